@@ -1,0 +1,54 @@
+# Zhengwu: `make run` sets up and starts the platform; `make test` sets up and runs every check.
+.DEFAULT_GOAL := run
+PY := .venv/bin/python
+ZW := .venv/bin/zhengwu
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser test-postgres bench clean
+
+setup:
+	@scripts/bootstrap.sh
+
+run: setup
+	@$(ZW) migrate --noinput -v0
+	@$(ZW) collectstatic --noinput -v0
+	@$(ZW) demo --if-empty
+	@$(ZW) demo_logins
+	@echo "==> Zhengwu on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(ZW) serve --host $(HOST) --port $(PORT)
+
+test: setup lint types imports migrations-check deploy-check pytest
+
+lint:
+	.venv/bin/ruff check .
+
+types:
+	.venv/bin/mypy .
+
+imports:
+	.venv/bin/lint-imports
+
+migrations-check:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(ZW) makemigrations --check --dry-run
+
+deploy-check:
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	DJANGO_ALLOWED_HOSTS=zhengwu.example.gov.cn ZHENGWU_DATA_DIR=$$(mktemp -d) \
+	$(ZW) check --deploy --fail-level WARNING
+
+pytest:
+	$(PY) -m pytest -q -m "not browser"
+
+test-browser:
+	@scripts/bootstrap.sh --browser
+	$(PY) -m pytest -q -m browser
+
+test-postgres: setup
+	@.ci/postgres.sh
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf .venv var

@@ -1,0 +1,81 @@
+"""The one NinjaAPI: mounts every app's router and maps errors to `{"code", "detail"}`.
+
+Every error a client can cause answers 4xx with a stable `code` and a Chinese `detail`
+(architecture.md, API conventions); the mapping lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from zhengwu.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Zhengwu 政务服务一体化平台 API",
+    version="1",
+    urls_namespace="api-v1",
+    description="一网通办平台的 JSON 接口。错误统一为 {\"code\", \"detail\"}。",
+)
+
+api.add_router("/catalog", "zhengwu.catalog.api.router")
+api.add_router("/search", "zhengwu.catalog.api.search_router")
+api.add_router("/regions", "zhengwu.regions.api.router")
+api.add_router("/departments", "zhengwu.departments.api.router")
+api.add_router("/audit", "zhengwu.core.api.router")
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:
+    return api.create_response(request, {"code": code, "detail": detail}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.http_status, exc.code, exc.message)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def object_not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return _error(request, 404, "not_found", "未找到该对象，或您无权查看。")
+
+
+@api.exception_handler(Http404)
+def http_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "未找到该对象，或您无权查看。")
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "您没有执行此操作的权限。")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录。")
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    parts = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in {"query", "body", "path"})
+        parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+    detail = "输入有误：" + "；".join(parts) if parts else "输入有误。"
+    return _error(request, 422, "invalid_input", detail)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return _error(request, 422, "invalid_input", "；".join(exc.messages))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 413: "too_large",
+            429: "too_many_requests"}.get(exc.status_code, "error")
+    return _error(request, exc.status_code, code, str(exc))

@@ -1,0 +1,39 @@
+"""Reading the environment: the only place settings look at os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, *, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir() -> Path:
+    """ZHENGWU_DATA_DIR (default var/): the SQLite file, uploads and the generated secret key."""
+    path = Path(env_str("ZHENGWU_DATA_DIR", str(BASE_DIR / "var")))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """DJANGO_SECRET_KEY, else a key generated once and kept in the data dir (mode 600)."""
+    explicit = env_str("DJANGO_SECRET_KEY")
+    if explicit:
+        return explicit
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()

@@ -1,0 +1,21 @@
+"""URL wiring: portal, staff workbench, admin, API, health and metrics (architecture.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from zhengwu.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("zhengwu.accounts.urls")),
+    path("staff/", include("zhengwu.portal.staff_urls")),
+    path("", include("zhengwu.catalog.urls")),
+    path("", include("zhengwu.portal.urls")),
+]
+
+handler404 = "zhengwu.core.views.page_not_found"
+handler500 = "zhengwu.core.views.server_error"

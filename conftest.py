@@ -1,0 +1,72 @@
+"""Shared test fixtures: the Leiyang pack loaded once per session, and named actors.
+
+Tests run inside transactions on top of the loaded pack, so each test sees the same data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from zhengwu.accounts.models import User
+from zhengwu.accounts.services import actor_for
+from zhengwu.core.audit import Actor
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from zhengwu.packs.loader import pack_load
+
+    with django_db_blocker.unblock():
+        pack_load(settings.ZHENGWU_DEFAULT_PACK)
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def catalog_admin(db: Any) -> User:
+    return _user("catalog")
+
+
+@pytest.fixture
+def catalog_admin2(db: Any) -> User:
+    return _user("catalog2")
+
+
+@pytest.fixture
+def supervisor(db: Any) -> User:
+    return _user("supervisor")
+
+
+@pytest.fixture
+def clerk(db: Any) -> User:
+    return _user("clerk")
+
+
+@pytest.fixture
+def applicant(db: Any) -> User:
+    return _user("zhangsan")
+
+
+@pytest.fixture
+def actor_of() -> Any:
+    def make(user: User) -> Actor:
+        return actor_for(user)
+
+    return make
+
+
+@pytest.fixture
+def client_for(db: Any) -> Any:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,1 @@
+"""accounts: users, roles scoped to departments and regions, sign-in (password, TOTP)."""

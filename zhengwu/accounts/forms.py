@@ -1,0 +1,15 @@
+"""Sign-in forms."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名或手机号", max_length=150)
+    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
+
+
+class TotpForm(forms.Form):
+    code = forms.RegexField(label="动态验证码", regex=r"^\s*\d{6}\s*$",
+                            error_messages={"invalid": "请输入认证器上的6位数字。"})

@@ -1,0 +1,64 @@
+"""Users (staff and applicants), their scoped roles, and sign-in protection state."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from zhengwu.accounts.roles import Role
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", "工作人员"
+    PERSON = "person", "自然人"
+    ENTERPRISE = "enterprise", "法人"
+
+
+class User(AbstractUser):
+    """Staff sign in with a username; applicants with their mobile number (for now — a real
+    identity provider comes later). Passwords are hashed with argon2.
+    """
+
+    kind = models.CharField("用户类型", max_length=16, choices=UserKind.choices,
+                            default=UserKind.PERSON)
+    display_name = models.CharField("姓名/名称", max_length=150, blank=True)
+    phone = models.CharField("手机号", max_length=20, null=True, blank=True, unique=True)
+    citizen_id = models.CharField("身份证号", max_length=18, blank=True)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    totp_secret = models.CharField("TOTP 密钥", max_length=64, blank=True)
+    totp_enabled = models.BooleanField("已启用双因素认证", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_staff_user(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user, scoped to a department and/or a region (None = unscoped)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    department = models.ForeignKey("departments.Department", verbose_name="部门", null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "department", "region"],
+                                    name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

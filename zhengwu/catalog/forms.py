@@ -1,0 +1,132 @@
+"""Forms of the catalogue pages: search, draft editing, import upload, periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from zhengwu.catalog.models import (
+    CaseKind,
+    Channel,
+    CrossRegionScope,
+    HandlingForm,
+    Level,
+    MaterialSource,
+    OnlineDepth,
+    Theme,
+)
+from zhengwu.departments.models import Department
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="搜索事项", max_length=50, required=False,
+                        widget=forms.TextInput(attrs={
+                            "placeholder": "例如：开饭店、营业执照、yyzz、生孩子",
+                            "autocomplete": "off", "type": "search"}))
+    audience = forms.ChoiceField(label="服务对象", required=False, choices=[
+        ("", "全部"), ("person", "个人办事"), ("enterprise", "法人办事")])
+    theme = forms.ModelChoiceField(label="主题", required=False, queryset=Theme.objects.all(),
+                                   empty_label="全部主题")
+    department = forms.ModelChoiceField(
+        label="部门", required=False, empty_label="全部部门",
+        queryset=Department.objects.exclude(kind="村(居)民委员会").order_by("region_id", "id"))
+    level = forms.TypedChoiceField(label="层级", required=False, coerce=int, empty_value=None,
+                                   choices=[("", "全部层级"), *[(c, lbl) for c, lbl in Level.choices
+                                                               if c in (4, 5, 6)]])
+    region = forms.RegexField(label="区划代码", regex=r"^\d{12}$", required=False,
+                              widget=forms.HiddenInput)
+
+
+class MaterialLinesField(forms.CharField):
+    """One material per line: 名称|来源|形式|份数|必要(是/否)|出具单位|政府核发(是/否)."""
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        sources = {label: code for code, label in MaterialSource.choices} | {
+            code: code for code in MaterialSource.values}
+        materials = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            bits = [b.strip() for b in line.split("|")] + [""] * 7
+            if bits[1] and bits[1] not in sources:
+                raise forms.ValidationError(f"第{number}行：来源“{bits[1]}”无效，可选："
+                                            + "、".join(label for _, label in MaterialSource.choices))
+            copies = bits[3] or "1"
+            if not copies.isdigit():
+                raise forms.ValidationError(f"第{number}行：份数应为整数")
+            materials.append({"name": bits[0], "source": sources.get(bits[1], "applicant"),
+                              "form": bits[2], "copies": int(copies),
+                              "required": bits[4] != "否", "issuer": bits[5],
+                              "government_issued": bits[6] == "是"})
+        return materials
+
+
+class GuideForm(forms.Form):
+    promised_limit_workdays = forms.DecimalField(label="承诺办结时限（工作日）", min_value=Decimal(0),
+                                                 max_value=Decimal(999), decimal_places=1)
+    legal_limit_workdays = forms.DecimalField(label="法定办结时限（工作日）", required=False,
+                                              min_value=Decimal(0), max_value=Decimal(999),
+                                              decimal_places=1)
+    limit_note = forms.CharField(label="时限说明", required=False, max_length=200)
+    case_kind = forms.ChoiceField(label="办件类型", choices=CaseKind.choices)
+    online_depth = forms.TypedChoiceField(label="网上办理深度", coerce=int,
+                                          choices=OnlineDepth.choices)
+    trips = forms.IntegerField(label="到办事现场次数", min_value=0, max_value=20)
+    handling_forms = forms.MultipleChoiceField(label="办理形式", choices=HandlingForm.choices,
+                                               required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    channels = forms.MultipleChoiceField(label="办理渠道", choices=Channel.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    conditions = forms.CharField(label="受理条件", required=False, widget=forms.Textarea(
+        attrs={"rows": 3}), max_length=4000)
+    process = forms.CharField(label="办理流程", required=False, widget=forms.Textarea(
+        attrs={"rows": 3}), max_length=4000)
+    materials = MaterialLinesField(
+        label="申请材料（每行一项：名称|来源|形式|份数|必要|出具单位|政府核发）", required=False,
+        widget=forms.Textarea(attrs={"rows": 6}))
+    fees = forms.CharField(label="收费（每行一项：名称|标准|依据；免费则留空）", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    commitment_allowed = forms.BooleanField(label="实行告知承诺", required=False)
+    commitment_batch = forms.CharField(label="告知承诺批次", required=False, max_length=100)
+    deemed_approval = forms.BooleanField(label="纳入超时默认", required=False)
+    deemed_batch = forms.CharField(label="超时默认批次", required=False, max_length=100)
+    cross_region_scope = forms.ChoiceField(label="通办范围", choices=CrossRegionScope.choices,
+                                           required=False)
+    appointment = forms.BooleanField(label="支持预约", required=False)
+    place = forms.CharField(label="办理地点", required=False, max_length=300)
+    hours = forms.CharField(label="办理时间", required=False, max_length=200)
+    phone = forms.CharField(label="咨询电话", required=False, max_length=100)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="事项目录文件（.xlsx / .csv / .json，不超过20MB）")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("文件过大：单个文件不超过 20MB。")
+        if not upload.name.lower().endswith((".xlsx", ".csv", ".json")):
+            raise forms.ValidationError("文件类型不支持：请上传 .xlsx、.csv 或 .json 文件。")
+        return upload
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            raise forms.ValidationError("开始日期不能晚于结束日期。")
+        return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "审核通过并发布"), ("reject", "退回修改")])
+    note = forms.CharField(label="审核意见", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,178 @@
+"""The guide (办事指南) as data: one pydantic schema for every element of an implementation.
+
+The same schema validates catalogue import rows, drafts under review and the snapshot of every
+published version, so that a guide means the same thing wherever it travels. Element list:
+GB/T 39046-2020 Table 4 and the national exchange schema (shared standards-notes §1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zhengwu.catalog.models import (
+    CaseKind,
+    Channel,
+    CrossRegionScope,
+    HandlingForm,
+    ItemImplementation,
+    MaterialSource,
+)
+
+
+class MaterialData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    form: str = Field("", max_length=20)
+    copies: int = Field(1, ge=0, le=99)
+    source: MaterialSource = MaterialSource.APPLICANT
+    required: bool = True
+    issuer: str = Field("", max_length=200)
+    government_issued: bool = False
+    note: str = Field("", max_length=300)
+
+
+class FeeData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    standard: str = Field("", max_length=300)
+    basis: str = Field("", max_length=500)
+
+
+class FaqData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=500)
+    answer: str = Field(min_length=1, max_length=2000)
+
+
+class GuideData(BaseModel):
+    """Every element a department may change in its own implementation's guide."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_limit_workdays: Decimal | None = Field(None, ge=0, le=999, decimal_places=1)
+    promised_limit_workdays: Decimal = Field(ge=0, le=999, decimal_places=1)
+    limit_note: str = Field("", max_length=200)
+    case_kind: CaseKind = CaseKind.PROMISED
+    handling_forms: list[HandlingForm] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    online_depth: int = Field(ge=1, le=4)
+    trips: int = Field(ge=0, le=20)
+    conditions: str = Field("", max_length=4000)
+    process: str = Field("", max_length=4000)
+    fees: list[FeeData] = Field(default_factory=list)
+    materials: list[MaterialData] = Field(default_factory=list, max_length=200)
+    commitment_allowed: bool = False
+    commitment_batch: str = Field("", max_length=100)
+    commitment_published_on: dt.date | None = None
+    deemed_approval: bool = False
+    deemed_batch: str = Field("", max_length=100)
+    deemed_published_on: dt.date | None = None
+    cross_region_scope: CrossRegionScope = CrossRegionScope.NONE
+    appointment: bool = False
+    place: str = Field("", max_length=300)
+    hours: str = Field("", max_length=200)
+    phone: str = Field("", max_length=100)
+    supervision_phone: str = Field("", max_length=100)
+    faq: list[FaqData] = Field(default_factory=list, max_length=100)
+    delegated: bool = False
+    delegated_from: str = Field("", max_length=100)  # department short name
+    delegation_batch: str = Field("", max_length=100)
+    delegated_on: dt.date | None = None
+    baseline_material_count: int | None = Field(None, ge=0, le=200)
+    source: str = Field("", max_length=2000)
+    illustrative: bool = False
+
+    @field_validator("promised_limit_workdays", "legal_limit_workdays")
+    @classmethod
+    def half_days_only(cls, value: Decimal | None) -> Decimal | None:
+        if value is None:
+            return None
+        if (value * 2) % 1 != 0:
+            raise ValueError("时限只能是整数或半个工作日（如 0.5、1、1.5）")
+        # One canonical form (1 == 1.0 → "1.0"), so equal guides have equal snapshots.
+        return value.quantize(Decimal("0.1"))
+
+    @model_validator(mode="after")
+    def batches_need_dates(self) -> GuideData:
+        if self.deemed_approval and not self.deemed_batch:
+            raise ValueError("纳入超时默认的事项必须填写公布批次")
+        if self.commitment_allowed and not self.commitment_batch:
+            raise ValueError("实行告知承诺的事项必须填写公布批次")
+        return self
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """{"a": {"b": 1}, "c": [x, y]} → {"a.b": 1, "c[0]": x, "c[1]": y} for diffs."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(data, list) and data and isinstance(data[0], dict):
+        for index, value in enumerate(data):
+            out.update(flatten(value, f"{prefix}[{index}]"))
+    else:
+        out[prefix] = data
+    return out
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every element that differs between two snapshots, as (path, old, new), sorted by path."""
+    a, b = flatten(old), flatten(new)
+    return [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys())
+            if a.get(key) != b.get(key)]
+
+
+# Human labels for diff paths and the standardization view (四级四同).
+ELEMENT_LABELS = {
+    "legal_limit_workdays": "法定办结时限", "promised_limit_workdays": "承诺办结时限",
+    "limit_note": "时限说明", "case_kind": "办件类型", "handling_forms": "办理形式",
+    "channels": "办理渠道", "online_depth": "网上办理深度", "trips": "到办事现场次数",
+    "conditions": "受理条件", "process": "办理流程", "fees": "收费", "materials": "申请材料",
+    "commitment_allowed": "告知承诺", "deemed_approval": "超时默认",
+    "cross_region_scope": "通办范围", "appointment": "预约", "place": "办理地点",
+    "hours": "办理时间", "phone": "咨询电话", "faq": "常见问题", "delegated": "放权赋权",
+}
+
+
+def element_label(path: str) -> str:
+    head = path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0]
+    return ELEMENT_LABELS.get(head, head)
+
+
+def guide_of(implementation: ItemImplementation) -> GuideData:
+    """The current published guide of an implementation as data."""
+    impl = implementation
+    return GuideData.model_validate(dict(
+        legal_limit_workdays=impl.legal_limit_workdays,
+        promised_limit_workdays=impl.promised_limit_workdays, limit_note=impl.limit_note,
+        case_kind=impl.case_kind, handling_forms=impl.handling_forms, channels=impl.channels,
+        online_depth=impl.online_depth, trips=impl.trips, conditions=impl.conditions,
+        process=impl.process, fees=impl.fees,
+        materials=[{"name": m.name, "form": m.form, "copies": m.copies, "source": m.source,
+                    "required": m.required, "issuer": m.issuer,
+                    "government_issued": m.government_issued, "note": m.note}
+                   for m in impl.materials.all()],
+        commitment_allowed=impl.commitment_allowed, commitment_batch=impl.commitment_batch,
+        commitment_published_on=impl.commitment_published_on,
+        deemed_approval=impl.deemed_approval, deemed_batch=impl.deemed_batch,
+        deemed_published_on=impl.deemed_published_on,
+        cross_region_scope=impl.cross_region_scope, appointment=impl.appointment,
+        place=impl.place, hours=impl.hours, phone=impl.phone,
+        supervision_phone=impl.supervision_phone, faq=impl.faq, delegated=impl.delegated,
+        delegated_from=impl.delegated_from.short_name if impl.delegated_from else "",
+        delegation_batch=impl.delegation_batch, delegated_on=impl.delegated_on,
+        baseline_material_count=impl.baseline_material_count, source=impl.source,
+        illustrative=impl.illustrative,
+    ))
+
+

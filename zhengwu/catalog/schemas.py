@@ -1,0 +1,227 @@
+"""API schemas of the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from zhengwu.catalog.models import ItemType, Level
+
+
+class ThemeOut(Schema):
+    id: int
+    name: str
+    audience: str
+    kind: str
+
+
+class ItemOut(Schema):
+    id: int
+    basic_code: str
+    name: str
+    item_type: str
+    item_type_label: str = Field(..., alias="get_item_type_display")
+    audience: list[str]
+    legal_basis: str
+    legal_limit_workdays: Decimal | None
+    legal_limit_note: str
+    result_name: str
+    is_intermediary: bool
+    illustrative: bool
+
+
+class ImplementationSummary(Schema):
+    id: int
+    code: str
+    name: str = Field(..., alias="item.name")
+    basic_code: str = Field(..., alias="item.basic_code")
+    item_type: str = Field(..., alias="item.item_type")
+    department_id: int
+    department: str = Field(..., alias="department.name")
+    region_code: str = Field(..., alias="region_id")
+    region: str = Field(..., alias="region.name")
+    level: int
+    promised_limit_workdays: Decimal
+    legal_limit_workdays: Decimal | None
+    online_depth: int
+    trips: int
+    version: int
+
+
+class MaterialOut(Schema):
+    position: int
+    name: str
+    form: str
+    copies: int
+    source: str
+    source_label: str = Field(..., alias="get_source_display")
+    required: bool
+    issuer: str
+    government_issued: bool
+    note: str
+
+
+class ImplementationOut(ImplementationSummary):
+    item: ItemOut
+    status: str
+    published_at: dt.datetime | None
+    limit_note: str
+    case_kind: str
+    handling_forms: list[str]
+    channels: list[str]
+    conditions: str
+    process: str
+    fees: list[dict[str, Any]]
+    materials: list[MaterialOut]
+    commitment_allowed: bool
+    commitment_batch: str
+    commitment_published_on: dt.date | None
+    deemed_approval: bool
+    deemed_batch: str
+    deemed_published_on: dt.date | None
+    cross_region_scope: str
+    appointment: bool
+    place: str
+    hours: str
+    phone: str
+    supervision_phone: str
+    faq: list[dict[str, Any]]
+    delegated: bool
+    delegation_batch: str
+    delegated_on: dt.date | None
+    baseline_material_count: int | None
+    guide_url: str
+    illustrative: bool
+
+
+class VersionOut(Schema):
+    number: int
+    published_at: dt.datetime
+    note: str
+    approved_by: str | None = None
+
+
+class DiffOut(Schema):
+    path: str
+    label: str
+    old: Any
+    new: Any
+
+
+class ListQuery(Schema):
+    department: int | None = Field(None, ge=1, le=2**63 - 1)
+    region: str | None = Field(None, pattern=r"^\d{12}$")
+    level: Level | None = None
+    item_type: ItemType | None = None
+    q: str | None = Field(None, max_length=50)
+
+
+class SearchQuery(Schema):
+    q: str = Field(..., min_length=1, max_length=50, description="搜索词：中文、拼音或首字母")
+    audience: str | None = Field(None, pattern=r"^(person|enterprise)$")
+    theme: int | None = Field(None, ge=1, le=2**63 - 1)
+    department: int | None = Field(None, ge=1, le=2**63 - 1)
+    level: Level | None = None
+    region: str | None = Field(None, pattern=r"^\d{12}$")
+    limit: int = Field(10, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+class SearchHitOut(Schema):
+    item_id: int
+    basic_code: str
+    name: str
+    name_highlighted: str
+    item_type: str
+    item_type_label: str
+    implementation_id: int
+    implementation_code: str
+    department: str
+    region_code: str
+    level: int
+    promised_limit_workdays: Decimal
+    online_depth: int
+    implementation_count: int
+    matched: list[str]
+    score: float
+    guide_url: str
+
+
+class SearchOut(Schema):
+    items: list[SearchHitOut]
+    count: int
+    query: str
+
+
+class KpiOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    target: float | None
+    met: bool | None
+    considered: int
+    misses: int
+    misses_url: str
+
+
+class DepartmentKpisOut(Schema):
+    department_id: int
+    department: str
+    kpis: list[KpiOut]
+
+
+class KpiOverviewOut(Schema):
+    overall: list[KpiOut]
+    departments: list[DepartmentKpisOut]
+
+
+class FindingOut(Schema):
+    rule: str
+    reason: str
+
+
+class QualityRowOut(Schema):
+    implementation: ImplementationSummary
+    findings: list[FindingOut]
+
+
+class DelegationRowOut(Schema):
+    implementation: ImplementationSummary
+    delegated_from: str | None
+    delegation_batch: str
+    cases: int
+
+
+class ComparisonOut(Schema):
+    basic_code: str
+    name: str
+    implementations: list[ImplementationSummary]
+    differing: list[dict[str, Any]]
+
+
+class DraftOut(Schema):
+    id: int
+    implementation_id: int
+    state: str
+    payload: dict[str, Any]
+    review_note: str
+    published_version: int | None
+
+
+class ReviewIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class ImportOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    phase: str
+    done: int
+    total: int
+    created: int
+    updated: int
+    errors: list[str]

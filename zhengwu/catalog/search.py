@@ -1,0 +1,423 @@
+"""Search as a service (搜索即服务) [31]: one box, Chinese words, pinyin, initials, synonyms.
+
+An in-memory inverted index over basic items, built from the published catalogue and rebuilt
+in each process when `CatalogGeneration` moves (one indexed read per query). Scoring: each
+query token adds its posting weight × an idf factor; a name containing the whole query earns a
+bonus. Tokens per item:
+- jieba words of the name (weight 3) and of its keywords (2) and themes (1);
+- character bigrams of the name (1), so that a mistyped or unsegmented query still lands;
+- pinyin (`py:`) and initials (`in:`) of every run of consecutive name/keyword words, so that
+  `yyzz` matches 营业执照 on word boundaries — not the middle of 企业印章注销's initials.
+Synonyms (admin-edited, 开饭店 → 食品经营许可) add their targets to the query.
+Filters work on implementations: audience, theme, department, level, region.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from zhengwu.catalog.models import (
+    ENTERPRISE_AUDIENCES,
+    PERSON_AUDIENCES,
+    CatalogGeneration,
+    ItemImplementation,
+    ItemType,
+    PublicationStatus,
+    ServiceItem,
+    Synonym,
+)
+
+jieba.setLogLevel(60)
+MAX_QUERY_LENGTH = 50
+_ASCII_QUERY = re.compile(r"^[a-z\s']+$")
+_HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+# Words that say nothing about which service is meant.
+STOPWORDS = frozenset(
+    ["我", "我要", "我想", "想", "要", "怎么", "怎么办", "怎样", "如何", "办", "办理", "去", "的", "了", "吗", "呢", "啊", "什么", "哪里", "在哪", "在哪里", "哪儿", "需要", "要求", "可以", "能", "能不能", "给", "帮", "一下", "手续", "流程", "材料", "和", "与", "及", "或", "是", "有", "没有", "在", "了解", "咨询", "请问", "哪些", "多久", "时间", "办事"])
+
+
+# Actions on something that already exists; a query that does not name one gets first-time items
+# (申领, 设立, 新办, 核发) ahead of these.
+FOLLOW_UP_ACTIONS = ("变更", "注销", "延续", "挂失", "补办", "补领", "迁移", "换领", "撤销",
+                     "信息核验", "代办", "补发", "遗失")
+
+
+class QueryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Impl:
+    id: int
+    code: str
+    department_id: int
+    department: str
+    region_code: str
+    level: int
+    promised: Decimal
+    online_depth: int
+
+
+@dataclass
+class Doc:
+    item_id: int
+    basic_code: str
+    name: str
+    item_type: str
+    audience: frozenset[str]
+    theme_ids: frozenset[int]
+    themes: tuple[str, ...]
+    impls: list[Impl] = field(default_factory=list)
+
+    @property
+    def item_type_label(self) -> str:
+        return str(ItemType(self.item_type).label)
+
+
+@dataclass(frozen=True)
+class Filters:
+    audience: str | None = None  # "person" | "enterprise"
+    theme: int | None = None
+    department: int | None = None
+    level: int | None = None
+    region: str | None = None  # serving this region: implemented here or in an ancestor
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: Doc
+    impl: Impl
+    score: float
+    matched: tuple[str, ...]
+
+    @property
+    def name_highlighted(self) -> str:
+        return highlight(self.doc.name, self.matched)
+
+
+def normalize_query(q: str) -> str:
+    text = unicodedata.normalize("NFKC", q).strip().lower()
+    text = re.sub(r"\s+", " ", text)
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"搜索内容过长（{len(text)} 字），请控制在 {MAX_QUERY_LENGTH} 字以内")
+    return text
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in jieba.lcut_for_search(text) if w.strip() and _HAN.search(w)]
+
+
+def _segments(text: str) -> list[str]:
+    return [w for w in jieba.lcut(text) if _HAN.search(w)]
+
+
+def _bigrams(text: str) -> list[str]:
+    han = "".join(ch for ch in text if _HAN.match(ch))
+    return [han[i:i + 2] for i in range(len(han) - 1)]
+
+
+def _pinyin_runs(words: list[str], max_run: int = 4) -> Iterable[tuple[str, str]]:
+    """(full pinyin, initials) of every run of up to `max_run` consecutive words."""
+    full = ["".join(lazy_pinyin(w)) for w in words]
+    initials = ["".join(lazy_pinyin(w, style=Style.FIRST_LETTER)) for w in words]
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + max_run) + 1):
+            yield "".join(full[start:end]), "".join(initials[start:end])
+
+
+class SearchIndex:
+    def __init__(self, docs: list[Doc], synonyms: dict[str, list[str]], keywords: dict[int, str],
+                 generation: int) -> None:
+        self.docs = docs
+        self.synonyms = synonyms
+        self.generation = generation
+        for term in synonyms:
+            jieba.add_word(term, freq=2000)
+        # A synonym also answers to its pinyin and initials: yyzz → 营业执照 → its targets.
+        self.synonym_sounds: dict[str, str] = {}
+        for term in synonyms:
+            self.synonym_sounds.setdefault("".join(lazy_pinyin(term)), term)
+            self.synonym_sounds.setdefault(
+                "".join(lazy_pinyin(term, style=Style.FIRST_LETTER)), term)
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
+        # Whole names and keywords (as written, in pinyin and in initials) → docs, for the
+        # bonus when a query is, or contains, a complete phrase people use for an item.
+        self.phrases: dict[str, set[int]] = {}
+
+        def add(token: str, index: int, weight: float) -> None:
+            bucket = postings[token]
+            bucket[index] = max(bucket.get(index, 0.0), weight)
+
+        for index, doc in enumerate(docs):
+            kw = [k for k in re.split(r"[;；,，\s]+", keywords.get(doc.item_id, "")) if k]
+            for word in _words(doc.name):
+                add(word, index, 3.0)
+            for keyword in kw:
+                add(keyword, index, 2.5)
+                for word in _words(keyword):
+                    add(word, index, 2.0)
+            for theme in doc.themes:
+                for word in _words(theme):
+                    add(word, index, 1.0)
+            for gram in _bigrams(doc.name):
+                add("2:" + gram, index, 1.0)
+            for phrase, weight in [(doc.name, 3.0)] + [(k, 2.5) for k in kw]:
+                for full, initials in _pinyin_runs(_segments(phrase)):
+                    add("py:" + full, index, weight)
+                    if len(initials) >= 2:
+                        add("in:" + initials, index, weight)
+            for phrase in [doc.name, *kw]:
+                segments = _segments(phrase)
+                full = "".join(lazy_pinyin(phrase))
+                initials = "".join("".join(lazy_pinyin(w, style=Style.FIRST_LETTER))
+                                   for w in segments)
+                for key in {phrase, "py:" + full, "in:" + initials}:
+                    self.phrases.setdefault(key, set()).add(index)
+        self.postings = dict(postings)
+        count = max(len(docs), 1)
+        self.idf = {t: math.log(1 + count / len(p)) for t, p in self.postings.items()}
+        self.prefix_tokens = sorted(t for t in self.postings if t.startswith(("py:", "in:")))
+        self.han_phrases = sorted((p for p in self.phrases if _HAN.search(p)), key=len,
+                                  reverse=True)
+
+    # -- querying -------------------------------------------------------------------------
+
+    def _query_tokens(self, q: str) -> tuple[dict[str, float], list[str]]:
+        """Query tokens with weights, and the words to highlight."""
+        tokens: dict[str, float] = {}
+        shown: list[str] = []
+        if _ASCII_QUERY.match(q):
+            for term in self._synonym_terms(q):
+                shown.extend(self.synonyms[term])
+            compact = q.replace(" ", "").replace("'", "")
+            tokens["py:" + compact] = 1.0
+            tokens["in:" + compact] = 1.0
+            if len(compact) >= 4:  # a prefix: "yingye" → yingyezhizhao, "spjyxk" → spjyxkz
+                for kind in ("py:", "in:"):
+                    start = bisect.bisect_left(self.prefix_tokens, kind + compact)
+                    for token in self.prefix_tokens[start:start + 50]:
+                        if not token.startswith(kind + compact):
+                            break
+                        tokens.setdefault(token, 0.6)
+            return tokens, shown
+        for term in self._synonym_terms(q):
+            if True:
+                targets = self.synonyms[term]
+                for target in targets:
+                    tokens[target] = max(tokens.get(target, 0), 1.5)
+                    for word in _words(target):
+                        tokens[word] = max(tokens.get(word, 0), 1.2)
+                    shown.append(target)
+        for word in _words(q):
+            if word not in STOPWORDS:
+                tokens[word] = max(tokens.get(word, 0), 1.0)
+                shown.append(word)
+        for gram in _bigrams(q):
+            if gram not in STOPWORDS:
+                tokens["2:" + gram] = max(tokens.get("2:" + gram, 0), 0.4)
+        # Homophones: 身分证 and 结昏 sound like 身份证 and 结婚, so words also match by pinyin.
+        for word in _segments(q):
+            if word not in STOPWORDS and len(word) > 1:
+                key = "py:" + "".join(lazy_pinyin(word))
+                tokens[key] = max(tokens.get(key, 0), 0.5)
+        return tokens, shown
+
+    def _synonym_terms(self, query: str) -> list[str]:
+        compact = query.replace(" ", "").replace("'", "")
+        if _ASCII_QUERY.match(query):
+            term = self.synonym_sounds.get(compact)
+            return [term] if term else []
+        return [term for term in self.synonyms if term in compact]
+
+    def _phrase_bonus(self, query: str) -> dict[int, float]:
+        """Docs whose whole name or keyword the query is or contains (营业执照 → 企业设立登记),
+        and docs whose name contains a synonym's target (开饭店 → 食品经营许可)."""
+        bonus: dict[int, float] = defaultdict(float)
+        compact = query.replace(" ", "").replace("'", "")
+        targets = [t for term in self._synonym_terms(query) for t in self.synonyms[term]]
+        synonym_bonus: dict[int, float] = defaultdict(float)
+        for rank, target in enumerate(targets):
+            for index, doc in enumerate(self.docs):
+                if target in doc.name:
+                    # The first target listed is the one the synonym list means most; a name
+                    # that starts with the target is the item itself, not a relative of it.
+                    weight = 9.0 - min(rank, 3) + (4.0 if doc.name.startswith(target) else 0.0)
+                    synonym_bonus[index] = max(synonym_bonus[index], weight)
+        if _ASCII_QUERY.match(query):
+            for key in ("py:" + compact, "in:" + compact):
+                for index in self.phrases.get(key, ()):
+                    bonus[index] = max(bonus[index], 10.0)
+            return _add(bonus, synonym_bonus)
+        for phrase in self.han_phrases:
+            if len(phrase) >= 2 and phrase in compact:
+                for index in self.phrases[phrase]:
+                    bonus[index] = max(bonus[index], 6.0 + 2.0 * len(phrase))
+        sound = "py:" + "".join(lazy_pinyin(compact))
+        for index in self.phrases.get(sound, ()):
+            bonus[index] = max(bonus[index], 8.0)
+        return _add(bonus, synonym_bonus)
+
+    def search(self, q: str, filters: Filters | None = None, limit: int = 20,
+               offset: int = 0) -> tuple[list[Hit], int]:
+        query = normalize_query(q)
+        filters = filters or Filters()
+        if not query:
+            return [], 0
+        tokens, shown = self._query_tokens(query)
+        scores: dict[int, float] = defaultdict(float)
+        for token, qweight in tokens.items():
+            posting = self.postings.get(token)
+            if not posting:
+                continue
+            idf = self.idf[token]
+            for index, weight in posting.items():
+                scores[index] += qweight * weight * idf
+        for index, extra in self._phrase_bonus(query).items():
+            scores[index] += extra
+        plain = query.replace(" ", "")
+        if _HAN.search(plain):
+            for index in list(scores):
+                name = self.docs[index].name
+                if plain in name:
+                    scores[index] += 12.0 + (8.0 if name.startswith(plain) else 0.0)
+        hits: list[Hit] = []
+        for index, score in scores.items():
+            doc = self.docs[index]
+            impl = self._pick(doc, filters)
+            if impl is None or score <= 0.5:
+                continue
+            matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
+                w for w in dict.fromkeys(shown) if len(w) > 1 and any(w in t for t in doc.themes))
+            if any(word in doc.name and word not in plain for word in FOLLOW_UP_ACTIONS):
+                # Most people mean a first application unless they say otherwise.
+                score *= 0.8
+            hits.append(Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched))
+        hits.sort(key=lambda h: (-h.score, len(h.doc.name), h.doc.basic_code))
+        return hits[offset:offset + limit], len(hits)
+
+    def _pick(self, doc: Doc, filters: Filters) -> Impl | None:
+        """The implementation to show: the most local one that passes every filter."""
+        if filters.audience == "person" and not doc.audience & PERSON_AUDIENCES:
+            return None
+        if filters.audience == "enterprise" and not doc.audience & ENTERPRISE_AUDIENCES:
+            return None
+        if filters.theme is not None and filters.theme not in doc.theme_ids:
+            return None
+        best: Impl | None = None
+        for impl in doc.impls:
+            if filters.department is not None and impl.department_id != filters.department:
+                continue
+            if filters.level is not None and impl.level != filters.level:
+                continue
+            if filters.region is not None and not _serves(impl.region_code, filters.region):
+                continue
+            if best is None or _locality(impl) > _locality(best):
+                best = impl
+        return best
+
+
+def _add(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    for key, value in b.items():
+        a[key] = a.get(key, 0.0) + value
+    return a
+
+
+def _significant(code: str) -> str:
+    return code.rstrip("0") or "0"
+
+
+def _serves(impl_region: str, wanted: str) -> bool:
+    """An implementation serves a region when it sits in that region or in one of its
+    ancestors (a county-level item serves every village of the county)."""
+    return wanted.startswith(_significant(impl_region)) or impl_region == wanted
+
+
+def _locality(impl: Impl) -> tuple[int, int]:
+    return (len(_significant(impl.region_code)), -impl.id)
+
+
+def highlight(name: str, words: Iterable[str]) -> str:
+    """HTML-escaped name with each matched word wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for word in sorted(set(words), key=len, reverse=True):
+        start = name.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if not any(s < end and start < e for s, e in spans):
+                spans.append((start, end))
+            start = name.find(word, end)
+    out, cursor = [], 0
+    for start, end in sorted(spans):
+        out.append(escape(name[cursor:start]))
+        out.append(f"<mark>{escape(name[start:end])}</mark>")
+        cursor = end
+    out.append(escape(name[cursor:]))
+    return "".join(out)
+
+
+# -- the per-process index ------------------------------------------------------------------
+
+_lock = threading.Lock()
+_index: SearchIndex | None = None
+
+
+def current_generation() -> int:
+    row = CatalogGeneration.objects.filter(pk=1).values_list("counter", flat=True).first()
+    return int(row or 0)
+
+
+def build_index(generation: int | None = None) -> SearchIndex:
+    generation = current_generation() if generation is None else generation
+    docs: dict[int, Doc] = {}
+    keywords: dict[int, str] = {}
+    themes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for item_id, theme_id, theme_name in ServiceItem.themes.through.objects.values_list(
+            "serviceitem_id", "theme_id", "theme__name"):
+        themes[item_id].append((theme_id, theme_name))
+    for item in ServiceItem.objects.values("id", "basic_code", "name", "item_type", "audience",
+                                           "keywords"):
+        item_themes = themes.get(item["id"], [])
+        docs[item["id"]] = Doc(
+            item_id=item["id"], basic_code=item["basic_code"], name=item["name"],
+            item_type=item["item_type"], audience=frozenset(item["audience"] or []),
+            theme_ids=frozenset(t for t, _ in item_themes),
+            themes=tuple(n for _, n in item_themes))
+        keywords[item["id"]] = item["keywords"]
+    rows = ItemImplementation.objects.filter(status=PublicationStatus.PUBLISHED).values_list(
+        "id", "item_id", "code", "department_id", "department__name", "region_id", "level",
+        "promised_limit_workdays", "online_depth")
+    for pk, item_id, code, dep_id, dep_name, region, level, promised, depth in rows.iterator(
+            chunk_size=5000):
+        docs[item_id].impls.append(Impl(pk, code, dep_id, dep_name, region, level, promised, depth))
+    synonyms = {s.term: s.target_list for s in Synonym.objects.all()}
+    published = [d for d in docs.values() if d.impls]
+    return SearchIndex(published, synonyms, keywords, generation)
+
+
+def get_index() -> SearchIndex:
+    """This process's index, rebuilt when the catalogue's generation has moved."""
+    global _index  # noqa: PLW0603 — one index per process, swapped atomically
+    generation = current_generation()
+    index = _index
+    if index is not None and index.generation == generation:
+        return index
+    with _lock:
+        if _index is None or _index.generation != generation:
+            _index = build_index(generation)
+        return _index
+
+
+def item_type_label(code: str) -> str:
+    return str(ItemType(code).label)

@@ -1,0 +1,232 @@
+"""Reads of the catalogue: published guides, lists, versions and diffs, the quality check,
+KPIs, standardization (四级四同) and the delegation review (放权赋权回头看).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from zhengwu.catalog import kpis, quality
+from zhengwu.catalog.guide import diff, element_label, flatten, guide_of
+from zhengwu.catalog.models import (
+    ADMINISTRATIVE_POWER_TYPES,
+    ON_APPLICATION_TYPES,
+    ImplementationDraft,
+    ImplementationVersion,
+    ItemImplementation,
+    Material,
+    MaterialSource,
+    PublicationStatus,
+    ServiceItem,
+)
+from zhengwu.core.errors import InvalidInput
+
+# The four public lists of measure [2], defined by item type.
+LISTS: dict[str, tuple[str, Q]] = {
+    "powers": ("权责清单", Q(item__item_type__in=sorted(ADMINISTRATIVE_POWER_TYPES))),
+    "services": ("政务服务事项清单",
+                 Q(item__item_type__in=sorted(ON_APPLICATION_TYPES | {"20"}))),
+    "public": ("公共服务事项清单", Q(item__item_type="20")),
+    "intermediary": ("中介服务事项清单", Q(item__is_intermediary=True)),
+}
+
+
+def published_implementations() -> QuerySet[ItemImplementation]:
+    return ItemImplementation.objects.filter(status=PublicationStatus.PUBLISHED).select_related(
+        "item", "department", "region", "delegated_from")
+
+
+def implementation_list(*, list_kind: str | None = None, department: int | None = None,
+                        region: str | None = None, level: int | None = None,
+                        item_type: str | None = None, q: str | None = None,
+                        ids: list[int] | None = None) -> QuerySet[ItemImplementation]:
+    implementations = published_implementations()
+    if list_kind:
+        if list_kind not in LISTS:
+            raise InvalidInput(f"未知清单类型“{list_kind}”：可选 {', '.join(LISTS)}",
+                               code="catalog.unknown_list")
+        implementations = implementations.filter(LISTS[list_kind][1])
+    if department is not None:
+        implementations = implementations.filter(department_id=department)
+    if region:
+        implementations = implementations.filter(region_id=region)
+    if level is not None:
+        implementations = implementations.filter(level=level)
+    if item_type:
+        implementations = implementations.filter(item__item_type=item_type)
+    if q:
+        implementations = implementations.filter(item__name__contains=q)
+    if ids is not None:
+        implementations = implementations.filter(pk__in=ids)
+    return implementations.order_by("region_id", "department_id", "item__basic_code")
+
+
+def implementation_get(*, code: str | None = None, pk: int | None = None) -> ItemImplementation:
+    """One published implementation with its materials (404 when unpublished or absent)."""
+    implementations = published_implementations().prefetch_related(
+        Prefetch("materials", queryset=Material.objects.order_by("position")), "item__themes")
+    if code is not None:
+        return implementations.get(code=code)
+    return implementations.get(pk=pk or 0)
+
+
+def implementation_get_any(*, pk: int) -> ItemImplementation:
+    """Any implementation, published or not (catalogue staff)."""
+    return ItemImplementation.objects.select_related("item", "department", "region").get(pk=pk)
+
+
+def version_list(*, implementation: ItemImplementation) -> QuerySet[ImplementationVersion]:
+    return implementation.versions.select_related("approved_by").order_by("-number")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    path: str
+    label: str
+    old: Any
+    new: Any
+
+
+def version_diff(*, implementation: ItemImplementation, old: int, new: int) -> list[DiffLine]:
+    versions = {v.number: v for v in implementation.versions.filter(number__in=[old, new])}
+    missing = [n for n in (old, new) if n not in versions]
+    if missing:
+        raise InvalidInput(f"版本 {missing[0]} 不存在。", code="catalog.unknown_version")
+    return [DiffLine(path, element_label(path.removeprefix("guide.")), a, b)
+            for path, a, b in diff(versions[old].snapshot, versions[new].snapshot)]
+
+
+def draft_list(*, state: str | None = None) -> QuerySet[ImplementationDraft]:
+    drafts = ImplementationDraft.objects.select_related(
+        "implementation__item", "implementation__department", "author", "reviewer")
+    if state:
+        drafts = drafts.filter(state=state)
+    return drafts.order_by("-updated_at")
+
+
+# --- quality check ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    implementation: ItemImplementation
+    findings: list[quality.Finding]
+
+
+def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
+    return quality.GuideFacts(
+        legal_basis=implementation.item.legal_basis,
+        legal_limit=implementation.legal_limit_workdays,
+        promised_limit=implementation.promised_limit_workdays,
+        online_depth=implementation.online_depth, trips=implementation.trips,
+        materials=tuple(quality.MaterialFacts(m.name, m.source, m.government_issued)
+                        for m in implementation.materials.all()),
+        fees=tuple((str(f.get("name", "")), str(f.get("basis", "")))
+                   for f in implementation.fees))
+
+
+def quality_report(*, department: int | None = None, rule: str | None = None) -> list[QualityRow]:
+    """Every published implementation with at least one problem, with plain reasons."""
+    if rule and rule not in quality.RULES:
+        raise InvalidInput(f"未知质检规则“{rule}”。", code="catalog.unknown_rule")
+    implementations = published_implementations().prefetch_related("materials")
+    if department is not None:
+        implementations = implementations.filter(department_id=department)
+    rows = []
+    for implementation in implementations.order_by("department_id", "item__basic_code"):
+        findings = quality.check(_facts(implementation))
+        if rule:
+            findings = [f for f in findings if f.rule == rule]
+        if findings:
+            rows.append(QualityRow(implementation, findings))
+    return rows
+
+
+# --- KPIs -----------------------------------------------------------------------------------
+
+
+def kpi_facts(*, department: int | None = None) -> list[kpis.ImplFacts]:
+    implementations = ItemImplementation.objects.filter(status=PublicationStatus.PUBLISHED)
+    if department is not None:
+        implementations = implementations.filter(department_id=department)
+    rows = implementations.annotate(
+        applicant_materials=Count("materials", filter=Q(materials__source=MaterialSource.APPLICANT)),
+    ).values_list("id", "department_id", "department__name", "legal_limit_workdays",
+                  "promised_limit_workdays", "online_depth", "trips", "applicant_materials",
+                  "baseline_material_count")
+    return [kpis.ImplFacts(*row) for row in rows]
+
+
+def kpi_overview() -> tuple[list[kpis.Kpi], list[tuple[int, str, list[kpis.Kpi]]]]:
+    facts = kpi_facts()
+    return kpis.compute(facts), kpis.by_department(facts)
+
+
+def kpi_misses(*, key: str, department: int | None = None) -> QuerySet[ItemImplementation]:
+    if key not in kpis.LABELS:
+        raise InvalidInput(f"未知指标“{key}”。", code="catalog.unknown_kpi")
+    result = next(k for k in kpis.compute(kpi_facts(department=department)) if k.key == key)
+    return implementation_list(ids=list(result.misses))
+
+
+# --- standardization (四级四同) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    item: ServiceItem
+    implementations: list[ItemImplementation]
+    differing: list[tuple[str, list[Any]]]  # element label, value per implementation
+
+
+def standardization_compare(*, basic_code: str, limit: int = 40) -> Comparison:
+    """Which guide elements differ among the implementations of one basic item."""
+    item = ServiceItem.objects.get(basic_code=basic_code)
+    implementations = list(published_implementations().filter(item=item)
+                           .prefetch_related("materials").order_by("level", "region_id")[:limit])
+    ignore = {"source", "illustrative", "place", "phone", "supervision_phone", "delegated_from",
+              "delegation_batch", "delegated_on", "delegated", "baseline_material_count", "faq"}
+    flats = [flatten({k: v for k, v in guide_of(i).snapshot().items() if k not in ignore})
+             for i in implementations]
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for flat in flats:
+        by_element: dict[str, list[str]] = defaultdict(list)
+        for path, value in flat.items():
+            by_element[element_label(path)].append(f"{value}")
+        for label, values in by_element.items():
+            grouped[label].append("；".join(values))
+    differing = [(label, values) for label, values in grouped.items()
+                 if len(values) == len(flats) and len(set(values)) > 1]
+    return Comparison(item, implementations, differing)
+
+
+def items_with_several_implementations(limit: int = 200) -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.annotate(
+        n=Count("implementations", filter=Q(implementations__status=PublicationStatus.PUBLISHED))
+    ).filter(n__gt=1).order_by("-n", "basic_code")[:limit]
+
+
+# --- delegation review (放权赋权回头看) ----------------------------------------------------
+
+# Case-handling apps register a counter: (start, end) → {implementation id: cases filed}.
+CaseCounter = Callable[[dt.date, dt.date], dict[int, int]]
+CASE_COUNTERS: list[CaseCounter] = []
+
+
+def delegation_review(*, start: dt.date, end: dt.date) -> list[tuple[ItemImplementation, int]]:
+    """Delegated implementations with no case filed between start and end (inclusive)."""
+    if start > end:
+        raise InvalidInput("开始日期不能晚于结束日期。", code="catalog.bad_period")
+    counts: dict[int, int] = defaultdict(int)
+    for counter in CASE_COUNTERS:
+        for pk, n in counter(start, end).items():
+            counts[pk] += n
+    delegated = published_implementations().filter(delegated=True).order_by(
+        "region_id", "item__basic_code")
+    return [(i, counts.get(i.pk, 0)) for i in delegated if counts.get(i.pk, 0) == 0]

@@ -1,0 +1,87 @@
+"""Search as a service [31]: a labelled set of citizen queries, filters, highlighting, limits."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from zhengwu.catalog import search
+from zhengwu.catalog.models import Synonym
+from zhengwu.catalog.services import synonym_save
+from zhengwu.core.audit import SYSTEM
+from zhengwu.departments.models import Department
+
+pytestmark = pytest.mark.django_db
+QUERIES = Path(__file__).parent / "data" / "search_queries.csv"
+
+
+@pytest.fixture
+def index():
+    return search.get_index()
+
+
+def top3(index, q, **filters):
+    return [h.doc.name for h in index.search(q, search.Filters(**filters), limit=3)[0]]
+
+
+def test_the_labelled_citizen_queries_find_their_item_in_the_top_three(index):
+    rows = list(csv.DictReader(QUERIES.open(encoding="utf-8")))
+    assert len(rows) >= 60
+    misses = [(r["query"], r["expected_item"], top3(index, r["query"])) for r in rows
+              if r["expected_item"] not in top3(index, r["query"])]
+    share = 1 - len(misses) / len(rows)
+    assert share >= 0.90, misses
+    kinds = {r["kind"] for r in rows}
+    assert {"words", "pinyin", "initials", "synonym"} <= kinds
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("开饭店", "食品经营许可证核发（新办）"),
+    ("yyzz", "企业设立登记（公司设立登记）"),
+    ("生孩子", "出生医学证明首次签发"),
+])
+def test_the_demo_queries(index, query, expected):
+    assert expected in top3(index, query)
+
+
+def test_matched_words_are_highlighted_and_escaped(index):
+    hits, _ = index.search("食品经营许可")
+    assert "<mark>" in hits[0].name_highlighted
+    assert search.highlight("<b>营业执照</b>", ["营业执照"]) == \
+        "&lt;b&gt;<mark>营业执照</mark>&lt;/b&gt;"
+
+
+def test_filters_narrow_the_results(index):
+    everything = index.search("登记", limit=100)[1]
+    person = index.search("登记", search.Filters(audience="person"), limit=100)[1]
+    assert 0 < person < everything
+    market = Department.objects.get(short_name="市市场监督管理局")
+    hits, _ = index.search("登记", search.Filters(department=market.pk), limit=100)
+    assert hits and all(h.impl.department_id == market.pk for h in hits)
+    hits, _ = index.search("养老", search.Filters(level=6), limit=100)
+    assert hits and all(h.impl.level == 6 for h in hits)
+
+
+def test_region_filter_shows_the_most_local_implementation(index):
+    village = "430481001001"  # a community of 蔡子池街道
+    hits, _ = index.search("高龄津贴", search.Filters(region=village), limit=5)
+    assert hits
+    for hit in hits:
+        assert village.startswith(hit.impl.region_code.rstrip("0"))
+
+
+def test_an_over_long_query_is_refused(index):
+    with pytest.raises(search.QueryError, match="过长"):
+        index.search("办" * 51)
+
+
+def test_an_empty_or_nonsense_query_finds_nothing(index):
+    assert index.search("   ") == ([], 0)
+    assert index.search("qqqqqqqq")[1] == 0
+
+
+def test_a_new_synonym_takes_effect_without_a_restart():
+    assert "个体工商户设立登记" not in top3(search.get_index(), "挂个牌子")
+    synonym_save(term="挂个牌子", targets="个体工商户设立登记", actor=SYSTEM)
+    assert Synonym.objects.filter(term="挂个牌子").exists()
+    assert "个体工商户设立登记" in top3(search.get_index(), "挂个牌子")

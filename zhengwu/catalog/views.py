@@ -1,0 +1,319 @@
+"""Catalogue pages: search results, guides with the printable one-time notice and QR codes,
+the four lists with export, KPIs, and the staff pages (quality check, standardization,
+delegation review, drafts and review, versions, import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from zhengwu.accounts.services import actor_for
+from zhengwu.catalog import export, importing, kpis, search, selectors, services
+from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm, SearchForm
+from zhengwu.catalog.guide import GuideData, guide_of
+from zhengwu.catalog.models import (
+    CatalogImport,
+    DraftState,
+    ImplementationDraft,
+    ItemImplementation,
+)
+from zhengwu.catalog.tasks import run_catalog_import
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError
+from zhengwu.core.http import is_htmx
+from zhengwu.documents.pdf import render_pdf
+from zhengwu.documents.qr import qr_data_uri, qr_png, qr_svg
+
+LIST_PAGE_SIZE = 50
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    hits: list[search.Hit] = []
+    count, error, query = 0, "", ""
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        query = data["q"]
+        try:
+            hits, count = search.get_index().search(query, search.Filters(
+                audience=data["audience"] or None,
+                theme=data["theme"].pk if data["theme"] else None,
+                department=data["department"].pk if data["department"] else None,
+                level=data["level"], region=data["region"] or None), limit=20)
+        except search.QueryError as exc:
+            error = str(exc)
+    elif form.is_bound and not form.is_valid():
+        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    template = "catalog/_results.html" if is_htmx(request) else "catalog/search.html"
+    return render(request, template, {"form": form, "hits": hits, "count": count,
+                                      "query": query, "error": error})
+
+
+def _guide_context(implementation: ItemImplementation) -> dict[str, Any]:
+    url = settings.ZHENGWU_PUBLIC_URL + implementation.get_absolute_url()
+    materials = list(implementation.materials.all())
+    must_bring = [m for m in materials if m.source == "applicant"]
+    return {"impl": implementation, "item": implementation.item, "materials": materials,
+            "must_bring": must_bring, "guide_url": url,
+            "fees": implementation.fees, "faq": implementation.faq,
+            "themes": list(implementation.item.themes.all())}
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        implementation = selectors.implementation_get(code=code)
+    except ItemImplementation.DoesNotExist as error:
+        raise Http404("事项不存在") from error
+    context = _guide_context(implementation)
+    context["qr_inline"] = qr_data_uri(context["guide_url"], scale=3)
+    return render(request, "catalog/guide.html", context)
+
+
+def guide_notice_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """一次性告知单 as PDF: every element the applicant needs, with a QR to the online guide."""
+    try:
+        implementation = selectors.implementation_get(code=code)
+    except ItemImplementation.DoesNotExist as error:
+        raise Http404("事项不存在") from error
+    context = _guide_context(implementation)
+    context["qr_inline"] = qr_data_uri(context["guide_url"], scale=3)
+    context["printed_on"] = clock.today()
+    pdf = render_pdf("catalog/notice_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''notice-{implementation.code}.pdf")
+    return response
+
+
+def guide_qr(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    if kind not in ("svg", "png"):
+        raise Http404("不支持的格式")
+    implementation = get_object_or_404(ItemImplementation, code=code, status="published")
+    url = settings.ZHENGWU_PUBLIC_URL + implementation.get_absolute_url()
+    if kind == "svg":
+        return HttpResponse(qr_svg(url, title=implementation.item.name),
+                            content_type="image/svg+xml")
+    return HttpResponse(qr_png(url), content_type="image/png")
+
+
+def lists_index(request: HttpRequest) -> HttpResponse:
+    counts = [(kind, label, selectors.implementation_list(list_kind=kind).count())
+              for kind, (label, _) in selectors.LISTS.items()]
+    return render(request, "catalog/lists.html", {"lists": counts})
+
+
+def list_page(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in selectors.LISTS:
+        raise Http404("清单不存在")
+    q = request.GET.get("q", "")[:50]
+    implementations = selectors.implementation_list(list_kind=kind, q=q or None)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        rows = implementations.prefetch_related("materials", "item__themes")
+        label = selectors.LISTS[kind][0]
+        if fmt == "csv":
+            response = HttpResponse(export.to_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(export.to_xlsx(rows, label), content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}.{fmt}"
+        return response
+    page = Paginator(implementations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/list.html", {"kind": kind, "label": selectors.LISTS[kind][0],
+                                                 "page": page, "q": q})
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    overall, departments = selectors.kpi_overview()
+    return render(request, "catalog/kpis.html", {
+        "overall": [(k, _percent(k.value), _percent(k.target)) for k in overall],
+        "departments": [(dep, name, [(k, _percent(k.value)) for k in rows])
+                        for dep, name, rows in departments],
+        "definitions": kpis.DEFINITIONS})
+
+
+def kpi_misses_page(request: HttpRequest, key: str) -> HttpResponse:
+    if key not in kpis.LABELS:
+        raise Http404("指标不存在")
+    department = request.GET.get("department")
+    dep_id = int(department) if department and department.isdigit() and len(department) < 12 \
+        else None
+    implementations = selectors.kpi_misses(key=key, department=dep_id)
+    page = Paginator(implementations, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/kpi_misses.html",
+                  {"key": key, "label": kpis.LABELS[key], "page": page})
+
+
+# --- staff pages ----------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("catalog.view_quality", raise_exception=True)
+def quality_page(request: HttpRequest) -> HttpResponse:
+    from zhengwu.catalog.quality import RULES
+
+    rule = request.GET.get("rule") or None
+    if rule not in RULES:
+        rule = None
+    rows = selectors.quality_report(rule=rule)
+    return render(request, "catalog/staff/quality.html",
+                  {"rows": rows, "rules": RULES, "rule": rule})
+
+
+@login_required
+def compare_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/staff/compare_index.html",
+                  {"items": selectors.items_with_several_implementations()})
+
+
+@login_required
+def compare_page(request: HttpRequest, basic_code: str) -> HttpResponse:
+    comparison = selectors.standardization_compare(basic_code=basic_code)
+    return render(request, "catalog/staff/compare.html", {"c": comparison})
+
+
+@login_required
+def delegation_page(request: HttpRequest) -> HttpResponse:
+    today = clock.today()
+    form = PeriodForm(request.GET or {"start": today - dt.timedelta(days=365), "end": today})
+    rows: list[tuple[ItemImplementation, int]] = []
+    if form.is_valid():
+        rows = selectors.delegation_review(start=form.cleaned_data["start"],
+                                           end=form.cleaned_data["end"])
+    return render(request, "catalog/staff/delegation.html", {"form": form, "rows": rows})
+
+
+@login_required
+@permission_required("catalog.edit_catalog", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    implementation = get_object_or_404(ItemImplementation.objects.select_related(
+        "item", "department"), pk=pk)
+    draft = implementation.drafts.filter(state__in=[DraftState.DRAFT, DraftState.SUBMITTED]).first()
+    current = GuideData.model_validate(draft.payload) if draft else guide_of(implementation)
+    if request.method == "POST":
+        form = GuideForm(request.POST)
+        if form.is_valid():
+            data = {**current.model_dump(), **form.cleaned_data}
+            data["fees"] = [dict(zip(("name", "standard", "basis"),
+                                     [*[b.strip() for b in line.split("|")], "", ""][:3],
+                                     strict=True))
+                            for line in form.cleaned_data["fees"].splitlines() if line.strip()]
+            try:
+                guide_data = GuideData.model_validate(data)
+                draft = services.draft_save(implementation_id=pk, guide=guide_data,
+                                            actor=actor_for(request.user))  # type: ignore[arg-type]
+                if "submit" in request.POST:
+                    services.draft_submit(draft_id=draft.pk,
+                                          actor=actor_for(request.user))  # type: ignore[arg-type]
+            except DomainError as error:
+                form.add_error(None, error.message)
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("catalog:drafts")
+    else:
+        initial = current.model_dump()
+        initial["materials"] = "\n".join(
+            "|".join([m.name, m.source.label, m.form, str(m.copies), "是" if m.required else "否",
+                      m.issuer, "是" if m.government_issued else "否"])
+            for m in current.materials)
+        initial["fees"] = "\n".join(f"{f.name}|{f.standard}|{f.basis}" for f in current.fees)
+        form = GuideForm(initial=initial)
+    return render(request, "catalog/staff/edit.html",
+                  {"impl": implementation, "form": form, "draft": draft})
+
+
+@login_required
+@permission_required("catalog.edit_catalog", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def drafts_page(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        draft_id = request.POST.get("draft", "")
+        if form.is_valid() and draft_id.isdigit():
+            actor = actor_for(request.user)  # type: ignore[arg-type]
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.draft_approve(draft_id=int(draft_id), actor=actor,
+                                           note=form.cleaned_data["note"])
+                else:
+                    services.draft_reject(draft_id=int(draft_id), actor=actor,
+                                          note=form.cleaned_data["note"])
+            except DomainError as exc:
+                error = exc.message
+            except ImplementationDraft.DoesNotExist:
+                error = "草稿不存在。"
+        else:
+            error = "请选择审核结论。"
+    drafts = selectors.draft_list()[:100]
+    rows = []
+    for draft in drafts:
+        current = guide_of(draft.implementation).snapshot()
+        from zhengwu.catalog.guide import diff, element_label
+
+        changes = [(element_label(p), a, b) for p, a, b in diff(current, draft.payload)]
+        rows.append((draft, changes))
+    return render(request, "catalog/staff/drafts.html", {"rows": rows, "error": error})
+
+
+def versions_page(request: HttpRequest, code: str) -> HttpResponse:
+    implementation = get_object_or_404(ItemImplementation.objects.select_related("item"),
+                                       code=code)
+    versions = list(selectors.version_list(implementation=implementation))
+    lines: list[selectors.DiffLine] = []
+    old, new = request.GET.get("old", ""), request.GET.get("new", "")
+    error = ""
+    if old.isdigit() and new.isdigit() and len(old) < 8 and len(new) < 8:
+        try:
+            lines = selectors.version_diff(implementation=implementation, old=int(old),
+                                           new=int(new))
+        except DomainError as exc:
+            error = exc.message
+    return render(request, "catalog/versions.html",
+                  {"impl": implementation, "versions": versions, "lines": lines, "old": old,
+                   "new": new, "error": error})
+
+
+@login_required
+@permission_required("catalog.import_catalog", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        actor = actor_for(request.user)  # type: ignore[arg-type]
+        job = importing.import_create(file_name=upload.name, content=upload.read(), actor=actor)
+        run_catalog_import.enqueue(job.pk, actor.user.pk if actor.user else None, actor.label)
+        return redirect("catalog:import_status", pk=job.pk)
+    recent = CatalogImport.objects.order_by("-created_at")[:10]
+    return render(request, "catalog/staff/import.html", {"form": form, "recent": recent})
+
+
+@login_required
+@permission_required("catalog.import_catalog", raise_exception=True)
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(CatalogImport.objects.defer("content"), pk=pk)
+    progress = importing.import_progress(job)
+    total = int(progress["total"] or 0)  # type: ignore[call-overload]
+    done = int(progress["done"] or 0)  # type: ignore[call-overload]
+    context = {"job": job, "p": progress,
+               "percent": int(Decimal(done) * 100 / total) if total else 0,
+               "finished": job.status in ("succeeded", "failed")}
+    template = "catalog/staff/_import_progress.html" if is_htmx(request) else \
+        "catalog/staff/import_status.html"
+    return render(request, template, context)

@@ -1,0 +1,42 @@
+"""Domain errors: what a service raises when a rule says no.
+
+Interfaces map them in one place each: config/api.py for JSON (`{"code","detail"}`, 4xx) and
+form errors in views. `message` is Chinese, for people; `code` is stable, for programs.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    http_status = 409
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if http_status is not None:
+            self.http_status = http_status
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but its content breaks a rule (422)."""
+
+    code = "invalid_input"
+    http_status = 422
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (403)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(DomainError):
+    """The object's state does not allow this now (409)."""
+
+    code = "conflict"
+    http_status = 409

@@ -1,0 +1,52 @@
+"""`zhengwu serve [--host H] [--port P]`: the web server (gunicorn) plus one task worker.
+
+Both are child processes; Ctrl-C or SIGTERM stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "启动网站（gunicorn）和后台任务进程。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--workers", default=os.environ.get("ZHENGWU_WEB_WORKERS", "2"))
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+        web = subprocess.Popen([  # noqa: S603 — fixed argv, no shell
+            sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["workers"]),
+            "--access-logfile", "-", "--timeout", "60",
+        ], env=env)
+        children = [web]
+        if not options["no_worker"]:
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "config.cli", "worker"], env=env))
+
+        def stop(signum: int, frame: object) -> None:
+            for child in children:
+                child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            for child in children:
+                child.wait(timeout=20)

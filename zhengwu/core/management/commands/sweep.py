@@ -1,0 +1,27 @@
+"""`zhengwu sweep [--now ISO8601]`: run every registered periodic sweep once, as of a moment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zhengwu.core import clock, sweeps
+
+
+class Command(BaseCommand):
+    help = "执行一次全部定时任务（如超时默认、事项回头看），可指定“当前时间”。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", help="按此时刻执行（ISO 8601，如 2026-12-01T09:00:00+08:00）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            now = clock.parse_instant(options["now"]) if options["now"] else clock.now()
+        except ValueError as error:
+            raise CommandError(f"--now 不是有效的 ISO 8601 时间：{options['now']}") from error
+        results = sweeps.run_all(now)
+        if not results:
+            self.stdout.write(f"{now.isoformat()}：没有已登记的定时任务。")
+        for name, summary in results:
+            self.stdout.write(f"{name}: {summary}")

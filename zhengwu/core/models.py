@@ -1,0 +1,70 @@
+"""Base model and the audit trail (审计日志) that every service writes in its own transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One state change: who (actor, role, department), what (object, before → after), when
+    (UTC), from which request, chained with SM3 so that an edited, deleted or reordered row is
+    detected by `zhengwu audit-verify` (quality.md #6, #7).
+    """
+
+    stream = models.CharField("链", max_length=32, default="main")
+    seq = models.PositiveBigIntegerField("序号")
+    at = models.DateTimeField("时间(UTC)")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField("操作人名称", max_length=150)
+    role = models.CharField("角色", max_length=40, blank=True)
+    department_id = models.BigIntegerField("部门ID", null=True, blank=True)
+    department_label = models.CharField("部门", max_length=200, blank=True)
+    action = models.CharField("动作", max_length=80)
+    object_type = models.CharField("对象类型", max_length=80)
+    object_id = models.CharField("对象ID", max_length=64)
+    object_repr = models.CharField("对象", max_length=300)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    reason = models.TextField("原因", blank=True)
+    request_id = models.CharField("请求ID", max_length=64)
+    prev_hash = models.CharField("前一哈希", max_length=64)
+    hash = models.CharField("哈希(SM3)", max_length=64)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="audit_stream_seq_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream}#{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The last sequence number and hash of each audit stream; locked while a row is appended."""
+
+    stream = models.CharField(max_length=32, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"{self.stream}@{self.seq}"

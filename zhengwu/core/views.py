@@ -1,0 +1,40 @@
+"""Health, metrics and error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from zhengwu.core import metrics as core_metrics
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers; 503 otherwise (for load balancers and `make run`)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format."""
+    body, content_type = core_metrics.render()
+    return HttpResponse(body, content_type=content_type)
+
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "未找到该地址。"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": "服务器内部错误，请稍后重试。"},
+                            status=500)
+    return render(request, "500.html", status=500)

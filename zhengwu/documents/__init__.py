@@ -1,0 +1,1 @@
+"""documents: printable documents — PDF rendering with the Chinese font embedded, QR codes."""

@@ -1,0 +1,221 @@
+"""Loading a data pack (docs/pack-format.md) in one transaction: all of it or none of it.
+
+Loading the same pack twice changes nothing the second time: every table is upserted by its
+natural key and a guide equal to the published one is not published again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.roles import APPLICANT_ROLES, Role
+from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
+from zhengwu.catalog.rows import CatalogRow, Problem, parse_row
+from zhengwu.catalog.services import (
+    ImportResult,
+    catalog_import_rows,
+    synonyms_replace,
+    themes_ensure,
+)
+from zhengwu.core.audit import SYSTEM, Actor
+from zhengwu.core.errors import InvalidInput
+from zhengwu.departments.models import Department
+from zhengwu.departments.services import DepartmentRow, departments_load
+from zhengwu.portal.models import Site
+from zhengwu.regions.models import Region
+from zhengwu.regions.services import RegionRow, regions_load
+
+Progress = Callable[[str, int, int], None]
+
+
+class PackError(InvalidInput):
+    code = "packs.invalid"
+
+
+@dataclass
+class LoadReport:
+    regions: int = 0
+    departments: int = 0
+    catalog: ImportResult | None = None
+    synonyms: int = 0
+    people: int = 0
+
+    def summary(self) -> str:
+        catalog = self.catalog or ImportResult()
+        return (f"区划变更 {self.regions}，部门变更 {self.departments}，事项新增 {catalog.created}、"
+                f"更新 {catalog.updated}、未变 {catalog.unchanged}，同义词变更 {self.synonyms}，"
+                f"演示账号新增 {self.people}")
+
+
+def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
+    path = pack / name
+    if not path.exists():
+        if required:
+            raise PackError(f"数据包缺少文件 {name}")
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(handle)]
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in {"yes", "y", "true", "1", "是"}
+
+
+def catalog_rows(pack: Path) -> list[CatalogRow]:
+    """The pack's implementations as catalogue rows; every problem names its file and row."""
+    items = {row["name"]: row for row in _read(pack, "items.csv")}
+    materials: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _read(pack, "materials.csv"):
+        materials[row["item_name"]].append(row)
+    faq: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in _read(pack, "faq.csv", required=False):
+        faq[row["item_name"]].append({"question": row["question"], "answer": row["answer"]})
+    rows: list[CatalogRow] = []
+    problems: list[str] = []
+    for number, impl in enumerate(_read(pack, "implementations.csv"), start=2):
+        item = items.get(impl.get("item_name", ""))
+        if item is None:
+            problems.append(f"implementations.csv 第{number}行：事项“{impl.get('item_name')}”不在 items.csv 中")
+            continue
+        own = [m for m in materials[item["name"]]
+               if not m.get("region_code") or m["region_code"] == impl["region_code"]]
+        raw: dict[str, Any] = {
+            "basic_code": item.get("basic_code", ""), "name": item["name"],
+            "item_type": item["item_type"], "audience": item.get("audience", ""),
+            "themes": item.get("themes", ""), "legal_basis": item.get("legal_basis", ""),
+            "item_legal_limit_workdays": item.get("legal_limit_workdays", ""),
+            "legal_limit_note": item.get("legal_limit_note", ""),
+            "item_conditions": item.get("conditions", ""),
+            "result_name": item.get("result_name", ""), "result_type": item.get("result_type", ""),
+            "is_intermediary": item.get("is_intermediary", ""),
+            "keywords": item.get("keywords", ""),
+            "department": impl["department"], "region_code": impl["region_code"],
+            "level": impl["level"], "promised_limit_workdays": impl["promised_limit_workdays"],
+            "online_depth": impl["online_depth"], "trips": impl["trips"],
+            "handling_forms": impl.get("handling_forms", ""), "case_kind": impl.get("case_kind", ""),
+            "channels": impl.get("channels", ""), "fees": impl.get("fees", ""),
+            "materials": [{"name": m["name"], "form": m.get("form", ""),
+                           "copies": int(m["copies"]) if m.get("copies", "").isdigit() else 1,
+                           "source": m.get("source") or "applicant",
+                           "required": _yes(m.get("required", "yes")),
+                           "issuer": m.get("issuer", ""),
+                           "government_issued": _yes(m.get("government_issued", "")),
+                           "note": m.get("note", "")} for m in own],
+            "commitment_allowed": impl.get("commitment", ""),
+            "commitment_batch": impl.get("commitment_batch", ""),
+            "commitment_published_on": impl.get("commitment_published_on", ""),
+            "deemed_approval": impl.get("deemed_approval", ""),
+            "deemed_batch": impl.get("deemed_batch", ""),
+            "deemed_published_on": impl.get("deemed_published_on", ""),
+            "cross_region_scope": impl.get("cross_region_scope", ""),
+            "appointment": impl.get("appointment", ""), "place": impl.get("place", ""),
+            "hours": impl.get("hours", ""), "phone": impl.get("phone", ""),
+            "faq": faq.get(item["name"], []), "delegated": impl.get("delegated", ""),
+            "delegated_from": impl.get("delegated_from", ""),
+            "delegation_batch": impl.get("delegation_batch", ""),
+            "delegated_on": impl.get("delegated_on", ""),
+            "baseline_material_count": impl.get("baseline_material_count", ""),
+            "source": impl.get("source") or item.get("source", ""),
+            "illustrative": "yes" if _yes(impl.get("illustrative", "")) or _yes(
+                item.get("illustrative", "")) else "no",
+        }
+        parsed = parse_row(number, raw)
+        if isinstance(parsed, list):
+            problems += [f"implementations.csv {p.as_text()}" for p in parsed]
+        else:
+            rows.append(parsed)
+    if problems:
+        raise PackError("数据包事项有误：" + "；".join(problems[:20]))
+    return rows
+
+
+def _people(pack: Path, actor: Actor) -> int:
+    created = 0
+    departments = {d.short_name: d for d in Department.objects.all()}
+    for number, row in enumerate(_read(pack, "people.csv", required=False), start=2):
+        try:
+            role = Role(row["role"])
+        except ValueError as error:
+            raise PackError(f"people.csv 第{number}行：角色“{row['role']}”无效") from error
+        user = User.objects.filter(username=row["username"]).first()
+        if user is None:
+            kind = (UserKind.ENTERPRISE if role == Role.APPLICANT_ENTERPRISE else UserKind.PERSON) \
+                if role in APPLICANT_ROLES else UserKind.STAFF
+            user = user_create(username=row["username"], password=row["password"], kind=kind,
+                               display_name=row.get("display_name", ""),
+                               phone=row.get("phone") or None, actor=actor)
+            if role == Role.SYSTEM_ADMIN:
+                # The system administrator manages the Django admin (users, synonyms, sites).
+                User.objects.filter(pk=user.pk).update(is_superuser=True)
+            created += 1
+        department = departments.get(row.get("department", "")) if row.get("department") else None
+        if row.get("department") and department is None:
+            raise PackError(f"people.csv 第{number}行：部门“{row['department']}”不存在")
+        region = Region.objects.filter(code=row.get("region_code", "")).first() \
+            if row.get("region_code") else None
+        role_assign(user=user, role=role, department=department, region=region, actor=actor)
+    return created
+
+
+def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | None = None,
+              with_people: bool = True) -> LoadReport:
+    pack = Path(path)
+    if not (pack / "pack.json").exists():
+        raise PackError(f"{pack} 不是数据包：缺少 pack.json")
+    try:
+        meta = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise PackError(f"pack.json 格式错误：{error}") from error
+    report = LoadReport()
+    say = progress or (lambda phase, done, total: None)
+    with transaction.atomic():
+        role_groups_ensure()
+        say("区划", 0, 1)
+        report.regions = regions_load(rows=[RegionRow(r["code"], r["name"], r["level"],
+                                                      r.get("parent_code", ""))
+                                            for r in _read(pack, "regions.csv")],
+                                      actor=actor, year=meta.get("division_year"))
+        say("部门", 0, 1)
+        report.departments = departments_load(rows=[
+            DepartmentRow(short_name=r["short_name"], name=r["name"], kind=r["kind"],
+                          uscc=r["uscc"], uscc_illustrative=_yes(r.get("uscc_illustrative", "")),
+                          region_code=r["region_code"], phone=r.get("phone", ""),
+                          address=r.get("address", ""), confirmed=r.get("confirmed", ""),
+                          source=r.get("source", ""),
+                          document_prefix=r.get("document_prefix", "") or meta.get(
+                              "document_prefix", ""))
+            for r in _read(pack, "departments.csv")], actor=actor)
+        themes_ensure(themes=[(r["name"], r["audience"], r["kind"])
+                              for r in _read(pack, "themes.csv")])
+        rows = catalog_rows(pack)
+        report.catalog = catalog_import_rows(
+            rows=rows, actor=actor, code_prefix=meta.get("region_code", "43")[:2],
+            progress=lambda done, total: say("事项", done, total), note="数据包加载")
+        if report.catalog.problems:
+            raise PackError("数据包事项有误：" + "；".join(
+                p.as_text() for p in report.catalog.problems[:20]))
+        report.synonyms = synonyms_replace(
+            pairs=[(r["term"], r["targets"]) for r in _read(pack, "synonyms.csv", required=False)],
+            actor=actor)
+        if with_people:
+            report.people = _people(pack, actor)
+        Site.objects.update_or_create(pk=1, defaults={
+            "name": meta["name"], "region_id": meta["region_code"],
+            "service_center": meta.get("service_center", ""),
+            "service_center_address": meta.get("service_center_address", ""),
+            "service_phone": meta.get("service_phone", ""),
+            "document_prefix": meta.get("document_prefix", ""),
+            "division_year": meta.get("division_year")})
+    return report
+
+
+__all__ = ["LoadReport", "PackError", "Problem", "catalog_rows", "pack_load"]

@@ -1,0 +1,1 @@
+"""portal: the public portal's home and the staff workbench — pages that gather capabilities."""
