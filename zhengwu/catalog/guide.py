@@ -152,27 +152,27 @@ def element_label(path: str) -> str:
 def guide_of(implementation: ItemImplementation) -> GuideData:
     """The current published guide of an implementation as data."""
     impl = implementation
-    return GuideData.model_validate(dict(
-        legal_limit_workdays=impl.legal_limit_workdays,
-        promised_limit_workdays=impl.promised_limit_workdays, limit_note=impl.limit_note,
-        case_kind=impl.case_kind, handling_forms=impl.handling_forms, channels=impl.channels,
-        online_depth=impl.online_depth, trips=impl.trips, conditions=impl.conditions,
-        process=impl.process, fees=impl.fees,
-        materials=[{"name": m.name, "form": m.form, "copies": m.copies, "source": m.source,
+    return GuideData.model_validate({
+        "legal_limit_workdays": impl.legal_limit_workdays,
+        "promised_limit_workdays": impl.promised_limit_workdays, "limit_note": impl.limit_note,
+        "case_kind": impl.case_kind, "handling_forms": impl.handling_forms, "channels": impl.channels,
+        "online_depth": impl.online_depth, "trips": impl.trips, "conditions": impl.conditions,
+        "process": impl.process, "fees": impl.fees,
+        "materials": [{"name": m.name, "form": m.form, "copies": m.copies, "source": m.source,
                     "required": m.required, "issuer": m.issuer,
                     "government_issued": m.government_issued, "note": m.note}
                    for m in impl.materials.all()],
-        commitment_allowed=impl.commitment_allowed, commitment_batch=impl.commitment_batch,
-        commitment_published_on=impl.commitment_published_on,
-        deemed_approval=impl.deemed_approval, deemed_batch=impl.deemed_batch,
-        deemed_published_on=impl.deemed_published_on,
-        cross_region_scope=impl.cross_region_scope, appointment=impl.appointment,
-        place=impl.place, hours=impl.hours, phone=impl.phone,
-        supervision_phone=impl.supervision_phone, faq=impl.faq, delegated=impl.delegated,
-        delegated_from=impl.delegated_from.short_name if impl.delegated_from else "",
-        delegation_batch=impl.delegation_batch, delegated_on=impl.delegated_on,
-        baseline_material_count=impl.baseline_material_count, source=impl.source,
-        illustrative=impl.illustrative,
-    ))
+        "commitment_allowed": impl.commitment_allowed, "commitment_batch": impl.commitment_batch,
+        "commitment_published_on": impl.commitment_published_on,
+        "deemed_approval": impl.deemed_approval, "deemed_batch": impl.deemed_batch,
+        "deemed_published_on": impl.deemed_published_on,
+        "cross_region_scope": impl.cross_region_scope, "appointment": impl.appointment,
+        "place": impl.place, "hours": impl.hours, "phone": impl.phone,
+        "supervision_phone": impl.supervision_phone, "faq": impl.faq, "delegated": impl.delegated,
+        "delegated_from": impl.delegated_from.short_name if impl.delegated_from else "",
+        "delegation_batch": impl.delegation_batch, "delegated_on": impl.delegated_on,
+        "baseline_material_count": impl.baseline_material_count, "source": impl.source,
+        "illustrative": impl.illustrative,
+    })
 
 

@@ -88,7 +88,7 @@ def import_run(*, import_id: int, actor: Actor) -> CatalogImport:
             job.created_count, job.updated_count = result.created, result.updated
         else:
             job.status = ImportStatus.FAILED
-            job.errors = [p.as_text() for p in (result.problems or [])[:MAX_REPORTED_PROBLEMS]]
+            job.errors = [p.as_text() for p in result.problems[:MAX_REPORTED_PROBLEMS]]
         job.save()
         audit_record(actor=actor, action="catalog.import_finish", obj=job,
                      after={"status": job.status, "created": job.created_count,

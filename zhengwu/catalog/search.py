@@ -293,7 +293,8 @@ class SearchIndex:
                 if plain in name:
                     scores[index] += 12.0 + (8.0 if name.startswith(plain) else 0.0)
         hits: list[Hit] = []
-        for index, score in scores.items():
+        for index, raw_score in scores.items():
+            score = raw_score
             doc = self.docs[index]
             impl = self._pick(doc, filters)
             if impl is None or score <= 0.5:

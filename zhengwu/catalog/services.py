@@ -5,7 +5,7 @@ all-or-nothing imports, synonyms. Each function is one transaction with its audi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -207,7 +207,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[Problem] | None = None
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

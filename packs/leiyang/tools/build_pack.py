@@ -803,7 +803,7 @@ write_csv("implementations.csv", IMPL_HEADER, impls)
 import sys
 
 sys.path.insert(0, str(TOOLS))
-from faq_people import FAQ, PEOPLE  # noqa: E402
+from faq_people import FAQ, PEOPLE
 
 write_csv("faq.csv", ["item_name", "question", "answer"], [dict(zip(["item_name", "question", "answer"], f)) for f in FAQ])
 write_csv("people.csv", ["username", "display_name", "role", "department", "region_code", "phone", "password"],

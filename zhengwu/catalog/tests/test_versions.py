@@ -37,7 +37,7 @@ def test_an_approved_draft_becomes_the_next_version(impl, catalog_admin, catalog
     assert impl.promised_limit_workdays == Decimal("1.5")
     draft.refresh_from_db()
     assert draft.state == DraftState.PUBLISHED
-    lines = {l.label: (l.old, l.new) for l in selectors.version_diff(
+    lines = {line.label: (line.old, line.new) for line in selectors.version_diff(
         implementation=impl, old=old_version, new=impl.version)}
     assert lines["承诺办结时限"][1] == "1.5"
     assert "办理地点" in lines

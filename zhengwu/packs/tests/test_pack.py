@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from zhengwu.catalog.models import ItemImplementation, Level
 from zhengwu.catalog.codes import parse_implementation_code
+from zhengwu.catalog.models import ItemImplementation, Level
 from zhengwu.core.codes import is_valid_uscc
 from zhengwu.departments.models import Department
 from zhengwu.packs.loader import PackError, pack_load

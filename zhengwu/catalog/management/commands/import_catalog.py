@@ -34,8 +34,8 @@ class Command(BaseCommand):
                              actor=Actor(label="命令行导入", role="catalog_admin"), progress=_bar)
         sys.stderr.write("\n")
         if not result.ok:
-            for problem in result.problems or []:
+            for problem in result.problems:
                 self.stderr.write(problem.as_text())
-            raise CommandError(f"导入失败：{len(result.problems or [])} 处错误，未写入任何数据。")
+            raise CommandError(f"导入失败：{len(result.problems)} 处错误，未写入任何数据。")
         self.stdout.write(f"导入完成：新增 {result.created}，更新 {result.updated}，"
                           f"未变 {result.unchanged}")
