@@ -35,8 +35,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$reqs_hash" ]; then
   echo "==> Installing Python packages"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements/dev.txt -c requirements/constraints.txt
-  .venv/bin/python -m pip install -q --no-deps -e .
+  # Some machines' pip configuration names local mirrors that may be absent; pip says so on
+  # every package. Those lines are noise, not errors (pip's own exit status is kept).
+  quiet() { { "$@"; } 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; }
+  quiet .venv/bin/python -m pip install -q --upgrade pip
+  quiet .venv/bin/python -m pip install -q -r requirements/dev.txt -c requirements/constraints.txt
+  quiet .venv/bin/python -m pip install -q --no-deps -e .
   echo "$reqs_hash" > "$stamp"
 fi

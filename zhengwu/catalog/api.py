@@ -1,6 +1,8 @@
 """Catalogue API: `/api/v1/catalog/…` and search as a service at `/api/v1/search`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: ninja resolves a view's string annotations in
+# the globals of the function it is given, which for @paginate views is ninja's own wrapper,
+# so every paginated endpoint would fail with a 500 (PydanticUserError: not fully defined).
 
 import datetime as dt
 from typing import Annotated, Any
@@ -10,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import File, Path, Query, Router, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from zhengwu.accounts.services import actor_for
@@ -38,7 +40,7 @@ from zhengwu.catalog.schemas import (
 )
 from zhengwu.catalog.tasks import run_catalog_import
 from zhengwu.core.errors import InvalidInput
-from zhengwu.core.schemas import PathId
+from zhengwu.core.schemas import Pagination, PathId
 
 router = Router(tags=["catalog"])
 search_router = Router(tags=["search"])
@@ -60,7 +62,7 @@ def list_themes(request: HttpRequest) -> QuerySet[Theme]:
 
 
 @router.get("/items", response=list[ItemOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_items(request: HttpRequest, query: Query[ListQuery]) -> QuerySet[ServiceItem]:
     items = ServiceItem.objects.order_by("basic_code")
     if query.item_type:
@@ -86,7 +88,7 @@ def compare_item(request: HttpRequest, basic_code: BasicCode) -> dict[str, Any]:
 
 
 @router.get("/implementations", response=list[ImplementationSummary])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_implementations(request: HttpRequest,
                          query: Query[ListQuery]) -> QuerySet[ItemImplementation]:
     return selectors.implementation_list(**query.dict())
@@ -115,7 +117,7 @@ def diff_versions(request: HttpRequest, code: ImplCode,
 
 
 @router.get("/lists/{kind}", response=list[ImplementationSummary])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_catalog_list(request: HttpRequest, kind: ListKind,
                       query: Query[ListQuery]) -> QuerySet[ItemImplementation]:
     """权责清单 (powers), 政务服务事项清单 (services), 公共服务事项清单 (public),
@@ -158,7 +160,7 @@ def get_kpis(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/kpis/{key}/misses", response=list[ImplementationSummary])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_kpi_misses(request: HttpRequest, key: Annotated[str, Path(max_length=40)],
                     department: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
                     ) -> QuerySet[ItemImplementation]:
@@ -171,7 +173,7 @@ def get_overall_kpis(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/quality", response=list[QualityRowOut], auth=django_auth)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_quality_findings(request: HttpRequest,
                           department: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
                           rule: Annotated[str | None, Query(max_length=40)] = None,
@@ -184,7 +186,7 @@ def list_quality_findings(request: HttpRequest,
 
 
 @router.get("/delegation-review", response=list[DelegationRowOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_delegation_review(request: HttpRequest, start: dt.date, end: dt.date,
                            ) -> list[dict[str, Any]]:
     """放权赋权回头看: delegated implementations with no case in [start, end]."""

@@ -19,6 +19,7 @@ from zhengwu.catalog.models import (
     Theme,
 )
 from zhengwu.departments.models import Department
+from zhengwu.regions.models import Region
 
 
 class SearchForm(forms.Form):
@@ -36,8 +37,9 @@ class SearchForm(forms.Form):
     level = forms.TypedChoiceField(label="层级", required=False, coerce=int, empty_value=None,
                                    choices=[("", "全部层级"), *[(c, lbl) for c, lbl in Level.choices
                                                                if c in (4, 5, 6)]])
-    region = forms.RegexField(label="区划代码", regex=r"^\d{12}$", required=False,
-                              widget=forms.HiddenInput)
+    region = forms.ModelChoiceField(
+        label="办理地区", required=False, empty_label="全部地区", to_field_name="code",
+        queryset=Region.objects.filter(level__in=["county", "street", "town", "township"]))
 
 
 class MaterialLinesField(forms.CharField):

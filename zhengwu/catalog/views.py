@@ -48,7 +48,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 audience=data["audience"] or None,
                 theme=data["theme"].pk if data["theme"] else None,
                 department=data["department"].pk if data["department"] else None,
-                level=data["level"], region=data["region"] or None), limit=20)
+                level=data["level"],
+                region=data["region"].code if data["region"] else None), limit=20)
         except search.QueryError as exc:
             error = str(exc)
     elif form.is_bound and not form.is_valid():

@@ -1,6 +1,8 @@
 """Audit trail API for supervisors: `GET /api/v1/audit/events`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: ninja resolves a view's string annotations in
+# the globals of the function it is given, which for @paginate views is ninja's own wrapper,
+# so every paginated endpoint would fail with a 500 (PydanticUserError: not fully defined).
 
 import datetime as dt
 
@@ -8,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from zhengwu.core.models import AuditEvent
+from zhengwu.core.schemas import Pagination
 
 router = Router(tags=["audit"], auth=django_auth)
 
@@ -41,7 +44,7 @@ class AuditFilter(FilterSchema):
 
 
 @router.get("/events", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit_events(request: HttpRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEvent]:
     """Newest first. Supervisors and system administrators only (permission core.view_auditevent)."""
     if not request.user.has_perm("core.view_auditevent"):

@@ -1,10 +1,26 @@
-"""Shared API types: bounded ids so that no path parameter can overflow the database."""
+"""Shared API types: bounded ids so that no path parameter can overflow the database, and the
+one pagination of every list (`limit` 1–100, `offset` bounded; architecture.md, API conventions).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from ninja import Path
+from ninja import Field, Path, Schema
+from ninja.pagination import LimitOffsetPagination
 
 MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """`?limit=&offset=` with bounds, so that a huge or zero value is a 422, never a 500."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（1–100）")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)  # type: ignore[arg-type]

@@ -1,13 +1,15 @@
 """Departments API: `/api/v1/departments`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: ninja resolves a view's string annotations in
+# the globals of the function it is given, which for @paginate views is ninja's own wrapper,
+# so every paginated endpoint would fail with a 500 (PydanticUserError: not fully defined).
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from zhengwu.core.schemas import PathId
+from zhengwu.core.schemas import Pagination, PathId
 from zhengwu.departments import selectors
 from zhengwu.departments.models import Department, DepartmentKind
 
@@ -32,7 +34,7 @@ class DepartmentQuery(Schema):
 
 
 @router.get("", response=list[DepartmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_departments(request: HttpRequest, query: Query[DepartmentQuery]) -> QuerySet[Department]:
     return selectors.department_list(region=query.region, kind=query.kind, q=query.q)
 

@@ -1,14 +1,17 @@
 """Regions API: `/api/v1/regions`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: ninja resolves a view's string annotations in
+# the globals of the function it is given, which for @paginate views is ninja's own wrapper,
+# so every paginated endpoint would fail with a 500 (PydanticUserError: not fully defined).
 
 from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhengwu.core.schemas import Pagination
 from zhengwu.regions import selectors
 from zhengwu.regions.models import Region, RegionLevel
 
@@ -29,7 +32,7 @@ class RegionQuery(Schema):
 
 
 @router.get("", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_regions(request: HttpRequest, query: Query[RegionQuery]) -> QuerySet[Region]:
     return selectors.region_list(parent=query.parent, level=query.level, within=query.within)
 

@@ -12,4 +12,4 @@ class Command(BaseCommand):
     help = "启动后台任务处理进程。"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("db_worker", interval=1.0)
+        call_command("db_worker", interval=1.0, reload=False)

@@ -1,0 +1,195 @@
+"""Browser tests: the real platform (`zhengwu serve`) in a subprocess, driven by Chromium.
+
+The session starts from a fresh ZHENGWU_DATA_DIR (SQLite, never DATABASE_URL): migrate,
+collectstatic, load the Leiyang demo pack, then serve on a free local port. Playwright drives
+Debian's /usr/bin/chromium (never a downloaded browser; docs/architecture.md).
+No pytest-django database fixtures are used: the browser talks to the server over HTTP only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    sync_playwright,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+ZHENGWU = REPO / ".venv" / "bin" / "zhengwu"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Full-page screenshots for a human to look at; kept out of the repository.
+SHOTS = Path(os.environ.get("ZHENGWU_SHOTS_DIR", "/tmp/zhengwu-shots"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("ab") as out:
+        result = subprocess.run([str(ZHENGWU), *args], env=env, cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT, timeout=300, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"zhengwu {' '.join(args)} failed ({result.returncode}):\n"
+                    + log.read_text(errors="replace")[-4000:])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"zhengwu serve exited ({proc.returncode}):\n"
+                        + log.read_text(errors="replace")[-4000:])
+        with (contextlib.suppress(urllib.error.URLError, OSError),
+              urllib.request.urlopen(url + "/healthz", timeout=2) as response):
+            if response.status == 200:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"zhengwu serve not healthy after {timeout:.0f}s:\n"
+                + log.read_text(errors="replace")[-4000:])
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop `zhengwu serve` and its children (gunicorn, worker): it leads its own group."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=25)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    if not ZHENGWU.exists():
+        pytest.fail(f"{ZHENGWU} is missing: run `make setup` first")
+    data_dir = Path(tempfile.mkdtemp(prefix="zhengwu-browser-"))
+    log = data_dir / "server.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    # Only our own settings: no DATABASE_URL (SQLite), no frozen clock, no outside hosts.
+    env = {key: value for key, value in os.environ.items()
+           if key != "DATABASE_URL" and not key.startswith(("DJANGO_", "ZHENGWU_"))}
+    env.update({"ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+                "ZHENGWU_PUBLIC_URL": url, "PYTHONUNBUFFERED": "1"})
+    # collectstatic (brotli/gzip compression) needs no database: run it beside migrate + demo.
+    static_log = data_dir / "collectstatic.log"
+    with static_log.open("ab") as out:
+        static = subprocess.Popen([str(ZHENGWU), "collectstatic", "--noinput", "-v0"], env=env,
+                                  cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _run(["migrate", "--noinput", "-v0"], env, log)
+        _run(["demo"], env, log)
+    finally:
+        static.wait(timeout=300)
+    if static.returncode != 0:
+        pytest.fail("zhengwu collectstatic failed:\n" + static_log.read_text(errors="replace"))
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [str(ZHENGWU), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_healthy(url, proc, log, timeout=60)
+        yield Server(url=url, data_dir=data_dir, log=log)
+    finally:
+        _stop(proc)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test-browser)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class ConsoleLog:
+    """Console errors, CSP violations and uncaught page errors seen by one browser context."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        kind, text = message.type, message.text
+        if kind == "error" or "Content Security Policy" in text:
+            self.problems.append(f"console.{kind}: {text}")
+
+
+@pytest.fixture
+def console() -> ConsoleLog:
+    return ConsoleLog()
+
+
+@pytest.fixture
+def context(browser: Browser, server: Server, console: ConsoleLog) -> Iterator[BrowserContext]:
+    """A fresh browser context (own cookies) per test; fails the test on console errors."""
+    ctx = browser.new_context(
+        base_url=server.url, locale="zh-CN", accept_downloads=True,
+        viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(15_000)
+    ctx.on("page", console.watch)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+    assert not console.problems, "console errors / CSP violations:\n" + "\n".join(
+        console.problems)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+@pytest.fixture(scope="session")
+def base_url(server: Server) -> str:
+    """http://127.0.0.1:<port> of the running platform (also its ZHENGWU_PUBLIC_URL)."""
+    return server.url
