@@ -15,3 +15,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 ZHENGWU_ALLOW_FROZEN_CLOCK = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Static files come from the apps' folders in tests; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+(DATA_DIR / "static").mkdir(exist_ok=True)

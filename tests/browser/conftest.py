@@ -154,7 +154,8 @@ class ConsoleLog:
     def _console(self, message: ConsoleMessage) -> None:
         kind, text = message.type, message.text
         if kind == "error" or "Content Security Policy" in text:
-            self.problems.append(f"console.{kind}: {text}")
+            where = message.location.get("url", "") if message.location else ""
+            self.problems.append(f"console.{kind}: {text} [{where}] on {message.page.url if message.page else '?'}")
 
 
 @pytest.fixture

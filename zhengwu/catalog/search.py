@@ -20,7 +20,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -80,6 +80,16 @@ class Doc:
     theme_ids: frozenset[int]
     themes: tuple[str, ...]
     impls: list[Impl] = field(default_factory=list)
+    best: Impl | None = None  # the most local implementation, shown when nothing narrows it
+    by_department: dict[int, list[Impl]] = field(default_factory=dict)
+    by_level: dict[int, list[Impl]] = field(default_factory=dict)
+
+    def finish(self) -> None:
+        """Precompute what filtering needs once the implementations are attached."""
+        self.best = max(self.impls, key=_locality) if self.impls else None
+        for impl in self.impls:
+            self.by_department.setdefault(impl.department_id, []).append(impl)
+            self.by_level.setdefault(impl.level, []).append(impl)
 
     @property
     def item_type_label(self) -> str:
@@ -292,37 +302,61 @@ class SearchIndex:
                 name = self.docs[index].name
                 if plain in name:
                     scores[index] += 12.0 + (8.0 if name.startswith(plain) else 0.0)
-        hits: list[Hit] = []
+        doc_ok = self._doc_filter(filters)
+        region_codes = _ancestor_codes(filters.region) if filters.region else None
+        ranked: list[tuple[float, int]] = []
         for index, raw_score in scores.items():
-            score = raw_score
             doc = self.docs[index]
-            impl = self._pick(doc, filters)
-            if impl is None or score <= 0.5:
+            if raw_score <= 0.5 or not doc_ok(doc):
                 continue
-            matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
-                w for w in dict.fromkeys(shown) if len(w) > 1 and any(w in t for t in doc.themes))
+            score = raw_score
             if any(word in doc.name and word not in plain for word in FOLLOW_UP_ACTIONS):
                 # Most people mean a first application unless they say otherwise.
                 score *= 0.8
-            hits.append(Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched))
-        hits.sort(key=lambda h: (-h.score, len(h.doc.name), h.doc.basic_code))
-        return hits[offset:offset + limit], len(hits)
-
-    def _pick(self, doc: Doc, filters: Filters) -> Impl | None:
-        """The implementation to show: the most local one that passes every filter."""
-        if filters.audience == "person" and not doc.audience & PERSON_AUDIENCES:
-            return None
-        if filters.audience == "enterprise" and not doc.audience & ENTERPRISE_AUDIENCES:
-            return None
-        if filters.theme is not None and filters.theme not in doc.theme_ids:
-            return None
-        best: Impl | None = None
-        for impl in doc.impls:
-            if filters.department is not None and impl.department_id != filters.department:
+            ranked.append((score, index))
+        ranked.sort(key=lambda r: (-r[0], len(self.docs[r[1]].name), self.docs[r[1]].basic_code))
+        hits: list[Hit] = []
+        count = 0
+        for score, index in ranked:
+            doc = self.docs[index]
+            impl = self._pick(doc, filters, region_codes)
+            if impl is None:
                 continue
+            count += 1
+            if offset < count <= offset + limit:
+                matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
+                    w for w in dict.fromkeys(shown)
+                    if len(w) > 1 and any(w in t for t in doc.themes))
+                hits.append(Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched))
+        return hits, count
+
+    @staticmethod
+    def _doc_filter(filters: Filters) -> Callable[[Doc], bool]:
+        def ok(doc: Doc) -> bool:
+            if filters.audience == "person" and not doc.audience & PERSON_AUDIENCES:
+                return False
+            if filters.audience == "enterprise" and not doc.audience & ENTERPRISE_AUDIENCES:
+                return False
+            return filters.theme is None or filters.theme in doc.theme_ids
+
+        return ok
+
+    @staticmethod
+    def _pick(doc: Doc, filters: Filters, region_codes: frozenset[str] | None) -> Impl | None:
+        """The implementation to show: the most local one that passes every filter."""
+        if filters.department is None and filters.level is None and region_codes is None:
+            return doc.best
+        if filters.department is not None:
+            candidates = doc.by_department.get(filters.department, ())
+        elif filters.level is not None:
+            candidates = doc.by_level.get(filters.level, ())
+        else:
+            candidates = doc.impls
+        best: Impl | None = None
+        for impl in candidates:
             if filters.level is not None and impl.level != filters.level:
                 continue
-            if filters.region is not None and not _serves(impl.region_code, filters.region):
+            if region_codes is not None and impl.region_code not in region_codes:
                 continue
             if best is None or _locality(impl) > _locality(best):
                 best = impl
@@ -335,18 +369,27 @@ def _add(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
     return a
 
 
-def _significant(code: str) -> str:
-    return code.rstrip("0") or "0"
+# Significant digits of a 统计用区划代码 at each level: province, city, county, township, village.
+_SEGMENTS = (2, 4, 6, 9, 12)
 
 
-def _serves(impl_region: str, wanted: str) -> bool:
-    """An implementation serves a region when it sits in that region or in one of its
-    ancestors (a county-level item serves every village of the county)."""
-    return wanted.startswith(_significant(impl_region)) or impl_region == wanted
+def _depth(code: str) -> int:
+    """How many digits of the code are significant (trailing zero segments are not)."""
+    for length in _SEGMENTS:
+        if code[length:].strip("0") == "":
+            return length
+    return 12
+
+
+def _ancestor_codes(code: str) -> frozenset[str]:
+    """The region itself and every ancestor: the implementations that serve a person there
+    (a county-level item serves every village of the county)."""
+    return frozenset(code[:length].ljust(12, "0") for length in _SEGMENTS
+                     if length <= _depth(code))
 
 
 def _locality(impl: Impl) -> tuple[int, int]:
-    return (len(_significant(impl.region_code)), -impl.id)
+    return (_depth(impl.region_code), -impl.id)
 
 
 def highlight(name: str, words: Iterable[str]) -> str:
@@ -404,6 +447,8 @@ def build_index(generation: int | None = None) -> SearchIndex:
         docs[item_id].impls.append(Impl(pk, code, dep_id, dep_name, region, level, promised, depth))
     synonyms = {s.term: s.target_list for s in Synonym.objects.all()}
     published = [d for d in docs.values() if d.impls]
+    for doc in published:
+        doc.finish()
     return SearchIndex(published, synonyms, keywords, generation)
 
 

@@ -85,3 +85,13 @@ def test_a_new_synonym_takes_effect_without_a_restart():
     synonym_save(term="挂个牌子", targets="个体工商户设立登记", actor=SYSTEM)
     assert Synonym.objects.filter(term="挂个牌子").exists()
     assert "个体工商户设立登记" in top3(search.get_index(), "挂个牌子")
+
+
+def test_a_region_is_served_by_itself_and_its_ancestors_only():
+    codes = search._ancestor_codes("430481110201")
+    assert codes == {"430000000000", "430400000000", "430481000000", "430481110000",
+                     "430481110201"}
+    # 430481100000 is another township whose digits are a prefix of 4304811…: not an ancestor.
+    assert "430481100000" not in codes
+    assert search._ancestor_codes("430481000000") == {"430000000000", "430400000000",
+                                                      "430481000000"}
