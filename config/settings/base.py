@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "zhengwu.regions",
     "zhengwu.departments",
     "zhengwu.accounts",
+    "zhengwu.workdays",
     "zhengwu.documents",
     "zhengwu.catalog",
     "zhengwu.portal",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -11,7 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from zhengwu.accounts.selectors import user_roles
 from zhengwu.catalog.forms import SearchForm
 from zhengwu.catalog.models import Theme
+from zhengwu.core import clock
 from zhengwu.core.models import AuditEvent
+from zhengwu.workdays.selectors import missing_years
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,8 +42,12 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/workbench.html",
-                  {"roles": user_roles(request.user)})  # type: ignore[arg-type]
+    if not request.user.is_staff:
+        raise PermissionDenied("工作台仅供工作人员使用。")
+    return render(request, "portal/workbench.html", {
+        "roles": user_roles(request.user),  # type: ignore[arg-type]
+        "missing_years": missing_years(today=clock.today()),
+    })
 
 
 @login_required

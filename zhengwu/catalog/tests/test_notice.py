@@ -22,8 +22,8 @@ def impl():
 def embedded_fonts(reader):
     fonts = {}
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
+        for ref in (page["/Resources"].get("/Font") or {}).values():
+            font = ref.get_object()
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
