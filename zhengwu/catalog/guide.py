@@ -86,6 +86,10 @@ class GuideData(BaseModel):
     delegation_batch: str = Field("", max_length=100)
     delegated_on: dt.date | None = None
     baseline_material_count: int | None = Field(None, ge=0, le=200)
+    approval_chain: list[str] = Field(default_factory=lambda: ["承办", "审核", "批准"],
+                                      min_length=1, max_length=6)
+    commitment_text: str = Field("", max_length=4000)
+    verification_workdays: int = Field(20, ge=1, le=250)
     source: str = Field("", max_length=2000)
     illustrative: bool = False
 
@@ -139,6 +143,7 @@ ELEMENT_LABELS = {
     "channels": "办理渠道", "online_depth": "网上办理深度", "trips": "到办事现场次数",
     "conditions": "受理条件", "process": "办理流程", "fees": "收费", "materials": "申请材料",
     "commitment_allowed": "告知承诺", "deemed_approval": "超时默认",
+    "approval_chain": "审批环节", "commitment_text": "告知承诺书", "verification_workdays": "事后核查期限",
     "cross_region_scope": "通办范围", "appointment": "预约", "place": "办理地点",
     "hours": "办理时间", "phone": "咨询电话", "faq": "常见问题", "delegated": "放权赋权",
 }
@@ -171,7 +176,9 @@ def guide_of(implementation: ItemImplementation) -> GuideData:
         "supervision_phone": impl.supervision_phone, "faq": impl.faq, "delegated": impl.delegated,
         "delegated_from": impl.delegated_from.short_name if impl.delegated_from else "",
         "delegation_batch": impl.delegation_batch, "delegated_on": impl.delegated_on,
-        "baseline_material_count": impl.baseline_material_count, "source": impl.source,
+        "baseline_material_count": impl.baseline_material_count,
+        "approval_chain": impl.approval_chain, "commitment_text": impl.commitment_text,
+        "verification_workdays": impl.verification_workdays, "source": impl.source,
         "illustrative": impl.illustrative,
     })
 

@@ -118,6 +118,10 @@ class PublicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已停用"
 
 
+def default_approval_chain() -> list[str]:
+    return ["承办", "审核", "批准"]
+
+
 class Theme(models.Model):
     """A life or business event (主题) that groups items for people who think in events."""
 
@@ -226,6 +230,10 @@ class ItemImplementation(BaseModel):
     delegated_on = models.DateField("赋权日期", null=True, blank=True)
     baseline_material_count = models.PositiveSmallIntegerField("基准材料数", null=True,
                                                                blank=True)
+    # 审批环节 (legacy 电子监察 codes 1 承办, 2 审核, 3 批准; standards-notes §2).
+    approval_chain = models.JSONField("审批环节", default=default_approval_chain)
+    commitment_text = models.TextField("告知承诺书内容", blank=True)
+    verification_workdays = models.PositiveSmallIntegerField("事后核查期限(工作日)", default=20)
     source = models.TextField("来源", blank=True)
     illustrative = models.BooleanField("示例数据", default=False)
 

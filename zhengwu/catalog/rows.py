@@ -46,7 +46,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("hours", "办理时间"), ("phone", "咨询电话"), ("supervision_phone", "监督电话"),
     ("faq", "常见问题(问|答)"), ("delegated", "放权赋权"), ("delegated_from", "赋权部门"),
     ("delegation_batch", "赋权批次"), ("delegated_on", "赋权日期"),
-    ("baseline_material_count", "基准材料数"), ("source", "来源"), ("illustrative", "示例数据"),
+    ("baseline_material_count", "基准材料数"), ("approval_chain", "审批环节"),
+    ("commitment_text", "告知承诺书"), ("verification_workdays", "事后核查期限(工作日)"),
+    ("source", "来源"), ("illustrative", "示例数据"),
 ]
 HEADER_TO_KEY = {label: key for key, label in COLUMNS} | {key: key for key, _ in COLUMNS}
 LABEL = dict(COLUMNS)
@@ -409,8 +411,15 @@ def parse_row(row: int, raw: dict[str, Any]) -> CatalogRow | list[Problem]:
         "delegation_batch": take("delegation_batch", _text),
         "delegated_on": take("delegated_on", _date),
         "baseline_material_count": take("baseline_material_count", _int),
+        "approval_chain": take("approval_chain", _split) or None,
+        "commitment_text": take("commitment_text", _text),
+        "verification_workdays": take("verification_workdays", _int),
         "source": take("source", _text), "illustrative": take("illustrative", _bool),
     }
+    # Empty optional cells take the schema's defaults (the usual 承办 → 审核 → 批准 chain).
+    for key in ("approval_chain", "verification_workdays"):
+        if guide_values[key] is None:
+            del guide_values[key]
     department = take("department", _text)
     region_code = take("region_code", _text)
     level = take("level", _level)
