@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
     path("staff/", include("zhengwu.portal.staff_urls")),
+    path("cases/", include("zhengwu.cases.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -34,7 +34,9 @@ INSTALLED_APPS = [
     "zhengwu.accounts",
     "zhengwu.workdays",
     "zhengwu.documents",
+    "zhengwu.notifications",
     "zhengwu.catalog",
+    "zhengwu.cases",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

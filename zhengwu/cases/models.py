@@ -1,0 +1,372 @@
+"""The data of case handling: cases, their event timeline, materials, supplements, special
+procedures, extensions, notices, post-verification, and the records kept against departments
+and applicants. State changes happen only through cases.services (ADR 0006)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from zhengwu.core.models import BaseModel
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待受理"
+    AWAITING_SUPPLEMENT = "awaiting_supplement", "待补正"
+    SUPPLEMENTED = "supplemented", "已补正待受理"
+    ACCEPTED = "accepted", "审查中"
+    SUSPENDED = "suspended", "特别程序中"
+    DECIDED = "decided", "已决定"
+    CLOSED = "closed", "已办结"
+    DELIVERED = "delivered", "已送达"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+    REVOKED = "revoked", "已撤销"
+
+
+OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.SUPPLEMENTED,
+                 CaseStatus.ACCEPTED, CaseStatus.SUSPENDED)
+
+
+class Decision(models.TextChoices):
+    GRANTED = "granted", "准予"
+    DENIED = "denied", "不予许可"
+    DEEMED_APPROVED = "deemed_approved", "超时默认准予"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申请"
+    WINDOW = "window", "窗口受理"
+    MOBILE = "mobile", "移动端"
+    SELF_SERVICE = "self_service", "自助终端"
+    PROXY = "proxy", "帮代办"
+    CROSS_REGION = "cross_region", "跨域通办"
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ENTERPRISE = "enterprise", "法人"
+
+
+class Card(models.TextChoices):
+    NONE = "", "正常"
+    YELLOW = "yellow", "黄牌预警"
+    RED = "red", "红牌超时"
+
+
+class DeliveryMethod(models.TextChoices):
+    WINDOW = "window", "窗口领取"
+    POSTAL = "postal", "邮寄送达"
+    ELECTRONIC = "electronic", "电子送达"
+
+
+class Case(BaseModel):
+    """办件: one application for one implementation, pinned to the guide version it was filed
+    under. `due_at` is the promised deadline on the working-day calendar (GB/T 39046 Table 6
+    承诺办结时间), moved only by suspensions and the one written extension."""
+
+    number = models.CharField("办件编号", max_length=32, unique=True)
+    implementation = models.ForeignKey("catalog.ItemImplementation", verbose_name="事项",
+                                       on_delete=models.PROTECT, related_name="cases")
+    item_version = models.PositiveIntegerField("事项版本")
+    department = models.ForeignKey("departments.Department", verbose_name="承办部门",
+                                   on_delete=models.PROTECT, related_name="cases")
+    region = models.ForeignKey("regions.Region", verbose_name="办理地", on_delete=models.PROTECT,
+                               related_name="cases")
+    accepting_region = models.ForeignKey("regions.Region", verbose_name="受理地",
+                                         on_delete=models.PROTECT, related_name="accepted_cases")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人账号",
+                                  on_delete=models.PROTECT, related_name="cases")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人",
+                                     on_delete=models.PROTECT, related_name="+")
+    applicant_kind = models.CharField("申请人类型", max_length=12, choices=ApplicantKind.choices)
+    applicant_name = models.CharField("申请人", max_length=150)
+    applicant_id_number = models.CharField("证件号码", max_length=18)
+    applicant_phone = models.CharField("联系电话", max_length=20)
+    channel = models.CharField("申报渠道", max_length=16, choices=Channel.choices)
+    form_data = models.JSONField("申请表", default=dict)
+    status = models.CharField("状态", max_length=24, choices=CaseStatus.choices,
+                              default=CaseStatus.SUBMITTED)
+    decision = models.CharField("办理结果", max_length=20, choices=Decision.choices, blank=True)
+    by_commitment = models.BooleanField("告知承诺办理", default=False)
+    deemed_eligible = models.BooleanField("适用超时默认", default=False)
+    promised_workdays = models.DecimalField("承诺时限(工作日)", max_digits=5, decimal_places=1)
+    legal_workdays = models.DecimalField("法定时限(工作日)", max_digits=5, decimal_places=1,
+                                         null=True, blank=True)
+    approval_step = models.PositiveSmallIntegerField("当前审批环节", default=0)
+    submitted_at = models.DateTimeField("申请时间")
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    due_at = models.DateTimeField("办结期限", null=True, blank=True)
+    due_provisional = models.BooleanField("临时期限", default=False)
+    suspended_at = models.DateTimeField("暂停计时于", null=True, blank=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    delivery_method = models.CharField("送达方式", max_length=12, choices=DeliveryMethod.choices,
+                                       blank=True)
+    tracking_number = models.CharField("邮寄单号", max_length=40, blank=True)
+    card = models.CharField("监察", max_length=8, choices=Card.choices, blank=True)
+    idempotency_key = models.CharField("幂等键", max_length=80, null=True, blank=True)
+    request_hash = models.CharField("请求摘要", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        permissions = [
+            ("view_all_cases", "查看全部办件（电子监察）"),
+            ("unmask_personal_data", "查看完整个人信息"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values),
+                                   name="case_status_valid"),
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"],
+                                    condition=models.Q(idempotency_key__isnull=False),
+                                    name="case_idempotency_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["department", "status", "due_at"]),
+            models.Index(fields=["applicant", "status"]),
+            models.Index(fields=["accepting_region", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:detail", kwargs={"number": self.number})
+
+
+class CaseEvent(models.Model):
+    """The case's timeline: every move with who, in which role and department, when, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("动作", max_length=40)
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField("操作人", max_length=150)
+    role = models.CharField("角色", max_length=40)
+    department_label = models.CharField("部门", max_length=200, blank=True)
+    reason = models.TextField("理由", blank=True)
+    data = models.JSONField("详情", default=dict)
+    at = models.DateTimeField("时间")
+    request_id = models.CharField("请求ID", max_length=64)
+
+    class Meta:
+        verbose_name = "办件事件"
+        verbose_name_plural = "办件事件"
+        ordering = ["case_id", "id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+class MaterialKind(models.TextChoices):
+    UPLOAD = "upload", "上传文件"
+    COMMITMENT = "commitment", "告知承诺"
+    SHARED_DATA = "shared_data", "共享数据"
+    E_LICENSE = "e_license", "电子证照"
+    PAPER = "paper", "窗口收取纸质材料"
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField("材料名称", max_length=200)
+    kind = models.CharField("提供方式", max_length=12, choices=MaterialKind.choices)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    content_type = models.CharField("文件类型", max_length=60, blank=True)
+    size = models.PositiveIntegerField("大小", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    reference = models.CharField("证照/数据引用", max_length=200, blank=True)
+    added_at = models.DateTimeField("提交时间")
+    supplement = models.BooleanField("补正提交", default=False)
+
+    class Meta:
+        verbose_name = "办件材料"
+        verbose_name_plural = "办件材料"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supplement(models.Model):
+    """一次性补正材料告知: at most one per case, listing everything missing or defective."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="supplement")
+    items = models.JSONField("补正清单")  # [{"material": "...", "reason": "..."}]
+    requested_at = models.DateTimeField("告知时间")
+    answered_at = models.DateTimeField("补正时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "补正告知"
+        verbose_name_plural = "补正告知"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 补正"
+
+
+class ProcedureKind(models.TextChoices):
+    HEARING = "hearing", "听证"
+    INSPECTION = "inspection", "检验"
+    TESTING = "testing", "检测"
+    QUARANTINE = "quarantine", "检疫"
+    APPRAISAL = "appraisal", "鉴定"
+    EXPERT_REVIEW = "expert_review", "专家评审"
+    BIDDING = "bidding", "招标、拍卖"
+
+
+class SpecialProcedure(models.Model):
+    """特别程序 (行政许可法 art. 45): the clock pauses while it runs."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="procedures")
+    kind = models.CharField("种类", max_length=16, choices=ProcedureKind.choices)
+    reason = models.TextField("启动理由或依据")
+    started_at = models.DateTimeField("开始时间")
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    result = models.TextField("结果", blank=True)
+    paused_workdays = models.PositiveSmallIntegerField("暂停工作日数", default=0)
+
+    class Meta:
+        verbose_name = "特别程序"
+        verbose_name_plural = "特别程序"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class Extension(models.Model):
+    """延期: one written extension at most, approved by the agency head, within the legal limit."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="extension")
+    reason = models.TextField("延期理由")
+    approver = models.CharField("批准人", max_length=100)
+    old_due_at = models.DateTimeField("原期限")
+    new_due_at = models.DateTimeField("新期限")
+    extra_workdays = models.PositiveSmallIntegerField("延长工作日")
+    granted_at = models.DateTimeField("批准时间")
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 延期"
+
+
+class NoticeKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", "受理通知书"
+    REFUSAL = "refusal", "不予受理通知书"
+    SUPPLEMENT = "supplement", "一次性补正材料告知书"
+    SUSPENSION = "suspension", "特别程序告知书"
+    EXTENSION = "extension", "延期办理告知书"
+    GRANT = "grant", "准予行政许可决定书"
+    DENIAL = "denial", "不予行政许可决定书"
+    DEEMED = "deemed", "超时默认准予通知书"
+    REVOCATION = "revocation", "撤销决定书"
+
+
+# The character that marks each kind in a document number: 耒政服受〔2026〕123号.
+NOTICE_MARK = {
+    NoticeKind.ACCEPTANCE: "受", NoticeKind.REFUSAL: "不受", NoticeKind.SUPPLEMENT: "补",
+    NoticeKind.SUSPENSION: "特", NoticeKind.EXTENSION: "延", NoticeKind.GRANT: "许",
+    NoticeKind.DENIAL: "不许", NoticeKind.DEEMED: "默", NoticeKind.REVOCATION: "撤",
+}
+
+
+class Notice(models.Model):
+    """文书: numbered when issued (inside the move's transaction); the PDF is rendered later
+    and cached, never inside a sweep."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("文书种类", max_length=16, choices=NoticeKind.choices)
+    number = models.CharField("文号", max_length=60, unique=True)
+    issued_at = models.DateTimeField("签发时间")
+    content = models.JSONField("内容", default=dict)
+    verify_code = models.CharField("核验码", max_length=32, unique=True)
+    pdf = models.FileField("PDF", upload_to="notices/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        ordering = ["case_id", "issued_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Counter(models.Model):
+    """Sequences for case numbers and notice numbers (one row per scope, locked to increment)."""
+
+    scope = models.CharField(max_length=80, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "序号"
+        verbose_name_plural = "序号"
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.value}"
+
+
+class Verification(models.Model):
+    """事后核查 of a case decided on a commitment (告知承诺) [3]."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="verification")
+    due_at = models.DateTimeField("核查期限")
+    done_at = models.DateTimeField("核查时间", null=True, blank=True)
+    truthful = models.BooleanField("承诺属实", null=True)
+    finding = models.TextField("核查结果", blank=True)
+
+    class Meta:
+        verbose_name = "事后核查"
+        verbose_name_plural = "事后核查"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} 核查"
+
+
+class CreditRecord(models.Model):
+    """失信记录: a false commitment, kept against the applicant's ID or credit code."""
+
+    subject_id_number = models.CharField("证件号码", max_length=18, db_index=True)
+    subject_name = models.CharField("名称", max_length=150)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("原因")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "失信记录"
+        verbose_name_plural = "失信记录"
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} {self.recorded_at:%Y-%m-%d}"
+
+
+class FailureKind(models.TextChoices):
+    DEEMED = "deemed", "超时默认准予"
+    OVERDUE = "overdue", "超时未办结（红牌）"
+
+
+class DepartmentFailure(models.Model):
+    """A deadline a department missed: deemed approval or a red card, on its record [4][25]."""
+
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT,
+                                    related_name="failures")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="failures")
+    kind = models.CharField("类型", max_length=10, choices=FailureKind.choices)
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "超时记录"
+        verbose_name_plural = "超时记录"
+        constraints = [models.UniqueConstraint(fields=["case", "kind"],
+                                               name="failure_once_per_case_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.kind} {self.case_id}"

@@ -1,0 +1,543 @@
+"""Writes of case handling: one function per use case, one transaction each, with the case's
+event row, the audit row, any notice numbered in the same transaction, and notifications
+queued in the outbox in the same transaction (quality.md #3, #6).
+
+Only `case_transition` (and the sweeps in cases.sweeps, set-based) change `Case.status`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from zhengwu.accounts.models import User
+from zhengwu.accounts.services import actor_for
+from zhengwu.cases import deadlines, workflow
+from zhengwu.cases.access import case_queryset_for, roles_on
+from zhengwu.cases.formdef import validate_form
+from zhengwu.cases.models import (
+    NOTICE_MARK,
+    ApplicantKind,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Channel,
+    Counter,
+    CreditRecord,
+    Decision,
+    DeliveryMethod,
+    Extension,
+    MaterialKind,
+    Notice,
+    NoticeKind,
+    ProcedureKind,
+    SpecialProcedure,
+    Supplement,
+    Verification,
+)
+from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
+from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
+from zhengwu.core import clock
+from zhengwu.core.audit import SYSTEM, Actor, audit_record
+from zhengwu.core.context import current_request_id
+from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.notifications.services import notify
+from zhengwu.regions.models import Region
+from zhengwu.workdays.selectors import calendar_get
+
+
+@dataclass
+class MaterialIn:
+    """One material as the applicant provides it."""
+
+    name: str
+    kind: str  # MaterialKind
+    file_name: str = ""
+    content: bytes = b""
+    reference: str = ""
+
+
+@dataclass
+class SubmitResult:
+    case: Case
+    created: bool
+
+
+def _counter_next(scope: str, amount: int = 1) -> int:
+    """Reserve `amount` numbers in a sequence; returns the last one."""
+    Counter.objects.get_or_create(scope=scope)
+    Counter.objects.filter(scope=scope).update(value=F("value") + amount)
+    return int(Counter.objects.get(scope=scope).value)
+
+
+def case_number(region_code: str, day: dt.date) -> str:
+    """办件编号: county code (6) + date (8) + daily sequence of the county (6), e.g.
+    43048120261127000123. GB/T 39046 only bounds it (an..50); no national format exists."""
+    county = region_code[:6]
+    sequence = _counter_next(f"case:{county}:{day:%Y%m%d}")
+    return f"{county}{day:%Y%m%d}{sequence:06d}"
+
+
+def _request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
+                                     default=str).encode()).hexdigest()
+
+
+def _event(case: Case, *, action: str, before: str, actor: Actor, reason: str = "",
+           data: dict[str, Any] | None = None) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case, action=action, from_status=before, to_status=case.status, actor=actor.user,
+        actor_label=actor.label, role=actor.role, department_label=actor.department_label,
+        reason=reason, data=data or {}, at=clock.now(), request_id=current_request_id())
+    audit_record(actor=actor, action=f"cases.{action}", obj=case,
+                 before={"status": before}, after={"status": case.status, **(data or {})},
+                 reason=reason, stream="cases")
+    return event
+
+
+def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
+                 at: dt.datetime | None = None) -> Notice:
+    """Number a notice (文号 such as 耒政服受〔2026〕123号) inside the move's transaction."""
+    moment = at or clock.now()
+    year = moment.astimezone(deadlines.SHANGHAI).year
+    prefix = case.department.document_prefix or "政务"
+    sequence = _counter_next(f"notice:{case.department_id}:{kind}:{year}")
+    number = f"{prefix}{NOTICE_MARK[NoticeKind(kind)]}〔{year}〕{sequence}号"
+    return Notice.objects.create(case=case, kind=kind, number=number, issued_at=moment,
+                                 content=content or {}, verify_code=secrets.token_hex(10))
+
+
+def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
+    notify(recipients=[case.applicant], title=title, body=body,
+           link=case.get_absolute_url(), category="case", channels=("inapp", "sms"),
+           dedupe_key=f"case:{case.pk}:{key}")
+
+
+# --- submission -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[str, Any],
+                materials: list[MaterialIn], channel: str = Channel.ONLINE,
+                applicant: User | None = None, accepting_region: str | None = None,
+                idempotency_key: str | None = None) -> SubmitResult:
+    """Apply for one item. Validates the form, the materials and the applicant's ID; pins the
+    catalogue version; numbers the case. With an Idempotency-Key the same request returns the
+    same case, and the same key with a different request is refused (422)."""
+    payload = {"implementation": implementation_id, "form": form_data, "channel": channel,
+               "materials": [(m.name, m.kind, hashlib.sha256(m.content).hexdigest(), m.reference)
+                             for m in materials], "applicant": applicant.pk if applicant else None,
+               "accepting_region": accepting_region}
+    digest = _request_hash(payload)
+    if idempotency_key:
+        if len(idempotency_key) > 80:
+            raise InvalidInput("Idempotency-Key 过长（最多80字符）。", code="case.idempotency_key")
+        existing = Case.objects.filter(submitted_by=submitted_by,
+                                       idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_hash != digest:
+                raise InvalidInput("同一 Idempotency-Key 已用于内容不同的申请。",
+                                   code="case.idempotency_conflict")
+            return SubmitResult(existing, created=False)
+    if channel not in Channel.values:
+        raise InvalidInput(f"申报渠道“{channel}”无效。", code="case.channel")
+    implementation = ItemImplementation.objects.select_related("item", "department").filter(
+        pk=implementation_id, status=PublicationStatus.PUBLISHED).first()
+    if implementation is None:
+        raise InvalidInput("事项不存在或未发布。", code="case.unknown_item", http_status=404)
+    owner = applicant or submitted_by
+    if channel == Channel.PROXY and applicant is None:
+        raise InvalidInput("帮代办需指定申请人账号。", code="case.proxy_applicant")
+    kind = ApplicantKind.ENTERPRISE if owner.kind == "enterprise" else ApplicantKind.PERSON
+    cleaned, errors = validate_form(form_data, kind=kind, today=clock.today())
+    if errors:
+        detail = "；".join(f"{k}：{v}" for k, v in errors.items())
+        raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
+    if len(materials) > MAX_FILES:
+        raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
+    required = {m.name: m for m in implementation.materials.all()
+                if m.required and m.source == MaterialSource.APPLICANT}
+    given = {m.name for m in materials}
+    missing = [name for name in required if name not in given]
+    by_commitment = any(m.kind == MaterialKind.COMMITMENT for m in materials)
+    if by_commitment and not implementation.commitment_allowed:
+        raise InvalidInput("本事项未实行告知承诺制，不能以承诺代替材料。", code="case.no_commitment")
+    if missing and channel in (Channel.ONLINE, Channel.MOBILE):
+        # Online, every required material must come with the application; at a window the
+        # clerk checks paper materials and may ask once for what is missing.
+        raise InvalidInput("缺少必要材料：" + "、".join(missing), code="case.materials_missing")
+    checked: list[tuple[MaterialIn, CheckedFile | None]] = []
+    for material in materials:
+        if material.kind not in MaterialKind.values:
+            raise InvalidInput(f"材料“{material.name}”的提供方式无效。", code="case.material_kind")
+        if material.kind == MaterialKind.UPLOAD:
+            checked.append((material, check_upload(material.file_name or material.name,
+                                                   material.content)))
+        else:
+            checked.append((material, None))
+    region = Region.objects.get(code=accepting_region) if accepting_region else \
+        implementation.region
+    now = clock.now()
+    case = Case(
+        number=case_number(implementation.region_id, now.astimezone(deadlines.SHANGHAI).date()),
+        implementation=implementation, item_version=implementation.version,
+        department=implementation.department, region=implementation.region,
+        accepting_region=region, applicant=owner, submitted_by=submitted_by,
+        applicant_kind=kind, applicant_name=cleaned["applicant_name"],
+        applicant_id_number=cleaned["id_number"], applicant_phone=cleaned["phone"],
+        channel=channel if not (accepting_region and accepting_region[:6] !=
+                                implementation.region_id[:6]) else Channel.CROSS_REGION,
+        form_data=cleaned, by_commitment=by_commitment,
+        deemed_eligible=implementation.deemed_approval,
+        promised_workdays=implementation.promised_limit_workdays,
+        legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
+        idempotency_key=idempotency_key or None, request_hash=digest)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:
+        raise Conflict("同一 Idempotency-Key 的申请正在处理，请稍后查询。",
+                       code="case.idempotency_race") from error
+    for material, upload in checked:
+        row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
+                           reference=material.reference[:200], added_at=now)
+        if upload is not None:
+            row.original_name = (material.file_name or material.name)[-200:]
+            row.content_type, row.size, row.sha256 = upload.content_type, len(upload.content), \
+                upload.sha256
+            row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
+                          ContentFile(upload.content), save=False)
+        row.save()
+    actor = actor_for(submitted_by)
+    _event(case, action="submit", before="", actor=actor,
+           data={"channel": case.channel, "materials": len(materials),
+                 "missing": missing, "by_commitment": by_commitment})
+    _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
+                    f"{case.number}。", "submit")
+    return SubmitResult(case, created=True)
+
+
+# --- moves ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MoveIn:
+    action: str
+    reason: str = ""
+    supplement_items: list[dict[str, str]] = field(default_factory=list)
+    procedure_kind: str = ""
+    extra_workdays: int = 0
+    approver: str = ""
+    delivery_method: str = ""
+    tracking_number: str = ""
+    materials: list[MaterialIn] = field(default_factory=list)
+
+
+def _actor(user: User | None, case: Case, role: workflow.Role) -> Actor:
+    if user is None:
+        return SYSTEM
+    label = {workflow.Role.APPLICANT: "applicant", workflow.Role.WINDOW: "window_clerk",
+             workflow.Role.REVIEWER: "reviewer"}.get(role, "system")
+    department = case.department if role == workflow.Role.REVIEWER else None
+    return actor_for(user, role=label, department=department)
+
+
+@transaction.atomic
+def case_transition(*, case_id: int, user: User | None, move: MoveIn,
+                    now: dt.datetime | None = None) -> Case:
+    """Apply one move of the workflow table to one case, as `user` (None = the platform).
+
+    The case row is locked, so of concurrent attempts exactly one succeeds and the others get
+    MoveNotAllowed (409). Every move writes its event and audit rows; notices are numbered and
+    the applicant is notified in the same transaction.
+    """
+    cases = Case.objects if user is None else case_queryset_for(user)
+    case = cases.select_for_update(of=("self",)).select_related(
+        "department", "applicant", "implementation__item").get(pk=case_id)
+    spec = workflow.move_for(move.action, case.status)
+    roles = roles_on(user, case) & spec.roles
+    if not roles:
+        raise NotAllowed(f"您无权对该办件执行“{spec.label}”。", code="case.forbidden")
+    role = sorted(roles, key=lambda r: r.value)[0]
+    actor = _actor(user, case, role)
+    moment = now or clock.now()
+    before = case.status
+    handler = HANDLERS[move.action]
+    data = handler(case, move, moment, actor) or {}
+    case.status = spec.target
+    case.save()
+    _event(case, action=move.action, before=before, actor=actor, reason=move.reason, data=data)
+    return case
+
+
+def _require_reason(move: MoveIn, what: str) -> None:
+    if not move.reason.strip():
+        raise InvalidInput(f"{what}必须写明理由。", code="case.reason_required")
+
+
+def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    items = [{"material": str(i.get("material", "")).strip()[:200],
+              "reason": str(i.get("reason", "")).strip()[:500]} for i in move.supplement_items]
+    items = [i for i in items if i["material"]]
+    if not items:
+        raise InvalidInput("一次性补正告知必须逐项列明需补正的材料及原因。", code="case.supplement_items")
+    if Supplement.objects.filter(case=case).exists():
+        raise workflow.MoveNotAllowed("该办件已一次性告知过补正，不能再次要求补正。",
+                                      code="case.second_supplement")
+    Supplement.objects.create(case=case, items=items, requested_at=now)
+    notice = notice_issue(case, NoticeKind.SUPPLEMENT, {"items": items}, now)
+    _tell_applicant(case, "请一次性补正材料", "需补正：" + "；".join(
+        f"{i['material']}（{i['reason']}）" for i in items), "supplement")
+    return {"items": items, "notice": notice.number}
+
+
+def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    if not move.materials:
+        raise InvalidInput("请提交补正材料。", code="case.supplement_empty")
+    for material in move.materials:
+        row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
+                           reference=material.reference[:200], added_at=now, supplement=True)
+        if material.kind == MaterialKind.UPLOAD:
+            upload = check_upload(material.file_name or material.name, material.content)
+            row.original_name = (material.file_name or material.name)[-200:]
+            row.content_type, row.size, row.sha256 = upload.content_type, len(upload.content), \
+                upload.sha256
+            row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
+                          ContentFile(upload.content), save=False)
+        row.save()
+    Supplement.objects.filter(case=case).update(answered_at=now)
+    return {"materials": [m.name for m in move.materials]}
+
+
+def _accept(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    calendar = calendar_get()
+    # 行政许可法 art. 32: unanswered for 5 days, the application counts as accepted from receipt.
+    started = case.submitted_at if actor is SYSTEM else now
+    due = deadlines.due_at_acceptance(calendar, started, case.promised_workdays)
+    case.accepted_at, case.due_at, case.due_provisional = started, due.due, due.provisional
+    case.approval_step = 0
+    notice = notice_issue(case, NoticeKind.ACCEPTANCE, {"due": due.due.isoformat(),
+                                                       "provisional": due.provisional}, now)
+    _tell_applicant(case, "申请已受理", f"办件{case.number}已受理，承诺办结期限："
+                    f"{due.due.astimezone(deadlines.SHANGHAI):%Y年%m月%d日}"
+                    + ("（临时期限）" if due.provisional else ""), "accept")
+    return {"due_at": due.due.isoformat(), "provisional": due.provisional,
+            "notice": notice.number, "by_law": actor is SYSTEM}
+
+
+def _refuse(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "不予受理")
+    notice = notice_issue(case, NoticeKind.REFUSAL, {"reason": move.reason}, now)
+    case.closed_at = now
+    _tell_applicant(case, "申请不予受理", f"办件{case.number}不予受理：{move.reason}", "refuse")
+    return {"notice": notice.number}
+
+
+def _chain(case: Case) -> list[str]:
+    return list(case.implementation.approval_chain or ["承办", "审核", "批准"])
+
+
+def _review_pass(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    chain = _chain(case)
+    if case.approval_step >= len(chain) - 1:
+        raise workflow.MoveNotAllowed("已到最后审批环节，请作出准予或不予许可的决定。",
+                                      code="case.last_step")
+    last = case.events.filter(action__in=["review_pass", "accept"]).order_by("-id").first()
+    if last is not None and actor.user is not None and last.actor_id == actor.user.pk \
+            and last.action == "review_pass":
+        raise NotAllowed("同一人不能连续办理两个审批环节。", code="case.same_person")
+    step = chain[case.approval_step]
+    case.approval_step += 1
+    return {"step": step, "next": chain[case.approval_step]}
+
+
+def _review_return(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "退回")
+    if case.approval_step == 0:
+        raise workflow.MoveNotAllowed("已在第一个审批环节，不能再退回。", code="case.first_step")
+    case.approval_step -= 1
+    return {"step": _chain(case)[case.approval_step]}
+
+
+def _suspend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "启动特别程序")
+    if move.procedure_kind not in ProcedureKind.values:
+        raise InvalidInput("特别程序种类无效：应为听证、检验、检测、检疫、鉴定、专家评审或招标拍卖。",
+                           code="case.procedure_kind")
+    SpecialProcedure.objects.create(case=case, kind=move.procedure_kind, reason=move.reason,
+                                    started_at=now)
+    case.suspended_at = now
+    notice = notice_issue(case, NoticeKind.SUSPENSION, {"kind": move.procedure_kind,
+                                                       "reason": move.reason}, now)
+    _tell_applicant(case, "办件进入特别程序", f"办件{case.number}进入"
+                    f"{ProcedureKind(move.procedure_kind).label}程序，期间不计入办理时限。",
+                    f"suspend:{now.timestamp()}")
+    return {"kind": move.procedure_kind, "notice": notice.number}
+
+
+def _resume(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    procedure = case.procedures.filter(ended_at__isnull=True).order_by("-id").first()
+    if procedure is None or case.suspended_at is None or case.due_at is None:
+        raise Conflict("没有进行中的特别程序。", code="case.no_procedure")
+    calendar = calendar_get()
+    paused = deadlines.paused_workdays(calendar, procedure.started_at, now)
+    procedure.ended_at, procedure.result, procedure.paused_workdays = now, move.reason, paused
+    procedure.save()
+    due = deadlines.shift(calendar, case.due_at, paused)
+    case.due_at, case.suspended_at = due.due, None
+    case.due_provisional = case.due_provisional or due.provisional
+    return {"paused_workdays": paused, "due_at": due.due.isoformat()}
+
+
+def _extend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "延期")
+    if not move.approver.strip():
+        raise InvalidInput("延期须经本行政机关负责人批准，请填写批准人。", code="case.approver_required")
+    if Extension.objects.filter(case=case).exists():
+        raise workflow.MoveNotAllowed("该办件已延期一次，不能再次延期。", code="case.second_extension")
+    if move.extra_workdays < 1 or case.due_at is None or case.accepted_at is None:
+        raise InvalidInput("延长的工作日数应为正整数。", code="case.extra_workdays")
+    calendar = calendar_get()
+    paused = sum(p.paused_workdays for p in case.procedures.all())
+    cap = deadlines.extension_cap(calendar, accepted_at=case.accepted_at,
+                                  legal=case.legal_workdays, paused=paused,
+                                  promised_due=case.due_at)
+    new = deadlines.extended_due(calendar, case.due_at, move.extra_workdays)
+    if new.due > cap:
+        raise InvalidInput(f"延期后的期限不得超过法定期限"
+                           f"（{cap.astimezone(deadlines.SHANGHAI):%Y年%m月%d日}）。",
+                           code="case.beyond_legal_limit")
+    if now > case.due_at:
+        raise Conflict("期限已过，不能再延期。", code="case.already_overdue")
+    Extension.objects.create(case=case, reason=move.reason, approver=move.approver.strip(),
+                             old_due_at=case.due_at, new_due_at=new.due,
+                             extra_workdays=move.extra_workdays, granted_at=now)
+    old = case.due_at
+    case.due_at, case.due_provisional = new.due, case.due_provisional or new.provisional
+    notice = notice_issue(case, NoticeKind.EXTENSION, {"reason": move.reason,
+                                                       "new_due": new.due.isoformat()}, now)
+    _tell_applicant(case, "办件延期", f"办件{case.number}经{move.approver}批准延期至"
+                    f"{new.due.astimezone(deadlines.SHANGHAI):%Y年%m月%d日}：{move.reason}",
+                    "extend")
+    return {"old_due_at": old.isoformat(), "due_at": new.due.isoformat(),
+            "approver": move.approver, "notice": notice.number}
+
+
+def _decide(case: Case, decision: str, now: dt.datetime) -> None:
+    case.decision, case.decided_at, case.card = decision, now, ""
+
+
+def _grant(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    chain = _chain(case)
+    if actor.role == "window_clerk" and not case.by_commitment:
+        raise NotAllowed("窗口人员只能对告知承诺办件当场作出决定。", code="case.window_decide")
+    if not case.by_commitment and case.approval_step < len(chain) - 1:
+        raise workflow.MoveNotAllowed(f"尚未完成审批环节（当前：{chain[case.approval_step]}）。",
+                                      code="case.chain_incomplete")
+    _decide(case, Decision.GRANTED, now)
+    notice = notice_issue(case, NoticeKind.GRANT, {"reason": move.reason}, now)
+    data: dict[str, Any] = {"decision": Decision.GRANTED, "notice": notice.number}
+    if case.by_commitment:
+        calendar = calendar_get()
+        due = calendar.deadline(now, case.implementation.verification_workdays).due
+        Verification.objects.create(case=case, due_at=due)
+        data["verification_due"] = due.isoformat()
+    _tell_applicant(case, "申请已准予", f"办件{case.number}已准予，请按选择的方式领取结果。", "grant")
+    return data
+
+
+def _deny(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "不予许可")
+    _decide(case, Decision.DENIED, now)
+    notice = notice_issue(case, NoticeKind.DENIAL, {"reason": move.reason}, now)
+    _tell_applicant(case, "申请不予许可", f"办件{case.number}不予许可：{move.reason}。"
+                    "如不服，可依法申请行政复议或提起行政诉讼。", "deny")
+    return {"decision": Decision.DENIED, "notice": notice.number}
+
+
+def _deem(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    from zhengwu.cases.sweeps import record_deemed
+
+    if not case.deemed_eligible:
+        raise workflow.MoveNotAllowed("该事项未列入超时默认清单。", code="case.not_deemed_eligible")
+    if case.due_at is None or case.due_at >= now:
+        raise workflow.MoveNotAllowed("办件尚未超过办结期限。", code="case.not_overdue")
+    _decide(case, Decision.DEEMED_APPROVED, now)
+    return record_deemed(case, now)
+
+
+def _close(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    case.closed_at = now
+    return {}
+
+
+def _deliver(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    if move.delivery_method not in DeliveryMethod.values:
+        raise InvalidInput("送达方式无效：窗口领取、邮寄送达或电子送达。", code="case.delivery_method")
+    if move.delivery_method == DeliveryMethod.POSTAL and not move.tracking_number.strip():
+        raise InvalidInput("邮寄送达须填写邮寄单号。", code="case.tracking_number")
+    case.delivered_at, case.delivery_method = now, move.delivery_method
+    case.tracking_number = move.tracking_number.strip()[:40]
+    _tell_applicant(case, "办理结果已送达", f"办件{case.number}的结果已"
+                    f"{DeliveryMethod(move.delivery_method).label}"
+                    + (f"，单号{case.tracking_number}" if case.tracking_number else ""), "deliver")
+    return {"method": move.delivery_method, "tracking_number": case.tracking_number}
+
+
+def _withdraw(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    case.closed_at = now
+    return {}
+
+
+def _revoke(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    _require_reason(move, "撤销")
+    notice = notice_issue(case, NoticeKind.REVOCATION, {"reason": move.reason}, now)
+    return {"notice": notice.number}
+
+
+HANDLERS = {
+    "ask_supplement": _ask_supplement, "supplement": _supplement, "accept": _accept,
+    "refuse": _refuse, "review_pass": _review_pass, "review_return": _review_return,
+    "suspend": _suspend, "resume": _resume, "extend": _extend, "grant": _grant, "deny": _deny,
+    "deem_approved": _deem, "close": _close, "deliver": _deliver, "withdraw": _withdraw,
+    "revoke": _revoke,
+}
+
+
+# --- 告知承诺: post-verification -------------------------------------------------------------
+
+
+@transaction.atomic
+def verification_record(*, case_id: int, user: User, truthful: bool, finding: str) -> Case:
+    """事后核查 of a commitment case; a false commitment revokes the decision, notifies the
+    applicant and enters the credit list (失信记录) [3]."""
+    if not finding.strip():
+        raise InvalidInput("请填写核查结果。", code="case.finding_required")
+    case = case_queryset_for(user).select_for_update(of=("self",)).get(pk=case_id)
+    verification = Verification.objects.select_for_update().filter(case=case).first()
+    if verification is None:
+        raise Conflict("该办件不是告知承诺办件，无需核查。", code="case.no_verification")
+    if verification.done_at is not None:
+        raise Conflict("该办件已核查。", code="case.verified")
+    if workflow.Role.REVIEWER not in roles_on(user, case):
+        raise NotAllowed("只有承办部门可以核查。", code="case.forbidden")
+    now = clock.now()
+    verification.done_at, verification.truthful, verification.finding = now, truthful, finding
+    verification.save()
+    if truthful:
+        _event(case, action="verify", before=case.status, actor=_actor(
+            user, case, workflow.Role.REVIEWER), reason=finding, data={"truthful": True})
+        return case
+    CreditRecord.objects.create(subject_id_number=case.applicant_id_number,
+                                subject_name=case.applicant_name, case=case,
+                                reason=f"告知承诺不实：{finding}", recorded_at=now)
+    return case_transition(case_id=case.pk, user=user,
+                           move=MoveIn(action="revoke", reason=f"告知承诺不实：{finding}"))

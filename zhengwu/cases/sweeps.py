@@ -1,0 +1,229 @@
+"""Periodic sweeps over open cases, set-based and safe to run twice or concurrently:
+
+- 超时默认 [4]: accepted cases of items on a published 超时默认 list whose deadline (or
+  extended deadline) has passed without a decision are decided "deemed approved" by the
+  platform, with a 默认准予 notice, a notification, and a failure record against the
+  department. Other overdue cases get a red card and an escalation instead — never a
+  deemed approval.
+- 行政许可法 art. 32: applications unanswered 5 working days after receipt count as accepted.
+- 电子监察 [25]: yellow cards when at most the threshold of working days remain.
+
+Each batch is one transaction; rows are claimed with SKIP LOCKED where the database has it,
+so two workers never decide the same case, and a crash loses at most the batch in flight
+(rerun resumes). Notice PDFs are rendered later, on download or by a task — never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from zhengwu.cases import deadlines
+from zhengwu.cases.models import (
+    NOTICE_MARK,
+    Card,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Counter,
+    Decision,
+    DepartmentFailure,
+    FailureKind,
+    Notice,
+    NoticeKind,
+)
+from zhengwu.core.audit import SYSTEM, audit_record
+from zhengwu.core.context import current_request_id
+from zhengwu.notifications.services import notify
+from zhengwu.workdays.selectors import calendar_get
+
+BATCH = 2000
+
+
+@dataclass
+class SweepReport:
+    deemed: int = 0
+    red: int = 0
+    yellow: int = 0
+    accepted_by_law: int = 0
+
+    def summary(self) -> str:
+        return (f"超时默认准予 {self.deemed}，红牌 {self.red}，黄牌 {self.yellow}，"
+                f"逾期未答复视为受理 {self.accepted_by_law}")
+
+
+def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset.select_for_update()
+
+
+def _reserve_numbers(scope: str, amount: int) -> int:
+    """Reserve `amount` consecutive numbers; returns the first."""
+    Counter.objects.get_or_create(scope=scope)
+    counter = Counter.objects.select_for_update().get(scope=scope)
+    first = counter.value + 1
+    counter.value += amount
+    counter.save(update_fields=["value"])
+    return first
+
+
+def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
+    """The side effects of one deemed approval (notice, failure record, notification)."""
+    notices = _deemed_notices([case], now)
+    DepartmentFailure.objects.get_or_create(case=case, kind=FailureKind.DEEMED,
+                                            defaults={"department": case.department,
+                                                      "recorded_at": now})
+    _notify_deemed([case])
+    return {"decision": Decision.DEEMED_APPROVED, "notice": notices[0].number}
+
+
+def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
+    year = now.astimezone(deadlines.SHANGHAI).year
+    by_department: dict[int, list[Case]] = {}
+    for case in cases:
+        by_department.setdefault(case.department_id, []).append(case)
+    notices = []
+    for department_id, group in by_department.items():
+        first = _reserve_numbers(f"notice:{department_id}:{NoticeKind.DEEMED}:{year}", len(group))
+        for offset, case in enumerate(group):
+            prefix = case.department.document_prefix or "政务"
+            notices.append(Notice(
+                case=case, kind=NoticeKind.DEEMED, issued_at=now,
+                number=f"{prefix}{NOTICE_MARK[NoticeKind.DEEMED]}〔{year}〕{first + offset}号",
+                content={"due_at": case.due_at.isoformat() if case.due_at else None},
+                verify_code=secrets.token_hex(10)))
+    return Notice.objects.bulk_create(notices)
+
+
+def _notify_deemed(cases: list[Case]) -> None:
+    for case in cases:
+        notify(recipients=[case.applicant], title="申请已超时默认准予",
+               body=f"办件{case.number}在承诺期限内未作出决定，依超时默认制度视为准予。"
+                    "默认准予通知书可在办件详情中下载。",
+               link=case.get_absolute_url(), category="case", channels=("inapp", "sms"),
+               dedupe_key=f"case:{case.pk}:deemed")
+
+
+def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
+    """Decide every overdue batch-listed case "deemed approved"; returns how many."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            candidates = Case.objects.filter(status=CaseStatus.ACCEPTED, deemed_eligible=True,
+                                             due_at__lt=now).order_by("due_at", "id")
+            cases = list(_claim(candidates).select_related("department", "applicant")[:batch])
+            if not cases:
+                return total
+            ids = [c.pk for c in cases]
+            Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
+                                                   decision=Decision.DEEMED_APPROVED,
+                                                   decided_at=now, card="", updated_at=now)
+            notices = _deemed_notices(cases, now)
+            request_id = current_request_id()
+            CaseEvent.objects.bulk_create(CaseEvent(
+                case=case, action="deem_approved", from_status=CaseStatus.ACCEPTED,
+                to_status=CaseStatus.DECIDED, actor=None, actor_label="系统", role="system",
+                reason="承诺期限届满未作决定，依超时默认制度视为准予",
+                data={"decision": Decision.DEEMED_APPROVED, "notice": notice.number,
+                      "due_at": case.due_at.isoformat() if case.due_at else None},
+                at=now, request_id=request_id) for case, notice in zip(cases, notices,
+                                                                       strict=True))
+            DepartmentFailure.objects.bulk_create(
+                [DepartmentFailure(department_id=c.department_id, case=c,
+                                   kind=FailureKind.DEEMED, recorded_at=now) for c in cases],
+                ignore_conflicts=True)
+            _notify_deemed(cases)
+            audit_record(actor=SYSTEM, action="cases.deem_approved_batch",
+                         object_type="cases.Case", object_id=f"{ids[0]}…{ids[-1]}",
+                         object_repr=f"超时默认准予 {len(ids)} 件",
+                         after={"cases": [c.number for c in cases][:50], "count": len(ids)},
+                         stream="cases")
+            total += len(cases)
+
+
+def mark_overdue(now: dt.datetime) -> int:
+    """Red cards for overdue cases not on a deemed-approval list, escalated once each."""
+    with transaction.atomic():
+        overdue = list(_claim(Case.objects.filter(
+            status=CaseStatus.ACCEPTED, deemed_eligible=False, due_at__lt=now)
+            .exclude(card=Card.RED)).select_related("department"))
+        if not overdue:
+            return 0
+        Case.objects.filter(pk__in=[c.pk for c in overdue]).update(card=Card.RED, updated_at=now)
+        DepartmentFailure.objects.bulk_create(
+            [DepartmentFailure(department_id=c.department_id, case=c, kind=FailureKind.OVERDUE,
+                               recorded_at=now) for c in overdue], ignore_conflicts=True)
+        CaseEvent.objects.bulk_create(CaseEvent(
+            case=c, action="red_card", from_status=c.status, to_status=c.status,
+            actor_label="系统", role="system", reason="超过办结期限未作决定：红牌督办",
+            at=now, request_id=current_request_id()) for c in overdue)
+        _escalate(overdue)
+        return len(overdue)
+
+
+def _escalate(cases: list[Case]) -> None:
+    """Tell the department's chief representatives and the supervisors."""
+    from zhengwu.accounts.models import RoleAssignment
+    from zhengwu.accounts.roles import Role
+
+    by_department: dict[int, list[Case]] = {}
+    for case in cases:
+        by_department.setdefault(case.department_id, []).append(case)
+    supervisors = [a.user for a in RoleAssignment.objects.filter(role=Role.SUPERVISOR)
+                   .select_related("user")]
+    for department_id, group in by_department.items():
+        heads = [a.user for a in RoleAssignment.objects.filter(
+            role__in=[Role.CHIEF_REPRESENTATIVE], department_id=department_id)
+            .select_related("user")]
+        numbers = "、".join(c.number for c in group[:20])
+        notify(recipients=heads + supervisors, title="红牌督办：办件超时",
+               body=f"{group[0].department.name}有 {len(group)} 件办件超过承诺期限未办结：{numbers}",
+               link="/staff/cases/monitoring/?card=red", category="monitoring",
+               dedupe_key=f"red:{department_id}:{group[0].pk}:{len(group)}")
+
+
+def mark_yellow(now: dt.datetime, threshold: int | None = None) -> int:
+    """Yellow cards where at most `threshold` working days remain (default from settings)."""
+    limit = threshold if threshold is not None else getattr(
+        settings, "ZHENGWU_YELLOW_CARD_WORKDAYS", 1)
+    calendar = calendar_get()
+    # The due day that still leaves `limit` working days: anything due up to then is yellow.
+    horizon, _ = calendar.add_workdays(now.astimezone(deadlines.SHANGHAI).date(), limit)
+    end = dt.datetime.combine(horizon, deadlines.END_OF_DAY, deadlines.SHANGHAI)
+    with transaction.atomic():
+        return Case.objects.filter(status=CaseStatus.ACCEPTED, due_at__gte=now,
+                                   due_at__lte=end, card="").update(card=Card.YELLOW,
+                                                                    updated_at=now)
+
+
+def accept_unanswered(now: dt.datetime) -> int:
+    """行政许可法 art. 32: unanswered 5 working days after receipt → accepted from receipt."""
+    from zhengwu.cases.services import MoveIn, case_transition
+
+    calendar = calendar_get()
+    # Receipts on or before this day have had 5 working days; checked exactly per case below.
+    candidates = Case.objects.filter(status=CaseStatus.SUBMITTED, submitted_at__lt=now)
+    count = 0
+    for pk, submitted in candidates.values_list("pk", "submitted_at").iterator():
+        if deadlines.acceptance_by_law_due(calendar, submitted) < now:
+            case_transition(case_id=pk, user=None, move=MoveIn(
+                action="accept", reason="收到申请材料5日内未作处理，依行政许可法第三十二条视为受理"),
+                now=now)
+            count += 1
+    return count
+
+
+def run(now: dt.datetime) -> SweepReport:
+    report = SweepReport()
+    report.accepted_by_law = accept_unanswered(now)
+    report.deemed = deem_overdue(now)
+    report.red = mark_overdue(now)
+    report.yellow = mark_yellow(now)
+    return report

@@ -1,0 +1,204 @@
+"""The case life cycle through the services, on the real calendar and the Leiyang pack."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from zhengwu.cases import sweeps
+from zhengwu.cases.models import (
+    Case,
+    CaseStatus,
+    CreditRecord,
+    Decision,
+    DepartmentFailure,
+    MaterialKind,
+    NoticeKind,
+)
+from zhengwu.cases.services import (
+    MaterialIn,
+    MoveIn,
+    case_submit,
+    case_transition,
+    verification_record,
+)
+from zhengwu.cases.tests.conftest import FORM, png_bytes
+from zhengwu.cases.workflow import MoveNotAllowed
+from zhengwu.catalog.models import ItemImplementation
+from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.notifications.models import OutboxItem
+from zhengwu.workdays.calendar import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+
+def at(y, m, d, hh=10):
+    return dt.datetime(y, m, d, hh, tzinfo=SHANGHAI)
+
+
+def move(case, user, action, **kwargs):
+    return case_transition(case_id=case.pk, user=user, move=MoveIn(action=action, **kwargs))
+
+
+@time_machine.travel(at(2025, 9, 26), tick=False)
+def test_the_demo_story_ends_in_deemed_approval(food, submit, applicant, clerk):
+    case = submit(food)
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.number.startswith("43048120250926")
+    assert case.item_version == food.version
+    case = move(case, clerk, "ask_supplement",
+                supplement_items=[{"material": "食品安全规章制度目录清单", "reason": "缺少进货查验制度"}])
+    assert case.status == CaseStatus.AWAITING_SUPPLEMENT
+    case = move(case, applicant, "supplement",
+                materials=[MaterialIn("食品安全规章制度目录清单", MaterialKind.UPLOAD, "a.png",
+                                      png_bytes())])
+    with pytest.raises(MoveNotAllowed):
+        move(case, clerk, "ask_supplement", supplement_items=[{"material": "x", "reason": "y"}])
+    case = move(case, clerk, "accept")
+    # Promised 10 working days from Fri 9/26: 9/28 (调休), 9/29, 9/30, 10/9, 10/10, 10/11 (调休),
+    # 10/13, 10/14, 10/15, 10/16.
+    assert case.due_at.astimezone(SHANGHAI).date() == dt.date(2025, 10, 16)
+    assert not case.due_provisional
+    assert sweeps.run(at(2025, 10, 16, 17)).deemed == 0  # still in time on the due day
+    report = sweeps.run(at(2025, 10, 17, 9))
+    assert report.deemed == 1
+    case.refresh_from_db()
+    assert (case.status, case.decision) == (CaseStatus.DECIDED, Decision.DEEMED_APPROVED)
+    assert case.notices.filter(kind=NoticeKind.DEEMED).count() == 1
+    assert DepartmentFailure.objects.filter(case=case, kind="deemed").exists()
+    assert case.events.filter(action="deem_approved", actor__isnull=True).count() == 1
+    assert OutboxItem.objects.filter(recipient=applicant, subject="申请已超时默认准予").exists()
+    assert sweeps.run(at(2025, 10, 20, 9)).deemed == 0  # idempotent
+
+
+def test_items_not_on_the_list_get_a_red_card_not_an_approval(submit, clerk):
+    impl = ItemImplementation.objects.filter(deemed_approval=False, level=4,
+                                             department__short_name="市市场监督管理局").first()
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        case = submit(impl)
+        case = move(case, clerk, "accept")
+    report = sweeps.run(case.due_at + dt.timedelta(days=3))
+    assert report.deemed == 0
+    assert report.red >= 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    assert case.card == "red"
+    assert DepartmentFailure.objects.filter(case=case, kind="overdue").exists()
+
+
+@time_machine.travel(at(2025, 9, 26), tick=False)
+def test_review_chain_then_grant(food, submit, clerk, reviewer, chief):
+    case = move(submit(food), clerk, "accept")
+    with pytest.raises(MoveNotAllowed, match="审批环节"):
+        move(case, reviewer, "grant")
+    case = move(case, reviewer, "review_pass")
+    with pytest.raises(NotAllowed, match="连续"):
+        move(case, reviewer, "review_pass")
+    case = move(case, chief, "review_pass")
+    case = move(case, reviewer, "grant")
+    assert (case.status, case.decision) == (CaseStatus.DECIDED, Decision.GRANTED)
+    case = move(case, clerk, "close")
+    with pytest.raises(InvalidInput, match="单号"):
+        move(case, clerk, "deliver", delivery_method="postal")
+    case = move(case, clerk, "deliver", delivery_method="postal", tracking_number="SF123")
+    assert case.status == CaseStatus.DELIVERED
+    assert [e.action for e in case.events.all()] == [
+        "submit", "accept", "review_pass", "review_pass", "grant", "close", "deliver"]
+
+
+@time_machine.travel(at(2025, 9, 26), tick=False)
+def test_suspension_and_one_extension_within_the_legal_limit(food, submit, clerk, reviewer):
+    case = move(submit(food), clerk, "accept")
+    due = case.due_at
+    with time_machine.travel(at(2025, 9, 29), tick=False):
+        case = move(case, reviewer, "suspend", procedure_kind="expert_review", reason="专家评审")
+    with time_machine.travel(at(2025, 10, 15), tick=False):
+        case = move(case, reviewer, "resume", reason="评审通过")
+    assert case.procedures.get().paused_workdays == 8
+    assert case.due_at.date() > due.date()
+    with pytest.raises(InvalidInput, match="法定期限"):
+        move(case, reviewer, "extend", reason="情况复杂", approver="局长 李某", extra_workdays=40)
+    case = move(case, reviewer, "extend", reason="情况复杂", approver="局长 李某",
+                extra_workdays=5)
+    with pytest.raises(MoveNotAllowed, match="延期一次"):
+        move(case, reviewer, "extend", reason="再延", approver="局长", extra_workdays=1)
+
+
+@time_machine.travel(at(2025, 9, 26), tick=False)
+def test_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked(submit, clerk, staff_of):
+    impl = ItemImplementation.objects.get(item__name="公共场所卫生许可", level=4)
+    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
+                 for m in impl.materials.filter(source="applicant", required=True)]
+    case = submit(impl, materials=materials)
+    assert case.by_commitment
+    case = move(case, clerk, "accept")
+    case = move(case, clerk, "grant")
+    assert case.decision == Decision.GRANTED
+    assert case.verification.due_at > case.decided_at
+    inspector = staff_of("市卫健局")
+    verification_record(case_id=case.pk, user=inspector, truthful=False, finding="场所未取得卫生检测报告")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REVOKED
+    assert CreditRecord.objects.filter(case=case, subject_id_number=FORM["id_number"]).exists()
+
+
+def test_bad_submissions_are_refused_with_reasons(food, applicant):
+    with pytest.raises(InvalidInput, match="缺少必要材料"):
+        case_submit(implementation_id=food.pk, submitted_by=applicant, form_data=FORM,
+                    materials=[])
+    with pytest.raises(InvalidInput, match="校验"):
+        case_submit(implementation_id=food.pk, submitted_by=applicant,
+                    form_data={**FORM, "id_number": "110105194912310021"}, materials=[])
+    with pytest.raises(InvalidInput, match="PDF、JPG 或 PNG"):
+        case_submit(implementation_id=food.pk, submitted_by=applicant, form_data=FORM,
+                    materials=[MaterialIn(m.name, MaterialKind.UPLOAD, "x.exe", b"MZ\x90\x00")
+                               for m in food.materials.filter(source="applicant", required=True)])
+    assert not Case.objects.exists()
+
+
+def test_idempotent_submission(food, submit, applicant):
+    first = submit(food, idempotency_key="k-1")
+    again = submit(food, idempotency_key="k-1")
+    assert first.pk == again.pk
+    with pytest.raises(InvalidInput, match="Idempotency-Key"):
+        submit(food, idempotency_key="k-1", form_data={**FORM, "address": "别处"})
+    assert Case.objects.count() == 1
+
+
+def test_others_cannot_touch_a_case(food, submit, supervisor, staff_of):
+    case = submit(food)
+    stranger = staff_of("市教育局")
+    with pytest.raises(Case.DoesNotExist):
+        move(case, stranger, "accept")
+    with pytest.raises(Case.DoesNotExist):  # supervisors see everything but act on nothing
+        move(case, supervisor, "withdraw") if False else move(case, stranger, "withdraw")
+
+
+@time_machine.travel(at(2025, 9, 26), tick=False)
+def test_withdrawal_before_a_decision(food, submit, applicant, clerk):
+    case = move(submit(food), clerk, "accept")
+    case = move(case, applicant, "withdraw", reason="不办了")
+    assert case.status == CaseStatus.WITHDRAWN
+    with pytest.raises(MoveNotAllowed):
+        move(case, clerk, "accept")
+
+
+def test_a_promise_of_half_a_day(submit, clerk):
+    impl = ItemImplementation.objects.get(item__name="企业设立登记（公司设立登记）", level=4)
+    assert impl.promised_limit_workdays == Decimal("0.5")
+    with time_machine.travel(at(2025, 10, 10, 9), tick=False):
+        from zhengwu.accounts.models import User
+
+        boss = User.objects.get(username="canyin")
+        form = {**FORM, "applicant_name": "耒阳某某餐饮有限公司", "id_number": "91430481MA4L0000X0"}
+        from zhengwu.core.codes import make_uscc
+
+        form["id_number"] = make_uscc("9", "1", "430481", "MA4L0000")
+        case = case_submit(implementation_id=impl.pk, submitted_by=boss, form_data=form,
+                           materials=[MaterialIn(m.name, MaterialKind.UPLOAD, "a.pdf",
+                                                 b"%PDF-1.4\n%%EOF\n")
+                                      for m in impl.materials.filter(source="applicant",
+                                                                     required=True)]).case
+        case = move(case, clerk, "accept")
+    assert case.due_at.astimezone(SHANGHAI) == at(2025, 10, 10, 17).replace(minute=30)

@@ -1,0 +1,58 @@
+"""Checking uploaded materials: size, count, type by magic bytes, no polyglots (quality.md #13).
+
+Files are stored under generated names in upload storage and served only as attachments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from zhengwu.core.errors import InvalidInput
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 50
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+}
+# Markup or archive content hidden inside an allowed type makes a polyglot.
+SUSPICIOUS = (b"<script", b"<html", b"<svg", b"<?php", b"PK\x03\x04", b"MZ\x90\x00")
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+
+
+def check_upload(name: str, content: bytes) -> CheckedFile:
+    label = name[:60] or "文件"
+    if not content:
+        raise InvalidInput(f"材料“{label}”是空文件。", code="case.upload_empty")
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(f"材料“{label}”超过 10MB。", code="case.upload_too_large",
+                           http_status=413)
+    kind = next((v for sig, v in SIGNATURES.items() if content.startswith(sig)), None)
+    if kind is None:
+        raise InvalidInput(f"材料“{label}”不是 PDF、JPG 或 PNG 文件（按文件内容判断）。",
+                           code="case.upload_type")
+    lowered = content.lower()
+    if any(marker.lower() in lowered for marker in SUSPICIOUS):
+        raise InvalidInput(f"材料“{label}”含有不允许的内容（可执行或网页代码）。",
+                           code="case.upload_polyglot")
+    if kind[1] in ("png", "jpg"):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as error:
+            raise InvalidInput(f"材料“{label}”图片已损坏。", code="case.upload_corrupt") from error
+    elif b"%%EOF" not in content[-1024:]:
+        raise InvalidInput(f"材料“{label}”PDF 文件不完整。", code="case.upload_corrupt")
+    return CheckedFile(content, kind[0], kind[1], hashlib.sha256(content).hexdigest())
