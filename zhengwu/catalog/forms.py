@@ -24,6 +24,7 @@ from zhengwu.regions.models import Region
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="搜索事项", max_length=50, required=False,
+                        error_messages={"max_length": "搜索词太长：最多 50 个字，请精简后再搜。"},
                         widget=forms.TextInput(attrs={
                             "placeholder": "例如：开饭店、营业执照、yyzz、生孩子",
                             "autocomplete": "off", "type": "search"}))
@@ -43,7 +44,7 @@ class SearchForm(forms.Form):
 
 
 class MaterialLinesField(forms.CharField):
-    """One material per line: 名称|来源|形式|份数|必要(是/否)|出具单位|政府核发(是/否)."""
+    """One material per line: 名称|来源|形式|份数|必要(是/否)|出具单位|政府核发(是/否)|说明."""
 
     def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
         text = super().to_python(value) or ""
@@ -53,7 +54,7 @@ class MaterialLinesField(forms.CharField):
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            bits = [b.strip() for b in line.split("|")] + [""] * 7
+            bits = [b.strip() for b in line.split("|")] + [""] * 8
             if bits[1] and bits[1] not in sources:
                 raise forms.ValidationError(f"第{number}行：来源“{bits[1]}”无效，可选："
                                             + "、".join(label for _, label in MaterialSource.choices))
@@ -63,7 +64,8 @@ class MaterialLinesField(forms.CharField):
             materials.append({"name": bits[0], "source": sources.get(bits[1], "applicant"),
                               "form": bits[2], "copies": int(copies),
                               "required": bits[4] != "否", "issuer": bits[5],
-                              "government_issued": bits[6] == "是"})
+                              "government_issued": bits[6] == "是",
+                              "note": "|".join(b for b in bits[7:] if b)})
         return materials
 
 
@@ -88,7 +90,7 @@ class GuideForm(forms.Form):
     process = forms.CharField(label="办理流程", required=False, widget=forms.Textarea(
         attrs={"rows": 3}), max_length=4000)
     materials = MaterialLinesField(
-        label="申请材料（每行一项：名称|来源|形式|份数|必要|出具单位|政府核发）", required=False,
+        label="申请材料（每行一项：名称|来源|形式|份数|必要|出具单位|政府核发|说明）", required=False,
         widget=forms.Textarea(attrs={"rows": 6}))
     fees = forms.CharField(label="收费（每行一项：名称|标准|依据；免费则留空）", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

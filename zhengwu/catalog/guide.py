@@ -103,6 +103,12 @@ class GuideData(BaseModel):
         # One canonical form (1 == 1.0 → "1.0"), so equal guides have equal snapshots.
         return value.quantize(Decimal("0.1"))
 
+    @field_validator("handling_forms", "channels")
+    @classmethod
+    def as_a_set(cls, value: list[Any]) -> list[Any]:
+        # Order carries no meaning: keep one canonical order so an unchanged form is no change.
+        return sorted(set(value), key=str)
+
     @model_validator(mode="after")
     def batches_need_dates(self) -> GuideData:
         if self.deemed_approval and not self.deemed_batch:

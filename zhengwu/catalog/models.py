@@ -272,6 +272,11 @@ class ItemImplementation(BaseModel):
     def guide_url(self) -> str:
         return self.get_absolute_url()
 
+    @property
+    def channel_labels(self) -> list[str]:
+        labels = dict(Channel.choices)
+        return [str(labels.get(c, c)) for c in self.channels]
+
 
 class Material(models.Model):
     """申请材料 of an implementation's current published guide."""

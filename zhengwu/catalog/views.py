@@ -30,16 +30,26 @@ from zhengwu.catalog.tasks import run_catalog_import
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
+from zhengwu.departments.models import Department, DepartmentKind
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri, qr_png, qr_svg
 
 LIST_PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = 20
+LIST_ABOUT = {
+    "powers": "行政许可、处罚、强制、征收、给付、检查、确认、奖励、裁决及其他行政权力（事项类型01–10）",
+    "services": "依申请办理的行政权力事项和公共服务事项",
+    "public": "公共服务事项（事项类型20）",
+    "intermediary": "行政审批中要求申请人委托中介机构提供的服务",
+}
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     hits: list[search.Hit] = []
     count, error, query = 0, "", ""
+    raw_page = request.GET.get("page", "1")
+    page = min(int(raw_page), 500) if raw_page.isdigit() and raw_page != "0" else 1
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
         query = data["q"]
@@ -49,14 +59,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 theme=data["theme"].pk if data["theme"] else None,
                 department=data["department"].pk if data["department"] else None,
                 level=data["level"],
-                region=data["region"].code if data["region"] else None), limit=20)
+                region=data["region"].code if data["region"] else None),
+                limit=SEARCH_PAGE_SIZE, offset=(page - 1) * SEARCH_PAGE_SIZE)
         except search.QueryError as exc:
             error = str(exc)
     elif form.is_bound and not form.is_valid():
         error = "；".join(str(e) for errors in form.errors.values() for e in errors)
     template = "catalog/_results.html" if is_htmx(request) else "catalog/search.html"
-    return render(request, template, {"form": form, "hits": hits, "count": count,
-                                      "query": query, "error": error})
+    params = request.GET.copy()
+    params.pop("page", None)
+    last_page = max(1, -(-count // SEARCH_PAGE_SIZE))
+    return render(request, template, {
+        "form": form, "hits": hits, "count": count, "query": query, "error": error,
+        "page": page, "first_rank": (page - 1) * SEARCH_PAGE_SIZE + 1,
+        "last_rank": (page - 1) * SEARCH_PAGE_SIZE + len(hits),
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page < last_page else None, "params": params.urlencode()})
 
 
 def _guide_context(implementation: ItemImplementation) -> dict[str, Any]:
@@ -107,8 +125,8 @@ def guide_qr(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 
 
 def lists_index(request: HttpRequest) -> HttpResponse:
-    counts = [(kind, label, selectors.implementation_list(list_kind=kind).count())
-              for kind, (label, _) in selectors.LISTS.items()]
+    counts = [(kind, label, selectors.implementation_list(list_kind=kind).count(),
+               LIST_ABOUT[kind]) for kind, (label, _) in selectors.LISTS.items()]
     return render(request, "catalog/lists.html", {"lists": counts})
 
 
@@ -139,10 +157,17 @@ def _percent(value: float | None) -> str:
 
 def kpi_page(request: HttpRequest) -> HttpResponse:
     overall, departments = selectors.kpi_overview()
+    kinds = dict(Department.objects.values_list("pk", "kind"))
+    groups: dict[str, list[Any]] = {"county": [], "township": [], "village": []}
+    for dep, name, rows in departments:
+        kind = kinds.get(dep, "")
+        group = "village" if kind == DepartmentKind.VILLAGE else (
+            "township" if kind in (DepartmentKind.TOWNSHIP, DepartmentKind.STREET) else "county")
+        groups[group].append((dep, name, [(k, _percent(k.value)) for k in rows]))
     return render(request, "catalog/kpis.html", {
         "overall": [(k, _percent(k.value), _percent(k.target)) for k in overall],
-        "departments": [(dep, name, [(k, _percent(k.value)) for k in rows])
-                        for dep, name, rows in departments],
+        "groups": [("市直部门", groups["county"], True), ("乡镇（街道）", groups["township"], False),
+                   ("村（社区）", groups["village"], False)],
         "definitions": kpis.DEFINITIONS})
 
 
@@ -175,18 +200,21 @@ def quality_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("catalog.view_itemimplementation", raise_exception=True)
 def compare_index(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/staff/compare_index.html",
                   {"items": selectors.items_with_several_implementations()})
 
 
 @login_required
+@permission_required("catalog.view_itemimplementation", raise_exception=True)
 def compare_page(request: HttpRequest, basic_code: str) -> HttpResponse:
     comparison = selectors.standardization_compare(basic_code=basic_code)
     return render(request, "catalog/staff/compare.html", {"c": comparison})
 
 
 @login_required
+@permission_required("catalog.view_itemimplementation", raise_exception=True)
 def delegation_page(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     form = PeriodForm(request.GET or {"start": today - dt.timedelta(days=365), "end": today})
@@ -230,7 +258,7 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         initial = current.model_dump()
         initial["materials"] = "\n".join(
             "|".join([m.name, m.source.label, m.form, str(m.copies), "是" if m.required else "否",
-                      m.issuer, "是" if m.government_issued else "否"])
+                      m.issuer, "是" if m.government_issued else "否", m.note])
             for m in current.materials)
         initial["fees"] = "\n".join(f"{f.name}|{f.standard}|{f.basis}" for f in current.fees)
         form = GuideForm(initial=initial)
