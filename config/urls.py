@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("zhengwu.accounts.urls")),
     path("staff/", include("zhengwu.portal.staff_urls")),
     path("cases/", include("zhengwu.cases.urls")),
+    path("notifications/", include("zhengwu.notifications.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -19,3 +19,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 (DATA_DIR / "static").mkdir(exist_ok=True)
+# SQLite tests run on a real file (WAL, IMMEDIATE transactions), not the shared in-memory
+# database, so that concurrency tests see the same locking as production (quality.md #1, #5).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-zhengwu.sqlite3")}  # noqa: F405

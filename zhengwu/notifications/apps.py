@@ -1,0 +1,37 @@
+"""The notifications app; registers the sweep that delivers the outbox (`zhengwu sweep`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import AppConfig
+
+# One sweep delivers at most this many batches, so that a backlog cannot hold the sweep (and,
+# on SQLite, the write lock) for long; the rest goes out on the next run.
+MAX_BATCHES = 50
+
+
+def deliver_due(now: dt.datetime) -> str:
+    """Sweep: deliver every outbox row due at `now`, batch after batch."""
+    from zhengwu.notifications.services import DEFAULT_BATCH, DeliveryReport, outbox_deliver
+
+    sent = retrying = failed = 0
+    for _ in range(MAX_BATCHES):
+        report: DeliveryReport = outbox_deliver(now=now)
+        sent, retrying, failed = (sent + report.sent, retrying + report.retrying,
+                                  failed + report.failed)
+        # A row that fails is rescheduled after `now`, so a short batch means nothing is left.
+        if report.claimed < DEFAULT_BATCH:
+            break
+    return str(DeliveryReport(sent=sent, retrying=retrying, failed=failed))
+
+
+class NotificationsConfig(AppConfig):
+    name = "zhengwu.notifications"
+    label = "notifications"
+    verbose_name = "消息通知"
+
+    def ready(self) -> None:
+        from zhengwu.core import sweeps
+
+        sweeps.register("notifications.deliver", deliver_due)
