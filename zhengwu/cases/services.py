@@ -50,6 +50,7 @@ from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.notifications.services import notify
+from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -119,6 +120,8 @@ def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
     notify(recipients=[case.applicant], title=title, body=body,
            link=case.get_absolute_url(), category="case", channels=("inapp", "sms"),
            dedupe_key=f"case:{case.pk}:{key}")
+    # Deliver promptly after commit; the periodic sweep retries whatever this misses.
+    transaction.on_commit(deliver_outbox.enqueue)
 
 
 # --- submission -----------------------------------------------------------------------------

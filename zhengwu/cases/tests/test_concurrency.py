@@ -73,7 +73,7 @@ def run_together(count, work):
         try:
             barrier.wait()
             result = work(n)
-        except Exception as error:  # noqa: BLE001 — every outcome is collected and checked
+        except Exception as error:
             result = error
         finally:
             connection.close()

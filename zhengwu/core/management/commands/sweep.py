@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,12 +16,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="按此时刻执行（ISO 8601，如 2026-12-01T09:00:00+08:00）")
+        parser.add_argument("--every", type=int, default=0,
+                            help="每隔多少秒重复执行（zhengwu serve 使用；0 表示只执行一次）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["every"] > 0:
+            if options["now"]:
+                raise CommandError("--every 不能与 --now 同时使用。")
+            while True:  # stopped by the parent process (zhengwu serve) or Ctrl-C
+                self._run_once(clock.now())
+                time.sleep(options["every"])
         try:
             now = clock.parse_instant(options["now"]) if options["now"] else clock.now()
         except ValueError as error:
             raise CommandError(f"--now 不是有效的 ISO 8601 时间：{options['now']}") from error
+        self._run_once(now)
+
+    def _run_once(self, now: dt.datetime) -> None:
         results = sweeps.run_all(now)
         if not results:
             self.stdout.write(f"{now.isoformat()}：没有已登记的定时任务。")
