@@ -208,8 +208,10 @@ def accept_unanswered(now: dt.datetime) -> int:
     from zhengwu.cases.services import MoveIn, case_transition
 
     calendar = calendar_get()
-    # Receipts on or before this day have had 5 working days; checked exactly per case below.
-    candidates = Case.objects.filter(status=CaseStatus.SUBMITTED, submitted_at__lt=now)
+    # 5 working days are at least 5 calendar days: older receipts are the only candidates,
+    # each checked exactly on the calendar below.
+    candidates = Case.objects.filter(status=CaseStatus.SUBMITTED,
+                                     submitted_at__lt=now - dt.timedelta(days=5))
     count = 0
     for pk, submitted in candidates.values_list("pk", "submitted_at").iterator():
         if deadlines.acceptance_by_law_due(calendar, submitted) < now:

@@ -202,3 +202,14 @@ def test_a_promise_of_half_a_day(submit, clerk):
                                                                      required=True)]).case
         case = move(case, clerk, "accept")
     assert case.due_at.astimezone(SHANGHAI) == at(2025, 10, 10, 17).replace(minute=30)
+
+
+def test_an_unanswered_application_counts_as_accepted_from_receipt(food, submit):
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        case = submit(food)
+    assert sweeps.run(at(2025, 10, 10, 12)).accepted_by_law == 0  # day 5 still running
+    assert sweeps.run(at(2025, 10, 11, 9)).accepted_by_law == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    assert case.accepted_at == at(2025, 9, 26)  # the clock runs from receipt
+    assert case.events.get(action="accept").actor is None
