@@ -370,3 +370,23 @@ class DepartmentFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.kind} {self.case_id}"
+
+
+class CaseAccess(models.Model):
+    """A member of staff opened a person's case (quality.md #8): the applicant can see which
+    department looked, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department_label = models.CharField("部门", max_length=200, blank=True)
+    purpose = models.CharField("用途", max_length=40)
+    unmasked = models.BooleanField("查看完整个人信息", default=False)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "办件查阅记录"
+        verbose_name_plural = "办件查阅记录"
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.purpose}"

@@ -27,6 +27,7 @@ from zhengwu.cases.models import (
     NOTICE_MARK,
     ApplicantKind,
     Case,
+    CaseAccess,
     CaseEvent,
     CaseMaterial,
     Channel,
@@ -544,3 +545,20 @@ def verification_record(*, case_id: int, user: User, truthful: bool, finding: st
                                 reason=f"告知承诺不实：{finding}", recorded_at=now)
     return case_transition(case_id=case.pk, user=user,
                            move=MoveIn(action="revoke", reason=f"告知承诺不实：{finding}"))
+
+
+# --- access to personal data ------------------------------------------------------------
+
+
+def case_access_record(*, case: Case, user: User, purpose: str, unmasked: bool = False) -> None:
+    """Log a member of staff reading a case (not the applicant reading their own). Unmasking
+    the ID number or phone is also an audit event (quality.md #8, #11)."""
+    if user.pk in (case.applicant_id, case.submitted_by_id) or not user.is_staff:
+        return
+    actor = actor_for(user)
+    with transaction.atomic():
+        CaseAccess.objects.create(case=case, user=user, department_label=actor.department_label,
+                                  purpose=purpose[:40], unmasked=unmasked, at=clock.now())
+        if unmasked:
+            audit_record(actor=actor, action="cases.unmask", obj=case, reason=purpose,
+                         stream="cases")

@@ -213,3 +213,19 @@ def test_an_unanswered_application_counts_as_accepted_from_receipt(food, submit)
     assert case.status == CaseStatus.ACCEPTED
     assert case.accepted_at == at(2025, 9, 26)  # the clock runs from receipt
     assert case.events.get(action="accept").actor is None
+
+
+def test_staff_reading_a_case_is_logged_for_the_applicant(food, submit, clerk, applicant):
+    from zhengwu.cases.models import CaseAccess
+    from zhengwu.cases.services import case_access_record
+    from zhengwu.core.models import AuditEvent
+
+    case = submit(food)
+    case_access_record(case=case, user=applicant, purpose="查看")
+    assert not CaseAccess.objects.filter(case=case).exists()  # one's own case is not logged
+    case_access_record(case=case, user=clerk, purpose="受理审查")
+    case_access_record(case=case, user=clerk, purpose="核对身份", unmasked=True)
+    rows = list(case.accesses.order_by("at", "id"))
+    assert [(r.purpose, r.unmasked) for r in rows] == [("受理审查", False), ("核对身份", True)]
+    assert rows[0].department_label == "耒阳市政务服务中心"
+    assert AuditEvent.objects.filter(action="cases.unmask", object_id=str(case.pk)).count() == 1
