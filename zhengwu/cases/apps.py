@@ -17,6 +17,10 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from zhengwu.cases.services import cases_recompute_provisional
         from zhengwu.core import sweeps
+        from zhengwu.workdays.services import YEAR_ENTERED
 
         sweeps.register("cases.deadlines", sweep)
+        if cases_recompute_provisional not in YEAR_ENTERED:
+            YEAR_ENTERED.append(cases_recompute_provisional)

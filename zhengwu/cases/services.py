@@ -29,6 +29,7 @@ from zhengwu.cases.models import (
     Case,
     CaseAccess,
     CaseEvent,
+    CaseStatus,
     CaseMaterial,
     Channel,
     Counter,
@@ -562,3 +563,49 @@ def case_access_record(*, case: Case, user: User, purpose: str, unmasked: bool =
         if unmasked:
             audit_record(actor=actor, action="cases.unmask", obj=case, reason=purpose,
                          stream="cases")
+
+
+# --- a year's official schedule arrives ---------------------------------------------------
+
+
+def case_due_replay(case: Case, calendar: Any) -> deadlines.Deadline:
+    """The case's deadline computed again from its history: acceptance + promise, plus
+    every finished special procedure, plus the extension."""
+    assert case.accepted_at is not None
+    due = deadlines.due_at_acceptance(calendar, case.accepted_at, case.promised_workdays)
+    provisional = due.provisional
+    moment = due.due
+    for procedure in case.procedures.exclude(ended_at=None).order_by("started_at"):
+        paused = deadlines.paused_workdays(calendar, procedure.started_at,
+                                           procedure.ended_at)  # type: ignore[arg-type]
+        shifted = deadlines.shift(calendar, moment, paused)
+        moment, provisional = shifted.due, provisional or shifted.provisional
+    extension = Extension.objects.filter(case=case).first()
+    if extension is not None:
+        extended = deadlines.extended_due(calendar, moment, extension.extra_workdays)
+        moment, provisional = extended.due, provisional or extended.provisional
+    return deadlines.Deadline(moment, provisional)
+
+
+def cases_recompute_provisional(year: int) -> int:
+    """Recompute the provisional deadlines of open cases once `year`'s schedule is entered."""
+    calendar = calendar_get()
+    changed = 0
+    open_cases = Case.objects.filter(due_provisional=True, status__in=[
+        CaseStatus.ACCEPTED, CaseStatus.SUSPENDED], accepted_at__isnull=False)
+    for pk in open_cases.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            if not case.due_provisional or case.status not in (CaseStatus.ACCEPTED,
+                                                                CaseStatus.SUSPENDED):
+                continue
+            due = case_due_replay(case, calendar)
+            before = case.due_at
+            case.due_at, case.due_provisional = due.due, due.provisional
+            case.save(update_fields=["due_at", "due_provisional", "updated_at"])
+            _event(case, action="recompute_due", before=case.status, actor=SYSTEM,
+                   reason=f"{year}年官方放假安排已录入，重新计算办结期限",
+                   data={"old_due_at": before.isoformat() if before else None,
+                         "due_at": due.due.isoformat(), "provisional": due.provisional})
+            changed += 1
+    return changed

@@ -229,3 +229,22 @@ def test_staff_reading_a_case_is_logged_for_the_applicant(food, submit, clerk, a
     assert [(r.purpose, r.unmasked) for r in rows] == [("受理审查", False), ("核对身份", True)]
     assert rows[0].department_label == "耒阳市政务服务中心"
     assert AuditEvent.objects.filter(action="cases.unmask", object_id=str(case.pk)).count() == 1
+
+
+def test_provisional_deadlines_become_official_when_the_year_is_entered(food, submit, clerk):
+    from zhengwu.cases.services import cases_recompute_provisional
+    from zhengwu.core.audit import SYSTEM
+    from zhengwu.workdays.services import parse_schedule, schedule_year_enter
+
+    with time_machine.travel(at(2026, 12, 24), tick=False):
+        case = move(submit(food), clerk, "accept")
+    # 10 working days from Thu 12/24: 12/25, 28, 29, 30, 31, then 2027 weekends-only: 1/1 …
+    assert case.due_provisional
+    assert case.due_at.date() == dt.date(2027, 1, 7)
+    rows = parse_schedule("2027-01-01,放假,元旦\n")
+    schedule_year_enter(year=2027, rows=rows, document="国办发明电〔2026〕示例号", actor=SYSTEM)
+    assert cases_recompute_provisional(2027) == 1  # the callback runs on commit in production
+    case.refresh_from_db()
+    assert not case.due_provisional
+    assert case.due_at.date() == dt.date(2027, 1, 8)
+    assert case.events.filter(action="recompute_due").exists()
