@@ -232,6 +232,7 @@ def generate(scale: Scale = FULL, *, seed: int = 20260101,
     """Fill the current database; returns row counts. Run it on an empty, migrated database."""
     from django.db import connection, transaction
 
+    from zhengwu.catalog.codes import make_basic_code
     from zhengwu.catalog.models import (
         CatalogGeneration,
         ItemImplementation,
@@ -244,11 +245,12 @@ def generate(scale: Scale = FULL, *, seed: int = 20260101,
     from zhengwu.catalog.services import catalog_generation_bump
     from zhengwu.core import clock
     from zhengwu.core.codes import make_uscc
-    from zhengwu.catalog.codes import make_basic_code
     from zhengwu.departments.models import Department, DepartmentKind
     from zhengwu.regions.codes import prefix_of
     from zhengwu.regions.models import Region, RegionLevel
 
+    if ServiceItem.objects.exists() or Region.objects.exists():
+        raise RuntimeError("bench/province.py fills an empty, throw-away database only")
     rng = random.Random(seed)
     names = _Names(rng)
     now = clock.now()
@@ -482,6 +484,10 @@ def main(argv: list[str]) -> int:
 
     import django
 
+    if not (os.environ.get("ZHENGWU_DATA_DIR") or os.environ.get("DATABASE_URL")):
+        print("Set ZHENGWU_DATA_DIR (or DATABASE_URL) to a throw-away database: this fills it "
+              "with generated benchmark data.", file=sys.stderr)
+        return 2
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     django.setup()

@@ -23,3 +23,5 @@ WHITENOISE_AUTOREFRESH = True
 # database, so that concurrency tests see the same locking as production (quality.md #1, #5).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-zhengwu.sqlite3")}  # noqa: F405
+# Tests expect a catalogue change to show in the very next search.
+ZHENGWU_SEARCH_BACKGROUND_REBUILD = False

@@ -15,6 +15,8 @@ Filters work on implementations: audience, theme, department, level, region.
 from __future__ import annotations
 
 import bisect
+import functools
+import heapq
 import math
 import re
 import threading
@@ -26,6 +28,7 @@ from decimal import Decimal
 from html import escape
 
 import jieba
+from django.conf import settings
 from pypinyin import Style, lazy_pinyin
 
 from zhengwu.catalog.models import (
@@ -83,13 +86,17 @@ class Doc:
     best: Impl | None = None  # the most local implementation, shown when nothing narrows it
     by_department: dict[int, list[Impl]] = field(default_factory=dict)
     by_level: dict[int, list[Impl]] = field(default_factory=dict)
+    by_region: dict[str, list[Impl]] = field(default_factory=dict)
+    follow_ups: tuple[str, ...] = ()
 
     def finish(self) -> None:
-        """Precompute what filtering needs once the implementations are attached."""
+        """Precompute what filtering and ranking need once the implementations are attached."""
         self.best = max(self.impls, key=_locality) if self.impls else None
         for impl in self.impls:
             self.by_department.setdefault(impl.department_id, []).append(impl)
             self.by_level.setdefault(impl.level, []).append(impl)
+            self.by_region.setdefault(impl.region_code, []).append(impl)
+        self.follow_ups = tuple(w for w in FOLLOW_UP_ACTIONS if w in self.name)
 
     @property
     def item_type_label(self) -> str:
@@ -138,10 +145,21 @@ def _bigrams(text: str) -> list[str]:
     return [han[i:i + 2] for i in range(len(han) - 1)]
 
 
+@functools.lru_cache(maxsize=200_000)
+def pinyin_of(text: str) -> str:
+    """Toneless pinyin, cached: catalogues repeat the same few thousand words."""
+    return "".join(lazy_pinyin(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def initials_of(text: str) -> str:
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER))
+
+
 def _pinyin_runs(words: list[str], max_run: int = 4) -> Iterable[tuple[str, str]]:
     """(full pinyin, initials) of every run of up to `max_run` consecutive words."""
-    full = ["".join(lazy_pinyin(w)) for w in words]
-    initials = ["".join(lazy_pinyin(w, style=Style.FIRST_LETTER)) for w in words]
+    full = [pinyin_of(w) for w in words]
+    initials = [initials_of(w) for w in words]
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + max_run) + 1):
             yield "".join(full[start:end]), "".join(initials[start:end])
@@ -158,9 +176,8 @@ class SearchIndex:
         # A synonym also answers to its pinyin and initials: yyzz → 营业执照 → its targets.
         self.synonym_sounds: dict[str, str] = {}
         for term in synonyms:
-            self.synonym_sounds.setdefault("".join(lazy_pinyin(term)), term)
-            self.synonym_sounds.setdefault(
-                "".join(lazy_pinyin(term, style=Style.FIRST_LETTER)), term)
+            self.synonym_sounds.setdefault(pinyin_of(term), term)
+            self.synonym_sounds.setdefault(initials_of(term), term)
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         # Whole names and keywords (as written, in pinyin and in initials) → docs, for the
         # bonus when a query is, or contains, a complete phrase people use for an item.
@@ -190,17 +207,20 @@ class SearchIndex:
                         add("in:" + initials, index, weight)
             for phrase in [doc.name, *kw]:
                 segments = _segments(phrase)
-                full = "".join(lazy_pinyin(phrase))
-                initials = "".join("".join(lazy_pinyin(w, style=Style.FIRST_LETTER))
-                                   for w in segments)
+                full = pinyin_of(phrase)
+                initials = "".join(initials_of(w) for w in segments)
                 for key in {phrase, "py:" + full, "in:" + initials}:
                     self.phrases.setdefault(key, set()).add(index)
         self.postings = dict(postings)
         count = max(len(docs), 1)
         self.idf = {t: math.log(1 + count / len(p)) for t, p in self.postings.items()}
         self.prefix_tokens = sorted(t for t in self.postings if t.startswith(("py:", "in:")))
-        self.han_phrases = sorted((p for p in self.phrases if _HAN.search(p)), key=len,
-                                  reverse=True)
+        self.longest_phrase = max((len(p) for p in self.phrases if _HAN.search(p)), default=0)
+        # Which names contain each synonym target (and start with it), found once here.
+        self.target_docs: dict[str, list[tuple[int, bool]]] = {}
+        for target in {t for targets in synonyms.values() for t in targets}:
+            self.target_docs[target] = [(i, d.name.startswith(target))
+                                        for i, d in enumerate(docs) if target in d.name]
 
     # -- querying -------------------------------------------------------------------------
 
@@ -240,7 +260,7 @@ class SearchIndex:
         # Homophones: 身分证 and 结昏 sound like 身份证 and 结婚, so words also match by pinyin.
         for word in _segments(q):
             if word not in STOPWORDS and len(word) > 1:
-                key = "py:" + "".join(lazy_pinyin(word))
+                key = "py:" + pinyin_of(word)
                 tokens[key] = max(tokens.get(key, 0), 0.5)
         return tokens, shown
 
@@ -259,22 +279,20 @@ class SearchIndex:
         targets = [t for term in self._synonym_terms(query) for t in self.synonyms[term]]
         synonym_bonus: dict[int, float] = defaultdict(float)
         for rank, target in enumerate(targets):
-            for index, doc in enumerate(self.docs):
-                if target in doc.name:
-                    # The first target listed is the one the synonym list means most; a name
-                    # that starts with the target is the item itself, not a relative of it.
-                    weight = 9.0 - min(rank, 3) + (4.0 if doc.name.startswith(target) else 0.0)
-                    synonym_bonus[index] = max(synonym_bonus[index], weight)
+            for index, starts in self.target_docs.get(target, ()):
+                # The first target listed is the one the synonym list means most; a name
+                # that starts with the target is the item itself, not a relative of it.
+                weight = 9.0 - min(rank, 3) + (4.0 if starts else 0.0)
+                synonym_bonus[index] = max(synonym_bonus[index], weight)
         if _ASCII_QUERY.match(query):
             for key in ("py:" + compact, "in:" + compact):
                 for index in self.phrases.get(key, ()):
                     bonus[index] = max(bonus[index], 10.0)
             return _add(bonus, synonym_bonus)
-        for phrase in self.han_phrases:
-            if len(phrase) >= 2 and phrase in compact:
-                for index in self.phrases[phrase]:
-                    bonus[index] = max(bonus[index], 6.0 + 2.0 * len(phrase))
-        sound = "py:" + "".join(lazy_pinyin(compact))
+        for phrase in _substrings(compact, self.longest_phrase):
+            for index in self.phrases.get(phrase, ()):
+                bonus[index] = max(bonus[index], 6.0 + 2.0 * len(phrase))
+        sound = "py:" + pinyin_of(compact)
         for index in self.phrases.get(sound, ()):
             bonus[index] = max(bonus[index], 8.0)
         return _add(bonus, synonym_bonus)
@@ -310,11 +328,23 @@ class SearchIndex:
             if raw_score <= 0.5 or not doc_ok(doc):
                 continue
             score = raw_score
-            if any(word in doc.name and word not in plain for word in FOLLOW_UP_ACTIONS):
+            if any(word not in plain for word in doc.follow_ups):
                 # Most people mean a first application unless they say otherwise.
                 score *= 0.8
             ranked.append((score, index))
-        ranked.sort(key=lambda r: (-r[0], len(self.docs[r[1]].name), self.docs[r[1]].basic_code))
+        def order(entry: tuple[float, int]) -> tuple[float, int, str]:
+            doc = self.docs[entry[1]]
+            return (-entry[0], len(doc.name), doc.basic_code)
+
+        narrowing = filters.department is not None or filters.level is not None or \
+            region_codes is not None
+        if not narrowing:
+            # Every candidate has an implementation to show: count them all, rank only a page.
+            count = len(ranked)
+            page = heapq.nsmallest(offset + limit, ranked, key=order)[offset:]
+            return [self._hit(index, score, shown, self.docs[index].best)
+                    for score, index in page], count
+        ranked.sort(key=order)
         hits: list[Hit] = []
         count = 0
         for score, index in ranked:
@@ -324,11 +354,15 @@ class SearchIndex:
                 continue
             count += 1
             if offset < count <= offset + limit:
-                matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
-                    w for w in dict.fromkeys(shown)
-                    if len(w) > 1 and any(w in t for t in doc.themes))
-                hits.append(Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched))
+                hits.append(self._hit(index, score, shown, impl))
         return hits, count
+
+    def _hit(self, index: int, score: float, shown: list[str], impl: Impl | None) -> Hit:
+        doc = self.docs[index]
+        assert impl is not None  # published docs always have an implementation
+        matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
+            w for w in dict.fromkeys(shown) if len(w) > 1 and any(w in t for t in doc.themes))
+        return Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched)
 
     @staticmethod
     def _doc_filter(filters: Filters) -> Callable[[Doc], bool]:
@@ -346,7 +380,13 @@ class SearchIndex:
         """The implementation to show: the most local one that passes every filter."""
         if filters.department is None and filters.level is None and region_codes is None:
             return doc.best
-        if filters.department is not None:
+        candidates: Iterable[Impl]
+        if region_codes is not None:
+            # A handful of ancestor codes, each looked up: no walk over every implementation.
+            candidates = [i for code in region_codes for i in doc.by_region.get(code, ())]
+            if filters.department is not None:
+                candidates = [i for i in candidates if i.department_id == filters.department]
+        elif filters.department is not None:
             candidates = doc.by_department.get(filters.department, ())
         elif filters.level is not None:
             candidates = doc.by_level.get(filters.level, ())
@@ -356,11 +396,18 @@ class SearchIndex:
         for impl in candidates:
             if filters.level is not None and impl.level != filters.level:
                 continue
-            if region_codes is not None and impl.region_code not in region_codes:
+            if filters.department is not None and impl.department_id != filters.department:
                 continue
             if best is None or _locality(impl) > _locality(best):
                 best = impl
         return best
+
+
+def _substrings(text: str, longest: int) -> Iterable[str]:
+    """Every substring of two characters or more, up to the longest catalogue phrase."""
+    for start in range(len(text)):
+        for end in range(start + 2, min(len(text), start + longest) + 1):
+            yield text[start:end]
 
 
 def _add(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
@@ -452,12 +499,40 @@ def build_index(generation: int | None = None) -> SearchIndex:
     return SearchIndex(published, synonyms, keywords, generation)
 
 
+_rebuilding = threading.Event()
+
+
+def _rebuild_in_background(generation: int) -> None:
+    global _index  # noqa: PLW0603
+    try:
+        fresh = build_index(generation)
+        with _lock:
+            if _index is None or _index.generation < fresh.generation:
+                _index = fresh
+    finally:
+        from django.db import connection
+
+        connection.close()
+        _rebuilding.clear()
+
+
 def get_index() -> SearchIndex:
-    """This process's index, rebuilt when the catalogue's generation has moved."""
+    """This process's index, rebuilt when the catalogue's generation has moved.
+
+    With ZHENGWU_SEARCH_BACKGROUND_REBUILD (the default outside tests) a process that already
+    has an index keeps answering from it while a thread builds the new one (seconds at
+    province scale), so no request waits for a rebuild; the first index is built in line.
+    """
     global _index  # noqa: PLW0603 — one index per process, swapped atomically
     generation = current_generation()
     index = _index
     if index is not None and index.generation == generation:
+        return index
+    if index is not None and getattr(settings, "ZHENGWU_SEARCH_BACKGROUND_REBUILD", True):
+        if not _rebuilding.is_set():
+            _rebuilding.set()
+            threading.Thread(target=_rebuild_in_background, args=(generation,),
+                             name="zhengwu-search-rebuild", daemon=True).start()
         return index
     with _lock:
         if _index is None or _index.generation != generation:

@@ -223,13 +223,16 @@ class _Lookups:
             self.departments[department.short_name] = department
             self.departments.setdefault(department.name, department)
         self.regions = {r.code: r for r in Region.objects.all()}
-        self.items_by_code = {i.basic_code: i for i in ServiceItem.objects.all()}
+        self.items_by_code = {i.basic_code: i for i in
+                              ServiceItem.objects.prefetch_related("themes")}
         self.items_by_name = {i.name: i for i in self.items_by_code.values()}
         self.implementations = {
             (i.item_id, i.department_id, i.region_id): i
-            for i in ItemImplementation.objects.select_related("delegated_from")
+            for i in ItemImplementation.objects.select_related("delegated_from", "department",
+                                                               "region")
             .prefetch_related("materials")
         }
+        self.codes = {i.code for i in self.implementations.values()}
         self.themes = {t.name: t for t in Theme.objects.all()}
         self.next_main: dict[tuple[str, str], int] = {}
 
@@ -308,8 +311,10 @@ def _upsert_item(data: ItemData, lookups: _Lookups, actor: Actor, prefix: str) -
                          before={k: str(v) for k, v in before.items()},
                          after={k: str(v) for k, v in values.items()})
     wanted = {lookups.themes[t].pk for t in data.themes}
-    if wanted != {t.pk for t in item.themes.all()}:
+    if wanted != {t.pk for t in item.themes.all()}:  # prefetched: no query per row
         item.themes.set(wanted)
+        # Drop the stale prefetch so a later row of the same item sees the new themes.
+        getattr(item, "_prefetched_objects_cache", {}).pop("themes", None)
     return item
 
 
@@ -346,9 +351,10 @@ def catalog_import_rows(*, rows: list[CatalogRow], actor: Actor, code_prefix: st
             if implementation is None:
                 code = row.code or codes.make_implementation_code(
                     uscc=department.uscc, level=row.level, basic_code=item.basic_code)
-                if ItemImplementation.objects.filter(code=code).exists():
+                if code in lookups.codes:
                     raise Conflict(f"第{row.row}行：实施编码 {code} 已被其他实施清单事项使用",
                                    code="catalog.code_taken")
+                lookups.codes.add(code)
                 implementation = ItemImplementation(item=item, department=department,
                                                     region=region, level=row.level, code=code)
                 implementation_publish(implementation=implementation, guide=row.guide,

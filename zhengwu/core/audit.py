@@ -67,8 +67,10 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model | None = None,
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    AuditChainHead.objects.get_or_create(stream=stream)
-    head = AuditChainHead.objects.select_for_update().get(stream=stream)
+    head = AuditChainHead.objects.select_for_update().filter(stream=stream).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(stream=stream)
+        head = AuditChainHead.objects.select_for_update().get(stream=stream)
     event = AuditEvent(
         stream=stream, seq=head.seq + 1, at=clock.now(),
         actor=actor.user, actor_label=actor.label[:150], role=actor.role,

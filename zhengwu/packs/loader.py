@@ -208,6 +208,8 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             actor=actor)
         if with_people:
             report.people = _people(pack, actor)
+        Region.objects.exclude(code=meta["region_code"]).filter(home=True).update(home=False)
+        Region.objects.filter(code=meta["region_code"]).update(home=True)
         Site.objects.update_or_create(pk=1, defaults={
             "name": meta["name"], "region_id": meta["region_code"],
             "service_center": meta.get("service_center", ""),

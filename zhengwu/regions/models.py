@@ -35,6 +35,8 @@ class Region(models.Model):
     parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     prefix = models.CharField("代码前缀", max_length=12, db_index=True)
+    # The region this deployment serves (set by its data pack); pages offer its townships.
+    home = models.BooleanField("本级部署区划", default=False)
 
     class Meta:
         verbose_name = "行政区划"

@@ -32,3 +32,8 @@ def region_ancestors(region: Region) -> list[Region]:
         chain.append(current)
         current = current.parent
     return list(reversed(chain))
+
+
+def home_region() -> Region | None:
+    """The region this deployment serves (its data pack's region)."""
+    return Region.objects.filter(home=True).first()

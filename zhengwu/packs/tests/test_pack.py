@@ -58,3 +58,9 @@ def test_a_broken_pack_loads_nothing(tmp_path: Path):
     with pytest.raises(PackError):
         pack_load(pack)
     assert ItemImplementation.objects.count() == count
+
+
+def test_the_pack_marks_its_home_region():
+    from zhengwu.regions.selectors import home_region
+
+    assert home_region().code == "430481000000"
