@@ -158,6 +158,8 @@ ZHENGWU_PUBLIC_URL = env_str("ZHENGWU_PUBLIC_URL", "http://127.0.0.1:8000").rstr
 ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang"))
 # Staff sessions end after this many idle seconds (quality.md #16).
 ZHENGWU_STAFF_IDLE_SECONDS = int(env_str("ZHENGWU_STAFF_IDLE_SECONDS", "1800"))
+# 电子监察: a yellow card when at most this many working days remain (issue 3 item 6).
+ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 ZHENGWU_LOGIN_MAX_FAILURES = 5
 ZHENGWU_LOGIN_LOCK_SECONDS = 900
 
