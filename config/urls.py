@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from zhengwu.cases import views as cases_views
 from zhengwu.core import views as core_views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("zhengwu.accounts.urls")),
     path("staff/", include("zhengwu.portal.staff_urls")),
     path("cases/", include("zhengwu.cases.urls")),
+    # The QR code printed on every notice opens this public verification page.
+    path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     path("notifications/", include("zhengwu.notifications.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),

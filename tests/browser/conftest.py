@@ -104,27 +104,33 @@ def server() -> Iterator[Server]:
            if key != "DATABASE_URL" and not key.startswith(("DJANGO_", "ZHENGWU_"))}
     env.update({"ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
                 "ZHENGWU_PUBLIC_URL": url, "PYTHONUNBUFFERED": "1"})
-    # collectstatic (brotli/gzip compression) needs no database: run it beside migrate + demo.
-    static_log = data_dir / "collectstatic.log"
-    with static_log.open("ab") as out:
-        static = subprocess.Popen([str(ZHENGWU), "collectstatic", "--noinput", "-v0"], env=env,
-                                  cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    proc: subprocess.Popen[bytes] | None = None
     try:
-        _run(["migrate", "--noinput", "-v0"], env, log)
-        _run(["demo"], env, log)
-    finally:
-        static.wait(timeout=300)
-    if static.returncode != 0:
-        pytest.fail("zhengwu collectstatic failed:\n" + static_log.read_text(errors="replace"))
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [str(ZHENGWU), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+        # collectstatic (brotli/gzip compression) needs no database: run it beside migrate, demo.
+        static_log = data_dir / "collectstatic.log"
+        with static_log.open("ab") as out:
+            static = subprocess.Popen([str(ZHENGWU), "collectstatic", "--noinput", "-v0"],
+                                      env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _run(["migrate", "--noinput", "-v0"], env, log)
+            _run(["demo"], env, log)
+            static.wait(timeout=300)
+        finally:
+            if static.poll() is None:
+                static.kill()
+                static.wait()
+        if static.returncode != 0:
+            pytest.fail("zhengwu collectstatic failed:\n"
+                        + static_log.read_text(errors="replace"))
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [str(ZHENGWU), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         _wait_healthy(url, proc, log, timeout=60)
         yield Server(url=url, data_dir=data_dir, log=log)
     finally:
-        _stop(proc)
+        if proc is not None:
+            _stop(proc)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

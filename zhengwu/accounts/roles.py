@@ -27,9 +27,11 @@ APPLICANT_ROLES = frozenset({Role.APPLICANT_PERSON, Role.APPLICANT_ENTERPRISE})
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.APPLICANT_PERSON: (),
     Role.APPLICANT_ENTERPRISE: (),
-    Role.WINDOW_CLERK: ("catalog.view_itemimplementation",),
+    # The window checks the applicant's identity in person: it may show the full ID number
+    # and phone, each look logged and audited (quality.md #8).
+    Role.WINDOW_CLERK: ("catalog.view_itemimplementation", "cases.unmask_personal_data"),
     Role.REVIEWER: ("catalog.view_itemimplementation",),
-    Role.CHIEF_REPRESENTATIVE: ("catalog.view_itemimplementation",),
+    Role.CHIEF_REPRESENTATIVE: ("catalog.view_itemimplementation", "cases.unmask_personal_data"),
     Role.PROXY_AGENT: ("catalog.view_itemimplementation",),
     Role.CATALOG_ADMIN: (
         "catalog.view_itemimplementation", "catalog.edit_catalog", "catalog.publish_catalog",
@@ -38,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
     Role.SUPERVISOR: (
         "catalog.view_itemimplementation", "catalog.view_quality", "core.view_auditevent",
+        "cases.view_all_cases",
     ),
     Role.HOTLINE_OPERATOR: ("catalog.view_itemimplementation",),
     Role.SYSTEM_ADMIN: ("core.view_auditevent",),

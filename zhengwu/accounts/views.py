@@ -18,11 +18,12 @@ from zhengwu.core.errors import DomainError
 PENDING = "pending_totp_user"
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: HttpRequest, user: User | None = None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return "/staff/" if request.user.is_authenticated and request.user.is_staff else "/"
+    who = user if user is not None else request.user
+    return "/staff/" if who.is_authenticated and who.is_staff else "/"
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +36,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "用户名/手机号或密码错误；连续失败5次将锁定15分钟。")
         elif isinstance(user, User) and user.totp_enabled:
             request.session[PENDING] = user.pk
-            request.session["next"] = _next_url(request)
+            request.session["next"] = _next_url(request, user)
             return redirect("accounts:totp")
         else:
             login(request, user)  # rotates the session key
@@ -52,12 +53,17 @@ def totp_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_check(user, form.cleaned_data["code"]):
+        if services.login_is_locked(user):
+            # Wrong codes count as failed sign-ins; a locked account is refused even the right code.
+            form.add_error("code", "连续验证失败次数过多，账号已锁定15分钟，请稍后再试。")
+        elif services.totp_check(user, form.cleaned_data["code"]):
             target = request.session.get("next", "/staff/")
+            services.login_succeeded(user=user)
             login(request, user, backend="zhengwu.accounts.backends.UsernameOrPhoneBackend")
             return HttpResponseRedirect(target)
-        services.login_failed(user=user)
-        form.add_error("code", "验证码不正确。")
+        else:
+            services.login_failed(user=user)
+            form.add_error("code", "验证码不正确。")
     return render(request, "accounts/totp.html", {"form": form})
 
 

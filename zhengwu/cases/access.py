@@ -68,7 +68,10 @@ def roles_on(user: User | None, case: Case) -> set[Role]:
     if user is None:
         return {Role.SYSTEM}
     roles: set[Role] = set()
-    if user.pk in (case.applicant_id, case.submitted_by_id):
+    # The applicant, or the proxy agent who filed for them (帮代办); a clerk who filed at the
+    # window acts as the window, not as the applicant.
+    if user.pk == case.applicant_id or (user.pk == case.submitted_by_id
+                                        and case.channel == "proxy"):
         roles.add(Role.APPLICANT)
     if any(case.accepting_region_id.startswith(p) for p in window_prefixes(user)):
         roles.add(Role.WINDOW)

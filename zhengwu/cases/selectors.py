@@ -5,13 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter as Tally
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
 from zhengwu.accounts.models import User
-from zhengwu.cases.access import case_queryset_for, reviewer_departments, window_prefixes
-from zhengwu.cases.models import Case, CaseEvent, CaseStatus, DepartmentFailure, Notice
+from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.cases.access import (
+    case_queryset_for,
+    reviewer_departments,
+    window_prefixes,
+)
+from zhengwu.cases.models import Case, CaseEvent, CaseStatus, Channel, DepartmentFailure, Notice
 from zhengwu.core.codes import normalize_code
+from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.regions.models import Region
 
 
 def case_get(*, user: User, number: str) -> Case:
@@ -116,3 +124,158 @@ def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
                              red=Count("id", filter=Q(card="red")))
     return Monitoring(totals["n"], totals["yellow"], totals["red"], by_department, by_item,
                       weekly)
+
+
+# --- for the JSON API (cases.api) ------------------------------------------------------------
+
+
+def filing_applicant_get(*, user: User, channel: str, applicant_id: int | None,
+                         accepting_region: str | None) -> User | None:
+    """Whom an application is filed for: the caller (None), or, for window staff and proxy
+    agents (帮代办) only, another applicant's account. Only they may also file through the
+    window or proxy channel, where required materials may follow on paper."""
+    files_for_others = bool(window_prefixes(user)) or user.role_assignments.filter(
+        role=AccountRole.PROXY_AGENT).exists()
+    if (applicant_id is not None or channel in (Channel.WINDOW, Channel.PROXY)) \
+            and not files_for_others:
+        raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
+                         code="case.filing_forbidden")
+    if accepting_region is not None and not Region.objects.filter(code=accepting_region).exists():
+        raise InvalidInput("受理地区划代码不存在。", code="case.accepting_region")
+    if applicant_id is None:
+        return None
+    applicant = User.objects.filter(pk=applicant_id, is_active=True,
+                                    kind__in=["person", "enterprise"]).first()
+    if applicant is None:
+        raise InvalidInput("申请人账号不存在。", code="case.unknown_applicant")
+    return applicant
+
+
+# --- reads for the case pages (cases.views) -------------------------------------------------
+
+if TYPE_CHECKING:
+    from zhengwu.catalog.models import ItemImplementation
+
+# The moves people make on the case page; deem_approved belongs to the sweep and revoke to
+# post-verification.
+# Listed in the order the page offers them: the usual next step first.
+PAGE_ACTIONS = ("supplement", "accept", "review_pass", "grant", "close", "deliver",
+                "ask_supplement", "refuse", "review_return", "suspend", "resume", "extend",
+                "deny", "withdraw")
+
+
+def case_actions(*, user: User, case: Case) -> list[str]:
+    """The moves this user may make on this case now, by the workflow table and the rules
+    the services check (approval step, ask once, extend once, window decides commitments)."""
+    from zhengwu.cases import workflow
+    from zhengwu.cases.access import roles_on
+    from zhengwu.cases.models import Extension, Supplement
+
+    roles = roles_on(user, case)
+    chain = list(case.implementation.approval_chain or ["承办", "审核", "批准"])
+    last_step = len(chain) - 1
+    actions = []
+    for action in PAGE_ACTIONS:
+        move = workflow.MOVES[action]
+        held = roles & move.roles
+        if case.status not in move.source or not held:
+            continue
+        if action == "review_pass" and case.approval_step >= last_step:
+            continue
+        if action == "review_return" and case.approval_step == 0:
+            continue
+        if action == "grant" and (
+                (held == {workflow.Role.WINDOW} and not case.by_commitment)
+                or (not case.by_commitment and case.approval_step < last_step)):
+            continue
+        if action == "ask_supplement" and Supplement.objects.filter(case=case).exists():
+            continue
+        if action == "extend" and Extension.objects.filter(case=case).exists():
+            continue
+        actions.append(action)
+    return actions
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    case: Case
+    remaining: int | None  # working days after today until the due day; None while paused
+    card: str  # "", "yellow" or "red"
+
+
+def reviewer_todo_rows(*, user: User, now: dt.datetime) -> list[TodoRow]:
+    """The reviewer's open cases with the working days left, the least first; suspended
+    cases (clock paused) after the running ones."""
+    from zhengwu.cases import deadlines
+    from zhengwu.workdays.selectors import calendar_get
+
+    calendar = calendar_get()
+    rows = []
+    for case in reviewer_todo(user=user)[:500]:
+        if case.status == CaseStatus.SUSPENDED or case.due_at is None:
+            rows.append(TodoRow(case, None, case.card))
+            continue
+        remaining = deadlines.remaining_workdays(calendar, now, case.due_at)
+        live = deadlines.card_for(calendar, now, case.due_at)
+        rows.append(TodoRow(case, remaining, live or case.card))
+    return sorted(rows, key=lambda r: (r.remaining is None, r.remaining or 0,
+                                       r.case.due_at or now, r.case.pk))
+
+
+def case_remaining_workdays(case: Case, now: dt.datetime) -> int | None:
+    """Working days left on a running clock; None before acceptance, while paused, or after a
+    decision."""
+    from zhengwu.cases import deadlines
+    from zhengwu.workdays.selectors import calendar_get
+
+    if case.status != CaseStatus.ACCEPTED or case.due_at is None:
+        return None
+    return deadlines.remaining_workdays(calendar_get(), now, case.due_at)
+
+
+def window_region(*, user: User) -> str | None:
+    """The region code where the user serves at the comprehensive window (the first one)."""
+
+    for assignment in user.role_assignments.select_related("department", "region").order_by(
+            "id"):
+        if assignment.role in (AccountRole.WINDOW_CLERK, AccountRole.CHIEF_REPRESENTATIVE):
+            region = assignment.region or (assignment.department.region
+                                           if assignment.department else None)
+            if region is not None:
+                return str(region.code)
+    return None
+
+
+def applicant_by_phone(*, phone: str) -> User | None:
+    """The applicant account registered with this mobile number (window filing)."""
+    from zhengwu.accounts.models import UserKind
+
+    phone = normalize_code(phone).strip()
+    if not phone or len(phone) > 20:
+        return None
+    return User.objects.filter(phone=phone, is_active=True,
+                               kind__in=[UserKind.PERSON, UserKind.ENTERPRISE]).first()
+
+
+def implementations_for_filing(*, q: str, limit: int = 30) -> list[ItemImplementation]:
+    """Published implementations whose name or code matches `q` (the window's item chooser)."""
+    from zhengwu.catalog.selectors import published_implementations
+
+    q = q.strip()[:50]
+    if not q:
+        return []
+    return list(published_implementations().select_related("item", "department", "region")
+                .filter(Q(item__name__contains=q) | Q(code__startswith=q))
+                .order_by("-level", "code")[:limit])
+
+
+def departments_with_open_cases() -> list[tuple[int, str]]:
+    """Departments that have cases under review (the monitoring filter)."""
+    rows = Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).values_list(
+        "department_id", "department__name").distinct().order_by("department_id")
+    return [(int(pk), str(name)) for pk, name in rows]
+
+
+def case_notice_ids(case: Case) -> set[int]:
+    """The ids of the case's notices (to pre-render those a move has just issued)."""
+    return set(Notice.objects.filter(case=case).values_list("pk", flat=True))

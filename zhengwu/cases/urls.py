@@ -1,8 +1,29 @@
+"""Case pages, mounted at /cases/ (config/urls.py). Staff pages live under /cases/staff/.
+
+The printed QR code of a notice points to /notices/verify/<code>/ at the site root; until
+config/urls.py routes that path, the same page answers at /cases/notices/verify/<code>/.
+"""
+
 from django.urls import path
 
 from zhengwu.cases import views
 
 app_name = "cases"
 urlpatterns = [
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("mine/", views.mine, name="mine"),
+    path("progress/", views.progress, name="progress"),
+    path("notices/verify/<str:code>/", views.notice_verify, name="notice_verify"),
+    path("staff/window/", views.window, name="window"),
+    path("staff/window/apply/", views.window_filing, name="window_filing"),
+    path("staff/window/apply/<str:code>/", views.window_apply, name="window_apply"),
+    path("staff/todo/", views.todo, name="todo"),
+    path("staff/monitoring/", views.monitoring, name="monitoring"),
+    path("staff/list/", views.staff_list, name="staff_list"),
     path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/move/<str:action>/", views.case_move, name="move"),
+    path("<str:number>/unmask/", views.case_unmask, name="unmask"),
+    path("<str:number>/notices/<int:notice_id>.pdf", views.notice_download, name="notice_pdf"),
+    path("<str:number>/materials/<int:material_id>/", views.material_download,
+         name="material"),
 ]

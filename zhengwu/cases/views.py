@@ -1,26 +1,528 @@
-"""Case pages. The detail page shows the timeline and the notices of a case to whoever may
-see it (the applicant, the window, the department, supervisors)."""
+"""Case pages: applying online and at the window, the applicant's cases, the case page with
+its timeline, notices and the moves the viewer may make, the public progress query and notice
+verification, and the staff pages (综合窗口, 审批待办, 电子监察).
+
+Every page reads through cases.selectors (scoped to the user: someone else's case is a 404)
+and every action is a POST that calls cases.services; a DomainError is shown next to the form
+that caused it. Pages work without JavaScript; with htmx a move swaps the case section only.
+ID numbers and phone numbers are masked for staff without cases.unmask_personal_data.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
 
-from zhengwu.cases import selectors
-from zhengwu.cases.access import may_unmask
-from zhengwu.core.masking import mask_citizen_id, mask_phone
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.cases import notices, selectors, services, workflow
+from zhengwu.cases.access import may_unmask, reviewer_departments, window_prefixes
+from zhengwu.cases.forms import (
+    ApplyForm,
+    FilingSearchForm,
+    MoveForm,
+    ProgressForm,
+    SupplementUploadForm,
+    supplement_choices,
+    supplement_items_from,
+)
+from zhengwu.cases.models import (
+    Card,
+    Case,
+    CaseStatus,
+    Channel,
+    DeliveryMethod,
+    NoticeKind,
+    ProcedureKind,
+    Supplement,
+)
+from zhengwu.cases.tasks import notice_render_task
+from zhengwu.catalog.models import ItemImplementation, OnlineDepth
+from zhengwu.catalog.selectors import implementation_get
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError
+from zhengwu.core.http import is_htmx
+from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
+
+PAGE_SIZE = 50
+MONITORING_WEEKS = 12
+# Public progress queries: at most this many misses per client address in the window.
+PROGRESS_MISSES = 20
+PROGRESS_WINDOW_SECONDS = 600
+
+ACTION_LABELS: dict[str, str] = {
+    **{action: move.label for action, move in workflow.MOVES.items()},
+    "submit": "提交申请", "verify": "事后核查",
+}
+ROLE_LABELS = {
+    "applicant": "申请人", "applicant_person": "申请人", "applicant_enterprise": "申请人",
+    "window_clerk": "综合窗口", "chief_representative": "首席代表", "reviewer": "审批部门",
+    "proxy_agent": "帮代办员", "system": "系统",
+}
+# Where a move from a staff list returns to (a name, never a URL: no open redirect).
+RETURN_TO = {"window": "cases:window", "todo": "cases:todo"}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise PermissionDenied("此页面仅供工作人员使用。")
+
+
+def _personal(case: Case, user: User, *, unmasked: bool = False) -> tuple[str, str]:
+    """The applicant's ID number and phone as this viewer may see them: whole for the
+    applicant, and for staff only after an audited unmask (services.case_unmask)."""
+    if case.applicant_id == user.pk or unmasked:
+        return case.applicant_id_number, case.applicant_phone
+    return mask_citizen_id(case.applicant_id_number), mask_phone(case.applicant_phone)
+
+
+def _published(code: str) -> ItemImplementation:
+    try:
+        return implementation_get(code=code)
+    except ItemImplementation.DoesNotExist as error:
+        raise Http404("事项不存在") from error
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: dt.datetime
+    label: str
+    status: str
+    who: str
+    role: str
+    department: str
+    reason: str
+
+
+def _timeline(case: Case, *, with_staff: bool) -> list[TimelineRow]:
+    rows = []
+    for event in selectors.case_timeline(case):
+        rows.append(TimelineRow(
+            at=event.at, label=ACTION_LABELS.get(event.action, event.action),
+            status=_status_label(event.to_status),
+            who=event.actor_label if with_staff else "",
+            role=ROLE_LABELS.get(event.role, event.role) if with_staff else "",
+            department=event.department_label if with_staff else "",
+            reason=event.reason if with_staff else ""))
+    return rows
+
+
+def _status_label(value: str) -> str:
+    return str(CaseStatus(value).label) if value in CaseStatus.values else value
+
+
+# --- applicant -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """在线申请: the application form of one published implementation."""
+    user = _user(request)
+    if user.kind == UserKind.STAFF:
+        raise PermissionDenied("工作人员请使用“窗口代为申请”。")
+    implementation = _published(code)
+    online = implementation.online_depth >= OnlineDepth.RECEIVE
+    form = ApplyForm(request.POST if request.method == "POST" else None,
+                     request.FILES if request.method == "POST" else None,
+                     implementation=implementation, applicant=user)
+    if request.method == "POST" and online and form.is_valid():
+        try:
+            result = services.case_submit(
+                implementation_id=implementation.pk, submitted_by=user,
+                form_data=form.cleaned_form, materials=form.materials_in, channel=Channel.ONLINE,
+                idempotency_key=form.cleaned_data.get("idempotency_key") or None)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(result.case)
+    return render(request, "cases/apply.html", {
+        "impl": implementation, "item": implementation.item, "form": form, "online": online,
+        "window": False, "action": reverse("cases:apply", args=[implementation.code])})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的办件: the cases the user applied for or filed."""
+    user = _user(request)
+    page = Paginator(selectors.applicant_cases(user=user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page": page})
+
+
+def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error: str = "",
+                    values: dict[str, Any] | None = None,
+                    supplement_form: SupplementUploadForm | None = None,
+                    unmasked: bool = False) -> dict[str, Any]:
+    user = _user(request)
+    id_number, phone = _personal(case, user, unmasked=unmasked)
+    actions = selectors.case_actions(user=user, case=case)
+    supplement = Supplement.objects.filter(case=case).first()
+    if supplement_form is None and "supplement" in actions and supplement is not None:
+        supplement_form = SupplementUploadForm(items=list(supplement.items))
+    staff_view = user.is_staff
+    remaining = selectors.case_remaining_workdays(case, clock.now())
+    chain = list(case.implementation.approval_chain or [])
+    return {
+        "case": case, "timeline": _timeline(case, with_staff=True),
+        "notices": list(case.notices.all()), "materials": list(case.materials.all()),
+        "id_number": id_number, "phone": phone, "actions": actions,
+        "supplement": supplement, "supplement_form": supplement_form,
+        "supplement_rows": supplement_choices(case) if "ask_supplement" in actions else [],
+        "procedures": list(case.procedures.all()),
+        "extension": getattr(case, "extension", None) if case.accepted_at else None,
+        "remaining": remaining, "overdue": -remaining if remaining and remaining < 0 else 0,
+        "chain": chain, "step": chain[min(case.approval_step, len(chain) - 1)] if chain else "",
+        "next_step": chain[case.approval_step + 1] if case.approval_step + 1 < len(chain) else "",
+        "procedure_kinds": ProcedureKind.choices, "delivery_methods": DeliveryMethod.choices,
+        "failed": failed, "error": error, "values": values or {}, "staff_view": staff_view,
+        "open": case.status in workflow.OPEN, "unmasked": unmasked,
+        "can_unmask": case.applicant_id != user.pk and may_unmask(user),
+        # The applicant sees which departments opened the case, when and why (quality.md #8).
+        "accesses": list(case.accesses.order_by("-at")[:50]) if case.applicant_id == user.pk
+        else [],
+    }
 
 
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = request.user
-    case = selectors.case_get(user=user, number=number)  # type: ignore[arg-type]
-    unmasked = case.applicant_id == user.pk or may_unmask(user)  # type: ignore[arg-type]
-    return render(request, "cases/detail.html", {
-        "case": case, "events": selectors.case_timeline(case),
-        "notices": case.notices.all(), "materials": case.materials.all(),
-        "id_number": case.applicant_id_number if unmasked else mask_citizen_id(
-            case.applicant_id_number),
-        "phone": case.applicant_phone if unmasked else mask_phone(case.applicant_phone),
-    })
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    services.case_access_record(case=case, user=user, purpose="查看办件")
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_unmask(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the applicant's ID number and phone whole, to staff holding
+    cases.unmask_personal_data, for a stated reason; each look is audited (quality.md #8)."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        case = services.case_unmask(user=user, number=number, reason=reason)
+    except DomainError as exc:
+        context = _detail_context(request, case, failed="unmask", error=exc.message,
+                                  values={"reason": reason})
+    else:
+        context = _detail_context(request, case, unmasked=True)
+    response = render(request, "cases/detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _move_in(request: HttpRequest, case: Case, action: str
+             ) -> tuple[services.MoveIn | None, str, SupplementUploadForm | None]:
+    """The service input for a posted move, or the message to show next to its form."""
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return None, form.message(), None
+    data = form.cleaned_data
+    move = services.MoveIn(
+        action=action, reason=data["reason"] or "", procedure_kind=data["procedure_kind"] or "",
+        extra_workdays=data["extra_workdays"] or 0, approver=data["approver"] or "",
+        delivery_method=data["delivery_method"] or "",
+        tracking_number=data["tracking_number"] or "")
+    if action == "withdraw" and not data["confirm"]:
+        return None, "请勾选“我确认撤回本申请”。", None
+    if action == "ask_supplement":
+        items, errors = supplement_items_from(request.POST)
+        if errors:
+            return None, "；".join(errors), None
+        move.supplement_items = items
+    if action == "supplement":
+        supplement = Supplement.objects.filter(case=case).first()
+        upload = SupplementUploadForm(request.POST, request.FILES,
+                                      items=list(supplement.items) if supplement else [])
+        if not upload.is_valid():
+            return None, "请按要求上传全部补正材料。", upload
+        move.materials = upload.materials_in
+    return move, "", None
+
+
+@login_required
+@require_POST
+def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One move on a case (受理, 补正告知, 准予 …) from the case page or a staff list."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    if action not in selectors.PAGE_ACTIONS:
+        raise Http404("未知的办件操作")
+    move, error, upload = _move_in(request, case, action)
+    if move is not None:
+        issued_before = selectors.case_notice_ids(case)
+        try:
+            case = services.case_transition(case_id=case.pk, user=user, move=move)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            # Render the move's notices in the background so the first download is instant.
+            for notice_id in sorted(selectors.case_notice_ids(case) - issued_before):
+                notice_render_task.enqueue(notice_id)
+            case = selectors.case_get(user=user, number=number)
+            if is_htmx(request):
+                return render(request, "cases/_case.html", _detail_context(request, case))
+            back = RETURN_TO.get(request.POST.get("next", ""))
+            return redirect(reverse(back) if back else case.get_absolute_url())
+    values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    context = _detail_context(request, case, failed=action, error=error, values=values,
+                              supplement_form=upload)
+    template = "cases/_case.html" if is_htmx(request) else "cases/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+def notice_download(request: HttpRequest, number: str, notice_id: int) -> HttpResponse:
+    """A notice as a PDF attachment, for whoever may see the case (rendered once, cached)."""
+    notice = selectors.notice_get(user=_user(request), number=number, notice_id=notice_id)
+    data = notices.notice_pdf(notice)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"{NoticeKind(notice.kind).label}-{notice.case.number}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def material_download(request: HttpRequest, number: str, material_id: int) -> FileResponse:
+    """An uploaded material, always as an attachment (uploads.py), for who may see the case."""
+    case = selectors.case_get(user=_user(request), number=number)
+    material = case.materials.get(pk=material_id)
+    if not material.file:
+        raise Http404("该材料没有文件")
+    response = FileResponse(material.file.open("rb"), as_attachment=True,
+                            filename=material.original_name or f"material-{material.pk}",
+                            content_type=material.content_type or "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    return "cases:progress:" + str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request: HttpRequest) -> HttpResponse:
+    """办件进度查询 without login: the case number and the applicant's ID number must both
+    match; the answer is the same for a wrong number and a wrong ID, and shows masked data
+    and a timeline without staff names. Posted, so the ID number stays out of URLs and logs."""
+    form = ProgressForm(request.POST if request.method == "POST" else None)
+    case: Case | None = None
+    error = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        number, id_number = form.cleaned_data["number"], form.cleaned_data["id_number"]
+        # The ID number is not echoed back into the page.
+        form = ProgressForm(initial={"number": number})
+        key = _client_key(request)
+        misses = int(cache.get(key, 0))
+        if misses >= PROGRESS_MISSES:
+            error, status = "查询次数过多，请稍后再试。", 429
+        else:
+            case = selectors.progress_lookup(number=number, id_number=id_number)
+            if case is None:
+                cache.set(key, misses + 1, PROGRESS_WINDOW_SECONDS)
+                error = "未找到办件：请核对办件编号和证件号码。"
+    context: dict[str, Any] = {"form": form, "case": case, "error": error}
+    if case is not None:
+        context.update({
+            "name": mask_name(case.applicant_name),
+            "id_number": mask_citizen_id(case.applicant_id_number),
+            "timeline": _timeline(case, with_staff=False),
+        })
+    return render(request, "cases/progress.html", context, status=status)
+
+
+def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """文书核验: the notice behind a printed QR code, without any personal data."""
+    if len(code) > 32 or not code.isalnum():
+        raise Http404("文书不存在")
+    notice = selectors.notice_by_code(code=code)
+    return render(request, "cases/verify.html", {
+        "notice": notice, "case": notice.case, "department": notice.case.department,
+        "item": notice.case.implementation.item})
+
+
+# --- window clerk ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    id_number: str
+    phone: str
+    actions: list[str]
+    supplement_rows: list[dict[str, Any]]
+    missing: list[str]
+
+
+@login_required
+def window(request: HttpRequest) -> HttpResponse:
+    """综合窗口: applications to accept, refuse or ask once for supplements, and decided
+    cases to close and deliver (一窗受理、统一出件)."""
+    user = _user(request)
+    if not window_prefixes(user):
+        raise PermissionDenied("仅综合窗口人员可以使用此页面。")
+    page = Paginator(selectors.window_queue(user=user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = []
+    for case in page.object_list:
+        id_number, phone = _personal(case, user)
+        actions = selectors.case_actions(user=user, case=case)
+        submitted = case.events.filter(action="submit").first()
+        rows.append(QueueRow(
+            case, id_number, phone, actions,
+            supplement_choices(case) if "ask_supplement" in actions else [],
+            list(submitted.data.get("missing") or []) if submitted else []))
+    return render(request, "cases/window.html", {
+        "page": page, "rows": rows, "delivery_methods": DeliveryMethod.choices})
+
+
+@login_required
+def window_filing(request: HttpRequest) -> HttpResponse:
+    """窗口代为申请, step one: choose the item."""
+    user = _user(request)
+    if selectors.window_region(user=user) is None:
+        raise PermissionDenied("仅综合窗口人员可以代为申请。")
+    form = FilingSearchForm(request.GET or None)
+    found = selectors.implementations_for_filing(q=form.cleaned_data["q"] or "") \
+        if form.is_valid() else []
+    return render(request, "cases/window_filing.html", {"form": form, "found": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def window_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """窗口代为申请: the clerk files for an applicant found by phone; the case belongs to the
+    applicant's account, its channel is the window and it is accepted in the clerk's region.
+    Missing materials are allowed here: the clerk may ask once for supplements."""
+    user = _user(request)
+    region = selectors.window_region(user=user)
+    if region is None:
+        raise PermissionDenied("仅综合窗口人员可以代为申请。")
+    implementation = _published(code)
+    form = ApplyForm(request.POST if request.method == "POST" else None,
+                     request.FILES if request.method == "POST" else None,
+                     implementation=implementation, window=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.case_submit(
+                implementation_id=implementation.pk, submitted_by=user,
+                applicant=form.applicant, form_data=form.cleaned_form,
+                materials=form.materials_in, channel=Channel.WINDOW, accepting_region=region,
+                idempotency_key=form.cleaned_data.get("idempotency_key") or None)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(result.case)
+    return render(request, "cases/apply.html", {
+        "impl": implementation, "item": implementation.item, "form": form, "online": True,
+        "window": True, "action": reverse("cases:window_apply", args=[implementation.code])})
+
+
+# --- reviewer --------------------------------------------------------------------------------
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """审批待办: the department's cases under review, the fewest working days left first."""
+    user = _user(request)
+    if not reviewer_departments(user):
+        raise PermissionDenied("仅审批部门人员可以使用此页面。")
+    rows = selectors.reviewer_todo_rows(user=user, now=clock.now())
+    return render(request, "cases/todo.html", {"rows": rows})
+
+
+# --- supervisor ------------------------------------------------------------------------------
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _every_week(weekly: list[tuple[dt.date, int, int]], since: dt.date,
+                today: dt.date) -> list[tuple[dt.date, int, int]]:
+    """The trend with the quiet weeks too, so that the chart reads as a time line."""
+    counts = {week: (red, deemed) for week, red, deemed in weekly}
+    week = since - dt.timedelta(days=since.weekday())
+    rows = []
+    while week <= today:
+        red, deemed = counts.pop(week, (0, 0))
+        rows.append((week, red, deemed))
+        week += dt.timedelta(weeks=1)
+    return sorted(rows + [(w, r, d) for w, (r, d) in counts.items()])
+
+
+def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
+    """Bars for the weekly trend: red cards and deemed approvals side by side."""
+    top = max([1, *(max(red, deemed) for _, red, deemed in weekly)])
+    height, bar, gap, base = 120, 12, 10, 130
+    bars = []
+    for index, (week, red, deemed) in enumerate(weekly):
+        x = 30 + index * (2 * bar + gap)
+        h_red, h_deemed = round(red * height / top), round(deemed * height / top)
+        bars.append({"week": week, "red": red, "deemed": deemed, "x_red": x,
+                     "x_deemed": x + bar, "x_label": x + bar, "h_red": h_red,
+                     "h_deemed": h_deemed, "y_red": base - h_red, "y_deemed": base - h_deemed})
+    return {"bars": bars, "top": top, "bar": bar, "base": base, "label_y": base + 16,
+            "width": 40 + len(weekly) * (2 * bar + gap), "full_height": base + 24}
+
+
+@login_required
+@permission_required("cases.view_all_cases", raise_exception=True)
+def monitoring(request: HttpRequest) -> HttpResponse:
+    """电子监察: open cases, yellow and red cards per department and item, the weekly trend of
+    red cards and deemed approvals, and the overdue cases."""
+    user = _user(request)
+    department = _int_param(request, "department")
+    card = request.GET.get("card", Card.RED)
+    if card not in (Card.RED, Card.YELLOW):
+        card = Card.RED
+    since = clock.today() - dt.timedelta(weeks=MONITORING_WEEKS)
+    data = selectors.monitoring(since=since, department=department)
+    weekly = _every_week(data.weekly, since, clock.today())
+    flagged = selectors.case_list(user=user, card=card, department=department).filter(
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100]
+    return render(request, "cases/monitoring.html", {
+        "m": data, "department": department, "card": card, "flagged": flagged,
+        "departments": selectors.departments_with_open_cases(), "since": since,
+        "weekly": weekly, "any_weekly": bool(data.weekly), "chart": _chart(weekly), "cards": [(Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]})
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """办件查询 for staff: the cases the user may see, filtered (the monitoring links)."""
+    user = _user(request)
+    _require_staff(user)
+    status = request.GET.get("status", "")
+    card = request.GET.get("card", "")
+    q = request.GET.get("q", "").strip()[:50]
+    department = _int_param(request, "department")
+    cases = selectors.case_list(user=user, status=status if status in CaseStatus.values else None,
+                                card=card if card in (Card.RED, Card.YELLOW) else None,
+                                department=department, q=q or None)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "cases/list.html", {
+        "page": page, "status": status, "card": card, "q": q, "department": department,
+        "statuses": CaseStatus.choices, "params": params.urlencode()})

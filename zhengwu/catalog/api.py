@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import File, Path, Query, Router, UploadedFile
+from ninja import File, Path, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
@@ -237,7 +237,7 @@ def reject_draft(request: HttpRequest, draft_id: PathId, review: ReviewIn) -> di
 
 
 @router.post("/imports", response={202: ImportOut}, auth=django_auth)
-def upload_import(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+def upload_import(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload a catalogue file (xlsx/csv/json); it is validated and imported all or nothing."""
     _need(request, "catalog.import_catalog", "只有事项管理员可以导入事项目录。")
     if file.size is None or file.size > MAX_UPLOAD:
@@ -251,7 +251,7 @@ def upload_import(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, 
     job = importing.import_create(file_name=name, content=file.read(), actor=actor)
     run_catalog_import.enqueue(job.pk, actor.user.pk if actor.user else None, actor.label)
     job.refresh_from_db()
-    return 202, importing.import_progress(job)
+    return Status(202, importing.import_progress(job))
 
 
 @router.get("/imports/{import_id}", response=ImportOut, auth=django_auth)

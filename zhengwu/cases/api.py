@@ -1,0 +1,495 @@
+"""Case handling API: `/api/v1/cases/…` — apply, follow, act on and monitor cases.
+
+Who sees a case is decided by cases.access (through the selectors): a case the caller may not
+see answers 404 exactly like an absent one (quality.md #10). ID and phone numbers are masked for
+everyone but the applicant; staff holding `cases.unmask_personal_data` see them whole only
+through the unmask operation, which is audited (quality.md #8, #11).
+"""
+
+# No `from __future__ import annotations` here: ninja resolves a view's annotations in the
+# globals of the function it is given (see zhengwu/catalog/api.py).
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, cast
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.urls import reverse
+from ninja import Path, Query, Router, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth, django_auth
+from ninja.throttling import AnonRateThrottle
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from zhengwu.accounts.models import User
+from zhengwu.cases import deadlines, selectors, services, workflow
+from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Notice, Supplement
+from zhengwu.cases.notices import notice_pdf
+from zhengwu.cases.schemas import (
+    CaseFilter,
+    CaseOut,
+    CasePage,
+    EventPage,
+    MaterialSpecIn,
+    MonitoringOut,
+    MonitoringQuery,
+    MoveBody,
+    NoticePage,
+    PageQuery,
+    ProgressOut,
+    ProgressQuery,
+    SubmitIn,
+    SupplementIn,
+    UnmaskIn,
+    UnmaskOut,
+    VerificationIn,
+)
+from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
+from zhengwu.core import clock
+from zhengwu.core.errors import Conflict, InvalidInput
+from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
+from zhengwu.core.schemas import PathId
+from zhengwu.workdays.selectors import calendar_get
+
+router = Router(tags=["cases"], auth=django_auth)
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+CaseNumber = Annotated[str, Path(pattern=r"^\d{1,32}$", max_length=32, description="办件编号")]
+# A whole submission: 50 files of at most 10 MB each would be 500 MB; 100 MB is plenty for a
+# real application and bounds what one request may make the server store.
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
+MAX_PAYLOAD_CHARS = 200_000
+MAX_FORM_FIELDS = 4  # payload, and room for csrfmiddlewaretoken
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
+PROGRESS_RATE = "30/m"  # per client address: the ID number must not be guessable by trying
+EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查"}
+MULTIPART_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["payload"],
+            "properties": {"payload": {
+                "type": "string",
+                "description": "JSON：提交时为 SubmitIn，补正时为 SupplementIn；"
+                               "上传的文件作为其他 multipart 字段，由 materials[].file_field 指明"}},
+        }}},
+    },
+}
+
+
+class UploadSessionAuth(SessionAuth):
+    """Session auth for multipart operations: the request size is refused before the body is
+    parsed (the CSRF check reads it), and a body with too many parts is a JSON 413, not
+    Django's HTML 400."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_REQUEST_BYTES:
+            raise InvalidInput("提交内容过大：一次最多 100MB。", code="case.request_too_large",
+                               http_status=413)
+        try:
+            return super()._get_key(request)
+        except (SuspiciousOperation, MultiPartParserError) as error:
+            raise _unreadable(error) from error
+
+
+upload_auth = UploadSessionAuth()
+
+
+def _unreadable(error: Exception) -> InvalidInput:
+    if isinstance(error, SuspiciousOperation):
+        return InvalidInput(f"提交内容过大或文件过多：最多 {MAX_FILES} 个文件、共 100MB。",
+                            code="case.too_many_parts", http_status=413)
+    return InvalidInput("multipart 内容无法解析。", code="case.bad_multipart", http_status=400)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+# --- reading requests -----------------------------------------------------------------------
+
+
+def _multipart(request: HttpRequest) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    """The JSON `payload` and the uploaded files of a multipart request, bounded."""
+    if request.content_type == "application/json":
+        try:
+            raw: str | None = request.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidInput("payload 不是 UTF-8 文本。", code="case.payload_json") from error
+        except SuspiciousOperation as error:
+            raise _unreadable(error) from error
+        files: dict[str, UploadedFile] = {}
+    else:
+        try:
+            post, uploaded = request.POST, request.FILES
+        except (SuspiciousOperation, MultiPartParserError) as error:
+            raise _unreadable(error) from error
+        if len(post) > MAX_FORM_FIELDS:
+            raise InvalidInput("表单字段过多：只需 payload 一个字段。", code="case.too_many_fields")
+        parts = [(key, upload) for key in uploaded for upload in uploaded.getlist(key)]
+        if len(parts) > MAX_FILES:
+            raise InvalidInput(f"文件过多：最多 {MAX_FILES} 个。", code="case.too_many_files",
+                               http_status=413)
+        if sum(upload.size or 0 for _, upload in parts) > MAX_REQUEST_BYTES:
+            raise InvalidInput("文件总大小超过 100MB。", code="case.request_too_large",
+                               http_status=413)
+        if len(parts) != len(uploaded):
+            raise InvalidInput("每个文件字段只能放一个文件。", code="case.duplicate_file_field")
+        raw = post.get("payload")
+        files = dict(parts)
+    if not raw:
+        raise InvalidInput("缺少 payload 字段（申请内容的 JSON）。", code="case.payload_missing")
+    if len(raw) > MAX_PAYLOAD_CHARS:
+        raise InvalidInput("payload 过长。", code="case.payload_too_long")
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
+        raise InvalidInput("payload 不是有效的 JSON。", code="case.payload_json") from error
+    if not isinstance(data, dict):
+        raise InvalidInput("payload 应为 JSON 对象。", code="case.payload_json")
+    return data, files
+
+
+def _validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
+    try:
+        return schema.model_validate(data)
+    except PydanticValidationError as error:
+        errors = [{"loc": ("payload", *e["loc"]), "msg": e["msg"], "type": e["type"]}
+                  for e in error.errors(include_url=False)]
+        raise NinjaValidationError(errors) from error
+
+
+def _materials(specs: list[MaterialSpecIn],
+               files: dict[str, UploadedFile]) -> list[services.MaterialIn]:
+    """Pair each declared material with its file part; every file part must be declared."""
+    used: set[str] = set()
+    materials = []
+    for spec in specs:
+        content, file_name = b"", ""
+        if spec.file_field is not None:
+            if spec.kind != "upload":
+                raise InvalidInput(f"材料“{spec.name}”不是上传方式，不能附文件。",
+                                   code="case.file_not_expected")
+            upload = files.get(spec.file_field)
+            if upload is None:
+                raise InvalidInput(f"材料“{spec.name}”的文件字段“{spec.file_field}”不存在。",
+                                   code="case.file_missing")
+            if (upload.size or 0) > MAX_BYTES:
+                raise InvalidInput(f"材料“{spec.name}”超过 10MB。", code="case.upload_too_large",
+                                   http_status=413)
+            upload.seek(0)
+            content, file_name = upload.read(), (upload.name or "")[-200:]
+            used.add(spec.file_field)
+        elif spec.kind == "upload":
+            raise InvalidInput(f"材料“{spec.name}”选择了上传，请附上文件（file_field）。",
+                               code="case.file_required")
+        materials.append(services.MaterialIn(name=spec.name, kind=spec.kind,
+                                             file_name=file_name, content=content,
+                                             reference=spec.reference))
+    unused = sorted(set(files) - used)
+    if unused:
+        raise InvalidInput("以下文件未对应任何材料：" + "、".join(unused[:5]),
+                           code="case.file_unreferenced")
+    return materials
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput("Idempotency-Key 应为 1–80 个可见 ASCII 字符。",
+                           code="case.idempotency_key")
+    return key
+
+
+# --- shaping responses ----------------------------------------------------------------------
+
+
+def _page(rows: QuerySet[Any], page: PageQuery | CaseFilter,
+          out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {"items": [out(row) for row in rows[page.offset:page.offset + page.limit]],
+            "count": rows.count()}
+
+
+def _summary(case: Case, remaining: int | None = None) -> dict[str, Any]:
+    return {"number": case.number, "status": case.status,
+            "status_label": case.get_status_display(),
+            "item_name": case.implementation.item.name,
+            "implementation_id": case.implementation_id, "department_id": case.department_id,
+            "department": case.department.name, "applicant_name": case.applicant_name,
+            "channel": case.channel, "submitted_at": case.submitted_at, "due_at": case.due_at,
+            "due_provisional": case.due_provisional, "card": case.card,
+            "remaining_workdays": remaining}
+
+
+def _case_out(case: Case, user: User) -> dict[str, Any]:
+    whole = case.applicant_id == user.pk
+    form = case.form_data or {}
+    address = str(form.get("address", ""))
+    supplement = Supplement.objects.filter(case=case).first()
+    materials = CaseMaterial.objects.filter(case=case).order_by("id")
+    return {
+        **_summary(case),
+        "item_version": case.item_version, "region_code": case.region_id,
+        "accepting_region_code": case.accepting_region_id,
+        "applicant_kind": case.applicant_kind,
+        "applicant_id_number": case.applicant_id_number if whole else mask_citizen_id(
+            case.applicant_id_number),
+        "applicant_phone": case.applicant_phone if whole else mask_phone(case.applicant_phone),
+        "address": address if whole else mask_address(address),
+        "description": str(form.get("description", "")), "masked": not whole,
+        "decision": case.decision, "by_commitment": case.by_commitment,
+        "promised_workdays": case.promised_workdays, "approval_step": case.approval_step,
+        "accepted_at": case.accepted_at, "suspended_at": case.suspended_at,
+        "decided_at": case.decided_at, "closed_at": case.closed_at,
+        "delivered_at": case.delivered_at, "delivery_method": case.delivery_method,
+        "tracking_number": case.tracking_number,
+        "supplement_items": supplement.items if supplement is not None else [],
+        "materials": [{"name": m.name, "kind": m.kind, "original_name": m.original_name,
+                       "content_type": m.content_type, "size": m.size,
+                       "reference": m.reference, "supplement": m.supplement,
+                       "added_at": m.added_at} for m in materials],
+    }
+
+
+def _event_label(action: str) -> str:
+    move = workflow.MOVES.get(action)
+    return move.label if move is not None else EVENT_LABELS.get(action, action)
+
+
+def _event_out(event: CaseEvent) -> dict[str, Any]:
+    return {"id": event.pk, "action": event.action, "label": _event_label(event.action),
+            "from_status": event.from_status, "to_status": event.to_status,
+            "actor_label": event.actor_label, "role": event.role,
+            "department_label": event.department_label, "reason": event.reason,
+            "data": event.data, "at": event.at}
+
+
+def _notice_out(notice: Notice, number: str) -> dict[str, Any]:
+    return {"id": notice.pk, "kind": notice.kind, "kind_label": notice.get_kind_display(),
+            "number": notice.number, "issued_at": notice.issued_at,
+            "verify_code": notice.verify_code,
+            "pdf_url": reverse("api-v1:cases_notice_pdf",
+                               kwargs={"number": number, "notice_id": notice.pk})}
+
+
+def _submit(**kwargs: Any) -> services.SubmitResult:
+    try:
+        return services.case_submit(**kwargs)
+    except Conflict as error:
+        if error.code != "case.idempotency_race":
+            raise
+        # A concurrent request with the same key won the insert and has committed by now:
+        # asking again answers its case (or 422 if the bodies differ).
+        return services.case_submit(**kwargs)
+
+
+# --- apply and follow (applicants) ----------------------------------------------------------
+
+
+@router.post("", response={200: CaseOut, 201: CaseOut}, auth=upload_auth,
+             openapi_extra=MULTIPART_DOC)
+def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
+    """Apply (申报). Multipart: a JSON `payload` (SubmitIn) plus one part per uploaded file.
+    With an `Idempotency-Key` header a repeat answers 200 with the same case, and the same key
+    with a different body 422. Window staff and proxy agents may file for an applicant."""
+    user = _user(request)
+    key = _idempotency_key(request)
+    data, files = _multipart(request)
+    body = _validated(SubmitIn, data)
+    materials = _materials(body.materials, files)
+    applicant = selectors.filing_applicant_get(
+        user=user, channel=body.channel, applicant_id=body.applicant_id,
+        accepting_region=body.accepting_region)
+    result = _submit(implementation_id=body.implementation_id, submitted_by=user,
+                     form_data=body.form.model_dump(exclude_defaults=True),
+                     materials=materials, channel=body.channel, applicant=applicant,
+                     accepting_region=body.accepting_region, idempotency_key=key)
+    case = selectors.case_get(user=user, number=result.case.number)
+    return Status(201 if result.created else 200, _case_out(case, user))
+
+
+@router.get("", response=CasePage)
+def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, Any]:
+    """Every case the caller may see (own, window region, department; all for supervisors)."""
+    cases = selectors.case_list(user=_user(request), status=filters.status, card=filters.card,
+                                department=filters.department, q=filters.q)
+    return _page(cases, filters, _summary)
+
+
+@router.get("/mine", response=CasePage)
+def list_my_cases(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    """我的办件: cases the caller applied for or filed."""
+    return _page(selectors.applicant_cases(user=_user(request)), page, _summary)
+
+
+@router.get("/progress", response=ProgressOut, auth=None,
+            throttle=[AnonRateThrottle(PROGRESS_RATE)])
+def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str, Any]:
+    """办件进度查询 without signing in: the case number and the applicant's ID number must both
+    match; a wrong number and a wrong ID answer the same 404. Masked data, no staff names."""
+    case = selectors.progress_lookup(number=query.number, id_number=query.id_number)
+    if case is None:
+        raise Case.DoesNotExist
+    return {"number": case.number, "item_name": case.implementation.item.name,
+            "department": case.department.name, "status": case.status,
+            "status_label": case.get_status_display(),
+            "applicant_name": mask_name(case.applicant_name),
+            "applicant_id_number": mask_citizen_id(case.applicant_id_number),
+            "submitted_at": case.submitted_at, "due_at": case.due_at,
+            "decision": case.decision,
+            "steps": [{"action": e.action, "label": _event_label(e.action),
+                       "status": e.to_status, "status_label": CaseStatus(e.to_status).label,
+                       "at": e.at} for e in selectors.case_timeline(case)]}
+
+
+# --- work lists (staff) ---------------------------------------------------------------------
+
+
+@router.get("/queue", response=CasePage)
+def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    """综合窗口: applications to accept or refuse, and decided cases to close and deliver."""
+    user = _user(request)
+    if not window_prefixes(user):
+        raise PermissionDenied("仅综合窗口人员有受理队列。")
+    return _page(selectors.window_queue(user=user), page, _summary)
+
+
+@router.get("/todo", response=CasePage)
+def list_reviewer_todo(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+    """后台待办: the department's open cases, the least time left first, with the working days
+    remaining (frozen while a special procedure runs)."""
+    user = _user(request)
+    if not reviewer_departments(user):
+        raise PermissionDenied("仅后台审批人员有待办列表。")
+    calendar, now = calendar_get(), clock.now()
+
+    def out(case: Case) -> dict[str, Any]:
+        remaining = None if case.due_at is None else deadlines.remaining_workdays(
+            calendar, case.suspended_at or now, case.due_at)
+        return _summary(case, remaining)
+
+    return _page(selectors.reviewer_todo(user=user), page, out)
+
+
+@router.get("/monitoring", response=MonitoringOut)
+def get_monitoring(request: HttpRequest, query: Query[MonitoringQuery]) -> dict[str, Any]:
+    """电子监察: open cases, yellow and red cards per department and item, a weekly trend."""
+    if not request.user.has_perm("cases.view_all_cases"):
+        raise PermissionDenied("仅电子监察人员可查看监察数据。")
+    since = query.since or clock.today() - dt.timedelta(days=90)
+    report = selectors.monitoring(since=since, department=query.department)
+    return {"since": since, "open_cases": report.open_cases, "yellow": report.yellow,
+            "red": report.red,
+            "by_department": [{"department_id": row["department_id"],
+                               "department": row["department__name"], "open": row["open"],
+                               "yellow": row["yellow"], "red": row["red"]}
+                              for row in report.by_department],
+            "by_item": [{"item": row["implementation__item__name"], "cases": row["n"]}
+                        for row in report.by_item],
+            "weekly": [{"week": week, "red": red, "deemed": deemed}
+                       for week, red, deemed in report.weekly]}
+
+
+# --- one case -------------------------------------------------------------------------------
+
+
+@router.get("/{number}", response=CaseOut)
+def get_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    services.case_access_record(case=case, user=user, purpose="查看办件")
+    return _case_out(case, user)
+
+
+@router.get("/{number}/events", response=EventPage)
+def list_case_events(request: HttpRequest, number: CaseNumber,
+                     page: Query[PageQuery]) -> dict[str, Any]:
+    """The timeline: every move, who made it, in which role and department, when and why."""
+    case = selectors.case_get(user=_user(request), number=number)
+    return _page(selectors.case_timeline(case), page, _event_out)
+
+
+@router.get("/{number}/notices", response=NoticePage)
+def list_case_notices(request: HttpRequest, number: CaseNumber,
+                      page: Query[PageQuery]) -> dict[str, Any]:
+    case = selectors.case_get(user=_user(request), number=number)
+    return _page(case.notices.order_by("issued_at", "id"), page,
+                 lambda notice: _notice_out(notice, case.number))
+
+
+@router.get("/{number}/notices/{notice_id}.pdf", response={200: None},
+            url_name="cases_notice_pdf")
+def get_notice_pdf(request: HttpRequest, number: CaseNumber, notice_id: PathId) -> HttpResponse:
+    """The notice as PDF, always as a download (never shown inline)."""
+    notice = selectors.notice_get(user=_user(request), number=number, notice_id=notice_id)
+    response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(notice.number)}.pdf"
+    return response
+
+
+@router.post("/{number}/moves", response=CaseOut)
+def move_case(request: HttpRequest, number: CaseNumber, body: MoveBody) -> dict[str, Any]:
+    """One move of the case workflow (受理、补正告知、审查、特别程序、延期、决定、办结、送达、撤回…).
+    A move the case's state does not allow answers 409 `case.move_not_allowed`."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    move = services.MoveIn(
+        action=body.action, reason=body.reason,
+        supplement_items=[item.model_dump() for item in body.supplement_items],
+        procedure_kind=body.procedure_kind, extra_workdays=body.extra_workdays,
+        approver=body.approver, delivery_method=body.delivery_method,
+        tracking_number=body.tracking_number)
+    case = services.case_transition(case_id=case.pk, user=user, move=move)
+    return _case_out(selectors.case_get(user=user, number=case.number), user)
+
+
+@router.post("/{number}/supplement", response=CaseOut, auth=upload_auth,
+             openapi_extra=MULTIPART_DOC)
+def supplement_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
+    """补正: the applicant's materials answering the one-time supplement notice (multipart,
+    like a submission: a JSON `payload` (SupplementIn) plus the files)."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    data, files = _multipart(request)
+    body = _validated(SupplementIn, data)
+    move = services.MoveIn(action="supplement", reason=body.reason,
+                           materials=_materials(body.materials, files))
+    services.case_transition(case_id=case.pk, user=user, move=move)
+    return _case_out(selectors.case_get(user=user, number=number), user)
+
+
+@router.post("/{number}/unmask", response=UnmaskOut)
+def unmask_case(request: HttpRequest, number: CaseNumber, body: UnmaskIn) -> dict[str, Any]:
+    """The applicant's full ID number, phone and address, for staff holding
+    `cases.unmask_personal_data`; each look is written to the audit trail with its reason."""
+    case = services.case_unmask(user=_user(request), number=number, reason=body.reason)
+    return {"number": case.number, "applicant_name": case.applicant_name,
+            "applicant_id_number": case.applicant_id_number,
+            "applicant_phone": case.applicant_phone,
+            "address": str((case.form_data or {}).get("address", ""))}
+
+
+@router.post("/{number}/verification", response=CaseOut)
+def verify_case(request: HttpRequest, number: CaseNumber, body: VerificationIn) -> dict[str, Any]:
+    """事后核查 of a commitment case; a false commitment revokes the decision."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    services.verification_record(case_id=case.pk, user=user, truthful=body.truthful,
+                                 finding=body.finding)
+    return _case_out(selectors.case_get(user=user, number=number), user)

@@ -1,0 +1,289 @@
+"""Forms of the case pages. They check input field by field (Chinese messages next to each
+field) and turn it into what cases.services takes; the rules themselves stay in the services.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.cases import selectors
+from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
+from zhengwu.cases.models import ApplicantKind, Case, DeliveryMethod, MaterialKind, ProcedureKind
+from zhengwu.cases.services import MaterialIn
+from zhengwu.cases.uploads import MAX_BYTES, check_upload
+from zhengwu.catalog.models import ItemImplementation, Material, MaterialSource
+from zhengwu.core import clock
+from zhengwu.core.errors import InvalidInput
+
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+SUPPLEMENT_FREE_ROWS = 3
+
+
+def _read_upload(upload: UploadedFile, label: str) -> MaterialIn:
+    """Read and check one uploaded file; InvalidInput with a Chinese message when refused."""
+    if (upload.size or 0) > MAX_BYTES:
+        raise InvalidInput(f"材料“{label[:60]}”超过 10MB。")
+    content = upload.read()
+    check_upload(label, content)
+    return MaterialIn(name=label, kind=MaterialKind.UPLOAD,
+                      file_name=(upload.name or label)[-200:], content=content)
+
+
+class ErrorsDescribed(forms.Form):
+    """Marks each field with errors aria-invalid and points it at its error message."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+@dataclass
+class MaterialRow:
+    """One required or optional material of the guide, with its inputs on the form."""
+
+    material: Material
+    file: forms.BoundField
+    commitment: forms.BoundField | None
+    paper: forms.BoundField | None
+
+
+class ApplyForm(ErrorsDescribed):
+    """在线申请 (and 窗口代为申请 with `window=True`): the common applicant fields of
+    GB/T 39046 Table 5, then one file input per material the applicant provides, or a
+    commitment (告知承诺) where the implementation allows it."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
+
+    def __init__(self, *args: Any, implementation: ItemImplementation,
+                 applicant: User | None = None, window: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.implementation = implementation
+        self.applicant = applicant
+        self.window = window
+        self.materials_in: list[MaterialIn] = []
+        self.cleaned_form: dict[str, str] = {}
+        if window:
+            self.fields["account_phone"] = forms.CharField(
+                label="申请人账号（注册手机号）", max_length=20, required=False,
+                help_text="按手机号查找申请人的账号；办件归属该账号，申请人可在“我的办件”中查看。",
+                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off",
+                                              "required": True}))
+        for field in COMMON_FIELDS:
+            attrs: dict[str, Any] = {"maxlength": field.max_length}
+            if field.required:
+                attrs["required"] = True
+            if field.key == "phone":
+                attrs.update(inputmode="tel", autocomplete="tel")
+            if field.key == "id_number":
+                attrs["autocomplete"] = "off"
+            widget: forms.Widget = (forms.Textarea(attrs={**attrs, "rows": 3})
+                                    if field.key == "description" else forms.TextInput(attrs))
+            # Required-ness is checked by formdef.validate_form, with its own messages.
+            self.fields[field.key] = forms.CharField(label=field.label, required=False,
+                                                     widget=widget, strip=True)
+        self.material_list = [m for m in implementation.materials.all()
+                              if m.source == MaterialSource.APPLICANT]
+        for material in self.material_list:
+            key = str(material.position)
+            self.fields[f"file_{key}"] = forms.FileField(
+                label=material.name, required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+            if material.required and implementation.commitment_allowed:
+                self.fields[f"commit_{key}"] = forms.BooleanField(
+                    label="以书面承诺代替（告知承诺制）", required=False)
+            if window:
+                self.fields[f"paper_{key}"] = forms.BooleanField(
+                    label="已在窗口收取纸质材料", required=False)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+            if applicant is not None and not window:
+                self.initial.setdefault("applicant_name", applicant.display_name)
+                self.initial.setdefault("phone", applicant.phone or "")
+                self.initial.setdefault("id_number", applicant.uscc
+                                        if applicant.kind == UserKind.ENTERPRISE
+                                        else applicant.citizen_id)
+
+    @property
+    def common_fields(self) -> list[forms.BoundField]:
+        return [self[f.key] for f in COMMON_FIELDS]
+
+    @property
+    def material_rows(self) -> list[MaterialRow]:
+        rows = []
+        for material in self.material_list:
+            key = str(material.position)
+            rows.append(MaterialRow(
+                material, self[f"file_{key}"],
+                self[f"commit_{key}"] if f"commit_{key}" in self.fields else None,
+                self[f"paper_{key}"] if f"paper_{key}" in self.fields else None))
+        return rows
+
+    def _applicant_kind(self) -> str:
+        owner = self.applicant
+        return ApplicantKind.ENTERPRISE if owner is not None and \
+            owner.kind == UserKind.ENTERPRISE else ApplicantKind.PERSON
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.window:
+            phone = str(cleaned.get("account_phone") or "")
+            self.applicant = selectors.applicant_by_phone(phone=phone) if phone else None
+            if not phone:
+                self.add_error("account_phone", "请填写申请人注册账号的手机号。")
+            elif self.applicant is None:
+                self.add_error("account_phone", "未找到使用该手机号注册的申请人账号，请申请人先注册。")
+        data = {f.key: cleaned.get(f.key, "") for f in COMMON_FIELDS}
+        values, errors = validate_form(data, kind=self._applicant_kind(), today=clock.today())
+        for key, message in errors.items():
+            self.add_error(None if key == "__all__" else key, message)
+        self.cleaned_form = values
+        self._clean_materials(cleaned)
+        return cleaned
+
+    def _clean_materials(self, cleaned: dict[str, Any]) -> None:
+        materials: list[MaterialIn] = []
+        for material in self.material_list:
+            key = str(material.position)
+            upload = cleaned.get(f"file_{key}")
+            committed = bool(cleaned.get(f"commit_{key}"))
+            paper = bool(cleaned.get(f"paper_{key}"))
+            chosen = sum([upload is not None and upload is not False, committed, paper])
+            if chosen > 1:
+                self.add_error(f"file_{key}", "每份材料只能选择一种提供方式。")
+                continue
+            if upload:
+                try:
+                    materials.append(_read_upload(upload, material.name))
+                except InvalidInput as error:
+                    self.add_error(f"file_{key}", error.message)
+            elif committed:
+                materials.append(MaterialIn(name=material.name, kind=MaterialKind.COMMITMENT))
+            elif paper:
+                materials.append(MaterialIn(name=material.name, kind=MaterialKind.PAPER))
+            elif material.required and not self.window:
+                self.add_error(f"file_{key}", "请上传本材料" + (
+                    "，或勾选以书面承诺代替。" if f"commit_{key}" in self.fields else "。"))
+        self.materials_in = materials
+
+
+class MoveForm(forms.Form):
+    """The inputs any move may carry; which ones a move needs is checked by the service."""
+
+    reason = forms.CharField(label="理由", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    procedure_kind = forms.ChoiceField(label="特别程序种类", required=False,
+                                       choices=[("", "请选择"), *ProcedureKind.choices])
+    extra_workdays = forms.IntegerField(label="延长工作日", required=False, min_value=1,
+                                        max_value=365)
+    approver = forms.CharField(label="批准人（本机关负责人）", required=False, max_length=100)
+    delivery_method = forms.ChoiceField(label="送达方式", required=False,
+                                        choices=[("", "请选择"), *DeliveryMethod.choices])
+    tracking_number = forms.CharField(label="邮寄单号", required=False, max_length=40)
+    confirm = forms.BooleanField(label="我确认撤回本申请", required=False)
+
+    def message(self) -> str:
+        """All field errors as one line, for the message next to the action's form."""
+        return "；".join(f"{self.fields[k].label if k in self.fields else ''}：{e}".lstrip("：")
+                        for k, errors in self.errors.items() for e in errors)
+
+
+def supplement_items_from(data: QueryDict) -> tuple[list[dict[str, str]], list[str]]:
+    """The 一次性补正 rows from the clerk's form: known materials are picked by a checkbox,
+    free rows count when a material name is typed; every row needs its reason."""
+    items: list[dict[str, str]] = []
+    errors: list[str] = []
+    indexes = sorted({int(key.rsplit("_", 1)[1]) for key in data
+                      if key.startswith("sup_material_") and key.rsplit("_", 1)[1].isdigit()
+                      and len(key) < 20})[:200]
+    for index in indexes:
+        material = data.get(f"sup_material_{index}", "").strip()[:200]
+        reason = data.get(f"sup_reason_{index}", "").strip()[:500]
+        known = bool(data.get(f"sup_known_{index}"))
+        picked = data.get(f"sup_on_{index}") == "1" if known else bool(material)
+        if not picked or not material:
+            continue
+        if not reason:
+            errors.append(f"请写明“{material}”需补正的原因。")
+        items.append({"material": material, "reason": reason})
+    if not items and not errors:
+        errors.append("请至少选择一项需补正的材料，并写明原因。")
+    return items, errors
+
+
+def supplement_choices(case: Case) -> list[dict[str, Any]]:
+    """Rows offered to the clerk: the guide's materials and the case's own, those missing at
+    submission ticked, then empty rows for anything else."""
+    missing: set[str] = set()
+    submitted = case.events.filter(action="submit").first()
+    if submitted is not None:
+        missing = set(submitted.data.get("missing") or [])
+    names: list[str] = []
+    for material in case.implementation.materials.all():
+        if material.source == MaterialSource.APPLICANT and material.name not in names:
+            names.append(material.name)
+    for name in case.materials.values_list("name", flat=True):
+        if name not in names:
+            names.append(name)
+    rows: list[dict[str, Any]] = [
+        {"index": i, "material": name, "known": True, "checked": name in missing,
+         "reason": "未提交" if name in missing else ""} for i, name in enumerate(names)]
+    rows += [{"index": len(names) + i, "material": "", "known": False, "checked": False,
+              "reason": ""} for i in range(SUPPLEMENT_FREE_ROWS)]
+    return rows
+
+
+class SupplementUploadForm(ErrorsDescribed):
+    """The applicant's answer to a 一次性补正告知: one file for each listed material."""
+
+    def __init__(self, *args: Any, items: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.materials_in: list[MaterialIn] = []
+        for index, item in enumerate(items):
+            self.fields[f"supp_{index}"] = forms.FileField(
+                label=item.get("material", ""), required=False,
+                help_text=item.get("reason", ""),
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        materials = []
+        for index, item in enumerate(self.items):
+            upload = cleaned.get(f"supp_{index}")
+            name = item.get("material", "") or f"补正材料{index + 1}"
+            if not upload:
+                self.add_error(f"supp_{index}", "请上传本项补正材料。")
+                continue
+            try:
+                material = _read_upload(upload, name)
+            except InvalidInput as error:
+                self.add_error(f"supp_{index}", error.message)
+                continue
+            materials.append(material)
+        self.materials_in = materials
+        return cleaned
+
+
+class ProgressForm(ErrorsDescribed):
+    """办件进度查询: both the case number and the applicant's ID number must match."""
+
+    number = forms.CharField(label="办件编号", max_length=32,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                           "autocomplete": "off"}))
+    id_number = forms.CharField(label="申请人证件号码", max_length=30,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class FilingSearchForm(forms.Form):
+    q = forms.CharField(label="事项名称或实施编码", max_length=50, required=False)

@@ -1,0 +1,106 @@
+"""Notices (文书) as printable A4 PDFs: the document number at the top, the applicant with a
+masked ID number, the body by kind, the issuing department with a seal placeholder and the
+date, and a QR code to the public verification page.
+
+A notice is rendered once and the bytes are kept in `Notice.pdf`; later downloads read the
+file (architecture.md: ~150 ms a page, never in a sweep). `cases.tasks.notice_render_task`
+pre-renders in the background.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from zhengwu.cases.models import ApplicantKind, Notice, NoticeKind, ProcedureKind
+from zhengwu.core.masking import mask_citizen_id
+from zhengwu.documents.pdf import render_pdf
+from zhengwu.documents.qr import qr_data_uri
+
+logger = logging.getLogger(__name__)
+
+VERIFY_PATH = "/notices/verify/{code}/"
+
+# The legal basis and the right to a remedy printed on each kind (行政许可法, 行政复议法
+# art. 20: sixty days; 行政诉讼法 art. 46: six months).
+REMEDY = ("如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
+          "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。")
+
+
+def verify_url(notice: Notice) -> str:
+    """The public address printed as a QR code on the notice."""
+    return settings.ZHENGWU_PUBLIC_URL + VERIFY_PATH.format(code=notice.verify_code)
+
+
+def _moment(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _applicant_id(notice: Notice) -> str:
+    case = notice.case
+    # A person's ID number is personal data; an enterprise's credit code is public.
+    if case.applicant_kind == ApplicantKind.ENTERPRISE:
+        return case.applicant_id_number
+    return mask_citizen_id(case.applicant_id_number)
+
+
+def notice_context(notice: Notice) -> dict[str, Any]:
+    """Everything the notice template needs (also used by the HTML preview in tests)."""
+    case = notice.case
+    content = notice.content or {}
+    url = verify_url(notice)
+    procedure = ""
+    if notice.kind == NoticeKind.SUSPENSION:
+        kind = str(content.get("kind", ""))
+        procedure = str(ProcedureKind(kind).label) if kind in ProcedureKind.values else kind
+    extension = getattr(case, "extension", None) if notice.kind == NoticeKind.EXTENSION else None
+    return {
+        "notice": notice, "case": case, "kind": NoticeKind(notice.kind),
+        "title": NoticeKind(notice.kind).label, "item": case.implementation.item,
+        "department": case.department, "applicant_id": _applicant_id(notice),
+        "content": content, "reason": str(content.get("reason", "")),
+        "items": list(content.get("items") or []), "procedure": procedure,
+        "due": _moment(content.get("due")) or _moment(content.get("due_at")) or case.due_at,
+        "provisional": bool(content.get("provisional")),
+        "new_due": _moment(content.get("new_due")), "extension": extension,
+        "remedy": REMEDY, "verify_url": url, "qr_inline": qr_data_uri(url, scale=4),
+    }
+
+
+def _cached(notice: Notice) -> bytes | None:
+    if not notice.pdf:
+        return None
+    try:
+        with notice.pdf.open("rb") as stored:
+            data: bytes = stored.read()
+    except OSError:
+        logger.warning("notice %s: cached PDF %s is missing; rendering again",
+                       notice.pk, notice.pdf.name)
+        return None
+    return data if data.startswith(b"%PDF-") else None
+
+
+def notice_pdf(notice: Notice) -> bytes:
+    """The notice as PDF bytes: from the cached file, or rendered once and cached."""
+    data = _cached(notice)
+    if data is not None:
+        return data
+    data = render_pdf("cases/notice_pdf.html", notice_context(notice))
+    stale = notice.pdf.name if notice.pdf else ""
+    notice.pdf.save(f"{secrets.token_hex(12)}.pdf", ContentFile(data), save=False)
+    # Only the first of two concurrent renders keeps its file; the other removes its copy.
+    stored = Notice.objects.filter(pk=notice.pk, pdf=stale).update(pdf=notice.pdf.name)
+    if not stored:
+        notice.pdf.storage.delete(notice.pdf.name)
+        notice.refresh_from_db(fields=["pdf"])
+    return data

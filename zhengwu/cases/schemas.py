@@ -1,0 +1,289 @@
+"""API schemas of case handling: what a client sends (bounded, so bad input is a 422, never a
+500) and what it gets back (personal data masked unless the caller may see it whole)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from zhengwu.cases.models import CaseStatus
+from zhengwu.core.schemas import MAX_ID, MAX_LIMIT, MAX_OFFSET
+
+MaterialKindIn = Literal["upload", "commitment", "shared_data", "e_license", "paper"]
+# cross_region is never chosen: the platform sets it when the accepting region is elsewhere.
+ChannelIn = Literal["online", "window", "mobile", "self_service", "proxy"]
+# deem_approved is the platform's own move (sweeps), so a client cannot ask for it.
+ActionIn = Literal["ask_supplement", "supplement", "accept", "refuse", "review_pass",
+                   "review_return", "suspend", "resume", "extend", "grant", "deny", "close",
+                   "deliver", "withdraw", "revoke"]
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class FormIn(Schema):
+    """申请表 (GB/T 39046 Table 5): checked field by field by cases.formdef."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applicant_name: str = Field("", max_length=150, description="申请人姓名/名称")
+    id_number: str = Field("", max_length=30, description="身份证号码或统一社会信用代码")
+    phone: str = Field("", max_length=20, description="联系电话")
+    address: str = Field("", max_length=300, description="联系地址")
+    description: str = Field("", max_length=2000, description="申请事项说明")
+
+
+class MaterialSpecIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=200, description="材料名称（与办事指南一致）")
+    kind: MaterialKindIn = Field(..., description="提供方式")
+    file_field: str | None = Field(None, min_length=1, max_length=100,
+                                   description="上传文件所在的 multipart 字段名（kind=upload 时必填）")
+    reference: str = Field("", max_length=200, description="证照或共享数据的引用")
+
+
+class SubmitIn(Schema):
+    """The JSON in the `payload` part of a multipart submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    implementation_id: int = Field(..., ge=1, le=MAX_ID, description="事项实施清单 id")
+    form: FormIn
+    channel: ChannelIn = "online"
+    materials: list[MaterialSpecIn] = Field(default_factory=list, max_length=50)
+    applicant_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                     description="代他人申请时的申请人账号（窗口、帮代办）")
+    accepting_region: str | None = Field(None, pattern=r"^\d{12}$", description="受理地区划代码")
+
+
+class SupplementIn(Schema):
+    """The JSON in the `payload` part of a multipart supplement (补正)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    materials: list[MaterialSpecIn] = Field(..., min_length=1, max_length=50)
+    reason: str = Field("", max_length=2000)
+
+
+class SupplementItemIn(Schema):
+    material: str = Field(..., min_length=1, max_length=200)
+    reason: str = Field("", max_length=500)
+
+
+class MoveBody(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: ActionIn
+    reason: str = Field("", max_length=2000)
+    supplement_items: list[SupplementItemIn] = Field(default_factory=list, max_length=50)
+    procedure_kind: str = Field("", max_length=20)
+    extra_workdays: int = Field(0, ge=0, le=250)
+    approver: str = Field("", max_length=100)
+    delivery_method: str = Field("", max_length=12)
+    tracking_number: str = Field("", max_length=40)
+
+
+class UnmaskIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="查看完整个人信息的理由")
+
+
+class VerificationIn(Schema):
+    truthful: bool
+    finding: str = Field(..., min_length=1, max_length=2000)
+
+
+class CaseFilter(Schema):
+    status: CaseStatus | None = None
+    card: Literal["yellow", "red"] | None = None
+    department: int | None = Field(None, ge=1, le=MAX_ID)
+    q: str | None = Field(None, max_length=50, description="办件编号前缀或事项名称")
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（1–100）")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
+
+
+class PageQuery(Schema):
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（1–100）")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
+
+
+class ProgressQuery(Schema):
+    number: str = Field(..., pattern=r"^\d{1,32}$", description="办件编号")
+    id_number: str = Field(..., min_length=1, max_length=30, description="申请人证件号码")
+
+
+class MonitoringQuery(Schema):
+    since: dt.date | None = Field(None, description="统计起始日（默认 90 天前）")
+    department: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class CaseSummaryOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    implementation_id: int
+    department_id: int
+    department: str
+    applicant_name: str
+    channel: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+    due_provisional: bool
+    card: str
+    remaining_workdays: int | None = Field(None, description="剩余工作日（待办列表；暂停时冻结）")
+
+
+class CasePage(Schema):
+    items: list[CaseSummaryOut]
+    count: int
+
+
+class MaterialOut(Schema):
+    name: str
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+    reference: str
+    supplement: bool
+    added_at: dt.datetime
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    implementation_id: int
+    item_name: str
+    item_version: int
+    department_id: int
+    department: str
+    region_code: str
+    accepting_region_code: str
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    address: str
+    description: str
+    masked: bool = Field(..., description="证件号码、电话、地址是否已脱敏")
+    channel: str
+    decision: str
+    by_commitment: bool
+    promised_workdays: Decimal
+    approval_step: int
+    submitted_at: dt.datetime
+    accepted_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_provisional: bool
+    suspended_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    delivery_method: str
+    tracking_number: str
+    card: str
+    supplement_items: list[dict[str, str]] = Field(default_factory=list,
+                                                   description="一次性补正告知的清单")
+    materials: list[MaterialOut]
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    actor_label: str
+    role: str
+    department_label: str
+    reason: str
+    data: dict[str, object]
+    at: dt.datetime
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    count: int
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    number: str
+    issued_at: dt.datetime
+    verify_code: str
+    pdf_url: str
+
+
+class NoticePage(Schema):
+    items: list[NoticeOut]
+    count: int
+
+
+class UnmaskOut(Schema):
+    number: str
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    address: str
+
+
+class ProgressStepOut(Schema):
+    action: str
+    label: str
+    status: str
+    status_label: str
+    at: dt.datetime
+
+
+class ProgressOut(Schema):
+    number: str
+    item_name: str
+    department: str
+    status: str
+    status_label: str
+    applicant_name: str
+    applicant_id_number: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime | None
+    decision: str
+    steps: list[ProgressStepOut]
+
+
+class MonitoringDepartmentOut(Schema):
+    department_id: int
+    department: str
+    open: int
+    yellow: int
+    red: int
+
+
+class MonitoringItemOut(Schema):
+    item: str
+    cases: int
+
+
+class MonitoringWeekOut(Schema):
+    week: dt.date
+    red: int
+    deemed: int
+
+
+class MonitoringOut(Schema):
+    since: dt.date
+    open_cases: int
+    yellow: int
+    red: int
+    by_department: list[MonitoringDepartmentOut]
+    by_item: list[MonitoringItemOut]
+    weekly: list[MonitoringWeekOut]
