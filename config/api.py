@@ -6,7 +6,12 @@ Every error a client can cause answers 4xx with a stable `code` and a Chinese `d
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -75,9 +80,30 @@ def model_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRespo
     return _error(request, 422, "invalid_input", "；".join(exc.messages))
 
 
+# ninja's own messages, in the language of the people who read them.
+_CHINESE = {
+    "Cannot parse request body": "请求内容无法解析：请提交正确的 JSON。",
+    "Too many requests.": "请求过于频繁，请稍后再试。",
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 409: "conflict", 413: "too_large",
             429: "too_many_requests"}.get(exc.status_code, "error")
-    return _error(request, exc.status_code, code, str(exc))
+    message = str(exc)
+    detail = next((chinese for english, chinese in _CHINESE.items()
+                   if message.startswith(english)), message)
+    return _error(request, exc.status_code, code, detail)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "too_large", "请求内容过大。")
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many fields or files, a malformed multipart body: the request is refused, not lost.
+    return _error(request, 400, "bad_request", "请求格式不正确或字段过多。")

@@ -41,6 +41,12 @@ def window_prefixes(user: User) -> list[str]:
     return prefixes
 
 
+def files_for_others(user: User) -> bool:
+    """Window staff and proxy agents (帮代办) may file in another person's name."""
+    return bool(window_prefixes(user)) or any(
+        a.role == AccountRole.PROXY_AGENT for a in _assignments(user))
+
+
 def reviewer_departments(user: User) -> list[int]:
     return [a.department_id for a in _assignments(user)
             if a.role in (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)

@@ -11,6 +11,12 @@ def sweep(now: dt.datetime) -> str:
     return run(now).summary()
 
 
+def orphan_uploads(now: dt.datetime) -> str:
+    from zhengwu.cases.sweeps import remove_orphan_uploads
+
+    return f"清理无主上传文件 {remove_orphan_uploads(now)} 个"
+
+
 class CasesConfig(AppConfig):
     name = "zhengwu.cases"
     label = "cases"
@@ -22,5 +28,6 @@ class CasesConfig(AppConfig):
         from zhengwu.workdays.services import YEAR_ENTERED
 
         sweeps.register("cases.deadlines", sweep)
+        sweeps.register("cases.orphan_uploads", orphan_uploads)
         if cases_recompute_provisional not in YEAR_ENTERED:
             YEAR_ENTERED.append(cases_recompute_provisional)

@@ -21,7 +21,7 @@ from django.db.models import F
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.cases import deadlines, workflow
-from zhengwu.cases.access import case_queryset_for, roles_on
+from zhengwu.cases.access import case_queryset_for, files_for_others, roles_on
 from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
     NOTICE_MARK,
@@ -154,6 +154,15 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
             return SubmitResult(existing, created=False)
     if channel not in Channel.values:
         raise InvalidInput(f"申报渠道“{channel}”无效。", code="case.channel")
+    filing_for_other = applicant is not None and applicant.pk != submitted_by.pk
+    if (filing_for_other or channel in (Channel.WINDOW, Channel.PROXY, Channel.CROSS_REGION)) \
+            and not files_for_others(submitted_by):
+        # At a window or through 帮代办 required materials may follow on paper; only staff
+        # who serve there may file that way or in another person's name.
+        raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
+                         code="case.filing_forbidden")
+    if accepting_region and not Region.objects.filter(code=accepting_region).exists():
+        raise InvalidInput("受理地区划代码不存在。", code="case.accepting_region")
     implementation = ItemImplementation.objects.select_related("item", "department").filter(
         pk=implementation_id, status=PublicationStatus.PUBLISHED).first()
     if implementation is None:
@@ -309,6 +318,13 @@ def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) ->
 def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
     if not move.materials:
         raise InvalidInput("请提交补正材料。", code="case.supplement_empty")
+    if len(move.materials) > MAX_FILES:
+        raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
+    for material in move.materials:
+        if material.kind not in MaterialKind.values:
+            raise InvalidInput(f"材料“{material.name}”的提供方式无效。", code="case.material_kind")
+        if material.kind == MaterialKind.COMMITMENT and not case.implementation.commitment_allowed:
+            raise InvalidInput("本事项未实行告知承诺制，不能以承诺代替材料。", code="case.no_commitment")
     for material in move.materials:
         row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
                            reference=material.reference[:200], added_at=now, supplement=True)

@@ -229,3 +229,26 @@ def run(now: dt.datetime) -> SweepReport:
     report.red = mark_overdue(now)
     report.yellow = mark_yellow(now)
     return report
+
+
+def remove_orphan_uploads(now: dt.datetime, *, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete uploaded files that no material refers to: files are written while a
+    submission's transaction is open, so a rollback (a refused submission) leaves them
+    behind. Only files older than a day, so that work in flight is never touched."""
+    from pathlib import Path
+
+    from zhengwu.cases.models import CaseMaterial
+
+    root = Path(settings.MEDIA_ROOT) / "cases"
+    if not root.exists():
+        return 0
+    referenced = set(CaseMaterial.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = (now - older_than).timestamp()
+    removed = 0
+    for path in root.rglob("*"):
+        if not path.is_file() or path.stat().st_mtime > cutoff:
+            continue
+        if path.relative_to(settings.MEDIA_ROOT).as_posix() not in referenced:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -248,3 +248,23 @@ def test_provisional_deadlines_become_official_when_the_year_is_entered(food, su
     assert not case.due_provisional
     assert case.due_at.date() == dt.date(2027, 1, 8)
     assert case.events.filter(action="recompute_due").exists()
+
+
+def test_files_left_by_a_refused_submission_are_cleaned_up(settings, tmp_path, food, submit):
+    import os
+
+    from zhengwu.cases.sweeps import remove_orphan_uploads
+
+    settings.MEDIA_ROOT = tmp_path
+    case = submit(food)
+    kept = {m.file.name for m in case.materials.all()}
+    orphan = tmp_path / "cases" / "2025" / "09" / "left-over.pdf"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    old = dt.datetime(2025, 1, 1, tzinfo=SHANGHAI).timestamp()
+    os.utime(orphan, (old, old))
+    for name in kept:
+        os.utime(tmp_path / name, (old, old))
+    assert remove_orphan_uploads(at(2025, 9, 30)) == 1
+    assert not orphan.exists()
+    assert all((tmp_path / name).exists() for name in kept)

@@ -285,3 +285,11 @@ def test_a_guide_page_never_shows_demo_peoples_phone_or_id_numbers(client_for, a
         text = client_for(viewer).get(f"/guide/{_guide_code()}/").content.decode()
         leaked = [s for s in secrets if s in text]
         assert leaked == []
+
+
+@pytest.mark.django_db
+def test_an_unparseable_json_body_is_refused_in_chinese(client_for, catalog_admin):
+    response = client_for(catalog_admin).post("/api/v1/catalog/drafts/1/approve", "{not json",
+                                              content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "bad_request", "detail": "请求内容无法解析：请提交正确的 JSON。"}
