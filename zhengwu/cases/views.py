@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +43,8 @@ from zhengwu.cases.models import (
     CaseStatus,
     Channel,
     DeliveryMethod,
+    DepartmentFailure,
+    FailureKind,
     NoticeKind,
     ProcedureKind,
     Supplement,
@@ -140,19 +143,31 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
                      implementation=implementation, applicant=user)
-    if request.method == "POST" and online and form.is_valid():
-        try:
-            result = services.case_submit(
-                implementation_id=implementation.pk, submitted_by=user,
-                form_data=form.cleaned_form, materials=form.materials_in, channel=Channel.ONLINE,
-                idempotency_key=form.cleaned_data.get("idempotency_key") or None)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(result.case)
+    if request.method == "POST" and online:
+        response = _submit(form, user=user, implementation=implementation, channel=Channel.ONLINE)
+        if response is not None:
+            return response
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
         "window": False, "action": reverse("cases:apply", args=[implementation.code])})
+
+
+def _submit(form: ApplyForm, *, user: User, implementation: ItemImplementation, channel: str,
+            applicant: User | None = None, accepting_region: str | None = None,
+            ) -> HttpResponse | None:
+    """Submit a valid application form; a refusal becomes a form error (None is returned)."""
+    if not form.is_valid():
+        return None
+    try:
+        result = services.case_submit(
+            implementation_id=implementation.pk, submitted_by=user, applicant=applicant,
+            form_data=form.cleaned_form, materials=form.materials_in, channel=channel,
+            accepting_region=accepting_region,
+            idempotency_key=form.cleaned_data.get("idempotency_key") or None)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return None
+    return redirect(result.case)
 
 
 @login_required
@@ -422,17 +437,12 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
                      implementation=implementation, window=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.case_submit(
-                implementation_id=implementation.pk, submitted_by=user,
-                applicant=form.applicant, form_data=form.cleaned_form,
-                materials=form.materials_in, channel=Channel.WINDOW, accepting_region=region,
-                idempotency_key=form.cleaned_data.get("idempotency_key") or None)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect(result.case)
+    if request.method == "POST" and form.is_valid():  # form.applicant is known once valid
+        response = _submit(form, user=user, implementation=implementation,
+                           channel=Channel.WINDOW, applicant=form.applicant,
+                           accepting_region=region)
+        if response is not None:
+            return response
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": True,
         "window": True, "action": reverse("cases:window_apply", args=[implementation.code])})
@@ -487,6 +497,18 @@ def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
             "width": 40 + len(weekly) * (2 * bar + gap), "full_height": base + 24}
 
 
+def _failures_by_department(since: dt.date, department: int | None) -> list[dict[str, Any]]:
+    """Each department's failure record since `since`: red cards (超时) and deemed approvals
+    (超时默认准予), which stay on its record after the case itself is decided."""
+    failures = DepartmentFailure.objects.filter(recorded_at__date__gte=since)
+    if department:
+        failures = failures.filter(department_id=department)
+    return list(failures.values("department_id", "department__name").annotate(
+        overdue=Count("id", filter=Q(kind=FailureKind.OVERDUE)),
+        deemed=Count("id", filter=Q(kind=FailureKind.DEEMED)),
+    ).order_by("-deemed", "-overdue", "department_id"))
+
+
 @login_required
 @permission_required("cases.view_all_cases", raise_exception=True)
 def monitoring(request: HttpRequest) -> HttpResponse:
@@ -504,6 +526,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100]
     return render(request, "cases/monitoring.html", {
         "m": data, "department": department, "card": card, "flagged": flagged,
+        "failures": _failures_by_department(since, department),
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": weekly, "any_weekly": bool(data.weekly), "chart": _chart(weekly), "cards": [(Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]})
 
