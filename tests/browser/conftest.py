@@ -89,6 +89,18 @@ class Server:
     url: str
     data_dir: Path
     log: Path
+    # The server's environment (data dir, settings module): a command run with it sees the
+    # same SQLite file, e.g. `zhengwu sweep --now …` in the case story.
+    env: dict[str, str] = field(default_factory=dict)
+
+    def zhengwu(self, *args: str, timeout: float = 120) -> str:
+        """Run `zhengwu <args>` against this server's data; its output, or fail the test."""
+        result = subprocess.run([str(ZHENGWU), *args], env=self.env, cwd=REPO,
+                                capture_output=True, text=True, timeout=timeout, check=False)
+        if result.returncode != 0:
+            pytest.fail(f"zhengwu {' '.join(args)} failed ({result.returncode}):\n"
+                        + (result.stdout + result.stderr)[-4000:])
+        return result.stdout
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +139,7 @@ def server() -> Iterator[Server]:
                 [str(ZHENGWU), "serve", "--host", "127.0.0.1", "--port", str(port)],
                 env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         _wait_healthy(url, proc, log, timeout=60)
-        yield Server(url=url, data_dir=data_dir, log=log)
+        yield Server(url=url, data_dir=data_dir, log=log, env=dict(env))
     finally:
         if proc is not None:
             _stop(proc)
