@@ -402,6 +402,12 @@ def get_monitoring(request: HttpRequest, query: Query[MonitoringQuery]) -> dict[
                               for row in report.by_department],
             "by_item": [{"item": row["implementation__item__name"], "cases": row["n"]}
                         for row in report.by_item],
+            "by_person": [{"handler": row["handler"], "department": row["department__name"],
+                           "yellow": row["yellow"], "red": row["red"]}
+                          for row in report.by_person],
+            "failures": [{"department_id": row["department_id"],
+                          "department": row["department__name"], "overdue": row["overdue"],
+                          "deemed": row["deemed"]} for row in report.failures],
             "weekly": [{"week": week, "red": red, "deemed": deemed}
                        for week, red, deemed in report.weekly]}
 

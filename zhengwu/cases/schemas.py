@@ -279,6 +279,20 @@ class MonitoringWeekOut(Schema):
     deemed: int
 
 
+class MonitoringFailureOut(Schema):
+    department_id: int
+    department: str
+    overdue: int
+    deemed: int
+
+
+class MonitoringPersonOut(Schema):
+    handler: str | None
+    department: str
+    yellow: int
+    red: int
+
+
 class MonitoringOut(Schema):
     since: dt.date
     open_cases: int
@@ -286,4 +300,6 @@ class MonitoringOut(Schema):
     red: int
     by_department: list[MonitoringDepartmentOut]
     by_item: list[MonitoringItemOut]
+    by_person: list[MonitoringPersonOut]
+    failures: list[MonitoringFailureOut]
     weekly: list[MonitoringWeekOut]

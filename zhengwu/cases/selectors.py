@@ -7,7 +7,7 @@ from collections import Counter as Tally
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.roles import Role as AccountRole
@@ -100,6 +100,8 @@ class Monitoring:
     by_department: list[dict[str, object]]
     by_item: list[dict[str, object]]
     weekly: list[tuple[dt.date, int, int]]  # week start, red cards, deemed approvals
+    failures: list[dict[str, object]]  # per department since `since`: overdue, deemed
+    by_person: list[dict[str, object]]  # who last handled the carded cases: yellow, red
 
 
 def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
@@ -122,8 +124,21 @@ def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
     weekly = [(week, weeks[(week, "overdue")], weeks[(week, "deemed")]) for week in starts]
     totals = cases.aggregate(n=Count("id"), yellow=Count("id", filter=Q(card="yellow")),
                              red=Count("id", filter=Q(card="red")))
+    # A department's failures stay on its record after the case itself is decided.
+    failure_rows = list(failures.values("department_id", "department__name").annotate(
+        overdue=Count("id", filter=Q(kind="overdue")),
+        deemed=Count("id", filter=Q(kind="deemed"))).order_by("-deemed", "-overdue",
+                                                             "department_id"))
+    # "Per person": the reviewer who last moved the case (承办人), or the department's intake
+    # when no reviewer has touched it yet.
+    last_reviewer = CaseEvent.objects.filter(case=OuterRef("pk"), role="reviewer").order_by(
+        "-id").values("actor_label")[:1]
+    by_person = list(cases.filter(card__in=["yellow", "red"]).annotate(
+        handler=Subquery(last_reviewer)).values("handler", "department__name").annotate(
+        yellow=Count("id", filter=Q(card="yellow")), red=Count("id", filter=Q(card="red")))
+        .order_by("-red", "-yellow", "department__name"))
     return Monitoring(totals["n"], totals["yellow"], totals["red"], by_department, by_item,
-                      weekly)
+                      weekly, failure_rows, by_person)
 
 
 # --- for the JSON API (cases.api) ------------------------------------------------------------

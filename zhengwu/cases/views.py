@@ -18,7 +18,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,8 +42,6 @@ from zhengwu.cases.models import (
     CaseStatus,
     Channel,
     DeliveryMethod,
-    DepartmentFailure,
-    FailureKind,
     NoticeKind,
     ProcedureKind,
     Supplement,
@@ -497,18 +494,6 @@ def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
             "width": 40 + len(weekly) * (2 * bar + gap), "full_height": base + 24}
 
 
-def _failures_by_department(since: dt.date, department: int | None) -> list[dict[str, Any]]:
-    """Each department's failure record since `since`: red cards (超时) and deemed approvals
-    (超时默认准予), which stay on its record after the case itself is decided."""
-    failures = DepartmentFailure.objects.filter(recorded_at__date__gte=since)
-    if department:
-        failures = failures.filter(department_id=department)
-    return list(failures.values("department_id", "department__name").annotate(
-        overdue=Count("id", filter=Q(kind=FailureKind.OVERDUE)),
-        deemed=Count("id", filter=Q(kind=FailureKind.DEEMED)),
-    ).order_by("-deemed", "-overdue", "department_id"))
-
-
 @login_required
 @permission_required("cases.view_all_cases", raise_exception=True)
 def monitoring(request: HttpRequest) -> HttpResponse:
@@ -526,7 +511,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100]
     return render(request, "cases/monitoring.html", {
         "m": data, "department": department, "card": card, "flagged": flagged,
-        "failures": _failures_by_department(since, department),
+        "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": weekly, "any_weekly": bool(data.weekly), "chart": _chart(weekly), "cards": [(Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]})
 

@@ -268,3 +268,23 @@ def test_files_left_by_a_refused_submission_are_cleaned_up(settings, tmp_path, f
     assert remove_orphan_uploads(at(2025, 9, 30)) == 1
     assert not orphan.exists()
     assert all((tmp_path / name).exists() for name in kept)
+
+
+def test_monitoring_counts_cards_per_department_item_and_person(food, submit, clerk, reviewer):
+    from zhengwu.cases import selectors
+
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        case = move(submit(food), clerk, "accept")
+        move(case, reviewer, "review_pass")
+    impl = ItemImplementation.objects.filter(deemed_approval=False, level=4,
+                                             department=food.department).first()
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        other = move(submit(impl), clerk, "accept")
+    sweeps.run(max(case.due_at, other.due_at) + dt.timedelta(days=2))
+    report = selectors.monitoring(since=dt.date(2025, 9, 1))
+    failures = {row["department__name"]: row for row in report.failures}
+    assert failures["耒阳市市场监督管理局"]["deemed"] == 1
+    assert failures["耒阳市市场监督管理局"]["overdue"] == 1
+    assert report.red == 1
+    assert [(p["handler"], p["red"]) for p in report.by_person] == [(None, 1)]
+    assert report.by_item[0]["implementation__item__name"] == impl.item.name
