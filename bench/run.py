@@ -16,7 +16,12 @@ Each phase runs in its own process on its own throw-away database (SQLite under 
 ZHENGWU_DATA_DIR, or a scratch database on the server named by --database-url). The results
 table is printed and written to bench/results/latest.md (git-ignored).
 
+The case-engine benchmarks (issue 3 item 12, bench/cases.py) run after these, each phase in its
+own process too; their table goes to bench/results/latest-cases.md. `--cases` runs only them,
+`--catalogue` only the catalogue ones.
+
     .venv/bin/python bench/run.py [--quick] [--database-url postgres://…] [--profile]
+                                  [--cases | --catalogue]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ RESULTS = ROOT / "bench" / "results"
 QUERIES_CSV = ROOT / "zhengwu" / "catalog" / "tests" / "data" / "search_queries.csv"
 PACK = ROOT / "packs" / "leiyang"
 PHASES = ("search", "pack")
+CASE_PHASES = ("cases_flow", "cases_sweep", "cases_todo")  # bench/cases.py
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -698,7 +704,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--http-queries", type=int, default=0)
     parser.add_argument("--import-rows", type=int, default=-1,
                         help="rows to export and import again (0 = every implementation)")
-    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--cases", action="store_true",
+                      help="only the case-engine benchmarks (bench/cases.py)")
+    only.add_argument("--catalogue", action="store_true", help="only the catalogue benchmarks")
+    parser.add_argument("--phase", choices=PHASES + CASE_PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (2 if args.quick else 3)
@@ -708,7 +718,12 @@ def main(argv: list[str]) -> int:
 
     if args.phase:
         sys.path.insert(0, str(ROOT))
-        result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
+        if args.phase in CASE_PHASES:
+            import cases
+
+            result = cases.PHASE_FUNCTIONS[args.phase](args)
+        else:
+            result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
                                   encoding="utf-8")
         return 0
@@ -717,22 +732,29 @@ def main(argv: list[str]) -> int:
     facts = machine_facts()
     say(f"Machine: {facts['cpus']} CPUs ({facts['cpu_model']}), {facts['memory']}, "
         f"Python {facts['python']}, Django {facts['django']}, load {facts['load_average']}")
-    started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-"))
-    try:
-        results = {phase: run_phase(phase, args, workdir) for phase in PHASES}
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    table = render(facts, results, args)
-    table += f"\nWhole run: {time.perf_counter() - started:.0f} s.\n"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.md").write_text(table, encoding="utf-8")
-    (RESULTS / "latest.json").write_text(
-        json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
-                   default=str), encoding="utf-8")
-    print()
-    print(table)
-    say(f"Written to {RESULTS / 'latest.md'}")
+    suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
+        [] if args.cases else [("latest", PHASES, render)])
+    if not args.catalogue:
+        import cases
+
+        suites.append(("latest-cases", CASE_PHASES, cases.render))
+    for stem, phases, render_suite in suites:
+        started = time.perf_counter()
+        workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-"))
+        try:
+            results = {phase: run_phase(phase, args, workdir) for phase in phases}
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        table = render_suite(facts, results, args)
+        table += f"\nWhole run: {time.perf_counter() - started:.0f} s.\n"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{stem}.md").write_text(table, encoding="utf-8")
+        (RESULTS / f"{stem}.json").write_text(
+            json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
+                       default=str), encoding="utf-8")
+        print()
+        print(table)
+        say(f"Written to {RESULTS / (stem + '.md')}")
     return 0
 
 

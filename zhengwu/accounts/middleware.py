@@ -21,6 +21,8 @@ class StaffIdleTimeoutMiddleware:
             last = request.session.get("last_seen", now)
             if now - int(last) > settings.ZHENGWU_STAFF_IDLE_SECONDS:
                 logout(request)
-            else:
+            elif now - int(last) >= 60 or "last_seen" not in request.session:
+                # Minute resolution is enough for a 30-minute timeout, and most requests then
+                # leave the session row alone (no write lock per page view on SQLite).
                 request.session["last_seen"] = now
         return self.get_response(request)

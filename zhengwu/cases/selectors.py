@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,11 +76,14 @@ def window_queue(*, user: User) -> QuerySet[Case]:
 
 
 def reviewer_todo(*, user: User) -> QuerySet[Case]:
-    """The back office's open cases, the least time left first."""
+    """The back office's open cases: running clocks first, the least time left first, then
+    the suspended ones. The order follows the (department, status, due_at) index, so a page
+    of 100,000 open cases is read without sorting them."""
     departments = reviewer_departments(user)
     return case_queryset_for(user).filter(
         department_id__in=departments,
-        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by(
+        "status", "due_at", "id")
 
 
 def progress_lookup(*, number: str, id_number: str) -> Case | None:
@@ -218,23 +222,22 @@ class TodoRow:
     card: str  # "", "yellow" or "red"
 
 
-def reviewer_todo_rows(*, user: User, now: dt.datetime) -> list[TodoRow]:
-    """The reviewer's open cases with the working days left, the least first; suspended
-    cases (clock paused) after the running ones."""
+def reviewer_todo_rows(*, cases: Iterable[Case], now: dt.datetime) -> list[TodoRow]:
+    """A page of the reviewer's open cases with the working days left (reviewer_todo's order:
+    running clocks by due date, then the suspended ones)."""
     from zhengwu.cases import deadlines
     from zhengwu.workdays.selectors import calendar_get
 
     calendar = calendar_get()
     rows = []
-    for case in reviewer_todo(user=user)[:500]:
+    for case in cases:
         if case.status == CaseStatus.SUSPENDED or case.due_at is None:
             rows.append(TodoRow(case, None, case.card))
             continue
         remaining = deadlines.remaining_workdays(calendar, now, case.due_at)
         live = deadlines.card_for(calendar, now, case.due_at)
         rows.append(TodoRow(case, remaining, live or case.card))
-    return sorted(rows, key=lambda r: (r.remaining is None, r.remaining or 0,
-                                       r.case.due_at or now, r.case.pk))
+    return rows
 
 
 def case_remaining_workdays(case: Case, now: dt.datetime) -> int | None:

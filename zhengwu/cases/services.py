@@ -112,7 +112,9 @@ def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
     moment = at or clock.now()
     year = moment.astimezone(deadlines.SHANGHAI).year
     prefix = case.department.document_prefix or "政务"
-    sequence = _counter_next(f"notice:{case.department_id}:{kind}:{year}")
+    # Numbered per printed prefix: departments sharing a prefix (the pack's 耒政服) share
+    # one sequence, so no two notices can carry the same 文号.
+    sequence = _counter_next(f"notice:{prefix}:{kind}:{year}")
     number = f"{prefix}{NOTICE_MARK[NoticeKind(kind)]}〔{year}〕{sequence}号"
     return Notice.objects.create(case=case, kind=kind, number=number, issued_at=moment,
                                  content=content or {}, verify_code=secrets.token_hex(10))

@@ -40,7 +40,7 @@ from zhengwu.cases.models import (
 )
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.context import current_request_id
-from zhengwu.notifications.services import notify
+from zhengwu.notifications.services import Note, notify, notify_many
 from zhengwu.workdays.selectors import calendar_get
 
 BATCH = 2000
@@ -85,30 +85,32 @@ def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
 
 
 def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
+    """One 默认准予 notice per case, numbered in blocks per printed prefix (as notice_issue
+    numbers single notices), so that numbers never collide between departments."""
     year = now.astimezone(deadlines.SHANGHAI).year
-    by_department: dict[int, list[Case]] = {}
+    by_prefix: dict[str, list[Case]] = {}
     for case in cases:
-        by_department.setdefault(case.department_id, []).append(case)
+        by_prefix.setdefault(case.department.document_prefix or "政务", []).append(case)
     notices = []
-    for department_id, group in by_department.items():
-        first = _reserve_numbers(f"notice:{department_id}:{NoticeKind.DEEMED}:{year}", len(group))
+    for prefix, group in by_prefix.items():
+        first = _reserve_numbers(f"notice:{prefix}:{NoticeKind.DEEMED}:{year}", len(group))
         for offset, case in enumerate(group):
-            prefix = case.department.document_prefix or "政务"
             notices.append(Notice(
                 case=case, kind=NoticeKind.DEEMED, issued_at=now,
                 number=f"{prefix}{NOTICE_MARK[NoticeKind.DEEMED]}〔{year}〕{first + offset}号",
                 content={"due_at": case.due_at.isoformat() if case.due_at else None},
                 verify_code=secrets.token_hex(10)))
-    return Notice.objects.bulk_create(notices)
+    by_case = {n.case_id: n for n in Notice.objects.bulk_create(notices)}
+    return [by_case[c.pk] for c in cases]
 
 
 def _notify_deemed(cases: list[Case]) -> None:
-    for case in cases:
-        notify(recipients=[case.applicant], title="申请已超时默认准予",
-               body=f"办件{case.number}在承诺期限内未作出决定，依超时默认制度视为准予。"
-                    "默认准予通知书可在办件详情中下载。",
-               link=case.get_absolute_url(), category="case", channels=("inapp", "sms"),
-               dedupe_key=f"case:{case.pk}:deemed")
+    notify_many(notes=[Note(
+        recipient=case.applicant, title="申请已超时默认准予",
+        body=f"办件{case.number}在承诺期限内未作出决定，依超时默认制度视为准予。"
+             "默认准予通知书可在办件详情中下载。",
+        link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:deemed") for case in cases],
+        category="case", channels=("inapp", "sms"))
 
 
 def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:

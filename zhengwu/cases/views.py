@@ -454,8 +454,10 @@ def todo(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not reviewer_departments(user):
         raise PermissionDenied("仅审批部门人员可以使用此页面。")
-    rows = selectors.reviewer_todo_rows(user=user, now=clock.now())
-    return render(request, "cases/todo.html", {"rows": rows})
+    page = Paginator(selectors.reviewer_todo(user=user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    rows = selectors.reviewer_todo_rows(cases=page, now=clock.now())
+    return render(request, "cases/todo.html", {"rows": rows, "page": page})
 
 
 # --- supervisor ------------------------------------------------------------------------------

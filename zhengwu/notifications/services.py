@@ -86,6 +86,44 @@ def notify(*, recipients: Iterable[User], title: str, body: str, link: str = "",
                 .order_by("pk"))
 
 
+@dataclass(frozen=True)
+class Note:
+    """One personal notification for `notify_many`."""
+
+    recipient: User
+    title: str
+    body: str
+    link: str
+    dedupe_key: str
+
+
+def notify_many(*, notes: list[Note], category: str,
+                channels: tuple[str, ...] = (Channel.INAPP,)) -> int:
+    """Queue many personal notifications at once (a sweep deciding thousands of cases): one
+    bulk insert instead of three statements per notification. Same rules as `notify`: inside
+    the caller's transaction, relative links only, deduplicated by key. Returns rows written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify_many must run inside the service's transaction")
+    now = clock.now()
+    items = []
+    for note in notes:
+        if note.link and not (note.link.startswith("/") and url_has_allowed_host_and_scheme(
+                note.link, allowed_hosts=None)):
+            raise ValueError(f"notification link must be a relative URL on this site: "
+                             f"{note.link!r}")
+        for channel in dict.fromkeys(channels):
+            address = _address(note.recipient, channel)
+            if channel != Channel.INAPP and not address:
+                continue
+            items.append(OutboxItem(
+                channel=channel, recipient=note.recipient, address=address,
+                subject=note.title[:200], body=note.body, link=note.link, category=category,
+                status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now,
+                dedupe_key=f"{note.dedupe_key[:MAX_DEDUPE_KEY]}:{channel}:{note.recipient.pk}"))
+    # A key queued before (a re-run) is skipped by the unique constraint, not an error.
+    return len(OutboxItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True))
+
+
 def _address(user: User, channel: str) -> str:
     if channel == Channel.SMS:
         return user.phone or ""

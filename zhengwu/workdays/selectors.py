@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 
 from chinese_calendar import constants as official
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from zhengwu.workdays.calendar import WorkdayCalendar
 from zhengwu.workdays.models import DayKind, ScheduleDay, ScheduleYear
@@ -19,8 +19,9 @@ _cached: tuple[tuple[int, int], WorkdayCalendar] | None = None
 
 
 def _version() -> tuple[int, int]:
-    state = ScheduleYear.objects.aggregate(n=Max("id"))
-    return (ScheduleYear.objects.count(), int(state["n"] or 0))
+    """Changes when a year is entered or removed: one small aggregate per call."""
+    state = ScheduleYear.objects.aggregate(n=Count("id"), m=Max("id"))
+    return (int(state["n"] or 0), int(state["m"] or 0))
 
 
 def calendar_build() -> WorkdayCalendar:

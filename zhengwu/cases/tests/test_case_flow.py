@@ -288,3 +288,21 @@ def test_monitoring_counts_cards_per_department_item_and_person(food, submit, cl
     assert report.red == 1
     assert [(p["handler"], p["red"]) for p in report.by_person] == [(None, 1)]
     assert report.by_item[0]["implementation__item__name"] == impl.item.name
+
+
+def test_notice_numbers_never_collide_between_departments(submit, clerk):
+    """Departments share the pack's prefix 耒政服, so they share one sequence per kind."""
+    per_department = {}
+    for impl in ItemImplementation.objects.filter(level=4, online_depth__gte=2,
+                                                  deemed_approval=True).order_by("pk"):
+        per_department.setdefault(impl.department_id, impl)
+    impls = list(per_department.values())[:3]
+    assert len(impls) == 3
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        cases = [move(submit(impl), clerk, "accept") for impl in impls]
+    numbers = [c.notices.get(kind=NoticeKind.ACCEPTANCE).number for c in cases]
+    assert numbers == [f"耒政服受〔2025〕{n}号" for n in (1, 2, 3)]
+    # The sweep numbers its 默认准予 notices in blocks, across departments too.
+    assert sweeps.run(max(c.due_at for c in cases) + dt.timedelta(days=3)).deemed == 3
+    deemed = sorted(n.number for c in cases for n in c.notices.filter(kind=NoticeKind.DEEMED))
+    assert deemed == [f"耒政服默〔2025〕{n}号" for n in (1, 2, 3)]

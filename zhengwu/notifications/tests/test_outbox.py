@@ -216,3 +216,18 @@ def test_a_message_is_marked_read_only_by_its_recipient(db, applicant, clerk):
     first = read.read_at
     assert services.message_mark_read(message_id=message.pk, user=applicant).read_at == first
     assert selectors.unread_count(applicant) == 0
+
+
+@pytest.mark.django_db(transaction=False)
+def test_notify_many_writes_in_bulk_and_deduplicates(applicant, clerk):
+    from django.db import transaction
+
+    from zhengwu.notifications.services import Note, notify_many
+
+    notes = [Note(applicant, "甲", "正文", "/cases/1/", "k:1"),
+             Note(clerk, "乙", "正文", "/cases/2/", "k:2")]
+    with transaction.atomic():
+        assert notify_many(notes=notes, category="case") == 2
+    with transaction.atomic():
+        notify_many(notes=notes, category="case")
+    assert OutboxItem.objects.filter(dedupe_key__startswith="k:").count() == 2

@@ -1,0 +1,157 @@
+"""Open cases at scale for the case-engine benchmarks (bench/cases.py), written with one
+multi-row `INSERT … SELECT` per 100,000 rows straight into `cases_case` (no services, no
+events): SQLite counts with a recursive CTE, PostgreSQL with `generate_series`.
+
+Every foreign key is real (implementations, their departments and regions, applicant
+accounts), so the rows look like what `case_submit` + `accept` leave behind. Deterministic:
+the same arguments give the same rows.
+
+- `due_at`: exactly `overdue` rows (every (total // overdue)-th id) are due 1 minute to 30 days
+  before `now`; every other row is due 1 minute to 40 days after it.
+- `deemed_eligible`: true on every overdue row and on two rows in three of the others.
+- `suspended_every`: every n-th row is `suspended` (clock paused), the rest `accepted`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CHUNK = 100_000
+ID_NUMBER = "11010519491231002X"  # a valid GB 11643 number (the test suite's 张三)
+
+COLUMNS = (
+    "created_at, updated_at, number, item_version, applicant_kind, applicant_name, "
+    "applicant_id_number, applicant_phone, channel, form_data, status, decision, by_commitment, "
+    "deemed_eligible, promised_workdays, legal_workdays, approval_step, submitted_at, "
+    "accepted_at, due_at, due_provisional, suspended_at, decided_at, closed_at, delivered_at, "
+    "delivery_method, tracking_number, card, idempotency_key, request_hash, "
+    "accepting_region_id, applicant_id, department_id, implementation_id, region_id, "
+    "submitted_by_id")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One implementation the generated cases are filed under."""
+
+    implementation_id: int
+    department_id: int
+    region_id: str
+    promised: str
+    version: int
+
+
+def _select(vendor: str) -> str:
+    """The SELECT over g(i), the slot table s and the applicant table a."""
+    if vendor == "sqlite":
+        at = "datetime({t}, 'unixepoch')"
+        number = "printf('9%%019d', g.i)"
+        json = "'{{}}'"
+        series = ("(WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq "
+                  "WHERE i < %s) SELECT i FROM seq) AS g")
+    else:
+        at = "to_timestamp({t})"
+        number = "'9' || lpad(g.i::text, 19, '0')"
+        json = "'{{}}'::jsonb"
+        series = "generate_series(%s::bigint, %s::bigint) AS g(i)"
+    # %(…)s parameters are substituted in Python below (integers only), the rest are %s.
+    due = ("(CASE WHEN g.i %% {step} = 0 THEN {base} - 60 - ((g.i / {step}) * 257) %% 2592000 "
+           "ELSE {base} + 60 + (g.i * 7919) %% 3456000 END)")
+    accepted = f"({due} - 1209600)"
+    submitted = f"({due} - 1296000)"
+    suspended = "(g.i %% {every} = 0)"
+    return (
+        f"SELECT {at.format(t=submitted)}, {at.format(t=submitted)}, {number}, s.version, "
+        f"'person', '申请人' || (g.i %% 1000), '{ID_NUMBER}', a.phone, 'online', {json}, "
+        f"CASE WHEN {suspended} THEN 'suspended' ELSE 'accepted' END, '', (1 = 0), "
+        f"(g.i %% {{step}} = 0 OR g.i %% 3 <> 0), s.promised, NULL, 0, {at.format(t=submitted)}, "
+        f"{at.format(t=accepted)}, {at.format(t=due)}, (1 = 0), "
+        f"CASE WHEN {suspended} THEN {at.format(t=accepted)} ELSE NULL END, NULL, NULL, NULL, "
+        f"'', '', '', NULL, '', s.region_id, a.user_id, s.department_id, s.implementation_id, "
+        f"s.region_id, a.user_id "
+        f"FROM {series} "
+        f"JOIN bench_case_slot s ON s.k = (g.i / 7 + g.i) %% {{slots}} "
+        f"JOIN bench_case_applicant a ON a.k = g.i %% {{applicants}}")
+
+
+def generate_open_cases(*, total: int, overdue: int, now_epoch: int, slots: Sequence[Slot],
+                        applicants: Sequence[tuple[int, str]], suspended_every: int = 0,
+                        say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Insert `total` open cases, exactly `overdue` of them due before `now_epoch`."""
+    from django.db import connection, transaction
+
+    from zhengwu.cases.models import Case, CaseStatus
+
+    if total % overdue:
+        raise ValueError("total must be a multiple of overdue (every n-th row is overdue)")
+    if Case.objects.exists():
+        raise RuntimeError("bench/cases_data.py fills an empty, throw-away database only")
+    step = total // overdue
+    every = suspended_every or total + 1  # never
+    vendor = connection.vendor
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_case_slot (k integer PRIMARY KEY, implementation_id "
+                       "bigint, department_id bigint, region_id varchar(12), promised "
+                       "numeric(5,1), version integer)")
+        cursor.execute("CREATE TABLE bench_case_applicant (k integer PRIMARY KEY, user_id "
+                       "bigint, phone varchar(20))")
+        cursor.executemany("INSERT INTO bench_case_slot VALUES (%s, %s, %s, %s, %s, %s)",
+                           [(k, s.implementation_id, s.department_id, s.region_id, s.promised,
+                             s.version) for k, s in enumerate(slots)])
+        cursor.executemany("INSERT INTO bench_case_applicant VALUES (%s, %s, %s)",
+                           [(k, user_id, phone) for k, (user_id, phone) in enumerate(applicants)])
+        if vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous=OFF")  # generation only; NORMAL again below
+        else:
+            cursor.execute("SET synchronous_commit = off")
+    sql = f"INSERT INTO cases_case ({COLUMNS}) " + _select(vendor).format(
+        step=step, base=now_epoch, every=every, slots=len(slots), applicants=len(applicants))
+    try:
+        for first in range(1, total + 1, CHUNK):
+            last = min(total, first + CHUNK - 1)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [first, last])
+            if last % 200_000 == 0 or last == total:
+                say(f"  cases {last:,}  ({time.perf_counter() - started:.1f}s)")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_case_slot")
+            cursor.execute("DROP TABLE bench_case_applicant")
+            if vendor == "sqlite":
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            else:
+                cursor.execute("SET synchronous_commit = on")
+    seconds = time.perf_counter() - started
+    analyse = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if vendor == "sqlite" else "VACUUM ANALYZE cases_case")
+    counts = {"total": Case.objects.count(), "overdue": overdue,
+              "suspended": Case.objects.filter(status=CaseStatus.SUSPENDED).count(),
+              "seconds": seconds, "rows_per_s": total / seconds,
+              "analyze_s": time.perf_counter() - analyse}
+    say(f"  {counts['total']:,} open cases in {seconds:.1f}s ({counts['rows_per_s']:,.0f} rows/s), "
+        f"ANALYZE {counts['analyze_s']:.1f}s")
+    return counts
+
+
+def applicant_accounts(count: int) -> list[tuple[int, str]]:
+    """`count` applicant accounts (person, unique phone), bulk-created: (id, phone)."""
+    from django.contrib.auth.hashers import make_password
+
+    from zhengwu.accounts.models import User, UserKind
+
+    password = make_password(None)
+    User.objects.bulk_create([
+        User(username=f"bench-applicant-{n}", kind=UserKind.PERSON, password=password,
+             display_name=f"申请人{n}", phone=f"139{n:08d}", citizen_id=ID_NUMBER)
+        for n in range(count)], batch_size=1000)
+    return [(pk, phone or "") for pk, phone in User.objects.filter(
+        username__startswith="bench-applicant-").order_by("id").values_list("id", "phone")]
+
+
+def slots_for(implementations: Sequence[Any]) -> list[Slot]:
+    return [Slot(i.pk, i.department_id, i.region_id, str(i.promised_limit_workdays), i.version)
+            for i in implementations]
