@@ -250,16 +250,6 @@ def phase_cases_sweep(args: argparse.Namespace) -> dict[str, Any]:
 
     total, overdue = _scale(SWEEP_OPEN, args), _scale(SWEEP_OVERDUE, args)
     now = clock.now().replace(microsecond=0)
-    # Workaround for a platform bug (docs/benchmarks.md, Case engine, finding 1): notice
-    # numbers are counted per department but every department of the pack shares the
-    # document prefix 耒政服, so the second department's 默〔2026〕1号 collides. Benchmark
-    # data only: one prefix per department, as the counters assume.
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Cast, Concat
-
-    from zhengwu.departments.models import Department
-
-    Department.objects.update(document_prefix=Concat(Value("耒政"), Cast("id", CharField())))
     implementations = list(ItemImplementation.objects.filter(
         deemed_approval=True, status="published").order_by("code"))
     slots = cases_data.slots_for(implementations)
@@ -476,8 +466,10 @@ def phase_cases_todo(args: argparse.Namespace) -> dict[str, Any]:
         say(f"  GET {urls[name]:42} median {figures['median_ms']:8.2f} ms  p99 "
             f"{figures['p99_ms']:8.2f} ms  {figures['sql']} SQL  {figures['bytes'] / 1024:,.0f} KiB")
     # Where the page's time goes: the selector alone (query + working days per row + sort).
-    selector, _ = _time(lambda: selectors.reviewer_todo_rows(user=reviewer, now=clock.now()), 10)
-    query_only, _ = _time(lambda: list(selectors.reviewer_todo(user=reviewer)[:500]), 10)
+    # One page (50 rows), as the page shows it.
+    selector, _ = _time(lambda: selectors.reviewer_todo_rows(
+        cases=selectors.reviewer_todo(user=reviewer)[:50], now=clock.now()), 10)
+    query_only, _ = _time(lambda: list(selectors.reviewer_todo(user=reviewer)[:50]), 10)
     result["todo_parts"] = {"selector_rows": _ms(selector), "query_500": _ms(query_only)}
     say(f"  reviewer_todo_rows: median {result['todo_parts']['selector_rows']['median_ms']:.1f} ms "
         f"(its query alone {result['todo_parts']['query_500']['median_ms']:.1f} ms)")
@@ -586,8 +578,9 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         f"{http['page']['bytes'] / 1024:,.0f} KiB, {pag['page_rows']} rows | GET /healthz "
         f"{hz['median_ms']:.2f} / {hz['p99_ms']:.2f} ms | "
         f"{http['page']['median_ms'] / hz['median_ms']:,.0f}× slower (median) | paginated | "
-        f"{_verdict(pag['page_has_next_link'])} (not paginated: first {pag['page_rows']} of "
-        f"{pag['department_open']:,}, page says 共 {pag['page_says']} 件) |",
+        f"{_verdict(pag['page_has_next_link'])} ({pag['page_rows']} rows a page of "
+        f"{pag['department_open']:,}; the page says 共 {pag['page_says']} 件"
+        f"{'' if pag['page_has_next_link'] else ', no next-page link'}) |",
         f"| GET /api/v1/cases/todo (100 per page), median / p99 | {http['api']['median_ms']:.1f} "
         f"/ {http['api']['p99_ms']:.1f} ms, {http['api']['sql']} SQL | GET /healthz "
         f"{hz['median_ms']:.2f} ms | {http['api']['median_ms'] / hz['median_ms']:,.0f}× slower "
