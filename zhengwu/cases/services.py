@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
@@ -51,7 +50,7 @@ from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
-from zhengwu.notifications.services import notify
+from zhengwu.notifications.services import Note, notify_many
 from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
@@ -75,10 +74,17 @@ class SubmitResult:
 
 
 def _counter_next(scope: str, amount: int = 1) -> int:
-    """Reserve `amount` numbers in a sequence; returns the last one."""
-    Counter.objects.get_or_create(scope=scope)
-    Counter.objects.filter(scope=scope).update(value=F("value") + amount)
-    return int(Counter.objects.get(scope=scope).value)
+    """Reserve `amount` numbers in a sequence and return the last one, in one statement
+    (an upsert with RETURNING: SQLite ≥ 3.35 and PostgreSQL). The row stays locked until the
+    caller's transaction ends, so concurrent callers get consecutive, distinct numbers."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, value) VALUES (%s, %s) "  # noqa: S608 — table name is ours
+            f"ON CONFLICT (scope) DO UPDATE SET value = {table}.value + EXCLUDED.value "
+            "RETURNING value", [scope, amount])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def case_number(region_code: str, day: dt.date) -> str:
@@ -121,9 +127,9 @@ def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
 
 
 def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
-    notify(recipients=[case.applicant], title=title, body=body,
-           link=case.get_absolute_url(), category="case", channels=("inapp", "sms"),
-           dedupe_key=f"case:{case.pk}:{key}")
+    notify_many(notes=[Note(recipient=case.applicant, title=title, body=body,
+                            link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:{key}")],
+                category="case", channels=("inapp", "sms"))
     # Deliver promptly after commit; the periodic sweep retries whatever this misses.
     transaction.on_commit(deliver_outbox.enqueue)
 
