@@ -1,0 +1,31 @@
+"""Names with rare characters travel byte-exact from the form to the PDF (quality.md #15):
+Extension B (𠀾), the middle dot of minority names, full-width digits in the ID."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from zhengwu.cases.models import NoticeKind
+from zhengwu.cases.notices import notice_pdf
+from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import FORM
+from zhengwu.core.masking import mask_name
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["李𠀾", "阿依古丽·买买提"])
+def test_a_rare_name_round_trips_into_the_notice_pdf(food, submit, clerk, name):
+    # Full-width digits are normalised (NFKC) to the ID they stand for.
+    full_width_id = FORM["id_number"].translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    case = submit(food, form_data={**FORM, "applicant_name": name, "id_number": full_width_id})
+    assert case.applicant_name == name  # byte-exact
+    assert case.applicant_id_number == FORM["id_number"]
+    case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+    notice = case.notices.get(kind=NoticeKind.ACCEPTANCE)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(notice_pdf(notice))).pages)
+    assert name in text.replace("\n", "")
+    masked = mask_name(name)
+    assert masked.startswith(name[0])  # the first character whole, never half a surrogate pair
+    assert len(masked) == len(name)
