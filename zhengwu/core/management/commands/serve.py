@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+        env.setdefault("PYTHONUNBUFFERED", "1")  # children's logs appear as they happen
         # Several gunicorn workers: /metrics must add up every worker's counters.
         metrics_dir = Path(settings.DATA_DIR) / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
