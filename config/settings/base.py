@@ -160,6 +160,10 @@ ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang
 ZHENGWU_STAFF_IDLE_SECONDS = int(env_str("ZHENGWU_STAFF_IDLE_SECONDS", "1800"))
 # 电子监察: a yellow card when at most this many working days remain (issue 3 item 6).
 ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
+# Reverse proxies in front of the platform whose X-Forwarded-For is trusted (rate limits
+# per client address); 0 = none, use the connection's address.
+ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))
+NINJA_NUM_PROXIES = ZHENGWU_TRUSTED_PROXIES
 ZHENGWU_LOGIN_MAX_FAILURES = 5
 ZHENGWU_LOGIN_LOCK_SECONDS = 900
 

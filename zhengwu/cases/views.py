@@ -51,7 +51,7 @@ from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
-from zhengwu.core.http import is_htmx
+from zhengwu.core.http import client_ip, is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 
 PAGE_SIZE = 50
@@ -328,7 +328,7 @@ def material_download(request: HttpRequest, number: str, material_id: int) -> Fi
 
 
 def _client_key(request: HttpRequest) -> str:
-    return "cases:progress:" + str(request.META.get("REMOTE_ADDR", ""))[:64]
+    return "cases:progress:" + client_ip(request)
 
 
 @require_http_methods(["GET", "POST"])

@@ -293,3 +293,13 @@ def test_an_unparseable_json_body_is_refused_in_chinese(client_for, catalog_admi
                                               content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"code": "bad_request", "detail": "请求内容无法解析：请提交正确的 JSON。"}
+
+
+def test_client_ip_trusts_only_the_configured_proxies(rf, settings):
+    from zhengwu.core.http import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.5", REMOTE_ADDR="127.0.0.1")
+    settings.ZHENGWU_TRUSTED_PROXIES = 0
+    assert client_ip(request) == "127.0.0.1"
+    settings.ZHENGWU_TRUSTED_PROXIES = 1
+    assert client_ip(request) == "10.0.0.5"  # what our proxy saw; the first hop is forgeable
