@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject
 
 from tests.browser.conftest import ConsoleLog, Server
+from tests.pdfcheck import pdf_fonts
 
 pytestmark = pytest.mark.browser
 
@@ -62,22 +62,6 @@ def shot(page: Page, shots: Path, name: str) -> None:
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def pdf_fonts(reader: PdfReader) -> list[tuple[str, DictionaryObject | None]]:
-    """(BaseFont without the slash, FontDescriptor) of every font the pages use."""
-    found: dict[str, DictionaryObject | None] = {}
-    for pdf_page in reader.pages:
-        resources = pdf_page.get("/Resources")
-        font_dict = resources.get_object().get("/Font") if resources else None
-        if not font_dict:
-            continue
-        for ref in font_dict.get_object().values():
-            font = ref.get_object()
-            fonts = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
-            for f in fonts:
-                descriptor = f.get("/FontDescriptor")
-                found[str(f["/BaseFont"]).lstrip("/")] = (
-                    descriptor.get_object() if descriptor is not None else None)
-    return list(found.items())
 
 
 def status_badges(page: Page) -> list[str]:

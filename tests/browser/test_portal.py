@@ -18,7 +18,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+
+from tests.pdfcheck import pdf_fonts
 
 pytestmark = pytest.mark.browser
 
@@ -175,22 +176,6 @@ def test_guide_notice_pdf_and_qr(page: Page, base_url: str, shots: Path,
         "href", f"/guide/{code}/qr.png")
 
 
-def pdf_fonts(reader: PdfReader) -> list[tuple[str, DictionaryObject | None]]:
-    """(BaseFont without the slash, FontDescriptor) of every font the pages use."""
-    found: dict[str, DictionaryObject | None] = {}
-    for pdf_page in reader.pages:
-        resources = pdf_page.get("/Resources")
-        font_dict = resources.get_object().get("/Font") if resources else None
-        if not font_dict:
-            continue
-        for ref in font_dict.get_object().values():
-            font = ref.get_object()
-            fonts = [d.get_object() for d in font.get("/DescendantFonts", [])] or [font]
-            for f in fonts:
-                descriptor = f.get("/FontDescriptor")
-                found[str(f["/BaseFont"]).lstrip("/")] = (
-                    descriptor.get_object() if descriptor is not None else None)
-    return list(found.items())
 
 
 def test_elder_mode(page: Page, shots: Path) -> None:
