@@ -20,3 +20,10 @@ def pdf_fonts(reader: PdfReader) -> list[tuple[str, DictionaryObject | None]]:
                 found[str(f["/BaseFont"]).lstrip("/")] = (
                     descriptor.get_object() if descriptor is not None else None)
     return list(found.items())
+
+
+def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
+    """Every font the pages use (name with its subset tag) → whether its file is embedded."""
+    return {name: descriptor is not None and any(
+        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+        for name, descriptor in pdf_fonts(reader)}

@@ -212,3 +212,15 @@ def shots() -> Path:
 def base_url(server: Server) -> str:
     """http://127.0.0.1:<port> of the running platform (also its ZHENGWU_PUBLIC_URL)."""
     return server.url
+
+
+DEMO_PASSWORD = "demo-2026"
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "/accounts/login/" not in page.url, f"login as {username} failed"

@@ -21,14 +21,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 from pypdf import PdfReader, PdfWriter
 
-from tests.browser.conftest import ConsoleLog, Server
+from tests.browser.conftest import ConsoleLog, Server, login
 from tests.pdfcheck import pdf_fonts
 
 pytestmark = pytest.mark.browser
 
 FOOD = "食品经营许可证核发（新办）"
 DEPARTMENT = "耒阳市市场监督管理局"
-DEMO_PASSWORD = "demo-2026"
 ID_NUMBER = "11010519491231002X"  # a valid test citizen ID (GB 11643 check digit X)
 PHONE = "13800000001"
 MISSING = "与食品经营相适应的主要设备设施、经营布局、操作流程等文件"
@@ -47,15 +46,6 @@ def small_pdf() -> bytes:
 
 def pdf_file(name: str) -> FilePayload:
     return {"name": name, "mimeType": "application/pdf", "buffer": small_pdf()}
-
-
-def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
 
 
 def shot(page: Page, shots: Path, name: str) -> None:

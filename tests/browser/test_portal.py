@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
+from tests.browser.conftest import login
 from tests.pdfcheck import pdf_fonts
 
 pytestmark = pytest.mark.browser
@@ -27,16 +28,6 @@ FOOD = "食品经营许可证核发（新办）"
 COMPANY = "企业设立登记（公司设立登记）"
 BIRTH = "出生医学证明首次签发"
 NOTICE_LINK = "下载一次性告知单（PDF）"
-DEMO_PASSWORD = "demo-2026"
-
-
-def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
 
 
 def logout(page: Page) -> None:

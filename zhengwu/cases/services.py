@@ -231,15 +231,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         raise Conflict("同一 Idempotency-Key 的申请正在处理，请稍后查询。",
                        code="case.idempotency_race") from error
     for material, upload in checked:
-        row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
-                           reference=material.reference[:200], added_at=now)
-        if upload is not None:
-            row.original_name = (material.file_name or material.name)[-200:]
-            row.content_type, row.size, row.sha256 = upload.content_type, len(upload.content), \
-                upload.sha256
-            row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
-                          ContentFile(upload.content), save=False)
-        row.save()
+        _material_save(case, material, upload, now)
     actor = actor_for(submitted_by)
     _event(case, action="submit", before="", actor=actor,
            data={"channel": case.channel, "materials": len(materials),
@@ -247,6 +239,21 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
                     f"{case.number}。", "submit")
     return SubmitResult(case, created=True)
+
+
+def _material_save(case: Case, material: MaterialIn, upload: CheckedFile | None,
+                   now: dt.datetime, *, supplement: bool = False) -> CaseMaterial:
+    """Store one material; an upload goes to storage under a generated name."""
+    row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
+                       reference=material.reference[:200], added_at=now, supplement=supplement)
+    if upload is not None:
+        row.original_name = (material.file_name or material.name)[-200:]
+        row.content_type, row.size, row.sha256 = (upload.content_type, len(upload.content),
+                                                  upload.sha256)
+        row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
+                      ContentFile(upload.content), save=False)
+    row.save()
+    return row
 
 
 # --- moves ----------------------------------------------------------------------------------
@@ -334,16 +341,9 @@ def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dic
         if material.kind == MaterialKind.COMMITMENT and not case.implementation.commitment_allowed:
             raise InvalidInput("本事项未实行告知承诺制，不能以承诺代替材料。", code="case.no_commitment")
     for material in move.materials:
-        row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
-                           reference=material.reference[:200], added_at=now, supplement=True)
-        if material.kind == MaterialKind.UPLOAD:
-            upload = check_upload(material.file_name or material.name, material.content)
-            row.original_name = (material.file_name or material.name)[-200:]
-            row.content_type, row.size, row.sha256 = upload.content_type, len(upload.content), \
-                upload.sha256
-            row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
-                          ContentFile(upload.content), save=False)
-        row.save()
+        upload = check_upload(material.file_name or material.name, material.content) \
+            if material.kind == MaterialKind.UPLOAD else None
+        _material_save(case, material, upload, now, supplement=True)
     Supplement.objects.filter(case=case).update(answered_at=now)
     return {"materials": [m.name for m in move.materials]}
 

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
+from tests.pdfcheck import embedded_fonts
 from zhengwu.cases import notices
 from zhengwu.cases.models import Notice, NoticeKind
 from zhengwu.cases.services import MoveIn, case_transition, notice_issue
@@ -45,19 +46,8 @@ def pdf_text(data):
 
 
 def embedded_cjk_fonts(data):
-    fonts = {}
-    for page in PdfReader(io.BytesIO(data)).pages:
-        for ref in (page["/Resources"].get("/Font") or {}).values():
-            font = ref.get_object()
-            descendants = font.get("/DescendantFonts")
-            target = descendants[0].get_object() if descendants else font
-            descriptor = target.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor else {}
-            name = str(target.get("/BaseFont"))
-            if "CJK" in name:
-                fonts[name] = any(k in descriptor for k in ("/FontFile", "/FontFile2",
-                                                            "/FontFile3"))
-    return fonts
+    return {name: ok for name, ok in embedded_fonts(PdfReader(io.BytesIO(data))).items()
+            if "CJK" in name}
 
 
 def qr_texts(data):

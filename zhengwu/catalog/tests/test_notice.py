@@ -8,6 +8,7 @@ from django.conf import settings
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.pdfcheck import embedded_fonts
 from zhengwu.catalog.models import ItemImplementation
 
 pytestmark = pytest.mark.django_db
@@ -17,20 +18,6 @@ pytestmark = pytest.mark.django_db
 def impl():
     return ItemImplementation.objects.select_related("item").get(
         item__name="食品经营许可证核发（新办）", level=4)
-
-
-def embedded_fonts(reader):
-    fonts = {}
-    for page in reader.pages:
-        for ref in (page["/Resources"].get("/Font") or {}).values():
-            font = ref.get_object()
-            descendants = font.get("/DescendantFonts")
-            target = descendants[0].get_object() if descendants else font
-            descriptor = target.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor else {}
-            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-            fonts[str(target.get("/BaseFont"))] = embedded
-    return fonts
 
 
 def test_the_notice_pdf_has_the_guide_in_chinese_with_the_font_embedded(client, impl):
