@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "zhengwu.notifications",
     "zhengwu.catalog",
     "zhengwu.cases",
+    "zhengwu.bundles",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

@@ -108,6 +108,9 @@ class Case(BaseModel):
     card = models.CharField("监察", max_length=8, choices=Card.choices, blank=True)
     idempotency_key = models.CharField("幂等键", max_length=80, null=True, blank=True)
     request_hash = models.CharField("请求摘要", max_length=64, blank=True)
+    # 一件事: the bundle case this case belongs to ("" for a case of its own). Acceptance,
+    # supplements and delivery of a member case happen once for the whole bundle (bundles app).
+    bundle_number = models.CharField("所属一件事", max_length=32, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "办件"

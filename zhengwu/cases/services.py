@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,11 @@ def _counter_next(scope: str, amount: int = 1) -> int:
     return int(row[0])
 
 
+def counter_next(scope: str, amount: int = 1) -> int:
+    """Public face of the sequence counter, for numbering that lives in other apps."""
+    return _counter_next(scope, amount)
+
+
 def case_number(region_code: str, day: dt.date) -> str:
     """办件编号: county code (6) + date (8) + daily sequence of the county (6), e.g.
     43048120261127000123. GB/T 39046 only bounds it (an..50); no national format exists."""
@@ -127,6 +133,9 @@ def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
 
 
 def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
+    if case.bundle_number:
+        # A bundle tells its applicant once, for all its member cases (bundles app).
+        return
     notify_many(notes=[Note(recipient=case.applicant, title=title, body=body,
                             link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:{key}")],
                 category="case", channels=("inapp", "sms"))
@@ -241,6 +250,63 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     return SubmitResult(case, created=True)
 
 
+@dataclass(frozen=True)
+class StoredMaterial:
+    """A material already checked and stored once (一次采集), shared by several cases."""
+
+    name: str
+    kind: str  # MaterialKind
+    file_name: str = ""  # storage name; "" for a commitment, e-license or shared-data slot
+    original_name: str = ""
+    content_type: str = ""
+    size: int = 0
+    sha256: str = ""
+    reference: str = ""
+
+
+def member_case_create(*, implementation: ItemImplementation, applicant: User,
+                       submitted_by: User, applicant_kind: str, form_data: dict[str, Any],
+                       materials: list[StoredMaterial], channel: str, bundle_number: str,
+                       region: Region, accepting_region: Region, now: dt.datetime,
+                       promised_workdays: Any = None) -> Case:
+    """One member case of a bundle (一件事), inside the bundle's submission transaction: the
+    bundle has validated the form and stored the materials once; this pins the item version,
+    numbers the case, refers to the shared files and writes the submit event. The applicant
+    is told once, by the bundle. `promised_workdays` is the member's promise inside the
+    bundle (企业开办: 0.5 day for every member), never longer than the item's own."""
+    promise = implementation.promised_limit_workdays
+    if promised_workdays is not None and (not promise or promised_workdays < promise):
+        promise = promised_workdays
+    case = Case.objects.create(
+        number=case_number(implementation.region_id,
+                           now.astimezone(deadlines.SHANGHAI).date()),
+        implementation=implementation, item_version=implementation.version,
+        department=implementation.department, region=region, accepting_region=accepting_region,
+        applicant=applicant, submitted_by=submitted_by, applicant_kind=applicant_kind,
+        applicant_name=form_data["applicant_name"], applicant_id_number=form_data["id_number"],
+        applicant_phone=form_data.get("phone", ""), channel=channel, form_data=form_data,
+        by_commitment=any(m.kind == MaterialKind.COMMITMENT for m in materials),
+        deemed_eligible=implementation.deemed_approval, promised_workdays=promise,
+        legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
+        bundle_number=bundle_number)
+    CaseMaterial.objects.bulk_create(CaseMaterial(
+        case=case, name=m.name[:200], kind=m.kind, file=m.file_name,
+        original_name=m.original_name[-200:], content_type=m.content_type, size=m.size,
+        sha256=m.sha256, reference=m.reference[:200], added_at=now) for m in materials)
+    _event(case, action="submit", before="", actor=actor_for(submitted_by),
+           data={"channel": channel, "materials": len(materials), "bundle": bundle_number})
+    return case
+
+
+def member_materials_add(case: Case, materials: list[StoredMaterial], now: dt.datetime) -> None:
+    """Shared supplement materials of a bundle, attached to one member case."""
+    CaseMaterial.objects.bulk_create(CaseMaterial(
+        case=case, name=m.name[:200], kind=m.kind, file=m.file_name,
+        original_name=m.original_name[-200:], content_type=m.content_type, size=m.size,
+        sha256=m.sha256, reference=m.reference[:200], added_at=now, supplement=True)
+        for m in materials)
+
+
 def _material_save(case: Case, material: MaterialIn, upload: CheckedFile | None,
                    now: dt.datetime, *, supplement: bool = False) -> CaseMaterial:
     """Store one material; an upload goes to storage under a generated name."""
@@ -270,6 +336,16 @@ class MoveIn:
     delivery_method: str = ""
     tracking_number: str = ""
     materials: list[MaterialIn] = field(default_factory=list)
+    # Set only by the bundles app: the move is made once for a whole 一件事 and its one
+    # notice is the bundle's (members issue no acceptance or supplement notice of their own).
+    via_bundle: bool = False
+
+
+# Moves of a bundle's member case that only the bundle may make, once for all its members.
+BUNDLE_ONLY_MOVES = frozenset({"ask_supplement", "supplement", "accept", "refuse", "deliver",
+                               "withdraw"})
+# Called inside the move's transaction after every move (bundles registers one).
+TRANSITION_HOOKS: list[Callable[[Case, str], None]] = []
 
 
 def _actor(user: User | None, case: Case, role: workflow.Role) -> Actor:
@@ -294,6 +370,10 @@ def case_transition(*, case_id: int, user: User | None, move: MoveIn,
     case = cases.select_for_update(of=("self",)).select_related(
         "department", "applicant", "implementation__item").get(pk=case_id)
     spec = workflow.move_for(move.action, case.status)
+    if case.bundle_number and move.action in BUNDLE_ONLY_MOVES and not move.via_bundle:
+        raise workflow.MoveNotAllowed(
+            f"该办件属于一件事（{case.bundle_number}），受理、补正、送达和撤回在一件事窗口统一办理。",
+            code="case.bundle_member")
     roles = roles_on(user, case) & spec.roles
     if not roles:
         raise NotAllowed(f"您无权对该办件执行“{spec.label}”。", code="case.forbidden")
@@ -306,6 +386,8 @@ def case_transition(*, case_id: int, user: User | None, move: MoveIn,
     case.status = spec.target
     case.save()
     _event(case, action=move.action, before=before, actor=actor, reason=move.reason, data=data)
+    for hook in TRANSITION_HOOKS:
+        hook(case, move.action)
     return case
 
 
@@ -324,6 +406,8 @@ def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) ->
         raise workflow.MoveNotAllowed("该办件已一次性告知过补正，不能再次要求补正。",
                                       code="case.second_supplement")
     Supplement.objects.create(case=case, items=items, requested_at=now)
+    if move.via_bundle:
+        return {"items": items, "bundle": case.bundle_number}
     notice = notice_issue(case, NoticeKind.SUPPLEMENT, {"items": items}, now)
     _tell_applicant(case, "请一次性补正材料", "需补正：" + "；".join(
         f"{i['material']}（{i['reason']}）" for i in items), "supplement")
@@ -331,6 +415,10 @@ def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) ->
 
 
 def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    if move.via_bundle:
+        # The bundle collected the supplement once and attached it (member_materials_add).
+        Supplement.objects.filter(case=case).update(answered_at=now)
+        return {"bundle": case.bundle_number}
     if not move.materials:
         raise InvalidInput("请提交补正材料。", code="case.supplement_empty")
     if len(move.materials) > MAX_FILES:
@@ -351,17 +439,21 @@ def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dic
 def _accept(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
     calendar = calendar_get()
     # 行政许可法 art. 32: unanswered for 5 days, the application counts as accepted from receipt.
-    started = case.submitted_at if actor is SYSTEM else now
+    by_law = actor is SYSTEM and not move.via_bundle
+    started = case.submitted_at if by_law else now
     due = deadlines.due_at_acceptance(calendar, started, case.promised_workdays)
     case.accepted_at, case.due_at, case.due_provisional = started, due.due, due.provisional
     case.approval_step = 0
+    if move.via_bundle:
+        return {"due_at": due.due.isoformat(), "provisional": due.provisional,
+                "bundle": case.bundle_number}
     notice = notice_issue(case, NoticeKind.ACCEPTANCE, {"due": due.due.isoformat(),
                                                        "provisional": due.provisional}, now)
     _tell_applicant(case, "申请已受理", f"办件{case.number}已受理，承诺办结期限："
                     f"{due.due.astimezone(deadlines.SHANGHAI):%Y年%m月%d日}"
                     + ("（临时期限）" if due.provisional else ""), "accept")
     return {"due_at": due.due.isoformat(), "provisional": due.provisional,
-            "notice": notice.number, "by_law": actor is SYSTEM}
+            "notice": notice.number, "by_law": by_law}
 
 
 def _refuse(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
@@ -528,6 +620,13 @@ def _withdraw(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[
     return {}
 
 
+def _cancel(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+    if not move.via_bundle:
+        raise workflow.MoveNotAllowed("只有一件事可以终止其成员办件。", code="case.cancel_forbidden")
+    case.closed_at = now
+    return {"bundle": case.bundle_number}
+
+
 def _revoke(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
     _require_reason(move, "撤销")
     notice = notice_issue(case, NoticeKind.REVOCATION, {"reason": move.reason}, now)
@@ -539,7 +638,7 @@ HANDLERS = {
     "refuse": _refuse, "review_pass": _review_pass, "review_return": _review_return,
     "suspend": _suspend, "resume": _resume, "extend": _extend, "grant": _grant, "deny": _deny,
     "deem_approved": _deem, "close": _close, "deliver": _deliver, "withdraw": _withdraw,
-    "revoke": _revoke,
+    "cancel": _cancel, "revoke": _revoke,
 }
 
 

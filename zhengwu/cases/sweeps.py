@@ -216,7 +216,8 @@ def accept_unanswered(now: dt.datetime) -> int:
     calendar = calendar_get()
     # 5 working days are at least 5 calendar days: older receipts are the only candidates,
     # each checked exactly on the calendar below.
-    candidates = Case.objects.filter(status=CaseStatus.SUBMITTED,
+    # A bundle's member cases are answered once for the whole bundle (bundles sweeps).
+    candidates = Case.objects.filter(status=CaseStatus.SUBMITTED, bundle_number="",
                                      submitted_at__lt=now - dt.timedelta(days=5))
     count = 0
     for pk, submitted in candidates.values_list("pk", "submitted_at").iterator():

@@ -77,6 +77,9 @@ MOVES: dict[str, Move] = {
     "deliver": Move(frozenset({S.CLOSED}), S.DELIVERED, frozenset({Role.WINDOW, Role.SYSTEM}),
                     label="送达"),
     "withdraw": Move(OPEN, S.WITHDRAWN, frozenset({Role.APPLICANT}), Clock.STOP, label="撤回"),
+    # A bundle's member case whose prerequisite member was not granted (bundles app).
+    "cancel": Move(OPEN, S.WITHDRAWN, frozenset({Role.SYSTEM}), Clock.STOP,
+                   label="前置事项未获准予，终止办理"),
     "revoke": Move(DECIDED_OR_LATER, S.REVOKED, frozenset({Role.REVIEWER}), label="撤销"),
 }
 

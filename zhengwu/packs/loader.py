@@ -30,6 +30,7 @@ from zhengwu.core.audit import SYSTEM, Actor
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
+from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
 from zhengwu.regions.services import RegionRow, regions_load
@@ -48,12 +49,14 @@ class LoadReport:
     catalog: ImportResult | None = None
     synonyms: int = 0
     people: int = 0
+    bundles: BundleLoad | None = None
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
         return (f"区划变更 {self.regions}，部门变更 {self.departments}，事项新增 {catalog.created}、"
                 f"更新 {catalog.updated}、未变 {catalog.unchanged}，同义词变更 {self.synonyms}，"
-                f"演示账号新增 {self.people}")
+                f"演示账号新增 {self.people}，一件事发布 "
+                f"{self.bundles.published if self.bundles else 0}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -206,6 +209,8 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.synonyms = synonyms_replace(
             pairs=[(r["term"], r["targets"]) for r in _read(pack, "synonyms.csv", required=False)],
             actor=actor)
+        say("一件事", 0, 1)
+        report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
         if with_people:
             report.people = _people(pack, actor)
         Region.objects.exclude(code=meta["region_code"]).filter(home=True).update(home=False)

@@ -95,6 +95,29 @@ class WorkdayCalendar:
             count += self.is_workday(day)
         return count
 
+    def office_workdays_between(self, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """Working time from `start` to `end` counted in office hours only, as working days
+        (a full day's two sessions = 1; rounded to hundredths). Measures how long something
+        actually took against a promise such as the plan's "企业开办 ≤ 1 working day"."""
+        if end <= start:
+            return Decimal(0)
+        first, last = start.astimezone(SHANGHAI), end.astimezone(SHANGHAI)
+        hours = self.hours
+        sessions = ((hours.morning_start, hours.morning_end),
+                    (hours.afternoon_start, hours.afternoon_end))
+        day_length = sum((_seconds(b) - _seconds(a) for a, b in sessions), 0)
+        worked = 0.0
+        day = first.date()
+        while day <= last.date():
+            if self.is_workday(day):
+                for opens, closes in sessions:
+                    low = max(dt.datetime.combine(day, opens, SHANGHAI), first)
+                    high = min(dt.datetime.combine(day, closes, SHANGHAI), last)
+                    if high > low:
+                        worked += (high - low).total_seconds()
+            day += dt.timedelta(days=1)
+        return (Decimal(worked) / Decimal(day_length)).quantize(Decimal("0.01"))
+
     def range_is_official(self, start: dt.date, end: dt.date) -> bool:
         low, high = min(start, end), max(start, end)
         return all(year in self.official_years for year in range(low.year, high.year + 1))
@@ -139,3 +162,7 @@ class WorkdayCalendar:
             day = self.next_workday(day)
             due = dt.datetime.combine(day, self.hours.morning_end, SHANGHAI)
         return Deadline(due, not (self.is_official(start.date()) and self.is_official(day)))
+
+
+def _seconds(moment: dt.time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second

@@ -1,0 +1,197 @@
+"""Reads of 一件事: published bundles and their guides, the catalogue facts a definition is
+checked against, which implementation serves each member where, and bundle cases scoped to
+the user (the applicant, the 一件事 window of the region, the member departments,
+supervisors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from zhengwu.accounts.models import User
+from zhengwu.bundles import definition as d
+from zhengwu.bundles.models import Bundle, BundleCase, BundleVersion, HallLevel, MaterialIdentity
+from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
+from zhengwu.regions.models import Region
+
+
+def identity_map() -> dict[str, str]:
+    """Material name → its identity (一次采集); a name without an entry is its own identity."""
+    mapping: dict[str, str] = {}
+    for row in MaterialIdentity.objects.all():
+        for name in row.names:
+            mapping[name] = row.identity
+        mapping.setdefault(row.identity, row.identity)
+    return mapping
+
+
+def _candidates(codes: Iterable[str]) -> QuerySet[ItemImplementation]:
+    return ItemImplementation.objects.filter(
+        item__basic_code__in=list(codes), status=PublicationStatus.PUBLISHED).select_related(
+        "item", "department", "region").prefetch_related("materials").order_by("region_id", "id")
+
+
+def _pick(implementations: list[ItemImplementation], member: d.Member, *, region: Region,
+          hall_level: str) -> ItemImplementation | None:
+    """The implementation serving `member` for a bundle handled in `region`: at a city hall the
+    county's own (by the member's department when named); at a township hall the chosen
+    township's (or, with a county region, the first township that has one)."""
+    mine = [i for i in implementations if i.item.basic_code == member.item]
+    if hall_level == HallLevel.CITY:
+        mine = [i for i in mine if i.region_id == region.code]
+        if member.department:
+            named = [i for i in mine if i.department.short_name == member.department]
+            return named[0] if named else None
+        return mine[0] if mine else None
+    below = [i for i in mine if i.region_id.startswith(region.prefix) and i.level >= 5]
+    return below[0] if below else None
+
+
+def member_implementations(definition: d.Definition, members: Iterable[d.Member],
+                           region: Region) -> dict[str, ItemImplementation | None]:
+    chosen = list(members)
+    implementations = list(_candidates(m.item for m in chosen))
+    return {m.item: _pick(implementations, m, region=region, hall_level=definition.hall_level)
+            for m in chosen}
+
+
+def facts_of(implementation: ItemImplementation, identities: dict[str, str]) -> d.ItemFacts:
+    materials = tuple(
+        d.MaterialFacts(m.name, identities.get(m.name, m.name), m.required)
+        for m in sorted(implementation.materials.all(), key=lambda m: m.position)
+        if m.source == MaterialSource.APPLICANT)
+    return d.ItemFacts(implementation.item.basic_code, implementation.item.name, True, materials,
+                       implementation.promised_limit_workdays or None)
+
+
+def item_facts(definition: d.Definition, region: Region) -> dict[str, d.ItemFacts]:
+    """What the catalogue says about each member where the bundle is offered."""
+    from zhengwu.catalog.models import ServiceItem
+
+    found = member_implementations(definition, definition.members, region)
+    identities = identity_map()
+    names = dict(ServiceItem.objects.filter(basic_code__in=list(found)).values_list(
+        "basic_code", "name"))
+    facts: dict[str, d.ItemFacts] = {}
+    for code, implementation in found.items():
+        if implementation is not None:
+            facts[code] = facts_of(implementation, identities)
+        elif code in names:
+            facts[code] = d.ItemFacts(code, names[code], published=False)
+    return facts
+
+
+def bundle_definition(bundle: Bundle, version: int | None = None) -> d.Definition:
+    if version is None or version == bundle.version:
+        return d.parse(bundle.definition)
+    row = BundleVersion.objects.get(bundle=bundle, number=version)
+    return d.parse(row.definition)
+
+
+def published_bundles() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(version__gt=0).select_related("lead_department", "region")
+
+
+def bundle_get(code: str) -> Bundle:
+    """A published bundle, or Bundle.DoesNotExist (→ 404)."""
+    return published_bundles().get(code=code)
+
+
+def bundles_search(*, q: str = "", audience: str = "", hall_level: str = "",
+                   theme: str = "") -> QuerySet[Bundle]:
+    bundles = published_bundles()
+    if q:
+        bundles = bundles.filter(Q(name__icontains=q) | Q(theme__icontains=q) |
+                                 Q(code__iexact=q))
+    if audience:
+        bundles = bundles.filter(audience=audience)
+    if hall_level:
+        bundles = bundles.filter(hall_level=hall_level)
+    if theme:
+        bundles = bundles.filter(theme=theme)
+    return bundles.order_by("hall_level", "-audience", "code")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """What the public guide of a bundle shows (and its 一次性告知单 prints)."""
+
+    bundle: Bundle
+    definition: d.Definition
+    members: list[tuple[d.Member, ItemImplementation | None]]
+    materials: d.MaterialCount
+    steps: int
+    stages: list[list[d.Member]]
+    critical_path: Decimal
+
+
+def bundle_guide(bundle: Bundle, answers: dict[str, str] | None = None,
+                 region: Region | None = None) -> Guide:
+    """The guide for all members (answers=None) or for the members these answers select."""
+    definition = bundle_definition(bundle)
+    members = list(definition.members) if answers is None else d.applicable(definition, answers)
+    members.sort(key=lambda m: (m.position, m.item))
+    found = member_implementations(definition, members, region or bundle.region)
+    identities = identity_map()
+    facts = {code: facts_of(i, identities) for code, i in found.items() if i is not None}
+    return Guide(bundle, definition, [(m, found.get(m.item)) for m in members],
+                 d.materials_needed(members, facts), d.steps(members), d.stages(members),
+                 d.critical_path(members))
+
+
+def townships(bundle: Bundle) -> list[Region]:
+    """Where a township-hall bundle can be handled: the townships of its county."""
+    return list(Region.objects.filter(parent=bundle.region).order_by("code"))
+
+
+# --- bundle cases -----------------------------------------------------------------------------
+
+
+def bundle_cases_for(user: User) -> QuerySet[BundleCase]:
+    """Every read of bundle cases starts here: absent and not yours look the same (404)."""
+    cases = BundleCase.objects.select_related("bundle", "region")
+    if not user.is_authenticated:
+        return cases.none()
+    if user.has_perm("cases.view_all_cases"):
+        return cases
+    condition = Q(applicant=user) | Q(submitted_by=user)
+    for prefix in window_prefixes(user):
+        condition |= Q(region__code__startswith=prefix)
+    departments = reviewer_departments(user)
+    if departments:
+        condition |= Q(members__department_id__in=departments)
+    return cases.filter(condition).distinct()
+
+
+def bundle_case_detail(user: User, number: str) -> BundleCase:
+    return bundle_cases_for(user).prefetch_related(
+        "members__case", "members__department", "materials", "notices", "events",
+        "supplement_requests__department").get(number=number)
+
+
+def window_queue(user: User, *, status: str = "") -> QuerySet[BundleCase]:
+    """The 一件事 window's queue: bundle cases of the regions the clerk serves."""
+    prefixes = window_prefixes(user)
+    if not prefixes:
+        return BundleCase.objects.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(region__code__startswith=prefix)
+    cases = BundleCase.objects.filter(condition).select_related("bundle")
+    if status:
+        cases = cases.filter(status=status)
+    return cases.order_by("submitted_at", "id")
+
+
+def department_members(user: User) -> QuerySet[Any]:
+    """Member cases of the user's departments, with their bundle."""
+    from zhengwu.bundles.models import BundleMember
+
+    return BundleMember.objects.filter(department_id__in=reviewer_departments(user)) \
+        .select_related("bundle_case__bundle", "case", "department").order_by(
+            "-bundle_case__submitted_at", "position")
