@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("zhengwu.accounts.urls")),
     path("staff/", include("zhengwu.portal.staff_urls")),
     path("cases/", include("zhengwu.cases.urls")),
+    path("bundles/", include("zhengwu.bundles.urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     path("notifications/", include("zhengwu.notifications.urls")),

@@ -179,6 +179,9 @@ class MaterialFacts:
     name: str
     identity: str  # the material identity (一次采集): same identity = same document
     required: bool = True
+    # applicant (given by the applicant), e_license / shared_data (fetched by the platform),
+    # commitment (replaced by a signed commitment)
+    source: str = "applicant"
 
 
 @dataclass(frozen=True)
@@ -316,21 +319,25 @@ class NeededMaterial:
     name: str  # the name shown to the applicant (the first member's wording)
     members: tuple[str, ...]  # item codes that need it
     names: dict[str, str]  # item code → the material's name in that item's guide
+    source: str = "applicant"
 
 
 @dataclass(frozen=True)
 class MaterialCount:
-    needed: tuple[NeededMaterial, ...]
-    before: int  # what the members would ask for one by one
+    needed: tuple[NeededMaterial, ...]  # what the applicant gives, once each
+    fetched: tuple[NeededMaterial, ...]  # e-licenses and shared data the platform fetches
+    before: int  # what the members would ask for one by one (every required material)
     after: int  # what the applicant gives once (一次采集)
 
 
 def materials_needed(members: Iterable[Member],
                      facts: Mapping[str, ItemFacts]) -> MaterialCount:
-    """Required applicant materials of these members, de-duplicated by identity."""
+    """Required materials of these members grouped by identity: the ones the applicant gives
+    (once each) and the ones fetched as e-licenses or shared data (none given)."""
     order: list[str] = []
-    names: dict[str, str] = {}
+    first: dict[str, MaterialFacts] = {}
     by_identity: dict[str, dict[str, str]] = {}
+    given: set[str] = set()
     before = 0
     for member in members:
         item = facts.get(member.item)
@@ -342,12 +349,19 @@ def materials_needed(members: Iterable[Member],
             before += 1
             if material.identity not in by_identity:
                 order.append(material.identity)
-                names[material.identity] = material.name
+                first[material.identity] = material
                 by_identity[material.identity] = {}
             by_identity[material.identity].setdefault(member.item, material.name)
-    needed = tuple(NeededMaterial(identity, names[identity], tuple(by_identity[identity]),
-                                  dict(by_identity[identity])) for identity in order)
-    return MaterialCount(needed, before, len(needed))
+            if material.source == "applicant":
+                given.add(material.identity)
+
+    def entry(identity: str, source: str) -> NeededMaterial:
+        return NeededMaterial(identity, first[identity].name, tuple(by_identity[identity]),
+                              dict(by_identity[identity]), source)
+
+    needed = tuple(entry(i, "applicant") for i in order if i in given)
+    fetched = tuple(entry(i, first[i].source) for i in order if i not in given)
+    return MaterialCount(needed, fetched, before, len(needed))
 
 
 def fill_promises(definition: Definition, facts: Mapping[str, ItemFacts]) -> Definition:
@@ -501,9 +515,9 @@ def problems(definition: Definition, facts: Mapping[str, ItemFacts]) -> list[str
         if not chosen:
             found.append(f"回答“{text}”时没有任何适用的成员事项（问题无去向）")
             continue
-        promise = promised_workdays(definition, answers)
+        limit = promised_workdays(definition, answers)
         path = critical_path(chosen)
-        if path > promise:
+        if path > limit:
             found.append(f"回答“{text}”时，成员事项依赖链需 {path.normalize():f} 个工作日，超过"
-                         f"一件事承诺时限 {promise.normalize():f} 个工作日")
+                         f"一件事承诺时限 {limit.normalize():f} 个工作日")
     return sorted(set(found), key=found.index)

@@ -62,9 +62,9 @@ def member_implementations(definition: d.Definition, members: Iterable[d.Member]
 
 def facts_of(implementation: ItemImplementation, identities: dict[str, str]) -> d.ItemFacts:
     materials = tuple(
-        d.MaterialFacts(m.name, identities.get(m.name, m.name), m.required)
+        d.MaterialFacts(m.name, identities.get(m.name, m.name), m.required, m.source)
         for m in sorted(implementation.materials.all(), key=lambda m: m.position)
-        if m.source == MaterialSource.APPLICANT)
+        if m.source != MaterialSource.NOT_REQUIRED)
     return d.ItemFacts(implementation.item.basic_code, implementation.item.name, True, materials,
                        implementation.promised_limit_workdays or None)
 

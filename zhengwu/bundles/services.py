@@ -462,6 +462,11 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         assert implementation is not None
         mine = [StoredMaterial(**{**vars(stored[n.identity]), "name": n.names[member.item]})
                 for n in count.needed if member.item in n.members and n.identity in stored]
+        # E-licenses and shared data are fetched by the platform, once, for every member.
+        mine += [StoredMaterial(name=n.names[member.item], kind=n.source
+                                if n.source in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
+                                else MaterialKind.COMMITMENT, reference=f"一件事{number}共享调取")
+                 for n in count.fetched if member.item in n.members]
         case = member_case_create(
             implementation=implementation, applicant=owner, submitted_by=submitted_by,
             applicant_kind=applicant_kind, form_data=d.member_form(definition, member.item,
@@ -770,7 +775,8 @@ def member_case_moved(case: Case, action: str) -> None:
         case_transition(case_id=case.pk, user=None, move=MoveIn(
             action="close", reason="一件事成员事项已作出决定"))
         return
-    if action in ("close", "cancel", "revoke"):
+    # "cancel" is made by bundle_advance itself, which goes on from there.
+    if action in ("close", "revoke"):
         bundle_advance(case.bundle_number)
 
 

@@ -1,0 +1,69 @@
+"""Bundle fixtures: the 企业开办 bundle of the Leiyang pack, a valid submission, and the
+reviewers of its six departments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.roles import Role
+from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.bundles.models import Bundle, BundleCase
+from zhengwu.bundles.selectors import bundle_guide
+from zhengwu.bundles.services import MaterialIn, SubmitIn, bundle_submit
+from zhengwu.cases.tests.conftest import pdf_bytes
+from zhengwu.departments.models import Department
+from zhengwu.workdays.calendar import SHANGHAI
+
+QYKB = "LY-QYKB"
+# Tuesday 2026-12-01, 09:00 Beijing time: a working day.
+MORNING = dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
+ALL_YES = {"need_seal": "yes", "need_invoice": "yes", "has_employees": "yes"}
+COMPANY = {"applicant_name": "孙创业", "id_number": "11010519491231002X",
+           "phone": "13800000002", "address": "耒阳市蔡子池街道五一路8号",
+           "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
+           "legal_rep_id_number": "11010519491231002X", "registered_capital": "100",
+           "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
+DEPARTMENTS = ("市市场监督管理局", "市公安局", "市税务局", "市人社局", "市医保局",
+               "公积金耒阳管理部", "人民银行耒阳支行")
+
+
+@pytest.fixture
+def qykb(db: Any) -> Bundle:
+    return Bundle.objects.get(code=QYKB)
+
+
+def materials_for(bundle: Bundle, answers: dict[str, str] | None = None) -> list[MaterialIn]:
+    guide = bundle_guide(bundle, ALL_YES if answers is None else answers)
+    return [MaterialIn(identity=n.identity, file_name="scan.pdf", content=pdf_bytes())
+            for n in guide.materials.needed]
+
+
+@pytest.fixture
+def submit_qykb(applicant: User, qykb: Bundle) -> Any:
+    def make(**overrides: Any) -> BundleCase:
+        answers = overrides.pop("answers", dict(ALL_YES))
+        submission = SubmitIn(code=QYKB, answers=answers, form=dict(COMPANY),
+                              materials=materials_for(qykb, answers))
+        for key, value in overrides.items():
+            setattr(submission, key, value)
+        return bundle_submit(submitted_by=overrides.get("submitted_by", applicant),
+                             submission=submission).bundle_case
+
+    return make
+
+
+@pytest.fixture
+def reviewers(db: Any) -> dict[str, User]:
+    """One reviewer per 企业开办 department."""
+    made = {}
+    for number, short_name in enumerate(DEPARTMENTS):
+        department = Department.objects.get(short_name=short_name)
+        user = user_create(username=f"qykb-reviewer-{number}", password="x-demo-2026-x",
+                           kind=UserKind.STAFF, display_name=f"{short_name}审查员")
+        role_assign(user=user, role=Role.REVIEWER, department=department)
+        made[short_name] = user
+    return made

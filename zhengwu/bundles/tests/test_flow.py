@@ -1,0 +1,346 @@
+"""一件事 through the services, on the Leiyang pack's 企业开办 bundle and the real calendar:
+fan-out, dependencies, parallel approval, one supplement notice, a refusal, one delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+
+from zhengwu.bundles.models import (
+    BundleCase,
+    BundleCaseStatus,
+    BundleNoticeKind,
+    BundleResult,
+    MemberState,
+)
+from zhengwu.bundles.services import (
+    BundleMoveIn,
+    MaterialIn,
+    bundle_move,
+    elapsed_workdays,
+    supplement_request,
+)
+from zhengwu.bundles.sweeps import run as bundles_sweep
+from zhengwu.bundles.tests.conftest import MORNING
+from zhengwu.cases import sweeps as case_sweeps
+from zhengwu.cases.models import Case, CaseStatus, Decision
+from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import pdf_bytes
+from zhengwu.cases.workflow import MoveNotAllowed
+from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.notifications.models import OutboxItem
+from zhengwu.workdays.calendar import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+REGISTRATION = "市市场监督管理局"
+
+
+def members(bundle_case: BundleCase) -> dict[str, Any]:
+    return {
+        m.department.short_name: m for m in bundle_case.members.select_related("case", "department")
+    }
+
+
+def decide(member: Any, reviewer: Any, action: str = "grant", reason: str = "") -> Case:
+    """Walk the member case through its approval chain and decide."""
+    case = Case.objects.get(pk=member.case_id)
+    chain = case.implementation.approval_chain or ["承办", "审核", "批准"]
+    # Different people pass consecutive steps (same-person rule): use the reviewer for the
+    # first pass and the platform-independent decision after.
+    for step in range(len(chain) - 1):
+        user = reviewer if step % 2 == 0 else _second(reviewer)
+        case = case_transition(case_id=case.pk, user=user, move=MoveIn(action="review_pass"))
+    return case_transition(
+        case_id=case.pk,
+        user=_second(reviewer) if len(chain) % 2 == 0 else reviewer,
+        move=MoveIn(action=action, reason=reason),
+    )
+
+
+def _second(reviewer: Any) -> Any:
+    from zhengwu.accounts.models import User, UserKind
+    from zhengwu.accounts.roles import Role
+    from zhengwu.accounts.services import role_assign, user_create
+
+    name = f"{reviewer.username}-b"
+    user = User.objects.filter(username=name).first()
+    if user is None:
+        user = user_create(username=name, password="x-demo-2026-x", kind=UserKind.STAFF)
+        assignment = reviewer.role_assignments.first()
+        role_assign(user=user, role=Role.REVIEWER, department=assignment.department)
+    return user
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_submission_fans_out_one_member_case_per_department(submit_qykb: Any) -> None:
+    bundle_case = submit_qykb()
+    assert bundle_case.status == BundleCaseStatus.SUBMITTED
+    assert bundle_case.number.startswith("YJ43048120261201")
+    found = members(bundle_case)
+    assert len(found) == 7
+    assert set(found) >= {REGISTRATION, "市公安局", "市税务局", "人民银行耒阳支行"}
+    for member in found.values():
+        case = member.case
+        assert case.bundle_number == bundle_case.number
+        assert case.status == CaseStatus.SUBMITTED
+        assert case.department.short_name == member.department.short_name
+        # In the bundle every member promises half a working day (plan measure [12]).
+        assert case.promised_workdays == Decimal("0.5")
+    # The company name is entered once and reaches every department under its own key.
+    assert found["市税务局"].case.form_data["taxpayer_name"] == "耒阳市创业科技有限公司"
+    assert found["人民银行耒阳支行"].case.form_data["account_name"] == "耒阳市创业科技有限公司"
+    # ≤ 3 steps, ≤ 6 materials, and materials de-duplicated.
+    assert bundle_case.steps <= 3
+    assert bundle_case.materials_after <= 6
+    assert bundle_case.materials_before > bundle_case.materials_after
+    # The applicant is told once, not seven times.
+    assert (
+        OutboxItem.objects.filter(
+            channel="inapp", recipient=bundle_case.applicant, subject="申请已提交"
+        ).count()
+        == 0
+    )
+    assert (
+        OutboxItem.objects.filter(
+            channel="inapp", recipient=bundle_case.applicant, subject="一件事申请已提交"
+        ).count()
+        == 1
+    )
+
+
+def test_answers_decide_the_member_items(submit_qykb: Any) -> None:
+    with time_machine.travel(MORNING, tick=False):
+        bundle_case = submit_qykb(
+            answers={"need_seal": "no", "need_invoice": "yes", "has_employees": "no"}
+        )
+    assert set(members(bundle_case)) == {REGISTRATION, "市税务局", "人民银行耒阳支行"}
+    assert bundle_case.answers == {"need_seal": "no", "need_invoice": "yes", "has_employees": "no"}
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_bad_answers_form_and_materials_are_refused_whole(submit_qykb: Any) -> None:
+    before = BundleCase.objects.count(), Case.objects.count()
+    with pytest.raises(InvalidInput) as error:
+        submit_qykb(answers={"need_seal": "maybe"})
+    assert error.value.code == "bundle.answers_invalid"
+    with pytest.raises(InvalidInput) as error:
+        submit_qykb(form={"applicant_name": "孙创业"})
+    assert error.value.code == "bundle.form_invalid"
+    assert "company_name" in error.value.message
+    with pytest.raises(InvalidInput) as error:
+        submit_qykb(materials=[])
+    assert error.value.code == "bundle.materials_missing"
+    assert (BundleCase.objects.count(), Case.objects.count()) == before
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_whole_bundle_inside_one_working_day(
+    submit_qykb: Any, clerk: Any, reviewers: Any, applicant: Any
+) -> None:
+    bundle_case = submit_qykb()
+    bundle_case = bundle_move(
+        number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept")
+    )
+    assert bundle_case.status == BundleCaseStatus.IN_PROGRESS
+    # One working day from 09:00 on Tuesday: the end of Wednesday (start day not counted).
+    assert bundle_case.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 12, 2)
+    found = members(bundle_case)
+    # Registration runs first; the others wait for it, not for each other.
+    assert found[REGISTRATION].state == MemberState.RUNNING
+    assert found[REGISTRATION].case.status == CaseStatus.ACCEPTED
+    # Half a day started in the morning session ends at the end of the afternoon session.
+    assert found[REGISTRATION].case.due_at.astimezone(SHANGHAI) == dt.datetime(
+        2026, 12, 1, 17, 30, tzinfo=SHANGHAI
+    )
+    for name in ("市公安局", "市税务局", "人民银行耒阳支行"):
+        assert found[name].state == MemberState.WAITING
+        assert found[name].case.status == CaseStatus.SUBMITTED
+    # A waiting member cannot be decided or accepted on its own.
+    with pytest.raises(MoveNotAllowed):
+        case_transition(case_id=found["市公安局"].case_id, user=clerk, move=MoveIn(action="accept"))
+    decide(found[REGISTRATION], reviewers[REGISTRATION])
+    found = members(BundleCase.objects.get(pk=bundle_case.pk))
+    assert found[REGISTRATION].state == MemberState.DONE
+    assert found[REGISTRATION].case.status == CaseStatus.CLOSED
+    others = [m for name, m in found.items() if name != REGISTRATION]
+    assert all(m.state == MemberState.RUNNING for m in others)
+    assert all(m.case.status == CaseStatus.ACCEPTED for m in others)
+    for member in others:
+        decide(member, reviewers[member.department.short_name])
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    # All finished → the bundle finishes and, chosen electronic delivery, is delivered once.
+    assert bundle_case.status == BundleCaseStatus.DELIVERED
+    assert bundle_case.result == BundleResult.ALL_GRANTED
+    assert elapsed_workdays(bundle_case) <= 1
+    assert all(m.case.status == CaseStatus.DELIVERED for m in members(bundle_case).values())
+    kinds = list(bundle_case.notices.values_list("kind", flat=True))
+    assert kinds == [BundleNoticeKind.ACCEPTANCE, BundleNoticeKind.COMPLETION]
+    assert (
+        OutboxItem.objects.filter(
+            channel="inapp", recipient=applicant, subject__contains="一次送达"
+        ).count()
+        == 1
+    )
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_one_supplement_notice_gathers_every_department(
+    submit_qykb: Any, clerk: Any, reviewers: Any, applicant: Any
+) -> None:
+    bundle_case = submit_qykb()
+    found = members(bundle_case)
+    supplement_request(
+        user=reviewers["市税务局"],
+        case_id=found["市税务局"].case_id,
+        items=[{"material": "经营场所照片", "reason": "无法核实经营场所"}],
+    )
+    with pytest.raises(NotAllowed):
+        supplement_request(
+            user=reviewers["市税务局"],
+            case_id=found["市公安局"].case_id,
+            items=[{"material": "x", "reason": "y"}],
+        )
+    bundle_case = bundle_move(
+        number=bundle_case.number,
+        user=clerk,
+        move=BundleMoveIn(
+            action="ask_supplement",
+            supplement_items=[{"material": "公司章程", "reason": "缺少全体股东签字"}],
+        ),
+    )
+    assert bundle_case.status == BundleCaseStatus.AWAITING_SUPPLEMENT
+    notices = list(bundle_case.notices.all())
+    assert [n.kind for n in notices] == [BundleNoticeKind.SUPPLEMENT]
+    assert {i["material"] for i in notices[0].content["items"]} == {"公司章程", "经营场所照片"}
+    # The member cases wait for the supplement, but issued no notices of their own.
+    for member in members(bundle_case).values():
+        assert member.case.status == CaseStatus.AWAITING_SUPPLEMENT
+        assert not member.case.notices.exists()
+    # Asked once: no second notice.
+    with pytest.raises(Exception):  # noqa: B017,PT011 — a Conflict of the bundle workflow
+        bundle_move(
+            number=bundle_case.number,
+            user=clerk,
+            move=BundleMoveIn(
+                action="ask_supplement", supplement_items=[{"material": "x", "reason": "y"}]
+            ),
+        )
+    bundle_case = bundle_move(
+        number=bundle_case.number,
+        user=applicant,
+        move=BundleMoveIn(
+            action="supplement",
+            materials=[
+                MaterialIn(identity="公司章程", file_name="a.pdf", content=pdf_bytes()),
+                MaterialIn(identity="经营场所照片", file_name="b.pdf", content=pdf_bytes()),
+            ],
+        ),
+    )
+    assert bundle_case.status == BundleCaseStatus.SUPPLEMENTED
+    for member in members(bundle_case).values():
+        assert member.case.status == CaseStatus.SUPPLEMENTED
+        assert member.case.materials.filter(supplement=True).count() == 2
+    bundle_case = bundle_move(
+        number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept")
+    )
+    assert bundle_case.status == BundleCaseStatus.IN_PROGRESS
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_refused_prerequisite_ends_its_dependents(
+    submit_qykb: Any, clerk: Any, reviewers: Any, applicant: Any
+) -> None:
+    bundle_case = submit_qykb(delivery_method="window")
+    bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    found = members(bundle_case)
+    decide(
+        found[REGISTRATION],
+        reviewers[REGISTRATION],
+        action="deny",
+        reason="经营范围含需前置审批的项目",
+    )
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    found = members(bundle_case)
+    assert found[REGISTRATION].case.decision == Decision.DENIED
+    others = [m for name, m in found.items() if name != REGISTRATION]
+    assert all(m.state == MemberState.CANCELLED for m in others)
+    assert all(m.case.status == CaseStatus.WITHDRAWN for m in others)
+    assert bundle_case.status == BundleCaseStatus.FINISHED
+    assert bundle_case.result == BundleResult.NONE_GRANTED
+    assert (
+        OutboxItem.objects.filter(
+            channel="inapp", recipient=applicant, subject="一件事中有事项未获准予"
+        ).count()
+        == 1
+    )
+    # One delivery at the window, for what was decided.
+    bundle_case = bundle_move(
+        number=bundle_case.number,
+        user=clerk,
+        move=BundleMoveIn(action="deliver", delivery_method="window"),
+    )
+    assert bundle_case.status == BundleCaseStatus.DELIVERED
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_member_refusal_leaves_the_others_to_finish(
+    submit_qykb: Any, clerk: Any, reviewers: Any
+) -> None:
+    bundle_case = submit_qykb()
+    bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    decide(members(bundle_case)[REGISTRATION], reviewers[REGISTRATION])
+    for name, member in members(bundle_case).items():
+        if name == REGISTRATION:
+            continue
+        decide(
+            member,
+            reviewers[name],
+            action="deny" if name == "市税务局" else "grant",
+            reason="经营地址与登记不符" if name == "市税务局" else "",
+        )
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    assert bundle_case.result == BundleResult.PARTLY_GRANTED
+    assert bundle_case.status == BundleCaseStatus.DELIVERED
+
+
+def test_deemed_members_move_the_bundle_on(submit_qykb: Any, clerk: Any) -> None:
+    with time_machine.travel(MORNING, tick=False):
+        bundle_case = submit_qykb()
+        bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    # Registration is on the deemed-approval list: past its half-day deadline the sweep
+    # decides it, and the bundles sweep moves the bundle on.
+    later = dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(later, tick=False):
+        case_sweeps.run(later)
+        bundles_sweep(later)
+    found = members(BundleCase.objects.get(pk=bundle_case.pk))
+    assert found[REGISTRATION].case.decision == Decision.DEEMED_APPROVED
+    assert found[REGISTRATION].state == MemberState.DONE
+    assert all(m.state == MemberState.RUNNING for n, m in found.items() if n != REGISTRATION)
+
+
+def test_an_unanswered_bundle_is_accepted_by_law(submit_qykb: Any) -> None:
+    with time_machine.travel(MORNING, tick=False):
+        bundle_case = submit_qykb()
+    later = dt.datetime(2026, 12, 9, 9, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(later, tick=False):
+        case_sweeps.run(later)  # members are left to the bundle
+        assert all(m.case.status == CaseStatus.SUBMITTED for m in members(bundle_case).values())
+        bundles_sweep(later)
+        bundles_sweep(later)
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    assert bundle_case.status == BundleCaseStatus.IN_PROGRESS
+    assert bundle_case.accepted_at == MORNING
+    assert bundle_case.events.filter(action="accept").count() == 1
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_idempotent_submission(submit_qykb: Any) -> None:
+    first = submit_qykb(idempotency_key="k-1")
+    again = submit_qykb(idempotency_key="k-1")
+    assert first.pk == again.pk
+    assert Case.objects.filter(bundle_number=first.number).count() == 7
