@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import kpis
 from zhengwu.bundles.models import Bundle, BundleCase, BundleVersion, HallLevel, MaterialIdentity
 from zhengwu.cases.access import reviewer_departments, window_prefixes
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
@@ -195,3 +196,82 @@ def department_members(user: User) -> QuerySet[Any]:
     return BundleMember.objects.filter(department_id__in=reviewer_departments(user)) \
         .select_related("bundle_case__bundle", "case", "department").order_by(
             "-bundle_case__submitted_at", "position")
+
+
+# --- KPIs -------------------------------------------------------------------------------------
+
+
+def _finished(bundle: Bundle) -> list[kpis.FinishedCase]:
+    from zhengwu.bundles.models import BundleMember, BundleResult
+    from zhengwu.workdays.selectors import calendar_get
+
+    calendar = calendar_get()
+    cases = list(BundleCase.objects.filter(bundle=bundle, finished_at__isnull=False,
+                                           accepted_at__isnull=False)
+                 .exclude(result=BundleResult.NONE).order_by("id"))
+    members: dict[int, list[tuple[str, Decimal, Decimal]]] = {}
+    for member in BundleMember.objects.filter(bundle_case__in=cases, started_at__isnull=False,
+                                              case__closed_at__isnull=False).select_related(
+            "case").only("bundle_case_id", "item_name", "started_at", "case__closed_at",
+                         "case__promised_workdays"):
+        assert member.started_at is not None
+        assert member.case.closed_at is not None
+        members.setdefault(member.bundle_case_id, []).append((
+            member.item_name,
+            calendar.office_workdays_between(member.started_at, member.case.closed_at),
+            member.case.promised_workdays))
+    return [kpis.FinishedCase(
+        number=c.number,
+        elapsed=calendar.office_workdays_between(c.accepted_at, c.finished_at),  # type: ignore[arg-type]
+        promised=c.promised_workdays, in_time=c.due_at is None or c.finished_at <= c.due_at,  # type: ignore[operator]
+        members=tuple(members.get(c.pk, ()))) for c in cases]
+
+
+def bundle_kpi(bundle: Bundle) -> kpis.BundleKpi:
+    """The KPIs of one bundle: its definition's figures and its cases' performance."""
+    from django.db.models import Count, Q
+
+    guide = bundle_guide(bundle)
+    counts = BundleCase.objects.filter(bundle=bundle).aggregate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=[
+            "submitted", "awaiting_supplement", "supplemented", "in_progress"])))
+    definition = guide.definition
+    stage_limits = []
+    if definition.steps_limit is not None or definition.materials_limit is not None:
+        for number, stage in enumerate(guide.stages, start=1):
+            limit = max(m.promise for m in stage)
+            label = stage[0].item_name if len(stage) == 1 else \
+                f"第{number}阶段 {len(stage)} 个事项并联办理"
+            stage_limits.append((label, limit, frozenset(m.item_name for m in stage)))
+    return kpis.bundle_kpi(
+        code=bundle.code, name=bundle.name, steps=guide.steps,
+        steps_limit=definition.steps_limit, materials_before=guide.materials.before,
+        materials_after=guide.materials.after, materials_limit=definition.materials_limit,
+        promised=definition.promised_workdays, submitted=counts["total"],
+        open_cases=counts["open"], finished=_finished(bundle), stage_limits=stage_limits)
+
+
+def bundle_kpis(*, with_cases_or_limits: bool = True) -> list[kpis.BundleKpi]:
+    """KPIs of the bundles that have cases or plan limits (all bundles when asked)."""
+    from django.db.models import Exists, OuterRef
+
+    bundles = published_bundles().annotate(has_cases=Exists(
+        BundleCase.objects.filter(bundle=OuterRef("pk"))))
+    chosen = [b for b in bundles if not with_cases_or_limits or b.has_cases  # type: ignore[attr-defined]
+              or b.definition.get("steps_limit") or b.definition.get("materials_limit")]
+    return [bundle_kpi(b) for b in chosen]
+
+
+def overall_kpi() -> kpis.OverallKpi:
+    from django.db.models import Count, F, Q, Sum
+
+    figures = BundleCase.objects.aggregate(
+        submitted=Count("id"), finished=Count("id", filter=Q(finished_at__isnull=False)
+                                              & Q(accepted_at__isnull=False)),
+        in_time=Count("id", filter=Q(finished_at__isnull=False) & Q(accepted_at__isnull=False)
+                      & Q(finished_at__lte=F("due_at"))),
+        before=Sum("materials_before"), after=Sum("materials_after"))
+    return kpis.OverallKpi(bundles=published_bundles().count(), submitted=figures["submitted"],
+                           finished=figures["finished"], in_time=figures["in_time"],
+                           materials_before=figures["before"] or 0,
+                           materials_after=figures["after"] or 0)

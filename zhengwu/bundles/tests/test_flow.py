@@ -147,6 +147,7 @@ def test_the_whole_bundle_inside_one_working_day(
     )
     assert bundle_case.status == BundleCaseStatus.IN_PROGRESS
     # One working day from 09:00 on Tuesday: the end of Wednesday (start day not counted).
+    assert bundle_case.due_at is not None
     assert bundle_case.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 12, 2)
     found = members(bundle_case)
     # Registration runs first; the others wait for it, not for each other.
@@ -175,7 +176,9 @@ def test_the_whole_bundle_inside_one_working_day(
     # All finished → the bundle finishes and, chosen electronic delivery, is delivered once.
     assert bundle_case.status == BundleCaseStatus.DELIVERED
     assert bundle_case.result == BundleResult.ALL_GRANTED
-    assert elapsed_workdays(bundle_case) <= 1
+    elapsed = elapsed_workdays(bundle_case)
+    assert elapsed is not None
+    assert elapsed <= 1
     assert all(m.case.status == CaseStatus.DELIVERED for m in members(bundle_case).values())
     kinds = list(bundle_case.notices.values_list("kind", flat=True))
     assert kinds == [BundleNoticeKind.ACCEPTANCE, BundleNoticeKind.COMPLETION]
@@ -344,3 +347,23 @@ def test_idempotent_submission(submit_qykb: Any) -> None:
     again = submit_qykb(idempotency_key="k-1")
     assert first.pk == again.pk
     assert Case.objects.filter(bundle_number=first.number).count() == 7
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_qykb_kpi_shows_the_plan_limits_met(submit_qykb: Any, clerk: Any, reviewers: Any,
+                                             qykb: Any) -> None:
+    from zhengwu.bundles.selectors import bundle_kpi
+
+    before = bundle_kpi(qykb)
+    assert before.all_passed is None  # no finished case yet: no verdict
+    bundle_case = submit_qykb()
+    bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    decide(members(bundle_case)[REGISTRATION], reviewers[REGISTRATION])
+    for name, member in members(bundle_case).items():
+        if name != REGISTRATION:
+            decide(member, reviewers[name])
+    kpi = bundle_kpi(qykb)
+    assert kpi.finished == 1
+    assert kpi.in_time_share == 100
+    assert [c.label for c in kpi.checks][:3] == ["环节", "申请材料（去重后）", "办结时间（全部办件）"]
+    assert kpi.all_passed is True
