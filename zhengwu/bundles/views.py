@@ -1,15 +1,12 @@
-"""一件事 pages (being built)."""
+"""一件事 public and applicant pages (being built): guides, the guided application, one
+progress view."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 
 
-def bundle_list(request: HttpRequest) -> HttpResponse:
+def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
 
 
-def guide(request: HttpRequest, code: str) -> HttpResponse:
-    raise Http404
-
-
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    raise Http404
+bundle_list = mine = case_detail = case_supplement = case_withdraw = notice_pdf = _todo
+guide = guide_pdf = guide_qr = apply = _todo
