@@ -159,3 +159,31 @@ def test_an_entered_year_makes_its_deadlines_official():
     calendar = calendar_build()
     assert calendar.add_workdays(D(2026, 12, 31), 1) == (D(2027, 1, 4), False)
     assert calendar.is_workday(D(2027, 2, 20))
+
+
+# --- working time actually taken (measures [12]'s "≤ 1 working day") -----------------------
+
+
+def _at(y: int, m: int, d: int, hh: int, mm: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("start", "end", "days"), [
+    # Same session: 9:00 → 10:45 is 1.75 h of a 6.5 h office day.
+    (_at(2026, 12, 1, 9), _at(2026, 12, 1, 10, 45), Decimal("0.27")),
+    # The lunch break does not count: 11:00 → 15:30 = 1 h + 1 h.
+    (_at(2026, 12, 1, 11), _at(2026, 12, 1, 15, 30), Decimal("0.31")),
+    # A whole office day.
+    (_at(2026, 12, 1, 8, 30), _at(2026, 12, 1, 17, 30), Decimal("1.00")),
+    # Overnight costs nothing: Tue 16:30 → Wed 9:30 = 2 office hours.
+    (_at(2026, 12, 1, 16, 30), _at(2026, 12, 2, 9, 30), Decimal("0.31")),
+    # A weekend costs nothing: Fri 17:00 → Mon 9:00 = 1 office hour.
+    (_at(2026, 12, 4, 17), _at(2026, 12, 7, 9), Decimal("0.15")),
+    # The 2026 National Day holiday (Oct 1–7) costs nothing; Sat Oct 10 is a 调休 working day.
+    (_at(2026, 9, 30, 17), _at(2026, 10, 8, 9), Decimal("0.15")),
+    # Nothing elapsed, or the end before the start.
+    (_at(2026, 12, 1, 9), _at(2026, 12, 1, 9), Decimal("0")),
+    (_at(2026, 12, 1, 10), _at(2026, 12, 1, 9), Decimal("0")),
+])
+def test_office_time_between(start: dt.datetime, end: dt.datetime, days: Decimal) -> None:
+    assert _bundled().office_workdays_between(start, end) == days
