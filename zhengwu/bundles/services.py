@@ -517,7 +517,10 @@ def _roles(user: User | None, bundle_case: BundleCase) -> set[workflow.Role]:
 def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
                 now: dt.datetime | None = None) -> BundleCase:
     """One move of the bundle workflow, made once for every member case."""
-    cases = BundleCase.objects if user is None else bundle_cases_for(user)
+    cases = BundleCase.objects.all()
+    if user is not None:
+        # A subquery: PostgreSQL allows no FOR UPDATE together with the scope's DISTINCT.
+        cases = cases.filter(pk__in=bundle_cases_for(user).values("pk"))
     bundle_case = cases.select_for_update(of=("self",)).select_related(
         "bundle__lead_department", "applicant").get(number=number)
     spec = workflow.move_for(move.action, bundle_case.status)
