@@ -35,6 +35,8 @@ def implementation_row(implementation: ItemImplementation) -> dict[str, str]:
         "legal_limit_note": item.legal_limit_note, "item_conditions": item.conditions,
         "result_name": item.result_name, "result_type": item.result_type,
         "is_intermediary": item.is_intermediary, "keywords": item.keywords,
+        "plan_steps_limit": item.plan_steps_limit,
+        "plan_materials_limit": item.plan_materials_limit,
         "code": implementation.code, "department": implementation.department.short_name,
         "region_code": implementation.region_id, "level": implementation.level,
     }

@@ -157,6 +157,11 @@ class ServiceItem(BaseModel):
     result_type = models.CharField("结果类型", max_length=20, blank=True)
     is_intermediary = models.BooleanField("中介服务事项", default=False)
     keywords = models.CharField("检索关键词", max_length=300, blank=True)
+    # Limits a reform plan sets for the item, e.g. utility hook-ups (耒阳市 2021 方案措施[17]):
+    # at most so many approval steps and required applicant materials. Empty = no limit.
+    plan_steps_limit = models.PositiveSmallIntegerField("规定环节上限", null=True, blank=True)
+    plan_materials_limit = models.PositiveSmallIntegerField("规定材料上限", null=True,
+                                                            blank=True)
     source = models.TextField("来源", blank=True)
     illustrative = models.BooleanField("示例数据", default=False)
 
@@ -167,6 +172,11 @@ class ServiceItem(BaseModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(item_type__in=ItemType.values),
                                    name="item_type_valid"),
+            # A limit of 0 would mean an item that cannot be applied for: empty means none.
+            models.CheckConstraint(condition=models.Q(plan_steps_limit__gte=1),
+                                   name="item_plan_steps_limit_positive"),
+            models.CheckConstraint(condition=models.Q(plan_materials_limit__gte=1),
+                                   name="item_plan_materials_limit_positive"),
         ]
 
     def __str__(self) -> str:

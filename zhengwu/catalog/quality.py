@@ -3,6 +3,9 @@
 The rules come from the plan's 四减 measure [5] and the 办事指南 standardization measure [10]:
 no catch-all materials, no government-issued documents demanded from applicants, no fee
 without a basis, promised limits within the legal ones, and 全程网办 meaning zero trips.
+Where the plan caps an item's approval steps or materials (utility hook-ups, measure [17]:
+low-voltage power ≤ 3 steps, high-voltage ≤ 4, water and gas ≤ 3 steps and ≤ 2 materials),
+the basic item carries the cap and the guide is checked against it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ class MaterialFacts:
     name: str
     source: str
     government_issued: bool
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,10 @@ class GuideFacts:
     trips: int
     materials: tuple[MaterialFacts, ...]
     fees: tuple[tuple[str, str], ...]  # (name, basis)
+    # 审批环节 in order (ItemImplementation.approval_chain) and the plan's caps, if any.
+    approval_chain: tuple[str, ...] = ()
+    steps_limit: int | None = None
+    materials_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,11 @@ RULES = {
     "government_issued_material": "要求提交政府核发材料",
     "fee_without_basis": "收费无依据",
     "full_online_with_trips": "全程网办仍需跑动",
+    "over_plan_steps": "环节数超过规定上限",
+    "over_plan_materials": "申请材料超过规定上限",
 }
+
+PLAN_MEASURE = "耒阳市 2021 方案措施[17]"
 
 
 def _days(value: Decimal) -> str:
@@ -78,4 +90,22 @@ def check(facts: GuideFacts) -> list[Finding]:
         findings.append(Finding("full_online_with_trips",
                                 f"网上办理深度为全程网办（Ⅳ级），但到办事现场次数为 {facts.trips} 次；"
                                 "全程网办应为零跑动。"))
+    findings += _plan_limits(facts)
+    return findings
+
+
+def _plan_limits(facts: GuideFacts) -> list[Finding]:
+    findings: list[Finding] = []
+    steps = facts.approval_chain
+    if facts.steps_limit is not None and len(steps) > facts.steps_limit:
+        findings.append(Finding("over_plan_steps",
+                                f"办理环节有 {len(steps)} 个（{'、'.join(steps)}），超过规定上限 "
+                                f"{facts.steps_limit} 个；{PLAN_MEASURE}要求压减市政公用服务"
+                                "报装环节，请合并或取消多余环节。"))
+    provided = [m.name for m in facts.materials if m.source == "applicant" and m.required]
+    if facts.materials_limit is not None and len(provided) > facts.materials_limit:
+        findings.append(Finding("over_plan_materials",
+                                f"申请人须提交的必要材料有 {len(provided)} 件（{'、'.join(provided)}），"
+                                f"超过规定上限 {facts.materials_limit} 件；{PLAN_MEASURE}要求压减"
+                                "报装申请材料，其余材料应通过电子证照、数据共享或告知承诺获取。"))
     return findings

@@ -31,6 +31,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("item_legal_limit_workdays", "法定办结时限(工作日)"), ("legal_limit_note", "法定时限说明"),
     ("item_conditions", "基本受理条件"), ("result_name", "结果名称"), ("result_type", "结果类型"),
     ("is_intermediary", "中介服务事项"), ("keywords", "检索关键词"),
+    ("plan_steps_limit", "规定环节上限"), ("plan_materials_limit", "规定材料上限"),
     ("code", "实施编码"), ("department", "实施主体"), ("region_code", "行政区划代码"),
     ("level", "行使层级"),
     ("legal_limit_workdays", "本级法定时限(工作日)"),
@@ -56,6 +57,7 @@ REQUIRED = ("name", "item_type", "department", "region_code", "level",
             "promised_limit_workdays", "online_depth", "trips")
 MAX_ROWS = 500_000
 MAX_CELL = 10_000
+MAX_PLAN_LIMIT = 99
 
 TRUE = {"yes", "y", "true", "1", "是", "√", "✓"}
 FALSE = {"no", "n", "false", "0", "否", ""}
@@ -100,6 +102,8 @@ class ItemData(BaseModel):
     result_type: str = Field("", max_length=20)
     is_intermediary: bool = False
     keywords: str = Field("", max_length=300)
+    plan_steps_limit: int | None = Field(None, ge=1, le=MAX_PLAN_LIMIT)
+    plan_materials_limit: int | None = Field(None, ge=1, le=MAX_PLAN_LIMIT)
     source: str = Field("", max_length=2000)
     illustrative: bool = False
 
@@ -261,6 +265,21 @@ def _int(value: Any) -> int | None:
     return int(number)
 
 
+def plan_limit(value: Any) -> int | None:
+    """A plan's cap on steps or materials: empty = no cap, else a whole number from 1."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = Decimal(0)
+    if not (number.is_finite() and number == number.to_integral_value()
+            and 1 <= number <= MAX_PLAN_LIMIT):
+        raise ValueError(f"应为 1–{MAX_PLAN_LIMIT} 的正整数，实为“{text}”；留空表示不设上限")
+    return int(number)
+
+
 def _materials(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [dict(m) for m in value]
@@ -387,6 +406,8 @@ def parse_row(row: int, raw: dict[str, Any]) -> CatalogRow | list[Problem]:
         "conditions": take("item_conditions", _text), "result_name": take("result_name", _text),
         "result_type": take("result_type", _text),
         "is_intermediary": take("is_intermediary", _bool), "keywords": take("keywords", _text),
+        "plan_steps_limit": take("plan_steps_limit", plan_limit),
+        "plan_materials_limit": take("plan_materials_limit", plan_limit),
         "source": take("source", _text), "illustrative": take("illustrative", _bool),
     }
     guide_values = {
@@ -454,4 +475,4 @@ def parse_row(row: int, raw: dict[str, Any]) -> CatalogRow | list[Problem]:
 
 
 __all__ = ["COLUMNS", "CatalogRow", "FaqData", "FeeData", "MaterialData", "Problem", "RowError",
-           "parse_row", "read_table"]
+           "parse_row", "plan_limit", "read_table"]

@@ -125,10 +125,13 @@ def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
         legal_limit=implementation.legal_limit_workdays,
         promised_limit=implementation.promised_limit_workdays,
         online_depth=implementation.online_depth, trips=implementation.trips,
-        materials=tuple(quality.MaterialFacts(m.name, m.source, m.government_issued)
+        materials=tuple(quality.MaterialFacts(m.name, m.source, m.government_issued, m.required)
                         for m in implementation.materials.all()),
         fees=tuple((str(f.get("name", "")), str(f.get("basis", "")))
-                   for f in implementation.fees))
+                   for f in implementation.fees),
+        approval_chain=tuple(str(step) for step in implementation.approval_chain),
+        steps_limit=implementation.item.plan_steps_limit,
+        materials_limit=implementation.item.plan_materials_limit)
 
 
 def quality_report(*, department: int | None = None, rule: str | None = None) -> list[QualityRow]:

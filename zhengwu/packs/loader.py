@@ -19,7 +19,7 @@ from django.db import transaction
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
-from zhengwu.catalog.rows import CatalogRow, Problem, parse_row
+from zhengwu.catalog.rows import CatalogRow, Problem, parse_row, plan_limit
 from zhengwu.catalog.services import (
     ImportResult,
     catalog_import_rows,
@@ -75,7 +75,21 @@ def _yes(value: str) -> bool:
 
 def catalog_rows(pack: Path) -> list[CatalogRow]:
     """The pack's implementations as catalogue rows; every problem names its file and row."""
-    items = {row["name"]: row for row in _read(pack, "items.csv")}
+    item_rows = _read(pack, "items.csv")
+    items = {row["name"]: row for row in item_rows}
+    problems: list[str] = []
+    # Optional columns (measure [17]): the plan's caps on steps and materials; empty = none.
+    limits: dict[str, dict[str, str]] = {}
+    for number, record in enumerate(item_rows, start=2):
+        limits[record["name"]] = {}
+        for column, key in (("steps_limit", "plan_steps_limit"),
+                            ("materials_limit", "plan_materials_limit")):
+            try:
+                value = plan_limit(record.get(column, ""))
+            except ValueError as error:
+                problems.append(f"items.csv 第{number}行「{column}」：{error}")
+                value = None
+            limits[record["name"]][key] = "" if value is None else str(value)
     materials: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in _read(pack, "materials.csv"):
         materials[row["item_name"]].append(row)
@@ -83,7 +97,6 @@ def catalog_rows(pack: Path) -> list[CatalogRow]:
     for row in _read(pack, "faq.csv", required=False):
         faq[row["item_name"]].append({"question": row["question"], "answer": row["answer"]})
     rows: list[CatalogRow] = []
-    problems: list[str] = []
     for number, impl in enumerate(_read(pack, "implementations.csv"), start=2):
         item = items.get(impl.get("item_name", ""))
         if item is None:
@@ -100,7 +113,7 @@ def catalog_rows(pack: Path) -> list[CatalogRow]:
             "item_conditions": item.get("conditions", ""),
             "result_name": item.get("result_name", ""), "result_type": item.get("result_type", ""),
             "is_intermediary": item.get("is_intermediary", ""),
-            "keywords": item.get("keywords", ""),
+            "keywords": item.get("keywords", ""), **limits[item["name"]],
             "department": impl["department"], "region_code": impl["region_code"],
             "level": impl["level"], "promised_limit_workdays": impl["promised_limit_workdays"],
             "online_depth": impl["online_depth"], "trips": impl["trips"],
