@@ -109,6 +109,7 @@ def _with_names(definition: d.Definition, region: Region) -> d.Definition:
     return d.fill_promises(definition, item_facts(definition, region))
 
 
+@transaction.atomic
 def bundle_publish(*, code: str, data: dict[str, Any], region: Region, actor: Actor,
                    note: str = "") -> tuple[Bundle, bool]:
     """Publish a definition as the bundle's next version; an identical definition publishes
@@ -214,6 +215,7 @@ def bundle_draft_review(*, draft_id: int, actor: Actor, approve: bool,
     return draft
 
 
+@transaction.atomic
 def material_identities_replace(*, rows: list[tuple[str, list[str]]], actor: Actor) -> int:
     """Replace the material identity table (一次采集); returns how many rows changed."""
     names: dict[str, str] = {}
