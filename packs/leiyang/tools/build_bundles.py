@@ -1,18 +1,34 @@
 #!/usr/bin/env python3
 """Deterministic generator for the Leiyang 一件事一次办 bundles (docs/pack-format.md, "Bundles").
 
-Writes packs/leiyang/{bundles,bundle_members,bundle_questions,bundle_fields,material_identities}.csv
-from items.csv / implementations.csv / materials.csv of the pack and the shared research file
-../shared/data/leiyang/bundles.csv (relative to the repo root).
+Writes packs/leiyang/{bundles,bundle_members,bundle_questions,bundle_fields,bundle_promises,
+material_identities}.csv from items.csv / implementations.csv / materials.csv of the pack and the shared
+research file ../shared/data/leiyang/bundles.csv (relative to the repo root).
 
-    python3 packs/leiyang/tools/build_bundles.py          # (re)write the five CSVs
+Every member row carries its promise inside the bundle explicitly: the published figure where the source
+gives one, otherwise the promise of the implementation that serves the member (the county's for a city-hall
+bundle, the first township's for a township-hall bundle). 即办 items (0 days) count as 0.5 day inside a
+bundle. Where a bundle has a sourced promise of its own and its members' longest dependency chain exceeds it,
+the members on the too-long chains are compressed proportionally (rounded down to half days); the bundle's
+`source` lists every compressed or 0.5-day member as illustrative. A bundle without a sourced promise leaves
+`promised_workdays` empty: the loader then promises the longest chain.
+
+`--check` verifies the files the way the platform's loader does (zhengwu/bundles/definition.py
+`problems()`): members implemented where the bundle is handled, dependencies, question keys, every way of
+answering leaving at least one member, and the promise (or promise rule) covering the longest chain.
+
+    python3 packs/leiyang/tools/build_bundles.py          # (re)write the six CSVs
     python3 packs/leiyang/tools/build_bundles.py --check  # verify them, exit 1 on failure
 """
 import csv
+import functools
 import io
+import itertools
+import math
 import re
 import sys
 from collections import Counter, defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 PACK = Path(__file__).resolve().parent.parent
@@ -50,12 +66,20 @@ IMPLS = read(PACK / "implementations.csv")
 MATERIALS = read(PACK / "materials.csv")
 MATERIAL_NAMES = {r["name"] for r in MATERIALS}
 
+COUNTY = "430481000000"
 CITY_IMPL = {}     # item -> (department, promised days) at city level
 ALL_IMPL = defaultdict(set)
+COUNTY_IMPLS = defaultdict(dict)  # item -> {department: promised} of its county-level implementations
+TOWN_IMPL = {}     # item -> promised of the implementation a township hall uses (lowest region code, level >= 5)
 for r in IMPLS:
     ALL_IMPL[r["item_name"]].add(r["department"])
-    if r["region_code"] == "430481000000" and r["item_name"] not in CITY_IMPL:
+    if r["region_code"] == COUNTY:
+        COUNTY_IMPLS[r["item_name"]].setdefault(r["department"], r["promised_limit_workdays"])
+    if r["region_code"] == COUNTY and r["item_name"] not in CITY_IMPL:
         CITY_IMPL[r["item_name"]] = (r["department"], r["promised_limit_workdays"])
+for r in sorted((r for r in IMPLS if int(r["level"]) >= 5 and r["region_code"].startswith(COUNTY[:6])),
+                key=lambda r: r["region_code"]):
+    TOWN_IMPL.setdefault(r["item_name"], r["promised_limit_workdays"])
 for r in IMPLS:
     if r["item_name"] not in CITY_IMPL:
         CITY_IMPL[r["item_name"]] = (r["department"], r["promised_limit_workdays"])
@@ -70,6 +94,11 @@ def num(x):
     except (TypeError, ValueError):
         return ""
     return str(int(v)) if v == int(v) else str(v)
+
+
+def fld(field, label, required, maps, kind=""):
+    """A bundle form field; `kind` empty = inferred by the loader from the key."""
+    return {"field": field, "label": label, "required": required, "maps_to": ";".join(maps), "kind": kind}
 
 
 # ---------------------------------------------------------------- material identities (一次采集)
@@ -204,7 +233,7 @@ ILLUSTRATIVE_MEMBERS = {
     "43PCP0023": ["租房提取住房公积金", "购买自住住房提取住房公积金", "房屋租赁登记备案"],
     "43PCP0025": ["商品房买卖合同网签备案", "契税申报", "不动产转移登记（存量房买卖）", "住房公积金个人住房贷款"],
     "43PCP0028": ["教师资格认定", "无犯罪记录证明"],
-    "43TC2000100Y": ["农村村民宅基地审批", "乡村建设规划许可证核发", "宅基地使用权及房屋所有权首次登记"],
+    "43TC2000100Y": ["农村村民宅基地审批", "乡村建设规划许可证核发"],
     "43TCN0001": ["公司变更登记", "食品经营许可证变更", "个体工商户变更登记"],
     "43TCN0002": ["企业设立登记（公司设立登记）", "道路货物运输经营许可", "营运车辆道路运输证配发"],
     "43TCN0005": ["纳税信用修复", "统计严重失信企业名单信用修复"],
@@ -214,13 +243,65 @@ ILLUSTRATIVE_MEMBERS = {
     "43TCP0015": ["建设项目竣工联合验收", "特殊建设工程消防验收", "建设工程竣工验收备案", "重点建设项目档案验收"],
     "43TCP0020": ["大型群众性活动安全许可（1000-5000人）", "经营高危险性体育项目（游泳）许可"],
     "43TCP0021": ["不动产转移登记（存量房买卖）", "契税申报"],
+    # the 21 themes that had no member at all (several members were added to items.csv for them, illustrative)
+    "43PCP0004": ["普通护照签发", "无犯罪记录证明", "亲属关系证明"],
+    "43PCP0011": ["家电以旧换新补贴申领", "手机等数码产品购新补贴申领"],
+    "43PCP0018": ["进出境邮件通关咨询代办"],
+    "43PCP0020": ["增值税一般纳税人登记", "离境退税商店备案"],
+    "43PCP0022": ["出生登记（新生儿入户）", "育儿补贴申领"],
+    "43PCP0024": ["家政服务人员信用信息查询", "无犯罪记录证明"],
+    "43TC1700200Y": ["其他建设工程消防验收备案", "公众聚集场所投入使用、营业前消防安全检查", "公共场所卫生许可",
+                     "户外招牌设施规范管理（设置备案）"],
+    "43TC18001000": ["营运车辆道路运输证配发", "公路超限运输许可"],
+    "43TC2300100Y": ["门诊慢特病病种待遇认定", "异地长期居住人员就医备案", "特困、低保等困难群众医疗救助"],
+    "43TCN0006": ["企业专项信用报告出具", "开具无欠税证明"],
+    "43TCN0007": ["不动产权证书（住房情况）查询", "开具无欠税证明"],
+    "43TCP0005": ["企业年度报告公示", "统计调查对象年报数据联网直报"],
+    "43TCP0006": ["公司变更登记", "新办纳税人“一照一码”户信息确认", "企业员工社会保险参保登记", "住房公积金单位缴存登记"],
+    "43TCP0008": ["技术合同认定登记", "企业投资项目备案"],
+    "43TCP0009": ["企业设立登记（公司设立登记）", "个体工商户注销登记", "新办纳税人“一照一码”户信息确认",
+                  "公章刻制备案（印章刻制）"],
+    "43TCP0012": ["外国人来华工作许可", "外国人居留许可签发（工作类）", "企业员工社会保险参保登记"],
+    "43TCP0013": ["企业设立登记（公司设立登记）", "外商投资信息报告"],
+    "43TCP0016": ["对外承包工程项目备案"],
+    "43TCP0017": ["不动产抵押登记", "股权出质设立登记", "开具无欠税证明"],
+    "43TCP0019": ["科技型中小企业评价", "高新技术企业认定申报（县级推荐）"],
+    "43TCP0022": ["专利侵权纠纷行政裁决", "企业名称争议裁决"],
+}
+# researched themes handled at the township halls (their members are township powers)
+RESEARCHED_TOWNSHIP = {"43TC2000100Y"}
+# guided questions of the researched themes: code -> ([questions], {member: when})
+SETUP = {
+    "43PCP0011": ([("purchase", "本次申请哪类补贴", "appliance;digital", "", "家电与手机等数码产品分别申领，每次申请一类")],
+                  {"家电以旧换新补贴申领": "purchase=appliance", "手机等数码产品购新补贴申领": "purchase=digital"}),
+    "43PCP0020": ([("general_taxpayer", "是否已登记为增值税一般纳税人", "yes;no", "", "离境退税商店须为增值税一般纳税人")],
+                  {"增值税一般纳税人登记": "general_taxpayer=no"}),
+    "43PCP0022": ([("child_registered", "婴幼儿是否已办理出生登记（落户）", "yes;no", "", "未落户的同时办理出生登记，落户后发放育儿补贴")],
+                  {"出生登记（新生儿入户）": "child_registered=no"}),
+    "43TC1700200Y": ([("has_signboard", "是否设置户外招牌", "yes;no", "", "")],
+                     {"户外招牌设施规范管理（设置备案）": "has_signboard=yes"}),
+    "43TC18001000": ([("has_transport_cert", "运输车辆是否已取得道路运输证", "yes;no", "", "未取得的先配发道路运输证，再办理超限运输许可")],
+                     {"营运车辆道路运输证配发": "has_transport_cert=no"}),
+    "43TC2300100Y": ([("lives_elsewhere", "是否长期在异地居住需要异地就医", "yes;no", "", ""),
+                      ("receives_assistance", "是否为特困、低保等医疗救助对象", "yes;no", "", "")],
+                     {"异地长期居住人员就医备案": "lives_elsewhere=yes",
+                      "特困、低保等困难群众医疗救助": "receives_assistance=yes"}),
+    "43TCP0005": ([("statistics_reporter", "是否为统计联网直报调查对象", "yes;no", "", "规模以上工业、限额以上批零住餐等调查单位")],
+                  {"统计调查对象年报数据联网直报": "statistics_reporter=yes"}),
+    "43TCP0006": ([("has_employees", "是否有参保职工", "yes;no", "", "有职工的同步在迁入地办理社保登记和住房公积金缴存登记")],
+                  {"企业员工社会保险参保登记": "has_employees=yes", "住房公积金单位缴存登记": "has_employees=yes"}),
+    "43TCP0008": ([("builds_project", "成果转化是否新建投资项目", "yes;no", "", "")],
+                  {"企业投资项目备案": "builds_project=yes"}),
+    "43TCP0017": ([("collateral", "融资担保方式", "real_estate;equity", "", "real_estate：不动产抵押；equity：股权出质")],
+                  {"不动产抵押登记": "collateral=real_estate", "股权出质设立登记": "collateral=equity"}),
+    "43TCP0022": ([("dispute", "纠纷类型", "patent;company_name", "", "patent：专利侵权纠纷；company_name：企业名称争议")],
+                  {"专利侵权纠纷行政裁决": "dispute=patent", "企业名称争议裁决": "dispute=company_name"}),
 }
 
 DEPENDS = {  # (bundle code) -> {member: [must finish first]}
     "43PCN0009": {"出生登记（新生儿入户）": ["出生医学证明首次签发"],
                   "社会保障卡申领": ["出生登记（新生儿入户）"],
-                  "城乡居民基本医疗保险参保登记": ["出生登记（新生儿入户）"],
-                  "生育医疗待遇支付": ["城乡居民基本医疗保险参保登记"]},
+                  "城乡居民基本医疗保险参保登记": ["出生登记（新生儿入户）"]},
     "43PCP0007": {"变更户口婚姻状况": ["内地居民结婚登记"], "夫妻投靠户口迁移": ["内地居民结婚登记"]},
     "43PCP0008": {"遗体火化证明开具": ["死亡医学证明（推断）书办理"],
                   "死亡人员户口注销": ["死亡医学证明（推断）书办理"],
@@ -237,36 +318,120 @@ DEPENDS = {  # (bundle code) -> {member: [must finish first]}
     "LY-B-0001": {"旅馆业特种行业许可证核发": ["个体工商户设立登记"], "食品经营许可证核发（新办）": ["个体工商户设立登记"],
                   "公众聚集场所投入使用、营业前消防安全检查": ["其他建设工程消防验收备案"],
                   "新办纳税人“一照一码”户信息确认": ["个体工商户设立登记"]},
+    "43PCP0020": {"离境退税商店备案": ["增值税一般纳税人登记"]},
+    "43PCP0022": {"育儿补贴申领": ["出生登记（新生儿入户）"]},
+    "43TC1700200Y": {"公众聚集场所投入使用、营业前消防安全检查": ["其他建设工程消防验收备案"]},
+    "43TC18001000": {"公路超限运输许可": ["营运车辆道路运输证配发"]},
+    "43TCP0006": {"新办纳税人“一照一码”户信息确认": ["公司变更登记"], "企业员工社会保险参保登记": ["公司变更登记"],
+                  "住房公积金单位缴存登记": ["公司变更登记"]},
+    "43TCP0009": {"新办纳税人“一照一码”户信息确认": ["企业设立登记（公司设立登记）"],
+                  "公章刻制备案（印章刻制）": ["企业设立登记（公司设立登记）"]},
+    "43TCP0012": {"外国人居留许可签发（工作类）": ["外国人来华工作许可"], "企业员工社会保险参保登记": ["外国人来华工作许可"]},
+    "43TCP0013": {"外商投资信息报告": ["企业设立登记（公司设立登记）"]},
 }
 
 
 # ---------------------------------------------------------------- helpers
 def mem(item, days=None, depends=(), when="", dept=None):
-    d, p = CITY_IMPL.get(item, ("", ""))
+    """A member; without `days` its promise is the item's own, filled in by finalize()."""
+    d, _ = CITY_IMPL.get(item, ("", ""))
     return {"item_name": item, "department": dept or d,
-            "promised_workdays": num(days) if days not in (None, "") else num(p),
+            "promised_workdays": num(days) if days not in (None, "") else "",
             "depends_on": ";".join(depends), "when": when}
 
 
 def bundle(code, name, audience, theme, lead, days, source, illustrative, members,
-           hall="city", steps="", mats="", questions=(), fields=()):
+           hall="city", steps="", mats="", questions=(), fields=(), promises=()):
     return {"code": code, "name": name, "audience": audience, "theme": theme, "hall_level": hall,
             "lead_department": lead, "promised_workdays": num(days), "steps_limit": steps,
             "materials_limit": mats, "source": source, "illustrative": illustrative,
-            "members": members, "questions": list(questions), "fields": list(fields)}
+            "members": members, "questions": list(questions), "fields": list(fields),
+            "promises": list(promises)}
+
+
+def rule(when, days):
+    """A promise rule (bundle_promises.csv): the bundle promises `days` when the answers match `when`."""
+    return {"when": when, "promised_workdays": num(days)}
+
+
+def item_promise(item, hall):
+    """The promised limit of the implementation that serves `item` in a bundle at this hall."""
+    if hall == "township":
+        return TOWN_IMPL.get(item, "")
+    return CITY_IMPL.get(item, ("", ""))[1] if item in COUNTY_IMPLS else ""
+
+
+def half_down(x):
+    return Fraction(math.floor(x * 2), 2)
+
+
+def chain_through(members):
+    """item -> the longest dependency chain (sum of promises) passing through it, over these members."""
+    by = {m["item_name"]: m for m in members}
+    days = {i: Fraction(m["promised_workdays"]) for i, m in by.items()}
+    deps = {i: [d for d in m["depends_on"].split(";") if d in by] for i, m in by.items()}
+    users = defaultdict(list)
+    for i, ds in deps.items():
+        for d in ds:
+            users[d].append(i)
+
+    @functools.cache
+    def ending(i):
+        return days[i] + max((ending(d) for d in deps[i]), default=0)
+
+    @functools.cache
+    def starting(i):
+        return days[i] + max((starting(u) for u in users[i]), default=0)
+    return {i: ending(i) + starting(i) - days[i] for i in by}
+
+
+# in-bundle promises set by hand before the proportional compression: (bundle, item) -> (days, why)
+IN_BUNDLE = {
+    ("43PCP0007", "内地居民结婚登记"): ("0.5", "符合条件的当场登记（《婚姻登记条例》），耒阳清单所列20个工作日不作一件事内时限"),
+}
+
+
+def finalize(b):
+    """Write every member's promise inside the bundle explicitly (see the module docstring) and note in
+    `source` which ones are illustrative."""
+    zero = []
+    for m in b["members"]:
+        fixed = IN_BUNDLE.get((b["code"], m["item_name"]))
+        if fixed:
+            m["promised_workdays"] = fixed[0]
+            b["source"] += f" | {m['item_name']}在一件事内按{fixed[0]}个工作日计：{fixed[1]}"
+        if m["promised_workdays"] == "":
+            m["promised_workdays"] = num(item_promise(m["item_name"], b["hall_level"]))
+        if m["promised_workdays"] in ("", "0"):
+            m["promised_workdays"] = "0.5"
+            zero.append(m["item_name"])
+    cut = []
+    if b["promised_workdays"]:
+        target = max([Fraction(b["promised_workdays"])] +
+                     [Fraction(r["promised_workdays"]) for r in b["promises"]])
+        through = chain_through(b["members"])
+        if max(through.values()) > target:
+            for m in b["members"]:
+                own, length = Fraction(m["promised_workdays"]), through[m["item_name"]]
+                if length > target:
+                    m["promised_workdays"] = num(max(Fraction(1, 2), half_down(own * target / length)))
+                    if Fraction(m["promised_workdays"]) != own:
+                        cut.append(f"{m['item_name']} {num(own)}→{m['promised_workdays']}")
+            while max(chain_through(b["members"]).values()) > target:  # half-day floors can overshoot
+                through = chain_through(b["members"])
+                m = max((m for m in b["members"] if Fraction(m["promised_workdays"]) > Fraction(1, 2)),
+                        key=lambda m: (through[m["item_name"]], Fraction(m["promised_workdays"])))
+                m["promised_workdays"] = num(Fraction(m["promised_workdays"]) - Fraction(1, 2))
+    if cut:
+        b["source"] += (f" | 成员在一件事内的承诺时限为示意压缩（illustrative：所在依赖链超过一件事承诺{b['promised_workdays']}个"
+                        "工作日的成员按比例压缩，箭头前为该事项单独的承诺时限）：" + "；".join(cut))
+    if zero:
+        b["source"] += " | 即办成员在一件事内按0.5个工作日计（illustrative）：" + "；".join(zero)
+    return b
 
 
 def q(key, question, answers="yes;no", shows_if="", help_=""):
     return {"key": key, "question": question, "answers": answers, "shows_if": shows_if, "help": help_}
-
-
-def fld(field, label, required, maps):
-    return {"field": field, "label": label, "required": required, "maps_to": ";".join(maps)}
-
-
-def max_days(items):
-    vals = [float(CITY_IMPL[i][1]) for i in items if CITY_IMPL.get(i, ("", ""))[1] not in ("",)]
-    return max(vals) if vals else ""
 
 
 QYKB = ["企业设立登记（公司设立登记）", "公章刻制备案（印章刻制）", "新办纳税人发票领用（含税务UKey发放）",
@@ -340,11 +505,19 @@ def build_researched():
             seen.add(item)
             members.append(mem(item, per.get(m)))
         illus = "no"
+        hall = "township" if code in RESEARCHED_TOWNSHIP else "city"
         src = f"{SHARED_CITE}（{r['name']}） | {r['source']}"
         if not members and code in ILLUSTRATIVE_MEMBERS:
-            members = [mem(i) for i in ILLUSTRATIVE_MEMBERS[code]]
+            members = [mem(i, dept=TOWNSHIP_LEAD if hall == "township" else None)
+                       for i in ILLUSTRATIVE_MEMBERS[code]]
             illus = "yes"
             src += " | 主题真实；成员事项未从耒阳实施清单提取，本包按主题示意选取，待核对"
+            added = [i for i in ILLUSTRATIVE_MEMBERS[code] if ITEM_BY[i]["source"].startswith("一件事成员示意新增")]
+            if added:
+                src += "；其中" + "、".join(added) + "为本包示意新增事项（items.csv illustrative=yes）"
+        if hall == "township":
+            lead = TOWNSHIP_LEAD
+            src += " | 宅基地审批为乡镇（街道）事权，本一件事在乡镇（街道）便民服务中心办理"
         if missing:
             src += " | 成员事项未入库：" + "；".join(missing)
         if not r["leiyang_promised_workdays"]:
@@ -354,14 +527,20 @@ def build_researched():
         deps = DEPENDS.get(code, {})
         for m in members:
             m["depends_on"] = ";".join(d for d in deps.get(m["item_name"], []) if d in seen or illus == "yes")
-        b = bundle(code, r["name"], aud, theme, lead, r["leiyang_promised_workdays"], src, illus, members)
+        b = bundle(code, r["name"], aud, theme, lead, r["leiyang_promised_workdays"], src, illus, members,
+                   hall=hall)
         special(b)
-        out.append(b)
+        out.append(finalize(b))
     return out
 
 
 def special(b):
     names = {m["item_name"]: m for m in b["members"]}
+    if b["code"] in SETUP:
+        questions, whens = SETUP[b["code"]]
+        b["questions"] = [q(k, text, answers, shows, help_) for k, text, answers, shows, help_ in questions]
+        for item, when in whens.items():
+            names[item]["when"] = when
     if b["code"] == "43TCN0003":            # 开办餐饮店
         names["食品小经营许可证核发（小餐饮）"]["when"] = "area_over_50=no"
         names["食品经营许可证核发（新办）"]["when"] = "area_over_50=yes"
@@ -370,8 +549,6 @@ def special(b):
         b["questions"] = [
             q("area_over_50", "经营面积是否超过50平方米",
               help_="50平方米以下的小餐饮办理食品小经营许可证，超过的办理食品经营许可证"),
-            q("sells_alcohol", "是否销售酒类",
-              help_="销售酒类的在食品（小）经营许可的经营项目中载明；本包暂无单独的酒类经营事项"),
             q("sells_tobacco", "是否销售卷烟", help_="销售卷烟须办理烟草专卖零售许可证（本包示意加入）"),
             q("has_signboard", "是否设置户外招牌"),
         ]
@@ -379,32 +556,40 @@ def special(b):
         b["fields"] = [
             fld("shop_name", "店铺名称（营业执照名称）", "yes", ["企业营业执照信息核验:company_name", f"{L}:operator_name", f"{S}:operator_name", f"{F}:unit_name"]),
             fld("address", "经营场所地址", "yes", [f"{L}:business_address", f"{S}:business_address", f"{F}:address", "户外招牌设施规范管理（设置备案）:address"]),
-            fld("area", "经营面积（平方米）", "yes", [f"{L}:area", f"{S}:area", f"{F}:area"]),
+            fld("area", "经营面积（平方米）", "yes", [f"{L}:area", f"{S}:area", f"{F}:area"], kind="number"),
             fld("phone", "联系电话", "yes", [f"{L}:phone", f"{S}:phone", f"{F}:phone"]),
             fld("business_items", "经营项目（含是否销售酒类）", "yes", [f"{L}:business_items", f"{S}:business_items"]),
         ]
-        b["source"] += " | 烟草专卖零售许可证核发为本包示意加入"
+        b["source"] += (" | 烟草专卖零售许可证核发为本包示意加入 | 未设“是否销售酒类”问题：本包没有单独的酒类经营事项，"
+                        "销售酒类在食品（小）经营许可的经营项目中载明（填“经营项目”字段）")
     elif b["code"] == "43TCN0004":          # 水电气网联合报装
-        keys = {"供排水报装": "need_water", "供电报装（低压/高压）": "need_power", "燃气报装": "need_gas",
+        # 供电报装 is always part of the request (every way of answering must leave a member); the others are
+        # chosen. The Leiyang checklist promises 2 days but lists 外线工程联合审批 at 5: with external works the
+        # bundle promises 5 (bundle_promises.csv; measure 18 allows 5).
+        keys = {"供排水报装": "need_water", "燃气报装": "need_gas",
                 "通信报装（光纤到户及通信基础设施）": "need_telecom", "广播电视报装（有线网络接入）": "need_tv",
                 "水电气网接入外线工程联合审批": "needs_external_works"}
-        labels = {"need_water": "是否需要用水（供排水）报装", "need_power": "是否需要用电报装",
+        labels = {"need_water": "是否需要用水（供排水）报装",
                   "need_gas": "是否需要用气报装", "need_telecom": "是否需要通信（宽带）报装",
                   "need_tv": "是否需要有线电视报装", "needs_external_works": "是否涉及外线施工（占道、挖掘等）"}
         for i, k in keys.items():
             names[i]["when"] = f"{k}=yes"
-        b["questions"] = [q(k, labels[k], help_=("外线工程并联审批，审批时间不超过5个工作日，小型工程1个工作日（措施18）"
+        b["questions"] = [q(k, labels[k], help_=("外线工程并联审批，审批时间不超过5个工作日（措施18）"
                                                 if k == "needs_external_works" else "")) for k in labels]
+        b["promises"] = [rule("needs_external_works=yes", 5)]
+        every = ["供电报装（低压/高压）", *keys]
         b["fields"] = [
-            fld("applicant_name", "报装单位（个人）名称", "yes", [f"{i}:applicant_name" for i in keys]),
-            fld("project_address", "用水用电用气地址", "yes", [f"{i}:address" for i in keys]),
-            fld("phone", "联系电话", "yes", [f"{i}:phone" for i in keys]),
-            fld("power_capacity", "申请用电容量（千伏安）", "no", ["供电报装（低压/高压）:capacity"]),
+            fld("applicant_name", "报装单位（个人）名称", "yes", [f"{i}:applicant_name" for i in every]),
+            fld("project_address", "用水用电用气地址", "yes", [f"{i}:address" for i in every]),
+            fld("phone", "联系电话", "yes", [f"{i}:phone" for i in every]),
+            fld("power_capacity", "申请用电容量（千伏安）", "no", ["供电报装（低压/高压）:capacity"], kind="number"),
         ]
         b["lead_department"] = "市政务服务中心"
-        b["steps_limit"], b["materials_limit"] = "3", "2"
-        b["source"] += (f" | {PLAN}（措施17：政务服务中心设报装综合窗口牵头；用水用气接入环节≤3、申请材料≤2件；"
-                        "电力高压4个、低压3个环节） | 耒阳实施清单牵头单位为耒阳市住房和城乡建设局")
+        b["source"] += (f" | {PLAN}（措施17：政务服务中心设报装综合窗口牵头） | 耒阳实施清单牵头单位为耒阳市住房和城乡建设局"
+                        " | 供电报装为每次报装必办（不设“是否用电”问题，否则全部答“否”时无事项可办）"
+                        " | 耒阳清单一件事承诺2个工作日，但所列外线工程联合审批为5个工作日：涉及外线施工时按5个工作日承诺"
+                        "（bundle_promises.csv，措施18外线审批≤5个工作日） | 措施17的环节、材料上限按事项设在 items.csv"
+                        "（steps_limit、materials_limit），见市政公用服务报装一件事 LY-SZBZ")
     elif b["code"] == "43TCN0008":          # 企业注销
         for i, w in [("公司注销登记", "entity_type=company"), ("个体工商户注销登记", "entity_type=individual_business"),
                      ("参保单位注销（注销社会保险登记）", "has_employees=yes"), ("住房公积金单位缴存登记注销", "has_employees=yes"),
@@ -426,24 +611,61 @@ def special(b):
 
 
 def build_external_works():
-    main = "水电气网接入外线工程联合审批"
-    members = [mem(main), mem("占用、挖掘城市道路审批", depends=()),
-               mem("在公路建筑控制区内埋设管线、电缆等设施许可", when="crosses_highway=yes"),
-               mem("占用、挖掘公路或使公路改线审批", when="crosses_highway=yes"),
-               mem("城市树木砍伐、迁移审批", when="moves_trees=yes"),
-               mem("临时占用城市绿地审批", when="occupies_green=yes")]
-    qs = [q("is_small_project", "是否为小型外线工程", help_="小型工程1个工作日内完成审批（措施18）"),
-          q("crosses_highway", "是否占用、挖掘公路或在公路建筑控制区内埋设管线"),
-          q("moves_trees", "是否需要砍伐、迁移城市树木"),
-          q("occupies_green", "是否临时占用城市绿地")]
-    fs = [fld("applicant_name", "建设单位名称", "yes", [f"{m['item_name']}:applicant_name" for m in members]),
-          fld("route", "施工路段及范围", "yes", [f"{m['item_name']}:route" for m in members[:4]]),
-          fld("work_period", "施工期限", "yes", [f"{m['item_name']}:work_period" for m in members]),
-          fld("phone", "联系电话", "yes", [f"{m['item_name']}:phone" for m in members])]
+    """Plan measure 18: 外线施工 — one form, the permits approved in parallel, ≤ 5 working days and ≤ 1 for
+    small works (a promise rule). Every member is 1 day inside the bundle so both promises hold."""
+    road, zone, dig = "占用、挖掘城市道路审批", "在公路建筑控制区内埋设管线、电缆等设施许可", "占用、挖掘公路或使公路改线审批"
+    trees, green = "城市树木砍伐、迁移审批", "临时占用城市绿地审批"
+    members = [mem(road, 1), mem(dig, 1, when="digs_highway=yes"), mem(zone, 1, when="highway_zone=yes"),
+               mem(green, 1, when="occupies_green=yes"), mem(trees, 1, when="moves_trees=yes")]
+    qs = [q("small_works", "是否为小型外线工程",
+            help_="小型工程（开挖规模小、工期短的接入工程，标准以住建、城管部门公布为准）1个工作日内完成审批（措施18）"),
+          q("digs_highway", "是否占用、挖掘公路", help_="涉路施工许可（交通运输部门）"),
+          q("highway_zone", "是否在公路建筑控制区内埋设管线、电缆"),
+          q("occupies_green", "是否临时占用城市绿地"),
+          q("moves_trees", "是否需要砍伐、迁移城市树木")]
+    every = [m["item_name"] for m in members]
+    fs = [fld("applicant_name", "建设单位名称", "yes", [f"{i}:applicant_name" for i in every]),
+          fld("route", "施工路段及范围", "yes", [f"{i}:route" for i in (road, dig, zone, green)]),
+          fld("excavation_area", "开挖（占用）面积（平方米）", "yes", [f"{i}:excavation_area" for i in (road, dig, green)],
+              kind="number"),
+          fld("work_period", "施工期限", "yes", [f"{i}:work_period" for i in every]),
+          fld("phone", "联系电话", "yes", [f"{i}:phone" for i in every])]
     src = (f"{PLAN}（措施18：外线施工一张表单、并联审批、一网通办，审批不超过5个工作日，小型工程1个工作日）"
-           " | 成员事项按耒阳事项库选取")
-    return bundle("LY-WXSG", "水电气网外线施工联合审批一件事", "enterprise", "水电气网报装", "市政务服务中心", 5, src,
-                  "no", members, steps="", mats="", questions=qs, fields=fs)
+           " | 成员事项按耒阳事项库选取，并联办理，各成员一件事内时限1个工作日为示意（illustrative，使小型工程1个工作日的承诺成立）"
+           " | 小型工程的1个工作日承诺见 bundle_promises.csv"
+           " | 水电气网接入外线工程联合审批本身即本一件事，不再列为成员")
+    return finalize(bundle("LY-WXSG", "市政设施建设类审批（外线施工）一件事", "enterprise", "水电气网报装", "市政务服务中心", 5,
+                  src, "no", members, questions=qs, fields=fs, promises=[rule("small_works=yes", 1)]))
+
+
+def build_utilities():
+    """Plan measure 17: 市政公用服务报装 — water, drainage, power, gas, telecom and broadcast in one request.
+    Power is always part of it (low or high voltage decides the item); the applicant picks the others."""
+    power = ["低压供电报装", "高压供电报装"]
+    members = [mem("低压供电报装", when="power_voltage=low"), mem("高压供电报装", when="power_voltage=high"),
+               mem("供水报装", when="need_water=yes"), mem("排水接入", when="need_drainage=yes"),
+               mem("燃气报装", when="need_gas=yes"),
+               mem("通信报装（光纤到户及通信基础设施）", when="need_telecom=yes"),
+               mem("广播电视报装（有线网络接入）", when="need_tv=yes")]
+    qs = [q("power_voltage", "用电报装类型", "low;high",
+            help_="每次报装均办理用电：low 为低压（居民、小微企业等，办电不超过3个环节），high 为高压（专用变压器，不超过4个环节）"),
+          q("need_water", "是否需要用水报装", help_="用水接入不超过3个环节、申请材料不超过2件（措施17）"),
+          q("need_drainage", "是否需要排水接入"),
+          q("need_gas", "是否需要用气报装", help_="用气接入不超过3个环节、申请材料不超过2件（措施17）"),
+          q("need_telecom", "是否需要通信（宽带）报装"),
+          q("need_tv", "是否需要有线电视报装")]
+    every = [m["item_name"] for m in members]
+    fs = [fld("applicant_name", "报装单位名称", "yes", [f"{i}:applicant_name" for i in every]),
+          fld("project_address", "报装地址", "yes", [f"{i}:address" for i in every]),
+          fld("phone", "联系电话", "yes", [f"{i}:phone" for i in every]),
+          fld("power_capacity", "申请用电容量（千伏安）", "yes", [f"{i}:capacity" for i in power], kind="number")]
+    src = (f"{PLAN}（措施17：一站式办理供水、供电、供气、排水、通信、广播电视等市政公用服务，一窗受理、一次申请；"
+           "电力高压客户办理环节4个、低压3个；用水用气环节≤3个、申请材料≤2件）"
+           " | 成员事项中供水报装、排水接入、低压供电报装、高压供电报装为本包示意新增（items.csv illustrative=yes），"
+           "环节、材料上限见 items.csv steps_limit、materials_limit | 牵头部门按耒阳水电气网联合报装清单（耒阳市住房和城乡建设局）"
+           " | 一件事承诺时限未定，按成员依赖链最长者计")
+    return finalize(bundle("LY-SZBZ", "市政公用服务报装一件事", "enterprise", "水电气网报装", "市住建局", "", src, "no",
+                           members, questions=qs, fields=fs))
 
 
 REG, IND, TAXC, SEAL = "企业设立登记（公司设立登记）", "个体工商户设立登记", "新办纳税人“一照一码”户信息确认", "公章刻制备案（印章刻制）"
@@ -492,7 +714,7 @@ CURATED_TOWNSHIP = [
     ("拥军优属一件事（乡镇）", "person", "退役军人", ["兵役登记", "义务兵家庭优待金给付"]),
     ("退役军人优待参保一件事（乡镇）", "person", "退役军人", ["退役军人优待证申领", "城乡居民基本养老保险参保登记"]),
     ("失业人员服务一件事（乡镇）", "person", "就业", ["失业登记", "社会保险个人权益记录查询打印", "城乡居民基本养老保险参保登记"]),
-    ("农户惠农补贴一件事（乡镇）", "person", "农业农村", ["耕地地力保护补贴申报", "农机购置与应用补贴申领"]),
+    ("农户惠农补贴一件事（乡镇）", "person", "农业农村", ["耕地地力保护补贴申报", "农村部分计划生育家庭奖励扶助金"]),
     ("农村矛盾纠纷调处一件事（乡镇）", "person", "法律服务", ["人民调解（民事纠纷调解）", "农村土地承包经营纠纷调解"]),
     ("村庄临时建筑审批一件事（乡镇）", "person", "农村建房", ["在村庄、集镇规划区内公共场所修建临时建筑等设施审批", "乡村建设规划许可证核发"]),
     ("残疾人补贴发放一件事（乡镇）", "person", "残疾", ["困难残疾人生活补贴发放", "重度残疾人护理补贴发放"]),
@@ -513,12 +735,26 @@ def illus_bundle(code, name, aud, theme, items, modelled, hall="city"):
         if items[0] in (REG, IND) or items[0].endswith("设立登记"):
             m["depends_on"] = items[0]
     src = (f"示意一件事（illustrative），参照{modelled}组合，成员取自本包 items.csv；"
-           f"用于补足 {PLAN} 措施11所列268项（市大厅251项、乡镇17项）的演示数量，非耒阳公布目录原文")
-    return bundle(code, name, aud, theme, lead, max_days(items), src, "yes", members, hall=hall)
+           f"用于补足 {PLAN} 措施11所列268项（市大厅251项、乡镇17项）的演示数量，非耒阳公布目录原文"
+           " | 一件事承诺时限未定，按成员依赖链最长者计")
+    return finalize(bundle(code, name, aud, theme, lead, "", src, "yes", members, hall=hall))
+
+
+def servable(items, hall):
+    """Whether every item has an implementation that a bundle at this hall can use."""
+    if hall == "township":
+        return all(i in TOWN_IMPL for i in items)
+    return all(i in COUNTY_IMPLS for i in items)
+
+
+# items added to items.csv only to give the researched themes members: kept out of the generated pool, so
+# that the illustrative bundles (and their codes) stay as they were
+BUNDLE_ONLY = {r["name"] for r in ITEMS if r["source"].startswith("一件事成员示意新增")}
 
 
 def auto_pool():
     pool = []
+    ITEMS = [r for r in globals()["ITEMS"] if r["name"] not in BUNDLE_ONLY]
     for r in ITEMS:
         th = [t for t in r["themes"].split(";") if t in LICENSE_THEMES]
         if th and "2" in r["audience"].split(";") and r["name"] not in (REG,):
@@ -535,15 +771,23 @@ def auto_pool():
     return pool
 
 
+# Retired illustrative bundles: their codes are not reused. LY-X-0001 (农村村民建房一件事（乡镇）) duplicated the
+# researched 农村建房一件事 43TC2000100Y, which is now handled at the township halls itself.
+RETIRED = {"农村村民建房一件事（乡镇）"}
+
+
 def build_all():
     bundles = build_researched()
     bundles.append(build_external_works())
+    bundles.append(build_utilities())
     seen_sets = {frozenset(m["item_name"] for m in b["members"]) for b in bundles if b["members"]}
     names = {b["name"] for b in bundles}
     seq = 0
     city_needed = CITY_TOTAL - sum(1 for b in bundles if b["hall_level"] == "city")
     for name, aud, theme, items in CURATED_TOWNSHIP:
         seq += 1
+        if name in RETIRED:
+            continue
         bundles.append(illus_bundle(f"LY-X-{seq:04d}", name, aud, theme, items, "耒阳乡镇（街道）便民服务中心代办事项", "township"))
     added = 0
     for name, aud, theme, items, modelled in CURATED_CITY + auto_pool():
@@ -556,6 +800,8 @@ def build_all():
         seen_sets.add(fs)
         names.add(name)
         seq += 1
+        if not servable(items, "city"):
+            continue  # a member without a county implementation (a township power): the code stays unused
         added += 1
         bundles.append(illus_bundle(f"LY-X-{seq:04d}", name, aud, theme, items, modelled))
     return bundles
@@ -565,34 +811,81 @@ B_HDR = ["code", "name", "audience", "theme", "hall_level", "lead_department", "
          "materials_limit", "source", "illustrative"]
 M_HDR = ["bundle_code", "item_name", "department", "promised_workdays", "depends_on", "when", "position"]
 Q_HDR = ["bundle_code", "key", "question", "answers", "shows_if", "help"]
-F_HDR = ["bundle_code", "field", "label", "required", "maps_to"]
+F_HDR = ["bundle_code", "field", "label", "required", "maps_to", "kind"]
+P_HDR = ["bundle_code", "when", "promised_workdays"]
 
 
 def generate():
     bundles = build_all()
-    mrows, qrows, frows = [], [], []
+    mrows, qrows, frows, prows = [], [], [], []
     for b in bundles:
         for pos, m in enumerate(b["members"], 1):
             mrows.append(dict(m, bundle_code=b["code"], position=pos))
         qrows += [dict(x, bundle_code=b["code"]) for x in b["questions"]]
         frows += [dict(x, bundle_code=b["code"]) for x in b["fields"]]
+        prows += [dict(x, bundle_code=b["code"]) for x in b["promises"]]
     write("bundles.csv", B_HDR, bundles)
     write("bundle_members.csv", M_HDR, mrows)
     write("bundle_questions.csv", Q_HDR, qrows)
     write("bundle_fields.csv", F_HDR, frows)
+    write("bundle_promises.csv", P_HDR, prows)
     write("material_identities.csv", ["identity", "names"],
           [{"identity": i, "names": ";".join(n for n in ns if n in MATERIAL_NAMES)} for i, ns in IDENTITIES])
     print(f"wrote {len(bundles)} bundles, {len(mrows)} members, {len(qrows)} questions, {len(frows)} fields, "
-          f"{len(IDENTITIES)} material identities")
+          f"{len(prows)} promise rules, {len(IDENTITIES)} material identities")
 
 
 def conds(s):
     return [tuple(p.split("=", 1)) for p in s.split(";") if p] if s else []
 
 
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KINDS = {"", "text", "long_text", "number", "phone", "id_number", "uscc", "date"}
+BY_REGION = ("各乡镇人民政府", "乡镇人民政府", "街道办事处", "·")  # as zhengwu/packs/bundles.py
+MAX_COMBINATIONS = 4096                                          # as zhengwu/bundles/definition.py
+
+
+def days_ok(v):
+    try:
+        d = Fraction(v)
+    except (ValueError, ZeroDivisionError):
+        return False
+    return 0 < d <= 999 and (d * 2).denominator == 1
+
+
+def served(item, dept, hall):
+    """Whether the loader finds a published implementation for this member (zhengwu/bundles/selectors.py)."""
+    if hall == "township":
+        return item in TOWN_IMPL
+    if any(mark in dept for mark in BY_REGION):
+        return item in COUNTY_IMPLS
+    return dept in COUNTY_IMPLS.get(item, {})
+
+
+def longest_chain(members):
+    """The longest chain of member promises along dependencies among these members (critical_path)."""
+    return max(chain_through(members).values(), default=Fraction(0)) if members else Fraction(0)
+
+
+def answer_ways(questions):
+    """Every way of answering, keeping only the questions shown (check_answers / _combinations)."""
+    seen = set()
+    for combo in itertools.product(*[x["answers"].split(";") for x in questions]):
+        kept = {}
+        for x, value in zip(questions, combo):
+            if all(kept.get(k) == v for k, v in conds(x["shows_if"])):
+                kept[x["key"]] = value
+        sig = tuple(sorted(kept.items()))
+        if sig not in seen:
+            seen.add(sig)
+            yield kept
+
+
 def check():
     errs = []
-    for n in ["bundles.csv", "bundle_members.csv", "bundle_questions.csv", "bundle_fields.csv", "material_identities.csv"]:
+    files = ["bundles.csv", "bundle_members.csv", "bundle_questions.csv", "bundle_fields.csv", "bundle_promises.csv",
+             "material_identities.csv"]
+    for n in files:
         raw = (PACK / n).read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):
             errs.append(f"{n}: BOM")
@@ -602,16 +895,30 @@ def check():
             errs.append(f"{n}: absolute path")
     bs, ms = read(PACK / "bundles.csv"), read(PACK / "bundle_members.csv")
     qs, fs, ids = read(PACK / "bundle_questions.csv"), read(PACK / "bundle_fields.csv"), read(PACK / "material_identities.csv")
+    ps = read(PACK / "bundle_promises.csv")
     codes = Counter(b["code"] for b in bs)
     errs += [f"duplicate bundle code {c}" for c, k in codes.items() if k > 1]
     errs += [f"duplicate bundle name {c}" for c, k in Counter(b["name"] for b in bs).items() if k > 1]
     lv = Counter(b["hall_level"] for b in bs)
     if lv["city"] != CITY_TOTAL or lv["township"] != TOWNSHIP_TOTAL or len(bs) != CITY_TOTAL + TOWNSHIP_TOTAL:
         errs.append(f"hall levels {dict(lv)} != city {CITY_TOTAL} + township {TOWNSHIP_TOTAL}")
+    by_code = {b["code"]: b for b in bs}
+    members, questions, rules = defaultdict(list), defaultdict(list), defaultdict(list)
+    for m in ms:
+        members[m["bundle_code"]].append(m)
+    for x in qs:
+        questions[x["bundle_code"]].append(x)
+    for r in ps:
+        rules[r["bundle_code"]].append(r)
+    for c in set(members) | set(questions) | set(rules) | {f["bundle_code"] for f in fs}:
+        if c not in codes:
+            errs.append(f"rows of unknown bundle {c}")
     for b in bs:
-        c = b["code"]
+        c, hall = b["code"], b["hall_level"]
         if b["audience"] not in ("person", "enterprise"):
             errs.append(f"{c}: audience {b['audience']}")
+        if hall not in ("city", "township"):
+            errs.append(f"{c}: hall_level {hall}")
         if b["theme"] not in THEMES:
             errs.append(f"{c}: theme {b['theme']} not in themes.csv")
         if b["lead_department"] not in DEPT_SHORT:
@@ -620,61 +927,86 @@ def check():
             errs.append(f"{c}: illustrative {b['illustrative']}")
         if not b["source"]:
             errs.append(f"{c}: no source")
-        if b["illustrative"] == "yes" and b["code"].startswith("LY-X-"):
-            n = sum(1 for m in ms if m["bundle_code"] == c)
-            if not 2 <= n <= 8:
-                errs.append(f"{c}: illustrative bundle has {n} members")
-    mem_of = defaultdict(set)
-    for m in ms:
-        c = m["bundle_code"]
-        if c not in codes:
-            errs.append(f"member of unknown bundle {c}")
-        if m["item_name"] not in ITEM_SET:
-            errs.append(f"{c}: item {m['item_name']} not in items.csv")
-        if m["department"] not in DEPT_SHORT:
-            errs.append(f"{c}: department {m['department']} not in departments.csv")
-        if m["item_name"] in mem_of[c]:
-            errs.append(f"{c}: duplicate member {m['item_name']}")
-        mem_of[c].add(m["item_name"])
-    qmap = defaultdict(dict)
-    for x in qs:
-        qmap[x["bundle_code"]][x["key"]] = x["answers"].split(";")
+        if b["promised_workdays"] and not days_ok(b["promised_workdays"]):
+            errs.append(f"{c}: promised_workdays {b['promised_workdays']} is not a whole or half number > 0")
+        for k in ("steps_limit", "materials_limit"):
+            if b[k] and not b[k].isdigit():
+                errs.append(f"{c}: {k} {b[k]}")
+        own = members[c]
+        if not own:
+            errs.append(f"{c}: no members")
+        if b["illustrative"] == "yes" and c.startswith("LY-X-") and not 2 <= len(own) <= 8:
+            errs.append(f"{c}: illustrative bundle has {len(own)} members")
+        names = [m["item_name"] for m in own]
+        errs += [f"{c}: duplicate member {i}" for i, k in Counter(names).items() if k > 1]
+        qmap = {}
+        for x in questions[c]:
+            answers = x["answers"].split(";")
+            if not KEY.match(x["key"]):
+                errs.append(f"{c}: question key {x['key']!r}")
+            if x["key"] in qmap:
+                errs.append(f"{c}: duplicate question {x['key']}")
+            if len(answers) < 2 or len(set(answers)) != len(answers) or "" in answers:
+                errs.append(f"{c}: question {x['key']} answers {x['answers']!r}")
+            for k, v in conds(x["shows_if"]):  # only earlier questions
+                if k not in qmap or v not in qmap[k]:
+                    errs.append(f"{c}: question {x['key']} shows_if {x['shows_if']!r}")
+            qmap[x["key"]] = answers
 
-    def cond_ok(c, s, where):
-        for kv in conds(s):
-            if len(kv) != 2 or kv[0] not in qmap[c] or kv[1] not in qmap[c][kv[0]]:
-                errs.append(f"{c}: {where} condition {s!r} is not a question/answer of the bundle")
-    for m in ms:
-        c = m["bundle_code"]
-        cond_ok(c, m["when"], m["item_name"])
-        for d in [x for x in m["depends_on"].split(";") if x]:
-            if d not in mem_of[c]:
-                errs.append(f"{c}: {m['item_name']} depends on non-member {d}")
-    for x in qs:
-        if x["bundle_code"] not in codes:
-            errs.append(f"question of unknown bundle {x['bundle_code']}")
-        cond_ok(x["bundle_code"], x["shows_if"], "question " + x["key"])
-    # dependency cycles
-    deps = defaultdict(lambda: defaultdict(list))
-    for m in ms:
-        deps[m["bundle_code"]][m["item_name"]] = [x for x in m["depends_on"].split(";") if x]
-    for c, g in deps.items():
-        state = {}
-
-        def dfs(n):
-            state[n] = 1
-            for d in g.get(n, []):
-                if state.get(d) == 1 or (d not in state and dfs(d)):
-                    return True
-            state[n] = 2
-            return False
-        if any(n not in state and dfs(n) for n in list(g)):
+        def cond_ok(s, where):
+            for kv in conds(s):
+                if len(kv) != 2 or kv[0] not in qmap or kv[1] not in qmap[kv[0]]:
+                    errs.append(f"{c}: {where} condition {s!r} is not a question/answer of the bundle")
+        for m in own:
+            i = m["item_name"]
+            if i not in ITEM_SET:
+                errs.append(f"{c}: item {i} not in items.csv")
+            if m["department"] not in DEPT_SHORT:
+                errs.append(f"{c}: department {m['department']} not in departments.csv")
+            elif not served(i, m["department"], hall):
+                errs.append(f"{c}: {i} has no implementation for a {hall} hall (department {m['department']})")
+            # The loader turns an empty promise into 0, which the definition refuses: always explicit here.
+            if not days_ok(m["promised_workdays"]):
+                errs.append(f"{c}: {i} promised_workdays {m['promised_workdays']!r}")
+            cond_ok(m["when"], i)
+            for d in [x for x in m["depends_on"].split(";") if x]:
+                if d not in names or d == i:
+                    errs.append(f"{c}: {i} depends on non-member {d}")
+        for r in rules[c]:
+            cond_ok(r["when"], "promise rule")
+            if not days_ok(r["promised_workdays"]):
+                errs.append(f"{c}: promise rule {r['promised_workdays']!r}")
+        used = {k for m in own for k, _ in conds(m["when"])} | {k for x in questions[c] for k, _ in conds(x["shows_if"])} \
+            | {k for r in rules[c] for k, _ in conds(r["when"])}
+        errs += [f"{c}: question {k} leads nowhere" for k in qmap if k not in used]
+        try:
+            chain_through(own) if all(days_ok(m["promised_workdays"]) for m in own) else None
+        except RecursionError:
             errs.append(f"{c}: dependency cycle")
+            continue
+        if not all(days_ok(m["promised_workdays"]) for m in own) or any(e.startswith(f"{c}:") for e in errs):
+            continue
+        combos = math.prod(len(a) for a in qmap.values())
+        if combos > MAX_COMBINATIONS:
+            errs.append(f"{c}: {combos} answer combinations > {MAX_COMBINATIONS}")
+            continue
+        default = Fraction(b["promised_workdays"]) if b["promised_workdays"] else max(longest_chain(own), Fraction(1))
+        for answers in answer_ways(questions[c]):
+            chosen = [m for m in own if all(answers.get(k) == v for k, v in conds(m["when"]))]
+            if not chosen:
+                errs.append(f"{c}: answers {answers} leave no member")
+                continue
+            promise = next((Fraction(r["promised_workdays"]) for r in rules[c]
+                            if all(answers.get(k) == v for k, v in conds(r["when"]))), default)
+            if longest_chain(chosen) > promise:
+                errs.append(f"{c}: answers {answers}: chain {num(longest_chain(chosen))} > promise {num(promise)}")
     for f in fs:
         c = f["bundle_code"]
+        if not KEY.match(f["field"]) or f.get("kind", "") not in KINDS:
+            errs.append(f"{c}: field {f['field']} kind {f.get('kind')!r}")
         for p in [x for x in f["maps_to"].split(";") if x]:
             item = p.rsplit(":", 1)[0]
-            if ":" not in p or item not in mem_of[c]:
+            if ":" not in p or item not in {m["item_name"] for m in members[c]}:
                 errs.append(f"{c}: field {f['field']} maps to non-member {p}")
     # material identities
     seen = {}
@@ -686,7 +1018,7 @@ def check():
                 errs.append(f"material {n} in identities {seen[n]} and {r['identity']}")
             seen[n] = r["identity"]
     # 企业开办: de-duplicated required applicant-supplied materials <= 6
-    kb = mem_of.get("LY-QYKB", set())
+    kb = {m["item_name"] for m in members.get("LY-QYKB", [])}
     if kb != set(QYKB):
         errs.append(f"LY-QYKB members {sorted(kb)} != {QYKB}")
     req = {seen.get(r["name"], r["name"]) for r in MATERIALS
@@ -695,9 +1027,10 @@ def check():
         errs.append(f"LY-QYKB needs {len(req)} applicant materials > 6: {sorted(req)}")
     for e in errs:
         print("ERROR", e)
-    print(f"check: {len(bs)} bundles (city {lv['city']}, township {lv['township']}), {len(ms)} members, "
-          f"{len(qs)} questions, {len(fs)} fields, {len(ids)} identities; 企业开办 applicant materials {len(req)}: "
-          f"{'、'.join(sorted(req))}; {len(errs)} errors")
+    ill = Counter(b["illustrative"] for b in bs)
+    print(f"check: {len(bs)} bundles (city {lv['city']}, township {lv['township']}; illustrative {ill['yes']}, "
+          f"sourced {ill['no']}), {len(ms)} members, {len(qs)} questions, {len(fs)} fields, {len(ps)} promise rules, "
+          f"{len(ids)} identities; 企业开办 applicant materials {len(req)}: {'、'.join(sorted(req))}; {len(errs)} errors")
     return not errs
 
 
