@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("zhengwu.accounts.urls")),
+    path("staff/joint-reviews/", include("zhengwu.jointreviews.urls")),
     path("staff/", include("zhengwu.portal.staff_urls")),
     path("cases/", include("zhengwu.cases.urls")),
     path("bundles/", include("zhengwu.bundles.urls")),

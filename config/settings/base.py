@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.bundles",
+    "zhengwu.jointreviews",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

@@ -1,0 +1,64 @@
+"""Who may see and act on a joint review: the reviewers and chief representatives of the lead
+department and of every invited department; supervisors (cases.view_all_cases) see all and
+act on none.
+
+Every read starts from `review_queryset_for(user)`, so "not invited" and "absent" look the
+same (404) — quality.md #10.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from zhengwu.accounts.models import User
+from zhengwu.cases.access import reviewer_departments
+from zhengwu.jointreviews.models import JointReview, JointReviewParticipant
+from zhengwu.jointreviews.workflow import Role
+
+SUPERVISE = "cases.view_all_cases"
+
+
+def represented_departments(user: User) -> list[int]:
+    """The departments this user answers for (reviewer or chief representative roles)."""
+    if not user.is_authenticated:
+        return []
+    return reviewer_departments(user)
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_authenticated and user.has_perm(SUPERVISE)
+
+
+def review_queryset_for(user: User) -> QuerySet[JointReview]:
+    """Sessions visible to `user`, without joins that would duplicate rows (so the queryset
+    can be locked with select_for_update)."""
+    reviews = JointReview.objects.select_related("lead_department", "case")
+    if not user.is_authenticated:
+        return reviews.none()
+    if is_supervisor(user):
+        return reviews
+    departments = represented_departments(user)
+    if not departments:
+        return reviews.none()
+    invited = JointReviewParticipant.objects.filter(review=OuterRef("pk"),
+                                                    department_id__in=departments)
+    return reviews.filter(Q(lead_department_id__in=departments) | Exists(invited))
+
+
+def roles_on(user: User | None, review: JointReview,
+             department_id: int | None = None) -> set[Role]:
+    """The workflow roles `user` holds on `review` (SYSTEM for the platform itself). With
+    `department_id`, PARTICIPANT means "answers for that invited department"."""
+    if user is None:
+        return {Role.SYSTEM}
+    departments = set(represented_departments(user))
+    roles: set[Role] = set()
+    if review.lead_department_id in departments:
+        roles.add(Role.LEAD)
+    if department_id is not None:
+        if department_id in departments and review.participants.filter(
+                department_id=department_id).exists():
+            roles.add(Role.PARTICIPANT)
+    elif review.participants.filter(department_id__in=departments).exists():
+        roles.add(Role.PARTICIPANT)
+    return roles

@@ -1,0 +1,463 @@
+"""Writes of joint reviews [16][20]: one function per use case, one transaction each, with the
+session's event row, the audit row and the notifications (outbox) in the same transaction, so
+a refused request leaves nothing half-written (quality.md #3, #6).
+
+Every write locks the session row first, so an answer, the lead department's close and the
+deadline sweep never interleave on one session. The rules of the combined result and of the
+deadline are in jointreviews.workflow and ADR 0008.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.services import actor_for
+from zhengwu.cases.access import case_queryset_for
+from zhengwu.cases.services import counter_next
+from zhengwu.core import clock
+from zhengwu.core.audit import SYSTEM, Actor, audit_record
+from zhengwu.core.context import current_request_id
+from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.departments.models import Department
+from zhengwu.jointreviews import workflow
+from zhengwu.jointreviews.access import represented_departments, review_queryset_for, roles_on
+from zhengwu.jointreviews.models import (
+    AbsenceKind,
+    JointReview,
+    JointReviewAbsence,
+    JointReviewEvent,
+    JointReviewParticipant,
+    Opinion,
+    ReviewKind,
+)
+from zhengwu.jointreviews.workflow import Role
+from zhengwu.notifications.services import notify
+from zhengwu.notifications.tasks import deliver_outbox
+from zhengwu.workdays.calendar import SHANGHAI
+from zhengwu.workdays.selectors import calendar_get
+
+MAX_DEPARTMENTS = 50
+MAX_TEXT = 5000
+MAX_WORKDAYS = Decimal(60)
+# How far ahead a session and its deadline may be: bounds the calendar arithmetic too.
+MAX_AHEAD = dt.timedelta(days=731)
+MAX_ANSWER_WINDOW = dt.timedelta(days=366)
+BUNDLE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
+CASE_NUMBER = re.compile(r"\d{1,32}")
+CATEGORY = "joint_review"
+ANSWERS = (Opinion.AGREE, Opinion.CONDITIONAL, Opinion.DISAGREE)
+
+
+@dataclass(frozen=True)
+class ScheduleIn:
+    """What the lead department fixes when it schedules a session. The answer deadline is
+    either a moment (`answer_due_at`) or a number of working days after the session day
+    (`answer_workdays`, whole or half days, on the official calendar) — exactly one."""
+
+    kind: str
+    title: str
+    lead_department_id: int
+    required_department_ids: Sequence[int]
+    place: str
+    starts_at: dt.datetime
+    optional_department_ids: Sequence[int] = ()
+    answer_due_at: dt.datetime | None = None
+    answer_workdays: Decimal | None = None
+    description: str = ""
+    case_number: str = ""
+    bundle_number: str = ""
+
+
+def local(moment: dt.datetime) -> str:
+    """A moment as people read it in notices: Beijing time, to the minute."""
+    return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(moment, SHANGHAI) if timezone.is_naive(moment) else moment
+
+
+def _text(value: str, label: str, code: str, *, required: bool, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"请填写{label}。", code=code)
+    if len(value) > limit:
+        raise InvalidInput(f"{label}过长（最多{limit}字）。", code=code)
+    return value
+
+
+def _unique_ids(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(int(i) for i in ids))
+
+
+def _event(review: JointReview, *, action: str, before: str, actor: Actor, now: dt.datetime,
+           department: Department | None = None, reason: str = "",
+           data: dict[str, Any] | None = None) -> JointReviewEvent:
+    event = JointReviewEvent.objects.create(
+        review=review, action=action, from_status=before, to_status=review.status,
+        department=department, actor=actor.user, actor_label=actor.label, role=actor.role,
+        department_label=actor.department_label, reason=reason, data=data or {}, at=now,
+        request_id=current_request_id())
+    after: dict[str, Any] = {"status": review.status, **(data or {})}
+    if department is not None:
+        after["department"] = department.name
+    audit_record(actor=actor, action=f"jointreviews.{action}", obj=review,
+                 before={"status": before}, after=after, reason=reason)
+    return event
+
+
+def _staff_of(department_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The reviewers and chief representatives of each department: who is told."""
+    people: dict[int, list[User]] = {}
+    for assignment in RoleAssignment.objects.filter(
+            role__in=[AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE],
+            department_id__in=list(department_ids), user__is_active=True
+    ).select_related("user").order_by("id"):
+        if assignment.department_id is not None:
+            people.setdefault(assignment.department_id, []).append(assignment.user)
+    return people
+
+
+def deliver_soon() -> None:
+    """Deliver the queued messages promptly after commit; the periodic sweep retries
+    whatever this misses."""
+    transaction.on_commit(deliver_outbox.enqueue)
+
+
+def _locked(user: User | None, review_id: int) -> JointReview:
+    """The session, locked for this transaction; one the user may not see is a 404."""
+    reviews = review_queryset_for(user) if user is not None else JointReview.objects.all()
+    return reviews.select_related("lead_department").select_for_update(
+        of=("self",)).get(pk=review_id)
+
+
+def _require(user: User, review: JointReview, move: workflow.Move,
+             department_id: int | None = None) -> Actor:
+    """The audit actor for `user` making `move`, or NotAllowed (403)."""
+    roles = roles_on(user, review, department_id)
+    if not roles & move.roles:
+        if Role.PARTICIPANT in move.roles:
+            raise NotAllowed("只有受邀部门的审批人员或首席代表可以为本部门签到或出具意见。",
+                             code="joint_review.forbidden")
+        raise NotAllowed("只有牵头部门的审批人员或首席代表可以办理此操作。",
+                         code="joint_review.forbidden")
+    department = (Department.objects.get(pk=department_id) if Role.PARTICIPANT in move.roles
+                  and department_id is not None else review.lead_department)
+    return actor_for(user, role=next(iter(r.value for r in move.roles if r in roles)),
+                     department=department)
+
+
+def _participant(review: JointReview, department_id: int) -> JointReviewParticipant:
+    participant = review.participants.select_related("department").filter(
+        department_id=department_id).first()
+    if participant is None:
+        raise JointReviewParticipant.DoesNotExist("该部门未受邀参加本次联合审查。")
+    return participant
+
+
+def _deadline_open(review: JointReview, now: dt.datetime) -> None:
+    if now > review.answer_due_at:
+        raise Conflict(f"答复期限（{local(review.answer_due_at)}）已过：逾期未答复的必须参加部门"
+                       "视为无意见（缺席默认）。", code="joint_review.deadline_passed")
+
+
+# --- schedule -------------------------------------------------------------------------------
+
+
+def _answer_deadline(data: ScheduleIn, starts_at: dt.datetime
+                     ) -> tuple[dt.datetime, Decimal | None, bool]:
+    if (data.answer_due_at is None) == (data.answer_workdays is None):
+        raise InvalidInput("请指定答复截止时间，或答复时限（工作日），二者选一。",
+                           code="joint_review.deadline_required")
+    if data.answer_workdays is not None:
+        try:
+            days = Decimal(data.answer_workdays)
+        except (InvalidOperation, TypeError, ValueError) as error:
+            raise InvalidInput("答复时限应为工作日数。", code="joint_review.workdays") from error
+        if not days.is_finite() or days <= 0 or days > MAX_WORKDAYS or (days * 2) % 1:
+            raise InvalidInput(f"答复时限应为 0.5 到 {MAX_WORKDAYS} 个工作日（整天或半天）。",
+                               code="joint_review.workdays")
+        deadline = calendar_get().deadline(starts_at, days)
+        return deadline.due, days, deadline.provisional
+    assert data.answer_due_at is not None
+    due = _aware(data.answer_due_at)
+    if due <= starts_at:
+        raise InvalidInput("答复截止时间应晚于会议时间。", code="joint_review.deadline_before_session")
+    if due - starts_at > MAX_ANSWER_WINDOW:
+        raise InvalidInput("答复截止时间不能晚于会议后一年。", code="joint_review.deadline_too_far")
+    return due, None, False
+
+
+@transaction.atomic
+def joint_review_schedule(*, user: User, data: ScheduleIn) -> JointReview:
+    """安排联合踏勘、联合审图或联合验收: the lead department invites the departments, fixes the
+    place, the time and the answer deadline; every invited department's staff are told."""
+    if data.kind not in ReviewKind.values:
+        raise InvalidInput("联合审查类型无效：应为联合踏勘、联合审图或联合验收。",
+                           code="joint_review.kind")
+    title = _text(data.title, "项目名称", "joint_review.title", required=True, limit=200)
+    place = _text(data.place, "地点", "joint_review.place", required=True, limit=200)
+    description = _text(data.description, "审查内容", "joint_review.description",
+                        required=False)
+    lead = Department.objects.filter(pk=data.lead_department_id).first()
+    if lead is None:
+        raise InvalidInput("牵头部门不存在：牵头部门必须是平台登记的部门。",
+                           code="joint_review.lead_department")
+    if lead.pk not in represented_departments(user):
+        raise NotAllowed("只有牵头部门的审批人员或首席代表可以安排联合审查。",
+                         code="joint_review.forbidden")
+    required = _unique_ids(data.required_department_ids)
+    optional = _unique_ids(data.optional_department_ids)
+    if not required:
+        raise InvalidInput("请至少选择一个必须参加的部门。", code="joint_review.no_required")
+    if set(required) & set(optional):
+        raise InvalidInput("同一部门不能既是必须参加又是列席部门。",
+                           code="joint_review.duplicate_department")
+    if len(required) + len(optional) > MAX_DEPARTMENTS:
+        raise InvalidInput(f"参加部门过多（最多{MAX_DEPARTMENTS}个）。",
+                           code="joint_review.too_many_departments")
+    departments = Department.objects.in_bulk(required + optional)
+    unknown = [str(i) for i in required + optional if i not in departments]
+    if unknown:
+        raise InvalidInput("以下部门不存在：" + "、".join(unknown[:10]),
+                           code="joint_review.unknown_department")
+    now = clock.now()
+    starts_at = _aware(data.starts_at)
+    if starts_at <= now:
+        raise InvalidInput("会议时间应晚于当前时间。", code="joint_review.session_in_past")
+    if starts_at - now > MAX_AHEAD:
+        raise InvalidInput("会议时间不能晚于两年后。", code="joint_review.session_too_far")
+    due, workdays, provisional = _answer_deadline(data, starts_at)
+    case = None
+    if data.case_number.strip():
+        number = data.case_number.strip()
+        case = case_queryset_for(user).filter(number=number).first() \
+            if CASE_NUMBER.fullmatch(number) else None
+        if case is None:
+            raise InvalidInput("关联办件不存在，或您无权查看。", code="joint_review.unknown_case")
+    bundle_number = data.bundle_number.strip()
+    if bundle_number and not BUNDLE_NUMBER.fullmatch(bundle_number):
+        raise InvalidInput("一件事编号应为 1–32 位字母、数字或连字符。",
+                           code="joint_review.bundle_number")
+
+    year = now.astimezone(SHANGHAI).year
+    review = JointReview.objects.create(
+        number=f"LS{year}{counter_next(f'jointreview:{year}'):06d}", kind=data.kind,
+        title=title, description=description, lead_department=lead, place=place,
+        starts_at=starts_at, answer_due_at=due, answer_workdays=workdays,
+        due_provisional=provisional, case=case, bundle_number=bundle_number,
+        scheduled_by=user)
+    JointReviewParticipant.objects.bulk_create(
+        [JointReviewParticipant(review=review, department=departments[i], required=True)
+         for i in required]
+        + [JointReviewParticipant(review=review, department=departments[i], required=False)
+           for i in optional])
+    _event(review, action="schedule", before="", now=now,
+           actor=actor_for(user, role=Role.LEAD.value, department=lead),
+           data={"kind": review.kind, "starts_at": starts_at.isoformat(),
+                 "answer_due_at": due.isoformat(), "place": place,
+                 "required": [departments[i].name for i in required],
+                 "optional": [departments[i].name for i in optional],
+                 "case": case.number if case else "", "bundle": bundle_number})
+    kind = ReviewKind(review.kind).label
+    staff = _staff_of(required + optional)
+    for department_id in required + optional:
+        role = "必须参加" if department_id in required else "列席"
+        notify(recipients=staff.get(department_id, []), title=f"{kind}邀请：{title}",
+               body=f"{lead.name}邀请贵部门（{role}）参加{kind}：{title}。时间 {local(starts_at)}，"
+                    f"地点 {place}。请于 {local(due)} 前签到并出具意见；必须参加的部门逾期未答复的，"
+                    "视为无意见（缺席默认），并记入部门记录。",
+               link=review.get_absolute_url(), category=CATEGORY,
+               dedupe_key=f"jointreview:{review.pk}:invite:{department_id}")
+    deliver_soon()
+    return review
+
+
+# --- a department answers -------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_attend(*, user: User, review_id: int, department_id: int) -> JointReview:
+    """到场签到: the department was at the session (from its start until the deadline)."""
+    review = _locked(user, review_id)
+    move = workflow.move_for("attend", review.status)
+    participant = _participant(review, department_id)
+    actor = _require(user, review, move, department_id)
+    now = clock.now()
+    if now < review.starts_at:
+        raise Conflict(f"会议尚未开始（{local(review.starts_at)}），不能签到。",
+                       code="joint_review.not_started")
+    _deadline_open(review, now)
+    if participant.attended:
+        raise Conflict("本部门已签到。", code="joint_review.already_attended")
+    participant.attended = True
+    participant.save(update_fields=["attended"])
+    _event(review, action="attend", before=review.status, actor=actor, now=now,
+           department=participant.department)
+    return review
+
+
+@transaction.atomic
+def participant_answer(*, user: User, review_id: int, department_id: int, opinion: str,
+                       conditions: str = "", reasons: str = "",
+                       attended: bool | None = None) -> JointReview:
+    """出具意见: 同意, 有条件同意 (with its conditions) or 不同意 (with its reasons), once, by the
+    deadline. `attended` records whether the department was at the session (None: leave as
+    recorded). The last required answer issues the combined result at once."""
+    review = _locked(user, review_id)
+    move = workflow.move_for("answer", review.status)
+    participant = _participant(review, department_id)
+    actor = _require(user, review, move, department_id)
+    now = clock.now()
+    _deadline_open(review, now)
+    if participant.answered:
+        raise Conflict("本部门已出具意见，不能重复出具。", code="joint_review.already_answered")
+    if opinion not in ANSWERS:
+        raise InvalidInput("意见应为同意、有条件同意或不同意。", code="joint_review.opinion")
+    conditions = _text(conditions, "同意的条件", "joint_review.conditions",
+                       required=opinion == Opinion.CONDITIONAL)
+    reasons = _text(reasons, "不同意的理由", "joint_review.reasons",
+                    required=opinion == Opinion.DISAGREE)
+    if attended and now < review.starts_at:
+        raise InvalidInput("会议尚未开始，不能登记为到场；可先出具书面意见。",
+                           code="joint_review.not_started")
+    if attended is False and participant.attended:
+        raise InvalidInput("本部门已签到，不能登记为未到场。", code="joint_review.attendance")
+    if attended is not None:
+        participant.attended = attended
+    participant.opinion = opinion
+    participant.conditions = conditions if opinion == Opinion.CONDITIONAL else ""
+    participant.reasons = reasons if opinion == Opinion.DISAGREE else ""
+    participant.answered_at, participant.answered_by = now, user
+    participant.save(update_fields=["attended", "opinion", "conditions", "reasons",
+                                    "answered_at", "answered_by"])
+    _event(review, action="answer", before=review.status, actor=actor, now=now,
+           department=participant.department,
+           reason=participant.conditions or participant.reasons,
+           data={"opinion": opinion, "attended": participant.attended})
+    if not review.participants.filter(required=True, opinion="").exists():
+        review_conclude(review, now=now, actor=SYSTEM)
+        deliver_soon()
+    return review
+
+
+# --- the deadline and the combined result ------------------------------------------------
+
+
+def absent_default(review: JointReview, *, now: dt.datetime, actor: Actor) -> int:
+    """缺席默认, inside the caller's transaction on a locked session whose deadline has passed:
+    every required department without an answer is recorded as "no objection", with a
+    JointReviewAbsence against it, and told. Returns how many were defaulted."""
+    pending = list(review.participants.filter(required=True, opinion="").select_related(
+        "department"))
+    if not pending:
+        return 0
+    for participant in pending:
+        participant.opinion, participant.defaulted = Opinion.NO_OBJECTION, True
+    JointReviewParticipant.objects.bulk_update(pending, ["opinion", "defaulted"])
+    JointReviewAbsence.objects.bulk_create([JointReviewAbsence(
+        review=review, participant=p, department=p.department,
+        kind=AbsenceKind.NO_OPINION if p.attended else AbsenceKind.ABSENT,
+        due_at=review.answer_due_at, recorded_at=now) for p in pending], ignore_conflicts=True)
+    move = workflow.MOVES["default"]
+    staff = _staff_of(p.department_id for p in pending)
+    for participant in pending:
+        kind = AbsenceKind.NO_OPINION if participant.attended else AbsenceKind.ABSENT
+        _event(review, action="default", before=review.status, actor=actor, now=now,
+               department=participant.department, reason=move.label,
+               data={"opinion": Opinion.NO_OBJECTION, "absence": kind})
+        notify(recipients=staff.get(participant.department_id, []),
+               title=f"逾期未答复，视为无意见：{review.title}",
+               body=f"贵部门未在 {local(review.answer_due_at)} 前就{review.get_kind_display()}"
+                    f"“{review.title}”（{review.number}）出具意见，依缺席默认规则视为无意见，"
+                    "并已记入部门记录。",
+               link=review.get_absolute_url(), category=CATEGORY,
+               dedupe_key=f"jointreview:{review.pk}:default:{participant.department_id}")
+    return len(pending)
+
+
+def review_conclude(review: JointReview, *, now: dt.datetime, actor: Actor,
+                    note: str = "") -> JointReview:
+    """出具联合审查意见, inside the caller's transaction on a locked session whose required
+    departments have all answered or been defaulted: the combined outcome, a document number
+    of the lead department, and a message to the lead department's staff."""
+    move = workflow.move_for("conclude", review.status)
+    opinions = list(review.participants.exclude(opinion="").values_list("opinion", flat=True))
+    before = review.status
+    review.status = move.target
+    review.outcome = workflow.combined_outcome(opinions)
+    year = now.astimezone(SHANGHAI).year
+    prefix = review.lead_department.document_prefix or "政务"
+    sequence = counter_next(f"jointreview-result:{prefix}:{year}")
+    review.result_number = f"{prefix}联审〔{year}〕{sequence}号"
+    review.concluded_at, review.conclusion_note = now, note
+    review.save(update_fields=["status", "outcome", "result_number", "concluded_at",
+                               "conclusion_note", "updated_at"])
+    _event(review, action="conclude", before=before, actor=actor, now=now, reason=note,
+           data={"outcome": review.outcome, "result_number": review.result_number,
+                 "opinions": {p.department.name: p.opinion for p in
+                              review.participants.select_related("department")
+                              if p.opinion}})
+    notify(recipients=_staff_of([review.lead_department_id]).get(review.lead_department_id, []),
+           title=f"联合审查意见已出具：{review.title}",
+           body=f"{review.get_kind_display()}“{review.title}”（{review.number}）的联合审查意见"
+                f"已出具，结论：{review.get_outcome_display()}（{review.result_number}）。",
+           link=review.get_absolute_url(), category=CATEGORY,
+           dedupe_key=f"jointreview:{review.pk}:concluded")
+    return review
+
+
+@transaction.atomic
+def joint_review_close(*, user: User, review_id: int, note: str = "") -> JointReview:
+    """The lead department issues the combined result without waiting for the sweep. Before
+    the deadline every required department must have answered (a department's time is never
+    cut short); after it, the silent ones are defaulted here exactly as the sweep would."""
+    review = _locked(user, review_id)
+    move = workflow.move_for("conclude", review.status)
+    actor = _require(user, review, move)
+    note = _text(note, "说明", "joint_review.note", required=False)
+    now = clock.now()
+    pending = list(review.participants.filter(required=True, opinion="").select_related(
+        "department"))
+    if pending and now <= review.answer_due_at:
+        names = "、".join(p.department.name for p in pending[:10])
+        raise Conflict(f"尚有必须参加的部门未答复（{names}），答复期限 {local(review.answer_due_at)} "
+                       "前不能出具联合审查意见。", code="joint_review.awaiting_answers")
+    absent_default(review, now=now, actor=actor)
+    review_conclude(review, now=now, actor=actor, note=note)
+    deliver_soon()
+    return review
+
+
+@transaction.atomic
+def joint_review_cancel(*, user: User, review_id: int, reason: str) -> JointReview:
+    """取消: the lead department calls the session off before the result, with a reason; the
+    invited departments are told. No department is defaulted."""
+    review = _locked(user, review_id)
+    move = workflow.move_for("cancel", review.status)
+    actor = _require(user, review, move)
+    reason = _text(reason, "取消理由", "joint_review.reason", required=True)
+    now = clock.now()
+    before = review.status
+    review.status = move.target
+    review.save(update_fields=["status", "updated_at"])
+    _event(review, action="cancel", before=before, actor=actor, now=now, reason=reason)
+    staff = _staff_of(review.participants.values_list("department_id", flat=True))
+    notify(recipients=[u for users in staff.values() for u in users],
+           title=f"联合审查已取消：{review.title}",
+           body=f"{review.lead_department.name}已取消{review.get_kind_display()}“{review.title}”"
+                f"（{review.number}）：{reason}",
+           link=review.get_absolute_url(), category=CATEGORY,
+           dedupe_key=f"jointreview:{review.pk}:cancelled")
+    deliver_soon()
+    return review
