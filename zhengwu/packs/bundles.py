@@ -38,6 +38,13 @@ def _read(pack: Path, name: str) -> list[dict[str, str]]:
                 for row in csv.DictReader(handle)]
 
 
+def _answer(text: str) -> dict[str, str]:
+    """`yes`, `no`, or `value:label` (e.g. `low:低压（380伏及以下）`)."""
+    value, _, label = text.partition(":")
+    value = value.strip()
+    return {"value": value, "label": label.strip() or ANSWER_LABELS.get(value, value)}
+
+
 def _condition(text: str) -> dict[str, str]:
     condition = {}
     for part in filter(None, (p.strip() for p in text.split(";"))):
@@ -87,13 +94,13 @@ def definitions(pack: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]
         members[row["bundle_code"]].append({
             "item": code, "item_name": row["item_name"],
             "department": _department(row["department"], levels.get(row["bundle_code"], "")),
-            "promised_workdays": row["promised_workdays"] or "0", "depends_on": depends,
+            # Empty: the item's own promised limit (filled in at publication).
+            "promised_workdays": row["promised_workdays"] or None, "depends_on": depends,
             "when": _condition(row["when"]), "position": int(row["position"] or 0)})
     for row in _read(pack, "bundle_questions.csv"):
         questions[row["bundle_code"]].append({
             "key": row["key"], "text": row["question"],
-            "answers": [{"value": v, "label": ANSWER_LABELS.get(v, v)}
-                        for v in row["answers"].split(";") if v],
+            "answers": [_answer(v) for v in row["answers"].split(";") if v],
             "shows_if": _condition(row["shows_if"]), "help": row.get("help", "")})
     for number, row in enumerate(_read(pack, "bundle_fields.csv"), start=2):
         maps_to = []

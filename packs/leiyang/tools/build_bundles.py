@@ -434,38 +434,41 @@ def q(key, question, answers="yes;no", shows_if="", help_=""):
     return {"key": key, "question": question, "answers": answers, "shows_if": shows_if, "help": help_}
 
 
+# The plan's six linked items (measure [12]). "员工社保/医保参保登记" is one item: the 市人社局
+# registers both and the registration is shared with the 市医保局 (社保医保合并参保登记), so
+# 企业员工基本医疗保险参保登记 is not a member of its own here.
 QYKB = ["企业设立登记（公司设立登记）", "公章刻制备案（印章刻制）", "新办纳税人发票领用（含税务UKey发放）",
-        "企业员工社会保险参保登记", "企业员工基本医疗保险参保登记", "住房公积金单位缴存登记", "企业银行账户开立（基本存款账户）"]
+        "企业员工社会保险参保登记", "住房公积金单位缴存登记", "企业银行账户开立（基本存款账户）"]
 
 
 def build_qykb(src_row):
     reg = QYKB[0]
     when = {QYKB[1]: "need_seal=yes", QYKB[2]: "need_invoice=yes", QYKB[3]: "has_employees=yes",
-            QYKB[4]: "has_employees=yes", QYKB[5]: "has_employees=yes"}
+            QYKB[4]: "has_employees=yes"}
     members = [mem(reg, 0.5)] + [mem(i, 0.5, [reg], when.get(i, "")) for i in QYKB[1:]]
-    S, T, E, M, G, B = QYKB[1:]
+    S, T, E, G, B = QYKB[1:]
     fields = [
         fld("company_name", "企业名称", "yes", [f"{reg}:company_name", f"{S}:company_name", f"{T}:taxpayer_name",
-                                             f"{E}:unit_name", f"{M}:unit_name", f"{G}:unit_name", f"{B}:account_name"]),
+                                             f"{E}:unit_name", f"{G}:unit_name", f"{B}:account_name"]),
         fld("legal_representative", "法定代表人姓名", "yes", [f"{reg}:legal_representative", f"{S}:legal_representative",
                                                         f"{T}:legal_representative", f"{B}:legal_representative"]),
         fld("legal_rep_id_number", "法定代表人身份证件号码", "yes", [f"{reg}:legal_rep_id_number", f"{S}:legal_rep_id_number",
                                                           f"{B}:legal_rep_id_number"]),
         fld("address", "住所（经营场所）", "yes", [f"{reg}:address", f"{T}:business_address", f"{E}:unit_address",
-                                          f"{M}:unit_address", f"{G}:unit_address", f"{B}:address"]),
-        fld("phone", "联系电话", "yes", [f"{reg}:phone", f"{S}:phone", f"{T}:phone", f"{E}:phone", f"{M}:phone",
+                                          f"{G}:unit_address", f"{B}:address"]),
+        fld("phone", "联系电话", "yes", [f"{reg}:phone", f"{S}:phone", f"{T}:phone", f"{E}:phone",
                                       f"{G}:phone", f"{B}:phone"]),
         fld("registered_capital", "注册资本（万元）", "yes", [f"{reg}:registered_capital", f"{B}:registered_capital"]),
         fld("business_scope", "经营范围", "yes", [f"{reg}:business_scope", f"{T}:business_scope"]),
         fld("agent_name", "经办人姓名", "no", [f"{S}:agent_name", f"{T}:agent_name", f"{G}:agent_name", f"{B}:agent_name"]),
-        fld("employee_count", "拟招用员工人数", "no", [f"{E}:employee_count", f"{M}:employee_count", f"{G}:employee_count"]),
+        fld("employee_count", "拟招用员工人数", "no", [f"{E}:employee_count", f"{G}:employee_count"]),
         fld("seal_types", "拟刻制印章种类", "no", [f"{S}:seal_types"]),
         fld("invoice_types", "申领发票种类及数量", "no", [f"{T}:invoice_types"]),
     ]
     questions = [
         q("need_seal", "是否需要刻制印章", help_="企业开办免费刻制公章等印章；不刻制的可稍后单独办理"),
         q("need_invoice", "是否申领发票", help_="申领的同时发放税务UKey"),
-        q("has_employees", "是否招用员工", help_="招用员工的同步办理社保、医保参保登记和住房公积金单位缴存登记"),
+        q("has_employees", "是否招用员工", help_="招用员工的同步办理社保医保合并参保登记（市人社局受理，信息共享至市医保局）和住房公积金单位缴存登记"),
     ]
     src = (f"{PLAN}（措施12：企业开办六个联办事项，环节≤3、材料≤6份、1个工作日办结，企业设立登记≤0.5个工作日）"
            f" | {SHARED_CITE}（{src_row['name']}）")
@@ -647,8 +650,8 @@ def build_utilities():
                mem("燃气报装", when="need_gas=yes"),
                mem("通信报装（光纤到户及通信基础设施）", when="need_telecom=yes"),
                mem("广播电视报装（有线网络接入）", when="need_tv=yes")]
-    qs = [q("power_voltage", "用电报装类型", "low;high",
-            help_="每次报装均办理用电：low 为低压（居民、小微企业等，办电不超过3个环节），high 为高压（专用变压器，不超过4个环节）"),
+    qs = [q("power_voltage", "用电报装类型", "low:低压（居民、小微企业等）;high:高压（专用变压器）",
+            help_="每次报装均办理用电：低压办电不超过3个环节，高压不超过4个环节（措施17）"),
           q("need_water", "是否需要用水报装", help_="用水接入不超过3个环节、申请材料不超过2件（措施17）"),
           q("need_drainage", "是否需要排水接入"),
           q("need_gas", "是否需要用气报装", help_="用气接入不超过3个环节、申请材料不超过2件（措施17）"),
@@ -870,7 +873,7 @@ def longest_chain(members):
 def answer_ways(questions):
     """Every way of answering, keeping only the questions shown (check_answers / _combinations)."""
     seen = set()
-    for combo in itertools.product(*[x["answers"].split(";") for x in questions]):
+    for combo in itertools.product(*[[a.split(":")[0] for a in x["answers"].split(";")] for x in questions]):
         kept = {}
         for x, value in zip(questions, combo):
             if all(kept.get(k) == v for k, v in conds(x["shows_if"])):
@@ -941,7 +944,7 @@ def check():
         errs += [f"{c}: duplicate member {i}" for i, k in Counter(names).items() if k > 1]
         qmap = {}
         for x in questions[c]:
-            answers = x["answers"].split(";")
+            answers = [a.split(":")[0] for a in x["answers"].split(";")]
             if not KEY.match(x["key"]):
                 errs.append(f"{c}: question key {x['key']!r}")
             if x["key"] in qmap:

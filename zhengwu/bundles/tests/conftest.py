@@ -27,8 +27,8 @@ COMPANY = {"applicant_name": "孙创业", "id_number": "11010519491231002X",
            "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
            "legal_rep_id_number": "11010519491231002X", "registered_capital": "100",
            "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
-DEPARTMENTS = ("市市场监督管理局", "市公安局", "市税务局", "市人社局", "市医保局",
-               "公积金耒阳管理部", "人民银行耒阳支行")
+DEPARTMENTS = ("市市场监督管理局", "市公安局", "市税务局", "市人社局", "公积金耒阳管理部",
+               "人民银行耒阳支行")
 
 
 @pytest.fixture

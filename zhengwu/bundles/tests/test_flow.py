@@ -81,7 +81,7 @@ def test_submission_fans_out_one_member_case_per_department(submit_qykb: Any) ->
     assert bundle_case.status == BundleCaseStatus.SUBMITTED
     assert bundle_case.number.startswith("YJ43048120261201")
     found = members(bundle_case)
-    assert len(found) == 7
+    assert len(found) == 6
     assert set(found) >= {REGISTRATION, "市公安局", "市税务局", "人民银行耒阳支行"}
     for member in found.values():
         case = member.case
@@ -97,7 +97,7 @@ def test_submission_fans_out_one_member_case_per_department(submit_qykb: Any) ->
     assert bundle_case.steps <= 3
     assert bundle_case.materials_after <= 6
     assert bundle_case.materials_before > bundle_case.materials_after
-    # The applicant is told once, not seven times.
+    # The applicant is told once, not six times.
     assert (
         OutboxItem.objects.filter(
             channel="inapp", recipient=bundle_case.applicant, subject="申请已提交"
@@ -346,7 +346,7 @@ def test_idempotent_submission(submit_qykb: Any) -> None:
     first = submit_qykb(idempotency_key="k-1")
     again = submit_qykb(idempotency_key="k-1")
     assert first.pk == again.pk
-    assert Case.objects.filter(bundle_number=first.number).count() == 7
+    assert Case.objects.filter(bundle_number=first.number).count() == 6
 
 
 @time_machine.travel(MORNING, tick=False)
