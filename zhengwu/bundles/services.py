@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,6 +74,7 @@ from zhengwu.cases.services import (
     member_materials_add,
 )
 from zhengwu.cases.uploads import MAX_FILES, check_upload
+from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
@@ -87,6 +89,22 @@ from zhengwu.workdays.selectors import calendar_get
 class DefinitionInvalid(InvalidInput):
     code = "bundle.definition_invalid"
 
+    def __init__(self, reasons: list[str] | str) -> None:
+        if isinstance(reasons, str):
+            reasons = [reasons.removeprefix("一件事定义有误：")]
+        super().__init__("一件事定义有误：" + "；".join(reasons))
+        self.reasons = reasons
+
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def _code(code: str) -> str:
+    code = code.strip()
+    if not CODE.match(code):
+        raise InvalidInput("一件事编码须为1–40位字母、数字、短横线或下划线。", code="bundle.code")
+    return code
+
 
 # --- definitions ----------------------------------------------------------------------------
 
@@ -96,12 +114,12 @@ def _checked(data: dict[str, Any], region: Region) -> d.Definition:
     try:
         definition = d.parse(data)
     except d.DefinitionError as error:
-        raise DefinitionInvalid("一件事定义有误：" + "；".join(error.reasons)) from error
+        raise DefinitionInvalid(error.reasons) from error
     reasons = d.problems(definition, item_facts(definition, region))
     if not Department.objects.filter(short_name=definition.lead_department).exists():
         reasons.insert(0, f"牵头部门“{definition.lead_department}”不存在")
     if reasons:
-        raise DefinitionInvalid("一件事定义有误：" + "；".join(reasons))
+        raise DefinitionInvalid(reasons)
     return definition
 
 
@@ -114,9 +132,7 @@ def bundle_publish(*, code: str, data: dict[str, Any], region: Region, actor: Ac
                    note: str = "") -> tuple[Bundle, bool]:
     """Publish a definition as the bundle's next version; an identical definition publishes
     nothing. Returns the bundle and whether a version was made."""
-    code = code.strip()
-    if not code or len(code) > 40:
-        raise InvalidInput("一件事编码必须填写且不超过40字符。", code="bundle.code")
+    code = _code(code)
     definition = _with_names(_checked(data, region), region)
     payload = d.as_json(definition)
     lead = Department.objects.get(short_name=definition.lead_department)
@@ -142,6 +158,7 @@ def bundle_publish(*, code: str, data: dict[str, Any], region: Region, actor: Ac
                                  published_at=now, approved_by=actor.user, note=note[:300])
     audit_record(actor=actor, action="bundles.publish", obj=bundle,
                  before={"version": previous}, after={"version": bundle.version}, reason=note)
+    catalog_generation_bump()  # search as a service indexes published bundles
     return bundle, True
 
 
@@ -156,9 +173,12 @@ def bundle_draft_save(*, code: str, data: dict[str, Any], actor: Actor,
     """Create or update the open draft of a bundle (a new bundle when the code is new). The
     definition must already be publishable: every problem is reported now, not at review."""
     _require(actor, "catalog.edit_catalog", "只有事项管理员可以编辑一件事。")
+    code = _code(code)
     bundle = Bundle.objects.filter(code=code).first()
     where = bundle.region if bundle is not None else (region or Region.objects.get(home=True))
     definition = _checked(data, where)
+    if bundle is not None and bundle.definition == d.as_json(_with_names(definition, where)):
+        raise Conflict("与已发布的版本相同：没有需要审核的修改。", code="bundle.draft_unchanged")
     draft = BundleDraft.objects.select_for_update().filter(
         code=code, state__in=[BundleDraftState.DRAFT, BundleDraftState.SUBMITTED]).first()
     if draft is not None and draft.state == BundleDraftState.SUBMITTED:
@@ -589,6 +609,8 @@ def _ask_supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetim
             "reason": str(i.get("reason", "")).strip()[:500],
             "item": str(i.get("item", "")).strip()[:12]} for i in move.supplement_items]
     own = [i for i in own if i["material"]]
+    if any(not i["reason"] for i in own):
+        raise InvalidInput("一次性补正告知须写明每项材料需补正的原因。", code="bundle.supplement_reason")
     members = {m.item_code: m for m in _open_members(bundle_case)}
     for entry in own:
         if entry["item"] and entry["item"] not in members:
@@ -742,7 +764,8 @@ def supplement_request(*, user: User, case_id: int, items: list[dict[str, str]])
     member = BundleMember.objects.select_related("bundle_case", "department").filter(
         case_id=case_id, department_id__in=reviewer_departments(user)).first()
     if member is None:
-        raise NotAllowed("只有成员事项的承办部门可以提出补正意见。", code="bundle.forbidden")
+        # Not a member case of the user's departments: as good as absent (quality.md #10).
+        raise InvalidInput("成员办件不存在。", code="bundle.member_not_found", http_status=404)
     bundle_case = BundleCase.objects.select_for_update().get(pk=member.bundle_case_id)
     if bundle_case.status != BundleCaseStatus.SUBMITTED:
         raise Conflict("一件事已受理或已告知补正，不能再提出补正意见（补正只告知一次）。",

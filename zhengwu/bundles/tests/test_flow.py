@@ -31,7 +31,7 @@ from zhengwu.cases.models import Case, CaseStatus, Decision
 from zhengwu.cases.services import MoveIn, case_transition
 from zhengwu.cases.tests.conftest import pdf_bytes
 from zhengwu.cases.workflow import MoveNotAllowed
-from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.errors import InvalidInput
 from zhengwu.notifications.models import OutboxItem
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -201,7 +201,7 @@ def test_one_supplement_notice_gathers_every_department(
         case_id=found["市税务局"].case_id,
         items=[{"material": "经营场所照片", "reason": "无法核实经营场所"}],
     )
-    with pytest.raises(NotAllowed):
+    with pytest.raises(InvalidInput):  # another department's member case: 404
         supplement_request(
             user=reviewers["市税务局"],
             case_id=found["市公安局"].case_id,
