@@ -20,8 +20,14 @@ The case-engine benchmarks (issue 3 item 12, bench/cases.py) run after these, ea
 own process too; their table goes to bench/results/latest-cases.md. `--cases` runs only them,
 `--catalogue` only the catalogue ones.
 
+The bundle (一件事) benchmarks (issue 4 item 12, bench/bundles.py) run last: bundle fan-out and
+join through the real services against single-item cases, and the same process run by
+SpiffWorkflow (bench/bundles_spiff.py, in .venv-bench from `make bench-env`); their table goes
+to bench/results/latest-bundles.md. `--bundles` runs only them; `--pack DIR` names the data
+pack they load (default: $ZHENGWU_PACK, else packs/leiyang).
+
     .venv/bin/python bench/run.py [--quick] [--database-url postgres://…] [--profile]
-                                  [--cases | --catalogue]
+                                  [--cases | --catalogue | --bundles] [--pack DIR]
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ QUERIES_CSV = ROOT / "zhengwu" / "catalog" / "tests" / "data" / "search_queries.
 PACK = ROOT / "packs" / "leiyang"
 PHASES = ("search", "pack")
 CASE_PHASES = ("cases_flow", "cases_sweep", "cases_todo")  # bench/cases.py
+BUNDLE_PHASES = ("bundles",)  # bench/bundles.py (SpiffWorkflow in a subprocess of it)
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -575,6 +582,7 @@ def run_phase(phase: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
                "--http-queries", str(args.http_queries), "--import-rows", str(args.import_rows)]
     command += ["--quick"] if args.quick else []
     command += ["--profile"] if args.profile else []
+    command += ["--pack", args.pack] if args.pack else []
     say(f"==> {phase}")
     started = time.perf_counter()
     try:
@@ -708,7 +716,14 @@ def main(argv: list[str]) -> int:
     only.add_argument("--cases", action="store_true",
                       help="only the case-engine benchmarks (bench/cases.py)")
     only.add_argument("--catalogue", action="store_true", help="only the catalogue benchmarks")
-    parser.add_argument("--phase", choices=PHASES + CASE_PHASES, help=argparse.SUPPRESS)
+    only.add_argument("--bundles", action="store_true",
+                      help="only the bundle benchmarks (bench/bundles.py, with SpiffWorkflow "
+                           "when `make bench-env` has installed it)")
+    parser.add_argument("--pack", default="",
+                        help="data pack for the bundle benchmarks (default: $ZHENGWU_PACK, "
+                             "else packs/leiyang)")
+    parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES,
+                        help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (2 if args.quick else 3)
@@ -722,6 +737,10 @@ def main(argv: list[str]) -> int:
             import cases
 
             result = cases.PHASE_FUNCTIONS[args.phase](args)
+        elif args.phase in BUNDLE_PHASES:
+            import bundles
+
+            result = bundles.PHASE_FUNCTIONS[args.phase](args)
         else:
             result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
@@ -732,12 +751,17 @@ def main(argv: list[str]) -> int:
     facts = machine_facts()
     say(f"Machine: {facts['cpus']} CPUs ({facts['cpu_model']}), {facts['memory']}, "
         f"Python {facts['python']}, Django {facts['django']}, load {facts['load_average']}")
+    everything = not (args.cases or args.catalogue or args.bundles)
     suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
-        [] if args.cases else [("latest", PHASES, render)])
-    if not args.catalogue:
+        [("latest", PHASES, render)] if everything or args.catalogue else [])
+    if everything or args.cases:
         import cases
 
         suites.append(("latest-cases", CASE_PHASES, cases.render))
+    if everything or args.bundles:
+        import bundles
+
+        suites.append(("latest-bundles", BUNDLE_PHASES, bundles.render))
     for stem, phases, render_suite in suites:
         started = time.perf_counter()
         workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-"))
