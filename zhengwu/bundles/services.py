@@ -821,8 +821,10 @@ def bundle_advance(number: str, now: dt.datetime | None = None) -> BundleCase:
     changed = True
     while changed:
         changed = False
+        # One read of every member case per pass (a pass may start or end members).
+        current = Case.objects.in_bulk([m.case_id for m in members])
         for member in members:
-            case = Case.objects.get(pk=member.case_id)
+            case = current[member.case_id]
             member.case = case
             if member.state == MemberState.RUNNING and case.status in ENDED:
                 member.state = MemberState.DONE
