@@ -265,15 +265,31 @@ def get_import(request: HttpRequest, import_id: PathId) -> dict[str, Any]:
 
 @search_router.get("", response=SearchOut)
 def search_catalog(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
-    """搜索即服务: Chinese words, pinyin, initials (yyzz → 营业执照) and synonyms, with filters."""
+    """搜索即服务: Chinese words, pinyin, initials (yyzz → 营业执照) and synonyms, with filters.
+    Items answer in `items`/`count`; 一件事 in their own ranked list `bundles`/`bundle_count`
+    (ADR 0009); `kind` asks for one of them only."""
     index = search.get_index()
+    filters = search.Filters(audience=query.audience, theme=query.theme,
+                             department=query.department, level=query.level,
+                             region=query.region)
+    hits: list[search.Hit] = []
+    bundles: list[search.ExtraHit] = []
+    count = bundle_count = 0
     try:
-        hits, count = index.search(query.q, search.Filters(
-            audience=query.audience, theme=query.theme, department=query.department,
-            level=query.level, region=query.region), limit=query.limit, offset=query.offset)
+        if query.kind != "bundle":
+            hits, count = index.search(query.q, filters, limit=query.limit, offset=query.offset)
+        if query.kind != "item":
+            bundles, bundle_count = index.search_extras(query.q, filters, kind="bundle",
+                                                        limit=query.limit, offset=query.offset)
     except search.QueryError as error:
         raise InvalidInput(str(error), code="search.query_too_long") from error
-    return {"query": query.q, "count": count, "items": [
+    return {"query": query.q, "count": count, "bundle_count": bundle_count, "bundles": [
+        {"code": b.doc.key, "name": b.doc.name, "name_highlighted": b.name_highlighted,
+         "theme": b.doc.theme, "audience": b.doc.audience, "department": b.doc.department,
+         "member_items": list(b.doc.parts), "level": b.doc.level,
+         "region_code": b.doc.region_code, "promised_workdays": b.doc.promised_workdays,
+         "matched": list(b.matched), "score": b.score, "url": b.doc.url,
+         "api_url": b.doc.api_url} for b in bundles], "items": [
         {"item_id": h.doc.item_id, "basic_code": h.doc.basic_code, "name": h.doc.name,
          "name_highlighted": h.name_highlighted, "item_type": h.doc.item_type,
          "item_type_label": search.item_type_label(h.doc.item_type),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -126,11 +126,14 @@ class SearchQuery(Schema):
     department: int | None = Field(None, ge=1, le=2**63 - 1)
     level: Level | None = None
     region: str | None = Field(None, pattern=r"^\d{12}$")
-    limit: int = Field(10, ge=1, le=100)
+    kind: Literal["item", "bundle"] | None = Field(
+        None, description="只搜事项（item）或只搜一件事（bundle）；默认两者，分列 items 与 bundles")
+    limit: int = Field(10, ge=1, le=100, description="每页条数，items 与 bundles 各自分页")
     offset: int = Field(0, ge=0, le=10_000)
 
 
 class SearchHitOut(Schema):
+    kind: Literal["item"] = "item"
     item_id: int
     basic_code: str
     name: str
@@ -150,10 +153,33 @@ class SearchHitOut(Schema):
     guide_url: str
 
 
+class BundleHitOut(Schema):
+    """A 一件事 found by search as a service (ADR 0009)."""
+
+    kind: Literal["bundle"] = "bundle"
+    code: str
+    name: str
+    name_highlighted: str
+    theme: str
+    audience: str
+    department: str = Field(..., description="牵头部门")
+    member_items: list[str] = Field(..., description="成员事项名称")
+    level: int | None
+    region_code: str
+    promised_workdays: Decimal | None
+    matched: list[str]
+    score: float
+    url: str = Field(..., description="一件事办事指南页面")
+    api_url: str
+
+
 class SearchOut(Schema):
-    items: list[SearchHitOut]
-    count: int
+    items: list[SearchHitOut] = Field(..., description="事项，按相关度排序（不含一件事）")
+    count: int = Field(..., description="匹配的事项总数")
     query: str
+    bundles: list[BundleHitOut] = Field(
+        default_factory=list, description="一件事，单独排序：与查询充分匹配的才列出")
+    bundle_count: int = Field(0, description="匹配的一件事总数")
 
 
 class KpiOut(Schema):

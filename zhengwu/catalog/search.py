@@ -10,6 +10,12 @@ bonus. Tokens per item:
   `yyzz` matches 营业执照 on word boundaries — not the middle of 企业印章注销's initials.
 Synonyms (admin-edited, 开饭店 → 食品经营许可) add their targets to the query.
 Filters work on implementations: audience, theme, department, level, region.
+
+Higher apps add their own documents (一件事: name, theme, member item names) through
+`register_source`, called in their AppConfig.ready (catalog imports none of them). Those
+documents are ranked by the same tokens, synonyms and bonuses in an index of their own
+(`ExtraIndex`) and answered as a separate list, so they never move an item in the items'
+ranking (ADR 0009).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import logging
 import math
 import re
 import threading
@@ -40,9 +47,11 @@ from zhengwu.catalog.models import (
     PublicationStatus,
     ServiceItem,
     Synonym,
+    Theme,
 )
 
 jieba.setLogLevel(60)
+logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 50
 _ASCII_QUERY = re.compile(r"^[a-z\s']+$")
 _HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
@@ -171,6 +180,8 @@ class SearchIndex:
         self.docs = docs
         self.synonyms = synonyms
         self.generation = generation
+        # Other apps' documents (一件事 …), ranked apart: see ExtraIndex.
+        self.extras: ExtraIndex | None = None
         for term in synonyms:
             jieba.add_word(term, freq=2000)
         # A synonym also answers to its pinyin and initials: yyzz → 营业执照 → its targets.
@@ -297,21 +308,31 @@ class SearchIndex:
             bonus[index] = max(bonus[index], 8.0)
         return _add(bonus, synonym_bonus)
 
-    def search(self, q: str, filters: Filters | None = None, limit: int = 20,
-               offset: int = 0) -> tuple[list[Hit], int]:
-        query = normalize_query(q)
-        filters = filters or Filters()
-        if not query:
-            return [], 0
+    def _scores(self, query: str, *, prefixes_once: bool = False,
+                ) -> tuple[dict[int, float], list[str]]:
+        """Every doc's score for a normalized, non-empty query, and the words to highlight.
+        `prefixes_once`: pinyin/initials prefix completions (yingye → yingyezhizhao) add only
+        their best one per doc, so a doc with many long, rare completions gains no more than
+        one with a single one."""
         tokens, shown = self._query_tokens(query)
         scores: dict[int, float] = defaultdict(float)
+        compact = query.replace(" ", "").replace("'", "")
+        exact = {"py:" + compact, "in:" + compact}
+        best_prefix: dict[int, float] = defaultdict(float)
         for token, qweight in tokens.items():
             posting = self.postings.get(token)
             if not posting:
                 continue
             idf = self.idf[token]
+            once = prefixes_once and token.startswith(("py:", "in:")) and token not in exact \
+                and _ASCII_QUERY.match(query) is not None
             for index, weight in posting.items():
-                scores[index] += qweight * weight * idf
+                if once:
+                    best_prefix[index] = max(best_prefix[index], qweight * weight * idf)
+                else:
+                    scores[index] += qweight * weight * idf
+        for index, extra in best_prefix.items():
+            scores[index] += extra
         for index, extra in self._phrase_bonus(query).items():
             scores[index] += extra
         plain = query.replace(" ", "")
@@ -320,6 +341,17 @@ class SearchIndex:
                 name = self.docs[index].name
                 if plain in name:
                     scores[index] += 12.0 + (8.0 if name.startswith(plain) else 0.0)
+        return scores, shown
+
+    def search(self, q: str, filters: Filters | None = None, limit: int = 20,
+               offset: int = 0) -> tuple[list[Hit], int]:
+        """Items (basic items with the implementation to show), best first, and their count."""
+        query = normalize_query(q)
+        filters = filters or Filters()
+        if not query:
+            return [], 0
+        scores, shown = self._scores(query)
+        plain = query.replace(" ", "")
         doc_ok = self._doc_filter(filters)
         region_codes = _ancestor_codes(filters.region) if filters.region else None
         ranked: list[tuple[float, int]] = []
@@ -356,6 +388,15 @@ class SearchIndex:
             if offset < count <= offset + limit:
                 hits.append(self._hit(index, score, shown, impl))
         return hits, count
+
+    def search_extras(self, q: str, filters: Filters | None = None, kind: str | None = None,
+                      limit: int = 20, offset: int = 0) -> tuple[list[ExtraHit], int]:
+        """Documents added by other apps (kind "bundle": 一件事), best first, and their count;
+        never mixed into `search`'s items."""
+        if self.extras is None:
+            normalize_query(q)  # the same refusal of an over-long query
+            return [], 0
+        return self.extras.search(q, filters, kind=kind, limit=limit, offset=offset)
 
     def _hit(self, index: int, score: float, shown: list[str], impl: Impl | None) -> Hit:
         doc = self.docs[index]
@@ -458,6 +499,158 @@ def highlight(name: str, words: Iterable[str]) -> str:
     return "".join(out)
 
 
+# -- documents from other apps (一件事 …) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A document a higher app adds to search as a service, e.g. a 一件事 (kind "bundle").
+
+    `parts` are the names of what it is made of (a bundle's member items): indexed like an
+    item's keywords and shown with the hit. Filters apply as to items: `audience` ("person" or
+    "enterprise"), `theme` (matched to the catalogue theme of that name), `department_ids`,
+    `level` (行使层级, e.g. 4 for a county hall) and `region_code` (where it is offered; a
+    region is served by documents of itself and its ancestors)."""
+
+    kind: str
+    key: str
+    name: str
+    url: str
+    api_url: str = ""
+    theme: str = ""
+    parts: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    audience: str = ""
+    department: str = ""
+    department_ids: frozenset[int] = frozenset()
+    region_code: str = ""
+    level: int | None = None
+    promised_workdays: Decimal | None = None
+    # A prior on relevance: the score is multiplied by it (the bundles source gives
+    # illustrative bundles less, so published ones come first at equal relevance).
+    weight: float = 1.0
+
+
+Source = Callable[[], Iterable[SourceDoc]]
+_sources: dict[str, Source] = {}
+_AUDIENCE_CODES = {"person": PERSON_AUDIENCES, "enterprise": ENTERPRISE_AUDIENCES}
+# A document of another kind is listed only when the query matches it well: a word of the query
+# (or of a synonym's target) is in its name, theme or parts, or the query names it as a phrase
+# (whole name or part, pinyin, initials) — never on shared bigrams or sounds alone — and its
+# score is within this share of the best such document's (a bundle named by the query, not
+# every bundle one of whose many member items shares a word with it).
+EXTRA_MIN_SCORE = 0.5
+EXTRA_RELATIVE_CUTOFF = 0.3
+
+
+def register_source(name: str, source: Source) -> None:
+    """Index the documents `source()` returns, at every build of the index (call it from an
+    AppConfig.ready; registering a name again replaces its source). A higher app also calls
+    catalog.services.catalog_generation_bump() when its documents change."""
+    global _index  # noqa: PLW0603
+    with _lock:
+        _sources[name] = source
+        _index = None
+
+
+def unregister_source(name: str) -> None:
+    global _index  # noqa: PLW0603
+    with _lock:
+        if _sources.pop(name, None) is not None:
+            _index = None
+
+
+def _source_docs() -> list[SourceDoc]:
+    """Every registered source's documents; a failing source is logged and left out, so it
+    can never take item search down with it."""
+    docs: list[SourceDoc] = []
+    for name, source in list(_sources.items()):
+        try:
+            docs.extend(source())
+        except Exception:
+            logger.exception("search source %s failed; its documents are not indexed", name)
+    return docs
+
+
+@dataclass(frozen=True)
+class ExtraHit:
+    doc: SourceDoc
+    score: float
+    matched: tuple[str, ...]
+
+    @property
+    def name_highlighted(self) -> str:
+        return highlight(self.doc.name, self.matched)
+
+
+class ExtraIndex:
+    """Other apps' documents, tokenized, weighted and boosted exactly like items (name,
+    parts as keywords, theme, pinyin, initials, synonyms) in an index of their own."""
+
+    def __init__(self, docs: list[SourceDoc], synonyms: dict[str, list[str]],
+                 theme_ids: dict[str, int], generation: int) -> None:
+        self.docs = docs
+        shadows = [Doc(item_id=i, basic_code=d.key, name=d.name, item_type="",
+                       audience=_AUDIENCE_CODES.get(d.audience, frozenset()),
+                       theme_ids=frozenset([theme_ids[d.theme]] if d.theme in theme_ids else []),
+                       themes=(d.theme,) if d.theme else ())
+                   for i, d in enumerate(docs)]
+        for shadow in shadows:
+            shadow.finish()
+        keywords = {i: ";".join([*d.parts, *d.keywords]) for i, d in enumerate(docs)}
+        self.text = SearchIndex(shadows, synonyms, keywords, generation)
+        # A synonym's target in a part names the document too (开公司 → 企业设立登记, a member
+        # of 企业开办一件事), as a target in an item's name names the item.
+        for target, found in self.text.target_docs.items():
+            inside = {i for i, _ in found}
+            found.extend((i, False) for i, d in enumerate(docs)
+                         if i not in inside and any(target in p for p in d.parts))
+
+    def search(self, q: str, filters: Filters | None = None, kind: str | None = None,
+               limit: int = 20, offset: int = 0) -> tuple[list[ExtraHit], int]:
+        query = normalize_query(q)
+        filters = filters or Filters()
+        if not query or not self.docs:
+            return [], 0
+        scores, shown = self.text._scores(query, prefixes_once=True)
+        plain = query.replace(" ", "")
+        named = set(self.text._phrase_bonus(query))
+        if _ASCII_QUERY.match(query):  # pinyin or initials of a run of words of a name or part
+            for token in self.text._query_tokens(query)[0]:
+                named.update(self.text.postings.get(token, ()))
+        words = list(dict.fromkeys(shown))
+        doc_ok = SearchIndex._doc_filter(filters)
+        region_codes = _ancestor_codes(filters.region) if filters.region else None
+        ranked: list[tuple[float, int]] = []
+        matched: dict[int, tuple[str, ...]] = {}
+        for index, raw_score in scores.items():
+            doc, shadow = self.docs[index], self.text.docs[index]
+            if raw_score <= EXTRA_MIN_SCORE or (kind is not None and doc.kind != kind):
+                continue
+            matched[index] = tuple(w for w in words if w in doc.name) or tuple(
+                w for w in words if len(w) > 1 and any(w in p for p in (*doc.parts, doc.theme)))
+            if index not in named and plain not in doc.name and \
+                    not any(len(w) > 1 for w in matched[index]):
+                continue
+            if not doc_ok(shadow) or (filters.level is not None and doc.level != filters.level):
+                continue
+            if filters.department is not None and filters.department not in doc.department_ids:
+                continue
+            if region_codes is not None and doc.region_code not in region_codes:
+                continue
+            score = raw_score * doc.weight * (
+                0.8 if any(w not in plain for w in shadow.follow_ups) else 1.0)
+            ranked.append((score, index))
+        if not ranked:
+            return [], 0
+        cutoff = max(score for score, _ in ranked) * EXTRA_RELATIVE_CUTOFF
+        ranked = [entry for entry in ranked if entry[0] >= cutoff]
+        ranked.sort(key=lambda e: (-e[0], len(self.docs[e[1]].name), self.docs[e[1]].key))
+        hits = [ExtraHit(doc=self.docs[index], score=round(score, 3), matched=matched[index])
+                for score, index in ranked[offset:offset + limit]]
+        return hits, len(ranked)
+
+
 # -- the per-process index ------------------------------------------------------------------
 
 _lock = threading.Lock()
@@ -496,7 +689,12 @@ def build_index(generation: int | None = None) -> SearchIndex:
     published = [d for d in docs.values() if d.impls]
     for doc in published:
         doc.finish()
-    return SearchIndex(published, synonyms, keywords, generation)
+    index = SearchIndex(published, synonyms, keywords, generation)
+    extras = _source_docs()
+    if extras:
+        theme_ids = dict(Theme.objects.values_list("name", "id"))
+        index.extras = ExtraIndex(extras, synonyms, theme_ids, generation)
+    return index
 
 
 _rebuilding = threading.Event()
