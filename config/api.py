@@ -30,6 +30,7 @@ api = NinjaAPI(
 api.add_router("/catalog", "zhengwu.catalog.api.router")
 api.add_router("/search", "zhengwu.catalog.api.search_router")
 api.add_router("/cases", "zhengwu.cases.api.router")
+api.add_router("/bundles", "zhengwu.bundles.api.router")
 api.add_router("/joint-reviews", "zhengwu.jointreviews.api.router")
 api.add_router("/regions", "zhengwu.regions.api.router")
 api.add_router("/departments", "zhengwu.departments.api.router")

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from zhengwu.catalog.search import SourceDoc
 
 
 def sweep(now: dt.datetime) -> str:
     from zhengwu.bundles.sweeps import run
 
     return run(now)
+
+
+def search_documents() -> list[SourceDoc]:
+    from zhengwu.bundles.api import search_documents
+
+    return search_documents()
 
 
 class BundlesConfig(AppConfig):
@@ -19,8 +29,10 @@ class BundlesConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.bundles.services import member_case_moved
         from zhengwu.cases.services import TRANSITION_HOOKS
+        from zhengwu.catalog import search
         from zhengwu.core import sweeps
 
         sweeps.register("bundles", sweep)
+        search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
         if member_case_moved not in TRANSITION_HOOKS:
             TRANSITION_HOOKS.append(member_case_moved)
