@@ -99,10 +99,17 @@ class DefinitionInvalid(InvalidInput):
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
+# Path words of the pages and the API under /bundles/ that a code must not shadow.
+RESERVED_CODES = frozenset({"applications", "kpis", "drafts", "member-cases", "staff", "cases",
+                            "mine", "search"})
+
+
 def _code(code: str) -> str:
     code = code.strip()
     if not CODE.match(code):
         raise InvalidInput("一件事编码须为1–40位字母、数字、短横线或下划线。", code="bundle.code")
+    if code.lower() in RESERVED_CODES:
+        raise InvalidInput(f"“{code}”是系统保留字，不能用作一件事编码。", code="bundle.code_reserved")
     return code
 
 
