@@ -30,4 +30,6 @@ urlpatterns = [
     path("<str:code>/notice.pdf", views.guide_pdf, name="guide_pdf"),
     path("<str:code>/qr.svg", views.guide_qr, name="guide_qr"),
     path("<str:code>/apply/", views.apply, name="apply"),
+    # htmx partial: the question block and the summary after an answer changed.
+    path("<str:code>/apply/questions/", views.apply_questions, name="apply_questions"),
 ]

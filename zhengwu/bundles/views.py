@@ -1,12 +1,748 @@
-"""一件事 public and applicant pages (being built): guides, the guided application, one
-progress view."""
+"""一件事 public and applicant pages: the list of bundles, a bundle's guide with its QR code and
+printable 一次性告知单, the guided application in three steps (情形引导 → 一张表单 → 提交材料并确认),
+the applicant's bundle cases, and the one progress view of a bundle case with its supplement
+upload, withdrawal, notices and timeline.
 
+Every page reads through bundles.selectors (a bundle case someone may not see is a 404) and
+every action is a POST that calls bundles.services; a DomainError is shown next to the form
+that caused it. Pages work without JavaScript: the wizard carries its state in hidden fields,
+one POST per step. With htmx, answering a question swaps the question block and the summary
+"将为您办理：…", and each step swaps the wizard only. ID numbers and phone numbers are masked for
+staff, as on the case page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.bundles import definition as d
+from zhengwu.bundles import formdef, notices, selectors, services, workflow
+from zhengwu.bundles.forms import (
+    FIELD_PREFIX,
+    QUESTION_PREFIX,
+    BundleForm,
+    BundleSearchForm,
+    MaterialsForm,
+    QuestionsForm,
+    SupplementForm,
+    WithdrawForm,
+    answers_from,
+    idempotency_key_from,
+    values_from,
+)
+from zhengwu.bundles.models import (
+    Bundle,
+    BundleAudience,
+    BundleCase,
+    BundleCaseStatus,
+    BundleMember,
+    BundleNoticeKind,
+    BundleResult,
+    HallLevel,
+    MemberState,
+)
+from zhengwu.cases.access import case_queryset_for
+from zhengwu.cases.models import (
+    ApplicantKind,
+    CaseStatus,
+    Decision,
+    DeliveryMethod,
+    MaterialKind,
+)
+from zhengwu.cases.selectors import case_timeline
+from zhengwu.catalog.models import ItemImplementation, MaterialSource
+from zhengwu.core.errors import DomainError
+from zhengwu.core.http import is_htmx
+from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
+from zhengwu.documents.qr import qr_data_uri, qr_svg
+from zhengwu.regions.models import Region
+
+PAGE_SIZE = 20
+STEPS = ("情形引导", "填写一张表单", "提交材料并确认")
+ACTION_LABELS: dict[str, str] = {**{action: move.label for action, move in workflow.MOVES.items()},
+                 "submit": "提交申请", "department_supplement_request": "部门提出补正意见"}
+ROLE_LABELS: dict[str, str] = {"applicant": "申请人", "applicant_person": "申请人",
+               "applicant_enterprise": "申请人", "window_clerk": "综合窗口",
+               "chief_representative": "首席代表", "reviewer": "审批部门",
+               "proxy_agent": "帮代办员", "system": "系统"}
+SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
+                                  MaterialSource.SHARED_DATA: "共享数据",
+                                  MaterialSource.COMMITMENT: "告知承诺"}
+# Answers the service refuses for a step the applicant has already passed: go back there.
+STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2}
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
-bundle_list = mine = case_detail = case_supplement = case_withdraw = notice_pdf = _todo
-guide = guide_pdf = guide_qr = apply = _todo
+def _bundle(code: str) -> Bundle:
+    try:
+        return selectors.bundle_get(code)
+    except Bundle.DoesNotExist as error:
+        raise Http404("一件事不存在") from error
+
+
+def _case(user: User, number: str) -> BundleCase:
+    try:
+        return selectors.bundle_case_detail(user, number)
+    except BundleCase.DoesNotExist as error:
+        raise Http404("一件事办件不存在") from error
+
+
+def _workdays(value: object) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    bundle: Bundle
+    members: int
+    promise: Decimal
+
+
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    """一件事一次办: every published bundle, searchable and filtered, each linking its guide."""
+    themes = sorted(set(selectors.published_bundles().exclude(theme="").values_list(
+        "theme", flat=True)))
+    form = BundleSearchForm(request.GET or None, themes=themes)
+    filters: dict[str, str] = {}
+    if form.is_valid():
+        filters = {k: form.cleaned_data[k] or "" for k in ("q", "audience", "hall_level",
+                                                            "theme")}
+    found = selectors.bundles_search(**filters)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [ListRow(b, len(b.definition.get("members") or []),
+                    _workdays(b.definition.get("promised_workdays", 0)))
+            for b in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    template = "bundles/_results.html" if is_htmx(request) else "bundles/list.html"
+    return render(request, template, {
+        "form": form, "page": page, "rows": rows, "params": params.urlencode(),
+        "filtered": any(filters.values())})
+
+
+# --- the guide ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    item: str
+    name: str
+    department: str
+    implementation: ItemImplementation | None
+    promise: Decimal
+    own_promise: Decimal | None
+    depends_on: list[str]
+    condition: str
+    stage: int
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    name: str
+    departments: list[str]
+    other_names: list[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One of the 八个一, as a fact of this bundle."""
+
+    short: str
+    title: str
+    text: str
+
+
+def condition_text(definition: d.Definition, condition: dict[str, str]) -> str:
+    """"是否需要刻制印章：是" for {"need_seal": "yes"}."""
+    parts = []
+    for key, value in condition.items():
+        question = definition.question(key)
+        if question is None:
+            parts.append(f"{key}：{value}")
+            continue
+        label = next((a.label for a in question.answers if a.value == value), value)
+        parts.append(f"{question.text}：{label}")
+    return "；".join(parts)
+
+
+def hall_place(bundle: Bundle) -> str:
+    """耒阳市政务服务大厅, or 耒阳市的乡镇（街道）便民服务中心."""
+    if bundle.hall_level == HallLevel.CITY:
+        return f"{bundle.region.name}政务服务大厅"
+    return f"{bundle.region.name}的{HallLevel.TOWNSHIP.label}"
+
+
+def _guide_context(bundle: Bundle, guide: selectors.Guide | None = None) -> dict[str, Any]:
+    """What the guide page shows and its 一次性告知单 prints."""
+    guide = guide or selectors.bundle_guide(bundle)
+    definition = guide.definition
+    names = {m.item: (i.item.name if i else m.item_name or m.item) for m, i in guide.members}
+    departments = {m.item: (i.department.name if i else m.department or "（按办理地确定）")
+                   for m, i in guide.members}
+    stage_of = {m.item: n for n, stage in enumerate(guide.stages, start=1) for m in stage}
+    members = [MemberRow(
+        item=m.item, name=names[m.item], department=departments[m.item], implementation=i,
+        promise=m.promise, own_promise=i.promised_limit_workdays if i else None,
+        depends_on=[names.get(x, x) for x in m.depends_on if x in names],
+        condition=condition_text(definition, m.when), stage=stage_of[m.item])
+        for m, i in guide.members]
+    needed = [MaterialRow(n.name, _unique(departments[c] for c in n.members),
+                          _unique(v for v in n.names.values() if v != n.name), "申请人提供")
+              for n in guide.materials.needed]
+    fetched = [MaterialRow(n.name, _unique(departments[c] for c in n.members), [],
+                           SOURCE_LABELS.get(n.source, "共享获取"))
+               for n in guide.materials.fetched]
+    steps = [("提交申请", "回答情形引导问题，填写一张表单，一次提交材料；综合窗口一窗受理")]
+    for number, stage in enumerate(guide.stages, start=1):
+        label = "并联办理" if len(stage) > 1 else "办理"
+        what = "、".join(names[m.item] for m in stage)
+        last = number == len(guide.stages)
+        steps.append((f"第{number}阶段{label}", what + ("；全部办结后一次送达" if last else "")))
+    promise = definition.promised_workdays
+    department_count = len(set(departments.values()))
+    url = notices.absolute(bundle.get_absolute_url())
+    hall = HallLevel(bundle.hall_level).label
+    place = hall_place(bundle)
+    eight = [
+        Fact("一门", "一个大厅", f"在{place}一个大厅办理全部 {len(members)} 个事项，"
+             f"不用分别到 {department_count} 个部门。"),
+        Fact("一次告知", "一次告知", f"一次性告知单列明全部事项、{guide.materials.after} 份材料和办理时限，"
+             "可下载打印，扫码查看在线指南。"),
+        Fact("一窗", "一个窗口", f"综合窗口（一件事窗口）一窗受理、统一出件；牵头部门："
+             f"{bundle.lead_department.name}。"),
+        Fact("一表", "一张表单", f"一张申请表共 {len(formdef.form_fields(definition))} 项，"
+             f"填写一次，自动分送 {len(members)} 个事项。"),
+        Fact("一次采集", "材料一次采集", f"同一份材料只交一次：一次采集 {guide.materials.after} 份"
+             f"（各事项分别办理需 {guide.materials.before} 份），{len(fetched)} 份电子证照或共享数据免提交。"),
+        Fact("一网", "一网申报", f"网上一次申报：回答 {len(definition.questions)} 个问题、填一张表、"
+             "上传一次材料，全程网上可查进度。"),
+        Fact("一次办结", "一次办结", f"承诺 {promise.normalize():f} 个工作日内全部办结，"
+             f"各部门并联办理（{len(guide.stages)} 个阶段）。"),
+        Fact("一次送达", "一次送达", "全部办理结果一次送达：电子送达、窗口领取或邮寄。"),
+    ]
+    return {
+        "bundle": bundle, "definition": definition, "guide": guide, "members": members,
+        "needed": needed, "fetched": fetched, "steps": steps, "eight": eight,
+        "promise": promise,
+        "promises": [(condition_text(definition, p.when), p.workdays)
+                     for p in definition.promises],
+        "questions": [(q, condition_text(definition, q.shows_if)) for q in definition.questions],
+        "audience": BundleAudience(bundle.audience).label, "hall": hall, "place": place,
+        "guide_url": url,
+        "department_count": department_count,
+    }
+
+
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    """A bundle's guide: members, promise, steps, materials once, the 八个一, QR and PDF."""
+    bundle = _bundle(code)
+    return render(request, "bundles/guide.html", _guide_context(bundle))
+
+
+def guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """一次性告知单 as PDF, with a QR code to the online guide (cached per version and day)."""
+    bundle = _bundle(code)
+
+    def context() -> dict[str, Any]:
+        values = _guide_context(bundle)
+        values["qr_inline"] = qr_data_uri(values["guide_url"], scale=3)
+        return values
+
+    data = notices.guide_pdf(bundle, context)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{bundle.name}-一次性告知单.pdf") or "attachment"
+    return response
+
+
+def guide_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code of the guide's public address, as SVG."""
+    bundle = _bundle(code)
+    svg = qr_svg(notices.absolute(bundle.get_absolute_url()), title=f"{bundle.name}办事指南")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- the guided application --------------------------------------------------------------------
+
+
+def _require_applicant(user: User) -> None:
+    if user.kind == UserKind.STAFF or user.is_staff:
+        raise PermissionDenied("工作人员请在一件事窗口为申请人代为申请。")
+
+
+def _applicant_kind(user: User) -> str:
+    return ApplicantKind.ENTERPRISE if user.kind == UserKind.ENTERPRISE else ApplicantKind.PERSON
+
+
+def _prefill(user: User) -> dict[str, str]:
+    """The account's own name, phone and ID number, as a start for the one form."""
+    id_number = user.uscc if user.kind == UserKind.ENTERPRISE else user.citizen_id
+    return {k: v for k, v in {"applicant_name": user.display_name, "phone": user.phone or "",
+                              "id_number": id_number}.items() if v}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """将为您办理：… for the answers so far."""
+
+    members: list[d.Member]
+    complete: bool
+    promise: Decimal
+
+
+def _summary(definition: d.Definition, check: d.AnswerCheck) -> Summary:
+    return Summary(d.applicable(definition, check.answers), check.complete,
+                   d.promised_workdays(definition, check.answers))
+
+
+@dataclass
+class Wizard:
+    """One rendering of the wizard: the step shown and what it carries in hidden fields."""
+
+    bundle: Bundle
+    definition: d.Definition
+    step: int
+    key: str
+    check: d.AnswerCheck
+    values: dict[str, str] | None = None
+    questions: QuestionsForm | None = None
+    form: BundleForm | None = None
+    materials: MaterialsForm | None = None
+    guide: selectors.Guide | None = None
+    error: str = ""
+
+    def carry(self) -> list[tuple[str, str]]:
+        """Hidden fields: the answers outside step 1, the form values outside step 2."""
+        hidden: list[tuple[str, str]] = []
+        if self.step != 1:
+            hidden += [(QUESTION_PREFIX + k, v) for k, v in self.check.answers.items()]
+        if self.step != 2 and self.values is not None:
+            hidden += [(FIELD_PREFIX + k, v) for k, v in self.values.items()]
+        return hidden
+
+
+def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+    definition = wizard.definition
+    answered = []
+    if wizard.step == 3:
+        for question in d.visible_questions(definition, wizard.check.answers):
+            value = wizard.check.answers.get(question.key, "")
+            answered.append((question.text, next(
+                (a.label for a in question.answers if a.value == value), value)))
+    shared_by = _shared_by(wizard.guide) if wizard.guide else {}
+    form_rows = []
+    if wizard.step == 3 and wizard.values is not None:
+        form_rows = [(f.label, wizard.values.get(f.key, "")) for f in
+                     formdef.form_fields(definition) if wizard.values.get(f.key)]
+    context = {
+        "w": wizard, "bundle": wizard.bundle, "definition": definition,
+        "place": hall_place(wizard.bundle),
+        "steps": [(n, label) for n, label in enumerate(STEPS, start=1)],
+        "step_label": STEPS[wizard.step - 1], "step_count": len(STEPS),
+        "summary": _summary(definition, wizard.check), "carry": wizard.carry(),
+        "answered": answered, "form_rows": form_rows,
+        "fetched": [MaterialRow(n.name, [], [], SOURCE_LABELS.get(n.source, "共享获取"))
+                    for n in wizard.guide.materials.fetched] if wizard.guide else [],
+        "material_rows": [(m, field, shared_by.get(m.identity, []))
+                          for m, field in wizard.materials.rows] if wizard.materials else [],
+        "current": {1: wizard.questions, 2: wizard.form, 3: wizard.materials}[wizard.step],
+        # After a step was posted, focus moves to the new step's heading (also after htmx).
+        "focus": request.method == "POST",
+    }
+    template = "bundles/_wizard.html" if is_htmx(request) else "bundles/apply.html"
+    return render(request, template, context)
+
+
+def _shared_by(guide: selectors.Guide) -> dict[str, list[str]]:
+    """Material identity → the departments that share it."""
+    departments = {m.item: (i.department.name if i else m.department) for m, i in guide.members}
+    return {n.identity: _unique(departments[c] for c in n.members if c in departments)
+            for n in guide.materials.needed}
+
+
+def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
+                region_code: str = "") -> Wizard:
+    """Step 3's form for these answers (and the township, once chosen)."""
+    towns = selectors.townships(wizard.bundle) \
+        if wizard.bundle.hall_level == HallLevel.TOWNSHIP else None
+    region: Region | None = next((r for r in towns or [] if r.code == region_code), None)
+    wizard.guide = selectors.bundle_guide(wizard.bundle, wizard.check.answers, region)
+    wizard.materials = MaterialsForm(data, files, needed=wizard.guide.materials.needed,
+                                     townships=towns)
+    wizard.step = 3
+    return wizard
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """在线申请 in three steps, one POST each; the state travels in hidden fields."""
+    user = _user(request)
+    _require_applicant(user)
+    bundle = _bundle(code)
+    definition = selectors.bundle_definition(bundle)
+    data = request.POST if request.method == "POST" else None
+    posted: dict[str, str] = data.dict() if data is not None else {}
+    key = idempotency_key_from(posted) or secrets.token_urlsafe(24)
+    check = d.check_answers(definition, answers_from(posted))
+    values = values_from(definition, posted) if data is not None else None
+    wizard = Wizard(bundle, definition, 1, key, check, values)
+    kind = _applicant_kind(user)
+    step = posted.get("step", "")
+    go = posted.get("go", "next")
+
+    def first(show_errors: bool) -> HttpResponse:
+        wizard.step = 1
+        wizard.questions = QuestionsForm(data, definition=definition, check=check,
+                                         show_errors=show_errors)
+        return _wizard_response(request, wizard)
+
+    def second(form: BundleForm | None = None, error: str = "") -> HttpResponse:
+        wizard.step, wizard.error = 2, error
+        wizard.form = form or BundleForm(definition=definition, applicant_kind=kind,
+                                         initial=values if values is not None
+                                         else _prefill(user))
+        return _wizard_response(request, wizard)
+
+    if data is None or step not in ("1", "2", "3"):
+        return first(show_errors=False)
+    if step == "1":
+        if go == "next" and check.complete:
+            return second()
+        return first(show_errors=go == "next")
+    if go == "back":
+        return first(show_errors=False) if step == "2" else second()
+    if not check.complete:
+        return first(show_errors=True)
+    form = BundleForm(data, definition=definition, applicant_kind=kind)
+    if not form.is_valid():
+        return second(form, "申请表有误，请按提示修改。" if step == "3" else "")
+    wizard.values = form.values
+    if step == "2":
+        return _wizard_response(request, _step_three(wizard))
+    _step_three(wizard, data, request.FILES, posted.get("region", ""))
+    materials = wizard.materials
+    assert materials is not None
+    if not materials.is_valid():
+        return _wizard_response(request, wizard)
+    try:
+        result = services.bundle_submit(submitted_by=user, submission=services.SubmitIn(
+            code=bundle.code, answers=check.answers, form=form.values,
+            materials=materials.materials_in, channel="online",
+            region=materials.cleaned_data.get("region") or "",
+            delivery_method=materials.cleaned_data["delivery_method"], idempotency_key=key))
+    except DomainError as error:
+        back = STEP_OF_ERROR.get(error.code, 3)
+        if back == 1:
+            wizard.error = error.message
+            return first(show_errors=True)
+        if back == 2:
+            return second(form, error.message)
+        wizard.error = error.message
+        return _wizard_response(request, wizard)
+    url = result.bundle_case.get_absolute_url()
+    return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
+
+
+@login_required
+@require_POST
+def apply_questions(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx: the question block and the summary again, after an answer changed."""
+    _require_applicant(_user(request))
+    bundle = _bundle(code)
+    definition = selectors.bundle_definition(bundle)
+    check = d.check_answers(definition, answers_from(request.POST))
+    form = QuestionsForm(request.POST, definition=definition, check=check, show_errors=False)
+    context = {"bundle": bundle, "definition": definition, "questions": form, "oob": True,
+               "summary": _summary(definition, check)}
+    if request.POST.get("shown", "") == ",".join(q.key for q in form.questions):
+        # The same questions are shown: leave them (and the answer being given) alone and
+        # update the summary only.
+        response = render(request, "bundles/_summary_oob.html", context)
+        response["HX-Reswap"] = "none"
+        return response
+    return render(request, "bundles/_questions.html", context)
+
+
+# --- the applicant's bundle cases ----------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的一件事: the bundle cases the user applied for or filed."""
+    user = _user(request)
+    cases = selectors.bundle_cases_for(user).filter(
+        Q(applicant=user) | Q(submitted_by=user)).order_by("-submitted_at", "-id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "bundles/mine.html", {"page": page})
+
+
+# --- the one progress view -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    member: BundleMember
+    state: str
+    status: str
+    decision: str
+    denied: bool
+    reason: str
+    visible: bool
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: Any
+    label: str
+    status: str
+    who: str
+    role: str
+    department: str
+    reason: str
+
+
+def _is_applicant(user: User, bundle_case: BundleCase) -> bool:
+    """The applicant, or the proxy agent who filed for them (workflow Role.APPLICANT)."""
+    return user.pk == bundle_case.applicant_id or (
+        user.pk == bundle_case.submitted_by_id and bundle_case.channel == "proxy")
+
+
+def _member_reason(member: BundleMember) -> str:
+    """Why a member ended without a grant: its decision's or refusal's stated reason."""
+    if member.note:
+        return member.note
+    for event in reversed(list(case_timeline(member.case))):
+        if event.action in ("deny", "refuse", "revoke", "cancel", "withdraw") and event.reason:
+            return event.reason
+    return ""
+
+
+def _case_rows(user: User, bundle_case: BundleCase,
+               members: list[BundleMember]) -> list[CaseRow]:
+    visible = set(case_queryset_for(user).filter(
+        pk__in=[m.case_id for m in members]).values_list("pk", flat=True))
+    # Refused or withdrawn as a whole, the members end with the bundle: no member refused it.
+    whole = bundle_case.status in (BundleCaseStatus.REFUSED, BundleCaseStatus.WITHDRAWN)
+    rows = []
+    for member in members:
+        case = member.case
+        denied = case.decision == Decision.DENIED or case.status == CaseStatus.REVOKED or (
+            not whole and (case.status == CaseStatus.REFUSED or (
+                member.state == MemberState.CANCELLED and bool(member.note))))
+        state = member.get_state_display()
+        if member.state == MemberState.WAITING and bundle_case.accepted_at is None:
+            state = "待一件事受理"  # nothing runs before the window accepts the whole bundle
+        rows.append(CaseRow(
+            member=member, state=state, status=case.get_status_display(),
+            decision=case.get_decision_display() if case.decision else "", denied=denied,
+            reason=_member_reason(member) if denied else "", visible=case.pk in visible))
+    return rows
+
+
+def supplement_items(bundle_case: BundleCase) -> list[dict[str, Any]]:
+    """The one supplement notice's items, one per material, with every reason and who asks."""
+    notice = next((n for n in reversed(list(bundle_case.notices.all()))
+                   if n.kind == BundleNoticeKind.SUPPLEMENT), None)
+    if notice is None:
+        return []
+    departments = {m.item_code: m.department.name for m in bundle_case.members.all()}
+    grouped: dict[str, dict[str, Any]] = {}
+    for item in notice.content.get("items") or []:
+        material = str(item.get("material", "")).strip()
+        if not material:
+            continue
+        row = grouped.setdefault(material, {"material": material, "reasons": [],
+                                            "departments": []})
+        reason = str(item.get("reason", "")).strip()
+        if reason and reason not in row["reasons"]:
+            row["reasons"].append(reason)
+        department = str(item.get("department", "")) or departments.get(
+            str(item.get("item", "")), "综合窗口")
+        if department not in row["departments"]:
+            row["departments"].append(department)
+    return list(grouped.values())
+
+
+def _form_rows(bundle_case: BundleCase, *, masked: bool) -> list[tuple[str, str]]:
+    try:
+        definition = selectors.bundle_definition(bundle_case.bundle, bundle_case.version)
+    except (d.DefinitionError, ObjectDoesNotExist):
+        return []
+    rows = []
+    for field in formdef.form_fields(definition):
+        value = str(bundle_case.form_data.get(field.key, ""))
+        if not value:
+            continue
+        if masked:
+            if field.kind == "phone" or field.key == "phone":
+                value = mask_phone(value)
+            elif field.kind == "id_number" or (
+                    field.key == "id_number" and bundle_case.applicant_kind != "enterprise"):
+                value = mask_citizen_id(value)
+            elif field.key == "address":
+                value = mask_address(value)
+        rows.append((field.label, value))
+    return rows
+
+
+def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
+                    supplement_form: SupplementForm | None = None,
+                    withdraw_form: WithdrawForm | None = None, failed: str = "",
+                    error: str = "") -> dict[str, Any]:
+    user = _user(request)
+    # Whole for the applicant; masked for everyone else, as on the case page.
+    mine = user.pk == bundle_case.applicant_id
+    members = list(bundle_case.members.all())
+    rows = _case_rows(user, bundle_case, members)
+    items = supplement_items(bundle_case)
+    status = bundle_case.status
+    can_supplement = _is_applicant(user, bundle_case) and \
+        status == BundleCaseStatus.AWAITING_SUPPLEMENT
+    if can_supplement and supplement_form is None:
+        supplement_form = SupplementForm(items=items)
+    can_withdraw = _is_applicant(user, bundle_case) and \
+        status in workflow.MOVES["withdraw"].source
+    if can_withdraw and withdraw_form is None:
+        withdraw_form = WithdrawForm()
+    case_notices = list(bundle_case.notices.all())
+    refusal = next((n for n in case_notices if n.kind == BundleNoticeKind.REFUSAL), None)
+    timeline = [TimelineRow(
+        at=e.at, label=ACTION_LABELS.get(e.action, e.action),
+        status=BundleCaseStatus(e.to_status).label if e.to_status in BundleCaseStatus.values
+        else e.to_status, who=e.actor_label, role=ROLE_LABELS.get(e.role, e.role),
+        department=e.department_label, reason=e.reason) for e in bundle_case.events.all()]
+    return {
+        "bc": bundle_case, "bundle": bundle_case.bundle, "rows": rows,
+        "denied": [r for r in rows if r.denied],
+        "waiting": sum(1 for m in members if m.state == MemberState.WAITING)
+        if bundle_case.accepted_at is not None else 0,
+        "id_number": bundle_case.applicant_id_number if mine
+        else mask_citizen_id(bundle_case.applicant_id_number),
+        "phone": bundle_case.applicant_phone if mine else mask_phone(bundle_case.applicant_phone),
+        "form_rows": _form_rows(bundle_case, masked=not mine), "mine": mine,
+        "materials": [(m, MaterialKind(m.kind).label if m.kind in MaterialKind.values
+                       else m.kind) for m in bundle_case.materials.all()],
+        "notices": case_notices,
+        "supplement_items": items, "supplement_form": supplement_form,
+        "withdraw_form": withdraw_form, "can_supplement": can_supplement,
+        "can_withdraw": can_withdraw,
+        "refusal_reason": str(refusal.content.get("reason", "")) if refusal else "",
+        "result": BundleResult(bundle_case.result).label if bundle_case.result else "",
+        "delivery": DeliveryMethod(bundle_case.delivery_method).label
+        if bundle_case.delivery_method in DeliveryMethod.values else "",
+        "timeline": timeline, "failed": failed, "error": error,
+        # A refused move whose form is no longer offered shows its reason at the top.
+        "error_top": error if not ((failed == "supplement" and can_supplement)
+                                   or (failed == "withdraw" and can_withdraw)) else "",
+        "open": status in (BundleCaseStatus.SUBMITTED, BundleCaseStatus.AWAITING_SUPPLEMENT,
+                           BundleCaseStatus.SUPPLEMENTED, BundleCaseStatus.IN_PROGRESS),
+    }
+
+
+def _case_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    template = "bundles/_case.html" if is_htmx(request) else "bundles/case.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The one progress view of a bundle case, for the applicant and staff who may see it."""
+    bundle_case = _case(_user(request), number)
+    return _case_response(request, _detail_context(request, bundle_case))
+
+
+@login_required
+@require_POST
+def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
+    """补正 once for the whole bundle: one file per material of the one supplement notice."""
+    user = _user(request)
+    bundle_case = _case(user, number)
+    form = SupplementForm(request.POST, request.FILES, items=supplement_items(bundle_case))
+    error = ""
+    if form.is_valid():
+        try:
+            services.bundle_move(number=number, user=user, move=services.BundleMoveIn(
+                action="supplement", materials=form.materials_in))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return _after_move(request, user, number)
+    return _case_response(request, _detail_context(
+        request, bundle_case, supplement_form=form, failed="supplement",
+        error=error or "补正材料未提交，请按提示修改。"))
+
+
+@login_required
+@require_POST
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """撤回 the whole bundle (every member case) before it is accepted."""
+    user = _user(request)
+    bundle_case = _case(user, number)
+    form = WithdrawForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.bundle_move(number=number, user=user, move=services.BundleMoveIn(
+                action="withdraw", reason=form.cleaned_data["reason"] or ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return _after_move(request, user, number)
+    return _case_response(request, _detail_context(
+        request, bundle_case, withdraw_form=form, failed="withdraw",
+        error=error or "未撤回，请按提示修改。"))
+
+
+def _after_move(request: HttpRequest, user: User, number: str) -> HttpResponse:
+    if is_htmx(request):
+        return _case_response(request, _detail_context(request, _case(user, number)))
+    return redirect("bundles:case", number=number)
+
+
+@login_required
+def notice_pdf(request: HttpRequest, number: str, notice_id: int) -> HttpResponse:
+    """A bundle notice as a PDF attachment, for whoever may see the bundle case."""
+    bundle_case = _case(_user(request), number)
+    notice = next((n for n in bundle_case.notices.all() if n.pk == notice_id), None)
+    if notice is None:
+        raise Http404("文书不存在")
+    data = notices.notice_pdf(notice)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"{BundleNoticeKind(notice.kind).label}-{bundle_case.number}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,276 @@
+"""Forms of the 一件事 pages: the list's filters, the three steps of the guided application
+(情形引导, 一张表单, 材料与确认), the one supplement upload and the withdrawal. They check input
+field by field, with Chinese messages next to each field, and turn it into what
+bundles.services takes; the rules themselves stay in bundles.definition, bundles.formdef and
+the services (which check everything again on submission)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from zhengwu.bundles import definition as d
+from zhengwu.bundles import formdef
+from zhengwu.bundles.models import BundleAudience, HallLevel
+from zhengwu.bundles.services import MaterialIn
+from zhengwu.cases.forms import ACCEPT, ErrorsDescribed
+from zhengwu.cases.models import DeliveryMethod, MaterialKind
+from zhengwu.cases.uploads import MAX_BYTES, check_upload
+from zhengwu.core import clock
+from zhengwu.core.errors import InvalidInput
+from zhengwu.regions.models import Region
+
+# Prefixes keep the bundle's own keys (any [a-z][a-z0-9_]*) apart from the wizard's controls.
+QUESTION_PREFIX = "q_"
+FIELD_PREFIX = "f_"
+MATERIAL_PREFIX = "m_"
+KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,80}$")
+DELIVERY_CHOICES = [(DeliveryMethod.ELECTRONIC, "电子送达（在“我的一件事”中下载全部结果）"),
+                    (DeliveryMethod.WINDOW, "窗口领取（到综合窗口一次领取全部结果）"),
+                    (DeliveryMethod.POSTAL, "邮寄送达（寄往申请表填写的住所）")]
+
+
+def idempotency_key_from(data: Mapping[str, Any]) -> str:
+    """The wizard's Idempotency-Key when it looks like one of ours, else ""."""
+    value = str(data.get("idempotency_key", ""))
+    return value if KEY_SHAPE.match(value) else ""
+
+
+def answers_from(data: Mapping[str, Any]) -> dict[str, str]:
+    """Posted answers (q_<key>), as given; bundles.definition.check_answers judges them."""
+    return {key[len(QUESTION_PREFIX):]: str(value)[:40] for key, value in data.items()
+            if key.startswith(QUESTION_PREFIX) and len(key) <= 42}
+
+
+def values_from(definition: d.Definition, data: Mapping[str, Any]) -> dict[str, str] | None:
+    """Posted form values (f_<key>) of the bundle's fields, or None when none were posted."""
+    keys = [f.key for f in formdef.form_fields(definition)]
+    if not any(FIELD_PREFIX + key in data for key in keys):
+        return None
+    return {key: str(data.get(FIELD_PREFIX + key, ""))[:formdef.MAX_LENGTH["long_text"]]
+            for key in keys}
+
+
+class BundleSearchForm(forms.Form):
+    """/bundles/: words, 个人/企业, 市级大厅/乡镇大厅 and theme."""
+
+    q = forms.CharField(label="一件事名称或主题", max_length=50, required=False,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": "如：企业开办、出生、退休"}))
+    audience = forms.ChoiceField(label="服务对象", required=False,
+                                 choices=[("", "全部"), *BundleAudience.choices])
+    hall_level = forms.ChoiceField(label="办理大厅", required=False,
+                                   choices=[("", "全部"), (HallLevel.CITY, "市级大厅"),
+                                            (HallLevel.TOWNSHIP, "乡镇大厅")])
+    theme = forms.ChoiceField(label="主题", required=False)
+
+    def __init__(self, *args: Any, themes: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        theme = self.fields["theme"]
+        assert isinstance(theme, forms.ChoiceField)
+        theme.choices = [("", "全部"), *((t, t) for t in themes)]
+
+
+class QuestionsForm(ErrorsDescribed):
+    """Step 1, 情形引导: one radio group per question shown for the answers so far."""
+
+    def __init__(self, data: Mapping[str, Any] | None, *, definition: d.Definition,
+                 check: d.AnswerCheck, show_errors: bool) -> None:
+        super().__init__(data)
+        self.check = check
+        self.show_errors = show_errors
+        self.questions = d.visible_questions(definition, check.answers)
+        for question in self.questions:
+            self.fields[QUESTION_PREFIX + question.key] = forms.ChoiceField(
+                label=question.text, required=False, help_text=question.help,
+                choices=[(a.value, a.label) for a in question.answers],
+                widget=forms.RadioSelect)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.show_errors:
+            for key, message in self.check.errors.items():
+                name = QUESTION_PREFIX + key
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+    @property
+    def groups(self) -> list[forms.BoundField]:
+        return [self[QUESTION_PREFIX + q.key] for q in self.questions]
+
+
+def _widget(field: formdef.FormField, applicant_kind: str) -> forms.Widget:
+    attrs: dict[str, Any] = {"maxlength": formdef.MAX_LENGTH.get(field.kind, 200)}
+    if field.required:
+        attrs["required"] = True
+    if field.kind == "long_text":
+        return forms.Textarea(attrs={**attrs, "rows": 3})
+    if field.kind == "phone":
+        attrs.update(inputmode="tel", autocomplete="tel")
+    elif field.kind == "number":
+        attrs["inputmode"] = "decimal"
+    elif field.kind == "date":
+        attrs["type"] = "date"
+    elif field.kind in ("id_number", "uscc") or field.key == "id_number":
+        attrs.update(autocomplete="off", spellcheck="false")
+    elif field.key == "applicant_name":
+        attrs["autocomplete"] = "organization" if applicant_kind == "enterprise" else "name"
+    return forms.TextInput(attrs)
+
+
+def _help(field: formdef.FormField, applicant_kind: str) -> str:
+    if field.key == "id_number":
+        return "统一社会信用代码（18位）" if applicant_kind == "enterprise" else "居民身份证号码（18位）"
+    return {"number": "填写数字", "date": "如 2026-12-01", "uscc": "统一社会信用代码（18位）",
+            "id_number": "居民身份证号码（18位）"}.get(field.kind, "")
+
+
+class BundleForm(ErrorsDescribed):
+    """Step 2, 一张表单: the applicant fields and the bundle's own, each entered once and
+    validated by bundles.formdef (errors next to each field)."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, *, definition: d.Definition,
+                 applicant_kind: str, initial: Mapping[str, str] | None = None) -> None:
+        super().__init__(data, initial={FIELD_PREFIX + k: v for k, v in (initial or {}).items()})
+        self.definition = definition
+        self.applicant_kind = applicant_kind
+        self.form_fields = formdef.form_fields(definition)
+        self.values: dict[str, str] = {}
+        for field in self.form_fields:
+            # Required-ness is checked by formdef.validate, with its own messages.
+            self.fields[FIELD_PREFIX + field.key] = forms.CharField(
+                label=field.label, required=False, strip=True,
+                help_text=_help(field, applicant_kind), widget=_widget(field, applicant_kind))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        data = {f.key: cleaned.get(FIELD_PREFIX + f.key) or "" for f in self.form_fields}
+        values, errors = formdef.validate(self.definition, data,
+                                          applicant_kind=self.applicant_kind,
+                                          today=clock.today())
+        for key, message in errors.items():
+            name = FIELD_PREFIX + key
+            self.add_error(name if name in self.fields else None, message)
+        self.values = values
+        return cleaned
+
+    @property
+    def common(self) -> list[forms.BoundField]:
+        return [self[FIELD_PREFIX + f.key] for f in self.form_fields if f.common]
+
+    @property
+    def own(self) -> list[forms.BoundField]:
+        return [self[FIELD_PREFIX + f.key] for f in self.form_fields if not f.common]
+
+
+def _read_upload(upload: UploadedFile, identity: str, label: str) -> MaterialIn:
+    """Read and check one uploaded file; InvalidInput with a Chinese message when refused."""
+    if (upload.size or 0) > MAX_BYTES:
+        raise InvalidInput(f"材料“{label[:60]}”超过 10MB。")
+    content = upload.read()
+    check_upload(label, content)
+    return MaterialIn(identity=identity, kind=MaterialKind.UPLOAD,
+                      file_name=(upload.name or label)[-200:], content=content)
+
+
+class MaterialsForm(ErrorsDescribed):
+    """Step 3, 提交材料并确认: one file per material identity (一次采集), the township of a
+    township-hall bundle, the delivery method, and the applicant's confirmation."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, files: Any = None, *,
+                 needed: Sequence[d.NeededMaterial],
+                 townships: Sequence[Region] | None = None) -> None:
+        super().__init__(data, files)
+        self.needed = list(needed)
+        self.materials_in: list[MaterialIn] = []
+        for index, material in enumerate(self.needed):
+            self.fields[f"{MATERIAL_PREFIX}{index}"] = forms.FileField(
+                label=material.name, required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "required": True}))
+        self.township = townships is not None
+        if townships is not None:
+            self.fields["region"] = forms.ChoiceField(
+                label="办理的乡镇（街道）", required=False,
+                choices=[("", "请选择"), *((r.code, r.name) for r in townships)],
+                widget=forms.Select(attrs={"required": True}))
+        self.fields["delivery_method"] = forms.ChoiceField(
+            label="结果送达方式", required=False, choices=DELIVERY_CHOICES,
+            initial=DeliveryMethod.ELECTRONIC, widget=forms.RadioSelect)
+        self.fields["confirm"] = forms.BooleanField(
+            label="我确认所填信息真实、准确，所提交材料真实有效，并同意各部门共享本次申请的信息和材料",
+            required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        materials = []
+        for index, material in enumerate(self.needed):
+            name = f"{MATERIAL_PREFIX}{index}"
+            upload = cleaned.get(name)
+            if not upload:
+                self.add_error(name, "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
+                continue
+            try:
+                materials.append(_read_upload(upload, material.identity, material.name))
+            except InvalidInput as error:
+                self.add_error(name, error.message)
+        self.materials_in = materials
+        if self.township and not cleaned.get("region"):
+            self.add_error("region", "请选择办理的乡镇（街道）。")
+        if not cleaned.get("delivery_method"):
+            self.add_error("delivery_method", "请选择结果送达方式。")
+        if not cleaned.get("confirm"):
+            self.add_error("confirm", "请阅读并勾选确认后再提交。")
+        return cleaned
+
+    @property
+    def rows(self) -> list[tuple[d.NeededMaterial, forms.BoundField]]:
+        return [(m, self[f"{MATERIAL_PREFIX}{i}"]) for i, m in enumerate(self.needed)]
+
+
+class SupplementForm(ErrorsDescribed):
+    """The applicant's answer to the one supplement notice: one file per listed material."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, files: Any = None, *,
+                 items: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__(data, files)
+        self.items = list(items)
+        self.materials_in: list[MaterialIn] = []
+        for index, item in enumerate(self.items):
+            self.fields[f"supp_{index}"] = forms.FileField(
+                label=str(item["material"]), required=False,
+                help_text="；".join(item.get("reasons") or []),
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "required": True}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        materials = []
+        for index, item in enumerate(self.items):
+            name = f"supp_{index}"
+            upload = cleaned.get(name)
+            if not upload:
+                self.add_error(name, "请上传本项补正材料。")
+                continue
+            try:
+                materials.append(_read_upload(upload, str(item["material"]),
+                                              str(item["material"])))
+            except InvalidInput as error:
+                self.add_error(name, error.message)
+        self.materials_in = materials
+        return cleaned
+
+
+class WithdrawForm(ErrorsDescribed):
+    confirm = forms.BooleanField(label="我确认撤回本次一件事申请（全部事项一并撤回）",
+                                 required=False)
+    reason = forms.CharField(label="撤回原因（可选）", required=False, max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("confirm"):
+            self.add_error("confirm", "请勾选确认后再撤回。")
+        return cleaned
