@@ -272,7 +272,7 @@ ILLUSTRATIVE_MEMBERS = {
 RESEARCHED_TOWNSHIP = {"43TC2000100Y"}
 # guided questions of the researched themes: code -> ([questions], {member: when})
 SETUP = {
-    "43PCP0011": ([("purchase", "本次申请哪类补贴", "appliance;digital", "", "家电与手机等数码产品分别申领，每次申请一类")],
+    "43PCP0011": ([("purchase", "本次申请哪类补贴", "appliance:家电;digital:手机等数码产品", "", "家电与手机等数码产品分别申领，每次申请一类")],
                   {"家电以旧换新补贴申领": "purchase=appliance", "手机等数码产品购新补贴申领": "purchase=digital"}),
     "43PCP0020": ([("general_taxpayer", "是否已登记为增值税一般纳税人", "yes;no", "", "离境退税商店须为增值税一般纳税人")],
                   {"增值税一般纳税人登记": "general_taxpayer=no"}),
@@ -292,9 +292,9 @@ SETUP = {
                   {"企业员工社会保险参保登记": "has_employees=yes", "住房公积金单位缴存登记": "has_employees=yes"}),
     "43TCP0008": ([("builds_project", "成果转化是否新建投资项目", "yes;no", "", "")],
                   {"企业投资项目备案": "builds_project=yes"}),
-    "43TCP0017": ([("collateral", "融资担保方式", "real_estate;equity", "", "real_estate：不动产抵押；equity：股权出质")],
+    "43TCP0017": ([("collateral", "融资担保方式", "real_estate:不动产抵押;equity:股权出质", "", "")],
                   {"不动产抵押登记": "collateral=real_estate", "股权出质设立登记": "collateral=equity"}),
-    "43TCP0022": ([("dispute", "纠纷类型", "patent;company_name", "", "patent：专利侵权纠纷；company_name：企业名称争议")],
+    "43TCP0022": ([("dispute", "纠纷类型", "patent:专利侵权纠纷;company_name:企业名称争议", "", "")],
                   {"专利侵权纠纷行政裁决": "dispute=patent", "企业名称争议裁决": "dispute=company_name"}),
 }
 
@@ -599,7 +599,7 @@ def special(b):
                      ("企业银行账户撤销（预约销户）", "entity_type=company"), ("企业印章注销", "entity_type=company")]:
             if i in names:
                 names[i]["when"] = w
-        b["questions"] = [q("entity_type", "市场主体类型", "company;individual_business"),
+        b["questions"] = [q("entity_type", "市场主体类型", "company:公司;individual_business:个体工商户"),
                           q("has_employees", "是否曾参保或缴存住房公积金", shows_if="entity_type=company")]
         for m in b["members"]:
             m["depends_on"] = ";".join(d for d in m["depends_on"].split(";")
