@@ -336,6 +336,7 @@ def _detail(user: User, number: str) -> dict[str, Any]:
         "members__case", "members__department", "materials", "notices", "events",
         "supplement_requests__department", "supplement_requests__member").select_related(
         "bundle__lead_department").get(number=number)
+    services.bundle_access_record(bundle_case=bundle_case, user=user, purpose="接口查看一件事办件")
     return _case_out(bundle_case, user)
 
 

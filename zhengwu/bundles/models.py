@@ -353,3 +353,22 @@ class MaterialIdentity(models.Model):
 
     def __str__(self) -> str:
         return self.identity
+
+
+class BundleAccess(models.Model):
+    """A member of staff opened a bundle case (quality.md #8): the applicant can see which
+    department looked, when and why — as for cases (cases.CaseAccess)."""
+
+    bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department_label = models.CharField("部门", max_length=200, blank=True)
+    purpose = models.CharField("用途", max_length=40)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "一件事查阅记录"
+        verbose_name_plural = "一件事查阅记录"
+        indexes = [models.Index(fields=["bundle_case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_case_id} {self.purpose}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from zhengwu.bundles.models import (
     Bundle,
@@ -67,6 +68,7 @@ def notice_context(notice: BundleNotice) -> dict[str, Any]:
         else mask_citizen_id(bundle_case.applicant_id_number)
     result = str(content.get("result", ""))
     url = absolute(bundle_case.get_absolute_url())
+    verify_url = absolute(reverse("bundles:notice_verify", kwargs={"code": notice.verify_code}))
     return {
         "notice": notice, "bundle_case": bundle_case, "bundle": bundle_case.bundle,
         "kind": notice.kind, "title": BundleNoticeKind(notice.kind).label,
@@ -77,7 +79,9 @@ def notice_context(notice: BundleNotice) -> dict[str, Any]:
         "result": BundleResult(result).label if result in BundleResult.values else "",
         "in_time": bool(content.get("in_time")), "provisional": bool(content.get("provisional")),
         "due": bundle_case.due_at, "remedy": REMEDY, "progress_url": url,
-        "qr_inline": qr_data_uri(url, scale=4),
+        "verify_url": verify_url,
+        # The printed QR opens the public verification page (no sign-in, no personal data).
+        "qr_inline": qr_data_uri(verify_url, scale=4),
     }
 
 

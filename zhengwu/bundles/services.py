@@ -38,6 +38,7 @@ from zhengwu.bundles import formdef, workflow
 from zhengwu.bundles.models import (
     BUNDLE_NOTICE_MARK,
     Bundle,
+    BundleAccess,
     BundleCase,
     BundleCaseStatus,
     BundleDraft,
@@ -101,7 +102,7 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 # Path words of the pages and the API under /bundles/ that a code must not shadow.
 RESERVED_CODES = frozenset({"applications", "kpis", "drafts", "member-cases", "staff", "cases",
-                            "mine", "search"})
+                            "mine", "search", "notices"})
 
 
 def _code(code: str) -> str:
@@ -759,6 +760,21 @@ def _deliver(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
 
 _HANDLERS = {"accept": _accept, "ask_supplement": _ask_supplement, "supplement": _supplement,
              "refuse": _refuse, "withdraw": _withdraw, "finish": _finish, "deliver": _deliver}
+
+
+# --- access to personal data ------------------------------------------------------------------
+
+
+def bundle_access_record(*, bundle_case: BundleCase, user: User, purpose: str) -> None:
+    """Log a member of staff reading a bundle case (not the applicant reading their own), so
+    the applicant can see who looked (quality.md #8)."""
+    if user.pk in (bundle_case.applicant_id, bundle_case.submitted_by_id) or not user.is_staff:
+        return
+    actor = actor_for(user)
+    with transaction.atomic():
+        BundleAccess.objects.create(bundle_case=bundle_case, user=user,
+                                    department_label=actor.department_label,
+                                    purpose=purpose[:40], at=clock.now())
 
 
 # --- departments' pre-review findings ----------------------------------------------------------

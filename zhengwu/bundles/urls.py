@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:number>/supplement/", views.case_supplement, name="supplement"),
     path("cases/<str:number>/withdraw/", views.case_withdraw, name="withdraw"),
     path("cases/<str:number>/notices/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("notices/verify/<str:code>/", views.notice_verify, name="notice_verify"),
     path("staff/window/", staff_views.window, name="window"),
     path("staff/window/<str:number>/<str:action>/", staff_views.window_move,
          name="window_move"),

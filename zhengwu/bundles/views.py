@@ -51,6 +51,7 @@ from zhengwu.bundles.models import (
     BundleCase,
     BundleCaseStatus,
     BundleMember,
+    BundleNotice,
     BundleNoticeKind,
     BundleResult,
     HallLevel,
@@ -663,6 +664,7 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
         "delivery": DeliveryMethod(bundle_case.delivery_method).label
         if bundle_case.delivery_method in DeliveryMethod.values else "",
         "timeline": timeline, "failed": failed, "error": error,
+        "accesses": list(bundle_case.accesses.order_by("-at")[:50]) if mine else [],
         # A refused move whose form is no longer offered shows its reason at the top.
         "error_top": error if not ((failed == "supplement" and can_supplement)
                                    or (failed == "withdraw" and can_withdraw)) else "",
@@ -680,8 +682,12 @@ def _case_response(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
 
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """The one progress view of a bundle case, for the applicant and staff who may see it."""
-    bundle_case = _case(_user(request), number)
+    """The one progress view of a bundle case, for the applicant and staff who may see it;
+    a staff member's look is logged for the applicant."""
+    user = _user(request)
+    bundle_case = _case(user, number)
+    if not is_htmx(request):
+        services.bundle_access_record(bundle_case=bundle_case, user=user, purpose="查看一件事办件")
     return _case_response(request, _detail_context(request, bundle_case))
 
 
@@ -746,3 +752,15 @@ def notice_pdf(request: HttpRequest, number: str, notice_id: int) -> HttpRespons
     response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """文书核验 of a bundle notice: what a printed notice's QR code opens, no personal data."""
+    if len(code) > 32 or not code.isalnum():
+        raise Http404("文书不存在")
+    notice = BundleNotice.objects.select_related("bundle_case__bundle__lead_department").filter(
+        verify_code=code).first()
+    if notice is None:
+        raise Http404("文书不存在")
+    return render(request, "bundles/verify.html", {"notice": notice,
+                                                   "bundle_case": notice.bundle_case})
