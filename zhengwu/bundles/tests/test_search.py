@@ -109,3 +109,9 @@ def test_a_published_version_is_searchable_at_once() -> None:
     body = found("开办公司全流程")
     assert bundle_codes(body)[0] == QYKB
     assert body["bundles"][0]["name"] == "开办公司全流程一件事"
+
+
+def test_the_portal_search_page_offers_the_bundle_first(client_for: Any) -> None:
+    page = client_for(None).get("/search/", {"q": "开公司"}).content.decode()
+    assert "一件事一次办" in page
+    assert page.index("企业开办一件事") < page.index("企业设立登记")
