@@ -919,6 +919,13 @@ PEOPLE = [
     ("gongjijin", "吴公积金", "reviewer", "公积金耒阳管理部", "430481000000", "13800000016", "demo-2026"),
     ("yinhang", "郑银行", "reviewer", "人民银行耒阳支行", "430481000000", "13800000017", "demo-2026"),
     ("chuangye", "孙创业", "applicant_person", "", "430481001000", "13800000018", "demo-2026"),
+    # 首席代表 of the other 企业开办 departments: one person may not pass two approval steps
+    # in a row, so each back office needs a second person to finish its chain.
+    ("chief_gongan", "钱首席", "chief_representative", "市公安局", "430481000000", "13800000019", "demo-2026"),
+    ("chief_shuiwu", "冯首席", "chief_representative", "市税务局", "430481000000", "13800000020", "demo-2026"),
+    ("chief_renshe", "李首席", "chief_representative", "市人社局", "430481000000", "13800000021", "demo-2026"),
+    ("chief_gongjijin", "吴首席", "chief_representative", "公积金耒阳管理部", "430481000000", "13800000022", "demo-2026"),
+    ("chief_yinhang", "郑首席", "chief_representative", "人民银行耒阳支行", "430481000000", "13800000023", "demo-2026"),
 ]
 
 write_csv("faq.csv", ["item_name", "question", "answer"], [dict(zip(["item_name", "question", "answer"], f)) for f in FAQ])
