@@ -29,7 +29,6 @@ from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef, kpis, selectors, services, workflow
 from zhengwu.bundles.models import (
     Bundle,
-    BundleAudience,
     BundleCase,
     BundleDraft,
     BundleDraftState,
@@ -71,21 +70,19 @@ from zhengwu.bundles.schemas import (
 )
 from zhengwu.cases.api import (
     MULTIPART_DOC,
-    _idempotency_key,
-    _materials,
-    _multipart,
-    _validated,
+    idempotency_key_of,
+    materials_from_specs,
+    multipart_payload,
+    schema_validated,
     upload_auth,
 )
 from zhengwu.cases.models import Decision
 from zhengwu.cases.selectors import filing_applicant_get
 from zhengwu.catalog.models import ItemImplementation
-from zhengwu.catalog.search import SourceDoc
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhengwu.core.schemas import PathId
-from zhengwu.departments.models import Department
-from zhengwu.regions.models import Region, RegionLevel
+from zhengwu.regions.models import Region
 
 router = Router(tags=["bundles"], auth=django_auth)
 
@@ -94,10 +91,7 @@ BundleCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", ma
 BundleNumber = Annotated[str, Path(pattern=r"^YJ\d{1,30}$", max_length=32,
                                    description="一件事编号")]
 EVENT_LABELS = {"submit": "提交申请", "department_supplement_request": "部门预审补正意见"}
-# In search, an illustrative (示意) bundle ranks below a published one of equal relevance.
-ILLUSTRATIVE_WEIGHT = 0.75
 PUBLIC_MOVES = ("accept", "ask_supplement", "supplement", "refuse", "withdraw", "deliver")
-CATALOGUE_LEVEL = {RegionLevel.PROVINCE: 2, RegionLevel.CITY: 3, RegionLevel.COUNTY: 4}
 
 
 def _user(request: HttpRequest) -> User:
@@ -387,8 +381,8 @@ def supplement_application(request: HttpRequest, number: BundleNumber) -> dict[s
     member case."""
     user = _user(request)
     selectors.bundle_cases_for(user).get(number=number)
-    data, files = _multipart(request)
-    body = _validated(SupplementIn, data)
+    data, files = multipart_payload(request)
+    body = schema_validated(SupplementIn, data)
     return _move(request, number, services.BundleMoveIn(
         action="supplement", reason=body.reason, materials=_bundle_materials(body.materials,
                                                                              files)))
@@ -595,7 +589,7 @@ def _bundle_materials(specs: Any, files: Any) -> list[services.MaterialIn]:
     """The cases API's pairing of declared materials with file parts, by material identity."""
     return [services.MaterialIn(identity=m.name, kind=m.kind, file_name=m.file_name,
                                 content=m.content, reference=m.reference)
-            for m in _materials(specs, files)]
+            for m in materials_from_specs(specs, files)]
 
 
 def _submit(submitted_by: User, submission: services.SubmitIn) -> services.SubmitResult:
@@ -616,9 +610,9 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
     same bundle case, the same key with a different body 422. One member case per applicable
     item is created at once in each department's queue."""
     user = _user(request)
-    key = _idempotency_key(request)
-    data, files = _multipart(request)
-    body = _validated(ApplicationIn, data)
+    key = idempotency_key_of(request)
+    data, files = multipart_payload(request)
+    body = schema_validated(ApplicationIn, data)
     materials = _bundle_materials(body.materials, files)
     applicant = filing_applicant_get(user=user, channel=body.channel,
                                      applicant_id=body.applicant_id, accepting_region=None)
@@ -644,43 +638,3 @@ def list_versions(request: HttpRequest, code: BundleCode, page: Query[PageQuery]
 @router.get("/{code}/kpis", response=BundleKpiOut, auth=None)
 def get_bundle_kpis(request: HttpRequest, code: BundleCode) -> dict[str, Any]:
     return _kpi_out(selectors.bundle_kpi(selectors.bundle_get(code)))
-
-
-# --- search as a service: bundles as documents (registered in BundlesConfig.ready) ---------------
-
-
-def _core_name(name: str) -> str:
-    """What people call the bundle: its name without “一件事” and quotes (企业开办一件事 →
-    企业开办), so that naming it is a whole-phrase match."""
-    core = name.replace("“", "").replace("”", "").replace('"', "")
-    for suffix in ("一件事一次办", "一件事", "联办"):
-        core = core.replace(suffix, "")
-    return core.strip() if core.strip() != name else ""
-
-
-def search_documents() -> list[SourceDoc]:
-    """Every published bundle for catalog search: its name, theme and member item names, with
-    the filters items have (audience, theme, departments, level, region)."""
-    departments = dict(Department.objects.values_list("short_name", "id"))
-    docs = []
-    for bundle in selectors.published_bundles():
-        data = bundle.definition or {}
-        members = [m for m in data.get("members", []) if isinstance(m, dict)]
-        level = 5 if bundle.hall_level == HallLevel.TOWNSHIP else \
-            CATALOGUE_LEVEL.get(RegionLevel(bundle.region.level), 4)
-        docs.append(SourceDoc(
-            kind="bundle", key=bundle.code, name=bundle.name, url=bundle.get_absolute_url(),
-            api_url=reverse("api-v1:bundles_guide", kwargs={"code": bundle.code}),
-            theme=bundle.theme,
-            parts=tuple(str(m.get("item_name") or m.get("item", "")) for m in members),
-            keywords=tuple(k for k in (_core_name(bundle.name), bundle.theme) if k),
-            audience="person" if bundle.audience == BundleAudience.PERSON else "enterprise",
-            department=bundle.lead_department.name,
-            department_ids=frozenset([bundle.lead_department_id, *(
-                departments[m["department"]] for m in members
-                if m.get("department") in departments)]),
-            region_code=bundle.region_id, level=level,
-            promised_workdays=Decimal(str(data.get("promised_workdays", "0"))).normalize(),
-            weight=ILLUSTRATIVE_WEIGHT if bundle.illustrative else 1.0))
-    return docs
-

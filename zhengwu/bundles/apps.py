@@ -16,7 +16,7 @@ def sweep(now: dt.datetime) -> str:
 
 
 def search_documents() -> list[SourceDoc]:
-    from zhengwu.bundles.api import search_documents
+    from zhengwu.bundles.search_source import search_documents
 
     return search_documents()
 

@@ -122,7 +122,7 @@ def _user(request: HttpRequest) -> User:
 # --- reading requests -----------------------------------------------------------------------
 
 
-def _multipart(request: HttpRequest) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+def multipart_payload(request: HttpRequest) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
     """The JSON `payload` and the uploaded files of a multipart request, bounded."""
     if request.content_type == "application/json":
         try:
@@ -163,7 +163,7 @@ def _multipart(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Uploaded
     return data, files
 
 
-def _validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
+def schema_validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
     try:
         return schema.model_validate(data)
     except PydanticValidationError as error:
@@ -172,7 +172,7 @@ def _validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
         raise NinjaValidationError(errors) from error
 
 
-def _materials(specs: list[MaterialSpecIn],
+def materials_from_specs(specs: list[MaterialSpecIn],
                files: dict[str, UploadedFile]) -> list[services.MaterialIn]:
     """Pair each declared material with its file part; every file part must be declared."""
     used: set[str] = set()
@@ -206,7 +206,7 @@ def _materials(specs: list[MaterialSpecIn],
     return materials
 
 
-def _idempotency_key(request: HttpRequest) -> str | None:
+def idempotency_key_of(request: HttpRequest) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -309,10 +309,10 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
     With an `Idempotency-Key` header a repeat answers 200 with the same case, and the same key
     with a different body 422. Window staff and proxy agents may file for an applicant."""
     user = _user(request)
-    key = _idempotency_key(request)
-    data, files = _multipart(request)
-    body = _validated(SubmitIn, data)
-    materials = _materials(body.materials, files)
+    key = idempotency_key_of(request)
+    data, files = multipart_payload(request)
+    body = schema_validated(SubmitIn, data)
+    materials = materials_from_specs(body.materials, files)
     applicant = selectors.filing_applicant_get(
         user=user, channel=body.channel, applicant_id=body.applicant_id,
         accepting_region=body.accepting_region)
@@ -472,10 +472,10 @@ def supplement_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
     like a submission: a JSON `payload` (SupplementIn) plus the files)."""
     user = _user(request)
     case = selectors.case_get(user=user, number=number)
-    data, files = _multipart(request)
-    body = _validated(SupplementIn, data)
+    data, files = multipart_payload(request)
+    body = schema_validated(SupplementIn, data)
     move = services.MoveIn(action="supplement", reason=body.reason,
-                           materials=_materials(body.materials, files))
+                           materials=materials_from_specs(body.materials, files))
     services.case_transition(case_id=case.pk, user=user, move=move)
     return _case_out(selectors.case_get(user=user, number=number), user)
 
