@@ -1,15 +1,13 @@
 """Joint review fixtures: a small county of their own (a lead department, three departments to
 invite, one that is never invited), their staff, a supervisor, and a frozen Monday morning.
 
-These tests never read the session's data pack, so the pack is optional here: a pack that
-fails to load (another team's data being fixed) must not hide these tests' results.
+These tests never read the session's data pack: they build the little world they need.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +23,6 @@ from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
 from zhengwu.core.codes import make_uscc
-from zhengwu.core.errors import DomainError
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview
 from zhengwu.jointreviews.services import ScheduleIn, joint_review_schedule
@@ -40,29 +37,6 @@ DUE = dt.datetime(2026, 3, 6, 23, 59, 59, 999999, tzinfo=SHANGHAI)
 AFTER_DUE = dt.datetime(2026, 3, 9, 9, 0, tzinfo=SHANGHAI)
 COUNTY = "439999000000"
 PASSWORD = "x-demo-2026-x"
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
-    """The project's session setup (test database, then the Leiyang pack), with the pack
-    optional: if it cannot be loaded, these tests still run on their own data."""
-    from zhengwu.packs import loader
-
-    real = loader.pack_load
-
-    def tolerant(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return real(*args, **kwargs)
-        except DomainError as error:
-            warnings.warn(f"数据包未能加载，联合审查测试使用自建数据：{error.message[:200]}",
-                          stacklevel=2)
-            return None
-
-    loader.pack_load = tolerant
-    try:
-        request.getfixturevalue("django_db_setup")  # the project's (root conftest)
-    finally:
-        loader.pack_load = real
 
 
 @dataclass
