@@ -16,7 +16,7 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +24,7 @@ from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
+from zhengwu.core.schemas import MAX_ID
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews import selectors, services
 from zhengwu.jointreviews.access import is_supervisor, represented_departments
@@ -44,6 +45,14 @@ def _user(request: HttpRequest) -> User:
     if not user.is_staff:
         raise PermissionDenied("此页面仅供工作人员使用。")
     return user
+
+
+def _department_id(value: int) -> int:
+    """A department in the URL: any digits match it, but beyond a row id it is as absent as
+    any other department (404, never a database overflow)."""
+    if value > MAX_ID:
+        raise Http404("部门不存在")
+    return value
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -164,6 +173,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def review_attend(request: HttpRequest, pk: int, department_id: int) -> HttpResponse:
     user = _user(request)
     selectors.review_get(user=user, review_id=pk)  # someone else's session: 404
+    department_id = _department_id(department_id)
     try:
         services.participant_attend(user=user, review_id=pk, department_id=department_id)
     except DomainError as error:
@@ -176,6 +186,7 @@ def review_attend(request: HttpRequest, pk: int, department_id: int) -> HttpResp
 def review_answer(request: HttpRequest, pk: int, department_id: int) -> HttpResponse:
     user = _user(request)
     selectors.review_get(user=user, review_id=pk)
+    department_id = _department_id(department_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _refused(request, pk, f"answer-{department_id}", form.message())
