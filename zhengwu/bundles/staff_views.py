@@ -53,6 +53,7 @@ from zhengwu.cases.access import reviewer_departments, window_prefixes
 from zhengwu.cases.models import DeliveryMethod
 from zhengwu.core.errors import DomainError
 from zhengwu.core.masking import mask_citizen_id, mask_phone
+from zhengwu.core.schemas import MAX_ID
 from zhengwu.workdays.selectors import calendar_get
 
 PAGE_SIZE = 50
@@ -300,7 +301,9 @@ def supplement_request(request: HttpRequest, case_id: int) -> HttpResponse:
     """A department's pre-review finding, gathered into the bundle's one supplement notice."""
     user = _user(request)
     _require_reviewer(user)
-    member = selectors.department_members(user).filter(case_id=case_id).first()
+    # The URL takes any digits; beyond a row id it is as absent as any other (not a 500).
+    member = selectors.department_members(user).filter(case_id=case_id).first() \
+        if case_id <= MAX_ID else None
     if member is None:
         raise Http404("成员办件不存在")
     items, errors = supplement_rows_from(request.POST)
