@@ -713,8 +713,8 @@ def _withdraw(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
 def _finish(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
             user: User | None) -> dict[str, Any]:
     members = _open_members(bundle_case)
-    granted = [m for m in members if m.case.decision in (Decision.GRANTED,
-                                                         Decision.DEEMED_APPROVED)]
+    # A grant revoked before the bundle finished is no grant (撤销).
+    granted = [m for m in members if _granted(m.case)]
     if len(granted) == len(members):
         result = BundleResult.ALL_GRANTED
     elif granted:
@@ -726,7 +726,8 @@ def _finish(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
     notice = _notice(bundle_case, BundleNoticeKind.COMPLETION, {
         "result": result, "in_time": in_time,
         "members": [{"item": m.item_name, "department": m.department.name,
-                     "decision": m.case.get_decision_display() or m.get_state_display()}
+                     "decision": "已撤销" if m.case.status == CaseStatus.REVOKED
+                     else m.case.get_decision_display() or m.get_state_display()}
                     for m in members]}, now)
     _tell(bundle_case, "一件事已办结", f"“{bundle_case.bundle.name}”已全部办结"
           f"（{BundleResult(result).label}），" + (
@@ -828,10 +829,16 @@ def member_case_moved(case: Case, action: str) -> None:
         return
     # "cancel" is made by bundle_advance itself, which goes on from there.
     if action in ("close", "revoke"):
-        bundle_advance(case.bundle_number)
+        bundle_advance(case.bundle_number, revoked=case.pk if action == "revoke" else None)
 
 
-def bundle_advance(number: str, now: dt.datetime | None = None) -> BundleCase:
+def _granted(case: Case) -> bool:
+    """Granted (or deemed approved) and not revoked since."""
+    return case.decision in GRANTED and case.status != CaseStatus.REVOKED
+
+
+def bundle_advance(number: str, now: dt.datetime | None = None, *,
+                   revoked: int | None = None) -> BundleCase:
     """Start members whose prerequisites were all granted, end members whose prerequisite
     was not, and finish the bundle once every member has ended. Idempotent."""
     moment = now or clock.now()
@@ -857,12 +864,18 @@ def bundle_advance(number: str, now: dt.datetime | None = None) -> BundleCase:
                           f"{member.department.name}对“{member.item_name}”作出不予许可决定，"
                           "详情及救济途径见一件事办理进度。", f"denied:{member.pk}")
                 changed = True
+            elif member.state == MemberState.DONE and case.pk == revoked:
+                # A grant revoked after its member was done: no longer granted (撤销).
+                _tell(bundle_case, "一件事中有事项未获准予",
+                      f"{member.department.name}撤销了“{member.item_name}”的准予决定，"
+                      "详情及救济途径见一件事办理进度。", f"revoked:{member.pk}")
+                revoked = None
             if member.state != MemberState.WAITING:
                 continue
             prerequisites = [by_item[x] for x in member.depends_on if x in by_item]
             failed = [p for p in prerequisites if p.state in (MemberState.DONE,
                                                               MemberState.CANCELLED)
-                      and p.case.decision not in GRANTED]
+                      and not _granted(p.case)]
             if failed:
                 case_transition(case_id=member.case_id, user=None, move=MoveIn(
                     action="cancel", via_bundle=True,
