@@ -240,18 +240,9 @@ def _masked_form(bundle_case: BundleCase, whole: bool) -> dict[str, str]:
             selectors.bundle_definition(bundle_case.bundle, bundle_case.version))}
     except (BundleVersion.DoesNotExist, d.DefinitionError):
         kinds = {}
-    shown = {}
-    for key, value in form.items():
-        kind = kinds.get(key, "")
-        if key == "address":
-            shown[key] = mask_address(value)
-        elif key == "id_number" or kind == "id_number" or key.endswith("id_number"):
-            shown[key] = mask_citizen_id(value)
-        elif kind == "phone" or key.endswith("phone"):
-            shown[key] = mask_phone(value)
-        else:
-            shown[key] = value
-    return shown
+    return {key: formdef.masked(key, kinds.get(key, ""), value,
+                                applicant_kind=bundle_case.applicant_kind)
+            for key, value in form.items()}
 
 
 def _member_case_out(member: BundleMember) -> dict[str, Any]:

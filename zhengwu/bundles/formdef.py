@@ -12,6 +12,7 @@ from typing import Any
 from zhengwu.bundles.definition import Definition
 from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.core.codes import CodeError, validate_citizen_id, validate_uscc
+from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 MAX_LENGTH = {"text": 200, "long_text": 2000, "number": 20, "phone": 20, "id_number": 18,
@@ -94,4 +95,19 @@ def _clean(field: FormField, value: str, applicant_kind: str, today: dt.date | N
             return dt.date.fromisoformat(value).isoformat()
         except ValueError as error:
             raise ValueError(f"{field.label}应为日期（如 2026-12-01）") from error
+    return value
+
+
+def masked(key: str, kind: str, value: str, *, applicant_kind: str) -> str:
+    """A form value as staff who may not see personal data whole see it (quality.md #11): by
+    the field's kind and, for definitions that left the kind as text, by its key's name. An
+    enterprise's credit code is public; a person's ID number is not."""
+    if key == "address" or key.endswith("_address"):
+        return mask_address(value)
+    if key == "id_number":
+        return value if applicant_kind == "enterprise" else mask_citizen_id(value)
+    if kind == "id_number" or key.endswith("id_number"):
+        return mask_citizen_id(value)
+    if kind == "phone" or key.endswith("phone"):
+        return mask_phone(value)
     return value

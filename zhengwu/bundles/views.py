@@ -69,7 +69,7 @@ from zhengwu.cases.selectors import case_timeline
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
-from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
+from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.documents.qr import qr_data_uri, qr_svg
 from zhengwu.regions.models import Region
 
@@ -607,13 +607,8 @@ def _form_rows(bundle_case: BundleCase, *, masked: bool) -> list[tuple[str, str]
         if not value:
             continue
         if masked:
-            if field.kind == "phone" or field.key == "phone":
-                value = mask_phone(value)
-            elif field.kind == "id_number" or (
-                    field.key == "id_number" and bundle_case.applicant_kind != "enterprise"):
-                value = mask_citizen_id(value)
-            elif field.key == "address":
-                value = mask_address(value)
+            value = formdef.masked(field.key, field.kind, value,
+                                   applicant_kind=bundle_case.applicant_kind)
         rows.append((field.label, value))
     return rows
 

@@ -192,3 +192,18 @@ def test_duplicate_keys_are_refused() -> None:
     with pytest.raises(d.DefinitionError) as error:
         d.parse(data)
     assert "问题标识只能由小写字母" in str(error.value)
+
+
+@pytest.mark.parametrize(("key", "kind", "value", "applicant", "shown"), [
+    ("id_number", "text", "11010519491231002X", "person", "110***********002X"),
+    ("id_number", "text", "91430481MA4L16JX4B", "enterprise", "91430481MA4L16JX4B"),
+    # A definition that left an ID or phone field as plain text is still masked by its key.
+    ("legal_rep_id_number", "text", "11010519491231002X", "enterprise", "110***********002X"),
+    ("contact_phone", "text", "13800000002", "person", "138****0002"),
+    ("company_name", "text", "耒阳市创业科技有限公司", "person", "耒阳市创业科技有限公司"),
+])
+def test_form_values_are_masked_by_kind_and_key(key: str, kind: str, value: str,
+                                                applicant: str, shown: str) -> None:
+    from zhengwu.bundles.formdef import masked
+
+    assert masked(key, kind, value, applicant_kind=applicant) == shown
