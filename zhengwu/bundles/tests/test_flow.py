@@ -367,3 +367,12 @@ def test_qykb_kpi_shows_the_plan_limits_met(submit_qykb: Any, clerk: Any, review
     assert kpi.in_time_share == 100
     assert [c.label for c in kpi.checks][:3] == ["环节", "申请材料（去重后）", "办结时间（全部办件）"]
     assert kpi.all_passed is True
+
+
+def test_the_kpi_of_every_bundle_costs_a_fixed_number_of_queries(
+        django_assert_max_num_queries: Any) -> None:
+    from zhengwu.bundles.selectors import bundle_kpis
+
+    with django_assert_max_num_queries(12):
+        every = bundle_kpis(with_cases_or_limits=False)
+    assert len(every) == 268
