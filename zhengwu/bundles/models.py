@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel
+from zhengwu.core.models import BaseModel, TimelineEvent
 
 
 class HallLevel(models.TextChoices):
@@ -260,22 +260,10 @@ class BundleMaterial(models.Model):
         return self.identity
 
 
-class BundleEvent(models.Model):
+class BundleEvent(TimelineEvent):
     """The bundle case's own timeline (member cases keep theirs)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=40)
-    from_status = models.CharField("原状态", max_length=24, blank=True)
-    to_status = models.CharField("新状态", max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField("操作人", max_length=150)
-    role = models.CharField("角色", max_length=40)
-    department_label = models.CharField("部门", max_length=200, blank=True)
-    reason = models.TextField("理由", blank=True)
-    data = models.JSONField("详情", default=dict)
-    at = models.DateTimeField("时间")
-    request_id = models.CharField("请求ID", max_length=64)
 
     class Meta:
         verbose_name = "一件事事件"

@@ -14,6 +14,28 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class TimelineEvent(models.Model):
+    """One move on a timeline a person reads (a case's, a bundle's): who, in which role and
+    department, from which state to which, when and why. Concrete timelines add the FK to
+    what moved; the audit chain (AuditEvent) records the same move for supervision."""
+
+    action = models.CharField("动作", max_length=40)
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField("操作人", max_length=150)
+    role = models.CharField("角色", max_length=40)
+    department_label = models.CharField("部门", max_length=200, blank=True)
+    reason = models.TextField("理由", blank=True)
+    data = models.JSONField("详情", default=dict)
+    at = models.DateTimeField("时间")
+    request_id = models.CharField("请求ID", max_length=64)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEvent(models.Model):
     """One state change: who (actor, role, department), what (object, before → after), when
     (UTC), from which request, chained with SM3 so that an edited, deleted or reordered row is
