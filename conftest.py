@@ -5,6 +5,8 @@ Tests run inside transactions on top of the loaded pack, so each test sees the s
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 import pytest
@@ -22,6 +24,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         pack_load(settings.ZHENGWU_DEFAULT_PACK)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test() -> Any:
+    """Each test starts without signed checkpoints: its database rolls back, the file would
+    not (core.checkpoints)."""
+    yield
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(settings.ZHENGWU_AUDIT_CHECKPOINTS)
 
 
 def _user(username: str) -> User:

@@ -15,6 +15,8 @@ ALIASES = {
     "export-catalog": "export_catalog",
     "load-pack": "load_pack",
     "audit-verify": "audit_verify",
+    "audit-checkpoint": "audit_checkpoint",
+    "audit-export": "audit_export",
 }
 
 

@@ -166,6 +166,14 @@ ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 # per client address); 0 = none, use the connection's address.
 ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))
 NINJA_NUM_PROXIES = ZHENGWU_TRUSTED_PROXIES
+# Signed audit checkpoints (ADR 0010): the SM2 key stays outside the database; the checkpoint
+# file is append-only JSON lines under the data dir (backups copy it, the key only if asked).
+ZHENGWU_AUDIT_KEY_FILE = env_str("ZHENGWU_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit-sm2.key"))
+ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
+                                    str(DATA_DIR / "audit" / "checkpoints.jsonl"))
+ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
+ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
+ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
 ZHENGWU_LOGIN_MAX_FAILURES = 5
 ZHENGWU_LOGIN_LOCK_SECONDS = 900
 

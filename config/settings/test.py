@@ -1,5 +1,8 @@
 """Settings for the test suite: fast hashing, in-memory e-mail, the same database code paths."""
 
+import tempfile
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR
 
@@ -23,5 +26,10 @@ WHITENOISE_AUTOREFRESH = True
 # database, so that concurrency tests see the same locking as production (quality.md #1, #5).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-zhengwu.sqlite3")}  # noqa: F405
+# Audit checkpoints and their key in a folder of this session: checkpoints written by one run
+# must not meet the next run's fresh database (conftest.py also empties the file per test).
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="zhengwu-test-audit-"))
+ZHENGWU_AUDIT_KEY_FILE = str(_AUDIT_DIR / "keys" / "audit-sm2.key")
+ZHENGWU_AUDIT_CHECKPOINTS = str(_AUDIT_DIR / "checkpoints.jsonl")
 # Tests expect a catalogue change to show in the very next search.
 ZHENGWU_SEARCH_BACKGROUND_REBUILD = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel, TimelineEvent
+from zhengwu.core.models import BaseModel, SealedRecord, TimelineEvent
 
 
 class HallLevel(models.TextChoices):
@@ -265,7 +265,7 @@ class BundleEvent(TimelineEvent):
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="events")
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "一件事事件"
         verbose_name_plural = "一件事事件"
         ordering = ["bundle_case_id", "id"]
@@ -343,7 +343,7 @@ class MaterialIdentity(models.Model):
         return self.identity
 
 
-class BundleAccess(models.Model):
+class BundleAccess(SealedRecord):
     """A member of staff opened a bundle case (quality.md #8): the applicant can see which
     department looked, when and why — as for cases (cases.CaseAccess)."""
 
@@ -353,10 +353,10 @@ class BundleAccess(models.Model):
     purpose = models.CharField("用途", max_length=40)
     at = models.DateTimeField("时间")
 
-    class Meta:
+    class Meta(SealedRecord.Meta):
         verbose_name = "一件事查阅记录"
         verbose_name_plural = "一件事查阅记录"
-        indexes = [models.Index(fields=["bundle_case", "at"])]
+        indexes = [models.Index(fields=["bundle_case", "at"]), *SealedRecord.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.bundle_case_id} {self.purpose}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel, TimelineEvent
+from zhengwu.core.models import BaseModel, SealedRecord, TimelineEvent
 
 
 class CaseStatus(models.TextChoices):
@@ -147,11 +147,11 @@ class CaseEvent(TimelineEvent):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = "办件事件"
         verbose_name_plural = "办件事件"
         ordering = ["case_id", "id"]
-        indexes = [models.Index(fields=["case", "id"])]
+        indexes = [models.Index(fields=["case", "id"]), *TimelineEvent.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
@@ -363,9 +363,9 @@ class DepartmentFailure(models.Model):
         return f"{self.department_id} {self.kind} {self.case_id}"
 
 
-class CaseAccess(models.Model):
+class CaseAccess(SealedRecord):
     """A member of staff opened a person's case (quality.md #8): the applicant can see which
-    department looked, when and why."""
+    department looked, when and why. Sealed into the audit chain at each checkpoint."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -374,10 +374,10 @@ class CaseAccess(models.Model):
     unmasked = models.BooleanField("查看完整个人信息", default=False)
     at = models.DateTimeField("时间")
 
-    class Meta:
+    class Meta(SealedRecord.Meta):
         verbose_name = "办件查阅记录"
         verbose_name_plural = "办件查阅记录"
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [models.Index(fields=["case", "at"]), *SealedRecord.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.purpose}"

@@ -67,10 +67,7 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model | None = None,
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    head = AuditChainHead.objects.select_for_update().filter(stream=stream).first()
-    if head is None:
-        AuditChainHead.objects.get_or_create(stream=stream)
-        head = AuditChainHead.objects.select_for_update().get(stream=stream)
+    head = head_lock(stream)
     event = AuditEvent(
         stream=stream, seq=head.seq + 1, at=clock.now(),
         actor=actor.user, actor_label=actor.label[:150], role=actor.role,
@@ -84,6 +81,15 @@ def audit_record(*, actor: Actor, action: str, obj: models.Model | None = None,
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
     return event
+
+
+def head_lock(stream: str) -> AuditChainHead:
+    """The stream's head, locked until the caller's transaction ends (created when new)."""
+    head = AuditChainHead.objects.select_for_update().filter(stream=stream).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(stream=stream)
+        head = AuditChainHead.objects.select_for_update().get(stream=stream)
+    return head
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -100,8 +106,13 @@ class ChainProblem:
     reason: str
 
 
-def audit_verify(*, stream: str | None = None) -> list[ChainProblem]:
-    """Walk each chain from the start; report every row whose link or hash does not hold."""
+def audit_verify(*, stream: str | None = None, checkpoints: str | None = None,
+                 public_keys: list[str] | None = None) -> list[ChainProblem]:
+    """Walk each chain from the start and report every row whose link or hash does not hold;
+    for the whole trail (no `stream`) also check the sealed journals (timelines, staff reads)
+    against their seals and the chain against the signed checkpoints (core.checkpoints):
+    `checkpoints` is the JSON-lines file (default: the data dir's), `public_keys` the trusted
+    SM2 public keys in hex (default: ZHENGWU_AUDIT_PUBLIC_KEYS, else the key folder's)."""
     streams = [stream] if stream else list(
         AuditChainHead.objects.values_list("stream", flat=True))
     problems: list[ChainProblem] = []
@@ -118,4 +129,9 @@ def audit_verify(*, stream: str | None = None) -> list[ChainProblem]:
         head = AuditChainHead.objects.filter(stream=name).first()
         if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
             problems.append(ChainProblem(name, head.seq, "链头与最后一条记录不符（末尾记录被删除）"))
+    if stream is None:
+        from zhengwu.core import checkpoints as signed
+
+        problems += signed.seals_verify()
+        problems += signed.checkpoints_verify(path=checkpoints, public_keys=public_keys)
     return problems

@@ -14,7 +14,23 @@ class BaseModel(models.Model):
         abstract = True
 
 
-class TimelineEvent(models.Model):
+class SealedRecord(models.Model):
+    """A journal row that people rely on but that is written outside the audit chain for speed
+    (timeline events, staff-read logs): the next audit checkpoint seals it, i.e. hashes it into
+    an `audit.seal` row of the chain (core.checkpoints, ADR 0010). Every concrete subclass is
+    sealed; `audit_seal` is the seal's sequence number, NULL until then (a partial index finds
+    those rows), and is not itself trusted: verification goes by the seal rows' contents.
+    Subclasses that declare Meta must inherit it (SealedRecord.Meta) to keep the index."""
+
+    audit_seal = models.PositiveBigIntegerField("封存序号", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
+                                name="%(app_label)s_%(class)s_unsealed")]
+
+
+class TimelineEvent(SealedRecord):
     """One move on a timeline a person reads (a case's, a bundle's): who, in which role and
     department, from which state to which, when and why. Concrete timelines add the FK to
     what moved; the audit chain (AuditEvent) records the same move for supervision."""
@@ -32,7 +48,7 @@ class TimelineEvent(models.Model):
     at = models.DateTimeField("时间")
     request_id = models.CharField("请求ID", max_length=64)
 
-    class Meta:
+    class Meta(SealedRecord.Meta):
         abstract = True
 
 
