@@ -21,8 +21,12 @@ def env_bool(name: str, *, default: bool = False) -> bool:
 
 
 def data_dir() -> Path:
-    """ZHENGWU_DATA_DIR (default var/): the SQLite file, uploads and the generated secret key."""
-    path = Path(env_str("ZHENGWU_DATA_DIR", str(BASE_DIR / "var")))
+    """ZHENGWU_DATA_DIR: the SQLite file, uploads, audit checkpoints, keys and the generated
+    secret key. Default var/ in a source checkout; ./var where the package is installed
+    (`pip install .`), never inside site-packages."""
+    checkout = (BASE_DIR / "manage.py").exists()
+    default = BASE_DIR / "var" if checkout else Path.cwd() / "var"
+    path = Path(env_str("ZHENGWU_DATA_DIR", str(default)))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
