@@ -1,6 +1,8 @@
-"""`zhengwu serve [--host H] [--port P]`: the web server (gunicorn) plus one task worker.
+"""`zhengwu serve [--host H] [--port P]`: the web server (gunicorn), one task worker and the
+periodic sweeps (`zhengwu sweep --every ZHENGWU_SWEEP_INTERVAL`: deadlines, notifications,
+signed audit checkpoints …).
 
-Both are child processes; Ctrl-C or SIGTERM stops both.
+All are child processes; Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--workers", default=os.environ.get("ZHENGWU_WEB_WORKERS", "2"))
-        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不启动后台任务进程和定时任务进程")
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = dict(os.environ)
@@ -45,6 +48,9 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children.append(subprocess.Popen(
                 [sys.executable, "-m", "config.cli", "worker"], env=env))
+            interval = str(int(os.environ.get("ZHENGWU_SWEEP_INTERVAL", "60")))
+            children.append(subprocess.Popen(  # noqa: S603 — fixed argv, no shell
+                [sys.executable, "-m", "config.cli", "sweep", "--every", interval], env=env))
 
         def stop(signum: int, frame: object) -> None:
             for child in children:
