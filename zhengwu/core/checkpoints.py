@@ -191,6 +191,7 @@ class FileSigner:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path or settings.ZHENGWU_AUDIT_KEY_FILE)
+        self._loaded: tuple[bytes, bytes] | None = None
 
     @property
     def public_path(self) -> Path:
@@ -220,10 +221,9 @@ class FileSigner:
         return private, public
 
     def _pair(self) -> tuple[bytes, bytes]:
-        pair = self._read()
-        if pair is None:
-            pair = self._create()
-        return pair
+        if self._loaded is None:  # d·G in pure Python costs milliseconds: once per signer
+            self._loaded = self._read() or self._create()
+        return self._loaded
 
     def _create(self) -> tuple[bytes, bytes]:
         private, public = sm2.keypair_generate()
