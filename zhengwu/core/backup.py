@@ -84,6 +84,7 @@ def backup_create(destination: str | Path, *, include_secrets: bool = False) -> 
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"备份目录 {target} 不是空的。", code="backup.not_empty")
     target.mkdir(parents=True, exist_ok=True)
+    target.chmod(0o700)  # personal data: readable by the platform's user only
 
     checkpoints.checkpoint_write()
     (target / "audit").mkdir()
