@@ -369,8 +369,8 @@ def checkpoint_write(*, path: str | Path | None = None, force: bool = False) -> 
         audit_seal_pending()
         heads = chain_heads()
         last = checkpoint_last(target)
-        if last is not None and last.heads == heads and not force:
-            return None
+        if heads == (last.heads if last else []) and not force:
+            return None  # nothing new (or still nothing at all) to sign
         signer = signer_get()
         body: dict[str, Any] = {
             "v": 1, "n": (last.number if last else 0) + 1,
