@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengwu.accounts.middleware.SecondFactorMiddleware",
     "zhengwu.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,7 +105,12 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["zhengwu.accounts.backends.UsernameOrPhoneBackend"]
+# The second-factor backend first: it checks no credentials, it marks a completed sign-in
+# (zhengwu/accounts/backends.py, ADR 0011).
+AUTHENTICATION_BACKENDS = [
+    "zhengwu.accounts.backends.SecondFactorBackend",
+    "zhengwu.accounts.backends.UsernameOrPhoneBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -166,8 +172,6 @@ ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 # per client address); 0 = none, use the connection's address.
 ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))
 NINJA_NUM_PROXIES = ZHENGWU_TRUSTED_PROXIES
-ZHENGWU_LOGIN_MAX_FAILURES = 5
-ZHENGWU_LOGIN_LOCK_SECONDS = 900
 
 LOGGING = {
     "version": 1,
