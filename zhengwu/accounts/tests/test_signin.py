@@ -19,11 +19,11 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 
-from zhengwu.accounts import selectors, services
+from zhengwu.accounts import selectors, services, throttle
 from zhengwu.accounts.backends import PASSWORD_BACKEND
 from zhengwu.accounts.models import User
 from zhengwu.accounts.roles import ROLE_PERMISSIONS, SECOND_FACTOR_ROLES, Role
-from zhengwu.core import clock
+from zhengwu.core import clock, sweeps
 from zhengwu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -502,3 +502,18 @@ def test_people_get_their_role_permissions(clerk, supervisor, catalog_admin, app
     assert not applicant.get_all_permissions()
     assert not applicant.is_staff
     assert clerk.is_staff
+
+
+# --- the throttle's own housekeeping ----------------------------------------------------------
+
+
+def test_the_sweep_deletes_only_counters_that_are_over():
+    rule = throttle.Rule("test.sweep", limit=1, window=60)
+    with time_machine.travel(MOMENT, tick=False):
+        throttle.attempt((rule, "old"))
+    with time_machine.travel(MOMENT + dt.timedelta(seconds=30), tick=False):
+        throttle.attempt((rule, "new"))
+    with time_machine.travel(MOMENT + dt.timedelta(seconds=61), tick=False):
+        assert sweeps.SWEEPS["accounts.throttle"](clock.now()) == "删除过期限流计数 1 条"
+        assert not throttle.attempt((rule, "new")).allowed  # still counted
+        assert throttle.attempt((rule, "old")).allowed
