@@ -32,6 +32,14 @@ class ZhengwuUserAdmin(UserAdmin[User]):
     )
     inlines = (RoleAssignmentInline,)
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change and "totp_enabled" in form.changed_data and not obj.totp_enabled:
+            # TOTP reset (a lost phone): the old secret and codes must not come back at the
+            # next enrolment.
+            obj.totp_secret = ""
+            obj.recovery_codes.all().delete()
+        super().save_model(request, obj, form, change)
+
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """The admin's own login form would sign in with the password alone, past the throttle and

@@ -17,4 +17,4 @@ class TotpForm(forms.Form):
                             regex=r"^\s*(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})\s*$",
                             error_messages={"invalid": "请输入认证器上的6位数字，或一个恢复码。"},
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                          "autofocus": True}))
+                                                          "inputmode": "text"}))

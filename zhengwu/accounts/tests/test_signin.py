@@ -13,6 +13,7 @@ import pyotp
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib import admin as django_admin
 from django.contrib.auth import hashers
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.contrib.auth.models import Group
@@ -517,3 +518,14 @@ def test_the_sweep_deletes_only_counters_that_are_over():
         assert sweeps.SWEEPS["accounts.throttle"](clock.now()) == "删除过期限流计数 1 条"
         assert not throttle.attempt((rule, "new")).allowed  # still counted
         assert throttle.attempt((rule, "old")).allowed
+
+
+def test_a_totp_reset_in_the_admin_drops_the_secret_and_the_codes(clerk, rf):
+    _enable_totp(clerk)
+    clerk.refresh_from_db()
+    clerk.totp_enabled = False
+    form = type("Form", (), {"changed_data": ["totp_enabled"]})()
+    django_admin.site._registry[User].save_model(rf.post("/admin/"), clerk, form, change=True)
+    clerk.refresh_from_db()
+    assert (clerk.totp_enabled, clerk.totp_secret) == (False, "")
+    assert not clerk.recovery_codes.exists()
