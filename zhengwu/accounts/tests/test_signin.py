@@ -405,12 +405,16 @@ def test_required_roles_enrol_at_their_first_sign_in(username):
     user.refresh_from_db()
     assert user.totp_secret in page.content.decode()
     assert "<svg" in page.content.decode()  # the QR code
+    # What the browser tests' login() reads (tests/browser/conftest.py).
+    assert f'<code id="totp-secret">{user.totp_secret}</code>' in page.content.decode()
     bad = client.post(TOTP, {"code": _a_wrong_code(user.totp_secret)})
     assert "验证码不正确" in bad.content.decode()
     assert signed_in_user(client) is None
     done = client.post(TOTP, {"code": pyotp.TOTP(user.totp_secret).now()})
     assert done.status_code == 200
     codes = _shown_recovery_codes(done)
+    assert '<ol class="recovery-codes">' in done.content.decode()
+    assert 'href="/staff/">我已保存，继续</a>' in done.content.decode()
     assert signed_in_user(client) == user
     assert client.get("/staff/").status_code == 200
     # The next sign-in asks for a code, and a recovery code will do.
