@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengwu.accounts.middleware.SecondFactorMiddleware",
     "zhengwu.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,7 +105,12 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["zhengwu.accounts.backends.UsernameOrPhoneBackend"]
+# The second-factor backend first: it checks no credentials, it marks a completed sign-in
+# (zhengwu/accounts/backends.py, ADR 0011).
+AUTHENTICATION_BACKENDS = [
+    "zhengwu.accounts.backends.SecondFactorBackend",
+    "zhengwu.accounts.backends.UsernameOrPhoneBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -174,8 +180,6 @@ ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
 ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
 ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
 ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
-ZHENGWU_LOGIN_MAX_FAILURES = 5
-ZHENGWU_LOGIN_LOCK_SECONDS = 900
 
 LOGGING = {
     "version": 1,

@@ -58,7 +58,7 @@ def _cookies_of(username):
     request = HttpRequest()
     request.session = import_module(django_settings.SESSION_ENGINE).SessionStore()
     login(request, User.objects.get(username=username),
-          backend="zhengwu.accounts.backends.UsernameOrPhoneBackend")
+          backend="zhengwu.accounts.backends.SecondFactorBackend")
     request.session.save()
     token = get_token(request)
     return {django_settings.SESSION_COOKIE_NAME: request.session.session_key,

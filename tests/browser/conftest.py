@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -215,12 +216,29 @@ def base_url(server: Server) -> str:
 
 
 DEMO_PASSWORD = "demo-2026"
+# TOTP secrets of the demo users who enrolled during this session, by (server, username):
+# supervisors, administrators, catalogue administrators and chief representatives must use a
+# second factor and enrol at their first sign-in (ADR 0011).
+TOTP_SECRETS: dict[tuple[str, str], str] = {}
 
 
 def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the real pages, with the second step (enrolment the first time) for
+    the users who need it: the code comes from pyotp, as from a phone."""
     page.goto("/accounts/login/")
+    server = page.url.split("/accounts/")[0]
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    if "/accounts/login/totp/" in page.url:
+        secret = page.locator("#totp-secret")
+        if secret.count():  # first sign-in: enrol
+            TOTP_SECRETS[server, username] = secret.inner_text().strip()
+        page.fill("#id_code", pyotp.TOTP(TOTP_SECRETS[server, username]).now())
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        if page.locator("ol.recovery-codes").count():  # shown once after enrolment
+            with page.expect_navigation():
+                page.get_by_role("link", name="我已保存，继续").click()
     assert "/accounts/login/" not in page.url, f"login as {username} failed"

@@ -1,5 +1,15 @@
+"""Admin for users and their roles; the admin signs in through the platform's own sign-in."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from zhengwu.accounts.models import RoleAssignment, User
 
@@ -18,6 +28,24 @@ class ZhengwuUserAdmin(UserAdmin[User]):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("政务", {"fields": ("kind", "display_name", "phone", "citizen_id", "uscc",
-                             "totp_enabled", "locked_until")}),
+                             "totp_enabled")}),
     )
     inlines = (RoleAssignmentInline,)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change and "totp_enabled" in form.changed_data and not obj.totp_enabled:
+            # TOTP reset (a lost phone): the old secret and codes must not come back at the
+            # next enrolment.
+            obj.totp_secret = ""
+            obj.recovery_codes.all().delete()
+        super().save_model(request, obj, form, change)
+
+
+def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin's own login form would sign in with the password alone, past the throttle and
+    the second factor: it sends people to the platform's sign-in instead."""
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]

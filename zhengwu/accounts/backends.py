@@ -1,15 +1,26 @@
-"""Sign-in by username (staff) or mobile number (applicants), refusing locked accounts."""
+"""Authentication backends.
+
+`UsernameOrPhoneBackend` checks a password (username for staff, mobile number for applicants).
+`SecondFactorBackend` checks nothing itself: the sign-in views log a user in through it once
+the second step is done, and the session then records it (`_auth_user_backend`). A session made
+by the password backend alone is a full sign-in only for users who need no second factor;
+accounts.middleware.SecondFactorMiddleware ends any other (e.g. one made by a third-party login
+form). It is listed first in AUTHENTICATION_BACKENDS, so a login() without a backend in tests
+(Client.force_login) is a completed sign-in.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
 
-from zhengwu.accounts import services
 from zhengwu.accounts.models import User
+
+PASSWORD_BACKEND = "zhengwu.accounts.backends.UsernameOrPhoneBackend"  # noqa: S105 (a path)
+SECOND_FACTOR_BACKEND = "zhengwu.accounts.backends.SecondFactorBackend"
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -19,12 +30,17 @@ class UsernameOrPhoneBackend(ModelBackend):
             return None
         user = User.objects.filter(Q(username=username) | Q(phone=username)).first()
         if user is None:
-            User().set_password(password)  # same work as a real check: no user enumeration
-            return None
-        if services.login_is_locked(user):
+            # The same work as a real check: an unknown name answers in the same time.
+            User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            services.login_succeeded(user=user)
             return user
-        services.login_failed(user=user)
         return None
+
+
+class SecondFactorBackend(BaseBackend):
+    """Loads the user of a session whose sign-in passed the second step."""
+
+    def get_user(self, user_id: int) -> User | None:
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None

@@ -11,5 +11,10 @@ class LoginForm(forms.Form):
 
 
 class TotpForm(forms.Form):
-    code = forms.RegexField(label="动态验证码", regex=r"^\s*\d{6}\s*$",
-                            error_messages={"invalid": "请输入认证器上的6位数字。"})
+    """A 6-digit TOTP code, or a recovery code (10 letters and digits, dash optional)."""
+
+    code = forms.RegexField(label="动态验证码", max_length=16,
+                            regex=r"^\s*(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})\s*$",
+                            error_messages={"invalid": "请输入认证器上的6位数字，或一个恢复码。"},
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                          "inputmode": "text"}))

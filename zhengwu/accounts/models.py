@@ -1,4 +1,4 @@
-"""Users (staff and applicants), their scoped roles, and sign-in protection state."""
+"""Users (staff and applicants), their scoped roles, recovery codes, and the throttle counters."""
 
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=20, null=True, blank=True, unique=True)
     citizen_id = models.CharField("身份证号", max_length=18, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     totp_secret = models.CharField("TOTP 密钥", max_length=64, blank=True)
     totp_enabled = models.BooleanField("已启用双因素认证", default=False)
 
@@ -62,3 +60,37 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that stands in for a TOTP code (lost phone). Only its hash is kept;
+    the code itself is shown once, when the set is made (accounts.services.recovery_codes_new).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField("哈希", max_length=128)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user} · 恢复码 {'已用' if self.used_at else '未用'}"
+
+
+class Throttle(models.Model):
+    """One counter of accounts.throttle: attempts of one rule by one subject (an address, an
+    account, a pair). The key is a keyed hash, so no address or user name is stored here."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "限流计数"
+        verbose_name_plural = "限流计数"
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.count}"

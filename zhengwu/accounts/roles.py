@@ -45,3 +45,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.HOTLINE_OPERATOR: ("catalog.view_itemimplementation",),
     Role.SYSTEM_ADMIN: ("core.view_auditevent",),
 }
+
+# Roles whose holders must pass a second factor (TOTP or a recovery code) at every sign-in
+# and enrol on their first (issue 8 finding 3). Other staff may turn TOTP on themselves.
+SECOND_FACTOR_ROLES = frozenset({
+    Role.SUPERVISOR, Role.SYSTEM_ADMIN, Role.CATALOG_ADMIN, Role.CHIEF_REPRESENTATIVE,
+})

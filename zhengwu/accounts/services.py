@@ -1,23 +1,30 @@
-"""Writes for accounts: role groups, users, role assignments, sign-in protection, TOTP.
+"""Writes for accounts: role groups, users, role assignments, sign-in protection, TOTP and
+recovery codes.
 
 Each function is one transaction with its audit row (core.audit).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
 
 import pyotp
-from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
+from zhengwu.accounts import throttle
+from zhengwu.accounts.models import RecoveryCode, RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import normalize_code
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.regions.models import Region
 
@@ -87,29 +94,127 @@ def role_assign(*, user: User, role: Role, department: Department | None = None,
     return assignment
 
 
-def login_is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > clock.now()
+# --- sign-in protection (ADR 0011) --------------------------------------------------------
+# Failed passwords from one address, whatever the account (password spraying).
+ADDRESS_RULE = throttle.Rule("login.address", limit=20, window=600)
+# Failed passwords for one account from one address: five free, then waits that double up to
+# 15 minutes. Per pair, so a guesser elsewhere never locks the owner out.
+PAIR_RULE = throttle.Rule("login.pair", limit=5, window=3600, delay=2, max_delay=900)
+# Failed passwords for one account from all addresses it was never signed in from (a guesser
+# with many addresses); addresses the account signed in from lately are not held by it.
+ACCOUNT_RULE = throttle.Rule("login.account", limit=50, window=3600)
+KNOWN_ADDRESS = throttle.Rule("login.known_address", limit=1, window=30 * 86400)
+# Wrong second-factor codes per account, counted on their own: a right password resets nothing
+# here (issue 8 finding 3). The guesser already holds the password, so the account is held.
+SECOND_FACTOR_RULE = throttle.Rule("login.second_factor", limit=5, window=900)
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one sign-in step: the user when it passed; retry_after > 0 when throttled."""
+
+    user: User | None = None
+    retry_after: int = 0
+
+
+class Throttled(DomainError):
+    """Too many attempts: try again after `retry_after` seconds (HTTP 429 with Retry-After)."""
+
+    code = "too_many_requests"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        wait = f"{retry_after} 秒" if retry_after < 120 else f"{(retry_after + 59) // 60} 分钟"
+        super().__init__(f"尝试次数过多，请 {wait}后再试。")
+        self.retry_after = retry_after
+
+
+def _account_subject(identifier: str) -> str:
+    # The same account typed as user name or as mobile number is one subject.
+    user_id = User.objects.filter(Q(username=identifier) | Q(phone=identifier)).values_list(
+        "pk", flat=True).first()
+    return f"user:{user_id}" if user_id is not None else f"name:{identifier}"
+
+
+def password_sign_in(request: HttpRequest | None, *, identifier: str, password: str,
+                     address: str) -> Attempt:
+    """The password step, throttled per address, per (account, address) pair and per account.
+
+    Unknown accounts, inactive ones and wrong passwords all run the password hasher once and
+    give the same answer; a throttled attempt runs nothing and answers the same for every name.
+    """
+    identifier = identifier.strip()
+    account = _account_subject(identifier)
+    pair = f"{account}\0{address}"
+    known = throttle.remembered(KNOWN_ADDRESS, pair)
+    checks = [(ADDRESS_RULE, address), (PAIR_RULE, pair)]
+    if not known:
+        checks.append((ACCOUNT_RULE, account))
+    verdict = throttle.attempt(*checks)
+    if not verdict.allowed:
+        return Attempt(retry_after=verdict.retry_after)
+    user = authenticate(request, username=identifier, password=password)
+    if not isinstance(user, User):
+        return Attempt()
+    # A right password: this attempt was no failure.
+    throttle.release(ADDRESS_RULE, address)
+    if not known:
+        throttle.release(ACCOUNT_RULE, account)
+    throttle.clear(PAIR_RULE, pair)
+    throttle.remember(KNOWN_ADDRESS, pair)
+    return Attempt(user=user)
+
+
+def _recovery_hash(user: User, code: str) -> str:
+    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(f"{user.pk}:{normalized}".encode()).hexdigest()
 
 
 @transaction.atomic
-def login_failed(*, user: User) -> None:
-    """Count a failed sign-in; lock the account after the configured number (quality.md #16)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    user.failed_logins += 1
-    fields = ["failed_logins"]
-    if user.failed_logins >= settings.ZHENGWU_LOGIN_MAX_FAILURES:
-        user.locked_until = clock.now() + dt.timedelta(seconds=settings.ZHENGWU_LOGIN_LOCK_SECONDS)
-        user.failed_logins = 0
-        fields.append("locked_until")
-        audit_record(actor=SYSTEM, action="accounts.locked", obj=user,
-                     after={"locked_until": user.locked_until.isoformat()})
-    user.save(update_fields=fields)
+def recovery_codes_new(*, user: User) -> list[str]:
+    """A new set of single-use recovery codes, replacing the old set; only hashes are kept, so
+    the returned codes are shown once and never again."""
+    codes = ["".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10)) for _ in
+             range(RECOVERY_CODES)]
+    codes = [f"{code[:5]}-{code[5:]}" for code in codes]
+    user.recovery_codes.all().delete()
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=_recovery_hash(user, code)) for code in codes])
+    audit_record(actor=actor_for(user), action="accounts.recovery_codes_new", obj=user,
+                 after={"count": len(codes)})
+    return codes
 
 
-@transaction.atomic
-def login_succeeded(*, user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+def _recovery_code_use(user: User, code: str) -> bool:
+    # One UPDATE … WHERE used_at IS NULL: two sign-ins racing with one code, one wins.
+    used = RecoveryCode.objects.filter(user=user, code_hash=_recovery_hash(user, code),
+                                       used_at__isnull=True).update(used_at=clock.now())
+    if used:
+        audit_record(actor=actor_for(user), action="accounts.recovery_code_use", obj=user,
+                     after={"left": user.recovery_codes.filter(used_at__isnull=True).count()})
+    return bool(used)
+
+
+def second_factor_attempt(*, user: User, code: str, recovery: bool = True) -> Attempt:
+    """One second-factor attempt (a TOTP code, or a recovery code when `recovery`), counted per
+    account on its own rule; a right code clears the count."""
+    subject = f"user:{user.pk}"
+    verdict = throttle.attempt((SECOND_FACTOR_RULE, subject))
+    if not verdict.allowed:
+        return Attempt(retry_after=verdict.retry_after)
+    code = code.strip()
+    with transaction.atomic():
+        passed = (totp_check(user, code) if code.isdigit() and len(code) == 6
+                  else recovery and _recovery_code_use(user, code))
+        if passed:
+            throttle.clear(SECOND_FACTOR_RULE, subject)
+            return Attempt(user=user)
+        if verdict.remaining == 0:
+            audit_record(actor=SYSTEM, action="accounts.second_factor_locked", obj=user,
+                         after={"seconds": SECOND_FACTOR_RULE.window})
+    return Attempt()
 
 
 @transaction.atomic
@@ -129,14 +234,21 @@ def totp_uri(user: User) -> str:
 def totp_check(user: User, code: str) -> bool:
     if not user.totp_secret:
         return False
-    return bool(pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=clock.now(),
+    # Real time, never the platform's (possibly frozen, demo) clock: the code comes from a phone.
+    return bool(pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=timezone.now(),
                                                     valid_window=1))
 
 
-@transaction.atomic
-def totp_confirm(*, user: User, code: str) -> None:
-    if not totp_check(user, code):
+def totp_enrol(*, user: User, code: str) -> list[str]:
+    """Turn TOTP on once the user shows a code from the new secret (a wrong code counts as a
+    failed second factor); returns the first set of recovery codes."""
+    result = second_factor_attempt(user=user, code=code, recovery=False)
+    if result.retry_after:
+        raise Throttled(result.retry_after)
+    if result.user is None:
         raise InvalidInput("验证码不正确，请查看认证器上的6位数字后重试。", code="accounts.totp_invalid")
-    user.totp_enabled = True
-    user.save(update_fields=["totp_enabled"])
-    audit_record(actor=actor_for(user), action="accounts.totp_enable", obj=user)
+    with transaction.atomic():
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled"])
+        audit_record(actor=actor_for(user), action="accounts.totp_enable", obj=user)
+        return recovery_codes_new(user=user)

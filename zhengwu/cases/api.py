@@ -19,13 +19,12 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Path, Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth, django_auth
-from ninja.throttling import AnonRateThrottle
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
@@ -34,6 +33,7 @@ from zhengwu.cases import deadlines, selectors, services, workflow
 from zhengwu.cases.access import reviewer_departments, window_prefixes
 from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Notice, Supplement
 from zhengwu.cases.notices import notice_pdf
+from zhengwu.cases.progress import progress_query
 from zhengwu.cases.schemas import (
     CaseFilter,
     CaseOut,
@@ -56,6 +56,7 @@ from zhengwu.cases.schemas import (
 from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
 from zhengwu.core import clock
 from zhengwu.core.errors import Conflict, InvalidInput
+from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from zhengwu.core.schemas import PathId
 from zhengwu.workdays.selectors import calendar_get
@@ -70,7 +71,6 @@ MAX_REQUEST_BYTES = 100 * 1024 * 1024
 MAX_PAYLOAD_CHARS = 200_000
 MAX_FORM_FIELDS = 4  # payload, and room for csrfmiddlewaretoken
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
-PROGRESS_RATE = "30/m"  # per client address: the ID number must not be guessable by trying
 EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查"}
 MULTIPART_DOC = {
     "requestBody": {
@@ -338,12 +338,21 @@ def list_my_cases(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any
     return _page(selectors.applicant_cases(user=_user(request)), page, _summary)
 
 
-@router.get("/progress", response=ProgressOut, auth=None,
-            throttle=[AnonRateThrottle(PROGRESS_RATE)])
-def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str, Any]:
-    """办件进度查询 without signing in: the case number and the applicant's ID number must both
-    match; a wrong number and a wrong ID answer the same 404. Masked data, no staff names."""
-    case = selectors.progress_lookup(number=query.number, id_number=query.id_number)
+@router.post("/progress", response=ProgressOut, auth=None, openapi_extra={"responses": {
+    429: {"description": "查询次数过多：`Retry-After` 秒后再试（与查询页面共用限额）。"}}})
+def get_progress(request: HttpRequest, body: ProgressQuery) -> Any:
+    """办件进度查询 without signing in: the case number and the applicant's ID number, in a
+    JSON body (never in the URL, which lands in access logs), must both match; a wrong number
+    and a wrong ID answer the same 404. Masked data, no staff names. Limited per client address
+    together with the page (cases.progress): 429 with Retry-After."""
+    lookup = progress_query(number=body.number, id_number=body.id_number,
+                            address=client_ip(request))
+    if lookup.retry_after:
+        response = JsonResponse({"code": "too_many_requests",
+                                 "detail": "查询次数过多，请稍后再试。"}, status=429)
+        response["Retry-After"] = str(lookup.retry_after)
+        return response
+    case = lookup.case
     if case is None:
         raise Case.DoesNotExist
     return {"number": case.number, "item_name": case.implementation.item.name,

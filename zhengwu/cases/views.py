@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +45,7 @@ from zhengwu.cases.models import (
     ProcedureKind,
     Supplement,
 )
+from zhengwu.cases.progress import progress_query
 from zhengwu.cases.tasks import notice_render_task
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
@@ -56,9 +56,6 @@ from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 
 PAGE_SIZE = 50
 MONITORING_WEEKS = 12
-# Public progress queries: at most this many misses per client address in the window.
-PROGRESS_MISSES = 20
-PROGRESS_WINDOW_SECONDS = 600
 
 ACTION_LABELS: dict[str, str] = {
     **{action: move.label for action, move in workflow.MOVES.items()},
@@ -327,32 +324,26 @@ def material_download(request: HttpRequest, number: str, material_id: int) -> Fi
 # --- public ----------------------------------------------------------------------------------
 
 
-def _client_key(request: HttpRequest) -> str:
-    return "cases:progress:" + client_ip(request)
-
-
 @require_http_methods(["GET", "POST"])
 def progress(request: HttpRequest) -> HttpResponse:
     """办件进度查询 without login: the case number and the applicant's ID number must both
     match; the answer is the same for a wrong number and a wrong ID, and shows masked data
-    and a timeline without staff names. Posted, so the ID number stays out of URLs and logs."""
+    and a timeline without staff names. Posted, so the ID number stays out of URLs and logs;
+    limited together with the API (cases.progress, 429 with Retry-After)."""
     form = ProgressForm(request.POST if request.method == "POST" else None)
     case: Case | None = None
     error = ""
-    status = 200
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         number, id_number = form.cleaned_data["number"], form.cleaned_data["id_number"]
         # The ID number is not echoed back into the page.
         form = ProgressForm(initial={"number": number})
-        key = _client_key(request)
-        misses = int(cache.get(key, 0))
-        if misses >= PROGRESS_MISSES:
-            error, status = "查询次数过多，请稍后再试。", 429
-        else:
-            case = selectors.progress_lookup(number=number, id_number=id_number)
-            if case is None:
-                cache.set(key, misses + 1, PROGRESS_WINDOW_SECONDS)
-                error = "未找到办件：请核对办件编号和证件号码。"
+        lookup = progress_query(number=number, id_number=id_number, address=client_ip(request))
+        case, retry_after = lookup.case, lookup.retry_after
+        if retry_after:
+            error = "查询次数过多，请稍后再试。"
+        elif case is None:
+            error = "未找到办件：请核对办件编号和证件号码。"
     context: dict[str, Any] = {"form": form, "case": case, "error": error}
     if case is not None:
         context.update({
@@ -360,7 +351,10 @@ def progress(request: HttpRequest) -> HttpResponse:
             "id_number": mask_citizen_id(case.applicant_id_number),
             "timeline": _timeline(case, with_staff=False),
         })
-    return render(request, "cases/progress.html", context, status=status)
+    response = render(request, "cases/progress.html", context, status=429 if retry_after else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def notice_verify(request: HttpRequest, code: str) -> HttpResponse:

@@ -41,7 +41,7 @@ def _keep_the_test_connection():
 def _cookies_of(user):
     request = HttpRequest()
     request.session = import_module(django_settings.SESSION_ENGINE).SessionStore()
-    login(request, user, backend="zhengwu.accounts.backends.UsernameOrPhoneBackend")
+    login(request, user, backend="zhengwu.accounts.backends.SecondFactorBackend")
     request.session.save()
     token = get_token(request)
     return ({django_settings.SESSION_COOKIE_NAME: request.session.session_key,

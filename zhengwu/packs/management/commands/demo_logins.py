@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from zhengwu.accounts.roles import Role
+from zhengwu.accounts.roles import SECOND_FACTOR_ROLES, Role
 
 
 class Command(BaseCommand):
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         self.stdout.write("==> 演示账号 Demo logins (用户名或手机号 / 密码):")
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                label = Role(row["role"]).label
+                role = Role(row["role"])
+                totp = " *" if role in SECOND_FACTOR_ROLES else ""
                 self.stdout.write(f"    {row['username']:<12} {row['phone']:<12} "
-                                  f"{row['password']:<10} {label}（{row['display_name']}）")
+                                  f"{row['password']:<10} {role.label}（{row['display_name']}）{totp}")
+        self.stdout.write("    * 须使用动态口令（TOTP）：首次登录时用认证器扫码绑定，并保存恢复码。"
+                          " Needs TOTP: enrol with an authenticator app at first sign-in.")
