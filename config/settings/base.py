@@ -165,6 +165,8 @@ ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 # Reverse proxies in front of the platform whose X-Forwarded-For is trusted (rate limits
 # per client address); 0 = none, use the connection's address.
 ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))
+# /metrics answers a loopback client, or a scraper sending `Authorization: Bearer <token>`.
+ZHENGWU_METRICS_TOKEN = env_str("ZHENGWU_METRICS_TOKEN", "")
 NINJA_NUM_PROXIES = ZHENGWU_TRUSTED_PROXIES
 ZHENGWU_LOGIN_MAX_FAILURES = 5
 ZHENGWU_LOGIN_LOCK_SECONDS = 900
