@@ -199,3 +199,14 @@ def test_case_status_filter_still_applies(client_for, food, submit, clerk):
     case = submit(food)
     client_for(clerk).get("/cases/staff/list/", {"status": CaseStatus.CLOSED})
     assert not CaseAccess.objects.filter(case=case).exists()  # not shown, not logged
+
+
+def test_logging_a_page_of_cases_costs_a_fixed_number_of_queries(food, submit, clerk,
+                                                                 django_assert_max_num_queries):
+    from zhengwu.cases.services import case_accesses_record
+
+    case = submit(food)
+    shown = [case, *clones(case, 99)]
+    # The staff member's department (1), a savepoint (2) and one INSERT — for 100 cases.
+    with django_assert_max_num_queries(4):
+        assert case_accesses_record(cases=shown, user=clerk, purpose="查看受理队列") == 100
