@@ -171,6 +171,8 @@ ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 # Reverse proxies in front of the platform whose X-Forwarded-For is trusted (rate limits
 # per client address); 0 = none, use the connection's address.
 ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))
+# /metrics answers a loopback client, or a scraper sending `Authorization: Bearer <token>`.
+ZHENGWU_METRICS_TOKEN = env_str("ZHENGWU_METRICS_TOKEN", "")
 NINJA_NUM_PROXIES = ZHENGWU_TRUSTED_PROXIES
 # Signed audit checkpoints (ADR 0010): the SM2 key stays outside the database; the checkpoint
 # file is append-only JSON lines under the data dir (backups copy it, the key only if asked).

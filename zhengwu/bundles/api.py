@@ -29,6 +29,7 @@ from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef, kpis, selectors, services, workflow
 from zhengwu.bundles.models import (
     Bundle,
+    BundleAccess,
     BundleCase,
     BundleDraft,
     BundleDraftState,
@@ -79,9 +80,10 @@ from zhengwu.cases.api import (
 from zhengwu.cases.models import Decision
 from zhengwu.cases.selectors import filing_applicant_get
 from zhengwu.catalog.models import ItemImplementation
+from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
-from zhengwu.core.schemas import PathId
+from zhengwu.core.schemas import AccessPage, PathId
 from zhengwu.regions.models import Region
 
 router = Router(tags=["bundles"], auth=django_auth)
@@ -329,10 +331,15 @@ def _detail(user: User, number: str) -> dict[str, Any]:
 def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]) -> dict[str, Any]:
     """The bundle cases the caller may see: their own, the 一件事 window's region, the member
     departments', all for supervisors."""
-    cases = selectors.bundle_cases_for(_user(request))
+    user = _user(request)
+    cases = selectors.bundle_cases_for(user)
     if filters.status:
         cases = cases.filter(status=filters.status)
-    return _page(cases.order_by("-submitted_at", "-id"), filters, _case_summary)
+    cases = cases.order_by("-submitted_at", "-id")
+    shown = list(cases[filters.offset:filters.offset + filters.limit])
+    # The bundle cases a member of staff was shown are logged for their applicants.
+    services.bundle_accesses_record(bundle_cases=shown, user=user, purpose=services.PURPOSE_LIST)
+    return {"items": [_case_summary(c) for c in shown], "count": cases.count()}
 
 
 @router.get("/applications/{number}", response=BundleCaseOut)
@@ -340,6 +347,19 @@ def get_application(request: HttpRequest, number: BundleNumber) -> dict[str, Any
     """一件事办理进度: status, promise and due moment, every member case with its department,
     state and decision, the one supplement notice, notices and the timeline."""
     return _detail(_user(request), number)
+
+
+@router.get("/applications/{number}/accesses", response=AccessPage)
+def list_application_accesses(request: HttpRequest, number: BundleNumber,
+                              page: Query[PageQuery]) -> dict[str, Any]:
+    """谁查看过我的一件事, for the applicant only: which staff member of which department read
+    the bundle case, why and when — one line per staff member, department, purpose and day,
+    with how many times. Staff are refused (403)."""
+    groups = selectors.bundle_access_log(_user(request), number)
+    total = BundleAccess.objects.filter(bundle_case__number=number).count()
+    return {"items": [access_group(row).__dict__
+                      for row in groups[page.offset:page.offset + page.limit]],
+            "count": groups.count(), "total": total}
 
 
 def _move(request: HttpRequest, number: str, move: services.BundleMoveIn) -> dict[str, Any]:
@@ -452,10 +472,17 @@ def _kpi_out(kpi: kpis.BundleKpi) -> dict[str, Any]:
             "result": _result(kpi.all_passed)}
 
 
-@router.get("/kpis", response=KpisOut, auth=None)
+def _need_kpis(request: HttpRequest) -> None:
+    if not selectors.may_view_kpis(_user(request)):
+        raise NotAllowed("仅电子监察和事项管理员可以查看一件事指标。", code="bundle.forbidden")
+
+
+@router.get("/kpis", response=KpisOut)
 def get_kpis(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """一件事 KPIs overall, and per bundle that has cases or plan limits (企业开办: ≤ 3 steps,
-    ≤ 6 materials, ≤ 1 working day…), each limit checked: pass, fail or none (no data yet)."""
+    ≤ 6 materials, ≤ 1 working day…), each limit checked: pass, fail or none (no data yet).
+    For supervisors and catalogue administrators, as the page /bundles/staff/kpis/."""
+    _need_kpis(request)
     overall = selectors.overall_kpi()
     with_cases = Exists(BundleCase.objects.filter(bundle=OuterRef("pk")))
     chosen = [b for b in selectors.published_bundles().annotate(has_cases=with_cases)
@@ -626,6 +653,8 @@ def list_versions(request: HttpRequest, code: BundleCode, page: Query[PageQuery]
         "approved_by": str(v.approved_by) if v.approved_by else None})
 
 
-@router.get("/{code}/kpis", response=BundleKpiOut, auth=None)
+@router.get("/{code}/kpis", response=BundleKpiOut)
 def get_bundle_kpis(request: HttpRequest, code: BundleCode) -> dict[str, Any]:
+    """One bundle's KPIs, for supervisors and catalogue administrators (as /bundles/staff/kpis/)."""
+    _need_kpis(request)
     return _kpi_out(selectors.bundle_kpi(selectors.bundle_get(code)))

@@ -184,6 +184,22 @@ def bundle_cases_for(user: User) -> QuerySet[BundleCase]:
     return cases.filter(condition).distinct()
 
 
+def bundle_access_log(user: User, number: str) -> QuerySet[Any]:
+    """谁查看过我的一件事: the staff reads of one of the user's own bundle cases, grouped (one
+    line per staff member, department, purpose and day; core.access_log). Only the applicant
+    may read it: a bundle case the user cannot see is absent, another's seen as staff is
+    refused."""
+    from zhengwu.bundles.models import BundleAccess
+    from zhengwu.core.access_log import access_groups
+    from zhengwu.core.errors import NotAllowed
+
+    bundle_case = bundle_cases_for(user).get(number=number)
+    if bundle_case.applicant_id != user.pk:
+        raise NotAllowed("只有申请人本人可以查看一件事的查阅记录。",
+                         code="bundle.access_log_forbidden")
+    return access_groups(BundleAccess.objects.filter(bundle_case=bundle_case))
+
+
 def bundle_case_detail(user: User, number: str) -> BundleCase:
     return bundle_cases_for(user).prefetch_related(
         "members__case", "members__department", "materials", "notices", "events",
@@ -214,6 +230,11 @@ def department_members(user: User) -> QuerySet[Any]:
 
 
 # --- KPIs -------------------------------------------------------------------------------------
+
+
+def may_view_kpis(user: User) -> bool:
+    """一件事 KPIs are for 电子监察 and the catalogue administrators (page and API alike)."""
+    return user.has_perm("cases.view_all_cases") or user.has_perm("catalog.edit_catalog")
 
 
 OPEN = ("submitted", "awaiting_supplement", "supplemented", "in_progress")

@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -766,16 +767,40 @@ _HANDLERS = {"accept": _accept, "ask_supplement": _ask_supplement, "supplement":
 # --- access to personal data ------------------------------------------------------------------
 
 
+# Why a member of staff read a bundle case, as the applicant reads it in their access log.
+PURPOSE_WINDOW = "查看一件事受理队列"
+PURPOSE_MEMBERS = "查看一件事成员办件"
+PURPOSE_LIST = "查看一件事办件列表"
+
+
+def purpose_notice(notice: BundleNotice) -> str:
+    return f"下载通知书：{BundleNoticeKind(notice.kind).label}"[:40]
+
+
 def bundle_access_record(*, bundle_case: BundleCase, user: User, purpose: str) -> None:
     """Log a member of staff reading a bundle case (not the applicant reading their own), so
     the applicant can see who looked (quality.md #8)."""
-    if user.pk in (bundle_case.applicant_id, bundle_case.submitted_by_id) or not user.is_staff:
-        return
+    bundle_accesses_record(bundle_cases=[bundle_case], user=user, purpose=purpose)
+
+
+def bundle_accesses_record(*, bundle_cases: Iterable[BundleCase], user: User,
+                           purpose: str) -> int:
+    """Log a member of staff reading these bundle cases — one case page, or the page of a
+    work list that showed them — in one insert; the applicant's own and non-staff readers
+    are not logged, a bundle case listed twice on a page once. Returns the rows written."""
+    if not user.is_staff:
+        return 0
+    read = list({bundle_case.pk: bundle_case for bundle_case in bundle_cases
+                 if user.pk not in (bundle_case.applicant_id,
+                                    bundle_case.submitted_by_id)}.values())
+    if not read:
+        return 0
     actor = actor_for(user)
-    with transaction.atomic():
-        BundleAccess.objects.create(bundle_case=bundle_case, user=user,
-                                    department_label=actor.department_label,
-                                    purpose=purpose[:40], at=clock.now())
+    now = clock.now()
+    BundleAccess.objects.bulk_create([
+        BundleAccess(bundle_case=bundle_case, user=user, department_label=actor.department_label,
+                     purpose=purpose[:40], at=now) for bundle_case in read])
+    return len(read)
 
 
 # --- departments' pre-review findings ----------------------------------------------------------

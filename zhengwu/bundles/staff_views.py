@@ -168,6 +168,8 @@ def _window_page(request: HttpRequest, status: str, failed: Failed | None = None
     items = list(page.object_list)
     if failed is not None and failed.key not in {c.pk for c in items}:
         items.insert(0, _window_cases(user).get(pk=failed.key))
+    services.bundle_accesses_record(bundle_cases=items, user=user,
+                                    purpose=services.PURPOSE_WINDOW)
     calendar = calendar_get()
     return render(request, "bundles/staff_window.html", {
         "page": page, "rows": [_window_row(c, failed, calendar) for c in items],
@@ -277,6 +279,8 @@ def _department_page(request: HttpRequest, failed: Failed | None = None) -> Http
     if failed is not None and failed.key not in {m.case_id for m in items}:
         items.insert(0, selectors.department_members(user).prefetch_related(
             "bundle_case__supplement_requests").get(case_id=failed.key))
+    services.bundle_accesses_record(bundle_cases=[m.bundle_case for m in items], user=user,
+                                    purpose=services.PURPOSE_MEMBERS)
     return render(request, "bundles/staff_departments.html", {
         "page": page, "rows": [_member_row(m, failed) for m in items], "state": state,
         "filters": MEMBER_FILTERS, "params": f"state={state}" if state else ""})
@@ -328,7 +332,7 @@ def supplement_request(request: HttpRequest, case_id: int) -> HttpResponse:
 def kpis(request: HttpRequest) -> HttpResponse:
     """一件事指标 [11][12]: overall and per bundle, with the plan's limits checked."""
     user = _user(request)
-    if not (user.has_perm("cases.view_all_cases") or user.has_perm("catalog.edit_catalog")):
+    if not selectors.may_view_kpis(user):
         raise PermissionDenied("仅电子监察和事项管理员可以查看一件事指标。")
     show_all = request.GET.get("all") == "1"
     return render(request, "bundles/staff_kpis.html", {

@@ -31,7 +31,15 @@ from pydantic import ValidationError as PydanticValidationError
 from zhengwu.accounts.models import User
 from zhengwu.cases import deadlines, selectors, services, workflow
 from zhengwu.cases.access import reviewer_departments, window_prefixes
-from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Notice, Supplement
+from zhengwu.cases.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    Notice,
+    Supplement,
+)
 from zhengwu.cases.notices import notice_pdf
 from zhengwu.cases.progress import progress_query
 from zhengwu.cases.schemas import (
@@ -55,10 +63,11 @@ from zhengwu.cases.schemas import (
 )
 from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
 from zhengwu.core import clock
+from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
-from zhengwu.core.schemas import PathId
+from zhengwu.core.schemas import AccessPage, PathId
 from zhengwu.workdays.selectors import calendar_get
 
 router = Router(tags=["cases"], auth=django_auth)
@@ -226,6 +235,15 @@ def _page(rows: QuerySet[Any], page: PageQuery | CaseFilter,
             "count": rows.count()}
 
 
+def _logged_page(request: HttpRequest, rows: QuerySet[Case], page: PageQuery | CaseFilter,
+                 out: Callable[[Any], dict[str, Any]], purpose: str) -> dict[str, Any]:
+    """A page of a staff work list; the cases it shows are logged for their applicants, in
+    one insert (quality.md #8)."""
+    shown = list(rows[page.offset:page.offset + page.limit])
+    services.case_accesses_record(cases=shown, user=_user(request), purpose=purpose)
+    return {"items": [out(case) for case in shown], "count": rows.count()}
+
+
 def _summary(case: Case, remaining: int | None = None) -> dict[str, Any]:
     return {"number": case.number, "status": case.status,
             "status_label": case.get_status_display(),
@@ -329,7 +347,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
     """Every case the caller may see (own, window region, department; all for supervisors)."""
     cases = selectors.case_list(user=_user(request), status=filters.status, card=filters.card,
                                 department=filters.department, q=filters.q)
-    return _page(cases, filters, _summary)
+    return _logged_page(request, cases, filters, _summary, services.PURPOSE_LIST)
 
 
 @router.get("/mine", response=CasePage)
@@ -376,7 +394,8 @@ def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str,
     user = _user(request)
     if not window_prefixes(user):
         raise PermissionDenied("仅综合窗口人员有受理队列。")
-    return _page(selectors.window_queue(user=user), page, _summary)
+    return _logged_page(request, selectors.window_queue(user=user), page, _summary,
+                        services.PURPOSE_WINDOW)
 
 
 @router.get("/todo", response=CasePage)
@@ -393,7 +412,8 @@ def list_reviewer_todo(request: HttpRequest, page: Query[PageQuery]) -> dict[str
             calendar, case.suspended_at or now, case.due_at)
         return _summary(case, remaining)
 
-    return _page(selectors.reviewer_todo(user=user), page, out)
+    return _logged_page(request, selectors.reviewer_todo(user=user), page, out,
+                        services.PURPOSE_TODO)
 
 
 @router.get("/monitoring", response=MonitoringOut)
@@ -436,14 +456,32 @@ def get_case(request: HttpRequest, number: CaseNumber) -> dict[str, Any]:
 def list_case_events(request: HttpRequest, number: CaseNumber,
                      page: Query[PageQuery]) -> dict[str, Any]:
     """The timeline: every move, who made it, in which role and department, when and why."""
-    case = selectors.case_get(user=_user(request), number=number)
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    services.case_access_record(case=case, user=user, purpose=services.PURPOSE_EVENTS)
     return _page(selectors.case_timeline(case), page, _event_out)
+
+
+@router.get("/{number}/accesses", response=AccessPage)
+def list_case_accesses(request: HttpRequest, number: CaseNumber,
+                       page: Query[PageQuery]) -> dict[str, Any]:
+    """谁查看过我的办件, for the applicant only: which staff member of which department read the
+    case, why and when — one line per staff member, department, purpose and day, with how
+    many times (a work list logs every case it shows). Staff are refused (403)."""
+    user = _user(request)
+    groups = selectors.case_access_log(user=user, number=number)
+    total = CaseAccess.objects.filter(case__number=number).count()
+    return {"items": [access_group(row).__dict__
+                      for row in groups[page.offset:page.offset + page.limit]],
+            "count": groups.count(), "total": total}
 
 
 @router.get("/{number}/notices", response=NoticePage)
 def list_case_notices(request: HttpRequest, number: CaseNumber,
                       page: Query[PageQuery]) -> dict[str, Any]:
-    case = selectors.case_get(user=_user(request), number=number)
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    services.case_access_record(case=case, user=user, purpose=services.PURPOSE_NOTICES)
     return _page(case.notices.order_by("issued_at", "id"), page,
                  lambda notice: _notice_out(notice, case.number))
 
@@ -452,7 +490,10 @@ def list_case_notices(request: HttpRequest, number: CaseNumber,
             url_name="cases_notice_pdf")
 def get_notice_pdf(request: HttpRequest, number: CaseNumber, notice_id: PathId) -> HttpResponse:
     """The notice as PDF, always as a download (never shown inline)."""
-    notice = selectors.notice_get(user=_user(request), number=number, notice_id=notice_id)
+    user = _user(request)
+    notice = selectors.notice_get(user=user, number=number, notice_id=notice_id)
+    services.case_access_record(case=notice.case, user=user,
+                                purpose=services.purpose_notice(notice))
     response = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(notice.number)}.pdf"
     return response

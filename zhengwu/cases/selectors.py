@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -17,7 +17,15 @@ from zhengwu.cases.access import (
     reviewer_departments,
     window_prefixes,
 )
-from zhengwu.cases.models import Case, CaseEvent, CaseStatus, Channel, DepartmentFailure, Notice
+from zhengwu.cases.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    DepartmentFailure,
+    Notice,
+)
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.regions.models import Region
@@ -297,3 +305,15 @@ def departments_with_open_cases() -> list[tuple[int, str]]:
 def case_notice_ids(case: Case) -> set[int]:
     """The ids of the case's notices (to pre-render those a move has just issued)."""
     return set(Notice.objects.filter(case=case).values_list("pk", flat=True))
+
+
+def case_access_log(*, user: User, number: str) -> QuerySet[Any]:
+    """谁查看过我的办件: the staff reads of one of the user's own cases, grouped (one line per
+    staff member, department, purpose and day; core.access_log). Only the applicant may read
+    it: a case the user cannot see is absent, another's case seen as staff is refused."""
+    from zhengwu.core.access_log import access_groups
+
+    case = case_get(user=user, number=number)
+    if case.applicant_id != user.pk:
+        raise NotAllowed("只有申请人本人可以查看办件的查阅记录。", code="case.access_log_forbidden")
+    return access_groups(CaseAccess.objects.filter(case=case))

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -676,18 +676,50 @@ def verification_record(*, case_id: int, user: User, truthful: bool, finding: st
 # --- access to personal data ------------------------------------------------------------
 
 
+# Why a member of staff read a case, as the applicant reads it in their access log.
+PURPOSE_WINDOW = "查看受理队列"
+PURPOSE_TODO = "查看审批待办"
+PURPOSE_LIST = "查询办件列表"
+PURPOSE_MONITORING = "电子监察查看超时办件"
+PURPOSE_EVENTS = "查看办理过程"
+PURPOSE_NOTICES = "查看通知书列表"
+
+
+def purpose_material(material: CaseMaterial) -> str:
+    return f"下载材料：{material.name}"[:40]
+
+
+def purpose_notice(notice: Notice) -> str:
+    return f"下载通知书：{NoticeKind(notice.kind).label}"
+
+
 def case_access_record(*, case: Case, user: User, purpose: str, unmasked: bool = False) -> None:
     """Log a member of staff reading a case (not the applicant reading their own). Unmasking
     the ID number or phone is also an audit event (quality.md #8, #11)."""
-    if user.pk == case.applicant_id or not user.is_staff:
-        return
+    case_accesses_record(cases=[case], user=user, purpose=purpose, unmasked=unmasked)
+
+
+def case_accesses_record(*, cases: Iterable[Case], user: User, purpose: str,
+                         unmasked: bool = False) -> int:
+    """Log a member of staff reading these cases — one case page, or the page of a work list
+    that showed them — in one insert; the applicant's own cases and non-staff readers are
+    not logged. Returns how many rows were written."""
+    if not user.is_staff:
+        return 0
+    read = [case for case in cases if case.applicant_id != user.pk]
+    if not read:
+        return 0
     actor = actor_for(user)
+    now = clock.now()
     with transaction.atomic():
-        CaseAccess.objects.create(case=case, user=user, department_label=actor.department_label,
-                                  purpose=purpose[:40], unmasked=unmasked, at=clock.now())
+        CaseAccess.objects.bulk_create([
+            CaseAccess(case=case, user=user, department_label=actor.department_label,
+                       purpose=purpose[:40], unmasked=unmasked, at=now) for case in read])
         if unmasked:
-            audit_record(actor=actor, action="cases.unmask", obj=case, reason=purpose[:500],
-                         stream="cases")
+            for case in read:
+                audit_record(actor=actor, action="cases.unmask", obj=case,
+                             reason=purpose[:500], stream="cases")
+    return len(read)
 
 
 

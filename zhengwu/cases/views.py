@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,6 +50,7 @@ from zhengwu.cases.tasks import notice_render_task
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock
+from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import client_ip, is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
@@ -201,10 +202,18 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "failed": failed, "error": error, "values": values or {}, "staff_view": staff_view,
         "open": case.status in workflow.OPEN, "unmasked": unmasked,
         "can_unmask": case.applicant_id != user.pk and may_unmask(user),
-        # The applicant sees which departments opened the case, when and why (quality.md #8).
-        "accesses": list(case.accesses.order_by("-at")[:50]) if case.applicant_id == user.pk
-        else [],
+        # The applicant sees who opened the case, from which department, when and why
+        # (quality.md #8): grouped by day and purpose, a page at a time.
+        "accesses": _access_page(request, case) if case.applicant_id == user.pk else None,
+        "access_total": case.accesses.count() if case.applicant_id == user.pk else 0,
     }
+
+
+def _access_page(request: HttpRequest, case: Case) -> Page[AccessGroup]:
+    rows = selectors.case_access_log(user=_user(request), number=case.number)
+    page = Paginator(rows, ACCESS_PAGE_SIZE).get_page(request.GET.get("access_page"))
+    page.object_list = [access_group(row) for row in page.object_list]
+    return page
 
 
 @login_required
@@ -298,7 +307,10 @@ def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @login_required
 def notice_download(request: HttpRequest, number: str, notice_id: int) -> HttpResponse:
     """A notice as a PDF attachment, for whoever may see the case (rendered once, cached)."""
-    notice = selectors.notice_get(user=_user(request), number=number, notice_id=notice_id)
+    user = _user(request)
+    notice = selectors.notice_get(user=user, number=number, notice_id=notice_id)
+    services.case_access_record(case=notice.case, user=user,
+                                purpose=services.purpose_notice(notice))
     data = notices.notice_pdf(notice)
     response = HttpResponse(data, content_type="application/pdf")
     name = f"{NoticeKind(notice.kind).label}-{notice.case.number}.pdf"
@@ -310,10 +322,13 @@ def notice_download(request: HttpRequest, number: str, notice_id: int) -> HttpRe
 @login_required
 def material_download(request: HttpRequest, number: str, material_id: int) -> FileResponse:
     """An uploaded material, always as an attachment (uploads.py), for who may see the case."""
-    case = selectors.case_get(user=_user(request), number=number)
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
     material = case.materials.get(pk=material_id)
     if not material.file:
         raise Http404("该材料没有文件")
+    services.case_access_record(case=case, user=user,
+                                purpose=services.purpose_material(material))
     response = FileResponse(material.file.open("rb"), as_attachment=True,
                             filename=material.original_name or f"material-{material.pk}",
                             content_type=material.content_type or "application/octet-stream")
@@ -389,6 +404,8 @@ def window(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("仅综合窗口人员可以使用此页面。")
     page = Paginator(selectors.window_queue(user=user), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    services.case_accesses_record(cases=page.object_list, user=user,
+                                  purpose=services.PURPOSE_WINDOW)
     rows = []
     for case in page.object_list:
         id_number, phone = _personal(case, user)
@@ -450,6 +467,8 @@ def todo(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("仅审批部门人员可以使用此页面。")
     page = Paginator(selectors.reviewer_todo(user=user), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    services.case_accesses_record(cases=page.object_list, user=user,
+                                  purpose=services.PURPOSE_TODO)
     rows = selectors.reviewer_todo_rows(cases=page, now=clock.now())
     return render(request, "cases/todo.html", {"rows": rows, "page": page})
 
@@ -503,8 +522,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     since = clock.today() - dt.timedelta(weeks=MONITORING_WEEKS)
     data = selectors.monitoring(since=since, department=department)
     weekly = _every_week(data.weekly, since, clock.today())
-    flagged = selectors.case_list(user=user, card=card, department=department).filter(
-        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100]
+    flagged = list(selectors.case_list(user=user, card=card, department=department).filter(
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100])
+    services.case_accesses_record(cases=flagged, user=user, purpose=services.PURPOSE_MONITORING)
     return render(request, "cases/monitoring.html", {
         "m": data, "department": department, "card": card, "flagged": flagged,
         "failures": data.failures, "by_person": data.by_person,
@@ -525,6 +545,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
                                 card=card if card in (Card.RED, Card.YELLOW) else None,
                                 department=department, q=q or None)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.case_accesses_record(cases=page.object_list, user=user,
+                                  purpose=services.PURPOSE_LIST)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "cases/list.html", {

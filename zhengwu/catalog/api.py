@@ -77,9 +77,11 @@ def get_item(request: HttpRequest, basic_code: BasicCode) -> ServiceItem:
     return ServiceItem.objects.get(basic_code=basic_code)
 
 
-@router.get("/items/{basic_code}/compare", response=ComparisonOut)
+@router.get("/items/{basic_code}/compare", response=ComparisonOut, auth=django_auth)
 def compare_item(request: HttpRequest, basic_code: BasicCode) -> dict[str, Any]:
-    """四级四同: the elements that differ among this item's implementations."""
+    """四级四同: the elements that differ among this item's implementations (staff, as the
+    page /staff/catalog/compare/)."""
+    _need(request, "catalog.view_itemimplementation", "仅工作人员可查看四级四同比对。")
     comparison = selectors.standardization_compare(basic_code=basic_code)
     return {"basic_code": comparison.item.basic_code, "name": comparison.item.name,
             "implementations": comparison.implementations,
@@ -185,11 +187,13 @@ def list_quality_findings(request: HttpRequest,
             for row in selectors.quality_report(department=department, rule=rule)]
 
 
-@router.get("/delegation-review", response=list[DelegationRowOut])
+@router.get("/delegation-review", response=list[DelegationRowOut], auth=django_auth)
 @paginate(Pagination)
 def list_delegation_review(request: HttpRequest, start: dt.date, end: dt.date,
                            ) -> list[dict[str, Any]]:
-    """放权赋权回头看: delegated implementations with no case in [start, end]."""
+    """放权赋权回头看: delegated implementations with no case in [start, end] (staff, as the
+    page /staff/catalog/delegation/)."""
+    _need(request, "catalog.view_itemimplementation", "仅工作人员可查看放权赋权回头看。")
     return [{"implementation": impl,
              "delegated_from": impl.delegated_from.name if impl.delegated_from else None,
              "delegation_batch": impl.delegation_batch, "cases": cases}

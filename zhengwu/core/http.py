@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.http import HttpRequest
+
+# Headers a reverse proxy adds: with them, REMOTE_ADDR is the proxy's address, not the client's.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -23,3 +28,18 @@ def client_ip(request: HttpRequest) -> str:
         if len(hops) >= proxies:
             return str(hops[-proxies])[:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def is_loopback_client(request: HttpRequest) -> bool:
+    """True when the client itself is on this machine. A reverse proxy on the same host makes
+    every client look local: behind ZHENGWU_TRUSTED_PROXIES the forwarded address counts, and
+    without trusted proxies a forwarded request is never taken for a local one."""
+    from django.conf import settings
+
+    proxies = int(getattr(settings, "ZHENGWU_TRUSTED_PROXIES", 0))
+    if proxies == 0 and any(request.META.get(header) for header in PROXY_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(client_ip(request)).is_loopback
+    except ValueError:
+        return False

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from zhengwu.core import metrics as core_metrics
+from zhengwu.core.http import is_loopback_client
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -21,9 +25,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format."""
+    """Prometheus text format, for a scraper on this machine or one holding the bearer token
+    of ZHENGWU_METRICS_TOKEN; anyone else gets a JSON 401 (request counts per route and
+    latencies tell an outsider too much about the service)."""
+    if not _may_scrape(request):
+        response = JsonResponse({"code": "unauthenticated",
+                                 "detail": "监控指标仅对本机或持有监控令牌的采集程序开放。"},
+                                status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     body, content_type = core_metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+def _may_scrape(request: HttpRequest) -> bool:
+    token = str(getattr(settings, "ZHENGWU_METRICS_TOKEN", "") or "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if token and header.startswith("Bearer "):
+        # Compared in constant time: the answer's timing must not reveal the token.
+        return hmac.compare_digest(header[len("Bearer "):].encode(), token.encode())
+    return is_loopback_client(request)
 
 
 

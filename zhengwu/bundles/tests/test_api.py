@@ -168,7 +168,8 @@ def test_unknown_bundles_answer_404() -> None:
     assert_error(anyone.get(f"{API}/NO-SUCH"), 404, "not_found")
     assert_error(post_json(anyone, f"{API}/NO-SUCH/evaluate", {"answers": {}}), 404)
     assert_error(anyone.get(f"{API}/NO-SUCH/versions"), 404)
-    assert_error(anyone.get(f"{API}/NO-SUCH/kpis"), 404)
+    assert_error(client_of(User.objects.get(username="supervisor")).get(
+        f"{API}/NO-SUCH/kpis"), 404)
     assert_error(anyone.get(f"{API}/bad%20code!"), 422, "invalid_input")
 
 
@@ -275,11 +276,11 @@ def test_the_qykb_journey_over_http(applicant: User, clerk: User, reviewers: Any
     assert [n["kind"] for n in body["notices"]] == ["acceptance", "completion"]
 
     # The KPIs now have a finished case: the plan's limits pass.
-    kpi = Client().get(f"{API}/{QYKB}/kpis").json()
+    kpi = client_of(supervisor).get(f"{API}/{QYKB}/kpis").json()
     assert kpi["finished"] == 1 and kpi["in_time"] == 1
     assert {c["result"] for c in kpi["checks"]} == {"pass"}
     assert kpi["result"] == "pass"
-    overall = Client().get(f"{API}/kpis").json()
+    overall = client_of(supervisor).get(f"{API}/kpis").json()
     assert overall["overall"]["finished"] >= 1
     assert QYKB in [k["code"] for k in overall["items"]]
 
@@ -418,8 +419,11 @@ def test_not_yours_answers_404_and_personal_data_is_masked(applicant: User, stra
     assert mine["form"]["legal_rep_id_number"] == COMPANY["legal_rep_id_number"]
 
 
-def test_kpis_check_the_plan_limits_before_any_case() -> None:
-    body = Client().get(f"{API}/kpis").json()
+def test_kpis_check_the_plan_limits_before_any_case(supervisor: User) -> None:
+    # For supervisors and catalogue administrators, as the page (issue 8, finding 8).
+    assert_error(Client().get(f"{API}/kpis"), 401, "unauthenticated")
+    assert_error(client_of(User.objects.get(username="clerk")).get(f"{API}/kpis"), 403)
+    body = client_of(supervisor).get(f"{API}/kpis").json()
     assert set(body["overall"]) >= {"bundles", "submitted", "finished", "in_time_share",
                                     "materials_saved_share"}
     qykb = next(k for k in body["items"] if k["code"] == QYKB)

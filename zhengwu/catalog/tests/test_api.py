@@ -98,9 +98,12 @@ def test_item_by_basic_code(client, impl):
     assert body["item_type_label"] == item.get_item_type_display()
 
 
-def test_item_compare_shows_the_differences_between_implementations(client):
+def test_item_compare_shows_the_differences_between_implementations(client, client_for,
+                                                                     clerk):
     item = selectors.items_with_several_implementations().first()
-    response = client.get(f"{API}/catalog/items/{item.basic_code}/compare")
+    # Staff only, as the page /staff/catalog/compare/ (issue 8, finding 8).
+    assert_error(client.get(f"{API}/catalog/items/{item.basic_code}/compare"), 401)
+    response = client_for(clerk).get(f"{API}/catalog/items/{item.basic_code}/compare")
     assert response.status_code == 200
     body = response.json()
     assert body["basic_code"] == item.basic_code
@@ -228,7 +231,9 @@ def test_quality_is_for_supervisors_and_catalogue_admins(client_for, clerk, supe
                  "catalog.unknown_rule")
 
 
-def test_delegation_review_lists_delegated_implementations_without_cases(client):
+def test_delegation_review_lists_delegated_implementations_without_cases(client_for,
+                                                                          supervisor):
+    client = client_for(supervisor)
     response = client.get(f"{API}/catalog/delegation-review",
                           {"start": "2025-01-01", "end": "2025-12-31", "limit": 100})
     assert response.status_code == 200
@@ -455,7 +460,6 @@ HUGE = "99999999999999999999"
 BAD_READS = [
     # unknown but well-formed codes
     ("/catalog/items/123456789012", 404),
-    ("/catalog/items/123456789012/compare", 404),
     ("/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 404),
     ("/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/versions", 404),
     ("/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/diff?old=1&new=2", 404),
@@ -492,9 +496,6 @@ BAD_READS = [
     ("/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/diff?old=0&new=1", 422),
     (f"/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/diff?old={HUGE}&new=1", 422),
     ("/catalog/implementations/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/diff", 422),
-    ("/catalog/delegation-review", 422),
-    ("/catalog/delegation-review?start=x&end=2025-01-01", 422),
-    ("/catalog/delegation-review?start=2025-02-30&end=2025-03-01", 422),
     ("/regions?level=planet", 422),
     ("/regions?parent=abc", 422),
     ("/departments?region=abc", 422),
@@ -523,7 +524,6 @@ BAD_READS = [
     ("/catalog/implementations?offset=-1", 422),
     ("/catalog/lists/services?limit=1000", 422),
     ("/catalog/kpis/speed_up/misses?offset=-1", 422),
-    ("/catalog/delegation-review?start=2025-01-01&end=2025-12-31&limit=0", 422),
     ("/regions?limit=1000", 422),
     ("/departments?offset=-1", 422),
     # unknown routes
@@ -543,9 +543,18 @@ def test_bad_reads_answer_4xx_with_code_and_detail(client, path, status):
     "/catalog/quality?limit=0", "/catalog/quality?limit=1000", "/catalog/quality?offset=-1",
     f"/catalog/quality?department={HUGE}", f"/catalog/quality?rule={'r' * 41}",
     "/audit/events?limit=0", f"/audit/events?offset={HUGE}", f"/audit/events?action={'a' * 81}",
+    "/catalog/delegation-review", "/catalog/delegation-review?start=x&end=2025-01-01",
+    "/catalog/delegation-review?start=2025-02-30&end=2025-03-01",
+    "/catalog/delegation-review?start=2025-01-01&end=2025-12-31&limit=0",
 ])
 def test_bad_staff_reads_answer_422(client_for, supervisor, path):
     assert_error(client_for(supervisor).get(API + path), 422)
+
+
+def test_an_unknown_item_compares_as_absent(client_for, supervisor):
+    body = assert_error(client_for(supervisor).get(f"{API}/catalog/items/123456789012/compare"),
+                        404)
+    assert body["code"] == "not_found"
 
 
 def test_pagination_edges_are_accepted(client):

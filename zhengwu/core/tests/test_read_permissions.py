@@ -1,0 +1,233 @@
+"""Pages and API agree on who may read what (issue 8, finding 8; quality.md #9, #11).
+
+Every GET operation of the API is classified here: either it has a page counterpart, and then
+for every demo role the API shows data exactly when the page does, or it is public (the
+catalogue, guides, regions…), or it is the applicant's own access log. A new GET operation
+that is not classified fails `test_every_api_read_is_classified`. `/metrics` answers only a
+loopback client or the bearer token of ZHENGWU_METRICS_TOKEN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+
+from zhengwu.accounts.models import User
+from zhengwu.accounts.services import actor_for
+from zhengwu.bundles.services import SubmitIn, bundle_submit
+from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, QYKB, materials_for
+from zhengwu.cases.models import NoticeKind
+from zhengwu.cases.services import MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import FORM, uploads_for
+from zhengwu.catalog import importing, selectors
+from zhengwu.catalog.models import ItemImplementation
+from zhengwu.departments.models import Department
+from zhengwu.jointreviews.services import ScheduleIn, joint_review_schedule
+from zhengwu.workdays.calendar import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+# Anonymous, then one demo user of every role (packs/leiyang/people.csv).
+ROLES = [None, "zhangsan", "canyin", "clerk", "reviewer", "chief", "proxy", "catalog",
+         "supervisor", "hotline", "admin"]
+APPLICANTS = {"zhangsan", "canyin"}
+
+# (API path, page path). For a list API whose page differs by who asks, the page is a tuple of
+# alternatives: the API may show data when any of them does. The case list is 我的办件 for an
+# applicant and 办件查询 for staff; the bundle case list is 我的一件事 for an applicant, the
+# 一件事 window or the departments' member list for staff, and 电子监察 (cases.view_all_cases)
+# reads every case, bundle member cases included, through 办件查询.
+PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
+    ("/api/v1/catalog/quality", "/staff/catalog/quality/"),
+    ("/api/v1/catalog/delegation-review?start=2020-01-01&end=2026-12-31",
+     "/staff/catalog/delegation/"),
+    ("/api/v1/catalog/items/{basic_code}/compare", "/staff/catalog/compare/{basic_code}/"),
+    ("/api/v1/catalog/imports/{import_id}", "/staff/catalog/import/{import_id}/"),
+    ("/api/v1/cases", ("/cases/mine/", "/cases/staff/list/")),
+    ("/api/v1/cases/mine", "/cases/mine/"),
+    ("/api/v1/cases/queue", "/cases/staff/window/"),
+    ("/api/v1/cases/todo", "/cases/staff/todo/"),
+    ("/api/v1/cases/monitoring", "/cases/staff/monitoring/"),
+    ("/api/v1/cases/{case}", "/cases/{case}/"),
+    ("/api/v1/cases/{case}/events", "/cases/{case}/"),
+    ("/api/v1/cases/{case}/notices", "/cases/{case}/"),
+    ("/api/v1/cases/{case}/notices/{notice}.pdf", "/cases/{case}/notices/{notice}.pdf"),
+    ("/api/v1/bundles/applications", ("/bundles/mine/", "/bundles/staff/window/",
+                                      "/bundles/staff/departments/", "/cases/staff/list/")),
+    ("/api/v1/bundles/applications/{bundle}", "/bundles/cases/{bundle}/"),
+    ("/api/v1/bundles/kpis", "/bundles/staff/kpis/"),
+    ("/api/v1/bundles/{bundle_code}/kpis", "/bundles/staff/kpis/"),
+    ("/api/v1/bundles/drafts", "/bundles/staff/definitions/"),
+    ("/api/v1/joint-reviews", "/staff/joint-reviews/"),
+    ("/api/v1/joint-reviews/absences", "/staff/joint-reviews/absences/"),
+    ("/api/v1/joint-reviews/{review}", "/staff/joint-reviews/{review}/"),
+    ("/api/v1/joint-reviews/{review}/events", "/staff/joint-reviews/{review}/"),
+    ("/api/v1/audit/events", "/staff/audit/"),
+    ("/api/v1/notifications/messages", "/notifications/"),
+    ("/api/v1/notifications/messages/unread-count", "/notifications/"),
+]
+# Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
+# departments, bundle guides, the public progress query).
+PUBLIC = {
+    "/api/v1/catalog/themes", "/api/v1/catalog/items", "/api/v1/catalog/items/{basic_code}",
+    "/api/v1/catalog/implementations", "/api/v1/catalog/implementations/{code}",
+    "/api/v1/catalog/implementations/{code}/versions",
+    "/api/v1/catalog/implementations/{code}/diff", "/api/v1/catalog/lists/{kind}",
+    "/api/v1/catalog/lists/{kind}/export", "/api/v1/catalog/kpis",
+    "/api/v1/catalog/kpis/{key}/misses", "/api/v1/search", "/api/v1/cases/progress",
+    "/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/bundles/{code}/versions",
+    "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
+    "/api/v1/departments/{department_id}",
+}
+# The applicant's own access log: the page shows it only to the applicant, as a section of the
+# case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
+APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
+                  "/api/v1/bundles/applications/{number}/accesses"}
+
+
+def _template(path: str) -> str:
+    """A PAIRS path as the OpenAPI schema writes it."""
+    path = path.split("?", maxsplit=1)[0]
+    return re.sub(r"\{[a-z_]+\}", "{}", path)
+
+
+def test_every_api_read_is_classified() -> None:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    gets = {_template(path) for path, operations in schema["paths"].items()
+            if "get" in operations}
+    known = {_template(api_path) for api_path, _ in PAIRS} | {
+        _template(p) for p in PUBLIC | APPLICANT_ONLY}
+    assert gets - known == set(), "classify these GET operations in this file"
+
+
+@pytest.fixture
+def monday() -> Any:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture
+def world(monday: Any) -> dict[str, Any]:
+    """One object of each kind the paired paths name: a case with a notice, a bundle case, a
+    joint review session, a catalogue import, an item with several implementations."""
+    applicant, clerk = User.objects.get(username="zhangsan"), User.objects.get(username="clerk")
+    food = ItemImplementation.objects.get(item__name="食品经营许可证核发（新办）", level=4)
+    case = case_submit(implementation_id=food.pk, submitted_by=applicant,
+                       form_data=dict(FORM), materials=uploads_for(food)).case
+    case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+    notice = case.notices.get(kind=NoticeKind.ACCEPTANCE)
+    from zhengwu.bundles.models import Bundle
+
+    bundle_case = bundle_submit(submitted_by=User.objects.get(username="chuangye"),
+                                submission=SubmitIn(
+        code=QYKB, answers=dict(ALL_YES), form=dict(COMPANY),
+        materials=materials_for(Bundle.objects.get(code=QYKB)))).bundle_case
+    reviewer = User.objects.get(username="reviewer")
+    market = Department.objects.get(short_name="市市场监督管理局")
+    review = joint_review_schedule(user=reviewer, data=ScheduleIn(
+        kind="acceptance", title="联审测试", lead_department_id=market.pk,
+        required_department_ids=[Department.objects.get(short_name="市公安局").pk],
+        place="现场", starts_at=dt.datetime(2026, 3, 4, 10, tzinfo=SHANGHAI),
+        answer_workdays=Decimal(3)))
+    job = importing.import_create(file_name="x.csv", content=b"a,b\n",
+                                  actor=actor_for(User.objects.get(username="catalog")))
+    item = selectors.items_with_several_implementations().first()
+    assert item is not None
+    return {"case": case.number, "notice": notice.pk, "bundle": bundle_case.number,
+            "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
+            "basic_code": item.basic_code}
+
+
+def _shows(response: Any) -> bool:
+    """The API showed something: 200 with a body that is not an empty list."""
+    if response.status_code != 200:
+        return False
+    if response["Content-Type"].startswith("application/json"):
+        body = response.json()
+        if isinstance(body, dict) and "items" in body and "count" in body:
+            return bool(body["count"])
+        if isinstance(body, list):
+            return bool(body)
+    return True
+
+
+def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None:
+    mismatches = []
+    checked = 0
+    with mock.patch("zhengwu.cases.views.notices.notice_pdf", return_value=b"%PDF-1.4"), \
+            mock.patch("zhengwu.cases.api.notice_pdf", return_value=b"%PDF-1.4"):
+        for username in ROLES:
+            client = Client()
+            if username is not None:
+                client.force_login(User.objects.get(username=username))
+            for api_path, pages in PAIRS:
+                alternatives = (pages,) if isinstance(pages, str) else pages
+                page_ok = any(client.get(page.format(**world)).status_code == 200
+                              for page in alternatives)
+                response = client.get(api_path.format(**world))
+                checked += 1
+                assert response.status_code < 500, (username, api_path, response.content[:300])
+                if page_ok and response.status_code != 200:
+                    mismatches.append((username, api_path, "page shows, API refuses",
+                                       response.status_code))
+                if not page_ok and _shows(response):
+                    mismatches.append((username, api_path, "API shows what the page refuses",
+                                       response.status_code))
+    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 25 pairs
+    assert mismatches == [], "\n".join(map(str, mismatches))
+
+
+def test_staff_only_catalogue_reads_are_refused_anonymously(client: Client) -> None:
+    """The reproductions of finding 8: 200 (64 KB) to anyone before."""
+    response = client.get("/api/v1/catalog/delegation-review",
+                          {"start": "2020-01-01", "end": "2026-12-31"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    item = selectors.items_with_several_implementations().first()
+    assert item is not None
+    assert client.get(f"/api/v1/catalog/items/{item.basic_code}/compare").status_code == 401
+    assert client.get("/api/v1/bundles/kpis").status_code == 401
+    assert client.get(f"/api/v1/bundles/{QYKB}/kpis").status_code == 401
+
+
+# --- /metrics --------------------------------------------------------------------------------
+
+
+def test_metrics_answer_a_loopback_client_only(client: Client) -> None:
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="::1").status_code == 200
+    refused = client.get("/metrics", REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "unauthenticated"
+    assert b"zhengwu_http" not in refused.content
+    # Behind a reverse proxy on the same host, a loopback address is not the client's.
+    proxied = client.get("/metrics", REMOTE_ADDR="127.0.0.1",
+                         HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert proxied.status_code == 401
+    with override_settings(ZHENGWU_TRUSTED_PROXIES=1):
+        assert client.get("/metrics", REMOTE_ADDR="127.0.0.1",
+                          HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 401
+        assert client.get("/metrics", REMOTE_ADDR="127.0.0.1",
+                          HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 200
+
+
+@override_settings(ZHENGWU_METRICS_TOKEN="s3cret-metrics-token-0123456789")
+def test_metrics_answer_the_bearer_token(client: Client) -> None:
+    outside = "203.0.113.7"
+    good = client.get("/metrics", REMOTE_ADDR=outside,
+                      HTTP_AUTHORIZATION="Bearer s3cret-metrics-token-0123456789")
+    assert good.status_code == 200
+    assert b"zhengwu_http_requests_total" in good.content
+    for header in ("Bearer wrong", "Bearer ", "Basic czNjcmV0", "s3cret-metrics-token-0123456789"):
+        refused = client.get("/metrics", REMOTE_ADDR=outside, HTTP_AUTHORIZATION=header)
+        assert refused.status_code == 401, header
+    assert client.get("/metrics", REMOTE_ADDR=outside)["WWW-Authenticate"].startswith("Bearer")
