@@ -31,7 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import deadlines, selectors, services, workflow
-from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.cases.access import reviewer_departments, serves_window
 from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Notice, Supplement
 from zhengwu.cases.notices import notice_pdf
 from zhengwu.cases.schemas import (
@@ -365,7 +365,7 @@ def get_progress(request: HttpRequest, query: Query[ProgressQuery]) -> dict[str,
 def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """综合窗口: applications to accept or refuse, and decided cases to close and deliver."""
     user = _user(request)
-    if not window_prefixes(user):
+    if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员有受理队列。")
     return _page(selectors.window_queue(user=user), page, _summary)
 
