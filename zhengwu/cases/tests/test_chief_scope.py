@@ -5,17 +5,21 @@ The 市场监管 chief still serves their own department's cases at the window."
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengwu.accounts.models import User
 from zhengwu.cases.models import Case, CaseAccess, CaseStatus, MaterialKind
 from zhengwu.cases.services import MaterialIn, MoveIn, case_transition
 from zhengwu.cases.tests.conftest import FORM
 from zhengwu.catalog.models import ItemImplementation
+from zhengwu.departments.models import Department
+from zhengwu.jointreviews.models import JointReview
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,20 @@ def test_a_reviewer_sees_the_case_but_may_not_unmask_it(food, submit):
     refused = api_post(client_of("reviewer"), f"{case.number}/unmask", {"reason": "核对"})
     assert refused.status_code == 403
     assert refused.json()["code"] == "case.unmask_forbidden"
+
+
+def test_a_chief_links_no_other_departments_case_to_a_joint_review(food, submit):
+    """A joint review led by the chief's own department may not name another department's
+    case: to them it does not exist."""
+    case = submit(food)
+    police = Department.objects.get(short_name="市公安局")
+    tax = Department.objects.get(short_name="市税务局")
+    body = {"kind": "site_survey", "title": "某项目联合踏勘", "lead_department_id": police.pk,
+            "required_department_ids": [tax.pk], "place": "市政务服务中心",
+            "starts_at": (timezone.now() + dt.timedelta(days=7)).isoformat(),
+            "answer_workdays": "3", "case_number": case.number}
+    response = client_of("chief_gongan").post("/api/v1/joint-reviews", body,
+                                               content_type="application/json")
+    assert response.status_code == 422, response.content.decode()
+    assert response.json()["code"] == "joint_review.unknown_case"
+    assert not JointReview.objects.filter(case=case).exists()
