@@ -570,6 +570,11 @@ def report(name: str, tally: Tally) -> None:
           f"({actions} endpoint-actions) × "
           f"{len(EVERYONE)} users × {len(tally.states)} states, "
           f"{len(tally.violations)} violations")
+    kinds = Counter("acted outside the matrix" if "acted outside" in v else
+                    "not-yours unlike absent" if "not theirs" in v else
+                    "server error" if v.endswith((": 500", ": 502", ": 503")) else "other"
+                    for v in tally.violations)
+    print("   by kind:", dict(kinds))
     for line in tally.violations[:40]:
         print("  ", line)
     for key in never_done(tally):
