@@ -808,27 +808,32 @@ def test_joint_reviews_matrix(world: World) -> None:
 # Writes that are not an action on an existing case, bundle or session, each with the test
 # that guards who may make it.
 NOT_OBJECT_WRITES: dict[str, str] = {
-    "api POST /cases": "filing: zhengwu/cases/tests/test_api.py (filing for others)",
+    "api POST /cases": "filing; for others only by window clerks and proxy agents: "
+                       "zhengwu/cases/tests/test_api.py (case.filing_forbidden)",
     "api POST /bundles/{code}/applications": "filing: zhengwu/bundles/tests/test_api.py",
     "api POST /bundles/{code}/evaluate": "a public question-and-answer, writes nothing",
-    "api POST /bundles/drafts": "catalogue admins: zhengwu/bundles/tests/test_definition.py",
-    "api POST /bundles/drafts/{draft_id}/submit": "catalogue admins (四眼原则)",
-    "api POST /bundles/drafts/{draft_id}/approve": "catalogue admins (四眼原则)",
-    "api POST /bundles/drafts/{draft_id}/reject": "catalogue admins (四眼原则)",
-    "api POST /joint-reviews": "scheduling: zhengwu/jointreviews/tests/test_access.py",
+    "api POST /bundles/drafts": "catalogue admins: zhengwu/bundles/tests/test_api.py "
+                                "(test_drafts_are_published_by_a_second_administrator)",
+    "api POST /bundles/drafts/{draft_id}/submit": "catalogue admins, same test",
+    "api POST /bundles/drafts/{draft_id}/approve": "catalogue admins (四眼原则), same test",
+    "api POST /bundles/drafts/{draft_id}/reject": "catalogue admins, same test",
+    "api POST /joint-reviews": "the lead department's staff only: zhengwu/jointreviews/tests/"
+                               "test_services.py (test_only_the_lead_departments_staff_may_"
+                               "schedule); another department's case: test_chief_scope",
     "api PUT /catalog/implementations/{code}/draft": "catalogue (not case work)",
     "api POST /catalog/drafts/{draft_id}/submit": "catalogue (not case work)",
     "api POST /catalog/drafts/{draft_id}/approve": "catalogue (not case work)",
     "api POST /catalog/drafts/{draft_id}/reject": "catalogue (not case work)",
     "api POST /catalog/imports": "catalogue (not case work)",
     "api POST /notifications/messages/{message_id}/read": "one's own inbox",
-    "page cases:apply": "filing",
-    "page cases:window_apply": "window filing: test_chief_scope (no chief files for others)",
-    "page bundles:apply": "filing",
-    "page bundles:definition_new": "catalogue admins",
-    "page bundles:definition_edit": "catalogue admins",
-    "page bundles:draft_move": "catalogue admins",
-    "page jointreviews:schedule": "scheduling",
+    "page cases:apply": "filing for oneself",
+    "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
+                               "(a chief files for no one)",
+    "page bundles:apply": "filing for oneself",
+    "page bundles:definition_new": "catalogue admins: zhengwu/bundles/tests/test_staff_pages.py",
+    "page bundles:definition_edit": "catalogue admins: same",
+    "page bundles:draft_move": "catalogue admins (四眼原则): same",
+    "page jointreviews:schedule": "the lead department: zhengwu/jointreviews/tests/test_pages.py",
 }
 # Pages that only read (a POST to them is a search or a lookup, never a write).
 READ_PAGES = {
