@@ -30,7 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import deadlines, selectors, services, workflow
-from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.cases.access import reviewer_departments, serves_window
 from zhengwu.cases.models import (
     Case,
     CaseAccess,
@@ -392,7 +392,7 @@ def get_progress(request: HttpRequest, body: ProgressQuery) -> Any:
 def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """综合窗口: applications to accept or refuse, and decided cases to close and deliver."""
     user = _user(request)
-    if not window_prefixes(user):
+    if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员有受理队列。")
     return _logged_page(request, selectors.window_queue(user=user), page, _summary,
                         services.PURPOSE_WINDOW)

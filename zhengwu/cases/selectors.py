@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from zhengwu.accounts.models import User
-from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.cases.access import (
     case_queryset_for,
+    files_for_others,
     reviewer_departments,
-    window_prefixes,
+    window_assignment_region,
+    window_q,
 )
 from zhengwu.cases.models import (
     Case,
@@ -72,13 +73,10 @@ def applicant_cases(*, user: User) -> QuerySet[Case]:
 def window_queue(*, user: User) -> QuerySet[Case]:
     """What the comprehensive window must act on: new and supplemented applications to
     accept, and decided cases to close and deliver (一窗受理、统一出件)."""
-    prefixes = window_prefixes(user)
-    if not prefixes:
+    served = window_q(user)
+    if served is None:
         return Case.objects.none()
-    region = Q()
-    for prefix in prefixes:
-        region |= Q(accepting_region__code__startswith=prefix)
-    return case_queryset_for(user).filter(region).filter(status__in=[
+    return case_queryset_for(user).filter(served).filter(status__in=[
         CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED, CaseStatus.AWAITING_SUPPLEMENT,
         CaseStatus.DECIDED, CaseStatus.CLOSED]).order_by("submitted_at", "id")
 
@@ -161,10 +159,8 @@ def filing_applicant_get(*, user: User, channel: str, applicant_id: int | None,
     """Whom an application is filed for: the caller (None), or, for window staff and proxy
     agents (帮代办) only, another applicant's account. Only they may also file through the
     window or proxy channel, where required materials may follow on paper."""
-    files_for_others = bool(window_prefixes(user)) or user.role_assignments.filter(
-        role=AccountRole.PROXY_AGENT).exists()
     if (applicant_id is not None or channel in (Channel.WINDOW, Channel.PROXY)) \
-            and not files_for_others:
+            and not files_for_others(user):
         raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
                          code="case.filing_forbidden")
     if accepting_region is not None and not Region.objects.filter(code=accepting_region).exists():
@@ -260,16 +256,9 @@ def case_remaining_workdays(case: Case, now: dt.datetime) -> int | None:
 
 
 def window_region(*, user: User) -> str | None:
-    """The region code where the user serves at the comprehensive window (the first one)."""
-
-    for assignment in user.role_assignments.select_related("department", "region").order_by(
-            "id"):
-        if assignment.role in (AccountRole.WINDOW_CLERK, AccountRole.CHIEF_REPRESENTATIVE):
-            region = assignment.region or (assignment.department.region
-                                           if assignment.department else None)
-            if region is not None:
-                return str(region.code)
-    return None
+    """The region code where the user serves at the comprehensive window (the first one);
+    a chief representative's window is their department's, not the comprehensive one."""
+    return window_assignment_region(user)
 
 
 def applicant_by_phone(*, phone: str) -> User | None:

@@ -776,7 +776,7 @@ def case_unmask(*, user: User, number: str, reason: str) -> Case:
     from zhengwu.cases.access import may_unmask
 
     case = case_queryset_for(user).get(number=number)
-    if not may_unmask(user):
+    if not may_unmask(user, case):
         raise NotAllowed("您无权查看完整的个人信息。", code="case.unmask_forbidden")
     if not reason.strip():
         raise InvalidInput("请写明查看完整个人信息的理由。", code="case.reason_required")

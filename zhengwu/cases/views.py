@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.cases import notices, selectors, services, workflow
-from zhengwu.cases.access import may_unmask, reviewer_departments, window_prefixes
+from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.forms import (
     ApplyForm,
     FilingSearchForm,
@@ -201,7 +201,7 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "procedure_kinds": ProcedureKind.choices, "delivery_methods": DeliveryMethod.choices,
         "failed": failed, "error": error, "values": values or {}, "staff_view": staff_view,
         "open": case.status in workflow.OPEN, "unmasked": unmasked,
-        "can_unmask": case.applicant_id != user.pk and may_unmask(user),
+        "can_unmask": case.applicant_id != user.pk and may_unmask(user, case),
         # The applicant sees who opened the case, from which department, when and why
         # (quality.md #8): grouped by day and purpose, a page at a time.
         "accesses": _access_page(request, case) if case.applicant_id == user.pk else None,
@@ -400,7 +400,7 @@ def window(request: HttpRequest) -> HttpResponse:
     """综合窗口: applications to accept, refuse or ask once for supplements, and decided
     cases to close and deliver (一窗受理、统一出件)."""
     user = _user(request)
-    if not window_prefixes(user):
+    if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员可以使用此页面。")
     page = Paginator(selectors.window_queue(user=user), PAGE_SIZE).get_page(
         request.GET.get("page"))
