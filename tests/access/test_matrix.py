@@ -826,6 +826,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /catalog/drafts/{draft_id}/reject": "catalogue (not case work)",
     "api POST /catalog/imports": "catalogue (not case work)",
     "api POST /notifications/messages/{message_id}/read": "one's own inbox",
+    "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
+                                "access logs; writes nothing but the shared miss counter: "
+                                "zhengwu/cases/tests/test_progress.py",
     "page cases:apply": "filing for oneself",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
                                "(a chief files for no one)",
