@@ -79,8 +79,9 @@ def stored(storage: Storage, name: str) -> None:
 def discarded_on_failure() -> Iterator[None]:
     """Around a write step (outside its transaction): if the step raises, every file it wrote
     to storage is deleted, since the rolled-back rows that pointed to them never existed.
-    Usable as a decorator. A process killed between the write and the commit still leaves an
-    unreferenced file behind; it is never listed as a material."""
+    Usable as a decorator. A process killed between the write and the commit, or a caller's
+    outer transaction rolled back later, still leaves an unreferenced file: never listed as a
+    material, and removed after a day by the sweep `cases.orphan_uploads`."""
     files: list[tuple[Storage, str]] = []
     token = _STORED.set(files)
     try:
