@@ -26,16 +26,17 @@ class InjectedStorageFault(OSError):
 
 
 class Faults:
-    """Counts the writes made while active; raises at write number `fail_at` (1-based)."""
+    """Counts the writes made while active; raises at write number `fail_at` (1-based), or at
+    the first write labelled `fail_on` (e.g. "INSERT notifications_outboxitem")."""
 
-    def __init__(self, fail_at: int | None = None) -> None:
-        self.fail_at = fail_at
+    def __init__(self, fail_at: int | None = None, fail_on: str | None = None) -> None:
+        self.fail_at, self.fail_on = fail_at, fail_on
         self.writes: list[str] = []
         self.fired: str | None = None
 
     def _point(self, label: str, fault: type[Exception]) -> None:
         self.writes.append(label)
-        if len(self.writes) == self.fail_at:
+        if len(self.writes) == self.fail_at or (label == self.fail_on and self.fired is None):
             self.fired = label
             raise fault(f"injected fault at write {self.fail_at}: {label}")
 

@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 
 from tests.reliability.faults import Faults, InjectedDatabaseFault, InjectedStorageFault
 from zhengwu.accounts.models import User, UserKind
@@ -238,6 +241,37 @@ def test_a_fault_at_any_write_leaves_no_partial_state(world, step, point):
                     "deny": CaseStatus.DECIDED}[step]
         assert Case.objects.get(pk=ids[0]).status == expected
     _assert_consistent(ids, baseline)
+
+
+@pytest.mark.parametrize("point", ["FILE upload", "INSERT cases_casematerial",
+                                   "INSERT notifications_outboxitem"])
+def test_a_fault_during_an_http_submission_is_an_error_answer_and_stores_nothing(world, point):
+    """Through the API: the applicant is told it failed (JSON 500, never 2xx), nothing stored."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.applicant)
+    names = list(world.food.materials.filter(source="applicant", required=True)
+                 .values_list("name", flat=True))
+    payload = {"implementation_id": world.food.pk, "form": FORM,
+               "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}
+                             for i, n in enumerate(names)]}
+
+    def body() -> dict[str, Any]:
+        return {"payload": json.dumps(payload, ensure_ascii=False)} | {
+            f"f{i}": SimpleUploadedFile(f"scan{i}.pdf", PDF, "application/pdf")
+            for i in range(len(names))}
+
+    before, files = _fingerprint(), _files()
+    faults = Faults(fail_on=point)
+    with faults.active():
+        response = client.post("/api/v1/cases", body(), headers={"Idempotency-Key": "fault-1"})
+    assert faults.fired == point
+    assert response.status_code == 500
+    assert set(response.json()) == {"code", "detail"}
+    assert _fingerprint() == before
+    assert _files() == files
+    # The client retries with the same key: the case is made once, answered 201.
+    assert client.post("/api/v1/cases", body(), headers={"Idempotency-Key": "fault-1"}
+                       ).status_code == 201
 
 
 def test_the_points_cover_every_step_of_the_flow():
