@@ -31,6 +31,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -39,6 +41,7 @@ from tests.reliability.faults import Faults, InjectedDatabaseFault, InjectedStor
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.cases import uploads
 from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Decision, Notice
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
 from zhengwu.catalog.models import ItemImplementation
@@ -277,3 +280,24 @@ def test_a_fault_during_an_http_submission_is_an_error_answer_and_stores_nothing
 def test_the_points_cover_every_step_of_the_flow():
     assert len(POINTS) == sum(len(w) for w in WRITES.values())
     assert set(WRITES) == {"submit", "accept", "review_pass", "grant", "deny", "notify"}
+
+
+def test_files_of_a_step_inside_another_go_when_the_enclosing_step_fails(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+
+    def store(name: str) -> None:
+        uploads.stored(storage, storage.save(name, ContentFile(b"x")))
+
+    def enclosing() -> None:
+        with uploads.discarded_on_failure():
+            store("outer.pdf")
+            with uploads.discarded_on_failure():
+                store("inner.pdf")  # this step succeeds…
+            raise RuntimeError("…and the enclosing one fails")
+
+    with pytest.raises(RuntimeError):
+        enclosing()
+    assert list(tmp_path.iterdir()) == []
+    with uploads.discarded_on_failure():
+        store("kept.pdf")
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.pdf"]

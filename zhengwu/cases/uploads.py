@@ -82,6 +82,7 @@ def discarded_on_failure() -> Iterator[None]:
     Usable as a decorator. A process killed between the write and the commit, or a caller's
     outer transaction rolled back later, still leaves an unreferenced file: never listed as a
     material, and removed after a day by the sweep `cases.orphan_uploads`."""
+    outer = _STORED.get()
     files: list[tuple[Storage, str]] = []
     token = _STORED.set(files)
     try:
@@ -93,5 +94,8 @@ def discarded_on_failure() -> Iterator[None]:
             except OSError:  # the step's own error matters more than a leftover file
                 continue
         raise
+    else:
+        if outer is not None:  # a step inside another: the enclosing one may still fail
+            outer.extend(files)
     finally:
         _STORED.reset(token)
