@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
-from zhengwu.cases import deadlines, workflow
+from zhengwu.cases import deadlines, uploads, workflow
 from zhengwu.cases.access import case_queryset_for, files_for_others, roles_on
 from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
@@ -146,6 +146,7 @@ def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
 # --- submission -----------------------------------------------------------------------------
 
 
+@uploads.discarded_on_failure()
 @transaction.atomic
 def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[str, Any],
                 materials: list[MaterialIn], channel: str = Channel.ONLINE,
@@ -318,6 +319,7 @@ def _material_save(case: Case, material: MaterialIn, upload: CheckedFile | None,
                                                   upload.sha256)
         row.file.save(f"{case.number}-{secrets.token_hex(8)}.{upload.extension}",
                       ContentFile(upload.content), save=False)
+        uploads.stored(row.file.storage, row.file.name)
     row.save()
     return row
 
@@ -357,6 +359,7 @@ def _actor(user: User | None, case: Case, role: workflow.Role) -> Actor:
     return actor_for(user, role=label, department=department)
 
 
+@uploads.discarded_on_failure()
 @transaction.atomic
 def case_transition(*, case_id: int, user: User | None, move: MoveIn,
                     now: dt.datetime | None = None) -> Case:
