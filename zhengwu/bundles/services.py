@@ -64,7 +64,7 @@ from zhengwu.bundles.selectors import (
     item_facts,
     member_implementations,
 )
-from zhengwu.cases import deadlines
+from zhengwu.cases import deadlines, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments, window_prefixes
 from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
 from zhengwu.cases.services import (
@@ -368,6 +368,7 @@ def _handling_region(bundle: Bundle, code: str) -> Region:
     return region
 
 
+@uploads.discarded_on_failure()
 @transaction.atomic
 def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     """Apply for a bundle: one bundle case and one member case per applicable item, created
@@ -475,6 +476,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
             name = default_storage.save(
                 f"cases/{now:%Y/%m}/{number}-{secrets.token_hex(8)}.{upload.extension}",
                 ContentFile(upload.content))
+            uploads.stored(default_storage, name)
             row.file.name = name
             row.original_name = (material.file_name or identity)[-200:]
             row.content_type, row.size, row.sha256 = (upload.content_type, len(upload.content),
@@ -544,6 +546,7 @@ def _roles(user: User | None, bundle_case: BundleCase) -> set[workflow.Role]:
     return roles
 
 
+@uploads.discarded_on_failure()
 @transaction.atomic
 def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
                 now: dt.datetime | None = None) -> BundleCase:
@@ -668,6 +671,7 @@ def _supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
             row.file.name = default_storage.save(
                 f"cases/{now:%Y/%m}/{bundle_case.number}-{secrets.token_hex(8)}."
                 f"{upload.extension}", ContentFile(upload.content))
+            uploads.stored(default_storage, row.file.name)
             row.original_name = (material.file_name or name)[-200:]
             row.content_type, row.size, row.sha256 = (upload.content_type, len(upload.content),
                                                       upload.sha256)

@@ -376,3 +376,44 @@ def test_the_kpi_of_every_bundle_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         every = bundle_kpis(with_cases_or_limits=False)
     assert len(every) == 268
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_submission_that_fails_after_storing_files_leaves_none(
+        submit_qykb: Any, settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """Rows roll back with the transaction; the files written before the fault must go too
+    (quality.md #3), or storage fills with uploads nobody can see."""
+    from zhengwu.bundles import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("fault injected after the uploads were stored")
+
+    monkeypatch.setattr(services, "_tell", fail)
+    with pytest.raises(RuntimeError):
+        submit_qykb()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_supplement_that_fails_after_storing_files_leaves_none(
+        submit_qykb: Any, clerk: Any, settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from zhengwu.bundles import services
+
+    bundle_case = submit_qykb()
+    bundle_move(number=bundle_case.number, user=clerk,
+                move=BundleMoveIn(action="ask_supplement", supplement_items=[
+                    {"material": "公司章程", "reason": "缺少全体股东签字"}]))
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("fault injected after the uploads were stored")
+
+    monkeypatch.setattr(services, "_bundle_event", fail)
+    with pytest.raises(RuntimeError):
+        bundle_move(number=bundle_case.number, user=bundle_case.submitted_by,
+                    move=BundleMoveIn(action="supplement", materials=[
+                        MaterialIn(identity="公司章程", file_name="scan.pdf",
+                                   content=pdf_bytes())]))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
