@@ -6,6 +6,8 @@ Every error a client can cause answers 4xx with a stable `code` and a Chinese `d
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -14,11 +16,14 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhengwu.core.errors import DomainError
+
+logger = logging.getLogger("zhengwu.api")
 
 api = NinjaAPI(
     title="Zhengwu 政务服务一体化平台 API",
@@ -86,6 +91,7 @@ def model_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpRespo
 _CHINESE = {
     "Cannot parse request body": "请求内容无法解析：请提交正确的 JSON。",
     "Too many requests.": "请求过于频繁，请稍后再试。",
+    "CSRF check Failed": "CSRF 校验失败：请刷新页面后重试（API 调用需带 X-CSRFToken 请求头）。",
 }
 
 
@@ -109,3 +115,26 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     # Too many fields or files, a malformed multipart body: the request is refused, not lost.
     return _error(request, 400, "bad_request", "请求格式不正确或字段过多。")
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # e.g. `Content-Type: multipart/form-data` without a boundary: the CSRF check or the
+    # body parser reads request.POST and Django cannot split it.
+    return _error(request, 400, "bad_request",
+                  "请求内容无法解析：multipart/form-data 缺少 boundary 或格式不正确。")
+
+
+@api.exception_handler(RecursionError)
+def too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
+    # JSON nested deeper than the decoder (or a validator) can follow; nothing was stored:
+    # every write runs in one transaction, which the error rolled back.
+    return _error(request, 400, "bad_request", "请求内容嵌套层级过深，无法处理。")
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is our fault: logged with its traceback, answered without it (even with
+    DEBUG on, where ninja would otherwise send the traceback as the response body)."""
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "服务器内部错误，请稍后重试。如问题持续，请联系服务电话。")

@@ -20,6 +20,13 @@ def env_bool(name: str, *, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def debug_requested() -> bool:
+    """DEBUG only when a developer asks for it: ZHENGWU_DEBUG=1 (DJANGO_DEBUG=1, the older name,
+    is still honoured). Never by default, not even for `make run`: Django's debug pages show
+    tracebacks and settings to whoever opens the browser (issue 8, finding 4)."""
+    return env_bool("ZHENGWU_DEBUG", default=env_bool("DJANGO_DEBUG", default=False))
+
+
 def data_dir() -> Path:
     """ZHENGWU_DATA_DIR: the SQLite file, uploads, audit checkpoints, keys and the generated
     secret key. Default var/ in a source checkout; ./var where the package is installed

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("zhengwu.portal.urls")),
 ]
 
+handler400 = "zhengwu.core.views.bad_request"
 handler404 = "zhengwu.core.views.page_not_found"
 handler500 = "zhengwu.core.views.server_error"

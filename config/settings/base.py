@@ -9,11 +9,11 @@ from typing import Any
 
 import dj_database_url
 
-from config.env import BASE_DIR, data_dir, env_bool, env_str, secret_key
+from config.env import BASE_DIR, data_dir, debug_requested, env_bool, env_str, secret_key
 
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+DEBUG = debug_requested()
 ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o]
 
@@ -46,8 +46,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "zhengwu.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside WhiteNoise, so that static files get the CSP too (quality.md #17).
     "zhengwu.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,8 @@
-"""Local settings for `make run`: DEBUG on, SQLite in var/ unless DATABASE_URL says otherwise."""
+"""Local settings for `make run`: SQLite in var/ unless DATABASE_URL says otherwise.
 
-from config.env import env_bool
+DEBUG stays off unless a developer asks for it with ZHENGWU_DEBUG=1 (config.env): a browser
+pointed at `make run` gets the platform's own error pages, never a traceback. Static files are
+served by WhiteNoise from STATIC_ROOT (`make run` runs collectstatic), with or without DEBUG.
+"""
+
 from config.settings.base import *  # noqa: F403
-
-DEBUG = env_bool("DJANGO_DEBUG", default=True)

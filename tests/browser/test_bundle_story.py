@@ -110,7 +110,9 @@ def frozen() -> Iterator[Server]:
     env = {key: value for key, value in os.environ.items()
            if key != "DATABASE_URL" and not key.startswith(("DJANGO_", "ZHENGWU_"))}
     env.update({"ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-                "ZHENGWU_PUBLIC_URL": url, "ZHENGWU_NOW": NOW, "PYTHONUNBUFFERED": "1"})
+                "ZHENGWU_PUBLIC_URL": url, "ZHENGWU_NOW": NOW, "PYTHONUNBUFFERED": "1",
+                # DEBUG is off under dev settings too: the frozen clock must be asked for.
+                "ZHENGWU_ALLOW_FROZEN_CLOCK": "1"})
     if os.environ.get("ZHENGWU_PACK"):  # another data pack than the default one, if asked
         env["ZHENGWU_PACK"] = os.environ["ZHENGWU_PACK"]
     proc: subprocess.Popen[bytes] | None = None

@@ -21,10 +21,11 @@ from django.utils import timezone
 from zhengwu.accounts import throttle
 from zhengwu.accounts.models import RecoveryCode, RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
+from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import normalize_code
-from zhengwu.core.errors import DomainError, InvalidInput
+from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.regions.models import Region
 
@@ -170,6 +171,26 @@ def password_sign_in(request: HttpRequest | None, *, identifier: str, password: 
 def _recovery_hash(user: User, code: str) -> str:
     normalized = "".join(ch for ch in code.upper() if ch.isalnum())
     return hashlib.sha256(f"{user.pk}:{normalized}".encode()).hexdigest()
+
+
+def applicant_identity_confirm(*, owner: User, id_number: str, on_behalf: bool) -> None:
+    """Inside an application's transaction: refuse an ID number (USCC for an enterprise) other
+    than the one recorded on the applicant's account, unless the filing is 代办 (at a window
+    or by a 帮代办员, who checked the papers); an account with none recorded gets this one,
+    with an audit row (issue 8, finding 9; see accounts.selectors.identity_mismatch)."""
+    if on_behalf:
+        return
+    owner = User.objects.select_for_update().get(pk=owner.pk)
+    refusal = identity_mismatch(owner, id_number)
+    if refusal is not None:
+        raise NotAllowed(refusal, code="identity.mismatch")
+    field = "uscc" if owner.kind == UserKind.ENTERPRISE else "citizen_id"
+    if not getattr(owner, field):
+        setattr(owner, field, normalize_code(id_number))
+        owner.save(update_fields=[field])
+        # Which field was recorded, never the number itself (quality.md #11).
+        audit_record(actor=actor_for(owner), action="accounts.identity_recorded", obj=owner,
+                     after={"field": field})
 
 
 @transaction.atomic

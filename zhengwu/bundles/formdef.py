@@ -13,6 +13,7 @@ from zhengwu.bundles.definition import Definition
 from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.core.codes import CodeError, validate_citizen_id, validate_uscc
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
+from zhengwu.core.text import TextError, check_text
 
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 MAX_LENGTH = {"text": 200, "long_text": 2000, "number": 20, "phone": 20, "id_number": 18,
@@ -64,7 +65,10 @@ def validate(definition: Definition, data: dict[str, Any], *, applicant_kind: st
             errors[field.key] = f"{field.label}不能超过{MAX_LENGTH.get(field.kind, 200)}字"
             continue
         try:
+            check_text(value, label=field.label, multiline=field.kind == "long_text")
             cleaned[field.key] = _clean(field, value, applicant_kind, today)
+        except TextError as error:
+            errors[field.key] = error.message
         except ValueError as error:
             errors[field.key] = str(error)
     return cleaned, errors

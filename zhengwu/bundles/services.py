@@ -33,7 +33,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from zhengwu.accounts.models import User
-from zhengwu.accounts.services import actor_for
+from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef, workflow
 from zhengwu.bundles.models import (
@@ -413,6 +413,8 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     if errors:
         raise InvalidInput("申请表有误：" + "；".join(f"{k}：{v}" for k, v in errors.items()),
                            code="bundle.form_invalid")
+    applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
+                               on_behalf=filing_for_other or at_window)
     implementations = member_implementations(definition, members, region)
     missing_items = [m.item_name or m.item for m in members if implementations[m.item] is None]
     if missing_items:

@@ -86,7 +86,7 @@ SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
                                   MaterialSource.SHARED_DATA: "共享数据",
                                   MaterialSource.COMMITMENT: "告知承诺"}
 # Answers the service refuses for a step the applicant has already passed: go back there.
-STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2}
+STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2, "identity.mismatch": 2}
 
 
 def _user(request: HttpRequest) -> User:
@@ -470,6 +470,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             wizard.error = error.message
             return first(show_errors=True)
         if back == 2:
+            if error.code == "identity.mismatch":  # next to the field it is about
+                form.add_error(FIELD_PREFIX + "id_number", error.message)
+                return second(form, "申请表有误，请按提示修改。")
             return second(form, error.message)
         wizard.error = error.message
         return _wizard_response(request, wizard)

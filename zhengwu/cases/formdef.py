@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhengwu.core.codes import CodeError, validate_citizen_id, validate_uscc
+from zhengwu.core.text import TextError, check_text
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ def validate_form(data: dict[str, Any], *, kind: str, today: Any = None) -> tupl
             continue
         if len(value) > field.max_length:
             errors[field.key] = f"{field.label}不能超过{field.max_length}字"
+            continue
+        try:
+            check_text(value, label=field.label, multiline=field.key == "description")
+        except TextError as error:
+            errors[field.key] = error.message
             continue
         if field.pattern and not re.match(field.pattern, value):
             errors[field.key] = field.message

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
 from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.cases import selectors
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.models import ApplicantKind, Case, DeliveryMethod, MaterialKind, ProcedureKind
@@ -145,6 +146,12 @@ class ApplyForm(ErrorsDescribed):
                 self.add_error("account_phone", "未找到使用该手机号注册的申请人账号，请申请人先注册。")
         data = {f.key: cleaned.get(f.key, "") for f in COMMON_FIELDS}
         values, errors = validate_form(data, kind=self._applicant_kind(), today=clock.today())
+        if not self.window and self.applicant is not None and "id_number" in values:
+            # Online the ID number is the account's own (accounts.selectors.identity_mismatch);
+            # the service checks it again.
+            refusal = identity_mismatch(self.applicant, values["id_number"])
+            if refusal:
+                errors["id_number"] = refusal
         for key, message in errors.items():
             self.add_error(None if key == "__all__" else key, message)
         self.cleaned_form = values

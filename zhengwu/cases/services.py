@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 
 from zhengwu.accounts.models import User
-from zhengwu.accounts.services import actor_for
+from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import deadlines, uploads, workflow
 from zhengwu.cases.access import case_queryset_for, files_for_others, roles_on
 from zhengwu.cases.formdef import validate_form
@@ -193,6 +193,8 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     if errors:
         detail = "；".join(f"{k}：{v}" for k, v in errors.items())
         raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
+    applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"], on_behalf=(
+        filing_for_other or channel in (Channel.WINDOW, Channel.PROXY, Channel.CROSS_REGION)))
     if len(materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
     required = {m.name: m for m in implementation.materials.all()

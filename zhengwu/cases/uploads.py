@@ -20,6 +20,9 @@ from zhengwu.core.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 50
+# A scan of an A4 page at 600 dpi is about 35 million pixels. Decoding is what costs memory
+# (4 bytes a pixel), so a header declaring more is refused before any pixel is read.
+MAX_PIXELS = 60_000_000
 SIGNATURES = {
     b"%PDF-": ("application/pdf", "pdf"),
     b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
@@ -55,10 +58,17 @@ def check_upload(name: str, content: bytes) -> CheckedFile:
     if kind[1] in ("png", "jpg"):
         from PIL import Image, UnidentifiedImageError
 
+        too_many = InvalidInput(
+            f"材料“{label}”图片像素过多（最多 {MAX_PIXELS // 10_000} 万像素），请降低分辨率后重新上传。",
+            code="case.upload_too_many_pixels")
         try:
             with Image.open(io.BytesIO(content)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise too_many
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        except Image.DecompressionBombError as error:  # PIL's own limit, checked at open
+            raise too_many from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
             raise InvalidInput(f"材料“{label}”图片已损坏。", code="case.upload_corrupt") from error
     elif b"%%EOF" not in content[-1024:]:
         raise InvalidInput(f"材料“{label}”PDF 文件不完整。", code="case.upload_corrupt")

@@ -55,8 +55,9 @@ USCC_LENGTH: Final = 18
 USCC_WEIGHTS: Final = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 …
 ORG_CODE_WEIGHTS: Final = (3, 7, 9, 10, 5, 8, 4, 2)
 
-# GB 11643's own example 440524188001010014 is born in 1880, so the floor must sit below that.
-MIN_BIRTH_YEAR: Final = 1800
+# Nobody who applies today was born before 1900 (GB 11643's own example 440524188001010014,
+# born in 1880, shows the format, not a living person); 1800-01-01 was accepted once (issue 8).
+MIN_BIRTH_DATE: Final = dt.date(1900, 1, 1)
 # China has used a single UTC+8 offset without daylight saving since 1991, so a fixed offset gives
 # Beijing's date without tzdata. Callers inside Django pass zhengwu.core.clock.today() instead, so
 # that a frozen demo clock applies.
@@ -106,7 +107,7 @@ def validate_citizen_id(s: str, *, today: dt.date | None = None) -> str:
     """Return the canonical 18-character citizen ID number, or raise `CodeError`.
 
     Checks, in this order: length 18; the first 17 characters are digits (so the 6-digit 地址码 is
-    numeric); the last is a digit or ``X``; the 出生日期码 is a real date between 1800 and
+    numeric); the last is a digit or ``X``; the 出生日期码 is a real date between 1900-01-01 and
     ``today`` (default: today in Beijing); the MOD 11-2 check character. The birth date comes
     before the check character because a wrong date is a definite fact, whereas a check-character
     mismatch cannot say which digit was mistyped. 15-digit numbers (pre-1999) are refused.
@@ -125,8 +126,8 @@ def validate_citizen_id(s: str, *, today: dt.date | None = None) -> str:
         born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         raise CodeError(f"身份证号码中的出生日期 {birth} 不存在") from None
-    if born.year < MIN_BIRTH_YEAR:
-        raise CodeError(f"身份证号码中的出生日期 {birth} 早于{MIN_BIRTH_YEAR}年，不合理")
+    if born < MIN_BIRTH_DATE:
+        raise CodeError(f"身份证号码中的出生日期 {birth} 早于1900年1月1日，不合理")
     reference = today if today is not None else dt.datetime.now(BEIJING).date()
     if born > reference:
         raise CodeError(f"身份证号码中的出生日期 {birth} 晚于今天（{reference.isoformat()}）")

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -47,6 +48,9 @@ class RequestIdMiddleware:
 
 
 class SecurityHeadersMiddleware:
+    """CSP, Permissions-Policy and X-Frame-Options on every response, static files included
+    (it sits outside WhiteNoise, which answers static files before the inner middleware)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -55,6 +59,8 @@ class SecurityHeadersMiddleware:
         is_docs = request.path.startswith("/api/v1/docs")
         response.setdefault("Content-Security-Policy", DOCS_CSP if is_docs else CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Django's XFrameOptionsMiddleware sets it for views; nothing here is meant to be framed.
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response
 
 

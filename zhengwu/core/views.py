@@ -54,6 +54,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django cannot read (e.g. multipart without a boundary): 400, in Chinese."""
+    message = "请求内容无法解析，请返回上一页重新提交。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "detail": message}, status=400)
+    return render(request, "error.html", {"message": message}, status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": "服务器内部错误，请稍后重试。"},

@@ -168,7 +168,9 @@ def _people(pack: Path, actor: Actor) -> int:
                 if role in APPLICANT_ROLES else UserKind.STAFF
             user = user_create(username=row["username"], password=row["password"], kind=kind,
                                display_name=row.get("display_name", ""),
-                               phone=row.get("phone") or None, actor=actor)
+                               phone=row.get("phone") or None,
+                               citizen_id=row.get("citizen_id", ""), uscc=row.get("uscc", ""),
+                               actor=actor)
             if role == Role.SYSTEM_ADMIN:
                 # The system administrator manages the Django admin (users, synonyms, sites).
                 User.objects.filter(pk=user.pk).update(is_superuser=True)

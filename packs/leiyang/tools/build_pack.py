@@ -929,9 +929,13 @@ PEOPLE = [
 ]
 
 write_csv("faq.csv", ["item_name", "question", "answer"], [dict(zip(["item_name", "question", "answer"], f)) for f in FAQ])
-write_csv("people.csv", ["username", "display_name", "role", "department", "region_code", "phone", "password"],
-          [dict(zip(["username", "display_name", "role", "department", "region_code", "phone", "password"], p))
-           for p in PEOPLE])
+# The identity recorded on the demo applicants' accounts: an applicant files only under their
+# own (issue 8, finding 9). Illustrative numbers with valid check characters.
+IDENTITIES = {"zhangsan": ("11010519491231002X", ""), "canyin": ("", "91430481MA4L00003J")}
+PEOPLE_COLUMNS = ["username", "display_name", "role", "department", "region_code", "phone", "password",
+                  "citizen_id", "uscc"]
+write_csv("people.csv", PEOPLE_COLUMNS,
+          [dict(zip(PEOPLE_COLUMNS, (*p, *IDENTITIES.get(p[0], ("", ""))))) for p in PEOPLE])
 (PACK / "pack.json").write_text(json.dumps({
     "name": "耒阳市", "region_code": COUNTY, "division_year": 2023, "document_prefix": "耒政服",
     "service_center": CENTER, "service_center_address": CENTER_ADDR, "service_phone": "0734-12345",

@@ -1,0 +1,189 @@
+"""Whose name an application is filed in (issue 8, finding 9), for cases and bundles, on the
+API and the pages:
+
+- names and addresses with control or bidi characters (NUL, U+202E …) are refused next to the
+  field; rare characters (𠀾, Ext B–I) and the middle dot are kept;
+- an ID number born before 1900 (1800-01-01 was accepted) or in the future is refused;
+- an applicant applies only under the ID number (USCC) recorded on their account; filing for
+  someone else (代办) is the window's or the 帮代办员's; an account without one recorded is
+  bound to the first it applies with.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.roles import Role
+from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.bundles.tests.conftest import COMPANY, QYKB
+from zhengwu.cases.models import Case, Channel
+from zhengwu.cases.tests.conftest import FORM, pdf_bytes, uploads_for
+from zhengwu.core.codes import citizen_id_check_char
+from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.models import AuditEvent
+from zhengwu.departments.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+def with_check(first17: str) -> str:
+    return first17 + citizen_id_check_char(first17)
+
+
+STRANGER = with_check("43048119850315123")  # a valid number, not zhangsan's
+BORN_1800 = with_check("11010518000101002")
+
+
+def api_submit(client: Client, impl: Any, form: dict[str, str]) -> Any:
+    names = list(impl.materials.filter(source="applicant", required=True)
+                 .order_by("position").values_list("name", flat=True))
+    payload = {"implementation_id": impl.pk, "form": form, "channel": "online",
+               "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}
+                             for i, n in enumerate(names)]}
+    files = {f"f{i}": SimpleUploadedFile(f"s{i}.pdf", pdf_bytes(), "application/pdf")
+             for i in range(len(names))}
+    return client.post("/api/v1/cases", {"payload": json.dumps(payload, ensure_ascii=False),
+                                         **files})
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- names and addresses ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "value", "what"), [
+    ("applicant_name", "张\x00三", "控制字符 U+0000"),
+    ("applicant_name", "张三\u202e", "文字方向控制符 U+202E"),
+    ("address", "耒阳市\u2066蔡子池街道\u2069", "文字方向控制符 U+2066"),
+    ("address", "耒阳市\u200b蔡子池街道", "不可见的格式字符 U+200B"),
+])
+def test_control_and_bidi_characters_are_refused_on_the_api(applicant, food, field, value,
+                                                            what):
+    response = api_submit(signed_in(applicant), food, {**FORM, field: value})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "case.form_invalid" and what in body["detail"]
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+def test_rare_characters_and_the_middle_dot_are_kept(applicant, food):
+    name = "𠀾买买提·艾力\U0002EBF0"
+    response = api_submit(signed_in(applicant), food, {**FORM, "applicant_name": name,
+                                                       "address": "耒阳市五一路８号"})
+    assert response.status_code == 201, response.content
+    assert Case.objects.get(number=response.json()["number"]).applicant_name == name
+
+
+def test_a_bidi_name_is_refused_next_to_the_field_on_the_page(client_for, applicant, food):
+    from zhengwu.cases.tests.test_pages import apply_data
+
+    response = client_for(applicant).post(reverse("cases:apply", args=[food.code]),
+                                          apply_data(food, applicant_name="张三\u202egpj"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_applicant_name_error"' in page and "文字方向控制符 U+202E" in page
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+def test_a_bidi_name_is_refused_in_a_bundle(applicant, submit_qykb):
+    with pytest.raises(InvalidInput, match="U\\+202E") as refused:
+        submit_qykb(form={**COMPANY, "legal_representative": "孙\u202e创业"})
+    assert refused.value.code == "bundle.form_invalid"
+
+
+# --- birth dates ---------------------------------------------------------------------------
+
+
+def test_an_id_number_born_in_1800_is_refused(applicant, food):
+    response = api_submit(signed_in(applicant), food, {**FORM, "id_number": BORN_1800})
+    assert response.status_code == 422
+    assert "早于1900年1月1日" in response.json()["detail"]
+
+
+# --- whose identity ------------------------------------------------------------------------
+
+
+def test_an_applicant_cannot_file_under_a_strangers_id_number(applicant, food, submit):
+    assert applicant.citizen_id == FORM["id_number"]  # recorded by the demo pack
+    with pytest.raises(NotAllowed) as refused:
+        submit(food, form_data={**FORM, "applicant_name": "李四", "id_number": STRANGER})
+    assert refused.value.code == "identity.mismatch"
+    response = api_submit(signed_in(applicant), food, {**FORM, "id_number": STRANGER})
+    assert response.status_code == 403
+    assert response.json()["code"] == "identity.mismatch"
+    assert "与您账号登记的不一致" in response.json()["detail"]
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+def test_an_enterprise_cannot_file_under_another_credit_code(food, submit):
+    from zhengwu.core.codes import make_uscc
+
+    canyin = User.objects.get(username="canyin")
+    other = make_uscc("9", "1", "430481", "MA4L0001")
+    with pytest.raises(NotAllowed):
+        submit(food, submitted_by=canyin, form_data={**FORM, "id_number": other})
+
+
+def test_the_page_shows_the_mismatch_next_to_the_id_number(client_for, applicant, food):
+    from zhengwu.cases.tests.test_pages import apply_data
+
+    response = client_for(applicant).post(reverse("cases:apply", args=[food.code]),
+                                          apply_data(food, id_number=STRANGER))
+    page = response.content.decode()
+    assert 'id="id_id_number_error"' in page and "与您账号登记的不一致" in page
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+def test_a_bundle_under_a_strangers_id_number_is_refused(applicant, submit_qykb):
+    with pytest.raises(NotAllowed) as refused:
+        submit_qykb(form={**COMPANY, "id_number": STRANGER})
+    assert refused.value.code == "identity.mismatch"
+
+
+def test_the_bundle_page_shows_the_mismatch_next_to_the_id_number(client_for, applicant,
+                                                                   qykb):
+    from zhengwu.bundles.tests.test_pages import form_values, step3_data
+
+    data = step3_data(qykb, **form_values(id_number=STRANGER))
+    response = client_for(applicant).post(reverse("bundles:apply", args=[QYKB]), data)
+    page = response.content.decode()
+    assert "与您账号登记的不一致" in page
+    assert 'id="id_f_id_number_error"' in page
+
+
+def test_the_window_files_for_someone_with_their_papers(clerk, applicant, food, submit):
+    """代办 at the window: the clerk checked the ID card; the number is not the account's."""
+    case = submit(food, submitted_by=clerk, applicant=applicant, channel=Channel.WINDOW,
+                  form_data={**FORM, "id_number": STRANGER}, materials=uploads_for(food))
+    assert case.applicant_id_number == STRANGER and case.applicant == applicant
+
+
+def test_a_proxy_agent_files_for_someone(applicant, food, submit):
+    agent = user_create(username="daiban", password="x-demo-2026-x", kind=UserKind.STAFF)
+    role_assign(user=agent, role=Role.PROXY_AGENT,
+                department=Department.objects.get(short_name="市政务服务中心"))
+    case = submit(food, submitted_by=agent, applicant=applicant, channel=Channel.PROXY,
+                  form_data={**FORM, "id_number": STRANGER})
+    assert case.applicant_id_number == STRANGER
+
+
+def test_an_account_without_an_id_number_is_bound_to_its_first(food, submit):
+    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON)
+    submit(food, submitted_by=fresh, form_data={**FORM, "id_number": STRANGER})
+    fresh.refresh_from_db()
+    assert fresh.citizen_id == STRANGER
+    event = AuditEvent.objects.filter(action="accounts.identity_recorded").latest("id")
+    assert STRANGER not in json.dumps(event.after)
+    with pytest.raises(NotAllowed):
+        submit(food, submitted_by=fresh, form_data=dict(FORM))

@@ -1,0 +1,79 @@
+"""Free text people type into applications (names, addresses, descriptions): which characters
+it may hold.
+
+Pure functions, no Django, like zhengwu.core.codes: the case form, the bundle form, their APIs
+and tests share one rule (issue 8, finding 9).
+
+Refused, with a Chinese message naming the character and its position:
+
+- control characters (Unicode category Cc: NUL, ESC, …): they cut or corrupt the text in the
+  database, logs, PDFs and exports. Multi-line fields may hold line breaks and tabs;
+- format characters (Cf): the bidirectional controls U+202A–U+202E and U+2066–U+2069, the
+  marks U+200E/U+200F and U+061C make a name read differently from what is stored (张三 with
+  U+202E shows staff a reversed name); zero-width spaces and joiners (U+200B–U+200D, U+2060,
+  U+FEFF), the soft hyphen and tag characters hide text. ZWJ and ZWNJ are refused too: they
+  join emoji and some Indic letters, never Chinese names or addresses, and they make two
+  different strings look alike;
+- line and paragraph separators (U+2028, U+2029) in one-line fields, and lone surrogates (Cs),
+  which no database can store as UTF-8.
+
+Kept: every ideograph, including CJK Extensions B–I (𠀾 …; Extensions H and I are newer than
+Python 3.11's Unicode tables and count as "unassigned" there, so unassigned code points are not
+refused), variation selectors (ideographic variants of rare name characters), private-use
+characters (older systems code rare name characters there), the middle dots of transliterated
+names (·, U+00B7, and ・), and full-width letters and digits as typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final
+
+__all__ = ["TextError", "check_text", "first_forbidden"]
+
+LINE_BREAKS: Final = frozenset("\n\r\t")
+ONE_LINE_SEPARATORS: Final = frozenset("\u2028\u2029")
+BIDI: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                        "\u2066\u2067\u2068\u2069")
+
+
+class TextError(ValueError):
+    """Text holds a character it may not; the message (Chinese) says which and where."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char in BIDI:
+        return f"文字方向控制符 {code}"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return f"控制字符 {code}"
+    if category == "Cs":
+        return f"无效字符 {code}"
+    if char in ONE_LINE_SEPARATORS:
+        return f"换行符 {code}"
+    return f"不可见的格式字符 {code}"
+
+
+def first_forbidden(value: str, *, multiline: bool = False) -> int | None:
+    """Index of the first character `check_text` refuses, or None."""
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Cs") or char in ONE_LINE_SEPARATORS:
+            if multiline and (char in LINE_BREAKS or char in ONE_LINE_SEPARATORS):
+                continue
+            return index
+    return None
+
+
+def check_text(value: str, *, label: str, multiline: bool = False) -> str:
+    """Return `value` unchanged, or raise `TextError` naming the first forbidden character."""
+    index = first_forbidden(value, multiline=multiline)
+    if index is not None:
+        raise TextError(f"{label}第{index + 1}个字符是{_describe(value[index])}，"
+                        "这类字符不可见或会改变文字的显示顺序，请删除后重新填写")
+    return value
