@@ -48,7 +48,7 @@ def nested(depth: int) -> str:
 def assert_chinese_error(response: Any, status: range = range(400, 500)) -> dict[str, str]:
     assert response.status_code in status, (response.status_code, response.content[:300])
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
+    body: dict[str, str] = response.json()
     assert set(body) == {"code", "detail"}, body
     assert any(ord(c) in CHINESE for c in body["detail"]), body
     assert "Traceback" not in response.content.decode()
