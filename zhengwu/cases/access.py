@@ -155,6 +155,16 @@ def roles_on(user: User | None, case: Case) -> set[Role]:
     return roles
 
 
+def acting_assignment(user: User, case: Case, role: Role) -> RoleAssignment | None:
+    """The assignment through which `user` holds workflow `role` on `case` — what the audit row
+    names as the actor's role and department (a chief representative at their department's
+    window is recorded as 首席代表 of that department, not as a window clerk). A
+    region-scoped reach wins over a department-scoped one, as the wider office."""
+    reaching = [(a, r) for a, r in _reaches(user) if r.role == role and _reaches_case(a, r, case)]
+    reaching.sort(key=lambda pair: (pair[1].scope != Scope.REGION, pair[0].pk))
+    return reaching[0][0] if reaching else None
+
+
 def may_unmask(user: User, case: Case) -> bool:
     """Only staff who act on this case in a reach that carries the unmask right (the window of
     its accepting region, the chief representative of its department) and hold the

@@ -21,7 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import deadlines, uploads, workflow
-from zhengwu.cases.access import case_queryset_for, files_for_others, roles_on
+from zhengwu.cases.access import (
+    acting_assignment,
+    case_queryset_for,
+    files_for_others,
+    roles_on,
+)
 from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
     NOTICE_MARK,
@@ -355,10 +360,13 @@ TRANSITION_HOOKS: list[Callable[[Case, str], None]] = []
 def _actor(user: User | None, case: Case, role: workflow.Role) -> Actor:
     if user is None:
         return SYSTEM
-    label = {workflow.Role.APPLICANT: "applicant", workflow.Role.WINDOW: "window_clerk",
-             workflow.Role.REVIEWER: "reviewer"}.get(role, "system")
-    department = case.department if role == workflow.Role.REVIEWER else None
-    return actor_for(user, role=label, department=department)
+    if role == workflow.Role.APPLICANT:
+        return actor_for(user, role="applicant")
+    assignment = acting_assignment(user, case, role)
+    if assignment is None:  # the platform's own moves (workflow.Role.SYSTEM) by a person
+        return actor_for(user, role="system")
+    department = case.department if role == workflow.Role.REVIEWER else assignment.department
+    return actor_for(user, role=assignment.role, department=department)
 
 
 @uploads.discarded_on_failure()

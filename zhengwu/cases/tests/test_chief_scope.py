@@ -125,3 +125,23 @@ def test_a_chief_links_no_other_departments_case_to_a_joint_review(food, submit)
     assert response.status_code == 422, response.content.decode()
     assert response.json()["code"] == "joint_review.unknown_case"
     assert not JointReview.objects.filter(case=case).exists()
+
+
+def test_a_chiefs_move_is_audited_as_the_chief_of_that_department(food, submit):
+    """The audit row says who acted in which capacity (quality.md #6): a chief representative
+    accepting at their department's window is recorded as 首席代表 of that department, not as
+    a comprehensive-window clerk of no department."""
+    from zhengwu.core.models import AuditEvent
+
+    case = submit(food)
+    chief = User.objects.get(username="chief")
+    case_transition(case_id=case.pk, user=chief, move=MoveIn(action="accept"))
+    row = AuditEvent.objects.filter(object_id=str(case.pk), action__contains="accept").latest("pk")
+    assert row.role == "chief_representative"
+    assert row.department_id == case.department_id
+    clerk_case = submit(food)
+    case_transition(case_id=clerk_case.pk, user=User.objects.get(username="clerk"),
+                    move=MoveIn(action="accept"))
+    row = AuditEvent.objects.filter(object_id=str(clerk_case.pk),
+                                    action__contains="accept").latest("pk")
+    assert row.role == "window_clerk"
