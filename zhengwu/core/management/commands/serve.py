@@ -47,6 +47,9 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["workers"]),
             "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, "--timeout", "60",
+            # gunicorn's control socket defaults to one path per home directory: two
+            # deployments (or a test server) on one host would share it. Nothing uses it.
+            "--no-control-socket",
         ], env=env)
         children = [web]
         if not options["no_worker"]:
