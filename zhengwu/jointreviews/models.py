@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from zhengwu.core.models import BaseModel
+from zhengwu.core.models import BaseModel, SealedRecord
 
 
 class ReviewKind(models.TextChoices):
@@ -179,8 +179,10 @@ class JointReviewAbsence(models.Model):
         return f"{self.department_id} {self.kind} {self.review_id}"
 
 
-class JointReviewEvent(models.Model):
-    """The session's timeline: every step with who, in which role and department, when, why."""
+class JointReviewEvent(SealedRecord):
+    """The session's timeline: every step with who, in which role and department, when, why.
+    Sealed into the audit chain by the next checkpoint, like case and bundle timelines
+    (ADR 0010)."""
 
     review = models.ForeignKey(JointReview, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("动作", max_length=40)
@@ -198,11 +200,14 @@ class JointReviewEvent(models.Model):
     at = models.DateTimeField("时间")
     request_id = models.CharField("请求ID", max_length=64)
 
-    class Meta:
+    class Meta(SealedRecord.Meta):
         verbose_name = "联合审查事件"
         verbose_name_plural = "联合审查事件"
         ordering = ["review_id", "id"]
-        indexes = [models.Index(fields=["review", "id"])]
+        # SealedRecord's partial index, under a name within the 30 characters Django allows.
+        indexes = [models.Index(fields=["review", "id"]),
+                   models.Index(fields=["audit_seal"], condition=Q(audit_seal=None),
+                                name="jointreviews_event_unsealed")]
 
     def __str__(self) -> str:
         return f"{self.review_id} {self.action}"

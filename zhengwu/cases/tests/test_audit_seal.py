@@ -36,7 +36,10 @@ def _seal_problems():
 
 
 def test_every_timeline_and_access_log_is_sealed():
-    assert set(checkpoints.sealed_models()) == {CaseEvent, CaseAccess, BundleEvent, BundleAccess}
+    from zhengwu.jointreviews.models import JointReviewEvent
+
+    assert set(checkpoints.sealed_models()) == {CaseEvent, CaseAccess, BundleEvent, BundleAccess,
+                                                 JointReviewEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -369,3 +369,21 @@ def test_supervisors_see_but_do_not_act(world, schedule):
             lambda: answer(world.supervisor, review, world.nature, "agree"))
     refused(NotAllowed, "joint_review.forbidden",
             lambda: services.joint_review_close(user=world.supervisor, review_id=review.pk))
+
+
+# --- the timeline in the audit trail --------------------------------------------------------
+
+
+def test_an_edited_session_timeline_is_detected_by_audit_verify(world, schedule):
+    """The session timeline is sealed into the audit chain by the next checkpoint, like a
+    case's (ADR 0010): rewriting who scheduled it is detected."""
+    from zhengwu.core import checkpoints
+    from zhengwu.core.audit import audit_verify
+
+    review = schedule()
+    assert checkpoints.checkpoint_write() is not None
+    assert audit_verify() == []
+    assert not review.events.filter(audit_seal=None).exists()
+    review.events.update(actor_label="别人")
+    problems = [p for p in audit_verify() if p.stream == checkpoints.SEAL_STREAM]
+    assert problems and "封存的记录内容被修改" in problems[0].reason
