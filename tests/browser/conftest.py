@@ -9,6 +9,7 @@ No pytest-django database fixtures are used: the browser talks to the server ove
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import signal
@@ -222,6 +223,21 @@ DEMO_PASSWORD = "demo-2026"
 TOTP_SECRETS: dict[tuple[str, str], str] = {}
 
 
+# The last TOTP time step used per (server, username): each code is good once (RFC 6238
+# §5.2), so a second sign-in within 30 seconds takes the next step's code, which the platform
+# accepts for a phone's clock drift — or waits for it.
+TOTP_STEPS: dict[tuple[str, str], int] = {}
+
+
+def _fresh_code(server: str, username: str) -> str:
+    totp = pyotp.TOTP(TOTP_SECRETS[server, username])
+    step = max(totp.timecode(dt.datetime.now(dt.UTC)), TOTP_STEPS.get((server, username), -1) + 1)
+    while step > totp.timecode(dt.datetime.now(dt.UTC)) + 1:
+        time.sleep(1)
+    TOTP_STEPS[server, username] = step
+    return str(totp.generate_otp(step))
+
+
 def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real pages, with the second step (enrolment the first time) for
     the users who need it: the code comes from pyotp, as from a phone."""
@@ -235,7 +251,7 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
         secret = page.locator("#totp-secret")
         if secret.count():  # first sign-in: enrol
             TOTP_SECRETS[server, username] = secret.inner_text().strip()
-        page.fill("#id_code", pyotp.TOTP(TOTP_SECRETS[server, username]).now())
+        page.fill("#id_code", _fresh_code(server, username))
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         if page.locator("ol.recovery-codes").count():  # shown once after enrolment

@@ -27,6 +27,10 @@ class User(AbstractUser):
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     totp_secret = models.CharField("TOTP 密钥", max_length=64, blank=True)
     totp_enabled = models.BooleanField("已启用双因素认证", default=False)
+    # The 30-second time step of the last TOTP code accepted: a code is good once (RFC 6238
+    # §5.2), so one seen over a shoulder or replayed from a proxy log opens nothing.
+    totp_last_step = models.PositiveBigIntegerField("上次使用的 TOTP 时间步", null=True,
+                                                    blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"

@@ -7,6 +7,7 @@ Each function is one transaction with its audit row (core.audit).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -243,7 +244,8 @@ def totp_begin(*, user: User) -> str:
     """Give the user a new TOTP secret (not yet active until confirmed with a code)."""
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled = False
-    user.save(update_fields=["totp_secret", "totp_enabled"])
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_enabled", "totp_last_step"])
     return user.totp_secret
 
 
@@ -253,11 +255,25 @@ def totp_uri(user: User) -> str:
 
 
 def totp_check(user: User, code: str) -> bool:
+    """Whether `code` is the user's TOTP code for the previous, current or next 30-second step
+    (clock drift of a phone) and newer than the last code accepted: each code is good once
+    (RFC 6238 §5.2). Taking the step is one conditional UPDATE, so of two sign-ins racing with
+    one code exactly one passes."""
     if not user.totp_secret:
         return False
+    totp = pyotp.TOTP(user.totp_secret)
     # Real time, never the platform's (possibly frozen, demo) clock: the code comes from a phone.
-    return bool(pyotp.TOTP(user.totp_secret).verify(code.strip(), for_time=timezone.now(),
-                                                    valid_window=1))
+    current = totp.timecode(timezone.now())
+    code = code.strip()
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            taken = User.objects.filter(pk=user.pk).filter(
+                Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step),
+            ).update(totp_last_step=step)
+            if taken:
+                user.totp_last_step = step
+            return bool(taken)
+    return False
 
 
 def totp_enrol(*, user: User, code: str) -> list[str]:

@@ -297,8 +297,9 @@ def _a_wrong_code(secret):
 
 
 def test_totp_makes_sign_in_a_second_step(clerk):
+    with time_machine.travel(MOMENT - dt.timedelta(seconds=30), tick=False):
+        secret, _ = _enable_totp(clerk)  # with the code before (each code is good once)
     with time_machine.travel(MOMENT, tick=False):
-        secret, _ = _enable_totp(clerk)
         client = Client()
         first = login(client, "clerk")
         assert first.status_code == 302
@@ -318,6 +319,25 @@ def test_totp_makes_sign_in_a_second_step(clerk):
         assert accepted["Location"] == "/staff/"
         assert signed_in_user(client) == clerk
         assert client.get("/staff/").status_code == 200
+
+
+def test_a_totp_code_opens_one_sign_in_only(clerk):
+    """RFC 6238 §5.2: a code accepted once is refused after, so one read over a shoulder or
+    replayed from a log opens nothing; the next 30-second code works."""
+    with time_machine.travel(MOMENT, tick=False):
+        secret, _ = _enable_totp(clerk)  # enrolment used this step's code
+        client = Client()
+        login(client, "clerk")
+        replayed = client.post(TOTP, {"code": pyotp.TOTP(secret).now()})
+        assert replayed.status_code == 200
+        assert "验证码不正确" in replayed.content.decode()
+        assert signed_in_user(client) is None
+    with time_machine.travel(MOMENT + dt.timedelta(seconds=30), tick=False):
+        assert client.post(TOTP, {"code": pyotp.TOTP(secret).now()}).status_code == 302
+        assert signed_in_user(client) == clerk
+        other = Client()
+        login(other, "clerk")
+        assert other.post(TOTP, {"code": pyotp.TOTP(secret).now()}).status_code == 200
 
 
 def test_the_totp_step_needs_the_password_step_first():
