@@ -79,6 +79,21 @@ def _pg_env_args(settings_dict: dict[str, Any]) -> tuple[dict[str, str], list[st
     return env, args
 
 
+def _pg_tool(argv: list[str], env: dict[str, str]) -> None:
+    """Run pg_dump or pg_restore; a missing program or its failure is a BackupError with what
+    it said, never a traceback."""
+    try:
+        subprocess.run(argv, env=env, check=True, capture_output=True,  # noqa: S603 — fixed program, argv from the settings, no shell
+                       text=True)
+    except FileNotFoundError as error:
+        raise BackupError(f"找不到 {argv[0]}：请安装与数据库服务器同版本的 PostgreSQL 客户端。",
+                          code="backup.pg_tool_missing") from error
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or "").strip().splitlines()[-3:]
+        raise BackupError(f"{argv[0]} 失败（退出码 {error.returncode}）：" + " ".join(said),
+                          code="backup.pg_tool_failed") from error
+
+
 def backup_create(destination: str | Path, *, include_secrets: bool = False) -> dict[str, Any]:
     target = Path(destination)
     if target.exists() and any(target.iterdir()):
@@ -116,9 +131,8 @@ def backup_create(destination: str | Path, *, include_secrets: bool = False) -> 
         with connection.cursor() as cursor:
             snapshot = _snapshot(cursor)
         env, args = _pg_env_args(settings_dict)
-        subprocess.run(  # noqa: S603 — fixed program, argv from the settings, no shell
-            ["pg_dump", "-Fc", "--no-owner", "-f", str(target / PG_FILE), *args,  # noqa: S607
-             settings_dict["NAME"]], env=env, check=True)
+        _pg_tool(["pg_dump", "-Fc", "--no-owner", "-f", str(target / PG_FILE), *args,
+                  settings_dict["NAME"]], env)
     else:
         raise BackupError(f"不支持备份 {connection.vendor} 数据库。", code="backup.engine")
 
@@ -185,9 +199,8 @@ def backup_restore(source: str | Path, *, force: bool = False) -> dict[str, Any]
     else:
         env, args = _pg_env_args(settings_dict)
         clean = ["--clean", "--if-exists"] if force else []
-        subprocess.run(  # noqa: S603 — fixed program, argv from the settings, no shell
-            ["pg_restore", "--no-owner", *clean, *args, "-d",  # noqa: S607
-             settings_dict["NAME"], str(origin / PG_FILE)], env=env, check=True)
+        _pg_tool(["pg_restore", "--no-owner", *clean, *args, "-d", settings_dict["NAME"],
+                  str(origin / PG_FILE)], env)
 
     media = Path(settings.MEDIA_ROOT)
     if force and media.exists():

@@ -174,3 +174,15 @@ def test_a_backup_refuses_a_folder_that_is_not_empty(tmp_path):
     (tmp_path / "x" / "file").write_text("x")
     with pytest.raises(BackupError, match="不是空的"):
         backup_create(tmp_path / "x")
+
+
+def test_a_missing_or_failing_pg_tool_is_a_clear_error_not_a_traceback():
+    from zhengwu.core.backup import _pg_tool
+
+    with pytest.raises(BackupError, match="找不到 pg_dump-absent") as missing:
+        _pg_tool(["pg_dump-absent", "--version"], dict(os.environ))
+    assert missing.value.code == "backup.pg_tool_missing"
+    with pytest.raises(BackupError, match="退出码 3") as failed:
+        _pg_tool(["sh", "-c", "echo 'pg_dump: error: connection refused' >&2; exit 3"],
+                 dict(os.environ))
+    assert "connection refused" in failed.value.message
