@@ -187,3 +187,52 @@ def test_an_account_without_an_id_number_is_bound_to_its_first(food, submit):
     assert STRANGER not in json.dumps(event.after)
     with pytest.raises(NotAllowed):
         submit(food, submitted_by=fresh, form_data=dict(FORM))
+
+
+# --- staff free text: reasons, supplement items, the purpose of an unmask --------------------
+
+
+@pytest.mark.parametrize("reason", ["\u202e核对\u0000", "\u200b", "核对\u2066"])
+def test_an_unmask_reason_with_invisible_or_bidi_characters_is_refused(food, submit, clerk,
+                                                                       reason):
+    """The reason is what the person reads in 谁查看过我的办件: a reversed or invisible one
+    tells them nothing, and unmasking must not go ahead on it (probe D3)."""
+    from zhengwu.cases.models import CaseAccess
+    from zhengwu.cases.services import case_unmask
+
+    case = submit(food)
+    with pytest.raises(InvalidInput) as refused:
+        case_unmask(user=clerk, number=case.number, reason=reason)
+    assert refused.value.code == "case.text_forbidden"
+    assert "U+" in refused.value.message
+    assert not CaseAccess.objects.filter(case=case, unmasked=True).exists()
+
+
+def test_move_reasons_and_supplement_items_refuse_invisible_characters(food, submit, clerk):
+    from zhengwu.cases.models import CaseStatus
+    from zhengwu.cases.services import MoveIn, case_transition
+
+    case = submit(food)
+    for move in (MoveIn(action="refuse", reason="不符合\u202e条件"),
+                 MoveIn(action="ask_supplement", supplement_items=[
+                     {"material": "营业执照", "reason": "不清晰\u0000"}]),
+                 MoveIn(action="ask_supplement", supplement_items=[
+                     {"material": "营业\u200b执照", "reason": "不清晰"}])):
+        with pytest.raises(InvalidInput) as refused:
+            case_transition(case_id=case.pk, user=clerk, move=move)
+        assert refused.value.code == "case.text_forbidden"
+    assert type(case).objects.get(pk=case.pk).status == CaseStatus.SUBMITTED
+    # Line breaks in a reason are fine.
+    case_transition(case_id=case.pk, user=clerk,
+                    move=MoveIn(action="refuse", reason="材料不全。\n请补齐后重新申请。"))
+
+
+def test_bundle_move_reasons_refuse_invisible_characters(submit_qykb, clerk):
+    from zhengwu.bundles.services import BundleMoveIn, bundle_move
+
+    bundle_case = submit_qykb()
+    with pytest.raises(InvalidInput) as refused:
+        bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(
+            action="ask_supplement",
+            supplement_items=[{"material": "公司章程", "reason": "缺\u202e签字"}]))
+    assert refused.value.code == "case.text_forbidden"

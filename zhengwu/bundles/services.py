@@ -74,6 +74,7 @@ from zhengwu.cases.services import (
     counter_next,
     member_case_create,
     member_materials_add,
+    staff_text_check,
 )
 from zhengwu.cases.uploads import MAX_FILES, check_upload
 from zhengwu.catalog.services import catalog_generation_bump
@@ -563,6 +564,9 @@ def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
     roles = _roles(user, bundle_case) & spec.roles
     if not roles:
         raise NotAllowed(f"您无权对该一件事执行“{spec.label}”。", code="bundle.forbidden")
+    staff_text_check([("理由", move.reason), ("快递单号", move.tracking_number),
+                      *[(label, str(item.get(key, ""))) for item in move.supplement_items
+                        for key, label in (("material", "补正材料名称"), ("reason", "补正原因"))]])
     role = sorted(roles, key=lambda r: r.value)[0]
     actor = SYSTEM if user is None else actor_for(
         user, role={"applicant": "applicant", "window": "window_clerk"}[role.value])

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.core.text import TextError, check_text
 from zhengwu.notifications.services import Note, notify_many
 from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.regions.models import Region
@@ -390,6 +391,7 @@ def case_transition(*, case_id: int, user: User | None, move: MoveIn,
     roles = roles_on(user, case) & spec.roles
     if not roles:
         raise NotAllowed(f"您无权对该办件执行“{spec.label}”。", code="case.forbidden")
+    staff_text_check(_move_texts(move))
     role = sorted(roles, key=lambda r: r.value)[0]
     actor = _actor(user, case, role)
     moment = now or clock.now()
@@ -402,6 +404,26 @@ def case_transition(*, case_id: int, user: User | None, move: MoveIn,
     for hook in TRANSITION_HOOKS:
         hook(case, move.action)
     return case
+
+
+def staff_text_check(texts: Iterable[tuple[str, str]]) -> None:
+    """Reasons, supplement items and the like that staff type and the applicant reads (on the
+    case page, in notices, in 谁查看过我的办件): the same character rule as the application
+    form (core.text) — no control, bidi or invisible characters; line breaks are fine."""
+    for label, value in texts:
+        try:
+            check_text(value, label=label, multiline=True)
+        except TextError as error:
+            raise InvalidInput(error.message + "。", code="case.text_forbidden") from error
+
+
+def _move_texts(move: MoveIn) -> Iterator[tuple[str, str]]:
+    yield "理由", move.reason
+    yield "批准人", move.approver
+    yield "快递单号", move.tracking_number
+    for item in move.supplement_items:
+        yield "补正材料名称", str(item.get("material", ""))
+        yield "补正原因", str(item.get("reason", ""))
 
 
 def _require_reason(move: MoveIn, what: str) -> None:
@@ -791,6 +813,7 @@ def case_unmask(*, user: User, number: str, reason: str) -> Case:
     case = case_queryset_for(user).get(number=number)
     if not may_unmask(user, case):
         raise NotAllowed("您无权查看完整的个人信息。", code="case.unmask_forbidden")
+    staff_text_check([("理由", reason)])
     if not reason.strip():
         raise InvalidInput("请写明查看完整个人信息的理由。", code="case.reason_required")
     case_access_record(case=case, user=user, purpose=reason.strip(), unmasked=True)
