@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from zhengwu.core.errors import DomainError
+from zhengwu.core.input_errors import input_error_detail
 
 logger = logging.getLogger("zhengwu.api")
 
@@ -74,12 +75,8 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    parts = []
-    for error in exc.errors:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in {"query", "body", "path"})
-        parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
-    detail = "输入有误：" + "；".join(parts) if parts else "输入有误。"
-    return _error(request, 422, "invalid_input", detail)
+    # pydantic's English rebuilt in Chinese from each error's type and ctx (one mapping).
+    return _error(request, 422, "invalid_input", input_error_detail(exc.errors))
 
 
 @api.exception_handler(DjangoValidationError)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhengwu.core.middleware.MetricsMiddleware",
+    "zhengwu.core.middleware.ApiMethodNotAllowedMiddleware",
     "zhengwu.core.middleware.DomainErrorMiddleware",
 ]
 

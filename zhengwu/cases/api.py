@@ -176,7 +176,11 @@ def schema_validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
     try:
         return schema.model_validate(data)
     except PydanticValidationError as error:
-        errors = [{"loc": ("payload", *e["loc"]), "msg": e["msg"], "type": e["type"]}
+        # ctx (max_length, le …) goes along: config/api.py words the detail from it; a
+        # validator's exception as its text, as ninja passes it.
+        errors = [{"loc": ("payload", *e["loc"]), "msg": e["msg"], "type": e["type"],
+                   "ctx": {k: str(v) if isinstance(v, Exception) else v
+                           for k, v in e.get("ctx", {}).items()}}
                   for e in error.errors(include_url=False)]
         raise NinjaValidationError(errors) from error
 

@@ -1,4 +1,5 @@
-"""Middleware: request ids, security headers (CSP and friends), Prometheus request metrics."""
+"""Middleware: request ids, security headers (CSP and friends), Prometheus request metrics,
+the JSON API's 405 answer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from zhengwu.core import metrics
@@ -99,3 +100,30 @@ class DomainErrorMiddleware:
             return render(request, "error.html", {"message": exception.message},
                           status=exception.http_status)
         return None
+
+
+class ApiMethodNotAllowedMiddleware:
+    """A 405 from the JSON API is `{"code", "detail"}` like every other API error.
+
+    ninja answers a method no operation of a path accepts (GET on a POST-only operation,
+    DELETE, OPTIONS) with its own `text/html` "Method not allowed", before any exception
+    handler of config/api.py runs; this is the one place that words it. The `Allow` header
+    stays. Pages keep Django's answer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code != 405 or not request.path.startswith("/api/")
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        allowed = sorted({m.strip().upper() for m in response.get("Allow", "").split(",")
+                          if m.strip()})
+        detail = f"该接口不支持 {request.method} 方法"
+        detail += f"，请使用 {' 或 '.join(allowed)}。" if allowed else "。"
+        answer = JsonResponse({"code": "method_not_allowed", "detail": detail}, status=405,
+                              json_dumps_params={"ensure_ascii": False})
+        answer["Allow"] = ", ".join(allowed)
+        return answer
