@@ -83,7 +83,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def _same_site_referer(request: HttpRequest) -> str:
     """The path (and query) of the page the form came from when it is on this site, else ""."""
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = str(request.META.get("HTTP_REFERER", ""))
     if not referer or not url_has_allowed_host_and_scheme(
             referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return ""
