@@ -64,6 +64,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# A stale form (signed in or out in another window, a page sent again) gets the site's own
+# page in Chinese, not Django's bare one.
+CSRF_FAILURE_VIEW = "zhengwu.core.views.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

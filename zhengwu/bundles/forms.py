@@ -22,6 +22,7 @@ from zhengwu.cases.models import DeliveryMethod, MaterialKind
 from zhengwu.cases.uploads import MAX_BYTES, check_upload
 from zhengwu.core import clock
 from zhengwu.core.errors import InvalidInput
+from zhengwu.core.forms import TextField
 from zhengwu.regions.models import Region
 
 # Prefixes keep the bundle's own keys (any [a-z][a-z0-9_]*) apart from the wizard's controls.
@@ -142,7 +143,7 @@ class BundleForm(ErrorsDescribed):
         self.values: dict[str, str] = {}
         for field in self.form_fields:
             # Required-ness is checked by formdef.validate, with its own messages.
-            self.fields[FIELD_PREFIX + field.key] = forms.CharField(
+            self.fields[FIELD_PREFIX + field.key] = TextField(
                 label=field.label, required=False, strip=True,
                 help_text=_help(field, applicant_kind), widget=_widget(field, applicant_kind))
 

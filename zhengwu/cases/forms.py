@@ -22,6 +22,7 @@ from zhengwu.cases.uploads import MAX_BYTES, check_upload
 from zhengwu.catalog.models import ItemImplementation, Material, MaterialSource
 from zhengwu.core import clock
 from zhengwu.core.errors import InvalidInput
+from zhengwu.core.forms import TextField
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 SUPPLEMENT_FREE_ROWS = 3
@@ -91,8 +92,8 @@ class ApplyForm(ErrorsDescribed):
             widget: forms.Widget = (forms.Textarea(attrs={**attrs, "rows": 3})
                                     if field.key == "description" else forms.TextInput(attrs))
             # Required-ness is checked by formdef.validate_form, with its own messages.
-            self.fields[field.key] = forms.CharField(label=field.label, required=False,
-                                                     widget=widget, strip=True)
+            self.fields[field.key] = TextField(label=field.label, required=False,
+                                               widget=widget, strip=True)
         self.material_list = [m for m in implementation.materials.all()
                               if m.source == MaterialSource.APPLICANT]
         for material in self.material_list:

@@ -29,10 +29,12 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-__all__ = ["TextError", "check_text", "first_forbidden"]
+__all__ = ["REPLACEMENT", "TextError", "check_text", "first_forbidden", "redisplayable"]
 
 LINE_BREAKS: Final = frozenset("\n\r\t")
 ONE_LINE_SEPARATORS: Final = frozenset("\u2028\u2029")
+# Shown in place of a control character when a refused value is put back into the form.
+REPLACEMENT: Final = "\ufffd"
 BIDI: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                         "\u2066\u2067\u2068\u2069")
 
@@ -77,3 +79,13 @@ def check_text(value: str, *, label: str, multiline: bool = False) -> str:
         raise TextError(f"{label}第{index + 1}个字符是{_describe(value[index])}，"
                         "这类字符不可见或会改变文字的显示顺序，请删除后重新填写")
     return value
+
+
+def redisplayable(value: str) -> str:
+    """`value` with control characters other than line breaks and tabs replaced by U+FFFD,
+    for putting a refused value back into a form: the person sees where the character was
+    (the message names its position) and the page never carries a raw NUL or ESC."""
+    if not any(unicodedata.category(char) == "Cc" and char not in LINE_BREAKS for char in value):
+        return value
+    return "".join(REPLACEMENT if unicodedata.category(char) == "Cc" and char not in LINE_BREAKS
+                   else char for char in value)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from zhengwu.core import metrics as core_metrics
 from zhengwu.core.http import is_loopback_client
@@ -60,6 +62,38 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "detail": message}, status=400)
     return render(request, "error.html", {"message": message}, status=400)
+
+
+# A form older than the session it is sent with: opened before signing in or out in another
+# window, or sent again by refreshing. Nothing is wrong with the person; they reload and resend.
+STALE_FORM = "页面已过期或在另一个窗口中已登录/退出。请返回上一页，刷新后重新提交。"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's CSRF refusal, as the site's own page in Chinese (403).
+
+    The API checks CSRF itself (ninja; config.api answers JSON), so this answers API paths
+    only if a Django-level check ever refuses one: in JSON there too. `reason` is Django's
+    English diagnosis; it is for developers and is not shown."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "forbidden", "detail": STALE_FORM}, status=403)
+    return render(request, "403_csrf.html",
+                  {"message": STALE_FORM, "back": _same_site_referer(request)}, status=403)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    """The path (and query) of the page the form came from when it is on this site, else ""."""
+    referer = str(request.META.get("HTTP_REFERER", ""))
+    if not referer or not url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.get_host():
+        return ""
+    path = parts.path
+    if not path.startswith("/") or path.startswith(("//", "/\\")):
+        path = "/"  # "//host/…" would lead to another site
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -402,6 +402,27 @@ def test_new_recovery_codes_replace_the_old_ones(clerk):
     assert pending.post(TOTP, {"code": new[2]}).status_code == 302
 
 
+def test_refreshing_the_recovery_codes_after_enrolment_is_a_styled_stale_form_page():
+    """The codes page answers the POST that signed the person in; refreshing sends that POST
+    again with the CSRF token the sign-in rotated away: the site's own page, not Django's."""
+    user = User.objects.get(username="supervisor")
+    client = Client(enforce_csrf_checks=True)
+    client.get(LOGIN)
+    login_token = client.cookies["csrftoken"].value
+    assert client.post(LOGIN, {"username": "supervisor", "password": PASSWORD,
+                               "csrfmiddlewaretoken": login_token}).status_code == 302
+    client.get(TOTP)
+    user.refresh_from_db()
+    form = {"code": pyotp.TOTP(user.totp_secret).now(),
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    assert '<ol class="recovery-codes">' in client.post(TOTP, form).content.decode()
+    again = client.post(TOTP, form, headers={"Referer": f"http://testserver{TOTP}"})
+    assert again.status_code == 403
+    text = again.content.decode()
+    assert "页面已过期或在另一个窗口中已登录/退出。请返回上一页，刷新后重新提交。" in text
+    assert "DEBUG" not in text
+
+
 # --- TOTP required by role --------------------------------------------------------------------
 
 

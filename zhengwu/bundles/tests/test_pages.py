@@ -289,6 +289,21 @@ def test_field_errors_are_shown_next_to_each_field(client_for: Any, applicant: U
     assert 'value="耒阳市蔡子池街道五一路8号"' in page
 
 
+def test_a_nul_in_a_field_is_named_like_the_api_does_and_not_echoed(client_for: Any,
+                                                                    applicant: User) -> None:
+    response = client_for(applicant).post(apply_url(), {
+        "step": "2", "go": "next", **answers(),
+        **form_values(applicant_name="孙\x00创业", business_scope="软件\x00开发")})
+    page = text_of(response)
+    assert "第2步/共3步" in page
+    assert "申请人姓名/名称第2个字符是控制字符 U+0000" in page
+    assert "经营范围第3个字符是控制字符 U+0000" in page
+    assert "空字符串" not in page
+    assert "请填写申请人姓名/名称" not in page
+    assert "\x00" not in page
+    assert 'value="孙\ufffd创业"' in page
+
+
 def test_a_bad_upload_is_refused_in_chinese_and_nothing_is_filed(
         client_for: Any, applicant: User, qykb: Bundle) -> None:
     client = client_for(applicant)

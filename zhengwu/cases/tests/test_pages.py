@@ -165,6 +165,21 @@ def test_the_apply_form_refuses_bad_input_field_by_field(client_for, food, appli
     assert not Case.objects.filter(applicant=applicant).exists()
 
 
+def test_a_nul_in_the_name_is_named_like_the_api_does_and_not_echoed(client_for, food,
+                                                                     applicant):
+    data = apply_data(food, applicant_name="张\x00三")
+    response = client_for(applicant).post(reverse("cases:apply", args=[food.code]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The one rule (core.text.check_text), not Django's wrong "empty string" translation.
+    assert "申请人姓名/名称第2个字符是控制字符 U+0000" in page
+    assert "空字符串" not in page
+    assert "请填写申请人姓名/名称" not in page
+    assert "\x00" not in page
+    assert 'value="张\ufffd三"' in page
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
 def test_a_good_application_creates_the_case_and_opens_its_page(client_for, food, applicant):
     client = client_for(applicant)
     response = client.post(reverse("cases:apply", args=[food.code]), apply_data(food))

@@ -6,9 +6,11 @@ request ids, error pages, the frozen clock, the CLI commands, and who may open w
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -99,6 +101,62 @@ def test_unknown_page_is_a_chinese_404_page(client, db):
     assert '<html lang="zh-CN">' in text
     assert '<meta charset="utf-8">' in text
     assert "页面不存在" in text
+
+
+def test_a_stale_form_is_a_styled_chinese_page_that_leads_back(db):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/accounts/login/", {"username": "x", "password": "y"},
+                            headers={"Referer": "http://testserver/accounts/login/?next=/cases/"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert '<html lang="zh-CN">' in text
+    assert "页面已过期或在另一个窗口中已登录/退出。请返回上一页，刷新后重新提交。" in text
+    assert '<a href="/accounts/login/?next=/cases/">返回上一页</a>' in text
+    assert "DEBUG" not in text and "CSRF验证失败" not in text
+
+
+def test_a_stale_form_from_elsewhere_leads_home(db):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/accounts/login/", {"username": "x", "password": "y"},
+                            headers={"Referer": "https://evil.example/accounts/login/"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "evil.example" not in text
+    assert '<a href="/">返回首页</a>' in text
+    assert "DEBUG" not in text
+
+
+def test_a_referer_to_another_host_by_its_path_leads_home(rf, db):
+    from zhengwu.core.views import csrf_failure
+
+    request = rf.post("/accounts/login/", headers={"Referer": "http://testserver//evil.example/"})
+    request.user = AnonymousUser()
+    text = csrf_failure(request).content.decode()
+    assert "evil.example" not in text
+
+
+def test_the_csrf_failure_view_answers_json_under_the_api(rf):
+    from zhengwu.core.views import csrf_failure
+
+    response = csrf_failure(rf.post("/api/v1/cases/"), reason="CSRF token missing.")
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    assert body["code"] == "forbidden" and "刷新" in body["detail"]
+
+
+def test_a_stale_api_write_is_refused_in_json(applicant):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(applicant)
+    response = browser.post("/api/v1/cases", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
 
 
 # --- the platform clock ---------------------------------------------------------------------

@@ -68,3 +68,11 @@ def test_any_control_or_format_character_anywhere_is_refused(before: str, bad: s
     index = first_forbidden(value)
     assert index is not None and index <= len(before)
     assert unicodedata.category(value[index]) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def test_redisplayable_replaces_control_characters_but_keeps_line_breaks():
+    from zhengwu.core.text import redisplayable
+
+    assert redisplayable("张\x00三\x1b") == "张\ufffd三\ufffd"
+    assert redisplayable("第一行\r\n第二行\t") == "第一行\r\n第二行\t"
+    assert redisplayable("𠀾·张三") == "𠀾·张三"

@@ -24,6 +24,21 @@ from django.core.management.base import BaseCommand, CommandParser
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
+def gunicorn_argv(app: str, *, host: str, port: str, workers: str) -> list[str]:
+    """The web server's command line."""
+    return [
+        sys.executable, "-m", "gunicorn", app,
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, "--timeout", "60",
+        # Paths and agents are the client's text: escaped, so that a %0A in a URL cannot
+        # forge a log line (core.gunicorn_log).
+        "--logger-class", "zhengwu.core.gunicorn_log.AccessLogger",
+        # gunicorn's control socket defaults to one path per home directory: two
+        # deployments (or a test server) on one host would share it. Nothing uses it.
+        "--no-control-socket",
+    ]
+
+
 class Command(BaseCommand):
     help = "启动网站（gunicorn）和后台任务进程。"
 
@@ -43,14 +58,9 @@ class Command(BaseCommand):
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-        web = subprocess.Popen([  # noqa: S603 — fixed argv, no shell
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["workers"]),
-            "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT, "--timeout", "60",
-            # gunicorn's control socket defaults to one path per home directory: two
-            # deployments (or a test server) on one host would share it. Nothing uses it.
-            "--no-control-socket",
-        ], env=env)
+        web = subprocess.Popen(  # noqa: S603 — fixed argv, no shell
+            gunicorn_argv("config.wsgi:application", host=options["host"],
+                          port=options["port"], workers=options["workers"]), env=env)
         children = [web]
         if not options["no_worker"]:
             children.append(subprocess.Popen(
