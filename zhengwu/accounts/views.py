@@ -7,6 +7,8 @@ Attempts are throttled by accounts.services (HTTP 429 with Retry-After; ADR 0011
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -107,20 +109,31 @@ def _enrol(request: HttpRequest, user: User) -> HttpResponse:
     the recovery codes once and go on."""
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.totp_enrol(user=user, code=form.cleaned_data["code"])
-        except services.Throttled as error:
-            form.add_error("code", error.message)
-            return _too_many(_enrol_page(request, user, form), error.retry_after)
-        except DomainError as error:
-            form.add_error("code", error.message)
-        else:
-            target = _complete(request, user)
-            return render(request, "accounts/recovery_codes.html",
-                          {"codes": codes, "next": target, "first": True})
+        done = _enrol_confirm(request, user, form, _enrol_page)
+        if done is not None:
+            return done
     elif not user.totp_secret:
         services.totp_begin(user=user)
     return _enrol_page(request, user, form)
+
+
+def _enrol_confirm(request: HttpRequest, user: User, form: TotpForm,
+                   page: Callable[[HttpRequest, User, TotpForm], HttpResponse],
+                   ) -> HttpResponse | None:
+    """Turn TOTP on with the code in `form`: the recovery codes, shown once, on success (the
+    code just shown proves the second factor, so this session has passed it); a 429 page when
+    throttled; None with the error on the form when the code is wrong."""
+    try:
+        codes = services.totp_enrol(user=user, code=form.cleaned_data["code"])
+    except services.Throttled as error:
+        form.add_error("code", error.message)
+        return _too_many(page(request, user, form), error.retry_after)
+    except DomainError as error:
+        form.add_error("code", error.message)
+        return None
+    target = _complete(request, user)
+    return render(request, "accounts/recovery_codes.html",
+                  {"codes": codes, "next": target, "first": True})
 
 
 def _enrol_page(request: HttpRequest, user: User, form: TotpForm) -> HttpResponse:
@@ -148,18 +161,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and not user.totp_enabled:
         if form.is_valid():
-            try:
-                codes = services.totp_enrol(user=user, code=form.cleaned_data["code"])
-            except services.Throttled as error:
-                form.add_error("code", error.message)
-                return _too_many(_setup_page(request, user, form), error.retry_after)
-            except DomainError as error:
-                form.add_error("code", error.message)
-            else:
-                # The code just shown proves the second factor: this session has passed it.
-                target = _complete(request, user)
-                return render(request, "accounts/recovery_codes.html",
-                              {"codes": codes, "next": target, "first": True})
+            done = _enrol_confirm(request, user, form, _setup_page)
+            if done is not None:
+                return done
     elif not user.totp_enabled and not user.totp_secret:
         services.totp_begin(user=user)
     return _setup_page(request, user, form)
