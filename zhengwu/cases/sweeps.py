@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from zhengwu.cases import deadlines
 from zhengwu.cases.models import (
@@ -191,7 +192,7 @@ def _escalate(cases: list[Case]) -> None:
         numbers = "、".join(c.number for c in group[:20])
         notify(recipients=heads + supervisors, title="红牌督办：办件超时",
                body=f"{group[0].department.name}有 {len(group)} 件办件超过承诺期限未办结：{numbers}",
-               link="/staff/cases/monitoring/?card=red", category="monitoring",
+               link=reverse("cases:monitoring") + "?card=red", category="monitoring",
                dedupe_key=f"red:{department_id}:{group[0].pk}:{len(group)}")
 
 

@@ -85,6 +85,17 @@ def test_items_not_on_the_list_get_a_red_card_not_an_approval(submit, clerk):
     assert case.status == CaseStatus.ACCEPTED
     assert case.card == "red"
     assert DepartmentFailure.objects.filter(case=case, kind="overdue").exists()
+    # The red-card message to the chief and the supervisors opens the monitoring page.
+    from django.test import Client
+
+    from zhengwu.accounts.models import User
+    from zhengwu.notifications.models import OutboxItem
+
+    supervisor = User.objects.get(username="supervisor")
+    message = OutboxItem.objects.filter(category="monitoring", recipient=supervisor).latest("pk")
+    client = Client()
+    client.force_login(supervisor)
+    assert client.get(message.link).status_code == 200
 
 
 @time_machine.travel(at(2025, 9, 26), tick=False)
