@@ -47,7 +47,7 @@ from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import role_assign, user_create
 from zhengwu.bundles.models import BundleCase, BundleEvent, SupplementRequest
 from zhengwu.bundles.services import BundleMoveIn, SubmitIn, bundle_move, bundle_submit
-from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, MORNING, QYKB, materials_for
+from zhengwu.bundles.tests.conftest import ALL_YES, CHUANGYE_COMPANY, MORNING, QYKB, materials_for
 from zhengwu.cases.models import (
     Case,
     CaseAccess,
@@ -307,7 +307,7 @@ def build_world() -> World:
     bundles: dict[str, BundleCase] = {}
 
     def bundle() -> BundleCase:
-        submission = SubmitIn(code=QYKB, answers=dict(ALL_YES), form=dict(COMPANY),
+        submission = SubmitIn(code=QYKB, answers=dict(ALL_YES), form=dict(CHUANGYE_COMPANY),
                               materials=materials_for(_qykb(), ALL_YES))
         return bundle_submit(submitted_by=users["chuangye"], submission=submission).bundle_case
 

@@ -4,9 +4,10 @@ API and the pages:
 - names and addresses with control or bidi characters (NUL, U+202E …) are refused next to the
   field; rare characters (𠀾, Ext B–I) and the middle dot are kept;
 - an ID number born before 1900 (1800-01-01 was accepted) or in the future is refused;
-- an applicant applies only under the ID number (USCC) recorded on their account; filing for
-  someone else (代办) is the window's or the 帮代办员's; an account without one recorded is
-  bound to the first it applies with.
+- online, an applicant applies only under the ID number (USCC) and the name recorded on their
+  account; an account without an identity recorded cannot apply online in its own name (it is
+  bound at a window, where a clerk verifies the papers); filing for someone else (代办) is the
+  window's or the 帮代办员's.
 """
 
 from __future__ import annotations
@@ -77,10 +78,12 @@ def test_control_and_bidi_characters_are_refused_on_the_api(applicant, food, fie
     assert not Case.objects.filter(applicant=applicant).exists()
 
 
-def test_rare_characters_and_the_middle_dot_are_kept(applicant, food):
+def test_rare_characters_and_the_middle_dot_are_kept(food):
     name = "𠀾买买提·艾力\U0002EBF0"
-    response = api_submit(signed_in(applicant), food, {**FORM, "applicant_name": name,
-                                                       "address": "耒阳市五一路８号"})
+    person = user_create(username="rare", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         display_name=name, citizen_id=STRANGER)
+    response = api_submit(signed_in(person), food, {
+        **FORM, "applicant_name": name, "id_number": STRANGER, "address": "耒阳市五一路８号"})
     assert response.status_code == 201, response.content
     assert Case.objects.get(number=response.json()["number"]).applicant_name == name
 
@@ -178,15 +181,112 @@ def test_a_proxy_agent_files_for_someone(applicant, food, submit):
     assert case.applicant_id_number == STRANGER
 
 
-def test_an_account_without_an_id_number_is_bound_to_its_first(food, submit):
-    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON)
-    submit(food, submitted_by=fresh, form_data={**FORM, "id_number": STRANGER})
+def test_an_account_without_an_identity_cannot_claim_one_online(food, submit):
+    """The probe's last hole: a fresh account filed once under a stranger's number and was then
+    bound to it. Online it is refused, on the service, the API and the page."""
+    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
+                        phone="13900000077")
+    with pytest.raises(NotAllowed) as refused:
+        submit(food, submitted_by=fresh, form_data={**FORM, "id_number": STRANGER})
+    assert refused.value.code == "identity.unrecorded"
+    assert "到政务服务大厅窗口" in refused.value.message
+    response = api_submit(signed_in(fresh), food, {**FORM, "id_number": STRANGER})
+    assert response.status_code == 403 and response.json()["code"] == "identity.unrecorded"
     fresh.refresh_from_db()
-    assert fresh.citizen_id == STRANGER
+    assert fresh.citizen_id == ""
+    assert not Case.objects.filter(applicant=fresh).exists()
+    assert not AuditEvent.objects.filter(action="accounts.identity_recorded").exists()
+
+
+def test_an_unrecorded_account_is_told_on_the_page_and_keeps_what_it_typed(client_for, food):
+    from zhengwu.cases.tests.test_pages import apply_data
+
+    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
+                        phone="13900000077")
+    response = client_for(fresh).post(reverse("cases:apply", args=[food.code]),
+                                      apply_data(food, id_number=STRANGER,
+                                                 applicant_name="王五"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_id_number_error"' in page and "尚未登记身份证号码" in page
+    assert 'value="王五"' in page and STRANGER in page
+    assert not Case.objects.filter(applicant=fresh).exists()
+
+
+def test_the_apply_pages_say_it_before_the_form_is_filled(client_for, food, qykb):
+    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
+                        phone="13900000077")
+    for url in (reverse("cases:apply", args=[food.code]), reverse("bundles:apply", args=[QYKB])):
+        page = client_for(fresh).get(url).content.decode()
+        assert "您的账号尚未登记身份证号码" in page, url
+    recorded = client_for(User.objects.get(username="zhangsan"))
+    assert "尚未登记" not in recorded.get(reverse("cases:apply", args=[food.code])).content.decode()
+
+
+def test_own_id_number_under_another_persons_name_is_refused(applicant, food, submit):
+    with pytest.raises(NotAllowed) as refused:
+        submit(food, form_data={**FORM, "applicant_name": "李四"})
+    assert refused.value.code == "identity.name_mismatch"
+    assert "与您账号登记的“张三”不一致" in refused.value.message
+    response = api_submit(signed_in(applicant), food, {**FORM, "applicant_name": "李四"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "identity.name_mismatch"
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+@pytest.mark.parametrize("written", ["张 三", "张三 ", "\u5f20\u4e09"])
+def test_the_recorded_name_written_with_spaces_is_the_same_name(applicant, food, submit,
+                                                                 written):
+    assert submit(food, form_data={**FORM, "applicant_name": written}).applicant == applicant
+
+
+def test_a_transliterated_name_with_another_middle_dot_is_the_same_name(food, submit):
+    person = user_create(username="maimaiti", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         display_name="买买提·艾力", citizen_id=STRANGER)
+    for written in ("买买提・艾力", "买买提･艾力", "买买提•艾力"):
+        submit(food, submitted_by=person, form_data={
+            **FORM, "applicant_name": written, "id_number": STRANGER},
+            idempotency_key=written)
+
+
+def test_the_page_shows_a_name_mismatch_next_to_the_name(client_for, applicant, food):
+    from zhengwu.cases.tests.test_pages import apply_data
+
+    response = client_for(applicant).post(reverse("cases:apply", args=[food.code]),
+                                          apply_data(food, applicant_name="李四"))
+    page = response.content.decode()
+    assert 'id="id_applicant_name_error"' in page and "与您账号登记的“张三”不一致" in page
+    assert not Case.objects.filter(applicant=applicant).exists()
+
+
+def test_the_bundle_page_shows_a_name_mismatch_next_to_the_name(client_for, applicant, qykb):
+    from zhengwu.bundles.tests.test_pages import form_values, step3_data
+
+    data = step3_data(qykb, **form_values(applicant_name="李四"))
+    page = client_for(applicant).post(reverse("bundles:apply", args=[QYKB]), data)\
+        .content.decode()
+    assert "与您账号登记的“张三”不一致" in page
+    assert 'id="id_f_applicant_name_error"' in page
+
+
+def test_the_window_binds_an_unrecorded_account_after_checking_the_papers(clerk, food,
+                                                                           submit):
+    """柜面核验: the clerk saw the ID card, so the account gets that identity (an audit row
+    names the clerk, never the number) and may then apply online."""
+    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
+                        phone="13900000077")
+    submit(food, submitted_by=clerk, applicant=fresh, channel=Channel.WINDOW,
+           form_data={**FORM, "applicant_name": "王五", "id_number": STRANGER},
+           materials=uploads_for(food))
+    fresh.refresh_from_db()
+    assert (fresh.citizen_id, fresh.display_name) == (STRANGER, "王五")
     event = AuditEvent.objects.filter(action="accounts.identity_recorded").latest("id")
-    assert STRANGER not in json.dumps(event.after)
+    assert STRANGER not in json.dumps(event.after) and event.actor_id == clerk.pk
+    case = submit(food, submitted_by=fresh, form_data={
+        **FORM, "applicant_name": "王五", "id_number": STRANGER}, idempotency_key="online")
+    assert case.applicant == fresh
     with pytest.raises(NotAllowed):
-        submit(food, submitted_by=fresh, form_data=dict(FORM))
+        submit(food, submitted_by=fresh, form_data=dict(FORM), idempotency_key="other")
 
 
 # --- staff free text: reasons, supplement items, the purpose of an unmask --------------------

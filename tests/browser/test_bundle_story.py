@@ -71,13 +71,12 @@ for short_name, usernames in reviewers.items():
                                display_name=short_name + "审查员")
             role_assign(user=user, role=Role.REVIEWER, department=department)
     names[short_name] = department.name
-applicant = "chuangye" if User.objects.filter(username="chuangye").exists() else "zhangsan"
-print("SETUP" + json.dumps({{"applicant": applicant, "departments": names}}))
+print("SETUP" + json.dumps({{"applicant": "chuangye", "departments": names}}))
 """
-COMPANY = {"applicant_name": "孙创业", "id_number": "11010519491231002X",
+COMPANY = {"applicant_name": "孙创业", "id_number": "430481199003154613",
            "phone": "13800000018", "address": "耒阳市蔡子池街道五一路8号",
            "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
-           "legal_rep_id_number": "11010519491231002X", "registered_capital": "100",
+           "legal_rep_id_number": "430481199003154613", "registered_capital": "100",
            "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Final
+
 from zhengwu.accounts.models import RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import SECOND_FACTOR_ROLES, Role
 from zhengwu.core.codes import normalize_code
+from zhengwu.core.text import name_key
 
 
 def user_roles(user: User) -> list[RoleAssignment]:
@@ -24,19 +28,63 @@ def second_factor_required(user: User) -> bool:
         role__in=SECOND_FACTOR_ROLES).exists()
 
 
-def identity_mismatch(owner: User, id_number: str) -> str | None:
-    """Why `owner` may not apply in their own name with `id_number`, or None.
+# The refusals of identity_mismatch by API error code, with the form field each is about: pages
+# show the message next to it.
+IDENTITY_REFUSAL_FIELDS: Final = {"identity.unrecorded": "id_number",
+                                  "identity.mismatch": "id_number",
+                                  "identity.name_mismatch": "applicant_name"}
 
-    Until accounts carry a verified identity (issue 10), the one recorded on the account is
-    binding: an applicant applies only as the person or enterprise the account belongs to
-    (issue 8, finding 9). An account with none recorded gets the first one it files with
-    (accounts.services.applicant_identity_confirm). Filing for someone else (代办) is the
-    window's and the 帮代办员's work, who check the ID card and the 授权委托书 in person.
+
+@dataclass(frozen=True)
+class IdentityRefusal:
+    """Why an applicant may not apply as whom they said."""
+
+    code: str
+    message: str
+
+    @property
+    def field(self) -> str:
+        return IDENTITY_REFUSAL_FIELDS[self.code]
+
+
+def identity_missing(owner: User) -> IdentityRefusal | None:
+    """Why `owner` cannot apply online in its own name at all (no identity recorded on the
+    account; see identity_mismatch), or None. The apply pages say it before the form is filled."""
+    enterprise = owner.kind == UserKind.ENTERPRISE
+    if normalize_code(owner.uscc if enterprise else owner.citizen_id):
+        return None
+    what, papers = ("统一社会信用代码", "营业执照") if enterprise else ("身份证号码", "居民身份证")
+    return IdentityRefusal("identity.unrecorded", (
+        f"您的账号尚未登记{what}，暂不能网上以本人（本单位）名义申请。"
+        f"请携带{papers}到政务服务大厅窗口办理：窗口核验证件后为账号登记身份，之后即可网上申请。"))
+
+
+def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRefusal | None:
+    """Why `owner` may not apply in their own name as `name` with `id_number`, or None.
+
+    Until accounts carry an identity verified by an identity provider (issue 10), the one
+    recorded on the account is binding (issue 8, finding 9): online, an applicant applies only
+    as the person or enterprise the account belongs to — that ID number (USCC) and, when the
+    account has a name recorded, that name (core.text.name_key: full-width forms, spaces and
+    middle-dot variants do not count). An account with no identity recorded cannot apply online
+    in its own name at all: anyone could otherwise claim a stranger's number once. Its holder
+    brings the ID card (business licence) to a window, where the clerk verifies it in person and
+    the account is bound (accounts.services.applicant_identity_confirm). Filing for someone else
+    (代办) is the window's and the 帮代办员's work, who check the ID card and the 授权委托书.
     """
+    missing = identity_missing(owner)
+    if missing is not None:
+        return missing
     enterprise = owner.kind == UserKind.ENTERPRISE
     recorded = normalize_code(owner.uscc if enterprise else owner.citizen_id)
-    if not recorded or recorded == normalize_code(id_number):
-        return None
     what = "统一社会信用代码" if enterprise else "身份证号码"
-    return (f"{what}与您账号登记的不一致：网上只能以本人（本单位）名义申请。"
-            "代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。")
+    if recorded != normalize_code(id_number):
+        return IdentityRefusal("identity.mismatch", (
+            f"{what}与您账号登记的不一致：网上只能以本人（本单位）名义申请。"
+            "代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
+    if name and owner.display_name and name_key(name) != name_key(owner.display_name):
+        who = "名称" if enterprise else "姓名"
+        return IdentityRefusal("identity.name_mismatch", (
+            f"申请人{who}与您账号登记的“{owner.display_name}”不一致：网上只能以本人（本单位）"
+            "名义申请。代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
+    return None

@@ -174,24 +174,35 @@ def _recovery_hash(user: User, code: str) -> str:
     return hashlib.sha256(f"{user.pk}:{normalized}".encode()).hexdigest()
 
 
-def applicant_identity_confirm(*, owner: User, id_number: str, on_behalf: bool) -> None:
-    """Inside an application's transaction: refuse an ID number (USCC for an enterprise) other
-    than the one recorded on the applicant's account, unless the filing is 代办 (at a window
-    or by a 帮代办员, who checked the papers); an account with none recorded gets this one,
-    with an audit row (issue 8, finding 9; see accounts.selectors.identity_mismatch)."""
-    if on_behalf:
-        return
+def applicant_identity_confirm(*, owner: User, id_number: str, name: str,
+                               verified_by: User | None) -> None:
+    """Inside an application's transaction: whether `owner` may apply as `name` with
+    `id_number` (the USCC for an enterprise) — issue 8, finding 9.
+
+    Online (`verified_by` None) only as the identity recorded on the account
+    (accounts.selectors.identity_mismatch). At a window or through a 帮代办员 (`verified_by`,
+    the staff member who filed) the person's ID card, or the agent's 授权委托书, was checked in
+    person, so any number goes; an account with no identity recorded is bound to the one the
+    staff member verified (柜面核验), with an audit row naming them, and may then apply online.
+    """
     owner = User.objects.select_for_update().get(pk=owner.pk)
-    refusal = identity_mismatch(owner, id_number)
-    if refusal is not None:
-        raise NotAllowed(refusal, code="identity.mismatch")
+    if verified_by is None:
+        refusal = identity_mismatch(owner, id_number, name)
+        if refusal is not None:
+            raise NotAllowed(refusal.message, code=refusal.code)
+        return
     field = "uscc" if owner.kind == UserKind.ENTERPRISE else "citizen_id"
-    if not getattr(owner, field):
-        setattr(owner, field, normalize_code(id_number))
-        owner.save(update_fields=[field])
-        # Which field was recorded, never the number itself (quality.md #11).
-        audit_record(actor=actor_for(owner), action="accounts.identity_recorded", obj=owner,
-                     after={"field": field})
+    if getattr(owner, field):
+        return
+    setattr(owner, field, normalize_code(id_number))
+    fields = [field]
+    if not owner.display_name:
+        owner.display_name = name
+        fields.append("display_name")
+    owner.save(update_fields=fields)
+    # Which fields were recorded and who verified the papers, never the number (quality.md #11).
+    audit_record(actor=actor_for(verified_by), action="accounts.identity_recorded", obj=owner,
+                 after={"fields": fields, "verified_in_person": True})
 
 
 @transaction.atomic

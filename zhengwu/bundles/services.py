@@ -415,7 +415,9 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         raise InvalidInput("申请表有误：" + "；".join(f"{k}：{v}" for k, v in errors.items()),
                            code="bundle.form_invalid")
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
-                               on_behalf=filing_for_other or at_window)
+                               name=cleaned.get("applicant_name", ""),
+                               verified_by=submitted_by if filing_for_other or at_window
+                               else None)
     implementations = member_implementations(definition, members, region)
     missing_items = [m.item_name or m.item for m in members if implementations[m.item] is None]
     if missing_items:
@@ -456,7 +458,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     bundle_case = BundleCase(
         number=number, bundle=bundle, version=bundle.version, region=region, applicant=owner,
         submitted_by=submitted_by, applicant_kind=applicant_kind,
-        applicant_name=cleaned["applicant_name"], applicant_id_number=cleaned["id_number"],
+        applicant_name=cleaned.get("applicant_name", ""), applicant_id_number=cleaned["id_number"],
         applicant_phone=cleaned.get("phone", ""), channel=submission.channel,
         answers=answers.answers, items=[m.item for m in members], form_data=cleaned,
         promised_workdays=d.promised_workdays(definition, answers.answers),

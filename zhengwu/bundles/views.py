@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import IDENTITY_REFUSAL_FIELDS, identity_missing
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef, notices, selectors, services, workflow
 from zhengwu.bundles.forms import (
@@ -86,7 +87,9 @@ SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
                                   MaterialSource.SHARED_DATA: "共享数据",
                                   MaterialSource.COMMITMENT: "告知承诺"}
 # Answers the service refuses for a step the applicant has already passed: go back there.
-STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2, "identity.mismatch": 2}
+# Where a refusal sends the applicant back to; an identity refusal is shown next to its field.
+STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2,
+                 **dict.fromkeys(IDENTITY_REFUSAL_FIELDS, 2)}
 
 
 def _user(request: HttpRequest) -> User:
@@ -381,6 +384,9 @@ def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         "current": {1: wizard.questions, 2: wizard.form, 3: wizard.materials}[wizard.step],
         # After a step was posted, focus moves to the new step's heading (also after htmx).
         "focus": request.method == "POST",
+        # Said before the form is filled, not after (the service refuses it anyway).
+        "identity_notice": identity_missing(request.user) if isinstance(request.user, User)
+        else None,
     }
     template = "bundles/_wizard.html" if is_htmx(request) else "bundles/apply.html"
     return render(request, template, context)
@@ -470,8 +476,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             wizard.error = error.message
             return first(show_errors=True)
         if back == 2:
-            if error.code == "identity.mismatch":  # next to the field it is about
-                form.add_error(FIELD_PREFIX + "id_number", error.message)
+            if error.code in IDENTITY_REFUSAL_FIELDS:  # next to the field it is about
+                form.add_error(FIELD_PREFIX + IDENTITY_REFUSAL_FIELDS[error.code], error.message)
                 return second(form, "申请表有误，请按提示修改。")
             return second(form, error.message)
         wizard.error = error.message

@@ -150,9 +150,10 @@ class ApplyForm(ErrorsDescribed):
         if not self.window and self.applicant is not None and "id_number" in values:
             # Online the ID number is the account's own (accounts.selectors.identity_mismatch);
             # the service checks it again.
-            refusal = identity_mismatch(self.applicant, values["id_number"])
+            refusal = identity_mismatch(self.applicant, values["id_number"],
+                                        values.get("applicant_name", ""))
             if refusal:
-                errors["id_number"] = refusal
+                errors[refusal.field] = refusal.message
         for key, message in errors.items():
             self.add_error(None if key == "__all__" else key, message)
         self.cleaned_form = values

@@ -199,8 +199,11 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     if errors:
         detail = "；".join(f"{k}：{v}" for k, v in errors.items())
         raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
-    applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"], on_behalf=(
-        filing_for_other or channel in (Channel.WINDOW, Channel.PROXY, Channel.CROSS_REGION)))
+    in_person = filing_for_other or channel in (Channel.WINDOW, Channel.PROXY,
+                                                Channel.CROSS_REGION)
+    applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
+                               name=cleaned.get("applicant_name", ""),
+                               verified_by=submitted_by if in_person else None)
     if len(materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
     required = {m.name: m for m in implementation.materials.all()
@@ -233,7 +236,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         implementation=implementation, item_version=implementation.version,
         department=implementation.department, region=implementation.region,
         accepting_region=region, applicant=owner, submitted_by=submitted_by,
-        applicant_kind=kind, applicant_name=cleaned["applicant_name"],
+        applicant_kind=kind, applicant_name=cleaned.get("applicant_name", ""),
         applicant_id_number=cleaned["id_number"], applicant_phone=cleaned["phone"],
         channel=channel if not (accepting_region and accepting_region[:6] !=
                                 implementation.region_id[:6]) else Channel.CROSS_REGION,

@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import identity_missing
 from zhengwu.cases import notices, selectors, services, workflow
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.forms import (
@@ -144,7 +145,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             return response
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
-        "window": False, "action": reverse("cases:apply", args=[implementation.code])})
+        "window": False, "action": reverse("cases:apply", args=[implementation.code]),
+        # Said before the form is filled, not after (the form and the service refuse it).
+        "identity_notice": identity_missing(user)})
 
 
 def _submit(form: ApplyForm, *, user: User, implementation: ItemImplementation, channel: str,

@@ -29,7 +29,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-__all__ = ["REPLACEMENT", "TextError", "check_text", "first_forbidden", "redisplayable"]
+__all__ = ["REPLACEMENT", "TextError", "check_text", "first_forbidden", "name_key",
+           "redisplayable"]
 
 LINE_BREAKS: Final = frozenset("\n\r\t")
 ONE_LINE_SEPARATORS: Final = frozenset("\u2028\u2029")
@@ -89,3 +90,17 @@ def redisplayable(value: str) -> str:
         return value
     return "".join(REPLACEMENT if unicodedata.category(char) == "Cc" and char not in LINE_BREAKS
                    else char for char in value)
+
+
+# The middle dots people type between the parts of a transliterated name: the Latin-1 dot,
+# the katakana dot (which NFKC makes of the half-width one), the bullet and the hyphenation
+# point. Public-security records write U+00B7.
+_MIDDLE_DOTS: Final = str.maketrans(dict.fromkeys("\u30fb\u2022\u2027\u2219", "\u00b7"))
+
+
+def name_key(value: str) -> str:
+    """A person's or enterprise's name as compared with the one recorded on an account: NFKC
+    (full-width letters and brackets as half-width), no spaces, one middle dot. 买买提·艾力 and
+    买买提・艾力 are one name; 张三 and 张 三 too; 张三 and 张山 are not."""
+    folded = unicodedata.normalize("NFKC", value).translate(_MIDDLE_DOTS)
+    return "".join(folded.split())

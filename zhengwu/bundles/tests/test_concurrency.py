@@ -59,7 +59,8 @@ def world() -> dict[str, Any]:
         "name": "测试一件事", "audience": "person", "hall_level": "city",
         "lead_department": "测试0局", "promised_workdays": "1", "members": members})
     applicant = user_create(username="a", password="x-demo-2026-x", kind=UserKind.PERSON,
-                            phone="13900000001")
+                            phone="13900000001", display_name="张三",
+                            citizen_id="11010519491231002X")
     clerk = user_create(username="c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     return {"bundle": bundle, "applicant": applicant, "clerk": clerk, "reviewers": reviewers}

@@ -510,7 +510,8 @@ def test_twenty_concurrent_submissions_with_one_key_make_one_case() -> None:
         promised_limit_workdays=Decimal(1), legal_limit_workdays=Decimal(20), online_depth=4,
         trips=0, approval_chain=["批准"])
     person = user_create(username="idem", password="x-demo-2026-x", kind=UserKind.PERSON,
-                         phone="13900000002")
+                         phone="13900000002", display_name=FORM["applicant_name"],
+                         citizen_id=FORM["id_number"])
     payload = json.dumps({"implementation_id": impl.pk, "form": dict(FORM), "materials": []})
     clients = [client_of(person) for _ in range(20)]
     barrier = threading.Barrier(len(clients))

@@ -46,7 +46,8 @@ def world():
         promised_limit_workdays=Decimal(1), legal_limit_workdays=Decimal(20), online_depth=4,
         trips=0, deemed_approval=True, deemed_batch="第一批", approval_chain=["批准"])
     applicant = user_create(username="a", password="x-demo-2026-x", kind=UserKind.PERSON,
-                            phone="13900000001")
+                            phone="13900000001", display_name="张三",
+                            citizen_id="11010519491231002X")
     clerk = user_create(username="c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     reviewers = []

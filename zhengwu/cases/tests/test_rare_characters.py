@@ -6,6 +6,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from zhengwu.accounts.models import UserKind
+from zhengwu.accounts.services import user_create
 from zhengwu.cases.models import NoticeKind
 from zhengwu.cases.notices import notice_pdf
 from zhengwu.cases.services import MoveIn, case_transition
@@ -17,9 +19,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("name", ["李𠀾", "阿依古丽·买买提"])
 def test_a_rare_name_round_trips_into_the_notice_pdf(food, submit, clerk, name):
+    # The account is this person's: online one applies only in the name recorded on it.
+    person = user_create(username="rare", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         display_name=name, citizen_id=FORM["id_number"])
     # Full-width digits are normalised (NFKC) to the ID they stand for.
     full_width_id = FORM["id_number"].translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
-    case = submit(food, form_data={**FORM, "applicant_name": name, "id_number": full_width_id})
+    case = submit(food, submitted_by=person,
+                  form_data={**FORM, "applicant_name": name, "id_number": full_width_id})
     assert case.applicant_name == name  # byte-exact
     assert case.applicant_id_number == FORM["id_number"]
     case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
