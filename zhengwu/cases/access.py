@@ -14,8 +14,9 @@ from django.db.models import Q, QuerySet
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.cases.access_matrix import ACTS_AS, Reach, Scope
-from zhengwu.cases.models import Case
-from zhengwu.cases.workflow import Role
+from zhengwu.cases.models import Case, CaseStatus
+from zhengwu.cases.workflow import MOVES, Role
+from zhengwu.process.spec import Table
 
 UNMASK = "cases.unmask_personal_data"
 
@@ -173,3 +174,16 @@ def may_unmask(user: User, case: Case) -> bool:
         return False
     return any(reach.unmask and _reaches_case(assignment, reach, case)
                for assignment, reach in _reaches(user))
+
+
+def _roles_on(user: User | None, case: Case) -> frozenset[str]:
+    return frozenset(roles_on(user, case))
+
+
+# What may be done on a case: the workflow's moves and who holds which role (ADR 0013). The
+# services make moves with it (cases.services.CASE_PROCESS); pages and the API ask it what a
+# person may do next (cases.selectors.case_actions).
+CASE_TABLE: Table[Case] = Table(
+    name="case", noun="办件", status_field="status",
+    status_label=lambda status: str(CaseStatus(status).label), moves=MOVES,
+    roles_on=_roles_on)

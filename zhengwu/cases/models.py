@@ -94,6 +94,13 @@ class Case(BaseModel):
     legal_workdays = models.DecimalField("法定时限(工作日)", max_digits=5, decimal_places=1,
                                          null=True, blank=True)
     approval_step = models.PositiveSmallIntegerField("当前审批环节", default=0)
+    # Kept on the row so that the workflow's guards read no other table (ADR 0013): who passed
+    # the previous approval step (the next one must be someone else), and whether the one
+    # extension was granted.
+    last_pass_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上一环节审查人",
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    extended = models.BooleanField("已延期", default=False)
     submitted_at = models.DateTimeField("申请时间")
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     due_at = models.DateTimeField("办结期限", null=True, blank=True)

@@ -188,35 +188,13 @@ PAGE_ACTIONS = ("supplement", "accept", "review_pass", "grant", "close", "delive
 
 
 def case_actions(*, user: User, case: Case) -> list[str]:
-    """The moves this user may make on this case now, by the workflow table and the rules
-    the services check (approval step, ask once, extend once, window decides commitments)."""
-    from zhengwu.cases import workflow
-    from zhengwu.cases.access import roles_on
-    from zhengwu.cases.models import Extension, Supplement
+    """The moves this user may make on this case now, in the page's order: the process
+    engine's one predicate (engine.refusal over cases.access.CASE_TABLE), the same that
+    `case_transition` checks, so the page never offers a move the service then refuses."""
+    from zhengwu.cases.access import CASE_TABLE
+    from zhengwu.process import engine
 
-    roles = roles_on(user, case)
-    chain = list(case.implementation.approval_chain or ["承办", "审核", "批准"])
-    last_step = len(chain) - 1
-    actions = []
-    for action in PAGE_ACTIONS:
-        move = workflow.MOVES[action]
-        held = roles & move.roles
-        if case.status not in move.source or not held:
-            continue
-        if action == "review_pass" and case.approval_step >= last_step:
-            continue
-        if action == "review_return" and case.approval_step == 0:
-            continue
-        if action == "grant" and (
-                (held == {workflow.Role.WINDOW} and not case.by_commitment)
-                or (not case.by_commitment and case.approval_step < last_step)):
-            continue
-        if action == "ask_supplement" and Supplement.objects.filter(case=case).exists():
-            continue
-        if action == "extend" and Extension.objects.filter(case=case).exists():
-            continue
-        actions.append(action)
-    return actions
+    return engine.moves_open(CASE_TABLE, case, user, actions=PAGE_ACTIONS)
 
 
 @dataclass(frozen=True)

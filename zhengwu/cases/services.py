@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import deadlines, uploads, workflow
 from zhengwu.cases.access import (
+    CASE_TABLE,
     acting_assignment,
     case_queryset_for,
     files_for_others,
@@ -59,6 +60,8 @@ from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.notifications.services import Note, notify_many
 from zhengwu.notifications.tasks import deliver_outbox
+from zhengwu.process import engine
+from zhengwu.process.spec import Attempt, Process, Step
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -349,64 +352,54 @@ class MoveIn:
     delivery_method: str = ""
     tracking_number: str = ""
     materials: list[MaterialIn] = field(default_factory=list)
-    # Set only by the bundles app: the move is made once for a whole 一件事 and its one
-    # notice is the bundle's (members issue no acceptance or supplement notice of their own).
-    via_bundle: bool = False
 
 
-# Moves of a bundle's member case that only the bundle may make, once for all its members.
-BUNDLE_ONLY_MOVES = frozenset({"ask_supplement", "supplement", "accept", "refuse", "deliver",
-                               "withdraw"})
-# Called inside the move's transaction after every move (bundles registers one).
-TRANSITION_HOOKS: list[Callable[[Case, str], None]] = []
-
-
-def _actor(user: User | None, case: Case, role: workflow.Role) -> Actor:
+def _actor(user: User | None, case: Case, role: str) -> Actor:
     if user is None:
         return SYSTEM
     if role == workflow.Role.APPLICANT:
         return actor_for(user, role="applicant")
-    assignment = acting_assignment(user, case, role)
+    assignment = acting_assignment(user, case, workflow.Role(role))
     if assignment is None:  # the platform's own moves (workflow.Role.SYSTEM) by a person
         return actor_for(user, role="system")
     department = case.department if role == workflow.Role.REVIEWER else assignment.department
     return actor_for(user, role=assignment.role, department=department)
 
 
+def _lock(case_id: int, user: User | None) -> Case:
+    cases = Case.objects if user is None else case_queryset_for(user)
+    return cases.select_for_update(of=("self",)).select_related(
+        "department", "applicant", "implementation__item").get(pk=case_id)
+
+
+def _record(case: Case, step: Step) -> None:
+    _event(case, action=step.action, before=step.before, actor=step.actor, reason=step.reason,
+           data=step.data)
+
+
 @uploads.discarded_on_failure()
 @transaction.atomic
 def case_transition(*, case_id: int, user: User | None, move: MoveIn,
                     now: dt.datetime | None = None) -> Case:
-    """Apply one move of the workflow table to one case, as `user` (None = the platform).
+    """Apply one move of the workflow table to one case, as `user` (None = the platform),
+    through the process engine (ADR 0013).
 
     The case row is locked, so of concurrent attempts exactly one succeeds and the others get
     MoveNotAllowed (409). Every move writes its event and audit rows; notices are numbered and
     the applicant is notified in the same transaction.
     """
-    cases = Case.objects if user is None else case_queryset_for(user)
-    case = cases.select_for_update(of=("self",)).select_related(
-        "department", "applicant", "implementation__item").get(pk=case_id)
-    spec = workflow.move_for(move.action, case.status)
-    if case.bundle_number and move.action in BUNDLE_ONLY_MOVES and not move.via_bundle:
-        raise workflow.MoveNotAllowed(
-            f"该办件属于一件事（{case.bundle_number}），受理、补正、送达和撤回在一件事窗口统一办理。",
-            code="case.bundle_member")
-    roles = roles_on(user, case) & spec.roles
-    if not roles:
-        raise NotAllowed(f"您无权对该办件执行“{spec.label}”。", code="case.forbidden")
-    staff_text_check(_move_texts(move))
-    role = sorted(roles, key=lambda r: r.value)[0]
-    actor = _actor(user, case, role)
-    moment = now or clock.now()
-    before = case.status
-    handler = HANDLERS[move.action]
-    data = handler(case, move, moment, actor) or {}
-    case.status = spec.target
-    case.save()
-    _event(case, action=move.action, before=before, actor=actor, reason=move.reason, data=data)
-    for hook in TRANSITION_HOOKS:
-        hook(case, move.action)
-    return case
+    return engine.transition(CASE_PROCESS, case_id, user, move, now=now)
+
+
+@uploads.discarded_on_failure()
+@transaction.atomic
+def member_case_move(*, case_id: int, user: User | None, move: MoveIn,
+                     now: dt.datetime | None = None) -> Case:
+    """The narrow interface through which a bundle moves one of its member cases: the moves
+    made once for a whole 一件事 (accept, ask_supplement, supplement, refuse, deliver,
+    withdraw, cancel), whose one notice and one message are the bundle's."""
+    return engine.transition(CASE_PROCESS, case_id, user, move, now=now,
+                             driver=workflow.BUNDLE)
 
 
 def staff_text_check(texts: Iterable[tuple[str, str]]) -> None:
@@ -434,17 +427,15 @@ def _require_reason(move: MoveIn, what: str) -> None:
         raise InvalidInput(f"{what}必须写明理由。", code="case.reason_required")
 
 
-def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _ask_supplement(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     items = [{"material": str(i.get("material", "")).strip()[:200],
               "reason": str(i.get("reason", "")).strip()[:500]} for i in move.supplement_items]
     items = [i for i in items if i["material"]]
     if not items:
         raise InvalidInput("一次性补正告知必须逐项列明需补正的材料及原因。", code="case.supplement_items")
-    if Supplement.objects.filter(case=case).exists():
-        raise workflow.MoveNotAllowed("该办件已一次性告知过补正，不能再次要求补正。",
-                                      code="case.second_supplement")
     Supplement.objects.create(case=case, items=items, requested_at=now)
-    if move.via_bundle:
+    if attempt.driver == workflow.BUNDLE:
         return {"items": items, "bundle": case.bundle_number}
     notice = notice_issue(case, NoticeKind.SUPPLEMENT, {"items": items}, now)
     _tell_applicant(case, "请一次性补正材料", "需补正：" + "；".join(
@@ -452,8 +443,9 @@ def _ask_supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) ->
     return {"items": items, "notice": notice.number}
 
 
-def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
-    if move.via_bundle:
+def _supplement(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    if attempt.driver == workflow.BUNDLE:
         # The bundle collected the supplement once and attached it (member_materials_add).
         Supplement.objects.filter(case=case).update(answered_at=now)
         return {"bundle": case.bundle_number}
@@ -474,15 +466,16 @@ def _supplement(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dic
     return {"materials": [m.name for m in move.materials]}
 
 
-def _accept(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _accept(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     calendar = calendar_get()
     # 行政许可法 art. 32: unanswered for 5 days, the application counts as accepted from receipt.
-    by_law = actor is SYSTEM and not move.via_bundle
+    by_law = actor is SYSTEM and attempt.driver != workflow.BUNDLE
     started = case.submitted_at if by_law else now
     due = deadlines.due_at_acceptance(calendar, started, case.promised_workdays)
     case.accepted_at, case.due_at, case.due_provisional = started, due.due, due.provisional
-    case.approval_step = 0
-    if move.via_bundle:
+    case.approval_step, case.last_pass_by_id = 0, None
+    if attempt.driver == workflow.BUNDLE:
         return {"due_at": due.due.isoformat(), "provisional": due.provisional,
                 "bundle": case.bundle_number}
     notice = notice_issue(case, NoticeKind.ACCEPTANCE, {"due": due.due.isoformat(),
@@ -494,7 +487,8 @@ def _accept(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[st
             "notice": notice.number, "by_law": by_law}
 
 
-def _refuse(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _refuse(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _require_reason(move, "不予受理")
     notice = notice_issue(case, NoticeKind.REFUSAL, {"reason": move.reason}, now)
     case.closed_at = now
@@ -502,33 +496,22 @@ def _refuse(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[st
     return {"notice": notice.number}
 
 
-def _chain(case: Case) -> list[str]:
-    return list(case.implementation.approval_chain or ["承办", "审核", "批准"])
-
-
-def _review_pass(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
-    chain = _chain(case)
-    if case.approval_step >= len(chain) - 1:
-        raise workflow.MoveNotAllowed("已到最后审批环节，请作出准予或不予许可的决定。",
-                                      code="case.last_step")
-    last = case.events.filter(action__in=["review_pass", "accept"]).order_by("-id").first()
-    if last is not None and actor.user is not None and last.actor_id == actor.user.pk \
-            and last.action == "review_pass":
-        raise NotAllowed("同一人不能连续办理两个审批环节。", code="case.same_person")
+def _review_pass(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    chain = workflow.approval_chain(case)
     step = chain[case.approval_step]
     case.approval_step += 1
+    case.last_pass_by_id = attempt.user_id
     return {"step": step, "next": chain[case.approval_step]}
 
 
-def _review_return(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _review_return(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     _require_reason(move, "退回")
-    if case.approval_step == 0:
-        raise workflow.MoveNotAllowed("已在第一个审批环节，不能再退回。", code="case.first_step")
     case.approval_step -= 1
-    return {"step": _chain(case)[case.approval_step]}
+    return {"step": workflow.approval_chain(case)[case.approval_step]}
 
 
-def _suspend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _suspend(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _require_reason(move, "启动特别程序")
     if move.procedure_kind not in ProcedureKind.values:
         raise InvalidInput("特别程序种类无效：应为听证、检验、检测、检疫、鉴定、专家评审或招标拍卖。",
@@ -544,7 +527,8 @@ def _suspend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[s
     return {"kind": move.procedure_kind, "notice": notice.number}
 
 
-def _resume(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _resume(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     procedure = case.procedures.filter(ended_at__isnull=True).order_by("-id").first()
     if procedure is None or case.suspended_at is None or case.due_at is None:
         raise Conflict("没有进行中的特别程序。", code="case.no_procedure")
@@ -558,12 +542,11 @@ def _resume(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[st
     return {"paused_workdays": paused, "due_at": due.due.isoformat()}
 
 
-def _extend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _extend(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _require_reason(move, "延期")
     if not move.approver.strip():
         raise InvalidInput("延期须经本行政机关负责人批准，请填写批准人。", code="case.approver_required")
-    if Extension.objects.filter(case=case).exists():
-        raise workflow.MoveNotAllowed("该办件已延期一次，不能再次延期。", code="case.second_extension")
     if move.extra_workdays < 1 or case.due_at is None or case.accepted_at is None:
         raise InvalidInput("延长的工作日数应为正整数。", code="case.extra_workdays")
     calendar = calendar_get()
@@ -576,12 +559,11 @@ def _extend(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[st
         raise InvalidInput(f"延期后的期限不得超过法定期限"
                            f"（{cap.astimezone(deadlines.SHANGHAI):%Y年%m月%d日}）。",
                            code="case.beyond_legal_limit")
-    if now > case.due_at:
-        raise Conflict("期限已过，不能再延期。", code="case.already_overdue")
     Extension.objects.create(case=case, reason=move.reason, approver=move.approver.strip(),
                              old_due_at=case.due_at, new_due_at=new.due,
                              extra_workdays=move.extra_workdays, granted_at=now)
     old = case.due_at
+    case.extended = True
     case.due_at, case.due_provisional = new.due, case.due_provisional or new.provisional
     notice = notice_issue(case, NoticeKind.EXTENSION, {"reason": move.reason,
                                                        "new_due": new.due.isoformat()}, now)
@@ -596,13 +578,8 @@ def _decide(case: Case, decision: str, now: dt.datetime) -> None:
     case.decision, case.decided_at, case.card = decision, now, ""
 
 
-def _grant(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
-    chain = _chain(case)
-    if actor.role == "window_clerk" and not case.by_commitment:
-        raise NotAllowed("窗口人员只能对告知承诺办件当场作出决定。", code="case.window_decide")
-    if not case.by_commitment and case.approval_step < len(chain) - 1:
-        raise workflow.MoveNotAllowed(f"尚未完成审批环节（当前：{chain[case.approval_step]}）。",
-                                      code="case.chain_incomplete")
+def _grant(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _decide(case, Decision.GRANTED, now)
     notice = notice_issue(case, NoticeKind.GRANT, {"reason": move.reason}, now)
     data: dict[str, Any] = {"decision": Decision.GRANTED, "notice": notice.number}
@@ -615,7 +592,8 @@ def _grant(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str
     return data
 
 
-def _deny(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _deny(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _require_reason(move, "不予许可")
     _decide(case, Decision.DENIED, now)
     notice = notice_issue(case, NoticeKind.DENIAL, {"reason": move.reason}, now)
@@ -624,23 +602,22 @@ def _deny(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str,
     return {"decision": Decision.DENIED, "notice": notice.number}
 
 
-def _deem(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _deem(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     from zhengwu.cases.sweeps import record_deemed
 
-    if not case.deemed_eligible:
-        raise workflow.MoveNotAllowed("该事项未列入超时默认清单。", code="case.not_deemed_eligible")
-    if case.due_at is None or case.due_at >= now:
-        raise workflow.MoveNotAllowed("办件尚未超过办结期限。", code="case.not_overdue")
     _decide(case, Decision.DEEMED_APPROVED, now)
     return record_deemed(case, now)
 
 
-def _close(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _close(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     case.closed_at = now
     return {}
 
 
-def _deliver(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _deliver(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     if move.delivery_method not in DeliveryMethod.values:
         raise InvalidInput("送达方式无效：窗口领取、邮寄送达或电子送达。", code="case.delivery_method")
     if move.delivery_method == DeliveryMethod.POSTAL and not move.tracking_number.strip():
@@ -653,19 +630,20 @@ def _deliver(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[s
     return {"method": move.delivery_method, "tracking_number": case.tracking_number}
 
 
-def _withdraw(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _withdraw(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     case.closed_at = now
     return {}
 
 
-def _cancel(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
-    if not move.via_bundle:
-        raise workflow.MoveNotAllowed("只有一件事可以终止其成员办件。", code="case.cancel_forbidden")
+def _cancel(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     case.closed_at = now
     return {"bundle": case.bundle_number}
 
 
-def _revoke(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
+def _revoke(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     _require_reason(move, "撤销")
     notice = notice_issue(case, NoticeKind.REVOCATION, {"reason": move.reason}, now)
     return {"notice": notice.number}
@@ -678,6 +656,15 @@ HANDLERS = {
     "deem_approved": _deem, "close": _close, "deliver": _deliver, "withdraw": _withdraw,
     "cancel": _cancel, "revoke": _revoke,
 }
+
+
+CASE_PROCESS: Process[Case, MoveIn] = Process(
+    table=CASE_TABLE, handlers=HANDLERS, lock=_lock, actor=_actor, record=_record,
+    reason_of=lambda move: move.reason, action_of=lambda move: move.action,
+    text_check=lambda move: staff_text_check(_move_texts(move)),
+    # The role a person holding several is recorded in (the back office before the window).
+    role_order=(workflow.Role.APPLICANT, workflow.Role.REVIEWER, workflow.Role.SYSTEM,
+                workflow.Role.WINDOW))
 
 
 # --- 告知承诺: post-verification -------------------------------------------------------------

@@ -30,9 +30,9 @@ from zhengwu.cases import sweeps as case_sweeps
 from zhengwu.cases.models import Case, CaseStatus, Decision
 from zhengwu.cases.services import MoveIn, case_transition
 from zhengwu.cases.tests.conftest import pdf_bytes
-from zhengwu.cases.workflow import MoveNotAllowed
 from zhengwu.core.errors import InvalidInput
 from zhengwu.notifications.models import OutboxItem
+from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.workdays.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db

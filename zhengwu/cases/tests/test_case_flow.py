@@ -24,10 +24,10 @@ from zhengwu.cases.services import (
     verification_record,
 )
 from zhengwu.cases.tests.conftest import FORM, png_bytes
-from zhengwu.cases.workflow import MoveNotAllowed
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.notifications.models import OutboxItem
+from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.workdays.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from zhengwu.accounts.services import role_assign, role_groups_ensure, user_crea
 from zhengwu.cases import sweeps
 from zhengwu.cases.models import Case, CaseEvent, CaseStatus, Decision
 from zhengwu.cases.services import MoveIn, case_submit, case_transition
-from zhengwu.cases.workflow import MoveNotAllowed
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
+from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
 

@@ -1,0 +1,130 @@
+"""The one transition path and the one predicate of every process (ADR 0013).
+
+`refusal` says whether a move may be made now — unknown move, wrong state, no role for it, or
+a guard of the move says no — and `moves_open` lists the moves a person may make, with the
+same function, so a page never offers what the service then refuses.
+
+`transition` makes a move in one transaction: lock the row within the actor's scope, check
+the move with `refusal`, refuse bad free text, run the process's handler (what is special to
+the move), set the target state, save only the fields that changed, write the timeline event
+and the audit row, and tell the listening processes (a bundle listens to its member cases).
+Handlers queue notifications and tasks with `transaction.on_commit`, so nothing leaves the
+platform for a move that rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from zhengwu.core import clock
+from zhengwu.process.spec import Attempt, InT, Outcome, Process, Refusal, RowT, Step, Table
+
+
+def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
+            roles: Iterable[str] | None = None, now: dt.datetime | None = None,
+            driver: str = "") -> Refusal | None:
+    """Why `user` (None: the platform) may not make `action` on `row` now, or None.
+
+    `roles`: the user's process roles on the row, when the caller has them already."""
+    name, noun = table.name, table.noun
+    move = table.moves.get(action)
+    if move is None:
+        return Refusal(f"{name}.unknown_action", f"未知的{noun}操作“{action}”。")
+    status = getattr(row, table.status_field)
+    if status not in move.source:
+        return Refusal(f"{name}.move_not_allowed",
+                       f"{noun}当前状态为“{table.status_label(status)}”，不能{move.label}。")
+    held = frozenset(table.roles_on(user, row) if roles is None else roles) & move.roles
+    if not held:
+        return Refusal(f"{name}.forbidden", f"您无权对该{noun}执行“{move.label}”。",
+                       forbidden=True)
+    attempt = Attempt(action=action, user=user, roles=held, now=now or clock.now(),
+                      driver=driver)
+    for guard in move.guards:
+        refused = guard(row, attempt)
+        if refused is not None:
+            return refused
+    return None
+
+
+def moves_open(table: Table[RowT], row: RowT, user: Any, *,
+               actions: Iterable[str] | None = None, now: dt.datetime | None = None
+               ) -> list[str]:
+    """The moves `user` may make on `row` now, in the order of `actions` (default: the
+    table's) — what pages and the API offer."""
+    roles = frozenset(table.roles_on(user, row))
+    moment = now or clock.now()
+    return [action for action in (table.moves if actions is None else actions)
+            if refusal(table, row, user, action, roles=roles, now=moment) is None]
+
+
+def _field_values(row: models.Model) -> dict[str, Any]:
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields
+            if not f.primary_key}
+
+
+def _acting_role(process: Process[RowT, InT], held: frozenset[str]) -> str:
+    order = {role: n for n, role in enumerate(process.role_order)}
+    return min(held, key=lambda role: (order.get(role, len(order)), role))
+
+
+def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *,
+               now: dt.datetime | None = None, driver: str = "") -> RowT:
+    """Make one move on the row `key` as `user` (None: the platform), in one transaction.
+
+    Of concurrent attempts on one row exactly one succeeds: the row is locked first, and the
+    others see the state it left (MoveNotAllowed, 409). Raises the DomainError of the refusal,
+    or whatever the handler raises for bad input; nothing is written then."""
+    with transaction.atomic():
+        table = process.table
+        row = process.lock(key, user)
+        action = process.action_of(move_in)
+        moment = now or clock.now()
+        roles = frozenset(table.roles_on(user, row))
+        refused = refusal(table, row, user, action, roles=roles, now=moment, driver=driver)
+        if refused is not None:
+            raise refused.error()
+        process.text_check(move_in)
+        move = table.moves[action]
+        held = roles & move.roles
+        role = _acting_role(process, held)
+        actor = process.actor(user, row, role)
+        attempt = Attempt(action=action, user=user, roles=held, now=moment, driver=driver)
+        before_values = _field_values(row)
+        before = getattr(row, table.status_field)
+        data = process.handlers[action](row, move_in, attempt, actor) or {}
+        if move.target is not None:
+            setattr(row, table.status_field, move.target)
+        changed = [name for name, value in _field_values(row).items()
+                   if before_values[name] != value]
+        if changed:
+            # Timestamps kept by the model itself (auto_now) change with every save.
+            changed += [f.attname for f in row._meta.concrete_fields
+                        if getattr(f, "auto_now", False) and f.attname not in changed]
+            row.save(update_fields=changed)
+        process.record(row, Step(action=action, before=before, actor=actor,
+                                 reason=process.reason_of(move_in), data=data))
+        outcome = Outcome(process=table.name, row=row, action=action, before=before,
+                          after=getattr(row, table.status_field), driver=driver)
+        for listener in process.listeners:
+            listener(outcome)
+        return row
+
+
+def listen(process: Process[RowT, InT], listener: Callable[[Outcome[RowT]], None]) -> None:
+    """Have `listener` told of every move of `process` (and of its bulk moves, which call
+    `tell`), inside the move's transaction. Idempotent: an app registering twice (tests
+    reload apps) is told once."""
+    if listener not in process.listeners:
+        process.listeners.append(listener)
+
+
+def tell(process: Process[RowT, InT], outcomes: Iterable[Outcome[RowT]]) -> None:
+    """Tell the listeners of moves made in bulk (a sweep's set-based UPDATE)."""
+    for outcome in outcomes:
+        for listener in process.listeners:
+            listener(outcome)

@@ -1,0 +1,95 @@
+"""The process engine (ADR 0013) as the case process uses it: one predicate for what the page
+offers and what the service accepts, saves of only what a move changed, and listeners told
+once. The random walks of cases/tests/test_state_machine.py check the predicate against the
+services over whole case lives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhengwu.accounts.models import UserKind
+from zhengwu.accounts.roles import Role
+from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.cases.access import CASE_TABLE
+from zhengwu.cases.models import Case
+from zhengwu.cases.selectors import case_actions
+from zhengwu.cases.services import CASE_PROCESS, MoveIn, case_transition
+from zhengwu.core.errors import NotAllowed
+from zhengwu.process import engine
+from zhengwu.process.spec import MoveNotAllowed, Outcome
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(food: Any, submit: Any, clerk: Any) -> Case:
+    case = submit(food)
+    return case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+
+
+def test_the_reviewer_who_passed_a_step_is_not_offered_the_next(accepted, reviewer):
+    """The defect of issue 9: after doing 承办 the reviewer was shown 审核通过，送批准 and then
+    refused ("同一人不能连续办理两个审批环节"). Page and service now ask one predicate."""
+    assert "review_pass" in case_actions(user=reviewer, case=accepted)
+    case = case_transition(case_id=accepted.pk, user=reviewer,
+                           move=MoveIn(action="review_pass"))
+    assert "review_pass" not in case_actions(user=reviewer, case=case)
+    refused = engine.refusal(CASE_TABLE, case, reviewer, "review_pass")
+    assert refused is not None and refused.code == "case.same_person" and refused.forbidden
+    with pytest.raises(NotAllowed, match="同一人不能连续办理两个审批环节"):
+        case_transition(case_id=case.pk, user=reviewer, move=MoveIn(action="review_pass"))
+    # Someone else of the same back office may pass it.
+    colleague = user_create(username="reviewer2", password="x-demo-2026-x",
+                            kind=UserKind.STAFF, display_name="审查员二")
+    role_assign(user=colleague, role=Role.REVIEWER, department=case.department)
+    assert "review_pass" in case_actions(user=colleague, case=case)
+
+
+def test_a_refusal_names_the_state_the_role_or_the_guard(accepted, reviewer, clerk, applicant):
+    state = engine.refusal(CASE_TABLE, accepted, clerk, "accept")
+    assert state is not None and state.code == "case.move_not_allowed"
+    assert "当前状态为“审查中”" in state.message
+    role = engine.refusal(CASE_TABLE, accepted, applicant, "grant")
+    assert role is not None and role.code == "case.forbidden" and role.forbidden
+    guard = engine.refusal(CASE_TABLE, accepted, reviewer, "grant")
+    assert guard is not None and guard.code == "case.chain_incomplete"
+    unknown = engine.refusal(CASE_TABLE, accepted, reviewer, "approve_everything")
+    assert unknown is not None and unknown.code == "case.unknown_action"
+    with pytest.raises(MoveNotAllowed) as raised:
+        case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="grant"))
+    assert raised.value.code == "case.chain_incomplete" and raised.value.http_status == 409
+
+
+def test_a_move_saves_only_the_columns_it_changed(accepted, reviewer):
+    with CaptureQueriesContext(connection) as queries:
+        case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="review_pass"))
+    updates = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(updates) == 1, updates
+    assert '"approval_step"' in updates[0] and '"last_pass_by_id"' in updates[0]
+    assert '"updated_at"' in updates[0]
+    assert '"form_data"' not in updates[0] and '"applicant_name"' not in updates[0]
+
+
+def test_listeners_are_told_once_inside_the_move(accepted, reviewer):
+    told: list[Outcome[Case]] = []
+
+    def listener(outcome: Outcome[Case]) -> None:
+        told.append(outcome)
+
+    engine.listen(CASE_PROCESS, listener)
+    engine.listen(CASE_PROCESS, listener)
+    try:
+        case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="review_pass"))
+    finally:
+        CASE_PROCESS.listeners.remove(listener)
+    assert [(o.process, o.action, o.before, o.after, o.driver) for o in told] == [
+        ("case", "review_pass", "accepted", "accepted", "")]
+
+
+def test_the_process_table_and_handlers_cover_the_same_moves():
+    assert set(CASE_TABLE.moves) == set(CASE_PROCESS.handlers)
