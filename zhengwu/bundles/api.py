@@ -84,6 +84,7 @@ from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
+from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.regions.models import Region
 
 router = Router(tags=["bundles"], auth=django_auth)
@@ -429,7 +430,7 @@ def other_move(request: HttpRequest, number: BundleNumber,
     """Any other action (the platform's own `finish` included): 404 for a case the caller may
     not see, else 409 `bundle.unknown_action`."""
     selectors.bundle_cases_for(_user(request)).get(number=number)
-    raise workflow.BundleMoveNotAllowed(
+    raise MoveNotAllowed(
         f"未知的一件事操作“{action}”：可用的操作为 {', '.join(PUBLIC_MOVES)}。",
         code="bundle.unknown_action")
 

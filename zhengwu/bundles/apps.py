@@ -28,11 +28,13 @@ class BundlesConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.bundles.services import member_case_moved
-        from zhengwu.cases.services import TRANSITION_HOOKS
+        from zhengwu.cases.services import CASE_PROCESS
         from zhengwu.catalog import search
         from zhengwu.core import sweeps
 
         sweeps.register("bundles", sweep)
         search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
-        if member_case_moved not in TRANSITION_HOOKS:
-            TRANSITION_HOOKS.append(member_case_moved)
+        from zhengwu.process import engine
+
+        # A bundle is told of its member cases' moves (ADR 0013).
+        engine.listen(CASE_PROCESS, member_case_moved)

@@ -10,7 +10,7 @@ event row and the audit row (quality.md #3, #6).
 - The 一件事 window accepts, asks once for supplements (gathering the departments'
   pre-review findings into one notice), refuses, and delivers once for all members.
 - Members run with their own clocks; a member waits only for the members it depends on.
-  `member_case_moved` (a cases transition hook) moves the bundle on: it closes decided
+  `member_case_moved` (told of every case move by the process engine) moves the bundle on: it closes decided
   members, starts waiting members whose prerequisites were granted, ends those whose
   prerequisites were not, finishes the bundle when every member has ended and tells the
   applicant once.
@@ -65,14 +65,14 @@ from zhengwu.bundles.selectors import (
     member_implementations,
 )
 from zhengwu.cases import deadlines, uploads
-from zhengwu.cases.access import files_for_others, reviewer_departments, window_prefixes
+from zhengwu.cases.access import files_for_others, reviewer_departments
 from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
 from zhengwu.cases.services import (
     MoveIn,
     StoredMaterial,
-    case_transition,
     counter_next,
     member_case_create,
+    member_case_move,
     member_materials_add,
     staff_text_check,
 )
@@ -85,6 +85,8 @@ from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.notifications.services import Note, notify_many
 from zhengwu.notifications.tasks import deliver_outbox
+from zhengwu.process import engine
+from zhengwu.process.spec import Attempt, Outcome, Process, Step
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -539,55 +541,50 @@ class BundleMoveIn:
     tracking_number: str = ""
 
 
-def _roles(user: User | None, bundle_case: BundleCase) -> set[workflow.Role]:
+def _lock(number: str, user: User | None) -> BundleCase:
+    cases = BundleCase.objects.all()
+    if user is not None:
+        # A subquery: PostgreSQL allows no FOR UPDATE together with the scope's DISTINCT.
+        cases = cases.filter(pk__in=bundle_cases_for(user).values("pk"))
+    return cases.select_for_update(of=("self",)).select_related(
+        "bundle__lead_department", "applicant").get(number=number)
+
+
+def _actor(user: User | None, bundle_case: BundleCase, role: str) -> Actor:
     if user is None:
-        return {workflow.Role.SYSTEM}
-    roles: set[workflow.Role] = set()
-    if user.pk == bundle_case.applicant_id or (user.pk == bundle_case.submitted_by_id
-                                               and bundle_case.channel == "proxy"):
-        roles.add(workflow.Role.APPLICANT)
-    if any(bundle_case.region_id.startswith(p) for p in window_prefixes(user)):
-        roles.add(workflow.Role.WINDOW)
-    return roles
+        return SYSTEM
+    return actor_for(user, role={"applicant": "applicant", "window": "window_clerk",
+                                 "system": "system"}[role])
+
+
+def _record(bundle_case: BundleCase, step: Step) -> None:
+    _bundle_event(bundle_case, action=step.action, before=step.before, actor=step.actor,
+                  reason=step.reason, data=step.data)
+
+
+def _text_check(move: BundleMoveIn) -> None:
+    staff_text_check([("理由", move.reason), ("快递单号", move.tracking_number),
+                      *[(label, str(item.get(key, ""))) for item in move.supplement_items
+                        for key, label in (("material", "补正材料名称"), ("reason", "补正原因"))]])
 
 
 @uploads.discarded_on_failure()
 @transaction.atomic
 def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
                 now: dt.datetime | None = None) -> BundleCase:
-    """One move of the bundle workflow, made once for every member case."""
-    cases = BundleCase.objects.all()
-    if user is not None:
-        # A subquery: PostgreSQL allows no FOR UPDATE together with the scope's DISTINCT.
-        cases = cases.filter(pk__in=bundle_cases_for(user).values("pk"))
-    bundle_case = cases.select_for_update(of=("self",)).select_related(
-        "bundle__lead_department", "applicant").get(number=number)
-    spec = workflow.move_for(move.action, bundle_case.status)
-    roles = _roles(user, bundle_case) & spec.roles
-    if not roles:
-        raise NotAllowed(f"您无权对该一件事执行“{spec.label}”。", code="bundle.forbidden")
-    staff_text_check([("理由", move.reason), ("快递单号", move.tracking_number),
-                      *[(label, str(item.get(key, ""))) for item in move.supplement_items
-                        for key, label in (("material", "补正材料名称"), ("reason", "补正原因"))]])
-    role = sorted(roles, key=lambda r: r.value)[0]
-    actor = SYSTEM if user is None else actor_for(
-        user, role={"applicant": "applicant", "window": "window_clerk"}[role.value])
-    moment = now or clock.now()
-    before = bundle_case.status
-    data = _HANDLERS[move.action](bundle_case, move, moment, user) or {}
-    bundle_case.status = spec.target
-    bundle_case.save()
-    _bundle_event(bundle_case, action=move.action, before=before, actor=actor,
-                  reason=move.reason, data=data)
-    return bundle_case
+    """One move of the bundle workflow, made once for every member case, through the process
+    engine (ADR 0013)."""
+    return engine.transition(BUNDLE_PROCESS, number, user, move, now=now)
 
 
 def _open_members(bundle_case: BundleCase) -> list[BundleMember]:
     return list(bundle_case.members.select_related("case", "department").order_by("position"))
 
 
-def _accept(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-            user: User | None) -> dict[str, Any]:
+def _accept(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     calendar = calendar_get()
     # 行政许可法 art. 32, for the bundle as a whole: unanswered, it counts as accepted from
     # receipt (the sweep makes this move as the platform).
@@ -615,14 +612,16 @@ def _accept(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
 def _member_start(member: BundleMember, user: User | None, now: dt.datetime,
                   reason: str) -> None:
     """Accept the member case (its own clock starts now) on behalf of the bundle."""
-    case_transition(case_id=member.case_id, user=user,
-                    move=MoveIn(action="accept", reason=reason, via_bundle=True), now=now)
+    member_case_move(case_id=member.case_id, user=user,
+                    move=MoveIn(action="accept", reason=reason), now=now)
     member.state, member.started_at = MemberState.RUNNING, now
     member.save(update_fields=["state", "started_at"])
 
 
-def _ask_supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-                    user: User | None) -> dict[str, Any]:
+def _ask_supplement(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+                    actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     """The one supplement notice for the whole bundle: the window's own findings plus every
     department's pre-review findings, each member case told what concerns it."""
     own = [{"material": str(i.get("material", "")).strip()[:200],
@@ -644,18 +643,19 @@ def _ask_supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetim
         mine = [i for i in items if not i["item"] or i["item"] == code]
         if not mine:
             continue
-        case_transition(case_id=member.case_id, user=user, move=MoveIn(
+        member_case_move(case_id=member.case_id, user=user, move=MoveIn(
             action="ask_supplement", supplement_items=[
-                {"material": i["material"], "reason": i["reason"]} for i in mine],
-            via_bundle=True), now=now)
+                {"material": i["material"], "reason": i["reason"]} for i in mine]), now=now)
     notice = _notice(bundle_case, BundleNoticeKind.SUPPLEMENT, {"items": items}, now)
     _tell(bundle_case, "请一次性补正材料", "需补正：" + "；".join(
         f"{i['material']}（{i['reason']}）" for i in items), "supplement")
     return {"items": items, "notice": notice.number}
 
 
-def _supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-                user: User | None) -> dict[str, Any]:
+def _supplement(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+                actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     if not move.materials:
         raise InvalidInput("请提交补正材料。", code="bundle.supplement_empty")
     if len(move.materials) > MAX_FILES:
@@ -691,18 +691,20 @@ def _supplement(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
     for member in members:
         member_materials_add(member.case, [s for _, s in saved], now)
         if member.case.status == CaseStatus.AWAITING_SUPPLEMENT:
-            case_transition(case_id=member.case_id, user=user,
-                            move=MoveIn(action="supplement", via_bundle=True), now=now)
+            member_case_move(case_id=member.case_id, user=user,
+                            move=MoveIn(action="supplement"), now=now)
     return {"materials": [row.identity for row, _ in saved]}
 
 
-def _refuse(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-            user: User | None) -> dict[str, Any]:
+def _refuse(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     if not move.reason.strip():
         raise InvalidInput("不予受理必须写明理由。", code="bundle.reason_required")
     for member in _open_members(bundle_case):
-        case_transition(case_id=member.case_id, user=user, move=MoveIn(
-            action="refuse", reason=move.reason, via_bundle=True), now=now)
+        member_case_move(case_id=member.case_id, user=user, move=MoveIn(
+            action="refuse", reason=move.reason), now=now)
         member.state = MemberState.CANCELLED
         member.save(update_fields=["state"])
     bundle_case.finished_at = now
@@ -712,19 +714,22 @@ def _refuse(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
     return {"notice": notice.number}
 
 
-def _withdraw(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-              user: User | None) -> dict[str, Any]:
+def _withdraw(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+              actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     for member in _open_members(bundle_case):
-        case_transition(case_id=member.case_id, user=user, move=MoveIn(
-            action="withdraw", reason=move.reason, via_bundle=True), now=now)
+        member_case_move(case_id=member.case_id, user=user, move=MoveIn(
+            action="withdraw", reason=move.reason), now=now)
         member.state = MemberState.CANCELLED
         member.save(update_fields=["state"])
     bundle_case.finished_at = now
     return {}
 
 
-def _finish(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-            user: User | None) -> dict[str, Any]:
+def _finish(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    now = attempt.now
     members = _open_members(bundle_case)
     # A grant revoked before the bundle finished is no grant (撤销).
     granted = [m for m in members if _granted(m.case)]
@@ -749,8 +754,10 @@ def _finish(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
     return {"result": result, "notice": notice.number, "in_time": in_time}
 
 
-def _deliver(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
-             user: User | None) -> dict[str, Any]:
+def _deliver(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
+             actor: Actor) -> dict[str, Any]:
+    now = attempt.now
+    user = attempt.user
     method = move.delivery_method or bundle_case.delivery_method
     if method not in DeliveryMethod.values:
         raise InvalidInput("送达方式无效：窗口领取、邮寄送达或电子送达。", code="bundle.delivery_method")
@@ -759,9 +766,9 @@ def _deliver(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
     delivered = []
     for member in _open_members(bundle_case):
         if member.case.status == CaseStatus.CLOSED:
-            case_transition(case_id=member.case_id, user=user, move=MoveIn(
+            member_case_move(case_id=member.case_id, user=user, move=MoveIn(
                 action="deliver", delivery_method=method,
-                tracking_number=move.tracking_number, via_bundle=True), now=now)
+                tracking_number=move.tracking_number), now=now)
             delivered.append(member.item_name)
     bundle_case.delivered_at, bundle_case.delivery_method = now, method
     bundle_case.tracking_number = move.tracking_number.strip()[:40]
@@ -774,6 +781,12 @@ def _deliver(bundle_case: BundleCase, move: BundleMoveIn, now: dt.datetime,
 
 _HANDLERS = {"accept": _accept, "ask_supplement": _ask_supplement, "supplement": _supplement,
              "refuse": _refuse, "withdraw": _withdraw, "finish": _finish, "deliver": _deliver}
+
+BUNDLE_PROCESS: Process[BundleCase, BundleMoveIn] = Process(
+    table=workflow.BUNDLE_TABLE, handlers=_HANDLERS, lock=_lock, actor=_actor, record=_record,
+    reason_of=lambda move: move.reason, action_of=lambda move: move.action,
+    text_check=_text_check,
+    role_order=(workflow.Role.APPLICANT, workflow.Role.SYSTEM, workflow.Role.WINDOW))
 
 
 # --- access to personal data ------------------------------------------------------------------
@@ -854,14 +867,16 @@ ENDED = frozenset({CaseStatus.CLOSED, CaseStatus.DELIVERED, CaseStatus.REFUSED,
 GRANTED = frozenset({Decision.GRANTED, Decision.DEEMED_APPROVED})
 
 
-def member_case_moved(case: Case, action: str) -> None:
-    """cases transition hook: a bundle member moved (inside its transaction)."""
+def member_case_moved(outcome: Outcome[Case]) -> None:
+    """Told of every case move (engine.listen, registered in BundlesConfig.ready), inside
+    the move's transaction: a bundle member moved."""
+    case, action = outcome.row, outcome.action
     if not case.bundle_number:
         return
     if action in DECIDING and case.status == CaseStatus.DECIDED:
         # In a bundle the decision ends the member's part; its result is delivered once,
-        # with the others'. Closing moves the bundle on (this hook runs again for "close").
-        case_transition(case_id=case.pk, user=None, move=MoveIn(
+        # with the others'. Closing moves the bundle on (this listener is told of "close").
+        member_case_move(case_id=case.pk, user=None, move=MoveIn(
             action="close", reason="一件事成员事项已作出决定"))
         return
     # "cancel" is made by bundle_advance itself, which goes on from there.
@@ -914,8 +929,8 @@ def bundle_advance(number: str, now: dt.datetime | None = None, *,
                                                               MemberState.CANCELLED)
                       and not _granted(p.case)]
             if failed:
-                case_transition(case_id=member.case_id, user=None, move=MoveIn(
-                    action="cancel", via_bundle=True,
+                member_case_move(case_id=member.case_id, user=None, move=MoveIn(
+                    action="cancel",
                     reason=f"前置事项“{failed[0].item_name}”未获准予，本事项终止办理"), now=moment)
                 member.state, member.note = MemberState.CANCELLED, \
                     f"前置事项“{failed[0].item_name}”未获准予"

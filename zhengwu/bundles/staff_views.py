@@ -54,6 +54,7 @@ from zhengwu.cases.models import DeliveryMethod
 from zhengwu.core.errors import DomainError
 from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.core.schemas import MAX_ID
+from zhengwu.process import engine
 from zhengwu.workdays.selectors import calendar_get
 
 PAGE_SIZE = 50
@@ -112,8 +113,10 @@ class WindowRow:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def _actions(status: str) -> list[str]:
-    return [a for a in WINDOW_ACTIONS if S(status) in workflow.MOVES[a].source]
+def _actions(user: User, bundle_case: BundleCase) -> list[str]:
+    """The window's moves this person may make on this bundle case now: the process engine's
+    one predicate, the same that bundles.services.bundle_move checks (ADR 0013)."""
+    return engine.moves_open(workflow.BUNDLE_TABLE, bundle_case, user, actions=WINDOW_ACTIONS)
 
 
 def _window_cases(user: User) -> Any:
@@ -126,9 +129,10 @@ def _window_cases(user: User) -> Any:
                  to_attr="submit_events"))
 
 
-def _window_row(bundle_case: BundleCase, failed: Failed | None, calendar: Any) -> WindowRow:
+def _window_row(user: User, bundle_case: BundleCase, failed: Failed | None,
+                calendar: Any) -> WindowRow:
     members = list(bundle_case.members.all())
-    actions = _actions(bundle_case.status)
+    actions = _actions(user, bundle_case)
     submitted = getattr(bundle_case, "submit_events", [])
     missing = list(submitted[0].data.get("missing") or []) if submitted else []
     mine = failed if failed is not None and failed.key == bundle_case.pk else None
@@ -172,7 +176,7 @@ def _window_page(request: HttpRequest, status: str, failed: Failed | None = None
                                     purpose=services.PURPOSE_WINDOW)
     calendar = calendar_get()
     return render(request, "bundles/staff_window.html", {
-        "page": page, "rows": [_window_row(c, failed, calendar) for c in items],
+        "page": page, "rows": [_window_row(user, c, failed, calendar) for c in items],
         "status": status, "params": f"status={status}",
         "tabs": [(value, label, counts.get(value, 0)) for value, label in WINDOW_TABS],
         "tab_label": dict(WINDOW_TABS)[S(status)],

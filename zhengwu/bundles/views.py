@@ -73,6 +73,7 @@ from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.documents.qr import qr_data_uri, qr_svg
+from zhengwu.process import engine
 from zhengwu.regions.models import Region
 
 PAGE_SIZE = 20
@@ -633,13 +634,13 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
     members = list(bundle_case.members.all())
     rows = _case_rows(user, bundle_case, members)
     items = supplement_items(bundle_case)
-    status = bundle_case.status
-    can_supplement = _is_applicant(user, bundle_case) and \
-        status == BundleCaseStatus.AWAITING_SUPPLEMENT
+    # What this person may do now: the process engine's one predicate (ADR 0013).
+    open_moves = engine.moves_open(workflow.BUNDLE_TABLE, bundle_case, user,
+                                   actions=("supplement", "withdraw"))
+    can_supplement = "supplement" in open_moves
     if can_supplement and supplement_form is None:
         supplement_form = SupplementForm(items=items)
-    can_withdraw = _is_applicant(user, bundle_case) and \
-        status in workflow.MOVES["withdraw"].source
+    can_withdraw = "withdraw" in open_moves
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawForm()
     case_notices = list(bundle_case.notices.all())
@@ -676,7 +677,7 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
         # A refused move whose form is no longer offered shows its reason at the top.
         "error_top": error if not ((failed == "supplement" and can_supplement)
                                    or (failed == "withdraw" and can_withdraw)) else "",
-        "open": status in (BundleCaseStatus.SUBMITTED, BundleCaseStatus.AWAITING_SUPPLEMENT,
+        "open": bundle_case.status in (BundleCaseStatus.SUBMITTED, BundleCaseStatus.AWAITING_SUPPLEMENT,
                            BundleCaseStatus.SUPPLEMENTED, BundleCaseStatus.IN_PROGRESS),
     }
 

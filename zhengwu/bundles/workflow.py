@@ -8,25 +8,19 @@ finished (when every member has ended) → deliver; withdraw before acceptance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
+from zhengwu.accounts.models import User
+from zhengwu.bundles.models import BundleCase
 from zhengwu.bundles.models import BundleCaseStatus as S
-from zhengwu.core.errors import Conflict
+from zhengwu.cases.access import window_prefixes
+from zhengwu.process.spec import Move, Table
 
 
-class Role(Enum):
+class Role(StrEnum):
     APPLICANT = "applicant"
     WINDOW = "window"  # the 一件事 window (综合窗口) of the bundle's region
     SYSTEM = "system"
-
-
-@dataclass(frozen=True)
-class Move:
-    source: frozenset[S]
-    target: S
-    roles: frozenset[Role]
-    label: str
 
 
 BEFORE_ACCEPT = frozenset({S.SUBMITTED, S.SUPPLEMENTED})
@@ -46,15 +40,22 @@ MOVES: dict[str, Move] = {
 }
 
 
-class BundleMoveNotAllowed(Conflict):
-    code = "bundle.move_not_allowed"
+def roles_on(user: User | None, bundle_case: BundleCase) -> frozenset[str]:
+    """The workflow roles `user` (None: the platform) holds on a bundle case: its applicant
+    (or the proxy agent who filed for them), the 一件事 window of its region."""
+    if user is None:
+        return frozenset({Role.SYSTEM})
+    roles: set[str] = set()
+    if user.pk == bundle_case.applicant_id or (user.pk == bundle_case.submitted_by_id
+                                               and bundle_case.channel == "proxy"):
+        roles.add(Role.APPLICANT)
+    if any(bundle_case.region_id.startswith(p) for p in window_prefixes(user)):
+        roles.add(Role.WINDOW)
+    return frozenset(roles)
 
 
-def move_for(action: str, status: str) -> Move:
-    move = MOVES.get(action)
-    if move is None:
-        raise BundleMoveNotAllowed(f"未知的一件事操作“{action}”。", code="bundle.unknown_action")
-    current = S(status)
-    if current not in move.source:
-        raise BundleMoveNotAllowed(f"一件事当前状态为“{current.label}”，不能{move.label}。")
-    return move
+# What may be done on a bundle case (ADR 0013): bundles.services.BUNDLE_PROCESS makes the
+# moves; the applicant's page and the 一件事 window list them with engine.moves_open.
+BUNDLE_TABLE: Table[BundleCase] = Table(
+    name="bundle", noun="一件事", status_field="status",
+    status_label=lambda status: str(S(status).label), moves=MOVES, roles_on=roles_on)
