@@ -32,13 +32,13 @@ from zhengwu.cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
-    Counter,
     Decision,
     DepartmentFailure,
     FailureKind,
     Notice,
     NoticeKind,
 )
+from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.notifications.services import Note, notify, notify_many
@@ -65,16 +65,6 @@ def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_for_update()
 
 
-def _reserve_numbers(scope: str, amount: int) -> int:
-    """Reserve `amount` consecutive numbers; returns the first."""
-    Counter.objects.get_or_create(scope=scope)
-    counter = Counter.objects.select_for_update().get(scope=scope)
-    first = counter.value + 1
-    counter.value += amount
-    counter.save(update_fields=["value"])
-    return first
-
-
 def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     """The side effects of one deemed approval (notice, failure record, notification)."""
     notices = _deemed_notices([case], now)
@@ -91,14 +81,14 @@ def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
     year = now.astimezone(deadlines.SHANGHAI).year
     by_prefix: dict[str, list[Case]] = {}
     for case in cases:
-        by_prefix.setdefault(case.department.document_prefix or "政务", []).append(case)
+        by_prefix.setdefault(case.department.document_prefix, []).append(case)
     notices = []
     for prefix, group in by_prefix.items():
-        first = _reserve_numbers(f"notice:{prefix}:{NoticeKind.DEEMED}:{year}", len(group))
-        for offset, case in enumerate(group):
+        numbers = numbering.document_numbers(prefix, NOTICE_MARK[NoticeKind.DEEMED], year,
+                                             len(group))
+        for case, number in zip(group, numbers, strict=True):
             notices.append(Notice(
-                case=case, kind=NoticeKind.DEEMED, issued_at=now,
-                number=f"{prefix}{NOTICE_MARK[NoticeKind.DEEMED]}〔{year}〕{first + offset}号",
+                case=case, kind=NoticeKind.DEEMED, issued_at=now, number=number,
                 content={"due_at": case.due_at.isoformat() if case.due_at else None},
                 verify_code=secrets.token_hex(10)))
     by_case = {n.case_id: n for n in Notice.objects.bulk_create(notices)}
