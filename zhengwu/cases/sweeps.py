@@ -6,7 +6,7 @@
   department. Other overdue cases get a red card and an escalation instead — never a
   deemed approval.
 - 行政许可法 art. 32: applications unanswered 5 working days after receipt count as accepted.
-- 电子监察 [25]: yellow cards when at most the threshold of working days remain.
+- 电子监察 [25]: the yellow cards the clock reads (cases.caseclock), stored for lists and counts.
 
 Each batch is one transaction; rows are claimed with SKIP LOCKED where the database has it,
 so two workers never decide the same case, and a crash loses at most the batch in flight
@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from zhengwu.cases import deadlines
+from zhengwu.cases import caseclock, deadlines
 from zhengwu.cases.models import (
     NOTICE_MARK,
     Card,
@@ -187,17 +187,29 @@ def _escalate(cases: list[Case]) -> None:
 
 
 def mark_yellow(now: dt.datetime, threshold: int | None = None) -> int:
-    """Yellow cards where at most `threshold` working days remain (default from settings)."""
-    limit = threshold if threshold is not None else getattr(
-        settings, "ZHENGWU_YELLOW_CARD_WORKDAYS", 1)
+    """Store the yellow cards the clock reads (cases.caseclock), for lists and counts: new
+    ones on running clocks in one UPDATE, and on paused clocks as they read when they stopped;
+    a yellow card the clock no longer reads (the deadline moved) is taken off. Returns how
+    many new yellow cards."""
+    limit = caseclock.yellow_threshold() if threshold is None else threshold
     calendar = calendar_get()
-    # The due day that still leaves `limit` working days: anything due up to then is yellow.
-    horizon, _ = calendar.add_workdays(now.astimezone(deadlines.SHANGHAI).date(), limit)
-    end = dt.datetime.combine(horizon, deadlines.END_OF_DAY, deadlines.SHANGHAI)
+    before = caseclock.yellow_before(calendar, now, limit)
     with transaction.atomic():
-        return Case.objects.filter(status=CaseStatus.ACCEPTED, due_at__gte=now,
-                                   due_at__lte=end, card="").update(card=Card.YELLOW,
-                                                                    updated_at=now)
+        running = Case.objects.filter(status=CaseStatus.ACCEPTED)
+        count = running.filter(due_at__gte=now, due_at__lt=before, card="").update(
+            card=Card.YELLOW, updated_at=now)
+        running.filter(card=Card.YELLOW, due_at__gte=before).update(card="", updated_at=now)
+        # Few cases are in a special procedure at a time: read each.
+        paused: dict[str, list[int]] = {Card.YELLOW: [], "": []}
+        for case in Case.objects.filter(status=CaseStatus.SUSPENDED).exclude(
+                card=Card.RED).only("id", "status", "due_at", "suspended_at", "card"):
+            card = caseclock.read(case, calendar, now, limit).card
+            if card != case.card and card in paused:
+                paused[card].append(case.pk)
+        for card, ids in paused.items():
+            if ids:
+                Case.objects.filter(pk__in=ids).update(card=card, updated_at=now)
+        return count + len(paused[Card.YELLOW])
 
 
 def accept_unanswered(now: dt.datetime) -> int:
