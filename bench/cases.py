@@ -467,11 +467,11 @@ def phase_cases_todo(args: argparse.Namespace) -> dict[str, Any]:
             f"{figures['p99_ms']:8.2f} ms  {figures['sql']} SQL  {figures['bytes'] / 1024:,.0f} KiB")
     # Where the page's time goes: the selector alone (query + working days per row + sort).
     # One page (50 rows), as the page shows it.
-    selector, _ = _time(lambda: selectors.reviewer_todo_rows(
+    selector, _ = _time(lambda: selectors.clock_rows(
         cases=selectors.reviewer_todo(user=reviewer)[:50], now=clock.now()), 10)
     query_only, _ = _time(lambda: list(selectors.reviewer_todo(user=reviewer)[:50]), 10)
     result["todo_parts"] = {"selector_rows": _ms(selector), "query_500": _ms(query_only)}
-    say(f"  reviewer_todo_rows: median {result['todo_parts']['selector_rows']['median_ms']:.1f} ms "
+    say(f"  clock_rows (todo page): median {result['todo_parts']['selector_rows']['median_ms']:.1f} ms "
         f"(its query alone {result['todo_parts']['query_500']['median_ms']:.1f} ms)")
     return result
 
@@ -589,7 +589,7 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         f"{http['api_page_2']['median_ms']:.1f} / {http['api_page_2']['p99_ms']:.1f} ms | GET "
         f"/healthz {hz['median_ms']:.2f} ms | "
         f"{http['api_page_2']['median_ms'] / hz['median_ms']:,.0f}× slower | — | info |",
-        f"| reviewer_todo_rows (the page's selector) / its query (500 rows) | "
+        f"| clock_rows (the todo page's selector) / its query (500 rows) | "
         f"{todo['todo_parts']['selector_rows']['median_ms']:.1f} / "
         f"{todo['todo_parts']['query_500']['median_ms']:.1f} ms | — | — | — | info |",
         "",

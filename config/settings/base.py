@@ -171,7 +171,8 @@ ZHENGWU_PUBLIC_URL = env_str("ZHENGWU_PUBLIC_URL", "http://127.0.0.1:8000").rstr
 ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang"))
 # Staff sessions end after this many idle seconds (quality.md #16).
 ZHENGWU_STAFF_IDLE_SECONDS = int(env_str("ZHENGWU_STAFF_IDLE_SECONDS", "1800"))
-# 电子监察: a yellow card when at most this many working days remain (issue 3 item 6).
+# 电子监察: a yellow card when at most this many working days remain (issue 3 item 6; the
+# sources give no number, see cases.caseclock.yellow_threshold). The only place it is set.
 ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
 # Reverse proxies in front of the platform whose X-Forwarded-For is trusted (rate limits
 # per client address); 0 = none, use the connection's address.

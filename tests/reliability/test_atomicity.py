@@ -59,11 +59,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 _EVENT = ["INSERT cases_caseevent", "INSERT core_auditevent", "UPDATE core_auditchainhead"]
 _MATERIAL = ["FILE upload", "INSERT cases_casematerial"]
 _NOTIFY = ["INSERT notifications_outboxitem"]
-_NOTICE = ["INSERT cases_counter", "INSERT cases_notice"]
+_NOTICE = ["INSERT core_counter", "INSERT cases_notice"]
 # Every write of each step, in order (the food licence: three uploaded materials, a chain of
 # 承办 → 审核 → 批准, an applicant with a phone, so each notification is in-app + SMS).
 WRITES: dict[str, list[str]] = {
-    "submit": ["INSERT cases_counter", "INSERT cases_case", *_MATERIAL * 3, *_EVENT, *_NOTIFY],
+    "submit": ["INSERT core_counter", "INSERT cases_case", *_MATERIAL * 3, *_EVENT, *_NOTIFY],
     "accept": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
     "review_pass": ["UPDATE cases_case", *_EVENT],
     "grant": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],

@@ -70,7 +70,6 @@ from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, Mat
 from zhengwu.cases.services import (
     MoveIn,
     StoredMaterial,
-    counter_next,
     member_case_create,
     member_case_move,
     member_materials_add,
@@ -78,7 +77,7 @@ from zhengwu.cases.services import (
 )
 from zhengwu.cases.uploads import MAX_FILES, check_upload
 from zhengwu.catalog.services import catalog_generation_bump
-from zhengwu.core import clock
+from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
@@ -322,12 +321,6 @@ def _digest(submission: SubmitIn) -> str:
                                      default=str).encode()).hexdigest()
 
 
-def bundle_number(region_code: str, day: dt.date) -> str:
-    """一件事编号: YJ + county code (6) + date (8) + daily sequence (6)."""
-    county = region_code[:6]
-    return f"YJ{county}{day:%Y%m%d}{counter_next(f'bundle:{county}:{day:%Y%m%d}'):06d}"
-
-
 def _bundle_event(bundle_case: BundleCase, *, action: str, before: str, actor: Actor,
                   reason: str = "", data: dict[str, Any] | None = None) -> None:
     BundleEvent.objects.create(
@@ -351,10 +344,9 @@ def _tell(bundle_case: BundleCase, title: str, body: str, key: str) -> None:
 def _notice(bundle_case: BundleCase, kind: str, content: dict[str, Any],
             now: dt.datetime) -> BundleNotice:
     """One numbered notice for the whole bundle, e.g. 耒政服一件事受〔2026〕3号."""
-    year = now.astimezone(deadlines.SHANGHAI).year
-    prefix = bundle_case.bundle.lead_department.document_prefix or "政务"
-    sequence = counter_next(f"bundle_notice:{prefix}:{kind}:{year}")
-    number = f"{prefix}{BUNDLE_NOTICE_MARK[BundleNoticeKind(kind)]}〔{year}〕{sequence}号"
+    number = numbering.document_number(bundle_case.bundle.lead_department.document_prefix,
+                                       BUNDLE_NOTICE_MARK[BundleNoticeKind(kind)],
+                                       now.astimezone(deadlines.SHANGHAI).year)
     return BundleNotice.objects.create(bundle_case=bundle_case, kind=kind, number=number,
                                        issued_at=now, content=content,
                                        verify_code=secrets.token_hex(10))
@@ -456,7 +448,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     checked = {identity: check_upload(m.file_name or identity, m.content)
                for identity, m in given.items() if m.kind == MaterialKind.UPLOAD}
     now = clock.now()
-    number = bundle_number(region.code, now.astimezone(deadlines.SHANGHAI).date())
+    number = numbering.bundle_number(region.code, now.astimezone(deadlines.SHANGHAI).date())
     bundle_case = BundleCase(
         number=number, bundle=bundle, version=bundle.version, region=region, applicant=owner,
         submitted_by=submitted_by, applicant_kind=applicant_kind,

@@ -29,8 +29,9 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from zhengwu.accounts.models import User
-from zhengwu.cases import deadlines, selectors, services, workflow
+from zhengwu.cases import selectors, services, workflow
 from zhengwu.cases.access import reviewer_departments, serves_window
+from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
     Case,
     CaseAccess,
@@ -68,7 +69,6 @@ from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
-from zhengwu.workdays.selectors import calendar_get
 
 router = Router(tags=["cases"], auth=django_auth)
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -248,15 +248,21 @@ def _logged_page(request: HttpRequest, rows: QuerySet[Case], page: PageQuery | C
     return {"items": [out(case) for case in shown], "count": rows.count()}
 
 
-def _summary(case: Case, remaining: int | None = None) -> dict[str, Any]:
+def _summary(case: Case, reading: CaseClock) -> dict[str, Any]:
     return {"number": case.number, "status": case.status,
             "status_label": case.get_status_display(),
             "item_name": case.implementation.item.name,
             "implementation_id": case.implementation_id, "department_id": case.department_id,
             "department": case.department.name, "applicant_name": case.applicant_name,
             "channel": case.channel, "submitted_at": case.submitted_at, "due_at": case.due_at,
-            "due_provisional": case.due_provisional, "card": case.card,
-            "remaining_workdays": remaining}
+            "due_provisional": case.due_provisional, "card": reading.card,
+            "remaining_workdays": reading.remaining}
+
+
+def _summaries() -> Callable[[Case], dict[str, Any]]:
+    """Summaries of a page of cases, their clocks read at one moment on one calendar."""
+    read = selectors.case_clock_reader(clock.now())
+    return lambda case: _summary(case, read(case))
 
 
 def _case_out(case: Case, user: User) -> dict[str, Any]:
@@ -266,7 +272,7 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
     supplement = Supplement.objects.filter(case=case).first()
     materials = CaseMaterial.objects.filter(case=case).order_by("id")
     return {
-        **_summary(case),
+        **_summary(case, selectors.case_clock(case, clock.now())),
         "item_version": case.item_version, "region_code": case.region_id,
         "accepting_region_code": case.accepting_region_id,
         "applicant_kind": case.applicant_kind,
@@ -351,13 +357,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> dict[str, An
     """Every case the caller may see (own, window region, department; all for supervisors)."""
     cases = selectors.case_list(user=_user(request), status=filters.status, card=filters.card,
                                 department=filters.department, q=filters.q)
-    return _logged_page(request, cases, filters, _summary, services.PURPOSE_LIST)
+    return _logged_page(request, cases, filters, _summaries(), services.PURPOSE_LIST)
 
 
 @router.get("/mine", response=CasePage)
 def list_my_cases(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """我的办件: cases the caller applied for or filed."""
-    return _page(selectors.applicant_cases(user=_user(request)), page, _summary)
+    return _page(selectors.applicant_cases(user=_user(request)), page, _summaries())
 
 
 @router.post("/progress", response=ProgressOut, auth=None, openapi_extra={"responses": {
@@ -398,7 +404,7 @@ def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str,
     user = _user(request)
     if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员有受理队列。")
-    return _logged_page(request, selectors.window_queue(user=user), page, _summary,
+    return _logged_page(request, selectors.window_queue(user=user), page, _summaries(),
                         services.PURPOSE_WINDOW)
 
 
@@ -409,14 +415,7 @@ def list_reviewer_todo(request: HttpRequest, page: Query[PageQuery]) -> dict[str
     user = _user(request)
     if not reviewer_departments(user):
         raise PermissionDenied("仅后台审批人员有待办列表。")
-    calendar, now = calendar_get(), clock.now()
-
-    def out(case: Case) -> dict[str, Any]:
-        remaining = None if case.due_at is None else deadlines.remaining_workdays(
-            calendar, case.suspended_at or now, case.due_at)
-        return _summary(case, remaining)
-
-    return _logged_page(request, selectors.reviewer_todo(user=user), page, out,
+    return _logged_page(request, selectors.reviewer_todo(user=user), page, _summaries(),
                         services.PURPOSE_TODO)
 
 

@@ -10,7 +10,8 @@
   the cap is the promised deadline plus the statute's ordinary 10-working-day extension.
 - 行政许可法 art. 32: an application not answered within 5 days of receipt counts as accepted
   from the day of receipt.
-- Yellow card when at most `threshold` working days remain; red card when overdue [25].
+- The reading of the clock (working days left, paused or running, the yellow and red cards
+  [25]) is cases.caseclock's.
 """
 
 from __future__ import annotations
@@ -76,14 +77,3 @@ def remaining_workdays(calendar: WorkdayCalendar, now: dt.datetime, due_at: dt.d
         return -max(1, calendar.workdays_between(_local(due_at).date(), _local(now).date()))
     return calendar.workdays_between(_local(now).date(), _local(due_at).date())
 
-
-def card_for(calendar: WorkdayCalendar, now: dt.datetime, due_at: dt.datetime | None,
-             threshold: int = 1) -> str:
-    """"" (none), "yellow" or "red" — the electronic-monitoring mark [25]."""
-    if due_at is None:
-        return ""
-    if now > due_at:
-        return "red"
-    if remaining_workdays(calendar, now, due_at) <= threshold:
-        return "yellow"
-    return ""

@@ -298,20 +298,6 @@ class Notice(models.Model):
         return self.number
 
 
-class Counter(models.Model):
-    """Sequences for case numbers and notice numbers (one row per scope, locked to increment)."""
-
-    scope = models.CharField(max_length=80, primary_key=True)
-    value = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = "序号"
-        verbose_name_plural = "序号"
-
-    def __str__(self) -> str:
-        return f"{self.scope}={self.value}"
-
-
 class Verification(models.Model):
     """事后核查 of a case decided on a commitment (告知承诺) [3]."""
 

@@ -137,8 +137,9 @@ class CaseSummaryOut(Schema):
     submitted_at: dt.datetime
     due_at: dt.datetime | None
     due_provisional: bool
-    card: str
-    remaining_workdays: int | None = Field(None, description="剩余工作日（待办列表；暂停时冻结）")
+    card: str = Field(..., description="电子监察：yellow 黄牌预警，red 红牌超时，空为无")
+    remaining_workdays: int | None = Field(
+        None, description="剩余工作日（受理后计算，超期为负；特别程序中停在暂停时）")
 
 
 class CasePage(Schema):
@@ -190,7 +191,9 @@ class CaseOut(Schema):
     delivered_at: dt.datetime | None
     delivery_method: str
     tracking_number: str
-    card: str
+    card: str = Field(..., description="电子监察：yellow 黄牌预警，red 红牌超时，空为无")
+    remaining_workdays: int | None = Field(
+        None, description="剩余工作日（受理后计算，超期为负；特别程序中停在暂停时）")
     supplement_items: list[dict[str, str]] = Field(default_factory=list,
                                                    description="一次性补正告知的清单")
     materials: list[MaterialOut]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from zhengwu.accounts.models import User
+from zhengwu.cases import caseclock
 from zhengwu.cases.access import (
     case_queryset_for,
     files_for_others,
@@ -18,6 +19,7 @@ from zhengwu.cases.access import (
     window_assignment_region,
     window_q,
 )
+from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
     Case,
     CaseAccess,
@@ -30,6 +32,7 @@ from zhengwu.cases.models import (
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.regions.models import Region
+from zhengwu.workdays.selectors import calendar_get
 
 
 def case_get(*, user: User, number: str) -> Case:
@@ -197,40 +200,27 @@ def case_actions(*, user: User, case: Case) -> list[str]:
     return engine.moves_open(CASE_TABLE, case, user, actions=PAGE_ACTIONS)
 
 
+def case_clock_reader(now: dt.datetime) -> Callable[[Case], CaseClock]:
+    """Read the deadline clocks of cases at `now` (one calendar, one threshold for all)."""
+    calendar, threshold = calendar_get(), caseclock.yellow_threshold()
+    return lambda case: caseclock.read(case, calendar, now, threshold)
+
+
+def case_clock(case: Case, now: dt.datetime) -> CaseClock:
+    """The deadline clock of one case at `now`: working days left, paused or running, card."""
+    return case_clock_reader(now)(case)
+
+
 @dataclass(frozen=True)
-class TodoRow:
+class ClockRow:
     case: Case
-    remaining: int | None  # working days after today until the due day; None while paused
-    card: str  # "", "yellow" or "red"
+    clock: CaseClock
 
 
-def reviewer_todo_rows(*, cases: Iterable[Case], now: dt.datetime) -> list[TodoRow]:
-    """A page of the reviewer's open cases with the working days left (reviewer_todo's order:
-    running clocks by due date, then the suspended ones)."""
-    from zhengwu.cases import deadlines
-    from zhengwu.workdays.selectors import calendar_get
-
-    calendar = calendar_get()
-    rows = []
-    for case in cases:
-        if case.status == CaseStatus.SUSPENDED or case.due_at is None:
-            rows.append(TodoRow(case, None, case.card))
-            continue
-        remaining = deadlines.remaining_workdays(calendar, now, case.due_at)
-        live = deadlines.card_for(calendar, now, case.due_at)
-        rows.append(TodoRow(case, remaining, live or case.card))
-    return rows
-
-
-def case_remaining_workdays(case: Case, now: dt.datetime) -> int | None:
-    """Working days left on a running clock; None before acceptance, while paused, or after a
-    decision."""
-    from zhengwu.cases import deadlines
-    from zhengwu.workdays.selectors import calendar_get
-
-    if case.status != CaseStatus.ACCEPTED or case.due_at is None:
-        return None
-    return deadlines.remaining_workdays(calendar_get(), now, case.due_at)
+def clock_rows(*, cases: Iterable[Case], now: dt.datetime) -> list[ClockRow]:
+    """A page of cases, each with its clock read at `now` (the todo list, 办件查询, 电子监察)."""
+    read = case_clock_reader(now)
+    return [ClockRow(case, read(case)) for case in cases]
 
 
 def window_region(*, user: User) -> str | None:

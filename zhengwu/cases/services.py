@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
@@ -38,7 +38,6 @@ from zhengwu.cases.models import (
     CaseMaterial,
     CaseStatus,
     Channel,
-    Counter,
     CreditRecord,
     Decision,
     DeliveryMethod,
@@ -53,7 +52,7 @@ from zhengwu.cases.models import (
 )
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
-from zhengwu.core import clock
+from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
@@ -83,33 +82,6 @@ class SubmitResult:
     created: bool
 
 
-def _counter_next(scope: str, amount: int = 1) -> int:
-    """Reserve `amount` numbers in a sequence and return the last one, in one statement
-    (an upsert with RETURNING: SQLite ≥ 3.35 and PostgreSQL). The row stays locked until the
-    caller's transaction ends, so concurrent callers get consecutive, distinct numbers."""
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (scope, value) VALUES (%s, %s) "  # noqa: S608 — table name is ours
-            f"ON CONFLICT (scope) DO UPDATE SET value = {table}.value + EXCLUDED.value "
-            "RETURNING value", [scope, amount])
-        row = cursor.fetchone()
-    return int(row[0])
-
-
-def counter_next(scope: str, amount: int = 1) -> int:
-    """Public face of the sequence counter, for numbering that lives in other apps."""
-    return _counter_next(scope, amount)
-
-
-def case_number(region_code: str, day: dt.date) -> str:
-    """办件编号: county code (6) + date (8) + daily sequence of the county (6), e.g.
-    43048120261127000123. GB/T 39046 only bounds it (an..50); no national format exists."""
-    county = region_code[:6]
-    sequence = _counter_next(f"case:{county}:{day:%Y%m%d}")
-    return f"{county}{day:%Y%m%d}{sequence:06d}"
-
-
 def _request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
                                      default=str).encode()).hexdigest()
@@ -131,12 +103,11 @@ def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
                  at: dt.datetime | None = None) -> Notice:
     """Number a notice (文号 such as 耒政服受〔2026〕123号) inside the move's transaction."""
     moment = at or clock.now()
-    year = moment.astimezone(deadlines.SHANGHAI).year
-    prefix = case.department.document_prefix or "政务"
     # Numbered per printed prefix: departments sharing a prefix (the pack's 耒政服) share
     # one sequence, so no two notices can carry the same 文号.
-    sequence = _counter_next(f"notice:{prefix}:{kind}:{year}")
-    number = f"{prefix}{NOTICE_MARK[NoticeKind(kind)]}〔{year}〕{sequence}号"
+    number = numbering.document_number(case.department.document_prefix,
+                                       NOTICE_MARK[NoticeKind(kind)],
+                                       moment.astimezone(deadlines.SHANGHAI).year)
     return Notice.objects.create(case=case, kind=kind, number=number, issued_at=moment,
                                  content=content or {}, verify_code=secrets.token_hex(10))
 
@@ -235,7 +206,8 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         implementation.region
     now = clock.now()
     case = Case(
-        number=case_number(implementation.region_id, now.astimezone(deadlines.SHANGHAI).date()),
+        number=numbering.case_number(implementation.region_id,
+                                     now.astimezone(deadlines.SHANGHAI).date()),
         implementation=implementation, item_version=implementation.version,
         department=implementation.department, region=implementation.region,
         accepting_region=region, applicant=owner, submitted_by=submitted_by,
@@ -293,7 +265,7 @@ def member_case_create(*, implementation: ItemImplementation, applicant: User,
     if promised_workdays is not None and (not promise or promised_workdays < promise):
         promise = promised_workdays
     case = Case.objects.create(
-        number=case_number(implementation.region_id,
+        number=numbering.case_number(implementation.region_id,
                            now.astimezone(deadlines.SHANGHAI).date()),
         implementation=implementation, item_version=implementation.version,
         department=implementation.department, region=region, accepting_region=accepting_region,

@@ -6,7 +6,7 @@
   department. Other overdue cases get a red card and an escalation instead — never a
   deemed approval.
 - 行政许可法 art. 32: applications unanswered 5 working days after receipt count as accepted.
-- 电子监察 [25]: yellow cards when at most the threshold of working days remain.
+- 电子监察 [25]: the yellow cards the clock reads (cases.caseclock), stored for lists and counts.
 
 Each batch is one transaction; rows are claimed with SKIP LOCKED where the database has it,
 so two workers never decide the same case, and a crash loses at most the batch in flight
@@ -25,20 +25,20 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from zhengwu.cases import deadlines
+from zhengwu.cases import caseclock, deadlines
 from zhengwu.cases.models import (
     NOTICE_MARK,
     Card,
     Case,
     CaseEvent,
     CaseStatus,
-    Counter,
     Decision,
     DepartmentFailure,
     FailureKind,
     Notice,
     NoticeKind,
 )
+from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.notifications.services import Note, notify, notify_many
@@ -65,16 +65,6 @@ def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_for_update()
 
 
-def _reserve_numbers(scope: str, amount: int) -> int:
-    """Reserve `amount` consecutive numbers; returns the first."""
-    Counter.objects.get_or_create(scope=scope)
-    counter = Counter.objects.select_for_update().get(scope=scope)
-    first = counter.value + 1
-    counter.value += amount
-    counter.save(update_fields=["value"])
-    return first
-
-
 def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     """The side effects of one deemed approval (notice, failure record, notification)."""
     notices = _deemed_notices([case], now)
@@ -91,14 +81,14 @@ def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
     year = now.astimezone(deadlines.SHANGHAI).year
     by_prefix: dict[str, list[Case]] = {}
     for case in cases:
-        by_prefix.setdefault(case.department.document_prefix or "政务", []).append(case)
+        by_prefix.setdefault(case.department.document_prefix, []).append(case)
     notices = []
     for prefix, group in by_prefix.items():
-        first = _reserve_numbers(f"notice:{prefix}:{NoticeKind.DEEMED}:{year}", len(group))
-        for offset, case in enumerate(group):
+        numbers = numbering.document_numbers(prefix, NOTICE_MARK[NoticeKind.DEEMED], year,
+                                             len(group))
+        for case, number in zip(group, numbers, strict=True):
             notices.append(Notice(
-                case=case, kind=NoticeKind.DEEMED, issued_at=now,
-                number=f"{prefix}{NOTICE_MARK[NoticeKind.DEEMED]}〔{year}〕{first + offset}号",
+                case=case, kind=NoticeKind.DEEMED, issued_at=now, number=number,
                 content={"due_at": case.due_at.isoformat() if case.due_at else None},
                 verify_code=secrets.token_hex(10)))
     by_case = {n.case_id: n for n in Notice.objects.bulk_create(notices)}
@@ -197,17 +187,29 @@ def _escalate(cases: list[Case]) -> None:
 
 
 def mark_yellow(now: dt.datetime, threshold: int | None = None) -> int:
-    """Yellow cards where at most `threshold` working days remain (default from settings)."""
-    limit = threshold if threshold is not None else getattr(
-        settings, "ZHENGWU_YELLOW_CARD_WORKDAYS", 1)
+    """Store the yellow cards the clock reads (cases.caseclock), for lists and counts: new
+    ones on running clocks in one UPDATE, and on paused clocks as they read when they stopped;
+    a yellow card the clock no longer reads (the deadline moved) is taken off. Returns how
+    many new yellow cards."""
+    limit = caseclock.yellow_threshold() if threshold is None else threshold
     calendar = calendar_get()
-    # The due day that still leaves `limit` working days: anything due up to then is yellow.
-    horizon, _ = calendar.add_workdays(now.astimezone(deadlines.SHANGHAI).date(), limit)
-    end = dt.datetime.combine(horizon, deadlines.END_OF_DAY, deadlines.SHANGHAI)
+    before = caseclock.yellow_before(calendar, now, limit)
     with transaction.atomic():
-        return Case.objects.filter(status=CaseStatus.ACCEPTED, due_at__gte=now,
-                                   due_at__lte=end, card="").update(card=Card.YELLOW,
-                                                                    updated_at=now)
+        running = Case.objects.filter(status=CaseStatus.ACCEPTED)
+        count = running.filter(due_at__gte=now, due_at__lt=before, card="").update(
+            card=Card.YELLOW, updated_at=now)
+        running.filter(card=Card.YELLOW, due_at__gte=before).update(card="", updated_at=now)
+        # Few cases are in a special procedure at a time: read each.
+        paused: dict[str, list[int]] = {Card.YELLOW: [], "": []}
+        for case in Case.objects.filter(status=CaseStatus.SUSPENDED).exclude(
+                card=Card.RED).only("id", "status", "due_at", "suspended_at", "card"):
+            card = caseclock.read(case, calendar, now, limit).card
+            if card != case.card and card in paused:
+                paused[card].append(case.pk)
+        for card, ids in paused.items():
+            if ids:
+                Case.objects.filter(pk__in=ids).update(card=card, updated_at=now)
+        return count + len(paused[Card.YELLOW])
 
 
 def accept_unanswered(now: dt.datetime) -> int:

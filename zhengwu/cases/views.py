@@ -27,6 +27,7 @@ from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_missing
 from zhengwu.cases import notices, selectors, services, workflow
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
+from zhengwu.cases.caseclock import yellow_threshold
 from zhengwu.cases.forms import (
     ApplyForm,
     FilingSearchForm,
@@ -188,7 +189,7 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
     if supplement_form is None and "supplement" in actions and supplement is not None:
         supplement_form = SupplementUploadForm(items=list(supplement.items))
     staff_view = user.is_staff
-    remaining = selectors.case_remaining_workdays(case, clock.now())
+    reading = selectors.case_clock(case, clock.now())
     chain = list(case.implementation.approval_chain or [])
     return {
         "case": case, "timeline": _timeline(case, with_staff=True),
@@ -198,7 +199,7 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "supplement_rows": supplement_choices(case) if "ask_supplement" in actions else [],
         "procedures": list(case.procedures.all()),
         "extension": getattr(case, "extension", None) if case.accepted_at else None,
-        "remaining": remaining, "overdue": -remaining if remaining and remaining < 0 else 0,
+        "clock": reading,
         "chain": chain, "step": chain[min(case.approval_step, len(chain) - 1)] if chain else "",
         "next_step": chain[case.approval_step + 1] if case.approval_step + 1 < len(chain) else "",
         "procedure_kinds": ProcedureKind.choices, "delivery_methods": DeliveryMethod.choices,
@@ -472,8 +473,9 @@ def todo(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,
                                   purpose=services.PURPOSE_TODO)
-    rows = selectors.reviewer_todo_rows(cases=page, now=clock.now())
-    return render(request, "cases/todo.html", {"rows": rows, "page": page})
+    rows = selectors.clock_rows(cases=page, now=clock.now())
+    return render(request, "cases/todo.html", {"rows": rows, "page": page,
+                                               "yellow_threshold": yellow_threshold()})
 
 
 # --- supervisor ------------------------------------------------------------------------------
@@ -529,7 +531,8 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100])
     services.case_accesses_record(cases=flagged, user=user, purpose=services.PURPOSE_MONITORING)
     return render(request, "cases/monitoring.html", {
-        "m": data, "department": department, "card": card, "flagged": flagged,
+        "m": data, "department": department, "card": card,
+        "flagged": selectors.clock_rows(cases=flagged, now=clock.now()),
         "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": weekly, "any_weekly": bool(data.weekly), "chart": _chart(weekly), "cards": [(Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]})
@@ -553,5 +556,5 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "cases/list.html", {
-        "page": page, "status": status, "card": card, "q": q, "department": department,
+        "page": page, "rows": selectors.clock_rows(cases=page, now=clock.now()), "status": status, "card": card, "q": q, "department": department,
         "statuses": CaseStatus.choices, "params": params.urlencode()})

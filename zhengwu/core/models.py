@@ -106,3 +106,18 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream}@{self.seq}"
+
+
+class Counter(models.Model):
+    """One sequence of printed numbers (case, bundle and joint-review numbers, 文号 per printed
+    prefix), one row per scope; core.numbering is its only writer."""
+
+    scope = models.CharField(max_length=80, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "序号"
+        verbose_name_plural = "序号"
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.value}"

@@ -23,8 +23,7 @@ from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
 from zhengwu.cases.access import case_queryset_for
-from zhengwu.cases.services import counter_next
-from zhengwu.core import clock
+from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
@@ -55,6 +54,8 @@ MAX_ANSWER_WINDOW = dt.timedelta(days=366)
 BUNDLE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
 CASE_NUMBER = re.compile(r"\d{1,32}")
 CATEGORY = "joint_review"
+# The kind mark of a 联合审查意见's 文号: 耒政服联审〔2026〕3号.
+RESULT_MARK = "联审"
 ANSWERS = (Opinion.AGREE, Opinion.CONDITIONAL, Opinion.DISAGREE)
 
 
@@ -252,7 +253,7 @@ def joint_review_schedule(*, user: User, data: ScheduleIn) -> JointReview:
 
     year = now.astimezone(SHANGHAI).year
     review = JointReview.objects.create(
-        number=f"LS{year}{counter_next(f'jointreview:{year}'):06d}", kind=data.kind,
+        number=numbering.joint_review_number(year), kind=data.kind,
         title=title, description=description, lead_department=lead, place=place,
         starts_at=starts_at, answer_due_at=due, answer_workdays=workdays,
         due_provisional=provisional, case=case, bundle_number=bundle_number,
@@ -396,10 +397,8 @@ def review_conclude(review: JointReview, *, now: dt.datetime, actor: Actor,
     before = review.status
     review.status = move.target
     review.outcome = workflow.combined_outcome(opinions)
-    year = now.astimezone(SHANGHAI).year
-    prefix = review.lead_department.document_prefix or "政务"
-    sequence = counter_next(f"jointreview-result:{prefix}:{year}")
-    review.result_number = f"{prefix}联审〔{year}〕{sequence}号"
+    review.result_number = numbering.document_number(review.lead_department.document_prefix,
+                                                     RESULT_MARK, now.astimezone(SHANGHAI).year)
     review.concluded_at, review.conclusion_note = now, note
     review.save(update_fields=["status", "outcome", "result_number", "concluded_at",
                                "conclusion_note", "updated_at"])

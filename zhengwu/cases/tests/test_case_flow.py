@@ -21,6 +21,7 @@ from zhengwu.cases.services import (
     MoveIn,
     case_submit,
     case_transition,
+    notice_issue,
     verification_record,
 )
 from zhengwu.cases.tests.conftest import FORM, png_bytes
@@ -319,3 +320,19 @@ def test_notice_numbers_never_collide_between_departments(submit, clerk):
     assert sweeps.run(max(c.due_at for c in cases) + dt.timedelta(days=3)).deemed == 3
     deemed = sorted(n.number for c in cases for n in c.notices.filter(kind=NoticeKind.DEEMED))
     assert deemed == [f"耒政服默〔2025〕{n}号" for n in (1, 2, 3)]
+
+
+def test_notices_that_print_alike_share_one_sequence(submit):
+    """A 文号 is numbered per printed prefix: 测不 + 受 and 测 + 不受 both print 测不受, and
+    must not both be 测不受〔2025〕1号 (Notice.number is unique)."""
+    per_department = {}
+    for impl in ItemImplementation.objects.filter(level=4, online_depth__gte=2).order_by("pk"):
+        per_department.setdefault(impl.department_id, impl)
+    first, second = list(per_department.values())[:2]
+    first.department.document_prefix, second.department.document_prefix = "测不", "测"
+    first.department.save(update_fields=["document_prefix"])
+    second.department.save(update_fields=["document_prefix"])
+    moment = at(2025, 9, 26)
+    accepted = notice_issue(submit(first), NoticeKind.ACCEPTANCE, at=moment)
+    refused = notice_issue(submit(second), NoticeKind.REFUSAL, at=moment)
+    assert [accepted.number, refused.number] == ["测不受〔2025〕1号", "测不受〔2025〕2号"]

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from zhengwu.cases import deadlines
+from zhengwu.cases import caseclock, deadlines
+from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.workdays.calendar import SHANGHAI, WorkdayCalendar
 
 
@@ -57,9 +58,42 @@ def test_acceptance_by_law_after_five_working_days(cal):
 
 def test_cards(cal):
     due = dt.datetime(2025, 10, 30, 23, 59, 59, tzinfo=SHANGHAI)
-    assert deadlines.card_for(cal, at(2025, 10, 27), due) == ""
-    assert deadlines.card_for(cal, at(2025, 10, 29), due) == "yellow"  # 1 working day left
-    assert deadlines.card_for(cal, at(2025, 10, 30, 23, 0), due) == "yellow"
-    assert deadlines.card_for(cal, at(2025, 10, 31, 0, 1), due) == "red"
-    assert deadlines.card_for(cal, at(2025, 10, 27), due, threshold=3) == "yellow"
+    running = Case(status=CaseStatus.ACCEPTED, due_at=due)
+
+    def card(now, threshold=1):
+        return caseclock.read(running, cal, now, threshold).card
+
+    assert card(at(2025, 10, 27)) == ""
+    assert card(at(2025, 10, 29)) == "yellow"  # 1 working day left
+    assert card(at(2025, 10, 30, 23, 0)) == "yellow"
+    assert card(at(2025, 10, 31, 0, 1)) == "red"
+    assert card(at(2025, 10, 27), threshold=3) == "yellow"
     assert deadlines.remaining_workdays(cal, at(2025, 11, 4), due) == -3
+    assert caseclock.read(running, cal, at(2025, 11, 4), 1).overdue_workdays == 3
+
+
+def test_a_paused_clock_reads_as_when_it_stopped_and_others_read_nothing(cal):
+    due = dt.datetime(2025, 10, 30, 23, 59, 59, tzinfo=SHANGHAI)
+    paused = Case(status=CaseStatus.SUSPENDED, due_at=due, suspended_at=at(2025, 10, 29))
+    reading = caseclock.read(paused, cal, at(2025, 12, 1), 1)
+    assert (reading.state, reading.remaining, reading.card) == ("paused", 1, "yellow")
+    assert reading.paused
+    for status, state in [(CaseStatus.SUBMITTED, "waiting"), (CaseStatus.DECIDED, "stopped"),
+                          (CaseStatus.REFUSED, "stopped")]:
+        assert caseclock.read(Case(status=status, due_at=due if status == CaseStatus.DECIDED
+                                   else None), cal, at(2025, 11, 4), 1) \
+            == caseclock.CaseClock(state, None, "")
+
+
+@pytest.mark.parametrize("threshold", [0, 1, 2, 5])
+def test_the_sweeps_bound_is_the_readers_yellow_rule(cal, threshold):
+    """mark_yellow updates `now <= due_at < yellow_before(...)` in one statement: the same
+    cases `read` calls yellow, across weekends and the National Day holiday."""
+    for start in range(20):
+        now = at(2025, 9, 20) + dt.timedelta(days=start, hours=start % 9)
+        bound = caseclock.yellow_before(cal, now, threshold)
+        for ahead in range(0, 24 * 20, 7):
+            due = now + dt.timedelta(hours=ahead)
+            yellow = caseclock.read(Case(status=CaseStatus.ACCEPTED, due_at=due), cal, now,
+                                    threshold).card == "yellow"
+            assert yellow == (now <= due < bound), (now, due)

@@ -1,0 +1,87 @@
+"""The one reading of a case's deadline clock: whether it runs, the working days left and the
+电子监察 card. The todo page, the case page, the API and the monitoring sweep all read it here,
+so they cannot disagree (they did: three computations, two yellow thresholds).
+
+- The clock runs from acceptance until a decision (status 审查中); before acceptance there is
+  no deadline yet, after the decision nothing is left to count.
+- 行政许可法 art. 45: it stops during a special procedure (特别程序中), and the deadline moves
+  by the procedure's working days when it ends (deadlines.paused_workdays), so a paused clock
+  reads as it did when it stopped: the days left then, the card then.
+- Working days left: after the reading day up to the due day (0 on the due day, negative
+  when overdue; deadlines.remaining_workdays).
+- Cards (电子监察 [25]): red once the deadline has passed, yellow while at most
+  `ZHENGWU_YELLOW_CARD_WORKDAYS` working days are left (`yellow_threshold`).
+
+`read` is pure (the case row, the calendar, the moment, the threshold); the selectors supply
+the calendar and the threshold. The sweep stores the same cards for lists and counts
+(`yellow_before` is `read`'s yellow rule as a bound on `due_at`, for one UPDATE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from zhengwu.cases import deadlines
+from zhengwu.cases.models import Card, Case, CaseStatus
+from zhengwu.workdays.calendar import SHANGHAI, WorkdayCalendar
+
+WAITING, RUNNING, PAUSED, STOPPED = "waiting", "running", "paused", "stopped"
+
+
+def yellow_threshold() -> int:
+    """Working days left at which the yellow card shows. requirements.md §2 (电子监察 [25])
+    asks for "a yellow card before the deadline, red card after" and standards-notes §2 lists
+    a 监察预警类型 in GB/T 39046's 电子监察 set, but neither gives a number: 1 working day is
+    this platform's choice (issue 3 item 6), which a county may change with
+    ZHENGWU_YELLOW_CARD_WORKDAYS (config/settings/base.py, docs/deploy.md)."""
+    return int(settings.ZHENGWU_YELLOW_CARD_WORKDAYS)
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    state: str  # WAITING, RUNNING, PAUSED or STOPPED
+    remaining: int | None  # working days left; frozen while paused; None unless counting
+    card: str  # Card: "", "yellow" or "red"
+
+    @property
+    def paused(self) -> bool:
+        return self.state == PAUSED
+
+    @property
+    def overdue_workdays(self) -> int:
+        """Working days past the deadline (0 when not overdue)."""
+        return -self.remaining if self.remaining is not None and self.remaining < 0 else 0
+
+
+def read(case: Case, calendar: WorkdayCalendar, now: dt.datetime, threshold: int) -> CaseClock:
+    """The clock of `case` at `now`."""
+    if case.status in _BEFORE_ACCEPTANCE:
+        return CaseClock(WAITING, None, "")
+    if case.due_at is None or case.status not in (CaseStatus.ACCEPTED, CaseStatus.SUSPENDED):
+        return CaseClock(STOPPED, None, "")
+    if case.status == CaseStatus.ACCEPTED:
+        state, moment = RUNNING, now
+    else:
+        state, moment = PAUSED, case.suspended_at or now
+    remaining = deadlines.remaining_workdays(calendar, moment, case.due_at)
+    if moment > case.due_at:
+        card = str(Card.RED)
+    elif remaining <= threshold:
+        card = str(Card.YELLOW)
+    else:
+        card = ""
+    return CaseClock(state, remaining, card)
+
+
+def yellow_before(calendar: WorkdayCalendar, now: dt.datetime, threshold: int) -> dt.datetime:
+    """A running clock reads yellow at `now` exactly when `now <= due_at < yellow_before(...)`:
+    the due day comes before the (threshold + 1)-th working day after today."""
+    day, _ = calendar.add_workdays(now.astimezone(SHANGHAI).date(), threshold + 1)
+    return dt.datetime.combine(day, dt.time.min, SHANGHAI)
+
+
+_BEFORE_ACCEPTANCE = (CaseStatus.SUBMITTED, CaseStatus.AWAITING_SUPPLEMENT,
+                      CaseStatus.SUPPLEMENTED)
