@@ -63,6 +63,7 @@ from zhengwu.cases.schemas import (
     VerificationIn,
 )
 from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
+from zhengwu.cases.verification import verification_record
 from zhengwu.core import clock
 from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import Conflict, InvalidInput
@@ -549,6 +550,6 @@ def verify_case(request: HttpRequest, number: CaseNumber, body: VerificationIn) 
     """事后核查 of a commitment case; a false commitment revokes the decision."""
     user = _user(request)
     case = selectors.case_get(user=user, number=number)
-    services.verification_record(case_id=case.pk, user=user, truthful=body.truthful,
-                                 finding=body.finding)
+    verification_record(case_id=case.pk, user=user, truthful=body.truthful,
+                        finding=body.finding)
     return _case_out(selectors.case_get(user=user, number=number), user)

@@ -11,6 +11,12 @@ def sweep(now: dt.datetime) -> str:
     return run(now).summary()
 
 
+def verifications(now: dt.datetime) -> str:
+    from zhengwu.cases.verification import overdue_tell
+
+    return f"事后核查逾期提醒 {overdue_tell(now)} 项"
+
+
 def orphan_uploads(now: dt.datetime) -> str:
     from zhengwu.cases.sweeps import remove_orphan_uploads
 
@@ -29,5 +35,6 @@ class CasesConfig(AppConfig):
 
         sweeps.register("cases.deadlines", sweep)
         sweeps.register("cases.orphan_uploads", orphan_uploads)
+        sweeps.register("cases.verifications", verifications)
         if cases_recompute_provisional not in YEAR_ENTERED:
             YEAR_ENTERED.append(cases_recompute_provisional)

@@ -66,14 +66,21 @@ def read(case: Case, calendar: WorkdayCalendar, now: dt.datetime, threshold: int
         state, moment = RUNNING, now
     else:
         state, moment = PAUSED, case.suspended_at or now
-    remaining = deadlines.remaining_workdays(calendar, moment, case.due_at)
-    if moment > case.due_at:
-        card = str(Card.RED)
-    elif remaining <= threshold:
-        card = str(Card.YELLOW)
-    else:
-        card = ""
+    remaining, card = deadline_reading(calendar, moment, case.due_at, threshold)
     return CaseClock(state, remaining, card)
+
+
+def deadline_reading(calendar: WorkdayCalendar, moment: dt.datetime, due_at: dt.datetime,
+                     threshold: int) -> tuple[int, str]:
+    """Working days left at `moment` until `due_at`, and the card: red once it has passed,
+    yellow while at most `threshold` working days are left. Every deadline the platform
+    watches (a case, a 事后核查) is read with this rule."""
+    remaining = deadlines.remaining_workdays(calendar, moment, due_at)
+    if moment > due_at:
+        return remaining, str(Card.RED)
+    if remaining <= threshold:
+        return remaining, str(Card.YELLOW)
+    return remaining, ""
 
 
 def yellow_before(calendar: WorkdayCalendar, now: dt.datetime, threshold: int) -> dt.datetime:

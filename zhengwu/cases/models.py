@@ -298,11 +298,22 @@ class Notice(models.Model):
         return self.number
 
 
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "待核查"
+    CONFIRMED = "confirmed", "承诺属实"
+    FALSE = "false", "承诺不实"
+
+
 class Verification(models.Model):
-    """事后核查 of a case decided on a commitment (告知承诺) [3]."""
+    """事后核查 of a case decided on a commitment (告知承诺) [3]: a process of its own on the
+    engine (cases.verification)."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="verification")
+    status = models.CharField("核查状态", max_length=12, choices=VerificationStatus.choices,
+                              default=VerificationStatus.PENDING)
     due_at = models.DateTimeField("核查期限")
+    # When the department was told the deadline had passed (the sweep tells it once).
+    overdue_told_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
     done_at = models.DateTimeField("核查时间", null=True, blank=True)
     truthful = models.BooleanField("承诺属实", null=True)
     finding = models.TextField("核查结果", blank=True)

@@ -26,7 +26,6 @@ from zhengwu.cases.access import (
     acting_assignment,
     case_queryset_for,
     files_for_others,
-    roles_on,
 )
 from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
@@ -38,7 +37,6 @@ from zhengwu.cases.models import (
     CaseMaterial,
     CaseStatus,
     Channel,
-    CreditRecord,
     Decision,
     DeliveryMethod,
     Extension,
@@ -87,8 +85,9 @@ def _request_hash(payload: dict[str, Any]) -> str:
                                      default=str).encode()).hexdigest()
 
 
-def _event(case: Case, *, action: str, before: str, actor: Actor, reason: str = "",
-           data: dict[str, Any] | None = None) -> CaseEvent:
+def case_event(case: Case, *, action: str, before: str, actor: Actor, reason: str = "",
+               data: dict[str, Any] | None = None) -> CaseEvent:
+    """The case's timeline event and its audit row, in the caller's transaction."""
     event = CaseEvent.objects.create(
         case=case, action=action, from_status=before, to_status=case.status, actor=actor.user,
         actor_label=actor.label, role=actor.role, department_label=actor.department_label,
@@ -229,7 +228,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     for material, upload in checked:
         _material_save(case, material, upload, now)
     actor = actor_for(submitted_by)
-    _event(case, action="submit", before="", actor=actor,
+    case_event(case, action="submit", before="", actor=actor,
            data={"channel": case.channel, "materials": len(materials),
                  "missing": missing, "by_commitment": by_commitment})
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
@@ -280,7 +279,7 @@ def member_case_create(*, implementation: ItemImplementation, applicant: User,
         case=case, name=m.name[:200], kind=m.kind, file=m.file_name,
         original_name=m.original_name[-200:], content_type=m.content_type, size=m.size,
         sha256=m.sha256, reference=m.reference[:200], added_at=now) for m in materials)
-    _event(case, action="submit", before="", actor=actor_for(submitted_by),
+    case_event(case, action="submit", before="", actor=actor_for(submitted_by),
            data={"channel": channel, "materials": len(materials), "bundle": bundle_number})
     return case
 
@@ -326,7 +325,8 @@ class MoveIn:
     materials: list[MaterialIn] = field(default_factory=list)
 
 
-def _actor(user: User | None, case: Case, role: str) -> Actor:
+def case_actor(user: User | None, case: Case, role: str) -> Actor:
+    """The audit actor of `user` acting on `case` in workflow `role` (None: the platform)."""
     if user is None:
         return SYSTEM
     if role == workflow.Role.APPLICANT:
@@ -345,7 +345,7 @@ def _lock(case_id: int, user: User | None) -> Case:
 
 
 def _record(case: Case, step: Step) -> None:
-    _event(case, action=step.action, before=step.before, actor=step.actor, reason=step.reason,
+    case_event(case, action=step.action, before=step.before, actor=step.actor, reason=step.reason,
            data=step.data)
 
 
@@ -631,43 +631,12 @@ HANDLERS = {
 
 
 CASE_PROCESS: Process[Case, MoveIn] = Process(
-    table=CASE_TABLE, handlers=HANDLERS, lock=_lock, actor=_actor, record=_record,
+    table=CASE_TABLE, handlers=HANDLERS, lock=_lock, actor=case_actor, record=_record,
     reason_of=lambda move: move.reason, action_of=lambda move: move.action,
     text_check=lambda move: staff_text_check(_move_texts(move)),
     # The role a person holding several is recorded in (the back office before the window).
     role_order=(workflow.Role.APPLICANT, workflow.Role.REVIEWER, workflow.Role.SYSTEM,
                 workflow.Role.WINDOW))
-
-
-# --- 告知承诺: post-verification -------------------------------------------------------------
-
-
-@transaction.atomic
-def verification_record(*, case_id: int, user: User, truthful: bool, finding: str) -> Case:
-    """事后核查 of a commitment case; a false commitment revokes the decision, notifies the
-    applicant and enters the credit list (失信记录) [3]."""
-    if not finding.strip():
-        raise InvalidInput("请填写核查结果。", code="case.finding_required")
-    case = case_queryset_for(user).select_for_update(of=("self",)).get(pk=case_id)
-    verification = Verification.objects.select_for_update().filter(case=case).first()
-    if verification is None:
-        raise Conflict("该办件不是告知承诺办件，无需核查。", code="case.no_verification")
-    if verification.done_at is not None:
-        raise Conflict("该办件已核查。", code="case.verified")
-    if workflow.Role.REVIEWER not in roles_on(user, case):
-        raise NotAllowed("只有承办部门可以核查。", code="case.forbidden")
-    now = clock.now()
-    verification.done_at, verification.truthful, verification.finding = now, truthful, finding
-    verification.save()
-    if truthful:
-        _event(case, action="verify", before=case.status, actor=_actor(
-            user, case, workflow.Role.REVIEWER), reason=finding, data={"truthful": True})
-        return case
-    CreditRecord.objects.create(subject_id_number=case.applicant_id_number,
-                                subject_name=case.applicant_name, case=case,
-                                reason=f"告知承诺不实：{finding}", recorded_at=now)
-    return case_transition(case_id=case.pk, user=user,
-                           move=MoveIn(action="revoke", reason=f"告知承诺不实：{finding}"))
 
 
 # --- access to personal data ------------------------------------------------------------
@@ -758,7 +727,7 @@ def cases_recompute_provisional(year: int) -> int:
             before = case.due_at
             case.due_at, case.due_provisional = due.due, due.provisional
             case.save(update_fields=["due_at", "due_provisional", "updated_at"])
-            _event(case, action="recompute_due", before=case.status, actor=SYSTEM,
+            case_event(case, action="recompute_due", before=case.status, actor=SYSTEM,
                    reason=f"{year}年官方放假安排已录入，重新计算办结期限",
                    data={"old_due_at": before.isoformat() if before else None,
                          "due_at": due.due.isoformat(), "provisional": due.provisional})

@@ -191,7 +191,7 @@ def test_post_verification_of_a_commitment(submit, clerk, staff_of, food):
                               content_type="application/json")
     assert response.status_code == 200, response.content.decode()
     assert_error(inspector.post(url, {"truthful": False, "finding": "再查"},
-                                content_type="application/json"), 409, "case.verified")
+                                content_type="application/json"), 409, "verification.move_not_allowed")
     other = submit(food)
     assert_error(client_of(staff_of("市市场监督管理局", username="r2")).post(
         f"{API}/{other.number}/verification", {"truthful": True, "finding": "x"},

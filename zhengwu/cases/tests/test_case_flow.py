@@ -22,9 +22,9 @@ from zhengwu.cases.services import (
     case_submit,
     case_transition,
     notice_issue,
-    verification_record,
 )
 from zhengwu.cases.tests.conftest import FORM, png_bytes
+from zhengwu.cases.verification import verification_record
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.notifications.models import OutboxItem

@@ -27,7 +27,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_audit_seal'),
+        ('cases', '0005_counter_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

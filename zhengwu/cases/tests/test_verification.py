@@ -1,0 +1,127 @@
+"""事后核查 on the process engine (issue 9, cases.verification): the worklist with its due
+dates on the working-day calendar, the outcome recorded from the page with errors that keep
+what was typed, a false commitment revoking the decision and showing in 失信记录, and the
+sweep telling a department once of an overdue verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from zhengwu.cases.models import (
+    Case,
+    CaseAccess,
+    CaseStatus,
+    CreditRecord,
+    MaterialKind,
+    VerificationStatus,
+)
+from zhengwu.cases.services import MaterialIn, MoveIn, case_transition
+from zhengwu.cases.verification import overdue_tell
+from zhengwu.catalog.models import ItemImplementation
+from zhengwu.notifications.models import OutboxItem
+from zhengwu.workdays.calendar import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+HEALTH = "公共场所卫生许可"
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def granted(submit: Any, clerk: Any) -> Case:
+    """A 告知承诺 case the window granted on the spot (2026-12-01, a Tuesday)."""
+    impl = ItemImplementation.objects.get(item__name=HEALTH, level=4)
+    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
+                 for m in impl.materials.filter(source="applicant", required=True)]
+    with time_machine.travel(at(2026, 12, 1), tick=False):
+        case = submit(impl, materials=materials)
+        for action in ("accept", "grant"):
+            case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action=action))
+    return case
+
+
+@pytest.fixture
+def inspector(staff_of: Any) -> Any:
+    return staff_of("市卫健局")
+
+
+def test_the_worklist_shows_what_is_due_on_the_working_day_calendar(granted, inspector,
+                                                                     client_for):
+    verification = granted.verification
+    assert verification.status == VerificationStatus.PENDING
+    # 20 working days after Tuesday 1 December (the start day not counted, nor the four
+    # weekends): the end of Tuesday 29 December.
+    assert verification.due_at.astimezone(SHANGHAI).date() == dt.date(2026, 12, 29)
+    with time_machine.travel(at(2026, 12, 2), tick=False):
+        page = client_for(inspector).get(reverse("cases:verifications")).content.decode()
+    assert granted.number in page and "待核查" in page and "剩余 <strong>" in page
+    assert CaseAccess.objects.filter(case=granted, user=inspector).exists()
+    with time_machine.travel(verification.due_at + dt.timedelta(days=1), tick=False):
+        page = client_for(inspector).get(reverse("cases:verifications")).content.decode()
+    assert "已逾期" in page and "红牌超时" in page
+
+
+def test_applicants_and_other_departments_cannot_open_it(granted, applicant, clerk,
+                                                         client_for):
+    assert client_for(applicant).get(reverse("cases:verifications")).status_code == 403
+    response = client_for(clerk).post(reverse("cases:verification", args=[granted.number]),
+                                      {"outcome": "true", "finding": "属实"})
+    assert response.status_code in (403, 404)
+    assert type(granted).objects.get(pk=granted.pk).verification.status == "pending"
+
+
+def test_a_mistake_keeps_what_was_typed_and_says_what_to_fix(granted, inspector, client_for):
+    url = reverse("cases:verification", args=[granted.number])
+    page = client_for(inspector).post(url, {"finding": "现场查看了卫生检测报告"}).content.decode()
+    assert "请选择核查结论" in page and "现场查看了卫生检测报告" in page
+    page = client_for(inspector).post(url, {"outcome": "true", "finding": "  "}).content.decode()
+    assert 'id="id_finding_error"' in page and "请填写核查结果" in page
+    page = client_for(inspector).post(url, {"outcome": "true",
+                                            "finding": "属实\u202e"}).content.decode()
+    assert 'id="id_finding_error"' in page and "U+202E" in page
+    assert granted.verification.__class__.objects.get(case=granted).status == "pending"
+
+
+def test_a_true_commitment_is_recorded_once(granted, inspector, client_for):
+    url = reverse("cases:verification", args=[granted.number])
+    response = client_for(inspector).post(url, {"outcome": "true", "finding": "现场核查属实"})
+    assert response.status_code == 302
+    verification = type(granted.verification).objects.get(case=granted)
+    assert (verification.status, verification.truthful) == (VerificationStatus.CONFIRMED, True)
+    event = granted.events.get(action="verify")
+    assert event.data["truthful"] is True and event.reason == "现场核查属实"
+    page = client_for(inspector).get(url).content.decode()
+    assert "承诺属实" in page and "登记核查结果</button>" not in page
+
+
+def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspector, client_for,
+                                                                supervisor):
+    url = reverse("cases:verification", args=[granted.number])
+    client_for(inspector).post(url, {"outcome": "false", "finding": "场所未取得卫生检测报告"})
+    case = Case.objects.get(pk=granted.pk)
+    assert case.status == CaseStatus.REVOKED
+    assert [e.action for e in case.events.order_by("id")][-2:] == ["verify", "revoke"]
+    assert CreditRecord.objects.filter(case=case).count() == 1
+    page = client_for(inspector).get(reverse("cases:credit_records")).content.decode()
+    assert case.number in page and "告知承诺不实：场所未取得卫生检测报告" in page
+    assert case.applicant_id_number not in page  # masked
+    assert CaseAccess.objects.filter(case=case, user=inspector,
+                                     purpose="查看失信记录").exists()
+
+
+def test_the_sweep_tells_the_department_once_when_overdue(granted, inspector):
+    due = granted.verification.due_at
+    assert overdue_tell(due - dt.timedelta(hours=1)) == 0
+    assert overdue_tell(due + dt.timedelta(hours=1)) == 1
+    assert overdue_tell(due + dt.timedelta(days=3)) == 0
+    told = OutboxItem.objects.filter(recipient=inspector, subject__startswith="事后核查已逾期")
+    assert told.count() == 1
+    assert reverse("cases:verification", args=[granted.number]) in told.get().link
