@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 HEALTH = "公共场所卫生许可"
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, 9, 0, tzinfo=SHANGHAI)
+def at(year: int, month: int, day: int) -> dt.datetime:
+    return dt.datetime(year, month, day, 9, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -45,6 +45,7 @@ def granted(submit: Any, clerk: Any) -> Case:
         case = submit(impl, materials=materials)
         for action in ("accept", "grant"):
             case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action=action))
+    assert isinstance(case, Case)
     return case
 
 
