@@ -542,7 +542,7 @@ def _lock(number: str, user: User | None) -> BundleCase:
         "bundle__lead_department", "applicant").get(number=number)
 
 
-def _actor(user: User | None, bundle_case: BundleCase, role: str) -> Actor:
+def _actor(user: User | None, bundle_case: BundleCase, role: str, subject: Any = None) -> Actor:
     if user is None:
         return SYSTEM
     return actor_for(user, role={"applicant": "applicant", "window": "window_clerk",

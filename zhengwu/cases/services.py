@@ -325,7 +325,7 @@ class MoveIn:
     materials: list[MaterialIn] = field(default_factory=list)
 
 
-def case_actor(user: User | None, case: Case, role: str) -> Actor:
+def case_actor(user: User | None, case: Case, role: str, subject: Any = None) -> Actor:
     """The audit actor of `user` acting on `case` in workflow `role` (None: the platform)."""
     if user is None:
         return SYSTEM

@@ -111,7 +111,7 @@ VERIFICATION_PROCESS: Process[Verification, VerificationMoveIn] = Process(
     lock=_lock, record=_record, reason_of=lambda move: move.finding.strip(),
     action_of=lambda move: move.action,
     text_check=lambda move: staff_text_check([("核查结果", move.finding)]),
-    actor=lambda user, verification, role: case_actor(user, verification.case, role))
+    actor=lambda user, verification, role, subject: case_actor(user, verification.case, role))
 
 
 @transaction.atomic

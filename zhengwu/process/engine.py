@@ -26,10 +26,11 @@ from zhengwu.process.spec import Attempt, InT, Outcome, Process, Refusal, RowT, 
 
 def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
             roles: Iterable[str] | None = None, now: dt.datetime | None = None,
-            driver: str = "") -> Refusal | None:
+            driver: str = "", subject: Any = None) -> Refusal | None:
     """Why `user` (None: the platform) may not make `action` on `row` now, or None.
 
-    `roles`: the user's process roles on the row, when the caller has them already."""
+    `roles`: the user's process roles on the row, when the caller has them already;
+    `subject`: what within the row the move is about (Attempt.subject)."""
     name, noun = table.name, table.noun
     move = table.moves.get(action)
     if move is None:
@@ -40,10 +41,11 @@ def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
                        f"{noun}当前状态为“{table.status_label(status)}”，不能{move.label}。")
     held = frozenset(table.roles_on(user, row) if roles is None else roles) & move.roles
     if not held:
-        return Refusal(f"{name}.forbidden", f"您无权对该{noun}执行“{move.label}”。",
-                       forbidden=True)
+        message = table.forbidden_message(move) if table.forbidden_message else \
+            f"您无权对该{noun}执行“{move.label}”。"
+        return Refusal(f"{name}.forbidden", message, forbidden=True)
     attempt = Attempt(action=action, user=user, roles=held, now=now or clock.now(),
-                      driver=driver)
+                      driver=driver, subject=subject)
     for guard in move.guards:
         refused = guard(row, attempt)
         if refused is not None:
@@ -52,14 +54,15 @@ def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
 
 
 def moves_open(table: Table[RowT], row: RowT, user: Any, *,
-               actions: Iterable[str] | None = None, now: dt.datetime | None = None
-               ) -> list[str]:
-    """The moves `user` may make on `row` now, in the order of `actions` (default: the
-    table's) — what pages and the API offer."""
+               actions: Iterable[str] | None = None, now: dt.datetime | None = None,
+               subject: Any = None) -> list[str]:
+    """The moves `user` may make on `row` now (about `subject`), in the order of `actions`
+    (default: the table's) — what pages and the API offer."""
     roles = frozenset(table.roles_on(user, row))
     moment = now or clock.now()
     return [action for action in (table.moves if actions is None else actions)
-            if refusal(table, row, user, action, roles=roles, now=moment) is None]
+            if refusal(table, row, user, action, roles=roles, now=moment,
+                       subject=subject) is None]
 
 
 def _field_values(row: models.Model) -> dict[str, Any]:
@@ -85,15 +88,18 @@ def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *
         action = process.action_of(move_in)
         moment = now or clock.now()
         roles = frozenset(table.roles_on(user, row))
-        refused = refusal(table, row, user, action, roles=roles, now=moment, driver=driver)
+        subject = process.subject_of(move_in)
+        refused = refusal(table, row, user, action, roles=roles, now=moment, driver=driver,
+                          subject=subject)
         if refused is not None:
             raise refused.error()
         process.text_check(move_in)
         move = table.moves[action]
         held = roles & move.roles
         role = _acting_role(process, held)
-        actor = process.actor(user, row, role)
-        attempt = Attempt(action=action, user=user, roles=held, now=moment, driver=driver)
+        actor = process.actor(user, row, role, subject)
+        attempt = Attempt(action=action, user=user, roles=held, now=moment, driver=driver,
+                          subject=subject)
         before_values = _field_values(row)
         before = getattr(row, table.status_field)
         data = process.handlers[action](row, move_in, attempt, actor) or {}
@@ -107,7 +113,8 @@ def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *
                         if getattr(f, "auto_now", False) and f.attname not in changed]
             row.save(update_fields=changed)
         process.record(row, Step(action=action, before=before, actor=actor,
-                                 reason=process.reason_of(move_in), data=data))
+                                 reason=process.reason_of(move_in), data=data,
+                                 subject=subject))
         outcome = Outcome(process=table.name, row=row, action=action, before=before,
                           after=getattr(row, table.status_field), driver=driver)
         for listener in process.listeners:

@@ -60,14 +60,17 @@ class Refusal:
 @dataclass(frozen=True)
 class Attempt:
     """Who tries a move: the user (None: the platform itself), the process roles they hold for
-    this move, when, and the composing process driving it ("" when a person makes it
-    directly; e.g. "bundle" when an 一件事 moves its member cases)."""
+    this move, when, the composing process driving it ("" when a person makes it directly;
+    e.g. "bundle" when an 一件事 moves its member cases), and what within the row the move is
+    about, for processes with several parties (the invited department answering a joint
+    review; None otherwise)."""
 
     action: str
     user: Any  # accounts.User | None; the engine does not depend on accounts
     roles: frozenset[str]
     now: dt.datetime
     driver: str = ""
+    subject: Any = None
 
     @property
     def user_id(self) -> int | None:
@@ -103,6 +106,7 @@ class Step:
     actor: Actor
     reason: str
     data: dict[str, Any]
+    subject: Any = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class Table(Generic[RowT]):
     status_label: Callable[[str], str]
     moves: Mapping[str, Move]
     roles_on: Callable[[Any, RowT], frozenset[str]]
+    # What a person without the role for a move is told (default: 您无权对该…执行“…”).
+    forbidden_message: Callable[[Move], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ class Process(Generic[RowT, InT]):
 
     - `lock(key, user)`: the row, locked (`select_for_update`; SQLite's transactions are
       IMMEDIATE), looked up within what `user` may see, so "not yours" is "absent" (404).
-    - `actor(user, row, role)`: the audit actor for the role the move is made in.
+    - `actor(user, row, role, subject)`: the audit actor for the role the move is made in.
     - `record(row, step)`: the timeline event and the audit row of a move made.
     - `text_check(move_in)`: refuse free text staff type that the applicant will read.
     - `listeners`: told of every move (engine.listen) — the processes composing this one.
@@ -149,11 +155,12 @@ class Process(Generic[RowT, InT]):
     table: Table[RowT]
     handlers: Mapping[str, Handler[RowT, InT]]
     lock: Callable[[Any, Any], RowT]
-    actor: Callable[[Any, RowT, str], Actor]
+    actor: Callable[[Any, RowT, str, Any], Actor]
     record: Callable[[RowT, Step], None]
     reason_of: Callable[[InT], str]
     action_of: Callable[[InT], str]
     text_check: Callable[[InT], None] = lambda move_in: None
+    subject_of: Callable[[InT], Any] = lambda move_in: None
     # The order in which a person holding several roles for a move is recorded as acting.
     role_order: tuple[str, ...] = ()
     listeners: list[Callable[[Outcome[RowT]], None]] = field(default_factory=list)
