@@ -27,12 +27,15 @@ class BundlesConfig(AppConfig):
     verbose_name = "一件事一次办"
 
     def ready(self) -> None:
+        from zhengwu.bundles.selectors import member_parent
         from zhengwu.bundles.services import member_case_moved
+        from zhengwu.cases import parents
         from zhengwu.cases.services import TRANSITION_HOOKS
         from zhengwu.catalog import search
         from zhengwu.core import sweeps
 
         sweeps.register("bundles", sweep)
         search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
+        parents.register("bundles", member_parent)  # a member case's page shows its bundle
         if member_case_moved not in TRANSITION_HOOKS:
             TRANSITION_HOOKS.append(member_case_moved)
