@@ -86,9 +86,9 @@ def approval_steps(approval_chain: Sequence[str] | None, events: Iterable[StepEv
             by_system = SystemDecision(SYSTEM_DECISIONS[event.action], event.at)
     steps = []
     for position, name in enumerate(chain):
-        event = done.get(position)
-        if event is not None:
-            steps.append(Step(name, "done", event.actor_label, event.department_label, event.at))
+        by = done.get(position)
+        if by is not None:
+            steps.append(Step(name, "done", by.actor_label, by.department_label, by.at))
         else:
             steps.append(Step(name, "current" if running and position == index else ""))
     return Steps(steps, by_system)
