@@ -27,13 +27,16 @@ class BundlesConfig(AppConfig):
     verbose_name = "一件事一次办"
 
     def ready(self) -> None:
+        from zhengwu.bundles.selectors import member_parent
         from zhengwu.bundles.services import member_case_moved
+        from zhengwu.cases import parents
         from zhengwu.cases.services import CASE_PROCESS
         from zhengwu.catalog import search
         from zhengwu.core import sweeps
 
         sweeps.register("bundles", sweep)
         search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
+        parents.register("bundles", member_parent)  # a member case's page shows its bundle
         from zhengwu.process import engine
 
         # A bundle is told of its member cases' moves (ADR 0013).

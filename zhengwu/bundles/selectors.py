@@ -17,6 +17,8 @@ from zhengwu.bundles import definition as d
 from zhengwu.bundles import kpis
 from zhengwu.bundles.models import Bundle, BundleCase, BundleVersion, HallLevel, MaterialIdentity
 from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.cases.models import Case
+from zhengwu.cases.parents import Parent
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
 from zhengwu.regions.models import Region
 
@@ -204,6 +206,53 @@ def bundle_case_detail(user: User, number: str) -> BundleCase:
     return bundle_cases_for(user).prefetch_related(
         "members__case", "members__department", "materials", "notices", "events",
         "supplement_requests__department").get(number=number)
+
+
+def bundle_form_rows(bundle_case: BundleCase, *, masked: bool,
+                     item: str = "") -> list[tuple[str, str]]:
+    """The bundle case's one form as (label, value) rows in form order, personal data masked
+    for viewers who may not see it whole (bundles.formdef.masked). With `item`, only what
+    that member case receives (definition.member_form): the applicant's fields and the
+    bundle fields mapped to it."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from zhengwu.bundles import formdef
+
+    try:
+        definition = bundle_definition(bundle_case.bundle, bundle_case.version)
+    except (d.DefinitionError, ObjectDoesNotExist):
+        return []
+    mapped = {f.key for f in definition.fields if any(t.item == item for t in f.maps_to)}
+    rows = []
+    for field in formdef.form_fields(definition):
+        if item and not (field.common or field.key in mapped):
+            continue
+        value = str(bundle_case.form_data.get(field.key, ""))
+        if not value:
+            continue
+        if masked:
+            value = formdef.masked(field.key, field.kind, value,
+                                   applicant_kind=bundle_case.applicant_kind)
+        rows.append((field.label, value))
+    return rows
+
+
+def member_parent(case: Case, masked: bool) -> Parent | None:
+    """cases.parents reader: the bundle a member case belongs to, with the part of the one
+    form this member receives (masked as the case's own personal data is)."""
+    from zhengwu.bundles.models import BundleMember
+
+    member = BundleMember.objects.select_related("bundle_case__bundle").filter(
+        case_id=case.pk).first()
+    if member is None:
+        return None
+    bundle_case = member.bundle_case
+    return Parent(kind="一件事", number=bundle_case.number, name=bundle_case.bundle.name,
+                  url=bundle_case.get_absolute_url(),
+                  form_rows=tuple(bundle_form_rows(bundle_case, masked=masked,
+                                                   item=member.item_code)),
+                  note="本办件属于一件事：受理、补正、送达和撤回在一件事窗口统一办理，"
+                       "本部门对本事项作出决定。")
 
 
 def window_queue(user: User, *, status: str = "") -> QuerySet[BundleCase]:

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -607,23 +607,6 @@ def supplement_items(bundle_case: BundleCase) -> list[dict[str, Any]]:
     return list(grouped.values())
 
 
-def _form_rows(bundle_case: BundleCase, *, masked: bool) -> list[tuple[str, str]]:
-    try:
-        definition = selectors.bundle_definition(bundle_case.bundle, bundle_case.version)
-    except (d.DefinitionError, ObjectDoesNotExist):
-        return []
-    rows = []
-    for field in formdef.form_fields(definition):
-        value = str(bundle_case.form_data.get(field.key, ""))
-        if not value:
-            continue
-        if masked:
-            value = formdef.masked(field.key, field.kind, value,
-                                   applicant_kind=bundle_case.applicant_kind)
-        rows.append((field.label, value))
-    return rows
-
-
 def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
                     supplement_form: SupplementForm | None = None,
                     withdraw_form: WithdrawForm | None = None, failed: str = "",
@@ -658,7 +641,7 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
         "id_number": bundle_case.applicant_id_number if mine
         else mask_citizen_id(bundle_case.applicant_id_number),
         "phone": bundle_case.applicant_phone if mine else mask_phone(bundle_case.applicant_phone),
-        "form_rows": _form_rows(bundle_case, masked=not mine), "mine": mine,
+        "form_rows": selectors.bundle_form_rows(bundle_case, masked=not mine), "mine": mine,
         "materials": [(m, MaterialKind(m.kind).label if m.kind in MaterialKind.values
                        else m.kind) for m in bundle_case.materials.all()],
         "notices": case_notices,

@@ -75,13 +75,20 @@ def applicant_cases(*, user: User) -> QuerySet[Case]:
 
 def window_queue(*, user: User) -> QuerySet[Case]:
     """What the comprehensive window must act on: new and supplemented applications to
-    accept, and decided cases to close and deliver (一窗受理、统一出件)."""
+    accept, and decided cases to close and deliver (一窗受理、统一出件).
+
+    A bundle's member cases (一件事) are not listed: the bundle is accepted, asked for
+    supplements, refused and delivered once, in the 一件事 window, and a member's own
+    acceptance or delivery would be refused (the guards of cases.workflow.MOVES). Listing them
+    read-only beside the cases the window does act on would double the queue of a busy
+    window for nothing to do; the page links to the 一件事 window instead, and each member's
+    case page links to its bundle."""
     served = window_q(user)
     if served is None:
         return Case.objects.none()
     return case_queryset_for(user).filter(served).filter(status__in=[
         CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED, CaseStatus.AWAITING_SUPPLEMENT,
-        CaseStatus.DECIDED, CaseStatus.CLOSED]).order_by("submitted_at", "id")
+        CaseStatus.DECIDED, CaseStatus.CLOSED], bundle_number="").order_by("submitted_at", "id")
 
 
 def reviewer_todo(*, user: User) -> QuerySet[Case]:
@@ -211,16 +218,72 @@ def case_clock(case: Case, now: dt.datetime) -> CaseClock:
     return case_clock_reader(now)(case)
 
 
+# The moves that take a case forward: someone offered one of them is the one the case waits
+# for (待我办理). Suspending, extending, returning or denying are always offered to a reviewer
+# and say nothing about whose turn it is.
+TURN_MOVES = frozenset({"supplement", "accept", "review_pass", "grant", "close", "deliver",
+                        "resume"})
+
+
+def may_act_now(*, user: User, case: Case) -> bool:
+    """The case waits for this person now (待我办理): the engine's predicate offers them a move
+    that takes the case forward (`case_actions`; it knows the same-person rule)."""
+    return bool(TURN_MOVES.intersection(case_actions(user=user, case=case)))
+
+
+# 待我办理 asks may_act_now of every case, so it reads the todo list's first cases only (the
+# least time left first); the page says when there are more.
+MINE_SCAN = 500
+
+
+def reviewer_todo_mine(*, user: User) -> tuple[QuerySet[Case], bool]:
+    """待我办理: the reviewer's todo cases that wait for this person now, in the todo order,
+    and whether the todo list was longer than what was read (MINE_SCAN)."""
+    todo = reviewer_todo(user=user)
+    read = list(todo[:MINE_SCAN + 1])
+    ids = [case.pk for case in read[:MINE_SCAN] if may_act_now(user=user, case=case)]
+    return todo.filter(pk__in=ids), len(read) > MINE_SCAN
+
+
 @dataclass(frozen=True)
 class ClockRow:
     case: Case
     clock: CaseClock
+    step: str = ""  # where the case stands: 承办/审核/批准 …, or 特别程序 while suspended
+    turn: str = ""  # whose turn it is: the department's reviewers
+    mine: bool = False  # it waits for the person reading the list (may_act_now)
+
+
+def _turn(case: Case) -> tuple[str, str]:
+    """The step a case under review is at and who must act (the responsible department's
+    reviewers; for a commitment also the window, which may decide on the spot)."""
+    from zhengwu.cases.steps import current_step
+
+    if case.status == CaseStatus.SUSPENDED:
+        return "特别程序（暂停计时）", f"{case.department.name}审批人员"
+    step = current_step(case.implementation.approval_chain, case.approval_step)
+    who = f"{case.department.name}审批人员"
+    return step, who + ("或综合窗口" if case.by_commitment else "")
 
 
 def clock_rows(*, cases: Iterable[Case], now: dt.datetime) -> list[ClockRow]:
-    """A page of cases, each with its clock read at `now` (the todo list, 办件查询, 电子监察)."""
+    """A page of cases, each with its clock read at `now` (办件查询, 电子监察)."""
     read = case_clock_reader(now)
     return [ClockRow(case, read(case)) for case in cases]
+
+
+def reviewer_todo_rows(*, cases: Iterable[Case], now: dt.datetime,
+                       user: User | None = None) -> list[ClockRow]:
+    """A page of the reviewer's open cases with their clocks (reviewer_todo's order: running
+    clocks by due date, then the suspended ones), the step each is at and whose turn it is;
+    with `user`, whether each waits for them (may_act_now)."""
+    read = case_clock_reader(now)
+    rows = []
+    for case in cases:
+        step, turn = _turn(case)
+        mine = user is not None and may_act_now(user=user, case=case)
+        rows.append(ClockRow(case, read(case), step, turn, mine))
+    return rows
 
 
 def window_region(*, user: User) -> str | None:

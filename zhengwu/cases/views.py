@@ -4,8 +4,13 @@ verification, and the staff pages (综合窗口, 审批待办, 电子监察).
 
 Every page reads through cases.selectors (scoped to the user: someone else's case is a 404)
 and every action is a POST that calls cases.services; a DomainError is shown next to the form
-that caused it. Pages work without JavaScript; with htmx a move swaps the case section only.
+that caused it, and a successful one is confirmed by a message on the next page (a status
+region). Pages work without JavaScript; with htmx a move swaps the case section only.
 ID numbers and phone numbers are masked for staff without cases.unmask_personal_data.
+
+A 一件事 member case is served by its bundle: it is not in the 综合窗口 queue, its page offers
+none of the moves only the bundle makes, and it links to the bundle and shows the part of the
+one form its department receives (cases.parents).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -25,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_missing
-from zhengwu.cases import notices, selectors, services, workflow
+from zhengwu.cases import deadlines, notices, parents, selectors, services, steps, workflow
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.caseclock import yellow_threshold
 from zhengwu.cases.forms import (
@@ -40,6 +46,7 @@ from zhengwu.cases.forms import (
 from zhengwu.cases.models import (
     Card,
     Case,
+    CaseEvent,
     CaseStatus,
     Channel,
     DeliveryMethod,
@@ -71,6 +78,8 @@ ROLE_LABELS = {
 }
 # Where a move from a staff list returns to (a name, never a URL: no open redirect).
 RETURN_TO = {"window": "cases:window", "todo": "cases:todo"}
+# The decisions on a case under review, shown first and unfolded on the case page.
+DECISIONS = ("grant", "deny")
 
 
 def _user(request: HttpRequest) -> User:
@@ -80,6 +89,17 @@ def _user(request: HttpRequest) -> User:
 def _require_staff(user: User) -> None:
     if not user.is_staff:
         raise PermissionDenied("此页面仅供工作人员使用。")
+
+
+def _moved_message(case: Case, action: str) -> str:
+    """What a successful move tells the person who made it, on the next page."""
+    done = {"resume": "结束特别程序，恢复计时", "supplement": "提交补正材料"}.get(
+        action, ACTION_LABELS[action])
+    text = f"办件 {case.number}（{case.implementation.item.name}）已{done}"
+    if action == "accept" and case.due_at is not None:
+        due = case.due_at.astimezone(deadlines.SHANGHAI)
+        text += f"，承诺办结期限 {due:%Y-%m-%d}" + ("（临时期限）" if case.due_provisional else "")
+    return text + "。"
 
 
 def _personal(case: Case, user: User, *, unmasked: bool = False) -> tuple[str, str]:
@@ -108,9 +128,10 @@ class TimelineRow:
     reason: str
 
 
-def _timeline(case: Case, *, with_staff: bool) -> list[TimelineRow]:
+def _timeline(case: Case, *, with_staff: bool,
+              events: list[CaseEvent] | None = None) -> list[TimelineRow]:
     rows = []
-    for event in selectors.case_timeline(case):
+    for event in selectors.case_timeline(case) if events is None else events:
         rows.append(TimelineRow(
             at=event.at, label=ACTION_LABELS.get(event.action, event.action),
             status=_status_label(event.to_status),
@@ -141,7 +162,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                      request.FILES if request.method == "POST" else None,
                      implementation=implementation, applicant=user)
     if request.method == "POST" and online:
-        response = _submit(form, user=user, implementation=implementation, channel=Channel.ONLINE)
+        response = _submit(request, form, user=user, implementation=implementation,
+                           channel=Channel.ONLINE)
         if response is not None:
             return response
     return render(request, "cases/apply.html", {
@@ -151,10 +173,11 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         "identity_notice": identity_missing(user)})
 
 
-def _submit(form: ApplyForm, *, user: User, implementation: ItemImplementation, channel: str,
-            applicant: User | None = None, accepting_region: str | None = None,
-            ) -> HttpResponse | None:
-    """Submit a valid application form; a refusal becomes a form error (None is returned)."""
+def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
+            implementation: ItemImplementation, channel: str, applicant: User | None = None,
+            accepting_region: str | None = None) -> HttpResponse | None:
+    """Submit a valid application form; a refusal becomes a form error (None is returned).
+    The case page it opens says that it was filed (a message, shown once)."""
     if not form.is_valid():
         return None
     try:
@@ -166,7 +189,11 @@ def _submit(form: ApplyForm, *, user: User, implementation: ItemImplementation, 
     except DomainError as error:
         form.add_error(None, error.message)
         return None
-    return redirect(result.case)
+    case = result.case
+    messages.success(request, f"申请已提交，办件编号 {case.number}。"
+                     + ("请等待窗口受理，进度可在本页查看。" if applicant is None
+                        else f"已为{case.applicant_name}代为提交，请按规定受理。"))
+    return redirect(case)
 
 
 @login_required
@@ -190,9 +217,10 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         supplement_form = SupplementUploadForm(items=list(supplement.items))
     staff_view = user.is_staff
     reading = selectors.case_clock(case, clock.now())
-    chain = list(case.implementation.approval_chain or [])
+    chain = steps.chain_of(case.implementation.approval_chain)
+    events = list(selectors.case_timeline(case))
     return {
-        "case": case, "timeline": _timeline(case, with_staff=True),
+        "case": case, "timeline": _timeline(case, with_staff=True, events=events),
         "notices": list(case.notices.all()), "materials": list(case.materials.all()),
         "id_number": id_number, "phone": phone, "actions": actions,
         "supplement": supplement, "supplement_form": supplement_form,
@@ -200,8 +228,18 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "procedures": list(case.procedures.all()),
         "extension": getattr(case, "extension", None) if case.accepted_at else None,
         "clock": reading,
-        "chain": chain, "step": chain[min(case.approval_step, len(chain) - 1)] if chain else "",
+        "chain": chain, "step": steps.current_step(chain, case.approval_step),
         "next_step": chain[case.approval_step + 1] if case.approval_step + 1 < len(chain) else "",
+        # Only the steps a person did are marked done; a deemed approval is the platform's.
+        "steps": steps.approval_steps(chain, events, running=case.status in (
+            CaseStatus.ACCEPTED, CaseStatus.SUSPENDED)),
+        # The decision first, in view; the other moves after it.
+        "decisions": [a for a in actions if a in DECISIONS],
+        "other_actions": [a for a in actions if a not in DECISIONS],
+        # A 一件事 member: its bundle and the part of the one form this department receives,
+        # masked as the case's own personal data is (the page's read is logged as ever).
+        "parent": parents.parent_of(case, masked=not (case.applicant_id == user.pk
+                                                      or unmasked)),
         "procedure_kinds": ProcedureKind.choices, "delivery_methods": DeliveryMethod.choices,
         "failed": failed, "error": error, "values": values or {}, "staff_view": staff_view,
         "open": case.status in workflow.OPEN, "unmasked": unmasked,
@@ -297,6 +335,7 @@ def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
             for notice_id in sorted(selectors.case_notice_ids(case) - issued_before):
                 notice_render_task.enqueue(notice_id)
             case = selectors.case_get(user=user, number=number)
+            messages.success(request, _moved_message(case, action))
             if is_htmx(request):
                 return render(request, "cases/_case.html", _detail_context(request, case))
             back = RETURN_TO.get(request.POST.get("next", ""))
@@ -450,7 +489,7 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
                      request.FILES if request.method == "POST" else None,
                      implementation=implementation, window=True)
     if request.method == "POST" and form.is_valid():  # form.applicant is known once valid
-        response = _submit(form, user=user, implementation=implementation,
+        response = _submit(request, form, user=user, implementation=implementation,
                            channel=Channel.WINDOW, applicant=form.applicant,
                            accepting_region=region)
         if response is not None:
@@ -465,17 +504,26 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
-    """审批待办: the department's cases under review, the fewest working days left first."""
+    """审批待办: the department's cases under review, the fewest working days left first,
+    each with the step it is at and whose turn it is; 待我办理 (?mine=1) keeps those that
+    wait for the signed-in person (selectors.may_act_now)."""
     user = _user(request)
     if not reviewer_departments(user):
         raise PermissionDenied("仅审批部门人员可以使用此页面。")
-    page = Paginator(selectors.reviewer_todo(user=user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    mine = request.GET.get("mine") == "1"
+    truncated = False
+    if mine:
+        cases, truncated = selectors.reviewer_todo_mine(user=user)
+    else:
+        cases = selectors.reviewer_todo(user=user)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,
                                   purpose=services.PURPOSE_TODO)
-    rows = selectors.clock_rows(cases=page, now=clock.now())
-    return render(request, "cases/todo.html", {"rows": rows, "page": page,
-                                               "yellow_threshold": yellow_threshold()})
+    rows = selectors.reviewer_todo_rows(cases=page, now=clock.now(), user=user)
+    return render(request, "cases/todo.html", {
+        "rows": rows, "page": page, "mine": mine, "truncated": truncated,
+        "scan": selectors.MINE_SCAN, "params": "mine=1" if mine else "",
+        "yellow_threshold": yellow_threshold()})
 
 
 # --- supervisor ------------------------------------------------------------------------------
