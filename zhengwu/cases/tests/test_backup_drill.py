@@ -63,7 +63,8 @@ def live_case():
         trips=0, approval_chain=["批准"])
     Material.objects.create(implementation=impl, position=1, name="营业执照")
     applicant = user_create(username="drill-a", password="x-demo-2026-x", kind=UserKind.PERSON,
-                            phone="13900000011")
+                            phone="13900000011", display_name="张三",
+                            citizen_id="11010519491231002X")
     clerk = user_create(username="drill-c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     case = case_submit(implementation_id=impl.pk, submitted_by=applicant, form_data={
