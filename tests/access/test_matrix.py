@@ -433,6 +433,10 @@ def case_probes(key: str, case: Case) -> Iterator[Probe]:
                     f"{CASE_API}/{n}/verification",
                     f"{CASE_API}/{ABSENT_CASE}/verification",
                     {"truthful": True, "finding": "经核查属实"}, "application/json")
+        yield Probe("page cases:verification", "verification", "post",
+                    f"/cases/staff/verifications/{n}/",
+                    f"/cases/staff/verifications/{ABSENT_CASE}/",
+                    {"outcome": "true", "finding": "经核查属实"})
     if not relevant("supplement", key, case):
         return
     payload = json.dumps({"materials": [{"name": "平面布局图", "kind": "upload",
@@ -543,7 +547,10 @@ class Runner:
             elif status == 302 and username:
                 tally.violations.append(f"{where}: redirect for a signed-in user")
         elif status == 404 and not (probe.endpoint == "page cases:move"
-                                    and probe.action in NOT_ON_PAGES):
+                                    and probe.action in NOT_ON_PAGES) \
+                and not (probe.endpoint in SUBRESOURCE_PAGES
+                         and not Verification.objects.filter(case__number=probe.path.split(
+                             "/")[-2]).exists()):
             tally.violations.append(f"{where}: visible, but answered 404")
 
 
@@ -839,10 +846,14 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "page jointreviews:schedule": "the lead department: zhengwu/jointreviews/tests/test_pages.py",
 }
 # Pages that only read (a POST to them is a search or a lookup, never a write).
+# Pages of something a case may not have: the 事后核查 of a case decided without a commitment
+# does not exist, so its page is a 404 for everyone, as an absent case's is.
+SUBRESOURCE_PAGES = {"page cases:verification"}
 READ_PAGES = {
     "cases:mine", "cases:progress", "cases:notice_verify", "cases:window",
     "cases:window_filing", "cases:todo", "cases:monitoring", "cases:staff_list",
-    "cases:detail", "cases:notice_pdf", "cases:material",
+    "cases:detail", "cases:notice_pdf", "cases:material", "cases:verifications",
+    "cases:credit_records",
     "bundles:list", "bundles:mine", "bundles:case", "bundles:notice_pdf",
     "bundles:notice_verify", "bundles:window", "bundles:department_members", "bundles:kpis",
     "bundles:definitions", "bundles:guide", "bundles:guide_pdf", "bundles:guide_qr",
@@ -852,7 +863,7 @@ READ_PAGES = {
 MATRIX_ENDPOINTS = {
     "api POST /cases/{number}/moves", "api POST /cases/{number}/unmask",
     "api POST /cases/{number}/verification", "api POST /cases/{number}/supplement",
-    "page cases:move", "page cases:unmask",
+    "page cases:move", "page cases:unmask", "page cases:verification",
     *(f"api POST /bundles/applications/{{number}}/moves/{a}" for a in (
         "accept", "ask_supplement", "supplement", "refuse", "withdraw", "deliver", "{action}")),
     "api POST /bundles/member-cases/{case_id}/supplement-requests",

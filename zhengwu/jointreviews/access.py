@@ -8,14 +8,23 @@ same (404) — quality.md #10.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.cases.access import reviewer_departments
 from zhengwu.jointreviews.models import JointReview, JointReviewParticipant
-from zhengwu.jointreviews.workflow import Role
 
 SUPERVISE = "cases.view_all_cases"
+
+
+class Role(StrEnum):
+    """Who may make a move of jointreviews.workflow.MOVES."""
+
+    LEAD = "lead"  # reviewers and chief representatives of the lead department (牵头部门)
+    PARTICIPANT = "participant"  # reviewers and chief representatives of an invited department
+    SYSTEM = "system"  # the platform: the last answer, the deadline sweep
 
 
 def represented_departments(user: User) -> list[int]:

@@ -11,6 +11,7 @@ from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews import workflow
 from zhengwu.jointreviews.access import (
+    Role,
     is_supervisor,
     represented_departments,
     review_queryset_for,
@@ -24,7 +25,7 @@ from zhengwu.jointreviews.models import (
     Opinion,
     ReviewStatus,
 )
-from zhengwu.jointreviews.workflow import Role
+from zhengwu.process import engine
 
 
 def review_get(*, user: User, review_id: int) -> JointReview:
@@ -89,16 +90,22 @@ class Abilities:
 def review_abilities(*, user: User, review: JointReview,
                      participants: list[JointReviewParticipant], now: dt.datetime
                      ) -> Abilities:
+    """What the viewer may do, by the process engine's one predicate (ADR 0013): the same
+    guards the services check, so a page never offers a move that is then refused."""
+    table = workflow.JOINT_REVIEW_TABLE
     roles = roles_on(user, review)
     is_open = review.status == ReviewStatus.SCHEDULED
     mine = set(represented_departments(user)) if Role.PARTICIPANT in roles else set()
     departments = [p.department_id for p in participants if p.department_id in mine]
-    lead = Role.LEAD in roles
-    pending = any(p.required and not p.opinion for p in participants)
+    silent = [p.department_id for p in participants if p.required and not p.opinion]
+    # Closing defaults the silent required departments (after the deadline) and concludes.
+    can_close = (engine.refusal(table, review, user, "conclude", now=now) is None
+                 or (bool(silent) and all(engine.refusal(table, review, user, "default", now=now,
+                                                         subject=d) is None for d in silent)))
     return Abilities(
-        lead=lead, departments=departments if is_open else [],
-        can_close=lead and is_open and (not pending or now > review.answer_due_at),
-        can_cancel=lead and is_open)
+        lead=Role.LEAD in roles, departments=departments if is_open else [],
+        can_close=can_close,
+        can_cancel=engine.refusal(table, review, user, "cancel", now=now) is None)
 
 
 def department_choices(*, user: User) -> list[Department]:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from zhengwu.accounts.models import RoleAssignment, User
@@ -26,10 +27,10 @@ from zhengwu.cases.access import case_queryset_for
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.context import current_request_id
-from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews import workflow
-from zhengwu.jointreviews.access import represented_departments, review_queryset_for, roles_on
+from zhengwu.jointreviews.access import Role, represented_departments, review_queryset_for
 from zhengwu.jointreviews.models import (
     AbsenceKind,
     JointReview,
@@ -39,9 +40,11 @@ from zhengwu.jointreviews.models import (
     Opinion,
     ReviewKind,
 )
-from zhengwu.jointreviews.workflow import Role
+from zhengwu.jointreviews.workflow import local
 from zhengwu.notifications.services import notify
 from zhengwu.notifications.tasks import deliver_outbox
+from zhengwu.process import engine
+from zhengwu.process.spec import Attempt, Process, Step
 from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
@@ -77,11 +80,6 @@ class ScheduleIn:
     description: str = ""
     case_number: str = ""
     bundle_number: str = ""
-
-
-def local(moment: dt.datetime) -> str:
-    """A moment as people read it in notices: Beijing time, to the minute."""
-    return f"{moment.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -135,41 +133,49 @@ def deliver_soon() -> None:
     transaction.on_commit(deliver_outbox.enqueue)
 
 
-def _locked(user: User | None, review_id: int) -> JointReview:
-    """The session, locked for this transaction; one the user may not see is a 404."""
+@dataclass
+class ReviewMoveIn:
+    """One move on a session: `department_id` is the invited department a move of a party
+    (attend, answer, default) is about."""
+
+    action: str
+    department_id: int | None = None
+    opinion: str = ""
+    conditions: str = ""
+    reasons: str = ""
+    attended: bool | None = None
+    note: str = ""
+
+
+def _lock(review_id: int, user: User | None) -> JointReview:
+    """The session, locked for this transaction, with its participants (the guards read
+    them); one the user may not see is a 404."""
     reviews = review_queryset_for(user) if user is not None else JointReview.objects.all()
     return reviews.select_related("lead_department").select_for_update(
-        of=("self",)).get(pk=review_id)
+        of=("self",)).prefetch_related(Prefetch(
+            "participants", queryset=JointReviewParticipant.objects.select_related(
+                "department").order_by("id"))).get(pk=review_id)
 
 
-def _require(user: User, review: JointReview, move: workflow.Move,
-             department_id: int | None = None) -> Actor:
-    """The audit actor for `user` making `move`, or NotAllowed (403)."""
-    roles = roles_on(user, review, department_id)
-    if not roles & move.roles:
-        if Role.PARTICIPANT in move.roles:
-            raise NotAllowed("只有受邀部门的审批人员或首席代表可以为本部门签到或出具意见。",
-                             code="joint_review.forbidden")
-        raise NotAllowed("只有牵头部门的审批人员或首席代表可以办理此操作。",
-                         code="joint_review.forbidden")
-    department = (Department.objects.get(pk=department_id) if Role.PARTICIPANT in move.roles
-                  and department_id is not None else review.lead_department)
-    return actor_for(user, role=next(iter(r.value for r in move.roles if r in roles)),
-                     department=department)
+def _party(review: JointReview, move: ReviewMoveIn) -> JointReviewParticipant:
+    return next(p for p in review.participants.all() if p.department_id == move.department_id)
 
 
-def _participant(review: JointReview, department_id: int) -> JointReviewParticipant:
-    participant = review.participants.select_related("department").filter(
-        department_id=department_id).first()
-    if participant is None:
-        raise JointReviewParticipant.DoesNotExist("该部门未受邀参加本次联合审查。")
-    return participant
+def _actor(user: User | None, review: JointReview, role: str, subject: Any) -> Actor:
+    if user is None:
+        return SYSTEM
+    department = next((p.department for p in review.participants.all()
+                       if p.department_id == subject), None) \
+        if role == Role.PARTICIPANT else review.lead_department
+    return actor_for(user, role=role, department=department or review.lead_department)
 
 
-def _deadline_open(review: JointReview, now: dt.datetime) -> None:
-    if now > review.answer_due_at:
-        raise Conflict(f"答复期限（{local(review.answer_due_at)}）已过：逾期未答复的必须参加部门"
-                       "视为无意见（缺席默认）。", code="joint_review.deadline_passed")
+def _record(review: JointReview, step: Step) -> None:
+    department = next((p.department for p in review.participants.all()
+                       if p.department_id == step.subject), None)
+    _event(review, action=step.action, before=step.before, actor=step.actor,
+           now=step.at or clock.now(),
+           department=department, reason=step.reason, data=step.data)
 
 
 # --- schedule -------------------------------------------------------------------------------
@@ -284,28 +290,117 @@ def joint_review_schedule(*, user: User, data: ScheduleIn) -> JointReview:
     return review
 
 
+# --- the moves --------------------------------------------------------------------------------
+
+
+def _attend(review: JointReview, move: ReviewMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    participant = _party(review, move)
+    participant.attended = True
+    participant.save(update_fields=["attended"])
+    return {}
+
+
+def _answer(review: JointReview, move: ReviewMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    participant = _party(review, move)
+    opinion = move.opinion
+    if opinion not in ANSWERS:
+        raise InvalidInput("意见应为同意、有条件同意或不同意。", code="joint_review.opinion")
+    conditions = _text(move.conditions, "同意的条件", "joint_review.conditions",
+                       required=opinion == Opinion.CONDITIONAL)
+    reasons = _text(move.reasons, "不同意的理由", "joint_review.reasons",
+                    required=opinion == Opinion.DISAGREE)
+    if move.attended and attempt.now < review.starts_at:
+        raise InvalidInput("会议尚未开始，不能登记为到场；可先出具书面意见。",
+                           code="joint_review.not_started")
+    if move.attended is False and participant.attended:
+        raise InvalidInput("本部门已签到，不能登记为未到场。", code="joint_review.attendance")
+    if move.attended is not None:
+        participant.attended = move.attended
+    participant.opinion = opinion
+    participant.conditions = conditions if opinion == Opinion.CONDITIONAL else ""
+    participant.reasons = reasons if opinion == Opinion.DISAGREE else ""
+    participant.answered_at, participant.answered_by = attempt.now, attempt.user
+    participant.save(update_fields=["attended", "opinion", "conditions", "reasons",
+                                    "answered_at", "answered_by"])
+    return {"opinion": opinion, "attended": participant.attended}
+
+
+def _default(review: JointReview, move: ReviewMoveIn, attempt: Attempt,
+             actor: Actor) -> dict[str, Any]:
+    """缺席默认: a silent required department is recorded as "no objection", with a
+    JointReviewAbsence against it, and told."""
+    participant = _party(review, move)
+    participant.opinion, participant.defaulted = Opinion.NO_OBJECTION, True
+    participant.save(update_fields=["opinion", "defaulted"])
+    kind = AbsenceKind.NO_OPINION if participant.attended else AbsenceKind.ABSENT
+    JointReviewAbsence.objects.bulk_create([JointReviewAbsence(
+        review=review, participant=participant, department=participant.department, kind=kind,
+        due_at=review.answer_due_at, recorded_at=attempt.now)], ignore_conflicts=True)
+    notify(recipients=_staff_of([participant.department_id]).get(participant.department_id, []),
+           title=f"逾期未答复，视为无意见：{review.title}",
+           body=f"贵部门未在 {local(review.answer_due_at)} 前就{review.get_kind_display()}"
+                f"“{review.title}”（{review.number}）出具意见，依缺席默认规则视为无意见，"
+                "并已记入部门记录。",
+           link=review.get_absolute_url(), category=CATEGORY,
+           dedupe_key=f"jointreview:{review.pk}:default:{participant.department_id}")
+    return {"opinion": Opinion.NO_OBJECTION, "absence": kind}
+
+
+def _conclude(review: JointReview, move: ReviewMoveIn, attempt: Attempt,
+              actor: Actor) -> dict[str, Any]:
+    """出具联合审查意见: the combined outcome, a document number of the lead department, and a
+    message to the lead department's staff."""
+    participants = list(review.participants.all())
+    review.outcome = workflow.combined_outcome([p.opinion for p in participants if p.opinion])
+    year = attempt.now.astimezone(SHANGHAI).year
+    review.result_number = numbering.document_number(
+        review.lead_department.document_prefix, RESULT_MARK, year)
+    review.concluded_at, review.conclusion_note = attempt.now, move.note
+    notify(recipients=_staff_of([review.lead_department_id]).get(review.lead_department_id, []),
+           title=f"联合审查意见已出具：{review.title}",
+           body=f"{review.get_kind_display()}“{review.title}”（{review.number}）的联合审查意见"
+                f"已出具，结论：{review.get_outcome_display()}（{review.result_number}）。",
+           link=review.get_absolute_url(), category=CATEGORY,
+           dedupe_key=f"jointreview:{review.pk}:concluded")
+    return {"outcome": review.outcome, "result_number": review.result_number,
+            "opinions": {p.department.name: p.opinion for p in participants if p.opinion}}
+
+
+def _cancel(review: JointReview, move: ReviewMoveIn, attempt: Attempt,
+            actor: Actor) -> dict[str, Any]:
+    staff = _staff_of(p.department_id for p in review.participants.all())
+    notify(recipients=[u for users in staff.values() for u in users],
+           title=f"联合审查已取消：{review.title}",
+           body=f"{review.lead_department.name}已取消{review.get_kind_display()}“{review.title}”"
+                f"（{review.number}）：{move.note}",
+           link=review.get_absolute_url(), category=CATEGORY,
+           dedupe_key=f"jointreview:{review.pk}:cancelled")
+    return {}
+
+
+JOINT_REVIEW_PROCESS: Process[JointReview, ReviewMoveIn] = Process(
+    table=workflow.JOINT_REVIEW_TABLE, lock=_lock, actor=_actor, record=_record,
+    handlers={"attend": _attend, "answer": _answer, "default": _default,
+              "conclude": _conclude, "cancel": _cancel},
+    reason_of=lambda move: move.conditions or move.reasons or move.note,
+    action_of=lambda move: move.action, subject_of=lambda move: move.department_id,
+    role_order=(Role.PARTICIPANT, Role.LEAD, Role.SYSTEM))
+
+
+def _move(review_id: int, user: User | None, move: ReviewMoveIn,
+          now: dt.datetime | None = None) -> JointReview:
+    return engine.transition(JOINT_REVIEW_PROCESS, review_id, user, move, now=now)
+
+
 # --- a department answers -------------------------------------------------------------------
 
 
 @transaction.atomic
 def participant_attend(*, user: User, review_id: int, department_id: int) -> JointReview:
     """到场签到: the department was at the session (from its start until the deadline)."""
-    review = _locked(user, review_id)
-    move = workflow.move_for("attend", review.status)
-    participant = _participant(review, department_id)
-    actor = _require(user, review, move, department_id)
-    now = clock.now()
-    if now < review.starts_at:
-        raise Conflict(f"会议尚未开始（{local(review.starts_at)}），不能签到。",
-                       code="joint_review.not_started")
-    _deadline_open(review, now)
-    if participant.attended:
-        raise Conflict("本部门已签到。", code="joint_review.already_attended")
-    participant.attended = True
-    participant.save(update_fields=["attended"])
-    _event(review, action="attend", before=review.status, actor=actor, now=now,
-           department=participant.department)
-    return review
+    return _move(review_id, user, ReviewMoveIn(action="attend", department_id=department_id))
 
 
 @transaction.atomic
@@ -315,39 +410,12 @@ def participant_answer(*, user: User, review_id: int, department_id: int, opinio
     """出具意见: 同意, 有条件同意 (with its conditions) or 不同意 (with its reasons), once, by the
     deadline. `attended` records whether the department was at the session (None: leave as
     recorded). The last required answer issues the combined result at once."""
-    review = _locked(user, review_id)
-    move = workflow.move_for("answer", review.status)
-    participant = _participant(review, department_id)
-    actor = _require(user, review, move, department_id)
     now = clock.now()
-    _deadline_open(review, now)
-    if participant.answered:
-        raise Conflict("本部门已出具意见，不能重复出具。", code="joint_review.already_answered")
-    if opinion not in ANSWERS:
-        raise InvalidInput("意见应为同意、有条件同意或不同意。", code="joint_review.opinion")
-    conditions = _text(conditions, "同意的条件", "joint_review.conditions",
-                       required=opinion == Opinion.CONDITIONAL)
-    reasons = _text(reasons, "不同意的理由", "joint_review.reasons",
-                    required=opinion == Opinion.DISAGREE)
-    if attended and now < review.starts_at:
-        raise InvalidInput("会议尚未开始，不能登记为到场；可先出具书面意见。",
-                           code="joint_review.not_started")
-    if attended is False and participant.attended:
-        raise InvalidInput("本部门已签到，不能登记为未到场。", code="joint_review.attendance")
-    if attended is not None:
-        participant.attended = attended
-    participant.opinion = opinion
-    participant.conditions = conditions if opinion == Opinion.CONDITIONAL else ""
-    participant.reasons = reasons if opinion == Opinion.DISAGREE else ""
-    participant.answered_at, participant.answered_by = now, user
-    participant.save(update_fields=["attended", "opinion", "conditions", "reasons",
-                                    "answered_at", "answered_by"])
-    _event(review, action="answer", before=review.status, actor=actor, now=now,
-           department=participant.department,
-           reason=participant.conditions or participant.reasons,
-           data={"opinion": opinion, "attended": participant.attended})
-    if not review.participants.filter(required=True, opinion="").exists():
-        review_conclude(review, now=now, actor=SYSTEM)
+    review = _move(review_id, user, ReviewMoveIn(
+        action="answer", department_id=department_id, opinion=opinion,
+        conditions=conditions, reasons=reasons, attended=attended), now)
+    if engine.refusal(workflow.JOINT_REVIEW_TABLE, review, None, "conclude", now=now) is None:
+        review = _move(review_id, None, ReviewMoveIn(action="conclude"), now)
         deliver_soon()
     return review
 
@@ -355,65 +423,18 @@ def participant_answer(*, user: User, review_id: int, department_id: int, opinio
 # --- the deadline and the combined result ------------------------------------------------
 
 
-def absent_default(review: JointReview, *, now: dt.datetime, actor: Actor) -> int:
-    """缺席默认, inside the caller's transaction on a locked session whose deadline has passed:
-    every required department without an answer is recorded as "no objection", with a
-    JointReviewAbsence against it, and told. Returns how many were defaulted."""
-    pending = list(review.participants.filter(required=True, opinion="").select_related(
-        "department"))
-    if not pending:
-        return 0
-    for participant in pending:
-        participant.opinion, participant.defaulted = Opinion.NO_OBJECTION, True
-    JointReviewParticipant.objects.bulk_update(pending, ["opinion", "defaulted"])
-    JointReviewAbsence.objects.bulk_create([JointReviewAbsence(
-        review=review, participant=p, department=p.department,
-        kind=AbsenceKind.NO_OPINION if p.attended else AbsenceKind.ABSENT,
-        due_at=review.answer_due_at, recorded_at=now) for p in pending], ignore_conflicts=True)
-    move = workflow.MOVES["default"]
-    staff = _staff_of(p.department_id for p in pending)
-    for participant in pending:
-        kind = AbsenceKind.NO_OPINION if participant.attended else AbsenceKind.ABSENT
-        _event(review, action="default", before=review.status, actor=actor, now=now,
-               department=participant.department, reason=move.label,
-               data={"opinion": Opinion.NO_OBJECTION, "absence": kind})
-        notify(recipients=staff.get(participant.department_id, []),
-               title=f"逾期未答复，视为无意见：{review.title}",
-               body=f"贵部门未在 {local(review.answer_due_at)} 前就{review.get_kind_display()}"
-                    f"“{review.title}”（{review.number}）出具意见，依缺席默认规则视为无意见，"
-                    "并已记入部门记录。",
-               link=review.get_absolute_url(), category=CATEGORY,
-               dedupe_key=f"jointreview:{review.pk}:default:{participant.department_id}")
-    return len(pending)
-
-
-def review_conclude(review: JointReview, *, now: dt.datetime, actor: Actor,
-                    note: str = "") -> JointReview:
-    """出具联合审查意见, inside the caller's transaction on a locked session whose required
-    departments have all answered or been defaulted: the combined outcome, a document number
-    of the lead department, and a message to the lead department's staff."""
-    move = workflow.move_for("conclude", review.status)
-    opinions = list(review.participants.exclude(opinion="").values_list("opinion", flat=True))
-    before = review.status
-    review.status = move.target
-    review.outcome = workflow.combined_outcome(opinions)
-    review.result_number = numbering.document_number(review.lead_department.document_prefix,
-                                                     RESULT_MARK, now.astimezone(SHANGHAI).year)
-    review.concluded_at, review.conclusion_note = now, note
-    review.save(update_fields=["status", "outcome", "result_number", "concluded_at",
-                               "conclusion_note", "updated_at"])
-    _event(review, action="conclude", before=before, actor=actor, now=now, reason=note,
-           data={"outcome": review.outcome, "result_number": review.result_number,
-                 "opinions": {p.department.name: p.opinion for p in
-                              review.participants.select_related("department")
-                              if p.opinion}})
-    notify(recipients=_staff_of([review.lead_department_id]).get(review.lead_department_id, []),
-           title=f"联合审查意见已出具：{review.title}",
-           body=f"{review.get_kind_display()}“{review.title}”（{review.number}）的联合审查意见"
-                f"已出具，结论：{review.get_outcome_display()}（{review.result_number}）。",
-           link=review.get_absolute_url(), category=CATEGORY,
-           dedupe_key=f"jointreview:{review.pk}:concluded")
-    return review
+def deadline_close(review_id: int, *, now: dt.datetime, user: User | None = None,
+                   note: str = "") -> tuple[JointReview, int]:
+    """Inside the caller's transaction, after the answer deadline: default every silent
+    required department (缺席默认) and issue the combined result — as the platform (the
+    sweep) or as the lead department. Returns the session and how many were defaulted."""
+    review = _lock(review_id, user)
+    silent = [p.department_id for p in review.participants.all()
+              if p.required and not p.opinion]
+    for department_id in silent:
+        _move(review_id, user, ReviewMoveIn(action="default", department_id=department_id),
+              now)
+    return _move(review_id, user, ReviewMoveIn(action="conclude", note=note), now), len(silent)
 
 
 @transaction.atomic
@@ -421,19 +442,8 @@ def joint_review_close(*, user: User, review_id: int, note: str = "") -> JointRe
     """The lead department issues the combined result without waiting for the sweep. Before
     the deadline every required department must have answered (a department's time is never
     cut short); after it, the silent ones are defaulted here exactly as the sweep would."""
-    review = _locked(user, review_id)
-    move = workflow.move_for("conclude", review.status)
-    actor = _require(user, review, move)
     note = _text(note, "说明", "joint_review.note", required=False)
-    now = clock.now()
-    pending = list(review.participants.filter(required=True, opinion="").select_related(
-        "department"))
-    if pending and now <= review.answer_due_at:
-        names = "、".join(p.department.name for p in pending[:10])
-        raise Conflict(f"尚有必须参加的部门未答复（{names}），答复期限 {local(review.answer_due_at)} "
-                       "前不能出具联合审查意见。", code="joint_review.awaiting_answers")
-    absent_default(review, now=now, actor=actor)
-    review_conclude(review, now=now, actor=actor, note=note)
+    review, _ = deadline_close(review_id, now=clock.now(), user=user, note=note)
     deliver_soon()
     return review
 
@@ -442,21 +452,7 @@ def joint_review_close(*, user: User, review_id: int, note: str = "") -> JointRe
 def joint_review_cancel(*, user: User, review_id: int, reason: str) -> JointReview:
     """取消: the lead department calls the session off before the result, with a reason; the
     invited departments are told. No department is defaulted."""
-    review = _locked(user, review_id)
-    move = workflow.move_for("cancel", review.status)
-    actor = _require(user, review, move)
     reason = _text(reason, "取消理由", "joint_review.reason", required=True)
-    now = clock.now()
-    before = review.status
-    review.status = move.target
-    review.save(update_fields=["status", "updated_at"])
-    _event(review, action="cancel", before=before, actor=actor, now=now, reason=reason)
-    staff = _staff_of(review.participants.values_list("department_id", flat=True))
-    notify(recipients=[u for users in staff.values() for u in users],
-           title=f"联合审查已取消：{review.title}",
-           body=f"{review.lead_department.name}已取消{review.get_kind_display()}“{review.title}”"
-                f"（{review.number}）：{reason}",
-           link=review.get_absolute_url(), category=CATEGORY,
-           dedupe_key=f"jointreview:{review.pk}:cancelled")
+    review = _move(review_id, user, ReviewMoveIn(action="cancel", note=reason))
     deliver_soon()
     return review

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from zhengwu.core.audit import SYSTEM
 from zhengwu.jointreviews.models import JointReview, ReviewStatus
-from zhengwu.jointreviews.services import absent_default, deliver_soon, review_conclude
+from zhengwu.jointreviews.services import deadline_close, deliver_soon
 
 BATCH = 200
 
@@ -50,8 +49,9 @@ def conclude_overdue(now: dt.datetime, *, batch: int = BATCH) -> SweepReport:
             if not reviews:
                 return report
             for review in reviews:
-                report.defaulted += absent_default(review, now=now, actor=SYSTEM)
-                review_conclude(review, now=now, actor=SYSTEM)
+                # The moves of the process engine, as the platform (ADR 0013).
+                _, defaulted = deadline_close(review.pk, now=now)
+                report.defaulted += defaulted
                 report.concluded += 1
             deliver_soon()
 

@@ -27,7 +27,8 @@ from zhengwu.process.spec import Attempt, InT, Outcome, Process, Refusal, RowT, 
 def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
             roles: Iterable[str] | None = None, now: dt.datetime | None = None,
             driver: str = "", subject: Any = None) -> Refusal | None:
-    """Why `user` (None: the platform) may not make `action` on `row` now, or None.
+    """Why `user` (None: the platform) may not make `action` on `row` now, or None: checked
+    in the order unknown move, state, scope (absent), role, guards.
 
     `roles`: the user's process roles on the row, when the caller has them already;
     `subject`: what within the row the move is about (Attempt.subject)."""
@@ -39,6 +40,13 @@ def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
     if status not in move.source:
         return Refusal(f"{name}.move_not_allowed",
                        f"{noun}当前状态为“{table.status_label(status)}”，不能{move.label}。")
+    if move.scope:
+        seen = Attempt(action=action, user=user, roles=frozenset(), now=now or clock.now(),
+                       driver=driver, subject=subject)
+        for guard in move.scope:
+            refused = guard(row, seen)
+            if refused is not None:
+                return refused
     held = frozenset(table.roles_on(user, row) if roles is None else roles) & move.roles
     if not held:
         message = table.forbidden_message(move) if table.forbidden_message else \
@@ -114,7 +122,7 @@ def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *
             row.save(update_fields=changed)
         process.record(row, Step(action=action, before=before, actor=actor,
                                  reason=process.reason_of(move_in), data=data,
-                                 subject=subject))
+                                 subject=subject, at=moment))
         outcome = Outcome(process=table.name, row=row, action=action, before=before,
                           after=getattr(row, table.status_field), driver=driver)
         for listener in process.listeners:

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from zhengwu.core.audit import Actor
-from zhengwu.core.errors import Conflict, DomainError, NotAllowed
+from zhengwu.core.errors import Conflict, NotAllowed
 
 RowT = TypeVar("RowT", bound=models.Model)
 InT = TypeVar("InT")
@@ -44,14 +45,19 @@ class MoveNotAllowed(Conflict):
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a move may not be made now. `forbidden` refusals concern the person (403); the
-    others the row's state (409)."""
+    """Why a move may not be made now. `forbidden` refusals concern the person (403);
+    `absent` ones a party the person may not see, which must look like one that does not exist
+    (404, quality.md #10); the others the row's state (409)."""
 
     code: str
     message: str
     forbidden: bool = False
+    # The model's DoesNotExist (a 404 to the API and the pages) for a party that is absent.
+    absent: type[ObjectDoesNotExist] | None = None
 
-    def error(self) -> DomainError:
+    def error(self) -> Exception:
+        if self.absent is not None:
+            return self.absent(self.message)
         if self.forbidden:
             return NotAllowed(self.message, code=self.code)
         return MoveNotAllowed(self.message, code=self.code)
@@ -83,7 +89,7 @@ Guard = Callable[[Any, Attempt], Refusal | None]
 @dataclass(frozen=True)
 class Move:
     """One row of a process's move table. `target` None leaves the state as it is (a review
-    step, an extension). `drivers`: made only when a composing process drives it."""
+    step, an extension)."""
 
     source: frozenset[str]
     target: str | None
@@ -91,7 +97,9 @@ class Move:
     label: str
     clock: Clock = Clock.NONE
     guards: tuple[Guard, ...] = ()
-    drivers: frozenset[str] = frozenset()
+    # Checked before the roles: whether the party the move is about exists for this person
+    # at all (an uninvited department), so that "not yours" answers as "absent" (404).
+    scope: tuple[Guard, ...] = ()
 
 
 Handler = Callable[[RowT, InT, Attempt, Actor], dict[str, Any] | None]
@@ -107,6 +115,7 @@ class Step:
     reason: str
     data: dict[str, Any]
     subject: Any = None
+    at: dt.datetime | None = None  # the moment the move was made as of (Attempt.now)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from zhengwu.jointreviews.models import (
 )
 from zhengwu.jointreviews.tests.conftest import AFTER_DUE, DUE, NOW, SESSION, schedule_in
 from zhengwu.notifications.models import OutboxItem
+from zhengwu.process.spec import MoveNotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -289,14 +290,14 @@ def test_nothing_is_recorded_after_the_result(world, schedule, frozen):
     review.refresh_from_db()
     # The optional department is not waited for.
     assert review.status == ReviewStatus.CONCLUDED and review.outcome == Outcome.PASSED
-    refused(workflow.MoveNotAllowed, "joint_review.move_not_allowed",
+    refused(MoveNotAllowed, "joint_review.move_not_allowed",
             lambda: answer(world.fire_chief, review, world.fire, "disagree", reasons="晚了"))
-    refused(workflow.MoveNotAllowed, "joint_review.move_not_allowed",
+    refused(MoveNotAllowed, "joint_review.move_not_allowed",
             lambda: services.participant_attend(user=world.fire_chief, review_id=review.pk,
                                                 department_id=world.fire.pk))
-    refused(workflow.MoveNotAllowed, "joint_review.move_not_allowed",
+    refused(MoveNotAllowed, "joint_review.move_not_allowed",
             lambda: services.joint_review_close(user=world.lead_reviewer, review_id=review.pk))
-    refused(workflow.MoveNotAllowed, "joint_review.move_not_allowed",
+    refused(MoveNotAllowed, "joint_review.move_not_allowed",
             lambda: services.joint_review_cancel(user=world.lead_reviewer, review_id=review.pk,
                                                  reason="取消"))
 
@@ -359,7 +360,7 @@ def test_the_lead_cancels_with_a_reason(world, schedule):
     assert review.status == ReviewStatus.CANCELLED and review.outcome == ""
     assert review.events.get(action="cancel").reason == "建设单位撤回申请"
     assert OutboxItem.objects.filter(subject__startswith="联合审查已取消").count() == 3
-    refused(workflow.MoveNotAllowed, "joint_review.move_not_allowed",
+    refused(MoveNotAllowed, "joint_review.move_not_allowed",
             lambda: answer(world.nature_reviewer, review, world.nature, "agree"))
 
 
