@@ -34,4 +34,5 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.core import sweeps
 
-        sweeps.register("notifications.deliver", deliver_due)
+        # Last, after every sweep that queues messages: one run decides and delivers.
+        sweeps.register("notifications.deliver", deliver_due, stage=sweeps.Stage.DELIVER)
