@@ -604,7 +604,7 @@ def _grant(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str
         raise workflow.MoveNotAllowed(f"尚未完成审批环节（当前：{chain[case.approval_step]}）。",
                                       code="case.chain_incomplete")
     _decide(case, Decision.GRANTED, now)
-    notice = notice_issue(case, NoticeKind.GRANT, {"reason": move.reason}, now)
+    notice = notice_issue(case, case.result_document.grant, {"reason": move.reason}, now)
     data: dict[str, Any] = {"decision": Decision.GRANTED, "notice": notice.number}
     if case.by_commitment:
         calendar = calendar_get()
@@ -618,7 +618,7 @@ def _grant(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str
 def _deny(case: Case, move: MoveIn, now: dt.datetime, actor: Actor) -> dict[str, Any]:
     _require_reason(move, "不予许可")
     _decide(case, Decision.DENIED, now)
-    notice = notice_issue(case, NoticeKind.DENIAL, {"reason": move.reason}, now)
+    notice = notice_issue(case, case.result_document.denial, {"reason": move.reason}, now)
     _tell_applicant(case, "申请不予许可", f"办件{case.number}不予许可：{move.reason}。"
                     "如不服，可依法申请行政复议或提起行政诉讼。", "deny")
     return {"decision": Decision.DENIED, "notice": notice.number}
