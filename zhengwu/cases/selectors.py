@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from zhengwu.cases.models import (
     DepartmentFailure,
     Notice,
 )
+from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.regions.models import Region
@@ -289,6 +290,21 @@ def departments_with_open_cases() -> list[tuple[int, str]]:
     rows = Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).values_list(
         "department_id", "department__name").distinct().order_by("department_id")
     return [(int(pk), str(name)) for pk, name in rows]
+
+
+def cases_filed_per_implementation(start: dt.date, end: dt.date,
+                                   implementation_ids: Collection[int]) -> dict[int, int]:
+    """Cases filed per implementation on the days start…end (Beijing time, end inclusive), for
+    the catalogue's 放权赋权回头看 (registered in CasesConfig.ready). Withdrawn and refused
+    applications count too: the item was used."""
+    if not implementation_ids:
+        return {}
+    since = dt.datetime.combine(start, dt.time.min, SHANGHAI)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, SHANGHAI)
+    rows = (Case.objects.filter(implementation_id__in=list(implementation_ids),
+                                submitted_at__gte=since, submitted_at__lt=until)
+            .values("implementation_id").annotate(n=Count("id")).values_list("implementation_id", "n"))
+    return {int(pk): int(n) for pk, n in rows}
 
 
 def case_notice_ids(case: Case) -> set[int]:
