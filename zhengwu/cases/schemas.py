@@ -293,6 +293,17 @@ class MonitoringPersonOut(Schema):
     red: int
 
 
+class MonitoringDeemedOut(Schema):
+    """One case the platform decided 超时默认准予."""
+
+    number: str
+    department: str
+    item_name: str
+    due_at: dt.datetime | None
+    decided_at: dt.datetime
+    url: str
+
+
 class MonitoringOut(Schema):
     since: dt.date
     open_cases: int
@@ -302,4 +313,5 @@ class MonitoringOut(Schema):
     by_item: list[MonitoringItemOut]
     by_person: list[MonitoringPersonOut]
     failures: list[MonitoringFailureOut]
-    weekly: list[MonitoringWeekOut]
+    weekly: list[MonitoringWeekOut] = Field(..., description="每周一行（无记录的周为 0），按北京时间")
+    deemed_cases: list[MonitoringDeemedOut] = Field(..., description="超时默认准予的办件（最近 100 件）")
