@@ -117,7 +117,9 @@ class ProgressQuery(Schema):
 
 
 class MonitoringQuery(Schema):
-    since: dt.date | None = Field(None, description="统计起始日（默认 90 天前）")
+    # The trend has a row per week since then: bounded, so a query cannot ask for 100,000.
+    since: dt.date | None = Field(None, ge=dt.date(2000, 1, 1),
+                                  description="统计起始日（默认 90 天前；不早于 2000-01-01）")
     department: int | None = Field(None, ge=1, le=MAX_ID)
 
 

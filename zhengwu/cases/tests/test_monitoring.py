@@ -79,3 +79,9 @@ def test_the_page_opens_on_every_alert(client_for, food, submit, clerk, supervis
     assert red.number in only_red and yellow.number not in only_red
     only_yellow = client.get(reverse("cases:monitoring"), {"card": "yellow"}).content.decode()
     assert yellow.number in only_yellow and red.number not in only_yellow
+
+
+def test_the_trend_cannot_be_asked_for_since_the_year_one(client_for, supervisor):
+    response = client_for(supervisor).get(API, {"since": "0001-01-01"})
+    assert response.status_code == 422
+    assert set(response.json()) >= {"code", "detail"}
