@@ -38,6 +38,17 @@ def test_one_sweep_decides_and_delivers_the_deemed_approval(food, submit, applic
     assert "notifications.deliver: 已发送 0 条" not in out.getvalue()
 
 
+def test_a_sweep_on_the_running_clock_delivers_what_it_queued(food, submit, applicant, clerk):
+    """As `zhengwu serve` runs it: no --now, the clock ticking while the sweep works, so the
+    messages are queued a moment after the moment the sweep runs as of."""
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        case = submit(food)
+        case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+    with time_machine.travel(at(2025, 10, 17, 9), tick=True):
+        call_command("sweep", stdout=io.StringIO())
+    assert Message.objects.filter(recipient=applicant, title="申请已超时默认准予").count() == 1
+
+
 def test_delivery_runs_after_every_sweep_that_decides(db):
     order = list(sweeps.ordered())
     deliver = order.index("notifications.deliver")
