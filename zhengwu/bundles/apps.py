@@ -34,7 +34,8 @@ class BundlesConfig(AppConfig):
         from zhengwu.catalog import search
         from zhengwu.core import sweeps
 
-        sweeps.register("bundles", sweep)
+        # After the cases sweep: it closes the member cases that sweep decided.
+        sweeps.register("bundles", sweep, stage=sweeps.Stage.FOLLOW)
         search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
         parents.register("bundles", member_parent)  # a member case's page shows its bundle
         from zhengwu.process import engine

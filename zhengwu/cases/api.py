@@ -427,6 +427,9 @@ def get_monitoring(request: HttpRequest, query: Query[MonitoringQuery]) -> dict[
         raise PermissionDenied("仅电子监察人员可查看监察数据。")
     since = query.since or clock.today() - dt.timedelta(days=90)
     report = selectors.monitoring(since=since, department=query.department)
+    user = _user(request)
+    deemed = selectors.monitoring_deemed(user=user, since=since, department=query.department)
+    services.case_accesses_record(cases=deemed, user=user, purpose=services.PURPOSE_MONITORING)
     return {"since": since, "open_cases": report.open_cases, "yellow": report.yellow,
             "red": report.red,
             "by_department": [{"department_id": row["department_id"],
@@ -441,8 +444,12 @@ def get_monitoring(request: HttpRequest, query: Query[MonitoringQuery]) -> dict[
             "failures": [{"department_id": row["department_id"],
                           "department": row["department__name"], "overdue": row["overdue"],
                           "deemed": row["deemed"]} for row in report.failures],
-            "weekly": [{"week": week, "red": red, "deemed": deemed}
-                       for week, red, deemed in report.weekly]}
+            "weekly": [{"week": week, "red": red, "deemed": n}
+                       for week, red, n in report.weekly],
+            "deemed_cases": [{"number": case.number, "department": case.department.name,
+                              "item_name": case.implementation.item.name,
+                              "due_at": case.due_at, "decided_at": case.decided_at,
+                              "url": case.get_absolute_url()} for case in deemed]}
 
 
 # --- one case -------------------------------------------------------------------------------

@@ -4,10 +4,15 @@ and applicants. State changes happen only through cases.services (ADR 0006)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from zhengwu.core.models import BaseModel, SealedRecord, TimelineEvent
+
+if TYPE_CHECKING:
+    from zhengwu.cases.results import ResultDocument
 
 
 class CaseStatus(models.TextChoices):
@@ -148,6 +153,14 @@ class Case(BaseModel):
 
         return reverse("cases:detail", kwargs={"number": self.number})
 
+    @property
+    def result_document(self) -> ResultDocument:
+        """The result document its item's type calls for (cases.results)."""
+        from zhengwu.cases.results import result_document
+
+        item = self.implementation.item
+        return result_document(item.item_type, item.name)
+
 
 class CaseEvent(TimelineEvent):
     """The case's timeline: every move with who, in which role and department, when, why."""
@@ -267,6 +280,11 @@ class NoticeKind(models.TextChoices):
     DENIAL = "denial", "不予行政许可决定书"
     DEEMED = "deemed", "超时默认准予通知书"
     REVOCATION = "revocation", "撤销决定书"
+    # Result documents of items other than 行政许可 (cases.results).
+    FILING = "filing", "备案回执"
+    FILING_DENIAL = "filing_denial", "不予备案通知书"
+    COMPLETION = "completion", "办结通知书"
+    NOT_DONE = "not_done", "不予办理通知书"
 
 
 # The character that marks each kind in a document number: 耒政服受〔2026〕123号.
@@ -274,6 +292,8 @@ NOTICE_MARK = {
     NoticeKind.ACCEPTANCE: "受", NoticeKind.REFUSAL: "不受", NoticeKind.SUPPLEMENT: "补",
     NoticeKind.SUSPENSION: "特", NoticeKind.EXTENSION: "延", NoticeKind.GRANT: "许",
     NoticeKind.DENIAL: "不许", NoticeKind.DEEMED: "默", NoticeKind.REVOCATION: "撤",
+    NoticeKind.FILING: "备", NoticeKind.FILING_DENIAL: "不备", NoticeKind.COMPLETION: "结",
+    NoticeKind.NOT_DONE: "不办",
 }
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from zhengwu.cases.models import ApplicantKind, Notice, NoticeKind, ProcedureKind
+from zhengwu.cases.results import collection_text
 from zhengwu.core.masking import mask_citizen_id
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
@@ -74,6 +75,9 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         "provisional": bool(content.get("provisional")),
         "new_due": _moment(content.get("new_due")), "extension": extension,
         "remedy": REMEDY, "verify_url": url, "qr_inline": qr_data_uri(url, scale=4),
+        "collection": collection_text(
+            bundle_number=case.bundle_number, department=case.department.name,
+            delivery_label=case.get_delivery_method_display() if case.delivery_method else ""),
     }
 
 

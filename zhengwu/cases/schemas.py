@@ -117,7 +117,9 @@ class ProgressQuery(Schema):
 
 
 class MonitoringQuery(Schema):
-    since: dt.date | None = Field(None, description="统计起始日（默认 90 天前）")
+    # The trend has a row per week since then: bounded, so a query cannot ask for 100,000.
+    since: dt.date | None = Field(None, ge=dt.date(2000, 1, 1),
+                                  description="统计起始日（默认 90 天前；不早于 2000-01-01）")
     department: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -296,6 +298,17 @@ class MonitoringPersonOut(Schema):
     red: int
 
 
+class MonitoringDeemedOut(Schema):
+    """One case the platform decided 超时默认准予."""
+
+    number: str
+    department: str
+    item_name: str
+    due_at: dt.datetime | None
+    decided_at: dt.datetime
+    url: str
+
+
 class MonitoringOut(Schema):
     since: dt.date
     open_cases: int
@@ -305,4 +318,5 @@ class MonitoringOut(Schema):
     by_item: list[MonitoringItemOut]
     by_person: list[MonitoringPersonOut]
     failures: list[MonitoringFailureOut]
-    weekly: list[MonitoringWeekOut]
+    weekly: list[MonitoringWeekOut] = Field(..., description="每周一行（无记录的周为 0），按北京时间")
+    deemed_cases: list[MonitoringDeemedOut] = Field(..., description="超时默认准予的办件（最近 100 件）")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter as Tally
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as Choose
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import caseclock
@@ -21,14 +22,18 @@ from zhengwu.cases.access import (
 )
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
+    Card,
     Case,
     CaseAccess,
     CaseEvent,
     CaseStatus,
     Channel,
+    Decision,
     DepartmentFailure,
     Notice,
 )
+from zhengwu.core import clock
+from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.regions.models import Region
@@ -119,15 +124,39 @@ class Monitoring:
     red: int
     by_department: list[dict[str, object]]
     by_item: list[dict[str, object]]
-    weekly: list[tuple[dt.date, int, int]]  # week start, red cards, deemed approvals
+    # Every week from the one holding `since` to the current one, quiet weeks included (a
+    # time line, not a list of events): week start (Monday, Beijing), red cards, deemed.
+    weekly: list[tuple[dt.date, int, int]]
     failures: list[dict[str, object]]  # per department since `since`: overdue, deemed
     by_person: list[dict[str, object]]  # who last handled the carded cases: yellow, red
 
 
-def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
+# The alert filter of 电子监察. A supervisor opens the page to see everything under warning,
+# so the default is every alert, red cards first; the red-card escalation links to "red".
+MONITORING_FILTERS: list[tuple[str, str]] = [
+    ("", "全部预警（红牌和黄牌）"), (Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]
+
+
+def monitoring_filter(value: str | None) -> str:
+    """The alert filter asked for, or "" (every alert) for anything else."""
+    return value if value in (Card.RED, Card.YELLOW) else ""
+
+
+def _beijing_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _week_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def monitoring(*, since: dt.date, department: int | None = None,
+               today: dt.date | None = None) -> Monitoring:
     """电子监察 [25]: yellow and red cards per department and item, and a weekly trend."""
+    today = today or clock.today()
     cases = Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED])
-    failures = DepartmentFailure.objects.filter(recorded_at__date__gte=since)
+    failures = DepartmentFailure.objects.filter(
+        recorded_at__gte=dt.datetime.combine(since, dt.time.min, SHANGHAI))
     if department:
         cases = cases.filter(department_id=department)
         failures = failures.filter(department_id=department)
@@ -136,12 +165,15 @@ def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
         red=Count("id", filter=Q(card="red"))).order_by("-red", "-yellow", "department_id"))
     by_item = list(cases.filter(card__in=["yellow", "red"]).values(
         "implementation__item__name").annotate(n=Count("id")).order_by("-n")[:20])
+    # Weeks of Beijing days: a failure recorded on Monday 07:00 belongs to that Monday's
+    # week, though its UTC date is the Sunday before.
     weeks: Tally[tuple[dt.date, str]] = Tally()
     for recorded, kind in failures.values_list("recorded_at", "kind"):
-        day = recorded.date()
-        weeks[(day - dt.timedelta(days=day.weekday()), kind)] += 1
-    starts = sorted({week for week, _ in weeks})
-    weekly = [(week, weeks[(week, "overdue")], weeks[(week, "deemed")]) for week in starts]
+        weeks[(_week_of(_beijing_day(recorded)), kind)] += 1
+    weekly, week = [], _week_of(since)
+    while week <= _week_of(max(today, since)):
+        weekly.append((week, weeks[(week, "overdue")], weeks[(week, "deemed")]))
+        week += dt.timedelta(weeks=1)
     totals = cases.aggregate(n=Count("id"), yellow=Count("id", filter=Q(card="yellow")),
                              red=Count("id", filter=Q(card="red")))
     # A department's failures stay on its record after the case itself is decided.
@@ -159,6 +191,28 @@ def monitoring(*, since: dt.date, department: int | None = None) -> Monitoring:
         .order_by("-red", "-yellow", "department__name"))
     return Monitoring(totals["n"], totals["yellow"], totals["red"], by_department, by_item,
                       weekly, failure_rows, by_person)
+
+
+def monitoring_flagged(*, user: User, card: str = "", department: int | None = None,
+                       limit: int = 100) -> list[Case]:
+    """The open cases under warning that the user may see: the red cards first (then the
+    yellow ones), each by due date; `card` narrows to one colour."""
+    cases = case_list(user=user, card=card or None, department=department).filter(
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED], card__in=[Card.RED, Card.YELLOW])
+    red_first = Choose(When(card=Card.RED, then=Value(0)), default=Value(1))
+    return list(cases.select_related("department", "implementation__item").order_by(
+        red_first, "due_at", "id")[:limit])
+
+
+def monitoring_deemed(*, user: User, since: dt.date, department: int | None = None,
+                      limit: int = 100) -> list[Case]:
+    """The cases the platform decided "deemed approved" (超时默认准予) since `since`, newest
+    first: each one is a department's failure to decide in time."""
+    cases = case_list(user=user, department=department).filter(
+        decision=Decision.DEEMED_APPROVED,
+        decided_at__gte=dt.datetime.combine(since, dt.time.min, SHANGHAI))
+    return list(cases.select_related("department", "implementation__item").order_by(
+        "-decided_at", "-id")[:limit])
 
 
 # --- for the JSON API (cases.api) ------------------------------------------------------------
@@ -320,6 +374,21 @@ def departments_with_open_cases() -> list[tuple[int, str]]:
     rows = Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).values_list(
         "department_id", "department__name").distinct().order_by("department_id")
     return [(int(pk), str(name)) for pk, name in rows]
+
+
+def cases_filed_per_implementation(start: dt.date, end: dt.date,
+                                   implementation_ids: Collection[int]) -> dict[int, int]:
+    """Cases filed per implementation on the days start…end (Beijing time, end inclusive), for
+    the catalogue's 放权赋权回头看 (registered in CasesConfig.ready). Withdrawn and refused
+    applications count too: the item was used."""
+    if not implementation_ids:
+        return {}
+    since = dt.datetime.combine(start, dt.time.min, SHANGHAI)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, SHANGHAI)
+    rows = (Case.objects.filter(implementation_id__in=list(implementation_ids),
+                                submitted_at__gte=since, submitted_at__lt=until)
+            .values("implementation_id").annotate(n=Count("id")).values_list("implementation_id", "n"))
+    return {int(pk): int(n) for pk, n in rows}
 
 
 def case_notice_ids(case: Case) -> set[int]:

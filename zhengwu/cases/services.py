@@ -48,6 +48,7 @@ from zhengwu.cases.models import (
     Supplement,
     Verification,
 )
+from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
 from zhengwu.core import clock, numbering
@@ -553,24 +554,28 @@ def _decide(case: Case, decision: str, now: dt.datetime) -> None:
 def _grant(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     now = attempt.now
     _decide(case, Decision.GRANTED, now)
-    notice = notice_issue(case, NoticeKind.GRANT, {"reason": move.reason}, now)
+    notice = notice_issue(case, case.result_document.grant, {"reason": move.reason}, now)
     data: dict[str, Any] = {"decision": Decision.GRANTED, "notice": notice.number}
     if case.by_commitment:
         calendar = calendar_get()
         due = calendar.deadline(now, case.implementation.verification_workdays).due
         Verification.objects.create(case=case, due_at=due)
         data["verification_due"] = due.isoformat()
-    _tell_applicant(case, "申请已准予", f"办件{case.number}已准予，请按选择的方式领取结果。", "grant")
+    result = case.result_document
+    _tell_applicant(case, f"申请已{result.granted}", f"办件{case.number}已{result.granted}。"
+                    + collection_text(bundle_number=case.bundle_number, delivery_label="",
+                                      department=case.department.name), "grant")
     return data
 
 
 def _deny(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     now = attempt.now
-    _require_reason(move, "不予许可")
+    result = case.result_document
+    _require_reason(move, result.deny_label)
     _decide(case, Decision.DENIED, now)
-    notice = notice_issue(case, NoticeKind.DENIAL, {"reason": move.reason}, now)
-    _tell_applicant(case, "申请不予许可", f"办件{case.number}不予许可：{move.reason}。"
-                    "如不服，可依法申请行政复议或提起行政诉讼。", "deny")
+    notice = notice_issue(case, result.denial, {"reason": move.reason}, now)
+    _tell_applicant(case, f"申请{result.deny_label}", f"办件{case.number}{result.deny_label}："
+                    f"{move.reason}。如不服，可依法申请行政复议或提起行政诉讼。", "deny")
     return {"decision": Decision.DENIED, "notice": notice.number}
 
 

@@ -534,19 +534,6 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _every_week(weekly: list[tuple[dt.date, int, int]], since: dt.date,
-                today: dt.date) -> list[tuple[dt.date, int, int]]:
-    """The trend with the quiet weeks too, so that the chart reads as a time line."""
-    counts = {week: (red, deemed) for week, red, deemed in weekly}
-    week = since - dt.timedelta(days=since.weekday())
-    rows = []
-    while week <= today:
-        red, deemed = counts.pop(week, (0, 0))
-        rows.append((week, red, deemed))
-        week += dt.timedelta(weeks=1)
-    return sorted(rows + [(w, r, d) for w, (r, d) in counts.items()])
-
-
 def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
     """Bars for the weekly trend: red cards and deemed approvals side by side."""
     top = max([1, *(max(red, deemed) for _, red, deemed in weekly)])
@@ -566,24 +553,24 @@ def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
 @permission_required("cases.view_all_cases", raise_exception=True)
 def monitoring(request: HttpRequest) -> HttpResponse:
     """电子监察: open cases, yellow and red cards per department and item, the weekly trend of
-    red cards and deemed approvals, and the overdue cases."""
+    red cards and deemed approvals, the cases under warning (every alert unless narrowed to
+    one colour) and the cases deemed approved."""
     user = _user(request)
     department = _int_param(request, "department")
-    card = request.GET.get("card", Card.RED)
-    if card not in (Card.RED, Card.YELLOW):
-        card = Card.RED
+    card = selectors.monitoring_filter(request.GET.get("card"))
     since = clock.today() - dt.timedelta(weeks=MONITORING_WEEKS)
     data = selectors.monitoring(since=since, department=department)
-    weekly = _every_week(data.weekly, since, clock.today())
-    flagged = list(selectors.case_list(user=user, card=card, department=department).filter(
-        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by("due_at", "id")[:100])
-    services.case_accesses_record(cases=flagged, user=user, purpose=services.PURPOSE_MONITORING)
+    flagged = selectors.monitoring_flagged(user=user, card=card, department=department)
+    deemed = selectors.monitoring_deemed(user=user, since=since, department=department)
+    services.case_accesses_record(cases=[*flagged, *deemed], user=user,
+                                  purpose=services.PURPOSE_MONITORING)
     return render(request, "cases/monitoring.html", {
         "m": data, "department": department, "card": card,
         "flagged": selectors.clock_rows(cases=flagged, now=clock.now()),
-        "failures": data.failures, "by_person": data.by_person,
+        "deemed": deemed, "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
-        "weekly": weekly, "any_weekly": bool(data.weekly), "chart": _chart(weekly), "cards": [(Card.RED, "红牌超时"), (Card.YELLOW, "黄牌预警")]})
+        "weekly": data.weekly, "any_weekly": any(r or d for _, r, d in data.weekly),
+        "chart": _chart(data.weekly), "cards": selectors.MONITORING_FILTERS})
 
 
 @login_required

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,19 +217,35 @@ def items_with_several_implementations(limit: int = 200) -> QuerySet[ServiceItem
 
 # --- delegation review (放权赋权回头看) ----------------------------------------------------
 
-# Case-handling apps register a counter: (start, end) → {implementation id: cases filed}.
-CaseCounter = Callable[[dt.date, dt.date], dict[int, int]]
-CASE_COUNTERS: list[CaseCounter] = []
+# The catalogue sits below the apps that handle cases (import-linter layers), so it cannot
+# ask them; each one gives its counts through a provider registered in its AppConfig.ready
+# (the cases app: `cases.selectors.cases_filed_per_implementation`). Bundles' member cases are
+# cases, so they are counted there too.
+CaseCounter = Callable[[dt.date, dt.date, Collection[int]], Mapping[int, int]]
+CASE_COUNTERS: dict[str, CaseCounter] = {}
+
+
+def case_counter_register(name: str, counter: CaseCounter) -> None:
+    """Register (or replace) the case counter of one app: (start, end, implementation ids) →
+    {implementation id: cases filed on those days, Beijing time, end inclusive}."""
+    CASE_COUNTERS[name] = counter
+
+
+def case_counts(*, start: dt.date, end: dt.date,
+                implementation_ids: Collection[int]) -> dict[int, int]:
+    """Cases filed per implementation between start and end (inclusive), over every app."""
+    counts: dict[int, int] = defaultdict(int)
+    for counter in CASE_COUNTERS.values():
+        for pk, n in counter(start, end, implementation_ids).items():
+            counts[pk] += n
+    return dict(counts)
 
 
 def delegation_review(*, start: dt.date, end: dt.date) -> list[tuple[ItemImplementation, int]]:
     """Delegated implementations with no case filed between start and end (inclusive)."""
     if start > end:
         raise InvalidInput("开始日期不能晚于结束日期。", code="catalog.bad_period")
-    counts: dict[int, int] = defaultdict(int)
-    for counter in CASE_COUNTERS:
-        for pk, n in counter(start, end).items():
-            counts[pk] += n
-    delegated = published_implementations().filter(delegated=True).order_by(
-        "region_id", "item__basic_code")
-    return [(i, counts.get(i.pk, 0)) for i in delegated if counts.get(i.pk, 0) == 0]
+    delegated = list(published_implementations().filter(delegated=True).order_by(
+        "region_id", "item__basic_code"))
+    counts = case_counts(start=start, end=end, implementation_ids=[i.pk for i in delegated])
+    return [(i, 0) for i in delegated if not counts.get(i.pk)]

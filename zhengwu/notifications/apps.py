@@ -12,12 +12,18 @@ MAX_BATCHES = 50
 
 
 def deliver_due(now: dt.datetime) -> str:
-    """Sweep: deliver every outbox row due at `now`, batch after batch."""
+    """Sweep: deliver every outbox row due at `now`, batch after batch.
+
+    Rows the earlier sweeps of this run queued are stamped with the running clock, a moment
+    after the `now` the run started as of; sending is a real-world act, so whatever is due by
+    the later of the two goes out in this run, not in the next one."""
+    from zhengwu.core import clock
     from zhengwu.notifications.services import DEFAULT_BATCH, DeliveryReport, outbox_deliver
 
+    moment = max(now, clock.now())
     sent = retrying = failed = 0
     for _ in range(MAX_BATCHES):
-        report: DeliveryReport = outbox_deliver(now=now)
+        report: DeliveryReport = outbox_deliver(now=moment)
         sent, retrying, failed = (sent + report.sent, retrying + report.retrying,
                                   failed + report.failed)
         # A row that fails is rescheduled after `now`, so a short batch means nothing is left.
@@ -34,4 +40,5 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.core import sweeps
 
-        sweeps.register("notifications.deliver", deliver_due)
+        # Last, after every sweep that queues messages: one run decides and delivers.
+        sweeps.register("notifications.deliver", deliver_due, stage=sweeps.Stage.DELIVER)

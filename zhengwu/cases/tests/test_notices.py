@@ -122,6 +122,10 @@ def test_the_denial_states_the_reason_and_the_right_to_review_and_sue(accepted, 
     (NoticeKind.DENIAL, {"reason": "条件不符"}, ["条件不符", "行政诉讼"]),
     (NoticeKind.DEEMED, {"due_at": "2026-03-16T23:59:59+08:00"}, ["视为准予", "超时默认"]),
     (NoticeKind.REVOCATION, {"reason": "承诺不实"}, ["承诺不实", "撤销该行政许可", "行政复议"]),
+    (NoticeKind.FILING, {"reason": ""}, ["予以备案", "办件详情中下载"]),
+    (NoticeKind.FILING_DENIAL, {"reason": "印模不清"}, ["印模不清", "不予备案", "行政复议"]),
+    (NoticeKind.COMPLETION, {"reason": ""}, ["准予办理，现已办结", "办件详情中下载"]),
+    (NoticeKind.NOT_DONE, {"reason": "账户已存在"}, ["账户已存在", "不予办理", "行政复议"]),
 ])
 def test_every_kind_has_its_body(accepted, kind, content, phrases):
     notice = notice_issue(accepted, kind, content)

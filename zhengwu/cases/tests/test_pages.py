@@ -500,10 +500,12 @@ def test_monitoring_counts_cards_and_lists_overdue_cases(client_for, food, submi
     client = client_for(supervisor)
     page = client.get(reverse("cases:monitoring")).content.decode()
     assert "电子监察" in page
-    assert first.number in page  # the red list
-    assert second.number not in page
+    assert first.number in page and second.number in page  # every alert by default
+    red = client.get(reverse("cases:monitoring"), {"card": "red"}).content.decode()
+    assert first.number in red
+    assert second.number not in red
     assert food.department.name in page
-    assert f"department={food.department_id}&amp;card=red" in page
+    assert f"department={food.department_id}&amp;card=red" in red
     yellow = client.get(reverse("cases:monitoring"), {"card": "yellow",
                                                       "department": food.department_id})
     assert second.number in yellow.content.decode()
