@@ -741,7 +741,7 @@ def summary(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         "implementation": flow["implementation"], "commitment_item": flow["commitment_item"],
         "single": flow["single"], "spiff_single": flow["spiff"], "bundle": bundle["runs"],
         "spiff_bundle": bundle["spiff"], "bundle_sql_totals": bundle["sql_totals"],
-        "deem": {"sweep": {k: v for k, v in sweep.items() if k != "sql_top"},
+        "deem": {"sweep": sweep,
                  "data": deem["data"], "baseline": deem["baseline"], "check": deem["check"]},
         "http": {k: v for k, v in http.items() if k != "facts"},
         "database": flow["facts"], "phase_seconds": {p: results[p].get("phase_seconds")
