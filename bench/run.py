@@ -828,6 +828,9 @@ def run_engine(facts: dict[str, Any], args: argparse.Namespace) -> int:
     (RESULTS / "latest-engine.md").write_text(table, encoding="utf-8")
     (RESULTS / "engine.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
                                                     default=str), encoding="utf-8")
+    (RESULTS / "latest-engine-phases.json").write_text(  # every phase's raw figures
+        json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
+                   default=str), encoding="utf-8")
     print()
     print(table)
     say(f"Written to {RESULTS / 'engine.json'} and {RESULTS / 'latest-engine.md'} "
