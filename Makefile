@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser test-postgres bench bench-env clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser test-postgres bench bench-env bench-engine clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -66,6 +66,22 @@ bench-env:
 	  $(BENCH_VENV)/bin/python -c "import SpiffWorkflow" \
 	    && echo "$(BENCH_PACKAGES)" > $(BENCH_VENV)/.installed; \
 	fi
+	@# wrk (Debian) drives the HTTP phase of `make bench-engine`; as scripts/bootstrap.sh
+	@# does for its packages: installed when run as root, else the phase uses its own
+	@# Python load generator and says so.
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> Installing wrk (Debian)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; } \
+	    || echo "!! wrk not installed: the HTTP benchmark falls back to its Python load generator"; \
+	fi
+
+# The process-engine benchmarks (issue 9): SQL per user step, the case flow and the 企业开办
+# bundle against SpiffWorkflow 3.2 in the same run, the deemed-approval sweep, and submissions
+# over HTTP against the real server. Writes bench/results/engine.json (and latest-engine.md).
+# QUICK=1: the same at small scale, in under 3 minutes (CI runs it as a smoke check).
+bench-engine: setup
+	@$(MAKE) --no-print-directory bench-env || echo "!! $(BENCH_VENV) not installed: the Spiff figures will say so"
+	$(PY) bench/run.py --engine $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

@@ -22,6 +22,10 @@ Three ways of running it, each over the same number of workflows:
   WAL, synchronous=NORMAL: the settings Zhengwu uses on SQLite);
 - reload: as save, but every step first reads the row back and deserializes it, as a
   stateless web tier (one request per step) has to.
+
+`--process single` runs bench/bpmn/single.bpmn instead (for `make bench-engine`, bench/engine.py):
+one item, start (the submission) → 受理 → 承办 → 审核 → 批准 → a script task recording the
+grant → end; 4 user tasks, which with the start make Zhengwu's 5 user steps.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,18 +49,42 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.util.task import TaskState
 
-BPMN = Path(__file__).resolve().parent / "bpmn" / "bundle.bpmn"
-PROCESS = "qykb_bundle"
+BPMN_DIR = Path(__file__).resolve().parent / "bpmn"
 MEMBERS = ("registration", "seal", "invoice", "insurance", "fund", "bank")
 STEPS = ("1", "2", "3")  # 承办, 审核, 批准
-# The order in which people complete the user tasks: the window, then registration, then each
-# other member in turn (as bench/bundles.py decides the member cases).
-PLAN = ("accept", *(f"{member}_{step}" for member in MEMBERS for step in STEPS))
 USERS = {"accept": "clerk", "1": "reviewer-a", "2": "reviewer-b", "3": "reviewer-a"}
+
+
+@dataclass(frozen=True)
+class Process:
+    """A BPMN file, its process id, the order in which people complete its user tasks, and
+    the task-data flag its last (script) task sets."""
+
+    bpmn: Path
+    process: str
+    plan: tuple[str, ...]
+    done_flag: str
+    done_label: str
+
+
+PROCESSES = {
+    # The window, then registration, then each other member in turn (as bench/bundles.py
+    # decides the member cases).
+    "bundle": Process(BPMN_DIR / "bundle.bpmn", "qykb_bundle",
+                      ("accept", *(f"{m}_{step}" for m in MEMBERS for step in STEPS)),
+                      "delivered", "the delivery task"),
+    "single": Process(BPMN_DIR / "single.bpmn", "single_item",
+                      ("accept", *(f"item_{step}" for step in STEPS)), "granted",
+                      "the grant task"),
+}
+# The bundle's, as before (bench/bundles.py reads PLAN's length through the JSON).
+BPMN = PROCESSES["bundle"].bpmn
+PROCESS = PROCESSES["bundle"].process
+PLAN = PROCESSES["bundle"].plan
 # The submission's form, kept as task data (what a Spiff-based application would carry).
-FORM = {"applicant_name": "孙创业", "id_number": "11010519491231002X", "phone": "13800000002",
+FORM = {"applicant_name": "孙创业", "id_number": "430481199003154613", "phone": "13800000002",
         "address": "耒阳市蔡子池街道五一路8号", "company_name": "耒阳市创业科技有限公司",
-        "legal_representative": "孙创业", "legal_rep_id_number": "11010519491231002X",
+        "legal_representative": "孙创业", "legal_rep_id_number": "430481199003154613",
         "registered_capital": "100", "business_scope": "软件开发；信息技术咨询服务",
         "employee_count": "5", "answers": {"need_seal": "yes", "need_invoice": "yes",
                                           "has_employees": "yes"}}
@@ -65,17 +94,19 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def load_spec() -> tuple[Any, dict[str, Any]]:
+def load_spec(process: Process = PROCESSES["bundle"]) -> tuple[Any, dict[str, Any]]:
     parser = BpmnParser()
-    parser.add_bpmn_file(str(BPMN))
-    return parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+    parser.add_bpmn_file(str(process.bpmn))
+    return parser.get_spec(process.process), parser.get_subprocess_specs(process.process)
 
 
 class Engine:
     """Starts workflows and completes their user tasks the way an application would."""
 
-    def __init__(self) -> None:
-        self.spec, self.subprocesses = load_spec()
+    def __init__(self, process: Process = PROCESSES["bundle"]) -> None:
+        self.process = process
+        self.plan = process.plan
+        self.spec, self.subprocesses = load_spec(process)
         self.serializer = BpmnWorkflowSerializer()
         self.engine_tasks = 0  # tasks the engine completed itself (events, gateways, script)
 
@@ -101,8 +132,9 @@ class Engine:
     def check_done(self, workflow: BpmnWorkflow, number: int) -> None:
         if not workflow.is_completed():
             raise SystemExit(f"workflow {number} did not complete")
-        if workflow.last_task is None or not workflow.last_task.data.get("delivered"):
-            raise SystemExit(f"workflow {number} ended without the delivery task")
+        last = workflow.last_task
+        if last is None or not last.data.get(self.process.done_flag):
+            raise SystemExit(f"workflow {number} ended without {self.process.done_label}")
 
 
 class Store:
@@ -161,7 +193,7 @@ class Store:
 
 def run_memory(engine: Engine, number: int, store: Store | None) -> int:
     workflow = engine.start()
-    for name in PLAN:
+    for name in engine.plan:
         engine.complete(workflow, name, number)
     engine.check_done(workflow, number)
     return len(workflow.get_tasks(state=TaskState.COMPLETED))
@@ -171,7 +203,7 @@ def run_save(engine: Engine, number: int, store: Store | None) -> int:
     assert store is not None
     workflow = engine.start()
     store.insert(number, engine.serializer.serialize_json(workflow))
-    for step, name in enumerate(PLAN, start=1):
+    for step, name in enumerate(engine.plan, start=1):
         engine.complete(workflow, name, number)
         store.update(number, step, engine.serializer.serialize_json(workflow),
                      workflow.is_completed())
@@ -183,7 +215,7 @@ def run_reload(engine: Engine, number: int, store: Store | None) -> int:
     assert store is not None
     store.insert(number, engine.serializer.serialize_json(engine.start()))
     workflow = None
-    for step, name in enumerate(PLAN, start=1):
+    for step, name in enumerate(engine.plan, start=1):
         workflow = engine.serializer.deserialize_json(store.read(number))
         engine.complete(workflow, name, number)
         store.update(number, step, engine.serializer.serialize_json(workflow),
@@ -197,9 +229,10 @@ MODES: dict[str, Callable[[Engine, int, Store | None], int]] = {
     "memory": run_memory, "save": run_save, "reload": run_reload}
 
 
-def measure(mode: str, workflows: int, db_dir: Path, warm: int = 3) -> dict[str, Any]:
-    engine = Engine()
-    store = None if mode == "memory" else Store(db_dir / f"spiff-{mode}.sqlite3")
+def measure(mode: str, workflows: int, db_dir: Path, warm: int = 3,
+            process: Process = PROCESSES["bundle"]) -> dict[str, Any]:
+    engine = Engine(process)
+    store = None if mode == "memory" else Store(db_dir / f"spiff-{process.process}-{mode}.sqlite3")
     run = MODES[mode]
     for number in range(1, warm + 1):
         run(engine, -number, store)
@@ -213,7 +246,7 @@ def measure(mode: str, workflows: int, db_dir: Path, warm: int = 3) -> dict[str,
         completed = run(engine, number, store)
         per_workflow.append(time.perf_counter() - began)
     seconds = time.perf_counter() - started
-    user_tasks = len(PLAN)
+    user_tasks = len(engine.plan)
     result = {
         "mode": mode, "workflows": workflows, "seconds": seconds,
         "workflows_per_s": workflows / seconds,
@@ -249,6 +282,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--modes", default="memory,save,reload")
     parser.add_argument("--db-dir", default="", help="where the SQLite files go (a temp dir)")
     parser.add_argument("--out", default="", help="write the figures as JSON here")
+    parser.add_argument("--process", choices=sorted(PROCESSES), default="bundle")
     args = parser.parse_args(argv)
     if not args.db_dir:
         import tempfile
@@ -256,15 +290,17 @@ def main(argv: list[str]) -> int:
         args.db_dir = tempfile.mkdtemp(prefix="spiff-bench-")
     db_dir = Path(args.db_dir)
     db_dir.mkdir(parents=True, exist_ok=True)
+    process = PROCESSES[args.process]
     result: dict[str, Any] = {
         "spiffworkflow": metadata.version("SpiffWorkflow"), "lxml": metadata.version("lxml"),
         "python": platform.python_version(), "executable": sys.executable,
-        "bpmn": str(BPMN.relative_to(BPMN.parent.parent.parent)), "process": PROCESS,
-        "plan": list(PLAN), "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+        "bpmn": str(process.bpmn.relative_to(BPMN_DIR.parent.parent)),
+        "process": process.process, "plan": list(process.plan),
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     started = time.perf_counter()
-    load_spec()
+    load_spec(process)
     result["parse_ms"] = (time.perf_counter() - started) * 1000
-    result["modes"] = {mode: measure(mode, args.workflows, db_dir)
+    result["modes"] = {mode: measure(mode, args.workflows, db_dir, process=process)
                        for mode in args.modes.split(",")}
     if args.out:
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1),

@@ -10,6 +10,12 @@ the same arguments give the same rows.
   before `now`; every other row is due 1 minute to 40 days after it.
 - `deemed_eligible`: true on every overdue row and on two rows in three of the others.
 - `suspended_every`: every n-th row is `suspended` (clock paused), the rest `accepted`.
+
+The column list is read from the Case model, not written out: the columns this module sets
+are the expressions of `_expressions`; every other concrete column gets its model default
+(bound as a parameter), or NULL where it is nullable. A NOT NULL column without a default is
+refused by name before anything is inserted, so a migration that adds one (as 0003 added
+`bundle_number`) cannot break the benchmark with an IntegrityError halfway through.
 """
 
 from __future__ import annotations
@@ -22,16 +28,6 @@ from typing import Any
 CHUNK = 100_000
 ID_NUMBER = "11010519491231002X"  # a valid GB 11643 number (the test suite's 张三)
 
-COLUMNS = (
-    "created_at, updated_at, number, item_version, applicant_kind, applicant_name, "
-    "applicant_id_number, applicant_phone, channel, form_data, status, decision, by_commitment, "
-    "deemed_eligible, promised_workdays, legal_workdays, approval_step, submitted_at, "
-    "accepted_at, due_at, due_provisional, suspended_at, decided_at, closed_at, delivered_at, "
-    "delivery_method, tracking_number, card, idempotency_key, request_hash, "
-    "accepting_region_id, applicant_id, department_id, implementation_id, region_id, "
-    "submitted_by_id")
-
-
 @dataclass(frozen=True)
 class Slot:
     """One implementation the generated cases are filed under."""
@@ -43,37 +39,86 @@ class Slot:
     version: int
 
 
-def _select(vendor: str) -> str:
-    """The SELECT over g(i), the slot table s and the applicant table a."""
+def _expressions(vendor: str) -> dict[str, str]:
+    """SQL expression per column of cases_case that the generated rows set (over g(i), the
+    slot table s and the applicant table a)."""
     if vendor == "sqlite":
         at = "datetime({t}, 'unixepoch')"
         number = "printf('9%%019d', g.i)"
         json = "'{{}}'"
-        series = ("(WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq "
-                  "WHERE i < %s) SELECT i FROM seq) AS g")
     else:
         at = "to_timestamp({t})"
         number = "'9' || lpad(g.i::text, 19, '0')"
         json = "'{{}}'::jsonb"
-        series = "generate_series(%s::bigint, %s::bigint) AS g(i)"
     # %(…)s parameters are substituted in Python below (integers only), the rest are %s.
     due = ("(CASE WHEN g.i %% {step} = 0 THEN {base} - 60 - ((g.i / {step}) * 257) %% 2592000 "
            "ELSE {base} + 60 + (g.i * 7919) %% 3456000 END)")
     accepted = f"({due} - 1209600)"
     submitted = f"({due} - 1296000)"
     suspended = "(g.i %% {every} = 0)"
-    return (
-        f"SELECT {at.format(t=submitted)}, {at.format(t=submitted)}, {number}, s.version, "
-        f"'person', '申请人' || (g.i %% 1000), '{ID_NUMBER}', a.phone, 'online', {json}, "
-        f"CASE WHEN {suspended} THEN 'suspended' ELSE 'accepted' END, '', (1 = 0), "
-        f"(g.i %% {{step}} = 0 OR g.i %% 3 <> 0), s.promised, NULL, 0, {at.format(t=submitted)}, "
-        f"{at.format(t=accepted)}, {at.format(t=due)}, (1 = 0), "
-        f"CASE WHEN {suspended} THEN {at.format(t=accepted)} ELSE NULL END, NULL, NULL, NULL, "
-        f"'', '', '', NULL, '', s.region_id, a.user_id, s.department_id, s.implementation_id, "
-        f"s.region_id, a.user_id "
-        f"FROM {series} "
-        f"JOIN bench_case_slot s ON s.k = (g.i / 7 + g.i) %% {{slots}} "
-        f"JOIN bench_case_applicant a ON a.k = g.i %% {{applicants}}")
+    return {
+        "created_at": at.format(t=submitted), "updated_at": at.format(t=submitted),
+        "number": number, "item_version": "s.version", "applicant_kind": "'person'",
+        "applicant_name": "'申请人' || (g.i %% 1000)", "applicant_id_number": f"'{ID_NUMBER}'",
+        "applicant_phone": "a.phone", "channel": "'online'", "form_data": json,
+        "status": f"CASE WHEN {suspended} THEN 'suspended' ELSE 'accepted' END",
+        "decision": "''", "by_commitment": "(1 = 0)",
+        "deemed_eligible": "(g.i %% {step} = 0 OR g.i %% 3 <> 0)",
+        "promised_workdays": "s.promised", "legal_workdays": "NULL", "approval_step": "0",
+        "submitted_at": at.format(t=submitted), "accepted_at": at.format(t=accepted),
+        "due_at": at.format(t=due), "due_provisional": "(1 = 0)",
+        "suspended_at": f"CASE WHEN {suspended} THEN {at.format(t=accepted)} ELSE NULL END",
+        "decided_at": "NULL", "closed_at": "NULL", "delivered_at": "NULL",
+        "delivery_method": "''", "tracking_number": "''", "card": "''",
+        "idempotency_key": "NULL", "request_hash": "''",
+        "accepting_region_id": "s.region_id", "applicant_id": "a.user_id",
+        "department_id": "s.department_id", "implementation_id": "s.implementation_id",
+        "region_id": "s.region_id", "submitted_by_id": "a.user_id",
+    }
+
+
+def _series(vendor: str) -> str:
+    if vendor == "sqlite":
+        return ("(WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq "
+                "WHERE i < %s) SELECT i FROM seq) AS g")
+    return "generate_series(%s::bigint, %s::bigint) AS g(i)"
+
+
+def insert_columns(model: Any, expressions: dict[str, str],
+                   connection: Any) -> tuple[list[str], list[str], list[Any]]:
+    """(columns, SQL expressions, parameters of those expressions in order) for an
+    `INSERT INTO table (columns) SELECT expressions …` of `model`: every concrete column but
+    an auto primary key; `expressions` where given, else the field's default as a bound
+    parameter (NULL where the field is nullable and has none). A NOT NULL column with
+    neither is a ValueError naming it."""
+    from django.db import models
+
+    columns: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
+    missing: list[str] = []
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.AutoField | models.BigAutoField | models.SmallAutoField):
+            continue
+        columns.append(field.column)
+        if field.column in expressions:
+            selected.append(expressions[field.column])
+        elif field.has_default() or (field.empty_strings_allowed and not field.null):
+            # get_default: the declared default, or "" for a text column without one.
+            selected.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+        elif field.null:
+            selected.append("NULL")
+        else:
+            missing.append(field.column)
+    unknown = sorted(set(expressions) - set(columns))
+    if missing or unknown:
+        raise ValueError(
+            f"{model._meta.db_table}: "
+            + (f"NOT NULL without a default, say what to put in: {', '.join(missing)}; "
+               if missing else "")
+            + (f"no such columns any more: {', '.join(unknown)}" if unknown else ""))
+    return columns, selected, params
 
 
 def generate_open_cases(*, total: int, overdue: int, now_epoch: int, slots: Sequence[Slot],
@@ -91,6 +136,7 @@ def generate_open_cases(*, total: int, overdue: int, now_epoch: int, slots: Sequ
     step = total // overdue
     every = suspended_every or total + 1  # never
     vendor = connection.vendor
+    columns, selected, defaults = insert_columns(Case, _expressions(vendor), connection)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_case_slot (k integer PRIMARY KEY, implementation_id "
@@ -107,13 +153,16 @@ def generate_open_cases(*, total: int, overdue: int, now_epoch: int, slots: Sequ
             cursor.execute("PRAGMA synchronous=OFF")  # generation only; NORMAL again below
         else:
             cursor.execute("SET synchronous_commit = off")
-    sql = f"INSERT INTO cases_case ({COLUMNS}) " + _select(vendor).format(
-        step=step, base=now_epoch, every=every, slots=len(slots), applicants=len(applicants))
+    sql = (f"INSERT INTO {Case._meta.db_table} ({', '.join(columns)}) SELECT "
+           + ", ".join(selected).format(step=step, base=now_epoch, every=every)
+           + f" FROM {_series(vendor)} "
+           f"JOIN bench_case_slot s ON s.k = (g.i / 7 + g.i) %% {len(slots)} "
+           f"JOIN bench_case_applicant a ON a.k = g.i %% {len(applicants)}")
     try:
         for first in range(1, total + 1, CHUNK):
             last = min(total, first + CHUNK - 1)
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [first, last])
+                cursor.execute(sql, [*defaults, first, last])
             if last % 200_000 == 0 or last == total:
                 say(f"  cases {last:,}  ({time.perf_counter() - started:.1f}s)")
     finally:

@@ -26,8 +26,14 @@ SpiffWorkflow (bench/bundles_spiff.py, in .venv-bench from `make bench-env`); th
 to bench/results/latest-bundles.md. `--bundles` runs only them; `--pack DIR` names the data
 pack they load (default: $ZHENGWU_PACK, else packs/leiyang).
 
+The process-engine benchmarks (issue 9, bench/engine.py) run only with `--engine` (`make
+bench-engine`): SQL per user step, the case flow and the bundle against SpiffWorkflow in the
+same run, the deemed-approval sweep, submissions over HTTP against the real server. The pack is
+loaded once (phase engine_prepare) and each phase gets a copy of that data directory (SQLite);
+their table goes to bench/results/latest-engine.md and the figures to bench/results/engine.json.
+
     .venv/bin/python bench/run.py [--quick] [--database-url postgres://…] [--profile]
-                                  [--cases | --catalogue | --bundles] [--pack DIR]
+                                  [--cases | --catalogue | --bundles | --engine] [--pack DIR]
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ PACK = ROOT / "packs" / "leiyang"
 PHASES = ("search", "pack")
 CASE_PHASES = ("cases_flow", "cases_sweep", "cases_todo")  # bench/cases.py
 BUNDLE_PHASES = ("bundles",)  # bench/bundles.py (SpiffWorkflow in a subprocess of it)
+ENGINE_PREPARE = "engine_prepare"  # bench/engine.py: the database the engine phases copy
+ENGINE_PHASES = ("engine_flow", "engine_bundle", "engine_deem", "engine_http")
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -564,9 +572,14 @@ def _scratch_database(url: str, phase: str) -> tuple[str, Callable[[], None]]:
     return urlunsplit(parts._replace(path="/" + name)), drop
 
 
-def run_phase(phase: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def run_phase(phase: str, args: argparse.Namespace, workdir: Path,
+              template: Path | None = None) -> dict[str, Any]:
+    """Run `phase` in its own process and data directory: a fresh one, or a copy of
+    `template` (a data directory whose database is migrated and holds the pack)."""
     data_dir = workdir / phase
-    (data_dir / "static").mkdir(parents=True)
+    if template is not None and not args.database_url:
+        shutil.copytree(template, data_dir)
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.dev",
                ZHENGWU_DATA_DIR=str(data_dir),
                # DEBUG off: Django would otherwise keep the SQL of every statement in memory.
@@ -719,10 +732,14 @@ def main(argv: list[str]) -> int:
     only.add_argument("--bundles", action="store_true",
                       help="only the bundle benchmarks (bench/bundles.py, with SpiffWorkflow "
                            "when `make bench-env` has installed it)")
+    only.add_argument("--engine", action="store_true",
+                      help="only the process-engine benchmarks (bench/engine.py): "
+                           "bench/results/engine.json")
     parser.add_argument("--pack", default="",
                         help="data pack for the bundle benchmarks (default: $ZHENGWU_PACK, "
                              "else packs/leiyang)")
-    parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES,
+    parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES
+                        + (ENGINE_PREPARE, *ENGINE_PHASES),
                         help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -741,6 +758,10 @@ def main(argv: list[str]) -> int:
             import bundles
 
             result = bundles.PHASE_FUNCTIONS[args.phase](args)
+        elif args.phase in (ENGINE_PREPARE, *ENGINE_PHASES):
+            import engine
+
+            result = engine.PHASE_FUNCTIONS[args.phase](args)
         else:
             result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
@@ -751,6 +772,8 @@ def main(argv: list[str]) -> int:
     facts = machine_facts()
     say(f"Machine: {facts['cpus']} CPUs ({facts['cpu_model']}), {facts['memory']}, "
         f"Python {facts['python']}, Django {facts['django']}, load {facts['load_average']}")
+    if args.engine:
+        return run_engine(facts, args)
     everything = not (args.cases or args.catalogue or args.bundles)
     suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
         [("latest", PHASES, render)] if everything or args.catalogue else [])
@@ -779,6 +802,39 @@ def main(argv: list[str]) -> int:
         print()
         print(table)
         say(f"Written to {RESULTS / (stem + '.md')}")
+    return 0
+
+
+def run_engine(facts: dict[str, Any], args: argparse.Namespace) -> int:
+    """The engine suite: the pack loaded once, each phase on a copy; engine.json."""
+    import engine
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-engine-"))
+    try:
+        template: Path | None = None
+        if not args.database_url:
+            prepared = run_phase(ENGINE_PREPARE, args, workdir)
+            say(f"  prepared in {prepared['phase_seconds']:.0f}s; each phase copies it")
+            template = workdir / ENGINE_PREPARE
+        results = {phase: run_phase(phase, args, workdir, template) for phase in ENGINE_PHASES}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    table = engine.render(facts, results, args) + f"\nWhole run: {seconds:.0f} s.\n"
+    figures = engine.summary(facts, results, args)
+    figures["seconds"] = round(seconds, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest-engine.md").write_text(table, encoding="utf-8")
+    (RESULTS / "engine.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
+                                                    default=str), encoding="utf-8")
+    (RESULTS / "latest-engine-phases.json").write_text(  # every phase's raw figures
+        json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
+                   default=str), encoding="utf-8")
+    print()
+    print(table)
+    say(f"Written to {RESULTS / 'engine.json'} and {RESULTS / 'latest-engine.md'} "
+        f"({seconds:.0f} s)")
     return 0
 
 
