@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from zhengwu.cases import caseclock, deadlines
+from zhengwu.cases.access import CASE_TABLE
 from zhengwu.cases.models import (
     NOTICE_MARK,
     Card,
@@ -38,10 +39,13 @@ from zhengwu.cases.models import (
     Notice,
     NoticeKind,
 )
+from zhengwu.cases.services import CASE_PROCESS
 from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.context import current_request_id
 from zhengwu.notifications.services import Note, notify, notify_many
+from zhengwu.process import engine
+from zhengwu.process.spec import Outcome
 from zhengwu.workdays.selectors import calendar_get
 
 BATCH = 2000
@@ -96,11 +100,13 @@ def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
 
 
 def _notify_deemed(cases: list[Case]) -> None:
+    # A bundle's member is announced with its bundle's result, once (bundles app).
     notify_many(notes=[Note(
         recipient=case.applicant, title="申请已超时默认准予",
         body=f"办件{case.number}在承诺期限内未作出决定，依超时默认制度视为准予。"
              "默认准予通知书可在办件详情中下载。",
-        link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:deemed") for case in cases],
+        link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:deemed") for case in cases
+        if not case.bundle_number],
         category="case", channels=("inapp", "sms"))
 
 
@@ -114,8 +120,9 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
             # Only what deciding needs: a batch of full rows with their joins costs more than
             # the decision itself.
             cases = list(_claim(candidates).select_related("department", "applicant").only(
-                "id", "number", "due_at", "department_id", "applicant_id",
-                "department__document_prefix", "applicant__phone", "applicant__email")[:batch])
+                "id", "number", "due_at", "department_id", "applicant_id", "bundle_number",
+                "status", "department__document_prefix", "applicant__phone",
+                "applicant__email")[:batch])
             if not cases:
                 return total
             ids = [c.pk for c in cases]
@@ -137,6 +144,13 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
                                    kind=FailureKind.DEEMED, recorded_at=now) for c in cases],
                 ignore_conflicts=True)
             _notify_deemed(cases)
+            # The processes composing cases (a bundle) are told, as of every single move.
+            for case in cases:
+                case.status, case.decision = CaseStatus.DECIDED, Decision.DEEMED_APPROVED
+            engine.tell(CASE_PROCESS, [Outcome(
+                process=CASE_TABLE.name, row=case, action="deem_approved",
+                before=CaseStatus.ACCEPTED, after=CaseStatus.DECIDED, driver="")
+                for case in cases])
             audit_record(actor=SYSTEM, action="cases.deem_approved_batch",
                          object_type="cases.Case", object_id=f"{ids[0]}…{ids[-1]}",
                          object_repr=f"超时默认准予 {len(ids)} 件",

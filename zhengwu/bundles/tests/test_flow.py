@@ -314,16 +314,24 @@ def test_deemed_members_move_the_bundle_on(submit_qykb: Any, clerk: Any) -> None
     with time_machine.travel(MORNING, tick=False):
         bundle_case = submit_qykb()
         bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
-    # Registration is on the deemed-approval list: past its half-day deadline the sweep
-    # decides it, and the bundles sweep moves the bundle on.
+    # Registration is on the deemed-approval list: past its half-day deadline the cases sweep
+    # decides it in bulk and tells the bundle (engine.tell), which closes the member and
+    # starts the others in the same sweep — no bundles sweep needed (ADR 0013).
     later = dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
     with time_machine.travel(later, tick=False):
         case_sweeps.run(later)
-        bundles_sweep(later)
     found = members(BundleCase.objects.get(pk=bundle_case.pk))
-    assert found[REGISTRATION].case.decision == Decision.DEEMED_APPROVED
+    registration = found[REGISTRATION].case
+    assert registration.decision == Decision.DEEMED_APPROVED
+    assert registration.status == CaseStatus.CLOSED
     assert found[REGISTRATION].state == MemberState.DONE
     assert all(m.state == MemberState.RUNNING for n, m in found.items() if n != REGISTRATION)
+    # The member's applicant hears from the bundle, not from each member case.
+    assert not OutboxItem.objects.filter(dedupe_key__startswith=f"case:{registration.pk}:")\
+        .exists()
+    with time_machine.travel(later, tick=False):
+        bundles_sweep(later)  # nothing left for it: idempotent
+    assert registration.events.filter(action="close").count() == 1
 
 
 def test_an_unanswered_bundle_is_accepted_by_law(submit_qykb: Any) -> None:

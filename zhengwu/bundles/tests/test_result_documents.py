@@ -39,7 +39,7 @@ def test_each_member_gets_the_document_of_its_item(
     seal = members(bundle_case)["市公安局"].case
     # The page offers the decisions under the filing's own names.
     page = client_for(reviewers["市公安局"]).get(reverse("cases:detail", args=[seal.number]))
-    assert "<summary>不予备案</summary>" in page.content.decode()
+    assert "作出不予备案决定" in page.content.decode()
     assert "不予许可" not in page.content.decode()
     for name, member in members(bundle_case).items():
         if name != REGISTRATION:
