@@ -42,6 +42,7 @@ from zhengwu.cases.models import (
 from zhengwu.cases.services import CASE_PROCESS
 from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
+from zhengwu.core.bulk import rows_insert
 from zhengwu.core.context import current_request_id
 from zhengwu.notifications.services import Note, notify, notify_many
 from zhengwu.process import engine
@@ -71,32 +72,32 @@ def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     """The side effects of one deemed approval (notice, failure record, notification)."""
-    notices = _deemed_notices([case], now)
+    numbers = _deemed_notices([case], now)
     DepartmentFailure.objects.get_or_create(case=case, kind=FailureKind.DEEMED,
                                             defaults={"department": case.department,
                                                       "recorded_at": now})
     _notify_deemed([case])
-    return {"decision": Decision.DEEMED_APPROVED, "notice": notices[0].number}
+    return {"decision": Decision.DEEMED_APPROVED, "notice": numbers[0]}
 
 
-def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[Notice]:
+def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[str]:
     """One 默认准予 notice per case, numbered in blocks per printed prefix (as notice_issue
-    numbers single notices), so that numbers never collide between departments."""
+    numbers single notices), so that numbers never collide between departments. Returns the
+    numbers in the order of `cases`."""
     year = now.astimezone(deadlines.SHANGHAI).year
     by_prefix: dict[str, list[Case]] = {}
     for case in cases:
         by_prefix.setdefault(case.department.document_prefix, []).append(case)
-    notices = []
+    number_of: dict[int, str] = {}
     for prefix, group in by_prefix.items():
         numbers = numbering.document_numbers(prefix, NOTICE_MARK[NoticeKind.DEEMED], year,
                                              len(group))
-        for case, number in zip(group, numbers, strict=True):
-            notices.append(Notice(
-                case=case, kind=NoticeKind.DEEMED, issued_at=now, number=number,
-                content={"due_at": case.due_at.isoformat() if case.due_at else None},
-                verify_code=secrets.token_hex(10)))
-    by_case = {n.case_id: n for n in Notice.objects.bulk_create(notices)}
-    return [by_case[c.pk] for c in cases]
+        number_of.update(zip((c.pk for c in group), numbers, strict=True))
+    rows_insert(Notice, ("case", "kind", "issued_at", "number", "content", "verify_code"), [
+        (case.pk, NoticeKind.DEEMED, now, number_of[case.pk],
+         {"due_at": case.due_at.isoformat() if case.due_at else None}, secrets.token_hex(10))
+        for case in cases])
+    return [number_of[c.pk] for c in cases]
 
 
 def _notify_deemed(cases: list[Case]) -> None:
@@ -129,19 +130,18 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
             Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
                                                    decision=Decision.DEEMED_APPROVED,
                                                    decided_at=now, card="", updated_at=now)
-            notices = _deemed_notices(cases, now)
+            numbers = _deemed_notices(cases, now)
             request_id = current_request_id()
-            CaseEvent.objects.bulk_create(CaseEvent(
-                case=case, action="deem_approved", from_status=CaseStatus.ACCEPTED,
-                to_status=CaseStatus.DECIDED, actor=None, actor_label="系统", role="system",
-                reason="承诺期限届满未作决定，依超时默认制度视为准予",
-                data={"decision": Decision.DEEMED_APPROVED, "notice": notice.number,
-                      "due_at": case.due_at.isoformat() if case.due_at else None},
-                at=now, request_id=request_id) for case, notice in zip(cases, notices,
-                                                                       strict=True))
-            DepartmentFailure.objects.bulk_create(
-                [DepartmentFailure(department_id=c.department_id, case=c,
-                                   kind=FailureKind.DEEMED, recorded_at=now) for c in cases],
+            rows_insert(CaseEvent, (
+                "case", "action", "from_status", "to_status", "actor_label", "role", "reason",
+                "data", "at", "request_id"), [(
+                    case.pk, "deem_approved", CaseStatus.ACCEPTED, CaseStatus.DECIDED, "系统",
+                    "system", "承诺期限届满未作决定，依超时默认制度视为准予",
+                    {"decision": Decision.DEEMED_APPROVED, "notice": number,
+                     "due_at": case.due_at.isoformat() if case.due_at else None},
+                    now, request_id) for case, number in zip(cases, numbers, strict=True)])
+            rows_insert(DepartmentFailure, ("department", "case", "kind", "recorded_at"), [
+                (c.department_id, c.pk, FailureKind.DEEMED, now) for c in cases],
                 ignore_conflicts=True)
             _notify_deemed(cases)
             # The processes composing cases (a bundle) are told, as of every single move.

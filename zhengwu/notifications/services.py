@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
+from zhengwu.core.bulk import rows_insert
 from zhengwu.notifications import selectors
 from zhengwu.notifications.models import Channel, Message, OutboxItem, OutboxStatus
 from zhengwu.notifications.senders import Sender, sender_for
@@ -105,7 +106,7 @@ def notify_many(*, notes: list[Note], category: str,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify_many must run inside the service's transaction")
     now = clock.now()
-    items = []
+    rows = []
     for note in notes:
         if note.link and not (note.link.startswith("/") and url_has_allowed_host_and_scheme(
                 note.link, allowed_hosts=None)):
@@ -115,13 +116,13 @@ def notify_many(*, notes: list[Note], category: str,
             address = _address(note.recipient, channel)
             if channel != Channel.INAPP and not address:
                 continue
-            items.append(OutboxItem(
-                channel=channel, recipient=note.recipient, address=address,
-                subject=note.title[:200], body=note.body, link=note.link, category=category,
-                status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now,
-                dedupe_key=f"{note.dedupe_key[:MAX_DEDUPE_KEY]}:{channel}:{note.recipient.pk}"))
+            rows.append((channel, note.recipient.pk, address, note.title[:200], note.body,
+                         note.link, category, OutboxStatus.PENDING, now, now,
+                         f"{note.dedupe_key[:MAX_DEDUPE_KEY]}:{channel}:{note.recipient.pk}"))
     # A key queued before (a re-run) is skipped by the unique constraint, not an error.
-    return len(OutboxItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True))
+    return rows_insert(OutboxItem, (
+        "channel", "recipient", "address", "subject", "body", "link", "category", "status",
+        "next_attempt_at", "created_at", "dedupe_key"), rows, ignore_conflicts=True)
 
 
 def _address(user: User, channel: str) -> str:
