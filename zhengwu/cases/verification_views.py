@@ -87,8 +87,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             raise PermissionDenied("只有承办部门可以登记核查结果。")
         if form.is_valid():
             try:
-                verification_record(case_id=case.pk, user=user,
-                                    truthful=form.cleaned_data["outcome"] == "true",
+                truthful = form.cleaned_data["outcome"] == "true"
+                verification_record(case_id=case.pk, user=user, truthful=truthful,
                                     finding=form.cleaned_data["finding"])
             except DomainError as error:
                 # What was typed stays in the form; the message goes next to the finding
@@ -96,7 +96,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
                 form.add_error("finding" if error.code in FINDING_ERRORS else None,
                                error.message)
             else:
-                messages.success(request, "核查结果已登记。")
+                messages.success(request, "核查结果已登记：承诺属实。" if truthful else
+                                 "已认定承诺不实：准予决定已撤销，申请人已记入失信记录。")
                 return redirect("cases:verification", number=case.number)
     services.case_access_record(case=case, user=user, purpose=PURPOSE_WORKLIST)
     return render(request, "cases/verification.html", {

@@ -103,6 +103,18 @@ def test_a_true_commitment_is_recorded_once(granted, inspector, client_for):
     assert "承诺属实" in page and "登记核查结果</button>" not in page
 
 
+def test_the_page_says_what_recording_the_outcome_did(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the view set a success message that the page never showed,
+    # and an error summary link pointed at no element (the radios are id_outcome_0/1).
+    url = reverse("cases:verification", args=[granted.number])
+    page = client_for(inspector).post(url, {"finding": "现场查看"}).content.decode()
+    assert 'href="#id_outcome"' in page and 'id="id_outcome"' in page
+    page = client_for(inspector).post(url, {"outcome": "false", "finding": "场所未取得卫生检测报告"},
+                                      follow=True).content.decode()
+    assert "已认定承诺不实：准予决定已撤销，申请人已记入失信记录。" in page
+    assert reverse("cases:credit_records") in page
+
+
 def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspector, client_for,
                                                                 supervisor):
     url = reverse("cases:verification", args=[granted.number])
