@@ -242,6 +242,8 @@ def test_the_wizard_in_three_steps_makes_one_bundle_case_with_every_member(
     assert BundleCase.objects.filter(submitted_by=applicant).count() == 1
     page = text_of(client.get(bundle_case.get_absolute_url()))
     assert "待受理" in page and bundle_case.number in page
+    # The page says once that it was filed (found in use, issue 9 walk: no message at all).
+    assert page.count(f"申请已提交，一件事编号 {bundle_case.number}。") == 1
 
 
 def test_answers_pick_the_items_and_unanswered_questions_are_told(
