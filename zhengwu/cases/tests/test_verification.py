@@ -130,6 +130,16 @@ def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspecto
                                      purpose="查看失信记录").exists()
 
 
+def test_a_revocation_is_told_to_the_applicant(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the page says "通知申请人", but a revoked applicant got no
+    # message at all, in the app or by SMS.
+    url = reverse("cases:verification", args=[granted.number])
+    client_for(inspector).post(url, {"outcome": "false", "finding": "场所未取得卫生检测报告"})
+    told = OutboxItem.objects.filter(recipient=granted.applicant, subject="准予决定已撤销")
+    assert sorted(told.values_list("channel", flat=True)) == ["inapp", "sms"]
+    assert "告知承诺不实：场所未取得卫生检测报告" in told.first().body
+
+
 def test_the_sweep_tells_the_department_once_when_overdue(granted, inspector):
     due = granted.verification.due_at
     assert overdue_tell(due - dt.timedelta(hours=1)) == 0
