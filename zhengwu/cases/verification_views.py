@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from zhengwu.accounts.models import User
 from zhengwu.cases import services
 from zhengwu.cases.access import CASE_TABLE, case_queryset_for, reviewer_departments
-from zhengwu.cases.models import Case, CreditRecord, Verification
+from zhengwu.cases.models import Case, CreditRecord, MaterialKind, Verification
 from zhengwu.cases.verification import (
     VERIFICATION_TABLE,
     verification_record,
@@ -102,6 +102,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     services.case_access_record(case=case, user=user, purpose=PURPOSE_WORKLIST)
     return render(request, "cases/verification.html", {
         "case": case, "v": verification, "form": form, "may_record": may_record,
+        # What is to be verified: the materials the applicant replaced by a written commitment.
+        "committed": list(case.materials.filter(kind=MaterialKind.COMMITMENT)
+                          .values_list("name", flat=True)),
         "row": worklist_rows([verification], clock.now())[0],
         "id_number": mask_citizen_id(case.applicant_id_number),
         "revocable": "revoke" in engine.moves_open(CASE_TABLE, case, user)})

@@ -130,6 +130,17 @@ def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspecto
                                      purpose="查看失信记录").exists()
 
 
+def test_the_page_says_what_the_applicant_committed_to(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the page asked whether "the commitment" was true without
+    # saying which materials the applicant had replaced by a written commitment.
+    page = client_for(inspector).get(
+        reverse("cases:verification", args=[granted.number])).content.decode()
+    committed = list(granted.materials.filter(kind=MaterialKind.COMMITMENT)
+                     .values_list("name", flat=True))
+    assert committed and "承诺代替的材料" in page
+    assert all(f"<li>{name}</li>" in page for name in committed), committed
+
+
 def test_a_revocation_is_told_to_the_applicant(granted, inspector, client_for):
     # Found in use (issue 9 walk): the page says "通知申请人", but a revoked applicant got no
     # message at all, in the app or by SMS.
