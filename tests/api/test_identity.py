@@ -219,6 +219,8 @@ def test_the_apply_pages_say_it_before_the_form_is_filled(client_for, food, qykb
     for url in (reverse("cases:apply", args=[food.code]), reverse("bundles:apply", args=[QYKB])):
         page = client_for(fresh).get(url).content.decode()
         assert "您的账号尚未登记身份证号码" in page, url
+        # A person is not told about "（本单位）" (found in use, issue 9 walk).
+        assert "暂不能网上以本人名义申请" in page and "本单位" not in page, url
     recorded = client_for(User.objects.get(username="zhangsan"))
     assert "尚未登记" not in recorded.get(reverse("cases:apply", args=[food.code])).content.decode()
 

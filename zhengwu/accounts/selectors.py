@@ -47,6 +47,11 @@ class IdentityRefusal:
         return IDENTITY_REFUSAL_FIELDS[self.code]
 
 
+def _self(owner: User) -> str:
+    """How the refusals name the account's holder: a person is 本人, an enterprise 本单位."""
+    return "本单位" if owner.kind == UserKind.ENTERPRISE else "本人"
+
+
 def identity_missing(owner: User) -> IdentityRefusal | None:
     """Why `owner` cannot apply online in its own name at all (no identity recorded on the
     account; see identity_mismatch), or None. The apply pages say it before the form is filled."""
@@ -55,7 +60,7 @@ def identity_missing(owner: User) -> IdentityRefusal | None:
         return None
     what, papers = ("统一社会信用代码", "营业执照") if enterprise else ("身份证号码", "居民身份证")
     return IdentityRefusal("identity.unrecorded", (
-        f"您的账号尚未登记{what}，暂不能网上以本人（本单位）名义申请。"
+        f"您的账号尚未登记{what}，暂不能网上以{_self(owner)}名义申请。"
         f"请携带{papers}到政务服务大厅窗口办理：窗口核验证件后为账号登记身份，之后即可网上申请。"))
 
 
@@ -80,11 +85,11 @@ def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRe
     what = "统一社会信用代码" if enterprise else "身份证号码"
     if recorded != normalize_code(id_number):
         return IdentityRefusal("identity.mismatch", (
-            f"{what}与您账号登记的不一致：网上只能以本人（本单位）名义申请。"
+            f"{what}与您账号登记的不一致：网上只能以{_self(owner)}名义申请。"
             "代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
     if name and owner.display_name and name_key(name) != name_key(owner.display_name):
         who = "名称" if enterprise else "姓名"
         return IdentityRefusal("identity.name_mismatch", (
-            f"申请人{who}与您账号登记的“{owner.display_name}”不一致：网上只能以本人（本单位）"
+            f"申请人{who}与您账号登记的“{owner.display_name}”不一致：网上只能以{_self(owner)}"
             "名义申请。代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
     return None

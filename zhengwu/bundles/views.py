@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -483,6 +484,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             return second(form, error.message)
         wizard.error = error.message
         return _wizard_response(request, wizard)
+    if result.created:  # a replayed submission (same Idempotency-Key) is not told twice
+        messages.success(request, f"申请已提交，一件事编号 {result.bundle_case.number}。"
+                         "请等待一件事窗口受理，各部门办理进度可在本页查看。")
     url = result.bundle_case.get_absolute_url()
     return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
 

@@ -623,6 +623,10 @@ def _revoke(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[st
     now = attempt.now
     _require_reason(move, "撤销")
     notice = notice_issue(case, NoticeKind.REVOCATION, {"reason": move.reason}, now)
+    reason = move.reason.rstrip("。")
+    _tell_applicant(case, "准予决定已撤销", f"办件{case.number}的准予决定已撤销：{reason}。"
+                    "撤销决定书可在办件详情中下载；如不服，可依法申请行政复议或提起行政诉讼。",
+                    "revoke")
     return {"notice": notice.number}
 
 

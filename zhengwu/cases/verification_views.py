@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from zhengwu.accounts.models import User
 from zhengwu.cases import services
 from zhengwu.cases.access import CASE_TABLE, case_queryset_for, reviewer_departments
-from zhengwu.cases.models import Case, CreditRecord, Verification
+from zhengwu.cases.models import Case, CreditRecord, MaterialKind, Verification
 from zhengwu.cases.verification import (
     VERIFICATION_TABLE,
     verification_record,
@@ -87,8 +87,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             raise PermissionDenied("只有承办部门可以登记核查结果。")
         if form.is_valid():
             try:
-                verification_record(case_id=case.pk, user=user,
-                                    truthful=form.cleaned_data["outcome"] == "true",
+                truthful = form.cleaned_data["outcome"] == "true"
+                verification_record(case_id=case.pk, user=user, truthful=truthful,
                                     finding=form.cleaned_data["finding"])
             except DomainError as error:
                 # What was typed stays in the form; the message goes next to the finding
@@ -96,11 +96,15 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
                 form.add_error("finding" if error.code in FINDING_ERRORS else None,
                                error.message)
             else:
-                messages.success(request, "核查结果已登记。")
+                messages.success(request, "核查结果已登记：承诺属实。" if truthful else
+                                 "已认定承诺不实：准予决定已撤销，申请人已记入失信记录。")
                 return redirect("cases:verification", number=case.number)
     services.case_access_record(case=case, user=user, purpose=PURPOSE_WORKLIST)
     return render(request, "cases/verification.html", {
         "case": case, "v": verification, "form": form, "may_record": may_record,
+        # What is to be verified: the materials the applicant replaced by a written commitment.
+        "committed": list(case.materials.filter(kind=MaterialKind.COMMITMENT)
+                          .values_list("name", flat=True)),
         "row": worklist_rows([verification], clock.now())[0],
         "id_number": mask_citizen_id(case.applicant_id_number),
         "revocable": "revoke" in engine.moves_open(CASE_TABLE, case, user)})

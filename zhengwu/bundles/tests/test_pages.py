@@ -242,6 +242,8 @@ def test_the_wizard_in_three_steps_makes_one_bundle_case_with_every_member(
     assert BundleCase.objects.filter(submitted_by=applicant).count() == 1
     page = text_of(client.get(bundle_case.get_absolute_url()))
     assert "待受理" in page and bundle_case.number in page
+    # The page says once that it was filed (found in use, issue 9 walk: no message at all).
+    assert page.count(f"申请已提交，一件事编号 {bundle_case.number}。") == 1
 
 
 def test_answers_pick_the_items_and_unanswered_questions_are_told(
@@ -555,3 +557,12 @@ def test_a_township_bundle_asks_where_and_is_handled_there(client_for: Any,
     bundle_case = BundleCase.objects.get(idempotency_key="township-key-0123456789")
     assert bundle_case.region_id == township.code
     assert bundle_case.delivery_method == "window"
+
+
+def test_a_refused_step_three_says_the_chosen_files_must_be_chosen_again(client_for, applicant,
+                                                                         qykb):
+    # Found in use (issue 9 walk): the confirmation forgotten, five chosen files were gone.
+    data = step3_data(qykb)
+    del data["confirm"]
+    page = text_of(client_for(applicant).post(apply_url(), data))
+    assert "申请未提交" in page and "已选择的文件没有保留，请重新选择" in page

@@ -557,3 +557,14 @@ def test_the_applicant_sees_who_looked_at_the_case(client_for, food, submit, cle
     assert "谁查看过我的办件" in page
     assert "耒阳市政务服务中心" in page
     assert "查看办件" in page
+
+
+def test_a_refused_form_says_the_chosen_files_must_be_chosen_again(client_for, applicant, food):
+    # Found in use (issue 9 walk): a browser cannot refill a file input, so after a mistake
+    # every chosen file was gone without a word.
+    url = reverse("cases:apply", args=[food.code])
+    page = client_for(applicant).post(url, apply_data(food, phone="")).content.decode()
+    assert "请修改以下" in page and "已选择的文件没有保留，请重新选择" in page
+    page = client_for(applicant).post(url, apply_data(food, phone="", **{
+        f"file_{m.position}": "" for m in applicant_materials(food)})).content.decode()
+    assert "请修改以下" in page and "已选择的文件没有保留" not in page

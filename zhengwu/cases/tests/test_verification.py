@@ -103,6 +103,18 @@ def test_a_true_commitment_is_recorded_once(granted, inspector, client_for):
     assert "承诺属实" in page and "登记核查结果</button>" not in page
 
 
+def test_the_page_says_what_recording_the_outcome_did(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the view set a success message that the page never showed,
+    # and an error summary link pointed at no element (the radios are id_outcome_0/1).
+    url = reverse("cases:verification", args=[granted.number])
+    page = client_for(inspector).post(url, {"finding": "现场查看"}).content.decode()
+    assert 'href="#id_outcome"' in page and 'id="id_outcome"' in page
+    page = client_for(inspector).post(url, {"outcome": "false", "finding": "场所未取得卫生检测报告"},
+                                      follow=True).content.decode()
+    assert "已认定承诺不实：准予决定已撤销，申请人已记入失信记录。" in page
+    assert reverse("cases:credit_records") in page
+
+
 def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspector, client_for,
                                                                 supervisor):
     url = reverse("cases:verification", args=[granted.number])
@@ -116,6 +128,27 @@ def test_a_false_commitment_revokes_and_enters_the_credit_list(granted, inspecto
     assert case.applicant_id_number not in page  # masked
     assert CaseAccess.objects.filter(case=case, user=inspector,
                                      purpose="查看失信记录").exists()
+
+
+def test_the_page_says_what_the_applicant_committed_to(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the page asked whether "the commitment" was true without
+    # saying which materials the applicant had replaced by a written commitment.
+    page = client_for(inspector).get(
+        reverse("cases:verification", args=[granted.number])).content.decode()
+    committed = list(granted.materials.filter(kind=MaterialKind.COMMITMENT)
+                     .values_list("name", flat=True))
+    assert committed and "承诺代替的材料" in page
+    assert all(f"<li>{name}</li>" in page for name in committed), committed
+
+
+def test_a_revocation_is_told_to_the_applicant(granted, inspector, client_for):
+    # Found in use (issue 9 walk): the page says "通知申请人", but a revoked applicant got no
+    # message at all, in the app or by SMS.
+    url = reverse("cases:verification", args=[granted.number])
+    client_for(inspector).post(url, {"outcome": "false", "finding": "场所未取得卫生检测报告"})
+    told = OutboxItem.objects.filter(recipient=granted.applicant, subject="准予决定已撤销")
+    assert sorted(told.values_list("channel", flat=True)) == ["inapp", "sms"]
+    assert "告知承诺不实：场所未取得卫生检测报告" in told.first().body
 
 
 def test_the_sweep_tells_the_department_once_when_overdue(granted, inspector):
