@@ -78,8 +78,9 @@ ROLE_LABELS = {
 }
 # Where a move from a staff list returns to (a name, never a URL: no open redirect).
 RETURN_TO = {"window": "cases:window", "todo": "cases:todo"}
-# The decisions on a case under review, shown first and unfolded on the case page.
-DECISIONS = ("grant", "deny")
+# What the step a case under review stands at is for: passing it on, or deciding — shown first
+# and unfolded on the case page (at 承办 a reviewer saw only 不予许可 there before).
+DECISIONS = ("review_pass", "grant", "deny")
 
 
 def _user(request: HttpRequest) -> User:

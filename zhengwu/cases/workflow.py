@@ -139,9 +139,13 @@ MOVES: dict[str, Move] = {
                    "特别程序结束", Clock.RESUME),
     "extend": Move(ACCEPTED, None, frozenset({Role.REVIEWER}), "延期",
                    guards=(_not_extended, _not_overdue)),
+    # A decision is the step the case stands at (批准 at the end of the chain): the one who
+    # passed the previous step may not make it either.
     "grant": Move(ACCEPTED, S.DECIDED, frozenset({Role.REVIEWER, Role.WINDOW}), "准予",
-                  Clock.STOP, guards=(_window_decides_commitments_only, _chain_complete)),
-    "deny": Move(ACCEPTED, S.DECIDED, frozenset({Role.REVIEWER}), "不予许可", Clock.STOP),
+                  Clock.STOP, guards=(_window_decides_commitments_only, _chain_complete,
+                                      _not_the_previous_step_person)),
+    "deny": Move(ACCEPTED, S.DECIDED, frozenset({Role.REVIEWER}), "不予许可", Clock.STOP,
+                 guards=(_not_the_previous_step_person,)),
     "deem_approved": Move(ACCEPTED, S.DECIDED, frozenset({Role.SYSTEM}), "超时默认准予",
                           Clock.STOP, guards=(_on_the_list_and_overdue,)),
     "close": Move(frozenset({S.DECIDED}), S.CLOSED, frozenset({Role.WINDOW, Role.REVIEWER,

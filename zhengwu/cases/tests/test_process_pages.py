@@ -174,3 +174,15 @@ def test_a_deemed_case_shows_no_step_done_and_the_system_decided(client_for, foo
         assert steps.count("step done") == 1  # 承办, by the reviewer; 审核 and 批准 by no one
         assert "超时默认准予" in steps
         assert "系统" in steps
+
+
+def test_at_the_first_step_the_page_leads_with_passing_it_on(client_for, food, submit, clerk,
+                                                             reviewer):
+    """The walk-through found only 作出不予许可决定 in the decision area at 承办, the usual
+    next move folded under 其他办理: the step's own move leads now."""
+    case = accepted(submit, food, clerk)
+    page = client_for(reviewer).get(case.get_absolute_url()).content.decode()
+    assert re.search(r"<h2[^>]*>办理本环节：承办</h2>", page)
+    passing = page.index("承办通过，送审核")
+    assert re.search(r'<button type="submit" class="primary">承办通过，送审核', page)
+    assert passing < page.index("作出不予许可决定")

@@ -1,1 +1,1 @@
-from zhengwu.cases.tests.conftest import food, reviewer, submit  # noqa: F401 (fixtures)
+from zhengwu.cases.tests.conftest import chief, food, reviewer, submit  # noqa: F401 (fixtures)

@@ -93,3 +93,18 @@ def test_listeners_are_told_once_inside_the_move(accepted, reviewer):
 
 def test_the_process_table_and_handlers_cover_the_same_moves():
     assert set(CASE_TABLE.moves) == set(CASE_PROCESS.handlers)
+
+
+def test_the_person_who_passed_the_previous_step_does_not_decide(accepted, reviewer, chief):
+    """The walk-through's finding: 审核 and 批准 by one person. The decision is the last
+    approval step (批准): whoever passed 审核 may neither grant nor deny."""
+    case = case_transition(case_id=accepted.pk, user=reviewer,
+                           move=MoveIn(action="review_pass"))
+    case = case_transition(case_id=case.pk, user=chief, move=MoveIn(action="review_pass"))
+    assert not {"grant", "deny"} & set(case_actions(user=chief, case=case))
+    for action in ("grant", "deny"):
+        with pytest.raises(NotAllowed, match="同一人不能连续办理两个审批环节"):
+            case_transition(case_id=case.pk, user=chief,
+                            move=MoveIn(action=action, reason="理由"))
+    assert {"grant", "deny"} <= set(case_actions(user=reviewer, case=case))
+    case_transition(case_id=case.pk, user=reviewer, move=MoveIn(action="grant"))
