@@ -11,7 +11,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PGDATA=$(mktemp -d /tmp/zhengwu-pg.XXXXXX)
-PGPORT=${ZHENGWU_PG_PORT:-55432}
+# Below the kernel's ephemeral range (32768–60999), where the benchmarks' and tests' loopback
+# connections take their local ports (one took 55432 once and PostgreSQL could not listen);
+# the first free port from 25432 on.
+free_port() {
+  python3 - <<'PY'
+import socket
+for port in range(25432, 25532):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+PY
+}
+PGPORT=${ZHENGWU_PG_PORT:-$(free_port)}
 chown postgres "$PGDATA"
 run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 run_pg "$PGBIN/initdb -D $PGDATA -A trust -U postgres -E UTF8 --locale=C.UTF-8" >/dev/null
