@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from zhengwu.accounts.models import User
-from zhengwu.cases import selectors, services, workflow
+from zhengwu.cases import selectors, services
 from zhengwu.cases.access import reviewer_departments, serves_window
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
@@ -81,7 +81,6 @@ MAX_REQUEST_BYTES = 100 * 1024 * 1024
 MAX_PAYLOAD_CHARS = 200_000
 MAX_FORM_FIELDS = 4  # payload, and room for csrfmiddlewaretoken
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
-EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查"}
 MULTIPART_DOC = {
     "requestBody": {
         "required": True,
@@ -296,13 +295,8 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
     }
 
 
-def _event_label(action: str) -> str:
-    move = workflow.MOVES.get(action)
-    return move.label if move is not None else EVENT_LABELS.get(action, action)
-
-
 def _event_out(event: CaseEvent) -> dict[str, Any]:
-    return {"id": event.pk, "action": event.action, "label": _event_label(event.action),
+    return {"id": event.pk, "action": event.action, "label": selectors.event_label(event.action, event.data),
             "from_status": event.from_status, "to_status": event.to_status,
             "actor_label": event.actor_label, "role": event.role,
             "department_label": event.department_label, "reason": event.reason,
@@ -391,7 +385,7 @@ def get_progress(request: HttpRequest, body: ProgressQuery) -> Any:
             "applicant_id_number": mask_citizen_id(case.applicant_id_number),
             "submitted_at": case.submitted_at, "due_at": case.due_at,
             "decision": case.decision,
-            "steps": [{"action": e.action, "label": _event_label(e.action),
+            "steps": [{"action": e.action, "label": selectors.event_label(e.action, e.data),
                        "status": e.to_status, "status_label": CaseStatus(e.to_status).label,
                        "at": e.at} for e in selectors.case_timeline(case)]}
 

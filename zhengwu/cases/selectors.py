@@ -251,6 +251,27 @@ PAGE_ACTIONS = ("supplement", "accept", "review_pass", "grant", "close", "delive
                 "deny", "withdraw")
 
 
+# Timeline events that are not moves of the workflow table.
+EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查", "red_card": "红牌督办",
+                "recompute_due": "按正式日历重算期限"}
+
+
+def event_label(action: str, data: dict[str, Any] | None = None) -> str:
+    """How a timeline event reads on the case page, the progress page and the API: a review
+    step by its name (承办通过, 审核通过, 退回承办), a 事后核查 by its finding."""
+    from zhengwu.cases import workflow
+
+    data = data or {}
+    if action == "review_pass" and data.get("step"):
+        return f"{data['step']}通过"
+    if action == "review_return" and data.get("step"):
+        return f"退回{data['step']}"
+    if action == "verify" and "truthful" in data:
+        return "事后核查：承诺属实" if data["truthful"] else "事后核查：承诺不实"
+    move = workflow.MOVES.get(action)
+    return move.label if move is not None else EVENT_LABELS.get(action, action)
+
+
 def case_actions(*, user: User, case: Case) -> list[str]:
     """The moves this user may make on this case now, in the page's order: the process
     engine's one predicate (engine.refusal over cases.access.CASE_TABLE), the same that

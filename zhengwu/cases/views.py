@@ -67,10 +67,7 @@ from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 PAGE_SIZE = 50
 MONITORING_WEEKS = 12
 
-ACTION_LABELS: dict[str, str] = {
-    **{action: move.label for action, move in workflow.MOVES.items()},
-    "submit": "提交申请", "verify": "事后核查",
-}
+ACTION_LABELS: dict[str, str] = {action: move.label for action, move in workflow.MOVES.items()}
 ROLE_LABELS = {
     "applicant": "申请人", "applicant_person": "申请人", "applicant_enterprise": "申请人",
     "window_clerk": "综合窗口", "chief_representative": "首席代表", "reviewer": "审批部门",
@@ -134,7 +131,7 @@ def _timeline(case: Case, *, with_staff: bool,
     rows = []
     for event in selectors.case_timeline(case) if events is None else events:
         rows.append(TimelineRow(
-            at=event.at, label=ACTION_LABELS.get(event.action, event.action),
+            at=event.at, label=selectors.event_label(event.action, event.data),
             status=_status_label(event.to_status),
             who=event.actor_label if with_staff else "",
             role=ROLE_LABELS.get(event.role, event.role) if with_staff else "",

@@ -186,3 +186,22 @@ def test_at_the_first_step_the_page_leads_with_passing_it_on(client_for, food, s
     passing = page.index("承办通过，送审核")
     assert re.search(r'<button type="submit" class="primary">承办通过，送审核', page)
     assert passing < page.index("作出不予许可决定")
+
+
+def test_the_timeline_names_each_step_and_a_revoked_grant_is_no_longer_green(
+        client_for, food, submit, clerk, reviewer, chief, applicant):
+    """The walk-through: every step read 审查通过, and a revoked case kept its green 准予."""
+    from zhengwu.cases.selectors import event_label
+
+    case = accepted(submit, food, clerk)
+    case = case_transition(case_id=case.pk, user=reviewer, move=MoveIn(action="review_pass"))
+    case = case_transition(case_id=case.pk, user=chief, move=MoveIn(action="review_pass"))
+    page = client_for(applicant).get(case.get_absolute_url()).content.decode()
+    assert "承办通过" in page and "审核通过" in page
+    assert event_label("verify", {"truthful": False}) == "事后核查：承诺不实"
+    case = case_transition(case_id=case.pk, user=reviewer, move=MoveIn(action="grant"))
+    case = case_transition(case_id=case.pk, user=reviewer,
+                           move=MoveIn(action="revoke", reason="以欺骗手段取得"))
+    page = client_for(applicant).get(case.get_absolute_url()).content.decode()
+    assert "已撤销" in page
+    assert not re.search(r'<span class="badge ok">准予', page)
