@@ -121,6 +121,8 @@ def test_submitting_online_says_so_on_the_case_page(client_for, food, applicant)
     page = response.content.decode()
     case = Case.objects.get(applicant=applicant)
     assert re.search(r'role="status"[^>]*>(?:(?!</div>).)*申请已提交', page, re.S)
+    # A success reads as one, not in the warning style (the walk-through's finding).
+    assert '<p class="notice success">申请已提交' in page
     assert case.number in page
     # Shown once: the next page has no message.
     assert "申请已提交" not in client.get(case.get_absolute_url()).content.decode()
