@@ -64,10 +64,12 @@ def roles_on(user: User | None, review: JointReview,
     roles: set[Role] = set()
     if review.lead_department_id in departments:
         roles.add(Role.LEAD)
+    # The participants loaded with the session (services._lock, selectors.review_participants)
+    # are read from there: the workflow's guards ask this for every move they weigh.
+    invited = {p.department_id for p in review.participants.all()}
     if department_id is not None:
-        if department_id in departments and review.participants.filter(
-                department_id=department_id).exists():
+        if department_id in departments and department_id in invited:
             roles.add(Role.PARTICIPANT)
-    elif review.participants.filter(department_id__in=departments).exists():
+    elif departments & invited:
         roles.add(Role.PARTICIPANT)
     return roles

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+    prefetch_related_objects,
+)
 
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
@@ -51,7 +61,12 @@ def review_list(*, user: User, status: str | None = None, kind: str | None = Non
 
 
 def review_participants(review: JointReview) -> list[JointReviewParticipant]:
-    return list(review.participants.select_related("department", "answered_by"))
+    """The session's invited departments, read once and kept on `review`: the workflow's
+    guards (what the viewer may do) read them from there, not once per department."""
+    prefetch_related_objects([review], Prefetch(
+        "participants", queryset=JointReviewParticipant.objects.select_related(
+            "department", "answered_by").order_by("id")))
+    return list(review.participants.all())
 
 
 def review_timeline(review: JointReview) -> QuerySet[JointReviewEvent]:

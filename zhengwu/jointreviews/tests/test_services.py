@@ -388,3 +388,25 @@ def test_an_edited_session_timeline_is_detected_by_audit_verify(world, schedule)
     review.events.update(actor_label="别人")
     problems = [p for p in audit_verify() if p.stream == checkpoints.SEAL_STREAM]
     assert problems and "封存的记录内容被修改" in problems[0].reason
+
+
+@pytest.mark.parametrize("required", [1, 3])
+def test_what_the_lead_may_do_costs_the_same_however_many_are_silent(world, schedule, frozen,
+                                                                     django_assert_max_num_queries,
+                                                                     required):
+    """The engine's guards read the session's participants: read once, not once per silent
+    department (review_abilities asks the 'default' guard for each)."""
+    from zhengwu.jointreviews import selectors
+
+    departments = [world.nature.pk, world.fire.pk, world.civil.pk][:required]
+    review = schedule(required_department_ids=departments)
+    frozen.move_to(DUE + dt.timedelta(seconds=1))
+    review = JointReview.objects.get(pk=review.pk)
+    participants = selectors.review_participants(review)
+    # The viewer's role assignments, and whether they represent an invited department: the
+    # same for one silent department as for three (it was 8 and 16).
+    with django_assert_max_num_queries(4):
+        abilities = selectors.review_abilities(user=world.lead_reviewer, review=review,
+                                               participants=participants, now=DUE
+                                               + dt.timedelta(seconds=1))
+    assert abilities.can_close and abilities.can_cancel
