@@ -20,6 +20,7 @@ from zhengwu.cases import services
 from zhengwu.cases.access import CASE_TABLE, case_queryset_for, reviewer_departments
 from zhengwu.cases.models import Case, CreditRecord, MaterialKind, Verification
 from zhengwu.cases.verification import (
+    SUPERVISE,
     VERIFICATION_TABLE,
     verification_record,
     verification_worklist,
@@ -32,7 +33,6 @@ from zhengwu.core.masking import mask_citizen_id, mask_name
 from zhengwu.process import engine
 
 PAGE_SIZE = 50
-SUPERVISE = "cases.view_all_cases"
 PURPOSE_WORKLIST = "查看事后核查清单"
 PURPOSE_CREDIT = "查看失信记录"
 FINDING_ERRORS = ("case.finding_required", "case.text_forbidden")
@@ -61,10 +61,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not _reader(user):
         raise PermissionDenied("仅审批部门人员和监察人员可以使用此页面。")
-    rows = verification_worklist(user=user) if reviewer_departments(user) else \
-        Verification.objects.select_related("case__implementation__item",
-                                            "case__department").order_by("-status", "due_at")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(verification_worklist(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=[v.case for v in page.object_list], user=user,
                                   purpose=PURPOSE_WORKLIST)
     return render(request, "cases/verifications.html", {

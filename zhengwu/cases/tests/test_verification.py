@@ -159,3 +159,11 @@ def test_the_sweep_tells_the_department_once_when_overdue(granted, inspector):
     told = OutboxItem.objects.filter(recipient=inspector, subject__startswith="事后核查已逾期")
     assert told.count() == 1
     assert reverse("cases:verification", args=[granted.number]) in told.get().link
+
+
+def test_a_supervisor_reads_every_department_and_records_none(granted, supervisor, client_for):
+    client = client_for(supervisor)
+    assert granted.number in client.get(reverse("cases:verifications")).content.decode()
+    url = reverse("cases:verification", args=[granted.number])
+    assert "登记核查结果</button>" not in client.get(url).content.decode()
+    assert client.post(url, {"outcome": "true", "finding": "属实"}).status_code == 403
