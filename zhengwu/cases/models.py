@@ -153,6 +153,17 @@ class Case(BaseModel):
 
         return reverse("cases:detail", kwargs={"number": self.number})
 
+    @staticmethod
+    def absolute_urls(numbers: list[str]) -> list[str]:
+        """`get_absolute_url` of many cases with one `reverse()`: a sweep links thousands of
+        notifications, and resolving the URL per case was a fifth of its time. Case numbers
+        are ASCII letters and digits, which a URL carries as they are."""
+        from django.urls import reverse
+
+        marker = "CASE-NUMBER-MARKER"
+        template = reverse("cases:detail", kwargs={"number": marker})
+        return [template.replace(marker, number) for number in numbers]
+
     @property
     def result_document(self) -> ResultDocument:
         """The result document its item's type calls for (cases.results)."""

@@ -44,6 +44,7 @@ from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.bulk import rows_insert
 from zhengwu.core.context import current_request_id
+from zhengwu.departments.models import Department
 from zhengwu.notifications.services import Note, notify, notify_many
 from zhengwu.process import engine
 from zhengwu.process.spec import Outcome
@@ -72,7 +73,8 @@ def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     """The side effects of one deemed approval (notice, failure record, notification)."""
-    numbers = _deemed_notices([case], now)
+    numbers = _deemed_notices([case], {case.department_id: case.department.document_prefix},
+                              now)
     DepartmentFailure.objects.get_or_create(case=case, kind=FailureKind.DEEMED,
                                             defaults={"department": case.department,
                                                       "recorded_at": now})
@@ -80,14 +82,14 @@ def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     return {"decision": Decision.DEEMED_APPROVED, "notice": numbers[0]}
 
 
-def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[str]:
-    """One 默认准予 notice per case, numbered in blocks per printed prefix (as notice_issue
-    numbers single notices), so that numbers never collide between departments. Returns the
-    numbers in the order of `cases`."""
+def _deemed_notices(cases: list[Case], prefixes: dict[int, str], now: dt.datetime) -> list[str]:
+    """One 默认准予 notice per case, numbered in blocks per printed prefix (`prefixes`: the
+    departments' 文号 prefixes by id; as notice_issue numbers single notices), so that numbers
+    never collide between departments. Returns the numbers in the order of `cases`."""
     year = now.astimezone(deadlines.SHANGHAI).year
     by_prefix: dict[str, list[Case]] = {}
     for case in cases:
-        by_prefix.setdefault(case.department.document_prefix, []).append(case)
+        by_prefix.setdefault(prefixes[case.department_id], []).append(case)
     number_of: dict[int, str] = {}
     for prefix, group in by_prefix.items():
         numbers = numbering.document_numbers(prefix, NOTICE_MARK[NoticeKind.DEEMED], year,
@@ -102,12 +104,13 @@ def _deemed_notices(cases: list[Case], now: dt.datetime) -> list[str]:
 
 def _notify_deemed(cases: list[Case]) -> None:
     # A bundle's member is announced with its bundle's result, once (bundles app).
+    told = [case for case in cases if not case.bundle_number]
     notify_many(notes=[Note(
         recipient=case.applicant, title="申请已超时默认准予",
         body=f"办件{case.number}在承诺期限内未作出决定，依超时默认制度视为准予。"
              "默认准予通知书可在办件详情中下载。",
-        link=case.get_absolute_url(), dedupe_key=f"case:{case.pk}:deemed") for case in cases
-        if not case.bundle_number],
+        link=link, dedupe_key=f"case:{case.pk}:deemed")
+        for case, link in zip(told, Case.absolute_urls([c.number for c in told]), strict=True)],
         category="case", channels=("inapp", "sms"))
 
 
@@ -119,18 +122,19 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
             candidates = Case.objects.filter(status=CaseStatus.ACCEPTED, deemed_eligible=True,
                                              due_at__lt=now).order_by("due_at", "id")
             # Only what deciding needs: a batch of full rows with their joins costs more than
-            # the decision itself.
-            cases = list(_claim(candidates).select_related("department", "applicant").only(
+            # the decision itself (a department row per case, too: its prefix is read once).
+            cases = list(_claim(candidates).select_related("applicant").only(
                 "id", "number", "due_at", "department_id", "applicant_id", "bundle_number",
-                "status", "department__document_prefix", "applicant__phone",
-                "applicant__email")[:batch])
+                "status", "applicant__phone", "applicant__email")[:batch])
             if not cases:
                 return total
             ids = [c.pk for c in cases]
+            prefixes = dict(Department.objects.filter(
+                pk__in={c.department_id for c in cases}).values_list("pk", "document_prefix"))
             Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
                                                    decision=Decision.DEEMED_APPROVED,
                                                    decided_at=now, card="", updated_at=now)
-            numbers = _deemed_notices(cases, now)
+            numbers = _deemed_notices(cases, prefixes, now)
             request_id = current_request_id()
             rows_insert(CaseEvent, (
                 "case", "action", "from_status", "to_status", "actor_label", "role", "reason",

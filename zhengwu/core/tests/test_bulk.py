@@ -39,3 +39,21 @@ def test_a_missing_value_or_column_is_refused_before_writing(applicant):
     with pytest.raises(ValueError, match=r"next_attempt_at|channel|subject"):
         rows_insert(OutboxItem, ("recipient",), [(applicant.pk,)])
     assert not OutboxItem.objects.filter(recipient=applicant).exists()
+
+
+def test_values_are_prepared_as_the_field_would_however_often_they_repeat(applicant):
+    # The memo of prepared values must not mix equal values of other types or zones.
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zhengwu.core import clock
+
+    utc = clock.now().replace(microsecond=0)
+    shanghai = utc.astimezone(ZoneInfo("Asia/Shanghai"))
+    rows = [("inapp", applicant.pk, "标题", "正文", "case", moment, moment, key)
+            for moment, key in ((utc, "m1"), (shanghai, "m2"), (utc, "m3"),
+                                (utc + dt.timedelta(hours=1), "m4"))]
+    rows_insert(OutboxItem, FIELDS, rows)
+    stored = dict(OutboxItem.objects.filter(dedupe_key__in=["m1", "m2", "m3", "m4"])
+                  .values_list("dedupe_key", "created_at"))
+    assert stored == {"m1": utc, "m2": utc, "m3": utc, "m4": utc + dt.timedelta(hours=1)}
