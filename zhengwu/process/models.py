@@ -62,6 +62,12 @@ class ProcessEvent(SealedRecord):
                    at=at or clock.now(), request_id=current_request_id(), **owner)
 
 
+# The right to a remedy printed on every decision (行政复议法 art. 20: sixty days; 行政诉讼法
+# art. 46: six months).
+REMEDY = ("如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
+          "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。")
+
+
 class ProcessNotice(models.Model):
     """文书: numbered when issued, inside the move's transaction (文号 such as
     耒政服受〔2026〕123号, one sequence per printed prefix, core.numbering), with a code for the

@@ -23,6 +23,7 @@ from zhengwu.process.models import (
     ProcessNotice,
     ProcessSupplement,
 )
+from zhengwu.process.timeline import TimelineRow, timeline_rows
 
 # Which concrete models take each base, and the base fields each redeclares (with why).
 CONCRETE = {
@@ -101,3 +102,19 @@ def test_a_notice_is_numbered_per_printed_prefix_and_local_year(food, submit):
     assert first.content == {"a": 1} and second.content == {}
     assert len(first.verify_code) == 20 and first.verify_code != second.verify_code
     assert Notice.objects.get(pk=first.pk).number == first.number
+
+
+def test_a_public_timeline_shows_what_happened_not_who_did_it():
+    actor = Actor(label="李审查", role="reviewer", department_label="耒阳市市场监督管理局")
+    moment = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    events = [JointReviewEvent.of_move(action="answer", before="scheduled", after="concluded",
+                                       actor=actor, reason="同意", at=moment)]
+    rows = {with_staff: timeline_rows(events, label=lambda e: e.action.upper(),
+                                      status=lambda s: f"[{s}]", roles={"reviewer": "审批部门"},
+                                      with_staff=with_staff)
+            for with_staff in (True, False)}
+    assert rows[True] == [TimelineRow(at=moment, label="ANSWER", status="[concluded]",
+                                      who="李审查", role="审批部门",
+                                      department="耒阳市市场监督管理局", reason="同意")]
+    assert rows[False] == [TimelineRow(at=moment, label="ANSWER", status="[concluded]",
+                                       who="", role="", department="", reason="")]
