@@ -69,6 +69,9 @@ def test_every_timeline_and_access_log_is_sealed():
     assert issubclass(ProcessEvent, SealedRecord)
     expected = _concrete(ProcessEvent) | _concrete(AccessRecord)
     assert {m._meta.label for m in sealed_models()} == expected
+    for model in sealed_models():  # the partial index the seal finds its unsealed rows by
+        assert any(index.fields == ["audit_seal"] and index.condition is not None
+                   for index in model._meta.indexes), model._meta.label
 
 
 def test_an_event_of_a_move_says_who_from_the_actor():
