@@ -9,7 +9,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel, SealedRecord, TimelineEvent
+from zhengwu.core.models import AccessRecord, BaseModel
+from zhengwu.process.models import (
+    ProcessEvent,
+    ProcessMaterial,
+    ProcessNotice,
+    ProcessSupplement,
+)
 
 
 class HallLevel(models.TextChoices):
@@ -234,23 +240,14 @@ class BundleMember(models.Model):
         return f"{self.bundle_case_id} {self.item_name}"
 
 
-class BundleMaterial(models.Model):
+class BundleMaterial(ProcessMaterial):
     """A material collected once for a bundle case and shared with every member that needs
     it (the member cases' material rows refer to the same stored file)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE,
                                     related_name="materials")
     identity = models.CharField("材料", max_length=200)
-    kind = models.CharField("提供方式", max_length=12)
-    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
-    original_name = models.CharField("原文件名", max_length=200, blank=True)
-    content_type = models.CharField("文件类型", max_length=60, blank=True)
-    size = models.PositiveIntegerField("大小", default=0)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    reference = models.CharField("证照/数据引用", max_length=200, blank=True)
     members = models.JSONField("共享给", default=list)  # item codes
-    added_at = models.DateTimeField("提交时间")
-    supplement = models.BooleanField("补正提交", default=False)
 
     class Meta:
         verbose_name = "一件事材料"
@@ -260,12 +257,12 @@ class BundleMaterial(models.Model):
         return self.identity
 
 
-class BundleEvent(TimelineEvent):
+class BundleEvent(ProcessEvent):
     """The bundle case's own timeline (member cases keep theirs)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(TimelineEvent.Meta):
+    class Meta(ProcessEvent.Meta):
         verbose_name = "一件事事件"
         verbose_name_plural = "一件事事件"
         ordering = ["bundle_case_id", "id"]
@@ -274,7 +271,7 @@ class BundleEvent(TimelineEvent):
         return f"{self.bundle_case_id} {self.action}"
 
 
-class SupplementRequest(models.Model):
+class SupplementRequest(ProcessSupplement):
     """A department's pre-review finding on its member case, gathered by the 一件事 window
     into the bundle's one supplement notice."""
 
@@ -283,10 +280,8 @@ class SupplementRequest(models.Model):
     member = models.ForeignKey(BundleMember, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("departments.Department", on_delete=models.PROTECT,
                                    related_name="+")
-    items = models.JSONField("补正清单")  # [{"material", "reason"}]
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
-    requested_at = models.DateTimeField("提出时间")
 
     class Meta:
         verbose_name = "部门补正意见"
@@ -308,16 +303,13 @@ BUNDLE_NOTICE_MARK = {BundleNoticeKind.ACCEPTANCE: "一件事受", BundleNoticeK
                       BundleNoticeKind.COMPLETION: "一件事结"}
 
 
-class BundleNotice(models.Model):
-    """One notice for the whole bundle (一次告知): acceptance, the one supplement notice,
-    refusal, completion."""
+class BundleNotice(ProcessNotice):
+    """One notice for the whole bundle (一次告知), issued by its lead department: acceptance,
+    the one supplement notice, refusal, completion. Its PDF is cached in the cache, not in a
+    file (bundles.notices)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField("文书种类", max_length=16, choices=BundleNoticeKind.choices)
-    number = models.CharField("文号", max_length=60, unique=True)
-    issued_at = models.DateTimeField("签发时间")
-    content = models.JSONField("内容", default=dict)
-    verify_code = models.CharField("核验码", max_length=32, unique=True)
 
     class Meta:
         verbose_name = "一件事文书"
@@ -343,20 +335,16 @@ class MaterialIdentity(models.Model):
         return self.identity
 
 
-class BundleAccess(SealedRecord):
+class BundleAccess(AccessRecord):
     """A member of staff opened a bundle case (quality.md #8): the applicant can see which
     department looked, when and why — as for cases (cases.CaseAccess)."""
 
     bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    department_label = models.CharField("部门", max_length=200, blank=True)
-    purpose = models.CharField("用途", max_length=40)
-    at = models.DateTimeField("时间")
 
-    class Meta(SealedRecord.Meta):
+    class Meta(AccessRecord.Meta):
         verbose_name = "一件事查阅记录"
         verbose_name_plural = "一件事查阅记录"
-        indexes = [models.Index(fields=["bundle_case", "at"]), *SealedRecord.Meta.indexes]
+        indexes = [models.Index(fields=["bundle_case", "at"]), *AccessRecord.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.bundle_case_id} {self.purpose}"

@@ -27,11 +27,10 @@ from zhengwu.core import clock
 from zhengwu.core.masking import mask_citizen_id
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
+from zhengwu.process.models import REMEDY
 
 GUIDE_TTL = 24 * 3600
 NOTICE_TTL = 30 * 24 * 3600
-REMEDY = ("如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
-          "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。")
 
 
 def absolute(path: str) -> str:

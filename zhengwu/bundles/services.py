@@ -79,7 +79,6 @@ from zhengwu.cases.uploads import MAX_FILES, check_upload
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.notifications.services import Note, notify_many
@@ -323,11 +322,9 @@ def _digest(submission: SubmitIn) -> str:
 
 def _bundle_event(bundle_case: BundleCase, *, action: str, before: str, actor: Actor,
                   reason: str = "", data: dict[str, Any] | None = None) -> None:
-    BundleEvent.objects.create(
-        bundle_case=bundle_case, action=action, from_status=before,
-        to_status=bundle_case.status, actor=actor.user, actor_label=actor.label,
-        role=actor.role, department_label=actor.department_label, reason=reason,
-        data=data or {}, at=clock.now(), request_id=current_request_id())
+    BundleEvent.of_move(bundle_case=bundle_case, action=action, before=before,
+                        after=bundle_case.status, actor=actor, reason=reason,
+                        data=data).save(force_insert=True)
     audit_record(actor=actor, action=f"bundles.{action}", obj=bundle_case,
                  before={"status": before}, after={"status": bundle_case.status, **(data or {})},
                  reason=reason, stream="cases")
@@ -344,12 +341,10 @@ def _tell(bundle_case: BundleCase, title: str, body: str, key: str) -> None:
 def _notice(bundle_case: BundleCase, kind: str, content: dict[str, Any],
             now: dt.datetime) -> BundleNotice:
     """One numbered notice for the whole bundle, e.g. 耒政服一件事受〔2026〕3号."""
-    number = numbering.document_number(bundle_case.bundle.lead_department.document_prefix,
-                                       BUNDLE_NOTICE_MARK[BundleNoticeKind(kind)],
-                                       now.astimezone(deadlines.SHANGHAI).year)
-    return BundleNotice.objects.create(bundle_case=bundle_case, kind=kind, number=number,
-                                       issued_at=now, content=content,
-                                       verify_code=secrets.token_hex(10))
+    return BundleNotice.issue(bundle_case=bundle_case, kind=kind,
+                              prefix=bundle_case.bundle.lead_department.document_prefix,
+                              mark=BUNDLE_NOTICE_MARK[BundleNoticeKind(kind)], at=now,
+                              content=content)
 
 
 def _handling_region(bundle: Bundle, code: str) -> Region:

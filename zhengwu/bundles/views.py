@@ -75,6 +75,7 @@ from zhengwu.core.http import is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.documents.qr import qr_data_uri, qr_svg
 from zhengwu.process import engine
+from zhengwu.process.timeline import timeline_rows
 from zhengwu.regions.models import Region
 
 PAGE_SIZE = 20
@@ -538,17 +539,6 @@ class CaseRow:
     visible: bool
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    at: Any
-    label: str
-    status: str
-    who: str
-    role: str
-    department: str
-    reason: str
-
-
 def _is_applicant(user: User, bundle_case: BundleCase) -> bool:
     """The applicant, or the proxy agent who filed for them (workflow Role.APPLICANT)."""
     return user.pk == bundle_case.applicant_id or (
@@ -632,11 +622,10 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
         withdraw_form = WithdrawForm()
     case_notices = list(bundle_case.notices.all())
     refusal = next((n for n in case_notices if n.kind == BundleNoticeKind.REFUSAL), None)
-    timeline = [TimelineRow(
-        at=e.at, label=ACTION_LABELS.get(e.action, e.action),
-        status=BundleCaseStatus(e.to_status).label if e.to_status in BundleCaseStatus.values
-        else e.to_status, who=e.actor_label, role=ROLE_LABELS.get(e.role, e.role),
-        department=e.department_label, reason=e.reason) for e in bundle_case.events.all()]
+    timeline = timeline_rows(
+        bundle_case.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+        status=lambda s: BundleCaseStatus(s).label if s in BundleCaseStatus.values else s,
+        roles=ROLE_LABELS)
     return {
         "bc": bundle_case, "bundle": bundle_case.bundle, "rows": rows,
         "denied": [r for r in rows if r.denied],

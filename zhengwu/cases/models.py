@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel, SealedRecord, TimelineEvent
+from zhengwu.core.models import AccessRecord, BaseModel
+from zhengwu.process.models import (
+    ProcessEvent,
+    ProcessMaterial,
+    ProcessNotice,
+    ProcessSupplement,
+)
 
 if TYPE_CHECKING:
     from zhengwu.cases.results import ResultDocument
@@ -173,16 +179,16 @@ class Case(BaseModel):
         return result_document(item.item_type, item.name)
 
 
-class CaseEvent(TimelineEvent):
+class CaseEvent(ProcessEvent):
     """The case's timeline: every move with who, in which role and department, when, why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
 
-    class Meta(TimelineEvent.Meta):
+    class Meta(ProcessEvent.Meta):
         verbose_name = "办件事件"
         verbose_name_plural = "办件事件"
         ordering = ["case_id", "id"]
-        indexes = [models.Index(fields=["case", "id"]), *TimelineEvent.Meta.indexes]
+        indexes = [models.Index(fields=["case", "id"]), *ProcessEvent.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
@@ -196,18 +202,13 @@ class MaterialKind(models.TextChoices):
     PAPER = "paper", "窗口收取纸质材料"
 
 
-class CaseMaterial(models.Model):
+class CaseMaterial(ProcessMaterial):
+    """A material of a case, as its item's guide names it; a member case of a bundle refers
+    to the file its bundle stored once (bundles.BundleMaterial)."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField("材料名称", max_length=200)
     kind = models.CharField("提供方式", max_length=12, choices=MaterialKind.choices)
-    file = models.FileField("文件", upload_to="cases/%Y/%m/", blank=True)
-    original_name = models.CharField("原文件名", max_length=200, blank=True)
-    content_type = models.CharField("文件类型", max_length=60, blank=True)
-    size = models.PositiveIntegerField("大小", default=0)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    reference = models.CharField("证照/数据引用", max_length=200, blank=True)
-    added_at = models.DateTimeField("提交时间")
-    supplement = models.BooleanField("补正提交", default=False)
 
     class Meta:
         verbose_name = "办件材料"
@@ -217,11 +218,12 @@ class CaseMaterial(models.Model):
         return self.name
 
 
-class Supplement(models.Model):
+class Supplement(ProcessSupplement):
     """一次性补正材料告知: at most one per case, listing everything missing or defective."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="supplement")
-    items = models.JSONField("补正清单")  # [{"material": "...", "reason": "..."}]
+    # The case's request is the notice to the applicant itself (a bundle's are departments'
+    # findings gathered into one).
     requested_at = models.DateTimeField("告知时间")
     answered_at = models.DateTimeField("补正时间", null=True, blank=True)
 
@@ -308,16 +310,12 @@ NOTICE_MARK = {
 }
 
 
-class Notice(models.Model):
-    """文书: numbered when issued (inside the move's transaction); the PDF is rendered later
-    and cached, never inside a sweep."""
+class Notice(ProcessNotice):
+    """文书 of a case, issued by its department; the PDF is rendered later and cached in the
+    file `pdf`, never inside a sweep (cases.notices)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField("文书种类", max_length=16, choices=NoticeKind.choices)
-    number = models.CharField("文号", max_length=60, unique=True)
-    issued_at = models.DateTimeField("签发时间")
-    content = models.JSONField("内容", default=dict)
-    verify_code = models.CharField("核验码", max_length=32, unique=True)
     pdf = models.FileField("PDF", upload_to="notices/%Y/", blank=True)
 
     class Meta:
@@ -398,21 +396,17 @@ class DepartmentFailure(models.Model):
         return f"{self.department_id} {self.kind} {self.case_id}"
 
 
-class CaseAccess(SealedRecord):
+class CaseAccess(AccessRecord):
     """A member of staff opened a person's case (quality.md #8): the applicant can see which
     department looked, when and why. Sealed into the audit chain at each checkpoint."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    department_label = models.CharField("部门", max_length=200, blank=True)
-    purpose = models.CharField("用途", max_length=40)
     unmasked = models.BooleanField("查看完整个人信息", default=False)
-    at = models.DateTimeField("时间")
 
-    class Meta(SealedRecord.Meta):
+    class Meta(AccessRecord.Meta):
         verbose_name = "办件查阅记录"
         verbose_name_plural = "办件查阅记录"
-        indexes = [models.Index(fields=["case", "at"]), *SealedRecord.Meta.indexes]
+        indexes = [models.Index(fields=["case", "at"]), *AccessRecord.Meta.indexes]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.purpose}"

@@ -22,15 +22,11 @@ from zhengwu.cases.results import collection_text
 from zhengwu.core.masking import mask_citizen_id
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
+from zhengwu.process.models import REMEDY
 
 logger = logging.getLogger(__name__)
 
 VERIFY_PATH = "/notices/verify/{code}/"
-
-# The legal basis and the right to a remedy printed on each kind (行政许可法, 行政复议法
-# art. 20: sixty days; 行政诉讼法 art. 46: six months).
-REMEDY = ("如不服本决定，可以自收到本文书之日起六十日内依法申请行政复议，"
-          "或者自收到本文书之日起六个月内依法向人民法院提起行政诉讼。")
 
 
 def verify_url(notice: Notice) -> str:

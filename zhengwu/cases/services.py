@@ -53,7 +53,6 @@ from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.notifications.services import Note, notify_many
@@ -89,10 +88,9 @@ def _request_hash(payload: dict[str, Any]) -> str:
 def case_event(case: Case, *, action: str, before: str, actor: Actor, reason: str = "",
                data: dict[str, Any] | None = None) -> CaseEvent:
     """The case's timeline event and its audit row, in the caller's transaction."""
-    event = CaseEvent.objects.create(
-        case=case, action=action, from_status=before, to_status=case.status, actor=actor.user,
-        actor_label=actor.label, role=actor.role, department_label=actor.department_label,
-        reason=reason, data=data or {}, at=clock.now(), request_id=current_request_id())
+    event = CaseEvent.of_move(case=case, action=action, before=before, after=case.status,
+                              actor=actor, reason=reason, data=data)
+    event.save(force_insert=True)
     audit_record(actor=actor, action=f"cases.{action}", obj=case,
                  before={"status": before}, after={"status": case.status, **(data or {})},
                  reason=reason, stream="cases")
@@ -102,14 +100,11 @@ def case_event(case: Case, *, action: str, before: str, actor: Actor, reason: st
 def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
                  at: dt.datetime | None = None) -> Notice:
     """Number a notice (文号 such as 耒政服受〔2026〕123号) inside the move's transaction."""
-    moment = at or clock.now()
     # Numbered per printed prefix: departments sharing a prefix (the pack's 耒政服) share
     # one sequence, so no two notices can carry the same 文号.
-    number = numbering.document_number(case.department.document_prefix,
-                                       NOTICE_MARK[NoticeKind(kind)],
-                                       moment.astimezone(deadlines.SHANGHAI).year)
-    return Notice.objects.create(case=case, kind=kind, number=number, issued_at=moment,
-                                 content=content or {}, verify_code=secrets.token_hex(10))
+    return Notice.issue(case=case, kind=kind, prefix=case.department.document_prefix,
+                        mark=NOTICE_MARK[NoticeKind(kind)], at=at or clock.now(),
+                        content=content)
 
 
 def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:

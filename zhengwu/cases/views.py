@@ -63,6 +63,7 @@ from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import client_ip, is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
+from zhengwu.process.timeline import TimelineRow, timeline_rows
 
 PAGE_SIZE = 50
 MONITORING_WEEKS = 12
@@ -115,29 +116,11 @@ def _published(code: str) -> ItemImplementation:
         raise Http404("事项不存在") from error
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    at: dt.datetime
-    label: str
-    status: str
-    who: str
-    role: str
-    department: str
-    reason: str
-
-
 def _timeline(case: Case, *, with_staff: bool,
               events: list[CaseEvent] | None = None) -> list[TimelineRow]:
-    rows = []
-    for event in selectors.case_timeline(case) if events is None else events:
-        rows.append(TimelineRow(
-            at=event.at, label=selectors.event_label(event.action, event.data),
-            status=_status_label(event.to_status),
-            who=event.actor_label if with_staff else "",
-            role=ROLE_LABELS.get(event.role, event.role) if with_staff else "",
-            department=event.department_label if with_staff else "",
-            reason=event.reason if with_staff else ""))
-    return rows
+    return timeline_rows(selectors.case_timeline(case) if events is None else events,
+                         label=lambda event: selectors.event_label(event.action, event.data),
+                         status=_status_label, roles=ROLE_LABELS, with_staff=with_staff)
 
 
 def _status_label(value: str) -> str:

@@ -1,10 +1,10 @@
 """The person's view of who read their data (quality.md #8), shared by cases and bundle cases.
 
-Staff reads are logged one row per case per read (cases.CaseAccess, bundles.BundleAccess); a
-work list that shows fifty cases writes fifty rows each time it is opened. The person does
-not want a thousand identical lines: they see one line per staff member, department, purpose
-and day, with how many times and the first and last moment — grouped by the database, so a
-busy case costs one query per page, not one per look.
+Staff reads are logged one row per case per read (core.models.AccessRecord: cases.CaseAccess,
+bundles.BundleAccess); a work list that shows fifty cases writes fifty rows each time it is
+opened. The person does not want a thousand identical lines: they see one line per staff
+member, department, purpose and day, with how many times and the first and last moment —
+grouped by the database, so a busy case costs one query per page, not one per look.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import BooleanField, Count, Max, Min, QuerySet, Value
 from django.db.models.functions import TruncDate
+
+from zhengwu.core.models import AccessRecord
 
 ACCESS_PAGE_SIZE = 20
 
@@ -35,7 +37,7 @@ class AccessGroup:
     last_at: dt.datetime
 
 
-def access_groups(accesses: QuerySet[Any]) -> QuerySet[Any]:
+def access_groups(accesses: QuerySet[AccessRecord]) -> QuerySet[Any]:
     """The log rows grouped by day (local time), staff member, department, purpose and
     whether the full identity was shown; the most recent first. Rows are dicts: turn them
     into AccessGroup with `access_group`."""

@@ -30,23 +30,16 @@ class SealedRecord(models.Model):
                                 name="%(app_label)s_%(class)s_unsealed")]
 
 
-class TimelineEvent(SealedRecord):
-    """One move on a timeline a person reads (a case's, a bundle's): who, in which role and
-    department, from which state to which, when and why. Concrete timelines add the FK to
-    what moved; the audit chain (AuditEvent) records the same move for supervision."""
+class AccessRecord(SealedRecord):
+    """A member of staff opened a person's data (quality.md #8): who, for which department,
+    why and when, one row per read. Concrete logs (cases.CaseAccess, bundles.BundleAccess) add
+    the FK to what was read; core.access_log groups them for the person to read, and the
+    next audit checkpoint seals them (SealedRecord)."""
 
-    action = models.CharField("动作", max_length=40)
-    from_status = models.CharField("原状态", max_length=24, blank=True)
-    to_status = models.CharField("新状态", max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField("操作人", max_length=150)
-    role = models.CharField("角色", max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     department_label = models.CharField("部门", max_length=200, blank=True)
-    reason = models.TextField("理由", blank=True)
-    data = models.JSONField("详情", default=dict)
+    purpose = models.CharField("用途", max_length=40)
     at = models.DateTimeField("时间")
-    request_id = models.CharField("请求ID", max_length=64)
 
     class Meta(SealedRecord.Meta):
         abstract = True

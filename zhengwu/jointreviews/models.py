@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from zhengwu.core.models import BaseModel, SealedRecord
+from zhengwu.core.models import BaseModel
+from zhengwu.process.models import ProcessEvent
 
 
 class ReviewKind(models.TextChoices):
@@ -179,28 +180,19 @@ class JointReviewAbsence(models.Model):
         return f"{self.department_id} {self.kind} {self.review_id}"
 
 
-class JointReviewEvent(SealedRecord):
+class JointReviewEvent(ProcessEvent):
     """The session's timeline: every step with who, in which role and department, when, why.
     Sealed into the audit chain by the next checkpoint, like case and bundle timelines
-    (ADR 0010)."""
+    (ADR 0010). `department` is the invited department a step is about (an answer, a
+    default), apart from the department of whoever made it."""
 
     review = models.ForeignKey(JointReview, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("动作", max_length=40)
-    from_status = models.CharField("原状态", max_length=12, blank=True)
-    to_status = models.CharField("新状态", max_length=12)
     department = models.ForeignKey("departments.Department", verbose_name="涉及部门", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField("操作人", max_length=150)
-    role = models.CharField("角色", max_length=40)
+    # Named apart from `department` above.
     department_label = models.CharField("操作部门", max_length=200, blank=True)
-    reason = models.TextField("说明", blank=True)
-    data = models.JSONField("详情", default=dict)
-    at = models.DateTimeField("时间")
-    request_id = models.CharField("请求ID", max_length=64)
 
-    class Meta(SealedRecord.Meta):
+    class Meta(ProcessEvent.Meta):
         verbose_name = "联合审查事件"
         verbose_name_plural = "联合审查事件"
         ordering = ["review_id", "id"]

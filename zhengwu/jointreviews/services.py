@@ -26,7 +26,6 @@ from zhengwu.accounts.services import actor_for
 from zhengwu.cases.access import case_queryset_for
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews import workflow
@@ -102,11 +101,10 @@ def _unique_ids(ids: Iterable[int]) -> list[int]:
 def _event(review: JointReview, *, action: str, before: str, actor: Actor, now: dt.datetime,
            department: Department | None = None, reason: str = "",
            data: dict[str, Any] | None = None) -> JointReviewEvent:
-    event = JointReviewEvent.objects.create(
-        review=review, action=action, from_status=before, to_status=review.status,
-        department=department, actor=actor.user, actor_label=actor.label, role=actor.role,
-        department_label=actor.department_label, reason=reason, data=data or {}, at=now,
-        request_id=current_request_id())
+    event = JointReviewEvent.of_move(review=review, department=department, action=action,
+                                     before=before, after=review.status, actor=actor,
+                                     reason=reason, data=data, at=now)
+    event.save(force_insert=True)
     after: dict[str, Any] = {"status": review.status, **(data or {})}
     if department is not None:
         after["department"] = department.name
