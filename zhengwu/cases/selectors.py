@@ -259,7 +259,8 @@ PAGE_ACTIONS = ("supplement", "accept", "review_pass", "grant", "close", "delive
 
 # Timeline events that are not moves of the workflow table.
 EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查", "red_card": "红牌督办",
-                "recompute_due": "按正式日历重算期限"}
+                "recompute_due": "按正式日历重算期限",
+                "recompute_verification_due": "按正式日历重算核查期限"}
 
 
 def event_label(action: str, data: dict[str, Any] | None = None) -> str:
