@@ -61,6 +61,7 @@ from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.process import engine
 from zhengwu.process.spec import Attempt, Process, Step
 from zhengwu.regions.models import Region
+from zhengwu.workdays.calendar import WorkdayCalendar
 from zhengwu.workdays.selectors import calendar_get
 
 
@@ -551,7 +552,7 @@ def _decide(case: Case, decision: str, now: dt.datetime) -> None:
     case.decision, case.decided_at, case.card = decision, now, ""
 
 
-def verification_due(calendar: Any, case: Case, granted_at: dt.datetime) -> deadlines.Deadline:
+def verification_due(calendar: WorkdayCalendar, case: Case, granted_at: dt.datetime) -> deadlines.Deadline:
     """When the 事后核查 of a grant on commitment is due: the item's verification working
     days after the grant, provisional where they reach an unpublished year."""
     return calendar.deadline(granted_at, case.implementation.verification_workdays)
