@@ -160,8 +160,10 @@ def worklist_rows(verifications: Iterable[Verification], now: dt.datetime) -> li
         if verification.status != S.PENDING:
             rows.append(WorkRow(verification, None, ""))
             continue
-        remaining, card = caseclock.deadline_reading(calendar, now, verification.due_at,
-                                                     threshold)
+        case = verification.case
+        remaining, card = caseclock.deadline_reading(
+            calendar, now, verification.due_at, threshold, started=case.decided_at,
+            limit=case.implementation.verification_workdays)
         rows.append(WorkRow(verification, remaining, card))
     return rows
 
