@@ -395,7 +395,8 @@ def get_progress(request: HttpRequest, body: ProgressQuery) -> Any:
 
 @router.get("/queue", response=CasePage)
 def list_window_queue(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
-    """综合窗口: applications to accept or refuse, and decided cases to close and deliver."""
+    """综合窗口: applications to accept or refuse, accepted 告知承诺 cases it may decide on the
+    spot, and decided cases to close and deliver."""
     user = _user(request)
     if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员有受理队列。")

@@ -31,6 +31,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.cases.selectors import cases_filed_per_implementation
         from zhengwu.cases.services import cases_recompute_provisional
+        from zhengwu.cases.verification import verifications_recompute_provisional
         from zhengwu.catalog import selectors as catalog_selectors
         from zhengwu.core import sweeps
         from zhengwu.workdays.services import YEAR_ENTERED
@@ -41,5 +42,6 @@ class CasesConfig(AppConfig):
         # 放权赋权回头看 counts the cases filed for each delegated item (the catalogue is a
         # layer below and cannot ask).
         catalog_selectors.case_counter_register("cases", cases_filed_per_implementation)
-        if cases_recompute_provisional not in YEAR_ENTERED:
-            YEAR_ENTERED.append(cases_recompute_provisional)
+        for recompute in (cases_recompute_provisional, verifications_recompute_provisional):
+            if recompute not in YEAR_ENTERED:
+                YEAR_ENTERED.append(recompute)

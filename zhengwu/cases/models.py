@@ -341,6 +341,9 @@ class Verification(models.Model):
     status = models.CharField("核查状态", max_length=12, choices=VerificationStatus.choices,
                               default=VerificationStatus.PENDING)
     due_at = models.DateTimeField("核查期限")
+    # Counted over a year whose official holidays are not published yet (weekends only):
+    # recomputed when the year is entered (verifications_recompute_provisional).
+    due_provisional = models.BooleanField("临时期限", default=False)
     # When the department was told the deadline had passed (the sweep tells it once).
     overdue_told_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
     done_at = models.DateTimeField("核查时间", null=True, blank=True)

@@ -80,7 +80,9 @@ def applicant_cases(*, user: User) -> QuerySet[Case]:
 
 def window_queue(*, user: User) -> QuerySet[Case]:
     """What the comprehensive window must act on: new and supplemented applications to
-    accept, and decided cases to close and deliver (一窗受理、统一出件).
+    accept, accepted 告知承诺 cases it may decide on the spot (cases.workflow.WINDOW_DECIDES),
+    and decided cases to close and deliver (一窗受理、统一出件). The page offers on each what
+    the engine's predicate offers (`case_actions`), nothing of its own.
 
     A bundle's member cases (一件事) are not listed: the bundle is accepted, asked for
     supplements, refused and delivered once, in the 一件事 window, and a member's own
@@ -91,9 +93,13 @@ def window_queue(*, user: User) -> QuerySet[Case]:
     served = window_q(user)
     if served is None:
         return Case.objects.none()
-    return case_queryset_for(user).filter(served).filter(status__in=[
-        CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED, CaseStatus.AWAITING_SUPPLEMENT,
-        CaseStatus.DECIDED, CaseStatus.CLOSED], bundle_number="").order_by("submitted_at", "id")
+    from zhengwu.cases.workflow import WINDOW_DECIDES
+
+    return case_queryset_for(user).filter(served).filter(
+        Q(status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED,
+                      CaseStatus.AWAITING_SUPPLEMENT, CaseStatus.DECIDED, CaseStatus.CLOSED])
+        | Q(status=CaseStatus.ACCEPTED, **WINDOW_DECIDES), bundle_number="").order_by(
+        "submitted_at", "id")
 
 
 def reviewer_todo(*, user: User) -> QuerySet[Case]:
@@ -253,7 +259,8 @@ PAGE_ACTIONS = ("supplement", "accept", "review_pass", "grant", "close", "delive
 
 # Timeline events that are not moves of the workflow table.
 EVENT_LABELS = {"submit": "提交申请", "verify": "事后核查", "red_card": "红牌督办",
-                "recompute_due": "按正式日历重算期限"}
+                "recompute_due": "按正式日历重算期限",
+                "recompute_verification_due": "按正式日历重算核查期限"}
 
 
 def event_label(action: str, data: dict[str, Any] | None = None) -> str:

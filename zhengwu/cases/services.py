@@ -60,6 +60,7 @@ from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.process import engine
 from zhengwu.process.spec import Attempt, Process, Step
 from zhengwu.regions.models import Region
+from zhengwu.workdays.calendar import WorkdayCalendar
 from zhengwu.workdays.selectors import calendar_get
 
 
@@ -546,16 +547,21 @@ def _decide(case: Case, decision: str, now: dt.datetime) -> None:
     case.decision, case.decided_at, case.card = decision, now, ""
 
 
+def verification_due(calendar: WorkdayCalendar, case: Case, granted_at: dt.datetime) -> deadlines.Deadline:
+    """When the 事后核查 of a grant on commitment is due: the item's verification working
+    days after the grant, provisional where they reach an unpublished year."""
+    return calendar.deadline(granted_at, case.implementation.verification_workdays)
+
+
 def _grant(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     now = attempt.now
     _decide(case, Decision.GRANTED, now)
     notice = notice_issue(case, case.result_document.grant, {"reason": move.reason}, now)
     data: dict[str, Any] = {"decision": Decision.GRANTED, "notice": notice.number}
     if case.by_commitment:
-        calendar = calendar_get()
-        due = calendar.deadline(now, case.implementation.verification_workdays).due
-        Verification.objects.create(case=case, due_at=due)
-        data["verification_due"] = due.isoformat()
+        due = verification_due(calendar_get(), case, now)
+        Verification.objects.create(case=case, due_at=due.due, due_provisional=due.provisional)
+        data["verification_due"] = due.due.isoformat()
     result = case.result_document
     _tell_applicant(case, f"申请已{result.granted}", f"办件{case.number}已{result.granted}。"
                     + collection_text(bundle_number=case.bundle_number, delivery_label="",

@@ -6,6 +6,13 @@ decision (准予/不予许可) by a person completes the step it was made at, an
 step it returns to. A deemed approval (超时默认准予) is the platform's, not a step anybody
 did: it is reported apart, and the steps nobody reached stay undone. The case's
 `approval_step` says where a running case stands; the timeline says who did what.
+
+告知承诺 (a case filed `by_commitment`): the decision needs no complete chain — the window
+grants on the spot at acceptance, or the back office at whatever step the case has reached
+(cases.workflow's grant guards). Such a grant is a person's lawful decision, reported apart
+(当场准予（告知承诺） at the window); the steps it made unnecessary are "waived"
+(告知承诺制免于逐级审批), not left undone as if somebody had failed to do them. A commitment
+grant at the last step is an ordinary one.
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ DEFAULT_CHAIN = ("承办", "审核", "批准")
 # Decisions a person makes at the step the case has reached.
 PERSON_DECISIONS = frozenset({"grant", "deny"})
 SYSTEM_DECISIONS = {"deem_approved": "超时默认准予"}
+# The account role whose grant on a commitment is made on the spot, at the window.
+WINDOW_ROLE = "window_clerk"
+ON_THE_SPOT = "当场准予（告知承诺）"
+ON_COMMITMENT = "准予（告知承诺）"
 
 
 class StepEvent(Protocol):
@@ -32,7 +43,9 @@ class StepEvent(Protocol):
 @dataclass(frozen=True)
 class Step:
     name: str
-    state: str  # "done" (by a person), "current" (the case waits here), "" (not done)
+    # "done" (by a person), "current" (the case waits here), "waived" (a grant on commitment
+    # made it unnecessary), "" (not done)
+    state: str
     who: str = ""
     department: str = ""
     at: dt.datetime | None = None
@@ -45,9 +58,18 @@ class SystemDecision:
 
 
 @dataclass(frozen=True)
+class CommitmentDecision:
+    label: str  # 当场准予（告知承诺） at the window, 准予（告知承诺） in the back office
+    who: str
+    department: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Steps:
     steps: list[Step]
     by_system: SystemDecision | None
+    on_commitment: CommitmentDecision | None = None
 
 
 def chain_of(approval_chain: Sequence[str] | None) -> list[str]:
@@ -62,18 +84,25 @@ def current_step(approval_chain: Sequence[str] | None, approval_step: int) -> st
 
 
 def approval_steps(approval_chain: Sequence[str] | None, events: Iterable[StepEvent], *,
-                   running: bool) -> Steps:
+                   running: bool, by_commitment: bool = False) -> Steps:
     """Each step of the chain with who did it, from the case's events in order; `running`:
-    the case still waits for a decision (its current step is marked)."""
+    the case still waits for a decision (its current step is marked); `by_commitment`: the
+    case was filed on commitment (告知承诺), so a grant before the last step is lawful."""
     chain = chain_of(approval_chain)
     last = len(chain) - 1
     done: dict[int, StepEvent] = {}
     index = 0
     by_system: SystemDecision | None = None
+    on_commitment: CommitmentDecision | None = None
     for event in events:
         if event.action == "accept":
-            index, by_system = 0, None
+            index, by_system, on_commitment = 0, None, None
             done.clear()
+        elif (event.action == "grant" and by_commitment and index < last
+              and event.role != "system"):
+            on_commitment = CommitmentDecision(
+                ON_THE_SPOT if event.role == WINDOW_ROLE else ON_COMMITMENT,
+                event.actor_label, event.department_label, event.at)
         elif event.action == "review_pass":
             done[min(index, last)] = event
             index = min(index + 1, last)
@@ -89,6 +118,8 @@ def approval_steps(approval_chain: Sequence[str] | None, events: Iterable[StepEv
         by = done.get(position)
         if by is not None:
             steps.append(Step(name, "done", by.actor_label, by.department_label, by.at))
+        elif on_commitment is not None:
+            steps.append(Step(name, "waived"))
         else:
             steps.append(Step(name, "current" if running and position == index else ""))
-    return Steps(steps, by_system)
+    return Steps(steps, by_system, on_commitment)

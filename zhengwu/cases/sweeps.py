@@ -206,28 +206,42 @@ def _escalate(cases: list[Case]) -> None:
 
 def mark_yellow(now: dt.datetime, threshold: int | None = None) -> int:
     """Store the yellow cards the clock reads (cases.caseclock), for lists and counts: new
-    ones on running clocks in one UPDATE, and on paused clocks as they read when they stopped;
+    ones on running clocks in one UPDATE (those with a limit within the threshold, due
+    before the bound, read one by one), and on paused clocks as they read when they stopped;
     a yellow card the clock no longer reads (the deadline moved) is taken off. Returns how
     many new yellow cards."""
     limit = caseclock.yellow_threshold() if threshold is None else threshold
     calendar = calendar_get()
     before = caseclock.yellow_before(calendar, now, limit)
+    short = caseclock.short_limit(limit)
     with transaction.atomic():
         running = Case.objects.filter(status=CaseStatus.ACCEPTED)
-        count = running.filter(due_at__gte=now, due_at__lt=before, card="").update(
-            card=Card.YELLOW, updated_at=now)
+        count = running.filter(due_at__gte=now, due_at__lt=before, card="").exclude(
+            short).update(card=Card.YELLOW, updated_at=now)
         running.filter(card=Card.YELLOW, due_at__gte=before).update(card="", updated_at=now)
+        changed: dict[str, list[int]] = {Card.YELLOW: [], "": []}
+        # A limit within the threshold is yellow in its last half only: those due before the
+        # bound (accepted a day or two ago) are read one by one.
+        for pk, accepted_at, due_at, promised, stored in running.filter(
+                short, due_at__gte=now, due_at__lt=before).values_list(
+                "pk", "accepted_at", "due_at", "promised_workdays", "card"):
+            if due_at is None:  # filtered out above; the column is nullable
+                continue
+            card = caseclock.deadline_reading(calendar, now, due_at, limit,
+                                              started=accepted_at, limit=promised)[1]
+            if card != stored and card in changed:
+                changed[card].append(pk)
         # Few cases are in a special procedure at a time: read each.
-        paused: dict[str, list[int]] = {Card.YELLOW: [], "": []}
         for case in Case.objects.filter(status=CaseStatus.SUSPENDED).exclude(
-                card=Card.RED).only("id", "status", "due_at", "suspended_at", "card"):
+                card=Card.RED).only("id", "status", "due_at", "suspended_at", "card",
+                                    "accepted_at", "promised_workdays"):
             card = caseclock.read(case, calendar, now, limit).card
-            if card != case.card and card in paused:
-                paused[card].append(case.pk)
-        for card, ids in paused.items():
+            if card != case.card and card in changed:
+                changed[card].append(case.pk)
+        for card, ids in changed.items():
             if ids:
                 Case.objects.filter(pk__in=ids).update(card=card, updated_at=now)
-        return count + len(paused[Card.YELLOW])
+        return count + len(changed[Card.YELLOW])
 
 
 def accept_unanswered(now: dt.datetime) -> int:

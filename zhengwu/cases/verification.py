@@ -7,7 +7,8 @@ commitment was true (确认承诺属实), or it was not (认定承诺不实), wh
 tells the applicant and enters the credit list (失信记录, requirements §2). The worklist shows
 what is due first, with the yellow and red cards read as a case's deadline is
 (cases.caseclock.deadline_reading); the sweep tells the department once when a verification
-is overdue.
+is overdue. A due date that reaches a year whose official holidays are not published yet is
+provisional (临时期限), as a case's is, and is computed again when the year is entered.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from zhengwu.cases.services import (
     case_event,
     case_transition,
     staff_text_check,
+    verification_due,
 )
-from zhengwu.core.audit import Actor
+from zhengwu.core.audit import SYSTEM, Actor
 from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.notifications.services import notify
 from zhengwu.process import engine
@@ -158,8 +160,10 @@ def worklist_rows(verifications: Iterable[Verification], now: dt.datetime) -> li
         if verification.status != S.PENDING:
             rows.append(WorkRow(verification, None, ""))
             continue
-        remaining, card = caseclock.deadline_reading(calendar, now, verification.due_at,
-                                                     threshold)
+        case = verification.case
+        remaining, card = caseclock.deadline_reading(
+            calendar, now, verification.due_at, threshold, started=case.decided_at,
+            limit=case.implementation.verification_workdays)
         rows.append(WorkRow(verification, remaining, card))
     return rows
 
@@ -186,3 +190,30 @@ def overdue_tell(now: dt.datetime) -> int:
                dedupe_key=f"verification:{verification.pk}:overdue")
     Verification.objects.filter(pk__in=[v.pk for v in overdue]).update(overdue_told_at=now)
     return len(overdue)
+
+
+def verifications_recompute_provisional(year: int) -> int:
+    """Compute again the provisional due dates of pending verifications once `year`'s
+    official schedule is entered (a workdays.services.YEAR_ENTERED callback), each with its
+    event on the case's timeline."""
+    calendar = calendar_get()
+    changed = 0
+    pending = Verification.objects.filter(status=S.PENDING, due_provisional=True)
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            verification = Verification.objects.select_for_update().select_related(
+                "case__implementation").get(pk=pk)
+            case = verification.case
+            if (not verification.due_provisional or verification.status != S.PENDING
+                    or case.decided_at is None):
+                continue
+            due = verification_due(calendar, case, case.decided_at)
+            before = verification.due_at
+            verification.due_at, verification.due_provisional = due.due, due.provisional
+            verification.save(update_fields=["due_at", "due_provisional"])
+            case_event(case, action="recompute_verification_due", before=case.status,
+                       actor=SYSTEM, reason=f"{year}年官方放假安排已录入，重新计算核查期限",
+                       data={"old_due_at": before.isoformat(), "due_at": due.due.isoformat(),
+                             "provisional": due.provisional})
+            changed += 1
+    return changed

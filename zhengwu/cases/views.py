@@ -213,7 +213,7 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "next_step": chain[case.approval_step + 1] if case.approval_step + 1 < len(chain) else "",
         # Only the steps a person did are marked done; a deemed approval is the platform's.
         "steps": steps.approval_steps(chain, events, running=case.status in (
-            CaseStatus.ACCEPTED, CaseStatus.SUSPENDED)),
+            CaseStatus.ACCEPTED, CaseStatus.SUSPENDED), by_commitment=case.by_commitment),
         # The decision first, in view; the other moves after it.
         "decisions": [a for a in actions if a in DECISIONS],
         "other_actions": [a for a in actions if a not in DECISIONS],

@@ -80,9 +80,15 @@ def _not_overdue(case: Case, attempt: Attempt) -> Refusal | None:
     return None
 
 
+# 告知承诺: the window decides on the spot; every other decision is the back office's. As a
+# filter too, so the window's queue (cases.selectors.window_queue) lists the accepted cases
+# it may decide — which moves it offers on them is still the engine's predicate.
+WINDOW_DECIDES = {"by_commitment": True}
+
+
 def _window_decides_commitments_only(case: Case, attempt: Attempt) -> Refusal | None:
-    # 告知承诺: the window decides on the spot; every other decision is the back office's.
-    if Role.REVIEWER not in attempt.roles and not case.by_commitment:
+    window_decides = all(getattr(case, name) == value for name, value in WINDOW_DECIDES.items())
+    if Role.REVIEWER not in attempt.roles and not window_decides:
         return Refusal("case.window_decide", "窗口人员只能对告知承诺办件当场作出决定。",
                        forbidden=True)
     return None

@@ -115,3 +115,60 @@ def test_a_paused_clock_keeps_the_card_it_had_when_it_stopped(food, submit, cler
     # working day left: yellow, not red, on every surface.
     later = surfaces(case, reviewer, at(2025, 11, 10))
     assert later == dict.fromkeys(later, "yellow")
+
+
+def implementation(name: str, limit: str):
+    from zhengwu.catalog.models import ItemImplementation
+
+    found = ItemImplementation.objects.get(item__name=name, level=4, status="published")
+    assert str(found.promised_limit_workdays) in (limit, limit + ".0"), found.promised_limit_workdays
+    return found
+
+
+# Mon 2025-09-22: a one-day limit accepted at 10:00 is due at the end of Tue 9/23; half a day
+# accepted in the morning session is due at the end of the afternoon one (17:30).
+@pytest.mark.parametrize(("name", "limit", "calm", "warned"), [
+    ("食品经营许可证延续", "1", at(2025, 9, 22, 16), at(2025, 9, 23, 9)),
+    ("个人独资企业设立登记", "0.5", at(2025, 9, 22, 11), at(2025, 9, 22, 15)),
+])
+def test_a_limit_no_longer_than_the_threshold_is_yellow_in_its_last_half_only(
+        submit, clerk, reviewer, name, limit, calm, warned):
+    """The walk-through: half-day and one-day cases (a 一件事's members among them) read
+    yellow the moment they were accepted, their whole limit being within the threshold."""
+    with time_machine.travel(at(2025, 9, 22), tick=False):
+        case = case_transition(case_id=submit(implementation(name, limit)).pk, user=clerk,
+                               move=MoveIn("accept"))
+    started = surfaces(case, reviewer, at(2025, 9, 22, 10))
+    assert started == dict.fromkeys(started, "")
+    later = surfaces(case, reviewer, calm)
+    assert later == dict.fromkeys(later, "")
+    last_half = surfaces(case, reviewer, warned)
+    assert last_half == dict.fromkeys(last_half, "yellow")
+
+
+def test_the_rule_reads_alike_in_read_deadline_reading_and_the_sweep_bound():
+    """caseclock's three forms of the yellow rule agree, for short and long limits."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from zhengwu.cases import caseclock
+    from zhengwu.workdays.selectors import calendar_build
+
+    calendar = calendar_build()
+    accepted = at(2025, 9, 22)
+    for limit in ("0", "0.5", "1", "1.5", "2", "3"):
+        due = calendar.deadline(accepted, Decimal(limit)).due
+        row = SimpleNamespace(status="accepted", due_at=due, accepted_at=accepted,
+                              promised_workdays=Decimal(limit), suspended_at=None)
+        for hours in range(0, 24 * 5, 3):
+            now = accepted + dt.timedelta(hours=hours)
+            for threshold in (1, 2):
+                card = caseclock.read(row, calendar, now, threshold).card  # type: ignore[arg-type]
+                reading = caseclock.deadline_reading(calendar, now, due, threshold,
+                                                     started=accepted, limit=Decimal(limit))[1]
+                assert card == reading, (limit, now, threshold)
+                if card == "yellow":
+                    # the sweep's bound holds every yellow card
+                    assert now <= due < caseclock.yellow_before(calendar, now, threshold)
+                if card == "yellow" and Decimal(limit) <= threshold:
+                    assert now >= accepted + (due - accepted) / 2

@@ -568,3 +568,23 @@ def test_a_refused_form_says_the_chosen_files_must_be_chosen_again(client_for, a
     page = client_for(applicant).post(url, apply_data(food, phone="", **{
         f"file_{m.position}": "" for m in applicant_materials(food)})).content.decode()
     assert "请修改以下" in page and "已选择的文件没有保留" not in page
+
+
+def test_a_deadline_in_an_unpublished_year_is_marked_provisional_on_every_case_page(
+        client, client_for, food, submit, clerk, applicant, supervisor):
+    """The walk-through: a 2027 deadline read as firm outside the case page and the todo
+    list, though 2027's holidays are not yet published (the calendar ends with 2026)."""
+    with time_machine.travel(dt.datetime(2026, 12, 24, 10, tzinfo=SHANGHAI), tick=False):
+        case = case_transition(case_id=submit(food).pk, user=clerk, move=MoveIn(action="accept"))
+        assert case.due_provisional
+        supervisor = grant_perm(supervisor, "view_all_cases")
+        pages = {
+            "办件查询": client_for(supervisor).get(reverse("cases:staff_list")),
+            "我的办件": client_for(applicant).get(reverse("cases:mine")),
+            "进度查询": client.post(reverse("cases:progress"),
+                                    {"number": case.number, "id_number": FORM["id_number"]}),
+        }
+    for name, response in pages.items():
+        page = response.content.decode()
+        assert case.number in page, name
+        assert "临时期限" in page, name

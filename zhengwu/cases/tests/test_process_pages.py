@@ -207,3 +207,45 @@ def test_the_timeline_names_each_step_and_a_revoked_grant_is_no_longer_green(
     page = client_for(applicant).get(case.get_absolute_url()).content.decode()
     assert "已撤销" in page
     assert not re.search(r'<span class="badge ok">准予', page)
+
+
+def commitment_case(submit, clerk) -> Case:
+    """A 告知承诺 case (公共场所卫生许可) the window has accepted."""
+    from zhengwu.cases.models import MaterialKind
+    from zhengwu.cases.services import MaterialIn
+    from zhengwu.catalog.models import ItemImplementation
+
+    impl = ItemImplementation.objects.get(item__name="公共场所卫生许可", level=4)
+    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
+                 for m in impl.materials.filter(source="applicant", required=True)]
+    case = submit(impl, materials=materials)
+    return case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+
+
+def test_a_commitment_granted_at_the_window_shows_what_happened(client_for, submit, clerk,
+                                                                applicant):
+    """The walk-through: a lawful grant on commitment showed 审核/批准 as 未经人工办理."""
+    case = commitment_case(submit, clerk)
+    case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="grant"))
+    for user in (clerk, applicant):
+        steps = steps_of(client_for(user).get(case.get_absolute_url()).content.decode())
+        assert "未经人工办理" not in steps
+        assert steps.count("告知承诺制免于逐级审批") == 3
+        assert "当场准予（告知承诺）" in steps
+    assert clerk.display_name in steps_of(
+        client_for(clerk).get(case.get_absolute_url()).content.decode())
+
+
+def test_the_window_queue_offers_what_the_predicate_offers_a_commitment_to_grant(
+        client_for, submit, clerk):
+    """The walk-through: after accepting a 告知承诺 case the window had no 准予 button."""
+    case = commitment_case(submit, clerk)
+    offered = selectors.case_actions(user=clerk, case=case)
+    assert "grant" in offered
+    page = client_for(clerk).get(reverse("cases:window")).content.decode()
+    assert case.number in page
+    grant_url = reverse("cases:move", args=[case.number, "grant"])
+    assert grant_url in page
+    response = client_for(clerk).post(grant_url, {"next": "window"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).decision == "granted"

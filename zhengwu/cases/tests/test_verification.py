@@ -167,3 +167,35 @@ def test_a_supervisor_reads_every_department_and_records_none(granted, superviso
     url = reverse("cases:verification", args=[granted.number])
     assert "登记核查结果</button>" not in client.get(url).content.decode()
     assert client.post(url, {"outcome": "true", "finding": "属实"}).status_code == 403
+
+
+def test_a_verification_due_in_a_year_without_an_official_calendar_is_provisional(
+        submit, clerk, inspector, client_for):
+    """The walk-through: a 2027 核查期限 read as firm, though 2027's holidays are not published
+    (the bundled calendar ends with 2026): it is provisional, on the worklist and the page,
+    until the year's schedule is entered."""
+    from zhengwu.cases.verification import verifications_recompute_provisional
+    from zhengwu.core.audit import SYSTEM
+    from zhengwu.workdays.services import parse_schedule, schedule_year_enter
+
+    impl = ItemImplementation.objects.get(item__name=HEALTH, level=4)
+    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
+                 for m in impl.materials.filter(source="applicant", required=True)]
+    with time_machine.travel(at(2026, 12, 7), tick=False):
+        case = submit(impl, materials=materials)
+        for action in ("accept", "grant"):
+            case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action=action))
+        verification = case.verification
+        assert verification.due_at.year == 2027
+        assert verification.due_provisional
+        office = client_for(inspector)
+        listed = office.get(reverse("cases:verifications")).content.decode()
+        page = office.get(reverse("cases:verification", args=[case.number])).content.decode()
+    assert "临时期限" in listed and "临时期限" in page
+    schedule_year_enter(year=2027, rows=parse_schedule("2027-01-01,放假,元旦\n"),
+                        document="国办发明电〔2026〕示例号", actor=SYSTEM)
+    assert verifications_recompute_provisional(2027) == 1  # on commit in production
+    verification.refresh_from_db()
+    assert not verification.due_provisional
+    # 20 working days after Monday 7 December, 1 January 2027 now a holiday: 5 January.
+    assert verification.due_at.astimezone(SHANGHAI).date() == dt.date(2027, 1, 5)
