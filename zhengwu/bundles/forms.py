@@ -11,17 +11,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 
+from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef
 from zhengwu.bundles.models import BundleAudience, HallLevel
 from zhengwu.bundles.services import MaterialIn
-from zhengwu.cases.forms import ACCEPT, ErrorsDescribed
+from zhengwu.cases.forms import ACCEPT, ErrorsDescribed, KeepsUploads
 from zhengwu.cases.models import DeliveryMethod, MaterialKind
-from zhengwu.cases.uploads import MAX_BYTES, check_upload
+from zhengwu.cases.staging import KeptFile
 from zhengwu.core import clock
-from zhengwu.core.errors import InvalidInput
 from zhengwu.core.forms import TextField
 from zhengwu.regions.models import Region
 
@@ -168,24 +167,17 @@ class BundleForm(ErrorsDescribed):
         return [self[FIELD_PREFIX + f.key] for f in self.form_fields if not f.common]
 
 
-def _read_upload(upload: UploadedFile, identity: str, label: str) -> MaterialIn:
-    """Read and check one uploaded file; InvalidInput with a Chinese message when refused."""
-    if (upload.size or 0) > MAX_BYTES:
-        raise InvalidInput(f"材料“{label[:60]}”超过 10MB。")
-    content = upload.read()
-    check_upload(label, content)
-    return MaterialIn(identity=identity, kind=MaterialKind.UPLOAD,
-                      file_name=(upload.name or label)[-200:], content=content)
-
-
-class MaterialsForm(ErrorsDescribed):
+class MaterialsForm(KeepsUploads):
     """Step 3, 提交材料并确认: one file per material identity (一次采集), the township of a
-    township-hall bundle, the delivery method, and the applicant's confirmation."""
+    township-hall bundle, the delivery method, and the applicant's confirmation. A file kept
+    from a refused attempt belongs to its material identity, so it survives the applicant
+    going back a step and changing the answers."""
 
     def __init__(self, data: Mapping[str, Any] | None = None, files: Any = None, *,
                  needed: Sequence[d.NeededMaterial],
-                 townships: Sequence[Region] | None = None) -> None:
-        super().__init__(data, files)
+                 townships: Sequence[Region] | None = None, owner: User | None = None,
+                 keep_as: str = "", kept: Sequence[str] = ()) -> None:
+        super().__init__(data, files, owner=owner, keep_as=keep_as, kept=kept)
         self.needed = list(needed)
         self.materials_in: list[MaterialIn] = []
         for index, material in enumerate(self.needed):
@@ -210,14 +202,13 @@ class MaterialsForm(ErrorsDescribed):
         materials = []
         for index, material in enumerate(self.needed):
             name = f"{MATERIAL_PREFIX}{index}"
-            upload = cleaned.get(name)
-            if not upload:
-                self.add_error(name, "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
+            given = self.file_given(name, material.name)
+            if given is None:
+                if name not in self.errors:
+                    self.add_error(name, "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
                 continue
-            try:
-                materials.append(_read_upload(upload, material.identity, material.name))
-            except InvalidInput as error:
-                self.add_error(name, error.message)
+            materials.append(MaterialIn(identity=material.identity, kind=MaterialKind.UPLOAD,
+                                        file_name=given[0], content=given[1]))
         self.materials_in = materials
         if self.township and not cleaned.get("region"):
             self.add_error("region", "请选择办理的乡镇（街道）。")
@@ -227,17 +218,26 @@ class MaterialsForm(ErrorsDescribed):
             self.add_error("confirm", "请阅读并勾选确认后再提交。")
         return cleaned
 
+    def slot_of(self, name: str) -> str:
+        index = name[len(MATERIAL_PREFIX):]
+        if name.startswith(MATERIAL_PREFIX) and index.isdigit() and \
+                int(index) < len(self.needed):
+            return self.needed[int(index)].identity
+        return name
+
     @property
-    def rows(self) -> list[tuple[d.NeededMaterial, forms.BoundField]]:
-        return [(m, self[f"{MATERIAL_PREFIX}{i}"]) for i, m in enumerate(self.needed)]
+    def rows(self) -> list[tuple[d.NeededMaterial, forms.BoundField, KeptFile | None]]:
+        return [(m, self[f"{MATERIAL_PREFIX}{i}"], self.kept_for(f"{MATERIAL_PREFIX}{i}"))
+                for i, m in enumerate(self.needed)]
 
 
-class SupplementForm(ErrorsDescribed):
+class SupplementForm(KeepsUploads):
     """The applicant's answer to the one supplement notice: one file per listed material."""
 
     def __init__(self, data: Mapping[str, Any] | None = None, files: Any = None, *,
-                 items: Sequence[Mapping[str, Any]]) -> None:
-        super().__init__(data, files)
+                 items: Sequence[Mapping[str, Any]], owner: User | None = None,
+                 keep_as: str = "") -> None:
+        super().__init__(data, files, owner=owner, keep_as=keep_as)
         self.items = list(items)
         self.materials_in: list[MaterialIn] = []
         for index, item in enumerate(self.items):
@@ -251,15 +251,14 @@ class SupplementForm(ErrorsDescribed):
         materials = []
         for index, item in enumerate(self.items):
             name = f"supp_{index}"
-            upload = cleaned.get(name)
-            if not upload:
-                self.add_error(name, "请上传本项补正材料。")
+            given = self.file_given(name, str(item["material"]))
+            if given is None:
+                if name not in self.errors:
+                    self.add_error(name, "请上传本项补正材料。")
                 continue
-            try:
-                materials.append(_read_upload(upload, str(item["material"]),
-                                              str(item["material"])))
-            except InvalidInput as error:
-                self.add_error(name, error.message)
+            materials.append(MaterialIn(identity=str(item["material"]),
+                                        kind=MaterialKind.UPLOAD, file_name=given[0],
+                                        content=given[1]))
         self.materials_in = materials
         return cleaned
 

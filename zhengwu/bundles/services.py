@@ -64,7 +64,7 @@ from zhengwu.bundles.selectors import (
     item_facts,
     member_implementations,
 )
-from zhengwu.cases import deadlines, uploads
+from zhengwu.cases import deadlines, staging, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments
 from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
 from zhengwu.cases.services import (
@@ -301,6 +301,7 @@ class SubmitIn:
     delivery_method: str = DeliveryMethod.ELECTRONIC
     applicant: User | None = None
     idempotency_key: str | None = None
+    staged: str = ""  # the page form whose kept files it uses up (cases.staging)
 
 
 @dataclass
@@ -374,6 +375,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
             if existing.request_hash != digest:
                 raise InvalidInput("同一 Idempotency-Key 已用于内容不同的申请。",
                                    code="bundle.idempotency_conflict")
+            staging.consume(owner=submitted_by, form=submission.staged)
             return SubmitResult(existing, created=False)
     bundle = Bundle.objects.select_related("region", "lead_department").filter(
         code=submission.code, version__gt=0).first()
@@ -512,6 +514,8 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         "missing": absent})
     _tell(bundle_case, "一件事申请已提交", f"您的“{bundle.name}”申请已提交，编号{number}，"
           f"涉及 {len(members)} 个事项，将由各部门并联办理。", "submit")
+    # The files kept from refused attempts at the wizard are used up with the submission.
+    staging.consume(owner=submitted_by, form=submission.staged)
     return SubmitResult(bundle_case, created=True)
 
 
@@ -526,6 +530,7 @@ class BundleMoveIn:
     materials: list[MaterialIn] = field(default_factory=list)
     delivery_method: str = ""
     tracking_number: str = ""
+    staged: str = ""  # the page form whose kept files it uses up (cases.staging)
 
 
 def _lock(number: str, user: User | None) -> BundleCase:
@@ -560,8 +565,11 @@ def _text_check(move: BundleMoveIn) -> None:
 def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
                 now: dt.datetime | None = None) -> BundleCase:
     """One move of the bundle workflow, made once for every member case, through the process
-    engine (ADR 0013)."""
-    return engine.transition(BUNDLE_PROCESS, number, user, move, now=now)
+    engine (ADR 0013); the files kept from a refused attempt at the move's form
+    (move.staged) are used up in the same transaction."""
+    bundle_case = engine.transition(BUNDLE_PROCESS, number, user, move, now=now)
+    staging.consume(owner=user, form=move.staged)
+    return bundle_case
 
 
 def _open_members(bundle_case: BundleCase) -> list[BundleMember]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -60,6 +60,7 @@ from zhengwu.bundles.models import (
     MemberState,
 )
 from zhengwu.cases.access import case_queryset_for
+from zhengwu.cases.forms import KEPT_FIELD
 from zhengwu.cases.models import (
     ApplicantKind,
     CaseStatus,
@@ -68,6 +69,7 @@ from zhengwu.cases.models import (
     MaterialKind,
 )
 from zhengwu.cases.selectors import case_timeline
+from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError
@@ -349,14 +351,18 @@ class Wizard:
     materials: MaterialsForm | None = None
     guide: selectors.Guide | None = None
     error: str = ""
+    kept: list[str] = field(default_factory=list)  # tokens of files kept at step 3
 
     def carry(self) -> list[tuple[str, str]]:
-        """Hidden fields: the answers outside step 1, the form values outside step 2."""
+        """Hidden fields: the answers outside step 1, the form values outside step 2, and
+        the files kept at step 3 (cases.staging) outside it (step 3 shows them itself)."""
         hidden: list[tuple[str, str]] = []
         if self.step != 1:
             hidden += [(QUESTION_PREFIX + k, v) for k, v in self.check.answers.items()]
         if self.step != 2 and self.values is not None:
             hidden += [(FIELD_PREFIX + k, v) for k, v in self.values.items()]
+        if self.step != 3:
+            hidden += [(KEPT_FIELD, token) for token in self.kept]
         return hidden
 
 
@@ -382,8 +388,9 @@ def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         "answered": answered, "form_rows": form_rows,
         "fetched": [MaterialRow(n.name, [], [], SOURCE_LABELS.get(n.source, "共享获取"))
                     for n in wizard.guide.materials.fetched] if wizard.guide else [],
-        "material_rows": [(m, field, shared_by.get(m.identity, []))
-                          for m, field in wizard.materials.rows] if wizard.materials else [],
+        "material_rows": [(m, bound, shared_by.get(m.identity, []), kept)
+                          for m, bound, kept in wizard.materials.rows]
+        if wizard.materials else [],
         "current": {1: wizard.questions, 2: wizard.form, 3: wizard.materials}[wizard.step],
         # After a step was posted, focus moves to the new step's heading (also after htmx).
         "focus": request.method == "POST",
@@ -403,16 +410,34 @@ def _shared_by(guide: selectors.Guide) -> dict[str, list[str]]:
 
 
 def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
-                region_code: str = "") -> Wizard:
+                region_code: str = "", owner: User | None = None) -> Wizard:
     """Step 3's form for these answers (and the township, once chosen)."""
     towns = selectors.townships(wizard.bundle) \
         if wizard.bundle.hall_level == HallLevel.TOWNSHIP else None
     region: Region | None = next((r for r in towns or [] if r.code == region_code), None)
     wizard.guide = selectors.bundle_guide(wizard.bundle, wizard.check.answers, region)
     wizard.materials = MaterialsForm(data, files, needed=wizard.guide.materials.needed,
-                                     townships=towns)
+                                     townships=towns, owner=owner,
+                                     keep_as=_keep_as(wizard.bundle), kept=wizard.kept)
     wizard.step = 3
     return wizard
+
+
+def _keep_as(bundle: Bundle) -> str:
+    """The form the files kept at step 3 belong to (cases.staging)."""
+    return f"bundles.apply:{bundle.code}"
+
+
+def _keep_step_three(wizard: Wizard, data: Any, files: Any, region_code: str,
+                     owner: User) -> None:
+    """Leaving step 3 without submitting (a refusal, or 上一步): the files chosen there that
+    pass their check are kept and carried with the wizard, so nothing is chosen twice."""
+    _step_three(wizard, data, files, region_code, owner)
+    materials = wizard.materials
+    assert materials is not None
+    materials.is_valid()
+    materials.keep_uploads()
+    wizard.kept = [f.token for f in materials.kept_files] + materials.carried_tokens
 
 
 @login_required
@@ -428,7 +453,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     key = idempotency_key_from(posted) or secrets.token_urlsafe(24)
     check = d.check_answers(definition, answers_from(posted))
     values = values_from(definition, posted) if data is not None else None
-    wizard = Wizard(bundle, definition, 1, key, check, values)
+    wizard = Wizard(bundle, definition, 1, key, check, values,
+                    kept=data.getlist(KEPT_FIELD)[:MAX_FILES] if data is not None else [])
     kind = _applicant_kind(user)
     step = posted.get("step", "")
     go = posted.get("go", "next")
@@ -452,28 +478,40 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         if go == "next" and check.complete:
             return second()
         return first(show_errors=go == "next")
+    region_code = posted.get("region", "")
     if go == "back":
-        return first(show_errors=False) if step == "2" else second()
+        if step == "2":
+            return first(show_errors=False)
+        if check.complete:
+            _keep_step_three(wizard, data, request.FILES, region_code, user)
+        return second()
     if not check.complete:
         return first(show_errors=True)
     form = BundleForm(data, definition=definition, applicant_kind=kind)
     if not form.is_valid():
+        if step == "3":
+            _keep_step_three(wizard, data, request.FILES, region_code, user)
         return second(form, "申请表有误，请按提示修改。" if step == "3" else "")
     wizard.values = form.values
     if step == "2":
-        return _wizard_response(request, _step_three(wizard))
-    _step_three(wizard, data, request.FILES, posted.get("region", ""))
+        return _wizard_response(request, _step_three(wizard, owner=user))
+    _step_three(wizard, data, request.FILES, region_code, user)
     materials = wizard.materials
     assert materials is not None
     if not materials.is_valid():
+        materials.keep_uploads()
         return _wizard_response(request, wizard)
     try:
         result = services.bundle_submit(submitted_by=user, submission=services.SubmitIn(
             code=bundle.code, answers=check.answers, form=form.values,
             materials=materials.materials_in, channel="online",
             region=materials.cleaned_data.get("region") or "",
-            delivery_method=materials.cleaned_data["delivery_method"], idempotency_key=key))
+            delivery_method=materials.cleaned_data["delivery_method"], idempotency_key=key,
+            staged=materials.staged_form))
     except DomainError as error:
+        # The chosen files wait for the next attempt, on this step or after going back.
+        materials.keep_uploads()
+        wizard.kept = [f.token for f in materials.kept_files] + materials.carried_tokens
         back = STEP_OF_ERROR.get(error.code, 3)
         if back == 1:
             wizard.error = error.message
@@ -689,16 +727,19 @@ def case_supplement(request: HttpRequest, number: str) -> HttpResponse:
     """补正 once for the whole bundle: one file per material of the one supplement notice."""
     user = _user(request)
     bundle_case = _case(user, number)
-    form = SupplementForm(request.POST, request.FILES, items=supplement_items(bundle_case))
+    form = SupplementForm(request.POST, request.FILES, items=supplement_items(bundle_case),
+                          owner=user, keep_as=f"bundles.supplement:{bundle_case.number}")
     error = ""
     if form.is_valid():
         try:
             services.bundle_move(number=number, user=user, move=services.BundleMoveIn(
-                action="supplement", materials=form.materials_in))
+                action="supplement", materials=form.materials_in,
+                staged=form.staged_form))
         except DomainError as exc:
             error = exc.message
         else:
             return _after_move(request, user, number)
+    form.keep_uploads()  # the chosen files wait for the next attempt (cases.staging)
     return _case_response(request, _detail_context(
         request, bundle_case, supplement_form=form, failed="supplement",
         error=error or "补正材料未提交，请按提示修改。"))

@@ -23,6 +23,12 @@ def orphan_uploads(now: dt.datetime) -> str:
     return f"清理无主上传文件 {remove_orphan_uploads(now)} 个"
 
 
+def staged_uploads(now: dt.datetime) -> str:
+    from zhengwu.cases.staging import sweep_expired
+
+    return f"清理过期暂存上传文件 {sweep_expired(now)} 个"
+
+
 class CasesConfig(AppConfig):
     name = "zhengwu.cases"
     label = "cases"
@@ -38,6 +44,7 @@ class CasesConfig(AppConfig):
 
         sweeps.register("cases.deadlines", sweep)
         sweeps.register("cases.orphan_uploads", orphan_uploads)
+        sweeps.register("cases.staged_uploads", staged_uploads)
         sweeps.register("cases.verifications", verifications)
         # 放权赋权回头看 counts the cases filed for each delegated item (the catalogue is a
         # layer below and cannot ask).

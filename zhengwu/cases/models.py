@@ -218,6 +218,32 @@ class CaseMaterial(ProcessMaterial):
         return self.name
 
 
+class StagedUpload(models.Model):
+    """A checked file kept between attempts at a page form that was refused (cases.staging):
+    it belongs to the signed-in account and the form it came from, is found by a random
+    token carried in the re-rendered form, and expires after staging.KEEP_FOR."""
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    form = models.CharField("表单", max_length=120)
+    slot = models.CharField("材料位置", max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=60)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField("文件", upload_to="cases/staged/%Y/%m/")
+    created_at = models.DateTimeField("保留时间")
+    expires_at = models.DateTimeField("到期时间", db_index=True)
+
+    class Meta:
+        verbose_name = "暂存上传文件"
+        verbose_name_plural = "暂存上传文件"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Supplement(ProcessSupplement):
     """一次性补正材料告知: at most one per case, listing everything missing or defective."""
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
-from zhengwu.cases import deadlines, uploads, workflow
+from zhengwu.cases import deadlines, staging, uploads, workflow
 from zhengwu.cases.access import (
     CASE_TABLE,
     acting_assignment,
@@ -127,10 +127,12 @@ def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
 def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[str, Any],
                 materials: list[MaterialIn], channel: str = Channel.ONLINE,
                 applicant: User | None = None, accepting_region: str | None = None,
-                idempotency_key: str | None = None) -> SubmitResult:
+                idempotency_key: str | None = None, staged: str = "") -> SubmitResult:
     """Apply for one item. Validates the form, the materials and the applicant's ID; pins the
     catalogue version; numbers the case. With an Idempotency-Key the same request returns the
-    same case, and the same key with a different request is refused (422)."""
+    same case, and the same key with a different request is refused (422). `staged`: the
+    page form whose files kept from refused attempts (cases.staging) the submitter used up,
+    deleted in this transaction."""
     payload = {"implementation": implementation_id, "form": form_data, "channel": channel,
                "materials": [(m.name, m.kind, hashlib.sha256(m.content).hexdigest(), m.reference)
                              for m in materials], "applicant": applicant.pk if applicant else None,
@@ -145,6 +147,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
             if existing.request_hash != digest:
                 raise InvalidInput("同一 Idempotency-Key 已用于内容不同的申请。",
                                    code="case.idempotency_conflict")
+            staging.consume(owner=submitted_by, form=staged)  # filed by the first attempt
             return SubmitResult(existing, created=False)
     if channel not in Channel.values:
         raise InvalidInput(f"申报渠道“{channel}”无效。", code="case.channel")
@@ -230,6 +233,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                  "missing": missing, "by_commitment": by_commitment})
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
                     f"{case.number}。", "submit")
+    staging.consume(owner=submitted_by, form=staged)
     return SubmitResult(case, created=True)
 
 
@@ -320,6 +324,7 @@ class MoveIn:
     delivery_method: str = ""
     tracking_number: str = ""
     materials: list[MaterialIn] = field(default_factory=list)
+    staged: str = ""  # the page form whose kept files it uses up (cases.staging)
 
 
 def case_actor(user: User | None, case: Case, role: str, subject: Any = None) -> Actor:
@@ -355,9 +360,12 @@ def case_transition(*, case_id: int, user: User | None, move: MoveIn,
 
     The case row is locked, so of concurrent attempts exactly one succeeds and the others get
     MoveNotAllowed (409). Every move writes its event and audit rows; notices are numbered and
-    the applicant is notified in the same transaction.
+    the applicant is notified in the same transaction; the files kept from a refused
+    attempt at the move's form (move.staged) are used up in it too.
     """
-    return engine.transition(CASE_PROCESS, case_id, user, move, now=now)
+    case = engine.transition(CASE_PROCESS, case_id, user, move, now=now)
+    staging.consume(owner=user, form=move.staged)
+    return case
 
 
 @uploads.discarded_on_failure()

@@ -276,15 +276,17 @@ def run(now: dt.datetime) -> SweepReport:
 def remove_orphan_uploads(now: dt.datetime, *, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete uploaded files that no material refers to: files are written while a
     submission's transaction is open, so a rollback (a refused submission) leaves them
-    behind. Only files older than a day, so that work in flight is never touched."""
+    behind. Only files older than a day, so that work in flight is never touched. A file kept
+    for a refused form's next attempt (cases.staging) is referenced by its staged row."""
     from pathlib import Path
 
-    from zhengwu.cases.models import CaseMaterial
+    from zhengwu.cases.models import CaseMaterial, StagedUpload
 
     root = Path(settings.MEDIA_ROOT) / "cases"
     if not root.exists():
         return 0
     referenced = set(CaseMaterial.objects.exclude(file="").values_list("file", flat=True))
+    referenced.update(StagedUpload.objects.values_list("file", flat=True))
     cutoff = (now - older_than).timestamp()
     removed = 0
     for path in root.rglob("*"):

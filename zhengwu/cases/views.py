@@ -141,7 +141,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     online = implementation.online_depth >= OnlineDepth.RECEIVE
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
-                     implementation=implementation, applicant=user)
+                     implementation=implementation, applicant=user, owner=user,
+                     keep_as=f"cases.apply:{implementation.code}")
     if request.method == "POST" and online:
         response = _submit(request, form, user=user, implementation=implementation,
                            channel=Channel.ONLINE)
@@ -157,18 +158,22 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
             implementation: ItemImplementation, channel: str, applicant: User | None = None,
             accepting_region: str | None = None) -> HttpResponse | None:
-    """Submit a valid application form; a refusal becomes a form error (None is returned).
+    """Submit a valid application form; a refusal becomes a form error (None is returned),
+    and the files that passed their check are kept for the next attempt (cases.staging).
     The case page it opens says that it was filed (a message, shown once)."""
     if not form.is_valid():
+        form.keep_uploads()
         return None
     try:
         result = services.case_submit(
             implementation_id=implementation.pk, submitted_by=user, applicant=applicant,
             form_data=form.cleaned_form, materials=form.materials_in, channel=channel,
             accepting_region=accepting_region,
-            idempotency_key=form.cleaned_data.get("idempotency_key") or None)
+            idempotency_key=form.cleaned_data.get("idempotency_key") or None,
+            staged=form.staged_form)
     except DomainError as error:
         form.add_error(None, error.message)
+        form.keep_uploads()
         return None
     case = result.case
     messages.success(request, f"申请已提交，办件编号 {case.number}。"
@@ -289,10 +294,14 @@ def _move_in(request: HttpRequest, case: Case, action: str
     if action == "supplement":
         supplement = Supplement.objects.filter(case=case).first()
         upload = SupplementUploadForm(request.POST, request.FILES,
-                                      items=list(supplement.items) if supplement else [])
+                                      items=list(supplement.items) if supplement else [],
+                                      owner=_user(request),
+                                      keep_as=f"cases.supplement:{case.number}")
         if not upload.is_valid():
+            upload.keep_uploads()
             return None, "请按要求上传全部补正材料。", upload
-        move.materials = upload.materials_in
+        move.materials, move.staged = upload.materials_in, upload.staged_form
+        return move, "", upload
     return move, "", None
 
 
@@ -311,6 +320,8 @@ def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
             case = services.case_transition(case_id=case.pk, user=user, move=move)
         except DomainError as exc:
             error = exc.message
+            if upload is not None:  # the chosen files wait for the next attempt
+                upload.keep_uploads()
         else:
             # Render the move's notices in the background so the first download is instant.
             for notice_id in sorted(selectors.case_notice_ids(case) - issued_before):
@@ -468,13 +479,17 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
     implementation = _published(code)
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
-                     implementation=implementation, window=True)
-    if request.method == "POST" and form.is_valid():  # form.applicant is known once valid
-        response = _submit(request, form, user=user, implementation=implementation,
-                           channel=Channel.WINDOW, applicant=form.applicant,
-                           accepting_region=region)
-        if response is not None:
-            return response
+                     implementation=implementation, window=True, owner=user,
+                     keep_as=f"cases.window:{implementation.code}")
+    if request.method == "POST":
+        if form.is_valid():  # form.applicant is known once valid
+            response = _submit(request, form, user=user, implementation=implementation,
+                               channel=Channel.WINDOW, applicant=form.applicant,
+                               accepting_region=region)
+            if response is not None:
+                return response
+        else:
+            form.keep_uploads()
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": True,
         "window": True, "action": reverse("cases:window_apply", args=[implementation.code])})

@@ -559,10 +559,10 @@ def test_a_township_bundle_asks_where_and_is_handled_there(client_for: Any,
     assert bundle_case.delivery_method == "window"
 
 
-def test_a_refused_step_three_says_the_chosen_files_must_be_chosen_again(client_for, applicant,
-                                                                         qykb):
+def test_a_refused_step_three_says_which_chosen_files_it_kept(client_for, applicant, qykb):
     # Found in use (issue 9 walk): the confirmation forgotten, five chosen files were gone.
+    # They are kept now (cases.staging; test_staging.py).
     data = step3_data(qykb)
     del data["confirm"]
     page = text_of(client_for(applicant).post(apply_url(), data))
-    assert "申请未提交" in page and "已选择的文件没有保留，请重新选择" in page
+    assert "申请未提交" in page and "已保留您选择的" in page and "没有保留" not in page

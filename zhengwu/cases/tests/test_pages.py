@@ -559,15 +559,15 @@ def test_the_applicant_sees_who_looked_at_the_case(client_for, food, submit, cle
     assert "查看办件" in page
 
 
-def test_a_refused_form_says_the_chosen_files_must_be_chosen_again(client_for, applicant, food):
+def test_a_refused_form_says_which_chosen_files_it_kept(client_for, applicant, food):
     # Found in use (issue 9 walk): a browser cannot refill a file input, so after a mistake
-    # every chosen file was gone without a word.
+    # every chosen file was gone. They are kept now (cases.staging; test_staging.py).
     url = reverse("cases:apply", args=[food.code])
     page = client_for(applicant).post(url, apply_data(food, phone="")).content.decode()
-    assert "请修改以下" in page and "已选择的文件没有保留，请重新选择" in page
+    assert "请修改以下" in page and "已保留您选择的" in page and "没有保留" not in page
     page = client_for(applicant).post(url, apply_data(food, phone="", **{
         f"file_{m.position}": "" for m in applicant_materials(food)})).content.decode()
-    assert "请修改以下" in page and "已选择的文件没有保留" not in page
+    assert "请修改以下" in page and "已保留您选择的" not in page
 
 
 def test_a_deadline_in_an_unpublished_year_is_marked_provisional_on_every_case_page(
