@@ -1,7 +1,8 @@
 """Issue 3's demo story in Chromium, against the real platform with the Leiyang demo pack.
 
 An applicant finds 食品经营许可证核发（新办） by plain words, applies online with a PDF for every
-required material; the window clerk asks once for a supplement, the applicant supplies it, the
+required material (a mistyped phone number is refused first: the chosen files are kept and
+named, and the corrected form is submitted without choosing them again); the window clerk asks once for a supplement, the applicant supplies it, the
 clerk accepts; the department does nothing. `zhengwu sweep --now <after the due date>` (run
 against the server's own data) then decides the case 超时默认准予: the applicant downloads the
 默认准予 notice and the supervisor sees the department's failure on 电子监察.
@@ -126,7 +127,7 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
 
     applicant.fill("#id_applicant_name", "张三")
     applicant.fill("#id_id_number", ID_NUMBER)
-    applicant.fill("#id_phone", PHONE)
+    applicant.fill("#id_phone", PHONE[:-1])  # a mistake: one digit short
     applicant.fill("#id_address", "耒阳市蔡子池街道")
     required = applicant.locator("div.material").filter(
         has=applicant.locator(".badge", has_text=re.compile(r"^必要$")))
@@ -135,6 +136,22 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
         required.nth(i).locator("input[type=file]").set_input_files(
             pdf_file(f"material-{i + 1}.pdf"))
     shot(applicant, shots, "20-apply")
+    with applicant.expect_navigation():
+        applicant.get_by_role("button", name="提交申请").click()
+    # Refused for the phone number, the chosen files are kept and named: nothing is chosen again.
+    expect(applicant.locator(".error-summary")).to_contain_text("联系电话")
+    expect(applicant.locator(".error-summary")).to_contain_text("已保留您选择的 3 个文件")
+    for i in range(required.count()):
+        kept = required.nth(i).locator(".kept")
+        expect(kept).to_contain_text(f"已保留：material-{i + 1}.pdf")
+        file_input = required.nth(i).locator("input[type=file]")
+        expect(file_input).to_have_attribute("aria-describedby", re.compile(r"_kept$"))
+    # At phone width the kept files fit the screen (no sideways scrolling).
+    applicant.set_viewport_size({"width": 375, "height": 800})
+    assert applicant.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(applicant, shots, "20-apply-kept-phone")
+    applicant.set_viewport_size({"width": 1280, "height": 900})
+    applicant.fill("#id_phone", PHONE)
     with applicant.expect_navigation():
         applicant.get_by_role("button", name="提交申请").click()
     expect(applicant.locator(".error-summary")).to_have_count(0)
