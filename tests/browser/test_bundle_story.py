@@ -2,7 +2,8 @@
 the real platform with the Leiyang demo pack and a frozen clock.
 
 An entrepreneur reads the guide, applies in three steps (情形引导 → 一张表单 → 提交材料并确认:
-three questions answered yes, one form, at most six materials uploaded once), and gets one
+three questions answered yes, one form, at most six materials uploaded once; the first
+submit forgets the confirmation and the chosen files are kept for the second), and gets one
 bundle case with one member case per applicable item (six for 企业开办). The window clerk accepts the bundle at 一件事综合窗口; the
 registration appears first in 市市场监督管理局's 审批待办, the six others once it is granted;
 each department decides on the ordinary case page (two people per department: 承办 and 审核
@@ -263,6 +264,14 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
         files.nth(i).set_input_files(pdf_file(f"material-{i + 1}.pdf"))
     expect(applicant.locator("#wizard")).to_contain_text("免提交，系统自动调取")
     expect(applicant.get_by_role("radio", name=re.compile("^电子送达"))).to_be_checked()
+    # Submitted without the confirmation (htmx swaps the wizard): refused, the files are kept.
+    chosen = files.count()
+    applicant.get_by_role("button", name="提交申请").click()
+    expect(applicant.locator("#wizard .error-summary")).to_contain_text(
+        f"已保留您选择的 {chosen} 个文件")
+    kept = applicant.locator("#wizard .kept")
+    expect(kept).to_have_count(chosen)
+    expect(kept.first).to_contain_text("已保留：material-1.pdf")
     applicant.get_by_role("checkbox", name=re.compile("^我确认所填信息真实")).check()
     shot(applicant, shots, "33-wizard-step3")
     with applicant.expect_navigation(url=re.compile(r"/bundles/cases/YJ\d+/$")):
