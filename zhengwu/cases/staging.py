@@ -37,6 +37,9 @@ from zhengwu.core import clock
 
 # How long a kept file waits for the next attempt: a working day and a night.
 KEEP_FOR = dt.timedelta(hours=24)
+# At most this many files kept per account (the oldest go first): refusing a form on purpose
+# must not fill the disk.
+MAX_KEPT = MAX_FILES
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ def keep(*, owner: User, form: str, slot: str, file_name: str,
                       ContentFile(checked.content), save=False)
         uploads.stored(row.file.storage, row.file.name)
         row.save()
+    surplus = list(StagedUpload.objects.filter(owner=owner).order_by("-created_at", "-pk")
+                   .values_list("pk", flat=True)[MAX_KEPT:])
+    if surplus:
+        _delete(StagedUpload.objects.filter(pk__in=surplus))
     return row
 
 
@@ -109,10 +116,11 @@ def _delete_files(names: list[str]) -> None:
 def _delete(rows: QuerySet[StagedUpload]) -> int:
     """Delete staged rows in the caller's transaction and their files once it commits (so a
     rollback keeps both)."""
-    names = [name for name in rows.values_list("file", flat=True) if name]
-    count, _ = rows.delete()
-    if names:
-        transaction.on_commit(partial(_delete_files, names))
+    found = list(rows.values_list("pk", "file"))
+    if not found:  # the usual filing: one read, nothing kept
+        return 0
+    count, _ = StagedUpload.objects.filter(pk__in=[pk for pk, _ in found]).delete()
+    transaction.on_commit(partial(_delete_files, [name for _, name in found if name]))
     return count
 
 

@@ -257,3 +257,31 @@ def test_the_supplement_upload_keeps_a_file_until_the_rest_is_given(
     assert case.status == CaseStatus.SUPPLEMENTED
     assert case.materials.get(supplement=True, name="申请书").file.read() == tagged_pdf("signed")
     assert not StagedUpload.objects.exists()
+
+
+def test_the_orphan_sweep_leaves_kept_files_alone(settings, tmp_path, client_for, applicant,
+                                                  food):
+    import os
+
+    from zhengwu.cases.sweeps import remove_orphan_uploads
+
+    settings.MEDIA_ROOT = tmp_path
+    refused_once(client_for(applicant), food)
+    names = list(StagedUpload.objects.values_list("file", flat=True))
+    assert names and all(name.startswith("cases/staged/") for name in names)
+    old = (MONDAY - dt.timedelta(days=3)).timestamp()
+    for name in names:
+        os.utime(tmp_path / name, (old, old))
+    assert remove_orphan_uploads(MONDAY) == 0
+    StagedUpload.objects.filter(file=names[0]).delete()  # its row gone: now an orphan
+    assert remove_orphan_uploads(MONDAY) == 1
+    assert not (tmp_path / names[0]).exists()
+    assert all((tmp_path / name).exists() for name in names[1:])
+
+
+def test_an_account_keeps_a_bounded_number_of_files(monkeypatch, client_for, applicant, food):
+    monkeypatch.setattr(staging, "MAX_KEPT", 2)
+    _, tokens = refused_once(client_for(applicant), food)
+    assert len(tokens) == 3  # shown on the page that kept them …
+    # … but only the two newest stay: refusing a form on purpose cannot fill the disk.
+    assert StagedUpload.objects.filter(owner=applicant).count() == 2
