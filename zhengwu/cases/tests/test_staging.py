@@ -285,3 +285,30 @@ def test_an_account_keeps_a_bounded_number_of_files(monkeypatch, client_for, app
     assert len(tokens) == 3  # shown on the page that kept them …
     # … but only the two newest stay: refusing a form on purpose cannot fill the disk.
     assert StagedUpload.objects.filter(owner=applicant).count() == 2
+
+
+def test_a_filing_that_fails_after_using_the_kept_files_keeps_them(
+        client_for, applicant, food, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from zhengwu.cases.services import case_submit
+    from zhengwu.cases.tests.conftest import uploads_for
+
+    refused_once(client_for(applicant), food)
+    names = list(StagedUpload.objects.values_list("file", flat=True))
+    used_up = []
+
+    def file_then_fail() -> None:
+        with transaction.atomic():
+            case_submit(implementation_id=food.pk, submitted_by=applicant,
+                        form_data=dict(FORM), materials=uploads_for(food),
+                        staged=f"cases.apply:{food.code}")
+            used_up.append(not StagedUpload.objects.exists())
+            raise RuntimeError("the enclosing step fails")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        file_then_fail()
+    assert used_up == [True]  # used up inside the filing's transaction
+    assert not Case.objects.exists()
+    assert StagedUpload.objects.count() == len(names)
+    assert all(default_storage.exists(name) for name in names)
