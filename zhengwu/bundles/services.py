@@ -10,8 +10,8 @@ event row and the audit row (quality.md #3, #6).
 - The 一件事 window accepts, asks once for supplements (gathering the departments'
   pre-review findings into one notice), refuses, and delivers once for all members.
 - Members run with their own clocks; a member waits only for the members it depends on.
-  `member_case_moved` (told of every case move by the process engine) moves the bundle on: it closes decided
-  members, starts waiting members whose prerequisites were granted, ends those whose
+  `member_case_moved` (told of every case move by the process engine) moves the bundle on,
+  by follow-ups the engine runs after the member's move: it closes decided members, starts waiting members whose prerequisites were granted, ends those whose
   prerequisites were not, finishes the bundle when every member has ended and tells the
   applicant once.
 """
@@ -84,7 +84,7 @@ from zhengwu.departments.models import Department
 from zhengwu.notifications.services import Note, notify_many
 from zhengwu.notifications.tasks import deliver_outbox
 from zhengwu.process import engine
-from zhengwu.process.spec import Attempt, Outcome, Process, Step
+from zhengwu.process.spec import Attempt, FollowUp, Outcome, Process, Step
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -862,21 +862,23 @@ ENDED = frozenset({CaseStatus.CLOSED, CaseStatus.DELIVERED, CaseStatus.REFUSED,
 GRANTED = frozenset({Decision.GRANTED, Decision.DEEMED_APPROVED})
 
 
-def member_case_moved(outcome: Outcome[Case]) -> None:
+def member_case_moved(outcome: Outcome[Case]) -> list[FollowUp]:
     """Told of every case move (engine.listen, registered in BundlesConfig.ready), inside
-    the move's transaction: a bundle member moved."""
+    the move's transaction: a bundle member moved. What the bundle does about it it returns
+    as follow-ups, which the engine runs after the member's move (ADR 0013)."""
     case, action = outcome.row, outcome.action
     if not case.bundle_number:
-        return
+        return []
     if action in DECIDING and case.status == CaseStatus.DECIDED:
         # In a bundle the decision ends the member's part; its result is delivered once,
         # with the others'. Closing moves the bundle on (this listener is told of "close").
-        member_case_move(case_id=case.pk, user=None, move=MoveIn(
-            action="close", reason="一件事成员事项已作出决定"))
-        return
+        return [lambda: member_case_move(case_id=case.pk, user=None, move=MoveIn(
+            action="close", reason="一件事成员事项已作出决定"))]
     # "cancel" is made by bundle_advance itself, which goes on from there.
     if action in ("close", "revoke"):
-        bundle_advance(case.bundle_number, revoked=case.pk if action == "revoke" else None)
+        number, revoked = case.bundle_number, case.pk if action == "revoke" else None
+        return [lambda: bundle_advance(number, revoked=revoked)]
+    return []
 
 
 def _granted(case: Case) -> bool:

@@ -425,14 +425,20 @@ def deadline_close(review_id: int, *, now: dt.datetime, user: User | None = None
                    note: str = "") -> tuple[JointReview, int]:
     """Inside the caller's transaction, after the answer deadline: default every silent
     required department (缺席默认) and issue the combined result — as the platform (the
-    sweep) or as the lead department. Returns the session and how many were defaulted."""
-    review = _lock(review_id, user)
-    silent = [p.department_id for p in review.participants.all()
-              if p.required and not p.opinion]
-    for department_id in silent:
-        _move(review_id, user, ReviewMoveIn(action="default", department_id=department_id),
-              now)
-    return _move(review_id, user, ReviewMoveIn(action="conclude", note=note), now), len(silent)
+    sweep) or as the lead department. Returns the session and how many were defaulted.
+
+    One lock for all the moves (engine.transitions): the silent departments are read from
+    the session as locked, and each move is checked against it as the previous one left it."""
+    silent: list[int] = []
+
+    def moves(review: JointReview) -> list[ReviewMoveIn]:
+        silent.extend(p.department_id for p in review.participants.all()
+                      if p.required and not p.opinion)
+        return [*(ReviewMoveIn(action="default", department_id=department_id)
+                  for department_id in silent), ReviewMoveIn(action="conclude", note=note)]
+
+    review = engine.transitions(JOINT_REVIEW_PROCESS, review_id, user, moves, now=now)
+    return review, len(silent)
 
 
 @transaction.atomic

@@ -9,19 +9,39 @@ the move with `refusal`, refuse bad free text, run the process's handler (what i
 the move), set the target state, save only the fields that changed, write the timeline event
 and the audit row, and tell the listening processes (a bundle listens to its member cases).
 Handlers queue notifications and tasks with `transaction.on_commit`, so nothing leaves the
-platform for a move that rolled back.
+platform for a move that rolled back. `transitions` makes several moves on one row under one
+lock (a joint review's defaults and its conclusion).
+
+Moves never re-enter: a listener does not move anything itself, it returns follow-ups, which
+the engine runs after the move that told it (and after its whole composition: a bundle's move
+and the member moves it drives), one after the other, in the same transaction. A move of a
+process inside a move of the same process, or a move made by a listener, raises `Reentered`;
+the one nesting allowed is a composing process driving its members (`driver` named) from its
+handler.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
 
 from zhengwu.core import clock
-from zhengwu.process.spec import Attempt, InT, Outcome, Process, Refusal, RowT, Step, Table
+from zhengwu.process.spec import (
+    Attempt,
+    FollowUp,
+    InT,
+    Outcome,
+    Process,
+    Refusal,
+    RowT,
+    Step,
+    Table,
+)
 
 
 def refusal(table: Table[RowT], row: RowT, user: Any, action: str, *,
@@ -83,6 +103,67 @@ def _acting_role(process: Process[RowT, InT], held: frozenset[str]) -> str:
     return min(held, key=lambda role: (order.get(role, len(order)), role))
 
 
+class Reentered(RuntimeError):
+    """A move started inside another move of its process, or by a listener: a programming
+    error (ADR 0013), never an answer to a person."""
+
+
+@dataclass
+class _Run:
+    """What this thread is doing: the processes with a move in progress (outermost first),
+    whether a listener is being told, and the follow-ups waiting for the outermost move."""
+
+    moving: list[str] = field(default_factory=list)
+    telling: bool = False
+    draining: bool = False
+    queue: list[FollowUp] = field(default_factory=list)
+
+
+_local = threading.local()
+
+
+def _run() -> _Run:
+    run: _Run | None = getattr(_local, "run", None)
+    if run is None:
+        run = _local.run = _Run()
+    return run
+
+
+def _enter(run: _Run, name: str, driver: str) -> None:
+    if run.telling:
+        raise Reentered(f"a listener made a {name} move while being told of another: "
+                        "listeners return follow-ups, which the engine runs afterwards")
+    if name in run.moving:
+        raise Reentered(f"a {name} move inside a {name} move")
+    if run.moving and not driver:
+        raise Reentered(f"a {name} move inside a {run.moving[-1]} move, driven by no process")
+
+
+def _told(process: Process[RowT, InT], outcome: Outcome[RowT], run: _Run) -> None:
+    run.telling = True
+    try:
+        for listener in process.listeners:
+            run.queue.extend(listener(outcome) or ())
+    finally:
+        run.telling = False
+
+
+def _drain(run: _Run) -> None:
+    """Run the follow-ups, the ones they add included, in order; only when no move is in
+    progress (a follow-up's moves are then outermost themselves, not nested)."""
+    if run.moving or run.draining:
+        return
+    run.draining = True
+    try:
+        while run.queue:
+            run.queue.pop(0)()
+    except BaseException:
+        run.queue.clear()
+        raise
+    finally:
+        run.draining = False
+
+
 def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *,
                now: dt.datetime | None = None, driver: str = "") -> RowT:
     """Make one move on the row `key` as `user` (None: the platform), in one transaction.
@@ -90,56 +171,89 @@ def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *
     Of concurrent attempts on one row exactly one succeeds: the row is locked first, and the
     others see the state it left (MoveNotAllowed, 409). Raises the DomainError of the refusal,
     or whatever the handler raises for bad input; nothing is written then."""
+    return transitions(process, key, user, lambda row: (move_in,), now=now, driver=driver)
+
+
+def transitions(process: Process[RowT, InT], key: Any, user: Any,
+                moves: Callable[[RowT], Iterable[InT]], *, now: dt.datetime | None = None,
+                driver: str = "") -> RowT:
+    """Make the moves `moves(row)` names, read from the locked row, one after the other on
+    the row `key`, under one lock and in one transaction; each is checked against the row as
+    the previous ones left it. If one is refused, none is made."""
+    run = _run()
+    _enter(run, process.table.name, driver)
+    waiting = len(run.queue)
     with transaction.atomic():
-        table = process.table
-        row = process.lock(key, user)
-        action = process.action_of(move_in)
-        moment = now or clock.now()
-        roles = frozenset(table.roles_on(user, row))
-        subject = process.subject_of(move_in)
-        refused = refusal(table, row, user, action, roles=roles, now=moment, driver=driver,
-                          subject=subject)
-        if refused is not None:
-            raise refused.error()
-        process.text_check(move_in)
-        move = table.moves[action]
-        held = roles & move.roles
-        role = _acting_role(process, held)
-        actor = process.actor(user, row, role, subject)
-        attempt = Attempt(action=action, user=user, roles=held, now=moment, driver=driver,
-                          subject=subject)
-        before_values = _field_values(row)
-        before = getattr(row, table.status_field)
-        data = process.handlers[action](row, move_in, attempt, actor) or {}
-        if move.target is not None:
-            setattr(row, table.status_field, move.target)
-        changed = [name for name, value in _field_values(row).items()
-                   if before_values[name] != value]
-        if changed:
-            # Timestamps kept by the model itself (auto_now) change with every save.
-            changed += [f.attname for f in row._meta.concrete_fields
-                        if getattr(f, "auto_now", False) and f.attname not in changed]
-            row.save(update_fields=changed)
-        process.record(row, Step(action=action, before=before, actor=actor,
-                                 reason=process.reason_of(move_in), data=data,
-                                 subject=subject, at=moment))
-        outcome = Outcome(process=table.name, row=row, action=action, before=before,
-                          after=getattr(row, table.status_field), driver=driver)
-        for listener in process.listeners:
-            listener(outcome)
+        run.moving.append(process.table.name)
+        try:
+            row = process.lock(key, user)
+            moment = now or clock.now()
+            for move_in in moves(row):
+                _move(process, row, user, move_in, moment=moment, driver=driver, run=run)
+        except BaseException:
+            del run.queue[waiting:]  # the follow-ups of moves that are undone
+            raise
+        finally:
+            run.moving.pop()
+        _drain(run)
         return row
 
 
-def listen(process: Process[RowT, InT], listener: Callable[[Outcome[RowT]], None]) -> None:
+def _move(process: Process[RowT, InT], row: RowT, user: Any, move_in: InT, *,
+          moment: dt.datetime, driver: str, run: _Run) -> None:
+    table = process.table
+    action = process.action_of(move_in)
+    roles = frozenset(table.roles_on(user, row))
+    subject = process.subject_of(move_in)
+    refused = refusal(table, row, user, action, roles=roles, now=moment, driver=driver,
+                      subject=subject)
+    if refused is not None:
+        raise refused.error()
+    process.text_check(move_in)
+    move = table.moves[action]
+    held = roles & move.roles
+    role = _acting_role(process, held)
+    actor = process.actor(user, row, role, subject)
+    attempt = Attempt(action=action, user=user, roles=held, now=moment, driver=driver,
+                      subject=subject)
+    before_values = _field_values(row)
+    before = getattr(row, table.status_field)
+    data = process.handlers[action](row, move_in, attempt, actor) or {}
+    if move.target is not None:
+        setattr(row, table.status_field, move.target)
+    changed = [name for name, value in _field_values(row).items()
+               if before_values[name] != value]
+    if changed:
+        # Timestamps kept by the model itself (auto_now) change with every save.
+        changed += [f.attname for f in row._meta.concrete_fields
+                    if getattr(f, "auto_now", False) and f.attname not in changed]
+        row.save(update_fields=changed)
+    process.record(row, Step(action=action, before=before, actor=actor,
+                             reason=process.reason_of(move_in), data=data,
+                             subject=subject, at=moment))
+    _told(process, Outcome(process=table.name, row=row, action=action, before=before,
+                           after=getattr(row, table.status_field), driver=driver), run)
+
+
+def listen(process: Process[RowT, InT],
+           listener: Callable[[Outcome[RowT]], Iterable[FollowUp] | None]) -> None:
     """Have `listener` told of every move of `process` (and of its bulk moves, which call
-    `tell`), inside the move's transaction. Idempotent: an app registering twice (tests
-    reload apps) is told once."""
+    `tell`), inside the move's transaction. What it has to move in turn it returns as
+    follow-ups: the engine runs them after the move, in the same transaction. Idempotent: an
+    app registering twice (tests reload apps) is told once."""
     if listener not in process.listeners:
         process.listeners.append(listener)
 
 
 def tell(process: Process[RowT, InT], outcomes: Iterable[Outcome[RowT]]) -> None:
-    """Tell the listeners of moves made in bulk (a sweep's set-based UPDATE)."""
-    for outcome in outcomes:
-        for listener in process.listeners:
-            listener(outcome)
+    """Tell the listeners of moves made in bulk (a sweep's set-based UPDATE), then run their
+    follow-ups, inside the caller's transaction."""
+    run = _run()
+    waiting = len(run.queue)
+    try:
+        for outcome in outcomes:
+            _told(process, outcome, run)
+        _drain(run)
+    except BaseException:
+        del run.queue[waiting:]
+        raise

@@ -12,7 +12,7 @@ page that lists what a person may do can call it for every move.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -103,6 +103,9 @@ class Move:
 
 
 Handler = Callable[[RowT, InT, Attempt, Actor], dict[str, Any] | None]
+# What a listener asks the engine to do once the move it was told of is done (engine.listen):
+# typically moves of its own process or of the one it was told about.
+FollowUp = Callable[[], object]
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,8 @@ class Process(Generic[RowT, InT]):
     - `actor(user, row, role, subject)`: the audit actor for the role the move is made in.
     - `record(row, step)`: the timeline event and the audit row of a move made.
     - `text_check(move_in)`: refuse free text staff type that the applicant will read.
-    - `listeners`: told of every move (engine.listen) — the processes composing this one.
+    - `listeners`: told of every move (engine.listen) — the processes composing this one;
+      each returns the follow-ups the engine runs after the move.
     """
 
     table: Table[RowT]
@@ -172,7 +176,8 @@ class Process(Generic[RowT, InT]):
     subject_of: Callable[[InT], Any] = lambda move_in: None
     # The order in which a person holding several roles for a move is recorded as acting.
     role_order: tuple[str, ...] = ()
-    listeners: list[Callable[[Outcome[RowT]], None]] = field(default_factory=list)
+    listeners: list[Callable[[Outcome[RowT]], Iterable[FollowUp] | None]] = field(
+        default_factory=list)
 
     def __post_init__(self) -> None:
         differ = set(self.table.moves) ^ set(self.handlers)

@@ -425,3 +425,54 @@ def test_a_supplement_that_fails_after_storing_files_leaves_none(
                         MaterialIn(identity="公司章程", file_name="scan.pdf",
                                    content=pdf_bytes())]))
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_decided_member_is_closed_after_its_decision_not_inside_it(
+    submit_qykb: Any, clerk: Any, reviewers: Any, monkeypatch: Any
+) -> None:
+    """The bundle closes a decided member, starts the waiting ones and finishes itself as
+    follow-ups the engine runs after the decision (ADR 0013), never by a case move made
+    while a case move's handler or listeners are still running."""
+    from zhengwu.cases.services import CASE_PROCESS
+    from zhengwu.process import engine
+
+    bundle_case = submit_qykb(answers={"need_seal": "no", "need_invoice": "no",
+                                       "has_employees": "no"})
+    bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    inside: list[str] = []
+    nested: list[tuple[str, ...]] = []
+    made: list[str] = []
+
+    def within(label: str, function: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            inside.append(label)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                inside.pop()
+        return wrapped
+
+    for action, handler in list(CASE_PROCESS.handlers.items()):
+        monkeypatch.setitem(CASE_PROCESS.handlers, action, within(f"handler:{action}", handler))
+    listeners = list(CASE_PROCESS.listeners)
+    real = engine.transition
+
+    def spy(process: Any, key: Any, user: Any, move_in: Any, **kwargs: Any) -> Any:
+        made.append(f"{process.table.name}:{process.action_of(move_in)}")
+        if process is CASE_PROCESS and inside:
+            nested.append((*inside, made[-1]))
+        return real(process, key, user, move_in, **kwargs)
+
+    monkeypatch.setattr(engine, "transition", spy)
+    CASE_PROCESS.listeners[:] = [within("listener", listener) for listener in listeners]
+    try:
+        for member in members(bundle_case).values():
+            decide(member, reviewers[member.department.short_name])
+    finally:
+        CASE_PROCESS.listeners[:] = listeners
+    assert not nested, nested
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    assert bundle_case.status == BundleCaseStatus.DELIVERED
+    # The close follows the decision that caused it.
+    assert made.index("case:close") == made.index("case:grant") + 1

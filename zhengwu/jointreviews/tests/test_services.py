@@ -410,3 +410,26 @@ def test_what_the_lead_may_do_costs_the_same_however_many_are_silent(world, sche
                                                participants=participants, now=DUE
                                                + dt.timedelta(seconds=1))
     assert abilities.can_close and abilities.can_cancel
+
+
+@pytest.mark.parametrize("user", ["system", "lead"])
+def test_closing_after_the_deadline_locks_the_session_once(world, schedule, frozen, user):
+    """deadline_close defaults every silent department and concludes under one lock: the
+    session and its participants are read once, not again for every move (it was 5 times
+    for three silent departments)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    review = schedule()
+    frozen.move_to(AFTER_DUE)
+    actor = None if user == "system" else world.lead_reviewer
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        closed, defaulted = services.deadline_close(review.pk, now=AFTER_DUE, user=actor)
+    sql = [q["sql"] for q in queries.captured_queries]
+    # Reads of the session's own rows (a scope's subquery on the participants is not one).
+    sessions = [s for s in sql if s.startswith('SELECT "jointreviews_jointreview"."id"')]
+    participants = [s for s in sql
+                    if s.startswith('SELECT "jointreviews_jointreviewparticipant"."id"')]
+    assert (closed.status, defaulted) == (ReviewStatus.CONCLUDED, 3)
+    assert len(sessions) == 1, sessions
+    assert len(participants) == 1, participants

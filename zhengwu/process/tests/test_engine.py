@@ -108,3 +108,70 @@ def test_the_person_who_passed_the_previous_step_does_not_decide(accepted, revie
                             move=MoveIn(action=action, reason="理由"))
     assert {"grant", "deny"} <= set(case_actions(user=reviewer, case=case))
     case_transition(case_id=case.pk, user=reviewer, move=MoveIn(action="grant"))
+
+
+def test_a_listener_that_makes_a_move_itself_is_refused(accepted, reviewer):
+    """Re-entry: a listener is told inside the move; a move it made there would run inside
+    the move that told it. It returns follow-ups instead (ADR 0013)."""
+
+    def moves_at_once(outcome: Outcome[Case]) -> None:
+        case_transition(case_id=outcome.row.pk, user=None,
+                        move=MoveIn(action="accept"))
+
+    engine.listen(CASE_PROCESS, moves_at_once)
+    try:
+        with pytest.raises(engine.Reentered, match="follow-up"):
+            case_transition(case_id=accepted.pk, user=reviewer,
+                            move=MoveIn(action="review_pass"))
+    finally:
+        CASE_PROCESS.listeners.remove(moves_at_once)
+    # Nothing of the refused move remains.
+    assert Case.objects.get(pk=accepted.pk).approval_step == accepted.approval_step
+
+
+def test_a_handler_may_not_move_its_own_process_inside_a_move(accepted, reviewer,
+                                                              monkeypatch):
+    review_pass = CASE_PROCESS.handlers["review_pass"]
+
+    def reentering(case: Case, move_in: Any, attempt: Any, actor: Any) -> Any:
+        case_transition(case_id=case.pk, user=None, move=MoveIn(action="accept"))
+        return review_pass(case, move_in, attempt, actor)
+
+    monkeypatch.setitem(CASE_PROCESS.handlers, "review_pass", reentering)
+    with pytest.raises(engine.Reentered, match="inside a case move"):
+        case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="review_pass"))
+
+
+def test_follow_ups_run_after_the_move_in_its_transaction(accepted, reviewer):
+    """What a listener returns runs once the move it was told of is recorded, in order, in
+    the same transaction: if a follow-up fails, the move that caused it is undone too."""
+    order: list[str] = []
+
+    def follow(outcome: Outcome[Case]) -> list[Any]:
+        order.append(f"told:{outcome.action}")
+        if outcome.action != "review_pass":
+            return []
+
+        def after() -> None:
+            order.append("follow-up")
+            # The move that caused it is done and recorded before this runs.
+            last = outcome.row.events.order_by("-id").first()
+            assert last is not None and last.action == "review_pass"
+            raise RuntimeError("the follow-up fails")
+
+        return [after]
+
+    engine.listen(CASE_PROCESS, follow)
+    try:
+        with pytest.raises(RuntimeError, match="the follow-up fails"):
+            case_transition(case_id=accepted.pk, user=reviewer,
+                            move=MoveIn(action="review_pass"))
+    finally:
+        CASE_PROCESS.listeners.remove(follow)
+    assert order == ["told:review_pass", "follow-up"]
+    case = Case.objects.get(pk=accepted.pk)
+    assert (case.approval_step, case.events.filter(action="review_pass").count()) == (
+        accepted.approval_step, 0)
+    # The queue is empty again: the next move runs no stale follow-up.
+    case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="review_pass"))
+    assert order == ["told:review_pass", "follow-up"]
