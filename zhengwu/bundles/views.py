@@ -13,7 +13,6 @@ staff, as on the case page.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -44,7 +43,6 @@ from zhengwu.bundles.forms import (
     SupplementForm,
     WithdrawForm,
     answers_from,
-    idempotency_key_from,
     values_from,
 )
 from zhengwu.bundles.models import (
@@ -69,6 +67,7 @@ from zhengwu.cases.models import (
 )
 from zhengwu.cases.selectors import case_timeline
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
+from zhengwu.core import idempotency
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
@@ -424,7 +423,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     definition = selectors.bundle_definition(bundle)
     data = request.POST if request.method == "POST" else None
     posted: dict[str, str] = data.dict() if data is not None else {}
-    key = idempotency_key_from(posted) or secrets.token_urlsafe(24)
+    key = idempotency.key_from_form(posted) or idempotency.new_key()
     check = d.check_answers(definition, answers_from(posted))
     values = values_from(definition, posted) if data is not None else None
     wizard = Wizard(bundle, definition, 1, key, check, values)

@@ -4,7 +4,6 @@ field) and turn it into what cases.services takes; the rules themselves stay in 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +17,12 @@ from zhengwu.cases import selectors
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.models import ApplicantKind, Case, DeliveryMethod, MaterialKind, ProcedureKind
 from zhengwu.cases.services import MaterialIn
-from zhengwu.cases.uploads import MAX_BYTES, check_upload
+from zhengwu.cases.uploads import ACCEPT, MAX_BYTES, check_upload
 from zhengwu.catalog.models import ItemImplementation, Material, MaterialSource
-from zhengwu.core import clock
+from zhengwu.core import clock, idempotency
 from zhengwu.core.errors import InvalidInput
-from zhengwu.core.forms import TextField
+from zhengwu.core.forms import ErrorsDescribed, TextField
 
-ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 SUPPLEMENT_FREE_ROWS = 3
 
 
@@ -36,18 +34,6 @@ def _read_upload(upload: UploadedFile, label: str) -> MaterialIn:
     check_upload(label, content)
     return MaterialIn(name=label, kind=MaterialKind.UPLOAD,
                       file_name=(upload.name or label)[-200:], content=content)
-
-
-class ErrorsDescribed(forms.Form):
-    """Marks each field with errors aria-invalid and points it at its error message."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
 
 
 @dataclass
@@ -108,7 +94,7 @@ class ApplyForm(ErrorsDescribed):
                 self.fields[f"paper_{key}"] = forms.BooleanField(
                     label="已在窗口收取纸质材料", required=False)
         if not self.is_bound:
-            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+            self.initial.setdefault("idempotency_key", idempotency.new_key())
             if applicant is not None and not window:
                 self.initial.setdefault("applicant_name", applicant.display_name)
                 self.initial.setdefault("phone", applicant.phone or "")
