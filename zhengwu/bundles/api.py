@@ -69,19 +69,19 @@ from zhengwu.bundles.schemas import (
     SupplementRequestOut,
     VersionPage,
 )
-from zhengwu.cases.api import (
+from zhengwu.cases.models import Decision
+from zhengwu.cases.multipart import (
     MULTIPART_DOC,
-    idempotency_key_of,
     materials_from_specs,
     multipart_payload,
     schema_validated,
     upload_auth,
 )
-from zhengwu.cases.models import Decision
 from zhengwu.cases.selectors import filing_applicant_get
 from zhengwu.catalog.models import ItemImplementation
+from zhengwu.core import idempotency
 from zhengwu.core.access_log import access_group
-from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
 from zhengwu.process.spec import MoveNotAllowed
@@ -611,16 +611,6 @@ def _bundle_materials(specs: Any, files: Any) -> list[services.MaterialIn]:
             for m in materials_from_specs(specs, files)]
 
 
-def _submit(submitted_by: User, submission: services.SubmitIn) -> services.SubmitResult:
-    try:
-        return services.bundle_submit(submitted_by=submitted_by, submission=submission)
-    except Conflict as error:
-        if error.code != "bundle.idempotency_race":
-            raise
-        # A concurrent request with the same key has committed by now: ask again.
-        return services.bundle_submit(submitted_by=submitted_by, submission=submission)
-
-
 @router.post("/{code}/applications", response={200: BundleCaseOut, 201: BundleCaseOut},
              auth=upload_auth, openapi_extra=MULTIPART_DOC, url_name="bundles_apply")
 def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
@@ -629,17 +619,21 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
     same bundle case, the same key with a different body 422. One member case per applicable
     item is created at once in each department's queue."""
     user = _user(request)
-    key = idempotency_key_of(request)
+    # The header's shape is checked as the cases API checks it, with its code (the contract).
+    key = idempotency.key_from_header(request.headers.get("Idempotency-Key"), prefix="case")
     data, files = multipart_payload(request)
     body = schema_validated(ApplicationIn, data)
     materials = _bundle_materials(body.materials, files)
     applicant = filing_applicant_get(user=user, channel=body.channel,
                                      applicant_id=body.applicant_id, accepting_region=None)
-    result = _submit(user, services.SubmitIn(
+    submission = services.SubmitIn(
         code=code, answers=dict(body.answers),
         form={k: str(v) for k, v in body.form.items()}, materials=materials,
         channel=body.channel, region=body.region or "", delivery_method=body.delivery_method,
-        applicant=applicant, idempotency_key=key))
+        applicant=applicant, idempotency_key=key)
+    # A request that lost the race for its key asks again and answers the winner's case.
+    result = idempotency.retried_on_race(lambda: services.bundle_submit(
+        submitted_by=user, submission=submission), prefix="bundle")
     return Status(201 if result.created else 200, _detail(user, result.bundle_case.number))
 
 

@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zhengwu.core import input_errors
+
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # A question tree is small: a definition whose answer combinations exceed this is refused
 # (the applicant would face too many questions anyway).
@@ -164,24 +166,9 @@ class DefinitionError(ValueError):
 
 
 def _pydantic_reason(error: Any) -> str:
-    where = ".".join(str(p) for p in error.get("loc", ()))
-    kind = error.get("type", "")
-    context = error.get("ctx") or {}
-    message = {
-        "missing": "必须填写", "extra_forbidden": "是未知的项", "too_short": "不能为空或过少",
-        "too_long": "项数过多", "literal_error": "取值无效",
-        "string_too_short": "不能为空", "string_too_long": f"不能超过{context.get('max_length')}字",
-        "greater_than": f"必须大于{context.get('gt')}",
-        "greater_than_equal": f"不能小于{context.get('ge')}",
-        "less_than_equal": f"不能大于{context.get('le')}",
-        "decimal_parsing": "应为数字", "int_parsing": "应为整数", "int_type": "应为整数",
-        "string_type": "应为文字", "bool_type": "应为是或否", "bool_parsing": "应为是或否",
-        "dict_type": "应为对象", "list_type": "应为列表", "tuple_type": "应为列表",
-        "model_type": "应为对象", "decimal_type": "应为数字",
-    }.get(kind)
-    if message is None and kind == "value_error":
-        message = str(context.get("error", "")) or error.get("msg", "")
-    return f"{where}：{message or error.get('msg', '')}"
+    # Worded as the API words input errors (core.input_errors), from the error's type and
+    # limits; the location is the definition's own path (questions.0.key).
+    return f"{'.'.join(str(p) for p in error.get('loc', ()))}：{input_errors.reason(error)}"
 
 
 # --- catalogue facts a definition is checked against ---------------------------------------

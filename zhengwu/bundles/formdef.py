@@ -1,21 +1,27 @@
 """The bundle's one form (一套表单), pure: GB/T 39046's applicant fields (cases.formdef) joined
-with the bundle's own fields, each validated by its kind, every error next to its field."""
+with the bundle's own fields, each validated by its kind (core.fields), every error next to
+its field."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zhengwu.bundles.definition import Definition
 from zhengwu.cases.formdef import COMMON_FIELDS
-from zhengwu.core.codes import CodeError, validate_citizen_id, validate_uscc
+from zhengwu.core.fields import (
+    PHONE,
+    PHONE_MESSAGE,
+    FieldInvalid,
+    FieldSpec,
+    applicant_id,
+    validate_fields,
+)
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
-from zhengwu.core.text import TextError, check_text
 
-PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 MAX_LENGTH = {"text": 200, "long_text": 2000, "number": 20, "phone": 20, "id_number": 18,
               "uscc": 18, "date": 10}
 
@@ -48,58 +54,45 @@ def form_fields(definition: Definition) -> list[FormField]:
 def validate(definition: Definition, data: dict[str, Any], *, applicant_kind: str,
              today: dt.date | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Cleaned values and errors keyed by field (Chinese, shown next to each field)."""
-    fields = form_fields(definition)
-    cleaned: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    unknown = sorted(set(data) - {f.key for f in fields})
-    if unknown:
-        errors["__all__"] = "未知字段：" + "、".join(unknown[:5])
-    for field in fields:
-        raw = data.get(field.key, "")
-        value = str(raw).strip() if raw is not None else ""
-        if not value:
-            if field.required:
-                errors[field.key] = f"请填写{field.label}"
-            continue
-        if len(value) > MAX_LENGTH.get(field.kind, 200):
-            errors[field.key] = f"{field.label}不能超过{MAX_LENGTH.get(field.kind, 200)}字"
-            continue
-        try:
-            check_text(value, label=field.label, multiline=field.kind == "long_text")
-            cleaned[field.key] = _clean(field, value, applicant_kind, today)
-        except TextError as error:
-            errors[field.key] = error.message
-        except ValueError as error:
-            errors[field.key] = str(error)
-    return cleaned, errors
+    return validate_fields([_spec(f, applicant_kind, today) for f in form_fields(definition)],
+                           data)
 
 
-def _clean(field: FormField, value: str, applicant_kind: str, today: dt.date | None) -> str:
-    kind = field.kind
+def _spec(field: FormField, applicant_kind: str, today: dt.date | None) -> FieldSpec:
+    """A field as core.fields validates it: its length and cleaning follow its kind."""
+    spec = FieldSpec(field.key, field.label, field.required,
+                     max_length=MAX_LENGTH.get(field.kind, 200),
+                     multiline=field.kind == "long_text")
     if field.key == "id_number":
-        kind = "uscc" if applicant_kind == "enterprise" else "id_number"
-    if kind == "phone" and not PHONE.match(value):
-        raise ValueError("请填写11位手机号或带区号的固定电话")
-    if kind in ("id_number", "uscc"):
-        try:
-            return validate_citizen_id(value, today=today) if kind == "id_number" \
-                else validate_uscc(value)
-        except CodeError as error:
-            raise ValueError(error.message) from error
-    if kind == "number":
-        try:
-            number = Decimal(value)
-        except InvalidOperation as error:
-            raise ValueError(f"{field.label}应为数字") from error
-        if not number.is_finite() or number < 0:
-            raise ValueError(f"{field.label}应为不小于0的数字")
-        return f"{number.normalize():f}"
-    if kind == "date":
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError as error:
-            raise ValueError(f"{field.label}应为日期（如 2026-12-01）") from error
-    return value
+        return dataclasses.replace(spec, clean=applicant_id(applicant_kind, today=today))
+    if field.kind == "phone":
+        return dataclasses.replace(spec, pattern=PHONE, message=PHONE_MESSAGE)
+    if field.kind == "id_number":
+        return dataclasses.replace(spec, clean=applicant_id("person", today=today))
+    if field.kind == "uscc":
+        return dataclasses.replace(spec, clean=applicant_id("enterprise", today=today))
+    if field.kind == "number":
+        return dataclasses.replace(spec, clean=lambda value: _number(field.label, value))
+    if field.kind == "date":
+        return dataclasses.replace(spec, clean=lambda value: _date(field.label, value))
+    return spec
+
+
+def _number(label: str, value: str) -> str:
+    try:
+        number = Decimal(value)
+    except InvalidOperation as error:
+        raise FieldInvalid(f"{label}应为数字") from error
+    if not number.is_finite() or number < 0:
+        raise FieldInvalid(f"{label}应为不小于0的数字")
+    return f"{number.normalize():f}"
+
+
+def _date(label: str, value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as error:
+        raise FieldInvalid(f"{label}应为日期（如 2026-12-01）") from error
 
 
 def masked(key: str, kind: str, value: str, *, applicant_kind: str) -> str:

@@ -6,7 +6,6 @@ the services (which check everything again on submission)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,27 +16,21 @@ from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef
 from zhengwu.bundles.models import BundleAudience, HallLevel
 from zhengwu.bundles.services import MaterialIn
-from zhengwu.cases.forms import ACCEPT, ErrorsDescribed, KeepsUploads
+from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.cases.models import DeliveryMethod, MaterialKind
 from zhengwu.cases.staging import KeptFile
+from zhengwu.cases.uploads import ACCEPT
 from zhengwu.core import clock
-from zhengwu.core.forms import TextField
+from zhengwu.core.forms import ErrorsDescribed, TextField
 from zhengwu.regions.models import Region
 
 # Prefixes keep the bundle's own keys (any [a-z][a-z0-9_]*) apart from the wizard's controls.
 QUESTION_PREFIX = "q_"
 FIELD_PREFIX = "f_"
 MATERIAL_PREFIX = "m_"
-KEY_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,80}$")
 DELIVERY_CHOICES = [(DeliveryMethod.ELECTRONIC, "电子送达（在“我的一件事”中下载全部结果）"),
                     (DeliveryMethod.WINDOW, "窗口领取（到综合窗口一次领取全部结果）"),
                     (DeliveryMethod.POSTAL, "邮寄送达（寄往申请表填写的住所）")]
-
-
-def idempotency_key_from(data: Mapping[str, Any]) -> str:
-    """The wizard's Idempotency-Key when it looks like one of ours, else ""."""
-    value = str(data.get("idempotency_key", ""))
-    return value if KEY_SHAPE.match(value) else ""
 
 
 def answers_from(data: Mapping[str, Any]) -> dict[str, str]:

@@ -16,9 +16,10 @@ from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import kpis
 from zhengwu.bundles.models import Bundle, BundleCase, BundleVersion, HallLevel, MaterialIdentity
-from zhengwu.cases.access import reviewer_departments, window_prefixes
+from zhengwu.cases.access import reach_q, reviewer_departments, visible_q
 from zhengwu.cases.models import Case
 from zhengwu.cases.parents import Parent
+from zhengwu.cases.workflow import Role
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
 from zhengwu.regions.models import Region
 
@@ -173,17 +174,12 @@ def townships(bundle: Bundle) -> list[Region]:
 def bundle_cases_for(user: User) -> QuerySet[BundleCase]:
     """Every read of bundle cases starts here: absent and not yours look the same (404)."""
     cases = BundleCase.objects.select_related("bundle", "region")
-    if not user.is_authenticated:
+    # The window of the bundle's handling region, the departments of its member cases.
+    condition = visible_q(user, region="region__code", department="members__department_id",
+                          own=("applicant", "submitted_by"))
+    if condition is None:
         return cases.none()
-    if user.has_perm("cases.view_all_cases"):
-        return cases
-    condition = Q(applicant=user) | Q(submitted_by=user)
-    for prefix in window_prefixes(user):
-        condition |= Q(region__code__startswith=prefix)
-    departments = reviewer_departments(user)
-    if departments:
-        condition |= Q(members__department_id__in=departments)
-    return cases.filter(condition).distinct()
+    return cases.filter(condition).distinct() if condition else cases
 
 
 def bundle_access_log(user: User, number: str) -> QuerySet[Any]:
@@ -257,12 +253,9 @@ def member_parent(case: Case, masked: bool) -> Parent | None:
 
 def window_queue(user: User, *, status: str = "") -> QuerySet[BundleCase]:
     """The 一件事 window's queue: bundle cases of the regions the clerk serves."""
-    prefixes = window_prefixes(user)
-    if not prefixes:
+    condition = reach_q(user, region="region__code", roles={Role.WINDOW})
+    if condition is None:
         return BundleCase.objects.none()
-    condition = Q()
-    for prefix in prefixes:
-        condition |= Q(region__code__startswith=prefix)
     cases = BundleCase.objects.filter(condition).select_related("bundle")
     if status:
         cases = cases.filter(status=status)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import secrets
 from collections.abc import Iterable
@@ -30,7 +29,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
@@ -77,7 +76,7 @@ from zhengwu.cases.services import (
 )
 from zhengwu.cases.uploads import MAX_FILES, check_upload
 from zhengwu.catalog.services import catalog_generation_bump
-from zhengwu.core import clock, numbering
+from zhengwu.core import clock, idempotency, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
@@ -317,8 +316,7 @@ def _digest(submission: SubmitIn) -> str:
                "channel": submission.channel, "region": submission.region,
                "delivery": submission.delivery_method,
                "applicant": submission.applicant.pk if submission.applicant else None}
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                                     default=str).encode()).hexdigest()
+    return idempotency.request_digest(payload)
 
 
 def _bundle_event(bundle_case: BundleCase, *, action: str, before: str, actor: Actor,
@@ -366,17 +364,11 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     together (all or nothing), each in its department's queue at once."""
     digest = _digest(submission)
     key = submission.idempotency_key
-    if key:
-        if len(key) > 80:
-            raise InvalidInput("Idempotency-Key 过长（最多80字符）。", code="bundle.idempotency_key")
-        existing = BundleCase.objects.filter(submitted_by=submitted_by,
-                                             idempotency_key=key).first()
-        if existing is not None:
-            if existing.request_hash != digest:
-                raise InvalidInput("同一 Idempotency-Key 已用于内容不同的申请。",
-                                   code="bundle.idempotency_conflict")
-            staging.consume(owner=submitted_by, form=submission.staged)
-            return SubmitResult(existing, created=False)
+    existing = idempotency.replay(BundleCase.objects, submitted_by=submitted_by, key=key,
+                                  digest=digest, prefix="bundle")
+    if existing is not None:
+        staging.consume(owner=submitted_by, form=submission.staged)  # filed by the first
+        return SubmitResult(existing, created=False)
     bundle = Bundle.objects.select_related("region", "lead_department").filter(
         code=submission.code, version__gt=0).first()
     if bundle is None:
@@ -456,12 +448,8 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         steps=d.steps(members), materials_before=count.before, materials_after=count.after,
         submitted_at=now, delivery_method=submission.delivery_method,
         idempotency_key=key or None, request_hash=digest)
-    try:
-        with transaction.atomic():
-            bundle_case.save()
-    except IntegrityError as error:
-        raise Conflict("同一 Idempotency-Key 的申请正在处理，请稍后查询。",
-                       code="bundle.idempotency_race") from error
+    with idempotency.first_insert(prefix="bundle"):
+        bundle_case.save()
     stored: dict[str, StoredMaterial] = {}
     for identity, material in given.items():
         upload = checked.get(identity)

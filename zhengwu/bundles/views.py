@@ -13,7 +13,6 @@ staff, as on the case page.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -44,7 +43,6 @@ from zhengwu.bundles.forms import (
     SupplementForm,
     WithdrawForm,
     answers_from,
-    idempotency_key_from,
     values_from,
 )
 from zhengwu.bundles.models import (
@@ -60,7 +58,7 @@ from zhengwu.bundles.models import (
     MemberState,
 )
 from zhengwu.cases.access import case_queryset_for
-from zhengwu.cases.forms import KEPT_FIELD
+from zhengwu.cases.kept_uploads import KEPT_FIELD
 from zhengwu.cases.models import (
     ApplicantKind,
     CaseStatus,
@@ -71,6 +69,7 @@ from zhengwu.cases.models import (
 from zhengwu.cases.selectors import case_timeline
 from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
+from zhengwu.core import idempotency
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
@@ -450,7 +449,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     definition = selectors.bundle_definition(bundle)
     data = request.POST if request.method == "POST" else None
     posted: dict[str, str] = data.dict() if data is not None else {}
-    key = idempotency_key_from(posted) or secrets.token_urlsafe(24)
+    key = idempotency.key_from_form(posted) or idempotency.new_key()
     check = d.check_answers(definition, answers_from(posted))
     values = values_from(definition, posted) if data is not None else None
     wizard = Wizard(bundle, definition, 1, key, check, values,

@@ -4,10 +4,16 @@ department, supervisors (read only). Which account role acts in which workflow r
 within which scope, is the table cases.access_matrix.ACTS_AS (ADR 0012).
 
 Every read of cases starts from `case_queryset_for(user)`, so "not yours" and "absent" look
-the same (404) — quality.md #10.
+the same (404) — quality.md #10. Which rows of any process a person may see is one condition,
+`visible_q` (bundles, joint reviews and 事后核查 name only their own fields).
 """
 
 from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -19,6 +25,11 @@ from zhengwu.cases.workflow import MOVES, Role
 from zhengwu.process.spec import Table
 
 UNMASK = "cases.unmask_personal_data"
+# Supervisors (电子监察) read every case, bundle and joint review, and act on none.
+SUPERVISE = "cases.view_all_cases"
+# Where a case keeps what a reach covers: the accepting region, the responsible department.
+CASE_REGION = "accepting_region__code"
+CASE_DEPARTMENT = "department_id"
 
 
 def _assignments(user: User) -> list[RoleAssignment]:
@@ -52,25 +63,79 @@ def _reaches_case(assignment: RoleAssignment, reach: Reach, case: Case) -> bool:
     return str(case.accepting_region_id).startswith(prefix)
 
 
-def _reach_q(assignment: RoleAssignment, reach: Reach) -> Q | None:
-    if reach.scope == Scope.DEPARTMENT:
-        return Q(department_id=assignment.department_id) \
-            if assignment.department_id is not None else None
-    prefix = _prefix(assignment)
-    return Q(accepting_region__code__startswith=prefix) if prefix else None
+@dataclass(frozen=True)
+class Reached:
+    """Where a user's assignments reach (ACTS_AS): the region-code prefixes of their
+    region-scoped reaches and the departments of their department-scoped ones, in the order of
+    the assignments, each once."""
+
+    prefixes: tuple[str, ...]
+    departments: tuple[int, ...]
+
+
+def reached(user: User, roles: Collection[Role] | None = None) -> Reached:
+    """The user's reach, or only the reaches in which they act in one of `roles`."""
+    prefixes: list[str] = []
+    departments: list[int] = []
+    for assignment, reach in _reaches(user):
+        if roles is not None and reach.role not in roles:
+            continue
+        if reach.scope == Scope.DEPARTMENT:
+            if assignment.department_id is not None \
+                    and assignment.department_id not in departments:
+                departments.append(assignment.department_id)
+        else:
+            prefix = _prefix(assignment)
+            if prefix and prefix not in prefixes:
+                prefixes.append(prefix)
+    return Reached(tuple(prefixes), tuple(departments))
+
+
+# A process's department condition: a field holding the department, or, for a relation that
+# must not join (a row locked with select_for_update), a function of the department ids.
+DepartmentField = str | Callable[[list[int]], Q]
+
+
+def reach_q(user: User, *, region: str | None = None, department: DepartmentField | None = None,
+            roles: Collection[Role] | None = None) -> Q | None:
+    """The rows of a process this user reaches as staff, as a filter (None: none). `region`
+    names the field holding the region code a region-scoped reach covers by prefix;
+    `department` the department a department-scoped reach covers. A process without one of
+    them is not reached that way (a joint review has no region)."""
+    where = reached(user, roles)
+    conditions: list[Q] = []
+    if region is not None:
+        conditions += [Q(**{f"{region}__startswith": prefix}) for prefix in where.prefixes]
+    if department is not None and where.departments:
+        ids = list(where.departments)
+        conditions.append(department(ids) if callable(department)
+                          else Q(**{f"{department}__in": ids}))
+    return functools.reduce(operator.or_, conditions) if conditions else None
+
+
+def visible_q(user: User, *, region: str | None = None,
+              department: DepartmentField | None = None, own: Sequence[str] = ()) -> Q | None:
+    """Which rows of a process `user` may see, as a filter (None: none) — the one rule for
+    cases, bundles, joint reviews and 事后核查: nothing for anonymous, everything for
+    supervisors (cases.view_all_cases, read only), else the rows the user's staff reach covers
+    (reach_q) and the rows naming the user in one of the `own` fields (the applicant, who
+    filed)."""
+    if not user.is_authenticated:
+        return None
+    if user.has_perm(SUPERVISE):
+        return Q()
+    conditions = [Q(**{field: user}) for field in own]
+    staff = reach_q(user, region=region, department=department)
+    if staff is not None:
+        conditions.append(staff)
+    return functools.reduce(operator.or_, conditions) if conditions else None
 
 
 def window_prefixes(user: User) -> list[str]:
     """Region code prefixes where the user serves at the comprehensive window (一窗受理, for
     every department). A chief representative's window is their department's only
     (`window_departments`)."""
-    prefixes = []
-    for assignment, reach in _reaches(user):
-        if reach.role == Role.WINDOW and reach.scope == Scope.REGION:
-            prefix = _prefix(assignment)
-            if prefix:
-                prefixes.append(prefix)
-    return prefixes
+    return list(reached(user, {Role.WINDOW}).prefixes)
 
 
 def window_assignment_region(user: User) -> str | None:
@@ -87,9 +152,7 @@ def window_assignment_region(user: User) -> str | None:
 
 def window_departments(user: User) -> list[int]:
     """Departments whose cases the user serves at the window as their chief representative."""
-    return [a.department_id for a, reach in _reaches(user)
-            if reach.role == Role.WINDOW and reach.scope == Scope.DEPARTMENT
-            and a.department_id is not None]
+    return list(reached(user, {Role.WINDOW}).departments)
 
 
 def serves_window(user: User) -> bool:
@@ -99,13 +162,7 @@ def serves_window(user: User) -> bool:
 
 def window_q(user: User) -> Q | None:
     """The cases this user serves at a window, as a filter (None: none)."""
-    condition: Q | None = None
-    for assignment, reach in _reaches(user):
-        if reach.role == Role.WINDOW:
-            q = _reach_q(assignment, reach)
-            if q is not None:
-                condition = q if condition is None else condition | q
-    return condition
+    return reach_q(user, region=CASE_REGION, department=CASE_DEPARTMENT, roles={Role.WINDOW})
 
 
 def files_for_others(user: User) -> bool:
@@ -117,27 +174,15 @@ def files_for_others(user: User) -> bool:
 
 def reviewer_departments(user: User) -> list[int]:
     """Departments the user answers for (back office, chief representative)."""
-    departments: list[int] = []
-    for assignment, reach in _reaches(user):
-        if reach.scope == Scope.DEPARTMENT and assignment.department_id is not None \
-                and assignment.department_id not in departments:
-            departments.append(assignment.department_id)
-    return departments
+    return list(reached(user).departments)
 
 
 def case_queryset_for(user: User) -> QuerySet[Case]:
     cases = Case.objects.select_related("implementation__item", "department", "region",
                                         "accepting_region")
-    if not user.is_authenticated:
-        return cases.none()
-    if user.has_perm("cases.view_all_cases"):
-        return cases
-    condition = Q(applicant=user) | Q(submitted_by=user)
-    for assignment, reach in _reaches(user):
-        q = _reach_q(assignment, reach)
-        if q is not None:
-            condition |= q
-    return cases.filter(condition)
+    condition = visible_q(user, region=CASE_REGION, department=CASE_DEPARTMENT,
+                          own=("applicant", "submitted_by"))
+    return cases.none() if condition is None else cases.filter(condition)
 
 
 def roles_on(user: User | None, case: Case) -> set[Role]:

@@ -10,23 +10,16 @@ through the unmask operation, which is audited (quality.md #8, #11).
 # globals of the function it is given (see zhengwu/catalog/api.py).
 
 import datetime as dt
-import json
-import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
-from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.core.files.uploadedfile import UploadedFile
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Path, Query, Router, Status
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import SessionAuth, django_auth
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
+from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import selectors, services
@@ -41,6 +34,13 @@ from zhengwu.cases.models import (
     Notice,
     Supplement,
 )
+from zhengwu.cases.multipart import (
+    MULTIPART_DOC,
+    materials_from_specs,
+    multipart_payload,
+    schema_validated,
+    upload_auth,
+)
 from zhengwu.cases.notices import notice_pdf
 from zhengwu.cases.progress import progress_query
 from zhengwu.cases.schemas import (
@@ -48,7 +48,6 @@ from zhengwu.cases.schemas import (
     CaseOut,
     CasePage,
     EventPage,
-    MaterialSpecIn,
     MonitoringOut,
     MonitoringQuery,
     MoveBody,
@@ -62,172 +61,18 @@ from zhengwu.cases.schemas import (
     UnmaskOut,
     VerificationIn,
 )
-from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
 from zhengwu.cases.verification import verification_record
-from zhengwu.core import clock
+from zhengwu.core import clock, idempotency
 from zhengwu.core.access_log import access_group
-from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
 
 router = Router(tags=["cases"], auth=django_auth)
-SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 CaseNumber = Annotated[str, Path(pattern=r"^\d{1,32}$", max_length=32, description="办件编号")]
-# A whole submission: 50 files of at most 10 MB each would be 500 MB; 100 MB is plenty for a
-# real application and bounds what one request may make the server store.
-MAX_REQUEST_BYTES = 100 * 1024 * 1024
-MAX_PAYLOAD_CHARS = 200_000
-MAX_FORM_FIELDS = 4  # payload, and room for csrfmiddlewaretoken
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
-MULTIPART_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["payload"],
-            "properties": {"payload": {
-                "type": "string",
-                "description": "JSON：提交时为 SubmitIn，补正时为 SupplementIn；"
-                               "上传的文件作为其他 multipart 字段，由 materials[].file_field 指明"}},
-        }}},
-    },
-}
-
-
-class UploadSessionAuth(SessionAuth):
-    """Session auth for multipart operations: the request size is refused before the body is
-    parsed (the CSRF check reads it), and a body with too many parts is a JSON 413, not
-    Django's HTML 400."""
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_REQUEST_BYTES:
-            raise InvalidInput("提交内容过大：一次最多 100MB。", code="case.request_too_large",
-                               http_status=413)
-        try:
-            return super()._get_key(request)
-        except (SuspiciousOperation, MultiPartParserError) as error:
-            raise _unreadable(error) from error
-
-
-upload_auth = UploadSessionAuth()
-
-
-def _unreadable(error: Exception) -> InvalidInput:
-    if isinstance(error, SuspiciousOperation):
-        return InvalidInput(f"提交内容过大或文件过多：最多 {MAX_FILES} 个文件、共 100MB。",
-                            code="case.too_many_parts", http_status=413)
-    return InvalidInput("multipart 内容无法解析。", code="case.bad_multipart", http_status=400)
-
-
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-# --- reading requests -----------------------------------------------------------------------
-
-
-def multipart_payload(request: HttpRequest) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
-    """The JSON `payload` and the uploaded files of a multipart request, bounded."""
-    if request.content_type == "application/json":
-        try:
-            raw: str | None = request.body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InvalidInput("payload 不是 UTF-8 文本。", code="case.payload_json") from error
-        except SuspiciousOperation as error:
-            raise _unreadable(error) from error
-        files: dict[str, UploadedFile] = {}
-    else:
-        try:
-            post, uploaded = request.POST, request.FILES
-        except (SuspiciousOperation, MultiPartParserError) as error:
-            raise _unreadable(error) from error
-        if len(post) > MAX_FORM_FIELDS:
-            raise InvalidInput("表单字段过多：只需 payload 一个字段。", code="case.too_many_fields")
-        parts = [(key, upload) for key in uploaded for upload in uploaded.getlist(key)]
-        if len(parts) > MAX_FILES:
-            raise InvalidInput(f"文件过多：最多 {MAX_FILES} 个。", code="case.too_many_files",
-                               http_status=413)
-        if sum(upload.size or 0 for _, upload in parts) > MAX_REQUEST_BYTES:
-            raise InvalidInput("文件总大小超过 100MB。", code="case.request_too_large",
-                               http_status=413)
-        if len(parts) != len(uploaded):
-            raise InvalidInput("每个文件字段只能放一个文件。", code="case.duplicate_file_field")
-        raw = post.get("payload")
-        files = dict(parts)
-    if not raw:
-        raise InvalidInput("缺少 payload 字段（申请内容的 JSON）。", code="case.payload_missing")
-    if len(raw) > MAX_PAYLOAD_CHARS:
-        raise InvalidInput("payload 过长。", code="case.payload_too_long")
-    try:
-        data = json.loads(raw)
-    except ValueError as error:
-        raise InvalidInput("payload 不是有效的 JSON。", code="case.payload_json") from error
-    if not isinstance(data, dict):
-        raise InvalidInput("payload 应为 JSON 对象。", code="case.payload_json")
-    return data, files
-
-
-def schema_validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
-    try:
-        return schema.model_validate(data)
-    except PydanticValidationError as error:
-        # ctx (max_length, le …) goes along: config/api.py words the detail from it; a
-        # validator's exception as its text, as ninja passes it.
-        errors = [{"loc": ("payload", *e["loc"]), "msg": e["msg"], "type": e["type"],
-                   "ctx": {k: str(v) if isinstance(v, Exception) else v
-                           for k, v in e.get("ctx", {}).items()}}
-                  for e in error.errors(include_url=False)]
-        raise NinjaValidationError(errors) from error
-
-
-def materials_from_specs(specs: list[MaterialSpecIn],
-               files: dict[str, UploadedFile]) -> list[services.MaterialIn]:
-    """Pair each declared material with its file part; every file part must be declared."""
-    used: set[str] = set()
-    materials = []
-    for spec in specs:
-        content, file_name = b"", ""
-        if spec.file_field is not None:
-            if spec.kind != "upload":
-                raise InvalidInput(f"材料“{spec.name}”不是上传方式，不能附文件。",
-                                   code="case.file_not_expected")
-            upload = files.get(spec.file_field)
-            if upload is None:
-                raise InvalidInput(f"材料“{spec.name}”的文件字段“{spec.file_field}”不存在。",
-                                   code="case.file_missing")
-            if (upload.size or 0) > MAX_BYTES:
-                raise InvalidInput(f"材料“{spec.name}”超过 10MB。", code="case.upload_too_large",
-                                   http_status=413)
-            upload.seek(0)
-            content, file_name = upload.read(), (upload.name or "")[-200:]
-            used.add(spec.file_field)
-        elif spec.kind == "upload":
-            raise InvalidInput(f"材料“{spec.name}”选择了上传，请附上文件（file_field）。",
-                               code="case.file_required")
-        materials.append(services.MaterialIn(name=spec.name, kind=spec.kind,
-                                             file_name=file_name, content=content,
-                                             reference=spec.reference))
-    unused = sorted(set(files) - used)
-    if unused:
-        raise InvalidInput("以下文件未对应任何材料：" + "、".join(unused[:5]),
-                           code="case.file_unreferenced")
-    return materials
-
-
-def idempotency_key_of(request: HttpRequest) -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise InvalidInput("Idempotency-Key 应为 1–80 个可见 ASCII 字符。",
-                           code="case.idempotency_key")
-    return key
 
 
 # --- shaping responses ----------------------------------------------------------------------
@@ -311,17 +156,6 @@ def _notice_out(notice: Notice, number: str) -> dict[str, Any]:
                                kwargs={"number": number, "notice_id": notice.pk})}
 
 
-def _submit(**kwargs: Any) -> services.SubmitResult:
-    try:
-        return services.case_submit(**kwargs)
-    except Conflict as error:
-        if error.code != "case.idempotency_race":
-            raise
-        # A concurrent request with the same key won the insert and has committed by now:
-        # asking again answers its case (or 422 if the bodies differ).
-        return services.case_submit(**kwargs)
-
-
 # --- apply and follow (applicants) ----------------------------------------------------------
 
 
@@ -332,17 +166,19 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
     With an `Idempotency-Key` header a repeat answers 200 with the same case, and the same key
     with a different body 422. Window staff and proxy agents may file for an applicant."""
     user = _user(request)
-    key = idempotency_key_of(request)
+    key = idempotency.key_from_header(request.headers.get("Idempotency-Key"), prefix="case")
     data, files = multipart_payload(request)
     body = schema_validated(SubmitIn, data)
     materials = materials_from_specs(body.materials, files)
     applicant = selectors.filing_applicant_get(
         user=user, channel=body.channel, applicant_id=body.applicant_id,
         accepting_region=body.accepting_region)
-    result = _submit(implementation_id=body.implementation_id, submitted_by=user,
-                     form_data=body.form.model_dump(exclude_defaults=True),
-                     materials=materials, channel=body.channel, applicant=applicant,
-                     accepting_region=body.accepting_region, idempotency_key=key)
+    # A request that lost the race for its key asks again and answers the winner's case.
+    result = idempotency.retried_on_race(lambda: services.case_submit(
+        implementation_id=body.implementation_id, submitted_by=user,
+        form_data=body.form.model_dump(exclude_defaults=True), materials=materials,
+        channel=body.channel, applicant=applicant, accepting_region=body.accepting_region,
+        idempotency_key=key), prefix="case")
     case = selectors.case_get(user=user, number=result.case.number)
     return Status(201 if result.created else 200, _case_out(case, user))
 

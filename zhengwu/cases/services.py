@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
@@ -51,7 +50,7 @@ from zhengwu.cases.models import (
 from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
-from zhengwu.core import clock, numbering
+from zhengwu.core import clock, idempotency, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
@@ -79,11 +78,6 @@ class MaterialIn:
 class SubmitResult:
     case: Case
     created: bool
-
-
-def _request_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                                     default=str).encode()).hexdigest()
 
 
 def case_event(case: Case, *, action: str, before: str, actor: Actor, reason: str = "",
@@ -137,18 +131,12 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                "materials": [(m.name, m.kind, hashlib.sha256(m.content).hexdigest(), m.reference)
                              for m in materials], "applicant": applicant.pk if applicant else None,
                "accepting_region": accepting_region}
-    digest = _request_hash(payload)
-    if idempotency_key:
-        if len(idempotency_key) > 80:
-            raise InvalidInput("Idempotency-Key 过长（最多80字符）。", code="case.idempotency_key")
-        existing = Case.objects.filter(submitted_by=submitted_by,
-                                       idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.request_hash != digest:
-                raise InvalidInput("同一 Idempotency-Key 已用于内容不同的申请。",
-                                   code="case.idempotency_conflict")
-            staging.consume(owner=submitted_by, form=staged)  # filed by the first attempt
-            return SubmitResult(existing, created=False)
+    digest = idempotency.request_digest(payload)
+    existing = idempotency.replay(Case.objects, submitted_by=submitted_by, key=idempotency_key,
+                                  digest=digest, prefix="case")
+    if existing is not None:
+        staging.consume(owner=submitted_by, form=staged)  # filed by the first attempt
+        return SubmitResult(existing, created=False)
     if channel not in Channel.values:
         raise InvalidInput(f"申报渠道“{channel}”无效。", code="case.channel")
     filing_for_other = applicant is not None and applicant.pk != submitted_by.pk
@@ -219,12 +207,8 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         promised_workdays=implementation.promised_limit_workdays,
         legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
         idempotency_key=idempotency_key or None, request_hash=digest)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError as error:
-        raise Conflict("同一 Idempotency-Key 的申请正在处理，请稍后查询。",
-                       code="case.idempotency_race") from error
+    with idempotency.first_insert(prefix="case"):
+        case.save()
     for material, upload in checked:
         _material_save(case, material, upload, now)
     actor = actor_for(submitted_by)

@@ -19,6 +19,8 @@ from django.core.files.storage import Storage
 from zhengwu.core.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
+# What a file input offers to pick: the types SIGNATURES lets through.
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 MAX_FILES = 50
 # A scan of an A4 page at 600 dpi is about 35 million pixels. Decoding is what costs memory
 # (4 bytes a pixel), so a header declaring more is refused before any pixel is read.

@@ -25,7 +25,7 @@ from django.urls import reverse
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.cases import caseclock, workflow
-from zhengwu.cases.access import case_queryset_for, reviewer_departments, roles_on
+from zhengwu.cases.access import case_queryset_for, roles_on, visible_q
 from zhengwu.cases.models import Case, CreditRecord, Verification
 from zhengwu.cases.models import VerificationStatus as S
 from zhengwu.cases.services import (
@@ -44,7 +44,6 @@ from zhengwu.process.spec import Attempt, Move, Process, Step, Table
 from zhengwu.workdays.selectors import calendar_get
 
 REVIEWER = workflow.Role.REVIEWER
-SUPERVISE = "cases.view_all_cases"
 
 
 @dataclass
@@ -147,10 +146,8 @@ def verification_worklist(*, user: User) -> QuerySet[Verification]:
     rows = Verification.objects.select_related(
         "case__implementation__item", "case__department").order_by(
         "-status", "due_at", "-done_at")
-    departments = reviewer_departments(user)
-    if departments:
-        return rows.filter(case__department_id__in=departments)
-    return rows if user.has_perm(SUPERVISE) else rows.none()
+    condition = visible_q(user, department="case__department_id")
+    return rows.none() if condition is None else rows.filter(condition)
 
 
 def worklist_rows(verifications: Iterable[Verification], now: dt.datetime) -> list[WorkRow]:

@@ -17,10 +17,15 @@ from django.shortcuts import redirect, render
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import services
-from zhengwu.cases.access import CASE_TABLE, case_queryset_for, reviewer_departments
+from zhengwu.cases.access import (
+    CASE_TABLE,
+    SUPERVISE,
+    case_queryset_for,
+    reviewer_departments,
+    visible_q,
+)
 from zhengwu.cases.models import Case, CreditRecord, MaterialKind, Verification
 from zhengwu.cases.verification import (
-    SUPERVISE,
     VERIFICATION_TABLE,
     verification_record,
     verification_worklist,
@@ -116,8 +121,8 @@ def credit_records(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("仅审批部门人员和监察人员可以使用此页面。")
     records = CreditRecord.objects.select_related("case__implementation__item",
                                                   "case__department").order_by("-recorded_at")
-    if not user.has_perm(SUPERVISE):
-        records = records.filter(case__department_id__in=reviewer_departments(user))
+    condition = visible_q(user, department="case__department_id")
+    records = records.none() if condition is None else records.filter(condition)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=[cast(Case, r.case) for r in page.object_list],
                                   user=user, purpose=PURPOSE_CREDIT)

@@ -23,6 +23,7 @@ from zhengwu.catalog.codes import (
 )
 from zhengwu.catalog.guide import FaqData, FeeData, GuideData, MaterialData
 from zhengwu.catalog.models import Audience, ItemType, Level, MaterialSource
+from zhengwu.core import input_errors
 
 # (key, Chinese header) in export order. Multi-valued cells use ";".
 COLUMNS: list[tuple[str, str]] = [
@@ -356,29 +357,12 @@ def _pydantic_problems(row: int, error: ValidationError, prefix: str = "") -> li
         loc = [str(p) for p in item["loc"]]
         key = loc[0] if loc else ""
         column = LABEL.get(prefix + key, LABEL.get(key, key))
-        detail = _translate(item["msg"].removeprefix("Value error, "))
+        detail = input_errors.reason(item)
         if len(loc) > 1:
             detail = f"第{int(loc[1]) + 1}项 {'.'.join(loc[2:])}：{detail}" if loc[1].isdigit() \
                 else detail
         problems.append(Problem(row, column, detail))
     return problems
-
-
-_MESSAGES = {
-    "Input should be": "取值不在允许范围内：",
-    "Field required": "必填",
-    "String should have at least": "内容过短：",
-    "String should have at most": "内容过长：",
-    "Input should be greater than or equal to": "不能小于",
-    "Input should be less than or equal to": "不能大于",
-}
-
-
-def _translate(message: str) -> str:
-    for english, chinese in _MESSAGES.items():
-        if message.startswith(english):
-            return chinese + message[len(english):].strip()
-    return message
 
 
 def parse_row(row: int, raw: dict[str, Any]) -> CatalogRow | list[Problem]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog import export, importing, kpis, search, selectors, services
-from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm, SearchForm
+from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm
 from zhengwu.catalog.guide import GuideData, guide_of
 from zhengwu.catalog.models import (
     CatalogImport,
@@ -26,6 +26,7 @@ from zhengwu.catalog.models import (
     ImplementationDraft,
     ItemImplementation,
 )
+from zhengwu.catalog.search_form import SearchForm
 from zhengwu.catalog.tasks import run_catalog_import
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError

@@ -1,6 +1,6 @@
-"""Form fields shared by the pages where people type free text (the case and bundle apply
-forms): one rule for which characters text may hold, core.text.check_text, on pages and API
-alike.
+"""What the forms of every app's pages share: the base that marks invalid fields for screen
+readers (ErrorsDescribed), and the field for free text (TextField) — one rule for which
+characters text may hold, core.text.check_text, on pages and API alike.
 
 Django's CharField refuses a NUL by itself (ProhibitNullCharactersValidator) before the form's
 own validation runs; its Chinese message ("不允许是用空字符串。") wrongly says "empty string",
@@ -30,3 +30,15 @@ class TextField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         return redisplayable(value) if isinstance(value, str) else value
+
+
+class ErrorsDescribed(forms.Form):
+    """Marks each field with errors aria-invalid and points it at its error message."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"

@@ -13,10 +13,8 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhengwu.accounts.models import User
-from zhengwu.cases.access import reviewer_departments
+from zhengwu.cases.access import SUPERVISE, reviewer_departments, visible_q
 from zhengwu.jointreviews.models import JointReview, JointReviewParticipant
-
-SUPERVISE = "cases.view_all_cases"
 
 
 class Role(StrEnum):
@@ -42,16 +40,14 @@ def review_queryset_for(user: User) -> QuerySet[JointReview]:
     """Sessions visible to `user`, without joins that would duplicate rows (so the queryset
     can be locked with select_for_update)."""
     reviews = JointReview.objects.select_related("lead_department", "case")
-    if not user.is_authenticated:
-        return reviews.none()
-    if is_supervisor(user):
-        return reviews
-    departments = represented_departments(user)
-    if not departments:
-        return reviews.none()
+    condition = visible_q(user, department=_lead_or_invited)
+    return reviews.none() if condition is None else reviews.filter(condition)
+
+
+def _lead_or_invited(departments: list[int]) -> Q:
     invited = JointReviewParticipant.objects.filter(review=OuterRef("pk"),
                                                     department_id__in=departments)
-    return reviews.filter(Q(lead_department_id__in=departments) | Exists(invited))
+    return Q(lead_department_id__in=departments) | Q(Exists(invited))
 
 
 def roles_on(user: User | None, review: JointReview,

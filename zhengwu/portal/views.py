@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from zhengwu.accounts.selectors import user_roles
-from zhengwu.catalog.forms import SearchForm
 from zhengwu.catalog.models import Theme
+from zhengwu.catalog.search_form import SearchForm
 from zhengwu.core import clock
 from zhengwu.core.models import AuditEvent
 from zhengwu.workdays.selectors import missing_years

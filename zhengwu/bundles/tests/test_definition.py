@@ -174,10 +174,10 @@ def test_members_without_a_promise_take_the_items_own() -> None:
 
 
 @pytest.mark.parametrize(("changes", "reason"), [
-    ({"members": []}, "members：不能为空"),
-    ({"hall_level": "province"}, "hall_level：取值无效"),
+    ({"members": []}, "members：至少 1 项"),
+    ({"hall_level": "province"}, "hall_level：取值应为以下之一："),
     ({"promised_workdays": "0.3"}, "半个工作日"),
-    ({"surprise": 1}, "surprise：是未知的项"),
+    ({"surprise": 1}, "surprise：是不允许的字段"),
 ])
 def test_malformed_definitions_are_refused_with_the_place(changes: dict[str, Any],
                                                           reason: str) -> None:
@@ -207,3 +207,20 @@ def test_form_values_are_masked_by_kind_and_key(key: str, kind: str, value: str,
     from zhengwu.bundles.formdef import masked
 
     assert masked(key, kind, value, applicant_kind=applicant) == shown
+
+
+def test_a_definition_pydantic_refuses_is_worded_as_the_api_words_input_errors() -> None:
+    """core.input_errors words every pydantic error, here too: the minimum says how short,
+    not "empty"; a key that is not allowed is named as the API names it."""
+    data = base(name="x", colour="red")
+    data["members"][0]["item"] = "X" * 13
+    data["questions"] = [{"key": "Bad", "text": "问", "answers": []}]
+    with pytest.raises(d.DefinitionError) as raised:
+        d.parse(data)
+    reasons = raised.value.reasons
+    assert "name：至少 2 个字符" in reasons
+    assert "colour：是不允许的字段" in reasons
+    assert "members.0.item：最多 12 个字符" in reasons
+    assert "questions.0.answers：至少 2 项" in reasons
+    # Our validators' own Chinese messages are kept.
+    assert "questions.0.key：问题标识只能由小写字母、数字和下划线组成，以字母开头" in reasons

@@ -342,7 +342,7 @@ def test_a_bad_definition_shows_every_reason_and_saves_nothing(client_for: Any,
     html = page(save(client, "[1, 2]"))
     assert "定义必须是一个 JSON 对象" in html
     html = page(save(client, {"name": "x", "audience": "nobody"}))
-    assert "audience：取值无效" in html
+    assert "audience：取值应为以下之一：person、enterprise" in html
     assert not BundleDraft.objects.exists()
 
 

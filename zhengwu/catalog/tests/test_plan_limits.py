@@ -252,3 +252,17 @@ def test_the_default_pack_parses_with_or_without_the_columns():
     for row in rows:
         for limit in (row.item.plan_steps_limit, row.item.plan_materials_limit):
             assert limit is None or limit >= 1
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ({"name": "x" * 201}, "第9行「事项名称」：最多 200 个字符"),
+    ({"name": "x"}, "第9行「事项名称」：至少 2 个字符"),
+    ({"legal_limit_workdays": "1000"}, "第9行「本级法定时限(工作日)」：不能大于 999"),
+    ({"promised_limit_workdays": "-1"}, "第9行「承诺办结时限(工作日)」：不能小于 0"),
+])
+def test_what_pydantic_refuses_in_a_row_is_said_in_chinese(override, expected):
+    """core.input_errors words the problem from pydantic's type and limits, never from its
+    English text ("内容过长：200 characters" before)."""
+    problems = parse_row(9, raw_row(**override))
+    assert isinstance(problems, list)
+    assert [p.as_text() for p in problems] == [expected]
