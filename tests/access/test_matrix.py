@@ -557,14 +557,14 @@ class Runner:
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     # Notices are rendered to PDF in the background; here the background is not wanted.
-    from zhengwu.cases import views
+    from zhengwu.cases import services
 
     class Skip:
         @staticmethod
         def enqueue(*args: Any) -> None:
             return None
 
-    monkeypatch.setattr(views, "notice_render_task", Skip)
+    monkeypatch.setattr(services, "notice_render_task", Skip)
     # Thousands of refusals by design: their warnings would only slow the run.
     monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)
     with time_machine.travel(MORNING, tick=False):

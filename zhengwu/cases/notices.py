@@ -3,8 +3,10 @@ masked ID number, the body by kind, the issuing department with a seal placehold
 date, and a QR code to the public verification page.
 
 A notice is rendered once and the bytes are kept in `Notice.pdf`; later downloads read the
-file (architecture.md: ~150 ms a page, never in a sweep). `cases.tasks.notice_render_task`
-pre-renders in the background.
+file (architecture.md: ~150 ms a page, never in a sweep). `notice_render_task` pre-renders
+in the background; `cases.services.notice_issue` enqueues it when the move that issued the
+notice commits, so every way of making a move (page, API, a bundle driving its members)
+renders alike and no view has to remember it. A sweep's bulk notices are not enqueued.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django_tasks import task
 
 from zhengwu.cases.models import ApplicantKind, Notice, NoticeKind, ProcedureKind
 from zhengwu.cases.results import collection_text
@@ -104,3 +107,13 @@ def notice_pdf(notice: Notice) -> bytes:
         notice.pdf.storage.delete(notice.pdf.name)
         notice.refresh_from_db(fields=["pdf"])
     return data
+
+
+@task()
+def notice_render_task(notice_id: int) -> int:
+    """Render and cache one notice's PDF; returns its size in bytes (0 when gone)."""
+    notice = Notice.objects.select_related(
+        "case__department", "case__implementation__item").filter(pk=notice_id).first()
+    if notice is None:
+        return 0
+    return len(notice_pdf(notice))

@@ -419,11 +419,6 @@ def cases_filed_per_implementation(start: dt.date, end: dt.date,
     return {int(pk): int(n) for pk, n in rows}
 
 
-def case_notice_ids(case: Case) -> set[int]:
-    """The ids of the case's notices (to pre-render those a move has just issued)."""
-    return set(Notice.objects.filter(case=case).values_list("pk", flat=True))
-
-
 def case_access_log(*, user: User, number: str) -> QuerySet[Any]:
     """谁查看过我的办件: the staff reads of one of the user's own cases, grouped (one line per
     staff member, department, purpose and day; core.access_log). Only the applicant may read

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -47,6 +48,7 @@ from zhengwu.cases.models import (
     Supplement,
     Verification,
 )
+from zhengwu.cases.notices import notice_render_task
 from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
@@ -94,12 +96,16 @@ def case_event(case: Case, *, action: str, before: str, actor: Actor, reason: st
 
 def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
                  at: dt.datetime | None = None) -> Notice:
-    """Number a notice (文号 such as 耒政服受〔2026〕123号) inside the move's transaction."""
+    """Number a notice (文号 such as 耒政服受〔2026〕123号) inside the move's transaction, and
+    have its PDF rendered after the move commits."""
     # Numbered per printed prefix: departments sharing a prefix (the pack's 耒政服) share
     # one sequence, so no two notices can carry the same 文号.
-    return Notice.issue(case=case, kind=kind, prefix=case.department.document_prefix,
-                        mark=NOTICE_MARK[NoticeKind(kind)], at=at or clock.now(),
-                        content=content)
+    notice = Notice.issue(case=case, kind=kind, prefix=case.department.document_prefix,
+                          mark=NOTICE_MARK[NoticeKind(kind)], at=at or clock.now(),
+                          content=content)
+    # Rendered in the background once the move commits, so the first download is instant.
+    transaction.on_commit(partial(notice_render_task.enqueue, notice.pk))
+    return notice
 
 
 def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:

@@ -1,18 +1,9 @@
-"""Background tasks of case handling (Django Tasks API): pre-rendering notice PDFs."""
+"""Background tasks of case handling (Django Tasks API). Pre-rendering notice PDFs lives with
+the notices it renders (cases.notices), so the services that issue a notice can enqueue it;
+the name stays importable here for tasks already queued under it."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from zhengwu.cases.notices import notice_render_task
 
-from zhengwu.cases.models import Notice
-from zhengwu.cases.notices import notice_pdf
-
-
-@task()
-def notice_render_task(notice_id: int) -> int:
-    """Render and cache one notice's PDF; returns its size in bytes (0 when gone)."""
-    notice = Notice.objects.select_related(
-        "case__department", "case__implementation__item").filter(pk=notice_id).first()
-    if notice is None:
-        return 0
-    return len(notice_pdf(notice))
+__all__ = ["notice_render_task"]

@@ -55,7 +55,6 @@ from zhengwu.cases.models import (
     Supplement,
 )
 from zhengwu.cases.progress import progress_query
-from zhengwu.cases.tasks import notice_render_task
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock
@@ -315,7 +314,6 @@ def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise Http404("未知的办件操作")
     move, error, upload = _move_in(request, case, action)
     if move is not None:
-        issued_before = selectors.case_notice_ids(case)
         try:
             case = services.case_transition(case_id=case.pk, user=user, move=move)
         except DomainError as exc:
@@ -323,9 +321,6 @@ def case_move(request: HttpRequest, number: str, action: str) -> HttpResponse:
             if upload is not None:  # the chosen files wait for the next attempt
                 upload.keep_uploads()
         else:
-            # Render the move's notices in the background so the first download is instant.
-            for notice_id in sorted(selectors.case_notice_ids(case) - issued_before):
-                notice_render_task.enqueue(notice_id)
             case = selectors.case_get(user=user, number=number)
             messages.success(request, _moved_message(case, action))
             if is_htmx(request):

@@ -31,7 +31,7 @@ def monday_morning():
 @pytest.fixture(autouse=True)
 def no_pdf_rendering():
     """These tests read pages, not notices: the notices a move issues are not rendered."""
-    with mock.patch("zhengwu.cases.views.notice_render_task") as task:
+    with mock.patch("zhengwu.cases.services.notice_render_task") as task:
         yield task
 
 
