@@ -30,6 +30,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
@@ -526,8 +527,9 @@ def _lock(number: str, user: User | None) -> BundleCase:
     if user is not None:
         # A subquery: PostgreSQL allows no FOR UPDATE together with the scope's DISTINCT.
         cases = cases.filter(pk__in=bundle_cases_for(user).values("pk"))
+    # With its members (the 办结 guard reads them; every handler works on them).
     return cases.select_for_update(of=("self",)).select_related(
-        "bundle__lead_department", "applicant").get(number=number)
+        "bundle__lead_department", "applicant").prefetch_related(_MEMBERS).get(number=number)
 
 
 def _actor(user: User | None, bundle_case: BundleCase, role: str, subject: Any = None) -> Actor:
@@ -560,8 +562,15 @@ def bundle_move(*, number: str, user: User | None, move: BundleMoveIn,
     return bundle_case
 
 
+_MEMBERS = Prefetch("members", queryset=BundleMember.objects.select_related(
+    "case", "department").order_by("position"))
+
+
 def _open_members(bundle_case: BundleCase) -> list[BundleMember]:
-    return list(bundle_case.members.select_related("case", "department").order_by("position"))
+    """The bundle case's members with their cases, as loaded with the locked row (_lock);
+    read here when the row came without them."""
+    prefetch_related_objects([bundle_case], _MEMBERS)
+    return list(bundle_case.members.all())
 
 
 def _accept(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
@@ -924,7 +933,7 @@ def bundle_advance(number: str, now: dt.datetime | None = None, *,
             elif all(p.state == MemberState.DONE for p in prerequisites):
                 _member_start(member, None, moment, reason="前置事项已办结，自动开始并联办理")
                 changed = True
-    if all(m.state in (MemberState.DONE, MemberState.CANCELLED) for m in members):
+    if not workflow.members_running(members):
         bundle_case = bundle_move(number=number, user=None, move=BundleMoveIn(action="finish"),
                                   now=moment)
         if bundle_case.delivery_method == DeliveryMethod.ELECTRONIC:

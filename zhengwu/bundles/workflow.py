@@ -8,13 +8,14 @@ finished (when every member has ended) → deliver; withdraw before acceptance.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from zhengwu.accounts.models import User
-from zhengwu.bundles.models import BundleCase
+from zhengwu.bundles.models import BundleCase, BundleMember, MemberState
 from zhengwu.bundles.models import BundleCaseStatus as S
 from zhengwu.cases.access import window_prefixes
-from zhengwu.process.spec import Move, Table
+from zhengwu.process.spec import Attempt, Move, Refusal, Table
 
 
 class Role(StrEnum):
@@ -24,6 +25,27 @@ class Role(StrEnum):
 
 
 BEFORE_ACCEPT = frozenset({S.SUBMITTED, S.SUPPLEMENTED})
+MEMBER_ENDED = frozenset({MemberState.DONE, MemberState.CANCELLED})
+
+
+def members_running(members: Iterable[BundleMember]) -> list[BundleMember]:
+    """The members that have not ended yet (neither done nor cancelled): while there are
+    any, the bundle is not finished. bundles.services.bundle_advance asks the same."""
+    return [m for m in members if m.state not in MEMBER_ENDED]
+
+
+# --- guards: pure functions of the locked bundle case (its members loaded with it by
+# bundles.services._lock) and the attempt -----------------------------------------------------
+
+
+def _every_member_ended(bundle_case: BundleCase, attempt: Attempt) -> Refusal | None:
+    running = members_running(bundle_case.members.all())
+    if running:
+        names = "、".join(m.item_name for m in running[:10])
+        return Refusal("bundle.members_running",
+                       f"尚有成员事项未办结（{names}），一件事不能办结。")
+    return None
+
 
 MOVES: dict[str, Move] = {
     "ask_supplement": Move(frozenset({S.SUBMITTED}), S.AWAITING_SUPPLEMENT,
@@ -34,7 +56,8 @@ MOVES: dict[str, Move] = {
     "refuse": Move(BEFORE_ACCEPT, S.REFUSED, frozenset({Role.WINDOW}), "不予受理"),
     "withdraw": Move(frozenset({S.SUBMITTED, S.AWAITING_SUPPLEMENT, S.SUPPLEMENTED}),
                      S.WITHDRAWN, frozenset({Role.APPLICANT}), "撤回"),
-    "finish": Move(frozenset({S.IN_PROGRESS}), S.FINISHED, frozenset({Role.SYSTEM}), "办结"),
+    "finish": Move(frozenset({S.IN_PROGRESS}), S.FINISHED, frozenset({Role.SYSTEM}), "办结",
+                   guards=(_every_member_ended,)),
     "deliver": Move(frozenset({S.FINISHED}), S.DELIVERED, frozenset({Role.WINDOW, Role.SYSTEM}),
                     "送达"),
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -92,6 +92,10 @@ def review_progress(participants: list[JointReviewParticipant]) -> Progress:
     return Progress(len(required), answered, defaulted, len(required) - answered - defaulted)
 
 
+# The moves a department makes on a session for itself, in the page's order.
+DEPARTMENT_MOVES = ("attend", "answer")
+
+
 @dataclass(frozen=True)
 class Abilities:
     """What the viewer may do on one session, for pages and the API."""
@@ -100,6 +104,8 @@ class Abilities:
     departments: list[int]  # invited departments the viewer answers for
     can_close: bool
     can_cancel: bool
+    # What the viewer may do for each of those departments now ("attend", "answer").
+    moves: dict[int, list[str]] = field(default_factory=dict)
 
 
 def review_abilities(*, user: User, review: JointReview,
@@ -120,7 +126,9 @@ def review_abilities(*, user: User, review: JointReview,
     return Abilities(
         lead=Role.LEAD in roles, departments=departments if is_open else [],
         can_close=can_close,
-        can_cancel=engine.refusal(table, review, user, "cancel", now=now) is None)
+        can_cancel=engine.refusal(table, review, user, "cancel", now=now) is None,
+        moves={d: engine.moves_open(table, review, user, actions=DEPARTMENT_MOVES, now=now,
+                                    subject=d) for d in departments})
 
 
 def department_choices(*, user: User) -> list[Department]:

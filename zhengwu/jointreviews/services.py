@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -409,11 +409,21 @@ def participant_answer(*, user: User, review_id: int, department_id: int, opinio
     deadline. `attended` records whether the department was at the session (None: leave as
     recorded). The last required answer issues the combined result at once."""
     now = clock.now()
-    review = _move(review_id, user, ReviewMoveIn(
-        action="answer", department_id=department_id, opinion=opinion,
-        conditions=conditions, reasons=reasons, attended=attended), now)
-    if engine.refusal(workflow.JOINT_REVIEW_TABLE, review, None, "conclude", now=now) is None:
-        review = _move(review_id, None, ReviewMoveIn(action="conclude"), now)
+    concluded = False
+
+    def moves(review: JointReview) -> Iterator[ReviewMoveIn | engine.By[ReviewMoveIn]]:
+        # One lock (engine.transitions): the result is weighed on the session as the
+        # answer left it, and issued by the platform.
+        nonlocal concluded
+        yield ReviewMoveIn(action="answer", department_id=department_id, opinion=opinion,
+                           conditions=conditions, reasons=reasons, attended=attended)
+        if engine.refusal(workflow.JOINT_REVIEW_TABLE, review, None, "conclude",
+                          now=now) is None:
+            concluded = True
+            yield engine.By(None, ReviewMoveIn(action="conclude"))
+
+    review = engine.transitions(JOINT_REVIEW_PROCESS, review_id, user, moves, now=now)
+    if concluded:
         deliver_soon()
     return review
 

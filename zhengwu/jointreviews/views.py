@@ -126,10 +126,9 @@ def _context(request: HttpRequest, review: JointReview, *, failed: str = "", err
                                            participants=participants, now=now)
     rows = [{"p": p, "state": selectors.participant_state(p, review),
              "mine": p.department_id in abilities.departments,
-             "can_attend": p.department_id in abilities.departments and not p.attended
-             and review.starts_at <= now <= review.answer_due_at,
-             "can_answer": p.department_id in abilities.departments and not p.opinion
-             and now <= review.answer_due_at,
+             # The engine's one predicate (selectors.review_abilities), as the services.
+             "can_attend": "attend" in abilities.moves.get(p.department_id, ()),
+             "can_answer": "answer" in abilities.moves.get(p.department_id, ()),
              "attend_key": f"attend-{p.department_id}", "answer_key": f"answer-{p.department_id}"}
             for p in participants]
     timeline = [{"e": e, "label": selectors.action_label(e.action),

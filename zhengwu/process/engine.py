@@ -10,7 +10,8 @@ the move), set the target state, save only the fields that changed, write the ti
 and the audit row, and tell the listening processes (a bundle listens to its member cases).
 Handlers queue notifications and tasks with `transaction.on_commit`, so nothing leaves the
 platform for a move that rolled back. `transitions` makes several moves on one row under one
-lock (a joint review's defaults and its conclusion).
+lock (a joint review's defaults and its conclusion; a department's answer and the result the
+platform issues with it, `By`).
 
 Moves never re-enter: a listener does not move anything itself, it returns follow-ups, which
 the engine runs after the move that told it (and after its whole composition: a bundle's move
@@ -26,7 +27,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
 
 from django.db import models, transaction
 
@@ -174,12 +175,24 @@ def transition(process: Process[RowT, InT], key: Any, user: Any, move_in: InT, *
     return transitions(process, key, user, lambda row: (move_in,), now=now, driver=driver)
 
 
+@dataclass(frozen=True)
+class By(Generic[InT]):
+    """A move of `transitions` made by someone else than the caller, under the same lock
+    (None: the platform) — the result the platform issues once a department's answer has
+    completed it."""
+
+    user: Any
+    move_in: InT
+
+
 def transitions(process: Process[RowT, InT], key: Any, user: Any,
-                moves: Callable[[RowT], Iterable[InT]], *, now: dt.datetime | None = None,
-                driver: str = "") -> RowT:
+                moves: Callable[[RowT], Iterable[InT | By[InT]]], *,
+                now: dt.datetime | None = None, driver: str = "") -> RowT:
     """Make the moves `moves(row)` names, read from the locked row, one after the other on
     the row `key`, under one lock and in one transaction; each is checked against the row as
-    the previous ones left it. If one is refused, none is made."""
+    the previous ones left it (an iterator is read move by move, so it can decide on the next
+    move from the row as the last one left it). A move wrapped in `By` is made by its own
+    user. If one is refused, none is made."""
     run = _run()
     _enter(run, process.table.name, driver)
     waiting = len(run.queue)
@@ -188,8 +201,10 @@ def transitions(process: Process[RowT, InT], key: Any, user: Any,
         try:
             row = process.lock(key, user)
             moment = now or clock.now()
-            for move_in in moves(row):
-                _move(process, row, user, move_in, moment=moment, driver=driver, run=run)
+            for item in moves(row):
+                mover, move_in = (item.user, item.move_in) if isinstance(item, By) \
+                    else (user, item)
+                _move(process, row, mover, move_in, moment=moment, driver=driver, run=run)
         except BaseException:
             del run.queue[waiting:]  # the follow-ups of moves that are undone
             raise

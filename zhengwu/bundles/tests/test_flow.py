@@ -310,6 +310,24 @@ def test_a_member_refusal_leaves_the_others_to_finish(
     assert bundle_case.status == BundleCaseStatus.DELIVERED
 
 
+@time_machine.travel(MORNING, tick=False)
+def test_the_platform_cannot_finish_a_bundle_with_members_running(
+    submit_qykb: Any, clerk: Any, reviewers: Any
+) -> None:
+    # 办结 is guarded by the table itself, not only by the order bundle_advance keeps.
+    bundle_case = submit_qykb()
+    bundle_move(number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept"))
+    decide(members(bundle_case)[REGISTRATION], reviewers[REGISTRATION])
+    events = bundle_case.events.count()
+    with pytest.raises(MoveNotAllowed) as error:
+        bundle_move(number=bundle_case.number, user=None, move=BundleMoveIn(action="finish"))
+    assert error.value.code == "bundle.members_running"
+    assert "企业银行账户开立" in error.value.message
+    bundle_case = BundleCase.objects.get(pk=bundle_case.pk)
+    assert bundle_case.status == BundleCaseStatus.IN_PROGRESS
+    assert bundle_case.events.count() == events
+
+
 def test_deemed_members_move_the_bundle_on(submit_qykb: Any, clerk: Any) -> None:
     with time_machine.travel(MORNING, tick=False):
         bundle_case = submit_qykb()

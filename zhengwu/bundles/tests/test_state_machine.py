@@ -76,10 +76,9 @@ ENDED = frozenset({S.FINISHED, S.DELIVERED, S.REFUSED, S.WITHDRAWN})
 # A move refused for the person's input, not for the move: allowed after the page offered it.
 REFUSED = (Conflict, NotAllowed, InvalidInput, BundleCase.DoesNotExist)
 FAVOURED = {"accept": 4, "deliver": 2}
-# 办结 is the platform's, made by bundles.services.bundle_advance once every member has ended;
-# the walks reach it by deciding the members. (The table itself does not say "every member
-# has ended": the platform making it directly would finish a bundle with members running.)
-WALKED = sorted(set(workflow.MOVES) - {"finish"})
+# Every move, 办结 included: the platform's 办结 is refused while a member is still running
+# (its guard), so bundles.services.bundle_advance is not what keeps the order.
+WALKED = sorted(workflow.MOVES)
 
 
 def _reviewer(short_name: str) -> User:

@@ -154,3 +154,30 @@ def test_who_may_open_the_pages(world, schedule, client_of):
     fire = client_of(world.nature_reviewer).post(
         reverse("jointreviews:answer", args=[review.pk, world.fire.pk]), {"opinion": "agree"})
     assert fire.status_code == 404
+
+
+@pytest.mark.parametrize("action", ["attend", "answer"])
+def test_the_session_page_offers_what_the_engine_allows(world, schedule, client_of, frozen,
+                                                        monkeypatch, action):
+    """The page asks the engine's one predicate (ADR 0013), not conditions of its own: a
+    guard the table gains hides the button with no change to the page."""
+    import dataclasses
+
+    from zhengwu.jointreviews import workflow
+    from zhengwu.process.spec import Refusal
+    from zhengwu.process.tests.pages import offered
+
+    review = schedule()
+    frozen.move_to(SESSION + dt.timedelta(minutes=5))
+    fire = client_of(world.fire_chief)
+    urls = {a: reverse(f"jointreviews:{a}", args=[review.pk, world.fire.pk])
+            for a in ("attend", "answer")}
+    _, forms = offered(fire, review.get_absolute_url())
+    assert set(urls.values()) <= forms
+    move = workflow.MOVES[action]
+    closed = dataclasses.replace(move, guards=(*move.guards, lambda review, attempt: Refusal(
+        "joint_review.test", "测试：暂不开放。")))
+    monkeypatch.setitem(workflow.MOVES, action, closed)
+    _, forms = offered(fire, review.get_absolute_url())
+    assert urls[action] not in forms
+    assert {url for a, url in urls.items() if a != action} <= forms

@@ -433,3 +433,23 @@ def test_closing_after_the_deadline_locks_the_session_once(world, schedule, froz
     assert (closed.status, defaulted) == (ReviewStatus.CONCLUDED, 3)
     assert len(sessions) == 1, sessions
     assert len(participants) == 1, participants
+
+
+def test_the_last_answer_and_the_result_lock_the_session_once(world, schedule, frozen):
+    """The last required answer and the combined result it issues are made under one lock
+    (engine.transitions): the session and its participants are read once, not twice."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    review = schedule(required_department_ids=[world.nature.pk])
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        answered = answer(world.nature_reviewer, review, world.nature, "agree")
+    sql = [q["sql"] for q in queries.captured_queries]
+    sessions = [s for s in sql if s.startswith('SELECT "jointreviews_jointreview"."id"')]
+    participants = [s for s in sql
+                    if s.startswith('SELECT "jointreviews_jointreviewparticipant"."id"')]
+    assert answered.status == ReviewStatus.CONCLUDED
+    assert len(sessions) == 1, sessions
+    assert len(participants) == 1, participants
+    events = list(answered.events.order_by("id").values_list("action", "actor"))
+    assert events[-2:] == [("answer", world.nature_reviewer.pk), ("conclude", None)]
