@@ -175,3 +175,32 @@ def test_follow_ups_run_after_the_move_in_its_transaction(accepted, reviewer):
     # The queue is empty again: the next move runs no stale follow-up.
     case_transition(case_id=accepted.pk, user=reviewer, move=MoveIn(action="review_pass"))
     assert order == ["told:review_pass", "follow-up"]
+
+
+
+def test_moves_by_others_under_one_lock_are_all_made_or_none(accepted, food, submit, reviewer,
+                                                             chief, clerk):
+    """`engine.transitions` with `By`: each move is made and recorded as its own mover, all
+    under the one lock the caller took, checked against the row as the previous move left it;
+    a refused move undoes the ones before it."""
+    def two_steps(second: Any) -> Any:
+        return lambda case: [MoveIn(action="review_pass"),
+                             engine.By(second, MoveIn(action="review_pass"))]
+
+    with CaptureQueriesContext(connection) as queries:
+        engine.transitions(CASE_PROCESS, accepted.pk, reviewer, two_steps(chief))
+    locks = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith('SELECT "cases_case"."id"')]
+    assert len(locks) == 1, locks  # one lock for both moves
+    case = Case.objects.get(pk=accepted.pk)
+    passes = list(case.events.filter(action="review_pass").order_by("id")
+                  .values_list("actor_id", flat=True))
+    assert (case.approval_step, passes) == (2, [reviewer.pk, chief.pk])
+
+    # The same person may not pass the next step: the second move is refused, the first undone.
+    other = case_transition(case_id=submit(food).pk, user=clerk, move=MoveIn(action="accept"))
+    with pytest.raises(NotAllowed) as refused:
+        engine.transitions(CASE_PROCESS, other.pk, reviewer, two_steps(reviewer))
+    assert refused.value.code == "case.same_person"
+    other.refresh_from_db()
+    assert (other.approval_step, other.events.filter(action="review_pass").count()) == (0, 0)
