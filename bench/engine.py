@@ -342,12 +342,18 @@ def phase_engine_flow(args: argparse.Namespace) -> dict[str, Any]:
 # --- phases 2 and 3: bench/bundles.py's and bench/cases.py's, at the engine suite's scale --------
 
 
+def _quick_scale(module: Any, quick: dict[str, int], args: argparse.Namespace) -> None:
+    """At --quick, the engine suite's small scale for a phase borrowed from another suite:
+    each (full, quick) pair of `module` gets the quick value given here."""
+    if args.quick:
+        for name, value in quick.items():
+            setattr(module, name, (getattr(module, name)[0], value))
+
+
 def phase_engine_bundle(args: argparse.Namespace) -> dict[str, Any]:
     import bundles
 
-    if args.quick:
-        for name, value in BUNDLE_QUICK.items():
-            setattr(bundles, name, (getattr(bundles, name)[0], value))
+    _quick_scale(bundles, BUNDLE_QUICK, args)
     result: dict[str, Any] = bundles.phase_bundles(args)
     return result
 
@@ -355,9 +361,7 @@ def phase_engine_bundle(args: argparse.Namespace) -> dict[str, Any]:
 def phase_engine_deem(args: argparse.Namespace) -> dict[str, Any]:
     import cases
 
-    if args.quick:
-        for name, value in DEEM_QUICK.items():
-            setattr(cases, name, (getattr(cases, name)[0], value))
+    _quick_scale(cases, DEEM_QUICK, args)
     result: dict[str, Any] = cases.phase_cases_sweep(args)
     return result
 
