@@ -67,7 +67,7 @@ COMPANY = {"applicant_name": "孙创业", "id_number": "430481199003154613",
            "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
            "legal_rep_id_number": "430481199003154613", "registered_capital": "100",
            "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
-FORM = {"applicant_name": "张三", "id_number": "11010519491231002X", "phone": "13800000001",
+FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13800000001",
         "address": "耒阳市蔡子池街道"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MARKET = "市市场监督管理局"

@@ -48,7 +48,7 @@ SWEEP_OVERDUE = (10_000, 1_000)
 TODO_OPEN = (100_000, 20_000)
 TODO_REQUESTS = (40, 15)
 MARKET = "市市场监督管理局"  # the demo reviewer's department (packs/leiyang/people.csv)
-FORM = {"applicant_name": "张三", "id_number": "11010519491231002X", "phone": "13800000001",
+FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13800000001",
         "address": "耒阳市蔡子池街道"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

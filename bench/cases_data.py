@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CHUNK = 100_000
-ID_NUMBER = "11010519491231002X"  # a valid GB 11643 number (the test suite's 张三)
+ID_NUMBER = "43048119900101123X"  # a valid GB 11643 number (the test suite's 张三)
 
 @dataclass(frozen=True)
 class Slot:

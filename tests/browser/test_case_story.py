@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 FOOD = "食品经营许可证核发（新办）"
 DEPARTMENT = "耒阳市市场监督管理局"
-ID_NUMBER = "11010519491231002X"  # a valid test citizen ID (GB 11643 check digit X)
+ID_NUMBER = "43048119900101123X"  # a valid test citizen ID (GB 11643 check digit X)
 PHONE = "13800000001"
 MISSING = "与食品经营相适应的主要设备设施、经营布局、操作流程等文件"
 REASON = "缺少经营场所平面布局图"

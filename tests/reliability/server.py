@@ -149,7 +149,7 @@ class Browser:
                form: dict[str, str] | None = None, timeout: float = 30) -> Answer:
         """POST /api/v1/cases as multipart: the JSON payload plus one PDF per material."""
         payload = {"implementation_id": implementation_id, "form": form or {
-            "applicant_name": "张三", "id_number": "11010519491231002X",
+            "applicant_name": "张三", "id_number": "43048119900101123X",
             "phone": "13800000001", "address": "耒阳市蔡子池街道"},
             "materials": [{"name": name, "kind": "upload", "file_field": f"f{n}"}
                           for n, name in enumerate(materials)]}

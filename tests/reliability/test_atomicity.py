@@ -52,7 +52,7 @@ from zhengwu.notifications.models import Message, OutboxItem, OutboxStatus
 from zhengwu.notifications.services import outbox_deliver
 
 FOOD = "食品经营许可证核发（新办）"
-FORM = {"applicant_name": "张三", "id_number": "11010519491231002X", "phone": "13800000001",
+FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13800000001",
         "address": "耒阳市蔡子池街道"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

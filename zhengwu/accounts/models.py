@@ -14,6 +14,24 @@ class UserKind(models.TextChoices):
     ENTERPRISE = "enterprise", "法人"
 
 
+class RealNameLevel(models.IntegerChoices):
+    """实名等级: what the platform knows about who holds the account. What each level may do is
+    configuration (accounts.levels), never written into a view."""
+
+    NONE = 0, "未实名"
+    MOBILE = 1, "L1 手机号已验证"
+    IDENTITY = 2, "L2 身份已核验"
+
+
+class IdentityMethod(models.TextChoices):
+    """How an account's identity (L2) was verified."""
+
+    PROVIDER = "provider", "身份认证服务核验"
+    WINDOW = "window", "窗口当面核验"
+    SSO = "sso", "统一身份认证登录"
+    PACK = "pack", "数据包预置（示例）"
+
+
 class User(AbstractUser):
     """Staff sign in with a username; applicants with their mobile number (for now — a real
     identity provider comes later). Passwords are hashed with argon2.
@@ -25,6 +43,11 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=20, null=True, blank=True, unique=True)
     citizen_id = models.CharField("身份证号", max_length=18, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    realname_level = models.PositiveSmallIntegerField("实名等级", choices=RealNameLevel.choices,
+                                                      default=RealNameLevel.NONE)
+    identity_verified_at = models.DateTimeField("身份核验时间", null=True, blank=True)
+    identity_method = models.CharField("身份核验方式", max_length=16, blank=True,
+                                       choices=IdentityMethod.choices)
     totp_secret = models.CharField("TOTP 密钥", max_length=64, blank=True)
     totp_enabled = models.BooleanField("已启用双因素认证", default=False)
     # The 30-second time step of the last TOTP code accepted: a code is good once (RFC 6238

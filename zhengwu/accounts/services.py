@@ -20,7 +20,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengwu.accounts import throttle
-from zhengwu.accounts.models import RecoveryCode, RoleAssignment, User, UserKind
+from zhengwu.accounts.models import (
+    IdentityMethod,
+    RealNameLevel,
+    RecoveryCode,
+    RoleAssignment,
+    User,
+    UserKind,
+)
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
 from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.core import clock
@@ -61,7 +68,11 @@ def role_groups_ensure() -> None:
 @transaction.atomic
 def user_create(*, username: str, password: str, kind: str, display_name: str = "",
                 phone: str | None = None, citizen_id: str = "", uscc: str = "",
-                actor: Actor = SYSTEM) -> User:
+                identity_method: str = IdentityMethod.PACK, actor: Actor = SYSTEM) -> User:
+    """A new account, made by trusted code (the data pack, the admin, tests). An applicant's
+    identity given here counts as verified by `identity_method` and makes the account L2; a
+    phone number alone makes it L1. People signing up themselves go through the sign-up
+    service, which verifies each step."""
     if User.objects.filter(username=username).exists():
         raise InvalidInput(f"用户名 {username} 已存在。", code="accounts.username_taken")
     if phone and User.objects.filter(phone=phone).exists():
@@ -70,6 +81,13 @@ def user_create(*, username: str, password: str, kind: str, display_name: str = 
                 citizen_id=normalize_code(citizen_id) if citizen_id else "",
                 uscc=normalize_code(uscc) if uscc else "",
                 is_staff=kind == UserKind.STAFF)
+    if kind != UserKind.STAFF:
+        if citizen_id or uscc:
+            user.realname_level = RealNameLevel.IDENTITY
+            user.identity_method = identity_method
+            user.identity_verified_at = clock.now()
+        elif phone:
+            user.realname_level = RealNameLevel.MOBILE
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -195,7 +213,10 @@ def applicant_identity_confirm(*, owner: User, id_number: str, name: str,
     if getattr(owner, field):
         return
     setattr(owner, field, normalize_code(id_number))
-    fields = [field]
+    owner.realname_level = RealNameLevel.IDENTITY
+    owner.identity_method = IdentityMethod.WINDOW
+    owner.identity_verified_at = clock.now()
+    fields = [field, "realname_level", "identity_method", "identity_verified_at"]
     if not owner.display_name:
         owner.display_name = name
         fields.append("display_name")

@@ -931,7 +931,7 @@ PEOPLE = [
 write_csv("faq.csv", ["item_name", "question", "answer"], [dict(zip(["item_name", "question", "answer"], f)) for f in FAQ])
 # The identity recorded on the demo applicants' accounts: an applicant files only under their
 # own (issue 8, finding 9). Illustrative numbers with valid check characters.
-IDENTITIES = {"zhangsan": ("11010519491231002X", ""), "canyin": ("", "91430481MA4L00003J")}
+IDENTITIES = {"zhangsan": ("43048119900101123X", ""), "canyin": ("", "91430481MA4L00003J")}
 PEOPLE_COLUMNS = ["username", "display_name", "role", "department", "region_code", "phone", "password",
                   "citizen_id", "uscc"]
 write_csv("people.csv", PEOPLE_COLUMNS,

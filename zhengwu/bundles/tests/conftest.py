@@ -22,10 +22,10 @@ QYKB = "LY-QYKB"
 # Tuesday 2026-12-01, 09:00 Beijing time: a working day.
 MORNING = dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
 ALL_YES = {"need_seal": "yes", "need_invoice": "yes", "has_employees": "yes"}
-COMPANY = {"applicant_name": "张三", "id_number": "11010519491231002X",
+COMPANY = {"applicant_name": "张三", "id_number": "43048119900101123X",
            "phone": "13800000002", "address": "耒阳市蔡子池街道五一路8号",
            "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
-           "legal_rep_id_number": "11010519491231002X", "registered_capital": "100",
+           "legal_rep_id_number": "43048119900101123X", "registered_capital": "100",
            "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
 # The same application as the demo entrepreneur 孙创业 (chuangye) files it.
 CHUANGYE_COMPANY = {**COMPANY, "applicant_name": "孙创业", "id_number": "430481199003154613"}

@@ -408,10 +408,10 @@ def test_not_yours_answers_404_and_personal_data_is_masked(applicant: User, stra
     for staff in (clerk, reviewers["市税务局"]):
         body = client_of(staff).get(f"{API}/applications/{number}").json()
         assert body["masked"]
-        assert body["applicant_id_number"] == "110***********002X"
+        assert body["applicant_id_number"] == "430***********123X"
         assert body["applicant_phone"] == "138****0002"
-        assert body["form"]["legal_rep_id_number"] == "110***********002X"
-        assert body["form"]["id_number"] == "110***********002X"
+        assert body["form"]["legal_rep_id_number"] == "430***********123X"
+        assert body["form"]["id_number"] == "430***********123X"
         assert body["form"]["address"].endswith("****")
         assert body["form"]["company_name"] == COMPANY["company_name"]
     mine = client_of(applicant).get(f"{API}/applications/{number}").json()

@@ -99,12 +99,12 @@ def test_materials_are_collected_once_by_identity() -> None:
 
 def test_one_form_feeds_each_member_under_its_own_key() -> None:
     definition = d.parse(base())
-    values = {"applicant_name": "孙创业", "id_number": "11010519491231002X",
+    values = {"applicant_name": "孙创业", "id_number": "43048119900101123X",
               "company_name": "耒阳市创业科技有限公司"}
     assert d.member_form(definition, "C", values)["taxpayer_name"] == "耒阳市创业科技有限公司"
     assert "taxpayer_name" not in d.member_form(definition, "A", values)
     assert d.member_form(definition, "B", values) == {"applicant_name": "孙创业",
-                                                      "id_number": "11010519491231002X"}
+                                                      "id_number": "43048119900101123X"}
 
 
 def _reasons(data: dict[str, Any], facts: dict[str, d.ItemFacts] = FACTS) -> str:
@@ -195,10 +195,10 @@ def test_duplicate_keys_are_refused() -> None:
 
 
 @pytest.mark.parametrize(("key", "kind", "value", "applicant", "shown"), [
-    ("id_number", "text", "11010519491231002X", "person", "110***********002X"),
+    ("id_number", "text", "43048119900101123X", "person", "430***********123X"),
     ("id_number", "text", "91430481MA4L16JX4B", "enterprise", "91430481MA4L16JX4B"),
     # A definition that left an ID or phone field as plain text is still masked by its key.
-    ("legal_rep_id_number", "text", "11010519491231002X", "enterprise", "110***********002X"),
+    ("legal_rep_id_number", "text", "43048119900101123X", "enterprise", "430***********123X"),
     ("contact_phone", "text", "13800000002", "person", "138****0002"),
     ("company_name", "text", "耒阳市创业科技有限公司", "person", "耒阳市创业科技有限公司"),
 ])

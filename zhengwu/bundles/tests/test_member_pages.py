@@ -21,7 +21,7 @@ from zhengwu.cases.services import MoveIn, case_transition
 
 pytestmark = pytest.mark.django_db
 
-MASKED_ID = "110***********002X"
+MASKED_ID = "430***********123X"
 MASKED_PHONE = "138****0002"
 
 

@@ -32,7 +32,7 @@ from zhengwu.documents.qr import qr_svg
 pytestmark = pytest.mark.django_db
 
 FULL_ID = COMPANY["id_number"]
-MASKED_ID = "110***********002X"
+MASKED_ID = "430***********123X"
 REGISTRATION = "市市场监督管理局"
 
 

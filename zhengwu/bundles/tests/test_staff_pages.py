@@ -31,7 +31,7 @@ from zhengwu.regions.models import Region
 pytestmark = pytest.mark.django_db
 
 TAX = "市税务局"
-MASKED_ID = "110***********002X"
+MASKED_ID = "430***********123X"
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ def uploads_for(impl: ItemImplementation) -> list[MaterialIn]:
             for m in impl.materials.filter(source="applicant", required=True)]
 
 
-FORM = {"applicant_name": "张三", "id_number": "11010519491231002X", "phone": "13800000001",
+FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13800000001",
         "address": "耒阳市蔡子池街道"}
 
 

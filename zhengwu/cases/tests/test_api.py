@@ -32,7 +32,7 @@ from zhengwu.workdays.calendar import SHANGHAI
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/cases"
-MASKED_ID = "110***********002X"
+MASKED_ID = "430***********123X"
 MASKED_PHONE = "138****0001"
 
 

@@ -25,7 +25,7 @@ from zhengwu.workdays.calendar import SHANGHAI
 pytestmark = pytest.mark.django_db
 
 FULL_ID = FORM["id_number"]
-MASKED_ID = "110***********002X"
+MASKED_ID = "430***********123X"
 
 
 @pytest.fixture(autouse=True)

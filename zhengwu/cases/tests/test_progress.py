@@ -23,7 +23,7 @@ from zhengwu.core.management.commands import serve
 API = "/api/v1/cases/progress"
 PAGE = "/cases/progress/"
 FULL_ID = FORM["id_number"]
-MISS = {"number": "43048120250926999999", "id_number": "11010519491231002X"}
+MISS = {"number": "43048120250926999999", "id_number": "43048119900101123X"}
 MOMENT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 

@@ -141,7 +141,7 @@ def test_a_session_refers_to_a_case_the_lead_may_see_and_to_a_bundle_number(worl
         promised_limit_workdays=Decimal(10), legal_limit_workdays=Decimal(20), online_depth=4,
         trips=0, approval_chain=["批准"])
     case = case_submit(implementation_id=impl.pk, submitted_by=world.applicant, materials=[],
-                       form_data={"applicant_name": "张三", "id_number": "11010519491231002X",
+                       form_data={"applicant_name": "张三", "id_number": "43048119900101123X",
                                   "phone": "13900000009"}).case
     review = schedule(case_number=case.number, bundle_number="LY-QYKB-2026-0001")
     assert review.case == case and review.bundle_number == "LY-QYKB-2026-0001"
