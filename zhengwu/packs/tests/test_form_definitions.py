@@ -94,6 +94,37 @@ def test_no_definition_asks_the_applicants_own_name_or_id_number(
     assert offending == []
 
 
+def test_every_condition_tests_a_value_its_field_can_take(
+        definitions: dict[str, tuple[str, FormDefinition]], code_sets: dict[str, Any]) -> None:
+    """A `shows_if` on a yes/no field tests true or false; on a single choice, one of its values
+    (a condition on a multiple choice would be ambiguous, so there is none)."""
+
+    def values(field: FieldDef) -> set[str]:
+        if field.code_set:
+            return {option["value"] for option in code_sets[field.code_set]["options"]}
+        return {option.value for option in field.options}
+
+    def check(file: str, fields: tuple[FieldDef, ...] | list[FieldDef]) -> list[str]:
+        siblings = {field.key: field for field in fields}
+        wrong = []
+        for field in fields:
+            wrong += check(file, field.fields)
+            if field.shows_if is None:
+                continue
+            target = siblings[field.shows_if.field]
+            tested = [field.shows_if.equals] if field.shows_if.in_ is None else field.shows_if.in_
+            if target.kind == "yes_no":
+                ok = all(isinstance(value, bool) for value in tested)
+            else:
+                ok = (target.kind == "choice" and not target.multiple
+                      and all(value in values(target) for value in tested))
+            if not ok:
+                wrong.append(f"{file}: {field.key}")
+        return wrong
+
+    assert [w for file, (_, form) in definitions.items() for w in check(file, form.fields)] == []
+
+
 def test_every_field_has_a_label(definitions: dict[str, tuple[str, FormDefinition]]) -> None:
     unlabelled = [(file, field.key) for file, (_, form) in definitions.items()
                   for field in _walk(form.fields) if not field.label.strip()]
