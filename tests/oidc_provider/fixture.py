@@ -93,17 +93,18 @@ class OpenIdProvider:
         assert answer.status_code == 302, f"OP sign-in of {username} failed: {answer.status_code}"
         return session
 
-    def consent(self, session: requests.Session, authorize_url: str) -> str:
-        """Open the authorization request as the signed-in person and press 授权 (allow);
-        returns where the provider sends the browser back (the platform's callback URL)."""
+    def consent(self, session: requests.Session, authorize_url: str, *, allow: bool = True) -> str:
+        """Open the authorization request as the signed-in person and press 授权 (allow) or
+        取消; returns where the provider sends the browser back (the platform's callback URL)."""
         page = session.get(authorize_url, timeout=10, allow_redirects=False)
         if page.status_code == 302:  # an error sent back to the client, or no consent needed
             return str(page.headers["Location"])
         assert page.status_code == 200, f"authorize answered {page.status_code}: {page.text[:500]}"
         fields = _hidden_inputs(page.text)
         assert fields.get("client_id"), f"no consent form at the provider: {page.text[:500]}"
-        answer = session.post(authorize_url, data={**fields, "allow": "Authorize"}, timeout=10,
-                              allow_redirects=False)
+        if allow:
+            fields["allow"] = "授权"
+        answer = session.post(authorize_url, data=fields, timeout=10, allow_redirects=False)
         assert answer.status_code == 302, f"consent answered {answer.status_code}: {answer.text[:500]}"
         return str(answer.headers["Location"])
 

@@ -175,7 +175,8 @@ def _setup_page(request: HttpRequest, user: User, form: TotpForm) -> HttpRespons
     return render(request, "accounts/totp_setup.html",
                   {"form": form, "qr_svg": qr_svg, "secret": user.totp_secret,
                    "enabled": user.totp_enabled,
-                   "codes_left": user.recovery_codes.filter(used_at__isnull=True).count()})
+                   "codes_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+                   "sso": sso.sso_config() if user.is_staff_user else None})
 
 
 @login_required

@@ -206,6 +206,17 @@ def test_a_tampered_state_is_refused(op, applicant):
     assert back_to_platform(replay, callback).status_code == 400
 
 
+def test_a_person_who_declines_at_the_provider_is_not_signed_in(op):
+    client = Client()
+    authorize = start(client, op)
+    callback = op.consent(op.sign_in("zhangsan"), authorize, allow=False)
+    assert "error=access_denied" in callback
+    response = back_to_platform(client, callback)
+    assert response.status_code == 403
+    assert "未在测试省统一身份认证完成登录授权" in response.content.decode()
+    assert signed_in_user(client) is None
+
+
 def test_a_callback_without_the_pkce_verifier_is_refused_by_the_provider(op):
     client = Client()
     authorize = start(client, op)
@@ -282,8 +293,11 @@ def test_staff_link_their_own_identity_and_still_pass_the_second_factor(op, supe
     assert selectors.second_factor_required(supervisor)
     signed_in = Client()
     signed_in.force_login(supervisor)
+    # Their own page leads there; the page offers the link.
+    assert reverse("accounts:sso") in signed_in.get(reverse("accounts:totp_setup")).content.decode()
     page = signed_in.get(reverse("accounts:sso"))
     assert page.status_code == 200
+    assert "关联测试省统一身份认证账户" in page.content.decode()
     response = signed_in.post(reverse("accounts:sso_link"))
     assert response.status_code == 302
     callback = op.consent(op.sign_in("staffer"), response["Location"])
@@ -335,3 +349,13 @@ def test_an_identity_linked_to_staff_is_never_linked_again(op, supervisor, clerk
         op.sign_in("staffer"), second.post(reverse("accounts:sso_link"))["Location"]))
     assert response.status_code == 403
     assert not ExternalIdentity.objects.filter(user=clerk).exists()
+
+
+def test_an_administrator_sees_and_may_remove_a_link(op, applicant):
+    round_trip(Client(), op, "zhangsan")
+    admin_user = User.objects.filter(is_superuser=True).first()
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:accounts_user_change", args=[applicant.pk]))
+    assert page.status_code == 200
+    assert op.issuer in page.content.decode()
