@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyotp
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -35,7 +35,7 @@ from zhengwu.accounts.sso import VerifiedIdentity
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import normalize_code
-from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
+from zhengwu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.regions.models import Region
 
@@ -339,8 +339,15 @@ def _sso_login_audit(user: User, identity: VerifiedIdentity) -> None:
 
 def _sso_link_record(user: User, identity: VerifiedIdentity, how: str,
                      actor: Actor) -> ExternalIdentity:
-    link = ExternalIdentity.objects.create(issuer=identity.issuer, subject=identity.subject,
-                                           user=user, linked_at=clock.now())
+    try:
+        with transaction.atomic():
+            link = ExternalIdentity.objects.create(issuer=identity.issuer,
+                                                   subject=identity.subject, user=user,
+                                                   linked_at=clock.now())
+    except IntegrityError as error:
+        # The same person's first sign-in twice at once (two tabs): one links, this one stops
+        # (its new account, if any, rolls back with it) and the next try finds the link.
+        raise Conflict("登录正在处理中，请重新登录。", code="sso.link_race") from error
     # Which provider and how the link was made; never the ID number (quality.md #11).
     audit_record(actor=actor, action="accounts.sso_link", obj=user,
                  after={"issuer": identity.issuer, "how": how})

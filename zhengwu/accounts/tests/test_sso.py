@@ -359,3 +359,15 @@ def test_an_administrator_sees_and_may_remove_a_link(op, applicant):
     page = client.get(reverse("admin:accounts_user_change", args=[applicant.pk]))
     assert page.status_code == 200
     assert op.issuer in page.content.decode()
+
+
+def test_a_link_made_meanwhile_is_a_conflict_not_a_crash(applicant, clerk):
+    """Two first sign-ins of one person at once: the second one's link finds the first's."""
+    identity = sso.VerifiedIdentity(issuer="https://sso.example.gov.cn", subject="42",
+                                    name="张三", id_number=ZHANGSAN_ID)
+    ExternalIdentity.objects.create(issuer=identity.issuer, subject="42", user=clerk,
+                                    linked_at=applicant.date_joined)
+    before = User.objects.count()
+    with pytest.raises(services.Conflict):
+        services._sso_link_record(applicant, identity, "id_number", services.SYSTEM)
+    assert User.objects.count() == before
