@@ -17,6 +17,9 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core.audit import Actor
 
+# The test OpenID Provider (`oidc_provider`), for the regular tests and tests/browser alike.
+pytest_plugins = ["tests.oidc_provider.fixture"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:

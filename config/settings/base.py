@@ -115,6 +115,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "zhengwu.accounts.backends.SecondFactorBackend",
     "zhengwu.accounts.backends.UsernameOrPhoneBackend",
+    "zhengwu.accounts.backends.SingleSignOnBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -171,6 +172,20 @@ ZHENGWU_PUBLIC_URL = env_str("ZHENGWU_PUBLIC_URL", "http://127.0.0.1:8000").rstr
 ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang"))
 # Staff sessions end after this many idle seconds (quality.md #16).
 ZHENGWU_STAFF_IDLE_SECONDS = int(env_str("ZHENGWU_STAFF_IDLE_SECONDS", "1800"))
+
+# Single sign-on through the provincial identity platform (OpenID Connect; accounts/sso.py,
+# docs/deploy.md). Off unless an issuer and a client id are set: no button, the URLs answer 404.
+ZHENGWU_OIDC_ISSUER = env_str("ZHENGWU_OIDC_ISSUER").rstrip("/")
+ZHENGWU_OIDC_CLIENT_ID = env_str("ZHENGWU_OIDC_CLIENT_ID")
+ZHENGWU_OIDC_CLIENT_SECRET = env_str("ZHENGWU_OIDC_CLIENT_SECRET")
+ZHENGWU_OIDC_SCOPES = env_str("ZHENGWU_OIDC_SCOPES", "openid profile")
+ZHENGWU_OIDC_DISPLAY_NAME = env_str("ZHENGWU_OIDC_DISPLAY_NAME", "统一身份认证")
+ZHENGWU_OIDC_NAME_CLAIM = env_str("ZHENGWU_OIDC_NAME_CLAIM", "name")
+ZHENGWU_OIDC_ID_NUMBER_CLAIM = env_str("ZHENGWU_OIDC_ID_NUMBER_CLAIM", "id_number")
+# The claim by which the provider says it verified the ID number (true/false); empty: the
+# provider releases only verified numbers, so the number claim alone counts as verified.
+ZHENGWU_OIDC_ID_VERIFIED_CLAIM = env_str("ZHENGWU_OIDC_ID_VERIFIED_CLAIM", "id_number_verified")
+ZHENGWU_OIDC_TIMEOUT = float(env_str("ZHENGWU_OIDC_TIMEOUT", "10"))
 # 电子监察: a yellow card when at most this many working days remain (issue 3 item 6; the
 # sources give no number, see cases.caseclock.yellow_threshold). The only place it is set.
 ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))

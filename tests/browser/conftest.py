@@ -1,6 +1,7 @@
 """Browser tests: the real platform (`zhengwu serve`) in a subprocess, driven by Chromium.
 
-The session starts from a fresh ZHENGWU_DATA_DIR (SQLite, never DATABASE_URL): migrate,
+The session starts the test OpenID Provider (tests/oidc_provider/, single sign-on) and then
+the platform from a fresh ZHENGWU_DATA_DIR (SQLite, never DATABASE_URL): migrate,
 collectstatic, load the Leiyang demo pack, then serve on a free local port. Playwright drives
 Debian's /usr/bin/chromium (never a downloaded browser; docs/architecture.md).
 No pytest-django database fixtures are used: the browser talks to the server over HTTP only.
@@ -32,6 +33,8 @@ from playwright.sync_api import (
     Page,
     sync_playwright,
 )
+
+from tests.oidc_provider.fixture import OpenIdProvider
 
 REPO = Path(__file__).resolve().parents[2]
 ZHENGWU = REPO / ".venv" / "bin" / "zhengwu"
@@ -106,7 +109,7 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
+def server(oidc_provider: OpenIdProvider) -> Iterator[Server]:
     if not ZHENGWU.exists():
         pytest.fail(f"{ZHENGWU} is missing: run `make setup` first")
     data_dir = Path(tempfile.mkdtemp(prefix="zhengwu-browser-"))
@@ -118,6 +121,8 @@ def server() -> Iterator[Server]:
            if key != "DATABASE_URL" and not key.startswith(("DJANGO_", "ZHENGWU_"))}
     env.update({"ZHENGWU_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings.dev",
                 "ZHENGWU_PUBLIC_URL": url, "PYTHONUNBUFFERED": "1"})
+    # Single sign-on through the suite's test OpenID Provider (tests/oidc_provider/).
+    env.update(oidc_provider.rp_env())
     proc: subprocess.Popen[bytes] | None = None
     try:
         # collectstatic (brotli/gzip compression) needs no database: run it beside migrate, demo.

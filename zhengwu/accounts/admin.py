@@ -11,13 +11,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.models import ExternalIdentity, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     extra = 0
     raw_id_fields = ("department", "region")
+
+
+class ExternalIdentityInline(admin.TabularInline[ExternalIdentity, User]):
+    """Single sign-on links: made only by the sign-in itself (accounts.services); an
+    administrator may remove one (e.g. a staff member's, when they leave)."""
+
+    model = ExternalIdentity
+    extra = 0
+    max_num = 0
+    readonly_fields = ("issuer", "subject", "linked_at")
+    can_delete = True
 
 
 @admin.register(User)
@@ -30,7 +41,7 @@ class ZhengwuUserAdmin(UserAdmin[User]):
         ("政务", {"fields": ("kind", "display_name", "phone", "citizen_id", "uscc",
                              "totp_enabled")}),
     )
-    inlines = (RoleAssignmentInline,)
+    inlines = (RoleAssignmentInline, ExternalIdentityInline)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change and "totp_enabled" in form.changed_data and not obj.totp_enabled:

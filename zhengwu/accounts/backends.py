@@ -6,7 +6,9 @@ the second step is done, and the session then records it (`_auth_user_backend`).
 by the password backend alone is a full sign-in only for users who need no second factor;
 accounts.middleware.SecondFactorMiddleware ends any other (e.g. one made by a third-party login
 form). It is listed first in AUTHENTICATION_BACKENDS, so a login() without a backend in tests
-(Client.force_login) is a completed sign-in.
+(Client.force_login) is a completed sign-in. `SingleSignOnBackend` also checks nothing: the
+single sign-on callback (accounts.sso_views) logs in through it a user the provincial identity
+platform vouched for; like a password, that is a first factor only.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from zhengwu.accounts.models import User
 
 PASSWORD_BACKEND = "zhengwu.accounts.backends.UsernameOrPhoneBackend"  # noqa: S105 (a path)
 SECOND_FACTOR_BACKEND = "zhengwu.accounts.backends.SecondFactorBackend"
+SSO_BACKEND = "zhengwu.accounts.backends.SingleSignOnBackend"
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -40,6 +43,15 @@ class UsernameOrPhoneBackend(ModelBackend):
 
 class SecondFactorBackend(BaseBackend):
     """Loads the user of a session whose sign-in passed the second step."""
+
+    def get_user(self, user_id: int) -> User | None:
+        user = User.objects.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
+
+class SingleSignOnBackend(BaseBackend):
+    """Loads the user of a session signed in through the identity platform (OpenID Connect).
+    It authenticates nobody itself: the callback view checks the provider's answer."""
 
     def get_user(self, user_id: int) -> User | None:
         user = User.objects.filter(pk=user_id).first()

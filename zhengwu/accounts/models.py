@@ -1,4 +1,5 @@
-"""Users (staff and applicants), their scoped roles, recovery codes, and the throttle counters."""
+"""Users (staff and applicants), their scoped roles, recovery codes, the throttle counters, and
+the identities at an outside identity platform that sign them in (single sign-on)."""
 
 from __future__ import annotations
 
@@ -121,3 +122,30 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}… {self.count}"
+
+
+class ExternalIdentity(models.Model):
+    """An account at an OpenID Provider (the provincial 统一身份认证) that signs in to `user`:
+    the provider's issuer URL and its subject identifier, which never changes for that person
+    (OpenID Connect Core §2). Made once, by verified ID number or by the signed-in staff
+    member (accounts.services.sso_sign_in, sso_link); later sign-ins look up only this pair."""
+
+    issuer = models.CharField("身份提供方", max_length=255)
+    subject = models.CharField("身份提供方用户标识", max_length=255)
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE,
+                             related_name="external_identities")
+    linked_at = models.DateTimeField("关联时间")
+
+    class Meta:
+        verbose_name = "统一身份认证关联"
+        verbose_name_plural = "统一身份认证关联"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"],
+                                    name="external_identity_unique"),
+            # One identity per provider and account: a second one would be someone else's.
+            models.UniqueConstraint(fields=["issuer", "user"],
+                                    name="external_identity_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issuer}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
+from zhengwu.accounts.models import ExternalIdentity, RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import SECOND_FACTOR_ROLES, Role
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.text import name_key
@@ -26,6 +26,11 @@ def second_factor_required(user: User) -> bool:
         return True
     return bool(user.is_staff) and user.role_assignments.filter(
         role__in=SECOND_FACTOR_ROLES).exists()
+
+
+def external_identity(user: User, issuer: str) -> ExternalIdentity | None:
+    """The user's identity at the provider `issuer` (single sign-on), if linked."""
+    return ExternalIdentity.objects.filter(user=user, issuer=issuer).first()
 
 
 # The refusals of identity_mismatch by API error code, with the form field each is about: pages

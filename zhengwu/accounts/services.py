@@ -1,5 +1,5 @@
 """Writes for accounts: role groups, users, role assignments, sign-in protection, TOTP and
-recovery codes.
+recovery codes, and the accounts signed in through the identity platform (single sign-on).
 
 Each function is one transaction with its audit row (core.audit).
 """
@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import pyotp
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from zhengwu.accounts import throttle
 from zhengwu.accounts.models import (
+    ExternalIdentity,
     IdentityMethod,
     RealNameLevel,
     RecoveryCode,
@@ -30,10 +31,11 @@ from zhengwu.accounts.models import (
 )
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
 from zhengwu.accounts.selectors import identity_mismatch
+from zhengwu.accounts.sso import VerifiedIdentity
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import normalize_code
-from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
+from zhengwu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.regions.models import Region
 
@@ -321,3 +323,109 @@ def totp_enrol(*, user: User, code: str) -> list[str]:
         user.save(update_fields=["totp_enabled"])
         audit_record(actor=actor_for(user), action="accounts.totp_enable", obj=user)
         return recovery_codes_new(user=user)
+
+
+# --- single sign-on (accounts.sso) ----------------------------------------------------------
+# Callbacks from one address that signed nobody in (a forged or replayed state, a code the
+# provider refused, an identity refused here): as many as a crowded hall's sign-ins may fail.
+SSO_ADDRESS_RULE = throttle.Rule("sso.address", limit=30, window=600)
+_CLOSED = "该账号已停用或注销，不能登录。如有疑问请到政务服务大厅窗口咨询。"
+
+
+def _sso_login_audit(user: User, identity: VerifiedIdentity) -> None:
+    audit_record(actor=actor_for(user), action="accounts.sso_login", obj=user,
+                 after={"issuer": identity.issuer})
+
+
+def _sso_link_record(user: User, identity: VerifiedIdentity, how: str,
+                     actor: Actor) -> ExternalIdentity:
+    try:
+        with transaction.atomic():
+            link = ExternalIdentity.objects.create(issuer=identity.issuer,
+                                                   subject=identity.subject, user=user,
+                                                   linked_at=clock.now())
+    except IntegrityError as error:
+        # The same person's first sign-in twice at once (two tabs): one links, this one stops
+        # (its new account, if any, rolls back with it) and the next try finds the link.
+        raise Conflict("登录正在处理中，请重新登录。", code="sso.link_race") from error
+    # Which provider and how the link was made; never the ID number (quality.md #11).
+    audit_record(actor=actor, action="accounts.sso_link", obj=user,
+                 after={"issuer": identity.issuer, "how": how})
+    return link
+
+
+def _sso_account_new(identity: VerifiedIdentity) -> User:
+    """A person account for someone the platform has not met: L2 (SSO) when the provider
+    vouched for the ID number, without identity otherwise. No password: they sign in through
+    the provider (or set one later through password reset)."""
+    user = user_create(username=f"sso-{secrets.token_hex(6)}",
+                       password=secrets.token_urlsafe(32), kind=UserKind.PERSON,
+                       display_name=identity.name, citizen_id=identity.id_number,
+                       identity_method=IdentityMethod.SSO)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def sso_sign_in(*, identity: VerifiedIdentity) -> User:
+    """The account that `identity` signs in to, linked on first use.
+
+    Later sign-ins: the account linked to (issuer, subject), unless it is closed or its
+    verified ID number is not the one the provider vouches for now (never taken over). First
+    sign-in: the person account whose ID number was verified (L2) and equals the one the
+    provider vouches for; a new account when there is none. A name alone links nothing: two
+    people share a name, never a verified ID number. Staff accounts are linked only by their
+    holder (sso_link).
+    """
+    link = ExternalIdentity.objects.filter(issuer=identity.issuer,
+                                           subject=identity.subject).first()
+    if link is not None:
+        user = User.objects.select_for_update().get(pk=link.user_id)
+        if not user.is_active:
+            raise NotAllowed(_CLOSED, code="sso.account_closed")
+        if (identity.id_number and user.kind == UserKind.PERSON and user.citizen_id
+                and user.citizen_id != identity.id_number):
+            raise NotAllowed("统一身份认证提供的身份与本账号登记的身份不一致，不能登录。"
+                             "请到政务服务大厅窗口核实。", code="sso.identity_conflict")
+        _sso_login_audit(user, identity)
+        return user
+    if identity.id_number:
+        matches = list(User.objects.select_for_update().filter(
+            kind=UserKind.PERSON, realname_level=RealNameLevel.IDENTITY,
+            citizen_id=identity.id_number).order_by("pk")[:2])
+        if len(matches) > 1:
+            raise NotAllowed("该身份证号对应多个账号，不能自动关联。请到政务服务大厅窗口核实。",
+                             code="sso.identity_ambiguous")
+        if matches:
+            user = matches[0]
+            if not user.is_active:
+                raise NotAllowed(_CLOSED, code="sso.account_closed")
+            if ExternalIdentity.objects.filter(issuer=identity.issuer, user=user).exists():
+                raise NotAllowed("您的账号已关联另一个统一身份认证账户，不能再关联。"
+                                 "请到政务服务大厅窗口核实。", code="sso.identity_conflict")
+            _sso_link_record(user, identity, "id_number", actor_for(user))
+            _sso_login_audit(user, identity)
+            return user
+    user = _sso_account_new(identity)
+    _sso_link_record(user, identity, "new_account", actor_for(user))
+    _sso_login_audit(user, identity)
+    return user
+
+
+@transaction.atomic
+def sso_link(*, user: User, identity: VerifiedIdentity) -> ExternalIdentity:
+    """Link the signed-in staff member's own identity at the provider to their account (they
+    just signed in there themselves). Staff are never linked by claims; their roles stay
+    managed here, and signing in through the provider still asks their second factor."""
+    if not user.is_staff_user:
+        raise NotAllowed("只有工作人员需要手动关联统一身份认证账户。", code="sso.link_staff_only")
+    existing = ExternalIdentity.objects.filter(issuer=identity.issuer,
+                                               subject=identity.subject).first()
+    if existing is not None:
+        if existing.user_id == user.pk:
+            return existing
+        raise NotAllowed("该统一身份认证账户已关联其他账号。", code="sso.identity_taken")
+    if ExternalIdentity.objects.filter(issuer=identity.issuer, user=user).exists():
+        raise NotAllowed("您的账号已关联另一个统一身份认证账户。", code="sso.already_linked")
+    return _sso_link_record(user, identity, "staff_self", actor_for(user))

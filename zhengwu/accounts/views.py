@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhengwu.accounts import selectors, services
+from zhengwu.accounts import selectors, services, sso
 from zhengwu.accounts.backends import PASSWORD_BACKEND, SECOND_FACTOR_BACKEND
 from zhengwu.accounts.forms import LoginForm, TotpForm
 from zhengwu.accounts.middleware import PENDING
@@ -70,7 +70,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=PASSWORD_BACKEND)  # rotates the session key
             return HttpResponseRedirect(_next_url(request))
     response = render(request, "accounts/login.html",
-                      {"form": form, "next": request.GET.get("next", "")})
+                      {"form": form, "next": request.GET.get("next", ""),
+                       "sso": sso.sso_config()})
     return _too_many(response, retry_after) if retry_after else response
 
 
@@ -174,7 +175,8 @@ def _setup_page(request: HttpRequest, user: User, form: TotpForm) -> HttpRespons
     return render(request, "accounts/totp_setup.html",
                   {"form": form, "qr_svg": qr_svg, "secret": user.totp_secret,
                    "enabled": user.totp_enabled,
-                   "codes_left": user.recovery_codes.filter(used_at__isnull=True).count()})
+                   "codes_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+                   "sso": sso.sso_config() if user.is_staff_user else None})
 
 
 @login_required
