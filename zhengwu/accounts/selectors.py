@@ -52,6 +52,22 @@ def _self(owner: User) -> str:
     return "本单位" if owner.kind == UserKind.ENTERPRISE else "本人"
 
 
+def citizen_id_holder(id_number: str, *, besides: User | None = None) -> User | None:
+    """The person account that holds `id_number` as its identity (one number, one person
+    account), other than `besides`, or None."""
+    number = normalize_code(id_number)
+    if not number:
+        return None
+    holders = User.objects.filter(kind=UserKind.PERSON, citizen_id=number)
+    if besides is not None:
+        holders = holders.exclude(pk=besides.pk)
+    return holders.first()
+
+
+NUMBER_TAKEN_MESSAGE: Final = ("该身份证号码已在另一个账号完成实名认证：一个身份证号码只能对应一个个人账号。"
+                               "如果那个账号不是您本人的，请携带居民身份证到政务服务大厅窗口处理。")
+
+
 def identity_missing(owner: User) -> IdentityRefusal | None:
     """Why `owner` cannot apply online in its own name at all (no identity recorded on the
     account; see identity_mismatch), or None. The apply pages say it before the form is filled."""

@@ -172,7 +172,7 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
     materials = materials_from_specs(body.materials, files)
     applicant = selectors.filing_applicant_get(
         user=user, channel=body.channel, applicant_id=body.applicant_id,
-        accepting_region=body.accepting_region)
+        accepting_region=body.accepting_region, on_behalf_of=body.on_behalf_of)
     # A request that lost the race for its key asks again and answers the winner's case.
     result = idempotency.retried_on_race(lambda: services.case_submit(
         implementation_id=body.implementation_id, submitted_by=user,
