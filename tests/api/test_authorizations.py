@@ -164,6 +164,9 @@ def test_the_agent_files_for_the_enterprise_through_the_api(canyin, chuangye, fo
         assert response.status_code == 201, response.json()
         case = Case.objects.get(number=response.json()["number"])
         assert (case.applicant, case.submitted_by) == (canyin, chuangye)
+        out = response.json()
+        assert (out["identity_basis"], out["submitted_by"], out["authorization_id"]) == (
+            "authorization", "孙创业", case.authorization_id)
     # Without on_behalf_of the case is the agent's own: the enterprise's number is no person's.
     response = api_submit(client, food, CANYIN_FORM)
     assert response.status_code == 422 and response.json()["code"] == "case.form_invalid"
@@ -187,6 +190,16 @@ def test_the_apply_page_offers_to_file_for_the_principal(canyin, chuangye, food,
         text = detail.content.decode()
         assert "经授权代为申请" in text and "孙创业" in text, user
     assert case.number in client_for(canyin).get(reverse("cases:mine")).content.decode()
+
+
+def test_the_bundle_page_offers_to_file_for_the_principal(canyin, chuangye, client_for):
+    client = client_for(chuangye)
+    url = reverse("bundles:apply", args=[QYKB])
+    assert f"?as={canyin.pk}" in client.get(url).content.decode()
+    chosen = client.get(url, {"as": canyin.pk}).content.decode()
+    # The choice travels with every step of the wizard.
+    assert f'<input type="hidden" name="as" value="{canyin.pk}">' in chosen
+    assert "申请人为“耒阳某某餐饮有限公司”" in chosen
 
 
 def test_a_stranger_is_refused_without_an_authorization(canyin, applicant, food, submit,
@@ -322,7 +335,7 @@ def test_personal_mandate_asked_by_the_agent_and_confirmed_by_the_principal(
     assert (case.applicant, case.submitted_by, case.authorization) == (applicant, chuangye,
                                                                       asked)
     listed = client.get("/api/v1/accounts/authorizations").json()
-    assert [a["id"] for a in listed["received"]][0] == asked.pk
+    assert next(a["id"] for a in listed["received"]) == asked.pk
 
 
 def test_an_agent_files_a_bundle_for_the_principal(applicant, chuangye, submit_qykb):

@@ -8,7 +8,7 @@ authorizations…`): the caller's own identity and authorizations only. Errors a
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
@@ -138,7 +138,7 @@ def list_authorizations(request: HttpRequest) -> dict[str, object]:
 
 
 @router.post("/authorizations", response={201: AuthorizationOut})
-def grant_authorization(request: HttpRequest, body: GrantIn) -> tuple[int, dict[str, object]]:
+def grant_authorization(request: HttpRequest, body: GrantIn) -> Status[dict[str, object]]:
     """Authorize an agent (the principal's side; confirmed at once)."""
     user = _user(request)
     principal = user
@@ -152,12 +152,12 @@ def grant_authorization(request: HttpRequest, body: GrantIn) -> tuple[int, dict[
         user=user, principal=principal, agent_phone=body.agent_phone,
         scope_all=body.scope_all, item_codes=body.item_codes, starts_on=body.starts_on,
         ends_on=body.ends_on)
-    return 201, _authorization_out(authorization)
+    return Status(201, _authorization_out(authorization))
 
 
 @router.post("/authorizations/requests", response={201: AuthorizationOut})
 def request_authorization(request: HttpRequest,
-                          body: RequestIn) -> tuple[int, dict[str, object]]:
+                          body: RequestIn) -> Status[dict[str, object]]:
     """The caller asks to act for a principal, who confirms it on their own page or through
     POST …/{id}/confirm. (A signed 授权委托书 is uploaded on the 授权管理 page.)"""
     user = _user(request)
@@ -167,7 +167,7 @@ def request_authorization(request: HttpRequest,
     authorization = mandates.authorization_request(
         agent=user, principal=principal, scope_all=body.scope_all, item_codes=body.item_codes,
         starts_on=body.starts_on, ends_on=body.ends_on)
-    return 201, _authorization_out(authorization)
+    return Status(201, _authorization_out(authorization))
 
 
 @router.post("/authorizations/{authorization_id}/confirm", response=AuthorizationOut)

@@ -126,6 +126,9 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
         "applicant_phone": case.applicant_phone if whole else mask_phone(case.applicant_phone),
         "address": address if whole else mask_address(address),
         "description": str(form.get("description", "")), "masked": not whole,
+        # Whose identity it was filed under (accounts.mandates.filing_basis).
+        "identity_basis": case.identity_basis, "submitted_by": str(case.submitted_by),
+        "authorization_id": case.authorization_id,
         "decision": case.decision, "by_commitment": case.by_commitment,
         "promised_workdays": case.promised_workdays, "approval_step": case.approval_step,
         "accepted_at": case.accepted_at, "suspended_at": case.suspended_at,

@@ -182,6 +182,10 @@ class CaseOut(Schema):
     address: str
     description: str
     masked: bool = Field(..., description="证件号码、电话、地址是否已脱敏")
+    identity_basis: str = Field("", description=(
+        "申请身份依据：self 本人账号（已实名）| authorization 经授权代为申请 | in_person 窗口当面核验证件"))
+    submitted_by: str = Field("", description="提交人（经授权代为申请时为经办人）")
+    authorization_id: int | None = Field(None, description="经授权代为申请时所依据的授权")
     channel: str
     decision: str
     by_commitment: bool

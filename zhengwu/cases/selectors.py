@@ -42,7 +42,7 @@ from zhengwu.workdays.selectors import calendar_get
 
 
 def case_get(*, user: User, number: str) -> Case:
-    return case_queryset_for(user).select_related("applicant").get(number=number)
+    return case_queryset_for(user).select_related("applicant", "submitted_by").get(number=number)
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:

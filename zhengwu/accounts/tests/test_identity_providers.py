@@ -53,7 +53,7 @@ class _Province(BaseHTTPRequestHandler):
     seen: list[dict[str, Any]] = []
     release = threading.Event()
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.path == "/hang":
             self.release.wait(5)  # until the test has seen its timeout
