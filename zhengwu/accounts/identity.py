@@ -5,7 +5,9 @@ a window with the ID card.
   (accounts.identity_providers) answers. Throttled per account and per address
   (accounts.throttle), because each check asks a provincial service and a guesser could
   otherwise probe which name goes with which number. One ID number belongs to one person
-  account: a number already verified on another account is refused with a clear message.
+  account: a number already verified on another account is refused with a clear message —
+  said only after the provider matched the name and number (accounts.services.identity_bind),
+  so typing a number alone tells nobody whether it has an account.
 - `identity_verify_in_person`: a window clerk saw the ID card and records it for the account
   found by mobile number; the account remembers who verified it.
 
@@ -21,7 +23,7 @@ from zhengwu.accounts import throttle
 from zhengwu.accounts.identity_providers import MATCH, UNAVAILABLE, identity_provider
 from zhengwu.accounts.models import IdentityMethod, RealNameLevel, User, UserKind
 from zhengwu.accounts.roles import Role
-from zhengwu.accounts.selectors import NUMBER_TAKEN_MESSAGE, citizen_id_holder, user_has_role
+from zhengwu.accounts.selectors import user_has_role
 from zhengwu.accounts.services import Throttled, actor_for, identity_bind
 from zhengwu.core.audit import audit_record
 from zhengwu.core.codes import CodeError, normalize_code, validate_citizen_id
@@ -55,7 +57,9 @@ def _checked(name: str, id_number: str) -> tuple[str, str]:
     return name, number
 
 
-def _bindable(user: User, number: str) -> None:
+def _unverified_person(user: User, number: str) -> None:
+    """Only a person account without a verified identity verifies (a correction is a
+    window's work)."""
     if user.kind != UserKind.PERSON:
         raise NotAllowed("实名认证只适用于个人账号；企业账号请携带营业执照到窗口核验。",
                          code="identity.not_person")
@@ -65,14 +69,12 @@ def _bindable(user: User, number: str) -> None:
                                http_status=409)
         raise InvalidInput("您的账号已以另一身份证号码完成实名认证；如需更正，请携带居民身份证到窗口办理。",
                            code="identity.already_verified", http_status=409)
-    if citizen_id_holder(number, besides=user) is not None:
-        raise NotAllowed(NUMBER_TAKEN_MESSAGE, code="identity.number_taken")
 
 
 def identity_verify(*, user: User, name: str, id_number: str, address: str) -> User:
     """Online L2: check the name and number with the provider and record them on `user`."""
     name, number = _checked(name, id_number)
-    _bindable(user, number)
+    _unverified_person(user, number)
     subject = f"user:{user.pk}"
     verdict = throttle.attempt((ACCOUNT_RULE, subject), (ADDRESS_RULE, address))
     if not verdict.allowed:
@@ -93,10 +95,10 @@ def identity_verify(*, user: User, name: str, id_number: str, address: str) -> U
             failed = InvalidInput(check.message, code="identity.not_verified")
         else:
             failed = None
-            _bindable(owner, number)  # again, under the lock
+            _unverified_person(owner, number)  # again, under the lock
             identity_bind(owner=owner, id_number=number, name=name,
                           method=IdentityMethod.PROVIDER, verified_by=None,
-                          actor=actor_for(owner), provider=provider.name)
+                          actor=actor_for(owner), provider=provider.name, take_name=True)
     if failed is not None:
         raise failed
     throttle.clear(ACCOUNT_RULE, subject)
@@ -110,7 +112,7 @@ def identity_verify_in_person(*, clerk: User, account: User, name: str, id_numbe
         raise NotAllowed("只有窗口人员可以当面核验身份。", code="identity.forbidden")
     name, number = _checked(name, id_number)
     owner = User.objects.select_for_update().get(pk=account.pk)
-    _bindable(owner, number)
+    _unverified_person(owner, number)
     identity_bind(owner=owner, id_number=number, name=name, method=IdentityMethod.WINDOW,
-                  verified_by=clerk, actor=actor_for(clerk))
+                  verified_by=clerk, actor=actor_for(clerk), take_name=True)
     return owner

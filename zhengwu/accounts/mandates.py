@@ -316,8 +316,9 @@ def authorization_grant(*, user: User, principal: User, agent_phone: str, scope_
     """The principal's side authorizes an agent; confirmed at once (the principal is who acts)."""
     if not speaks_for(user, principal):
         raise NotAllowed("只有本人，或企业的法定代表人，可以授权经办人。", code="authorization.forbidden")
-    if principal.kind == UserKind.PERSON and principal.realname_level < RealNameLevel.IDENTITY:
-        raise NotAllowed("委托他人代办前，请先完成实名认证。", code="identity.level_too_low")
+    if principal.realname_level < RealNameLevel.IDENTITY:
+        raise NotAllowed("授权他人代办前，授权人须完成实名认证（企业须在窗口核验营业执照）。",
+                         code="identity.level_too_low")
     agent = _agent_by_phone(agent_phone, principal)
     codes = _codes(scope_all, item_codes)
     _dates(starts_on, ends_on)

@@ -75,9 +75,10 @@ def identity_missing(owner: User) -> IdentityRefusal | None:
     if normalize_code(owner.uscc if enterprise else owner.citizen_id):
         return None
     what, papers = ("统一社会信用代码", "营业执照") if enterprise else ("身份证号码", "居民身份证")
+    online = "" if enterprise else "在“实名认证”页面在线核验，或"
     return IdentityRefusal("identity.unrecorded", (
         f"您的账号尚未登记{what}，暂不能网上以{_self(owner)}名义申请。"
-        f"请携带{papers}到政务服务大厅窗口办理：窗口核验证件后为账号登记身份，之后即可网上申请。"))
+        f"请先{online}携带{papers}到政务服务大厅窗口办理：核验后账号即登记身份，之后即可网上申请。"))
 
 
 def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRefusal | None:

@@ -224,10 +224,12 @@ def applicant_identity_confirm(*, owner: User, id_number: str, name: str,
 
 
 def identity_bind(*, owner: User, id_number: str, name: str, method: str,
-                  verified_by: User | None, actor: Actor, provider: str = "") -> None:
+                  verified_by: User | None, actor: Actor, provider: str = "",
+                  take_name: bool = False) -> None:
     """Record a verified identity on `owner` (locked by the caller, inside its transaction):
-    the number (USCC for an enterprise), L2, how and by whom it was verified, the name when
-    none was recorded, and an audit row — which fields, how, who; never the number
+    the number (USCC for an enterprise), L2, how and by whom it was verified, the name (when
+    `take_name`: the name was verified with the number; else only when none was recorded),
+    and an audit row — which fields, how, who; never the number
     (quality.md #11). One ID number belongs to one person account
     (accounts.selectors.citizen_id_holder)."""
     enterprise = owner.kind == UserKind.ENTERPRISE
@@ -242,8 +244,7 @@ def identity_bind(*, owner: User, id_number: str, name: str, method: str,
     owner.identity_verified_by = verified_by
     fields = [field, "realname_level", "identity_method", "identity_verified_at",
               "identity_verified_by"]
-    if not owner.display_name or method == IdentityMethod.PROVIDER:
-        # The provider confirmed this exact name: it is the account's name from now on.
+    if take_name or not owner.display_name:
         owner.display_name = name.strip()
         fields.append("display_name")
     owner.save(update_fields=fields)

@@ -62,6 +62,10 @@ def test_an_invalid_number_is_refused_before_the_provider_is_asked():
 def test_one_id_number_belongs_to_one_person_account():
     identity_verify(user=newcomer(), name=LISI[0], id_number=LISI[1], address="10.0.0.1")
     other = newcomer("lisi2", "13900000102")
+    # A number typed under another name tells nothing about whether it has an account.
+    with pytest.raises(InvalidInput) as refused:
+        identity_verify(user=other, name="王小二", id_number=LISI[1], address="10.0.0.2")
+    assert refused.value.code == "identity.not_verified"
     with pytest.raises(NotAllowed) as refused:
         identity_verify(user=other, name=LISI[0], id_number=LISI[1], address="10.0.0.2")
     assert refused.value.code == "identity.number_taken"
