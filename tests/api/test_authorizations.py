@@ -130,6 +130,16 @@ def test_an_l1_account_may_not_file_on_any_path(food, qykb, submit, submit_qykb,
     for url in (reverse("cases:apply", args=[food.code]), reverse("bundles:apply", args=[QYKB])):
         page = client.get(url).content.decode()
         assert "需要实名等级“L2 身份已核验”" in page and f'href="{verify}?next=' in page, url
+    # Posting anyway: refused on the page, with the way to verify.
+    from zhengwu.bundles.tests.test_pages import form_values, step3_data
+    from zhengwu.cases.tests.test_pages import apply_data
+
+    page = client.post(reverse("cases:apply", args=[food.code]),
+                       apply_data(food, **form)).content.decode()
+    assert "实名认证" in page and "error-summary" in page
+    page = client.post(reverse("bundles:apply", args=[QYKB]), step3_data(qykb, **form_values(
+        applicant_name="李四", id_number="430481198604221012"))).content.decode()
+    assert "需要实名等级“L2 身份已核验”" in page
     assert not Case.objects.filter(submitted_by=person).exists()
 
 
