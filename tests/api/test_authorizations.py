@@ -348,7 +348,8 @@ def test_personal_mandate_asked_by_the_agent_and_confirmed_by_the_principal(
     assert next(a["id"] for a in listed["received"]) == asked.pk
 
 
-def test_an_agent_files_a_bundle_for_the_principal(applicant, chuangye, submit_qykb):
+def test_an_agent_files_a_bundle_for_the_principal(applicant, chuangye, submit_qykb,
+                                                   client_for):
     mandates.authorization_grant(user=applicant, principal=applicant,
                                  agent_phone=chuangye.phone, scope_all=True, item_codes=[],
                                  starts_on=today(), ends_on=today() + dt.timedelta(days=30))
@@ -360,6 +361,9 @@ def test_an_agent_files_a_bundle_for_the_principal(applicant, chuangye, submit_q
                            bundle_case.authorization_id for c in members)
     event = AuditEvent.objects.filter(action="bundles.submit").latest("id")
     assert event.actor_id == chuangye.pk and event.after["on_behalf_of"] == applicant.pk
+    for user in (applicant, chuangye):
+        page = client_for(user).get(bundle_case.get_absolute_url()).content.decode()
+        assert "经授权代为申请" in page and "孙创业" in page, user
 
 
 def test_a_bundle_outside_the_scope_is_refused(applicant, chuangye, submit_qykb):
