@@ -5,6 +5,7 @@ See docs/deploy.md for the variables: ZHENGWU_DATA_DIR, DATABASE_URL, ZHENGWU_NO
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dj_database_url
@@ -170,6 +171,17 @@ ZHENGWU_ALLOW_FROZEN_CLOCK = env_bool("ZHENGWU_ALLOW_FROZEN_CLOCK")
 # Where the public can reach the platform; used in QR codes on printed notices.
 ZHENGWU_PUBLIC_URL = env_str("ZHENGWU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang"))
+# 实名核验 (accounts.identity_providers): `local` (the pack's illustrative registry, demo and
+# tests) or `provincial` (the province's 统一身份认证 over HTTPS; docs/deploy.md).
+ZHENGWU_IDENTITY_PROVIDER = env_str("ZHENGWU_IDENTITY_PROVIDER", "local")
+ZHENGWU_IDENTITY_URL = env_str("ZHENGWU_IDENTITY_URL")
+ZHENGWU_IDENTITY_APP_ID = env_str("ZHENGWU_IDENTITY_APP_ID")
+ZHENGWU_IDENTITY_KEY = env_str("ZHENGWU_IDENTITY_KEY")
+ZHENGWU_IDENTITY_TIMEOUT = float(env_str("ZHENGWU_IDENTITY_TIMEOUT", "5"))
+# What each real-name level may do (accounts.levels; docs/identity.md): the least
+# RealNameLevel for an action. ZHENGWU_REALNAME_LEVELS (JSON) overrides single entries.
+ZHENGWU_REALNAME_LEVELS = {"file": 2, "consult": 1, "book": 1, "rate": 1,
+                           **json.loads(env_str("ZHENGWU_REALNAME_LEVELS", "{}") or "{}")}
 # Staff sessions end after this many idle seconds (quality.md #16).
 ZHENGWU_STAFF_IDLE_SECONDS = int(env_str("ZHENGWU_STAFF_IDLE_SECONDS", "1800"))
 

@@ -816,7 +816,8 @@ def test_joint_reviews_matrix(world: World) -> None:
 # that guards who may make it.
 NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /cases": "filing; for others only by window clerks and proxy agents: "
-                       "zhengwu/cases/tests/test_api.py (case.filing_forbidden)",
+                       "zhengwu/cases/tests/test_api.py (case.filing_forbidden), or through "
+                       "an authorization: tests/api/test_authorizations.py",
     "api POST /bundles/{code}/applications": "filing: zhengwu/bundles/tests/test_api.py",
     "api POST /bundles/{code}/evaluate": "a public question-and-answer, writes nothing",
     "api POST /bundles/drafts": "catalogue admins: zhengwu/bundles/tests/test_api.py "
@@ -833,6 +834,20 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /catalog/drafts/{draft_id}/reject": "catalogue (not case work)",
     "api POST /catalog/imports": "catalogue (not case work)",
     "api POST /notifications/messages/{message_id}/read": "one's own inbox",
+    "api POST /accounts/identity": "one's own 实名认证: zhengwu/accounts/tests/"
+                                   "test_identity_verify.py",
+    "api POST /accounts/authorizations": "the principal's side only (the account, or the "
+                                         "enterprise's legal representative): tests/api/"
+                                         "test_authorizations.py (test_the_legal_"
+                                         "representative_grants_for_the_enterprise)",
+    "api POST /accounts/authorizations/requests": "one's own request as agent: tests/api/"
+                                                  "test_authorizations.py",
+    "api POST /accounts/authorizations/{authorization_id}/confirm": "the principal's side "
+        "only: tests/api/test_authorizations.py (test_personal_mandate_asked_by_the_agent_"
+        "and_confirmed_by_the_principal)",
+    "api POST /accounts/authorizations/{authorization_id}/revoke": "the principal's side or "
+        "the agent: tests/api/test_authorizations.py (test_a_revoked_authorization_files_"
+        "nothing_more)",
     "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",

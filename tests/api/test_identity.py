@@ -188,10 +188,12 @@ def test_an_account_without_an_identity_cannot_claim_one_online(food, submit):
                         phone="13900000077")
     with pytest.raises(NotAllowed) as refused:
         submit(food, submitted_by=fresh, form_data={**FORM, "id_number": STRANGER})
-    assert refused.value.code == "identity.unrecorded"
+    # Issue 10: filing needs a verified identity (L2), online or at a window.
+    assert refused.value.code == "identity.level_too_low"
+    assert "实名认证" in refused.value.message
     assert "到政务服务大厅窗口" in refused.value.message
     response = api_submit(signed_in(fresh), food, {**FORM, "id_number": STRANGER})
-    assert response.status_code == 403 and response.json()["code"] == "identity.unrecorded"
+    assert response.status_code == 403 and response.json()["code"] == "identity.level_too_low"
     fresh.refresh_from_db()
     assert fresh.citizen_id == ""
     assert not Case.objects.filter(applicant=fresh).exists()
@@ -218,11 +220,14 @@ def test_the_apply_pages_say_it_before_the_form_is_filled(client_for, food, qykb
                         phone="13900000077")
     for url in (reverse("cases:apply", args=[food.code]), reverse("bundles:apply", args=[QYKB])):
         page = client_for(fresh).get(url).content.decode()
-        assert "您的账号尚未登记身份证号码" in page, url
+        # Issue 10: the level the account lacks, with a link to 实名认证.
+        assert "网上申请办件需要实名等级“L2 身份已核验”" in page, url
+        assert reverse("accounts:verify") in page, url
         # A person is not told about "（本单位）" (found in use, issue 9 walk).
-        assert "暂不能网上以本人名义申请" in page and "本单位" not in page, url
+        assert "本单位" not in page and "营业执照" not in page, url
     recorded = client_for(User.objects.get(username="zhangsan"))
-    assert "尚未登记" not in recorded.get(reverse("cases:apply", args=[food.code])).content.decode()
+    assert "需要实名等级" not in recorded.get(reverse("cases:apply", args=[food.code])).content\
+        .decode()
 
 
 def test_own_id_number_under_another_persons_name_is_refused(applicant, food, submit):

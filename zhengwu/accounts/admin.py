@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from zhengwu.accounts.models import ExternalIdentity, RoleAssignment, User
+from zhengwu.accounts.models import Authorization, ExternalIdentity, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -39,6 +39,7 @@ class ZhengwuUserAdmin(UserAdmin[User]):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("政务", {"fields": ("kind", "display_name", "phone", "citizen_id", "uscc",
+                             "legal_representative_name", "legal_representative_id",
                              "totp_enabled")}),
     )
     inlines = (RoleAssignmentInline, ExternalIdentityInline)
@@ -50,6 +51,26 @@ class ZhengwuUserAdmin(UserAdmin[User]):
             obj.totp_secret = ""
             obj.recovery_codes.all().delete()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(admin.ModelAdmin[Authorization]):
+    """Read only: authorizations are granted, confirmed and revoked through accounts.mandates,
+    each with its audit row."""
+
+    list_display = ("principal", "agent", "kind", "scope_all", "starts_on", "ends_on",
+                    "confirmation", "revoked_at")
+    list_filter = ("kind", "confirmation")
+    search_fields = ("principal__display_name", "agent__display_name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -33,6 +33,14 @@ class IdentityMethod(models.TextChoices):
     PACK = "pack", "数据包预置（示例）"
 
 
+class IdentityBasis(models.TextChoices):
+    """On what an application's identity rests (accounts.mandates.filing_basis)."""
+
+    SELF = "self", "本人账号（已实名）"
+    AUTHORIZATION = "authorization", "经授权代为申请"
+    IN_PERSON = "in_person", "窗口当面核验证件"
+
+
 class User(AbstractUser):
     """Staff sign in with a username; applicants with their mobile number (for now — a real
     identity provider comes later). Passwords are hashed with argon2.
@@ -44,11 +52,19 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=20, null=True, blank=True, unique=True)
     citizen_id = models.CharField("身份证号", max_length=18, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    # An enterprise's 法定代表人 (GB 32100 USCC above): who may grant and revoke its agents'
+    # authorizations when signed in as themselves (accounts.mandates).
+    legal_representative_name = models.CharField("法定代表人姓名", max_length=150, blank=True)
+    legal_representative_id = models.CharField("法定代表人身份证号", max_length=18, blank=True)
     realname_level = models.PositiveSmallIntegerField("实名等级", choices=RealNameLevel.choices,
                                                       default=RealNameLevel.NONE)
     identity_verified_at = models.DateTimeField("身份核验时间", null=True, blank=True)
     identity_method = models.CharField("身份核验方式", max_length=16, blank=True,
                                        choices=IdentityMethod.choices)
+    # Who verified the identity in person (window staff), or None (a provider, the pack).
+    identity_verified_by = models.ForeignKey("self", verbose_name="身份核验人", null=True,
+                                             blank=True, on_delete=models.SET_NULL,
+                                             related_name="+")
     totp_secret = models.CharField("TOTP 密钥", max_length=64, blank=True)
     totp_enabled = models.BooleanField("已启用双因素认证", default=False)
     # The 30-second time step of the last TOTP code accepted: a code is good once (RFC 6238
@@ -149,3 +165,69 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.issuer}"
+class AuthorizationKind(models.TextChoices):
+    ENTERPRISE_AGENT = "enterprise_agent", "企业经办人授权"
+    PERSONAL_MANDATE = "personal_mandate", "个人委托代办"
+
+
+class Confirmation(models.TextChoices):
+    """How the principal's will is shown: confirmed on the principal's own page, or a signed
+    授权委托书 the window checks at acceptance."""
+
+    ONLINE = "online", "委托人网上确认"
+    LETTER = "letter", "书面授权委托书"
+
+
+class Authorization(models.Model):
+    """授权: `agent` may file for `principal` (an enterprise's 经办人, or a person's 委托代办)
+    for every item (`scope_all`) or the basic items listed, from `starts_on` to `ends_on`
+    inclusive, until revoked. Rules in accounts.mandates; a case filed through one records it
+    (cases.Case.authorization)."""
+
+    principal = models.ForeignKey(User, verbose_name="授权人（委托人）", on_delete=models.PROTECT,
+                                  related_name="authorizations_given")
+    agent = models.ForeignKey(User, verbose_name="经办人（受托人）", on_delete=models.PROTECT,
+                              related_name="authorizations_received")
+    kind = models.CharField("授权类型", max_length=20, choices=AuthorizationKind.choices)
+    scope_all = models.BooleanField("全部事项", default=False)
+    item_codes = models.JSONField("授权事项（基本编码）", default=list, blank=True)
+    starts_on = models.DateField("起始日期")
+    ends_on = models.DateField("截止日期")
+    confirmation = models.CharField("确认方式", max_length=12, choices=Confirmation.choices,
+                                    default=Confirmation.ONLINE)
+    # Online: when the principal (or the enterprise's legal representative) confirmed; a grant
+    # made by the principal is confirmed at once, an agent's request waits for it.
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(User, verbose_name="确认人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    letter = models.FileField("授权委托书", upload_to="authorizations/%Y/%m/", blank=True)
+    letter_reference = models.CharField("委托书编号/说明", max_length=200, blank=True)
+    letter_checked_at = models.DateTimeField("委托书核验时间", null=True, blank=True)
+    letter_checked_by = models.ForeignKey(User, verbose_name="委托书核验人", null=True,
+                                          blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name="撤销人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, verbose_name="创建人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "授权"
+        verbose_name_plural = "授权"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(principal=models.F("agent")),
+                                   name="authorization_not_self"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="authorization_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["agent", "principal"])]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.agent}（{self.get_kind_display()}）"
+
+    @property
+    def letter_pending(self) -> bool:
+        """A 委托书 not yet checked by the window: cases filed through it wait for the check."""
+        return self.confirmation == Confirmation.LETTER and self.letter_checked_at is None

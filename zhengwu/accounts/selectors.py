@@ -57,6 +57,22 @@ def _self(owner: User) -> str:
     return "本单位" if owner.kind == UserKind.ENTERPRISE else "本人"
 
 
+def citizen_id_holder(id_number: str, *, besides: User | None = None) -> User | None:
+    """The person account that holds `id_number` as its identity (one number, one person
+    account), other than `besides`, or None."""
+    number = normalize_code(id_number)
+    if not number:
+        return None
+    holders = User.objects.filter(kind=UserKind.PERSON, citizen_id=number)
+    if besides is not None:
+        holders = holders.exclude(pk=besides.pk)
+    return holders.first()
+
+
+NUMBER_TAKEN_MESSAGE: Final = ("该身份证号码已在另一个账号完成实名认证：一个身份证号码只能对应一个个人账号。"
+                               "如果那个账号不是您本人的，请携带居民身份证到政务服务大厅窗口处理。")
+
+
 def identity_missing(owner: User) -> IdentityRefusal | None:
     """Why `owner` cannot apply online in its own name at all (no identity recorded on the
     account; see identity_mismatch), or None. The apply pages say it before the form is filled."""
@@ -64,9 +80,10 @@ def identity_missing(owner: User) -> IdentityRefusal | None:
     if normalize_code(owner.uscc if enterprise else owner.citizen_id):
         return None
     what, papers = ("统一社会信用代码", "营业执照") if enterprise else ("身份证号码", "居民身份证")
+    online = "" if enterprise else "在“实名认证”页面在线核验，或"
     return IdentityRefusal("identity.unrecorded", (
         f"您的账号尚未登记{what}，暂不能网上以{_self(owner)}名义申请。"
-        f"请携带{papers}到政务服务大厅窗口办理：窗口核验证件后为账号登记身份，之后即可网上申请。"))
+        f"请先{online}携带{papers}到政务服务大厅窗口办理：核验后账号即登记身份，之后即可网上申请。"))
 
 
 def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRefusal | None:

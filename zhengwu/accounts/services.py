@@ -30,7 +30,11 @@ from zhengwu.accounts.models import (
     UserKind,
 )
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
-from zhengwu.accounts.selectors import identity_mismatch
+from zhengwu.accounts.selectors import (
+    NUMBER_TAKEN_MESSAGE,
+    citizen_id_holder,
+    identity_mismatch,
+)
 from zhengwu.accounts.sso import VerifiedIdentity
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -70,7 +74,8 @@ def role_groups_ensure() -> None:
 @transaction.atomic
 def user_create(*, username: str, password: str, kind: str, display_name: str = "",
                 phone: str | None = None, citizen_id: str = "", uscc: str = "",
-                identity_method: str = IdentityMethod.PACK, actor: Actor = SYSTEM) -> User:
+                identity_method: str = IdentityMethod.PACK, actor: Actor = SYSTEM,
+                legal_representative_name: str = "", legal_representative_id: str = "") -> User:
     """A new account, made by trusted code (the data pack, the admin, tests). An applicant's
     identity given here counts as verified by `identity_method` and makes the account L2; a
     phone number alone makes it L1. People signing up themselves go through the sign-up
@@ -82,6 +87,8 @@ def user_create(*, username: str, password: str, kind: str, display_name: str = 
     user = User(username=username, kind=kind, display_name=display_name, phone=phone or None,
                 citizen_id=normalize_code(citizen_id) if citizen_id else "",
                 uscc=normalize_code(uscc) if uscc else "",
+                legal_representative_name=legal_representative_name.strip(),
+                legal_representative_id=normalize_code(legal_representative_id),
                 is_staff=kind == UserKind.STAFF)
     if kind != UserKind.STAFF:
         if citizen_id or uscc:
@@ -214,18 +221,39 @@ def applicant_identity_confirm(*, owner: User, id_number: str, name: str,
     field = "uscc" if owner.kind == UserKind.ENTERPRISE else "citizen_id"
     if getattr(owner, field):
         return
-    setattr(owner, field, normalize_code(id_number))
+    identity_bind(owner=owner, id_number=id_number, name=name, method=IdentityMethod.WINDOW,
+                  verified_by=verified_by, actor=actor_for(verified_by))
+
+
+def identity_bind(*, owner: User, id_number: str, name: str, method: str,
+                  verified_by: User | None, actor: Actor, provider: str = "",
+                  take_name: bool = False) -> None:
+    """Record a verified identity on `owner` (locked by the caller, inside its transaction):
+    the number (USCC for an enterprise), L2, how and by whom it was verified, the name (when
+    `take_name`: the name was verified with the number; else only when none was recorded),
+    and an audit row — which fields, how, who; never the number
+    (quality.md #11). One ID number belongs to one person account
+    (accounts.selectors.citizen_id_holder)."""
+    enterprise = owner.kind == UserKind.ENTERPRISE
+    field = "uscc" if enterprise else "citizen_id"
+    number = normalize_code(id_number)
+    if not enterprise and citizen_id_holder(number, besides=owner) is not None:
+        raise NotAllowed(NUMBER_TAKEN_MESSAGE, code="identity.number_taken")
+    setattr(owner, field, number)
     owner.realname_level = RealNameLevel.IDENTITY
-    owner.identity_method = IdentityMethod.WINDOW
+    owner.identity_method = method
     owner.identity_verified_at = clock.now()
-    fields = [field, "realname_level", "identity_method", "identity_verified_at"]
-    if not owner.display_name:
-        owner.display_name = name
+    owner.identity_verified_by = verified_by
+    fields = [field, "realname_level", "identity_method", "identity_verified_at",
+              "identity_verified_by"]
+    if take_name or not owner.display_name:
+        owner.display_name = name.strip()
         fields.append("display_name")
     owner.save(update_fields=fields)
-    # Which fields were recorded and who verified the papers, never the number (quality.md #11).
-    audit_record(actor=actor_for(verified_by), action="accounts.identity_recorded", obj=owner,
-                 after={"fields": fields, "verified_in_person": True})
+    audit_record(actor=actor, action="accounts.identity_recorded", obj=owner,
+                 after={"fields": fields, "method": method, "provider": provider,
+                        "verified_in_person": method == IdentityMethod.WINDOW,
+                        "verified_by": verified_by.pk if verified_by else None})
 
 
 @transaction.atomic
@@ -360,10 +388,15 @@ def _sso_account_new(identity: VerifiedIdentity) -> User:
     the provider (or set one later through password reset)."""
     user = user_create(username=f"sso-{secrets.token_hex(6)}",
                        password=secrets.token_urlsafe(32), kind=UserKind.PERSON,
-                       display_name=identity.name, citizen_id=identity.id_number,
-                       identity_method=IdentityMethod.SSO)
+                       display_name=identity.name)
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    if identity.id_number:
+        # One number, one person account (identity_bind): a number recorded on an account
+        # that was never verified is not silently duplicated; the window sorts it out.
+        identity_bind(owner=user, id_number=identity.id_number, name=identity.name,
+                      method=IdentityMethod.SSO, verified_by=None, actor=actor_for(user),
+                      provider=identity.issuer, take_name=True)
     return user
 
 

@@ -625,7 +625,8 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
     body = schema_validated(ApplicationIn, data)
     materials = _bundle_materials(body.materials, files)
     applicant = filing_applicant_get(user=user, channel=body.channel,
-                                     applicant_id=body.applicant_id, accepting_region=None)
+                                     applicant_id=body.applicant_id, accepting_region=None,
+                                     on_behalf_of=body.on_behalf_of)
     submission = services.SubmitIn(
         code=code, answers=dict(body.answers),
         form={k: str(v) for k, v in body.form.items()}, materials=materials,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from zhengwu.accounts.models import IdentityBasis
 from zhengwu.core.models import AccessRecord, BaseModel
 from zhengwu.process.models import (
     ProcessEvent,
@@ -152,6 +153,14 @@ class BundleCase(BaseModel):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人",
                                      on_delete=models.PROTECT, related_name="+")
     applicant_kind = models.CharField("申请人类型", max_length=12)
+    # On what the applicant's identity rests (accounts.mandates.filing_basis): the account's
+    # verified identity, an authorization (the principal is `applicant`, the agent
+    # `submitted_by`), or the ID card checked in person by the staff member who filed.
+    identity_basis = models.CharField("身份依据", max_length=16, blank=True,
+                                      choices=IdentityBasis.choices)
+    authorization = models.ForeignKey("accounts.Authorization", verbose_name="授权",
+                                      null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
     applicant_name = models.CharField("申请人", max_length=150)
     applicant_id_number = models.CharField("证件号码", max_length=18)
     applicant_phone = models.CharField("联系电话", max_length=20)

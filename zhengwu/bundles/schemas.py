@@ -62,6 +62,10 @@ class ApplicationIn(Schema):
     delivery_method: DeliveryIn = "electronic"
     applicant_id: int | None = Field(None, ge=1, le=MAX_ID,
                                      description="代他人申请时的申请人账号（窗口、帮代办）")
+    on_behalf_of: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="以授权人（委托人、企业）的名义申请：对方的用户名、手机号或统一社会信用代码；"
+                    "须有对方给本人的有效授权，且授权范围包括所申请事项")
 
 
 class ApplicationFilter(Schema):

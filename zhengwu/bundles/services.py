@@ -32,6 +32,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 
+from zhengwu.accounts.mandates import (
+    LETTER_UNCHECKED_MESSAGE,
+    agent_actor,
+    filing_actor,
+    filing_basis,
+    letter_unchecked,
+)
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
@@ -379,7 +386,9 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     at_window = submission.channel in ("window", "proxy")
     filing_for_other = submission.applicant is not None and \
         submission.applicant.pk != submitted_by.pk
-    if (filing_for_other or at_window) and not files_for_others(submitted_by):
+    staff_files = files_for_others(submitted_by)
+    if at_window and not staff_files:
+        # Others file for someone only through an authorization (filing_basis, below).
         raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
                          code="bundle.filing_forbidden")
     if submission.delivery_method not in DeliveryMethod.values:
@@ -393,6 +402,9 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         raise InvalidInput("情形引导未完成：" + "；".join(answers.errors.values()),
                            code="bundle.answers_invalid")
     members = d.applicable(definition, answers.answers)
+    in_person = at_window or (filing_for_other and staff_files)
+    basis = filing_basis(submitted_by=submitted_by, owner=owner, in_person=in_person,
+                         item_codes=[m.item for m in members])
     cleaned, errors = formdef.validate(definition, submission.form,
                                        applicant_kind=applicant_kind, today=clock.today())
     if errors:
@@ -400,8 +412,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                            code="bundle.form_invalid")
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
-                               verified_by=submitted_by if filing_for_other or at_window
-                               else None)
+                               verified_by=submitted_by if in_person else None)
     implementations = member_implementations(definition, members, region)
     missing_items = [m.item_name or m.item for m in members if implementations[m.item] is None]
     if missing_items:
@@ -448,7 +459,8 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         promised_workdays=d.promised_workdays(definition, answers.answers),
         steps=d.steps(members), materials_before=count.before, materials_after=count.after,
         submitted_at=now, delivery_method=submission.delivery_method,
-        idempotency_key=key or None, request_hash=digest)
+        idempotency_key=key or None, request_hash=digest,
+        identity_basis=basis.basis, authorization=basis.authorization)
     with idempotency.first_insert(prefix="bundle"):
         bundle_case.save()
     stored: dict[str, StoredMaterial] = {}
@@ -490,17 +502,17 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
             applicant_kind=applicant_kind, form_data=d.member_form(definition, member.item,
                                                                    cleaned),
             materials=mine, channel=channel, bundle_number=number, region=implementation.region,
-            accepting_region=region, promised_workdays=member.promise, now=now)
+            accepting_region=region, promised_workdays=member.promise, now=now, basis=basis)
         BundleMember.objects.create(
             bundle_case=bundle_case, item_code=member.item, item_name=implementation.item.name,
             implementation=implementation, department=implementation.department,
             position=member.position, stage=stage_of[member.item],
             depends_on=[x for x in member.depends_on if x in chosen], case=case)
-    actor = actor_for(submitted_by)
-    _bundle_event(bundle_case, action="submit", before="", actor=actor, data={
+    _bundle_event(bundle_case, action="submit", before="",
+                  actor=filing_actor(submitted_by, owner, basis), data={
         "items": bundle_case.items, "answers": answers.answers, "materials": len(given),
         "materials_before": count.before, "materials_after": count.after,
-        "missing": absent})
+        "missing": absent, **basis.facts(owner)})
     _tell(bundle_case, "一件事申请已提交", f"您的“{bundle.name}”申请已提交，编号{number}，"
           f"涉及 {len(members)} 个事项，将由各部门并联办理。", "submit")
     # The files kept from refused attempts at the wizard are used up with the submission.
@@ -535,6 +547,9 @@ def _lock(number: str, user: User | None) -> BundleCase:
 def _actor(user: User | None, bundle_case: BundleCase, role: str, subject: Any = None) -> Actor:
     if user is None:
         return SYSTEM
+    if role == "applicant" and bundle_case.authorization_id is not None \
+            and user.pk == bundle_case.submitted_by_id:
+        return agent_actor(user, bundle_case.applicant)  # both the agent and the principal
     return actor_for(user, role={"applicant": "applicant", "window": "window_clerk",
                                  "system": "system"}[role])
 
@@ -577,6 +592,8 @@ def _accept(bundle_case: BundleCase, move: BundleMoveIn, attempt: Attempt,
             actor: Actor) -> dict[str, Any]:
     now = attempt.now
     user = attempt.user
+    if user is not None and letter_unchecked(bundle_case.authorization_id):
+        raise Conflict(LETTER_UNCHECKED_MESSAGE, code="bundle.letter_unchecked")
     calendar = calendar_get()
     # 行政许可法 art. 32, for the bundle as a whole: unanswered, it counts as accepted from
     # receipt (the sweep makes this move as the platform).

@@ -29,8 +29,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from zhengwu.accounts.levels import FILE, LevelRefusal, level_refusal
+from zhengwu.accounts.mandates import OnBehalf, on_behalf_choice
 from zhengwu.accounts.models import User, UserKind
-from zhengwu.accounts.selectors import IDENTITY_REFUSAL_FIELDS, identity_missing
+from zhengwu.accounts.selectors import (
+    IDENTITY_REFUSAL_FIELDS,
+    IdentityRefusal,
+    identity_missing,
+)
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import formdef, notices, selectors, services, workflow
 from zhengwu.bundles.forms import (
@@ -351,6 +357,7 @@ class Wizard:
     guide: selectors.Guide | None = None
     error: str = ""
     kept: list[str] = field(default_factory=list)  # tokens of files kept at step 3
+    on_behalf: OnBehalf | None = None  # 以谁的名义申请 (accounts.mandates)
 
     def carry(self) -> list[tuple[str, str]]:
         """Hidden fields: the answers outside step 1, the form values outside step 2, and
@@ -394,11 +401,20 @@ def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         # After a step was posted, focus moves to the new step's heading (also after htmx).
         "focus": request.method == "POST",
         # Said before the form is filled, not after (the service refuses it anyway).
-        "identity_notice": identity_missing(request.user) if isinstance(request.user, User)
-        else None,
+        "identity_notice": _identity_notice(request.user, wizard.on_behalf)
+        if isinstance(request.user, User) else None,
+        "on_behalf": wizard.on_behalf,
     }
     template = "bundles/_wizard.html" if is_htmx(request) else "bundles/apply.html"
     return render(request, template, context)
+
+
+def _identity_notice(user: User, on_behalf: OnBehalf | None
+                     ) -> LevelRefusal | IdentityRefusal | None:
+    """The real-name level the filer lacks (with a link to verify), or the identity missing
+    on the account filed for."""
+    chosen = on_behalf.chosen if on_behalf else None
+    return level_refusal(user, FILE) or identity_missing(chosen or user)
 
 
 def _shared_by(guide: selectors.Guide) -> dict[str, list[str]]:
@@ -452,9 +468,12 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     key = idempotency.key_from_form(posted) or idempotency.new_key()
     check = d.check_answers(definition, answers_from(posted))
     values = values_from(definition, posted) if data is not None else None
+    on_behalf = on_behalf_choice(user, [], posted.get("as") or request.GET.get("as", ""))
+    principal = on_behalf.chosen
     wizard = Wizard(bundle, definition, 1, key, check, values,
-                    kept=data.getlist(KEPT_FIELD)[:MAX_FILES] if data is not None else [])
-    kind = _applicant_kind(user)
+                    kept=data.getlist(KEPT_FIELD)[:MAX_FILES] if data is not None else [],
+                    on_behalf=on_behalf)
+    kind = _applicant_kind(principal or user)
     step = posted.get("step", "")
     go = posted.get("go", "next")
 
@@ -468,7 +487,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         wizard.step, wizard.error = 2, error
         wizard.form = form or BundleForm(definition=definition, applicant_kind=kind,
                                          initial=values if values is not None
-                                         else _prefill(user))
+                                         else _prefill(principal or user))
         return _wizard_response(request, wizard)
 
     if data is None or step not in ("1", "2", "3"):
@@ -506,7 +525,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             materials=materials.materials_in, channel="online",
             region=materials.cleaned_data.get("region") or "",
             delivery_method=materials.cleaned_data["delivery_method"], idempotency_key=key,
-            staged=materials.staged_form))
+            staged=materials.staged_form, applicant=principal))
     except DomainError as error:
         # The chosen files wait for the next attempt, on this step or after going back.
         materials.keep_uploads()
@@ -577,9 +596,11 @@ class CaseRow:
 
 
 def _is_applicant(user: User, bundle_case: BundleCase) -> bool:
-    """The applicant, or the proxy agent who filed for them (workflow Role.APPLICANT)."""
+    """The applicant, or the proxy agent or authorized agent who filed for them (workflow
+    Role.APPLICANT)."""
     return user.pk == bundle_case.applicant_id or (
-        user.pk == bundle_case.submitted_by_id and bundle_case.channel == "proxy")
+        user.pk == bundle_case.submitted_by_id and (
+            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None))
 
 
 def _member_reason(member: BundleMember) -> str:

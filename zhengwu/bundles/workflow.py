@@ -69,8 +69,8 @@ def roles_on(user: User | None, bundle_case: BundleCase) -> frozenset[str]:
     if user is None:
         return frozenset({Role.SYSTEM})
     roles: set[str] = set()
-    if user.pk == bundle_case.applicant_id or (user.pk == bundle_case.submitted_by_id
-                                               and bundle_case.channel == "proxy"):
+    if user.pk == bundle_case.applicant_id or (user.pk == bundle_case.submitted_by_id and (
+            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None)):
         roles.add(Role.APPLICANT)
     if any(bundle_case.region_id.startswith(p) for p in window_prefixes(user)):
         roles.add(Role.WINDOW)

@@ -190,10 +190,11 @@ def roles_on(user: User | None, case: Case) -> set[Role]:
     if user is None:
         return {Role.SYSTEM}
     roles: set[Role] = set()
-    # The applicant, or the proxy agent who filed for them (帮代办); a clerk who filed at the
-    # window acts as the window, not as the applicant.
-    if user.pk == case.applicant_id or (user.pk == case.submitted_by_id
-                                        and case.channel == "proxy"):
+    # The applicant, or the proxy agent who filed for them (帮代办), or the agent who filed
+    # through an authorization (经办人, 委托代办); a clerk who filed at the window acts as the
+    # window, not as the applicant.
+    if user.pk == case.applicant_id or (user.pk == case.submitted_by_id and (
+            case.channel == "proxy" or case.authorization_id is not None)):
         roles.add(Role.APPLICANT)
     for assignment, reach in _reaches(user):
         if _reaches_case(assignment, reach, case):

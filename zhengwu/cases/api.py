@@ -126,6 +126,9 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
         "applicant_phone": case.applicant_phone if whole else mask_phone(case.applicant_phone),
         "address": address if whole else mask_address(address),
         "description": str(form.get("description", "")), "masked": not whole,
+        # Whose identity it was filed under (accounts.mandates.filing_basis).
+        "identity_basis": case.identity_basis, "submitted_by": str(case.submitted_by),
+        "authorization_id": case.authorization_id,
         "decision": case.decision, "by_commitment": case.by_commitment,
         "promised_workdays": case.promised_workdays, "approval_step": case.approval_step,
         "accepted_at": case.accepted_at, "suspended_at": case.suspended_at,
@@ -172,7 +175,7 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
     materials = materials_from_specs(body.materials, files)
     applicant = selectors.filing_applicant_get(
         user=user, channel=body.channel, applicant_id=body.applicant_id,
-        accepting_region=body.accepting_region)
+        accepting_region=body.accepting_region, on_behalf_of=body.on_behalf_of)
     # A request that lost the race for its key asks again and answers the winner's case.
     result = idempotency.retried_on_race(lambda: services.case_submit(
         implementation_id=body.implementation_id, submitted_by=user,

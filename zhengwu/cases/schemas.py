@@ -58,6 +58,10 @@ class SubmitIn(Schema):
     materials: list[MaterialSpecIn] = Field(default_factory=list, max_length=50)
     applicant_id: int | None = Field(None, ge=1, le=MAX_ID,
                                      description="代他人申请时的申请人账号（窗口、帮代办）")
+    on_behalf_of: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="以授权人（委托人、企业）的名义申请：对方的用户名、手机号或统一社会信用代码；"
+                    "须有对方给本人的有效授权，且授权范围包括所申请事项")
     accepting_region: str | None = Field(None, pattern=r"^\d{12}$", description="受理地区划代码")
 
 
@@ -178,6 +182,10 @@ class CaseOut(Schema):
     address: str
     description: str
     masked: bool = Field(..., description="证件号码、电话、地址是否已脱敏")
+    identity_basis: str = Field("", description=(
+        "申请身份依据：self 本人账号（已实名）| authorization 经授权代为申请 | in_person 窗口当面核验证件"))
+    submitted_by: str = Field("", description="提交人（经授权代为申请时为经办人）")
+    authorization_id: int | None = Field(None, description="经授权代为申请时所依据的授权")
     channel: str
     decision: str
     by_commitment: bool

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Case as Choose
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from zhengwu.accounts.mandates import principal_lookup
 from zhengwu.accounts.models import User
 from zhengwu.cases import caseclock
 from zhengwu.cases.access import (
@@ -41,7 +42,7 @@ from zhengwu.workdays.selectors import calendar_get
 
 
 def case_get(*, user: User, number: str) -> Case:
-    return case_queryset_for(user).select_related("applicant").get(number=number)
+    return case_queryset_for(user).select_related("applicant", "submitted_by").get(number=number)
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
@@ -225,10 +226,14 @@ def monitoring_deemed(*, user: User, since: dt.date, department: int | None = No
 
 
 def filing_applicant_get(*, user: User, channel: str, applicant_id: int | None,
-                         accepting_region: str | None) -> User | None:
+                         accepting_region: str | None,
+                         on_behalf_of: str | None = None) -> User | None:
     """Whom an application is filed for: the caller (None), or, for window staff and proxy
     agents (帮代办) only, another applicant's account. Only they may also file through the
-    window or proxy channel, where required materials may follow on paper."""
+    window or proxy channel, where required materials may follow on paper. `on_behalf_of`
+    names a principal an agent files for (the services check the authorization)."""
+    if on_behalf_of is not None and applicant_id is None:
+        return _principal(on_behalf_of)
     if (applicant_id is not None or channel in (Channel.WINDOW, Channel.PROXY)) \
             and not files_for_others(user):
         raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
@@ -242,6 +247,16 @@ def filing_applicant_get(*, user: User, channel: str, applicant_id: int | None,
     if applicant is None:
         raise InvalidInput("申请人账号不存在。", code="case.unknown_applicant")
     return applicant
+
+
+def _principal(identifier: str) -> User:
+    # An unknown principal reads as no authorization: the API does not tell which user names
+    # or numbers have accounts.
+    principal = principal_lookup(identifier)
+    if principal is None:
+        raise NotAllowed(f"您没有“{identifier}”的有效授权，不能以其名义申请。",
+                         code="authorization.missing")
+    return principal
 
 
 # --- reads for the case pages (cases.views) -------------------------------------------------

@@ -18,6 +18,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from zhengwu.accounts.mandates import (
+    LETTER_UNCHECKED_MESSAGE,
+    FilingBasis,
+    agent_actor,
+    filing_actor,
+    filing_basis,
+    letter_unchecked,
+)
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import deadlines, staging, uploads, workflow
@@ -146,10 +154,12 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     if channel not in Channel.values:
         raise InvalidInput(f"申报渠道“{channel}”无效。", code="case.channel")
     filing_for_other = applicant is not None and applicant.pk != submitted_by.pk
-    if (filing_for_other or channel in (Channel.WINDOW, Channel.PROXY, Channel.CROSS_REGION)) \
-            and not files_for_others(submitted_by):
+    at_window = channel in (Channel.WINDOW, Channel.PROXY, Channel.CROSS_REGION)
+    staff_files = files_for_others(submitted_by)
+    if at_window and not staff_files:
         # At a window or through 帮代办 required materials may follow on paper; only staff
-        # who serve there may file that way or in another person's name.
+        # who serve there may file that way. Others file for someone only through an
+        # authorization (accounts.mandates.filing_basis, below).
         raise NotAllowed("只有窗口人员和帮代办员可以代他人申请，或以窗口、帮代办渠道申请。",
                          code="case.filing_forbidden")
     if accepting_region and not Region.objects.filter(code=accepting_region).exists():
@@ -161,13 +171,14 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     owner = applicant or submitted_by
     if channel == Channel.PROXY and applicant is None:
         raise InvalidInput("帮代办需指定申请人账号。", code="case.proxy_applicant")
+    in_person = at_window or (filing_for_other and staff_files)
+    basis = filing_basis(submitted_by=submitted_by, owner=owner, in_person=in_person,
+                         item_codes=[implementation.item.basic_code])
     kind = ApplicantKind.ENTERPRISE if owner.kind == "enterprise" else ApplicantKind.PERSON
     cleaned, errors = validate_form(form_data, kind=kind, today=clock.today())
     if errors:
         detail = "；".join(f"{k}：{v}" for k, v in errors.items())
         raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
-    in_person = filing_for_other or channel in (Channel.WINDOW, Channel.PROXY,
-                                                Channel.CROSS_REGION)
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
                                verified_by=submitted_by if in_person else None)
@@ -212,15 +223,15 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         deemed_eligible=implementation.deemed_approval,
         promised_workdays=implementation.promised_limit_workdays,
         legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
-        idempotency_key=idempotency_key or None, request_hash=digest)
+        idempotency_key=idempotency_key or None, request_hash=digest,
+        identity_basis=basis.basis, authorization=basis.authorization)
     with idempotency.first_insert(prefix="case"):
         case.save()
     for material, upload in checked:
         _material_save(case, material, upload, now)
-    actor = actor_for(submitted_by)
-    case_event(case, action="submit", before="", actor=actor,
+    case_event(case, action="submit", before="", actor=filing_actor(submitted_by, owner, basis),
            data={"channel": case.channel, "materials": len(materials),
-                 "missing": missing, "by_commitment": by_commitment})
+                 "missing": missing, "by_commitment": by_commitment, **basis.facts(owner)})
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
                     f"{case.number}。", "submit")
     staging.consume(owner=submitted_by, form=staged)
@@ -245,7 +256,7 @@ def member_case_create(*, implementation: ItemImplementation, applicant: User,
                        submitted_by: User, applicant_kind: str, form_data: dict[str, Any],
                        materials: list[StoredMaterial], channel: str, bundle_number: str,
                        region: Region, accepting_region: Region, now: dt.datetime,
-                       promised_workdays: Any = None) -> Case:
+                       promised_workdays: Any = None, basis: FilingBasis | None = None) -> Case:
     """One member case of a bundle (一件事), inside the bundle's submission transaction: the
     bundle has validated the form and stored the materials once; this pins the item version,
     numbers the case, refers to the shared files and writes the submit event. The applicant
@@ -265,13 +276,17 @@ def member_case_create(*, implementation: ItemImplementation, applicant: User,
         by_commitment=any(m.kind == MaterialKind.COMMITMENT for m in materials),
         deemed_eligible=implementation.deemed_approval, promised_workdays=promise,
         legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
-        bundle_number=bundle_number)
+        bundle_number=bundle_number, identity_basis=basis.basis if basis else "",
+        authorization=basis.authorization if basis else None)
     CaseMaterial.objects.bulk_create(CaseMaterial(
         case=case, name=m.name[:200], kind=m.kind, file=m.file_name,
         original_name=m.original_name[-200:], content_type=m.content_type, size=m.size,
         sha256=m.sha256, reference=m.reference[:200], added_at=now) for m in materials)
-    case_event(case, action="submit", before="", actor=actor_for(submitted_by),
-           data={"channel": channel, "materials": len(materials), "bundle": bundle_number})
+    case_event(case, action="submit", before="",
+               actor=filing_actor(submitted_by, applicant, basis) if basis
+               else actor_for(submitted_by),
+               data={"channel": channel, "materials": len(materials), "bundle": bundle_number,
+                     **(basis.facts(applicant) if basis else {})})
     return case
 
 
@@ -322,6 +337,8 @@ def case_actor(user: User | None, case: Case, role: str, subject: Any = None) ->
     if user is None:
         return SYSTEM
     if role == workflow.Role.APPLICANT:
+        if case.authorization_id is not None and user.pk == case.submitted_by_id:
+            return agent_actor(user, case.applicant)  # both the agent and the principal
         return actor_for(user, role="applicant")
     assignment = acting_assignment(user, case, workflow.Role(role))
     if assignment is None:  # the platform's own moves (workflow.Role.SYSTEM) by a person
@@ -435,6 +452,8 @@ def _supplement(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dic
 
 def _accept(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     now = attempt.now
+    if actor is not SYSTEM and letter_unchecked(case.authorization_id):
+        raise Conflict(LETTER_UNCHECKED_MESSAGE, code="case.letter_unchecked")
     calendar = calendar_get()
     # 行政许可法 art. 32: unanswered for 5 days, the application counts as accepted from receipt.
     by_law = actor is SYSTEM and attempt.driver != workflow.BUNDLE

@@ -26,11 +26,13 @@ from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengwu.accounts.levels import FILE, LevelRefusal, level_refusal
+from zhengwu.accounts.mandates import on_behalf_choice
 from zhengwu.accounts.models import User, UserKind
-from zhengwu.accounts.selectors import identity_missing
+from zhengwu.accounts.selectors import IdentityRefusal, identity_missing
 from zhengwu.cases import deadlines, notices, parents, selectors, services, steps, workflow
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.caseclock import yellow_threshold
@@ -138,20 +140,34 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied("工作人员请使用“窗口代为申请”。")
     implementation = _published(code)
     online = implementation.online_depth >= OnlineDepth.RECEIVE
+    on_behalf = on_behalf_choice(user, [implementation.item.basic_code],
+                                 request.GET.get("as", ""))
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
-                     implementation=implementation, applicant=user, owner=user,
-                     keep_as=f"cases.apply:{implementation.code}")
+                     implementation=implementation, applicant=on_behalf.chosen or user,
+                     owner=user, keep_as=f"cases.apply:{implementation.code}")
     if request.method == "POST" and online:
         response = _submit(request, form, user=user, implementation=implementation,
-                           channel=Channel.ONLINE)
+                           channel=Channel.ONLINE, applicant=on_behalf.chosen)
         if response is not None:
             return response
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
-        "window": False, "action": reverse("cases:apply", args=[implementation.code]),
-        # Said before the form is filled, not after (the form and the service refuse it).
-        "identity_notice": identity_missing(user)})
+        "window": False, "action": _apply_action(implementation, on_behalf.chosen),
+        "on_behalf": on_behalf, "identity_notice": _identity_notice(user, on_behalf.chosen)})
+
+
+def _apply_action(implementation: ItemImplementation, principal: User | None) -> str:
+    """The apply form's address; filing for a principal keeps `as` in it."""
+    url = reverse("cases:apply", args=[implementation.code])
+    return f"{url}?{urlencode({'as': principal.pk})}" if principal is not None else url
+
+
+def _identity_notice(user: User, principal: User | None) -> LevelRefusal | IdentityRefusal | None:
+    """Said before the form is filled, not after (the form and the service refuse it): the
+    real-name level the filer lacks (with a link to verify), or the identity missing on the
+    account filed for."""
+    return level_refusal(user, FILE) or identity_missing(principal or user)
 
 
 def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
@@ -177,6 +193,8 @@ def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
     case = result.case
     messages.success(request, f"申请已提交，办件编号 {case.number}。"
                      + ("请等待窗口受理，进度可在本页查看。" if applicant is None
+                        else f"已以{case.applicant_name}的名义提交，对方可在其“我的办件”中查看。"
+                        if channel == Channel.ONLINE
                         else f"已为{case.applicant_name}代为提交，请按规定受理。"))
     return redirect(case)
 

@@ -7,6 +7,7 @@ natural key and a guide equal to the published one is not published again.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from typing import Any
 
 from django.db import transaction
 
-from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.mandates import authorization_grant
+from zhengwu.accounts.models import Authorization, User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
 from zhengwu.catalog.rows import CatalogRow, Problem, parse_row, plan_limit
@@ -26,6 +28,7 @@ from zhengwu.catalog.services import (
     synonyms_replace,
     themes_ensure,
 )
+from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
@@ -170,6 +173,8 @@ def _people(pack: Path, actor: Actor) -> int:
                                display_name=row.get("display_name", ""),
                                phone=row.get("phone") or None,
                                citizen_id=row.get("citizen_id", ""), uscc=row.get("uscc", ""),
+                               legal_representative_name=row.get("legal_representative_name", ""),
+                               legal_representative_id=row.get("legal_representative_id", ""),
                                actor=actor)
             if role == Role.SYSTEM_ADMIN:
                 # The system administrator manages the Django admin (users, synonyms, sites).
@@ -181,6 +186,32 @@ def _people(pack: Path, actor: Actor) -> int:
         region = Region.objects.filter(code=row.get("region_code", "")).first() \
             if row.get("region_code") else None
         role_assign(user=user, role=role, department=department, region=region, actor=actor)
+    return created
+
+
+def _authorizations(pack: Path) -> int:
+    """authorizations.csv: demo 经办人 authorizations (illustrative), granted by the principal
+    from `days_before` days before the load date to `days_after` days after it; a pair that
+    already has one not revoked is left alone (loading twice adds nothing)."""
+    created = 0
+    today = clock.today()
+    for number, row in enumerate(_read(pack, "authorizations.csv", required=False), start=2):
+        principal = User.objects.filter(username=row["principal"]).first()
+        agent = User.objects.filter(username=row["agent"]).first()
+        if principal is None or agent is None or not agent.phone:
+            raise PackError(f"authorizations.csv 第{number}行：账号“{row['principal']}”或"
+                            f"“{row['agent']}”不存在或没有手机号")
+        if Authorization.objects.filter(principal=principal, agent=agent,
+                                        revoked_at__isnull=True).exists():
+            continue
+        scope = row.get("scope", "all").strip()
+        authorization_grant(
+            user=principal, principal=principal, agent_phone=agent.phone,
+            scope_all=scope == "all",
+            item_codes=[] if scope == "all" else scope.split(";"),
+            starts_on=today - dt.timedelta(days=int(row.get("days_before") or 0)),
+            ends_on=today + dt.timedelta(days=int(row.get("days_after") or 365)))
+        created += 1
     return created
 
 
@@ -228,6 +259,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
         if with_people:
             report.people = _people(pack, actor)
+            _authorizations(pack)
         Region.objects.exclude(code=meta["region_code"]).filter(home=True).update(home=False)
         Region.objects.filter(code=meta["region_code"]).update(home=True)
         Site.objects.update_or_create(pk=1, defaults={

@@ -931,11 +931,15 @@ PEOPLE = [
 write_csv("faq.csv", ["item_name", "question", "answer"], [dict(zip(["item_name", "question", "answer"], f)) for f in FAQ])
 # The identity recorded on the demo applicants' accounts: an applicant files only under their
 # own (issue 8, finding 9). Illustrative numbers with valid check characters.
-IDENTITIES = {"zhangsan": ("43048119900101123X", ""), "canyin": ("", "91430481MA4L00003J")}
+# Issue 10: every demo applicant has a distinct identity; canyin has a legal representative
+# (陈大厨, no account: one of the illustrative residents of identities.csv, written by hand).
+IDENTITIES = {"zhangsan": ("43048119900101123X", "", "", ""),
+              "canyin": ("", "91430481MA4L00003J", "陈大厨", "430481197805200037"),
+              "chuangye": ("430481199003154613", "", "", "")}
 PEOPLE_COLUMNS = ["username", "display_name", "role", "department", "region_code", "phone", "password",
-                  "citizen_id", "uscc"]
+                  "citizen_id", "uscc", "legal_representative_name", "legal_representative_id"]
 write_csv("people.csv", PEOPLE_COLUMNS,
-          [dict(zip(PEOPLE_COLUMNS, (*p, *IDENTITIES.get(p[0], ("", ""))))) for p in PEOPLE])
+          [dict(zip(PEOPLE_COLUMNS, (*p, *IDENTITIES.get(p[0], ("", "", "", ""))))) for p in PEOPLE])
 (PACK / "pack.json").write_text(json.dumps({
     "name": "耒阳市", "region_code": COUNTY, "division_year": 2023, "document_prefix": "耒政服",
     "service_center": CENTER, "service_center_address": CENTER_ADDR, "service_phone": "0734-12345",

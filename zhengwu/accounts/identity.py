@@ -1,0 +1,118 @@
+"""Real-name verification (实名认证, L2): online through the identity provider, or in person at
+a window with the ID card.
+
+- `identity_verify`: the person types their name and ID number; the provider
+  (accounts.identity_providers) answers. Throttled per account and per address
+  (accounts.throttle), because each check asks a provincial service and a guesser could
+  otherwise probe which name goes with which number. One ID number belongs to one person
+  account: a number already verified on another account is refused with a clear message —
+  said only after the provider matched the name and number (accounts.services.identity_bind),
+  so typing a number alone tells nobody whether it has an account.
+- `identity_verify_in_person`: a window clerk saw the ID card and records it for the account
+  found by mobile number; the account remembers who verified it.
+
+Both end in accounts.services.identity_bind, the one place an identity is written, with its
+audit row (never the number).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhengwu.accounts import throttle
+from zhengwu.accounts.identity_providers import MATCH, UNAVAILABLE, identity_provider
+from zhengwu.accounts.models import IdentityMethod, RealNameLevel, User, UserKind
+from zhengwu.accounts.roles import Role
+from zhengwu.accounts.selectors import user_has_role
+from zhengwu.accounts.services import Throttled, actor_for, identity_bind
+from zhengwu.core.audit import audit_record
+from zhengwu.core.codes import CodeError, normalize_code, validate_citizen_id
+from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
+from zhengwu.core.masking import mask_citizen_id
+from zhengwu.core.text import TextError, check_text
+
+# Checks per account: a person mistyping a digit twice is fine; a guesser is stopped.
+ACCOUNT_RULE = throttle.Rule("identity.verify.account", limit=5, window=3600)
+ADDRESS_RULE = throttle.Rule("identity.verify.address", limit=20, window=3600)
+
+
+class ProviderUnavailable(DomainError):
+    code = "identity.unavailable"
+    http_status = 503
+
+
+def _checked(name: str, id_number: str) -> tuple[str, str]:
+    """The name and canonical number, or InvalidInput naming the field (code
+    identity.name_invalid / identity.id_number_invalid)."""
+    try:
+        name = check_text(name.strip(), label="姓名")
+    except TextError as error:
+        raise InvalidInput(error.message + "。", code="identity.name_invalid") from error
+    if not name:
+        raise InvalidInput("请填写姓名。", code="identity.name_invalid")
+    try:
+        number = validate_citizen_id(id_number)
+    except CodeError as error:
+        raise InvalidInput(error.message + "。", code="identity.id_number_invalid") from error
+    return name, number
+
+
+def _unverified_person(user: User, number: str) -> None:
+    """Only a person account without a verified identity verifies (a correction is a
+    window's work)."""
+    if user.kind != UserKind.PERSON:
+        raise NotAllowed("实名认证只适用于个人账号；企业账号请携带营业执照到窗口核验。",
+                         code="identity.not_person")
+    if user.realname_level >= RealNameLevel.IDENTITY and user.citizen_id:
+        if normalize_code(user.citizen_id) == number:
+            raise InvalidInput("您的账号已完成实名认证。", code="identity.already_verified",
+                               http_status=409)
+        raise InvalidInput("您的账号已以另一身份证号码完成实名认证；如需更正，请携带居民身份证到窗口办理。",
+                           code="identity.already_verified", http_status=409)
+
+
+def identity_verify(*, user: User, name: str, id_number: str, address: str) -> User:
+    """Online L2: check the name and number with the provider and record them on `user`."""
+    name, number = _checked(name, id_number)
+    _unverified_person(user, number)
+    subject = f"user:{user.pk}"
+    verdict = throttle.attempt((ACCOUNT_RULE, subject), (ADDRESS_RULE, address))
+    if not verdict.allowed:
+        raise Throttled(verdict.retry_after)
+    provider = identity_provider()
+    check = provider.verify(name, number)
+    if check.outcome == UNAVAILABLE:
+        # Not the person's fault: the attempt is given back.
+        throttle.release(ACCOUNT_RULE, subject)
+        throttle.release(ADDRESS_RULE, address)
+        raise ProviderUnavailable(check.message)
+    with transaction.atomic():
+        owner = User.objects.select_for_update().get(pk=user.pk)
+        if check.outcome != MATCH:
+            audit_record(actor=actor_for(owner), action="accounts.identity_verify_failed",
+                         obj=owner, after={"provider": provider.name,
+                                           "id_number": mask_citizen_id(number)})
+            failed = InvalidInput(check.message, code="identity.not_verified")
+        else:
+            failed = None
+            _unverified_person(owner, number)  # again, under the lock
+            identity_bind(owner=owner, id_number=number, name=name,
+                          method=IdentityMethod.PROVIDER, verified_by=None,
+                          actor=actor_for(owner), provider=provider.name, take_name=True)
+    if failed is not None:
+        raise failed
+    throttle.clear(ACCOUNT_RULE, subject)
+    return owner
+
+
+@transaction.atomic
+def identity_verify_in_person(*, clerk: User, account: User, name: str, id_number: str) -> User:
+    """柜面核验: a window clerk saw `account`'s holder's ID card (name and number as printed)."""
+    if not user_has_role(clerk, Role.WINDOW_CLERK):
+        raise NotAllowed("只有窗口人员可以当面核验身份。", code="identity.forbidden")
+    name, number = _checked(name, id_number)
+    owner = User.objects.select_for_update().get(pk=account.pk)
+    _unverified_person(owner, number)
+    identity_bind(owner=owner, id_number=number, name=name, method=IdentityMethod.WINDOW,
+                  verified_by=clerk, actor=actor_for(clerk), take_name=True)
+    return owner
