@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, JsonResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from zhengwu.accounts import closing, consent, signup
@@ -150,7 +150,7 @@ def request_code(request: HttpRequest, body: CodeIn) -> Any:
     """短信验证码（注册、找回密码）。号码是否已注册，回答都一样；每个号码60秒一条、每天有上限。"""
     result = _throttled(lambda: signup.code_request(
         purpose=body.purpose, phone=body.phone, user=None, address=client_ip(request)))
-    return (202, _sent(result)) if isinstance(result, Sent) else result
+    return Status(202, _sent(result)) if isinstance(result, Sent) else result
 
 
 @router.post("/me/codes", response={202: SentOut}, auth=django_auth,
@@ -159,7 +159,7 @@ def request_my_code(request: HttpRequest, body: MyCodeIn) -> Any:
     """本人的短信验证码：原手机号、新手机号（更换手机号）、注销账号。"""
     result = _throttled(lambda: signup.code_request(
         purpose=body.purpose, phone=body.phone, user=_me(request), address=client_ip(request)))
-    return (202, _sent(result)) if isinstance(result, Sent) else result
+    return Status(202, _sent(result)) if isinstance(result, Sent) else result
 
 
 @router.post("/signup", response={201: AccountOut}, auth=None,
@@ -174,7 +174,7 @@ def sign_up(request: HttpRequest, body: SignupIn) -> Any:
         return result
     login(request, result, backend=PASSWORD_BACKEND)
     request.session[CONSENTED] = body.privacy_version
-    return 201, _account(result)
+    return Status(201, _account(result))
 
 
 @router.post("/password/reset", response=DoneOut, auth=None,

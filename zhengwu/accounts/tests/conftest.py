@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.tests.sms_fake import CapturingSender
+from zhengwu.cases.tests.conftest import food, submit  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from zhengwu.accounts.consent import notice_current
 from zhengwu.accounts.models import PrivacyConsent, RealNameLevel, User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.tests.sms_fake import last_code
-from zhengwu.cases.tests.conftest import food  # noqa: F401 (fixture)
 from zhengwu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
