@@ -163,3 +163,13 @@ def test_a_wrong_number_is_refused(typed):
     with pytest.raises(InvalidInput) as refused:
         phone_codes.phone_normalize(typed)
     assert refused.value.code == "accounts.phone_invalid"
+
+
+def test_a_gateway_failure_is_told_and_recorded_without_the_code(settings, monkeypatch):
+    monkeypatch.setattr(phone_codes.secrets, "randbelow", lambda n: 424242)
+    settings.ZHENGWU_NOTIFY_SENDERS = {"sms": "zhengwu.notifications.tests.fakes.BrokenSender"}
+    with pytest.raises(phone_codes.SendFailed) as refused:
+        phone_codes.code_issue(phone=PHONE, purpose=CodePurpose.SIGNUP, address=ADDRESS)
+    assert "短信发送失败" in refused.value.message
+    item = OutboxItem.objects.get(address=PHONE)
+    assert item.status == "failed" and "424242" not in item.body + item.last_error
