@@ -35,6 +35,8 @@ from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.masking import mask_phone
 
 CODE_TTL = dt.timedelta(minutes=5)
+# Rows are deleted this long after they expired (sweep): they name a phone number.
+KEEP_ROWS = dt.timedelta(days=1)
 MAX_WRONG = 5
 # One code per phone per minute (whatever the purpose: each one is a message to the person).
 RESEND_RULE = throttle.Rule("sms.resend", limit=1, window=60)
@@ -157,3 +159,9 @@ def code_use(row: PhoneCode) -> None:
     if not PhoneCode.objects.filter(pk=row.pk, used_at__isnull=True, void=False).update(
             used_at=timezone.now()):
         raise InvalidInput(INVALID_CODE, code="accounts.code_invalid")
+
+
+def sweep() -> int:
+    """Delete code rows that expired more than KEEP_ROWS ago (real time)."""
+    deleted, _ = PhoneCode.objects.filter(expires_at__lt=timezone.now() - KEEP_ROWS).delete()
+    return deleted

@@ -145,6 +145,7 @@ def test_a_wrong_old_code_names_its_field_and_leaves_the_new_code_good(applicant
     wrong = "000000" if right != "000000" else "111111"
     html = _change(client, old_code=wrong).content.decode()
     assert 'id="id_old_code_error"' in html and 'id="id_new_code_error"' not in html
+    assert f'value="{NEW}"' in html and "demo-2026" not in html  # typed values kept, no password
     applicant.refresh_from_db()
     assert applicant.phone == OLD
     assert _change(client).status_code == 302

@@ -173,3 +173,12 @@ def test_a_gateway_failure_is_told_and_recorded_without_the_code(settings, monke
     assert "短信发送失败" in refused.value.message
     item = OutboxItem.objects.get(address=PHONE)
     assert item.status == "failed" and "424242" not in item.body + item.last_error
+
+
+def test_the_sweep_deletes_code_rows_a_day_after_they_expired(sms, time_machine):
+    issue()
+    assert phone_codes.sweep() == 0
+    time_machine.move_to(timezone.now() + phone_codes.CODE_TTL + phone_codes.KEEP_ROWS
+                         + dt.timedelta(seconds=1))
+    assert phone_codes.sweep() == 1
+    assert not PhoneCode.objects.exists()
