@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.models import PrivacyConsent, PrivacyNotice, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -39,6 +39,35 @@ class ZhengwuUserAdmin(UserAdmin[User]):
             obj.totp_secret = ""
             obj.recovery_codes.all().delete()
         super().save_model(request, obj, form, change)
+
+
+class _ReadOnly:
+    """Records nobody edits in the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(_ReadOnly, admin.ModelAdmin[PrivacyNotice]):
+    """Versions of the privacy notice: published from the data pack (privacy.md), never
+    edited, because people agreed to their exact text."""
+
+    list_display = ("version", "title", "published_at")
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(_ReadOnly, admin.ModelAdmin[PrivacyConsent]):
+    """Consents: the evidence that consent was given (PIPL art. 14)."""
+
+    list_display = ("user", "notice", "at")
+    list_select_related = ("user", "notice")
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
