@@ -42,6 +42,8 @@ api.add_router("/regions", "zhengwu.regions.api.router")
 api.add_router("/departments", "zhengwu.departments.api.router")
 api.add_router("/audit", "zhengwu.core.api.router")
 api.add_router("/notifications", "zhengwu.notifications.api.router")
+api.add_router("/accounts", "zhengwu.accounts.api.router")
+# 实名认证 and 授权管理: their own router under the same mount.
 api.add_router("/accounts", "zhengwu.accounts.identity_api.router")
 
 

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zhengwu.accounts.middleware.SecondFactorMiddleware",
     "zhengwu.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "zhengwu.accounts.middleware.PrivacyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -123,7 +124,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # People sign in with their mobile number: a password like it is refused too.
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "phone", "email")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -215,6 +218,12 @@ ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
 ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
 ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
 ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
+
+# Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
+# the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a
+# verification code never appears (config.settings.dev prints them for development).
+ZHENGWU_NOTIFY_SENDERS: dict[str, str] = (
+    {"sms": env_str("ZHENGWU_SMS_SENDER")} if env_str("ZHENGWU_SMS_SENDER") else {})
 
 LOGGING = {
     "version": 1,

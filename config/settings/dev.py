@@ -6,3 +6,9 @@ served by WhiteNoise from STATIC_ROOT (`make run` runs collectstatic), with or w
 """
 
 from config.settings.base import *  # noqa: F403
+from config.settings.base import ZHENGWU_NOTIFY_SENDERS
+
+# SMS (verification codes included) printed in the console, so that sign-up works without a
+# gateway; ZHENGWU_SMS_SENDER names a real one (zhengwu/notifications/senders.py).
+ZHENGWU_NOTIFY_SENDERS = {"sms": "zhengwu.notifications.senders.ConsoleSmsSender",
+                          **ZHENGWU_NOTIFY_SENDERS}

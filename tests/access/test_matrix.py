@@ -848,6 +848,15 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /accounts/authorizations/{authorization_id}/revoke": "the principal's side or "
         "the agent: tests/api/test_authorizations.py (test_a_revoked_authorization_files_"
         "nothing_more)",
+    "api POST /accounts/codes": "an SMS code for sign-up or reset; throttled per number and "
+                                "address: zhengwu/accounts/tests/test_phone_codes.py",
+    "api POST /accounts/signup": "makes one's own account: zhengwu/accounts/tests/test_signup.py",
+    "api POST /accounts/password/reset": "one's own password, proven by an SMS code: same",
+    "api POST /accounts/me/codes": "codes to one's own numbers: "
+                                   "zhengwu/accounts/tests/test_account_changes.py",
+    "api POST /accounts/me/consent": "one's own consent: same",
+    "api POST /accounts/me/phone": "one's own number (password and both codes): same",
+    "api POST /accounts/me/close": "one's own account (password and a code): same",
     "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",

@@ -11,7 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from zhengwu.accounts.models import Authorization, ExternalIdentity, RoleAssignment, User
+from zhengwu.accounts.models import (
+    Authorization,
+    ExternalIdentity,
+    PrivacyConsent,
+    PrivacyNotice,
+    RoleAssignment,
+    User,
+)
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -53,15 +60,8 @@ class ZhengwuUserAdmin(UserAdmin[User]):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(Authorization)
-class AuthorizationAdmin(admin.ModelAdmin[Authorization]):
-    """Read only: authorizations are granted, confirmed and revoked through accounts.mandates,
-    each with its audit row."""
-
-    list_display = ("principal", "agent", "kind", "scope_all", "starts_on", "ends_on",
-                    "confirmation", "revoked_at")
-    list_filter = ("kind", "confirmation")
-    search_fields = ("principal__display_name", "agent__display_name")
+class _ReadOnly:
+    """Records nobody edits in the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -71,6 +71,33 @@ class AuthorizationAdmin(admin.ModelAdmin[Authorization]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(_ReadOnly, admin.ModelAdmin[Authorization]):
+    """Read only: authorizations are granted, confirmed and revoked through accounts.mandates,
+    each with its audit row."""
+
+    list_display = ("principal", "agent", "kind", "scope_all", "starts_on", "ends_on",
+                    "confirmation", "revoked_at")
+    list_filter = ("kind", "confirmation")
+    search_fields = ("principal__display_name", "agent__display_name")
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(_ReadOnly, admin.ModelAdmin[PrivacyNotice]):
+    """Versions of the privacy notice: published from the data pack (privacy.md), never
+    edited, because people agreed to their exact text."""
+
+    list_display = ("version", "title", "published_at")
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(_ReadOnly, admin.ModelAdmin[PrivacyConsent]):
+    """Consents: the evidence that consent was given (PIPL art. 14)."""
+
+    list_display = ("user", "notice", "at")
+    list_select_related = ("user", "notice")
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -12,6 +12,13 @@ def sweep(now: dt.datetime) -> str:
     return f"删除过期限流计数 {throttle.sweep()} 条"
 
 
+def phone_codes_sweep(now: dt.datetime) -> str:
+    """SMS code rows a day after they expired (each names a phone number)."""
+    from zhengwu.accounts.phone_codes import sweep as codes_sweep
+
+    return f"删除过期短信验证码记录 {codes_sweep()} 条"
+
+
 class AccountsConfig(AppConfig):
     name = "zhengwu.accounts"
     label = "accounts"
@@ -21,3 +28,4 @@ class AccountsConfig(AppConfig):
         from zhengwu.core import sweeps
 
         sweeps.register("accounts.throttle", sweep)
+        sweeps.register("accounts.phone_codes", phone_codes_sweep)

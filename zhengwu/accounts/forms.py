@@ -1,8 +1,11 @@
-"""Sign-in forms."""
+"""Sign-in forms, and the forms of sign-up, password reset, change of phone and closing."""
 
 from __future__ import annotations
 
 from django import forms
+
+from zhengwu.accounts.signup import PASSWORD_HELP
+from zhengwu.core.forms import ErrorsDescribed
 
 
 class LoginForm(forms.Form):
@@ -18,3 +21,77 @@ class TotpForm(forms.Form):
                             error_messages={"invalid": "请输入认证器上的6位数字，或一个恢复码。"},
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                           "inputmode": "text"}))
+
+
+# --- sign-up, password reset, change of phone, closing (accounts.signup, accounts.closing) ---
+# The services check the values (one rule in one place); these forms only carry them, keep
+# what was typed (never a password) and mark the fields a service refused.
+
+def _phone_field(label: str = "手机号") -> forms.CharField:
+    return forms.CharField(label=label, max_length=20, required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "tel", "inputmode": "tel", "required": True}))
+
+
+def _code_field(label: str = "短信验证码") -> forms.CharField:
+    return forms.CharField(label=label, max_length=6, required=False, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "required": True}))
+
+
+def _password_field(label: str = "密码", help_text: str = "",
+                    autocomplete: str = "new-password") -> forms.CharField:
+    return forms.CharField(label=label, strip=False, required=False, help_text=help_text,
+                           widget=forms.PasswordInput(attrs={"autocomplete": autocomplete,
+                                                             "required": True}))
+
+
+class ServiceForm(ErrorsDescribed):
+    """A form whose rules live in a service: `refuse` puts the service's field messages on
+    the fields (or above the form for fields it does not have)."""
+
+    def refuse(self, fields: dict[str, str]) -> None:
+        for name, message in fields.items():
+            self.add_error(name if name in self.fields else None, message)
+        # add_error after full_clean: mark the fields for screen readers as full_clean does.
+        for name in fields:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+    def value(self, name: str) -> str:
+        return str(self.cleaned_data.get(name) or "")
+
+
+class SignupForm(ServiceForm):
+    phone = _phone_field()
+    code = _code_field()
+    display_name = forms.CharField(label="姓名", max_length=50, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "name",
+                                                                 "required": True}))
+    password = _password_field(help_text=PASSWORD_HELP)
+    consent = forms.BooleanField(label="我已阅读并同意隐私政策", required=False)
+
+
+class PasswordResetForm(ServiceForm):
+    phone = _phone_field()
+    code = _code_field()
+    password = _password_field(label="新密码", help_text=PASSWORD_HELP)
+
+
+class PhoneChangeForm(ServiceForm):
+    password = _password_field(label="当前密码", autocomplete="current-password")
+    old_code = _code_field(label="原手机号收到的验证码")
+    new_phone = _phone_field(label="新手机号")
+    new_code = _code_field(label="新手机号收到的验证码")
+
+
+class CloseForm(ServiceForm):
+    password = _password_field(label="当前密码", autocomplete="current-password")
+    code = _code_field()
+    confirm = forms.BooleanField(label="我已了解注销后不能再登录，以及哪些信息会被保留", required=False)
+
+
+class ConsentForm(ErrorsDescribed):
+    version = forms.CharField(widget=forms.HiddenInput)
+    consent = forms.BooleanField(label="我已阅读并同意新版隐私政策",
+                                 error_messages={"required": "请勾选同意后继续。"})

@@ -71,6 +71,8 @@ class User(AbstractUser):
     # §5.2), so one seen over a shoulder or replayed from a proxy log opens nothing.
     totp_last_step = models.PositiveBigIntegerField("上次使用的 TOTP 时间步", null=True,
                                                     blank=True, editable=False)
+    # 注销: the account can no longer sign in; what the law keeps stays (accounts.closing).
+    closed_at = models.DateTimeField("注销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -165,6 +167,8 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.issuer}"
+
+
 class AuthorizationKind(models.TextChoices):
     ENTERPRISE_AGENT = "enterprise_agent", "企业经办人授权"
     PERSONAL_MANDATE = "personal_mandate", "个人委托代办"
@@ -231,3 +235,73 @@ class Authorization(models.Model):
     def letter_pending(self) -> bool:
         """A 委托书 not yet checked by the window: cases filed through it wait for the check."""
         return self.confirmation == Confirmation.LETTER and self.letter_checked_at is None
+class CodePurpose(models.TextChoices):
+    """What an SMS verification code may be used for; a code is good for its purpose only."""
+
+    SIGNUP = "signup", "注册"
+    RESET = "reset", "找回密码"
+    OLD_PHONE = "old_phone", "更换手机号（原号码）"
+    NEW_PHONE = "new_phone", "更换手机号（新号码）"
+    CLOSE = "close", "注销账号"
+
+
+class PhoneCode(models.Model):
+    """One SMS verification code sent to a phone (accounts.phone_codes). Only a keyed hash of
+    the code is kept; the row is void once used, expired, replaced by a newer code for the same
+    phone and purpose, or after too many wrong tries."""
+
+    phone = models.CharField("手机号", max_length=20)
+    purpose = models.CharField("用途", max_length=16, choices=CodePurpose.choices)
+    code_hash = models.CharField("验证码哈希", max_length=64)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    void = models.BooleanField("已作废", default=False)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PrivacyNotice(models.Model):
+    """One published version of the privacy notice (个人信息处理规则, PIPL art. 17): the
+    newest by `published_at` is current; an applicant who consented to an older one is asked
+    again (accounts.consent)."""
+
+    version = models.CharField("版本", max_length=32, unique=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    changes = models.TextField("本版变化", blank=True)
+    closure = models.TextField("注销账号说明", blank=True)
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        verbose_name = "隐私政策版本"
+        verbose_name_plural = "隐私政策版本"
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.version}）"
+
+
+class PrivacyConsent(models.Model):
+    """A person's consent to one version of the privacy notice, kept as evidence (PIPL
+    art. 14); never deleted, not even when the account is closed."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="privacy_consents")
+    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("同意时间")
+
+    class Meta:
+        verbose_name = "隐私政策同意记录"
+        verbose_name_plural = "隐私政策同意记录"
+        constraints = [models.UniqueConstraint(fields=["user", "notice"],
+                                               name="privacy_consent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.notice.version}"

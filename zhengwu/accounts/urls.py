@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengwu.accounts import identity_views, sso_views, views
+from zhengwu.accounts import identity_views, signup_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,4 +26,11 @@ urlpatterns = [
     path("authorizations/<int:pk>/letter/check/", identity_views.authorization_letter_check,
          name="authorization_letter_check"),
     path("window/verify/", identity_views.window_verify, name="window_verify"),
+    path("signup/", signup_views.signup_view, name="signup"),
+    path("signup/done/", signup_views.signup_done, name="signup_done"),
+    path("password/reset/", signup_views.password_reset, name="password_reset"),
+    path("phone/", signup_views.phone_change, name="phone_change"),
+    path("close/", signup_views.close_account, name="close"),
+    path("privacy/", signup_views.privacy, name="privacy"),
+    path("privacy/consent/", signup_views.consent_view, name="consent"),
 ]

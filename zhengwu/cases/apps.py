@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from zhengwu.accounts.models import User
 
 
 def sweep(now: dt.datetime) -> str:
@@ -29,12 +33,21 @@ def staged_uploads(now: dt.datetime) -> str:
     return f"清理过期暂存上传文件 {sweep_expired(now)} 个"
 
 
+def open_cases_block_closure(user: User) -> str:
+    """Closing an account (accounts.closing) waits for the person's cases still running."""
+    from zhengwu.cases.models import OPEN_STATUSES, Case
+
+    count = Case.objects.filter(applicant=user, status__in=OPEN_STATUSES).count()
+    return f"您有 {count} 件办件尚在办理中，办结或撤回后才能注销" if count else ""
+
+
 class CasesConfig(AppConfig):
     name = "zhengwu.cases"
     label = "cases"
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from zhengwu.accounts.closing import closure_guard_register
         from zhengwu.cases.selectors import cases_filed_per_implementation
         from zhengwu.cases.services import cases_recompute_provisional
         from zhengwu.cases.verification import verifications_recompute_provisional
@@ -49,6 +62,7 @@ class CasesConfig(AppConfig):
         # 放权赋权回头看 counts the cases filed for each delegated item (the catalogue is a
         # layer below and cannot ask).
         catalog_selectors.case_counter_register("cases", cases_filed_per_implementation)
+        closure_guard_register("cases", open_cases_block_closure)
         for recompute in (cases_recompute_provisional, verifications_recompute_provisional):
             if recompute not in YEAR_ENTERED:
                 YEAR_ENTERED.append(recompute)

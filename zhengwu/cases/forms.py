@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
+from django.urls import reverse
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_mismatch
@@ -127,7 +129,9 @@ class ApplyForm(KeepsUploads):
             if not phone:
                 self.add_error("account_phone", "请填写申请人注册账号的手机号。")
             elif self.applicant is None:
-                self.add_error("account_phone", "未找到使用该手机号注册的申请人账号，请申请人先注册。")
+                self.add_error("account_phone", "未找到使用该手机号注册的申请人账号。请申请人先在"
+                               f"“注册”页（{settings.ZHENGWU_PUBLIC_URL}"
+                               f"{reverse('accounts:signup')}）用手机号注册，再办理。")
         data = {f.key: cleaned.get(f.key, "") for f in COMMON_FIELDS}
         values, errors = validate_form(data, kind=self._applicant_kind(), today=clock.today())
         if not self.window and self.applicant is not None and "id_number" in values:

@@ -1,4 +1,5 @@
-"""The notifications app; registers the sweep that delivers the outbox (`zhengwu sweep`)."""
+"""The notifications app; registers the sweep that delivers the outbox (`zhengwu sweep`) and
+the SMS transport of accounts (accounts.sms)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
+        from zhengwu.accounts.sms import transport_register
         from zhengwu.core import sweeps
+        from zhengwu.notifications.services import SmsTransport
+
+        # Accounts (a layer below) send verification codes and notices through this app.
+        transport_register(SmsTransport())
 
         # Last, after every sweep that queues messages: one run decides and delivers.
         sweeps.register("notifications.deliver", deliver_due, stage=sweeps.Stage.DELIVER)

@@ -25,6 +25,13 @@ Plugging in a county's real SMS gateway (or mail server):
 
 A sender runs inside the delivery transaction, in a savepoint of its own: its database writes
 commit only with the row's "sent" mark, and roll back alone when it raises.
+
+SMS verification codes (sign-up, password reset, change of phone, closing an account) go to the
+same SMS sender, but at once (services.sms_code_send), not through the queue: the outbox row
+then keeps the text with the code masked, and `item.body` holds the code only in the copy
+handed to the sender. The default LogSender never prints a body, so no code reaches the log;
+`make run` (config.settings.dev) uses ConsoleSmsSender, which does print it, so that a developer
+can sign up without a gateway. Never use ConsoleSmsSender in production.
 """
 
 from __future__ import annotations
@@ -85,6 +92,17 @@ class LogSender:
     def send(self, item: OutboxItem) -> None:
         logger.info("通知 #%s（%s，未接入网关，仅记录）→ %s：%s", item.pk,
                     item.get_channel_display(), mask_address(item.address), item.subject)
+
+
+class ConsoleSmsSender(LogSender):
+    """Development only: logs SMS texts in full — verification codes included — so that
+    someone running `make run` reads the code in the console. Other channels as LogSender."""
+
+    def send(self, item: OutboxItem) -> None:
+        if item.channel != Channel.SMS:
+            super().send(item)
+            return
+        logger.warning("【开发环境短信，未真实发送】→ %s：%s", mask_address(item.address), item.body)
 
 
 def mask_address(address: str) -> str:

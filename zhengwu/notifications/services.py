@@ -224,6 +224,66 @@ def outbox_retry(*, item_ids: list[int], actor: Actor) -> int:
     return len(ids)
 
 
+# --- SMS for accounts (accounts.sms) ---------------------------------------------------------
+CODE_MASK = "******"
+
+
+def sms_code_send(*, phone: str, text: str, secret: str) -> None:
+    """Send a verification code now through the SMS sender. The outbox keeps the row as the
+    record of what was sent, with the code masked; the sender gets the text with the code, in
+    memory only. A failure is not retried (the person asks for a new code): the row is marked
+    failed and accounts.sms.DeliveryFailed raised."""
+    from zhengwu.accounts.sms import DeliveryFailed
+
+    now = clock.now()
+    with transaction.atomic():
+        item = OutboxItem.objects.create(
+            channel=Channel.SMS, recipient=None, address=phone, subject="短信验证码",
+            body=text.replace(secret, CODE_MASK), category="accounts.code",
+            status=OutboxStatus.PENDING, attempts=1, next_attempt_at=now, created_at=now)
+        outgoing = OutboxItem(pk=item.pk, channel=item.channel, address=phone,
+                              subject=item.subject, body=text, category=item.category,
+                              created_at=now)
+        try:
+            with transaction.atomic():
+                sender_for(Channel.SMS).send(outgoing)
+        except Exception as error:  # any gateway failure: recorded, told to the person
+            item.status = OutboxStatus.FAILED
+            # The gateway's message may quote the text; never keep the code.
+            item.last_error = f"{type(error).__name__}: {error}".replace(
+                secret, CODE_MASK)[:ERROR_LIMIT]
+            item.save(update_fields=["status", "last_error"])
+            logger.warning("验证码短信 #%s 发送失败：%s", item.pk, item.last_error)
+            failed = True
+        else:
+            item.status, item.sent_at = OutboxStatus.SENT, now
+            item.save(update_fields=["status", "sent_at"])
+            failed = False
+    if failed:
+        raise DeliveryFailed(item.last_error)
+
+
+def sms_notice_queue(*, phone: str, title: str, body: str) -> None:
+    """Queue an SMS notice about an account to a phone number that may no longer be on the
+    account (the old number after a change); inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sms_notice_queue must run inside the service's transaction")
+    now = clock.now()
+    OutboxItem.objects.create(channel=Channel.SMS, recipient=None, address=phone,
+                              subject=title[:200], body=body, category="accounts.notice",
+                              status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now)
+
+
+class SmsTransport:
+    """The notifications side of accounts.sms.Transport (registered in apps.ready)."""
+
+    def code_send(self, *, phone: str, text: str, secret: str) -> None:
+        sms_code_send(phone=phone, text=text, secret=secret)
+
+    def notice_queue(self, *, phone: str, title: str, body: str) -> None:
+        sms_notice_queue(phone=phone, title=title, body=body)
+
+
 def message_mark_read(*, message_id: int, user: User) -> Message:
     """Mark one of the user's own messages read; another's raises Message.DoesNotExist (404).
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zhengwu.accounts.consent import notice_publish
 from zhengwu.accounts.mandates import authorization_grant
 from zhengwu.accounts.models import Authorization, User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
@@ -30,6 +31,7 @@ from zhengwu.catalog.services import (
 )
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor
+from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
@@ -213,6 +215,26 @@ def _authorizations(pack: Path) -> int:
             ends_on=today + dt.timedelta(days=int(row.get("days_after") or 365)))
         created += 1
     return created
+def _privacy(pack: Path, actor: Actor) -> None:
+    """privacy.md (`key: value` lines, `---`, the notice) and closure.md (what is kept after
+    an account is closed, for how long): published as a version of the privacy notice."""
+    path = pack / "privacy.md"
+    if not path.exists():
+        return
+    head, sep, body = path.read_text(encoding="utf-8").partition("\n---\n")
+    meta = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    meta = {key.strip(): value.strip() for key, value in meta.items()}
+    if not sep or not {"version", "title", "published"} <= set(meta):
+        raise PackError("privacy.md 须以 version、title、published 行开头，再以 --- 行隔开正文")
+    try:
+        published = dt.datetime.combine(dt.date.fromisoformat(meta["published"]), dt.time(),
+                                        tzinfo=SHANGHAI)
+    except ValueError as error:
+        raise PackError(f"privacy.md 的 published 不是日期：{meta['published']}") from error
+    closure = pack / "closure.md"
+    notice_publish(version=meta["version"], title=meta["title"], body=body.strip(),
+                   changes=meta.get("changes", ""), published_at=published, actor=actor,
+                   closure=closure.read_text(encoding="utf-8").strip() if closure.exists() else "")
 
 
 def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | None = None,
@@ -257,6 +279,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             actor=actor)
         say("一件事", 0, 1)
         report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
+        _privacy(pack, actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

@@ -84,7 +84,7 @@ PUBLIC = {
     "/api/v1/catalog/kpis/{key}/misses", "/api/v1/search", "/api/v1/cases/progress",
     "/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/bundles/{code}/versions",
     "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
-    "/api/v1/departments/{department_id}",
+    "/api/v1/departments/{department_id}", "/api/v1/accounts/privacy",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
