@@ -41,7 +41,7 @@ def load_food_form(rows: Any, form: FormDefinition | None) -> Any:
 
 
 def food_implementation() -> ItemImplementation:
-    return ItemImplementation.objects.filter(item__name=FOOD).select_related("item").first()
+    return ItemImplementation.objects.select_related("item").filter(item__name=FOOD)[:1].get()
 
 
 # --- storage, versions, definition_for ------------------------------------------------------
@@ -73,7 +73,8 @@ def test_a_case_keeps_the_form_of_its_version(pack_rows: Any) -> None:
     impl.refresh_from_db()
     assert impl.version == pinned + 1
     assert selectors.definition_for(impl, version=pinned) == sample()
-    assert selectors.definition_for(impl).title == "食品经营许可申请书（第二版）"
+    current = selectors.definition_for(impl)
+    assert current is not None and current.title == "食品经营许可申请书（第二版）"
     lines = selectors.version_diff(implementation=impl, old=pinned, new=impl.version)
     assert [(line.label, line.old, line.new) for line in lines] == [
         ("申请表：表名", "食品经营许可申请书（测试样例）", "食品经营许可申请书（第二版）")]
