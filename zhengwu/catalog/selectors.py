@@ -125,7 +125,8 @@ class QualityRow:
     findings: list[quality.Finding]
 
 
-def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
+def _facts(implementation: ItemImplementation,
+           code_sets: frozenset[str] | None = None) -> quality.GuideFacts:
     return quality.GuideFacts(
         legal_basis=implementation.item.legal_basis,
         legal_limit=implementation.legal_limit_workdays,
@@ -137,7 +138,8 @@ def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
                    for f in implementation.fees),
         approval_chain=tuple(str(step) for step in implementation.approval_chain),
         steps_limit=implementation.item.plan_steps_limit,
-        materials_limit=implementation.item.plan_materials_limit)
+        materials_limit=implementation.item.plan_materials_limit,
+        form=definition_for(implementation), code_sets=code_sets)
 
 
 def quality_report(*, department: int | None = None, rule: str | None = None) -> list[QualityRow]:
@@ -148,8 +150,9 @@ def quality_report(*, department: int | None = None, rule: str | None = None) ->
     if department is not None:
         implementations = implementations.filter(department_id=department)
     rows = []
+    code_sets = frozenset(FormCodeSet.objects.values_list("name", flat=True))
     for implementation in implementations.order_by("department_id", "item__basic_code"):
-        findings = quality.check(_facts(implementation))
+        findings = quality.check(_facts(implementation, code_sets))
         if rule:
             findings = [f for f in findings if f.rule == rule]
         if findings:

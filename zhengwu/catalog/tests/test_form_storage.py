@@ -220,3 +220,12 @@ def test_malformed_form_in_a_pack_loads_nothing(tmp_path: Path) -> None:
         pack_load(pack, with_people=False)
     assert ServiceItem.objects.filter(form__isnull=False).count() == items_before
     assert not FormCodeSet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_quality_report_lists_form_findings(pack_rows: Any) -> None:
+    load_food_form(pack_rows, sample())
+    rows = selectors.quality_report(rule="form_illustrative")
+    assert [row.implementation.item.name for row in rows] == [FOOD] * len(rows) and rows
+    missing = selectors.quality_report(rule="form_code_set_missing")
+    assert any("food_business_type" in f.reason for row in missing for f in row.findings)
