@@ -216,7 +216,8 @@ class FormDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1, max_length=100)
-    fields: list[FieldDef] = Field(min_length=1, max_length=120)
+    # 120 fields are plenty for one item; a bundle's union (catalog.form_union) needs more room.
+    fields: list[FieldDef] = Field(min_length=1, max_length=300)
     source: str = Field("", max_length=1000)
     illustrative: bool = False
 
