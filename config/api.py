@@ -42,6 +42,7 @@ api.add_router("/regions", "zhengwu.regions.api.router")
 api.add_router("/departments", "zhengwu.departments.api.router")
 api.add_router("/audit", "zhengwu.core.api.router")
 api.add_router("/notifications", "zhengwu.notifications.api.router")
+api.add_router("/me", "zhengwu.portal.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

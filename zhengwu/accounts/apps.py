@@ -21,3 +21,7 @@ class AccountsConfig(AppConfig):
         from zhengwu.core import sweeps
 
         sweeps.register("accounts.throttle", sweep)
+
+        from zhengwu.accounts import my_space
+
+        my_space.register()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
+from django.db.models import QuerySet
+
+from zhengwu.accounts.models import Address, RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import SECOND_FACTOR_ROLES, Role
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.text import name_key
@@ -93,3 +95,12 @@ def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRe
             f"申请人{who}与您账号登记的“{owner.display_name}”不一致：网上只能以{_self(owner)}"
             "名义申请。代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
     return None
+
+
+def addresses_for(user: User) -> QuerySet[Address]:
+    """The person's own addresses, the default first (for 我的空间 and for prefilling forms:
+    `addresses_for(user).first()` is the one to offer first)."""
+    if not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user=user).select_related("region").order_by(
+        "-is_default", "id")
