@@ -79,8 +79,7 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
         else:
             messages.success(request, "地址已保存。")
             return redirect("accounts:addresses")
-    return render(request, "accounts/address_form.html", {"form": form, "address": address},
-                  status=422 if form.is_bound and form.errors else 200)
+    return render(request, "accounts/address_form.html", {"form": form, "address": address})
 
 
 @login_required
