@@ -833,6 +833,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /catalog/drafts/{draft_id}/reject": "catalogue (not case work)",
     "api POST /catalog/imports": "catalogue (not case work)",
     "api POST /notifications/messages/{message_id}/read": "one's own inbox",
+    "api POST /me/addresses": "one's own addresses: zhengwu/accounts/tests/test_addresses.py",
+    "api PUT /me/addresses/{address_id}": "one's own addresses, same file (another's is absent)",
+    "api DELETE /me/addresses/{address_id}": "one's own addresses, same file",
     "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",

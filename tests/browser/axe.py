@@ -43,8 +43,9 @@ def _inject(page: Page) -> None:
             pytest.fail("axe-core did not load into the page")
 
 
-def violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (WCAG 2.0/2.1 A and AA)."""
+def violations(page: Page, tags: list[str] = TAGS) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (by default the WCAG 2.0/2.1 A and AA
+    rules; `tags` picks others, e.g. "best-practice")."""
     _inject(page)
     result: dict[str, Any] = page.evaluate(
         """async (tags) => {
@@ -54,7 +55,7 @@ def violations(page: Page) -> list[dict[str, Any]]:
                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html,
                                          summary: n.failureSummary}))}))};
-           }""", TAGS)
+           }""", tags)
     return list(result["violations"])
 
 

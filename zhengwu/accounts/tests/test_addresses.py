@@ -114,3 +114,27 @@ def test_my_space_shows_the_addresses(applicant: User, client_for: Any) -> None:
     assert (row["label"], row["region_code"], row["detail"], row["is_default"]) == (
         "家", TOWNSHIP, "五一路8号", True)
     assert sections["addresses"]["url"] == "/accounts/addresses/"
+
+
+def test_addresses_through_the_api(applicant: User, client_for: Any) -> None:
+    client = client_for(applicant)
+    body = {"label": "家", "region_code": TOWNSHIP, "detail": "五一路8号", "is_default": True}
+    made = client.post("/api/v1/me/addresses", body, content_type="application/json")
+    assert made.status_code == 201
+    address = made.json()
+    assert (address["label"], address["region"], address["is_default"]) == ("家", "蔡子池街道",
+                                                                            True)
+    changed = client.put(f"/api/v1/me/addresses/{address['id']}",
+                         {**body, "postcode": "42180"}, content_type="application/json")
+    assert changed.status_code == 422
+    assert changed.json() == {"code": "address.invalid", "detail": "邮政编码应为 6 位数字。"}
+    listed = client.get("/api/v1/me/addresses").json()
+    assert listed["count"] == 1 and listed["items"][0]["postcode"] == ""
+    theirs = address_save(user=_chuangye(), data=AddressIn(label="孙家", region_code=TOWNSHIP,
+                                                           detail="神农路99号"))
+    assert client.put(f"/api/v1/me/addresses/{theirs.pk}", body,
+                      content_type="application/json").status_code == 404
+    assert client.delete(f"/api/v1/me/addresses/{theirs.pk}").status_code == 404
+    assert client.delete(f"/api/v1/me/addresses/{address['id']}").status_code == 204
+    assert client.get("/api/v1/me/addresses").json() == {"items": [], "count": 0}
+    assert Address.objects.filter(pk=theirs.pk).exists()
