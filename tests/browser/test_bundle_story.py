@@ -343,6 +343,7 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     expect(row.locator("details.members li")).to_have_count(items)
     for member_number in members.values():  # no row and no link of their own
         expect(applicant.locator(f"#my-cases a[href='/cases/{member_number}/']")).to_have_count(0)
+    shot(applicant, shots, "38-my-space")
     assert_accessible_at_widths(applicant, "我的空间")
     applicant.goto("/my/accesses/")
     expect(applicant.locator("main table.grid tbody tr").first).to_be_visible()

@@ -45,7 +45,8 @@ def addresses_section(user: User, limit: int, offset: int) -> personal_space.Sec
     rows = addresses_for(user)
     return personal_space.SectionData(
         items=[address_row(a) for a in rows[offset:offset + limit]], count=rows.count(),
-        url=reverse("accounts:addresses"), extra={"limit": ADDRESS_LIMIT})
+        url=reverse("accounts:addresses"), url_label="管理常用地址",
+        extra={"limit": ADDRESS_LIMIT})
 
 
 def register() -> None:

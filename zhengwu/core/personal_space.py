@@ -47,13 +47,15 @@ class Link:
 @dataclass
 class SectionData:
     """One section's rows for one person: `items` (a page of them) and `count` (all), as the
-    API's lists answer them; `url` is the section's full list, if it has one; `extra` is for
-    what a section shows besides its rows (the profile's fields)."""
+    API's lists answer them; `url` is the section's full list (or its page), if it has one;
+    `extra` is for what a section shows besides its rows (the profile's fields)."""
 
     items: list[dict[str, Any]]
     count: int
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The words of the link to `url` (default: 查看全部).
+    url_label: str = ""
 
 
 Provider = Callable[[Any, int, int], SectionData | None]

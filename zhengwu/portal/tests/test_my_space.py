@@ -49,6 +49,9 @@ def test_bundle_members_are_grouped_under_their_bundle(
         assert member.case.implementation.item.name in page
     full = client_for(applicant).get("/my/cases/").content.decode()
     assert bundle_case.number in full and single.number in full
+    # 我的办件 still lists every case, each member naming its 一件事.
+    mine = client_for(applicant).get("/cases/mine/").content.decode()
+    assert mine.count(f'href="/bundles/cases/{bundle_case.number}/"') == len(members)
 
 
 @time_machine.travel(MORNING, tick=False)
