@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from zhengwu.accounts.models import User
 from zhengwu.bundles.tests.conftest import MORNING
@@ -161,3 +162,23 @@ def test_the_navigation_offers_my_space_to_applicants_only(
     assert 'href="/my/"' in client_for(applicant).get("/").content.decode()
     assert 'href="/my/"' not in client_for(clerk).get("/").content.decode()
     assert 'href="/my/"' not in client_for(None).get("/").content.decode()
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_page_costs_the_same_queries_however_many_cases(
+        submit_qykb: Any, submit: Any, food: Any, applicant: User, client_for: Any) -> None:
+    client = client_for(applicant)
+    submit_qykb()
+    submit(food)
+    client.get("/my/")  # sessions, caches
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/my/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(3):
+        submit_qykb()
+        submit(food)
+    assert queries() == few
