@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import Address, User
-from zhengwu.accounts.selectors import addresses_for
+from zhengwu.accounts.selectors import address_prefill, addresses_for
 from zhengwu.accounts.services import ADDRESS_LIMIT, AddressIn, address_save
 from zhengwu.core.models import AuditEvent
 
@@ -138,3 +138,15 @@ def test_addresses_through_the_api(applicant: User, client_for: Any) -> None:
     assert client.delete(f"/api/v1/me/addresses/{address['id']}").status_code == 204
     assert client.get("/api/v1/me/addresses").json() == {"items": [], "count": 0}
     assert Address.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_default_address_prefills_forms(applicant: User) -> None:
+    assert address_prefill(applicant) is None
+    address_save(user=applicant, data=AddressIn(label="单位", region_code=TOWNSHIP,
+                                                detail="人民路1号"))
+    address_save(user=applicant, data=AddressIn(label="家", region_code=TOWNSHIP,
+                                                detail="五一路8号", postcode="421800",
+                                                is_default=True))
+    assert address_prefill(applicant) == {"region": TOWNSHIP,
+                                           "address": "耒阳市蔡子池街道五一路8号",
+                                           "postcode": "421800"}
