@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 AXE_JS: Final = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 TAGS: Final = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-DESKTOP: Final = {"width": 1280, "height": 900}
-PHONE: Final = {"width": 375, "height": 812}
+DESKTOP: Final[ViewportSize] = {"width": 1280, "height": 900}
+PHONE: Final[ViewportSize] = {"width": 375, "height": 812}
 SHOWN_NODES: Final = 5
 
 
