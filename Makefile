@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser test-postgres bench bench-env bench-engine clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -42,7 +42,23 @@ pytest:
 
 test-browser:
 	@scripts/bootstrap.sh --browser
+	@$(MAKE) --no-print-directory axe
 	$(PY) -m pytest -q -m browser
+
+# axe-core, which the browser tests inject into each page they check for accessibility
+# (tests/browser/axe.py). Installed from npm once, at set-up, into tests/browser/node_modules
+# (not in git); later runs find the stamp and download nothing, and no test downloads.
+AXE_CORE := axe-core@4.14.1
+AXE_DIR := tests/browser/node_modules
+
+axe:
+	@if [ "$$(cat $(AXE_DIR)/.zhengwu-installed 2>/dev/null)" != "$(AXE_CORE)" ]; then \
+	  echo "==> Installing $(AXE_CORE) from npm into $(AXE_DIR)"; \
+	  npm install --no-save --no-audit --no-fund --no-package-lock --prefix tests/browser \
+	    $(AXE_CORE) >/dev/null \
+	  && test -s $(AXE_DIR)/axe-core/axe.min.js \
+	  && echo "$(AXE_CORE)" > $(AXE_DIR)/.zhengwu-installed; \
+	fi
 
 test-postgres: setup
 	@.ci/postgres.sh

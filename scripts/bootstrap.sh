@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Zhengwu needs on a fresh Debian/Ubuntu machine that has python3 and make:
 # Debian packages (when run as root), the virtualenv and the Python packages.
-# Usage: scripts/bootstrap.sh [--browser]   (--browser also installs Chromium for browser tests)
+# Usage: scripts/bootstrap.sh [--browser]   (--browser also installs Chromium, and npm for
+# axe-core, for the browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ want_browser=0
 
 debian_packages=(python3-venv python3-dev fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
 [ "$want_browser" = 1 ] && debian_packages+=(chromium)
+# npm fetches axe-core (make axe); a Node.js from elsewhere (NodeSource) brings its own.
+[ "$want_browser" = 1 ] && ! command -v npm >/dev/null 2>&1 && debian_packages+=(npm)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

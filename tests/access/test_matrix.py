@@ -857,6 +857,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /accounts/me/consent": "one's own consent: same",
     "api POST /accounts/me/phone": "one's own number (password and both codes): same",
     "api POST /accounts/me/close": "one's own account (password and a code): same",
+    "api POST /me/addresses": "one's own addresses: zhengwu/accounts/tests/test_addresses.py",
+    "api PUT /me/addresses/{address_id}": "one's own addresses, same file (another's is absent)",
+    "api DELETE /me/addresses/{address_id}": "one's own addresses, same file",
     "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",

@@ -33,6 +33,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 from pypdf import PdfWriter
 
+from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import (
     REPO,
     ZHENGWU,
@@ -272,6 +273,7 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     kept = applicant.locator("#wizard .kept")
     expect(kept).to_have_count(chosen)
     expect(kept.first).to_contain_text("已保留：material-1.pdf")
+    assert_accessible_at_widths(applicant, "一件事第3步（有错误，文件已保留）")
     applicant.get_by_role("checkbox", name=re.compile("^我确认所填信息真实")).check()
     shot(applicant, shots, "33-wizard-step3")
     with applicant.expect_navigation(url=re.compile(r"/bundles/cases/YJ\d+/$")):
@@ -330,6 +332,22 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     notice = applicant.locator("#bundle-case a", has_text="一件事办结通知书（PDF）")
     response = applicant.request.get(str(notice.get_attribute("href")))
     assert response.ok and response.body().startswith(b"%PDF-")
+    assert_accessible_at_widths(applicant, "一件事办件页（已送达）")
+
+    # --- 我的空间: the 一件事 is one row with its overall status, its members under it -----------
+    applicant.goto("/my/")
+    expect(applicant.locator("h1")).to_have_text("我的空间")
+    row = applicant.locator("#my-cases tr.bundle-row", has_text=number)
+    expect(row).to_have_count(1)
+    expect(row.locator("td[data-label=状态] .badge").first).to_have_text("已送达")
+    expect(row.locator("details.members li")).to_have_count(items)
+    for member_number in members.values():  # no row and no link of their own
+        expect(applicant.locator(f"#my-cases a[href='/cases/{member_number}/']")).to_have_count(0)
+    shot(applicant, shots, "38-my-space")
+    assert_accessible_at_widths(applicant, "我的空间")
+    applicant.goto("/my/accesses/")
+    expect(applicant.locator("main table.grid tbody tr").first).to_be_visible()
+    assert_accessible_at_widths(applicant, "谁查看过我的办件")
 
     # --- the supervisor sees 企业开办's plan limits met ------------------------------------------
     supervisor = person("supervisor")

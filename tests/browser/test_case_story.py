@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 from pypdf import PdfReader, PdfWriter
 
+from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import ConsoleLog, Server, login
 from tests.pdfcheck import pdf_fonts
 
@@ -146,6 +147,7 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
         expect(kept).to_contain_text(f"已保留：material-{i + 1}.pdf")
         file_input = required.nth(i).locator("input[type=file]")
         expect(file_input).to_have_attribute("aria-describedby", re.compile(r"_kept$"))
+    assert_accessible_at_widths(applicant, "在线申请（有错误，文件已保留）")
     # At phone width the kept files fit the screen (no sideways scrolling).
     applicant.set_viewport_size({"width": 375, "height": 800})
     assert applicant.evaluate("document.documentElement.scrollWidth") <= 375
@@ -181,9 +183,11 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
     applicant.goto("/cases/mine/")
     row = applicant.locator("table.grid tbody tr").filter(has_text=number)
     expect(row).to_contain_text("待补正")
+    assert_accessible_at_widths(applicant, "我的办件")
     with applicant.expect_navigation():
         row.get_by_role("link", name="去补正").click()
     expect(applicant.locator("#case")).to_contain_text(REASON)
+    assert_accessible_at_widths(applicant, "办件页（待补正）")
     supplement = applicant.locator("form.move-supplement")
     files = supplement.locator("input[type=file]")
     expect(files).to_have_count(1)
@@ -221,6 +225,7 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
     assert due.date() - dt.datetime.now(SHANGHAI).date() >= dt.timedelta(days=10), due
     expect(applicant.locator("#case a", has_text="受理通知书（PDF）")).to_have_count(1)
     shot(applicant, shots, "22-case-accepted")
+    assert_accessible_at_widths(applicant, "办件页（审查中）")
 
     moment = dt.datetime.combine(due.date() + dt.timedelta(days=1), dt.time(9, 0),
                                  tzinfo=SHANGHAI)

@@ -29,3 +29,7 @@ class AccountsConfig(AppConfig):
 
         sweeps.register("accounts.throttle", sweep)
         sweeps.register("accounts.phone_codes", phone_codes_sweep)
+
+        from zhengwu.accounts import my_space
+
+        my_space.register()

@@ -235,6 +235,8 @@ class Authorization(models.Model):
     def letter_pending(self) -> bool:
         """A 委托书 not yet checked by the window: cases filed through it wait for the check."""
         return self.confirmation == Confirmation.LETTER and self.letter_checked_at is None
+
+
 class CodePurpose(models.TextChoices):
     """What an SMS verification code may be used for; a code is good for its purpose only."""
 
@@ -305,3 +307,30 @@ class PrivacyConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.notice.version}"
+
+
+class Address(models.Model):
+    """An address the person keeps in 我的空间 to prefill forms (issue 10 §2): a label they
+    choose (家, 单位), the region from the 统计用区划代码 and the rest written out. At most
+    ADDRESS_LIMIT per person; one may be the default (the one prefilled first)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField("名称", max_length=20)
+    region = models.ForeignKey("regions.Region", verbose_name="所在区划",
+                               on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField("详细地址", max_length=200)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    is_default = models.BooleanField("默认地址", default=False)
+    created_at = models.DateTimeField("添加时间")
+
+    class Meta:
+        verbose_name = "常用地址"
+        verbose_name_plural = "常用地址"
+        ordering = ["-is_default", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True),
+                                    name="address_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.detail}"

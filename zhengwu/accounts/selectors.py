@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from zhengwu.accounts.models import ExternalIdentity, RoleAssignment, User, UserKind
+from django.db.models import QuerySet
+
+from zhengwu.accounts.models import Address, ExternalIdentity, RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import SECOND_FACTOR_ROLES, Role
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.text import name_key
+from zhengwu.regions.selectors import region_ancestors
 
 
 def user_roles(user: User) -> list[RoleAssignment]:
@@ -115,3 +118,34 @@ def identity_mismatch(owner: User, id_number: str, name: str = "") -> IdentityRe
             f"申请人{who}与您账号登记的“{owner.display_name}”不一致：网上只能以{_self(owner)}"
             "名义申请。代他人办理请到窗口，或由帮代办员凭授权委托书代为申请。"))
     return None
+
+
+def addresses_for(user: User) -> QuerySet[Address]:
+    """The person's own addresses, the default first (for 我的空间 and for prefilling forms:
+    `addresses_for(user).first()` is the one to offer first)."""
+    if not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(user=user).select_related("region").order_by(
+        "-is_default", "id")
+
+
+# The levels whose names open an address written out: the county (耒阳市) and below; the
+# province and the city are left to the region code.
+_WRITTEN_FROM = ("county", "street", "town", "township", "community", "village")
+
+
+def address_text(address: Address) -> str:
+    """The address written out as forms ask for it: 耒阳市蔡子池街道五一路8号."""
+    names = [r.name for r in region_ancestors(address.region) if r.level in _WRITTEN_FROM]
+    return "".join(names) + address.detail
+
+
+def address_prefill(user: User) -> dict[str, str] | None:
+    """What the person's default address (else their first) puts into a form: the region
+    code, the address written out and the postcode; None when they kept none. For the item
+    forms' prefill (issue 10 §3) — an answer the person can still change."""
+    address = addresses_for(user).first()
+    if address is None:
+        return None
+    return {"region": address.region_id, "address": address_text(address),
+            "postcode": address.postcode}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengwu.accounts import identity_views, signup_views, sso_views, views
+from zhengwu.accounts import address_views, identity_views, signup_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -33,4 +33,13 @@ urlpatterns = [
     path("close/", signup_views.close_account, name="close"),
     path("privacy/", signup_views.privacy, name="privacy"),
     path("privacy/consent/", signup_views.consent_view, name="consent"),
+]
+
+# 我的空间 › 常用地址 (the overview itself is the portal's: portal:my_space).
+urlpatterns += [
+    path("addresses/", address_views.addresses, name="addresses"),
+    path("addresses/new/", address_views.address_edit, name="address_new"),
+    path("addresses/<int:address_id>/", address_views.address_edit, name="address_edit"),
+    path("addresses/<int:address_id>/delete/", address_views.address_delete,
+         name="address_delete"),
 ]

@@ -1,6 +1,9 @@
-"""The portal home, the elder-friendly switch, the staff workbench and the audit browser."""
+"""The portal home, the elder-friendly switch, 我的空间, the staff workbench and the audit
+browser."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -9,10 +12,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from zhengwu.accounts.models import User
 from zhengwu.accounts.selectors import user_roles
 from zhengwu.catalog.models import Theme
 from zhengwu.catalog.search_form import SearchForm
-from zhengwu.core import clock
+from zhengwu.core import clock, personal_space
 from zhengwu.core.models import AuditEvent
 from zhengwu.workdays.selectors import missing_years
 
@@ -64,3 +68,56 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
     return render(request, "portal/audit.html", {"page": page, "action": action, "object": obj,
                                                  "actions": sorted(set(actions))})
+
+
+# --- 我的空间 ---------------------------------------------------------------------------------
+
+MY_PAGE_SIZE = 20
+
+
+def _applicant(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if user.is_staff:
+        raise PermissionDenied("我的空间是办事群众和企业的个人空间，工作人员请使用工作台。")
+    return user
+
+
+@login_required
+def my_space(request: HttpRequest) -> HttpResponse:
+    """我的空间: every registered section (core.personal_space) with its first rows."""
+    user = _applicant(request)
+    shown = []
+    for section in personal_space.sections():
+        data = section.provide(user, personal_space.OVERVIEW_ROWS, 0)
+        if data is not None:
+            shown.append({"s": section, "data": data,
+                          "links": personal_space.links_for(section.key, user)})
+    return render(request, "portal/my_space.html", {"sections": shown})
+
+
+def _section_page(request: HttpRequest, key: str) -> tuple[Any, list[dict[str, Any]]]:
+    """One page of a section's rows: the paginator's page and its rows."""
+    user = _applicant(request)
+    section = personal_space.section(key)
+    assert section is not None
+    number = request.GET.get("page")
+    first = section.provide(user, 1, 0)
+    count = first.count if first is not None else 0
+    page = Paginator(range(count), MY_PAGE_SIZE).get_page(number)
+    data = section.provide(user, MY_PAGE_SIZE, page.start_index() - 1 if count else 0)
+    return page, data.items if data is not None else []
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """我的办件, 一件事 included: each 一件事 one row with its member cases under it."""
+    page, rows = _section_page(request, "cases")
+    return render(request, "portal/my_cases.html", {"page": page, "rows": rows})
+
+
+@login_required
+def my_accesses(request: HttpRequest) -> HttpResponse:
+    """谁查看过我的办件: every staff read of the person's cases and 一件事, newest first."""
+    page, rows = _section_page(request, "accesses")
+    return render(request, "portal/my_accesses.html", {"page": page, "rows": rows})

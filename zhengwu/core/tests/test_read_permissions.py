@@ -72,6 +72,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/audit/events", "/staff/audit/"),
     ("/api/v1/notifications/messages", "/notifications/"),
     ("/api/v1/notifications/messages/unread-count", "/notifications/"),
+    ("/api/v1/me", "/my/"),
+    ("/api/v1/me/addresses", "/accounts/addresses/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -91,7 +93,9 @@ PUBLIC = {
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
 APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
-                  "/api/v1/bundles/applications/{number}/accesses"}
+                  "/api/v1/bundles/applications/{number}/accesses",
+                  # 我的空间's sections a page at a time: portal/tests/test_my_space.py.
+                  "/api/v1/me/sections/{key}"}
 
 
 def _template(path: str) -> str:
@@ -184,7 +188,7 @@ def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None
                 if not page_ok and _shows(response):
                     mismatches.append((username, api_path, "API shows what the page refuses",
                                        response.status_code))
-    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 25 pairs
+    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 27 pairs
     assert mismatches == [], "\n".join(map(str, mismatches))
 
 
