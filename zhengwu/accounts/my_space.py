@@ -8,10 +8,11 @@ from typing import Any
 
 from django.urls import reverse
 
-from zhengwu.accounts.models import Address, RealNameLevel, User, UserKind
+from zhengwu.accounts import mandates
+from zhengwu.accounts.models import Address, Authorization, RealNameLevel, User, UserKind
 from zhengwu.accounts.selectors import addresses_for
 from zhengwu.accounts.services import ADDRESS_LIMIT
-from zhengwu.core import personal_space
+from zhengwu.core import clock, personal_space
 from zhengwu.core.masking import mask_citizen_id, mask_phone
 
 
@@ -49,6 +50,36 @@ def addresses_section(user: User, limit: int, offset: int) -> personal_space.Sec
         extra={"limit": ADDRESS_LIMIT})
 
 
+def _authorization_row(authorization: Authorization, *, given: bool, today: Any) -> dict[str, Any]:
+    other = authorization.agent if given else authorization.principal
+    scope = "全部事项" if authorization.scope_all else f"{len(authorization.item_codes)}个事项"
+    if authorization.revoked_at is not None:
+        state = "已撤销"
+    elif not mandates.usable(authorization, today):
+        state = "未生效或已过期" if authorization.confirmed_at or authorization.letter_pending \
+            else "待委托人确认"
+    else:
+        state = "有效（委托书待窗口核验）" if authorization.letter_pending else "有效"
+    return {"title": f"{'授权给' if given else '受托于'} {other}",
+            "meta": f"{authorization.get_kind_display()} · {scope} · "
+                    f"{authorization.starts_on:%Y-%m-%d} 至 {authorization.ends_on:%Y-%m-%d} · "
+                    f"{state}",
+            "url": reverse("accounts:authorizations")}
+
+
+def authorizations_section(user: User, limit: int, offset: int) -> personal_space.SectionData:
+    """My authorizations, given (by me or the enterprise I represent) and received, newest
+    first; the 授权管理 page grants, confirms and revokes them."""
+    today = clock.today()
+    rows = [(a, True) for a in mandates.authorizations_given(user)] + \
+        [(a, False) for a in mandates.authorizations_received(user)]
+    rows.sort(key=lambda pair: (pair[0].created_at, pair[0].pk), reverse=True)
+    return personal_space.SectionData(
+        items=[_authorization_row(a, given=given, today=today)
+               for a, given in rows[offset:offset + limit]],
+        count=len(rows), url=reverse("accounts:authorizations"), url_label="授权管理")
+
+
 def register() -> None:
     personal_space.register(personal_space.Section(
         key="profile", title="个人信息", order=0, provide=profile_section,
@@ -56,3 +87,12 @@ def register() -> None:
     personal_space.register(personal_space.Section(
         key="addresses", title="常用地址", order=80, provide=addresses_section,
         template="accounts/_my_addresses.html", empty="还没有保存地址。保存后，填写申请表时可直接选用。"))
+    personal_space.register(personal_space.Section(
+        key="authorizations", title="我的授权", order=70, provide=authorizations_section,
+        empty="没有授权。企业可授权经办人代为办理，个人可委托他人代办。"))
+    personal_space.register_link("profile", personal_space.Link(
+        "去实名认证", "accounts:verify",
+        when=lambda user: user.realname_level < RealNameLevel.IDENTITY))
+    personal_space.register_link("profile", personal_space.Link("更换手机号", "accounts:phone_change"))
+    personal_space.register_link("profile", personal_space.Link(
+        "注销账号", "accounts:close", when=lambda user: user.kind == UserKind.PERSON))

@@ -182,3 +182,19 @@ def test_the_page_costs_the_same_queries_however_many_cases(
         submit_qykb()
         submit(food)
     assert queries() == few
+
+
+def test_authorizations_and_account_links_are_in_my_space(client_for: Any) -> None:
+    """The pack makes 孙创业 the 经办人 of 耒阳某某餐饮有限公司: both see it in 我的空间, the
+    enterprise as given, the agent as received; the verify link shows only below L2."""
+    agent = client_for(User.objects.get(username="chuangye")).get("/my/").content.decode()
+    assert "受托于 耒阳某某餐饮有限公司" in agent
+    assert "企业经办人授权 · 全部事项" in agent
+    assert "更换手机号" in agent and "注销账号" in agent
+    assert "去实名认证" not in agent
+    enterprise = client_for(User.objects.get(username="canyin")).get("/my/").content.decode()
+    assert "授权给 孙创业" in enterprise
+    assert "注销账号" not in enterprise
+    newcomer = User.objects.create_user(username="l1-person", password="x-demo-2026-x",
+                                        kind="person", realname_level=1)
+    assert "去实名认证" in client_for(newcomer).get("/my/").content.decode()
