@@ -8,6 +8,9 @@ OP_USERS = {
     "zhangsan": {"name": "张三", "id_number": "43048119900101123X", "verified": True},
     # Someone the platform has never seen.
     "lixin": {"name": "李新", "id_number": "430481199505050021", "verified": True},
+    # 李四 of the pack's illustrative identities (packs/leiyang/identities.csv): the browser
+    # story signs up as 李四, verifies at L2, then signs in here and must land in that account.
+    "lisi": {"name": "李四", "id_number": "430481198604221012", "verified": True},
     # Calls themself 张三 and claims 张三's number, which the province has not verified.
     "unverified": {"name": "张三", "id_number": "43048119900101123X", "verified": False},
     # Only a name, no number at all.

@@ -14,8 +14,8 @@ from pydantic import ConfigDict
 
 from zhengwu.accounts import mandates
 from zhengwu.accounts.identity import identity_verify
-from zhengwu.accounts.models import Authorization, RealNameLevel, User
-from zhengwu.core.errors import InvalidInput
+from zhengwu.accounts.models import Authorization, RealNameLevel, User, UserKind
+from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_citizen_id
 from zhengwu.core.schemas import PathId
@@ -85,8 +85,11 @@ class RequestIn(_ScopeIn):
 
 
 def _user(request: HttpRequest) -> User:
+    """The signed-in applicant: staff have neither 实名认证 nor 授权管理, as on the pages."""
     user = request.user
     assert isinstance(user, User)
+    if user.kind == UserKind.STAFF:
+        raise NotAllowed("工作人员账号没有实名认证和授权管理。", code="accounts.applicants_only")
     return user
 
 

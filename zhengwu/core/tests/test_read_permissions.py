@@ -74,6 +74,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/notifications/messages/unread-count", "/notifications/"),
     ("/api/v1/me", "/my/"),
     ("/api/v1/me/addresses", "/accounts/addresses/"),
+    ("/api/v1/accounts/identity", "/accounts/verify/"),
+    ("/api/v1/accounts/authorizations", "/accounts/authorizations/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).

@@ -145,6 +145,7 @@ def test_a_section_plugs_in_without_editing_the_page(applicant: User, client_for
 
     personal_space.register(personal_space.Section(key="test-drafts", title="草稿",
                                                    order=30, provide=provide))
+    links_before = list(personal_space._LINKS.get("profile", []))
     personal_space.register_link("profile", personal_space.Link("测试链接", "portal:home",
                                                                 when=lambda u: True))
     try:
@@ -154,7 +155,7 @@ def test_a_section_plugs_in_without_editing_the_page(applicant: User, client_for
         assert keys.index("test-drafts") == keys.index("cases") + 1
     finally:
         personal_space._SECTIONS.pop("test-drafts")
-        personal_space._LINKS["profile"].clear()
+        personal_space._LINKS["profile"] = links_before  # the apps' own links stay
 
 
 def test_the_navigation_offers_my_space_to_applicants_only(
