@@ -54,23 +54,33 @@ def validate_fields(specs: Sequence[FieldSpec], data: Mapping[str, Any]) -> tupl
     if unknown:
         errors["__all__"] = "未知字段：" + "、".join(unknown[:5])
     for spec in specs:
-        raw = data.get(spec.key, "")
-        value = str(raw).strip() if raw is not None else ""
-        if not value:
-            if spec.required:
-                errors[spec.key] = f"请填写{spec.label}"
-            continue
-        if len(value) > spec.max_length:
-            errors[spec.key] = f"{spec.label}不能超过{spec.max_length}字"
-            continue
         try:
-            check_text(value, label=spec.label, multiline=spec.multiline)
-            if spec.pattern and not re.match(spec.pattern, value):
-                raise FieldInvalid(spec.message)
-            cleaned[spec.key] = spec.clean(value) if spec.clean is not None else value
-        except (TextError, FieldInvalid) as error:
+            value = clean_field(spec, data.get(spec.key, ""))
+        except FieldInvalid as error:
             errors[spec.key] = error.message
+            continue
+        if value is not None:
+            cleaned[spec.key] = value
     return cleaned, errors
+
+
+def clean_field(spec: FieldSpec, raw: Any) -> str | None:
+    """One field's cleaned value, None when it is blank and optional, or FieldInvalid with the
+    field's first broken rule (the loop above and catalog.form_answers share it)."""
+    value = str(raw).strip() if raw is not None else ""
+    if not value:
+        if spec.required:
+            raise FieldInvalid(f"请填写{spec.label}")
+        return None
+    if len(value) > spec.max_length:
+        raise FieldInvalid(f"{spec.label}不能超过{spec.max_length}字")
+    try:
+        check_text(value, label=spec.label, multiline=spec.multiline)
+    except TextError as error:
+        raise FieldInvalid(error.message) from error
+    if spec.pattern and not re.match(spec.pattern, value):
+        raise FieldInvalid(spec.message)
+    return spec.clean(value) if spec.clean is not None else value
 
 
 def applicant_id(applicant_kind: str, *, today: dt.date | None = None) -> Callable[[str], str]:
