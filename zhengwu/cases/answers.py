@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zhengwu.accounts.models import User, UserKind
 from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, Option
-from zhengwu.catalog.form_answers import validate
-from zhengwu.catalog.form_store import code_sets_for, definition_for
+from zhengwu.catalog.form_answers import is_shown, validate
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import InvalidInput
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
@@ -38,6 +38,23 @@ class FormInvalid(InvalidInput):
         self.errors = dict(errors)
         super().__init__("申请表有误：" + "；".join(f"{path}：{message}"
                                                 for path, message in self.errors.items()))
+
+
+def definition_for(implementation: ItemImplementation,
+                   version: int | None = None) -> FormDefinition | None:
+    """Placeholder until the catalogue stores definitions (h-formdef's definition_for)."""
+    return None
+
+
+def code_sets_for(implementation: ItemImplementation) -> dict[str, list[Option]]:
+    """Placeholder until the catalogue stores code sets (h-formdef)."""
+    return {}
+
+
+def prefill(form: FormDefinition, known: Mapping[str, Any]) -> dict[str, Any]:
+    """Placeholder until h-formdef's prefill lands: top-level fields by `maps_to`."""
+    return {spec.key: known[spec.maps_to] for spec in form.fields
+            if spec.maps_to and spec.maps_to in known and spec.kind != Kind.GROUP}
 
 
 class _Regions:
@@ -63,6 +80,25 @@ def case_definition(case: Any) -> FormDefinition | None:
     if not (case.form_data or {}).get("answers"):
         return None
     return definition_for(case.implementation, case.item_version)
+
+
+def known_of(user: User) -> dict[str, str]:
+    """What the account says of its holder, by shared meaning (MAPS_TO): a person's name, ID
+    number and phone, an enterprise's name and credit code. Only what the account verified
+    or recorded; addresses come with 我的空间's profile (not yet)."""
+    known = {"applicant.name": user.display_name, "applicant.phone": user.phone or ""}
+    if user.kind == UserKind.ENTERPRISE:
+        known.update({"applicant.id_number": user.uscc, "enterprise.name": user.display_name,
+                      "enterprise.uscc": user.uscc})
+    else:
+        known["applicant.id_number"] = user.citizen_id
+    return {key: value for key, value in known.items() if value}
+
+
+def prefilled(form: FormDefinition, user: User) -> dict[str, Any]:
+    """The answers an empty form starts with: each top-level field whose `maps_to` the
+    account knows."""
+    return prefill(form, known_of(user))
 
 
 def code_sets(implementation: ItemImplementation) -> dict[str, list[Option]]:
@@ -110,38 +146,46 @@ class Row:
 
     label: str
     value: str = ""
-    material: str = ""  # a file: the name of the case material holding it
+    url: str = ""  # a file: the protected download of the case material holding it
     columns: list[str] = field(default_factory=list)
     table: list[list[Row]] = field(default_factory=list)
     masked: bool = False
 
 
 def display_rows(form: FormDefinition, answers: Mapping[str, Any], *, masked: bool,
-                 code_sets: Mapping[str, Sequence[Option]]) -> list[Row]:
+                 code_sets: Mapping[str, Sequence[Option]],
+                 links: Mapping[str, str]) -> list[Row]:
     """Every field of the form with its answer, in form order, labelled by the definition:
     choices by label, regions by name, money with 元; ID numbers, phones and addresses masked
     when the viewer may not see the applicant's personal data whole (the same rule as the
-    case's own ID number and phone: views._personal). An unanswered field reads “未填写”."""
+    case's own ID number and phone: views._personal). An unanswered field reads “未填写”.
+    `links`: the download of each case material by name (a file answer names its material)."""
     names = _region_names(form.fields, answers)
-    return _rows(form.fields, answers, masked=masked, code_sets=code_sets, names=names)
+    return _rows(form.fields, answers, masked=masked, code_sets=code_sets, names=names,
+                 links=links)
 
 
 def _rows(fields: Sequence[FieldDef], answers: Mapping[str, Any], *, masked: bool,
-          code_sets: Mapping[str, Sequence[Option]], names: Mapping[str, str]) -> list[Row]:
+          code_sets: Mapping[str, Sequence[Option]], names: Mapping[str, str],
+          links: Mapping[str, str]) -> list[Row]:
     rows = []
+    asked = is_shown(fields, answers)
     for spec in fields:
         value = answers.get(spec.key)
-        if spec.kind == Kind.GROUP:
+        if not asked.get(spec.key, True):
+            rows.append(Row(spec.label, "不适用"))
+        elif spec.kind == Kind.GROUP:
             items = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) \
                 else []
             rows.append(Row(spec.label, "" if items else "未填写",
                             columns=[f.label for f in spec.fields],
                             table=[_rows(spec.fields, item, masked=masked,
-                                         code_sets=code_sets, names=names) for item in items]))
+                                         code_sets=code_sets, names=names, links=links)
+                                   for item in items]))
         elif spec.kind == Kind.FILE:
             given = value if isinstance(value, Mapping) else {}
             rows.append(Row(spec.label, str(given.get("name", "")) or "未上传",
-                            material=str(given.get("material", ""))))
+                            url=links.get(str(given.get("material", "")), "")))
         else:
             shown, hidden = _shown(spec, value, masked=masked, code_sets=code_sets,
                                    names=names)
@@ -196,7 +240,7 @@ def _region_names(fields: Sequence[FieldDef], answers: Mapping[str, Any]) -> dic
     known = dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
     names = {}
     for code in codes:
-        chain = []
+        chain: list[str] = []
         for n in (2, 4, 6, 9, 12):
             part = code[:n] + "0" * (12 - n)
             if part in known and (not chain or chain[-1] != known[part]):

@@ -29,6 +29,12 @@ def staged_uploads(now: dt.datetime) -> str:
     return f"清理过期暂存上传文件 {sweep_expired(now)} 个"
 
 
+def drafts(now: dt.datetime) -> str:
+    from zhengwu.cases.drafts import sweep_expired
+
+    return f"清理过期申请草稿 {sweep_expired(now)} 份"
+
+
 class CasesConfig(AppConfig):
     name = "zhengwu.cases"
     label = "cases"
@@ -44,6 +50,7 @@ class CasesConfig(AppConfig):
 
         sweeps.register("cases.deadlines", sweep)
         sweeps.register("cases.orphan_uploads", orphan_uploads)
+        sweeps.register("cases.drafts", drafts)
         sweeps.register("cases.staged_uploads", staged_uploads)
         sweeps.register("cases.verifications", verifications)
         # 放权赋权回头看 counts the cases filed for each delegated item (the catalogue is a

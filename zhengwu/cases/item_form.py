@@ -25,8 +25,7 @@ from typing import Any
 from django.http import QueryDict
 
 from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, Option, RegionDepth
-from zhengwu.regions.models import PREFIX_LENGTH, TOWNSHIP_LEVELS, VILLAGE_LEVELS, Region, \
-    RegionLevel
+from zhengwu.regions.models import TOWNSHIP_LEVELS, VILLAGE_LEVELS, Region, RegionLevel
 
 PREFIX = "a."
 ADD_ROW = "add_row"
@@ -57,8 +56,8 @@ def input_id(path: str) -> str:
 # --- post → answers --------------------------------------------------------------------------
 
 
-def answers_from_post(definition: FormDefinition, data: QueryDict | Mapping[str, Any],
-                      *, rows: Mapping[str, int] | None = None) -> dict[str, Any]:
+def answers_from_post(definition: FormDefinition,
+                      data: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
     """The answers posted for `definition` (raw, not yet validated); empty inputs are left
     out, a repeated group's blank or removed rows too. File fields are not answers here: their
     files come through the staged-upload machinery (ApplyForm)."""
@@ -118,15 +117,39 @@ def posted_row_count(data: QueryDict | Mapping[str, Any], path: str) -> int:
 
 def group_rows(spec: FieldDef, data: QueryDict | Mapping[str, Any],
                path: str) -> list[dict[str, Any]]:
-    rows = []
+    """A group's posted rows. A blank or removed row stays as {} so that every row keeps its
+    index (its file inputs and errors are named by it; the validator skips blank rows);
+    blank rows at the end are dropped."""
+    rows: list[dict[str, Any]] = []
     for index in range(posted_row_count(data, path)):
         base = f"{path}.{index}."
-        if _get(data, input_name(base + "remove")):
-            continue
-        row = _answers(spec.fields, data, base)
-        if row:
-            rows.append(row)
+        removed = bool(_get(data, input_name(base + "remove")))
+        rows.append({} if removed else _answers(spec.fields, data, base))
+    while rows and not rows[-1]:
+        rows.pop()
     return rows
+
+
+def posted_rows(definition: FormDefinition,
+                data: QueryDict | Mapping[str, Any]) -> dict[str, int]:
+    """How many rows each group showed when posted (so none of them vanishes)."""
+    return {spec.key: posted_row_count(data, spec.key) for spec in definition.fields
+            if spec.kind == Kind.GROUP}
+
+
+def set_answer(answers: dict[str, Any], path: str, value: Any) -> None:
+    """Put `value` at `path` ("key" or "group.0.sub"), adding the group's rows it needs."""
+    parts = path.split(".")
+    target: Any = answers
+    while len(parts) > 1:
+        key, index = parts[0], int(parts[1])
+        rows = target.setdefault(key, [])
+        if not isinstance(rows, list):
+            return
+        while len(rows) <= index:
+            rows.append({})
+        target, parts = rows[index], parts[2:]
+    target[parts[0]] = value
 
 
 def region_posted(data: QueryDict | Mapping[str, Any], name: str, depth: RegionDepth) -> str:
@@ -236,6 +259,7 @@ class Control:
     kept: Any = None  # staging.KeptFile of a file field
     min_date: str = ""
     max_date: str = ""
+    where: str = ""  # the row a group member is in: "从业人员第2项 "
 
     @property
     def name(self) -> str:
@@ -256,6 +280,32 @@ class Control:
     @property
     def required(self) -> bool:
         return self.spec.required
+
+    @property
+    def shows_if_name(self) -> str:
+        """The input whose answer decides whether this field is asked (a sibling)."""
+        if self.spec.shows_if is None:
+            return ""
+        base = self.path[: -len(self.spec.key)]
+        return input_name(base + self.spec.shows_if.field)
+
+    @property
+    def shows_if_values(self) -> str:
+        """The answers that show it, as the inputs post them, joined by "|"."""
+        rule = self.spec.shows_if
+        if rule is None:
+            return ""
+        wanted: list[str | bool | None] = list(rule.in_) if rule.in_ is not None \
+            else [rule.equals]
+        return "|".join(YES if v is True else NO if v is False else str(v) for v in wanted)
+
+    @property
+    def auto_id(self) -> str:  # what cases/_kept.html names its note by
+        return self.id
+
+    @property
+    def accept(self) -> str:
+        return ",".join("." + a.lower().lstrip(".") for a in self.spec.accept)
 
     @property
     def rows_name(self) -> str:
@@ -346,50 +396,55 @@ def _date_limit(value: str, today: dt.date) -> str:
     return today.isoformat() if value == "today" else value
 
 
+@dataclass(frozen=True)
+class _Page:
+    errors: Mapping[str, str]
+    code_sets: Mapping[str, Sequence[Option]]
+    rows: Mapping[str, int]
+    today: dt.date
+    kept: Mapping[str, Any]
+
+
 def controls(definition: FormDefinition, answers: Mapping[str, Any],
              errors: Mapping[str, str], *, code_sets: Mapping[str, Sequence[Option]],
              rows: Mapping[str, int] | None = None, today: dt.date,
              kept: Mapping[str, Any] | None = None) -> list[Control]:
     """The controls of `definition` holding `answers`, each with its error. `rows`: how many
-    rows a group shows at least (増加一行 raised it); `kept`: the staged file per slot."""
-    return _controls(definition.fields, answers, errors, "", code_sets, rows or {}, today,
-                     kept or {})
+    rows a group shows at least (增加一行 raised it); `kept`: the staged file per input."""
+    page = _Page(errors, code_sets, rows or {}, today, kept or {})
+    return _controls(definition.fields, answers, "", "", page)
 
 
-def _controls(fields: Sequence[FieldDef], answers: Mapping[str, Any],
-              errors: Mapping[str, str], base: str, code_sets: Mapping[str, Sequence[Option]],
-              rows: Mapping[str, int], today: dt.date, kept: Mapping[str, Any]
-              ) -> list[Control]:
+def _controls(fields: Sequence[FieldDef], answers: Mapping[str, Any], base: str, where: str,
+              page: _Page) -> list[Control]:
     out = []
     for spec in fields:
         path = base + spec.key
         value = answers.get(spec.key)
-        control = Control(spec, path, value, error=errors.get(path, ""),
-                          condition=condition_text(spec, fields, code_sets),
-                          min_date=_date_limit(spec.min_date, today),
-                          max_date=_date_limit(spec.max_date, today))
+        control = Control(spec, path, value, error=page.errors.get(path, ""),
+                          condition=condition_text(spec, fields, page.code_sets),
+                          min_date=_date_limit(spec.min_date, page.today),
+                          max_date=_date_limit(spec.max_date, page.today), where=where)
         if spec.kind == Kind.CHOICE:
             chosen = set(value) if isinstance(value, list) else {value}
             control.options = [Choice(o.value, o.label, o.value in chosen)
-                               for o in options_of(spec, code_sets)]
+                               for o in options_of(spec, page.code_sets)]
         elif spec.kind == Kind.DATE_RANGE:
-            control.error = control.error or errors.get(path + ".start", "") or \
-                errors.get(path + ".end", "")
+            control.error = control.error or page.errors.get(path + ".start", "") or \
+                page.errors.get(path + ".end", "")
         elif spec.kind == Kind.REGION:
             control.selects = region_selects(control.name, control.id,
                                              str(value or ""), spec.region_depth)
         elif spec.kind == Kind.FILE:
-            control.kept = kept.get(input_name(path))
+            control.kept = page.kept.get(input_name(path))
         elif spec.kind == Kind.GROUP:
-            given = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) \
-                else []
-            count = max(len(given) + BLANK_ROWS, spec.min_items, rows.get(path, 0))
-            count = min(count, spec.max_items)
-            for index in range(count):
+            given = [r if isinstance(r, Mapping) else {} for r in value] \
+                if isinstance(value, list) else []
+            for index in range(row_count(spec, given, page.rows.get(path, 0))):
                 row = given[index] if index < len(given) else {}
-                control.rows.append(_controls(spec.fields, row, errors, f"{path}.{index}.",
-                                              code_sets, rows, today, kept))
-                row_error = errors.get(f"{path}.{index}", "")
+                control.rows.append(_controls(spec.fields, row, f"{path}.{index}.",
+                                              f"{where}{spec.label}第{index + 1}项 ", page))
+                row_error = page.errors.get(f"{path}.{index}", "")
                 if row_error:
                     control.row_errors[index] = row_error
         out.append(control)
@@ -404,15 +459,34 @@ def walk(items: Sequence[Control]) -> Iterator[Control]:
             yield from walk(row)
 
 
+def row_count(spec: FieldDef, given: Sequence[Any], requested: int) -> int:
+    """Rows a group shows: its answered ones plus a blank one, at least `min_items` and the
+    number asked for (增加一行), at most `max_items` (never fewer than answered)."""
+    count = max(len(given) + BLANK_ROWS, spec.min_items, requested)
+    return max(min(count, spec.max_items), len(given))
+
+
 def file_paths(definition: FormDefinition, answers: Mapping[str, Any],
                rows: Mapping[str, int] | None = None) -> list[tuple[str, FieldDef]]:
-    """The file inputs the page shows (their row count as `controls` gives it)."""
-    found = []
-    items = _controls(definition.fields, answers, {}, "", {}, rows or {}, dt.date.today(), {})
-    for control in walk(items):
-        if control.spec.kind == Kind.FILE:
-            found.append((control.path, control.spec))
+    """The file inputs the page shows, with their rows as `controls` counts them."""
+    found: list[tuple[str, FieldDef]] = []
+    _file_paths(definition.fields, answers, "", rows or {}, found)
     return found
+
+
+def _file_paths(fields: Sequence[FieldDef], answers: Mapping[str, Any], base: str,
+                rows: Mapping[str, int], found: list[tuple[str, FieldDef]]) -> None:
+    for spec in fields:
+        path = base + spec.key
+        if spec.kind == Kind.FILE:
+            found.append((path, spec))
+        elif spec.kind == Kind.GROUP:
+            value = answers.get(spec.key)
+            given = [r if isinstance(r, Mapping) else {} for r in value] \
+                if isinstance(value, list) else []
+            for index in range(row_count(spec, given, rows.get(path, 0))):
+                _file_paths(spec.fields, given[index] if index < len(given) else {},
+                            f"{path}.{index}.", rows, found)
 
 
 # --- regions --------------------------------------------------------------------------------
@@ -445,17 +519,3 @@ def region_selects(name: str, html_id: str, value: str,
 
 def _prefix(code: str, digits: int) -> str:
     return code[:digits]
-
-
-def region_names(codes: Sequence[str]) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
-
-
-def region_label(code: str) -> str:
-    """"湖南省 衡阳市 耒阳市 …" from the province down to the region, or the code if unknown."""
-    if not code:
-        return ""
-    prefixes = {code[:n] + "0" * (12 - n) for n in sorted(set(PREFIX_LENGTH.values()))}
-    names = Region.objects.filter(code__in=prefixes).order_by("code").values_list("name",
-                                                                                flat=True)
-    return " ".join(names) or code
