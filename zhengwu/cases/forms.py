@@ -62,6 +62,10 @@ class ApplyForm(KeepsUploads):
         self.applicant = applicant
         self.window = window
         self.definition = definition
+        self.item_answers: dict[str, Any] = {}
+        self.item_rows: dict[str, int] = {}
+        self.item_errors: dict[str, str] = {}
+        self.item_cleaned: dict[str, Any] = {}
         self.materials_in: list[MaterialIn] = []
         self.cleaned_form: dict[str, str] = {}
         if window:
@@ -168,8 +172,6 @@ class ApplyForm(KeepsUploads):
                 self.item_rows[path] = max(count, self.item_rows.get(path, 0))
         else:
             self.item_answers = dict(answers)
-        self.item_errors: dict[str, str] = {}
-        self.item_cleaned: dict[str, Any] = {}
         for path, spec in item_form.file_paths(definition, self.item_answers, self.item_rows):
             self.fields[item_form.input_name(path)] = forms.FileField(
                 label=spec.label, required=False)
@@ -210,7 +212,7 @@ class ApplyForm(KeepsUploads):
         return kept.token if kept is not None else ""
 
     def is_valid(self) -> bool:
-        return super().is_valid() and not getattr(self, "item_errors", None)
+        return super().is_valid() and not self.item_errors
 
     @property
     def item_controls(self) -> list[item_form.Control]:

@@ -130,6 +130,33 @@ def group_rows(spec: FieldDef, data: QueryDict | Mapping[str, Any],
     return rows
 
 
+def file_fields_named(answers: Any) -> set[str]:
+    """The multipart parts an API submission's file answers name ({"file_field": part})."""
+    found: set[str] = set()
+    if isinstance(answers, Mapping):
+        if isinstance(answers.get("file_field"), str):
+            found.add(answers["file_field"])
+        for value in answers.values():
+            found |= file_fields_named(value)
+    elif isinstance(answers, list):
+        for value in answers:
+            found |= file_fields_named(value)
+    return found
+
+
+def answer_slot(answers: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+    """The dict holding the answer at `path` and its key (None when the path is absent)."""
+    parts = path.split(".")
+    target: Any = answers
+    while len(parts) > 1:
+        rows = target.get(parts[0]) if isinstance(target, dict) else None
+        index = int(parts[1])
+        if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
+            return None, parts[-1]
+        target, parts = rows[index], parts[2:]
+    return (target if isinstance(target, dict) else None), parts[0]
+
+
 def posted_rows(definition: FormDefinition,
                 data: QueryDict | Mapping[str, Any]) -> dict[str, int]:
     """How many rows each group showed when posted (so none of them vanishes)."""

@@ -376,3 +376,47 @@ def test_an_item_without_a_definition_applies_as_before(client_for, applicant, f
         case_submit(implementation_id=other.pk, submitted_by=applicant, form_data=dict(FORM),
                     materials=uploads_for(other), answers={"x": "y"})
     assert refused.value.code == "form.none"
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def api_answers() -> dict[str, object]:
+    return {"operator_name": "耒阳市张三小吃店", "main_business": "shop", "has_online": True,
+            "online_url": "https://shop.example", "area": 20, "opening": "2026-04-01",
+            "site": TOWNSHIP, "manager_id": "43048119900101123X",
+            "manager_phone": "13800000001", "layout": {"file_field": "layout_scan"},
+            "staff": [{"name": "张三", "health_certificate": "JK-001"}]}
+
+
+def api_post(client, food, answers):
+    import json
+
+    files = {f"f{m.position}": SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf")
+             for m in food.materials.filter(source="applicant", required=True)}
+    payload = {"implementation_id": food.pk, "form": dict(FORM), "answers": answers,
+               "materials": [{"name": m.name, "kind": "upload", "file_field": f"f{m.position}"}
+                             for m in food.materials.filter(source="applicant", required=True)]}
+    return client.post("/api/v1/cases", {"payload": json.dumps(payload, ensure_ascii=False),
+                                          "layout_scan": layout_file("api"), **files})
+
+
+def test_the_api_files_the_answers_and_refuses_with_field_errors(client_for, applicant, food,
+                                                                 food_form, reviewer):
+    client = client_for(applicant)
+    bad = {**api_answers(), "manager_phone": "12", "staff": [{"name": "张三"}]}
+    response = api_post(client, food, bad)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"code", "detail"} and body["code"] == "form.invalid"
+    assert "manager_phone：" in body["detail"] and "staff.0.health_certificate：" in body["detail"]
+    response = api_post(client, food, api_answers())
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["answers"]["online_url"] == "https://shop.example"
+    assert body["answers"]["layout"] == {"name": "平面图.pdf",
+                                         "material": "申请表附件：经营场所平面图"}
+    case = Case.objects.get(number=body["number"])
+    assert b"% api" in case.materials.get(name="申请表附件：经营场所平面图").file.read()
+    seen = client_for(reviewer).get(f"/api/v1/cases/{case.number}").json()
+    assert seen["answers"]["manager_id"] == "430***********123X"
