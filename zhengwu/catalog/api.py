@@ -17,6 +17,8 @@ from ninja.security import django_auth
 
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog import export, importing, search, selectors, services
+from zhengwu.catalog.application_form import FormDefinition
+from zhengwu.catalog.form_schema import json_schema
 from zhengwu.catalog.guide import GuideData
 from zhengwu.catalog.models import CatalogImport, ItemImplementation, ServiceItem, Theme
 from zhengwu.catalog.schemas import (
@@ -39,7 +41,7 @@ from zhengwu.catalog.schemas import (
     VersionOut,
 )
 from zhengwu.catalog.tasks import run_catalog_import
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.schemas import Pagination, PathId
 
 router = Router(tags=["catalog"])
@@ -99,6 +101,38 @@ def list_implementations(request: HttpRequest,
 @router.get("/implementations/{code}", response=ImplementationOut)
 def get_implementation(request: HttpRequest, code: ImplCode) -> ItemImplementation:
     return selectors.implementation_get(code=code)
+
+
+def _form_of(code: str, version: int | None) -> tuple[ItemImplementation, FormDefinition]:
+    implementation = selectors.implementation_get(code=code)
+    definition = selectors.definition_for(implementation, version)
+    if definition is None:
+        raise DomainError("该事项尚未定义专用申请表，按通用申请信息填写。",
+                          code="catalog.no_form", http_status=404)
+    return implementation, definition
+
+
+@router.get("/implementations/{code}/form", response=FormDefinition, by_alias=True,
+            url_name="catalog_form")
+def get_form(request: HttpRequest, code: ImplCode,
+             version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> FormDefinition:
+    """The implementation's application form (its guide's own, else its item's); with
+    `version`, the form in force at that published version (a case's item_version)."""
+    return _form_of(code, version)[1]
+
+
+@router.get("/implementations/{code}/form-schema", response=dict[str, Any],
+            url_name="catalog_form_schema")
+def get_form_schema(request: HttpRequest, code: ImplCode,
+                    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> dict[
+        str, Any]:
+    """The JSON Schema (draft 2020-12) of the answers to the implementation's form: Chinese
+    titles and descriptions, `enum` for choices, `if`/`then` for conditional fields. The
+    server's own check (Chinese errors per field) stays the judge."""
+    _, definition = _form_of(code, version)
+    url = request.build_absolute_uri(reverse("api-v1:catalog_form_schema",
+                                             kwargs={"code": code}))
+    return json_schema(definition, selectors.form_code_sets(), schema_id=url)
 
 
 @router.get("/implementations/{code}/versions", response=list[VersionOut])

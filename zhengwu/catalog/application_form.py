@@ -223,6 +223,34 @@ class FormDefinition(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
+CODE_SET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
+class CodeSet(BaseModel):
+    """A code set of the pack (form_code_sets.json) that choice fields name by `code_set`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=100)
+    source: str = Field("", max_length=300)
+    options: list[Option] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def unique_values(self) -> CodeSet:
+        values = [option.value for option in self.options]
+        if len(set(values)) != len(values):
+            raise ValueError(f"代码集“{self.title}”的选项值重复")
+        return self
+
+
+def code_sets_named(fields: list[FieldDef]) -> set[str]:
+    """The code sets the fields (and their groups' fields) name."""
+    named = {field.code_set for field in fields if field.code_set}
+    for field in fields:
+        named |= code_sets_named(field.fields)
+    return named
+
+
 def _unique_keys(fields: list[FieldDef]) -> None:
     seen: set[str] = set()
     for field in fields:

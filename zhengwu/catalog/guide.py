@@ -11,8 +11,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
+from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import (
     CaseKind,
     Channel,
@@ -90,8 +98,16 @@ class GuideData(BaseModel):
                                       min_length=1, max_length=6)
     commitment_text: str = Field("", max_length=4000)
     verification_workdays: int = Field(20, ge=1, le=250)
+    # This implementation's own application form; None = the basic item's (definition_for).
+    form: FormDefinition | None = None
     source: str = Field("", max_length=2000)
     illustrative: bool = False
+
+    @field_serializer("form")
+    def form_snapshot(self, form: FormDefinition | None) -> dict[str, Any] | None:
+        # The definition's own snapshot (aliases, defaults left out): it reads back through
+        # model_validate, and a draft's diff shows only what the author wrote.
+        return form.snapshot() if form is not None else None
 
     @field_validator("promised_limit_workdays", "legal_limit_workdays")
     @classmethod
@@ -122,14 +138,20 @@ class GuideData(BaseModel):
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """{"a": {"b": 1}, "c": [x, y]} → {"a.b": 1, "c[0]": x, "c[1]": y} for diffs."""
+    """{"a": {"b": 1}, "c": [x, y]} → {"a.b": 1, "c[0]": x, "c[1]": y} for diffs.
+
+    A list of dicts that each carry a distinct "key" (an application form's fields) is indexed
+    by that key, "form.fields[area].max", so inserting a field shows as one new field rather
+    than every later field changed."""
     out: dict[str, Any] = {}
     if isinstance(data, dict):
         for key, value in data.items():
             out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(data, list) and data and isinstance(data[0], dict):
+        keys = [value.get("key") if isinstance(value, dict) else None for value in data]
+        keyed = all(isinstance(key, str) for key in keys) and len(set(keys)) == len(keys)
         for index, value in enumerate(data):
-            out.update(flatten(value, f"{prefix}[{index}]"))
+            out.update(flatten(value, f"{prefix}[{keys[index] if keyed else index}]"))
     else:
         out[prefix] = data
     return out
@@ -152,12 +174,41 @@ ELEMENT_LABELS = {
     "approval_chain": "审批环节", "commitment_text": "告知承诺书", "verification_workdays": "事后核查期限",
     "cross_region_scope": "通办范围", "appointment": "预约", "place": "办理地点",
     "hours": "办理时间", "phone": "咨询电话", "faq": "常见问题", "delegated": "放权赋权",
+    "form": "申请表",
+}
+
+
+# What the parts of an application form's path are called in a diff.
+FORM_PART_LABELS = {
+    "title": "表名", "source": "来源", "illustrative": "示例数据", "fields": "", "key": "键",
+    "kind": "类型", "label": "名称", "help": "填写说明", "required": "必填",
+    "shows_if": "显示条件", "maps_to": "共享含义", "max_length": "最大长度", "min": "最小值",
+    "max": "最大值", "decimals": "小数位数", "unit": "单位", "min_date": "最早日期",
+    "max_date": "最晚日期", "options": "选项", "code_set": "代码集", "multiple": "可多选",
+    "region_depth": "区划层级", "min_items": "最少项数", "max_items": "最多项数",
+    "accept": "文件格式", "max_mb": "文件大小上限", "field": "条件字段", "equals": "等于",
+    "in": "属于",
 }
 
 
 def element_label(path: str) -> str:
     head = path.split(".", maxsplit=1)[0].split("[", maxsplit=1)[0]
+    if head == "form" and path != "form":
+        return "申请表：" + _form_path_label(path.removeprefix("form."))
     return ELEMENT_LABELS.get(head, head)
+
+
+def _form_path_label(path: str) -> str:
+    """"fields[staff].fields[name].max_length" → "staff › name › 最大长度"."""
+    parts: list[str] = []
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        label = FORM_PART_LABELS.get(name, name)
+        if label:
+            parts.append(label)
+        if index:
+            parts.append(index.rstrip("]"))
+    return " › ".join(parts)
 
 
 def guide_of(implementation: ItemImplementation) -> GuideData:
@@ -184,8 +235,8 @@ def guide_of(implementation: ItemImplementation) -> GuideData:
         "delegation_batch": impl.delegation_batch, "delegated_on": impl.delegated_on,
         "baseline_material_count": impl.baseline_material_count,
         "approval_chain": impl.approval_chain, "commitment_text": impl.commitment_text,
-        "verification_workdays": impl.verification_workdays, "source": impl.source,
-        "illustrative": impl.illustrative,
+        "verification_workdays": impl.verification_workdays, "form": impl.form,
+        "source": impl.source, "illustrative": impl.illustrative,
     })
 
 

@@ -162,6 +162,9 @@ class ServiceItem(BaseModel):
     plan_steps_limit = models.PositiveSmallIntegerField("规定环节上限", null=True, blank=True)
     plan_materials_limit = models.PositiveSmallIntegerField("规定材料上限", null=True,
                                                             blank=True)
+    # The item's own application form (catalog.application_form.FormDefinition.snapshot()),
+    # from the data pack's forms/*.json; an implementation may override it in its guide.
+    form = models.JSONField("申请表", null=True, blank=True)
     source = models.TextField("来源", blank=True)
     illustrative = models.BooleanField("示例数据", default=False)
 
@@ -244,6 +247,9 @@ class ItemImplementation(BaseModel):
     approval_chain = models.JSONField("审批环节", default=default_approval_chain)
     commitment_text = models.TextField("告知承诺书内容", blank=True)
     verification_workdays = models.PositiveSmallIntegerField("事后核查期限(工作日)", default=20)
+    # This implementation's own application form, overriding its item's (GuideData.form);
+    # empty = the item's form.
+    form = models.JSONField("本实施清单的申请表", null=True, blank=True)
     source = models.TextField("来源", blank=True)
     illustrative = models.BooleanField("示例数据", default=False)
 
@@ -315,6 +321,24 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FormCodeSet(models.Model):
+    """A code set that choice fields of application forms name (the pack's
+    form_code_sets.json): 民族, 文化程度, 食品经营主体业态 …"""
+
+    name = models.CharField("名称", max_length=60, unique=True)
+    title = models.CharField("标题", max_length=100)
+    source = models.CharField("依据", max_length=300, blank=True)
+    options = models.JSONField("选项", default=list)  # [{"value", "label"}]
+
+    class Meta:
+        verbose_name = "申请表代码集"
+        verbose_name_plural = "申请表代码集"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ImplementationVersion(models.Model):

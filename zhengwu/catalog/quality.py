@@ -6,13 +6,29 @@ without a basis, promised limits within the legal ones, and 全程网办 meaning
 Where the plan caps an item's approval steps or materials (utility hook-ups, measure [17]:
 low-voltage power ≤ 3 steps, high-voltage ≤ 4, water and gas ≤ 3 steps and ≤ 2 materials),
 the basic item carries the cap and the guide is checked against it.
+
+The application form in force (the guide's own, else the item's; catalog.application_form)
+is checked too (issue 10):
+- form_duplicates_material: the form asks for what the materials already cover. Heuristic: a
+  file field always (an attachment is a material: it belongs in the guide's list, where 减材料
+  and electronic licences apply), and any field whose label, stripped of spaces and
+  brackets, equals a material's name or is contained in one (labels of 4 characters or more,
+  so "姓名" does not match "申请人姓名证明");
+- form_field_unclear: a field without help whose label alone does not say what to write: a
+  label of one character, a generic word (名称、地址、日期、类型、备注、其他、说明、
+  情况、内容、信息、编号、号码、数量、金额), or a label shared by two fields of one level;
+- form_illustrative: the definition is marked illustrative (not fully taken from the real form);
+- form_code_set_missing: a choice field names a code set the deployment does not have.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind
 
 CATCH_ALL = re.compile(r"(其他|其它|有关|相关)(的)?(相关)?(材料|资料|证明|文件)|等(相关)?材料$|其他.*所需")
 
@@ -38,6 +54,9 @@ class GuideFacts:
     approval_chain: tuple[str, ...] = ()
     steps_limit: int | None = None
     materials_limit: int | None = None
+    # The application form in force, and the code sets the deployment has (None = unknown).
+    form: FormDefinition | None = None
+    code_sets: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +74,16 @@ RULES = {
     "full_online_with_trips": "全程网办仍需跑动",
     "over_plan_steps": "环节数超过规定上限",
     "over_plan_materials": "申请材料超过规定上限",
+    "form_duplicates_material": "申请表重复索要申请材料",
+    "form_field_unclear": "申请表字段含义不明",
+    "form_illustrative": "申请表为示例定义",
+    "form_code_set_missing": "申请表代码集缺失",
 }
+
+GENERIC_LABELS = frozenset({"名称", "地址", "日期", "时间", "类型", "备注", "其他", "其它", "说明",
+                            "情况", "内容", "信息", "编号", "号码", "数量", "金额"})
+MATCH_MIN = 4  # characters a label needs before "contained in a material's name" counts
+_NOISE = re.compile(r"[\s《》〈〉（）()【】\[\]“”\"'、，,。.:：;；/]")
 
 PLAN_MEASURE = "耒阳市 2021 方案措施[17]"
 
@@ -91,7 +119,73 @@ def check(facts: GuideFacts) -> list[Finding]:
                                 f"网上办理深度为全程网办（Ⅳ级），但到办事现场次数为 {facts.trips} 次；"
                                 "全程网办应为零跑动。"))
     findings += _plan_limits(facts)
+    if facts.form is not None:
+        findings += _form(facts)
     return findings
+
+
+def _plain(text: str) -> str:
+    return _NOISE.sub("", text)
+
+
+def _form(facts: GuideFacts) -> list[Finding]:
+    form = facts.form
+    assert form is not None
+    findings: list[Finding] = []
+    materials = [(m.name, _plain(m.name)) for m in facts.materials
+                 if m.source != "not_required"]
+    for label, field in _walk(form.fields, ""):
+        plain = _plain(field.label)
+        match = next((name for name, key in materials
+                      if plain == key or (len(plain) >= MATCH_MIN and plain in key)
+                      or (field.kind == Kind.FILE and len(key) >= MATCH_MIN and key in plain)),
+                     None)
+        if field.kind == Kind.FILE:
+            also = f"，与申请材料“{match}”重复" if match else ""
+            findings.append(Finding("form_duplicates_material",
+                                    f"申请表字段“{label}”要求上传附件{also}：附件应列为申请材料"
+                                    "（便于减材料、电子证照免提交），不在申请表中另行索要。"))
+        elif match:
+            findings.append(Finding("form_duplicates_material",
+                                    f"申请表字段“{label}”与申请材料“{match}”重复："
+                                    "材料已提供的内容不应在申请表中再填一遍。"))
+    for label, reason in _unclear(form.fields, ""):
+        findings.append(Finding("form_field_unclear",
+                                f"申请表字段“{label}”{reason}，且没有填写说明：请补充 help，"
+                                "或改用能说清填什么的名称。"))
+    if form.illustrative:
+        findings.append(Finding("form_illustrative",
+                                f"申请表“{form.title}”标为示例定义，未完全依据真实申请书："
+                                "请按部门的正式申请表核对后去掉示例标记。"))
+    if facts.code_sets is not None:
+        for label, field in _walk(form.fields, ""):
+            if field.code_set and field.code_set not in facts.code_sets:
+                findings.append(Finding("form_code_set_missing",
+                                        f"申请表字段“{label}”引用的代码集“{field.code_set}”不存在，"
+                                        "申请人无从选择。"))
+    return findings
+
+
+def _walk(fields: Sequence[FieldDef], prefix: str) -> list[tuple[str, FieldDef]]:
+    out: list[tuple[str, FieldDef]] = []
+    for field in fields:
+        label = f"{prefix}{field.label}"
+        out.append((label, field))
+        out += _walk(field.fields, f"{label}·")
+    return out
+
+
+def _unclear(fields: Sequence[FieldDef], prefix: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    labels = [field.label.strip() for field in fields]
+    for field, label in zip(fields, labels, strict=True):
+        if not field.help.strip():
+            if labels.count(label) > 1:
+                out.append((f"{prefix}{label}", "与同级另一字段同名"))
+            elif len(_plain(label)) <= 1 or _plain(label) in GENERIC_LABELS:
+                out.append((f"{prefix}{label}", "名称过于笼统"))
+        out += _unclear(field.fields, f"{prefix}{field.label}·")
+    return out
 
 
 def _plan_limits(facts: GuideFacts) -> list[Finding]:

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from zhengwu.catalog import kpis, quality
+from zhengwu.catalog import form_answers, kpis, quality
+from zhengwu.catalog.application_form import FormDefinition, Option
 from zhengwu.catalog.guide import diff, element_label, flatten, guide_of
 from zhengwu.catalog.models import (
     ADMINISTRATIVE_POWER_TYPES,
     ON_APPLICATION_TYPES,
+    FormCodeSet,
     ImplementationDraft,
     ImplementationVersion,
     ItemImplementation,
@@ -25,7 +27,9 @@ from zhengwu.catalog.models import (
     PublicationStatus,
     ServiceItem,
 )
+from zhengwu.core import clock
 from zhengwu.core.errors import InvalidInput
+from zhengwu.regions.models import Region
 
 # The four public lists of measure [2], defined by item type.
 LISTS: dict[str, tuple[str, Q]] = {
@@ -98,8 +102,10 @@ def version_diff(*, implementation: ItemImplementation, old: int, new: int) -> l
     missing = [n for n in (old, new) if n not in versions]
     if missing:
         raise InvalidInput(f"版本 {missing[0]} 不存在。", code="catalog.unknown_version")
+    # "form" is the form in force (the guide's own or the item's); "guide.form" would repeat it.
     return [DiffLine(path, element_label(path.removeprefix("guide.")), a, b)
-            for path, a, b in diff(versions[old].snapshot, versions[new].snapshot)]
+            for path, a, b in diff(versions[old].snapshot, versions[new].snapshot)
+            if not path.startswith("guide.form")]
 
 
 def draft_list(*, state: str | None = None) -> QuerySet[ImplementationDraft]:
@@ -119,7 +125,8 @@ class QualityRow:
     findings: list[quality.Finding]
 
 
-def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
+def _facts(implementation: ItemImplementation,
+           code_sets: frozenset[str] | None = None) -> quality.GuideFacts:
     return quality.GuideFacts(
         legal_basis=implementation.item.legal_basis,
         legal_limit=implementation.legal_limit_workdays,
@@ -131,7 +138,8 @@ def _facts(implementation: ItemImplementation) -> quality.GuideFacts:
                    for f in implementation.fees),
         approval_chain=tuple(str(step) for step in implementation.approval_chain),
         steps_limit=implementation.item.plan_steps_limit,
-        materials_limit=implementation.item.plan_materials_limit)
+        materials_limit=implementation.item.plan_materials_limit,
+        form=definition_for(implementation), code_sets=code_sets)
 
 
 def quality_report(*, department: int | None = None, rule: str | None = None) -> list[QualityRow]:
@@ -142,8 +150,9 @@ def quality_report(*, department: int | None = None, rule: str | None = None) ->
     if department is not None:
         implementations = implementations.filter(department_id=department)
     rows = []
+    code_sets = frozenset(FormCodeSet.objects.values_list("name", flat=True))
     for implementation in implementations.order_by("department_id", "item__basic_code"):
-        findings = quality.check(_facts(implementation))
+        findings = quality.check(_facts(implementation, code_sets))
         if rule:
             findings = [f for f in findings if f.rule == rule]
         if findings:
@@ -249,3 +258,44 @@ def delegation_review(*, start: dt.date, end: dt.date) -> list[tuple[ItemImpleme
         "region_id", "item__basic_code"))
     counts = case_counts(start=start, end=end, implementation_ids=[i.pk for i in delegated])
     return [(i, 0) for i in delegated if not counts.get(i.pk)]
+
+
+# --- application forms (catalog.application_form) -----------------------------------------
+
+
+def definition_for(implementation: ItemImplementation,
+                   version: int | None = None) -> FormDefinition | None:
+    """The application form of an implementation: its guide's own, else its basic item's;
+    None when neither has one (the generic application fields apply).
+
+    With `version` (a case's item_version), the form in force when that version was
+    published, kept in the version's snapshot; a version published before forms existed, or
+    without one, gives today's form."""
+    if version is not None:
+        stored = (ImplementationVersion.objects.filter(implementation=implementation,
+                                                       number=version)
+                  .values_list("snapshot", flat=True).first())
+        if isinstance(stored, dict) and stored.get("form"):
+            return FormDefinition.model_validate(stored["form"])
+    data = implementation.form or implementation.item.form
+    return FormDefinition.model_validate(data) if data else None
+
+
+def form_code_sets() -> dict[str, list[Option]]:
+    """Every code set choice fields may name, by name."""
+    return {row.name: [Option.model_validate(option) for option in row.options]
+            for row in FormCodeSet.objects.all()}
+
+
+class RegionTable:
+    """catalog.form_answers.RegionLookup on the regions table: one query per code asked."""
+
+    def __contains__(self, code: object, /) -> bool:
+        return isinstance(code, str) and Region.objects.filter(code=code).exists()
+
+
+def form_answers_check(definition: FormDefinition, answers: Mapping[str, Any]) -> tuple[
+        dict[str, Any], dict[str, str]]:
+    """form_answers.validate with this deployment's code sets, regions and today."""
+    return form_answers.validate(definition, answers, code_sets=form_code_sets(),
+                                 regions=RegionTable(), today=clock.today())

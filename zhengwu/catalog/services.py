@@ -4,7 +4,7 @@ all-or-nothing imports, synonyms. Each function is one transaction with its audi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,10 +13,12 @@ from django.db import transaction
 from django.db.models import F
 
 from zhengwu.catalog import codes
+from zhengwu.catalog.application_form import CodeSet, FormDefinition
 from zhengwu.catalog.guide import GuideData, guide_of
 from zhengwu.catalog.models import (
     CatalogGeneration,
     DraftState,
+    FormCodeSet,
     ImplementationDraft,
     ImplementationVersion,
     ItemImplementation,
@@ -62,12 +64,16 @@ def version_snapshot(implementation: ItemImplementation, guide: GuideData) -> di
                            "region_code": implementation.region_id,
                            "level": implementation.level},
         "guide": guide.snapshot(),
+        # The form in force for this version (the guide's own, else the item's), so a case
+        # pinned to the version keeps the form it was filed on (selectors.definition_for).
+        "form": guide.form.snapshot() if guide.form is not None else implementation.item.form,
     }
 
 
 def _apply_guide(implementation: ItemImplementation, guide: GuideData,
                  delegated_from: Department | None) -> None:
-    values = guide.model_dump(exclude={"materials", "delegated_from"})
+    values = guide.model_dump(exclude={"materials", "delegated_from", "form"})
+    values["form"] = guide.form.snapshot() if guide.form is not None else None
     values["handling_forms"] = [str(v) for v in values["handling_forms"]]
     values["channels"] = [str(v) for v in values["channels"]]
     values["fees"] = [dict(f) for f in guide.model_dump(mode="json")["fees"]]
@@ -318,6 +324,47 @@ def _upsert_item(data: ItemData, lookups: _Lookups, actor: Actor, prefix: str) -
     return item
 
 
+def _item_form_set(item: ServiceItem, form: FormDefinition | None, actor: Actor) -> bool:
+    """Give the item its own application form; True when that changed it."""
+    wanted = form.snapshot() if form is not None else None
+    if item.form == wanted:
+        return False
+    before = item.form
+    item.form = wanted
+    item.save(update_fields=["form", "updated_at"])
+    audit_record(actor=actor, action="catalog.item_form", obj=item,
+                 before={"title": (before or {}).get("title", "")},
+                 after={"title": (wanted or {}).get("title", "")})
+    return True
+
+
+def form_code_sets_replace(*, code_sets: Mapping[str, CodeSet], actor: Actor) -> int:
+    """Make `code_sets` the code sets of application forms (a data pack's
+    form_code_sets.json); how many were added, changed or removed."""
+    changed = 0
+    existing = {row.name: row for row in FormCodeSet.objects.all()}
+    for name, data in code_sets.items():
+        values = {"title": data.title, "source": data.source,
+                  "options": [option.model_dump() for option in data.options]}
+        row = existing.pop(name, None)
+        if row is None:
+            FormCodeSet.objects.create(name=name, **values)
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save()
+        else:
+            continue
+        changed += 1
+    if existing:
+        FormCodeSet.objects.filter(name__in=list(existing)).delete()
+        changed += len(existing)
+    if changed:
+        audit_record(actor=actor, action="catalog.form_code_sets",
+                     object_type="catalog.FormCodeSet", after={"names": sorted(code_sets)})
+    return changed
+
+
 def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         return (Decimal(old) if old is not None else None) != (
@@ -326,13 +373,19 @@ def _differs(old: Any, new: Any) -> bool:
 
 
 def catalog_import_rows(*, rows: list[CatalogRow], actor: Actor, code_prefix: str = "43",
-                        progress: Progress | None = None, note: str = "导入") -> ImportResult:
+                        progress: Progress | None = None, note: str = "导入",
+                        item_forms: Mapping[str, FormDefinition] | None = None) -> ImportResult:
     """Import validated rows in one transaction: everything or nothing.
 
     Items are matched by 基本编码 (or by name when the row has none; new codes are generated
     under `code_prefix`, the province code for locally added items); implementations by
     (item, department, region). A row whose guide equals the published one changes nothing,
     so importing the same file twice is idempotent.
+
+    `item_forms` (a data pack's forms/*.json, by exact item name) replaces the items' own
+    forms; None leaves them as they are. An implementation whose item's form changed is
+    published again, so its new version carries the form (cases pin versions). A row's
+    guide never carries a form: an implementation's own form is kept.
     """
     lookups = _Lookups()
     problems = _check_rows(rows, lookups)
@@ -340,9 +393,13 @@ def catalog_import_rows(*, rows: list[CatalogRow], actor: Actor, code_prefix: st
         return ImportResult(problems=problems)
     result = ImportResult()
     total = len(rows)
+    forms_changed: set[int] = set()
     with transaction.atomic():
         for done, row in enumerate(rows, start=1):
             item = _upsert_item(row.item, lookups, actor, code_prefix)
+            if item_forms is not None and item.pk not in forms_changed \
+                    and _item_form_set(item, item_forms.get(item.name), actor):
+                forms_changed.add(item.pk)
             department = lookups.departments[row.department]
             region = lookups.regions[row.region_code]
             delegated_from = (lookups.departments[row.guide.delegated_from]
@@ -362,13 +419,17 @@ def catalog_import_rows(*, rows: list[CatalogRow], actor: Actor, code_prefix: st
                 result.created += 1
             else:
                 implementation.item = item
-                if guide_of(implementation).snapshot() == row.guide.snapshot() \
+                current = guide_of(implementation)
+                guide = row.guide if row.guide.form is not None \
+                    else row.guide.model_copy(update={"form": current.form})
+                if current.snapshot() == guide.snapshot() \
                         and implementation.level == row.level \
-                        and implementation.status == PublicationStatus.PUBLISHED:
+                        and implementation.status == PublicationStatus.PUBLISHED \
+                        and item.pk not in forms_changed:
                     result.unchanged += 1
                 else:
                     implementation.level = row.level
-                    implementation_publish(implementation=implementation, guide=row.guide,
+                    implementation_publish(implementation=implementation, guide=guide,
                                            actor=actor, note=note, delegated_from=delegated_from)
                     result.updated += 1
             if progress is not None:

@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from pydantic import ValidationError
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
+from zhengwu.catalog.application_form import CODE_SET_NAME, CodeSet, FormDefinition, code_sets_named
 from zhengwu.catalog.rows import CatalogRow, Problem, parse_row, plan_limit
 from zhengwu.catalog.services import (
     ImportResult,
     catalog_import_rows,
+    form_code_sets_replace,
     synonyms_replace,
     themes_ensure,
 )
@@ -50,13 +53,16 @@ class LoadReport:
     synonyms: int = 0
     people: int = 0
     bundles: BundleLoad | None = None
+    forms: int = 0
+    code_sets: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
         return (f"区划变更 {self.regions}，部门变更 {self.departments}，事项新增 {catalog.created}、"
                 f"更新 {catalog.updated}、未变 {catalog.unchanged}，同义词变更 {self.synonyms}，"
                 f"演示账号新增 {self.people}，一件事发布 "
-                f"{self.bundles.published if self.bundles else 0}")
+                f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
+                f"申请表代码集变更 {self.code_sets}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -184,6 +190,91 @@ def _people(pack: Path, actor: Actor) -> int:
     return created
 
 
+@dataclass(frozen=True)
+class PackForms:
+    """The pack's application forms by exact item name, and its code sets; None = the pack
+    has neither forms/ nor form_code_sets.json, and the catalogue's forms stay as they are."""
+
+    forms: dict[str, FormDefinition]
+    code_sets: dict[str, CodeSet]
+
+
+def _json(path: Path, label: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise PackError(f"{label} 不是有效的 JSON：{error}") from error
+
+
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a pack author finds it: "form.fields[3]（area）.max"."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            key = node[step].get("key") if isinstance(node, list) and step < len(node) \
+                and isinstance(node[step], dict) else None
+            parts[-1] += f"[{step}]" + (f"（{key}）" if isinstance(key, str) else "") \
+                if parts else f"[{step}]"
+        else:
+            parts.append(str(step))
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "（整个文件）"
+
+
+def _invalid(label: str, data: Any, error: ValidationError, *, under: str = "") -> PackError:
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = f"（另有{error.error_count() - 1}处错误）" if error.error_count() > 1 else ""
+    where = _where(data, tuple(first["loc"]))
+    return PackError(f"{label} 的 {under + '.' if under else ''}{where}：{message}{more}")
+
+
+def pack_forms(pack: Path, item_names: set[str]) -> PackForms | None:
+    """Read and check forms/*.json and form_code_sets.json (docs/forms.md) before anything
+    is written: the first malformed definition is a PackError naming its file and field."""
+    folder, sets_file = pack / "forms", pack / "form_code_sets.json"
+    if not folder.is_dir() and not sets_file.exists():
+        return None
+    code_sets: dict[str, CodeSet] = {}
+    if sets_file.exists():
+        raw_sets = _json(sets_file, "form_code_sets.json")
+        if not isinstance(raw_sets, dict):
+            raise PackError("form_code_sets.json 应为“代码集名称: 代码集”的对象")
+        for name, raw in raw_sets.items():
+            if not CODE_SET_NAME.match(name):
+                raise PackError(f"form_code_sets.json 的代码集名称“{name}”须为小写英文字母开头，"
+                                "仅含小写字母、数字和下划线")
+            try:
+                code_sets[name] = CodeSet.model_validate(raw)
+            except ValidationError as error:
+                raise _invalid("form_code_sets.json", raw, error, under=name) from error
+    forms: dict[str, FormDefinition] = {}
+    files: dict[str, str] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        label = f"forms/{path.name}"
+        data = _json(path, label)
+        if not isinstance(data, dict) or set(data) != {"item", "form"}:
+            raise PackError(f"{label} 应为 {{\"item\": 事项名称, \"form\": 申请表定义}}")
+        item = data["item"]
+        if not isinstance(item, str) or item not in item_names:
+            raise PackError(f"{label} 的 item：事项“{item}”不在 items.csv 中（须与事项名称完全一致）")
+        if item in files:
+            raise PackError(f"{label} 的 item：事项“{item}”已由 forms/{files[item]} 定义")
+        try:
+            form = FormDefinition.model_validate(data["form"])
+        except ValidationError as error:
+            raise _invalid(label, data["form"], error) from error
+        missing = sorted(code_sets_named(form.fields) - set(code_sets))
+        if missing:
+            raise PackError(f"{label} 的 code_set：代码集“{missing[0]}”不在 form_code_sets.json 中")
+        forms[item], files[item] = form, path.name
+    return PackForms(forms, code_sets)
+
+
 def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | None = None,
               with_people: bool = True) -> LoadReport:
     pack = Path(path)
@@ -195,6 +286,8 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         raise PackError(f"pack.json 格式错误：{error}") from error
     report = LoadReport()
     say = progress or (lambda phase, done, total: None)
+    rows = catalog_rows(pack)
+    forms = pack_forms(pack, {row.item.name for row in rows})
     with transaction.atomic():
         role_groups_ensure()
         say("区划", 0, 1)
@@ -214,10 +307,13 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             for r in _read(pack, "departments.csv")], actor=actor)
         themes_ensure(themes=[(r["name"], r["audience"], r["kind"])
                               for r in _read(pack, "themes.csv")])
-        rows = catalog_rows(pack)
+        if forms is not None:
+            report.code_sets = form_code_sets_replace(code_sets=forms.code_sets, actor=actor)
+            report.forms = len(forms.forms)
         report.catalog = catalog_import_rows(
             rows=rows, actor=actor, code_prefix=meta.get("region_code", "43")[:2],
-            progress=lambda done, total: say("事项", done, total), note="数据包加载")
+            progress=lambda done, total: say("事项", done, total), note="数据包加载",
+            item_forms=forms.forms if forms is not None else None)
         if report.catalog.problems:
             raise PackError("数据包事项有误：" + "；".join(
                 p.as_text() for p in report.catalog.problems[:20]))
@@ -240,4 +336,5 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
     return report
 
 
-__all__ = ["LoadReport", "PackError", "Problem", "catalog_rows", "pack_load"]
+__all__ = ["LoadReport", "PackError", "PackForms", "Problem", "catalog_rows", "pack_forms",
+           "pack_load"]

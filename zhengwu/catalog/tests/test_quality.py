@@ -52,3 +52,54 @@ def test_fee_without_basis():
 def test_full_online_with_trips():
     assert rules(facts(online_depth=4, trips=1)) == ["full_online_with_trips"]
     assert rules(facts(online_depth=4, trips=0)) == []
+
+
+# --- the application form (issue 10) ------------------------------------------------------
+
+def _form(*fields, illustrative=False):
+    from zhengwu.catalog.application_form import FormDefinition
+
+    return FormDefinition.model_validate({"title": "申请表", "illustrative": illustrative,
+                                          "fields": list(fields)})
+
+
+def test_a_clear_form_has_no_findings():
+    form = _form({"key": "name", "kind": "text", "label": "经营者名称"},
+                 {"key": "staff", "kind": "group", "label": "从业人员",
+                  "fields": [{"key": "name", "kind": "text", "label": "姓名"}]})
+    assert check(facts(form=form, code_sets=frozenset())) == []
+
+
+def test_form_asking_for_a_material_again():
+    materials = (MaterialFacts("申请书", "applicant", False),
+                 MaterialFacts("《营业执照》复印件", "applicant", False),
+                 MaterialFacts("经营场所平面布局图", "applicant", False))
+    form = _form({"key": "licence", "kind": "text", "label": "营业执照复印件"},
+                 {"key": "plan", "kind": "file", "label": "平面布局图"},
+                 {"key": "photo", "kind": "file", "label": "门头照片"},
+                 {"key": "name", "kind": "text", "label": "姓名"})
+    findings = check(facts(materials=materials, form=form))
+    assert [f.rule for f in findings] == ["form_duplicates_material"] * 3
+    assert "“营业执照复印件”与申请材料“《营业执照》复印件”重复" in findings[0].reason
+    assert "与申请材料“经营场所平面布局图”重复" in findings[1].reason
+    assert "“门头照片”要求上传附件：" in findings[2].reason
+
+
+def test_unclear_fields_without_help():
+    form = _form({"key": "kind", "kind": "text", "label": "类型"},
+                 {"key": "kind2", "kind": "text", "label": "类型", "help": "填写经营类型"},
+                 {"key": "note", "kind": "text", "label": "备注", "help": "其他需要说明的情况"},
+                 {"key": "g", "kind": "group", "label": "股东",
+                  "fields": [{"key": "a", "kind": "text", "label": "地址"}]})
+    findings = check(facts(form=form))
+    assert [f.rule for f in findings] == ["form_field_unclear"] * 2
+    assert findings[0].reason.startswith("申请表字段“类型”与同级另一字段同名")
+    assert findings[1].reason.startswith("申请表字段“股东·地址”名称过于笼统")
+
+
+def test_illustrative_form_and_missing_code_set():
+    form = _form({"key": "t", "kind": "choice", "label": "主体业态", "code_set": "food"},
+                 illustrative=True)
+    assert rules(facts(form=form, code_sets=frozenset({"food"}))) == ["form_illustrative"]
+    assert rules(facts(form=form, code_sets=frozenset())) == ["form_illustrative",
+                                                              "form_code_set_missing"]

@@ -1,0 +1,217 @@
+"""A bundle's one form as the union of its members' forms through maps_to
+(catalog.form_union), split back per member; and prefill from what is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhengwu.catalog.application_form import FormDefinition
+from zhengwu.catalog.form_answers import validate
+from zhengwu.catalog.form_prefill import prefill
+from zhengwu.catalog.form_union import UnionConflict, errors_to_union, key_maps, split, union
+from zhengwu.catalog.tests.test_form_answers import CODE_SETS, TODAY, good, sample
+
+REGIONS = {"430481000000", "430481001000", "430481001001"}
+
+
+def form(title: str, *fields: dict[str, Any]) -> FormDefinition:
+    return FormDefinition.model_validate({"title": title, "fields": list(fields)})
+
+
+LICENCE = form(
+    "营业执照", {"key": "company_name", "kind": "text", "label": "企业名称",
+                 "maps_to": "enterprise.name", "max_length": 100},
+    {"key": "region", "kind": "region", "label": "住所区划", "maps_to": "premises.region",
+     "region_depth": "county"},
+    {"key": "area", "kind": "number", "label": "面积", "min": 1},
+    {"key": "capital", "kind": "money", "label": "注册资本", "required": False},
+    {"key": "holders", "kind": "group", "label": "股东", "maps_to": "enterprise.shareholders",
+     "max_items": 10, "fields": [{"key": "name", "kind": "text", "label": "股东姓名"},
+                                 {"key": "share", "kind": "number", "label": "出资比例"}]})
+FOOD = form(
+    "食品经营许可", {"key": "operator_name", "kind": "long_text", "label": "经营者名称",
+                     "maps_to": "enterprise.name", "max_length": 60, "help": "与执照一致"},
+    {"key": "premises_region", "kind": "region", "label": "经营场所区划",
+     "maps_to": "premises.region", "region_depth": "village"},
+    {"key": "area", "kind": "number", "label": "经营面积", "decimals": 2, "max": 1000},
+    {"key": "has_online", "kind": "yes_no", "label": "网络经营"},
+    {"key": "url", "kind": "text", "label": "网址",
+     "shows_if": {"field": "has_online", "equals": True}},
+    {"key": "holders", "kind": "group", "label": "投资人", "maps_to": "enterprise.shareholders",
+     "min_items": 1, "max_items": 5, "fields": [{"key": "name", "kind": "text", "label": "姓名"},
+                                                 {"key": "id", "kind": "id_number",
+                                                  "label": "证件号码", "required": False}]})
+
+
+def test_shared_meanings_are_asked_once_and_keys_stay_unique() -> None:
+    merged = union([LICENCE, FOOD])
+    keys = [f.key for f in merged.fields]
+    assert keys == ["company_name", "region", "area", "capital", "holders", "area_2",
+                    "has_online", "url"]
+    name = merged.fields[0]
+    assert name.kind == "long_text" and name.max_length == 60 and name.help == "与执照一致"
+    assert name.label == "企业名称"
+    assert merged.fields[1].region_depth == "village"
+    holders = merged.fields[4]
+    assert holders.min_items == 1 and holders.max_items == 5
+    assert [f.key for f in holders.fields] == ["name", "share", "id"]
+    assert merged.fields[7].shows_if is not None
+    assert merged.fields[7].shows_if.field == "has_online"
+    assert key_maps([LICENCE, FOOD])[1]["operator_name"][0] == "company_name"
+
+
+def test_split_gives_each_member_its_own_answers() -> None:
+    members = [LICENCE, FOOD]
+    answers = {"company_name": "耒阳某某餐饮有限公司", "region": "430481001001", "area": "50",
+               "area_2": "40.5", "has_online": True, "url": "https://a.cn",
+               "holders": [{"name": "张三", "share": "100", "id": "43048119900101123X"}]}
+    cleaned, errors = validate(union(members), answers, code_sets=CODE_SETS, regions=REGIONS,
+                               today=TODAY)
+    assert errors == {}
+    licence = split(cleaned, LICENCE, members)
+    assert licence == {"company_name": "耒阳某某餐饮有限公司", "region": "430481000000",
+                       "area": "50", "holders": [{"name": "张三", "share": "100"}]}
+    food = split(cleaned, FOOD, members)
+    assert food == {"operator_name": "耒阳某某餐饮有限公司", "premises_region": "430481001001",
+                    "area": "40.50", "has_online": True, "url": "https://a.cn",
+                    "holders": [{"name": "张三", "id": "43048119900101123X"}]}
+    for member, own in ((LICENCE, licence), (FOOD, food)):
+        assert validate(member, own, code_sets=CODE_SETS, regions=REGIONS,
+                        today=TODAY)[1] == {}
+
+
+def test_member_errors_come_back_on_union_paths() -> None:
+    members = [LICENCE, FOOD]
+    errors = {"operator_name": "x", "holders.0.id": "y", "area": "z", "__all__": "w"}
+    assert errors_to_union(errors, FOOD, members) == {
+        "company_name": "x", "holders.0.id": "y", "area_2": "z", "__all__": "w"}
+
+
+@pytest.mark.parametrize(("other", "message"), [
+    ({"key": "n", "kind": "number", "label": "名称", "maps_to": "enterprise.name"},
+     "联办申请表无法合并“enterprise.name”：“甲”、“乙”的字段类型"),
+    ({"key": "n", "kind": "text", "label": "x", "maps_to": "enterprise.name",
+      "max_length": 5, "min": 10}, None),
+])
+def test_kind_conflicts_are_errors(other: dict[str, Any], message: str | None) -> None:
+    first = form("甲", {"key": "name", "kind": "text", "label": "名称",
+                       "maps_to": "enterprise.name"})
+    second = form("乙", other)
+    if message is None:
+        assert union([first, second]).fields[0].max_length == 5
+        return
+    with pytest.raises(UnionConflict) as caught:
+        union([first, second])
+    assert caught.value.message.startswith(message)
+
+
+def test_choices_keep_the_common_options() -> None:
+    def choice(title: str, *values: str) -> FormDefinition:
+        return form(title, {"key": "sex", "kind": "choice", "label": "性别",
+                            "maps_to": "person.sex",
+                            "options": [{"value": v, "label": v} for v in values]})
+    merged = union([choice("甲", "1", "2", "9"), choice("乙", "2", "1")])
+    assert [o.value for o in merged.fields[0].options] == ["1", "2"]
+    with pytest.raises(UnionConflict, match="没有共同的选项"):
+        union([choice("甲", "1"), choice("乙", "2")])
+
+
+def test_differing_conditions_make_the_field_optional() -> None:
+    first = form("甲", {"key": "a", "kind": "yes_no", "label": "甲"},
+                 {"key": "x", "kind": "text", "label": "地址", "maps_to": "applicant.address",
+                  "shows_if": {"field": "a", "equals": True}})
+    second = form("乙", {"key": "b", "kind": "yes_no", "label": "乙"},
+                  {"key": "x", "kind": "text", "label": "地址", "maps_to": "applicant.address",
+                   "shows_if": {"field": "b", "equals": True}})
+    merged = union([first, second])
+    address = next(f for f in merged.fields if f.maps_to == "applicant.address")
+    assert address.shows_if is None and not address.required
+    third = form("丙", {"key": "x", "kind": "text", "label": "地址",
+                       "maps_to": "applicant.address"})
+    address = next(f for f in union([first, third]).fields if f.key == "x")
+    assert address.shows_if is None and address.required
+
+
+def test_a_single_member_union_is_the_member() -> None:
+    merged = union([sample()])
+    assert merged.fields == sample().fields
+    assert split(good(), sample(), [sample()]) == {
+        k: v for k, v in good().items() if k in {f.key for f in sample().fields}}
+
+
+KINDS = st.sampled_from(["text", "number", "date", "yes_no"])
+MEANINGS = st.sampled_from(["enterprise.name", "premises.address", "premises.area",
+                            "applicant.email", ""])
+
+
+@st.composite
+def definitions(draw: Any) -> FormDefinition:
+    count = draw(st.integers(min_value=1, max_value=5))
+    keys = draw(st.lists(st.sampled_from(["a", "b", "c", "d", "e", "f"]), min_size=count,
+                         max_size=count, unique=True))
+    fields = []
+    for key in keys:
+        meaning = draw(MEANINGS)
+        kind = {"enterprise.name": "text", "premises.address": "text",
+                "premises.area": "number", "applicant.email": "email"}.get(meaning) \
+            or draw(KINDS)
+        fields.append({"key": key, "kind": kind, "label": key, "maps_to": meaning,
+                       "required": draw(st.booleans())})
+    return form("表", *fields)
+
+
+@given(st.lists(definitions(), min_size=1, max_size=4))
+def test_union_properties(members: list[FormDefinition]) -> None:
+    merged = union(members)
+    keys = [f.key for f in merged.fields]
+    assert len(keys) == len(set(keys))
+    meanings = [f.maps_to for f in merged.fields if f.maps_to]
+    wanted = {f.maps_to for m in members for f in m.fields if f.maps_to}
+    # Each meaning once, unless one member asks it twice.
+    most = max((sum(1 for f in m.fields if f.maps_to == x) for m in members for x in wanted),
+               default=0)
+    assert set(meanings) == wanted
+    assert all(meanings.count(x) <= most for x in wanted)
+    maps = key_maps(members)
+    for member, keymap in zip(members, maps, strict=True):
+        assert set(keymap) == {f.key for f in member.fields}
+        assert {target for target, _ in keymap.values()} <= set(keys)
+        # Required somewhere → required in the union.
+        for f in member.fields:
+            union_field = next(u for u in merged.fields if u.key == keymap[f.key][0])
+            assert union_field.required or not f.required
+
+
+# --- prefill -------------------------------------------------------------------------------
+
+def test_prefill_by_maps_to() -> None:
+    known = {"enterprise.name": "耒阳某某餐饮有限公司", "enterprise.uscc": "91430481MA4L00003J",
+             "premises.area": 120, "applicant.phone": "13800000002",
+             "premises.region": "430481001000", "enterprise.shareholders": [{"name": "张三"}]}
+    filled = prefill(sample(), known)
+    assert filled == {"operator_name": "耒阳某某餐饮有限公司",
+                      "operator_uscc": "91430481MA4L00003J", "area": "120",
+                      "premises_region": "430481001000"}
+    # Prefill never gives a field a value it could not hold.
+    assert prefill(sample(), {"premises.area": {"x": 1}, "enterprise.name": None}) == {}
+
+
+def test_prefill_groups_and_types() -> None:
+    definition = form("表", {"key": "holders", "kind": "group", "label": "股东",
+                            "maps_to": "enterprise.shareholders",
+                            "fields": [{"key": "n", "kind": "text", "label": "姓名",
+                                        "maps_to": "applicant.name"}]},
+                      {"key": "born", "kind": "date", "label": "出生日期",
+                       "maps_to": "person.birth_date"},
+                      {"key": "flag", "kind": "yes_no", "label": "是否",
+                       "maps_to": "person.marital_status"})
+    import datetime as dt
+
+    filled = prefill(definition, {
+        "enterprise.shareholders": [{"applicant.name": "张三"}, {"applicant.name": "李四"}],
+        "person.birth_date": dt.date(1990, 1, 1), "person.marital_status": "x"})
+    assert filled == {"holders": [{"n": "张三"}, {"n": "李四"}], "born": "1990-01-01"}
