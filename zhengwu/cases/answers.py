@@ -19,7 +19,9 @@ from typing import Any
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, Option
 from zhengwu.catalog.form_answers import is_shown, validate
+from zhengwu.catalog.form_prefill import prefill
 from zhengwu.catalog.models import ItemImplementation
+from zhengwu.catalog.selectors import RegionTable, definition_for, form_code_sets
 from zhengwu.core.errors import InvalidInput
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhengwu.regions.models import Region
@@ -40,39 +42,15 @@ class FormInvalid(InvalidInput):
                                                 for path, message in self.errors.items()))
 
 
-def definition_for(implementation: ItemImplementation,
-                   version: int | None = None) -> FormDefinition | None:
-    """Placeholder until the catalogue stores definitions (h-formdef's definition_for)."""
-    return None
+def regions() -> RegionTable:
+    return RegionTable()
 
 
-def code_sets_for(implementation: ItemImplementation) -> dict[str, list[Option]]:
-    """Placeholder until the catalogue stores code sets (h-formdef)."""
-    return {}
-
-
-def prefill(form: FormDefinition, known: Mapping[str, Any]) -> dict[str, Any]:
-    """Placeholder until h-formdef's prefill lands: top-level fields by `maps_to`."""
-    return {spec.key: known[spec.maps_to] for spec in form.fields
-            if spec.maps_to and spec.maps_to in known and spec.kind != Kind.GROUP}
-
-
-class _Regions:
-    """The region table as the validator's lookup (`code in regions`)."""
-
-    def __contains__(self, code: object, /) -> bool:
-        return isinstance(code, str) and Region.objects.filter(code=code).exists()
-
-
-def regions() -> _Regions:
-    return _Regions()
-
-
-def definition(implementation: ItemImplementation,
-               version: int | None = None) -> FormDefinition | None:
-    """The item's own form for `implementation` (its override or its basic item's), or None:
-    then the page asks the common fields only, as before issue 10."""
-    return definition_for(implementation, version)
+def definition(implementation: ItemImplementation) -> FormDefinition | None:
+    """The item's own form for `implementation` (its override or its basic item's) as in
+    force in its current version, the one a case filed now pins; None: the page asks the
+    common fields only, as before issue 10."""
+    return definition_for(implementation, implementation.version)
 
 
 def case_definition(case: Any) -> FormDefinition | None:
@@ -102,7 +80,8 @@ def prefilled(form: FormDefinition, user: User) -> dict[str, Any]:
 
 
 def code_sets(implementation: ItemImplementation) -> dict[str, list[Option]]:
-    return code_sets_for(implementation)
+    """The code sets choice fields name (the deployment's, the same for every item)."""
+    return form_code_sets()
 
 
 def check(implementation: ItemImplementation, form: FormDefinition, answers: Mapping[str, Any],

@@ -21,7 +21,7 @@ from zhengwu.cases.services import case_submit
 from zhengwu.cases.tests.conftest import FORM, pdf_bytes, uploads_for
 from zhengwu.cases.tests.test_pages import apply_data
 from zhengwu.catalog.application_form import FormDefinition
-from zhengwu.catalog.models import ItemImplementation
+from zhengwu.catalog.models import ImplementationVersion, ItemImplementation, ServiceItem
 from zhengwu.core import sweeps
 from zhengwu.core.errors import InvalidInput
 from zhengwu.workdays.calendar import SHANGHAI
@@ -84,12 +84,25 @@ def monday_morning():
         yield
 
 
+def form_set(impl: ItemImplementation, form: FormDefinition | None) -> None:
+    """Give the implementation its own form (or none at all), in force in its current
+    version as publishing it would (catalog.selectors.definition_for)."""
+    snapshot = form.snapshot() if form is not None else None
+    impl.form = snapshot
+    impl.save(update_fields=["form"])
+    if form is None:
+        ServiceItem.objects.filter(pk=impl.item_id).update(form=None)
+    for version in ImplementationVersion.objects.filter(implementation=impl,
+                                                        number=impl.version):
+        version.snapshot = {**version.snapshot, "form": snapshot}
+        version.save(update_fields=["snapshot"])
+
+
 @pytest.fixture
-def food_form(monkeypatch, food):
-    """The food item has the test definition; every other item has none."""
-    def definition_for(implementation, version=None):
-        return FOOD_FORM if implementation.pk == food.pk else None
-    monkeypatch.setattr(answers, "definition_for", definition_for)
+def food_form(food):
+    """The food item has the tiny test definition."""
+    form_set(food, FOOD_FORM)
+    assert answers.definition(food) == FOOD_FORM
     return FOOD_FORM
 
 
@@ -364,6 +377,7 @@ def test_an_item_without_a_definition_applies_as_before(client_for, applicant, f
         level=4, online_depth__gte=2, status="published").exclude(
         item__name__startswith="食品经营").first()
     assert other is not None
+    form_set(other, None)
     client = client_for(applicant)
     page = client.get(reverse("cases:apply", args=[other.code])).content.decode()
     assert 'name="a.' not in page and "item-form" not in page
