@@ -434,3 +434,30 @@ def test_the_api_files_the_answers_and_refuses_with_field_errors(client_for, app
     assert b"% api" in case.materials.get(name="申请表附件：经营场所平面图").file.read()
     seen = client_for(reviewer).get(f"/api/v1/cases/{case.number}").json()
     assert seen["answers"]["manager_id"] == "430***********123X"
+
+
+def test_the_window_files_the_item_form_and_a_refusal_keeps_it(client_for, clerk, applicant,
+                                                              food, food_form):
+    client = client_for(clerk)
+    url = reverse("cases:window_apply", args=[food.code])
+    page = client.get(url).content.decode()
+    assert 'name="a.operator_name" value=""' in page  # no prefill from the clerk's account
+    assert 'name="save_draft"' not in page  # drafts are the applicant's own
+    data = {**FORM, **GOOD, "idempotency_key": "window-form-1", "account_phone": applicant.phone,
+            "a.layout": layout_file("window")}
+    page = client.post(url, {**data, "a.opening": "2026-02-30"}).content.decode()
+    assert "申请未提交" in page and 'href="#a-opening"' in page
+    assert "<strong>已保留：</strong>平面图.pdf" in page and 'value="李四"' in page
+    page = client.post(url, {**data, "add_row": "staff", "a.layout": layout_file("w2")}
+                       ).content.decode()
+    assert 'name="a.staff.rows" value="3"' in page and "申请未提交" not in page
+    tokens = re.findall(r'name="kept" value="([^"]+)"', page)
+    response = client.post(url, {**{k: v for k, v in data.items() if k != "a.layout"},
+                                 "kept": tokens})
+    assert response.status_code == 302
+    case = Case.objects.get(applicant=applicant, implementation=food)
+    assert b"% w2" in case.materials.get(name="申请表附件：经营场所平面图").file.read()
+    # The clerk who may unmask sees the answers whole after an audited look.
+    page = client.post(reverse("cases:unmask", args=[case.number]),
+                       {"reason": "核对申请表"}).content.decode()
+    assert "<dt>食品安全管理员身份证号码</dt><dd>43048119900101123X</dd>" in page
