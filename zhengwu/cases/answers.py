@@ -27,7 +27,7 @@ from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 from zhengwu.regions.models import Region
 
 __all__ = ["FormInvalid", "Row", "case_definition", "check", "code_sets", "definition",
-           "display_rows", "file_answers", "masked_answers", "regions"]
+           "display_rows", "file_answers", "form_code_sets", "masked_answers", "regions"]
 
 
 class FormInvalid(InvalidInput):

@@ -461,3 +461,11 @@ def test_the_window_files_the_item_form_and_a_refusal_keeps_it(client_for, clerk
     page = client.post(reverse("cases:unmask", args=[case.number]),
                        {"reason": "核对申请表"}).content.decode()
     assert "<dt>食品安全管理员身份证号码</dt><dd>43048119900101123X</dd>" in page
+
+
+def test_the_submit_fixture_fills_any_items_form(submit, food, food_form):
+    # Once the pack gives items their forms, fixtures that file them stay valid.
+    case = submit(food)
+    assert case.form_data["answers"]["staff"] == [{"name": "测试",
+                                                   "health_certificate": "测试"}]
+    assert case.materials.filter(name="申请表附件：经营场所平面图").exists()
