@@ -361,12 +361,6 @@ class Control:
         return self.value is False
 
     @property
-    def step(self) -> str:
-        if self.spec.kind == Kind.MONEY:
-            return "0.01"
-        return "1" if not self.spec.decimals else "0." + "0" * (self.spec.decimals - 1) + "1"
-
-    @property
     def described_by(self) -> str:
         parts = []
         if self.spec.help:
