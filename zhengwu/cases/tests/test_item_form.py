@@ -469,3 +469,22 @@ def test_the_submit_fixture_fills_any_items_form(submit, food, food_form):
     assert case.form_data["answers"]["staff"] == [{"name": "测试",
                                                    "health_certificate": "测试"}]
     assert case.materials.filter(name="申请表附件：经营场所平面图").exists()
+
+
+def test_a_drafts_files_outlive_the_usual_day_but_not_the_draft(client_for, applicant, food,
+                                                                food_form):
+    client = client_for(applicant)
+    client.post(url_of(food), post_data(food, save_draft="1"))
+    draft = ApplicationDraft.objects.get(owner=applicant)
+    kept = set(StagedUpload.objects.filter(owner=applicant).values_list("token", flat=True))
+    assert set(draft.data["kept"]) == kept and len(kept) > 1
+    sweeps.run_all(MONDAY + dt.timedelta(days=2))  # past staging.KEEP_FOR (a day)
+    assert set(StagedUpload.objects.filter(owner=applicant).values_list("token", flat=True)) \
+        == kept
+    with time_machine.travel(MONDAY + dt.timedelta(days=2), tick=False):
+        later = Client()
+        later.force_login(applicant)
+        assert "<strong>已保留：</strong>平面图.pdf" in later.get(url_of(food)).content.decode()
+    sweeps.run_all(MONDAY + drafts.KEEP_FOR)
+    assert not ApplicationDraft.objects.exists()
+    assert not StagedUpload.objects.filter(owner=applicant).exists()
