@@ -21,7 +21,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -209,7 +216,8 @@ class FormDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1, max_length=100)
-    fields: list[FieldDef] = Field(min_length=1, max_length=120)
+    # 120 fields are plenty for one item; a bundle's union (catalog.form_union) needs more room.
+    fields: list[FieldDef] = Field(min_length=1, max_length=300)
     source: str = Field("", max_length=1000)
     illustrative: bool = False
 
@@ -268,3 +276,33 @@ def _conditions_refer_to_siblings(fields: list[FieldDef]) -> None:
                              f"“{field.shows_if.field}”")
         if field.kind == Kind.GROUP:
             _conditions_refer_to_siblings(field.fields)
+
+
+def error_text(data: Any, error: ValidationError) -> str:
+    """A definition's first error as its author finds it: "fields[3]（area）.max：…", with how
+    many more there are (the pack loader and the guide editor say it the same way)."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = f"（另有{error.error_count() - 1}处错误）" if error.error_count() > 1 else ""
+    return f"{_where(data, tuple(first['loc']))}：{message}{more}"
+
+
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int):
+            key = node[step].get("key") if isinstance(node, list) and step < len(node) \
+                and isinstance(node[step], dict) else None
+            index = f"[{step}]" + (f"（{key}）" if isinstance(key, str) else "")
+            if parts:
+                parts[-1] += index
+            else:
+                parts.append(index)
+        else:
+            parts.append(str(step))
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "（整个定义）"

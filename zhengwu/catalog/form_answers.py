@@ -254,7 +254,7 @@ def _decimal(field: FieldDef, raw: Any, where: str, label: str, context: _Contex
         if not number.is_finite():
             raise FieldInvalid(f"{label}应填写数字，“{value}”不是数字")
         if number.adjusted() >= MAX_DIGITS:
-            raise FieldInvalid(f"{label}数值过大")
+            raise FieldInvalid(f"{label}的数值过大")
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         if -exponent > places and number != number.quantize(Decimal(1).scaleb(-places)):
@@ -262,6 +262,8 @@ def _decimal(field: FieldDef, raw: Any, where: str, label: str, context: _Contex
                                f"{label}应为整数" if places == 0 else
                                f"{label}最多保留{places}位小数")
         number = number.quantize(Decimal(1).scaleb(-places))
+        if number.is_zero():
+            number = abs(number)  # "-0" is 0
         unit = "元" if money else field.unit
         low = field.min if field.min is not None else (Decimal(0) if money else None)
         if low is not None and number < low:
@@ -270,7 +272,7 @@ def _decimal(field: FieldDef, raw: Any, where: str, label: str, context: _Contex
             raise FieldInvalid(f"{label}不能大于{_plain(field.max)}{unit}")
         return f"{number:f}"
 
-    spec = FieldSpec(key=field.key, label=label, required=field.required, max_length=40,
+    spec = FieldSpec(key=field.key, label=label, required=field.required, max_length=60,
                      clean=clean)
     if isinstance(raw, float):
         raw = repr(raw)  # the shortest text that reads back as the same float

@@ -10,14 +10,20 @@ members)` gives one member its own answers back under its own keys, and
 paths, so a bundle validates each member with its own definition (catalog.form_answers) and
 shows the errors on the one form.
 
+Fields with one meaning that cannot be one field (different kinds, different code sets with no
+value in common — 公司类型 of the company register against 单位类型 of social insurance —, no
+common option, range or number of items) are asked apart: the first compatible group keeps
+the key, each other gets its own field, and `union_notes` says which and why (the pack fixes
+it, or it stays a deliberate difference). `strict=True` makes such a case an UnionConflict.
+
 How a merged field asks so that its one answer is valid for every member:
-- kind: the same kind, or text with long text (→ long text); any other pair is an
-  UnionConflict naming the meaning and the members (a definition error the pack fixes);
+- kind: the same kind, or text with long text (→ long text);
 - required if any member requires it; label and help from the first member that has them;
 - limits: the tightest — the smallest max_length, max, max_items, max_mb and decimals, the
   largest min and min_items, the latest min_date and earliest max_date ("today" counts as
   later than any fixed date for min_date and earlier for max_date); options: those all members
-  offer (none in common is a conflict); the same code_set and `multiple`, or a conflict;
+  offer; different code sets count by their options when `code_sets` is given (the union
+  then lists the common options itself); the same `multiple`;
   file `accept`: the extensions all members accept;
 - region: the deepest `region_depth`; `split` cuts the code to each member's own depth (a
   village code gives its county to a member that asks only for the county);
@@ -34,10 +40,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, RegionDepth
-from zhengwu.catalog.form_answers import DEPTH_DIGITS
+from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, Option, RegionDepth
+from zhengwu.catalog.form_answers import DEPTH_DIGITS, choices_of
 
-__all__ = ["KeyMap", "UnionConflict", "errors_to_union", "key_maps", "split", "union"]
+__all__ = ["KeyMap", "UnionConflict", "errors_to_union", "key_maps", "split", "union",
+           "union_notes"]
 
 UNION_TITLE = "联办申请表"
 DEPTH_ORDER = [RegionDepth.COUNTY, RegionDepth.TOWNSHIP, RegionDepth.VILLAGE]
@@ -60,32 +67,53 @@ class _Slot:
     sub: dict[int, KeyMap] = field(default_factory=dict)  # for a group, per member
 
 
-def union(definitions: Sequence[FormDefinition], *, title: str = UNION_TITLE) -> FormDefinition:
+@dataclass
+class _Context:
+    titles: Sequence[str]
+    code_sets: Mapping[str, Sequence[Option]] | None
+    strict: bool
+    notes: list[str] = field(default_factory=list)
+
+
+CodeSets = Mapping[str, Sequence[Option]] | None
+
+
+def union(definitions: Sequence[FormDefinition], *, title: str = UNION_TITLE,
+          code_sets: CodeSets = None, strict: bool = False) -> FormDefinition:
     """One form asking every member's fields, shared meanings once (rules above)."""
-    fields, _ = _plan(definitions)
+    fields, _, _ = _plan(definitions, code_sets, strict)
     sources = [f"{d.title}：{d.source}" if d.source else d.title for d in definitions]
     return FormDefinition.model_validate({
         "title": title, "fields": fields, "source": "；".join(sources)[:1000],
         "illustrative": any(d.illustrative for d in definitions)})
 
 
-def key_maps(definitions: Sequence[FormDefinition]) -> list[KeyMap]:
+def union_notes(definitions: Sequence[FormDefinition], *,
+                code_sets: CodeSets = None) -> list[str]:
+    """Why fields sharing a meaning are asked apart, one sentence each (Chinese)."""
+    return _plan(definitions, code_sets, False)[2]
+
+
+def key_maps(definitions: Sequence[FormDefinition], *,
+             code_sets: CodeSets = None) -> list[KeyMap]:
     """For each member, where its fields are in the union."""
-    return _plan(definitions)[1]
+    return _plan(definitions, code_sets, False)[1]
 
 
 def split(union_answers: Mapping[str, Any], definition: FormDefinition,
-          members: Sequence[FormDefinition]) -> dict[str, Any]:
+          members: Sequence[FormDefinition], *, code_sets: CodeSets = None) -> dict[str, Any]:
     """The answers `definition` (one of `members`) gets from the union's answers, under its
-    own keys; the member's own validation then applies its conditions and limits."""
-    keymap = key_maps(members)[_index(definition, members)]
+    own keys; the member's own validation then applies its conditions and limits. Pass the
+    `code_sets` the union was built with."""
+    keymap = key_maps(members, code_sets=code_sets)[_index(definition, members)]
     return _split_level(union_answers, definition.fields, keymap)
 
 
 def errors_to_union(errors: Mapping[str, str], definition: FormDefinition,
-                    members: Sequence[FormDefinition]) -> dict[str, str]:
+                    members: Sequence[FormDefinition], *,
+                    code_sets: CodeSets = None) -> dict[str, str]:
     """A member's errors (paths of form_answers.validate) on the union's paths."""
-    keymap = key_maps(members)[_index(definition, members)]
+    keymap = key_maps(members, code_sets=code_sets)[_index(definition, members)]
     out: dict[str, str] = {}
     for path, message in errors.items():
         out.setdefault(_union_path(path, keymap), message)
@@ -137,18 +165,20 @@ def _split_level(answers: Mapping[str, Any], fields: Sequence[FieldDef],
     return out
 
 
-def _plan(definitions: Sequence[FormDefinition]) -> tuple[list[dict[str, Any]], list[KeyMap]]:
+def _plan(definitions: Sequence[FormDefinition], code_sets: CodeSets,
+          strict: bool) -> tuple[list[dict[str, Any]], list[KeyMap], list[str]]:
+    context = _Context([d.title for d in definitions], code_sets, strict)
     fields, maps = _merge_level([(i, d.fields) for i, d in enumerate(definitions)],
-                                titles=[d.title for d in definitions], share_keys=False)
-    return fields, [maps.get(i, {}) for i in range(len(definitions))]
+                                context=context, share_keys=False)
+    return fields, [maps.get(i, {}) for i in range(len(definitions))], context.notes
 
 
-def _merge_level(levels: Sequence[tuple[int, Sequence[FieldDef]]], *, titles: Sequence[str],
+def _merge_level(levels: Sequence[tuple[int, Sequence[FieldDef]]], *, context: _Context,
                  share_keys: bool) -> tuple[list[dict[str, Any]], dict[int, KeyMap]]:
-    slots: list[_Slot] = []
     # Slots by what they share: a meaning, or (inside merged groups) a sub-field's key. A
     # member asking one meaning twice gets a second slot, which the next member's second
-    # field of that meaning joins.
+    # field of that meaning joins; a field that cannot be merged gets a slot of its own.
+    slots: list[_Slot] = []
     shared: dict[tuple[str, str], list[_Slot]] = {}
     used: set[str] = set()
     member_slots: dict[int, dict[str, _Slot]] = {}
@@ -157,9 +187,18 @@ def _merge_level(levels: Sequence[tuple[int, Sequence[FieldDef]]], *, titles: Se
         for member_field in fields:
             share = ("maps_to", member_field.maps_to) if member_field.maps_to else (
                 ("key", member_field.key) if share_keys else None)
-            candidates = shared.get(share, []) if share is not None else []
-            slot = next((candidate for candidate in candidates
-                         if all(i != index for i, _ in candidate.parts)), None)
+            candidates = [candidate for candidate in shared.get(share, [])
+                          if all(i != index for i, _ in candidate.parts)] \
+                if share is not None else []
+            slot = None
+            for candidate in candidates:
+                problem = _incompatible(candidate, index, member_field, context)
+                if problem is None:
+                    slot = candidate
+                    break
+                if context.strict:
+                    raise UnionConflict(problem)
+                context.notes.append(problem)
             if slot is None:
                 slot = _Slot(_unique_key(member_field.key, index, used))
                 used.add(slot.key)
@@ -168,11 +207,26 @@ def _merge_level(levels: Sequence[tuple[int, Sequence[FieldDef]]], *, titles: Se
                     shared.setdefault(share, []).append(slot)
             slot.parts.append((index, member_field))
             mine[member_field.key] = slot
-    built = [_merge_slot(slot, member_slots, titles) for slot in slots]
+    built = [_merge_slot(slot, member_slots, context) for slot in slots]
     maps: dict[int, KeyMap] = {
         index: {key: (slot.key, slot.sub.get(index, {})) for key, slot in mine.items()}
         for index, mine in member_slots.items()}
     return built, maps
+
+
+def _incompatible(slot: _Slot, index: int, member_field: FieldDef,
+                  context: _Context) -> str | None:
+    """Why `member_field` cannot join `slot` (a sentence), or None."""
+    parts = [*slot.parts, (index, member_field)]
+    try:
+        _merge_attributes(parts, context)
+        if member_field.kind == Kind.GROUP:
+            _merge_level([(i, part.fields) for i, part in parts],
+                         context=_Context(context.titles, context.code_sets, True),
+                         share_keys=True)
+    except UnionConflict as conflict:
+        return conflict.message + "，分开询问"
+    return None
 
 
 def _unique_key(key: str, index: int, used: set[str]) -> str:
@@ -188,26 +242,9 @@ def _unique_key(key: str, index: int, used: set[str]) -> str:
 
 
 def _merge_slot(slot: _Slot, member_slots: Mapping[int, Mapping[str, _Slot]],
-                titles: Sequence[str]) -> dict[str, Any]:
-    parts = [member_field for _, member_field in slot.parts]
-    first = parts[0]
-    who = "、".join(f"“{titles[i]}”" for i, _ in slot.parts)
-    meaning = first.maps_to or first.key
-
-    def conflict(what: str) -> UnionConflict:
-        return UnionConflict(f"联办申请表无法合并“{meaning}”：{who}的{what}不一致")
-
-    data = first.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+                context: _Context) -> dict[str, Any]:
+    data = _merge_attributes(slot.parts, context)
     data["key"] = slot.key
-    kinds = {part.kind for part in parts}
-    if len(kinds) > 1:
-        if kinds <= {Kind.TEXT, Kind.LONG_TEXT}:
-            data["kind"] = Kind.LONG_TEXT.value
-        else:
-            raise conflict("字段类型（" + "、".join(sorted(str(kind) for kind in kinds)) + "）")
-    data["required"] = any(part.required for part in parts)
-    data["help"] = next((part.help for part in parts if part.help), "")
-    _tightest(data, parts, conflict)
     conditions: list[dict[str, Any] | None] = []
     for index, part in slot.parts:
         if part.shows_if is None:
@@ -222,16 +259,36 @@ def _merge_slot(slot: _Slot, member_slots: Mapping[int, Mapping[str, _Slot]],
             data["shows_if"] = conditions[0]
         else:
             data["required"] = False
-    if first.kind == Kind.GROUP:
+    if slot.parts[0][1].kind == Kind.GROUP:
         sub_fields, sub_maps = _merge_level(
-            [(index, part.fields) for index, part in slot.parts], titles=titles,
+            [(index, part.fields) for index, part in slot.parts], context=context,
             share_keys=True)
         data["fields"] = sub_fields
         slot.sub = sub_maps
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _tightest(data: dict[str, Any], parts: Sequence[FieldDef], conflict: Any) -> None:
+def _merge_attributes(slot_parts: Sequence[tuple[int, FieldDef]],
+                      context: _Context) -> dict[str, Any]:
+    """The merged field's attributes (all but key, condition and group members), or an
+    UnionConflict saying which members disagree on what."""
+    parts = [member_field for _, member_field in slot_parts]
+    first = parts[0]
+    who = "、".join(f"“{context.titles[i]}”" for i, _ in slot_parts)
+    meaning = first.maps_to or first.key
+
+    def conflict(what: str) -> UnionConflict:
+        return UnionConflict(f"联办申请表中“{meaning}”无法合并：{who}的{what}不一致")
+
+    data = first.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    kinds = {part.kind for part in parts}
+    if len(kinds) > 1:
+        if kinds <= {Kind.TEXT, Kind.LONG_TEXT}:
+            data["kind"] = Kind.LONG_TEXT.value
+        else:
+            raise conflict("字段类型（" + "、".join(sorted(str(kind) for kind in kinds)) + "）")
+    data["required"] = any(part.required for part in parts)
+    data["help"] = next((part.help for part in parts if part.help), "")
     lengths = [part.max_length for part in parts if part.max_length is not None]
     if lengths:
         data["max_length"] = min(lengths)
@@ -246,16 +303,10 @@ def _tightest(data: dict[str, Any], parts: Sequence[FieldDef], conflict: Any) ->
     data["decimals"] = min(part.decimals for part in parts)
     data["min_date"] = _date_limit([part.min_date for part in parts], latest=True)
     data["max_date"] = _date_limit([part.max_date for part in parts], latest=False)
-    if len({part.code_set for part in parts}) > 1:
-        raise conflict("代码集")
     if len({part.multiple for part in parts}) > 1:
         raise conflict("单选/多选")
-    if any(part.options for part in parts):
-        common = [option for option in parts[0].options
-                  if all(any(o.value == option.value for o in part.options) for part in parts)]
-        if not common:
-            raise conflict("选项（没有共同的选项）")
-        data["options"] = [option.model_dump() for option in common]
+    if first.kind == Kind.CHOICE:
+        _merge_choices(data, parts, context, conflict)
     data["region_depth"] = max((part.region_depth for part in parts),
                                key=DEPTH_ORDER.index).value
     data["min_items"] = max(part.min_items for part in parts)
@@ -273,6 +324,24 @@ def _tightest(data: dict[str, Any], parts: Sequence[FieldDef], conflict: Any) ->
     for key in ("min_date", "max_date"):
         if not data[key]:
             data.pop(key)
+    return data
+
+
+def _merge_choices(data: dict[str, Any], parts: Sequence[FieldDef], context: _Context,
+                   conflict: Any) -> None:
+    sets = {part.code_set for part in parts}
+    if len(sets) == 1 and not any(part.options for part in parts):
+        return  # one code set, named
+    if any(part.code_set for part in parts) and context.code_sets is None:
+        raise conflict("代码集")
+    code_sets = context.code_sets or {}
+    lists = [choices_of(part, code_sets) for part in parts]
+    common = [option for option in lists[0]
+              if all(any(o.value == option.value for o in other) for other in lists)]
+    if not common:
+        raise conflict("选项（没有共同的选项）")
+    data.pop("code_set", None)
+    data["options"] = [option.model_dump() for option in common]
 
 
 def _date_limit(values: Sequence[str], *, latest: bool) -> str:

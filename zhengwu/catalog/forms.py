@@ -4,11 +4,14 @@ which the portal home shows too, is catalog.search_form)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from pydantic import ValidationError
 
+from zhengwu.catalog.application_form import FormDefinition, error_text
 from zhengwu.catalog.models import (
     CaseKind,
     Channel,
@@ -43,6 +46,30 @@ class MaterialLinesField(forms.CharField):
                               "government_issued": bits[6] == "是",
                               "note": "|".join(b for b in bits[7:] if b)})
         return materials
+
+
+class FormDefinitionField(forms.CharField):
+    """This implementation's own application form as JSON (docs/forms.md); blank = the basic
+    item's form. Cleaned to the definition's snapshot, or None."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, indent=1)
+        return value
+
+    def to_python(self, value: Any) -> dict[str, Any] | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(f"申请表不是有效的 JSON：第{error.lineno}行第{error.colno}列"
+                                        f"附近有误") from error
+        try:
+            return FormDefinition.model_validate(data).snapshot()
+        except ValidationError as error:
+            raise forms.ValidationError(f"申请表定义有误：{error_text(data, error)}") from error
 
 
 class GuideForm(forms.Form):
@@ -80,6 +107,9 @@ class GuideForm(forms.Form):
     place = forms.CharField(label="办理地点", required=False, max_length=300)
     hours = forms.CharField(label="办理时间", required=False, max_length=200)
     phone = forms.CharField(label="咨询电话", required=False, max_length=100)
+    form = FormDefinitionField(
+        label="本实施清单的申请表（JSON，格式见 docs/forms.md；留空则使用基本目录事项的申请表）",
+        required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class ImportForm(forms.Form):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from zhengwu.catalog import codes
-from zhengwu.catalog.application_form import CodeSet, FormDefinition
+from zhengwu.catalog.application_form import CodeSet, FormDefinition, code_sets_named
 from zhengwu.catalog.guide import GuideData, guide_of
 from zhengwu.catalog.models import (
     CatalogGeneration,
@@ -125,6 +125,7 @@ def draft_save(*, implementation_id: int, guide: GuideData, actor: Actor) -> Imp
     _require(actor, "catalog.edit_catalog", "只有事项管理员可以编辑事项。")
     implementation = ItemImplementation.objects.select_for_update().get(pk=implementation_id)
     _check_delegator(guide)
+    _check_code_sets(guide)
     draft = implementation.drafts.filter(state__in=[DraftState.DRAFT, DraftState.SUBMITTED]).first()
     if draft is not None and draft.state == DraftState.SUBMITTED:
         raise Conflict("该事项已有待审核的修改，审核完成前不能再次修改。", code="catalog.draft_submitted")
@@ -194,6 +195,18 @@ def draft_reject(*, draft_id: int, actor: Actor, note: str) -> ImplementationDra
     audit_record(actor=actor, action="catalog.draft_reject", obj=draft,
                  before={"state": "submitted"}, after={"state": "rejected"}, reason=note)
     return draft
+
+
+def _check_code_sets(guide: GuideData) -> None:
+    """An implementation's own form may name only code sets the deployment has."""
+    if guide.form is None:
+        return
+    named = code_sets_named(guide.form.fields)
+    missing = sorted(named - set(FormCodeSet.objects.filter(name__in=named)
+                                 .values_list("name", flat=True)))
+    if missing:
+        raise InvalidInput(f"申请表引用的代码集“{missing[0]}”不存在：请先在数据包的 "
+                           "form_code_sets.json 中定义。", code="catalog.unknown_code_set")
 
 
 def _check_delegator(guide: GuideData) -> Department | None:

@@ -20,7 +20,13 @@ from pydantic import ValidationError
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
-from zhengwu.catalog.application_form import CODE_SET_NAME, CodeSet, FormDefinition, code_sets_named
+from zhengwu.catalog.application_form import (
+    CODE_SET_NAME,
+    CodeSet,
+    FormDefinition,
+    code_sets_named,
+    error_text,
+)
 from zhengwu.catalog.rows import CatalogRow, Problem, parse_row, plan_limit
 from zhengwu.catalog.services import (
     ImportResult,
@@ -206,31 +212,8 @@ def _json(path: Path, label: str) -> Any:
         raise PackError(f"{label} 不是有效的 JSON：{error}") from error
 
 
-def _where(data: Any, loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as a pack author finds it: "form.fields[3]（area）.max"."""
-    parts: list[str] = []
-    node = data
-    for step in loc:
-        if isinstance(step, int):
-            key = node[step].get("key") if isinstance(node, list) and step < len(node) \
-                and isinstance(node[step], dict) else None
-            parts[-1] += f"[{step}]" + (f"（{key}）" if isinstance(key, str) else "") \
-                if parts else f"[{step}]"
-        else:
-            parts.append(str(step))
-        try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return ".".join(parts) or "（整个文件）"
-
-
 def _invalid(label: str, data: Any, error: ValidationError, *, under: str = "") -> PackError:
-    first = error.errors()[0]
-    message = str(first["msg"]).removeprefix("Value error, ")
-    more = f"（另有{error.error_count() - 1}处错误）" if error.error_count() > 1 else ""
-    where = _where(data, tuple(first["loc"]))
-    return PackError(f"{label} 的 {under + '.' if under else ''}{where}：{message}{more}")
+    return PackError(f"{label} 的 {under + '.' if under else ''}{error_text(data, error)}")
 
 
 def pack_forms(pack: Path, item_names: set[str]) -> PackForms | None:

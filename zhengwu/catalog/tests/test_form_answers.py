@@ -240,7 +240,11 @@ def test_money_below_a_field_minimum() -> None:
 
 def test_huge_number_is_refused() -> None:
     _, errors = check(good() | {"area": "1e30"})
-    assert errors == {"area": "经营场所面积数值过大"}
+    assert errors == {"area": "经营场所面积的数值过大"}
+    _, errors = check(good() | {"area": 10**40})
+    assert errors == {"area": "经营场所面积的数值过大"}
+    cleaned, _ = check(good() | {"area": "-0"})
+    assert cleaned["area"] == "0.00"
 
 
 # --- properties ---------------------------------------------------------------------------

@@ -35,6 +35,15 @@ def pack_rows() -> Any:
 
 
 def load_food_form(rows: Any, form: FormDefinition | None) -> Any:
+    """What loading a pack with this one form (and its code set) does to the food item."""
+    from django.db import transaction
+
+    from zhengwu.catalog.application_form import CodeSet
+
+    with transaction.atomic():
+        services.form_code_sets_replace(
+            code_sets={name: CodeSet.model_validate(data) for name, data in CODE_SETS.items()},
+            actor=SYSTEM)
     mine = [row for row in rows if row.item.name == FOOD]
     return services.catalog_import_rows(rows=mine, actor=SYSTEM, note="测试",
                                         item_forms={FOOD: form} if form else {})
@@ -227,5 +236,58 @@ def test_quality_report_lists_form_findings(pack_rows: Any) -> None:
     load_food_form(pack_rows, sample())
     rows = selectors.quality_report(rule="form_illustrative")
     assert [row.implementation.item.name for row in rows] == [FOOD] * len(rows) and rows
+    assert selectors.quality_report(rule="form_code_set_missing") == []
+    FormCodeSet.objects.all().delete()
     missing = selectors.quality_report(rule="form_code_set_missing")
     assert any("food_business_type" in f.reason for row in missing for f in row.findings)
+
+
+def _post_data(form: Any) -> dict[str, Any]:
+    """What the edit page posts back when nothing is changed."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = field.prepare_value(form[name].value())
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    return data
+
+
+@pytest.mark.django_db
+def test_the_guide_editor_drafts_an_own_form(pack_rows: Any, catalog_admin: Any,
+                                             client_for: Any) -> None:
+    from django.urls import reverse
+
+    load_food_form(pack_rows, sample())
+    impl = food_implementation()
+    client = client_for(catalog_admin)
+    url = reverse("catalog:edit", kwargs={"pk": impl.pk})
+    data = _post_data(client.get(url).context["form"])
+    assert data.get("form", "") == ""  # the item's form applies: nothing of its own
+    own = sample().model_copy(update={"title": "本地申请表"})
+    response = client.post(url, data | {"form": '{"title": "x", "fields": []}'})
+    assert response.status_code == 200
+    assert "申请表定义有误：fields：" in response.content.decode()
+    response = client.post(url, data | {"form": "{"})
+    assert "申请表不是有效的 JSON" in response.content.decode()
+    response = client.post(url, data | {"form": json.dumps(own.snapshot(), ensure_ascii=False)})
+    assert response.status_code == 302
+    draft = impl.drafts.get()
+    assert draft.payload["form"] == own.snapshot()
+    # Editing the draft again keeps its form unless the editor changes it.
+    data = _post_data(client.get(url).context["form"])
+    assert json.loads(data["form"]) == own.snapshot()
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.payload["form"] == own.snapshot()
+
+
+@pytest.mark.django_db
+def test_an_own_form_may_name_only_existing_code_sets(catalog_admin: Any, actor_of: Any) -> None:
+    from zhengwu.core.errors import InvalidInput
+
+    impl = food_implementation()
+    guide = guide_of(impl).model_copy(update={"form": sample()})  # names food_business_type
+    with pytest.raises(InvalidInput, match="代码集“food_business_type”不存在"):
+        services.draft_save(implementation_id=impl.pk, guide=guide,
+                            actor=actor_of(catalog_admin))

@@ -9,10 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhengwu.catalog.application_form import FormDefinition
+from zhengwu.catalog.application_form import FormDefinition, Option
 from zhengwu.catalog.form_answers import validate
 from zhengwu.catalog.form_prefill import prefill
-from zhengwu.catalog.form_union import UnionConflict, errors_to_union, key_maps, split, union
+from zhengwu.catalog.form_union import (
+    UnionConflict,
+    errors_to_union,
+    key_maps,
+    split,
+    union,
+    union_notes,
+)
 from zhengwu.catalog.tests.test_form_answers import CODE_SETS, TODAY, good, sample
 
 REGIONS = {"430481000000", "430481001000", "430481001001"}
@@ -91,22 +98,38 @@ def test_member_errors_come_back_on_union_paths() -> None:
         "company_name": "x", "holders.0.id": "y", "area_2": "z", "__all__": "w"}
 
 
-@pytest.mark.parametrize(("other", "message"), [
-    ({"key": "n", "kind": "number", "label": "名称", "maps_to": "enterprise.name"},
-     "联办申请表无法合并“enterprise.name”：“甲”、“乙”的字段类型"),
-    ({"key": "n", "kind": "text", "label": "x", "maps_to": "enterprise.name",
-      "max_length": 5, "min": 10}, None),
-])
-def test_kind_conflicts_are_errors(other: dict[str, Any], message: str | None) -> None:
+def test_fields_that_cannot_merge_are_asked_apart() -> None:
     first = form("甲", {"key": "name", "kind": "text", "label": "名称",
                        "maps_to": "enterprise.name"})
-    second = form("乙", other)
-    if message is None:
-        assert union([first, second]).fields[0].max_length == 5
-        return
+    second = form("乙", {"key": "n", "kind": "number", "label": "名称",
+                        "maps_to": "enterprise.name"})
+    third = form("丙", {"key": "name", "kind": "text", "label": "名称", "max_length": 5,
+                       "maps_to": "enterprise.name"})
+    merged = union([first, second, third])
+    assert [(f.key, f.kind, f.max_length) for f in merged.fields] == [
+        ("name", "text", 5), ("n", "number", None)]
+    assert union_notes([first, second, third]) == [
+        "联办申请表中“enterprise.name”无法合并：“甲”、“乙”的字段类型（number、text）不一致，分开询问"]
+    assert key_maps([first, second, third])[2]["name"][0] == "name"
     with pytest.raises(UnionConflict) as caught:
-        union([first, second])
-    assert caught.value.message.startswith(message)
+        union([first, second], strict=True)
+    assert "字段类型" in caught.value.message
+
+
+def test_code_sets_merge_by_their_common_values() -> None:
+    def typed(title: str, code_set: str) -> FormDefinition:
+        return form(title, {"key": "t", "kind": "choice", "label": "单位类型",
+                            "maps_to": "enterprise.type", "code_set": code_set})
+    sets = {"unit": [Option(value="enterprise", label="企业"), Option(value="organ", label="机关")],
+            "fund": [Option(value="organ", label="机关"), Option(value="other", label="其他")],
+            "company": [Option(value="llc", label="有限责任公司")]}
+    members = [typed("社保", "unit"), typed("公积金", "fund"), typed("公司", "company")]
+    merged = union(members, code_sets=sets)
+    assert [(f.key, f.code_set, [o.value for o in f.options]) for f in merged.fields] == [
+        ("t", "", ["organ"]), ("t_3", "company", [])]
+    assert len(union_notes(members, code_sets=sets)) == 1
+    # Without the code sets, different code sets cannot be compared: asked apart.
+    assert len(union(members).fields) == 3
 
 
 def test_choices_keep_the_common_options() -> None:
@@ -117,7 +140,8 @@ def test_choices_keep_the_common_options() -> None:
     merged = union([choice("甲", "1", "2", "9"), choice("乙", "2", "1")])
     assert [o.value for o in merged.fields[0].options] == ["1", "2"]
     with pytest.raises(UnionConflict, match="没有共同的选项"):
-        union([choice("甲", "1"), choice("乙", "2")])
+        union([choice("甲", "1"), choice("乙", "2")], strict=True)
+    assert len(union([choice("甲", "1"), choice("乙", "2")]).fields) == 2
 
 
 def test_differing_conditions_make_the_field_optional() -> None:

@@ -80,6 +80,8 @@ PUBLIC = {
     "/api/v1/catalog/implementations", "/api/v1/catalog/implementations/{code}",
     "/api/v1/catalog/implementations/{code}/versions",
     "/api/v1/catalog/implementations/{code}/diff", "/api/v1/catalog/lists/{kind}",
+    "/api/v1/catalog/implementations/{code}/form",
+    "/api/v1/catalog/implementations/{code}/form-schema",
     "/api/v1/catalog/lists/{kind}/export", "/api/v1/catalog/kpis",
     "/api/v1/catalog/kpis/{key}/misses", "/api/v1/search", "/api/v1/cases/progress",
     "/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/bundles/{code}/versions",
