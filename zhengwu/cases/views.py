@@ -302,7 +302,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = Paginator(selectors.applicant_cases(user=user), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "cases/mine.html", {"page": page})
+    return render(request, "cases/mine.html", {"page": page, "drafts": drafts.drafts_for(user)})
 
 
 def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error: str = "",

@@ -301,6 +301,8 @@ def test_a_draft_saved_on_one_device_resumes_on_another(client_for, applicant, f
     staged = StagedUpload.objects.filter(owner=applicant)
     assert staged.exists() and all(row.expires_at == draft.expires_at for row in staged)
     assert [d.code for d in drafts.drafts_for(applicant)] == [food.code]
+    mine = laptop.get(reverse("cases:mine")).content.decode()
+    assert "未提交的草稿" in mine and f'href="{url_of(food)}"' in mine
     # Filing the case from the resumed page deletes the draft and uses the kept files.
     tokens = re.findall(r'name="kept" value="([^"]+)"', page)
     fixed = {k: v for k, v in post_data(food).items()
