@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import staging
-from zhengwu.cases.models import ApplicationDraft, StagedUpload
+from zhengwu.cases.models import ApplicationDraft, Case, StagedUpload
 from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
@@ -92,6 +92,13 @@ def draft_delete(*, owner: User, implementation: ItemImplementation) -> bool:
                                 expires_at__gt=now).update(expires_at=now + staging.KEEP_FOR)
     draft.delete()
     return True
+
+
+def filed_with(*, owner: User, idempotency_key: str) -> bool:
+    """The page that posts an automatic save already filed its case (a save a moment after
+    the last change may arrive after the submission): the draft must not come back."""
+    key = idempotency_key[:80]
+    return bool(key) and Case.objects.filter(submitted_by=owner, idempotency_key=key).exists()
 
 
 def drafts_for(user: User) -> list[DraftRow]:

@@ -245,6 +245,8 @@ def apply_draft(request: HttpRequest, code: str) -> HttpResponse:
     if user.kind == UserKind.STAFF:
         raise PermissionDenied("工作人员请使用“窗口代为申请”。")
     implementation = _published(code)
+    if drafts.filed_with(owner=user, idempotency_key=request.POST.get("idempotency_key", "")):
+        return HttpResponse("申请已提交，无需保存草稿。", content_type="text/plain")
     form = ApplyForm(request.POST, None, implementation=implementation, applicant=user,
                      owner=user, keep_as=f"cases.apply:{implementation.code}",
                      definition=item_answers.definition(implementation))

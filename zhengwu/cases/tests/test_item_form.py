@@ -206,6 +206,19 @@ def test_add_row_and_region_refresh_work_without_javascript(client_for, applican
                                           "refresh": "site"})
     page = client.get(response["Location"]).content.decode()
     assert '<option value="430481000000">耒阳市</option>' in page  # counties of 湖南省
+    # htmx posts the region's change to the page with ?refresh= and swaps the field in.
+    response = client.post(url_of(food) + "?refresh=site",
+                           {**GOOD, "a.site.township": ""}, HTTP_HX_REQUEST="true",
+                           follow=True)
+    assert f'<option value="{TOWNSHIP}">蔡子池街道</option>' in response.content.decode()
+
+
+def test_an_item_without_a_form_has_drafts_too(client_for, applicant, food):
+    form_set(food, None)
+    client = client_for(applicant)
+    client.post(url_of(food), apply_data(food, phone="13800000009", save_draft="1"))
+    page = client.get(url_of(food)).content.decode()
+    assert 'value="13800000009"' in page and "<strong>已保留：</strong>scan.pdf" in page
 
 
 # --- submitting -----------------------------------------------------------------------------------
@@ -310,6 +323,11 @@ def test_a_draft_saved_on_one_device_resumes_on_another(client_for, applicant, f
     assert laptop.post(url_of(food), {**fixed, "kept": tokens}).status_code == 302
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
     assert drafts.drafts_for(applicant) == []
+    # An automatic save arriving after the submission does not bring the draft back.
+    late = laptop.post(reverse("cases:apply_draft", args=[food.code]), fixed,
+                       HTTP_HX_REQUEST="true")  # the same page: the same idempotency key
+    assert "申请已提交" in late.content.decode()
+    assert not ApplicationDraft.objects.filter(owner=applicant).exists()
 
 
 def test_the_draft_saves_itself_with_htmx_and_expires(client_for, applicant, food, food_form):
