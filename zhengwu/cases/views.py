@@ -45,6 +45,7 @@ from zhengwu.cases import (
 )
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.caseclock import yellow_threshold
+from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.cases.forms import (
     ApplyForm,
     FilingSearchForm,
@@ -208,8 +209,8 @@ def _resumed(draft: ApplicationDraft | None, definition: FormDefinition | None,
 
 
 def _draft_state(request: HttpRequest, form: ApplyForm) -> dict[str, Any]:
-    common = {key: request.POST.get(key, "")[:2000] for key in
-              ("applicant_name", "id_number", "phone", "address", "description")}
+    common = {field.key: request.POST.get(field.key, "")[:field.max_length]
+              for field in COMMON_FIELDS}
     rows = dict(form.item_rows) if form.definition is not None else {}
     added = request.POST.get(item_form.ADD_ROW, "")
     if added in rows:
