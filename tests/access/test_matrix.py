@@ -837,6 +837,8 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",
     "page cases:apply": "filing for oneself",
+    "page cases:apply_draft": "one's own draft (cases.drafts): zhengwu/cases/tests/"
+                              "test_item_form.py",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
                                "(a chief files for no one)",
     "page bundles:apply": "filing for oneself",

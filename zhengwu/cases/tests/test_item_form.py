@@ -330,7 +330,11 @@ def test_a_draft_saved_on_one_device_resumes_on_another(client_for, applicant, f
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
 
 
-def test_the_draft_saves_itself_with_htmx_and_expires(client_for, applicant, food, food_form):
+def test_the_draft_saves_itself_with_htmx_and_expires(client_for, applicant, clerk, food,
+                                                      food_form):
+    draft_url = reverse("cases:apply_draft", args=[food.code])
+    assert client_for(clerk).post(draft_url, {"a.operator_name": "x"}).status_code == 403
+    assert Client().post(draft_url, {"a.operator_name": "x"}).status_code == 302  # sign in
     client = client_for(applicant)
     response = client.post(reverse("cases:apply_draft", args=[food.code]),
                            {"a.operator_name": "半途的名称", "phone": "13800000001"},
