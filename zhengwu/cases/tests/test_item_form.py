@@ -512,3 +512,15 @@ def test_a_drafts_files_outlive_the_usual_day_but_not_the_draft(client_for, appl
     sweeps.run_all(MONDAY + drafts.KEEP_FOR)
     assert not ApplicationDraft.objects.exists()
     assert not StagedUpload.objects.filter(owner=applicant).exists()
+
+
+def test_prefill_knows_a_person_and_an_enterprise(applicant):
+    from zhengwu.accounts.models import User
+
+    assert answers.known_of(applicant) == {
+        "applicant.name": "张三", "applicant.phone": "13800000001",
+        "applicant.id_number": "43048119900101123X"}
+    canyin = User.objects.get(username="canyin")
+    known = answers.known_of(canyin)
+    assert known["enterprise.uscc"] == known["applicant.id_number"] == canyin.uscc
+    assert known["enterprise.name"] == canyin.display_name
