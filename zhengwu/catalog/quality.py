@@ -11,9 +11,11 @@ The application form in force (the guide's own, else the item's; catalog.applica
 is checked too (issue 10):
 - form_duplicates_material: the form asks for what the materials already cover. Heuristic: a
   file field always (an attachment is a material: it belongs in the guide's list, where 减材料
-  and electronic licences apply), and any field whose label, stripped of spaces and
-  brackets, equals a material's name or is contained in one (labels of 4 characters or more,
-  so "姓名" does not match "申请人姓名证明");
+  and electronic licences apply; named with the material it resembles, if one's name holds
+  its label or the other way round), and any other field whose label equals a material's
+  name, both stripped of spaces, brackets and a trailing 复印件/原件/扫描件 ("营业执照复印件"
+  and "《营业执照》复印件"). A label only contained in a material's name is a fact the
+  material proves ("婚姻状况" and "婚姻状况证明"), not the same thing asked twice;
 - form_field_unclear: a field without help whose label alone does not say what to write: a
   label of one character, a generic word (名称、地址、日期、类型、备注、其他、说明、
   情况、内容、信息、编号、号码、数量、金额), or a label shared by two fields of one level;
@@ -82,8 +84,9 @@ RULES = {
 
 GENERIC_LABELS = frozenset({"名称", "地址", "日期", "时间", "类型", "备注", "其他", "其它", "说明",
                             "情况", "内容", "信息", "编号", "号码", "数量", "金额"})
-MATCH_MIN = 4  # characters a label needs before "contained in a material's name" counts
+MATCH_MIN = 4  # characters a file field's label needs before containment counts
 _NOISE = re.compile(r"[\s《》〈〉（）()【】\[\]“”\"'、，,。.:：;；/]")
+_COPY = re.compile(r"(复印件|原件|扫描件|影印件)+$")
 
 PLAN_MEASURE = "耒阳市 2021 方案措施[17]"
 
@@ -128,17 +131,22 @@ def _plain(text: str) -> str:
     return _NOISE.sub("", text)
 
 
+def _document(text: str) -> str:
+    """A material's or a field's name without its noise and its 复印件/原件."""
+    return _COPY.sub("", _plain(text)) or _plain(text)
+
+
 def _form(facts: GuideFacts) -> list[Finding]:
     form = facts.form
     assert form is not None
     findings: list[Finding] = []
-    materials = [(m.name, _plain(m.name)) for m in facts.materials
+    materials = [(m.name, _document(m.name)) for m in facts.materials
                  if m.source != "not_required"]
     for label, field in _walk(form.fields, ""):
-        plain = _plain(field.label)
+        plain = _document(field.label)
         match = next((name for name, key in materials
-                      if plain == key or (len(plain) >= MATCH_MIN and plain in key)
-                      or (field.kind == Kind.FILE and len(key) >= MATCH_MIN and key in plain)),
+                      if plain == key or (field.kind == Kind.FILE and min(len(plain), len(key))
+                                          >= MATCH_MIN and (plain in key or key in plain))),
                      None)
         if field.kind == Kind.FILE:
             also = f"，与申请材料“{match}”重复" if match else ""

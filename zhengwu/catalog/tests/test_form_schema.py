@@ -176,3 +176,29 @@ def test_api_without_a_form_is_404(db: Any) -> None:
                                     kwargs={"code": implementation.code}))
     assert response.status_code == 404
     assert response.json()["code"] == "catalog.no_form"
+
+
+def test_every_pack_form_has_a_valid_schema_and_checks_an_empty_answer() -> None:
+    """The pack's own definitions (packs/leiyang/forms): each schema is a valid draft 2020-12
+    schema, and an empty answer gives only "please fill in" errors, one per required field."""
+    import csv
+    import json
+
+    pack = Path(settings.ZHENGWU_DEFAULT_PACK)
+    code_sets = {name: [Option.model_validate(o) for o in body["options"]]
+                 for name, body in json.loads(
+                     (pack / "form_code_sets.json").read_text(encoding="utf-8")).items()}
+    with (pack / "items.csv").open(encoding="utf-8", newline="") as handle:
+        names = {row["name"] for row in csv.DictReader(handle)}
+    files = sorted((pack / "forms").glob("*.json"))
+    assert files
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["item"] in names
+        definition = FormDefinition.model_validate(data["form"])
+        assert jsonschema_rs.meta.is_valid(json_schema(definition, code_sets)), path.name
+        _, errors = validate(definition, {}, code_sets=code_sets, regions=set(), today=TODAY)
+        required = {f.key for f in definition.fields if f.required and f.shows_if is None}
+        assert set(errors) == required, path.name
+        assert all(message.startswith(("请填写", "请选择", "请上传"))
+                   for message in errors.values()), path.name

@@ -40,9 +40,11 @@ def load_food_form(rows: Any, form: FormDefinition | None) -> Any:
 
     from zhengwu.catalog.application_form import CodeSet
 
+    kept = {row.name: CodeSet(title=row.title, source=row.source, options=row.options)
+            for row in FormCodeSet.objects.all()}
     with transaction.atomic():
-        services.form_code_sets_replace(
-            code_sets={name: CodeSet.model_validate(data) for name, data in CODE_SETS.items()},
+        services.form_code_sets_replace(code_sets=kept | {
+            name: CodeSet.model_validate(data) for name, data in CODE_SETS.items()},
             actor=SYSTEM)
     mine = [row for row in rows if row.item.name == FOOD]
     return services.catalog_import_rows(rows=mine, actor=SYSTEM, note="测试",
@@ -59,7 +61,8 @@ def food_implementation() -> ItemImplementation:
 def test_item_form_is_published_with_its_implementations(pack_rows: Any) -> None:
     impl = food_implementation()
     before = impl.version
-    assert selectors.definition_for(impl) is None  # no form in the pack yet: none
+    real = selectors.definition_for(impl)  # the pack's own definition
+    assert real is not None and real != sample()
     result = load_food_form(pack_rows, sample())
     assert result.updated >= 1
     impl.refresh_from_db()
@@ -143,9 +146,11 @@ def test_code_sets_replace_and_read(catalog_admin: Any) -> None:
     sets = {name: CodeSet.model_validate(data) for name, data in CODE_SETS.items()}
     from django.db import transaction
 
+    existing = FormCodeSet.objects.count()  # the pack's
     with transaction.atomic():
-        assert services.form_code_sets_replace(code_sets=sets, actor=SYSTEM) == 1
+        assert services.form_code_sets_replace(code_sets=sets, actor=SYSTEM) == existing
         assert services.form_code_sets_replace(code_sets=sets, actor=SYSTEM) == 0
+    assert list(selectors.form_code_sets()) == ["food_business_type"]
     assert [o.value for o in selectors.form_code_sets()["food_business_type"]] == [
         "shop", "restaurant"]
     with transaction.atomic():
@@ -224,18 +229,21 @@ def test_malformed_form_in_a_pack_loads_nothing(tmp_path: Path) -> None:
     shutil.rmtree(pack / "forms", ignore_errors=True)
     write_pack(pack, {"a.json": {"item": FOOD, "form": {"title": "表", "fields": []}}},
                CODE_SETS)
-    items_before = ServiceItem.objects.filter(form__isnull=False).count()
+    forms_before = dict(ServiceItem.objects.values_list("name", "form"))
+    sets_before = list(FormCodeSet.objects.values_list("name", "options"))
     with pytest.raises(PackError, match=r"forms/a\.json 的 fields："):
         pack_load(pack, with_people=False)
-    assert ServiceItem.objects.filter(form__isnull=False).count() == items_before
-    assert not FormCodeSet.objects.exists()
+    assert dict(ServiceItem.objects.values_list("name", "form")) == forms_before
+    assert list(FormCodeSet.objects.values_list("name", "options")) == sets_before
 
 
 @pytest.mark.django_db
 def test_quality_report_lists_form_findings(pack_rows: Any) -> None:
-    load_food_form(pack_rows, sample())
+    assert FOOD not in {row.implementation.item.name
+                        for row in selectors.quality_report(rule="form_illustrative")}
+    load_food_form(pack_rows, sample())  # the sample is marked illustrative
     rows = selectors.quality_report(rule="form_illustrative")
-    assert [row.implementation.item.name for row in rows] == [FOOD] * len(rows) and rows
+    assert FOOD in {row.implementation.item.name for row in rows}
     assert selectors.quality_report(rule="form_code_set_missing") == []
     FormCodeSet.objects.all().delete()
     missing = selectors.quality_report(rule="form_code_set_missing")
@@ -287,7 +295,9 @@ def test_an_own_form_may_name_only_existing_code_sets(catalog_admin: Any, actor_
     from zhengwu.core.errors import InvalidInput
 
     impl = food_implementation()
-    guide = guide_of(impl).model_copy(update={"form": sample()})  # names food_business_type
-    with pytest.raises(InvalidInput, match="代码集“food_business_type”不存在"):
+    own = FormDefinition.model_validate({"title": "表", "fields": [
+        {"key": "t", "kind": "choice", "label": "类型", "code_set": "no_such_set"}]})
+    guide = guide_of(impl).model_copy(update={"form": own})
+    with pytest.raises(InvalidInput, match="代码集“no_such_set”不存在"):
         services.draft_save(implementation_id=impl.pk, guide=guide,
                             actor=actor_of(catalog_admin))

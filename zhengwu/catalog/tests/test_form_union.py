@@ -239,3 +239,37 @@ def test_prefill_groups_and_types() -> None:
         "enterprise.shareholders": [{"applicant.name": "张三"}, {"applicant.name": "李四"}],
         "person.birth_date": dt.date(1990, 1, 1), "person.marital_status": "x"})
     assert filled == {"holders": [{"n": "张三"}, {"n": "李四"}], "born": "1990-01-01"}
+
+
+def test_every_pack_bundle_has_a_union_form() -> None:
+    """Each 一件事 of the pack whose members have forms gets one form with unique keys, asking
+    fewer fields than its members together when they share meanings."""
+    import csv
+    import json
+    from collections import defaultdict
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pack = Path(settings.ZHENGWU_DEFAULT_PACK)
+    code_sets = {name: [Option.model_validate(o) for o in body["options"]]
+                 for name, body in json.loads(
+                     (pack / "form_code_sets.json").read_text(encoding="utf-8")).items()}
+    forms = {}
+    for path in (pack / "forms").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        forms[data["item"]] = FormDefinition.model_validate(data["form"])
+    members: dict[str, list[FormDefinition]] = defaultdict(list)
+    with (pack / "bundle_members.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["item_name"] in forms:
+                members[row["bundle_code"]].append(forms[row["item_name"]])
+    several = {code: defs for code, defs in members.items() if len(defs) > 1}
+    assert several
+    for code, defs in several.items():
+        merged = union(defs, code_sets=code_sets)
+        keys = [f.key for f in merged.fields]
+        assert len(keys) == len(set(keys)), code
+        assert len(keys) <= sum(len(d.fields) for d in defs), code
+        for definition, keymap in zip(defs, key_maps(defs, code_sets=code_sets), strict=True):
+            assert set(keymap) == {f.key for f in definition.fields}, code

@@ -77,12 +77,21 @@ def test_form_asking_for_a_material_again():
     form = _form({"key": "licence", "kind": "text", "label": "营业执照复印件"},
                  {"key": "plan", "kind": "file", "label": "平面布局图"},
                  {"key": "photo", "kind": "file", "label": "门头照片"},
-                 {"key": "name", "kind": "text", "label": "姓名"})
+                 {"key": "name", "kind": "text", "label": "姓名"},
+                 {"key": "premises", "kind": "text", "label": "经营场所平面布局"})
     findings = check(facts(materials=materials, form=form))
     assert [f.rule for f in findings] == ["form_duplicates_material"] * 3
     assert "“营业执照复印件”与申请材料“《营业执照》复印件”重复" in findings[0].reason
     assert "与申请材料“经营场所平面布局图”重复" in findings[1].reason
     assert "“门头照片”要求上传附件：" in findings[2].reason
+
+
+def test_a_fact_the_material_proves_is_not_a_duplicate():
+    materials = (MaterialFacts("婚姻状况证明", "applicant", False),
+                 MaterialFacts("营业执照原件", "applicant", False))
+    form = _form({"key": "marital", "kind": "text", "label": "婚姻状况"},
+                 {"key": "licence", "kind": "text", "label": "营业执照", "help": "执照名称"})
+    assert rules(facts(materials=materials, form=form)) == ["form_duplicates_material"]
 
 
 def test_unclear_fields_without_help():
