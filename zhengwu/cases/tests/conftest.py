@@ -2,15 +2,17 @@
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, user_create
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import staging
+from zhengwu.cases import item_form, staging
 from zhengwu.cases.models import MaterialKind
 from zhengwu.cases.services import MaterialIn, case_submit
 from zhengwu.cases.uploads import check_upload
@@ -48,13 +50,61 @@ FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": 
         "address": "耒阳市蔡子池街道"}
 
 
-def answers_for(definition: FormDefinition, owner: User) -> dict[str, object]:
+def answers_for(definition: FormDefinition, owner: User | None = None) -> dict[str, object]:
     """Valid answers to any item's form: every field but optional files answered with a
-    plain valid value (a required file is staged for `owner`, as the pages stage it)."""
+    plain valid value (a required file is staged for `owner`, as the pages stage it; left
+    out without an owner)."""
     return _level(definition.fields, owner, "")
 
 
-def _level(fields: list[FieldDef], owner: User, base: str) -> dict[str, object]:
+def _required_files(fields: list[FieldDef], answers: dict[str, Any], base: str) -> list[str]:
+    """The paths of the required file fields that `answers` (answers_for) leaves open."""
+    found = []
+    for spec in fields:
+        if spec.kind == Kind.FILE and spec.required and spec.key not in answers:
+            found.append(base + spec.key)
+        elif spec.kind == Kind.GROUP:
+            for index, row in enumerate(answers.get(spec.key) or []):
+                found += _required_files(spec.fields, row, f"{base}{spec.key}.{index}.")
+    return found
+
+
+def sample_answers(impl: ItemImplementation) -> dict[str, object] | None:
+    """answers_for an item's own form (None for an item without one), files left out."""
+    definition = item_answers.definition(impl)
+    return answers_for(definition) if definition is not None else None
+
+
+def page_answers(impl: ItemImplementation) -> dict[str, object]:
+    """The inputs of an item's own form, validly filled, as its apply page posts them
+    ({} for an item without a form): tests of other things post them unchanged."""
+    definition = item_answers.definition(impl)
+    if definition is None:
+        return {}
+    answers = answers_for(definition)
+    data: dict[str, object] = dict(item_form.post_from_answers(definition, answers).lists())
+    for path in _required_files(definition.fields, answers, ""):
+        data[item_form.input_name(path)] = SimpleUploadedFile("form.pdf", pdf_bytes(),
+                                                              "application/pdf")
+    return data
+
+
+def api_answers(impl: ItemImplementation) -> tuple[dict[str, object] | None, dict[str, object]]:
+    """An item's own form validly answered for the API, with the file parts it names;
+    (None, {}) for an item without a form."""
+    definition = item_answers.definition(impl)
+    if definition is None:
+        return None, {}
+    answers = answers_for(definition)
+    files: dict[str, object] = {}
+    for index, path in enumerate(_required_files(definition.fields, answers, "")):
+        part = f"answer_file{index}"
+        item_form.set_answer(answers, path, {"file_field": part})
+        files[part] = SimpleUploadedFile("form.pdf", pdf_bytes(), "application/pdf")
+    return answers, files
+
+
+def _level(fields: list[FieldDef], owner: User | None, base: str) -> dict[str, object]:
     out = {}
     for spec in fields:
         value = _sample(spec, owner, base + spec.key)
@@ -73,7 +123,7 @@ def _day(spec: FieldDef) -> str:
     return day.isoformat()
 
 
-def _sample(spec: FieldDef, owner: User, path: str):
+def _sample(spec: FieldDef, owner: User | None, path: str):
     kind = spec.kind
     if kind in (Kind.NUMBER, Kind.MONEY):
         value = max(spec.min if spec.min is not None else 1, 1)
@@ -101,7 +151,7 @@ def _sample(spec: FieldDef, owner: User, path: str):
         return [_level(spec.fields, owner, f"{path}.{i}.") for i in range(
             max(spec.min_items, 1))]
     if kind == Kind.FILE:
-        if not spec.required:
+        if not spec.required or owner is None:
             return None
         row = staging.keep(owner=owner, form="tests", slot=path, file_name="scan.pdf",
                            checked=check_upload("scan.pdf", pdf_bytes()))
