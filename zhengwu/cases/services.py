@@ -173,13 +173,12 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     if errors:
         detail = "；".join(f"{k}：{v}" for k, v in errors.items())
         raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
-    item_form = _item_answers(implementation, submitted_by, answers)
     in_person = filing_for_other or channel in (Channel.WINDOW, Channel.PROXY,
                                                 Channel.CROSS_REGION)
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
                                verified_by=submitted_by if in_person else None)
-    if len(materials) + len(item_form.files) > MAX_FILES:
+    if len(materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
     required = {m.name: m for m in implementation.materials.all()
                 if m.required and m.source == MaterialSource.APPLICANT}
@@ -203,6 +202,10 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                                                    material.content)))
         else:
             checked.append((material, None))
+    # The item's own form after the materials: a missing or refused material is said first.
+    item_form = _item_answers(implementation, submitted_by, answers)
+    if len(materials) + len(item_form.files) > MAX_FILES:
+        raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
     checked += item_form.files
     if item_form.form is not None:
         stored: dict[str, Any] = {**cleaned, "answers": item_form.answers,
