@@ -33,6 +33,7 @@ from config.api import api
 from zhengwu.accounts.models import User
 from zhengwu.cases.models import Case, Notice
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
 from zhengwu.core.codes import citizen_id_check_char, is_valid_citizen_id, make_uscc
@@ -200,7 +201,7 @@ def seeded(db) -> dict[str, Any]:
                     "address": "耒阳市蔡子池街道青年路88号",
                     "id_number": person.id_number or user.uscc or make_uscc("9", "1", "430481", "MA4L1234")}
             case = case_submit(implementation_id=food.pk, submitted_by=user, form_data=form,
-                               materials=materials).case
+                               materials=materials, answers=sample_answers(food)).case
             if step != "submitted":
                 case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
             if step == "granted":

@@ -242,7 +242,10 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                     f"{case.number}。", "submit")
     staging.consume(owner=submitted_by, form=staged)
     staging.discard(owner=submitted_by, tokens=item_form.tokens)
-    ApplicationDraft.objects.filter(owner=owner, implementation=implementation).delete()
+    # The draft it was filed from is done with (read first: most filings have none).
+    drafts = ApplicationDraft.objects.filter(owner=owner, implementation=implementation)
+    if drafts.exists():
+        drafts.delete()
     return SubmitResult(case, created=True)
 
 
