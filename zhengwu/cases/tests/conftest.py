@@ -50,11 +50,29 @@ FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": 
         "address": "耒阳市蔡子池街道"}
 
 
-def answers_for(definition: FormDefinition, owner: User | None = None) -> dict[str, object]:
+SAMPLE_ID, SAMPLE_PHONE = "43048119900101123X", "13800000001"
+
+
+def answers_for(definition: FormDefinition, owner: User | None = None, *,
+                id_number: str = SAMPLE_ID, phone: str = SAMPLE_PHONE) -> dict[str, object]:
     """Valid answers to any item's form: every field but optional files answered with a
     plain valid value (a required file is staged for `owner`, as the pages stage it; left
-    out without an owner)."""
-    return _level(definition.fields, owner, "")
+    out without an owner); ID numbers and phones are `id_number` and `phone`."""
+    answers = _level(definition.fields, owner, "")
+    return _personal(definition.fields, answers, id_number, phone)
+
+
+def _personal(fields: list[FieldDef], answers: dict[str, Any], id_number: str,
+              phone: str) -> dict[str, Any]:
+    for spec in fields:
+        if spec.kind == Kind.ID_NUMBER and spec.key in answers:
+            answers[spec.key] = id_number
+        elif spec.kind == Kind.PHONE and spec.key in answers:
+            answers[spec.key] = phone
+        elif spec.kind == Kind.GROUP:
+            for row in answers.get(spec.key) or []:
+                _personal(spec.fields, row, id_number, phone)
+    return answers
 
 
 def _required_files(fields: list[FieldDef], answers: dict[str, Any], base: str) -> list[str]:
@@ -69,10 +87,12 @@ def _required_files(fields: list[FieldDef], answers: dict[str, Any], base: str) 
     return found
 
 
-def sample_answers(impl: ItemImplementation) -> dict[str, object] | None:
+def sample_answers(impl: ItemImplementation, *, id_number: str = SAMPLE_ID,
+                   phone: str = SAMPLE_PHONE) -> dict[str, object] | None:
     """answers_for an item's own form (None for an item without one), files left out."""
     definition = item_answers.definition(impl)
-    return answers_for(definition) if definition is not None else None
+    return answers_for(definition, id_number=id_number, phone=phone) \
+        if definition is not None else None
 
 
 def page_answers(impl: ItemImplementation) -> dict[str, object]:
@@ -135,11 +155,11 @@ def _sample(spec: FieldDef, owner: User | None, path: str):
     if kind == Kind.REGION:
         return "430481000000"
     if kind == Kind.ID_NUMBER:
-        return "43048119900101123X"
+        return SAMPLE_ID
     if kind == Kind.USCC:
         return make_uscc("9", "1", "430481", "MA4L0000")
     if kind == Kind.PHONE:
-        return "13800000001"
+        return SAMPLE_PHONE
     if kind == Kind.EMAIL:
         return "test@example.com"
     if kind == Kind.CHOICE:
