@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from zhengwu.catalog import form_answers, kpis, quality
+from zhengwu.catalog import form_answers, form_union, kpis, quality
 from zhengwu.catalog.application_form import FormDefinition, Option
 from zhengwu.catalog.guide import diff, element_label, flatten, guide_of
 from zhengwu.catalog.models import (
@@ -299,3 +299,30 @@ def form_answers_check(definition: FormDefinition, answers: Mapping[str, Any]) -
     """form_answers.validate with this deployment's code sets, regions and today."""
     return form_answers.validate(definition, answers, code_sets=form_code_sets(),
                                  regions=RegionTable(), today=clock.today())
+
+
+@dataclass(frozen=True)
+class UnionForm:
+    """A bundle's one form: the union of its members' forms (catalog.form_union), the member
+    definitions it was built from (by implementation id; members without a form are absent),
+    and the code sets to pass to form_union.split / errors_to_union."""
+
+    definition: FormDefinition
+    members: dict[int, FormDefinition]
+    code_sets: dict[str, list[Option]]
+    notes: list[str]
+
+
+def union_form(implementations: Collection[ItemImplementation], *,
+               title: str = form_union.UNION_TITLE) -> UnionForm | None:
+    """The one form of a bundle whose members are `implementations`; None when none of them
+    has a form of its own."""
+    members = {implementation.pk: definition
+               for implementation in implementations
+               if (definition := definition_for(implementation)) is not None}
+    if not members:
+        return None
+    code_sets = form_code_sets()
+    definitions = list(members.values())
+    return UnionForm(form_union.union(definitions, title=title, code_sets=code_sets), members,
+                     code_sets, form_union.union_notes(definitions, code_sets=code_sets))

@@ -301,3 +301,21 @@ def test_an_own_form_may_name_only_existing_code_sets(catalog_admin: Any, actor_
     with pytest.raises(InvalidInput, match="代码集“no_such_set”不存在"):
         services.draft_save(implementation_id=impl.pk, guide=guide,
                             actor=actor_of(catalog_admin))
+
+
+@pytest.mark.django_db
+def test_union_form_of_a_bundles_members() -> None:
+    from zhengwu.catalog.form_union import split
+
+    names = ["食品经营许可证核发（新办）", "食品小经营许可证核发（小餐饮）"]
+    implementations = [ItemImplementation.objects.select_related("item").filter(
+        item__name=name)[:1].get() for name in names]
+    found = selectors.union_form(implementations)
+    assert found is not None
+    assert set(found.members) == {i.pk for i in implementations}
+    keys = [f.key for f in found.definition.fields]
+    assert len(keys) == len(set(keys))
+    assert len(keys) < sum(len(d.fields) for d in found.members.values())
+    members = list(found.members.values())
+    assert split({}, members[0], members, code_sets=found.code_sets) == {}
+    assert selectors.union_form([]) is None
