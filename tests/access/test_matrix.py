@@ -57,7 +57,7 @@ from zhengwu.cases.models import (
     Verification,
 )
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FORM, pdf_bytes, uploads_for
+from zhengwu.cases.tests.conftest import FORM, pdf_bytes, sample_answers, uploads_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview, JointReviewEvent
@@ -259,6 +259,7 @@ def build_world() -> World:
     def file(impl: ItemImplementation, **kwargs: Any) -> Case:
         kwargs.setdefault("submitted_by", zhangsan)
         kwargs.setdefault("materials", uploads_for(impl))
+        kwargs.setdefault("answers", sample_answers(impl))
         return case_submit(implementation_id=impl.pk, form_data=dict(FORM), **kwargs).case
 
     cases: dict[str, Case] = {}
@@ -864,6 +865,8 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",
     "page cases:apply": "filing for oneself",
+    "page cases:apply_draft": "one's own draft (cases.drafts): zhengwu/cases/tests/"
+                              "test_item_form.py",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
                                "(a chief files for no one)",
     "page bundles:apply": "filing for oneself",

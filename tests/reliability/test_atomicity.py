@@ -44,6 +44,7 @@ from zhengwu.accounts.services import role_assign, user_create
 from zhengwu.cases import uploads
 from zhengwu.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus, Decision, Notice
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
 from zhengwu.core.audit import audit_verify
@@ -90,7 +91,8 @@ class World:
                      for m in self.food.materials.filter(source="applicant", required=True)]
         assert len(materials) == 3, "WRITES assumes three required uploads"
         return case_submit(implementation_id=self.food.pk, submitted_by=self.applicant,
-                           form_data=dict(FORM), materials=materials).case
+                           form_data=dict(FORM), materials=materials,
+                           answers=sample_answers(self.food)).case
 
     def move(self, case: Case, action: str, user: User, reason: str = "") -> Case:
         return case_transition(case_id=case.pk, user=user,
@@ -255,6 +257,7 @@ def test_a_fault_during_an_http_submission_is_an_error_answer_and_stores_nothing
     names = list(world.food.materials.filter(source="applicant", required=True)
                  .values_list("name", flat=True))
     payload = {"implementation_id": world.food.pk, "form": FORM,
+               "answers": sample_answers(world.food),
                "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}
                              for i, n in enumerate(names)]}
 

@@ -33,6 +33,7 @@ from config.api import api
 from zhengwu.accounts.models import User
 from zhengwu.cases.models import Case, Notice
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
 from zhengwu.core.codes import citizen_id_check_char, is_valid_citizen_id, make_uscc
@@ -65,14 +66,17 @@ class Person:
     id_number: str  # "" for an enterprise (its USCC is public)
     phone: str
     account_phone: str = ""
+    # The ID number its item forms name (an enterprise's legal representative): its own data.
+    form_id: str = ""
 
     def secrets(self) -> set[str]:
-        return {s for s in (self.id_number, self.phone, self.account_phone) if s}
+        return {s for s in (self.id_number, self.phone, self.account_phone, self.form_id)
+                if s}
 
 
 PEOPLE = [Person("zhangsan", _id("43048119850612003"), "13987650001"),
           Person("chuangye", _id("43048119920305004"), "13987650018"),
-          Person("canyin", "", "13987650002")]
+          Person("canyin", "", "13987650002", form_id=_id("43048119800101005"))]
 
 
 @dataclass
@@ -200,7 +204,9 @@ def seeded(db) -> dict[str, Any]:
                     "address": "耒阳市蔡子池街道青年路88号",
                     "id_number": person.id_number or user.uscc or make_uscc("9", "1", "430481", "MA4L1234")}
             case = case_submit(implementation_id=food.pk, submitted_by=user, form_data=form,
-                               materials=materials).case
+                               materials=materials, answers=sample_answers(
+                                   food, id_number=person.id_number or person.form_id,
+                                   phone=person.phone)).case
             if step != "submitted":
                 case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
             if step == "granted":

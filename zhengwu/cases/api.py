@@ -9,12 +9,14 @@ through the unmask operation, which is audited (quality.md #8, #11).
 # No `from __future__ import annotations` here: ninja resolves a view's annotations in the
 # globals of the function it is given (see zhengwu/catalog/api.py).
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -22,7 +24,8 @@ from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
-from zhengwu.cases import selectors, services
+from zhengwu.cases import answers as item_answers
+from zhengwu.cases import item_form, selectors, services, staging
 from zhengwu.cases.access import reviewer_departments, serves_window
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
@@ -61,7 +64,9 @@ from zhengwu.cases.schemas import (
     UnmaskOut,
     VerificationIn,
 )
+from zhengwu.cases.uploads import check_upload
 from zhengwu.cases.verification import verification_record
+from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock, idempotency
 from zhengwu.core.access_log import access_group
 from zhengwu.core.http import client_ip
@@ -136,11 +141,49 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
         "delivered_at": case.delivered_at, "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
         "supplement_items": supplement.items if supplement is not None else [],
+        "answers": _answers_out(case, whole),
         "materials": [{"name": m.name, "kind": m.kind, "original_name": m.original_name,
                        "content_type": m.content_type, "size": m.size,
                        "reference": m.reference, "supplement": m.supplement,
                        "added_at": m.added_at} for m in materials],
     }
+
+
+def _answers_out(case: Case, whole: bool) -> dict[str, Any] | None:
+    stored = (case.form_data or {}).get("answers")
+    if not stored:
+        return None
+    definition = item_answers.case_definition(case)
+    return dict(stored) if whole or definition is None else \
+        item_answers.masked_answers(definition, stored)
+
+
+def _answer_files(user: User, implementation_id: int, answers: dict[str, Any] | None,
+                  files: dict[str, UploadedFile]) -> dict[str, Any] | None:
+    """A file answer posted as {"file_field": part}: the part is checked and staged
+    (cases.staging) and the answer names it by token, as the pages' answers do."""
+    if not answers:
+        return answers
+    implementation = ItemImplementation.objects.filter(pk=implementation_id).first()
+    definition = item_answers.definition(implementation) if implementation else None
+    if definition is None:
+        return answers
+    result = copy.deepcopy(answers)
+    for path, spec in item_form.file_paths(definition, result):
+        holder, key = item_form.answer_slot(result, path)
+        value = holder.get(key) if holder is not None else None
+        if holder is None or not isinstance(value, dict) or "file_field" not in value:
+            continue
+        upload = files.get(str(value["file_field"]))
+        if upload is None:
+            raise item_answers.FormInvalid({path: f"{spec.label}：未找到 multipart 字段"
+                                                  f"“{value['file_field']}”"})
+        name = (upload.name or spec.label)[-200:]
+        checked = check_upload(spec.label, upload.read())
+        row = staging.keep(owner=user, form="cases.api", slot=path, file_name=name,
+                           checked=checked)
+        holder[key] = {"name": name, "token": row.token}
+    return result
 
 
 def _event_out(event: CaseEvent) -> dict[str, Any]:
@@ -172,7 +215,9 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
     key = idempotency.key_from_header(request.headers.get("Idempotency-Key"), prefix="case")
     data, files = multipart_payload(request)
     body = schema_validated(SubmitIn, data)
-    materials = materials_from_specs(body.materials, files)
+    materials = materials_from_specs(body.materials, files,
+                                     answered=item_form.file_fields_named(body.answers))
+    answers = _answer_files(user, body.implementation_id, body.answers, files)
     applicant = selectors.filing_applicant_get(
         user=user, channel=body.channel, applicant_id=body.applicant_id,
         accepting_region=body.accepting_region, on_behalf_of=body.on_behalf_of)
@@ -181,7 +226,7 @@ def submit_case(request: HttpRequest) -> Status[dict[str, Any]]:
         implementation_id=body.implementation_id, submitted_by=user,
         form_data=body.form.model_dump(exclude_defaults=True), materials=materials,
         channel=body.channel, applicant=applicant, accepting_region=body.accepting_region,
-        idempotency_key=key), prefix="case")
+        idempotency_key=key, answers=answers), prefix="case")
     case = selectors.case_get(user=user, number=result.case.number)
     return Status(201 if result.created else 200, _case_out(case, user))
 

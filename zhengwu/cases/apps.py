@@ -41,6 +41,12 @@ def open_cases_block_closure(user: User) -> str:
     return f"您有 {count} 件办件尚在办理中，办结或撤回后才能注销" if count else ""
 
 
+def drafts(now: dt.datetime) -> str:
+    from zhengwu.cases.drafts import sweep_expired
+
+    return f"清理过期申请草稿 {sweep_expired(now)} 份"
+
+
 class CasesConfig(AppConfig):
     name = "zhengwu.cases"
     label = "cases"
@@ -57,6 +63,7 @@ class CasesConfig(AppConfig):
 
         sweeps.register("cases.deadlines", sweep)
         sweeps.register("cases.orphan_uploads", orphan_uploads)
+        sweeps.register("cases.drafts", drafts)
         sweeps.register("cases.staged_uploads", staged_uploads)
         sweeps.register("cases.verifications", verifications)
         # 放权赋权回头看 counts the cases filed for each delegated item (the catalogue is a

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_mismatch
-from zhengwu.cases import selectors, staging
+from zhengwu.cases import answers as item_answers
+from zhengwu.cases import item_form, selectors, staging
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.cases.models import (
@@ -26,6 +27,8 @@ from zhengwu.cases.models import (
 )
 from zhengwu.cases.services import MaterialIn
 from zhengwu.cases.uploads import ACCEPT
+from zhengwu.catalog.application_form import FormDefinition
+from zhengwu.catalog.form_answers import validate
 from zhengwu.catalog.models import ItemImplementation, Material, MaterialSource
 from zhengwu.core import clock, idempotency
 from zhengwu.core.forms import ErrorsDescribed, TextField
@@ -52,11 +55,19 @@ class ApplyForm(KeepsUploads):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
 
     def __init__(self, *args: Any, implementation: ItemImplementation,
-                 applicant: User | None = None, window: bool = False, **kwargs: Any) -> None:
+                 applicant: User | None = None, window: bool = False,
+                 definition: FormDefinition | None = None,
+                 answers: dict[str, Any] | None = None, rows: dict[str, int] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.implementation = implementation
         self.applicant = applicant
         self.window = window
+        self.definition = definition
+        self.item_answers: dict[str, Any] = {}
+        self.item_rows: dict[str, int] = {}
+        self.item_errors: dict[str, str] = {}
+        self.item_cleaned: dict[str, Any] = {}
         self.materials_in: list[MaterialIn] = []
         self.cleaned_form: dict[str, str] = {}
         if window:
@@ -91,6 +102,8 @@ class ApplyForm(KeepsUploads):
             if window:
                 self.fields[f"paper_{key}"] = forms.BooleanField(
                     label="已在窗口收取纸质材料", required=False)
+        if definition is not None:
+            self._item_init(definition, answers or {}, rows or {})
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", idempotency.new_key())
             if applicant is not None and not window:
@@ -145,7 +158,96 @@ class ApplyForm(KeepsUploads):
             self.add_error(None if key == "__all__" else key, message)
         self.cleaned_form = values
         self._clean_materials(cleaned)
+        if self.definition is not None:
+            self._clean_item(self.definition)
         return cleaned
+
+    # --- the item's own form (cases.item_form); kept apart so other changes merge easily ----
+
+    def _item_init(self, definition: FormDefinition, answers: dict[str, Any],
+                   rows: dict[str, int]) -> None:
+        """The item's answers (posted, or a draft's or prefilled ones), its file inputs, and
+        the applicant's name and ID number read-only online (they are the account's)."""
+        self.item_code_sets = item_answers.code_sets(self.implementation)
+        self.item_rows = dict(rows)
+        if self.is_bound:
+            self.item_answers = item_form.answers_from_post(definition, self.data)
+            for path, count in item_form.posted_rows(definition, self.data).items():
+                self.item_rows[path] = max(count, self.item_rows.get(path, 0))
+        else:
+            self.item_answers = dict(answers)
+        for path, spec in item_form.file_paths(definition, self.item_answers, self.item_rows):
+            self.fields[item_form.input_name(path)] = forms.FileField(
+                label=spec.label, required=False)
+        if not self.window and self.applicant is not None:
+            for key in ("applicant_name", "id_number"):
+                self.fields[key].widget.attrs.update(readonly=True)
+                self.fields[key].help_text = "来自账号的实名信息，不能修改。"
+
+    def _clean_item(self, definition: FormDefinition) -> None:
+        answers = self.item_answers
+        for path, spec in item_form.file_paths(definition, answers, self.item_rows):
+            name = item_form.input_name(path)
+            given = self.file_given(name, spec.label)
+            token = self._stage_now(name) if given is not None else ""
+            if token:
+                item_form.set_answer(answers, path, {"name": given[0] if given else "",
+                                                     "token": token})
+        cleaned, errors = validate(definition, answers, code_sets=self.item_code_sets,
+                                   regions=item_answers.regions(), today=clock.today())
+        for name in list(self.errors):  # a refused file: its error goes next to its field
+            if name.startswith(item_form.PREFIX):
+                errors[name[len(item_form.PREFIX):]] = "；".join(str(e) for e in self.errors[name])
+                del self.errors[name]
+        self.item_errors = errors
+        self.item_cleaned = cleaned
+
+    def _stage_now(self, name: str) -> str:
+        """The staged-upload token of an item file (cases.staging): a new file is kept now,
+        since its answer names it by token; a kept one keeps its token."""
+        slot = self.slot_of(name)
+        fresh = self._fresh.pop(name, None)
+        if fresh is not None and self.owner is not None and self.keep_as:
+            row = staging.keep(owner=self.owner, form=self.keep_as, slot=slot,
+                               file_name=fresh[0], checked=fresh[1])
+            self._kept[slot] = row
+            return row.token
+        kept = self._kept.get(slot)
+        return kept.token if kept is not None else ""
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.item_errors
+
+    @property
+    def item_controls(self) -> list[item_form.Control]:
+        if self.definition is None:
+            return []
+        kept = {item_form.input_name(path): self.kept_for(item_form.input_name(path))
+                for path, _spec in item_form.file_paths(self.definition, self.item_answers,
+                                                        self.item_rows)}
+        return item_form.controls(self.definition, self.item_answers, self.item_errors,
+                                  code_sets=self.item_code_sets, rows=self.item_rows,
+                                  today=clock.today(), kept=kept)
+
+    @property
+    def item_error_links(self) -> list[tuple[str, str, str]]:
+        """(target id, label, message) of every item-form error, in page order, for the
+        error summary at the top of the page."""
+        links = []
+        for control in item_form.walk(self.item_controls):
+            if control.error:
+                links.append((control.error_target, control.where + control.label,
+                              control.error))
+            for index, message in control.row_errors.items():
+                links.append((f"{control.id}-{index}", f"{control.label}第{index + 1}项",
+                              message))
+        if "__all__" in self.item_errors:
+            links.append(("", "申请表", self.item_errors["__all__"]))
+        return links
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + len(self.item_errors)
 
     def _clean_materials(self, cleaned: dict[str, Any]) -> None:
         materials: list[MaterialIn] = []

@@ -253,6 +253,32 @@ class StagedUpload(models.Model):
         return self.original_name
 
 
+class ApplicationDraft(models.Model):
+    """草稿: what a person typed on an item's apply page, saved by 保存草稿 or automatically,
+    so they can resume on any device (cases.drafts). One per account and implementation; it
+    holds the answers, the files kept for it (staged-upload tokens, kept as long as the
+    draft) and expires after drafts.KEEP_FOR unless saved again; filing the case deletes it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="application_drafts")
+    implementation = models.ForeignKey("catalog.ItemImplementation", on_delete=models.CASCADE,
+                                       related_name="+")
+    # {"common": {...}, "answers": {...}, "rows": {group: n}, "kept": [tokens]}
+    data = models.JSONField("草稿内容", default=dict)
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("保存时间")
+    expires_at = models.DateTimeField("到期时间", db_index=True)
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        constraints = [models.UniqueConstraint(fields=["owner", "implementation"],
+                                               name="cases_draft_one_per_item")]
+
+    def __str__(self) -> str:
+        return f"草稿 {self.implementation_id}"
+
+
 class Supplement(ProcessSupplement):
     """一次性补正材料告知: at most one per case, listing everything missing or defective."""
 

@@ -132,9 +132,11 @@ def schema_validated(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
 
 
 def materials_from_specs(specs: list[MaterialSpecIn],
-               files: dict[str, UploadedFile]) -> list[MaterialIn]:
-    """Pair each declared material with its file part; every file part must be declared."""
-    used: set[str] = set()
+               files: dict[str, UploadedFile], *,
+               answered: set[str] | frozenset[str] = frozenset()) -> list[MaterialIn]:
+    """Pair each declared material with its file part; every file part must be declared
+    (a material, or a file answer of the item's own form: `answered`)."""
+    used: set[str] = set(answered)
     materials = []
     for spec in specs:
         content, file_name = b"", ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -63,6 +63,13 @@ class SubmitIn(Schema):
         description="以授权人（委托人、企业）的名义申请：对方的用户名、手机号或统一社会信用代码；"
                     "须有对方给本人的有效授权，且授权范围包括所申请事项")
     accepting_region: str | None = Field(None, pattern=r"^\d{12}$", description="受理地区划代码")
+    answers: dict[str, Any] | None = Field(
+        None, description=(
+            "本事项自己的申请表的答案（事项有申请表时必填，其 JSON Schema 见事项的表单接口）："
+            "文本为字符串，日期 YYYY-MM-DD，日期区间 {start,end}，区划为 12 位代码，多选为列表，"
+            "是否为 true/false，重复组为对象列表；文件写作 {\"file_field\": \"multipart 字段名\"}。"
+            "有误时回答 422 {\"code\": \"form.invalid\", \"detail\": \"申请表有误：路径：说明；…\"}，"
+            "路径形如 key、group.0.sub、range.start。"))
 
 
 class SupplementIn(Schema):
@@ -206,6 +213,9 @@ class CaseOut(Schema):
         None, description="剩余工作日（受理后计算，超期为负；特别程序中停在暂停时）")
     supplement_items: list[dict[str, str]] = Field(default_factory=list,
                                                    description="一次性补正告知的清单")
+    answers: dict[str, Any] | None = Field(
+        None, description="本事项申请表的答案（证件号码、电话、地址按脱敏规则与 masked 一致）；"
+                          "文件为 {name, material}，material 为办件材料名称")
     materials: list[MaterialOut]
 
 

@@ -28,6 +28,7 @@ from zhengwu.accounts.mandates import (
 )
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
+from zhengwu.cases import answers as item_answers
 from zhengwu.cases import deadlines, staging, uploads, workflow
 from zhengwu.cases.access import (
     CASE_TABLE,
@@ -39,6 +40,7 @@ from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
     NOTICE_MARK,
     ApplicantKind,
+    ApplicationDraft,
     Case,
     CaseAccess,
     CaseEvent,
@@ -59,6 +61,7 @@ from zhengwu.cases.models import (
 from zhengwu.cases.notices import notice_render_task
 from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
+from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
 from zhengwu.core import clock, idempotency, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -135,16 +138,20 @@ def _tell_applicant(case: Case, title: str, body: str, key: str) -> None:
 def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[str, Any],
                 materials: list[MaterialIn], channel: str = Channel.ONLINE,
                 applicant: User | None = None, accepting_region: str | None = None,
-                idempotency_key: str | None = None, staged: str = "") -> SubmitResult:
-    """Apply for one item. Validates the form, the materials and the applicant's ID; pins the
-    catalogue version; numbers the case. With an Idempotency-Key the same request returns the
-    same case, and the same key with a different request is refused (422). `staged`: the
-    page form whose files kept from refused attempts (cases.staging) the submitter used up,
-    deleted in this transaction."""
+                idempotency_key: str | None = None, staged: str = "",
+                answers: dict[str, Any] | None = None) -> SubmitResult:
+    """Apply for one item. Validates the form, the item's own form (`answers`, when the item
+    has one: cases.answers), the materials and the applicant's ID; pins the catalogue
+    version; numbers the case. With an Idempotency-Key the same request returns the same case,
+    and the same key with a different request is refused (422). `staged`: the page form whose
+    files kept from refused attempts (cases.staging) the submitter used up, deleted in this
+    transaction; the item form's file answers name their staged files by token."""
     payload = {"implementation": implementation_id, "form": form_data, "channel": channel,
                "materials": [(m.name, m.kind, hashlib.sha256(m.content).hexdigest(), m.reference)
                              for m in materials], "applicant": applicant.pk if applicant else None,
                "accepting_region": accepting_region}
+    if answers is not None:  # absent keeps the digest of requests made before item forms
+        payload["answers"] = answers
     digest = idempotency.request_digest(payload)
     existing = idempotency.replay(Case.objects, submitted_by=submitted_by, key=idempotency_key,
                                   digest=digest, prefix="case")
@@ -206,6 +213,16 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                                                    material.content)))
         else:
             checked.append((material, None))
+    # The item's own form after the materials: a missing or refused material is said first.
+    item_form = _item_answers(implementation, submitted_by, answers)
+    if len(materials) + len(item_form.files) > MAX_FILES:
+        raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
+    checked += item_form.files
+    if item_form.form is not None:
+        stored: dict[str, Any] = {**cleaned, "answers": item_form.answers,
+                                  "form_title": item_form.form.title}
+    else:
+        stored = dict(cleaned)
     region = Region.objects.get(code=accepting_region) if accepting_region else \
         implementation.region
     now = clock.now()
@@ -219,7 +236,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         applicant_id_number=cleaned["id_number"], applicant_phone=cleaned["phone"],
         channel=channel if not (accepting_region and accepting_region[:6] !=
                                 implementation.region_id[:6]) else Channel.CROSS_REGION,
-        form_data=cleaned, by_commitment=by_commitment,
+        form_data=stored, by_commitment=by_commitment,
         deemed_eligible=implementation.deemed_approval,
         promised_workdays=implementation.promised_limit_workdays,
         legal_workdays=implementation.legal_limit_workdays, submitted_at=now,
@@ -235,7 +252,52 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
                     f"{case.number}。", "submit")
     staging.consume(owner=submitted_by, form=staged)
+    staging.discard(owner=submitted_by, tokens=item_form.tokens)
+    # The draft it was filed from is done with (read first: most filings have none).
+    drafts = ApplicationDraft.objects.filter(owner=owner, implementation=implementation)
+    if drafts.exists():
+        drafts.delete()
     return SubmitResult(case, created=True)
+
+
+@dataclass
+class _ItemAnswers:
+    form: FormDefinition | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    files: list[tuple[MaterialIn, CheckedFile | None]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+
+def _item_answers(implementation: ItemImplementation, submitted_by: User,
+                  answers: dict[str, Any] | None) -> _ItemAnswers:
+    """The item's own form checked (cases.answers.FormInvalid with every field's error): its
+    cleaned answers, each file answer turned into a case material named after its field (the
+    answer keeps the file's name and the material's), read from the submitter's staged file."""
+    form = item_answers.definition(implementation)
+    if form is None:
+        if answers:
+            raise InvalidInput("本事项没有专门的申请表，请不要提交 answers。", code="form.none")
+        return _ItemAnswers()
+    cleaned = item_answers.check(implementation, form, answers or {}, today=clock.today())
+    found = _ItemAnswers(form, cleaned)
+    gone: dict[str, str] = {}
+    for path, label, answer in item_answers.file_answers(form, cleaned):
+        row = staging.owned(owner=submitted_by, token=str(answer.get("token", "")))
+        content = staging.content(row) if row is not None else None
+        if row is None or content is None:
+            gone[path] = f"{label}的文件已失效，请重新上传"
+            continue
+        name = f"申请表附件：{label}"[:200]
+        material = MaterialIn(name=name, kind=MaterialKind.UPLOAD,
+                              file_name=answer.get("name") or row.original_name,
+                              content=content)
+        found.files.append((material, check_upload(material.file_name or name, content)))
+        found.tokens.append(row.token)
+        answer.pop("token", None)
+        answer.update(name=material.file_name, material=name)
+    if gone:
+        raise item_answers.FormInvalid(gone)
+    return found
 
 
 @dataclass(frozen=True)

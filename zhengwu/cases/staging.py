@@ -77,8 +77,9 @@ def keep(*, owner: User, form: str, slot: str, file_name: str,
                       ContentFile(checked.content), save=False)
         uploads.stored(row.file.storage, row.file.name)
         row.save()
-    surplus = list(StagedUpload.objects.filter(owner=owner).order_by("-created_at", "-pk")
-                   .values_list("pk", flat=True)[MAX_KEPT:])
+    # Files a draft keeps (their time extended to the draft's: cases.drafts) do not count.
+    surplus = list(StagedUpload.objects.filter(owner=owner, expires_at__lte=now + KEEP_FOR)
+                   .order_by("-created_at", "-pk").values_list("pk", flat=True)[MAX_KEPT:])
     if surplus:
         _delete(StagedUpload.objects.filter(pk__in=surplus))
     return row
@@ -92,6 +93,25 @@ def kept_rows(*, owner: User | None, form: str, tokens: Sequence[str]) -> list[S
         return []
     return list(StagedUpload.objects.filter(owner=owner, form=form[:120], token__in=wanted,
                                             expires_at__gt=clock.now()).order_by("pk"))
+
+
+def owned(*, owner: User | None, token: str) -> StagedUpload | None:
+    """The owner's unexpired staged file with this token, of any form (an item form's file
+    answer names its file by token), or None."""
+    if owner is None or not token or len(token) > 64:
+        return None
+    return StagedUpload.objects.filter(owner=owner, token=token,
+                                       expires_at__gt=clock.now()).first()
+
+
+def keep_until(*, owner: User, tokens: Iterable[str], until: dt.datetime) -> int:
+    """Keep the owner's staged files `tokens` until `until` (a draft keeps its files as long
+    as itself: cases.drafts); tokens of anyone else are left alone."""
+    wanted = [t for t in dict.fromkeys(tokens) if t and len(t) <= 64][:MAX_FILES]
+    if not wanted:
+        return 0
+    return StagedUpload.objects.filter(owner=owner, token__in=wanted,
+                                       expires_at__gt=clock.now()).update(expires_at=until)
 
 
 def content(row: StagedUpload) -> bytes | None:

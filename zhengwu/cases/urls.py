@@ -11,6 +11,7 @@ from zhengwu.cases import verification_views, views
 app_name = "cases"
 urlpatterns = [
     path("apply/<str:code>/", views.apply, name="apply"),
+    path("apply/<str:code>/draft/", views.apply_draft, name="apply_draft"),
     path("mine/", views.mine, name="mine"),
     path("progress/", views.progress, name="progress"),
     path("notices/verify/<str:code>/", views.notice_verify, name="notice_verify"),

@@ -33,9 +33,21 @@ from zhengwu.accounts.levels import FILE, LevelRefusal, level_refusal
 from zhengwu.accounts.mandates import on_behalf_choice
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import IdentityRefusal, identity_missing
-from zhengwu.cases import deadlines, notices, parents, selectors, services, steps, workflow
+from zhengwu.cases import answers as item_answers
+from zhengwu.cases import (
+    deadlines,
+    drafts,
+    item_form,
+    notices,
+    parents,
+    selectors,
+    services,
+    steps,
+    workflow,
+)
 from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
 from zhengwu.cases.caseclock import yellow_threshold
+from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.cases.forms import (
     ApplyForm,
     FilingSearchForm,
@@ -46,9 +58,11 @@ from zhengwu.cases.forms import (
     supplement_items_from,
 )
 from zhengwu.cases.models import (
+    ApplicationDraft,
     Card,
     Case,
     CaseEvent,
+    CaseMaterial,
     CaseStatus,
     Channel,
     DeliveryMethod,
@@ -57,6 +71,7 @@ from zhengwu.cases.models import (
     Supplement,
 )
 from zhengwu.cases.progress import progress_query
+from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock
@@ -134,7 +149,9 @@ def _status_label(value: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    """在线申请: the application form of one published implementation."""
+    """在线申请: the application form of one published implementation, with the item's own
+    form when it has one (cases.item_form) and a draft that resumes on any device
+    (cases.drafts)."""
     user = _user(request)
     if user.kind == UserKind.STAFF:
         raise PermissionDenied("工作人员请使用“窗口代为申请”。")
@@ -142,11 +159,23 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     online = implementation.online_depth >= OnlineDepth.RECEIVE
     on_behalf = on_behalf_choice(user, [implementation.item.basic_code],
                                  request.GET.get("as", ""))
-    form = ApplyForm(request.POST if request.method == "POST" else None,
-                     request.FILES if request.method == "POST" else None,
+    definition = item_answers.definition(implementation)
+    keep_as = f"cases.apply:{implementation.code}"
+    posted = request.method == "POST" and online
+    if posted and request.POST.get("discard_draft"):
+        drafts.draft_delete(owner=user, implementation=implementation)
+        messages.success(request, "草稿已删除。")
+        return redirect(_apply_action(implementation, on_behalf.chosen))
+    draft = None if posted else drafts.draft_get(owner=user, implementation=implementation)
+    # Prefilled from whom the case is for: the enterprise (or principal) when filing for it.
+    form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
                      implementation=implementation, applicant=on_behalf.chosen or user,
-                     owner=user, keep_as=f"cases.apply:{implementation.code}")
-    if request.method == "POST" and online:
+                     owner=user, keep_as=keep_as, definition=definition,
+                     **_resumed(draft, definition, on_behalf.chosen or user))
+    if posted and _page_step(request):
+        return _draft_from_page(request, form, user=user, implementation=implementation,
+                                principal=on_behalf.chosen)
+    if posted:
         response = _submit(request, form, user=user, implementation=implementation,
                            channel=Channel.ONLINE, applicant=on_behalf.chosen)
         if response is not None:
@@ -154,7 +183,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
         "window": False, "action": _apply_action(implementation, on_behalf.chosen),
-        "on_behalf": on_behalf, "identity_notice": _identity_notice(user, on_behalf.chosen)})
+        "on_behalf": on_behalf, "identity_notice": _identity_notice(user, on_behalf.chosen),
+        "show_errors": posted, "draft": draft, "draft_days": drafts.KEEP_FOR.days,
+        "draft_url": reverse("cases:apply_draft", args=[implementation.code]),
+        "item_form_title": definition.title if definition else ""})
 
 
 def _apply_action(implementation: ItemImplementation, principal: User | None) -> str:
@@ -168,6 +200,94 @@ def _identity_notice(user: User, principal: User | None) -> LevelRefusal | Ident
     real-name level the filer lacks (with a link to verify), or the identity missing on the
     account filed for."""
     return level_refusal(user, FILE) or identity_missing(principal or user)
+
+
+# --- the item's own form and drafts (issue 10 §3), apart from the rest of applying ---------
+
+
+def _page_step(request: HttpRequest) -> str:
+    """A post that only moves the page along (保存草稿, 增加一行, 更新下级选项), not a filing."""
+    for name in ("save_draft", item_form.ADD_ROW, item_form.REFRESH):
+        if request.POST.get(name) or request.GET.get(name):
+            return name
+    return ""
+
+
+def _resumed(draft: ApplicationDraft | None, definition: FormDefinition | None,
+             user: User) -> dict[str, Any]:
+    """What an empty apply form starts from: the person's draft, else the item's form
+    prefilled from the account (and its enterprise)."""
+    if draft is not None:
+        data = draft.data
+        return {"initial": dict(data.get("common") or {}), "answers": data.get("answers") or {},
+                "rows": data.get("rows") or {}, "kept": list(data.get("kept") or [])}
+    if definition is not None:
+        return {"answers": item_answers.prefilled(definition, user)}
+    return {}
+
+
+def _draft_state(request: HttpRequest, form: ApplyForm) -> dict[str, Any]:
+    common = {field.key: request.POST.get(field.key, "")[:field.max_length]
+              for field in COMMON_FIELDS}
+    rows = dict(form.item_rows) if form.definition is not None else {}
+    added = request.POST.get(item_form.ADD_ROW, "")
+    if added in rows:
+        rows[added] += 1
+    return {"common": common, "answers": form.item_answers if form.definition else {},
+            "rows": rows}
+
+
+def _draft_from_page(request: HttpRequest, form: ApplyForm, *, user: User,
+                     implementation: ItemImplementation,
+                     principal: User | None = None) -> HttpResponse:
+    """保存草稿 / 增加一行 / 更新下级选项 without JavaScript: the files chosen are kept, the
+    draft saved, and the page shown again from it (at the group or region concerned)."""
+    form.is_valid()  # reads and checks the files; the errors are not shown for a draft
+    form.keep_uploads()
+    state = _draft_state(request, form)
+    drafts.draft_save(owner=user, implementation=implementation,
+                      kept=[k.token for k in form.kept_files] + form.carried_tokens, **state)
+    step = _page_step(request)
+    if step == "save_draft":
+        messages.success(request, f"草稿已保存。{drafts.KEEP_FOR.days} 天内在任何设备上登录本账号、"
+                         "再次打开本页即可继续填写。")
+    target = request.POST.get(step) or request.GET.get(step) or ""
+    anchor = f"#{item_form.input_id(target)}-field" if step != "save_draft" and target else ""
+    return redirect(_apply_action(implementation, principal) + anchor)
+
+
+@login_required
+@require_POST
+def apply_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """The draft saved automatically (htmx, a moment after each change): the answers and the
+    kept files' tokens, never the files themselves (保存草稿 uploads them)."""
+    user = _user(request)
+    if user.kind == UserKind.STAFF:
+        raise PermissionDenied("工作人员请使用“窗口代为申请”。")
+    implementation = _published(code)
+    if drafts.filed_with(owner=user, idempotency_key=request.POST.get("idempotency_key", "")):
+        return HttpResponse("申请已提交，无需保存草稿。", content_type="text/plain")
+    form = ApplyForm(request.POST, None, implementation=implementation, applicant=user,
+                     owner=user, keep_as=f"cases.apply:{implementation.code}",
+                     definition=item_answers.definition(implementation))
+    draft = drafts.draft_save(owner=user, implementation=implementation,
+                              kept=request.POST.getlist("kept"),
+                              **_draft_state(request, form))
+    saved = draft.updated_at.astimezone(deadlines.SHANGHAI)
+    return HttpResponse(f"草稿已自动保存（{saved:%H:%M}）。", content_type="text/plain")
+
+
+def _filed_message(case: Case, *, channel: str, for_other: bool) -> str:
+    """What the person who filed is told: the number and what happens next."""
+    if for_other and channel != Channel.ONLINE:
+        return f"申请已提交，办件编号 {case.number}。已为{case.applicant_name}代为提交，请按规定受理。"
+    limit = "即办（受理后当场办结）" if case.promised_workdays == 0 else \
+        f"受理后 {case.promised_workdays:g} 个工作日内办结"
+    return (f"申请已提交，办件编号 {case.number}。接下来：{case.department.name}审查申请，"
+            f"决定受理或不予受理（都会以短信和站内消息通知您）；承诺时限为{limit}。"
+            "办理进度可在本页和“我的办件”中随时查看。"
+            + (f"已以{case.applicant_name}的名义提交，对方也可在其“我的办件”中查看。"
+               if for_other else ""))
 
 
 def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
@@ -185,17 +305,19 @@ def _submit(request: HttpRequest, form: ApplyForm, *, user: User,
             form_data=form.cleaned_form, materials=form.materials_in, channel=channel,
             accepting_region=accepting_region,
             idempotency_key=form.cleaned_data.get("idempotency_key") or None,
-            staged=form.staged_form)
+            staged=form.staged_form,
+            answers=form.item_answers if form.definition is not None else None)
+    except item_answers.FormInvalid as error:
+        form.item_errors = error.errors
+        form.keep_uploads()
+        return None
     except DomainError as error:
         form.add_error(None, error.message)
         form.keep_uploads()
         return None
     case = result.case
-    messages.success(request, f"申请已提交，办件编号 {case.number}。"
-                     + ("请等待窗口受理，进度可在本页查看。" if applicant is None
-                        else f"已以{case.applicant_name}的名义提交，对方可在其“我的办件”中查看。"
-                        if channel == Channel.ONLINE
-                        else f"已为{case.applicant_name}代为提交，请按规定受理。"))
+    messages.success(request, _filed_message(case, channel=channel,
+                                             for_other=applicant is not None))
     return redirect(case)
 
 
@@ -205,7 +327,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = Paginator(selectors.applicant_cases(user=user), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "cases/mine.html", {"page": page})
+    return render(request, "cases/mine.html", {"page": page, "drafts": drafts.drafts_for(user)})
 
 
 def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error: str = "",
@@ -222,9 +344,13 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
     reading = selectors.case_clock(case, clock.now())
     chain = steps.chain_of(case.implementation.approval_chain)
     events = list(selectors.case_timeline(case))
+    materials = list(case.materials.all())
     return {
         "case": case, "timeline": _timeline(case, with_staff=True, events=events),
-        "notices": list(case.notices.all()), "materials": list(case.materials.all()),
+        "notices": list(case.notices.all()), "materials": materials,
+        # The item's own form as filed, every field (masked as the ID number and phone are).
+        "item_form": _item_form_shown(case, materials, masked=not (
+            case.applicant_id == user.pk or unmasked)),
         "id_number": id_number, "phone": phone, "actions": actions,
         "supplement": supplement, "supplement_form": supplement_form,
         "supplement_rows": supplement_choices(case) if "ask_supplement" in actions else [],
@@ -252,6 +378,19 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "accesses": _access_page(request, case) if case.applicant_id == user.pk else None,
         "access_total": case.accesses.count() if case.applicant_id == user.pk else 0,
     }
+
+
+def _item_form_shown(case: Case, materials: list[CaseMaterial], *, masked: bool
+                     ) -> tuple[str, list[item_answers.Row]] | None:
+    """The title and rows of the item's own form as the case was filed under it, or None."""
+    definition = item_answers.case_definition(case)
+    if definition is None:
+        return None
+    links = {m.name: reverse("cases:material", args=[case.number, m.pk])
+             for m in materials if m.file}
+    return case.form_data.get("form_title") or definition.title, item_answers.display_rows(
+        definition, case.form_data.get("answers") or {}, masked=masked,
+        code_sets=item_answers.code_sets(case.implementation), links=links)
 
 
 def _access_page(request: HttpRequest, case: Case) -> Page[AccessGroup]:
@@ -490,11 +629,17 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
     if region is None:
         raise PermissionDenied("仅综合窗口人员可以代为申请。")
     implementation = _published(code)
+    definition = item_answers.definition(implementation)
     form = ApplyForm(request.POST if request.method == "POST" else None,
                      request.FILES if request.method == "POST" else None,
                      implementation=implementation, window=True, owner=user,
-                     keep_as=f"cases.window:{implementation.code}")
-    if request.method == "POST":
+                     keep_as=f"cases.window:{implementation.code}", definition=definition,
+                     rows=_added_row(request))
+    step = _page_step(request) if request.method == "POST" else ""
+    if request.method == "POST" and step:
+        form.is_valid()  # 增加一行 / 更新下级选项: the files are kept, no errors shown
+        form.keep_uploads()
+    elif request.method == "POST":
         if form.is_valid():  # form.applicant is known once valid
             response = _submit(request, form, user=user, implementation=implementation,
                                channel=Channel.WINDOW, applicant=form.applicant,
@@ -505,7 +650,17 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
             form.keep_uploads()
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": True,
-        "window": True, "action": reverse("cases:window_apply", args=[implementation.code])})
+        "window": True, "action": reverse("cases:window_apply", args=[implementation.code]),
+        "show_errors": request.method == "POST" and not step,
+        "item_form_title": definition.title if definition else ""})
+
+
+def _added_row(request: HttpRequest) -> dict[str, int]:
+    """增加一行 at the window (no draft there): one row more than the group showed."""
+    path = request.POST.get(item_form.ADD_ROW, "") if request.method == "POST" else ""
+    if not path:
+        return {}
+    return {path: item_form.posted_row_count(request.POST, path) + 1}
 
 
 # --- reviewer --------------------------------------------------------------------------------

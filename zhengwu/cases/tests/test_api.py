@@ -20,7 +20,7 @@ from zhengwu.accounts.services import role_groups_ensure, user_create
 from zhengwu.cases import services
 from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FORM, pdf_bytes, png_bytes, uploads_for
+from zhengwu.cases.tests.conftest import FORM, api_answers, pdf_bytes, png_bytes, uploads_for
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.codes import make_uscc
 from zhengwu.core.errors import Conflict
@@ -59,10 +59,13 @@ def submission(impl: ItemImplementation,
     payload = {"implementation_id": impl.pk, "form": dict(FORM), "channel": "online",
                "materials": [{"name": name, "kind": "upload", "file_field": f"file{i}"}
                              for i, name in enumerate(names)]}
+    answers, answer_files = api_answers(impl)  # an item with its own form (issue 10)
+    if answers is not None:
+        payload["answers"] = answers
     payload.update(overrides)
     files = {f"file{i}": SimpleUploadedFile(f"scan{i}.pdf", pdf_bytes(), "application/pdf")
              for i in range(len(names))}
-    return payload, files
+    return payload, {**files, **answer_files}
 
 
 def post_case(client: Client, payload: dict[str, Any] | str, files: dict[str, Any] | None = None,
@@ -242,7 +245,7 @@ def test_a_lost_idempotency_race_answers_the_winners_case(food, applicant, monke
     def kwargs():
         return {"implementation_id": food.pk, "submitted_by": applicant,
                 "form_data": dict(FORM), "materials": uploads_for(food),
-                "idempotency_key": "race"}
+                "idempotency_key": "race", "answers": api_answers(food)[0]}
 
     winner = case_submit(**kwargs()).case
     monkeypatch.setattr(services, "Case", LateCase())

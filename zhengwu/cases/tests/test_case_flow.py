@@ -23,7 +23,7 @@ from zhengwu.cases.services import (
     case_transition,
     notice_issue,
 )
-from zhengwu.cases.tests.conftest import FORM, png_bytes
+from zhengwu.cases.tests.conftest import FORM, png_bytes, sample_answers
 from zhengwu.cases.verification import verification_record
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import InvalidInput, NotAllowed
@@ -210,7 +210,7 @@ def test_a_promise_of_half_a_day(submit, clerk):
 
         form["id_number"] = make_uscc("9", "1", "430481", "MA4L0000")
         case = case_submit(implementation_id=impl.pk, submitted_by=boss, form_data=form,
-                           materials=[MaterialIn(m.name, MaterialKind.UPLOAD, "a.pdf",
+                           answers=sample_answers(impl), materials=[MaterialIn(m.name, MaterialKind.UPLOAD, "a.pdf",
                                                  b"%PDF-1.4\n%%EOF\n")
                                       for m in impl.materials.filter(source="applicant",
                                                                      required=True)]).case

@@ -18,6 +18,7 @@ from zhengwu.accounts.services import role_assign, role_groups_ensure, user_crea
 from zhengwu.cases import sweeps
 from zhengwu.cases.models import Case, CaseEvent, CaseStatus, Decision
 from zhengwu.cases.services import MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
@@ -60,6 +61,7 @@ def world():
 
 def accepted_case(impl, applicant, clerk):
     case = case_submit(implementation_id=impl.pk, submitted_by=applicant, materials=[],
+                       answers=sample_answers(impl),
                        form_data={"applicant_name": "张三", "id_number": "43048119900101123X",
                                   "phone": "13900000001"}).case
     return case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))

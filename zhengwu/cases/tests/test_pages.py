@@ -13,7 +13,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.roles import Role
 from zhengwu.cases.models import Case, CaseStatus, Channel, MaterialKind, NoticeKind
 from zhengwu.cases.services import MoveIn, case_transition
-from zhengwu.cases.tests.conftest import FORM, pdf_bytes, png_bytes
+from zhengwu.cases.tests.conftest import FORM, page_answers, pdf_bytes, png_bytes
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
 from zhengwu.core.models import AuditEvent
 from zhengwu.workdays.calendar import SHANGHAI
@@ -47,7 +47,8 @@ def applicant_materials(impl):
 
 
 def apply_data(impl, **overrides):
-    data = {**FORM, "idempotency_key": "page-test-1"}
+    # An item with its own form (issue 10) is filed with it validly answered.
+    data = {**FORM, "idempotency_key": "page-test-1", **page_answers(impl)}
     for material in applicant_materials(impl):
         if material.required:
             data[f"file_{material.position}"] = SimpleUploadedFile(
@@ -233,7 +234,8 @@ def test_the_window_files_for_an_applicant_found_by_phone(client_for, food, cler
     page = client.post(url, data).content.decode()
     assert "未找到使用该手机号注册的申请人账号" in page
     materials = applicant_materials(food)
-    data = {**FORM, "idempotency_key": "window-2", "account_phone": applicant.phone,
+    data = {**FORM, **page_answers(food), "idempotency_key": "window-2",
+            "account_phone": applicant.phone,
             f"paper_{materials[0].position}": "on"}
     response = client.post(url, data)
     case = Case.objects.get(applicant=applicant)

@@ -17,7 +17,7 @@ from zhengwu.accounts.models import User
 from zhengwu.cases import staging
 from zhengwu.cases.models import Case, CaseStatus, StagedUpload
 from zhengwu.cases.services import MoveIn, case_transition
-from zhengwu.cases.tests.conftest import FORM, pdf_bytes
+from zhengwu.cases.tests.conftest import FORM, page_answers, pdf_bytes, sample_answers
 from zhengwu.cases.tests.test_pages import applicant_materials, apply_data
 from zhengwu.core import sweeps
 from zhengwu.core.errors import InvalidInput
@@ -227,7 +227,7 @@ def test_the_window_keeps_the_clerks_files(client_for, clerk, applicant, food):
     client = client_for(clerk)
     url = reverse("cases:window_apply", args=[food.code])
     first = required(food)[0]
-    data = {**FORM, "idempotency_key": "window-kept", "account_phone": "",
+    data = {**FORM, **page_answers(food), "idempotency_key": "window-kept", "account_phone": "",
             f"file_{first.position}": pdf_file("窗口扫描.pdf", "window")}
     page = client.post(url, data).content.decode()
     assert "请填写申请人注册账号的手机号" in page and "已保留：</strong>窗口扫描.pdf" in page
@@ -302,7 +302,7 @@ def test_a_filing_that_fails_after_using_the_kept_files_keeps_them(
         with transaction.atomic():
             case_submit(implementation_id=food.pk, submitted_by=applicant,
                         form_data=dict(FORM), materials=uploads_for(food),
-                        staged=f"cases.apply:{food.code}")
+                        staged=f"cases.apply:{food.code}", answers=sample_answers(food))
             used_up.append(not StagedUpload.objects.exists())
             raise RuntimeError("the enclosing step fails")
 

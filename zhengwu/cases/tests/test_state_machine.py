@@ -41,7 +41,7 @@ from zhengwu.cases.models import (
 )
 from zhengwu.cases.selectors import PAGE_ACTIONS
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FOOD, FORM, pdf_bytes, uploads_for
+from zhengwu.cases.tests.conftest import FOOD, FORM, pdf_bytes, sample_answers, uploads_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from zhengwu.process.spec import MoveNotAllowed
@@ -101,7 +101,8 @@ class CaseMachine(RuleBasedStateMachine):
         applicant = self.users["applicant"]
         assert applicant is not None
         self.case = case_submit(implementation_id=food.pk, submitted_by=applicant,
-                                form_data=dict(FORM), materials=uploads_for(food)).case
+                                form_data=dict(FORM), materials=uploads_for(food),
+                                answers=sample_answers(food)).case
         assert self.case.status == CaseStatus.SUBMITTED
         assert self.case.deemed_eligible
         self.terminal = None

@@ -25,7 +25,7 @@ from zhengwu.bundles.services import SubmitIn, bundle_submit
 from zhengwu.bundles.tests.conftest import ALL_YES, CHUANGYE_COMPANY, QYKB, materials_for
 from zhengwu.cases.models import NoticeKind
 from zhengwu.cases.services import MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FORM, uploads_for
+from zhengwu.cases.tests.conftest import FORM, sample_answers, uploads_for
 from zhengwu.catalog import importing, selectors
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.departments.models import Department
@@ -130,7 +130,8 @@ def world(monday: Any) -> dict[str, Any]:
     applicant, clerk = User.objects.get(username="zhangsan"), User.objects.get(username="clerk")
     food = ItemImplementation.objects.get(item__name="食品经营许可证核发（新办）", level=4)
     case = case_submit(implementation_id=food.pk, submitted_by=applicant,
-                       form_data=dict(FORM), materials=uploads_for(food)).case
+                       form_data=dict(FORM), materials=uploads_for(food),
+                       answers=sample_answers(food)).case
     case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
     notice = case.notices.get(kind=NoticeKind.ACCEPTANCE)
     from zhengwu.bundles.models import Bundle

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from zhengwu.cases.services import case_submit
+from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
 from zhengwu.core.models import AuditEvent
@@ -141,6 +142,7 @@ def test_a_session_refers_to_a_case_the_lead_may_see_and_to_a_bundle_number(worl
         promised_limit_workdays=Decimal(10), legal_limit_workdays=Decimal(20), online_depth=4,
         trips=0, approval_chain=["批准"])
     case = case_submit(implementation_id=impl.pk, submitted_by=world.applicant, materials=[],
+                       answers=sample_answers(impl),
                        form_data={"applicant_name": "张三", "id_number": "43048119900101123X",
                                   "phone": "13900000009"}).case
     review = schedule(case_number=case.number, bundle_number="LY-QYKB-2026-0001")

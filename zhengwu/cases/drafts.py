@@ -1,0 +1,116 @@
+"""草稿: an application saved before it is filed, so nothing typed or uploaded is lost and the
+person resumes it on any device (issue 10 §3).
+
+One draft per account and implementation, on the server. The apply page saves it when the
+person presses 保存草稿, 增加一行 or 更新下级选项 (pages without JavaScript) and, with htmx, a
+couple of seconds after each change; opening the apply page again, from any browser signed in
+to the same account, resumes it. The files it names (staged uploads, cases.staging) are kept
+as long as the draft. A draft lives KEEP_FOR after it was last saved; the sweep
+`cases.drafts` deletes older ones (and their files expire with them, swept by
+`cases.staged_uploads`). Filing the case deletes the draft (cases.services.case_submit).
+
+Drafts are the person's own scratch paper, not an act of the administration: saving one is
+not audited (the case filed from it is).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+
+from zhengwu.accounts.models import User
+from zhengwu.cases import staging
+from zhengwu.cases.models import ApplicationDraft, Case, StagedUpload
+from zhengwu.cases.uploads import MAX_FILES
+from zhengwu.catalog.models import ItemImplementation
+from zhengwu.core import clock
+
+# How long an unsaved-again draft is kept (documented on the apply page).
+KEEP_FOR = dt.timedelta(days=30)
+# Bounds of what a draft holds (a draft is posted by the person: keep it small).
+MAX_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """A draft as 我的空间 lists it."""
+
+    code: str
+    item_name: str
+    department: str
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+    url: str
+
+
+def draft_get(*, owner: User, implementation: ItemImplementation) -> ApplicationDraft | None:
+    return ApplicationDraft.objects.filter(owner=owner, implementation=implementation,
+                                           expires_at__gt=clock.now()).first()
+
+
+@transaction.atomic
+def draft_save(*, owner: User, implementation: ItemImplementation, common: Mapping[str, Any],
+               answers: Mapping[str, Any], rows: Mapping[str, int],
+               kept: Iterable[str]) -> ApplicationDraft:
+    """Save (or replace) the owner's draft for `implementation`; its kept files live as long
+    as it, files it no longer names go back to the usual time (staging.KEEP_FOR)."""
+    now = clock.now()
+    tokens = [t for t in dict.fromkeys(kept) if t][:MAX_FILES]
+    data = {"common": dict(common), "answers": dict(answers),
+            "rows": {k: int(v) for k, v in rows.items()}, "kept": tokens}
+    if len(repr(data).encode()) > MAX_BYTES:
+        data["answers"], data["rows"] = {}, {}
+    draft, created = ApplicationDraft.objects.select_for_update().get_or_create(
+        owner=owner, implementation=implementation,
+        defaults={"data": data, "created_at": now, "updated_at": now,
+                  "expires_at": now + KEEP_FOR})
+    if not created:
+        dropped = set(draft.data.get("kept") or []) - set(tokens)
+        if dropped:
+            StagedUpload.objects.filter(owner=owner, token__in=list(dropped),
+                                        expires_at__gt=now).update(
+                expires_at=now + staging.KEEP_FOR)
+        draft.data, draft.updated_at, draft.expires_at = data, now, now + KEEP_FOR
+        draft.save(update_fields=["data", "updated_at", "expires_at"])
+    staging.keep_until(owner=owner, tokens=tokens, until=draft.expires_at)
+    return draft
+
+
+@transaction.atomic
+def draft_delete(*, owner: User, implementation: ItemImplementation) -> bool:
+    """放弃草稿: the draft goes; its files go back to the usual time (staging.KEEP_FOR)."""
+    draft = ApplicationDraft.objects.filter(owner=owner, implementation=implementation).first()
+    if draft is None:
+        return False
+    now = clock.now()
+    StagedUpload.objects.filter(owner=owner, token__in=list(draft.data.get("kept") or []),
+                                expires_at__gt=now).update(expires_at=now + staging.KEEP_FOR)
+    draft.delete()
+    return True
+
+
+def filed_with(*, owner: User, idempotency_key: str) -> bool:
+    """The page that posts an automatic save already filed its case (a save a moment after
+    the last change may arrive after the submission): the draft must not come back."""
+    key = idempotency_key[:80]
+    return bool(key) and Case.objects.filter(submitted_by=owner, idempotency_key=key).exists()
+
+
+def drafts_for(user: User) -> list[DraftRow]:
+    """The person's unexpired drafts, the last saved first (我的空间 lists them)."""
+    rows = (ApplicationDraft.objects.filter(owner=user, expires_at__gt=clock.now())
+            .select_related("implementation__item", "implementation__department")
+            .order_by("-updated_at"))
+    return [DraftRow(d.implementation.code, d.implementation.item.name,
+                     d.implementation.department.name, d.updated_at, d.expires_at,
+                     reverse("cases:apply", args=[d.implementation.code])) for d in rows]
+
+
+def sweep_expired(now: dt.datetime) -> int:
+    """Delete drafts past their time (idempotent); their files expire with them."""
+    return ApplicationDraft.objects.filter(expires_at__lte=now).delete()[0]
