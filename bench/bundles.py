@@ -191,6 +191,9 @@ def _bundles_flow(args: argparse.Namespace) -> dict[str, Any]:
     from zhengwu.bundles.services import MaterialIn as BundleMaterialIn
     from zhengwu.cases.models import Case, CaseStatus, MaterialKind
     from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+
+    # Valid answers to the item's own form, made as the tests make them (issue 10).
+    from zhengwu.cases.tests.conftest import sample_answers
     from zhengwu.catalog.models import ItemImplementation, MaterialSource
     from zhengwu.core import clock
     from zhengwu.departments.models import Department
@@ -311,7 +314,8 @@ def _bundles_flow(args: argparse.Namespace) -> dict[str, Any]:
         impl = short if kind == "short" else registration
         case = step("submit", lambda: case_submit(
             implementation_id=impl.pk, submitted_by=applicant, form_data=dict(FORM),
-            materials=single_materials[kind]).case, timings, capture)
+            materials=single_materials[kind], answers=sample_answers(impl)).case, timings,
+            capture)
         step("accept", lambda: case_transition(case_id=case.pk, user=clerk,
                                                move=MoveIn(action="accept")), timings, capture)
         if kind == "short":

@@ -128,6 +128,9 @@ def phase_cases_flow(args: argparse.Namespace) -> dict[str, Any]:
     from zhengwu.accounts.models import User
     from zhengwu.cases.models import Case, CaseStatus, Decision, MaterialKind
     from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+
+    # Valid answers to the item's own form, made as the tests make them (issue 10).
+    from zhengwu.cases.tests.conftest import sample_answers
     from zhengwu.catalog.models import ItemImplementation, MaterialSource
 
     applicant, clerk = User.objects.get(username="zhangsan"), User.objects.get(username="clerk")
@@ -172,7 +175,7 @@ def phase_cases_flow(args: argparse.Namespace) -> dict[str, Any]:
 
         case = timed("submit", lambda: case_submit(
             implementation_id=impl.pk, submitted_by=applicant, form_data=dict(FORM),
-            materials=uploads[name]).case)
+            materials=uploads[name], answers=sample_answers(impl)).case)
         seen: dict[str, int] = {}
         for action, user in moves:
             seen[action] = seen.get(action, 0) + 1

@@ -186,10 +186,12 @@ def commitment_implementation() -> tuple[Any, list[Any]]:
 def submission_body(impl: Any, required: list[Any]) -> tuple[dict[str, Any], str]:
     """The JSON payload of POST /api/v1/cases (the first required material uploaded as the
     file part "f1", the others by commitment) and that file part's name."""
+    from zhengwu.cases.tests.conftest import sample_answers
+
     materials = [{"name": m.name, "kind": "upload", "file_field": "f1"} if n == 0
                  else {"name": m.name, "kind": "commitment"} for n, m in enumerate(required)]
     return {"implementation_id": impl.pk, "form": dict(FORM), "channel": "online",
-            "materials": materials}, "f1"
+            "answers": sample_answers(impl), "materials": materials}, "f1"
 
 
 def multipart(payload: dict[str, Any], field: str) -> tuple[bytes, str]:
@@ -218,11 +220,15 @@ def phase_engine_flow(args: argparse.Namespace) -> dict[str, Any]:
     from zhengwu.accounts.models import User
     from zhengwu.cases.models import Case, CaseStatus, MaterialKind
     from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
+
+    # Valid answers to the item's own form, made as the tests make them (issue 10).
+    from zhengwu.cases.tests.conftest import sample_answers
     from zhengwu.catalog.models import MaterialSource
 
     users = {name: User.objects.get(username=name)
              for name in (APPLICANT, "clerk", "reviewer", "chief")}
     impl = _market_implementation()
+    answers = sample_answers(impl)
     uploads = [MaterialIn(name=m.name, kind=MaterialKind.UPLOAD, file_name="scan.pdf",
                           content=PDF)
                for m in impl.materials.filter(source=MaterialSource.APPLICANT, required=True)]
@@ -250,7 +256,7 @@ def phase_engine_flow(args: argparse.Namespace) -> dict[str, Any]:
                capture: dict[str, list[str]] | None = None) -> Any:
         return call("submit", lambda: case_submit(
             implementation_id=impl.pk, submitted_by=users[APPLICANT], form_data=dict(FORM),
-            materials=uploads).case, timings, capture)
+            materials=uploads, answers=answers).case, timings, capture)
 
     def run(case: Any, plan: list[tuple[str, str, str, dict[str, Any]]],
             timings: dict[str, list[float]] | None = None,

@@ -66,15 +66,18 @@ def today() -> dt.date:
 
 
 def api_submit(client: Client, impl: Any, form: dict[str, str], **extra: Any) -> Any:
+    from zhengwu.cases.tests.conftest import api_answers
+
+    answers, answer_files = api_answers(impl)
     names = list(impl.materials.filter(source="applicant", required=True)
                  .order_by("position").values_list("name", flat=True))
-    payload = {"implementation_id": impl.pk, "form": form, "channel": "online",
+    payload = {"implementation_id": impl.pk, "form": form, "answers": answers, "channel": "online",
                "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}
                              for i, n in enumerate(names)], **extra}
     files = {f"f{i}": SimpleUploadedFile(f"s{i}.pdf", pdf_bytes(), "application/pdf")
              for i in range(len(names))}
     return client.post("/api/v1/cases", {"payload": json.dumps(payload, ensure_ascii=False),
-                                         **files})
+                                         **files, **answer_files})
 
 
 def bundle_api_submit(client: Client, qykb: Any, form: dict[str, str], **extra: Any) -> Any:

@@ -13,6 +13,7 @@ API and the pages:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -43,15 +44,18 @@ BORN_1800 = with_check("11010518000101002")
 
 
 def api_submit(client: Client, impl: Any, form: dict[str, str]) -> Any:
+    from zhengwu.cases.tests.conftest import api_answers
+
+    answers, answer_files = api_answers(impl)
     names = list(impl.materials.filter(source="applicant", required=True)
                  .order_by("position").values_list("name", flat=True))
-    payload = {"implementation_id": impl.pk, "form": form, "channel": "online",
+    payload = {"implementation_id": impl.pk, "form": form, "answers": answers, "channel": "online",
                "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}
                              for i, n in enumerate(names)]}
     files = {f"f{i}": SimpleUploadedFile(f"s{i}.pdf", pdf_bytes(), "application/pdf")
              for i in range(len(names))}
     return client.post("/api/v1/cases", {"payload": json.dumps(payload, ensure_ascii=False),
-                                         **files})
+                                         **files, **answer_files})
 
 
 def signed_in(user: User) -> Client:
@@ -224,7 +228,9 @@ def test_the_apply_pages_say_it_before_the_form_is_filled(client_for, food, qykb
         assert "网上申请办件需要实名等级“L2 身份已核验”" in page, url
         assert reverse("accounts:verify") in page, url
         # A person is not told about "（本单位）" (found in use, issue 9 walk).
-        assert "本单位" not in page and "营业执照" not in page, url
+        notice = re.search(r'<p class="notice" role="status">(.*?)</p>', page, re.S)
+        assert notice is not None, url
+        assert "本单位" not in notice.group(1) and "营业执照" not in notice.group(1), url
     recorded = client_for(User.objects.get(username="zhangsan"))
     assert "需要实名等级" not in recorded.get(reverse("cases:apply", args=[food.code])).content\
         .decode()

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import address_prefill
 from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, Option
 from zhengwu.catalog.form_answers import is_shown, validate
 from zhengwu.catalog.form_prefill import prefill
@@ -62,14 +63,26 @@ def case_definition(case: Any) -> FormDefinition | None:
 
 def known_of(user: User) -> dict[str, str]:
     """What the account says of its holder, by shared meaning (MAPS_TO): a person's name, ID
-    number and phone, an enterprise's name and credit code. Only what the account verified
-    or recorded; addresses come with 我的空间's profile (not yet)."""
+    number and phone, an enterprise's name, credit code and legal representative, and the
+    default address kept in 我的空间 (an answer the person can still change)."""
     known = {"applicant.name": user.display_name, "applicant.phone": user.phone or ""}
+    address = address_prefill(user)
     if user.kind == UserKind.ENTERPRISE:
         known.update({"applicant.id_number": user.uscc, "enterprise.name": user.display_name,
-                      "enterprise.uscc": user.uscc})
+                      "enterprise.uscc": user.uscc,
+                      "enterprise.legal_rep_name": user.legal_representative_name,
+                      "enterprise.legal_rep_id_number": user.legal_representative_id})
+        if address is not None:
+            known.update({"enterprise.address_region": address["region"],
+                          "enterprise.address": address["address"]})
     else:
         known["applicant.id_number"] = user.citizen_id
+        if address is not None:
+            known.update({"person.residence_region": address["region"],
+                          "person.residence_address": address["address"]})
+    if address is not None:
+        known.update({"applicant.address": address["address"],
+                      "applicant.postcode": address["postcode"]})
     return {key: value for key, value in known.items() if value}
 
 

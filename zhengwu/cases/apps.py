@@ -70,6 +70,13 @@ class CasesConfig(AppConfig):
         # layer below and cannot ask).
         catalog_selectors.case_counter_register("cases", cases_filed_per_implementation)
         closure_guard_register("cases", open_cases_block_closure)
+        # 我的空间 lists the person's application drafts (core.personal_space).
+        from zhengwu.cases.drafts import my_space_section
+        from zhengwu.core import personal_space
+
+        personal_space.register(personal_space.Section(
+            key="drafts", title="草稿", order=20, provide=my_space_section,
+            empty="没有未提交的申请草稿。"))
         for recompute in (cases_recompute_provisional, verifications_recompute_provisional):
             if recompute not in YEAR_ENTERED:
                 YEAR_ENTERED.append(recompute)

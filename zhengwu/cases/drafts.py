@@ -28,7 +28,8 @@ from zhengwu.cases import staging
 from zhengwu.cases.models import ApplicationDraft, Case, StagedUpload
 from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation
-from zhengwu.core import clock
+from zhengwu.core import clock, personal_space
+from zhengwu.core.clock import SHANGHAI
 
 # How long an unsaved-again draft is kept (documented on the apply page).
 KEEP_FOR = dt.timedelta(days=30)
@@ -114,3 +115,14 @@ def drafts_for(user: User) -> list[DraftRow]:
 def sweep_expired(now: dt.datetime) -> int:
     """Delete drafts past their time (idempotent); their files expire with them."""
     return ApplicationDraft.objects.filter(expires_at__lte=now).delete()[0]
+
+
+def my_space_section(user: User, limit: int, offset: int) -> personal_space.SectionData:
+    """我的空间's 草稿 section: each unexpired draft, with its item and when it expires."""
+    rows = drafts_for(user)
+    return personal_space.SectionData(
+        items=[{"title": row.item_name, "url": row.url,
+                "meta": f"{row.department} · 保存于 {row.updated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+                        f" · {row.expires_at.astimezone(SHANGHAI):%Y-%m-%d} 前有效"}
+               for row in rows[offset:offset + limit]], count=len(rows))
+

@@ -16,7 +16,7 @@ from zhengwu.cases import item_form, staging
 from zhengwu.cases.models import MaterialKind
 from zhengwu.cases.services import MaterialIn, case_submit
 from zhengwu.cases.uploads import check_upload
-from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind
+from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind, RegionDepth
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
 from zhengwu.core.codes import make_uscc
@@ -153,7 +153,9 @@ def _sample(spec: FieldDef, owner: User | None, path: str):
     if kind == Kind.DATE_RANGE:
         return {"start": _day(spec), "end": _day(spec)}
     if kind == Kind.REGION:
-        return "430481000000"
+        # A region is answered at the depth asked (蔡子池街道, its 牌楼居委会).
+        return {RegionDepth.COUNTY: "430481000000", RegionDepth.TOWNSHIP: "430481001000",
+                RegionDepth.VILLAGE: "430481001001"}[spec.region_depth]
     if kind == Kind.ID_NUMBER:
         return SAMPLE_ID
     if kind == Kind.USCC:

@@ -144,7 +144,7 @@ def test_a_section_plugs_in_without_editing_the_page(applicant: User, client_for
         return personal_space.SectionData(items=[{"title": "示例草稿", "url": "/"}], count=1)
 
     personal_space.register(personal_space.Section(key="test-drafts", title="草稿",
-                                                   order=30, provide=provide))
+                                                   order=15, provide=provide))
     links_before = list(personal_space._LINKS.get("profile", []))
     personal_space.register_link("profile", personal_space.Link("测试链接", "portal:home",
                                                                 when=lambda u: True))
@@ -199,3 +199,14 @@ def test_authorizations_and_account_links_are_in_my_space(client_for: Any) -> No
     newcomer = User.objects.create_user(username="l1-person", password="x-demo-2026-x",
                                         kind="person", realname_level=1)
     assert "去实名认证" in client_for(newcomer).get("/my/").content.decode()
+
+
+def test_my_drafts_are_in_my_space(client_for: Any, food: Any) -> None:
+    """A draft saved on the apply page is listed in 我的空间 with a link back to it."""
+    from zhengwu.cases.drafts import draft_save
+
+    person = User.objects.get(username="zhangsan")
+    draft_save(owner=person, implementation=food, kept=[], common={}, answers={}, rows={})
+    page = client_for(person).get("/my/").content.decode()
+    assert "草稿" in page and food.item.name in page
+    assert f"/cases/apply/{food.code}/" in page
