@@ -431,3 +431,15 @@ def test_the_window_files_for_a_walk_in_and_records_the_id_card_check(clerk, app
     assert case.identity_basis == IdentityBasis.IN_PERSON and case.authorization is None
     event = AuditEvent.objects.filter(action="cases.submit", object_id=str(case.pk)).get()
     assert event.actor_id == clerk.pk and event.after["id_card_checked_in_person"] is True
+
+
+def test_the_region_refresh_keeps_whom_the_form_is_for(canyin, chuangye, food, client_for):
+    """Filing for a principal (?as=…), the live region refresh of the item's form posts to
+    the same page with `refresh` as its own parameter (found in the browser: "?as=2?refresh=…"
+    lost the principal and the refresh)."""
+    import re
+
+    url = reverse("cases:apply", args=[food.code])
+    page = client_for(chuangye).get(url, {"as": canyin.pk}).content.decode()
+    assert re.findall(r'hx-post="([^"]*refresh=[^"]*)"', page) == [
+        f"{url}?as={canyin.pk}&amp;refresh=premises_region"]

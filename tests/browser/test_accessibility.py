@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import login
+from tests.browser.item_forms import fill_item_form
 from tests.browser.test_case_story import pdf_file
 
 pytestmark = pytest.mark.browser
@@ -65,8 +66,7 @@ def test_applicant_pages_are_accessible(page: Page) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible_at_widths(page, "在线申请（有错误）")
     # Corrected, with the files: the case page.
-    page.fill("#id_applicant_name", "张三")
-    page.fill("#id_id_number", "43048119900101123X")
+    fill_item_form(page, code)  # the item's own form (issue 10); name and ID from the account
     page.fill("#id_phone", "13800000001")
     page.fill("#id_address", "耒阳市蔡子池街道")
     required = page.locator("div.material").filter(

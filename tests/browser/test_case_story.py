@@ -24,6 +24,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import ConsoleLog, Server, login
+from tests.browser.item_forms import fill_item_form
 from tests.pdfcheck import pdf_fonts
 
 pytestmark = pytest.mark.browser
@@ -126,8 +127,9 @@ def test_supplement_once_accept_then_deemed_approval(person: Callable[[str], Pag
         applicant.get_by_role("link", name="在线申请", exact=True).click()
     expect(applicant.locator("h1")).to_have_text(f"在线申请：{FOOD}")
 
-    applicant.fill("#id_applicant_name", "张三")
-    applicant.fill("#id_id_number", ID_NUMBER)
+    # Name and ID number come from the account (read-only); the item's own form is answered.
+    expect(applicant.locator("#id_id_number")).to_have_value(ID_NUMBER)
+    fill_item_form(applicant, applicant.url.rstrip("/").split("/")[-1])
     applicant.fill("#id_phone", PHONE[:-1])  # a mistake: one digit short
     applicant.fill("#id_address", "耒阳市蔡子池街道")
     required = applicant.locator("div.material").filter(

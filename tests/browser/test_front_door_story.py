@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible_at_widths
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, login
+from tests.browser.item_forms import SAMPLE_ID, fill_item_form
+from tests.browser.test_case_story import pdf_file, queue_item
 from tests.oidc_provider.fixture import DISPLAY_NAME, OpenIdProvider
 
 pytestmark = pytest.mark.browser
@@ -98,10 +100,96 @@ def verify_identity(page: Page, shots: Path) -> None:
     shot(page, shots, "03-my-space")
 
 
-def test_a_new_person_signs_up_verifies_and_comes_back_through_sso(
-        page: Page, server: Server, oidc_provider: OpenIdProvider, shots: Path) -> None:
+def open_apply_page(page: Page) -> str:
+    """From the search box to the item's 在线申请 page, as a person finds it; its code."""
+    page.goto("/search/?q=开饭店")
+    result = page.locator("ol.results > li").filter(has=page.locator("h2", has_text=FOOD)).first
+    with page.expect_navigation():
+        result.locator("h2 a").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="在线申请", exact=True).click()
+    expect(page.locator("h1")).to_have_text(f"在线申请：{FOOD}")
+    return page.url.rstrip("/").split("/")[-1]
+
+
+def attach_required_materials(page: Page) -> int:
+    required = page.locator("div.material").filter(
+        has=page.locator(".badge", has_text=re.compile(r"^必要$")))
+    for i in range(required.count()):
+        required.nth(i).locator("input[type=file]").set_input_files(pdf_file(f"m{i + 1}.pdf"))
+    return int(required.count())
+
+
+def submit_application(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
+
+
+def file_on_the_items_own_form(page: Page, shots: Path) -> str:
+    """The person's own form: name and ID number from the verified account; a wrong ID
+    number for the food-safety manager first, fixed without choosing the files again."""
+    code = open_apply_page(page)
+    expect(page.locator("#id_applicant_name")).to_have_value(NAME)
+    expect(page.locator("#id_id_number")).to_have_value(ID_NUMBER)
+    assert_accessible_at_widths(page, "在线申请（事项申请表）")
+    wrong = ID_NUMBER[:-1] + ("3" if ID_NUMBER[-1] != "3" else "4")  # the check digit broken
+    fill_item_form(page, code, {"safety_officer_id": wrong})
+    page.fill("#a-premises_address", "蔡子池街道五一路8号")
+    files = attach_required_materials(page)
+    shot(page, shots, "05-apply-own-form")
+    submit_application(page)
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("食品安全管理人员公民身份号码")
+    expect(summary).to_contain_text(f"已保留您选择的 {files} 个文件")
+    # Every answer is still there.
+    expect(page.locator("#a-premises_address")).to_have_value("蔡子池街道五一路8号")
+    expect(page.locator("#a-safety_officer_id")).to_have_value(wrong)
+    assert_accessible_at_widths(page, "在线申请（事项申请表有错误）")
+    shot(page, shots, "06-apply-own-form-error")
+    page.fill("#a-safety_officer_id", SAMPLE_ID)
+    submit_application(page)
+    expect(page.locator(".error-summary")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("申请已提交，办件编号")
+    number = page.locator("#case-title").inner_text().split()[-1]
+    expect(page.locator("main")).to_contain_text("申请表：食品经营许可申请书")
+    shot(page, shots, "07-filed")
+    return number
+
+
+def test_a_new_person_signs_up_verifies_files_and_comes_back_through_sso(
+        page: Page, browser: Browser, server: Server, oidc_provider: OpenIdProvider,
+        shots: Path) -> None:
     sign_up(page, server, shots)
     verify_identity(page, shots)
+    number = file_on_the_items_own_form(page, shots)
+
+    # The window accepts; the reviewer of the department sees every field of the form.
+    staff = browser.new_context(base_url=server.url, locale="zh-CN",
+                                viewport={"width": 1280, "height": 900})
+    try:
+        clerk = staff.new_page()
+        login(clerk, "clerk")
+        item = queue_item(clerk, number)
+        with clerk.expect_navigation():
+            item.locator("form.move-accept").get_by_role("button", name="受理").click()
+        with clerk.expect_navigation():
+            clerk.locator("header").get_by_role("button", name=re.compile("^退出")).click()
+        login(clerk, "reviewer")
+        clerk.goto(f"/cases/{number}/")
+        answers = clerk.locator("dl.item-answers")
+        for label in ("法定代表人（负责人）姓名", "经营场所所在区划", "经营场所", "主体业态",
+                      "经营项目", "食品安全管理人员公民身份号码", "从业人员"):
+            expect(answers).to_contain_text(label)
+        expect(answers).to_contain_text("牌楼居委会")
+        # Personal data in the answers (ID numbers, phones, addresses) is masked for the
+        # reviewer until they ask to see it whole (audited, shown to the applicant).
+        expect(answers).to_contain_text("蔡子池街道****")
+        expect(answers).not_to_contain_text(SAMPLE_ID)
+        clerk.screenshot(path=str(shots / "front-door-08-reviewer-sees-the-form.png"),
+                         full_page=True)
+    finally:
+        staff.close()
+
     with page.expect_navigation():
         page.locator("header").get_by_role("button", name=re.compile("^退出")).click()
     # Back through the identity platform: the verified number links to the same account.
@@ -118,5 +206,37 @@ def test_a_new_person_signs_up_verifies_and_comes_back_through_sso(
     main = page.locator("main")
     expect(main).to_contain_text(NAME)
     expect(main).to_contain_text(f"{PHONE[:3]}****{PHONE[-4:]}")  # the account signed up above
-    shot(page, shots, "04-sso-same-account")
+    expect(main).to_contain_text(FOOD)  # with the case filed before
+    shot(page, shots, "09-sso-same-account")
+
+
+def test_an_enterprise_agent_files_for_the_enterprise(browser: Browser, server: Server,
+                                                      shots: Path) -> None:
+    """孙创业 is 耒阳某某餐饮有限公司's 经办人 (the pack's illustrative authorization): he files
+    in its name; the case is the enterprise's and names him as the one who filed."""
+    context = browser.new_context(base_url=server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        login(page, "chuangye")
+        code = open_apply_page(page)
+        with page.expect_navigation():
+            page.get_by_role("link", name=re.compile("耒阳某某餐饮有限公司（经授权代为申请）")).click()
+        expect(page.locator("#id_id_number")).to_have_value("91430481MA4L00003J")
+        fill_item_form(page, code)
+        attach_required_materials(page)
+        submit_application(page)
+        main = page.locator("main")
+        expect(main).to_contain_text("申请已提交，办件编号")
+        expect(main).to_contain_text("经授权代为申请")
+        expect(main).to_contain_text("孙创业")
+        number = page.locator("#case-title").inner_text().split()[-1]
+        page.screenshot(path=str(shots / "front-door-10-agent-filed.png"), full_page=True)
+        with page.expect_navigation():
+            page.locator("header").get_by_role("button", name=re.compile("^退出")).click()
+        login(page, "canyin")
+        page.goto("/cases/mine/")
+        expect(page.locator("main")).to_contain_text(number)
+    finally:
+        context.close()
 

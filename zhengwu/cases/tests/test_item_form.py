@@ -524,3 +524,4 @@ def test_prefill_knows_a_person_and_an_enterprise(applicant):
     known = answers.known_of(canyin)
     assert known["enterprise.uscc"] == known["applicant.id_number"] == canyin.uscc
     assert known["enterprise.name"] == canyin.display_name
+
