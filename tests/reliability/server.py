@@ -146,13 +146,17 @@ class Browser:
         return self
 
     def submit(self, implementation_id: int, materials: list[str], key: str | None = None,
-               form: dict[str, str] | None = None, timeout: float = 30) -> Answer:
-        """POST /api/v1/cases as multipart: the JSON payload plus one PDF per material."""
-        payload = {"implementation_id": implementation_id, "form": form or {
+               form: dict[str, str] | None = None, timeout: float = 30,
+               answers: dict[str, object] | None = None) -> Answer:
+        """POST /api/v1/cases as multipart: the JSON payload (with the answers to the item's
+        own form, when it has one) plus one PDF per material."""
+        payload: dict[str, object] = {"implementation_id": implementation_id, "form": form or {
             "applicant_name": "张三", "id_number": "43048119900101123X",
             "phone": "13800000001", "address": "耒阳市蔡子池街道"},
             "materials": [{"name": name, "kind": "upload", "file_field": f"f{n}"}
                           for n, name in enumerate(materials)]}
+        if answers is not None:
+            payload["answers"] = answers
         boundary = secrets.token_hex(12)
         parts = [(b'Content-Disposition: form-data; name="payload"\r\n\r\n'
                   + json.dumps(payload, ensure_ascii=False).encode())]

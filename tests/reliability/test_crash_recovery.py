@@ -57,6 +57,7 @@ class Burst:
     base: str
     implementation_id: int
     materials: list[str]
+    answers: dict[str, object] | None = None  # to the item's own form (issue 10)
     acked: dict[str, tuple[int, str]] = field(default_factory=dict)  # key → (status, number)
     failures: Counter[str] = field(default_factory=Counter)
     refused: dict[str, tuple[int, bytes]] = field(default_factory=dict)
@@ -69,7 +70,7 @@ class Burst:
                 try:
                     browser = browser or Browser(self.base).login("zhangsan")
                     answer = browser.submit(self.implementation_id, self.materials, key=key,
-                                            timeout=15)
+                                            timeout=15, answers=self.answers)
                 except (OSError, http.client.HTTPException, AssertionError) as error:
                     # Connection refused or cut while the server is down: try again.
                     with self.lock:
@@ -115,10 +116,13 @@ class _Locked(Iterator[str]):
             return next(self.items)
 
 
-def _food() -> tuple[int, list[str]]:
+def _food() -> tuple[int, list[str], dict[str, object] | None]:
+    """The food licence's id, its required materials, and valid answers to its own form."""
+    from zhengwu.cases.tests.conftest import sample_answers
+
     food = ItemImplementation.objects.get(item__name=FOOD, level=4)
     return food.pk, list(food.materials.filter(source="applicant", required=True)
-                         .values_list("name", flat=True))
+                         .values_list("name", flat=True)), sample_answers(food)
 
 
 def _check(burst: Burst, rows: list[tuple[str, str, int]], elapsed: float, label: str) -> None:
@@ -152,12 +156,12 @@ def _restart_web(web: list[Process], data_dir: Path, port: int, env: dict[str, s
 @pytest.mark.skipif(not ON_SQLITE, reason="the SQLite variant runs in the SQLite pass; "
                     "on PostgreSQL the variant below also restarts the database")
 def test_kill_9_during_a_burst_loses_and_duplicates_nothing_on_sqlite(sqlite_data_dir):
-    implementation_id, materials = _food()
+    implementation_id, materials, form_answers = _food()
     env = server_env(sqlite_data_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     web = [gunicorn(sqlite_data_dir, port, env).start()]
-    burst = Burst(base, implementation_id, materials)
+    burst = Burst(base, implementation_id, materials, form_answers)
     try:
         wait_until_up(base, web[0])
         restart = _restart_web(web, sqlite_data_dir, port, env, base)
@@ -237,7 +241,7 @@ class Cluster:
 def test_kill_9_and_postgres_restart_during_a_burst_lose_and_duplicate_nothing(tmp_path):
     import psycopg
 
-    implementation_id, materials = _food()
+    implementation_id, materials, form_answers = _food()
     cluster = Cluster()
     web: list[Process] = []
     try:
@@ -248,7 +252,7 @@ def test_kill_9_and_postgres_restart_during_a_burst_lose_and_duplicate_nothing(t
         base = f"http://127.0.0.1:{port}"
         web.append(gunicorn(tmp_path, port, env).start())
         wait_until_up(base, web[0])
-        burst = Burst(base, implementation_id, materials)
+        burst = Burst(base, implementation_id, materials, form_answers)
         restart = _restart_web(web, tmp_path, port, env, base)
         elapsed = burst.run([(40, restart), (90, cluster.crash_restart), (140, restart),
                              (170, cluster.crash_restart)])

@@ -44,6 +44,9 @@ def test_several_writer_processes_never_show_database_is_locked(sqlite_data_dir)
     food = ItemImplementation.objects.get(item__name=FOOD, level=4)
     materials = list(food.materials.filter(source="applicant", required=True)
                      .values_list("name", flat=True))
+    from zhengwu.cases.tests.conftest import sample_answers
+
+    form_answers = sample_answers(food)  # to the item's own form (issue 10)
     env = server_env(sqlite_data_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -67,7 +70,8 @@ def test_several_writer_processes_never_show_database_is_locked(sqlite_data_dir)
         def submitter(n: int) -> None:
             browser = Browser(base).login("zhangsan")
             for i in range(PER_SUBMITTER):
-                answer = record("submit", browser.submit(food.pk, materials, key=f"w{n}-{i}"))
+                answer = record("submit", browser.submit(food.pk, materials, key=f"w{n}-{i}",
+                                                         answers=form_answers))
                 if answer.status == 201:
                     to_accept.put(answer.json()["number"])
                 record("list", browser.request("GET", "/api/v1/cases/mine"))

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts import mandates
@@ -29,6 +28,7 @@ from zhengwu.accounts.models import Authorization, RealNameLevel, User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.selectors import user_has_role
 from zhengwu.accounts.services import Throttled
+from zhengwu.accounts.views import next_target
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import client_ip
@@ -42,10 +42,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
+    return next_target(request)
 
 
 @login_required

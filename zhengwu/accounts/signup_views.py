@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts import closing, consent, signup
@@ -36,6 +35,7 @@ from zhengwu.accounts.middleware import CONSENTED
 from zhengwu.accounts.models import CodePurpose, User
 from zhengwu.accounts.phone_codes import Sent
 from zhengwu.accounts.services import Throttled, actor_for
+from zhengwu.accounts.views import next_target
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import client_ip
 
@@ -210,10 +210,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/"
+    return next_target(request) or "/"
 
 
 @login_required

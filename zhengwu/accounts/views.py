@@ -28,9 +28,18 @@ from zhengwu.core.http import client_ip
 NEXT = "next_after_sign_in"
 
 
-def _next_url(request: HttpRequest, user: User | None = None) -> str:
+def next_target(request: HttpRequest) -> str:
+    """Where `next` asks to go after an account page, if it is on this site; else "" (an
+    open redirect would send a person signing in to a look-alike site)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def _next_url(request: HttpRequest, user: User | None = None) -> str:
+    target = next_target(request)
+    if target:
         return target
     who = user if user is not None else request.user
     return "/staff/" if who.is_authenticated and who.is_staff else "/"
