@@ -147,3 +147,21 @@ def test_the_api_takes_item_answers_and_splits_them(client_for: Any, applicant: 
                     if "answers" in m.case.form_data]
     assert len(with_answers) == len(union.members)
     assert len(with_answers) == len(d.applicable(bundle_definition(qykb), ALL_YES)) - 1
+
+
+def test_adding_a_row_asks_the_same_step_again_and_going_back_keeps_the_answers(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    client = client_for(applicant)
+    posted = union_post(union)
+    rows = int(posted["a.shareholders.rows"][0]) + 1  # the page shows a blank row too
+    posted["a.shareholders.rows"] = [str(rows)]
+    again = text_of(client.post(apply_url(), {"step": "2", "go": "next", **answers(),
+                                              **form_values(), **posted,
+                                              "add_row": "shareholders"}))
+    assert "第2步/共3步" in again and 'class="error-summary"' not in again
+    assert f'name="a.shareholders.rows" value="{rows + 1}"' in again  # one more blank row
+    # 上一步 from step 3: the members' answers come back with the form.
+    back = text_of(client.post(apply_url(), {**step3_data(qykb), "go": "back"}))
+    assert "第2步/共3步" in back
+    assert f'name="a.{SHARED}" value="孙创业"' in back
