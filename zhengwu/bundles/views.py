@@ -489,8 +489,10 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     go = posted.get("go", "next")
     # The members' forms as one, for the members the answers choose (the county's offer:
     # bundle_submit checks again with the township's, once chosen).
+    # Built only when step 2 is shown or judged (step 1 carries its inputs as posted).
     union = item_forms.union_for(definition, check.answers, bundle.region) \
-        if check.complete else None
+        if check.complete and data is not None and (step in ("2", "3") or go == "next") \
+        else None
     item_posted = data is not None and any(k.startswith(item_form.PREFIX) for k in data)
     if data is not None:
         wizard.item_post = [(k, v) for k, vs in data.lists() if k.startswith(item_form.PREFIX)
