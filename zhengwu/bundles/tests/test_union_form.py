@@ -83,7 +83,7 @@ def test_a_refused_step_keeps_every_answer_and_says_what_is_wrong_next_to_it(
 
 
 def test_after_filing_each_member_case_holds_its_own_answers(
-        client_for: Any, applicant: User, qykb: Bundle) -> None:
+        client_for: Any, applicant: User, qykb: Bundle, reviewers: dict[str, User]) -> None:
     union = union_of(qykb)
     given = union_answers(union)
     client = client_for(applicant)
@@ -115,6 +115,12 @@ def test_after_filing_each_member_case_holds_its_own_answers(
             seen += 1
         assert form_data["applicant_name"] == COMPANY["applicant_name"]
     assert seen >= 3
+    # The seal department's reviewer reads the seal form's answers on its case page.
+    seal = next(m for m in bundle_case.members.select_related("case")
+                if "engraver" in m.case.form_data.get("answers", {}))
+    page = text_of(client_for(reviewers[seal.department.short_name]).get(
+        seal.case.get_absolute_url()))
+    assert "刻章企业名称" in page and given["engraver"] in page
 
 
 def test_the_service_refuses_answers_that_break_a_members_form_on_the_unions_paths(
