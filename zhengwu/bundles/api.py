@@ -631,7 +631,8 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
         code=code, answers=dict(body.answers),
         form={k: str(v) for k, v in body.form.items()}, materials=materials,
         channel=body.channel, region=body.region or "", delivery_method=body.delivery_method,
-        applicant=applicant, idempotency_key=key)
+        applicant=applicant, idempotency_key=key,
+        item_answers=dict(body.item_answers) if body.item_answers is not None else None)
     # A request that lost the race for its key asks again and answers the winner's case.
     result = idempotency.retried_on_race(lambda: services.bundle_submit(
         submitted_by=user, submission=submission), prefix="bundle")

@@ -13,13 +13,15 @@ from django import forms
 
 from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
-from zhengwu.bundles import formdef
+from zhengwu.bundles import formdef, item_forms
 from zhengwu.bundles.models import BundleAudience, HallLevel
 from zhengwu.bundles.services import MaterialIn
+from zhengwu.cases import item_form
 from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.cases.models import DeliveryMethod, MaterialKind
 from zhengwu.cases.staging import KeptFile
 from zhengwu.cases.uploads import ACCEPT
+from zhengwu.catalog.selectors import UnionForm
 from zhengwu.core import clock
 from zhengwu.core.forms import ErrorsDescribed, TextField
 from zhengwu.regions.models import Region
@@ -124,15 +126,32 @@ def _help(field: formdef.FormField, applicant_kind: str) -> str:
 
 class BundleForm(ErrorsDescribed):
     """Step 2, 一张表单: the applicant fields and the bundle's own, each entered once and
-    validated by bundles.formdef (errors next to each field)."""
+    validated by bundles.formdef (errors next to each field); then the members' own forms as
+    one (`union`, bundles.item_forms), rendered like an item's form (cases.item_form) and
+    checked by the catalogue's validator."""
 
     def __init__(self, data: Mapping[str, Any] | None = None, *, definition: d.Definition,
-                 applicant_kind: str, initial: Mapping[str, str] | None = None) -> None:
+                 applicant_kind: str, initial: Mapping[str, str] | None = None,
+                 union: UnionForm | None = None,
+                 item_initial: Mapping[str, Any] | None = None,
+                 item_rows: Mapping[str, int] | None = None) -> None:
         super().__init__(data, initial={FIELD_PREFIX + k: v for k, v in (initial or {}).items()})
         self.definition = definition
         self.applicant_kind = applicant_kind
         self.form_fields = formdef.form_fields(definition)
         self.values: dict[str, str] = {}
+        self.union = union
+        self.item_rows: dict[str, int] = dict(item_rows or {})
+        self.item_answers: dict[str, Any] = {}
+        self.item_errors: dict[str, str] = {}
+        self.item_checked = item_forms.Checked()
+        if union is not None:
+            if data is not None:
+                self.item_answers = item_form.answers_from_post(union.definition, data)
+                for path, count in item_form.posted_rows(union.definition, data).items():
+                    self.item_rows[path] = max(count, self.item_rows.get(path, 0))
+            else:
+                self.item_answers = dict(item_initial or {})
         for field in self.form_fields:
             # Required-ness is checked by formdef.validate, with its own messages.
             self.fields[FIELD_PREFIX + field.key] = TextField(
@@ -149,7 +168,31 @@ class BundleForm(ErrorsDescribed):
             name = FIELD_PREFIX + key
             self.add_error(name if name in self.fields else None, message)
         self.values = values
+        if self.union is not None:
+            self.item_checked = item_forms.check(self.union, self.item_answers)
+            self.item_errors = dict(self.item_checked.errors)
         return cleaned
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.item_errors
+
+    def item_errors_add(self, errors: Mapping[str, str]) -> None:
+        """Errors the service found on the union's paths (shown next to their fields)."""
+        for path, message in errors.items():
+            self.item_errors.setdefault(path, message)
+
+    @property
+    def item_controls(self) -> list[item_form.Control]:
+        if self.union is None:
+            return []
+        return item_form.controls(self.union.definition, self.item_answers, self.item_errors,
+                                  code_sets=self.union.code_sets, rows=self.item_rows,
+                                  today=clock.today())
+
+    @property
+    def item_error_links(self) -> list[tuple[str, str, str]]:
+        return item_form.error_links(self.item_controls, self.item_errors) \
+            if self.item_errors else []
 
     @property
     def common(self) -> list[forms.BoundField]:

@@ -66,6 +66,12 @@ class ApplicationIn(Schema):
         None, min_length=1, max_length=64,
         description="以授权人（委托人、企业）的名义申请：对方的用户名、手机号或统一社会信用代码；"
                     "须有对方给本人的有效授权，且授权范围包括所申请事项")
+    item_answers: dict[str, Any] | None = Field(
+        None, description=(
+            "各成员事项申请表合成的一张联办申请表的答案（同一含义 maps_to 的字段只填一次），"
+            "格式同单个事项的 answers；系统按各事项自己的申请表拆分给每个成员办件。不提交时"
+            "成员办件只带一套表单的字段。有误时回答 422 {\"code\": \"form.invalid\"}，路径为联办"
+            "申请表的字段。暂不支持文件字段。"))
 
 
 class ApplicationFilter(Schema):

@@ -42,7 +42,7 @@ from zhengwu.accounts.mandates import (
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
-from zhengwu.bundles import formdef, workflow
+from zhengwu.bundles import formdef, item_forms, workflow
 from zhengwu.bundles.models import (
     BUNDLE_NOTICE_MARK,
     Bundle,
@@ -73,6 +73,7 @@ from zhengwu.bundles.selectors import (
 )
 from zhengwu.cases import deadlines, staging, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments
+from zhengwu.cases.answers import FormInvalid
 from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
 from zhengwu.cases.services import (
     MoveIn,
@@ -83,6 +84,8 @@ from zhengwu.cases.services import (
     staff_text_check,
 )
 from zhengwu.cases.uploads import MAX_FILES, check_upload
+from zhengwu.catalog.models import ItemImplementation
+from zhengwu.catalog.selectors import UnionForm
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock, idempotency, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -309,6 +312,9 @@ class SubmitIn:
     applicant: User | None = None
     idempotency_key: str | None = None
     staged: str = ""  # the page form whose kept files it uses up (cases.staging)
+    # Answers to the one form made of the members' own forms (bundles.item_forms); None:
+    # not given, the member cases get the bundle's fields only (as before issue 10).
+    item_answers: dict[str, Any] | None = None
 
 
 @dataclass
@@ -324,6 +330,8 @@ def _digest(submission: SubmitIn) -> str:
                "channel": submission.channel, "region": submission.region,
                "delivery": submission.delivery_method,
                "applicant": submission.applicant.pk if submission.applicant else None}
+    if submission.item_answers is not None:  # absent keeps the digest of earlier requests
+        payload["item_answers"] = submission.item_answers
     return idempotency.request_digest(payload)
 
 
@@ -418,6 +426,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     if missing_items:
         raise InvalidInput("办理地暂无以下事项的实施清单：" + "、".join(missing_items),
                            code="bundle.item_unavailable")
+    union, item_checked = _item_answers_checked(implementations.values(), submission.item_answers)
     identities = identity_map()
     facts = {code: facts_of(i, identities) for code, i in implementations.items() if i}
     count = d.materials_needed(members, facts)
@@ -499,8 +508,9 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                  for n in count.fetched if member.item in n.members]
         case = member_case_create(
             implementation=implementation, applicant=owner, submitted_by=submitted_by,
-            applicant_kind=applicant_kind, form_data=d.member_form(definition, member.item,
-                                                                   cleaned),
+            applicant_kind=applicant_kind, form_data=item_forms.member_form_data(
+                d.member_form(definition, member.item, cleaned), union, item_checked,
+                implementation),
             materials=mine, channel=channel, bundle_number=number, region=implementation.region,
             accepting_region=region, promised_workdays=member.promise, now=now, basis=basis)
         BundleMember.objects.create(
@@ -518,6 +528,25 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     # The files kept from refused attempts at the wizard are used up with the submission.
     staging.consume(owner=submitted_by, form=submission.staged)
     return SubmitResult(bundle_case, created=True)
+
+
+def _item_answers_checked(implementations: Iterable[ItemImplementation | None],
+                          answers: dict[str, Any] | None
+                          ) -> tuple[UnionForm | None, item_forms.Checked]:
+    """The members' one form and the answers checked against it (cases.answers.FormInvalid
+    with every error on the union's paths)."""
+    if answers is None:
+        return None, item_forms.Checked()
+    union = item_forms.union_of(implementations)
+    if union is None:
+        if answers:
+            raise InvalidInput("本次办理的事项没有专门的申请表，请不要提交 item_answers。",
+                               code="form.none")
+        return None, item_forms.Checked()
+    checked = item_forms.check(union, answers)
+    if checked.errors:
+        raise FormInvalid(checked.errors)
+    return union, checked
 
 
 # --- moves on the whole bundle ---------------------------------------------------------------

@@ -38,7 +38,7 @@ from zhengwu.accounts.selectors import (
     identity_missing,
 )
 from zhengwu.bundles import definition as d
-from zhengwu.bundles import formdef, notices, selectors, services, workflow
+from zhengwu.bundles import formdef, item_forms, notices, selectors, services, workflow
 from zhengwu.bundles.forms import (
     FIELD_PREFIX,
     QUESTION_PREFIX,
@@ -63,7 +63,9 @@ from zhengwu.bundles.models import (
     HallLevel,
     MemberState,
 )
+from zhengwu.cases import item_form
 from zhengwu.cases.access import case_queryset_for
+from zhengwu.cases.answers import FormInvalid, display_rows, prefilled
 from zhengwu.cases.kept_uploads import KEPT_FIELD
 from zhengwu.cases.models import (
     ApplicantKind,
@@ -99,6 +101,7 @@ SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
 # Answers the service refuses for a step the applicant has already passed: go back there.
 # Where a refusal sends the applicant back to; an identity refusal is shown next to its field.
 STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2,
+                 FormInvalid.code: 2,
                  **dict.fromkeys(IDENTITY_REFUSAL_FIELDS, 2)}
 
 
@@ -358,6 +361,10 @@ class Wizard:
     error: str = ""
     kept: list[str] = field(default_factory=list)  # tokens of files kept at step 3
     on_behalf: OnBehalf | None = None  # 以谁的名义申请 (accounts.mandates)
+    # The members' own forms as one (bundles.item_forms): its inputs as posted, carried
+    # outside step 2, and what step 3 shows of its answers.
+    item_post: list[tuple[str, str]] = field(default_factory=list)
+    item_rows: list[Any] = field(default_factory=list)
 
     def carry(self) -> list[tuple[str, str]]:
         """Hidden fields: the answers outside step 1, the form values outside step 2, and
@@ -367,6 +374,8 @@ class Wizard:
             hidden += [(QUESTION_PREFIX + k, v) for k, v in self.check.answers.items()]
         if self.step != 2 and self.values is not None:
             hidden += [(FIELD_PREFIX + k, v) for k, v in self.values.items()]
+        if self.step != 2:
+            hidden += self.item_post
         if self.step != 3:
             hidden += [(KEPT_FIELD, token) for token in self.kept]
         return hidden
@@ -391,7 +400,9 @@ def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         "steps": [(n, label) for n, label in enumerate(STEPS, start=1)],
         "step_label": STEPS[wizard.step - 1], "step_count": len(STEPS),
         "summary": _summary(definition, wizard.check), "carry": wizard.carry(),
-        "answered": answered, "form_rows": form_rows,
+        "answered": answered, "form_rows": form_rows, "item_rows": wizard.item_rows,
+        "item_links": wizard.form.item_error_links if wizard.step == 2 and wizard.form
+        else [],
         "fetched": [MaterialRow(n.name, [], [], SOURCE_LABELS.get(n.source, "共享获取"))
                     for n in wizard.guide.materials.fetched] if wizard.guide else [],
         "material_rows": [(m, bound, shared_by.get(m.identity, []), kept)
@@ -476,6 +487,16 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     kind = _applicant_kind(principal or user)
     step = posted.get("step", "")
     go = posted.get("go", "next")
+    # The members' forms as one, for the members the answers choose (the county's offer:
+    # bundle_submit checks again with the township's, once chosen).
+    # Built only when step 2 is shown or judged (step 1 carries its inputs as posted).
+    union = item_forms.union_for(definition, check.answers, bundle.region) \
+        if check.complete and data is not None and (step in ("2", "3") or go == "next") \
+        else None
+    item_posted = data is not None and any(k.startswith(item_form.PREFIX) for k in data)
+    if data is not None:
+        wizard.item_post = [(k, v) for k, vs in data.lists() if k.startswith(item_form.PREFIX)
+                            for v in vs]
 
     def first(show_errors: bool) -> HttpResponse:
         wizard.step = 1
@@ -483,11 +504,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                                          show_errors=show_errors)
         return _wizard_response(request, wizard)
 
-    def second(form: BundleForm | None = None, error: str = "") -> HttpResponse:
+    def second(form: BundleForm | None = None, error: str = "",
+               rows: dict[str, int] | None = None) -> HttpResponse:
         wizard.step, wizard.error = 2, error
+        item_initial: dict[str, Any] = {}
+        if union is not None:
+            item_initial = item_form.answers_from_post(union.definition, data) \
+                if item_posted and data is not None \
+                else prefilled(union.definition, principal or user)
         wizard.form = form or BundleForm(definition=definition, applicant_kind=kind,
                                          initial=values if values is not None
-                                         else _prefill(principal or user))
+                                         else _prefill(principal or user),
+                                         union=union, item_initial=item_initial,
+                                         item_rows=rows)
         return _wizard_response(request, wizard)
 
     if data is None or step not in ("1", "2", "3"):
@@ -505,12 +534,24 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return second()
     if not check.complete:
         return first(show_errors=True)
-    form = BundleForm(data, definition=definition, applicant_kind=kind)
+    if step == "2" and union is not None and (item_form.ADD_ROW in posted
+                                              or item_form.REFRESH in posted):
+        # 增加一行 or 更新下级选项 of the members' form: the same step again, nothing judged.
+        rows = item_form.posted_rows(union.definition, data)
+        added = posted.get(item_form.ADD_ROW, "")
+        if added in rows:
+            rows[added] += 1
+        return second(rows=rows)
+    form = BundleForm(data, definition=definition, applicant_kind=kind, union=union)
     if not form.is_valid():
         if step == "3":
             _keep_step_three(wizard, data, request.FILES, region_code, user)
         return second(form, "申请表有误，请按提示修改。" if step == "3" else "")
     wizard.values = form.values
+    if union is not None:
+        wizard.item_rows = [row for row in display_rows(
+            union.definition, form.item_checked.answers, masked=False,
+            code_sets=union.code_sets, links={}) if row.value not in ("未填写", "不适用")]
     if step == "2":
         return _wizard_response(request, _step_three(wizard, owner=user))
     _step_three(wizard, data, request.FILES, region_code, user)
@@ -525,7 +566,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             materials=materials.materials_in, channel="online",
             region=materials.cleaned_data.get("region") or "",
             delivery_method=materials.cleaned_data["delivery_method"], idempotency_key=key,
-            staged=materials.staged_form, applicant=principal))
+            staged=materials.staged_form, applicant=principal,
+            item_answers=form.item_answers if union is not None else None))
     except DomainError as error:
         # The chosen files wait for the next attempt, on this step or after going back.
         materials.keep_uploads()
@@ -535,6 +577,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             wizard.error = error.message
             return first(show_errors=True)
         if back == 2:
+            if isinstance(error, FormInvalid):  # each error next to its field of the one form
+                form.item_errors_add(error.errors)
+                return second(form, "申请表有误，请按提示修改。")
             if error.code in IDENTITY_REFUSAL_FIELDS:  # next to the field it is about
                 form.add_error(FIELD_PREFIX + IDENTITY_REFUSAL_FIELDS[error.code], error.message)
                 return second(form, "申请表有误，请按提示修改。")

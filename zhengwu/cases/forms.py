@@ -233,17 +233,7 @@ class ApplyForm(KeepsUploads):
     def item_error_links(self) -> list[tuple[str, str, str]]:
         """(target id, label, message) of every item-form error, in page order, for the
         error summary at the top of the page."""
-        links = []
-        for control in item_form.walk(self.item_controls):
-            if control.error:
-                links.append((control.error_target, control.where + control.label,
-                              control.error))
-            for index, message in control.row_errors.items():
-                links.append((f"{control.id}-{index}", f"{control.label}第{index + 1}项",
-                              message))
-        if "__all__" in self.item_errors:
-            links.append(("", "申请表", self.item_errors["__all__"]))
-        return links
+        return item_form.error_links(self.item_controls, self.item_errors)
 
     @property
     def error_count(self) -> int:

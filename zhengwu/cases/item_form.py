@@ -480,6 +480,21 @@ def walk(items: Sequence[Control]) -> Iterator[Control]:
             yield from walk(row)
 
 
+def error_links(items: Sequence[Control],
+                errors: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(target id, label, message) of every error of a form's controls, in page order, for
+    the error summary at the top of a page; a form-wide error ("__all__") last."""
+    links = []
+    for control in walk(items):
+        if control.error:
+            links.append((control.error_target, control.where + control.label, control.error))
+        for index, message in control.row_errors.items():
+            links.append((f"{control.id}-{index}", f"{control.label}第{index + 1}项", message))
+    if "__all__" in errors:
+        links.append(("", "申请表", errors["__all__"]))
+    return links
+
+
 def row_count(spec: FieldDef, given: Sequence[Any], requested: int) -> int:
     """Rows a group shows: its answered ones plus a blank one, at least `min_items` and the
     number asked for (增加一行), at most `max_items` (never fewer than answered)."""

@@ -11,10 +11,13 @@ import pytest
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.bundles import item_forms
 from zhengwu.bundles.models import Bundle, BundleCase
-from zhengwu.bundles.selectors import bundle_guide
+from zhengwu.bundles.selectors import bundle_definition, bundle_guide
 from zhengwu.bundles.services import MaterialIn, SubmitIn, bundle_submit
-from zhengwu.cases.tests.conftest import pdf_bytes
+from zhengwu.cases import item_form
+from zhengwu.cases.tests.conftest import answers_for, pdf_bytes
+from zhengwu.catalog.selectors import UnionForm
 from zhengwu.departments.models import Department
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -31,6 +34,31 @@ COMPANY = {"applicant_name": "张三", "id_number": "43048119900101123X",
 CHUANGYE_COMPANY = {**COMPANY, "applicant_name": "孙创业", "id_number": "430481199003154613"}
 DEPARTMENTS = ("市市场监督管理局", "市公安局", "市税务局", "市人社局", "公积金耒阳管理部",
                "人民银行耒阳支行")
+
+
+# 法定代表人姓名: asked by registration, seal, social insurance and fund; once in the union.
+SHARED = "legal_rep_name"
+
+
+def union_of(bundle: Bundle, answers: dict[str, str] | None = None) -> UnionForm:
+    """The members' own forms as one (bundles.item_forms) for these situational answers."""
+    union = item_forms.union_for(bundle_definition(bundle), ALL_YES if answers is None
+                                 else answers, bundle.region)
+    assert union is not None
+    return union
+
+
+def union_answers(union: UnionForm) -> dict[str, Any]:
+    """Valid answers to the union (cases' answers_for), the legal representative named."""
+    answers = answers_for(union.definition)
+    answers[SHARED] = "孙创业"
+    return answers
+
+
+def union_post(union: UnionForm, answers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The union's inputs as the wizard's step 2 posts them (valid answers by default)."""
+    given = union_answers(union) if answers is None else answers
+    return dict(item_form.post_from_answers(union.definition, given).lists())
 
 
 @pytest.fixture

@@ -19,10 +19,19 @@ from pypdf import PdfReader
 from tests.pdfcheck import embedded_fonts
 from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import item_forms
 from zhengwu.bundles.models import Bundle, BundleCase, BundleCaseStatus, MemberState
 from zhengwu.bundles.selectors import bundle_definition, bundle_guide
 from zhengwu.bundles.services import BundleMoveIn, bundle_move
-from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, DEPARTMENTS, MORNING, QYKB
+from zhengwu.bundles.tests.conftest import (
+    ALL_YES,
+    COMPANY,
+    DEPARTMENTS,
+    MORNING,
+    QYKB,
+    union_of,
+    union_post,
+)
 from zhengwu.bundles.tests.test_flow import decide, members
 from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.cases.tests.conftest import pdf_bytes
@@ -66,8 +75,8 @@ def answers(values: dict[str, str] | None = None) -> dict[str, str]:
 def step3_data(qykb: Bundle, key: str = "wizard-key-0123456789", **extra: Any) -> dict[str, Any]:
     needed = bundle_guide(qykb, ALL_YES).materials.needed
     data: dict[str, Any] = {"step": "3", "go": "submit", "idempotency_key": key,
-                            **answers(), **form_values(), "delivery_method": "electronic",
-                            "confirm": "on"}
+                            **answers(), **form_values(), **union_post(union_of(qykb)),
+                            "delivery_method": "electronic", "confirm": "on"}
     data.update({f"m_{i}": pdf_upload(f"m{i}.pdf") for i in range(len(needed))})
     data.update(extra)
     return data
@@ -217,7 +226,7 @@ def test_the_wizard_in_three_steps_makes_one_bundle_case_with_every_member(
     # Step 2 → step 3: the materials, once each, and the confirmation.
     response = client.post(apply_url(), {"step": "2", "go": "next",
                                          "idempotency_key": key_value, **answers(),
-                                         **form_values()})
+                                         **form_values(), **union_post(union_of(qykb))})
     third = text_of(response)
     assert "第3步/共3步：提交材料并确认" in third
     needed = bundle_guide(qykb, ALL_YES).materials.needed
@@ -542,6 +551,11 @@ def test_a_township_bundle_asks_where_and_is_handled_there(client_for: Any,
     client = client_for(applicant)
     values = {"f_applicant_name": "张三", "f_id_number": FULL_ID, "f_phone": "13800000001",
               "f_address": "耒阳市蔡子池街道"}
+    # The members' own forms as one, asked with the county's offer until the township is
+    # chosen (bundles.item_forms).
+    union = item_forms.union_for(bundle_definition(bundle), {}, bundle.region)
+    if union is not None:
+        values.update(union_post(union))
     third = text_of(client.post(url, {"step": "2", "go": "next", **values}))
     assert "第3步/共3步" in third and 'name="region"' in third and township.name in third
     needed = bundle_guide(bundle, {}, township).materials.needed

@@ -17,7 +17,7 @@ from zhengwu.accounts.models import User
 from zhengwu.bundles.models import Bundle, BundleCase, BundleCaseStatus
 from zhengwu.bundles.selectors import bundle_guide
 from zhengwu.bundles.services import BundleMoveIn, bundle_move
-from zhengwu.bundles.tests.conftest import ALL_YES, MORNING
+from zhengwu.bundles.tests.conftest import ALL_YES, MORNING, union_of, union_post
 from zhengwu.bundles.tests.test_pages import answers, apply_url, form_values, step3_data, text_of
 from zhengwu.cases.models import StagedUpload
 from zhengwu.cases.tests.conftest import pdf_bytes
@@ -86,7 +86,7 @@ def test_kept_files_survive_going_back_to_the_one_form(client_for: Any, applican
     assert len(tokens) == len(needed(qykb))  # carried in hidden fields through step 2
     third = text_of(client.post(apply_url(), {
         "step": "2", "go": "next", "idempotency_key": "wizard-key-0123456789", **answers(),
-        **form_values(), "kept": tokens}))
+        **form_values(), **union_post(union_of(qykb)), "kept": tokens}))
     assert "第3步/共3步" in third and "<strong>已保留：</strong>材料0.pdf" in third
     assert sorted(kept_tokens(third)) == sorted(tokens)
     response = client.post(apply_url(), {**step3_data(qykb), **no_files(qykb),

@@ -1,0 +1,173 @@
+"""A bundle's one form made of its members' own forms (bundles.item_forms): the 企业开办 wizard
+asks the union at step 2 (a field several departments ask, through `maps_to`, once), a refused
+step keeps every answer with each error next to its field, and after filing each member case
+holds its own answers under its own keys, as a single-item case does, for its reviewer; the
+API takes the same `item_answers`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from zhengwu.accounts.models import User
+from zhengwu.bundles import definition as d
+from zhengwu.bundles.models import Bundle, BundleCase
+from zhengwu.bundles.selectors import bundle_definition
+from zhengwu.bundles.services import SubmitIn, bundle_submit
+from zhengwu.bundles.tests.conftest import (
+    ALL_YES,
+    COMPANY,
+    MORNING,
+    QYKB,
+    SHARED,
+    materials_for,
+    union_answers,
+    union_of,
+    union_post,
+)
+from zhengwu.bundles.tests.test_api import application, apply
+from zhengwu.bundles.tests.test_pages import answers, form_values, step3_data, text_of
+from zhengwu.cases.answers import FormInvalid
+from zhengwu.catalog import form_union
+
+pytestmark = pytest.mark.django_db
+
+@pytest.fixture(autouse=True)
+def tuesday_morning() -> Any:
+    with time_machine.travel(MORNING, tick=False):
+        yield
+
+
+def apply_url() -> str:
+    return reverse("bundles:apply", args=[QYKB])
+
+
+def test_the_wizard_asks_the_members_forms_as_one_with_a_shared_field_once(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    askers = [m for m in union.members.values()
+              if any(f.maps_to == "enterprise.legal_rep_name" for f in m.fields)]
+    assert len(askers) >= 3  # several departments ask it ...
+    page = text_of(client_for(applicant).post(apply_url(), {"step": "1", "go": "next",
+                                                            **answers()}))
+    assert "第2步/共3步" in page
+    assert f"<legend>{union.definition.title}</legend>" in page
+    assert page.count(f'name="a.{SHARED}"') == 1  # ... the one form asks it once
+    # Fields of different members, after the bundle's own fields.
+    assert page.index('name="f_company_name"') < page.index('name="a.engraver"') < \
+        page.index('name="a.taxpayer_kind"')
+
+
+def test_a_refused_step_keeps_every_answer_and_says_what_is_wrong_next_to_it(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    given = union_answers(union)
+    given["engraver"] = ""
+    given["legal_rep_id"] = "123"
+    page = text_of(client_for(applicant).post(apply_url(), {
+        "step": "2", "go": "next", **answers(), **form_values(),
+        **union_post(union, given)}))
+    assert "第2步/共3步" in page
+    assert 'class="error-summary"' in page
+    assert 'id="a-engraver_error"' in page and 'id="a-legal_rep_id_error"' in page
+    assert 'href="#a-engraver"' in page
+    # Every answer typed is still there, the bundle's fields and the members' (groups too).
+    assert 'value="孙创业"' in page and 'value="123"' in page
+    assert f'value="{given["bank_account"]}"' in page
+    shareholder = given["shareholders"][0]
+    assert any(f'value="{v}"' in page for v in shareholder.values() if isinstance(v, str))
+    assert 'value="耒阳市创业科技有限公司"' in page
+
+
+def test_after_filing_each_member_case_holds_its_own_answers(
+        client_for: Any, applicant: User, qykb: Bundle, reviewers: dict[str, User]) -> None:
+    union = union_of(qykb)
+    given = union_answers(union)
+    client = client_for(applicant)
+    posted = union_post(union, given)
+    third = text_of(client.post(apply_url(), {"step": "2", "go": "next", **answers(),
+                                              **form_values(), **posted}))
+    assert "第3步/共3步" in third, third[:3000]
+    assert f'name="a.{SHARED}" value="孙创业"' in third  # carried in a hidden field
+    assert "刻章企业名称" in third  # the confirmation repeats the members' form
+    response = client.post(apply_url(), step3_data(qykb, key="union-key-0123456789", **posted))
+    assert response.status_code == 302, text_of(response)[:3000]
+    bundle_case = BundleCase.objects.get(idempotency_key="union-key-0123456789")
+    members = list(union.members.values())
+    seen = 0
+    for member in bundle_case.members.select_related("case", "implementation"):
+        form_data = member.case.form_data
+        definition = union.members.get(member.implementation_id)
+        if definition is None:  # 银行开户: no form of its own, the common fields only
+            assert "answers" not in form_data
+            continue
+        own = form_union.split(given, definition, members, code_sets=union.code_sets)
+        assert form_data["form_title"] == definition.title
+        assert set(form_data["answers"]) <= {f.key for f in definition.fields}
+        for key in ("legal_rep_name", "engraver", "taxpayer_kind"):
+            if key in own:
+                assert form_data["answers"][key] == own[key]
+        if "legal_rep_name" in own:
+            assert form_data["answers"]["legal_rep_name"] == "孙创业"
+            seen += 1
+        assert form_data["applicant_name"] == COMPANY["applicant_name"]
+    assert seen >= 3
+    # The seal department's reviewer reads the seal form's answers on its case page.
+    seal = next(m for m in bundle_case.members.select_related("case")
+                if "engraver" in m.case.form_data.get("answers", {}))
+    page = text_of(client_for(reviewers[seal.department.short_name]).get(
+        seal.case.get_absolute_url()))
+    assert "刻章企业名称" in page and given["engraver"] in page
+
+
+def test_the_service_refuses_answers_that_break_a_members_form_on_the_unions_paths(
+        applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    given = union_answers(union)
+    given["legal_rep_id"] = "123"
+    with pytest.raises(FormInvalid) as refused:
+        bundle_submit(submitted_by=applicant, submission=SubmitIn(
+            code=QYKB, answers=dict(ALL_YES), form=dict(COMPANY),
+            materials=materials_for(qykb), item_answers=given))
+    assert "legal_rep_id" in refused.value.errors
+    assert not BundleCase.objects.filter(applicant=applicant).exists()
+
+
+def test_the_api_takes_item_answers_and_splits_them(client_for: Any, applicant: User,
+                                                    qykb: Bundle) -> None:
+    union = union_of(qykb)
+    given = union_answers(union)
+    client = client_for(applicant)
+    payload, files = application(item_answers={**given, "legal_rep_id": "123"})
+    bad = apply(client, payload, files)
+    assert bad.status_code == 422 and bad.json()["code"] == "form.invalid"
+    assert "legal_rep_id" in bad.json()["detail"]
+    payload, files = application(item_answers=given)
+    response = apply(client, payload, files)
+    assert response.status_code == 201, response.content[:2000]
+    bundle_case = BundleCase.objects.get(number=response.json()["number"])
+    with_answers = [m.case for m in bundle_case.members.select_related("case")
+                    if "answers" in m.case.form_data]
+    assert len(with_answers) == len(union.members)
+    assert len(with_answers) == len(d.applicable(bundle_definition(qykb), ALL_YES)) - 1
+
+
+def test_adding_a_row_asks_the_same_step_again_and_going_back_keeps_the_answers(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    client = client_for(applicant)
+    posted = union_post(union)
+    rows = int(posted["a.shareholders.rows"][0]) + 1  # the page shows a blank row too
+    posted["a.shareholders.rows"] = [str(rows)]
+    again = text_of(client.post(apply_url(), {"step": "2", "go": "next", **answers(),
+                                              **form_values(), **posted,
+                                              "add_row": "shareholders"}))
+    assert "第2步/共3步" in again and 'class="error-summary"' not in again
+    assert f'name="a.shareholders.rows" value="{rows + 1}"' in again  # one more blank row
+    # 上一步 from step 3: the members' answers come back with the form.
+    back = text_of(client.post(apply_url(), {**step3_data(qykb), "go": "back"}))
+    assert "第2步/共3步" in back
+    assert f'name="a.{SHARED}" value="孙创业"' in back
