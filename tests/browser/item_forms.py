@@ -118,3 +118,54 @@ def _pdf() -> bytes:
     from tests.browser.test_case_story import small_pdf
 
     return small_pdf()
+
+
+def fill_rendered_form(page: Page, scope: str = "main") -> None:
+    """Answer every visible, still empty control of an item form on the page, whatever form
+    it is (an item's own, or a bundle's union of its members' forms): each input says its
+    kind (`data-kind`), selects and radios are chosen, regions cascade level by level."""
+    root = page.locator(scope)
+    for fieldset in root.locator("fieldset.region").all():
+        if not fieldset.is_visible():
+            continue
+        element = fieldset.get_attribute("id") or ""
+        levels = ["province", "county", "township", "village"]
+        codes = REGION_PATH[:1] + REGION_PATH[2:]
+        for level, code in zip(levels, codes, strict=True):
+            select = page.locator(f"#{element}-{level}")
+            if not select.count() or not select.is_visible():
+                break
+            if select.input_value() != code:
+                expect(select.locator(f"option[value='{code}']")).to_have_count(1)
+                select.select_option(code)
+    for control in root.locator("input[data-kind], textarea[name^='a.']").all():
+        if not control.is_visible() or not control.is_editable() or control.input_value():
+            continue
+        kind = control.get_attribute("data-kind") or "long_text"
+        if kind == "date":
+            value = "1990-01-01" if control.get_attribute("max") and not control.get_attribute(
+                "min") else _date({})
+        else:
+            value = {"number": "1", "money": "1000.00", "id_number": SAMPLE_ID,
+                     "uscc": SAMPLE_USCC, "phone": SAMPLE_PHONE,
+                     "email": "applicant@example.com"}.get(kind, "示例内容")
+        control.fill(value)
+    for select in root.locator("select[name^='a.']").all():
+        name = select.get_attribute("name") or ""
+        if select.is_visible() and not select.input_value() and not any(
+                name.endswith(f".{level}") for level in ("province", "county", "township",
+                                                         "village")):
+            select.select_option(index=1)
+    for radio in root.locator("input[type=radio][name^='a.'][value=false]").all():
+        name = radio.get_attribute("name") or ""
+        if radio.is_visible() and not root.locator(
+                f"input[type=radio][name='{name}']:checked").count():
+            radio.check()
+    checked: set[str] = set()
+    for box in root.locator("input[type=checkbox][name^='a.']").all():
+        name = box.get_attribute("name") or ""
+        if name.endswith(".remove") or name in checked or not box.is_visible():
+            continue
+        checked.add(name)
+        if not root.locator(f"input[type=checkbox][name='{name}']:checked").count():
+            box.check()
