@@ -168,9 +168,9 @@ def test_every_kind_is_rendered_as_an_accessible_control(client_for, applicant, 
     # shows_if: rendered without JavaScript, saying when it is asked.
     assert 'data-shows-if="a.has_online" data-shows-if-values="true"' in page
     assert "仅当“是否网络经营”为“是”时填写" in page
-    assert 'name="a.area" value="" inputmode="decimal"' in page and "平方米" in page
+    assert 'name="a.area" value="" data-kind="number" inputmode="decimal"' in page and "平方米" in page
     assert re.search(r'name="a.capital"[^>]*> 元', page)
-    assert 'id="a-opening" name="a.opening" value="" type="date"' in page
+    assert 'id="a-opening" name="a.opening" value="" data-kind="date" type="date"' in page
     assert 'name="a.lease.start"' in page and 'name="a.lease.end"' in page
     # Region: one select per level down to the township; lower levels wait for the upper.
     assert '<select id="a-site-province" name="a.site.province"' in page
@@ -178,7 +178,7 @@ def test_every_kind_is_rendered_as_an_accessible_control(client_for, applicant, 
     assert re.search(r'id="a-site-county" name="a.site.county"[^>]*disabled', page)
     assert 'name="a.site.village"' not in page  # asked down to the township only
     assert 'name="refresh" value="site"' in page
-    assert 'name="a.manager_id"' in page and 'name="a.manager_phone" value="" type="tel"' in page
+    assert 'name="a.manager_id"' in page and 'name="a.manager_phone" value="" data-kind="phone" type="tel"' in page
     assert 'type="email"' in page and '<textarea id="a-notes" name="a.notes"' in page
     assert 'type="file" id="a-layout" name="a.layout" accept=".pdf,.png,.jpg"' in page
     # A repeated group: its rows, a hidden count, and 增加一行 that needs no JavaScript.
