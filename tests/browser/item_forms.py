@@ -125,19 +125,27 @@ def fill_rendered_form(page: Page, scope: str = "main") -> None:
     it is (an item's own, or a bundle's union of its members' forms): each input says its
     kind (`data-kind`), selects and radios are chosen, regions cascade level by level."""
     root = page.locator(scope)
-    for fieldset in root.locator("fieldset.region").all():
-        if not fieldset.is_visible():
-            continue
-        element = fieldset.get_attribute("id") or ""
+    regions = [f.get_attribute("id") or "" for f in root.locator("fieldset.region").all()
+               if f.is_visible()]
+    for element in regions:
         levels = ["province", "county", "township", "village"]
         codes = REGION_PATH[:1] + REGION_PATH[2:]
         for level, code in zip(levels, codes, strict=True):
             select = page.locator(f"#{element}-{level}")
             if not select.count() or not select.is_visible():
                 break
+            option = select.locator(f"option[value='{code}']")
+            if not option.count():
+                # No live refresh of this level here: 更新下级选项 (a page load, or an htmx
+                # swap where the page runs its steps with htmx).
+                page.locator(f"#{element} button[name=refresh]").click()
+                select = page.locator(f"#{element}-{level}")
+                option = select.locator(f"option[value='{code}']")
+            expect(option).to_have_count(1)
             if select.input_value() != code:
-                expect(select.locator(f"option[value='{code}']")).to_have_count(1)
                 select.select_option(code)
+                # Give a live refresh its moment to bring the next level's choices.
+                page.wait_for_timeout(300)
     for control in root.locator("input[data-kind], textarea[name^='a.']").all():
         if not control.is_visible() or not control.is_editable() or control.input_value():
             continue
@@ -145,8 +153,11 @@ def fill_rendered_form(page: Page, scope: str = "main") -> None:
         if kind == "date":
             value = "1990-01-01" if control.get_attribute("max") and not control.get_attribute(
                 "min") else _date({})
+        elif kind in ("number", "money"):
+            low = float(control.get_attribute("data-min") or 0)
+            value = f"{max(low, 1.0):.2f}" if kind == "money" else f"{max(low, 1.0):g}"
         else:
-            value = {"number": "1", "money": "1000.00", "id_number": SAMPLE_ID,
+            value = {"id_number": SAMPLE_ID,
                      "uscc": SAMPLE_USCC, "phone": SAMPLE_PHONE,
                      "email": "applicant@example.com"}.get(kind, "示例内容")
         control.fill(value)
