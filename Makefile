@@ -35,6 +35,8 @@ migrations-check:
 deploy-check:
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	DJANGO_ALLOWED_HOSTS=zhengwu.example.gov.cn ZHENGWU_DATA_DIR=$$(mktemp -d) \
+	ZHENGWU_IDENTITY_PROVIDER=provincial ZHENGWU_IDENTITY_URL=https://ids.example.gov.cn/verify \
+	ZHENGWU_IDENTITY_APP_ID=zhengwu ZHENGWU_IDENTITY_KEY=$$(head -c 32 /dev/urandom | base64) \
 	$(ZW) check --deploy --fail-level WARNING
 
 pytest:

@@ -25,6 +25,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与角色"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from zhengwu.accounts.checks import identity_provider_check
+
+        checks.register(identity_provider_check, checks.Tags.security, deploy=True)
         from zhengwu.core import sweeps
 
         sweeps.register("accounts.throttle", sweep)
