@@ -165,10 +165,13 @@ def oidc_provider() -> Iterator[OpenIdProvider]:
     env.update({"DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
                 "ZHENGWU_TEST_OP_DIR": str(folder), "ZHENGWU_TEST_OP_ISSUER": provider.issuer,
                 "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"})
-    command = [sys.executable, "-m", "django", "op_serve", "--port", str(port),
-               "--client-id", provider.client_id, "--client-secret", provider.client_secret]
+    # `--option=value`: a random secret may begin with "-", which argparse would take for an
+    # option of its own (seen once in CI-like runs: "expected one argument").
+    command = [sys.executable, "-m", "django", "op_serve", f"--port={port}",
+               f"--client-id={provider.client_id}",
+               f"--client-secret={provider.client_secret}"]
     for uri in REDIRECT_URIS:
-        command += ["--redirect-uri", uri]
+        command += [f"--redirect-uri={uri}"]
     with log.open("ab") as out:
         proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
