@@ -82,7 +82,7 @@ from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import idempotency
 from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import InvalidInput, NotAllowed
-from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
+from zhengwu.core.masking import mask_address, mask_answer, mask_citizen_id, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
 from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.regions.models import Region
@@ -243,8 +243,8 @@ def _masked_form(bundle_case: BundleCase, whole: bool) -> dict[str, str]:
             selectors.bundle_definition(bundle_case.bundle, bundle_case.version))}
     except (BundleVersion.DoesNotExist, d.DefinitionError):
         kinds = {}
-    return {key: formdef.masked(key, kinds.get(key, ""), value,
-                                applicant_kind=bundle_case.applicant_kind)
+    enterprise = bundle_case.applicant_kind == "enterprise"
+    return {key: mask_answer(value, key=key, kind=kinds.get(key, ""), enterprise=enterprise)
             for key, value in form.items()}
 
 

@@ -20,7 +20,6 @@ from zhengwu.core.fields import (
     applicant_id,
     validate_fields,
 )
-from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
 
 MAX_LENGTH = {"text": 200, "long_text": 2000, "number": 20, "phone": 20, "id_number": 18,
               "uscc": 18, "date": 10}
@@ -93,18 +92,3 @@ def _date(label: str, value: str) -> str:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as error:
         raise FieldInvalid(f"{label}应为日期（如 2026-12-01）") from error
-
-
-def masked(key: str, kind: str, value: str, *, applicant_kind: str) -> str:
-    """A form value as staff who may not see personal data whole see it (quality.md #11): by
-    the field's kind and, for definitions that left the kind as text, by its key's name. An
-    enterprise's credit code is public; a person's ID number is not."""
-    if key == "address" or key.endswith("_address"):
-        return mask_address(value)
-    if key == "id_number":
-        return value if applicant_kind == "enterprise" else mask_citizen_id(value)
-    if kind == "id_number" or key.endswith("id_number"):
-        return mask_citizen_id(value)
-    if kind == "phone" or key.endswith("phone"):
-        return mask_phone(value)
-    return value

@@ -21,6 +21,7 @@ from zhengwu.cases.models import Case
 from zhengwu.cases.parents import Parent
 from zhengwu.cases.workflow import Role
 from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
+from zhengwu.core.masking import mask_answer
 from zhengwu.regions.models import Region
 
 
@@ -207,7 +208,7 @@ def bundle_case_detail(user: User, number: str) -> BundleCase:
 def bundle_form_rows(bundle_case: BundleCase, *, masked: bool,
                      item: str = "") -> list[tuple[str, str]]:
     """The bundle case's one form as (label, value) rows in form order, personal data masked
-    for viewers who may not see it whole (bundles.formdef.masked). With `item`, only what
+    for viewers who may not see it whole (core.masking.mask_answer). With `item`, only what
     that member case receives (definition.member_form): the applicant's fields and the
     bundle fields mapped to it."""
     from django.core.exceptions import ObjectDoesNotExist
@@ -227,8 +228,8 @@ def bundle_form_rows(bundle_case: BundleCase, *, masked: bool,
         if not value:
             continue
         if masked:
-            value = formdef.masked(field.key, field.kind, value,
-                                   applicant_kind=bundle_case.applicant_kind)
+            value = mask_answer(value, key=field.key, kind=field.kind,
+                                enterprise=bundle_case.applicant_kind == "enterprise")
         rows.append((field.label, value))
     return rows
 

@@ -24,7 +24,7 @@ from zhengwu.catalog.form_prefill import prefill
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.selectors import RegionTable, definition_for, form_code_sets
 from zhengwu.core.errors import InvalidInput
-from zhengwu.core.masking import mask_address, mask_citizen_id, mask_phone
+from zhengwu.core.masking import mask_answer
 from zhengwu.regions.models import Region
 
 __all__ = ["FormInvalid", "Row", "case_definition", "check", "code_sets", "definition",
@@ -212,15 +212,9 @@ def _shown(spec: FieldDef, value: Any, *, masked: bool,
 
 
 def _masked(spec: FieldDef, text: str) -> str:
-    """One answer as staff who may not see personal data whole see it (core.masking): ID
-    numbers, phones and addresses; an enterprise's credit code is public."""
-    if spec.kind == Kind.ID_NUMBER:
-        return mask_citizen_id(text)
-    if spec.kind == Kind.PHONE:
-        return mask_phone(text)
-    if spec.maps_to.endswith("address") or spec.key.endswith("address"):
-        return mask_address(text)
-    return text
+    """One answer as staff who may not see personal data whole see it (the one rule,
+    core.masking.mask_answer)."""
+    return mask_answer(text, key=spec.key, kind=spec.kind, maps_to=spec.maps_to)
 
 
 def masked_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:

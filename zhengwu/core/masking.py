@@ -37,7 +37,7 @@ from typing import Final
 
 from zhengwu.core.codes import normalize_code
 
-__all__ = ["MASK", "mask_address", "mask_citizen_id", "mask_name", "mask_phone"]
+__all__ = ["MASK", "mask_address", "mask_answer", "mask_citizen_id", "mask_name", "mask_phone"]
 
 MASK: Final = "*"
 ADDRESS_KEEP: Final = 6
@@ -123,3 +123,27 @@ def mask_address(s: str) -> str:
         return ""
     keep = min(ADDRESS_KEEP, len(chars) // 2)
     return "".join(chars[:keep]) + ADDRESS_MASK
+
+
+def mask_answer(value: str, *, key: str, kind: str, maps_to: str = "",
+                enterprise: bool = False) -> str:
+    """One answer on an application form (an item's own form or a 一件事's form) as staff who
+    may not see personal data whole see it — the single rule for both (quality.md #11).
+
+    By the field's kind (``id_number``, ``phone``) or, for fields a definition left as text,
+    by its key's or its ``maps_to``'s name (``…id_number``, ``…phone``, ``…address``), so
+    a new form cannot leak an ID number by calling it text. A credit code (``uscc``) is
+    public. ``enterprise``: the applicant is an enterprise, whose own ``id_number`` (the
+    applicant's identifier on a bundle form) is its public credit code; other people's ID
+    numbers on its forms (法定代表人, 股东) are still masked.
+    """
+    names = (key, maps_to)
+    if kind == "uscc" or (enterprise and key == "id_number"):
+        return value
+    if kind == "id_number" or any(n.endswith("id_number") for n in names):
+        return mask_citizen_id(value)
+    if kind == "phone" or any(n.endswith("phone") for n in names):
+        return mask_phone(value)
+    if any(n.endswith("address") for n in names):
+        return mask_address(value)
+    return value

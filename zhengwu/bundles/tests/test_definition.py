@@ -204,9 +204,9 @@ def test_duplicate_keys_are_refused() -> None:
 ])
 def test_form_values_are_masked_by_kind_and_key(key: str, kind: str, value: str,
                                                 applicant: str, shown: str) -> None:
-    from zhengwu.bundles.formdef import masked
+    from zhengwu.core.masking import mask_answer
 
-    assert masked(key, kind, value, applicant_kind=applicant) == shown
+    assert mask_answer(value, key=key, kind=kind, enterprise=applicant == "enterprise") == shown
 
 
 def test_a_definition_pydantic_refuses_is_worded_as_the_api_words_input_errors() -> None:

@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from zhengwu.core.codes import normalize_code
-from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
+from zhengwu.core.masking import mask_address, mask_answer, mask_citizen_id, mask_name, mask_phone
 
 EXT_B = st.characters(min_codepoint=0x20000, max_codepoint=0x2A6DF)  # CJK Extension B
 # Letters only (Lo covers CJK, including planes 2–3): no marks, so one code point = one character.
@@ -190,3 +190,29 @@ def test_mask_address_keeps_at_most_6_and_half(address: str) -> None:
     kept = masked.removesuffix("****")
     assert kept == address[: min(6, len(address) // 2)]
     assert_whole_code_points(masked)
+
+
+# --- one answer on a form, by its field (the single rule for item forms and bundle forms) ---
+
+@pytest.mark.parametrize(("key", "kind", "maps_to", "value", "shown"), [
+    ("mother_id", "id_number", "", "43048119900101123X", "430***********123X"),
+    ("id_number", "text", "", "43048119900101123X", "430***********123X"),
+    ("agent_phone", "phone", "", "13800000001", "138****0001"),
+    ("contact_phone", "text", "", "13800000001", "138****0001"),
+    ("premises", "text", "business_address", "耒阳市五一路18号一楼", "耒阳市五一****"),
+    ("address", "text", "", "耒阳市五一路18号一楼", "耒阳市五一****"),
+    ("home_address", "long_text", "", "耒阳市五一路18号一楼", "耒阳市五一****"),
+    ("uscc", "uscc", "", "91430481MA4L0000XX", "91430481MA4L0000XX"),
+    ("shop_name", "text", "", "某某餐馆", "某某餐馆"),
+])
+def test_mask_answer_masks_by_kind_key_and_meaning(key: str, kind: str, maps_to: str,
+                                                   value: str, shown: str) -> None:
+    assert mask_answer(value, key=key, kind=kind, maps_to=maps_to) == shown
+
+
+def test_an_enterprise_applicants_id_number_is_its_public_credit_code() -> None:
+    code = "91430481MA4L0000XX"
+    assert mask_answer(code, key="id_number", kind="text", enterprise=True) == code
+    # …but another person's ID number on an enterprise's form is still personal data.
+    assert mask_answer("43048119900101123X", key="legal_rep_id_number", kind="id_number",
+                       enterprise=True) == "430***********123X"
