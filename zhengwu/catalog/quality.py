@@ -15,7 +15,10 @@ is checked too (issue 10):
   its label or the other way round), and any other field whose label equals a material's
   name, both stripped of spaces, brackets and a trailing 复印件/原件/扫描件 ("营业执照复印件"
   and "《营业执照》复印件"). A label only contained in a material's name is a fact the
-  material proves ("婚姻状况" and "婚姻状况证明"), not the same thing asked twice;
+  material proves ("婚姻状况" and "婚姻状况证明"), not the same thing asked twice. Also a
+  material that is the form itself (its name is the form's title, 《》 and 复印件 aside): the
+  applicant has filled it in online, so the guide should have the system produce it rather
+  than ask for it again as an upload;
 - form_field_unclear: a field without help whose label alone does not say what to write: a
   label of one character, a generic word (名称、地址、日期、类型、备注、其他、说明、
   情况、内容、信息、编号、号码、数量、金额), or a label shared by two fields of one level;
@@ -142,6 +145,12 @@ def _form(facts: GuideFacts) -> list[Finding]:
     findings: list[Finding] = []
     materials = [(m.name, _document(m.name)) for m in facts.materials
                  if m.source != "not_required"]
+    title = _document(form.title)
+    for name, key in materials:
+        if title and key == title:
+            findings.append(Finding("form_duplicates_material",
+                                    f"申请材料“{name}”就是本事项的申请表：申请人已在线填写，"
+                                    "应由系统按填写内容生成，不再要求另行上传。"))
     for label, field in _walk(form.fields, ""):
         plain = _document(field.label)
         match = next((name for name, key in materials

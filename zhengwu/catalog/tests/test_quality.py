@@ -112,3 +112,20 @@ def test_illustrative_form_and_missing_code_set():
     assert rules(facts(form=form, code_sets=frozenset({"food"}))) == ["form_illustrative"]
     assert rules(facts(form=form, code_sets=frozenset())) == ["form_illustrative",
                                                               "form_code_set_missing"]
+
+
+def test_a_material_that_is_the_form_itself_is_listed():
+    """食品经营许可证核发: the guide still asks for an uploaded 食品经营许可申请书 although the
+    applicant fills in that very form online."""
+    from zhengwu.catalog.application_form import FormDefinition
+
+    form = FormDefinition.model_validate({"title": "食品经营许可申请书", "fields": [
+        {"key": "name", "kind": "text", "label": "经营者名称"}]})
+    materials = (MaterialFacts("《食品经营许可申请书》", "applicant", False),
+                 MaterialFacts("申请书", "applicant", False))
+    findings = check(facts(materials=materials, form=form))
+    assert [f.rule for f in findings] == ["form_duplicates_material"]
+    assert "申请材料“《食品经营许可申请书》”就是本事项的申请表" in findings[0].reason
+    # Dropped from the guide (免提交), it is no longer listed.
+    dropped = (MaterialFacts("食品经营许可申请书", "not_required", False),)
+    assert rules(facts(materials=dropped, form=form)) == []
