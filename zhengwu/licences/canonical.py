@@ -112,6 +112,8 @@ def canonical_loads(data: bytes) -> Any:
                           parse_float=_no_number, parse_constant=_no_number)
     except json.JSONDecodeError as error:
         raise CanonicalError(f"内容不是合法的 JSON：第 {error.pos + 1} 个字符处 {error.msg}") from None
+    except RecursionError:  # read before its signature is checked: any bytes may come
+        raise CanonicalError("内容嵌套过深") from None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

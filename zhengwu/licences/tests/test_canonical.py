@@ -128,6 +128,7 @@ def test_strict_loading() -> None:
         (b'{"a":NaN}', "数字"),
         (b'{"a":"\xff"}', "UTF-8"),
         (b'{"a":', "JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "嵌套"),
     ]:
         with pytest.raises(CanonicalError, match=fragment):
             canonical_loads(bad)
