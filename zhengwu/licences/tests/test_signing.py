@@ -211,6 +211,9 @@ def test_the_remote_signer_reports_the_services_errors(service: str) -> None:
         RemoteSigner(service, "nobody", token="t0ken")
     with pytest.raises(RemoteSignerError, match="无法连接"):
         RemoteSigner("http://127.0.0.1:9/", "scjgj", token="t0ken", timeout=0.5)
+    for insecure in ["http://sign.example.gov.cn/", "ftp://127.0.0.1/", "file:///etc/passwd"]:
+        with pytest.raises(NotConfigured, match="https"):
+            RemoteSigner(insecure, "scjgj", token="t0ken")
 
 
 # --- every signer × every verifier -------------------------------------------------------------
