@@ -217,7 +217,8 @@ class RemoteSigner:
         parts = urllib.parse.urlsplit(base_url)
         # The token and what is signed cross the network: HTTPS, plain HTTP only on loopback
         # (a gateway on the same host, the tests).
-        if not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)):
+        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
+        if parts.scheme != "https" and not loopback:
             raise NotConfigured(f"签名服务地址须为 https://（本机可用 http://）：{base_url}")
         self._base = base_url.rstrip("/") + "/v1/keys/" + name
         self._token = token
