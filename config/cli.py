@@ -17,6 +17,8 @@ ALIASES = {
     "audit-verify": "audit_verify",
     "audit-checkpoint": "audit_checkpoint",
     "audit-export": "audit_export",
+    "licence-id": "licence_id",
+    "licence-keys": "licence_keys",
 }
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "zhengwu.workdays",
     "zhengwu.documents",
     "zhengwu.notifications",
+    "zhengwu.licences",
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.bundles",
@@ -218,6 +219,11 @@ ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
 ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
 ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
 ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
+# Electronic licences (docs/licences.md): development key files (made by `zhengwu licence-keys
+# create`, never on first use), or a remote signing service in front of a certified module.
+ZHENGWU_LICENCE_KEY_DIR = env_str("ZHENGWU_LICENCE_KEY_DIR", str(DATA_DIR / "keys" / "licences"))
+ZHENGWU_LICENCE_SIGNING_SERVICE = env_str("ZHENGWU_LICENCE_SIGNING_SERVICE")
+ZHENGWU_LICENCE_SIGNING_TOKEN = env_str("ZHENGWU_LICENCE_SIGNING_TOKEN")
 
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a
