@@ -42,6 +42,7 @@ from zhengwu.accounts.mandates import (
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import drafts as wizard_drafts
 from zhengwu.bundles import formdef, item_forms, workflow
 from zhengwu.bundles.models import (
     BUNDLE_NOTICE_MARK,
@@ -300,6 +301,10 @@ class MaterialIn:
     reference: str = ""
 
 
+# A bundle whose members have forms of their own is filed with the answers to their one form.
+FORM_REQUIRED = "form.required"
+
+
 @dataclass
 class SubmitIn:
     code: str
@@ -525,8 +530,10 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         "missing": absent, **basis.facts(owner)})
     _tell(bundle_case, "一件事申请已提交", f"您的“{bundle.name}”申请已提交，编号{number}，"
           f"涉及 {len(members)} 个事项，将由各部门并联办理。", "submit")
-    # The files kept from refused attempts at the wizard are used up with the submission.
+    # The files kept from refused attempts at the wizard are used up with the submission,
+    # and the wizard's draft is done with.
     staging.consume(owner=submitted_by, form=submission.staged)
+    wizard_drafts.draft_delete(owner=submitted_by, code=bundle.code)
     return SubmitResult(bundle_case, created=True)
 
 
