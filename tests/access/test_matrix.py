@@ -877,6 +877,8 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                               "test_item_form.py",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
                                "(a chief files for no one)",
+    "page cases:window_apply_draft": "the window clerk's own draft, for the day: "
+                                     "zhengwu/cases/tests/test_window_drafts.py",
     "page bundles:apply": "filing for oneself",
     "page bundles:apply_draft": "one's own draft of the wizard (bundles.drafts): "
                                 "zhengwu/bundles/tests/test_wizard_drafts.py",

@@ -15,6 +15,12 @@ the sweep, kept files as long as the draft): a form is named as cases.staging na
 (`form_draft_save`) and registers a `describer` for its prefix so that 我的空间 can list the
 draft with its title and a link back (this app cannot know the other app's pages).
 
+A window clerk's draft of a walk-in's application (窗口代为申请, the form "cases.window:<code>")
+follows the same rules but lives only until the end of the day it was saved (`window_until`):
+it holds another person's personal data, typed at the counter while that person is there, so
+it is kept just long enough to survive an interruption (the next person at the counter, the
+idle sign-out of staff), for the clerk who typed it alone, and is listed nowhere.
+
 Drafts are the person's own scratch paper, not an act of the administration: saving one is
 not audited (the case filed from it is).
 """
@@ -39,6 +45,8 @@ from zhengwu.core.clock import SHANGHAI
 
 # How long an unsaved-again draft is kept (documented on the apply page).
 KEEP_FOR = dt.timedelta(days=30)
+# A window clerk's drafts: "cases.window:<implementation code>", kept until the day ends.
+WINDOW_PREFIX = "cases.window"
 # Bounds of what a draft holds (a draft is posted by the person: keep it small).
 MAX_BYTES = 200_000
 # What an oversized draft forgets first (the answers of an item's form, its rows, the raw
@@ -110,7 +118,20 @@ def form_draft_save(*, owner: User, form: str, data: Mapping[str, Any],
     """Save (or replace) the owner's draft of `form` (JSON-able `data`, its files `kept`)."""
     if not form:
         raise ValueError("a draft names its form")
-    return _save(owner, {"implementation": None, "form": form[:120]}, dict(data), kept)
+    until = window_until(clock.now()) if form.startswith(WINDOW_PREFIX + ":") else None
+    return _save(owner, {"implementation": None, "form": form[:120]}, dict(data), kept,
+                 until=until)
+
+
+def window_form(implementation: ItemImplementation) -> str:
+    """The window form of `implementation` (its clerk's draft and kept files)."""
+    return f"{WINDOW_PREFIX}:{implementation.code}"
+
+
+def window_until(now: dt.datetime) -> dt.datetime:
+    """The end of the day (Beijing time) of `now`: when a window draft expires."""
+    day = now.astimezone(SHANGHAI).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
 
 
 def form_draft_delete(*, owner: User, form: str) -> bool:
@@ -133,21 +154,22 @@ def _bounded(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def _save(owner: User, which: dict[str, Any], data: dict[str, Any],
-          kept: Iterable[str]) -> ApplicationDraft:
+          kept: Iterable[str], until: dt.datetime | None = None) -> ApplicationDraft:
     now = clock.now()
+    expires_at = until or now + KEEP_FOR
     tokens = [t for t in dict.fromkeys(kept) if t and len(t) <= 64][:MAX_FILES]
     data = _bounded({**data, "kept": tokens})
     draft, created = ApplicationDraft.objects.select_for_update().get_or_create(
         owner=owner, **which,
         defaults={"data": data, "created_at": now, "updated_at": now,
-                  "expires_at": now + KEEP_FOR})
+                  "expires_at": expires_at})
     if not created:
         dropped = set(draft.data.get("kept") or []) - set(tokens)
         if dropped:
             StagedUpload.objects.filter(owner=owner, token__in=list(dropped),
                                         expires_at__gt=now).update(
                 expires_at=now + staging.KEEP_FOR)
-        draft.data, draft.updated_at, draft.expires_at = data, now, now + KEEP_FOR
+        draft.data, draft.updated_at, draft.expires_at = data, now, expires_at
         draft.save(update_fields=["data", "updated_at", "expires_at"])
     staging.keep_until(owner=owner, tokens=tokens, until=draft.expires_at)
     return draft
