@@ -8,7 +8,8 @@ says what a wizard draft holds and names it like the files the wizard keeps (cas
 
     {"step": 1–3, "situation": {question: answer}, "common": {field: value},
      "inputs": [[name, value], …] (the members' one form as posted, bundles.item_forms),
-     "kept": [tokens of the files kept at step 3]}
+     "kept": [tokens of the files kept at step 3],
+     "as": the account filed for (an enterprise, a principal: accounts.mandates) or None}
 
 The wizard saves it at every step it shows after a POST, on 保存草稿 (without JavaScript) and a
 moment after a change (htmx); bundle_submit deletes it (bundles.services). 我的空间 lists it
@@ -42,11 +43,13 @@ def draft_get(*, owner: User, bundle: Bundle) -> ApplicationDraft | None:
 
 def draft_save(*, owner: User, bundle: Bundle, step: int, situation: Mapping[str, str],
                common: Mapping[str, str] | None, inputs: Sequence[tuple[str, str]],
-               kept: Iterable[str]) -> ApplicationDraft:
-    """Save the owner's wizard draft of `bundle` at `step`."""
+               kept: Iterable[str], on_behalf: int | None = None) -> ApplicationDraft:
+    """Save the owner's wizard draft of `bundle` at `step` (filing for `on_behalf`, an
+    account id whose authorization is checked again when the draft is resumed)."""
     data: dict[str, Any] = {
         "step": step if step in STEPS else 1, "situation": dict(situation),
-        "common": dict(common or {}), "inputs": [[k, v] for k, v in inputs]}
+        "common": dict(common or {}), "inputs": [[k, v] for k, v in inputs],
+        "as": on_behalf}
     return drafts.form_draft_save(owner=owner, form=form_of(bundle.code), data=data, kept=kept)
 
 

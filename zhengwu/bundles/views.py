@@ -656,9 +656,11 @@ def _remember(user: User, wizard: Wizard) -> ApplicationDraft:
     materials = wizard.materials
     kept = [f.token for f in materials.kept_files] + materials.carried_tokens \
         if materials is not None else wizard.kept
+    chosen = wizard.on_behalf.chosen if wizard.on_behalf else None
     return wizard_drafts.draft_save(owner=user, bundle=wizard.bundle, step=wizard.step,
                                     situation=wizard.check.answers, common=wizard.values,
-                                    inputs=wizard.item_post, kept=kept)
+                                    inputs=wizard.item_post, kept=kept,
+                                    on_behalf=chosen.pk if chosen else None)
 
 
 def _resumed_post(draft: ApplicationDraft) -> QueryDict:
@@ -677,6 +679,8 @@ def _resumed_post(draft: ApplicationDraft) -> QueryDict:
                 str(pair[0]).startswith(item_form.PREFIX):
             post.appendlist(str(pair[0]), str(pair[1]))
     post.setlist(KEPT_FIELD, [str(t) for t in data.get("kept") or []][:MAX_FILES])
+    if isinstance(data.get("as"), int):  # checked again (accounts.mandates.on_behalf_choice)
+        post["as"] = str(data["as"])
     return post
 
 
@@ -693,11 +697,12 @@ def apply_draft(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponse("申请已提交，无需保存草稿。", content_type="text/plain")
     definition = selectors.bundle_definition(bundle)
     step = posted.get("step", "1")
+    chosen = on_behalf_choice(user, [], posted.get("as", "")).chosen
     draft = wizard_drafts.draft_save(
         owner=user, bundle=bundle, step=int(step) if step in ("1", "2", "3") else 1,
         situation=d.check_answers(definition, answers_from(posted.dict())).answers,
         common=values_from(definition, posted.dict()), inputs=_item_inputs(posted),
-        kept=posted.getlist(KEPT_FIELD))
+        kept=posted.getlist(KEPT_FIELD), on_behalf=chosen.pk if chosen else None)
     saved = draft.updated_at.astimezone(SHANGHAI)
     return HttpResponse(f"草稿已自动保存（{saved:%H:%M}）。", content_type="text/plain")
 

@@ -183,3 +183,12 @@ def test_kept_tokens_in_the_draft_are_the_owners_only(
                                      {**step2_data(qykb), "step": "3", "kept": tokens})
     assert {row.token: row.expires_at for row in StagedUpload.objects.all()} == before
     assert re.fullmatch(r"[\w-]+", tokens[0])
+
+
+def test_an_agents_draft_resumes_in_the_enterprises_name(client_for: Any, qykb: Bundle) -> None:
+    agent, enterprise = User.objects.get(username="chuangye"), User.objects.get(username="canyin")
+    client = client_for(agent)
+    client.post(apply_url(), {"step": "1", "go": "next", "as": str(enterprise.pk), **answers()})
+    assert draft_of(agent).data["as"] == enterprise.pk
+    page = text_of(client.get(apply_url()))
+    assert "第2步/共3步" in page and f'name="as" value="{enterprise.pk}"' in page
