@@ -189,6 +189,7 @@ def _bundles_flow(args: argparse.Namespace) -> dict[str, Any]:
     from zhengwu.bundles.selectors import bundle_guide
     from zhengwu.bundles.services import BundleMoveIn, SubmitIn, bundle_move, bundle_submit
     from zhengwu.bundles.services import MaterialIn as BundleMaterialIn
+    from zhengwu.bundles.tests.conftest import item_answers_for
     from zhengwu.cases.models import Case, CaseStatus, MaterialKind
     from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
 
@@ -261,10 +262,12 @@ def _bundles_flow(args: argparse.Namespace) -> dict[str, Any]:
     def one_bundle(plan: str, timings: Timings | None = None,
                    capture: Capture | None = None) -> int:
         answers, materials = plans[plan]
+        # The members' one form, answered as the tests answer it (required since issue 10).
+        item_answers = item_answers_for(bundle, answers)
         bundle_case = step("bundle_submit (fan-out)", lambda: bundle_submit(
             submitted_by=founder, submission=SubmitIn(
                 code=QYKB, answers=dict(answers), form=dict(COMPANY),
-                materials=materials)).bundle_case, timings, capture)
+                materials=materials, item_answers=item_answers)).bundle_case, timings, capture)
         step("bundle_move accept (window)", lambda: bundle_move(
             number=bundle_case.number, user=clerk, move=BundleMoveIn(action="accept")),
             timings, capture)

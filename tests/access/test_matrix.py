@@ -47,7 +47,14 @@ from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import role_assign, user_create
 from zhengwu.bundles.models import BundleCase, BundleEvent, SupplementRequest
 from zhengwu.bundles.services import BundleMoveIn, SubmitIn, bundle_move, bundle_submit
-from zhengwu.bundles.tests.conftest import ALL_YES, CHUANGYE_COMPANY, MORNING, QYKB, materials_for
+from zhengwu.bundles.tests.conftest import (
+    ALL_YES,
+    CHUANGYE_COMPANY,
+    MORNING,
+    QYKB,
+    item_answers_for,
+    materials_for,
+)
 from zhengwu.cases.models import (
     Case,
     CaseAccess,
@@ -309,7 +316,8 @@ def build_world() -> World:
 
     def bundle() -> BundleCase:
         submission = SubmitIn(code=QYKB, answers=dict(ALL_YES), form=dict(CHUANGYE_COMPANY),
-                              materials=materials_for(_qykb(), ALL_YES))
+                              materials=materials_for(_qykb(), ALL_YES),
+                              item_answers=item_answers_for(_qykb(), ALL_YES))
         return bundle_submit(submitted_by=users["chuangye"], submission=submission).bundle_case
 
     bundles["submitted"] = bundle()
@@ -869,7 +877,11 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                               "test_item_form.py",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
                                "(a chief files for no one)",
+    "page cases:window_apply_draft": "the window clerk's own draft, for the day: "
+                                     "zhengwu/cases/tests/test_window_drafts.py",
     "page bundles:apply": "filing for oneself",
+    "page bundles:apply_draft": "one's own draft of the wizard (bundles.drafts): "
+                                "zhengwu/bundles/tests/test_wizard_drafts.py",
     "page bundles:definition_new": "catalogue admins: zhengwu/bundles/tests/test_staff_pages.py",
     "page bundles:definition_edit": "catalogue admins: same",
     "page bundles:draft_move": "catalogue admins (四眼原则): same",

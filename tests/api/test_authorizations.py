@@ -81,10 +81,11 @@ def api_submit(client: Client, impl: Any, form: dict[str, str], **extra: Any) ->
 
 
 def bundle_api_submit(client: Client, qykb: Any, form: dict[str, str], **extra: Any) -> Any:
-    from zhengwu.bundles.tests.conftest import ALL_YES, materials_for
+    from zhengwu.bundles.tests.conftest import ALL_YES, item_answers_for, materials_for
 
     materials = materials_for(qykb)
     payload = {"answers": ALL_YES, "form": form, "channel": "online",
+               "item_answers": item_answers_for(qykb),
                "materials": [{"name": m.identity, "kind": "upload", "file_field": f"f{i}"}
                              for i, m in enumerate(materials)], **extra}
     files = {f"f{i}": SimpleUploadedFile(f"s{i}.pdf", pdf_bytes(), "application/pdf")

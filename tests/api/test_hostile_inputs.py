@@ -133,7 +133,7 @@ def test_a_png_bomb_submitted_through_the_api_is_a_422(applicant, food):
 def test_a_png_bomb_in_a_bundle_application_is_a_422(applicant):
     from zhengwu.bundles.models import Bundle
     from zhengwu.bundles.selectors import bundle_guide
-    from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, QYKB
+    from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, QYKB, item_answers_for
 
     bundle = Bundle.objects.get(code=QYKB)
     needed = bundle_guide(bundle, ALL_YES).materials.needed
@@ -142,7 +142,8 @@ def test_a_png_bomb_in_a_bundle_application_is_a_422(applicant):
     files = {f"f{i}": SimpleUploadedFile(f"s{i}.pdf", pdf_bytes(), "application/pdf")
              for i in range(len(needed))}
     files["f0"] = SimpleUploadedFile("bomb.png", bomb_png(), "image/png")
-    payload = {"answers": ALL_YES, "form": COMPANY, "materials": materials}
+    payload = {"answers": ALL_YES, "form": COMPANY, "materials": materials,
+               "item_answers": item_answers_for(bundle)}
     client = signed_in(applicant)
     response = client.post(f"/api/v1/bundles/{QYKB}/applications",
                            {"payload": json.dumps(payload, ensure_ascii=False), **files},

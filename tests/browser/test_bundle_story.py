@@ -235,6 +235,12 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     with applicant.expect_navigation():
         applicant.get_by_role("link", name="在线申请", exact=True).click()
     title = applicant.locator("#step-title")
+    # Another browser of the same account resumes the draft at the step reached without
+    # JavaScript (bundles.drafts); 放弃草稿 starts afresh.
+    expect(title).to_have_text("第2步/共3步：填写一张表单")
+    expect(applicant.locator("#draft-notice")).to_contain_text("已恢复您于")
+    with applicant.expect_navigation():
+        applicant.get_by_role("button", name="放弃草稿，重新填写").click()
     steps_seen = [title.inner_text()]
     expect(title).to_have_text("第1步/共3步：情形引导")
     summary = applicant.locator("#summary")

@@ -617,7 +617,12 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
     """Apply for a bundle (一件事申报): multipart, a JSON `payload` (ApplicationIn) plus one part
     per uploaded file, or a JSON body. With an `Idempotency-Key` a repeat answers 200 with the
     same bundle case, the same key with a different body 422. One member case per applicable
-    item is created at once in each department's queue."""
+    item is created at once in each department's queue.
+
+    When the applicable items have application forms of their own, `item_answers` (the
+    answers to their one form, as `answers` of a single item) is required: without it 422
+    `form.required`, naming the one form's required fields; wrong answers 422 `form.invalid`
+    on the one form's paths."""
     user = _user(request)
     # The header's shape is checked as the cases API checks it, with its code (the contract).
     key = idempotency.key_from_header(request.headers.get("Idempotency-Key"), prefix="case")

@@ -27,9 +27,10 @@ class BundlesConfig(AppConfig):
     verbose_name = "一件事一次办"
 
     def ready(self) -> None:
+        from zhengwu.bundles import drafts as wizard_drafts
         from zhengwu.bundles.selectors import member_parent
         from zhengwu.bundles.services import member_case_moved
-        from zhengwu.cases import parents
+        from zhengwu.cases import drafts, parents
         from zhengwu.cases.services import CASE_PROCESS
         from zhengwu.catalog import search
         from zhengwu.core import sweeps
@@ -38,6 +39,8 @@ class BundlesConfig(AppConfig):
         sweeps.register("bundles", sweep, stage=sweeps.Stage.FOLLOW)
         search.register_source("bundles", search_documents)  # 一件事 in search (ADR 0009)
         parents.register("bundles", member_parent)  # a member case's page shows its bundle
+        # 我的空间 lists the wizard's drafts with the item drafts (cases.drafts).
+        drafts.describer_register(wizard_drafts.PREFIX, wizard_drafts.describe)
         from zhengwu.process import engine
 
         # A bundle is told of its member cases' moves (ADR 0013).

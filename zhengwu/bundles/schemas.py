@@ -69,9 +69,11 @@ class ApplicationIn(Schema):
     item_answers: dict[str, Any] | None = Field(
         None, description=(
             "各成员事项申请表合成的一张联办申请表的答案（同一含义 maps_to 的字段只填一次），"
-            "格式同单个事项的 answers；系统按各事项自己的申请表拆分给每个成员办件。不提交时"
-            "成员办件只带一套表单的字段。有误时回答 422 {\"code\": \"form.invalid\"}，路径为联办"
-            "申请表的字段。暂不支持文件字段。"))
+            "格式同单个事项的 answers；系统按各事项自己的申请表拆分给每个成员办件。成员事项有"
+            "自己的申请表时必须提交：未提交回答 422 {\"code\": \"form.required\"}，detail 列出"
+            "联办申请表的必填字段；有误时回答 422 {\"code\": \"form.invalid\"}，路径为联办"
+            "申请表的字段。成员事项都没有自己的申请表时不提交（提交非空答案回答 422 form.none）。"
+            "暂不支持文件字段。"))
 
 
 class ApplicationFilter(Schema):

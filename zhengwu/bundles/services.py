@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,7 @@ from zhengwu.accounts.mandates import (
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import drafts as wizard_drafts
 from zhengwu.bundles import formdef, item_forms, workflow
 from zhengwu.bundles.models import (
     BUNDLE_NOTICE_MARK,
@@ -300,6 +301,10 @@ class MaterialIn:
     reference: str = ""
 
 
+# A bundle whose members have forms of their own is filed with the answers to their one form.
+FORM_REQUIRED = "form.required"
+
+
 @dataclass
 class SubmitIn:
     code: str
@@ -313,7 +318,7 @@ class SubmitIn:
     idempotency_key: str | None = None
     staged: str = ""  # the page form whose kept files it uses up (cases.staging)
     # Answers to the one form made of the members' own forms (bundles.item_forms); None:
-    # not given, the member cases get the bundle's fields only (as before issue 10).
+    # not given, refused when the members have forms (ItemAnswersMissing, form.required).
     item_answers: dict[str, Any] | None = None
 
 
@@ -525,24 +530,42 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         "missing": absent, **basis.facts(owner)})
     _tell(bundle_case, "一件事申请已提交", f"您的“{bundle.name}”申请已提交，编号{number}，"
           f"涉及 {len(members)} 个事项，将由各部门并联办理。", "submit")
-    # The files kept from refused attempts at the wizard are used up with the submission.
+    # The files kept from refused attempts at the wizard are used up with the submission,
+    # and the wizard's draft is done with.
     staging.consume(owner=submitted_by, form=submission.staged)
+    wizard_drafts.draft_delete(owner=submitted_by, code=bundle.code)
     return SubmitResult(bundle_case, created=True)
+
+
+class ItemAnswersMissing(FormInvalid):
+    """The members have forms of their own and no answers to them were given: each required
+    field of their one form is named, as a refused answer would be (form.required)."""
+
+    code = FORM_REQUIRED
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(errors)
+        self.message = ("本次办理的事项有各自的申请表，请在 item_answers 中填写它们合成的联办申请表"
+                        "（格式同单个事项的 answers）" + ("。必填：" + "；".join(
+                            f"{path}：{message}" for path, message in self.errors.items())
+                            if self.errors else "。"))
+        self.args = (self.message,)
 
 
 def _item_answers_checked(implementations: Iterable[ItemImplementation | None],
                           answers: dict[str, Any] | None
                           ) -> tuple[UnionForm | None, item_forms.Checked]:
     """The members' one form and the answers checked against it (cases.answers.FormInvalid
-    with every error on the union's paths)."""
-    if answers is None:
-        return None, item_forms.Checked()
+    with every error on the union's paths). Without answers, a bundle whose members have
+    forms is refused (ItemAnswersMissing); one whose members have none is filed as before."""
     union = item_forms.union_of(implementations)
     if union is None:
         if answers:
             raise InvalidInput("本次办理的事项没有专门的申请表，请不要提交 item_answers。",
                                code="form.none")
         return None, item_forms.Checked()
+    if answers is None:
+        raise ItemAnswersMissing(item_forms.check(union, {}).errors)
     checked = item_forms.check(union, answers)
     if checked.errors:
         raise FormInvalid(checked.errors)

@@ -33,4 +33,6 @@ urlpatterns = [
     path("<str:code>/apply/", views.apply, name="apply"),
     # htmx partial: the question block and the summary after an answer changed.
     path("<str:code>/apply/questions/", views.apply_questions, name="apply_questions"),
+    # htmx: the wizard saved as the person's draft a moment after a change (bundles.drafts).
+    path("<str:code>/apply/draft/", views.apply_draft, name="apply_draft"),
 ]

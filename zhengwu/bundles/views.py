@@ -6,7 +6,9 @@ upload, withdrawal, notices and timeline.
 Every page reads through bundles.selectors (a bundle case someone may not see is a 404) and
 every action is a POST that calls bundles.services; a DomainError is shown next to the form
 that caused it. Pages work without JavaScript: the wizard carries its state in hidden fields,
-one POST per step. With htmx, answering a question swaps the question block and the summary
+one POST per step, and each step it shows after a POST is saved as the person's draft
+(bundles.drafts: resumed at that step from any browser of the account; 保存草稿 saves without
+moving, and with htmx a moment after each change). With htmx, answering a question swaps the question block and the summary
 "将为您办理：…", and each step swaps the wizard only. ID numbers and phone numbers are masked for
 staff, as on the case page.
 """
@@ -23,8 +25,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -38,6 +41,7 @@ from zhengwu.accounts.selectors import (
     identity_missing,
 )
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import drafts as wizard_drafts
 from zhengwu.bundles import formdef, item_forms, notices, selectors, services, workflow
 from zhengwu.bundles.forms import (
     FIELD_PREFIX,
@@ -63,12 +67,13 @@ from zhengwu.bundles.models import (
     HallLevel,
     MemberState,
 )
-from zhengwu.cases import item_form
+from zhengwu.cases import drafts, item_form
 from zhengwu.cases.access import case_queryset_for
 from zhengwu.cases.answers import FormInvalid, display_rows, prefilled
 from zhengwu.cases.kept_uploads import KEPT_FIELD
 from zhengwu.cases.models import (
     ApplicantKind,
+    ApplicationDraft,
     CaseStatus,
     Decision,
     DeliveryMethod,
@@ -79,6 +84,7 @@ from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
 from zhengwu.core import idempotency
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
+from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_phone
@@ -101,7 +107,7 @@ SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
 # Answers the service refuses for a step the applicant has already passed: go back there.
 # Where a refusal sends the applicant back to; an identity refusal is shown next to its field.
 STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2,
-                 FormInvalid.code: 2,
+                 FormInvalid.code: 2, services.FORM_REQUIRED: 2,
                  **dict.fromkeys(IDENTITY_REFUSAL_FIELDS, 2)}
 
 
@@ -365,6 +371,8 @@ class Wizard:
     # outside step 2, and what step 3 shows of its answers.
     item_post: list[tuple[str, str]] = field(default_factory=list)
     item_rows: list[Any] = field(default_factory=list)
+    # The step shown is saved as the draft (after a POST, not when a draft is resumed).
+    remember: bool = False
 
     def carry(self) -> list[tuple[str, str]]:
         """Hidden fields: the answers outside step 1, the form values outside step 2, and
@@ -381,8 +389,11 @@ class Wizard:
         return hidden
 
 
-def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
+def _wizard_response(request: HttpRequest, wizard: Wizard,
+                     draft: ApplicationDraft | None = None) -> HttpResponse:
     definition = wizard.definition
+    if wizard.remember and isinstance(request.user, User):
+        _remember(request.user, wizard)
     answered = []
     if wizard.step == 3:
         for question in d.visible_questions(definition, wizard.check.answers):
@@ -415,6 +426,8 @@ def _wizard_response(request: HttpRequest, wizard: Wizard) -> HttpResponse:
         "identity_notice": _identity_notice(request.user, wizard.on_behalf)
         if isinstance(request.user, User) else None,
         "on_behalf": wizard.on_behalf,
+        "draft": draft, "draft_days": drafts.KEEP_FOR.days,
+        "draft_url": reverse("bundles:apply_draft", args=[wizard.bundle.code]),
     }
     template = "bundles/_wizard.html" if is_htmx(request) else "bundles/apply.html"
     return render(request, template, context)
@@ -450,8 +463,8 @@ def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
 
 
 def _keep_as(bundle: Bundle) -> str:
-    """The form the files kept at step 3 belong to (cases.staging)."""
-    return f"bundles.apply:{bundle.code}"
+    """The form the files kept at step 3 belong to (cases.staging), and its drafts'."""
+    return wizard_drafts.form_of(bundle.code)
 
 
 def _keep_step_three(wizard: Wizard, data: Any, files: Any, region_code: str,
@@ -474,8 +487,17 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     _require_applicant(user)
     bundle = _bundle(code)
     definition = selectors.bundle_definition(bundle)
-    data = request.POST if request.method == "POST" else None
-    posted: dict[str, str] = data.dict() if data is not None else {}
+    if request.method == "POST" and request.POST.get("discard_draft"):
+        wizard_drafts.draft_delete(owner=user, code=bundle.code)
+        messages.success(request, "草稿已删除。")
+        return redirect("bundles:apply", bundle.code)
+    # Opening the wizard resumes the person's draft: the step before the one reached is
+    # posted again from it, so the page is judged as when it was left.
+    draft = wizard_drafts.draft_get(owner=user, bundle=bundle) \
+        if request.method == "GET" else None
+    data = request.POST if request.method == "POST" else \
+        _resumed_post(draft) if draft is not None else None
+    posted = cast(dict[str, str], data.dict()) if data is not None else {}
     key = idempotency.key_from_form(posted) or idempotency.new_key()
     check = d.check_answers(definition, answers_from(posted))
     values = values_from(definition, posted) if data is not None else None
@@ -483,7 +505,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     principal = on_behalf.chosen
     wizard = Wizard(bundle, definition, 1, key, check, values,
                     kept=data.getlist(KEPT_FIELD)[:MAX_FILES] if data is not None else [],
-                    on_behalf=on_behalf)
+                    on_behalf=on_behalf, remember=request.method == "POST")
     kind = _applicant_kind(principal or user)
     step = posted.get("step", "")
     go = posted.get("go", "next")
@@ -495,14 +517,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         else None
     item_posted = data is not None and any(k.startswith(item_form.PREFIX) for k in data)
     if data is not None:
-        wizard.item_post = [(k, v) for k, vs in data.lists() if k.startswith(item_form.PREFIX)
-                            for v in vs]
+        wizard.item_post = _item_inputs(data)
 
     def first(show_errors: bool) -> HttpResponse:
         wizard.step = 1
         wizard.questions = QuestionsForm(data, definition=definition, check=check,
                                          show_errors=show_errors)
-        return _wizard_response(request, wizard)
+        return _wizard_response(request, wizard, draft)
 
     def second(form: BundleForm | None = None, error: str = "",
                rows: dict[str, int] | None = None) -> HttpResponse:
@@ -517,15 +538,24 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                                          else _prefill(principal or user),
                                          union=union, item_initial=item_initial,
                                          item_rows=rows)
-        return _wizard_response(request, wizard)
+        return _wizard_response(request, wizard, draft)
 
     if data is None or step not in ("1", "2", "3"):
         return first(show_errors=False)
+    region_code = posted.get("region", "")
+    if go == "save":  # 保存草稿: the step's answers and files saved, nothing judged
+        if step == "3" and check.complete:
+            _keep_step_three(wizard, data, request.FILES, region_code, user)
+        wizard.step = int(step)
+        _remember(user, wizard)
+        messages.success(request, f"草稿已保存。{drafts.KEEP_FOR.days} 天内在任何设备上登录本账号、"
+                         f"再次打开本页即可从第{step}步继续填写。")
+        url = reverse("bundles:apply", args=[bundle.code])
+        return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
     if step == "1":
         if go == "next" and check.complete:
             return second()
         return first(show_errors=go == "next")
-    region_code = posted.get("region", "")
     if go == "back":
         if step == "2":
             return first(show_errors=False)
@@ -553,7 +583,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             union.definition, form.item_checked.answers, masked=False,
             code_sets=union.code_sets, links={}) if row.value not in ("未填写", "不适用")]
     if step == "2":
-        return _wizard_response(request, _step_three(wizard, owner=user))
+        return _wizard_response(request, _step_three(wizard, owner=user), draft)
     _step_three(wizard, data, request.FILES, region_code, user)
     materials = wizard.materials
     assert materials is not None
@@ -611,6 +641,70 @@ def apply_questions(request: HttpRequest, code: str) -> HttpResponse:
         response["HX-Reswap"] = "none"
         return response
     return render(request, "bundles/_questions.html", context)
+
+
+# --- drafts (bundles.drafts) -------------------------------------------------------------------
+
+
+def _item_inputs(data: QueryDict) -> list[tuple[str, str]]:
+    """The members' one form as posted (bundles.item_forms), carried and saved as it is."""
+    return [(k, v) for k, vs in data.lists() if k.startswith(item_form.PREFIX) for v in vs]
+
+
+def _remember(user: User, wizard: Wizard) -> ApplicationDraft:
+    """Save the wizard as shown as the person's draft, with the files step 3 keeps."""
+    materials = wizard.materials
+    kept = [f.token for f in materials.kept_files] + materials.carried_tokens \
+        if materials is not None else wizard.kept
+    chosen = wizard.on_behalf.chosen if wizard.on_behalf else None
+    return wizard_drafts.draft_save(owner=user, bundle=wizard.bundle, step=wizard.step,
+                                    situation=wizard.check.answers, common=wizard.values,
+                                    inputs=wizard.item_post, kept=kept,
+                                    on_behalf=chosen.pk if chosen else None)
+
+
+def _resumed_post(draft: ApplicationDraft) -> QueryDict:
+    """The post that shows a draft's step again: the step before it, answered with "next"
+    (so the one form is judged as when the person left it), or step 1 as it was."""
+    data = draft.data
+    reached = data.get("step") if data.get("step") in wizard_drafts.STEPS else 1
+    post = QueryDict(mutable=True)
+    post["step"], post["go"] = (str(reached - 1), "next") if reached > 1 else ("1", "update")
+    for key, value in (data.get("situation") or {}).items():
+        post[QUESTION_PREFIX + str(key)] = str(value)
+    for key, value in (data.get("common") or {}).items():
+        post[FIELD_PREFIX + str(key)] = str(value)
+    for pair in data.get("inputs") or []:
+        if isinstance(pair, list) and len(pair) == 2 and \
+                str(pair[0]).startswith(item_form.PREFIX):
+            post.appendlist(str(pair[0]), str(pair[1]))
+    post.setlist(KEPT_FIELD, [str(t) for t in data.get("kept") or []][:MAX_FILES])
+    if isinstance(data.get("as"), int):  # checked again (accounts.mandates.on_behalf_choice)
+        post["as"] = str(data["as"])
+    return post
+
+
+@login_required
+@require_POST
+def apply_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx, a moment after each change: the wizard's answers and the kept files' tokens
+    saved as the draft (never the files themselves: 保存草稿 uploads them)."""
+    user = _user(request)
+    _require_applicant(user)
+    bundle = _bundle(code)
+    posted = request.POST
+    if wizard_drafts.filed_with(owner=user, idempotency_key=posted.get("idempotency_key", "")):
+        return HttpResponse("申请已提交，无需保存草稿。", content_type="text/plain")
+    definition = selectors.bundle_definition(bundle)
+    step = posted.get("step", "1")
+    chosen = on_behalf_choice(user, [], posted.get("as", "")).chosen
+    draft = wizard_drafts.draft_save(
+        owner=user, bundle=bundle, step=int(step) if step in ("1", "2", "3") else 1,
+        situation=d.check_answers(definition, answers_from(posted.dict())).answers,
+        common=values_from(definition, posted.dict()), inputs=_item_inputs(posted),
+        kept=posted.getlist(KEPT_FIELD), on_behalf=chosen.pk if chosen else None)
+    saved = draft.updated_at.astimezone(SHANGHAI)
+    return HttpResponse(f"草稿已自动保存（{saved:%H:%M}）。", content_type="text/plain")
 
 
 # --- the applicant's bundle cases ----------------------------------------------------------------

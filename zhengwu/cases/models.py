@@ -254,16 +254,20 @@ class StagedUpload(models.Model):
 
 
 class ApplicationDraft(models.Model):
-    """草稿: what a person typed on an item's apply page, saved by 保存草稿 or automatically,
-    so they can resume on any device (cases.drafts). One per account and implementation; it
-    holds the answers, the files kept for it (staged-upload tokens, kept as long as the
-    draft) and expires after drafts.KEEP_FOR unless saved again; filing the case deletes it."""
+    """草稿: what a person typed on an application page, saved by 保存草稿 or automatically,
+    so they can resume on any device (cases.drafts). One per account and page: an item's apply
+    page (`implementation`) or another application form named as cases.staging names it
+    (`form`, e.g. the 一件事 wizard "bundles.apply:<code>", bundles.drafts). It holds the
+    answers, the files kept for it (staged-upload tokens, kept as long as the draft) and
+    expires after drafts.KEEP_FOR unless saved again; filing the application deletes it."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="application_drafts")
     implementation = models.ForeignKey("catalog.ItemImplementation", on_delete=models.CASCADE,
-                                       related_name="+")
-    # {"common": {...}, "answers": {...}, "rows": {group: n}, "kept": [tokens]}
+                                       related_name="+", null=True, blank=True)
+    form = models.CharField("表单", max_length=120, blank=True, default="")
+    # An item's: {"common": {...}, "answers": {...}, "rows": {group: n}, "kept": [tokens]};
+    # another form's: what its app saves, with "kept" (cases.drafts.form_draft_save).
     data = models.JSONField("草稿内容", default=dict)
     created_at = models.DateTimeField("创建时间")
     updated_at = models.DateTimeField("保存时间")
@@ -272,11 +276,20 @@ class ApplicationDraft(models.Model):
     class Meta:
         verbose_name = "申请草稿"
         verbose_name_plural = "申请草稿"
-        constraints = [models.UniqueConstraint(fields=["owner", "implementation"],
-                                               name="cases_draft_one_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "implementation"],
+                                    name="cases_draft_one_per_item"),
+            models.UniqueConstraint(fields=["owner", "form"], condition=~models.Q(form=""),
+                                    name="cases_draft_one_per_form"),
+            # Either an item's apply page or another form, never both or neither.
+            models.CheckConstraint(
+                condition=models.Q(implementation__isnull=False, form="")
+                | (models.Q(implementation__isnull=True) & ~models.Q(form="")),
+                name="cases_draft_item_or_form"),
+        ]
 
     def __str__(self) -> str:
-        return f"草稿 {self.implementation_id}"
+        return f"草稿 {self.form or self.implementation_id}"
 
 
 class Supplement(ProcessSupplement):

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 
 from zhengwu.accounts.mandates import (
     LETTER_UNCHECKED_MESSAGE,
@@ -253,8 +254,12 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                     f"{case.number}。", "submit")
     staging.consume(owner=submitted_by, form=staged)
     staging.discard(owner=submitted_by, tokens=item_form.tokens)
-    # The draft it was filed from is done with (read first: most filings have none).
-    drafts = ApplicationDraft.objects.filter(owner=owner, implementation=implementation)
+    # The draft it was filed from is done with (read first: most filings have none): the
+    # applicant's own, or the filer's draft of the page form filed (a window clerk's).
+    filed_from = Q(owner=owner, implementation=implementation)
+    if staged:
+        filed_from |= Q(owner=submitted_by, form=staged)
+    drafts = ApplicationDraft.objects.filter(filed_from)
     if drafts.exists():
         drafts.delete()
     return SubmitResult(case, created=True)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/window/", views.window, name="window"),
     path("staff/window/apply/", views.window_filing, name="window_filing"),
     path("staff/window/apply/<str:code>/", views.window_apply, name="window_apply"),
+    path("staff/window/apply/<str:code>/draft/", views.window_apply_draft,
+         name="window_apply_draft"),
     path("staff/todo/", views.todo, name="todo"),
     path("staff/monitoring/", views.monitoring, name="monitoring"),
     path("staff/list/", views.staff_list, name="staff_list"),

@@ -184,7 +184,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
         "window": False, "action": _apply_action(implementation, on_behalf.chosen),
         "on_behalf": on_behalf, "identity_notice": _identity_notice(user, on_behalf.chosen),
-        "show_errors": posted, "draft": draft, "draft_days": drafts.KEEP_FOR.days,
+        "show_errors": posted, "draft": draft,
+        "draft_keep": f"保存后 {drafts.KEEP_FOR.days} 天内有效",
         "draft_url": reverse("cases:apply_draft", args=[implementation.code]),
         "item_form_title": definition.title if definition else ""})
 
@@ -630,16 +631,30 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied("仅综合窗口人员可以代为申请。")
     implementation = _published(code)
     definition = item_answers.definition(implementation)
-    form = ApplyForm(request.POST if request.method == "POST" else None,
-                     request.FILES if request.method == "POST" else None,
+    keep_as = drafts.window_form(implementation)
+    url = reverse("cases:window_apply", args=[implementation.code])
+    posted = request.method == "POST"
+    if posted and request.POST.get("discard_draft"):
+        drafts.form_draft_delete(owner=user, form=keep_as)
+        messages.success(request, "草稿已删除。")
+        return redirect(url)
+    # The clerk's own draft of this item, until the day ends (cases.drafts): never prefilled
+    # from the clerk's account otherwise.
+    draft = None if posted else drafts.form_draft_get(owner=user, form=keep_as)
+    resumed = _resumed(draft, definition, user) if draft is not None else {}
+    form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
                      implementation=implementation, window=True, owner=user,
-                     keep_as=f"cases.window:{implementation.code}", definition=definition,
-                     rows=_added_row(request))
-    step = _page_step(request) if request.method == "POST" else ""
-    if request.method == "POST" and step:
-        form.is_valid()  # 增加一行 / 更新下级选项: the files are kept, no errors shown
+                     keep_as=keep_as, definition=definition,
+                     **{"rows": _added_row(request), **resumed})
+    step = _page_step(request) if posted else ""
+    if posted and step:
+        form.is_valid()  # 增加一行 / 更新下级选项 / 保存草稿: the files are kept, no errors shown
         form.keep_uploads()
-    elif request.method == "POST":
+        _window_draft_save(request, form, user=user)
+        if step == "save_draft":
+            messages.success(request, "草稿已保存，仅您本人可见，当天 24:00 前再次打开本页即可继续填写。")
+            return redirect(url)
+    elif posted:
         if form.is_valid():  # form.applicant is known once valid
             response = _submit(request, form, user=user, implementation=implementation,
                                channel=Channel.WINDOW, applicant=form.applicant,
@@ -648,15 +663,51 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
                 return response
         else:
             form.keep_uploads()
+        _window_draft_save(request, form, user=user)  # refused: kept for the clerk today
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": True,
-        "window": True, "action": reverse("cases:window_apply", args=[implementation.code]),
-        "show_errors": request.method == "POST" and not step,
+        "window": True, "action": url, "show_errors": posted and not step,
+        "draft": draft, "draft_keep": WINDOW_DRAFT_KEEP,
+        "draft_url": reverse("cases:window_apply_draft", args=[implementation.code]),
         "item_form_title": definition.title if definition else ""})
 
 
+# What the window form says of its drafts (cases.drafts.window_until).
+WINDOW_DRAFT_KEEP = "草稿仅您本人可见，当天 24:00 前有效"
+
+
+def _window_draft_save(request: HttpRequest, form: ApplyForm, *, user: User,
+                       kept: list[str] | None = None) -> ApplicationDraft:
+    """The clerk's draft of the walk-in's form: the applicant's account phone too."""
+    state = _draft_state(request, form)
+    state["common"]["account_phone"] = request.POST.get("account_phone", "")[:20]
+    return drafts.form_draft_save(
+        owner=user, form=form.keep_as, data=state,
+        kept=kept if kept is not None
+        else [k.token for k in form.kept_files] + form.carried_tokens)
+
+
+@login_required
+@require_POST
+def window_apply_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """The window form saved a moment after each change (htmx) as the clerk's draft."""
+    user = _user(request)
+    if selectors.window_region(user=user) is None:
+        raise PermissionDenied("仅综合窗口人员可以代为申请。")
+    implementation = _published(code)
+    if drafts.filed_with(owner=user, idempotency_key=request.POST.get("idempotency_key", "")):
+        return HttpResponse("申请已提交，无需保存草稿。", content_type="text/plain")
+    form = ApplyForm(request.POST, None, implementation=implementation, window=True,
+                     owner=user, keep_as=drafts.window_form(implementation),
+                     definition=item_answers.definition(implementation))
+    draft = _window_draft_save(request, form, user=user, kept=request.POST.getlist("kept"))
+    saved = draft.updated_at.astimezone(deadlines.SHANGHAI)
+    return HttpResponse(f"草稿已自动保存（{saved:%H:%M}）。", content_type="text/plain")
+
+
 def _added_row(request: HttpRequest) -> dict[str, int]:
-    """增加一行 at the window (no draft there): one row more than the group showed."""
+    """增加一行 at the window (the page shown again, not from its draft): one row more than
+    the group showed."""
     path = request.POST.get(item_form.ADD_ROW, "") if request.method == "POST" else ""
     if not path:
         return {}

@@ -55,6 +55,12 @@ def union_answers(union: UnionForm) -> dict[str, Any]:
     return answers
 
 
+def item_answers_for(bundle: Bundle, answers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Valid `item_answers` of an application with these situational answers (the members'
+    one form; required when the members have forms of their own)."""
+    return union_answers(union_of(bundle, answers))
+
+
 def union_post(union: UnionForm, answers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The union's inputs as the wizard's step 2 posts them (valid answers by default)."""
     given = union_answers(union) if answers is None else answers
@@ -77,7 +83,9 @@ def submit_qykb(applicant: User, qykb: Bundle) -> Any:
     def make(**overrides: Any) -> BundleCase:
         answers = overrides.pop("answers", dict(ALL_YES))
         submission = SubmitIn(code=QYKB, answers=answers, form=dict(COMPANY),
-                              materials=materials_for(qykb, answers))
+                              materials=materials_for(qykb, answers),
+                              item_answers=overrides.pop("item_answers", None)
+                              or item_answers_for(qykb, answers))
         for key, value in overrides.items():
             setattr(submission, key, value)
         return bundle_submit(submitted_by=overrides.get("submitted_by", applicant),

@@ -14,7 +14,7 @@ from django.test import Client
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import user_create
 from zhengwu.bundles.models import Bundle, BundleCase, BundleCaseStatus, MemberState
-from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, MORNING, QYKB
+from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, MORNING, QYKB, item_answers_for
 from zhengwu.bundles.tests.test_flow import _second
 from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.cases.tests.conftest import pdf_bytes
@@ -65,7 +65,9 @@ def application(answers: dict[str, str] | None = None,
     names = needed(answers)
     payload = {"answers": answers, "form": dict(COMPANY),
                "materials": [{"name": name, "kind": "upload", "file_field": f"f{i}"}
-                             for i, name in enumerate(names)]}
+                             for i, name in enumerate(names)],
+               # The members' one form (required: their items have forms of their own).
+               "item_answers": item_answers_for(Bundle.objects.get(code=QYKB), answers)}
     payload.update(overrides)
     files = {f"f{i}": SimpleUploadedFile(f"scan{i}.pdf", pdf_bytes(), "application/pdf")
              for i in range(len(names))}

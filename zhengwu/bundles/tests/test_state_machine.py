@@ -50,7 +50,13 @@ from zhengwu.bundles.services import (
     bundle_submit,
 )
 from zhengwu.bundles.staff_views import PAGE_SIZE, WINDOW_ACTIONS, WINDOW_TABS
-from zhengwu.bundles.tests.conftest import COMPANY, MORNING, QYKB, materials_for
+from zhengwu.bundles.tests.conftest import (
+    COMPANY,
+    MORNING,
+    QYKB,
+    item_answers_for,
+    materials_for,
+)
 from zhengwu.bundles.tests.test_flow import decide
 from zhengwu.cases import sweeps as case_sweeps
 from zhengwu.cases.models import Case, CaseStatus, DeliveryMethod
@@ -134,7 +140,8 @@ class BundleMachine(RuleBasedStateMachine):
         assert applicant is not None
         bundle_case = bundle_submit(submitted_by=applicant, submission=SubmitIn(
             code=QYKB, answers=dict(ANSWERS), form=dict(COMPANY),
-            materials=materials_for(bundle, ANSWERS), delivery_method=delivery)).bundle_case
+            materials=materials_for(bundle, ANSWERS), delivery_method=delivery,
+            item_answers=item_answers_for(bundle, ANSWERS))).bundle_case
         self.number, self.pk, self.terminal = bundle_case.number, bundle_case.pk, None
         assert bundle_case.members.count() == len(DEPARTMENTS)
 

@@ -7,6 +7,7 @@ API takes the same `item_answers`."""
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -14,9 +15,10 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import item_forms
 from zhengwu.bundles.models import Bundle, BundleCase
 from zhengwu.bundles.selectors import bundle_definition
-from zhengwu.bundles.services import SubmitIn, bundle_submit
+from zhengwu.bundles.services import SubmitIn, _item_answers_checked, bundle_submit
 from zhengwu.bundles.tests.conftest import (
     ALL_YES,
     COMPANY,
@@ -32,6 +34,7 @@ from zhengwu.bundles.tests.test_api import application, apply
 from zhengwu.bundles.tests.test_pages import answers, form_values, step3_data, text_of
 from zhengwu.cases.answers import FormInvalid
 from zhengwu.catalog import form_union
+from zhengwu.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +174,52 @@ def test_adding_a_row_asks_the_same_step_again_and_going_back_keeps_the_answers(
     back = text_of(client.post(apply_url(), {**step3_data(qykb), "go": "back"}))
     assert "第2步/共3步" in back
     assert f'name="a.{SHARED}" value="孙创业"' in back
+
+
+def test_a_bundle_whose_members_have_forms_is_not_filed_without_their_answers(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    # Found in review (issue 10): omitted, the member cases carried the bundle's fields only
+    # and no department saw its own form.
+    union = union_of(qykb)
+    client = client_for(applicant)
+    payload, files = application()
+    payload.pop("item_answers", None)
+    refused = apply(client, payload, files)
+    assert refused.status_code == 422 and refused.json()["code"] == "form.required"
+    detail = refused.json()["detail"]
+    assert "item_answers" in detail and f"{SHARED}：" in detail
+    required = [f.key for f in union.definition.fields if f.required and not f.shows_if]
+    assert all(f"{key}：" in detail for key in required)
+    with pytest.raises(InvalidInput) as service_refused:
+        bundle_submit(submitted_by=applicant, submission=SubmitIn(
+            code=QYKB, answers=dict(ALL_YES), form=dict(COMPANY),
+            materials=materials_for(qykb)))
+    assert service_refused.value.code == "form.required"
+    assert not BundleCase.objects.filter(applicant=applicant).exists()
+    # The API's description says so.
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/bundles/{code}/applications"]["post"]
+    assert "`item_answers`" in operation["description"]
+    assert "form.required" in operation["description"]
+    # Items without forms of their own are still filed without item_answers.
+    assert _item_answers_checked([None], None) == (None, item_forms.Checked())
+
+
+def test_a_retry_of_an_application_filed_before_answers_were_required_is_replayed(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    """The Idempotency-Key digest leaves out an absent item_answers: a retry of a request
+    made before the rule answers its case (200), not a refusal; sending answers with the
+    same key is another request (422)."""
+    client = client_for(applicant)
+    payload, files = application()
+    payload.pop("item_answers", None)
+    headers = {"Idempotency-Key": "before-the-rule-0001"}
+    with mock.patch("zhengwu.bundles.services._item_answers_checked",
+                    return_value=(None, item_forms.Checked())):
+        first = apply(client, payload, files, **headers)
+    assert first.status_code == 201, first.content[:2000]
+    again = apply(client, payload, files, **headers)
+    assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
+    payload["item_answers"] = union_answers(union_of(qykb))
+    other = apply(client, payload, files, **headers)
+    assert other.status_code == 422, other.content[:2000]

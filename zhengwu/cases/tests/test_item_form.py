@@ -466,7 +466,8 @@ def test_the_window_files_the_item_form_and_a_refusal_keeps_it(client_for, clerk
     url = reverse("cases:window_apply", args=[food.code])
     page = client.get(url).content.decode()
     assert 'name="a.operator_name" value=""' in page  # no prefill from the clerk's account
-    assert 'name="save_draft"' not in page  # drafts are the applicant's own
+    # The clerk's own draft, kept for the day (test_window_drafts.py).
+    assert 'name="save_draft"' in page and "当天 24:00 前有效" in page
     data = {**FORM, **GOOD, "idempotency_key": "window-form-1", "account_phone": applicant.phone,
             "a.layout": layout_file("window")}
     page = client.post(url, {**data, "a.opening": "2026-02-30"}).content.decode()

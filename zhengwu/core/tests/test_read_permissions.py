@@ -22,7 +22,13 @@ from django.test import Client, override_settings
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.bundles.services import SubmitIn, bundle_submit
-from zhengwu.bundles.tests.conftest import ALL_YES, CHUANGYE_COMPANY, QYKB, materials_for
+from zhengwu.bundles.tests.conftest import (
+    ALL_YES,
+    CHUANGYE_COMPANY,
+    QYKB,
+    item_answers_for,
+    materials_for,
+)
 from zhengwu.cases.models import NoticeKind
 from zhengwu.cases.services import MoveIn, case_submit, case_transition
 from zhengwu.cases.tests.conftest import FORM, sample_answers, uploads_for
@@ -139,7 +145,8 @@ def world(monday: Any) -> dict[str, Any]:
     bundle_case = bundle_submit(submitted_by=User.objects.get(username="chuangye"),
                                 submission=SubmitIn(
         code=QYKB, answers=dict(ALL_YES), form=dict(CHUANGYE_COMPANY),
-        materials=materials_for(Bundle.objects.get(code=QYKB)))).bundle_case
+        materials=materials_for(Bundle.objects.get(code=QYKB)),
+        item_answers=item_answers_for(Bundle.objects.get(code=QYKB)))).bundle_case
     reviewer = User.objects.get(username="reviewer")
     market = Department.objects.get(short_name="市市场监督管理局")
     review = joint_review_schedule(user=reviewer, data=ScheduleIn(
