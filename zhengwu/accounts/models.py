@@ -77,6 +77,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        # One identity, one account (ADR 0014): held by the database too, so two verifications
+        # of one number in the same instant cannot both pass accounts.services.identity_bind.
+        # A closed account has its number removed (""), so the person may register again.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"], name="user_one_person_account_per_citizen_id",
+                condition=models.Q(kind="person") & ~models.Q(citizen_id="")),
+            models.UniqueConstraint(
+                fields=["uscc"], name="user_one_enterprise_account_per_uscc",
+                condition=models.Q(kind="enterprise") & ~models.Q(uscc="")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

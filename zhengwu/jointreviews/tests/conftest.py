@@ -87,7 +87,7 @@ def make_world() -> World:
     role_assign(user=supervisor, role=Role.SUPERVISOR)
     applicant = user_create(username=f"jr-applicant-{next(_serial)}", password=PASSWORD,
                             kind=UserKind.PERSON, display_name="张三",
-                            citizen_id="43048119900101123X")
+                            citizen_id="430481198808081015")
     return World(
         county=county, lead=lead, nature=nature, fire=fire, civil=civil, outsider=outsider,
         lead_reviewer=_staff(lead, Role.REVIEWER, "住建审查员"),
