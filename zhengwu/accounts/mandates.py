@@ -19,7 +19,11 @@ The rules, each in one place:
   out_of_scope otherwise), or by window staff who checked the ID card in person.
 
 Each write is one transaction with its audit row; an act by an agent is audited with the agent
-as actor and the principal named (`agent_actor`).
+as actor and the principal named (`agent_actor`). The other party is told of each step in the
+same transaction (accounts.notices: 站内消息 and SMS, linking to their 授权管理 page): the
+principal of a request and of a letter given in their name; the agent when the principal
+confirms or revokes and when the window has checked the letter; the principal when the agent
+renounces.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from typing import Final
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
+from zhengwu.accounts import notices
 from zhengwu.accounts.levels import FILE, level_refusal
 from zhengwu.accounts.models import (
     Authorization,
@@ -309,6 +315,37 @@ def _audit_row(authorization: Authorization) -> dict[str, object]:
             "confirmation": authorization.confirmation}
 
 
+CATEGORY: Final = "accounts.authorization"
+
+
+def _tell(authorization: Authorization, recipient: User, event: str, title: str,
+          body: str) -> None:
+    """Tell one party of a step, in the caller's transaction, with a link to 授权管理."""
+    notices.tell([notices.Notice(recipient=recipient, title=title, body=body,
+                                 link=reverse("accounts:authorizations"),
+                                 key=f"authorization:{authorization.pk}:{event}")],
+                 category=CATEGORY)
+
+
+def _scope_text(authorization: Authorization) -> str:
+    scope = "全部事项" if authorization.scope_all else f"{len(authorization.item_codes)}个事项"
+    return (f"{scope}，{authorization.starts_on:%Y年%m月%d日}至"
+            f"{authorization.ends_on:%Y年%m月%d日}")
+
+
+def _tell_requested(authorization: Authorization, principal: User, agent: User) -> None:
+    if authorization.confirmation == Confirmation.LETTER:
+        _tell(authorization, principal, f"letter:{authorization.letter.name}",
+              "有人凭委托书以您的名义办事",
+              f"{agent}上传了以您名义签署的授权委托书（{_scope_text(authorization)}），"
+              "可代您申请办件，窗口受理时核验原件。如您未签署，请立即在“授权管理”中撤销"
+              "并联系政务服务中心。")
+        return
+    _tell(authorization, principal, "request", "待确认的授权申请",
+          f"{agent}申请代您办理政务服务事项（{_scope_text(authorization)}）。请在“授权管理”中"
+          "确认；不认识申请人请不要确认。")
+
+
 @transaction.atomic
 def authorization_grant(*, user: User, principal: User, agent_phone: str, scope_all: bool,
                         item_codes: Iterable[str], starts_on: dt.date,
@@ -363,6 +400,7 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
     authorization.save()
     audit_record(actor=agent_actor(agent, principal), action="accounts.authorization_request",
                  obj=authorization, after=_audit_row(authorization))
+    _tell_requested(authorization, principal, agent)
     return authorization
 
 
@@ -386,6 +424,9 @@ def authorization_confirm(*, user: User, authorization_id: int) -> Authorization
     authorization.save(update_fields=["confirmed_at", "confirmed_by"])
     audit_record(actor=actor_for(user), action="accounts.authorization_confirm",
                  obj=authorization, after={"confirmed": True})
+    _tell(authorization, authorization.agent, "confirm", "授权已确认",
+          f"{authorization.principal}已确认您的授权申请（{_scope_text(authorization)}），"
+          "您可以以其名义申请办件。")
     return authorization
 
 
@@ -402,6 +443,14 @@ def authorization_revoke(*, user: User, authorization_id: int, reason: str = "")
     authorization.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(actor=actor_for(user), action="accounts.authorization_revoke",
                  obj=authorization, after={"revoked": True}, reason=reason[:500])
+    if user.pk == authorization.agent_id:
+        _tell(authorization, authorization.principal, "revoke", "经办人已撤销授权",
+              f"{authorization.agent}已放弃您给予的授权，此后不能再以您的名义申请；"
+              "已提交的办件不受影响。")
+    else:
+        _tell(authorization, authorization.agent, "revoke", "授权已撤销",
+              f"{authorization.principal}已撤销给您的授权，此后不能再以其名义申请；"
+              "已提交的办件不受影响。")
     return authorization
 
 
@@ -420,4 +469,6 @@ def authorization_letter_check(*, clerk: User, authorization_id: int) -> Authori
                  obj=authorization, after={"letter_checked": True,
                                            "principal": authorization.principal_id,
                                            "agent": authorization.agent_id})
+    _tell(authorization, authorization.agent, "letter_checked", "委托书已核验",
+          f"窗口已核验{authorization.principal}的授权委托书原件，以该授权提交的办件可以受理。")
     return authorization

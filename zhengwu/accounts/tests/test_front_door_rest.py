@@ -1,16 +1,24 @@
-"""Loose ends of issue 10 §1 (accounts): one ID number per person account held by the
-database, not only by the service."""
+"""Loose ends of issue 10 §1 (accounts): the parties of an authorization are told of each
+step; the 委托书 through the API; one ID number per person account held by the database;
+sign-up through the API under the CSRF check; consent asked of every applicant."""
 
 from __future__ import annotations
 
-import pytest
-from django.db import IntegrityError, transaction
+import datetime as dt
+from typing import Any
 
-from zhengwu.accounts import services
-from zhengwu.accounts.models import IdentityMethod, RealNameLevel, User, UserKind
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from zhengwu.accounts import mandates, services
+from zhengwu.accounts.models import Authorization, IdentityMethod, RealNameLevel, User, UserKind
 from zhengwu.accounts.services import actor_for, identity_bind, user_create
+from zhengwu.core import clock
 from zhengwu.core.codes import make_uscc
-from zhengwu.core.errors import NotAllowed
+from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.notifications.models import OutboxItem
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +69,148 @@ def test_a_race_past_the_service_check_is_the_same_clear_refusal(monkeypatch):
     assert refused.value.code == "identity.number_taken"
     twin.refresh_from_db()
     assert twin.citizen_id == "" and twin.realname_level == RealNameLevel.MOBILE
+
+
+# --- 1. the parties are told ------------------------------------------------------------
+
+
+@pytest.fixture
+def zhangsan(db: Any) -> User:
+    return User.objects.get(username="zhangsan")
+
+
+@pytest.fixture
+def chuangye(db: Any) -> User:
+    return User.objects.get(username="chuangye")
+
+
+def _dates() -> dict[str, str]:
+    return {"starts_on": clock.today().isoformat(),
+            "ends_on": (clock.today() + dt.timedelta(days=30)).isoformat()}
+
+
+def _told(user: User) -> dict[str, OutboxItem]:
+    """The user's queued notices about authorizations, by channel (the latest of each)."""
+    rows = OutboxItem.objects.filter(recipient=user, category="accounts.authorization")
+    return {row.channel: row for row in rows.order_by("pk")}
+
+
+def _ask(client_for: Any, agent: User, principal: User) -> Authorization:
+    response = client_for(agent).post(
+        "/api/v1/accounts/authorizations/requests",
+        {"principal": principal.phone, "scope_all": True, **_dates()},
+        content_type="application/json")
+    assert response.status_code == 201, response.content
+    return Authorization.objects.get(pk=response.json()["id"])
+
+
+def test_the_principal_is_told_of_a_request_in_the_app_and_by_sms(
+        client_for: Any, zhangsan: User, chuangye: User,
+        django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks() as delivered:
+        _ask(client_for, chuangye, zhangsan)
+    told = _told(zhangsan)
+    assert set(told) == {"inapp", "sms"}
+    assert told["sms"].address == zhangsan.phone
+    assert told["inapp"].link == reverse("accounts:authorizations")
+    assert "孙创业" in told["inapp"].body and "确认" in told["inapp"].body
+    assert not _told(chuangye)
+    assert delivered, "delivery is started once the request has committed"
+
+
+def test_the_agent_is_told_when_the_principal_confirms_and_when_it_is_revoked(
+        client_for: Any, zhangsan: User, chuangye: User) -> None:
+    authorization = _ask(client_for, chuangye, zhangsan)
+    principal = client_for(zhangsan)
+    url = f"/api/v1/accounts/authorizations/{authorization.pk}"
+    assert principal.post(f"{url}/confirm").status_code == 200
+    told = _told(chuangye)
+    assert set(told) == {"inapp", "sms"} and "确认" in told["inapp"].subject
+    assert told["inapp"].link == reverse("accounts:authorizations")
+    assert principal.post(f"{url}/revoke").status_code == 200
+    told = _told(chuangye)
+    assert "撤销" in told["inapp"].subject and "撤销" in told["sms"].subject
+
+
+def test_the_principal_is_told_when_the_agent_renounces(client_for: Any, zhangsan: User,
+                                                       chuangye: User) -> None:
+    authorization = _ask(client_for, chuangye, zhangsan)
+    before = OutboxItem.objects.filter(recipient=zhangsan).count()
+    response = client_for(chuangye).post(
+        f"/api/v1/accounts/authorizations/{authorization.pk}/revoke")
+    assert response.status_code == 200
+    assert OutboxItem.objects.filter(recipient=zhangsan).count() == before + 2
+    assert "撤销" in _told(zhangsan)["inapp"].subject
+
+
+def test_the_agent_is_told_when_the_window_has_checked_the_letter(zhangsan: User,
+                                                                 chuangye: User) -> None:
+    authorization = mandates.authorization_request(
+        agent=chuangye, principal=zhangsan, scope_all=True, item_codes=[],
+        starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=30),
+        letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 signed", "application/pdf"))
+    told = _told(zhangsan)
+    assert "委托书" in told["inapp"].body  # the principal learns a letter was given in their name
+    mandates.authorization_letter_check(clerk=User.objects.get(username="clerk"),
+                                        authorization_id=authorization.pk)
+    told = _told(chuangye)
+    assert set(told) == {"inapp", "sms"} and "核验" in told["inapp"].subject
+
+
+def test_no_notice_outlives_a_refused_or_rolled_back_change(zhangsan: User,
+                                                            chuangye: User) -> None:
+    before = OutboxItem.objects.count()
+    with pytest.raises(InvalidInput):
+        mandates.authorization_request(
+            agent=chuangye, principal=zhangsan, scope_all=True, item_codes=[],
+            starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=30),
+            letter=SimpleUploadedFile("letter.exe", b"MZ", "application/octet-stream"))
+
+    def fails_after_the_request() -> None:
+        with transaction.atomic():
+            mandates.authorization_request(
+                agent=chuangye, principal=zhangsan, scope_all=True, item_codes=[],
+                starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=30))
+            raise RuntimeError("the caller's transaction fails after the request")
+
+    with pytest.raises(RuntimeError):
+        fails_after_the_request()
+    assert OutboxItem.objects.count() == before
+
+
+# --- 4. sign-up through the API is a session-opening write: CSRF checked -----------------
+
+
+def _signup_body(sms: Any, client: Any, phone: str) -> dict[str, str]:
+    from zhengwu.accounts.consent import notice_current
+    from zhengwu.accounts.tests.sms_fake import last_code
+
+    sent = client.post("/api/v1/accounts/codes", {"purpose": "signup", "phone": phone},
+                       content_type="application/json")
+    assert sent.status_code == 202, sent.content
+    notice = notice_current()
+    assert notice is not None
+    return {"phone": phone, "code": last_code(phone), "password": "Leiyang-2026-ok",
+            "display_name": "王五", "privacy_version": notice.version}
+
+
+def test_a_cross_site_sign_up_without_the_csrf_token_is_refused(sms: Any) -> None:
+    """Another site's page posting the sign-up form would sign the visitor's browser into an
+    account the other site controls (login CSRF); the API refuses it like any session write."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    body = _signup_body(sms, browser, "13900000077")
+    refused = browser.post("/api/v1/accounts/signup", body, content_type="application/json",
+                           headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403, refused.content
+    assert refused.json()["code"] == "forbidden" and "CSRF" in refused.json()["detail"]
+    assert not User.objects.filter(phone="13900000077").exists()
+    assert "_auth_user_id" not in browser.session
+    # The client that reads the notice first (it needs the version anyway) gets the token.
+    notice = browser.get("/api/v1/accounts/privacy")
+    token = notice.cookies["csrftoken"].value
+    made = browser.post("/api/v1/accounts/signup", body, content_type="application/json",
+                        headers={"X-CSRFToken": token})
+    assert made.status_code == 201, made.content
+    assert browser.get("/api/v1/cases/mine").status_code == 200
