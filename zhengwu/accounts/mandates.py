@@ -9,7 +9,8 @@ The rules, each in one place:
   account, found by mobile number), a scope (all items, or a list of basic item codes) and the
   dates; confirmed at once. **Ask** (`authorization_request`): the agent asks; the principal
   confirms on their own page (`authorization_confirm`), or the agent uploads a signed
-  授权委托书, which makes the authorization usable at once but leaves every case filed through
+  授权委托书 (with the request, or later while unconfirmed: `authorization_letter_upload`),
+  which makes the authorization usable at once but leaves every case filed through
   it waiting for the window to check the letter (`authorization_letter_check`) before
   acceptance. **Revoke** (`authorization_revoke`): the principal's side, or the agent
   renouncing; from then on nothing more may be filed through it.
@@ -346,6 +347,20 @@ def _tell_requested(authorization: Authorization, principal: User, agent: User) 
           "确认；不认识申请人请不要确认。")
 
 
+def _letter_acceptable(letter: UploadedFile) -> None:
+    """The one check of an uploaded 授权委托书 (page and API): PDF, JPG or PNG, at most 10 MB."""
+    name = (letter.name or "").lower()
+    if not any(name.endswith(ext) for ext in LETTER_TYPES) or \
+            (letter.size or 0) > LETTER_MAX_BYTES:
+        raise InvalidInput("授权委托书请上传 PDF 或图片（JPG、PNG），不超过 10 MB。",
+                           code="authorization.letter")
+
+
+def _letter_name(letter: UploadedFile) -> str:
+    name = (letter.name or "").lower()
+    return f"letter{name[name.rfind('.'):]}"
+
+
 @transaction.atomic
 def authorization_grant(*, user: User, principal: User, agent_phone: str, scope_all: bool,
                         item_codes: Iterable[str], starts_on: dt.date,
@@ -384,11 +399,7 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
     codes = _codes(scope_all, item_codes)
     _dates(starts_on, ends_on)
     if letter is not None:
-        name = (letter.name or "").lower()
-        if not any(name.endswith(ext) for ext in LETTER_TYPES) or \
-                (letter.size or 0) > LETTER_MAX_BYTES:
-            raise InvalidInput("授权委托书请上传 PDF 或图片（JPG、PNG），不超过 10 MB。",
-                               code="authorization.letter")
+        _letter_acceptable(letter)
     now = clock.now()
     authorization = Authorization(
         principal=principal, agent=agent, kind=_kind(principal), scope_all=scope_all,
@@ -396,11 +407,44 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
         confirmation=Confirmation.LETTER if letter is not None else Confirmation.ONLINE,
         letter_reference=letter_reference.strip()[:200], created_by=agent, created_at=now)
     if letter is not None:
-        authorization.letter.save(f"letter{name[name.rfind('.'):]}", letter, save=False)
+        authorization.letter.save(_letter_name(letter), letter, save=False)
     authorization.save()
     audit_record(actor=agent_actor(agent, principal), action="accounts.authorization_request",
                  obj=authorization, after=_audit_row(authorization))
     _tell_requested(authorization, principal, agent)
+    return authorization
+
+
+@transaction.atomic
+def authorization_letter_upload(*, agent: User, authorization_id: int, letter: UploadedFile,
+                                letter_reference: str = "") -> Authorization:
+    """The agent of a request not yet confirmed uploads the signed 授权委托书 (or a better scan
+    of it, until the window has checked the original): usable at once, checked at acceptance,
+    as when the letter comes with the request. Not after the principal confirmed online, the
+    window checked a letter, or either side revoked it (409 authorization.state)."""
+    authorization = _locked(authorization_id)
+    if agent.pk != authorization.agent_id:
+        raise NotAllowed("只有该授权的经办人可以上传授权委托书。", code="authorization.forbidden")
+    if (authorization.revoked_at is not None or authorization.confirmed_at is not None
+            or authorization.letter_checked_at is not None):
+        raise InvalidInput("该授权已确认、已核验或已撤销，不能再上传委托书。", code="authorization.state",
+                           http_status=409)
+    _letter_acceptable(letter)
+    replaced = authorization.letter.name or ""
+    authorization.letter.save(_letter_name(letter), letter, save=False)
+    authorization.confirmation = Confirmation.LETTER
+    if letter_reference.strip():
+        authorization.letter_reference = letter_reference.strip()[:200]
+    authorization.save(update_fields=["letter", "confirmation", "letter_reference"])
+    if replaced:
+        # The earlier scan goes once the new one is recorded; kept if this transaction fails.
+        storage = authorization.letter.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
+    audit_record(actor=agent_actor(agent, authorization.principal),
+                 action="accounts.authorization_letter_upload", obj=authorization,
+                 after={"principal": authorization.principal_id, "agent": agent.pk,
+                        "replaced": bool(replaced)})
+    _tell_requested(authorization, authorization.principal, agent)
     return authorization
 
 

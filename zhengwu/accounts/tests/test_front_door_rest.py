@@ -214,3 +214,83 @@ def test_a_cross_site_sign_up_without_the_csrf_token_is_refused(sms: Any) -> Non
                         headers={"X-CSRFToken": token})
     assert made.status_code == 201, made.content
     assert browser.get("/api/v1/cases/mine").status_code == 200
+
+
+# --- 2. the signed 委托书 through the API ------------------------------------------------
+
+PDF = b"%PDF-1.4\n% signed letter\n"
+
+
+def _letter_url(authorization: Authorization) -> str:
+    return f"/api/v1/accounts/authorizations/{authorization.pk}/letter"
+
+
+def _upload(client: Any, authorization: Authorization, name: str = "letter.pdf",
+            content: bytes = PDF, **extra: Any) -> Any:
+    return client.post(_letter_url(authorization),
+                       {"letter": SimpleUploadedFile(name, content, "application/pdf"),
+                        **extra})
+
+
+def _refused(response: Any, status: int, code: str) -> None:
+    assert response.status_code == status, response.content
+    assert set(response.json()) == {"code", "detail"} and response.json()["code"] == code
+
+
+def test_the_agent_uploads_the_signed_letter_through_the_api(
+        client_for: Any, zhangsan: User, chuangye: User) -> None:
+    authorization = _ask(client_for, chuangye, zhangsan)
+    response = _upload(client_for(chuangye), authorization, reference="委托书 2026-001")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["confirmation"] == "letter" and body["status"] == "有效（委托书待窗口核验）"
+    authorization.refresh_from_db()
+    assert authorization.letter and authorization.letter_reference == "委托书 2026-001"
+    assert mandates.usable(authorization, clock.today())
+    told = _told(zhangsan)
+    assert "委托书" in told["inapp"].body and told["sms"].address == zhangsan.phone
+    from zhengwu.core.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="accounts.authorization_letter_upload").latest("id")
+    assert event.actor_id == chuangye.pk and (event.after or {})["principal"] == zhangsan.pk
+
+
+def test_the_letter_api_has_the_pages_checks(client_for: Any, zhangsan: User,
+                                             chuangye: User) -> None:
+    authorization = _ask(client_for, chuangye, zhangsan)
+    agent = client_for(chuangye)
+    _refused(_upload(agent, authorization, name="letter.exe"), 422, "authorization.letter")
+    too_big = PDF + b"0" * (mandates.LETTER_MAX_BYTES + 1 - len(PDF))
+    _refused(_upload(agent, authorization, content=too_big), 422, "authorization.letter")
+    _refused(agent.post(_letter_url(authorization), {"reference": "x"}), 422, "invalid_input")
+    # Only the agent of that authorization: not the principal, not a stranger.
+    _refused(_upload(client_for(zhangsan), authorization), 403, "authorization.forbidden")
+    _refused(_upload(client_for(User.objects.get(username="canyin")), authorization), 403,
+             "authorization.forbidden")
+    _refused(_upload(agent, Authorization(pk=99999999)), 404, "authorization.unknown")
+    authorization.refresh_from_db()
+    assert not authorization.letter and authorization.confirmation == "online"
+
+
+def test_no_letter_after_the_authorization_was_confirmed_or_revoked(
+        client_for: Any, zhangsan: User, chuangye: User) -> None:
+    confirmed = _ask(client_for, chuangye, zhangsan)
+    mandates.authorization_confirm(user=zhangsan, authorization_id=confirmed.pk)
+    _refused(_upload(client_for(chuangye), confirmed), 409, "authorization.state")
+    revoked = _ask(client_for, chuangye, zhangsan)
+    mandates.authorization_revoke(user=chuangye, authorization_id=revoked.pk)
+    _refused(_upload(client_for(chuangye), revoked), 409, "authorization.state")
+    checked = _ask(client_for, chuangye, zhangsan)
+    assert _upload(client_for(chuangye), checked).status_code == 200
+    mandates.authorization_letter_check(clerk=User.objects.get(username="clerk"),
+                                        authorization_id=checked.pk)
+    _refused(_upload(client_for(chuangye), checked), 409, "authorization.state")
+
+
+def test_the_letter_upload_is_documented_as_multipart(client_for: Any) -> None:
+    schema = client_for(None).get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/accounts/authorizations/{authorization_id}/letter"][
+        "post"]
+    content = operation["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    assert {"413", "409", "403", "422"} <= set(operation["responses"])
