@@ -294,3 +294,117 @@ def test_the_letter_upload_is_documented_as_multipart(client_for: Any) -> None:
     content = operation["requestBody"]["content"]
     assert list(content) == ["multipart/form-data"]
     assert {"413", "409", "403", "422"} <= set(operation["responses"])
+
+
+# --- 5. consent for every applicant -----------------------------------------------------
+
+
+def _consent_page(response: Any) -> bool:
+    return bool(response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:consent")))
+
+
+def test_an_applicant_who_never_consented_is_asked_before_anything_else(client_for: Any) -> None:
+    """An account made by the admin (or any trusted code) without a consent: asked online."""
+    person = user_create(username="lisi", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         phone="13900000101")
+    client = client_for(person)
+    assert _consent_page(client.get(reverse("cases:mine")))
+    api = client.get("/api/v1/cases/mine")
+    assert api.status_code == 403 and api.json()["code"] == "accounts.consent_required"
+    shown = client.get(reverse("accounts:consent")).content.decode()
+    assert "请阅读并同意" in shown and 'id="id_consent"' in shown
+    from zhengwu.accounts.consent import notice_current
+
+    notice = notice_current()
+    assert notice is not None
+    agreed = client.post(reverse("accounts:consent"), {"version": notice.version,
+                                                       "consent": "on",
+                                                       "next": reverse("cases:mine")})
+    assert agreed.status_code == 302 and agreed["Location"] == reverse("cases:mine")
+    assert client.get(reverse("cases:mine")).status_code == 200
+
+
+def test_an_enterprise_that_never_consented_is_asked_and_staff_are_not(client_for: Any) -> None:
+    enterprise = user_create(username="copy", password="x-demo-2026-x",
+                             kind=UserKind.ENTERPRISE, display_name="另一家",
+                             uscc=make_uscc("9", "2", "430481", "MA4L9999"))
+    assert _consent_page(client_for(enterprise).get(reverse("cases:mine")))
+    staff = user_create(username="staff-x", password="x-demo-2026-x", kind=UserKind.STAFF)
+    assert not _consent_page(client_for(staff).get("/"))
+
+
+def test_the_demo_packs_applicants_have_a_consent_marked_as_demo_data(client_for: Any) -> None:
+    from zhengwu.accounts.consent import notice_current
+    from zhengwu.accounts.models import ConsentMethod, PrivacyConsent
+
+    for username in ("zhangsan", "canyin", "chuangye"):
+        user = User.objects.get(username=username)
+        record = PrivacyConsent.objects.get(user=user, notice=notice_current())
+        assert record.method == ConsentMethod.DEMO and record.recorded_by is None
+        assert client_for(user).get(reverse("cases:mine")).status_code == 200
+    assert not PrivacyConsent.objects.filter(user__username="clerk").exists()
+
+
+def test_a_window_clerk_records_the_paper_consent_of_a_walk_in(client_for: Any) -> None:
+    from zhengwu.accounts.consent import notice_current
+    from zhengwu.accounts.models import ConsentMethod, PrivacyConsent
+    from zhengwu.core.models import AuditEvent
+
+    person = user_create(username="lisi", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         phone="13900000101")
+    clerk = User.objects.get(username="clerk")
+    shown = client_for(clerk).get(reverse("accounts:window_verify")).content.decode()
+    notice = notice_current()
+    assert notice is not None
+    assert 'name="paper_consent"' in shown and 'name="open_account"' in shown
+    assert f'name="notice_version" value="{notice.version}"' in shown
+    response = client_for(clerk).post(reverse("accounts:window_verify"), {
+        "account_phone": "13900000101", "name": LISI[0], "id_number": LISI[1],
+        "checked": "on", "paper_consent": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = PrivacyConsent.objects.get(user=person, notice=notice_current())
+    assert record.method == ConsentMethod.PAPER and record.recorded_by == clerk
+    event = AuditEvent.objects.filter(action="accounts.privacy_consent").latest("id")
+    assert event.actor_id == clerk.pk and (event.after or {})["method"] == "paper"
+    assert client_for(person).get(reverse("cases:mine")).status_code == 200
+
+
+def test_a_window_clerk_opens_an_account_for_a_walk_in_with_the_paper_consent(
+        client_for: Any) -> None:
+    from zhengwu.accounts.consent import notice_current
+    from zhengwu.accounts.models import ConsentMethod, PrivacyConsent
+
+    clerk = User.objects.get(username="clerk")
+    page = client_for(clerk).post(reverse("accounts:window_verify"), {
+        "account_phone": "13900000101", "name": LISI[0], "id_number": LISI[1],
+        "checked": "on", "open_account": "on"})
+    # Without the signed paper consent no account is opened.
+    assert page.status_code == 200 and "纸质" in page.content.decode()
+    assert not User.objects.filter(phone="13900000101").exists()
+    client_for(clerk).post(reverse("accounts:window_verify"), {
+        "account_phone": "13900000101", "name": LISI[0], "id_number": LISI[1],
+        "checked": "on", "open_account": "on", "paper_consent": "on"})
+    person = User.objects.get(phone="13900000101")
+    assert person.kind == UserKind.PERSON and person.citizen_id == LISI[1]
+    assert person.realname_level == RealNameLevel.IDENTITY
+    assert person.identity_method == IdentityMethod.WINDOW and person.identity_verified_by == clerk
+    assert not person.has_usable_password()  # set by the person through 找回密码 (SMS)
+    record = PrivacyConsent.objects.get(user=person, notice=notice_current())
+    assert record.method == ConsentMethod.PAPER and record.recorded_by == clerk
+
+
+def test_only_window_staff_record_a_paper_consent(client_for: Any) -> None:
+    from zhengwu.accounts import consent
+
+    person = user_create(username="lisi", password="x-demo-2026-x", kind=UserKind.PERSON,
+                         phone="13900000101")
+    notice = consent.notice_current()
+    assert notice is not None
+    with pytest.raises(NotAllowed):
+        consent.consent_on_paper(clerk=User.objects.get(username="reviewer"), user=person,
+                                 version=notice.version)
+    with pytest.raises(NotAllowed):
+        consent.consent_on_paper(clerk=User.objects.get(username="clerk"),
+                                 user=User.objects.get(username="reviewer"),
+                                 version=notice.version)
