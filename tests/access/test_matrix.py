@@ -857,9 +857,13 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /accounts/authorizations/{authorization_id}/revoke": "the principal's side or "
         "the agent: tests/api/test_authorizations.py (test_a_revoked_authorization_files_"
         "nothing_more)",
+    "api POST /accounts/authorizations/{authorization_id}/letter": "the agent of that "
+        "authorization only, before it is confirmed, checked or revoked: zhengwu/accounts/tests/"
+        "test_front_door_rest.py (test_the_letter_api_has_the_pages_checks)",
     "api POST /accounts/codes": "an SMS code for sign-up or reset; throttled per number and "
                                 "address: zhengwu/accounts/tests/test_phone_codes.py",
-    "api POST /accounts/signup": "makes one's own account: zhengwu/accounts/tests/test_signup.py",
+    "api POST /accounts/signup": "makes one's own account (CSRF-checked: it opens a session): "
+                                 "zhengwu/accounts/tests/test_signup.py, test_front_door_rest.py",
     "api POST /accounts/password/reset": "one's own password, proven by an SMS code: same",
     "api POST /accounts/me/codes": "codes to one's own numbers: "
                                    "zhengwu/accounts/tests/test_account_changes.py",

@@ -31,6 +31,7 @@ from zhengwu.accounts.models import (
     UserKind,
 )
 from zhengwu.accounts.services import user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.bundles.tests.conftest import COMPANY, QYKB
 from zhengwu.cases.models import Case
 from zhengwu.cases.services import MoveIn, case_transition
@@ -57,8 +58,8 @@ def chuangye(db: Any) -> User:
 
 
 def newcomer(username: str = "lisi", phone: str = "13900000101") -> User:
-    return user_create(username=username, password="x-demo-2026-x", kind=UserKind.PERSON,
-                       phone=phone)
+    return consented(user_create(username=username, password="x-demo-2026-x",
+                                 kind=UserKind.PERSON, phone=phone))
 
 
 def today() -> dt.date:

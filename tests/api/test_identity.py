@@ -24,6 +24,7 @@ from django.urls import reverse
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.bundles.tests.conftest import COMPANY, QYKB
 from zhengwu.cases.models import Case, Channel
 from zhengwu.cases.tests.conftest import FORM, pdf_bytes, uploads_for
@@ -84,8 +85,8 @@ def test_control_and_bidi_characters_are_refused_on_the_api(applicant, food, fie
 
 def test_rare_characters_and_the_middle_dot_are_kept(food):
     name = "𠀾买买提·艾力\U0002EBF0"
-    person = user_create(username="rare", password="x-demo-2026-x", kind=UserKind.PERSON,
-                         display_name=name, citizen_id=STRANGER)
+    person = consented(user_create(username="rare", password="x-demo-2026-x",
+                                   kind=UserKind.PERSON, display_name=name, citizen_id=STRANGER))
     response = api_submit(signed_in(person), food, {
         **FORM, "applicant_name": name, "id_number": STRANGER, "address": "耒阳市五一路８号"})
     assert response.status_code == 201, response.content
@@ -188,8 +189,8 @@ def test_a_proxy_agent_files_for_someone(applicant, food, submit):
 def test_an_account_without_an_identity_cannot_claim_one_online(food, submit):
     """The probe's last hole: a fresh account filed once under a stranger's number and was then
     bound to it. Online it is refused, on the service, the API and the page."""
-    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
-                        phone="13900000077")
+    fresh = consented(user_create(username="wangwu", password="x-demo-2026-x",
+                                  kind=UserKind.PERSON, phone="13900000077"))
     with pytest.raises(NotAllowed) as refused:
         submit(food, submitted_by=fresh, form_data={**FORM, "id_number": STRANGER})
     # Issue 10: filing needs a verified identity (L2), online or at a window.
@@ -207,8 +208,8 @@ def test_an_account_without_an_identity_cannot_claim_one_online(food, submit):
 def test_an_unrecorded_account_is_told_on_the_page_and_keeps_what_it_typed(client_for, food):
     from zhengwu.cases.tests.test_pages import apply_data
 
-    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
-                        phone="13900000077")
+    fresh = consented(user_create(username="wangwu", password="x-demo-2026-x",
+                                  kind=UserKind.PERSON, phone="13900000077"))
     response = client_for(fresh).post(reverse("cases:apply", args=[food.code]),
                                       apply_data(food, id_number=STRANGER,
                                                  applicant_name="王五"))
@@ -220,8 +221,8 @@ def test_an_unrecorded_account_is_told_on_the_page_and_keeps_what_it_typed(clien
 
 
 def test_the_apply_pages_say_it_before_the_form_is_filled(client_for, food, qykb):
-    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
-                        phone="13900000077")
+    fresh = consented(user_create(username="wangwu", password="x-demo-2026-x",
+                                  kind=UserKind.PERSON, phone="13900000077"))
     for url in (reverse("cases:apply", args=[food.code]), reverse("bundles:apply", args=[QYKB])):
         page = client_for(fresh).get(url).content.decode()
         # Issue 10: the level the account lacks, with a link to 实名认证.
@@ -286,8 +287,8 @@ def test_the_window_binds_an_unrecorded_account_after_checking_the_papers(clerk,
                                                                            submit):
     """柜面核验: the clerk saw the ID card, so the account gets that identity (an audit row
     names the clerk, never the number) and may then apply online."""
-    fresh = user_create(username="wangwu", password="x-demo-2026-x", kind=UserKind.PERSON,
-                        phone="13900000077")
+    fresh = consented(user_create(username="wangwu", password="x-demo-2026-x",
+                                  kind=UserKind.PERSON, phone="13900000077"))
     submit(food, submitted_by=clerk, applicant=fresh, channel=Channel.WINDOW,
            form_data={**FORM, "applicant_name": "王五", "id_number": STRANGER},
            materials=uploads_for(food))

@@ -94,10 +94,12 @@ class PrivacyNoticeAdmin(_ReadOnly, admin.ModelAdmin[PrivacyNotice]):
 
 @admin.register(PrivacyConsent)
 class PrivacyConsentAdmin(_ReadOnly, admin.ModelAdmin[PrivacyConsent]):
-    """Consents: the evidence that consent was given (PIPL art. 14)."""
+    """Consents: the evidence that consent was given (PIPL art. 14), and how: online, on paper
+    at a window (recorded by the clerk), or demo data from the pack."""
 
-    list_display = ("user", "notice", "at")
-    list_select_related = ("user", "notice")
+    list_display = ("user", "notice", "at", "method", "recorded_by")
+    list_filter = ("method",)
+    list_select_related = ("user", "notice", "recorded_by")
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

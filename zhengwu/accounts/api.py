@@ -1,8 +1,11 @@
 """The accounts JSON API (`/api/v1/accounts/…`): SMS codes, sign-up, password reset, the
 privacy notice and consent, change of mobile number, closing an account.
 
-Anonymous operations (codes for sign-up and reset, sign-up, reset, the notice) take no session;
-the `me/…` ones are the signed-in caller's own (session + CSRF, like every write of the API).
+Anonymous operations (codes for sign-up and reset, reset, the notice) take no session; the
+`me/…` ones are the signed-in caller's own (session + CSRF, like every write of the API).
+Sign-up opens a session, so it is CSRF-checked too although anonymous: otherwise another site
+could sign a visitor's browser into an account it controls (login CSRF). The token comes with
+the privacy notice, which a client reads first for the version it agrees to.
 Rules are in accounts.signup, accounts.closing and accounts.consent; a refusal is
 `{"code", "detail"}` with 4xx (config/api.py), a throttle 429 with Retry-After.
 """
@@ -15,8 +18,11 @@ from typing import Any, Literal
 
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, JsonResponse
+from django.middleware.csrf import get_token
 from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.security import django_auth
+from ninja.utils import check_csrf
 
 from zhengwu.accounts import closing, consent, signup
 from zhengwu.accounts.backends import PASSWORD_BACKEND
@@ -162,10 +168,18 @@ def request_my_code(request: HttpRequest, body: MyCodeIn) -> Any:
     return Status(202, _sent(result)) if isinstance(result, Sent) else result
 
 
+_CSRF_REFUSED = {403: {"description": "CSRF 校验失败：请求须带 X-CSRFToken 请求头（令牌随 "
+                                        "GET /api/v1/accounts/privacy 的 csrftoken Cookie 下发）"}}
+
+
 @router.post("/signup", response={201: AccountOut}, auth=None,
-             openapi_extra={"responses": _TOO_MANY})
+             openapi_extra={"responses": {**_TOO_MANY, **_CSRF_REFUSED}})
 def sign_up(request: HttpRequest, body: SignupIn) -> Any:
-    """注册个人账号（L1 手机号已验证），同意当前隐私政策，并登录。"""
+    """注册个人账号（L1 手机号已验证），同意当前隐私政策，并登录。会建立登录会话，因此与其他写操作一样
+    须带 CSRF 令牌（`X-CSRFToken` 请求头；令牌见 GET /privacy 下发的 csrftoken Cookie）。"""
+    if check_csrf(request) is not None:
+        # Before the code is looked at: a forged request spends nothing of the person's.
+        raise HttpError(403, "CSRF check Failed")
     result = _throttled(lambda: signup.signup(
         phone=body.phone, code=body.code, password=body.password,
         display_name=body.display_name, consent_version=body.privacy_version,
@@ -190,7 +204,8 @@ def reset_password(request: HttpRequest, body: ResetIn) -> Any:
 
 @router.get("/privacy", response=NoticeOut, auth=None)
 def current_privacy_notice(request: HttpRequest) -> PrivacyNotice:
-    """当前隐私政策（个人信息处理规则）。"""
+    """当前隐私政策（个人信息处理规则）。同时下发 csrftoken Cookie，供注册（POST /signup）使用。"""
+    get_token(request)  # the CSRF cookie, set on the response by the CSRF middleware
     notice = consent.notice_current()
     if notice is None:
         raise PrivacyNotice.DoesNotExist

@@ -10,6 +10,13 @@ a window with the ID card.
   so typing a number alone tells nobody whether it has an account.
 - `identity_verify_in_person`: a window clerk saw the ID card and records it for the account
   found by mobile number; the account remembers who verified it.
+- `window_account_open`: for a walk-in without an account, the clerk opens one (mobile number,
+  the identity on the ID card seen) once the person has signed the privacy notice on paper;
+  the person sets a password later through 找回密码 (an SMS code to that number).
+
+At a window the clerk also records the walk-in's paper consent to the privacy notice
+(accounts.consent.consent_on_paper), in the same transaction, so that the person is not asked
+again at their first online visit.
 
 Both end in accounts.services.identity_bind, the one place an identity is written, with its
 audit row (never the number).
@@ -19,12 +26,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from zhengwu.accounts import throttle
+from zhengwu.accounts import consent, throttle
 from zhengwu.accounts.identity_providers import MATCH, UNAVAILABLE, identity_provider
 from zhengwu.accounts.models import IdentityMethod, RealNameLevel, User, UserKind
+from zhengwu.accounts.phone_codes import phone_normalize
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.selectors import user_has_role
-from zhengwu.accounts.services import Throttled, actor_for, identity_bind
+from zhengwu.accounts.services import Throttled, actor_for, identity_bind, role_assign
+from zhengwu.accounts.signup import username_for
 from zhengwu.core.audit import audit_record
 from zhengwu.core.codes import CodeError, normalize_code, validate_citizen_id
 from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
@@ -106,8 +115,10 @@ def identity_verify(*, user: User, name: str, id_number: str, address: str) -> U
 
 
 @transaction.atomic
-def identity_verify_in_person(*, clerk: User, account: User, name: str, id_number: str) -> User:
-    """柜面核验: a window clerk saw `account`'s holder's ID card (name and number as printed)."""
+def identity_verify_in_person(*, clerk: User, account: User, name: str, id_number: str,
+                              paper_consent_version: str | None = None) -> User:
+    """柜面核验: a window clerk saw `account`'s holder's ID card (name and number as printed);
+    with `paper_consent_version`, the person also signed that version of the privacy notice."""
     if not user_has_role(clerk, Role.WINDOW_CLERK):
         raise NotAllowed("只有窗口人员可以当面核验身份。", code="identity.forbidden")
     name, number = _checked(name, id_number)
@@ -115,4 +126,36 @@ def identity_verify_in_person(*, clerk: User, account: User, name: str, id_numbe
     _unverified_person(owner, number)
     identity_bind(owner=owner, id_number=number, name=name, method=IdentityMethod.WINDOW,
                   verified_by=clerk, actor=actor_for(clerk), take_name=True)
+    if paper_consent_version:
+        consent.consent_on_paper(clerk=clerk, user=owner, version=paper_consent_version)
+    return owner
+
+
+@transaction.atomic
+def window_account_open(*, clerk: User, phone: str, name: str, id_number: str,
+                        paper_consent_version: str) -> User:
+    """A window clerk opens a person account for a walk-in: the mobile number given, the
+    identity on the ID card seen (L2, verified by the clerk), the paper consent to the notice
+    the person signed. No password: the person sets one with 找回密码 (an SMS code to this
+    number), which also proves the number is theirs."""
+    if not user_has_role(clerk, Role.WINDOW_CLERK):
+        raise NotAllowed("只有窗口人员可以为群众开户。", code="identity.forbidden")
+    if not paper_consent_version:
+        raise InvalidInput("开户前须请申请人签署纸质《个人信息处理规则》同意书。",
+                           code="accounts.consent_missing")
+    name, number = _checked(name, id_number)
+    phone = phone_normalize(phone)
+    if User.objects.filter(phone=phone).exists():
+        raise InvalidInput("该手机号已有账号，请直接核验身份。", code="accounts.phone_taken")
+    actor = actor_for(clerk)
+    owner = User(username=username_for(phone), kind=UserKind.PERSON, phone=phone)
+    owner.set_unusable_password()
+    owner.save()
+    audit_record(actor=actor, action="accounts.window_account_open", obj=owner,
+                 after={"username": owner.username, "kind": owner.kind,
+                        "opened_by": clerk.pk})
+    role_assign(user=owner, role=Role.APPLICANT_PERSON, actor=actor)
+    identity_bind(owner=owner, id_number=number, name=name, method=IdentityMethod.WINDOW,
+                  verified_by=clerk, actor=actor, take_name=True)
+    consent.consent_on_paper(clerk=clerk, user=owner, version=paper_consent_version)
     return owner

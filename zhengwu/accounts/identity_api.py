@@ -1,15 +1,18 @@
 """The JSON API of 实名认证 and 授权管理 (`/api/v1/accounts/identity`, `/api/v1/accounts/
 authorizations…`): the caller's own identity and authorizations only. Errors are
 {"code","detail"} (config/api.py); the rules are in accounts.identity and accounts.mandates.
+The signed 授权委托书 is uploaded to a request with multipart/form-data
+(`POST …/authorizations/{id}/letter`); everything else is JSON.
 """
 
 # No `from __future__ import annotations`: ninja reads the annotations at import.
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.security import SessionAuth, django_auth
 from pydantic import ConfigDict
 
 from zhengwu.accounts import mandates
@@ -162,7 +165,7 @@ def grant_authorization(request: HttpRequest, body: GrantIn) -> Status[dict[str,
 def request_authorization(request: HttpRequest,
                           body: RequestIn) -> Status[dict[str, object]]:
     """The caller asks to act for a principal, who confirms it on their own page or through
-    POST …/{id}/confirm. (A signed 授权委托书 is uploaded on the 授权管理 page.)"""
+    POST …/{id}/confirm — or the caller uploads the signed 授权委托书 (POST …/{id}/letter)."""
     user = _user(request)
     principal = mandates.principal_lookup(body.principal)
     if principal is None or principal.pk == user.pk:
@@ -185,3 +188,43 @@ def revoke_authorization(request: HttpRequest, authorization_id: PathId) -> dict
     """Revoke (the principal's side) or renounce (the agent); filed cases stay filed."""
     return _authorization_out(mandates.authorization_revoke(
         user=_user(request), authorization_id=authorization_id))
+
+
+# A letter of at most LETTER_MAX_BYTES, its reference and the multipart framing.
+_LETTER_REQUEST_MAX = mandates.LETTER_MAX_BYTES + 64 * 1024
+
+
+class LetterUploadAuth(SessionAuth):
+    """Session auth (with its CSRF check) that refuses an oversized body by its declared length
+    before anything reads it: the CSRF check parses a multipart body."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > _LETTER_REQUEST_MAX:
+            raise InvalidInput("授权委托书不超过 10 MB。", code="authorization.letter_too_large",
+                               http_status=413)
+        return super()._get_key(request)
+
+
+@router.post("/authorizations/{authorization_id}/letter", response=AuthorizationOut,
+             auth=LetterUploadAuth(), openapi_extra={"responses": {
+                 403: {"description": "不是该授权的经办人（authorization.forbidden）"},
+                 404: {"description": "授权不存在（authorization.unknown）"},
+                 409: {"description": "已确认、已核验或已撤销（authorization.state）"},
+                 413: {"description": "请求超过 10 MB（authorization.letter_too_large）"},
+                 422: {"description": "不是 PDF/JPG/PNG 或超过 10 MB（authorization.letter），"
+                                      "或缺少 letter 文件（invalid_input）"}}})
+def upload_letter(request: HttpRequest, authorization_id: PathId,
+                  letter: File[UploadedFile],
+                  reference: Annotated[str, Form(max_length=200,
+                                                 description="委托书编号或说明（可选）")] = "",
+                  ) -> dict[str, object]:
+    """上传已签署的授权委托书（multipart/form-data：`letter` 文件，PDF/JPG/PNG，不超过 10 MB；
+    `reference` 可选）。仅该授权的经办人、委托人确认前可传；上传后授权即可使用，以其提交的办件
+    须窗口核验委托书原件后才能受理。委托人会收到站内消息和短信。"""
+    return _authorization_out(mandates.authorization_letter_upload(
+        agent=_user(request), authorization_id=authorization_id, letter=letter,
+        letter_reference=reference))

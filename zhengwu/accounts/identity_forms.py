@@ -21,6 +21,8 @@ FIELD_OF_CODE: Final = {
     "authorization.item_code": "item_codes", "authorization.scope": "item_codes",
     "authorization.dates": "ends_on", "authorization.letter": "letter",
     "authorization.principal_unknown": "principal_identifier",
+    "accounts.phone_invalid": "account_phone", "accounts.phone_taken": "account_phone",
+    "accounts.consent_missing": "paper_consent", "accounts.notice_outdated": "paper_consent",
 }
 
 
@@ -56,8 +58,20 @@ class WindowVerifyForm(VerifyForm):
                                     error_messages={"required": "请填写申请人注册账号的手机号。"})
     checked = forms.BooleanField(label="已当面查验居民身份证原件，人证相符",
                                  error_messages={"required": "请确认已当面查验身份证原件。"})
+    paper_consent = forms.BooleanField(
+        label="申请人已签署纸质《个人信息处理规则》同意书（当前版本，原件留窗口存档）", required=False)
+    open_account = forms.BooleanField(
+        label="该手机号尚无账号时，为申请人开户（须已签署纸质同意书；申请人日后用“找回密码”设置密码）",
+        required=False)
 
-    field_order = ["account_phone", "name", "id_number", "checked"]
+    field_order = ["account_phone", "name", "id_number", "checked", "paper_consent",
+                   "open_account"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("open_account") and not cleaned.get("paper_consent"):
+            self.add_error("paper_consent", "为申请人开户前，须请其签署纸质《个人信息处理规则》同意书。")
+        return cleaned
 
 
 class _ScopeForm(ErrorsDescribed):

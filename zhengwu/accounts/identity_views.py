@@ -14,8 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhengwu.accounts import mandates
-from zhengwu.accounts.identity import identity_verify, identity_verify_in_person
+from zhengwu.accounts import consent, mandates
+from zhengwu.accounts.identity import (
+    identity_verify,
+    identity_verify_in_person,
+    window_account_open,
+)
 from zhengwu.accounts.identity_forms import (
     GrantForm,
     RequestForm,
@@ -89,22 +93,39 @@ def window_verify(request: HttpRequest) -> HttpResponse:
     if not user_has_role(clerk, Role.WINDOW_CLERK):
         raise PermissionDenied("仅窗口人员可以当面核验身份。")
     form = WindowVerifyForm(request.POST if request.method == "POST" else None)
+    notice = consent.notice_current()
     if request.method == "POST" and form.is_valid():
-        account = User.objects.filter(phone=form.cleaned_data["account_phone"].strip(),
+        data = form.cleaned_data
+        # The version the clerk's page showed is the one signed; a newer one published
+        # meanwhile is refused by the service (accounts.notice_outdated).
+        shown = request.POST.get("notice_version") or (notice.version if notice else "")
+        version = shown if data["paper_consent"] else None
+        account = User.objects.filter(phone=data["account_phone"].strip(),
                                       is_active=True).exclude(kind=UserKind.STAFF).first()
-        if account is None:
-            form.add_error("account_phone", "未找到使用该手机号注册的个人账号。")
-        else:
-            try:
-                identity_verify_in_person(clerk=clerk, account=account,
-                                          name=form.cleaned_data["name"],
-                                          id_number=form.cleaned_data["id_number"])
-            except DomainError as error:
-                form.add_error(field_for(form, error.code), error.message)
+        try:
+            if account is None and data["open_account"]:
+                account = window_account_open(clerk=clerk, phone=data["account_phone"],
+                                              name=data["name"], id_number=data["id_number"],
+                                              paper_consent_version=version or "")
+                done = f"已为申请人开户（{account.phone}）并登记身份和书面同意，核验人：{clerk}。" \
+                       "请告知申请人用“找回密码”设置登录密码。"
+            elif account is None:
+                form.add_error("account_phone", "未找到使用该手机号注册的个人账号；"
+                                                "如需为申请人开户，请勾选“为申请人开户”。")
+                done = ""
             else:
-                messages.success(request, f"已为账号（{account.phone}）登记身份，核验人：{clerk}。")
+                identity_verify_in_person(clerk=clerk, account=account, name=data["name"],
+                                          id_number=data["id_number"],
+                                          paper_consent_version=version)
+                done = f"已为账号（{account.phone}）登记身份" + ("和书面同意" if version else "") \
+                    + f"，核验人：{clerk}。"
+        except DomainError as error:
+            form.add_error(field_for(form, error.code), error.message)
+        else:
+            if done:
+                messages.success(request, done)
                 return redirect("accounts:window_verify")
-    return render(request, "accounts/window_verify.html", {"form": form})
+    return render(request, "accounts/window_verify.html", {"form": form, "notice": notice})
 
 
 def _authorization_rows(rows: list[Authorization]) -> list[dict[str, object]]:

@@ -9,7 +9,8 @@ The rules, each in one place:
   account, found by mobile number), a scope (all items, or a list of basic item codes) and the
   dates; confirmed at once. **Ask** (`authorization_request`): the agent asks; the principal
   confirms on their own page (`authorization_confirm`), or the agent uploads a signed
-  授权委托书, which makes the authorization usable at once but leaves every case filed through
+  授权委托书 (with the request, or later while unconfirmed: `authorization_letter_upload`),
+  which makes the authorization usable at once but leaves every case filed through
   it waiting for the window to check the letter (`authorization_letter_check`) before
   acceptance. **Revoke** (`authorization_revoke`): the principal's side, or the agent
   renouncing; from then on nothing more may be filed through it.
@@ -19,7 +20,11 @@ The rules, each in one place:
   out_of_scope otherwise), or by window staff who checked the ID card in person.
 
 Each write is one transaction with its audit row; an act by an agent is audited with the agent
-as actor and the principal named (`agent_actor`).
+as actor and the principal named (`agent_actor`). The other party is told of each step in the
+same transaction (accounts.notices: 站内消息 and SMS, linking to their 授权管理 page): the
+principal of a request and of a letter given in their name; the agent when the principal
+confirms or revokes and when the window has checked the letter; the principal when the agent
+renounces.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from typing import Final
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
+from zhengwu.accounts import notices
 from zhengwu.accounts.levels import FILE, level_refusal
 from zhengwu.accounts.models import (
     Authorization,
@@ -309,6 +316,51 @@ def _audit_row(authorization: Authorization) -> dict[str, object]:
             "confirmation": authorization.confirmation}
 
 
+CATEGORY: Final = "accounts.authorization"
+
+
+def _tell(authorization: Authorization, recipient: User, event: str, title: str,
+          body: str) -> None:
+    """Tell one party of a step, in the caller's transaction, with a link to 授权管理."""
+    notices.tell([notices.Notice(recipient=recipient, title=title, body=body,
+                                 link=reverse("accounts:authorizations"),
+                                 key=f"authorization:{authorization.pk}:{event}")],
+                 category=CATEGORY)
+
+
+def _scope_text(authorization: Authorization) -> str:
+    scope = "全部事项" if authorization.scope_all else f"{len(authorization.item_codes)}个事项"
+    return (f"{scope}，{authorization.starts_on:%Y年%m月%d日}至"
+            f"{authorization.ends_on:%Y年%m月%d日}")
+
+
+def _tell_requested(authorization: Authorization, principal: User, agent: User) -> None:
+    if authorization.confirmation == Confirmation.LETTER:
+        _tell(authorization, principal, f"letter:{authorization.letter.name}",
+              "有人凭委托书以您的名义办事",
+              f"{agent}上传了以您名义签署的授权委托书（{_scope_text(authorization)}），"
+              "可代您申请办件，窗口受理时核验原件。如您未签署，请立即在“授权管理”中撤销"
+              "并联系政务服务中心。")
+        return
+    _tell(authorization, principal, "request", "待确认的授权申请",
+          f"{agent}申请代您办理政务服务事项（{_scope_text(authorization)}）。请在“授权管理”中"
+          "确认；不认识申请人请不要确认。")
+
+
+def _letter_acceptable(letter: UploadedFile) -> None:
+    """The one check of an uploaded 授权委托书 (page and API): PDF, JPG or PNG, at most 10 MB."""
+    name = (letter.name or "").lower()
+    if not any(name.endswith(ext) for ext in LETTER_TYPES) or \
+            (letter.size or 0) > LETTER_MAX_BYTES:
+        raise InvalidInput("授权委托书请上传 PDF 或图片（JPG、PNG），不超过 10 MB。",
+                           code="authorization.letter")
+
+
+def _letter_name(letter: UploadedFile) -> str:
+    name = (letter.name or "").lower()
+    return f"letter{name[name.rfind('.'):]}"
+
+
 @transaction.atomic
 def authorization_grant(*, user: User, principal: User, agent_phone: str, scope_all: bool,
                         item_codes: Iterable[str], starts_on: dt.date,
@@ -347,11 +399,7 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
     codes = _codes(scope_all, item_codes)
     _dates(starts_on, ends_on)
     if letter is not None:
-        name = (letter.name or "").lower()
-        if not any(name.endswith(ext) for ext in LETTER_TYPES) or \
-                (letter.size or 0) > LETTER_MAX_BYTES:
-            raise InvalidInput("授权委托书请上传 PDF 或图片（JPG、PNG），不超过 10 MB。",
-                               code="authorization.letter")
+        _letter_acceptable(letter)
     now = clock.now()
     authorization = Authorization(
         principal=principal, agent=agent, kind=_kind(principal), scope_all=scope_all,
@@ -359,10 +407,44 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
         confirmation=Confirmation.LETTER if letter is not None else Confirmation.ONLINE,
         letter_reference=letter_reference.strip()[:200], created_by=agent, created_at=now)
     if letter is not None:
-        authorization.letter.save(f"letter{name[name.rfind('.'):]}", letter, save=False)
+        authorization.letter.save(_letter_name(letter), letter, save=False)
     authorization.save()
     audit_record(actor=agent_actor(agent, principal), action="accounts.authorization_request",
                  obj=authorization, after=_audit_row(authorization))
+    _tell_requested(authorization, principal, agent)
+    return authorization
+
+
+@transaction.atomic
+def authorization_letter_upload(*, agent: User, authorization_id: int, letter: UploadedFile,
+                                letter_reference: str = "") -> Authorization:
+    """The agent of a request not yet confirmed uploads the signed 授权委托书 (or a better scan
+    of it, until the window has checked the original): usable at once, checked at acceptance,
+    as when the letter comes with the request. Not after the principal confirmed online, the
+    window checked a letter, or either side revoked it (409 authorization.state)."""
+    authorization = _locked(authorization_id)
+    if agent.pk != authorization.agent_id:
+        raise NotAllowed("只有该授权的经办人可以上传授权委托书。", code="authorization.forbidden")
+    if (authorization.revoked_at is not None or authorization.confirmed_at is not None
+            or authorization.letter_checked_at is not None):
+        raise InvalidInput("该授权已确认、已核验或已撤销，不能再上传委托书。", code="authorization.state",
+                           http_status=409)
+    _letter_acceptable(letter)
+    replaced = authorization.letter.name or ""
+    authorization.letter.save(_letter_name(letter), letter, save=False)
+    authorization.confirmation = Confirmation.LETTER
+    if letter_reference.strip():
+        authorization.letter_reference = letter_reference.strip()[:200]
+    authorization.save(update_fields=["letter", "confirmation", "letter_reference"])
+    if replaced:
+        # The earlier scan goes once the new one is recorded; kept if this transaction fails.
+        storage = authorization.letter.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
+    audit_record(actor=agent_actor(agent, authorization.principal),
+                 action="accounts.authorization_letter_upload", obj=authorization,
+                 after={"principal": authorization.principal_id, "agent": agent.pk,
+                        "replaced": bool(replaced)})
+    _tell_requested(authorization, authorization.principal, agent)
     return authorization
 
 
@@ -386,6 +468,9 @@ def authorization_confirm(*, user: User, authorization_id: int) -> Authorization
     authorization.save(update_fields=["confirmed_at", "confirmed_by"])
     audit_record(actor=actor_for(user), action="accounts.authorization_confirm",
                  obj=authorization, after={"confirmed": True})
+    _tell(authorization, authorization.agent, "confirm", "授权已确认",
+          f"{authorization.principal}已确认您的授权申请（{_scope_text(authorization)}），"
+          "您可以以其名义申请办件。")
     return authorization
 
 
@@ -402,6 +487,14 @@ def authorization_revoke(*, user: User, authorization_id: int, reason: str = "")
     authorization.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(actor=actor_for(user), action="accounts.authorization_revoke",
                  obj=authorization, after={"revoked": True}, reason=reason[:500])
+    if user.pk == authorization.agent_id:
+        _tell(authorization, authorization.principal, "revoke", "经办人已撤销授权",
+              f"{authorization.agent}已放弃您给予的授权，此后不能再以您的名义申请；"
+              "已提交的办件不受影响。")
+    else:
+        _tell(authorization, authorization.agent, "revoke", "授权已撤销",
+              f"{authorization.principal}已撤销给您的授权，此后不能再以其名义申请；"
+              "已提交的办件不受影响。")
     return authorization
 
 
@@ -420,4 +513,6 @@ def authorization_letter_check(*, clerk: User, authorization_id: int) -> Authori
                  obj=authorization, after={"letter_checked": True,
                                            "principal": authorization.principal_id,
                                            "agent": authorization.agent_id})
+    _tell(authorization, authorization.agent, "letter_checked", "委托书已核验",
+          f"窗口已核验{authorization.principal}的授权委托书原件，以该授权提交的办件可以受理。")
     return authorization

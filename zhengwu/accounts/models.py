@@ -77,6 +77,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        # One identity, one account (ADR 0014): held by the database too, so two verifications
+        # of one number in the same instant cannot both pass accounts.services.identity_bind.
+        # A closed account has its number removed (""), so the person may register again.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"], name="user_one_person_account_per_citizen_id",
+                condition=models.Q(kind="person") & ~models.Q(citizen_id="")),
+            models.UniqueConstraint(
+                fields=["uscc"], name="user_one_enterprise_account_per_uscc",
+                condition=models.Q(kind="enterprise") & ~models.Q(uscc="")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -291,13 +302,26 @@ class PrivacyNotice(models.Model):
         return f"{self.title}（{self.version}）"
 
 
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", "网上同意"
+    PAPER = "paper", "窗口书面同意（工作人员登记）"
+    DEMO = "demo", "演示数据（数据包加载，非真实同意）"
+
+
 class PrivacyConsent(models.Model):
     """A person's consent to one version of the privacy notice, kept as evidence (PIPL
-    art. 14); never deleted, not even when the account is closed."""
+    art. 14); never deleted, not even when the account is closed. How it was given: online by
+    the person, on paper at a window (`recorded_by` the clerk, `basis` what was signed), or
+    demo data written by the data pack, which is no consent of a real person."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="privacy_consents")
     notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("同意时间")
+    method = models.CharField("同意方式", max_length=16, choices=ConsentMethod.choices,
+                              default=ConsentMethod.ONLINE)
+    recorded_by = models.ForeignKey(User, verbose_name="登记人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField("依据", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "隐私政策同意记录"

@@ -74,6 +74,8 @@ def citizen_id_holder(id_number: str, *, besides: User | None = None) -> User | 
 
 NUMBER_TAKEN_MESSAGE: Final = ("该身份证号码已在另一个账号完成实名认证：一个身份证号码只能对应一个个人账号。"
                                "如果那个账号不是您本人的，请携带居民身份证到政务服务大厅窗口处理。")
+USCC_TAKEN_MESSAGE: Final = ("该统一社会信用代码已登记在另一个企业账号：一个企业只能有一个法人账号。"
+                             "请携带营业执照到政务服务大厅窗口处理。")
 
 
 def identity_missing(owner: User) -> IdentityRefusal | None:

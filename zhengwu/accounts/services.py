@@ -33,6 +33,7 @@ from zhengwu.accounts.models import (
 from zhengwu.accounts.roles import APPLICANT_ROLES, ROLE_PERMISSIONS, Role
 from zhengwu.accounts.selectors import (
     NUMBER_TAKEN_MESSAGE,
+    USCC_TAKEN_MESSAGE,
     citizen_id_holder,
     identity_mismatch,
 )
@@ -86,6 +87,11 @@ def user_create(*, username: str, password: str, kind: str, display_name: str = 
         raise InvalidInput(f"用户名 {username} 已存在。", code="accounts.username_taken")
     if phone and User.objects.filter(phone=phone).exists():
         raise InvalidInput("该手机号已注册。", code="accounts.phone_taken")
+    if kind == UserKind.PERSON and citizen_id_holder(citizen_id) is not None:
+        raise NotAllowed(NUMBER_TAKEN_MESSAGE, code="identity.number_taken")
+    if kind == UserKind.ENTERPRISE and uscc and User.objects.filter(
+            kind=UserKind.ENTERPRISE, uscc=normalize_code(uscc)).exists():
+        raise NotAllowed(USCC_TAKEN_MESSAGE, code="identity.number_taken")
     user = User(username=username, kind=kind, display_name=display_name, phone=phone or None,
                 citizen_id=normalize_code(citizen_id) if citizen_id else "",
                 uscc=normalize_code(uscc) if uscc else "",
@@ -234,8 +240,10 @@ def identity_bind(*, owner: User, id_number: str, name: str, method: str,
     the number (USCC for an enterprise), L2, how and by whom it was verified, the name (when
     `take_name`: the name was verified with the number; else only when none was recorded),
     and an audit row — which fields, how, who; never the number
-    (quality.md #11). One ID number belongs to one person account
-    (accounts.selectors.citizen_id_holder)."""
+    (quality.md #11). One ID number belongs to one person account, one USCC to one enterprise
+    account: looked up first (accounts.selectors.citizen_id_holder) for the clear refusal, and
+    held by the database's constraints, which refuse the same way when two verifications of
+    one number race past the look-up."""
     enterprise = owner.kind == UserKind.ENTERPRISE
     field = "uscc" if enterprise else "citizen_id"
     number = normalize_code(id_number)
@@ -251,7 +259,15 @@ def identity_bind(*, owner: User, id_number: str, name: str, method: str,
     if take_name or not owner.display_name:
         owner.display_name = name.strip()
         fields.append("display_name")
-    owner.save(update_fields=fields)
+    try:
+        # A savepoint: on PostgreSQL the refused UPDATE must not abort the caller's transaction
+        # before it can answer. The only unique fields written here are the number's.
+        with transaction.atomic():
+            owner.save(update_fields=fields)
+    except IntegrityError as error:
+        owner.refresh_from_db()
+        raise NotAllowed(USCC_TAKEN_MESSAGE if enterprise else NUMBER_TAKEN_MESSAGE,
+                         code="identity.number_taken") from error
     audit_record(actor=actor, action="accounts.identity_recorded", obj=owner,
                  after={"fields": fields, "method": method, "provider": provider,
                         "verified_in_person": method == IdentityMethod.WINDOW,

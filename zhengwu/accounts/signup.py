@@ -70,7 +70,7 @@ def password_problems(password: str, user: User | None = None) -> list[str]:
     return []
 
 
-def _username_for(phone: str) -> str:
+def username_for(phone: str) -> str:
     digest = hmac.new(settings.SECRET_KEY.encode(), f"username\0{phone}".encode(),
                       hashlib.sha256).hexdigest()
     base = f"p{digest[:12]}"
@@ -167,7 +167,7 @@ def signup(*, phone: str, code: str, password: str, display_name: str, consent_v
         if User.objects.filter(phone=phone).exists():
             raise FormInvalid({"phone": "该手机号已注册，请直接登录或找回密码。"},
                               code="accounts.phone_taken")
-        user = User(username=_username_for(phone), kind=UserKind.PERSON,
+        user = User(username=username_for(phone), kind=UserKind.PERSON,
                     display_name=display_name, phone=phone,
                     realname_level=RealNameLevel.MOBILE)
         user.set_password(password)

@@ -232,7 +232,8 @@ def consent_view(request: HttpRequest) -> HttpResponse:
             request.session[CONSENTED] = notice.version
             messages.success(request, f"您已同意隐私政策（{notice.version}）。")
             return HttpResponseRedirect(_next(request))
+    agreed = consent.consented_version(user)
     return render(request, "accounts/consent.html", {
-        "form": form, "notice": notice, "next": _next(request),
-        "changed": consent.notices_since(consent.consented_version(user)),
+        "form": form, "notice": notice, "next": _next(request), "first": agreed is None,
+        "changed": consent.notices_since(agreed),
         "privacy_url": reverse("accounts:privacy")})

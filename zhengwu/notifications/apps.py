@@ -1,5 +1,5 @@
 """The notifications app; registers the sweep that delivers the outbox (`zhengwu sweep`) and
-the SMS transport of accounts (accounts.sms)."""
+the SMS transport (accounts.sms) and the notice teller (accounts.notices) of accounts."""
 
 from __future__ import annotations
 
@@ -39,12 +39,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
+        from zhengwu.accounts.notices import teller_register
         from zhengwu.accounts.sms import transport_register
         from zhengwu.core import sweeps
+        from zhengwu.notifications.account_notices import AccountTeller
         from zhengwu.notifications.services import SmsTransport
 
         # Accounts (a layer below) send verification codes and notices through this app.
         transport_register(SmsTransport())
+        teller_register(AccountTeller())
 
         # Last, after every sweep that queues messages: one run decides and delivers.
         sweeps.register("notifications.deliver", deliver_due, stage=sweeps.Stage.DELIVER)

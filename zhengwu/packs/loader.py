@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from pydantic import ValidationError
 
-from zhengwu.accounts.consent import notice_publish
+from zhengwu.accounts.consent import consent_demo, notice_publish
 from zhengwu.accounts.mandates import authorization_grant
 from zhengwu.accounts.models import Authorization, User, UserKind
 from zhengwu.accounts.roles import APPLICANT_ROLES, Role
@@ -200,6 +200,10 @@ def _people(pack: Path, actor: Actor) -> int:
         region = Region.objects.filter(code=row.get("region_code", "")).first() \
             if row.get("region_code") else None
         role_assign(user=user, role=role, department=department, region=region, actor=actor)
+        if role in APPLICANT_ROLES:
+            # The demo applicants sign in at once (`make run`, the browser stories): a consent
+            # to the notice published above, marked as demo data — nobody real agreed.
+            consent_demo(user=user, actor=actor)
     return created
 
 

@@ -70,7 +70,7 @@ def _new_version() -> PrivacyNotice:
 
 def test_a_new_version_asks_again_those_who_agreed_to_an_older_one(applicant):
     old = consent.notice_current()
-    PrivacyConsent.objects.create(user=applicant, notice=old, at=clock.now())
+    PrivacyConsent.objects.get_or_create(user=applicant, notice=old, defaults={"at": clock.now()})
     client = signed_in(applicant)
     assert client.get(reverse("cases:mine")).status_code == 200
     _new_version()

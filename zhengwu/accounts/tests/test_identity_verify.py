@@ -13,6 +13,7 @@ from zhengwu.accounts.identity import identity_verify, identity_verify_in_person
 from zhengwu.accounts.levels import level_refusal, required_level
 from zhengwu.accounts.models import IdentityMethod, RealNameLevel, User, UserKind
 from zhengwu.accounts.services import Throttled, user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.models import AuditEvent
 
@@ -23,8 +24,8 @@ LISI = ("李四", "430481198604221012")  # packs/leiyang/identities.csv (illustr
 
 def newcomer(username: str = "lisi", phone: str = "13900000101") -> User:
     """A person who signed up with a mobile number: L1, no identity yet."""
-    return user_create(username=username, password="x-demo-2026-x", kind=UserKind.PERSON,
-                       phone=phone)
+    return consented(user_create(username=username, password="x-demo-2026-x",
+                                 kind=UserKind.PERSON, phone=phone))
 
 
 def test_online_verification_makes_the_account_l2_and_audits_without_the_number():

@@ -170,8 +170,9 @@ def test_an_account_whose_identity_conflicts_is_never_taken_over(op):
     client = Client()
     round_trip(client, op, "lixin")
     user = signed_in_user(client)
-    # The account's verified identity is someone else's now (e.g. corrected at a window).
-    User.objects.filter(pk=user.pk).update(citizen_id=ZHANGSAN_ID)
+    # The account's verified identity is someone else's now (e.g. corrected at a window);
+    # not zhangsan's, which the database keeps to his one account.
+    User.objects.filter(pk=user.pk).update(citizen_id="430481198604221012")
     again = Client()
     response = round_trip(again, op, "lixin")
     assert response.status_code == 403

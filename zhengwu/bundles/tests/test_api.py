@@ -13,6 +13,7 @@ from django.test import Client
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.bundles.models import Bundle, BundleCase, BundleCaseStatus, MemberState
 from zhengwu.bundles.tests.conftest import ALL_YES, COMPANY, MORNING, QYKB, item_answers_for
 from zhengwu.bundles.tests.test_flow import _second
@@ -105,8 +106,8 @@ def decide_over_cases_api(case_number: str, reviewer: User) -> None:
 
 @pytest.fixture
 def stranger(db: Any) -> User:
-    return user_create(username="lisi-bundles", password="x-demo-2026-x", kind=UserKind.PERSON,
-                       display_name="李四")
+    return consented(user_create(username="lisi-bundles", password="x-demo-2026-x",
+                                 kind=UserKind.PERSON, display_name="李四"))
 
 
 # --- guides and guided questions ----------------------------------------------------------------

@@ -60,7 +60,7 @@ def world() -> dict[str, Any]:
         "lead_department": "测试0局", "promised_workdays": "1", "members": members})
     applicant = user_create(username="a", password="x-demo-2026-x", kind=UserKind.PERSON,
                             phone="13900000001", display_name="张三",
-                            citizen_id="43048119900101123X")
+                            citizen_id="430481198808081015")
     clerk = user_create(username="c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     return {"bundle": bundle, "applicant": applicant, "clerk": clerk, "reviewers": reviewers}
@@ -72,7 +72,7 @@ def test_concurrent_decisions_finish_the_bundle_once(world: dict[str, Any]) -> N
     with time_machine.travel(MORNING, tick=False):
         bundle_case = bundle_submit(submitted_by=world["applicant"], submission=SubmitIn(
             code="T-1", answers={}, form={"applicant_name": "张三",
-                                          "id_number": "43048119900101123X",
+                                          "id_number": "430481198808081015",
                                           "phone": "13900000001"})).bundle_case
         bundle_move(number=bundle_case.number, user=world["clerk"],
                     move=BundleMoveIn(action="accept"))

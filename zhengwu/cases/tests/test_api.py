@@ -17,6 +17,7 @@ from django.test import Client
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import role_groups_ensure, user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.cases import services
 from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
@@ -512,10 +513,13 @@ def test_twenty_concurrent_submissions_with_one_key_make_one_case() -> None:
         region=county, level=4, status="published", version=1,
         promised_limit_workdays=Decimal(1), legal_limit_workdays=Decimal(20), online_depth=4,
         trips=0, approval_chain=["批准"])
-    person = user_create(username="idem", password="x-demo-2026-x", kind=UserKind.PERSON,
-                         phone="13900000002", display_name=FORM["applicant_name"],
-                         citizen_id=FORM["id_number"])
-    payload = json.dumps({"implementation_id": impl.pk, "form": dict(FORM), "materials": []})
+    # Not zhangsan's number: the pack may still be there, and one number is one account.
+    form = {**FORM, "id_number": "430481198808081031"}
+    person = consented(user_create(username="idem", password="x-demo-2026-x",
+                                   kind=UserKind.PERSON, phone="13900000002",
+                                   display_name=form["applicant_name"],
+                                   citizen_id=form["id_number"]))
+    payload = json.dumps({"implementation_id": impl.pk, "form": form, "materials": []})
     clients = [client_of(person) for _ in range(20)]
     barrier = threading.Barrier(len(clients))
     answers: list[Any] = []

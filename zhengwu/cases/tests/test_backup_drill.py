@@ -64,11 +64,11 @@ def live_case():
     Material.objects.create(implementation=impl, position=1, name="营业执照")
     applicant = user_create(username="drill-a", password="x-demo-2026-x", kind=UserKind.PERSON,
                             phone="13900000011", display_name="张三",
-                            citizen_id="43048119900101123X")
+                            citizen_id="430481198808081015")
     clerk = user_create(username="drill-c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     case = case_submit(implementation_id=impl.pk, submitted_by=applicant, form_data={
-        "applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13900000011"},
+        "applicant_name": "张三", "id_number": "430481198808081015", "phone": "13900000011"},
         materials=[MaterialIn(name="营业执照", kind=MaterialKind.UPLOAD, file_name="licence.pdf",
                               content=PDF)]).case
     case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))

@@ -48,7 +48,7 @@ def world():
         trips=0, deemed_approval=True, deemed_batch="第一批", approval_chain=["批准"])
     applicant = user_create(username="a", password="x-demo-2026-x", kind=UserKind.PERSON,
                             phone="13900000001", display_name="张三",
-                            citizen_id="43048119900101123X")
+                            citizen_id="430481198808081015")
     clerk = user_create(username="c", password="x-demo-2026-x", kind=UserKind.STAFF)
     role_assign(user=clerk, role=Role.WINDOW_CLERK, region=county)
     reviewers = []
@@ -62,7 +62,7 @@ def world():
 def accepted_case(impl, applicant, clerk):
     case = case_submit(implementation_id=impl.pk, submitted_by=applicant, materials=[],
                        answers=sample_answers(impl),
-                       form_data={"applicant_name": "张三", "id_number": "43048119900101123X",
+                       form_data={"applicant_name": "张三", "id_number": "430481198808081015",
                                   "phone": "13900000001"}).case
     return case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
 

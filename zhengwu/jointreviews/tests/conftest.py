@@ -22,6 +22,7 @@ from django.test import Client
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, role_groups_ensure, user_create
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview
@@ -85,9 +86,9 @@ def make_world() -> World:
     supervisor = user_create(username=f"jr-supervisor-{next(_serial)}", password=PASSWORD,
                              kind=UserKind.STAFF, display_name="监察员")
     role_assign(user=supervisor, role=Role.SUPERVISOR)
-    applicant = user_create(username=f"jr-applicant-{next(_serial)}", password=PASSWORD,
-                            kind=UserKind.PERSON, display_name="张三",
-                            citizen_id="43048119900101123X")
+    applicant = consented(user_create(username=f"jr-applicant-{next(_serial)}",
+                                      password=PASSWORD, kind=UserKind.PERSON,
+                                      display_name="张三", citizen_id="430481198808081015"))
     return World(
         county=county, lead=lead, nature=nature, fire=fire, civil=civil, outsider=outsider,
         lead_reviewer=_staff(lead, Role.REVIEWER, "住建审查员"),

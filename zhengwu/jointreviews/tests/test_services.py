@@ -143,7 +143,7 @@ def test_a_session_refers_to_a_case_the_lead_may_see_and_to_a_bundle_number(worl
         trips=0, approval_chain=["批准"])
     case = case_submit(implementation_id=impl.pk, submitted_by=world.applicant, materials=[],
                        answers=sample_answers(impl),
-                       form_data={"applicant_name": "张三", "id_number": "43048119900101123X",
+                       form_data={"applicant_name": "张三", "id_number": "430481198808081015",
                                   "phone": "13900000009"}).case
     review = schedule(case_number=case.number, bundle_number="LY-QYKB-2026-0001")
     assert review.case == case and review.bundle_number == "LY-QYKB-2026-0001"

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zhengwu.accounts.models import User
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.bundles.tests.conftest import MORNING
 from zhengwu.cases.services import case_access_record
 from zhengwu.core import personal_space
@@ -196,8 +197,8 @@ def test_authorizations_and_account_links_are_in_my_space(client_for: Any) -> No
     enterprise = client_for(User.objects.get(username="canyin")).get("/my/").content.decode()
     assert "授权给 孙创业" in enterprise
     assert "注销账号" not in enterprise
-    newcomer = User.objects.create_user(username="l1-person", password="x-demo-2026-x",
-                                        kind="person", realname_level=1)
+    newcomer = consented(User.objects.create_user(username="l1-person", password="x-demo-2026-x",
+                                                  kind="person", realname_level=1))
     assert "去实名认证" in client_for(newcomer).get("/my/").content.decode()
 
 
