@@ -19,6 +19,10 @@ checks the signature over the bytes as given, never over a re-serialisation, the
 Shaped like VC 2.0, not claiming conformance: VC 2.0 wants `id` to be a URL, and ours is the
 bare 证照标识 every Chinese licence system keys on; numbers are text (canonical.py). Status
 (revoked, suspended) is read from the status lists, not here; `at` checks the validity window.
+
+The same envelope carries the status lists themselves (licences.status_list): a credential
+whose `type` has `BitstringStatusListCredential` is checked against that shape instead (its
+`id` is the list's URL, its subject the encoded bitstring, its validity at most 24 hours).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from zhengwu.core import sm2
+from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.licences.canonical import CanonicalError, canonical_loads, canonicalize
 from zhengwu.licences.identifier import LicenceIdError, licence_id_parse
 from zhengwu.licences.signing import KeyRing, Signer, key_id
@@ -37,11 +42,21 @@ from zhengwu.licences.signing import KeyRing, Signer, key_id
 VC_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 STATUS_ENTRY: Final = "BitstringStatusListEntry"
 STATUS_PURPOSES: Final = ("revocation", "suspension")
+STATUS_LIST_CREDENTIAL: Final = "BitstringStatusListCredential"
+STATUS_LIST_SUBJECT: Final = "BitstringStatusList"
+# A status list is re-signed at least daily: an offline verifier holding an older one must not
+# conclude that a licence is not revoked (issue 11 item 4).
+STATUS_LIST_MAX_VALIDITY: Final = dt.timedelta(hours=24)
+# Where a verifier that cannot decide offline sends people; the trust list uses it too.
+VERIFY_ONLINE: Final = "请向颁证地区在线核验"
+_URL = re.compile(r"https?://[^\s#]+")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00")
 _KID = re.compile(r"[0-9a-f]{16}")
 
 Code = Literal["valid", "bad_signature", "malformed", "wrong_key", "unknown_key",
-               "wrong_issuer", "not_yet_valid", "expired"]
+               "wrong_issuer", "not_yet_valid", "expired",
+               # from the trust list (licences.trust_list)
+               "unknown_issuer", "key_not_valid", "type_not_allowed"]
 
 
 class CredentialError(ValueError):
@@ -123,7 +138,7 @@ def credential_verify_with(keys: KeyRing, data: bytes, signature: bytes, *,
     if key is None:
         return Verification(False, "unknown_key",
                             f"本地没有密钥 {credential['issuer']['kid']}（颁证机构 "
-                            f"{credential['issuer']['id']}），请向颁证地区在线核验")
+                            f"{credential['issuer']['id']}），{VERIFY_ONLINE}")
     if key.issuer != credential["issuer"]["id"]:
         return Verification(False, "wrong_issuer",
                             f"密钥 {key.kid} 属于 {key.issuer}，不能为 {credential['issuer']['id']} "
@@ -159,6 +174,9 @@ def credential_check(credential: Any) -> None:
         raise CredentialError("type 应为包含 VerifiableCredential 的列表")
     if "proof" in credential:
         raise CredentialError("签名与证照分开保存，证照内不应有 proof")
+    if STATUS_LIST_CREDENTIAL in types:
+        _check_status_list(credential)
+        return
     identifier = credential.get("id")
     if not isinstance(identifier, str):
         raise CredentialError("缺少 id（证照标识）")
@@ -204,18 +222,55 @@ def _check_status(status: Any) -> None:
         raise CredentialError("缺少 credentialStatus（状态列表条目）")
     purposes = set()
     for entry in entries:
-        if not isinstance(entry, Mapping) or entry.get("type") != STATUS_ENTRY:
-            raise CredentialError(f"credentialStatus 的条目应为 {STATUS_ENTRY}")
-        purpose = entry.get("statusPurpose")
-        if purpose not in STATUS_PURPOSES:
-            raise CredentialError(f"statusPurpose 应为 {'、'.join(STATUS_PURPOSES)} 之一，"
-                                  f"实为“{purpose}”")
-        if purpose in purposes:
-            raise CredentialError(f"statusPurpose “{purpose}”重复")
-        purposes.add(purpose)
-        index = entry.get("statusListIndex")
-        if not isinstance(index, str) or not index.isascii() or not index.isdigit():
-            raise CredentialError(f"statusListIndex 应为非负整数的文本，实为“{index}”")
-        if not isinstance(entry.get("statusListCredential"), str) or not entry[
-                "statusListCredential"]:
-            raise CredentialError("statusListCredential 应为状态列表的地址")
+        status_entry_check(entry)
+        if entry["statusPurpose"] in purposes:
+            raise CredentialError(f"statusPurpose “{entry['statusPurpose']}”重复")
+        purposes.add(entry["statusPurpose"])
+
+
+def status_entry_check(entry: Any) -> None:
+    """Raise `CredentialError` unless `entry` is one of our BitstringStatusListEntry objects."""
+    if not isinstance(entry, Mapping) or entry.get("type") != STATUS_ENTRY:
+        raise CredentialError(f"credentialStatus 的条目应为 {STATUS_ENTRY}")
+    purpose = entry.get("statusPurpose")
+    if purpose not in STATUS_PURPOSES:
+        raise CredentialError(f"statusPurpose 应为 {'、'.join(STATUS_PURPOSES)} 之一，"
+                              f"实为“{purpose}”")
+    index = entry.get("statusListIndex")
+    if not isinstance(index, str) or not index.isascii() or not index.isdigit():
+        raise CredentialError(f"statusListIndex 应为非负整数的文本，实为“{index}”")
+    if not isinstance(entry.get("statusListCredential"), str) or not entry[
+            "statusListCredential"]:
+        raise CredentialError("statusListCredential 应为状态列表的地址")
+
+
+def _check_status_list(credential: Mapping[str, Any]) -> None:
+    """The status list credential (Bitstring Status List v1.0 §2.2) as we sign it."""
+    url = credential.get("id")
+    if not isinstance(url, str) or not _URL.fullmatch(url):
+        raise CredentialError(f"状态列表的 id 应为其 http(s) 地址，实为“{url}”")
+    issuer = credential.get("issuer")
+    if not isinstance(issuer, Mapping) or not isinstance(issuer.get("id"), str):
+        raise CredentialError("issuer 应为含 id 与 kid 的对象")
+    if not isinstance(issuer.get("kid"), str) or not _KID.fullmatch(issuer["kid"]):
+        raise CredentialError("issuer.kid 应为 16 位小写十六进制的密钥标识")
+    try:
+        validate_uscc(issuer["id"])
+    except CodeError as error:
+        raise CredentialError(f"issuer.id 不是有效的统一社会信用代码：{error.message}") from None
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, Mapping) or subject.get("type") != STATUS_LIST_SUBJECT:
+        raise CredentialError(f"状态列表的 credentialSubject.type 应为 {STATUS_LIST_SUBJECT}")
+    if subject.get("statusPurpose") not in STATUS_PURPOSES:
+        raise CredentialError(f"状态列表的 statusPurpose 应为 {'、'.join(STATUS_PURPOSES)} 之一，"
+                              f"实为“{subject.get('statusPurpose')}”")
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str) or not encoded.startswith("u"):
+        raise CredentialError("encodedList 应为以 u 开头的 multibase base64url 文本")
+    if "credentialStatus" in credential:
+        raise CredentialError("状态列表本身不应有 credentialStatus")
+    valid_from = _timestamp(credential, "validFrom", required=True)
+    valid_until = _timestamp(credential, "validUntil", required=True)
+    if (valid_from is None or valid_until is None  # not with required=True; for the type checker
+            or not valid_from < valid_until <= valid_from + STATUS_LIST_MAX_VALIDITY):
+        raise CredentialError("状态列表的 validUntil 应晚于 validFrom，且不超过 24 小时")
