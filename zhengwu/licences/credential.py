@@ -197,14 +197,17 @@ def credential_check(credential: Any) -> None:
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping) or not subject:
         raise CredentialError("credentialSubject 应为非空对象")
-    valid_from = _timestamp(credential, "validFrom", required=True)
-    valid_until = _timestamp(credential, "validUntil", required=False)
+    valid_from = timestamp_field(credential, "validFrom", required=True)
+    valid_until = timestamp_field(credential, "validUntil", required=False)
     if valid_from is not None and valid_until is not None and valid_until <= valid_from:
         raise CredentialError("validUntil 应晚于 validFrom")
     _check_status(credential.get("credentialStatus"))
 
 
-def _timestamp(credential: Mapping[str, Any], name: str, *, required: bool) -> dt.datetime | None:
+def timestamp_field(credential: Mapping[str, Any], name: str, *,
+                    required: bool) -> dt.datetime | None:
+    """The Beijing-time timestamp member `name` (None if absent and not required), or
+    `CredentialError`; the trust list's times follow the same rule."""
     value = credential.get(name)
     if value is None and not required:
         return None
@@ -269,8 +272,8 @@ def _check_status_list(credential: Mapping[str, Any]) -> None:
         raise CredentialError("encodedList 应为以 u 开头的 multibase base64url 文本")
     if "credentialStatus" in credential:
         raise CredentialError("状态列表本身不应有 credentialStatus")
-    valid_from = _timestamp(credential, "validFrom", required=True)
-    valid_until = _timestamp(credential, "validUntil", required=True)
+    valid_from = timestamp_field(credential, "validFrom", required=True)
+    valid_until = timestamp_field(credential, "validUntil", required=True)
     if (valid_from is None or valid_until is None  # not with required=True; for the type checker
             or not valid_from < valid_until <= valid_from + STATUS_LIST_MAX_VALIDITY):
         raise CredentialError("状态列表的 validUntil 应晚于 validFrom，且不超过 24 小时")

@@ -105,8 +105,8 @@ def licence_id_parse(text: str) -> LicenceId:
     return LicenceId(type_code, issuer_code, serial, version, check)
 
 
-def _check_fields(type_code: str, issuer_code: str, serial: str, version: str, *,
-                  issuer_region_allowed: bool) -> None:
+def licence_type_code_check(type_code: str) -> None:
+    """Raise `LicenceIdError` unless `type_code` is a 证照类型代码 (USCC + 3 digits)."""
     if len(type_code) != 21:
         raise LicenceIdError(
             f"证照类型代码应为 21 位（定义机构的统一社会信用代码 + 3 位顺序号），实为 {len(type_code)} 位")
@@ -116,6 +116,11 @@ def _check_fields(type_code: str, issuer_code: str, serial: str, version: str, *
         raise LicenceIdError(f"证照类型代码的前 18 位不是有效的统一社会信用代码：{error.message}") from None
     if not set(type_code[18:]) <= _DIGITS:
         raise LicenceIdError(f"证照类型代码的后 3 位应为 3 位数字，实为“{type_code[18:]}”")
+
+
+def _check_fields(type_code: str, issuer_code: str, serial: str, version: str, *,
+                  issuer_region_allowed: bool) -> None:
+    licence_type_code_check(type_code)
     if not (issuer_region_allowed and len(issuer_code) == 6 and set(issuer_code) <= _DIGITS):
         try:
             validate_uscc(issuer_code)

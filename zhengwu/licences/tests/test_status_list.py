@@ -42,7 +42,7 @@ from zhengwu.licences.status_list import (
 )
 
 ISSUER = "11430481MB489016X0"  # 耒阳市市场监督管理局 (demo pack)
-OTHER_ISSUER = "11430400MB1523695U"
+OTHER_ISSUER = "11430400MB15236989"
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 12, 6, 9, 0, tzinfo=CST)
 URL_R = "https://zw.example/licences/status/revocation/1"
