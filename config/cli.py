@@ -19,6 +19,7 @@ ALIASES = {
     "audit-export": "audit_export",
     "licence-id": "licence_id",
     "licence-keys": "licence_keys",
+    "licence-trust-list": "licence_trust_list",
 }
 
 

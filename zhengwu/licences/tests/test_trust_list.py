@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +354,34 @@ def test_ours_first_then_the_trust_list(trust: TrustList, hengyang: KeyFileSigne
     # The same words as the envelope verifier's, from the same constant.
     assert alone.reason == credential_verify_with(own, theirs.data, theirs.signature).reason
     assert alone.reason.endswith(VERIFY_ONLINE)
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_cli_build_then_verify(signers: tuple[KeyFileSigner, KeyFileSigner, KeyFileSigner],
+                               tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               settings: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    settings.ZHENGWU_LICENCE_KEY_DIR = str(tmp_path / "keys")
+    authority = keyfile_create(tmp_path / "keys" / "trust.key", issuer=AUTHORITY)
+    spec = document(*signers, sequence="9")
+    del spec["issued"], spec["authority"]["kid"]  # filled in by the command
+    (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "trust-list.json"
+    call_command("licence_trust_list", "build", str(tmp_path / "spec.json"), "--key", "trust",
+                 "--out", str(out))
+    assert authority.kid in capsys.readouterr().out
+    pub = str(tmp_path / "keys" / "trust.pub")
+    call_command("licence_trust_list", "verify", str(out), "--authority", pub,
+                 "--last-sequence", "8")
+    printed = capsys.readouterr().out
+    assert printed.startswith("ok：信任列表第 9 版")
+    assert "衡阳市市场监督管理局" in printed and BUSINESS in printed
+    with pytest.raises(CommandError, match="不大于已接受的 9"):
+        call_command("licence_trust_list", "verify", str(out), "--authority", pub,
+                     "--last-sequence", "9")
+    out.write_bytes(out.read_bytes().replace("衡阳".encode(), "衡山".encode()))
+    with pytest.raises(CommandError, match="签名验证失败"):
+        call_command("licence_trust_list", "verify", str(out), "--authority", pub)
