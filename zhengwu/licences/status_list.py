@@ -72,6 +72,9 @@ _DRAWS: Final = 64  # random draws before falling back to choosing among the fre
 Code = Literal["unset", "set", "bad_signature", "malformed", "wrong_key", "unknown_key",
                "wrong_issuer", "not_a_status_list", "wrong_list", "wrong_purpose",
                "not_yet_valid", "stale", "too_short", "out_of_range", "missing_list"]
+_ENVELOPE_CODES: Final[dict[str, Code]] = {
+    "bad_signature": "bad_signature", "malformed": "malformed", "wrong_key": "wrong_key",
+    "unknown_key": "unknown_key", "wrong_issuer": "wrong_issuer"}
 _PURPOSE_SET: Final = {"revocation": "证照已被撤销", "suspension": "证照已被暂停使用"}
 _PURPOSE_UNSET: Final = {"revocation": "状态列表显示证照未被撤销",
                          "suspension": "状态列表显示证照未被暂停使用"}
@@ -290,10 +293,8 @@ def status_list_verify(signed: SignedCredential, keys: KeyRing) -> VerifiedStatu
     issuer), its shape and its bitstring; `StatusListError` says why not."""
     verification = credential_verify_with(keys, signed.data, signed.signature)
     if not verification.ok or verification.credential is None:
-        code: Code = verification.code if verification.code in (
-            "bad_signature", "malformed", "wrong_key", "unknown_key",
-            "wrong_issuer") else "malformed"  # type: ignore[assignment]  # narrowed just above
-        raise StatusListError(code, f"状态列表无效：{verification.reason}")
+        raise StatusListError(_ENVELOPE_CODES.get(verification.code, "malformed"),
+                              f"状态列表无效：{verification.reason}")
     credential = verification.credential
     if STATUS_LIST_CREDENTIAL not in credential["type"]:
         raise StatusListError("not_a_status_list",
