@@ -336,3 +336,11 @@ def department_keys_ensure(departments: list[Department]) -> list[str]:
             keyfile_create(path, issuer=department.uscc)
             made.append(department.uscc)
     return made
+
+
+def licence_download_record(*, licence: Licence, actor: Actor, what: str) -> None:
+    """Log the holder's download of their licence (PDF or signed JSON) in the audit trail;
+    the holder-readable use log (issue 11 item 7) builds on these rows."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="licences.download", obj=licence, stream=STREAM,
+                     after={"identifier": licence.identifier, "what": what})
