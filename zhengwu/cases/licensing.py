@@ -24,6 +24,7 @@ as "—" rather than blocking the decision: the licence says what the applicatio
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import partial
 from typing import Any, Final
@@ -43,10 +44,28 @@ MISSING: Final = "—"
 def licence_on_decision(outcome: Outcome[Case]) -> Iterable[FollowUp] | None:
     """The case listener: a grant issues, a revocation revokes (as follow-ups)."""
     if outcome.action in ISSUING and outcome.after == CaseStatus.DECIDED:
-        return [partial(licence_for_case, outcome.row.pk)]
+        # Gathered, so that a sweep's batch of deemed cases is read in one query: the first
+        # follow-up to run issues for every case gathered so far, the others find none left.
+        pending = getattr(_gathered, "ids", None)
+        if pending is None:
+            pending = _gathered.ids = []
+        pending.append(outcome.row.pk)
+        return [_issue_gathered]
     if outcome.action == "revoke":
         return [partial(licences_revoke_for_case, outcome.row.pk)]
     return None
+
+
+_gathered = threading.local()
+
+
+def _issue_gathered() -> None:
+    # Ids left over from a move that rolled back are harmless: their cases are not decided,
+    # or are decided and issued already, and licences_for_cases skips both.
+    ids = getattr(_gathered, "ids", None) or []
+    _gathered.ids = []
+    if ids:
+        licences_for_cases(ids)
 
 
 def _value(case: Case, source: str) -> str:
@@ -76,24 +95,33 @@ def licence_payload(fields: list[dict[str, str]], case: Case) -> dict[str, str]:
     return {field["key"]: _value(case, field.get("source", "")) for field in fields}
 
 
-def licence_for_case(case_id: int) -> Licence | None:
-    """Issue the licence of a granted case, once (a second call finds it issued)."""
-    case = (Case.objects.select_related("implementation__licence_type__issuing_department")
-            .filter(pk=case_id, implementation__licence_type__isnull=False).first())
-    if case is None or case.decision not in (Decision.GRANTED, Decision.DEEMED_APPROVED):
-        return None
-    licence_type = case.implementation.licence_type
-    assert licence_type is not None  # filtered above
-    issued = Licence.objects.filter(source_case=case.number, licence_type=licence_type).first()
-    if issued is not None:
-        return issued
-    kind = HolderKind.ENTERPRISE if case.applicant_kind == ApplicantKind.ENTERPRISE \
-        else HolderKind.PERSON
-    return licence_issue(
-        licence_type=licence_type,
-        holder=Holder(kind=kind, name=case.applicant_name, id_number=case.applicant_id_number),
-        payload=licence_payload(licence_type.fields, case), actor=SYSTEM,
-        source_case=case.number, now=case.decided_at)
+def licences_for_cases(case_ids: list[int]) -> list[Licence]:
+    """Issue the licences of granted cases whose items name a type, once each (a case that
+    has its licence already is skipped); one query finds them among any number of cases."""
+    cases = list(Case.objects.select_related(
+        "implementation__licence_type__issuing_department").filter(
+        pk__in=case_ids, implementation__licence_type__isnull=False,
+        decision__in=[Decision.GRANTED, Decision.DEEMED_APPROVED]).order_by("pk"))
+    if not cases:
+        return []
+    issued = set(Licence.objects.filter(source_case__in=[c.number for c in cases])
+                 .values_list("source_case", "licence_type_id"))
+    made = []
+    for case in cases:
+        licence_type = case.implementation.licence_type
+        assert licence_type is not None  # filtered above
+        if (case.number, licence_type.pk) in issued:
+            continue
+        kind = HolderKind.ENTERPRISE if case.applicant_kind == ApplicantKind.ENTERPRISE \
+            else HolderKind.PERSON
+        made.append(licence_issue(
+            licence_type=licence_type,
+            holder=Holder(kind=kind, name=case.applicant_name,
+                          id_number=case.applicant_id_number),
+            payload=licence_payload(licence_type.fields, case), actor=SYSTEM,
+            source_case=case.number, now=case.decided_at))
+        issued.add((case.number, licence_type.pk))
+    return made
 
 
 def licences_revoke_for_case(case_id: int) -> int:

@@ -45,6 +45,6 @@ def licences_section(user: Any, limit: int, offset: int) -> personal_space.Secti
 
 def register() -> None:
     personal_space.register(personal_space.Section(
-        key="licences", title="我的证照", order=15, provide=licences_section,
+        key="licences", title="我的证照", order=25, provide=licences_section,
         template="licences/_my_licences.html",
         empty="还没有电子证照。事项办结准予后，颁发的电子证照会出现在这里。"))

@@ -109,6 +109,22 @@ def test_a_failure_while_issuing_rolls_back_the_sweeps_batch(food, submit, clerk
     assert (case.status, case.decision) == (CaseStatus.ACCEPTED, "")
     assert not case.notices.filter(kind=NoticeKind.DEEMED).exists()
     assert not Licence.objects.filter(source_case=case.number).exists()
+    monkeypatch.undo()
+    sweeps.deem_overdue(at(2025, 10, 17, 9))  # the rerun decides and issues, once
+    assert Licence.objects.filter(source_case=case.number).count() == 1
+
+
+def test_one_sweep_batch_issues_every_licence_with_one_lookup(food, submit, clerk,
+                                                              django_assert_max_num_queries):
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        cases = [move(submit(food), clerk, "accept") for _ in range(3)]
+    with django_assert_max_num_queries(200) as counted:
+        sweeps.deem_overdue(at(2025, 10, 17, 9))
+    numbers = [c.number for c in cases]
+    assert Licence.objects.filter(source_case__in=numbers).count() == 3
+    lookups = [q["sql"] for q in counted.captured_queries
+               if 'FROM "cases_case" INNER JOIN "catalog_itemimplementation"' in q["sql"]]
+    assert len(lookups) == 1
 
 
 @time_machine.travel(at(2025, 9, 26), tick=False)
