@@ -228,6 +228,8 @@ ZHENGWU_LICENCE_SIGNING_TOKEN = env_str("ZHENGWU_LICENCE_SIGNING_TOKEN")
 # derived from SECRET_KEY — set it in production, and keep it: a new key orphans every
 # licence from its holder's space until the references are recomputed.
 ZHENGWU_LICENCE_HOLDER_KEY = env_str("ZHENGWU_LICENCE_HOLDER_KEY")
+# Render a licence's PDF in the background once it is issued (else on the first download).
+ZHENGWU_LICENCE_PDF_PRERENDER = True
 
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a

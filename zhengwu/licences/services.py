@@ -152,8 +152,10 @@ def _sign_and_store(*, licence_type: LicenceType, holder_kind: str, holder_ref: 
         valid_from=valid_from, valid_until=valid_until, revocation_index=revocation_index,
         suspension_index=suspension_index, supersedes=supersedes, source_case=source_case,
         issued_at=moment)
-    # Rendered once the issue commits (a rolled-back decision leaves no file behind).
-    transaction.on_commit(partial(licence_render_task.enqueue, licence.pk))
+    # Rendered once the issue commits (a rolled-back decision leaves no file behind); the
+    # test settings turn it off, so that only tests that look at a PDF render one.
+    if settings.ZHENGWU_LICENCE_PDF_PRERENDER:
+        transaction.on_commit(partial(licence_render_task.enqueue, licence.pk))
     return licence
 
 

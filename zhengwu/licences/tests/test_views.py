@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -86,17 +87,39 @@ def test_the_holder_downloads_the_signed_json_and_it_verifies(client_for: Any,
                                      actor=applicant, after__what="credential").exists()
 
 
-def test_the_holder_downloads_the_pdf_with_its_qr_to_the_verification_page(
-        client_for: Any, applicant: User, licence: Licence) -> None:
-    answer = client_for(applicant).get(reverse("licences:pdf", args=[licence.identifier]))
+def test_the_pdf_is_rendered_after_the_issue_commits_and_downloaded_from_the_cache(
+        client_for: Any, applicant: User, settings: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    settings.ZHENGWU_LICENCE_PDF_PRERENDER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = licence_issue(
+            licence_type=LicenceType.objects.get(name="出生医学证明"),
+            holder=Holder(kind="person", name="张三", id_number=applicant.citizen_id),
+            payload=BIRTH, actor=SYSTEM)
+    issued.refresh_from_db()
+    assert issued.pdf  # rendered by licence_render_task (immediate backend in tests)
+    with mock.patch("zhengwu.licences.pdf.render_pdf") as render:
+        answer = client_for(applicant).get(reverse("licences:pdf", args=[issued.identifier]))
+    render.assert_not_called()
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
     assert answer.content.startswith(b"%PDF-")
-    assert AuditEvent.objects.filter(action="licences.download", object_id=str(licence.pk),
+    assert AuditEvent.objects.filter(action="licences.download", object_id=str(issued.pk),
                                      after__what="pdf").exists()
-    context = licence_context(licence)
+    context = licence_context(issued)
     assert context["verify_url"] == settings.ZHENGWU_PUBLIC_URL + reverse(
-        "licences:verify", args=[licence.identifier])
+        "licences:verify", args=[issued.identifier])
+
+
+def test_no_pdf_is_rendered_for_a_licence_nobody_looks_at(licence: Licence,
+                                                          django_capture_on_commit_callbacks:
+                                                          Any) -> None:
+    with mock.patch("zhengwu.licences.pdf.render_pdf") as render, \
+            django_capture_on_commit_callbacks(execute=True):
+        licence_issue(licence_type=licence.licence_type,
+                      holder=Holder(kind="person", name="张三", id_number="430481199003154613"),
+                      payload=BIRTH, actor=SYSTEM)
+    render.assert_not_called()
 
 
 @pytest.mark.parametrize("name", ["pdf", "credential"])
