@@ -232,3 +232,17 @@ def test_the_holder_sees_their_licences_and_no_one_elses(applicant: object) -> N
     chuangye = User.objects.get(username="chuangye")
     assert list(licences_of_holder(chuangye)) == [other]
     assert not licences_of_holder(User.objects.get(username="clerk")).exists()
+
+
+def test_an_enterprise_account_holds_what_was_issued_to_its_credit_code() -> None:
+    from zhengwu.accounts.models import User
+
+    canyin = User.objects.get(username="canyin")
+    licence = licence_issue(
+        licence_type=_type("食品经营许可证"), actor=SYSTEM, now=MOMENT,
+        holder=Holder(kind="enterprise", name=canyin.display_name, id_number=canyin.uscc),
+        payload={"operatorName": canyin.display_name, "legalRepresentative": "王五",
+                 "address": "耒阳市", "premises": "耒阳市", "issuedOn": "2026年12月1日"})
+    assert (licence.holder_name, licence.holder_id_display) == (canyin.display_name,
+                                                                canyin.uscc)
+    assert list(licences_of_holder(canyin)) == [licence]

@@ -143,3 +143,13 @@ def test_the_public_page_shows_the_status_masked(client_for: Any, licence: Licen
     assert "已撤销" in page
     assert client_for(None).get(reverse("licences:verify", args=["1.2.156.x"])).status_code \
         == 404
+
+
+def test_the_admin_lists_licences_read_only(client_for: Any, licence: Licence) -> None:
+    admin_user = User.objects.create_superuser("licence-admin", password="x-Pass-123456")
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:licences_licence_changelist")).status_code == 200
+    page = client.get(reverse("admin:licences_licence_change", args=[licence.pk]))
+    assert page.status_code == 200
+    assert licence.holder_ref not in page.content.decode()
+    assert client.get(reverse("admin:licences_licencetype_changelist")).status_code == 200
