@@ -224,6 +224,12 @@ ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS
 ZHENGWU_LICENCE_KEY_DIR = env_str("ZHENGWU_LICENCE_KEY_DIR", str(DATA_DIR / "keys" / "licences"))
 ZHENGWU_LICENCE_SIGNING_SERVICE = env_str("ZHENGWU_LICENCE_SIGNING_SERVICE")
 ZHENGWU_LICENCE_SIGNING_TOKEN = env_str("ZHENGWU_LICENCE_SIGNING_TOKEN")
+# The key of licence holder references (HMAC-SM3 of the ID number, licences.holder). Empty:
+# derived from SECRET_KEY — set it in production, and keep it: a new key orphans every
+# licence from its holder's space until the references are recomputed.
+ZHENGWU_LICENCE_HOLDER_KEY = env_str("ZHENGWU_LICENCE_HOLDER_KEY")
+# Render a licence's PDF in the background once it is issued (else on the first download).
+ZHENGWU_LICENCE_PDF_PRERENDER = True
 
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a

@@ -250,6 +250,11 @@ class ItemImplementation(BaseModel):
     # This implementation's own application form, overriding its item's (GuideData.form);
     # empty = the item's form.
     form = models.JSONField("本实施清单的申请表", null=True, blank=True)
+    # The electronic licence a grant of this item issues (issue 11; cases.licensing): signed
+    # in the same transaction as the decision. None: the result is a notice only.
+    licence_type = models.ForeignKey("licences.LicenceType", verbose_name="颁发的电子证照",
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="implementations")
     source = models.TextField("来源", blank=True)
     illustrative = models.BooleanField("示例数据", default=False)
 

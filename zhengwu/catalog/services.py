@@ -503,3 +503,22 @@ def synonym_delete(*, synonym_id: int, actor: Actor) -> None:
                  before={"term": synonym.term, "targets": synonym.targets})
     synonym.delete()
     catalog_generation_bump()
+
+
+@transaction.atomic
+def implementations_licence_type_set(*, item_names: Iterable[str], department_id: int,
+                                     licence_type_id: int | None, actor: Actor) -> int:
+    """Name the electronic licence that a grant of these items (as the department implements
+    them) issues (cases.licensing); returns how many implementations changed."""
+    changed = ItemImplementation.objects.filter(
+        item__name__in=list(item_names), department_id=department_id).exclude(
+        licence_type_id=licence_type_id)
+    ids = list(changed.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    ItemImplementation.objects.filter(pk__in=ids).update(licence_type_id=licence_type_id)
+    audit_record(actor=actor, action="catalog.licence_type_set",
+                 object_type="catalog.ItemImplementation", object_id=",".join(map(str, ids)),
+                 object_repr=f"{len(ids)} 项实施清单颁发电子证照",
+                 after={"licence_type": licence_type_id})
+    return len(ids)

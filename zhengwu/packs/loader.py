@@ -35,6 +35,7 @@ from zhengwu.catalog.services import (
     ImportResult,
     catalog_import_rows,
     form_code_sets_replace,
+    implementations_licence_type_set,
     synonyms_replace,
     themes_ensure,
 )
@@ -44,6 +45,7 @@ from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
+from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
@@ -66,6 +68,8 @@ class LoadReport:
     bundles: BundleLoad | None = None
     forms: int = 0
     code_sets: int = 0
+    licence_types: int = 0
+    licence_keys: list[str] | None = None
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -73,7 +77,8 @@ class LoadReport:
                 f"更新 {catalog.updated}、未变 {catalog.unchanged}，同义词变更 {self.synonyms}，"
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
-                f"申请表代码集变更 {self.code_sets}")
+                f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
+                f"新建颁证密钥 {len(self.licence_keys or [])}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -317,6 +322,37 @@ def pack_forms(pack: Path, item_names: set[str]) -> PackForms | None:
     return PackForms(forms, code_sets)
 
 
+def _licence_types(pack: Path, actor: Actor) -> tuple[int, list[Department]]:
+    """licence_types.json (optional): the electronic licence types and the items whose grant
+    issues them (docs/pack-format.md). Returns (types changed, issuing departments)."""
+    path = pack / "licence_types.json"
+    if not path.exists():
+        return 0, []
+    data = _json(path, "licence_types.json")
+    changed, issuers = 0, {}
+    for entry in data.get("licence_types", []) if isinstance(data, dict) else []:
+        try:
+            department = Department.objects.get(short_name=entry["issuing_department"])
+            licence_type, saved = licence_type_save(
+                code=entry["code"], name=entry["name"], authority_name=entry["authority_name"],
+                authority_illustrative=bool(entry.get("authority_illustrative")),
+                holder_kind=entry["holder_kind"], issuing_department=department,
+                fields=entry.get("fields", []), validity_years=entry.get("validity_years"),
+                pdf_template=entry.get("pdf_template", ""), source=entry.get("source", ""),
+                actor=actor)
+        except KeyError as error:
+            raise PackError(f"licence_types.json：证照类型缺少 {error}，或颁证部门不存在") from None
+        except Department.DoesNotExist:
+            raise PackError(f"licence_types.json：颁证部门“{entry['issuing_department']}”"
+                            "不在 departments.csv 中") from None
+        changed += saved
+        issuers[department.pk] = department
+        implementations_licence_type_set(item_names=entry.get("items", []),
+                                         department_id=department.pk,
+                                         licence_type_id=licence_type.pk, actor=actor)
+    return changed, list(issuers.values())
+
+
 def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | None = None,
               with_people: bool = True) -> LoadReport:
     pack = Path(path)
@@ -365,6 +401,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         say("一件事", 0, 1)
         report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
         _privacy(pack, actor)
+        report.licence_types, issuers = _licence_types(pack, actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)
@@ -377,6 +414,9 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             "service_phone": meta.get("service_phone", ""),
             "document_prefix": meta.get("document_prefix", ""),
             "division_year": meta.get("division_year")})
+    # The demo's issuing departments sign with key files made here, once (docs/licences.md):
+    # after the commit, so a failed load leaves no keys behind.
+    report.licence_keys = department_keys_ensure(issuers)
     return report
 
 

@@ -103,7 +103,9 @@ PUBLIC = {
 APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   "/api/v1/bundles/applications/{number}/accesses",
                   # 我的空间's sections a page at a time: portal/tests/test_my_space.py.
-                  "/api/v1/me/sections/{key}"}
+                  "/api/v1/me/sections/{key}",
+                  # 我的证照: the holder's own licences only (licences/tests/test_views.py).
+                  "/api/v1/licences/mine"}
 
 
 def _template(path: str) -> str:

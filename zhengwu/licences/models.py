@@ -1,0 +1,122 @@
+"""Licence types (GB/T 36903 证照类型元数据) and the licences issued under them.
+
+A `Licence` keeps the signed bytes verbatim (`signed_data`: the RFC 8785 canonical JSON of the
+credential, licences.credential) with the SM2 signature and the key id; every other column is
+an index into it or the licence's life since (status, superseding). The holder is kept as a
+reference (HMAC-SM3 of the ID number or USCC with a server key, licences.holder) plus the
+masked display fields — a licence table dumped or leaked names nobody by ID number.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from zhengwu.core.models import BaseModel
+
+
+class HolderKind(models.TextChoices):
+    PERSON = "person", "个人"
+    ENTERPRISE = "enterprise", "企业"
+
+
+class LicenceType(BaseModel):
+    """证照类型: what a licence of this type says, who issues it, for how long."""
+
+    code = models.CharField("证照类型代码", max_length=21, unique=True,
+                            help_text="定义机构的统一社会信用代码（18 位）+ 3 位顺序号")
+    name = models.CharField("证照类型名称", max_length=100)
+    authority_name = models.CharField("证照定义机构", max_length=200)
+    # The pack marks codes it could not check against a published one (docs/pack-format.md).
+    authority_illustrative = models.BooleanField("定义机构代码为示例", default=False)
+    holder_kind = models.CharField("持证主体类别", max_length=12, choices=HolderKind.choices)
+    issuing_department = models.ForeignKey("departments.Department", verbose_name="颁证部门",
+                                           on_delete=models.PROTECT,
+                                           related_name="licence_types")
+    # [{"key", "label", "source"}] (licences.fields): what the licence says, in order.
+    fields = models.JSONField("照面信息项", default=list)
+    # None: 长期有效; else valid for this many years from the day of issue.
+    validity_years = models.PositiveSmallIntegerField("有效期（年）", null=True, blank=True)
+    pdf_template = models.CharField("版式模板", max_length=100,
+                                    default="licences/licence_pdf.html")
+    source = models.TextField("来源", blank=True)
+
+    class Meta:
+        verbose_name = "证照类型"
+        verbose_name_plural = "证照类型"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def validity_label(self) -> str:
+        return "长期有效" if self.validity_years is None else f"自颁发之日起 {self.validity_years} 年"
+
+
+class LicenceStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    SUSPENDED = "suspended", "已暂停"
+    REVOKED = "revoked", "已撤销"
+    SUPERSEDED = "superseded", "已被新版本替代"
+    EXPIRED = "expired", "已过期"
+
+
+class Licence(BaseModel):
+    """One version of one licence, as signed."""
+
+    identifier = models.CharField("证照标识", max_length=120, unique=True)
+    licence_type = models.ForeignKey(LicenceType, verbose_name="证照类型",
+                                     on_delete=models.PROTECT, related_name="licences")
+    issuer_department = models.ForeignKey("departments.Department", verbose_name="颁证部门",
+                                          on_delete=models.PROTECT, related_name="licences")
+    serial = models.CharField("流水号", max_length=40)
+    version = models.PositiveSmallIntegerField("版本号", default=1)
+    holder_kind = models.CharField("持证主体类别", max_length=12, choices=HolderKind.choices)
+    # HMAC-SM3 (hex) of the holder's normalised ID number or USCC (licences.holder).
+    holder_ref = models.CharField("持证主体标识", max_length=64, db_index=True)
+    holder_name = models.CharField("持证主体（脱敏）", max_length=200)
+    holder_id_display = models.CharField("证件号码（脱敏）", max_length=40)
+    payload = models.JSONField("照面信息", default=dict)
+    signed_data = models.BinaryField("签名原文")
+    signature = models.BinaryField("签名值")
+    kid = models.CharField("密钥标识", max_length=16)
+    valid_from = models.DateTimeField("有效期起")
+    valid_until = models.DateTimeField("有效期至", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=LicenceStatus.choices,
+                              default=LicenceStatus.VALID)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    status_reason = models.CharField("状态变更原因", max_length=500, blank=True)
+    # Random positions in the revocation and suspension status lists (issue 11 item 4); the
+    # status-list module allocates and publishes the lists.
+    revocation_index = models.PositiveIntegerField("撤销状态位")
+    suspension_index = models.PositiveIntegerField("暂停状态位")
+    supersedes = models.OneToOneField("self", verbose_name="替代的版本", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="superseded_by")
+    # The case whose decision issued it (a number: licences sit below cases, and a licence
+    # may come from elsewhere).
+    source_case = models.CharField("来源办件", max_length=32, blank=True, db_index=True)
+    issued_at = models.DateTimeField("颁发时间")
+    pdf = models.FileField("PDF", upload_to="licences/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = "电子证照"
+        verbose_name_plural = "电子证照"
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=LicenceStatus.values),
+                                   name="licence_status_known"),
+            models.UniqueConstraint(fields=["licence_type", "issuer_department", "serial",
+                                            "version"], name="licence_one_serial_version"),
+            models.UniqueConstraint(fields=["revocation_index"],
+                                    name="licence_revocation_index_unique"),
+            models.UniqueConstraint(fields=["suspension_index"],
+                                    name="licence_suspension_index_unique"),
+        ]
+        indexes = [models.Index(fields=["holder_ref", "status"])]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.signed_data)
