@@ -46,6 +46,7 @@ api.add_router("/accounts", "zhengwu.accounts.api.router")
 # 实名认证 and 授权管理: their own router under the same mount.
 api.add_router("/accounts", "zhengwu.accounts.identity_api.router")
 api.add_router("/me", "zhengwu.portal.api.router")
+api.add_router("/sharing", "zhengwu.sharing.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

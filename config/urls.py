@@ -20,6 +20,7 @@ urlpatterns = [
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     path("notifications/", include("zhengwu.notifications.urls")),
+    path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -48,6 +48,7 @@ from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
 from zhengwu.regions.services import RegionRow, regions_load
+from zhengwu.sharing.pack import shared_data_load
 
 Progress = Callable[[str, int, int], None]
 
@@ -66,6 +67,7 @@ class LoadReport:
     bundles: BundleLoad | None = None
     forms: int = 0
     code_sets: int = 0
+    shared_data: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -73,7 +75,7 @@ class LoadReport:
                 f"更新 {catalog.updated}、未变 {catalog.unchanged}，同义词变更 {self.synonyms}，"
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
-                f"申请表代码集变更 {self.code_sets}")
+                f"申请表代码集变更 {self.code_sets}，共享数据变更 {self.shared_data}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -365,6 +367,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         say("一件事", 0, 1)
         report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
         _privacy(pack, actor)
+        report.shared_data = shared_data_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SharingConfig(AppConfig):
+    name = "zhengwu.sharing"
+    label = "sharing"
+    verbose_name = "数据共享"
+
+    def ready(self) -> None:
+        # 我的空间 shows the person the latest uses of their licences and data.
+        from zhengwu.sharing.my_space import register
+
+        register()
