@@ -106,8 +106,8 @@ def test_rows_can_be_neither_updated_nor_deleted(three: list[DataUse]) -> None:
     assert uselog_verify() == []
 
 
-@pytest.mark.parametrize("basis,text", [(UseBasis.LEGAL_BASIS, "  "), (UseBasis.CONSENT, ""),
-                                        (UseBasis.CONSENT, "本人同意")])
+@pytest.mark.parametrize(("basis", "text"), [(UseBasis.LEGAL_BASIS, "  "),
+                                              (UseBasis.CONSENT, ""), (UseBasis.CONSENT, "本人同意")])
 def test_an_ex_officio_check_without_a_legal_basis_is_refused(reviewer: User, basis: str,
                                                               text: str) -> None:
     before = DataUse.objects.count()
