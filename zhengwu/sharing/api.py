@@ -54,6 +54,7 @@ class UseOut(Schema):
     what: str = Field(description="证照或共享数据项名称")
     licence_id: str
     item_code: str
+    url: str = Field(description="该次调用取得的共享数据（本人办件的共享数据查询），没有则为空")
 
 
 class UsePage(Schema):

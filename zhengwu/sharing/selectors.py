@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from zhengwu.accounts.models import RealNameLevel, User, UserKind
 from zhengwu.accounts.roles import Role
@@ -48,20 +49,20 @@ def _role_label(role: str) -> str:
         return ""
 
 
-def use_row(use: DataUse, items: dict[str, str]) -> dict[str, Any]:
+def use_row(use: DataUse, items: dict[str, str], url: str = "") -> dict[str, Any]:
     """What the holder sees of one use. Like 谁查看过我的办件 (portal.my_space), staff are
-    named with their role and department; the holder's own actions read 本人."""
+    named with their role and department; the holder's own preview reads 本人; `url` is the
+    shared data fetched for the case, when the use is such a request."""
+    role = _role_label(use.role)
     if use.actor_id is None:
         who = use.actor_label if use.actor_label and use.actor_label != "系统" else PUBLIC_LABEL
-    elif use.kind == UseKind.PREVIEW or use.role in {Role.APPLICANT_PERSON,
-                                                      Role.APPLICANT_ENTERPRISE,
-                                                      UserKind.PERSON, UserKind.ENTERPRISE}:
-        who = "本人" if use.kind == UseKind.PREVIEW else use.actor_label
+    elif use.kind == UseKind.PREVIEW:
+        who, role = "本人", ""
     else:
         who = use.actor_label
     what = items.get(use.item_code, use.item_code) if use.item_code else "电子证照"
     return {"seq": use.seq, "at": use.at, "kind": use.kind, "kind_label": use.get_kind_display(),
-            "who": who, "role": _role_label(use.role), "department": use.department_label,
+            "who": who, "role": role, "department": use.department_label, "url": url,
             "case_number": use.case_number, "basis": use.basis,
             "basis_label": use.get_basis_display(), "basis_text": use.basis_text,
             "purpose": use.purpose, "what": what, "licence_id": use.licence_id,
@@ -71,7 +72,11 @@ def use_row(use: DataUse, items: dict[str, str]) -> dict[str, Any]:
 def use_rows(uses: list[DataUse]) -> list[dict[str, Any]]:
     codes = {u.item_code for u in uses if u.item_code}
     items = dict(SharedDataItem.objects.filter(code__in=codes).values_list("code", "name"))
-    return [use_row(u, items) for u in uses]
+    requests = dict(SharingRequest.objects.filter(
+        use_id__in=[u.pk for u in uses if u.kind == UseKind.SHARED_DATA_QUERY])
+        .values_list("use_id", "pk"))
+    return [use_row(u, items, reverse("sharing:request", args=[requests[u.pk]])
+                    if u.pk in requests else "") for u in uses]
 
 
 def catalogue() -> QuerySet[SharedDataItem]:

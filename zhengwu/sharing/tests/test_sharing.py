@@ -114,11 +114,16 @@ def test_nothing_at_the_provider_is_an_error_and_no_log_row(reviewer: User) -> N
     assert DataUse.objects.count() == before
 
 
-def test_an_item_about_another_kind_of_holder_is_refused(applicant: User, reviewer: User) -> None:
+def test_an_item_about_another_kind_of_holder_is_refused(applicant: User, reviewer: User,
+                                                         client_for: Any) -> None:
     with pytest.raises(InvalidInput, match="与申请人不符"):
         _request(applicant, reviewer, item_code="SC-QY-001")
     canyin = User.objects.get(username="canyin")
     assert _request(canyin, reviewer, item_code="SC-QY-001").data["legal_representative"] == "陈大厨"
+    # The enterprise reads the use under its USCC's reference.
+    uses = client_for(canyin).get("/api/v1/sharing/uses").json()
+    assert uses["count"] == 1 and uses["items"][0]["item_code"] == "SC-QY-001"
+    assert client_for(applicant).get("/api/v1/sharing/uses").json()["count"] == 0
 
 
 def test_an_ex_officio_query_needs_its_legal_basis(applicant: User, reviewer: User) -> None:
@@ -137,6 +142,9 @@ def test_the_applicant_sees_their_request_and_nobody_else_does(applicant: User, 
     assert page.status_code == 200 and "户主" in page.content.decode()
     api = own.get(f"/api/v1/sharing/requests/{request.pk}").json()
     assert api["case_number"] == "LY20260007" and {"label": "姓名", "value": "张三"} in api["rows"]
+    row = own.get("/api/v1/sharing/uses").json()["items"][0]
+    assert row["url"] == reverse("sharing:request", args=[request.pk])
+    assert row["url"] in own.get(reverse("sharing:my_uses")).content.decode()
     other = client_for(User.objects.get(username="chuangye"))
     assert other.get(reverse("sharing:request", args=[request.pk])).status_code == 404
     answer = other.get(f"/api/v1/sharing/requests/{request.pk}")
