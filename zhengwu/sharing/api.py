@@ -5,20 +5,21 @@ shared-data request of the caller's own case (another's is a 404)."""
 # No `from __future__ import annotations`: ninja resolves a view's annotations at import.
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
 from zhengwu.core.schemas import Pagination, PathId
-from zhengwu.sharing.models import SharingRequest
+from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharingRequest
 from zhengwu.sharing.selectors import catalogue, request_for_applicant, use_rows, uses_for
 from zhengwu.sharing.services import item_labels, shared_data_preview
 
 router = Router(tags=["sharing"])
+ItemCode = Annotated[str, Path(pattern=ITEM_CODE_PATTERN, description="共享数据项编码")]
 
 
 class FieldOut(Schema):
@@ -114,12 +115,12 @@ def uses(request: HttpRequest, page: Query[Pagination.Input]) -> dict[str, Any]:
 
 
 @router.post("/items/{code}/preview", response=PreviewOut, auth=django_auth)
-def preview(request: HttpRequest, code: str) -> dict[str, Any]:
+def preview(request: HttpRequest, code: ItemCode) -> dict[str, Any]:
     """The caller's own data for one item (logged as their preview); 404 `sharing.no_data`
     when the provider holds none."""
     user = _holder(request)
-    data = shared_data_preview(user=user, item_code=code[:40])
-    item = catalogue().get(code=code[:40])
+    data = shared_data_preview(user=user, item_code=code)
+    item = catalogue().get(code=code)
     return {"item": item.name, "rows": _rows(item_labels(item, data))}
 
 

@@ -15,6 +15,10 @@ from django.db import models
 
 from zhengwu.core.models import BaseModel
 
+# A data item's code: letters, digits and hyphens (GA-HJ-001); paths are checked against it
+# before any query, so a stray byte never reaches the database.
+ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$"
+
 
 class SubjectKind(models.TextChoices):
     PERSON = "person", "个人"

@@ -6,6 +6,7 @@ on the way in and never stored."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput
 from zhengwu.core.holder_ref import holder_ref
 from zhengwu.departments.models import Department
-from zhengwu.sharing.models import LocalRecord, SharedDataItem, SubjectKind
+from zhengwu.sharing.models import ITEM_CODE_PATTERN, LocalRecord, SharedDataItem, SubjectKind
 
 FILE = "shared_data.json"
 MASKS = frozenset({"", "name", "citizen_id", "address", "phone"})
@@ -58,9 +59,9 @@ def shared_data_load(pack: Path, *, actor: Actor) -> int:
     for raw in data.get("items", []):
         code = str(raw.get("code", ""))
         provider = departments.get(str(raw.get("provider", "")))
-        if not code or provider is None:
-            raise _fail(f"数据项“{code}”缺少编码，或提供部门“{raw.get('provider')}”不在 "
-                        "departments.csv 中")
+        if not re.match(ITEM_CODE_PATTERN, code) or provider is None:
+            raise _fail(f"数据项“{code}”的编码须为字母、数字和连字符（至多 40 个），且提供部门"
+                        f"“{raw.get('provider')}”须在 departments.csv 中")
         if raw.get("subject_kind") not in SubjectKind.values or not raw.get("legal_basis"):
             raise _fail(f"数据项 {code} 的 subject_kind 须为 person 或 enterprise，且须写明 "
                         "legal_basis")

@@ -4,6 +4,8 @@ services and selectors; another person's request is a 404."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import DomainError
-from zhengwu.sharing.models import SharedDataItem, SharingRequest
+from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharedDataItem, SharingRequest
 from zhengwu.sharing.selectors import (
     catalogue,
     holder_refs_of,
@@ -55,7 +57,8 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, code: str) -> HttpResponse:
     """The holder's own data for one item: shown (and logged) only when they ask (POST)."""
     user = _holder(request)
-    item = SharedDataItem.objects.select_related("provider").filter(code=code[:40]).first()
+    item = SharedDataItem.objects.select_related("provider").filter(code=code).first() \
+        if re.match(ITEM_CODE_PATTERN, code) else None
     if item is None:
         raise Http404("没有这个共享数据项。")
     context: dict[str, object] = {"item": item, "rows": [], "error": ""}
