@@ -73,6 +73,8 @@ def use_check(*, kind: str, basis: str, basis_text: str, case_number: str, licen
         raise UseRefused("在办件中使用证照或共享数据须写明办件编号")
     if not licence_id and not item_code:
         raise UseRefused("须写明所用证照的标识或共享数据项编码")
+    if len(case_number) > 40 or len(licence_id) > 200 or len(item_code) > 40:
+        raise UseRefused("办件编号、证照标识或数据项编码过长")
 
 
 def use_record(*, kind: str, holder_ref: str, actor: Actor, basis: str, basis_text: str = "",

@@ -184,3 +184,13 @@ def test_shared_data_preview_is_scoped_to_the_caller(applicant: User) -> None:
     # The service takes the user and reads their own number: there is no parameter to name
     # another holder.
     assert shared_data_preview(user=applicant, item_code="GA-HJ-001")["name"] == "张三"
+
+
+def test_a_malformed_item_code_never_reaches_the_database(applicant: User,
+                                                           client_for: Any) -> None:
+    client = client_for(applicant)
+    assert client.post("/api/v1/sharing/items/GA%00HJ/preview").status_code == 422
+    assert client.post(reverse("sharing:preview", args=["GA\x00HJ"])).status_code == 404
+    assert client.post(reverse("sharing:preview", args=["NO-SUCH-1"])).status_code == 404
+    unknown = client.post("/api/v1/sharing/items/NO-SUCH-1/preview")
+    assert unknown.status_code == 422 and unknown.json()["code"] == "sharing.unknown_item"
