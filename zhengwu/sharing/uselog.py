@@ -8,6 +8,12 @@ hash = SM3(prev_hash ‖ canonical JSON of the row), the head in `DataUseHead`, 
 is appended. `uselog_verify` walks the chain and reports a changed, deleted or reordered row
 and a truncated tail.
 
+A chain alone does not stop someone with database access from re-hashing it from the changed
+row on. So the sweep `sharing.anchor` (`zhengwu sweep`) writes the head (seq, hash) into the
+audit trail whenever it moved (`sharing.uselog_anchor` rows), which the SM2-signed audit
+checkpoints cover (core.checkpoints); `uselog_verify` then checks that every anchored row still
+has its anchored hash. What was written since the last anchor is protected by the chain only.
+
 Rules a use must satisfy live here, once: an ex-officio check names its legal basis; a use
 names the licence or the data item; a use in a case and a shared-data query name the case.
 """
@@ -21,12 +27,14 @@ from typing import Final
 from django.db import transaction
 
 from zhengwu.core import clock
-from zhengwu.core.audit import GENESIS, Actor, ChainProblem, sm3_hex
+from zhengwu.core.audit import GENESIS, SYSTEM, Actor, ChainProblem, audit_record, sm3_hex
 from zhengwu.core.context import current_request_id
 from zhengwu.core.errors import InvalidInput
+from zhengwu.core.models import AuditEvent
 from zhengwu.sharing.models import DataUse, DataUseHead, UseBasis, UseKind
 
 STREAM: Final = "sharing.uses"  # the name verification reports use
+ANCHOR_ACTION: Final = "sharing.uselog_anchor"
 NEEDS_CASE: Final = frozenset({UseKind.USE_IN_CASE, UseKind.SHARED_DATA_QUERY})
 
 
@@ -103,12 +111,41 @@ def use_record(*, kind: str, holder_ref: str, actor: Actor, basis: str, basis_te
     return use
 
 
+def uselog_anchor(now: dt.datetime | None = None) -> str:
+    """Write the chain's head into the audit trail when it moved since the last anchor (the
+    sweep `sharing.anchor`; idempotent)."""
+    with transaction.atomic():
+        head = _head()
+        if head.seq == 0:
+            return "无数据使用记录"
+        last = (AuditEvent.objects.filter(action=ANCHOR_ACTION).order_by("-at", "-seq")
+                .values_list("after", flat=True).first())
+        if last and last.get("seq") == head.seq and last.get("hash") == head.hash:
+            return f"数据使用记录 #{head.seq} 已锚定"
+        audit_record(actor=SYSTEM, action=ANCHOR_ACTION, object_type="sharing.DataUseLog",
+                     object_id=str(head.seq), object_repr=f"数据使用记录链头 #{head.seq}",
+                     after={"seq": head.seq, "hash": head.hash})
+    return f"锚定数据使用记录 #{head.seq}"
+
+
+def _anchors_verify(hashes: dict[int, str]) -> list[ChainProblem]:
+    problems = []
+    for after in AuditEvent.objects.filter(action=ANCHOR_ACTION).values_list("after", flat=True):
+        seq, anchored = int((after or {}).get("seq", 0)), str((after or {}).get("hash", ""))
+        if hashes.get(seq) != anchored:
+            problems.append(ChainProblem(STREAM, seq, "与审计链中的锚点不符（记录链被重算或截断）"))
+    return problems
+
+
 def uselog_verify() -> list[ChainProblem]:
     """Walk the chain from the start: every gap, broken link, changed row and a head that is
-    not the last row (a deleted tail) is one problem."""
+    not the last row (a deleted tail) is one problem; then every anchor in the audit trail must
+    still match its row (a chain re-hashed from a changed row on)."""
     problems: list[ChainProblem] = []
+    hashes: dict[int, str] = {}
     expected_seq, prev = 1, GENESIS
     for use in DataUse.objects.order_by("seq").iterator():
+        hashes[use.seq] = use.hash
         if use.seq != expected_seq:
             problems.append(ChainProblem(STREAM, expected_seq,
                                          f"缺少序号 {expected_seq}（被删除或重排）"))
@@ -120,4 +157,4 @@ def uselog_verify() -> list[ChainProblem]:
     head = DataUseHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
         problems.append(ChainProblem(STREAM, head.seq, "链头与最后一条记录不符（末尾记录被删除）"))
-    return problems
+    return problems + _anchors_verify(hashes)

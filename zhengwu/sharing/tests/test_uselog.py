@@ -13,8 +13,11 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
-from zhengwu.core.audit import SYSTEM
+from zhengwu.core import sweeps
+from zhengwu.core.audit import SYSTEM, audit_verify, sm3_hex
 from zhengwu.core.holder_ref import holder_ref
+from zhengwu.core.models import AuditEvent
+from zhengwu.sharing import uselog
 from zhengwu.sharing.models import AppendOnlyError, DataUse, UseBasis, UseKind
 from zhengwu.sharing.uselog import UseRefused, use_record, uselog_verify
 
@@ -86,6 +89,33 @@ def test_the_command_reports_a_broken_chain(three: list[DataUse], capsys: Any) -
     _sql("UPDATE sharing_datause SET case_number = %s WHERE seq = %s", ["X", three[0].seq])
     with pytest.raises(CommandError, match="1 处问题"):
         call_command("sharing", "verify-log")
+
+
+def _rehash_from(seq: int) -> None:
+    """What an attacker with database access does after changing row `seq`: recompute every
+    hash from there on and the head, so the chain alone holds again."""
+    prev = DataUse.objects.get(seq=seq - 1).hash if seq > 1 else "0" * 64
+    for use in DataUse.objects.filter(seq__gte=seq).order_by("seq"):
+        use.prev_hash = prev
+        use.hash = sm3_hex(prev.encode() + uselog._canonical(use))
+        _sql("UPDATE sharing_datause SET prev_hash = %s, hash = %s WHERE seq = %s",
+             [use.prev_hash, use.hash, use.seq])
+        prev = use.hash
+    _sql("UPDATE sharing_datausehead SET hash = %s", [prev])
+
+
+def test_a_chain_rehashed_after_a_change_is_caught_by_its_anchor_in_the_audit_trail(
+        three: list[DataUse]) -> None:
+    assert uselog.uselog_anchor().startswith("锚定")
+    assert uselog.uselog_anchor().endswith("已锚定")  # idempotent
+    assert sweeps.SWEEPS["sharing.anchor"] is uselog.uselog_anchor
+    anchor = AuditEvent.objects.get(action=uselog.ANCHOR_ACTION, object_id=str(three[2].seq))
+    assert anchor.after == {"seq": three[2].seq, "hash": three[2].hash}
+    _sql("UPDATE sharing_datause SET purpose = %s WHERE seq = %s", ["别的用途", three[1].seq])
+    _rehash_from(three[1].seq)
+    assert [(p.seq, p.reason) for p in uselog_verify()] == [
+        (three[2].seq, "与审计链中的锚点不符（记录链被重算或截断）")]
+    assert audit_verify(stream="main") == []  # the anchor itself is in the audit chain
 
 
 def test_rows_can_be_neither_updated_nor_deleted(three: list[DataUse]) -> None:
