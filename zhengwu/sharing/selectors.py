@@ -73,7 +73,8 @@ def use_rows(uses: list[DataUse]) -> list[dict[str, Any]]:
     codes = {u.item_code for u in uses if u.item_code}
     items = dict(SharedDataItem.objects.filter(code__in=codes).values_list("code", "name"))
     requests = dict(SharingRequest.objects.filter(
-        use_id__in=[u.pk for u in uses if u.kind == UseKind.SHARED_DATA_QUERY])
+        use_id__in=[u.pk for u in uses if u.kind in {UseKind.SHARED_DATA_QUERY,
+                                                       UseKind.EX_OFFICIO_CHECK}])
         .values_list("use_id", "pk"))
     return [use_row(u, items, reverse("sharing:request", args=[requests[u.pk]])
                     if u.pk in requests else "") for u in uses]

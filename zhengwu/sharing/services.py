@@ -62,7 +62,8 @@ def sharing_request(*, case_number: str, item_code: str, applicant: User, purpos
                     actor: Actor, basis: str = UseBasis.CONSENT, basis_text: str = "",
                     provider: Provider | None = None) -> SharingRequest:
     """Fetch `item_code` about the case's applicant for `purpose`, record the use (kind
-    shared_data_query) and the request in one transaction, and return the request (its `data`
+    shared_data_query; ex_officio_check when the basis is the law) and the request in one
+    transaction, and return the request (its `data`
     is what came back). `actor` is whoever asks (the applicant consenting while applying, or
     the department's staff acting on the case; an ex-officio query passes basis legal_basis
     with the law). Raises NoSharedData when the provider holds nothing for the applicant."""
@@ -79,7 +80,11 @@ def sharing_request(*, case_number: str, item_code: str, applicant: User, purpos
         if fetched is None:
             raise NoSharedData(f"{item.provider.name}没有申请人的“{item.name}”数据，请上传材料。")
         data = _fields(item, fetched)
-        use = use_record(kind=UseKind.SHARED_DATA_QUERY, holder_ref=holder_ref(number),
+        # Without the applicant's consent a department queries on its legal basis: the holder
+        # sees that as 依职能核查.
+        kind = UseKind.EX_OFFICIO_CHECK if basis == UseBasis.LEGAL_BASIS \
+            else UseKind.SHARED_DATA_QUERY
+        use = use_record(kind=kind, holder_ref=holder_ref(number),
                          actor=actor, basis=basis, basis_text=basis_text,
                          case_number=case_number, purpose=purpose, item_code=item.code)
         request = SharingRequest.objects.create(

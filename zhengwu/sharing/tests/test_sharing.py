@@ -132,6 +132,7 @@ def test_an_ex_officio_query_needs_its_legal_basis(applicant: User, reviewer: Us
     request = _request(applicant, reviewer, basis=UseBasis.LEGAL_BASIS,
                        basis_text="《政务信息资源共享管理暂行办法》第十条（示例）")
     assert request.use.basis_text.startswith("《政务信息资源共享管理暂行办法》")
+    assert request.use.kind == UseKind.EX_OFFICIO_CHECK
 
 
 def test_the_applicant_sees_their_request_and_nobody_else_does(applicant: User, reviewer: User,
