@@ -27,14 +27,18 @@ def holder_number(user: User) -> str:
     return ""
 
 
+def verified_holder_number(user: User) -> str:
+    """The account's number only when the platform verified it (L2): nobody reads another's
+    data or log by typing their number into an unverified account. Empty otherwise."""
+    if user.realname_level < RealNameLevel.IDENTITY:
+        return ""
+    return holder_number(user)
+
+
 def holder_refs_of(user: User) -> list[str]:
-    """The holder references the account may read the uses of: its own number, and only when
-    the platform verified it (L2), so nobody reads another's log by typing their number into
-    an unverified account."""
-    number = holder_number(user)
-    if not number or user.realname_level < RealNameLevel.IDENTITY:
-        return []
-    return [holder_ref(number)]
+    """The holder references the account may read the uses of (its own verified number)."""
+    number = verified_holder_number(user)
+    return [holder_ref(number)] if number else []
 
 
 def uses_for(user: User) -> QuerySet[DataUse]:

@@ -10,14 +10,14 @@ from typing import Any
 
 from django.db import transaction
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import actor_for
 from zhengwu.core.audit import Actor, audit_record, sm3_hex
 from zhengwu.core.errors import InvalidInput
 from zhengwu.core.holder_ref import holder_ref
 from zhengwu.sharing.models import SharedDataItem, SharingRequest, SubjectKind, UseBasis, UseKind
 from zhengwu.sharing.providers import Provider, provider_get
-from zhengwu.sharing.selectors import holder_number
+from zhengwu.sharing.selectors import holder_number, verified_holder_number
 from zhengwu.sharing.uselog import use_check, use_record
 
 
@@ -34,11 +34,15 @@ def _item(code: str) -> SharedDataItem:
 
 
 def _number_for(item: SharedDataItem, user: User) -> str:
-    number = holder_number(user)
-    enterprise = user.kind == "enterprise"
-    if (item.subject_kind == SubjectKind.ENTERPRISE) != enterprise or not number:
+    """The applicant's own verified number for an item about their kind of holder."""
+    enterprise = user.kind == UserKind.ENTERPRISE
+    if (item.subject_kind == SubjectKind.ENTERPRISE) != enterprise or not holder_number(user):
         raise InvalidInput(f"“{item.name}”是{item.get_subject_kind_display()}的数据，"
                            "与申请人不符", code="sharing.wrong_subject")
+    number = verified_holder_number(user)
+    if not number:
+        raise InvalidInput("申请人的身份尚未核验（实名认证 L2），不能调用共享数据，请上传材料。",
+                           code="sharing.not_verified")
     return number
 
 
@@ -63,8 +67,7 @@ def sharing_request(*, case_number: str, item_code: str, applicant: User, purpos
                     provider: Provider | None = None) -> SharingRequest:
     """Fetch `item_code` about the case's applicant for `purpose`, record the use (kind
     shared_data_query; ex_officio_check when the basis is the law) and the request in one
-    transaction, and return the request (its `data`
-    is what came back). `actor` is whoever asks (the applicant consenting while applying, or
+    transaction, and return the request (its `data` is what came back). `actor` is whoever asks (the applicant consenting while applying, or
     the department's staff acting on the case; an ex-officio query passes basis legal_basis
     with the law). Raises NoSharedData when the provider holds nothing for the applicant."""
     if not purpose.strip():
@@ -76,7 +79,7 @@ def sharing_request(*, case_number: str, item_code: str, applicant: User, purpos
     with transaction.atomic():
         fetched = (provider or provider_get()).fetch(
             item, number, purpose=purpose, case_number=case_number,
-            requester=actor.department_label or item.provider.name)
+            requester=actor.department_label or actor.label)
         if fetched is None:
             raise NoSharedData(f"{item.provider.name}没有申请人的“{item.name}”数据，请上传材料。")
         data = _fields(item, fetched)

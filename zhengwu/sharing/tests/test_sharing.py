@@ -195,3 +195,16 @@ def test_a_malformed_item_code_never_reaches_the_database(applicant: User,
     assert client.post(reverse("sharing:preview", args=["NO-SUCH-1"])).status_code == 404
     unknown = client.post("/api/v1/sharing/items/NO-SUCH-1/preview")
     assert unknown.status_code == 422 and unknown.json()["code"] == "sharing.unknown_item"
+
+
+def test_an_unverified_account_gets_no_shared_data(applicant: User, reviewer: User,
+                                                    client_for: Any) -> None:
+    # The number on an L1 account is only typed in: it opens nobody's data.
+    User.objects.filter(pk=applicant.pk).update(realname_level=1)
+    applicant.refresh_from_db()
+    before = DataUse.objects.count()
+    with pytest.raises(InvalidInput, match="尚未核验"):
+        _request(applicant, reviewer)
+    answer = client_for(applicant).post("/api/v1/sharing/items/GA-HJ-001/preview")
+    assert answer.status_code == 422 and answer.json()["code"] == "sharing.not_verified"
+    assert DataUse.objects.count() == before
