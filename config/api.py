@@ -47,6 +47,7 @@ api.add_router("/accounts", "zhengwu.accounts.api.router")
 api.add_router("/accounts", "zhengwu.accounts.identity_api.router")
 api.add_router("/me", "zhengwu.portal.api.router")
 api.add_router("/licences", "zhengwu.licences.api.router")
+api.add_router("/sharing", "zhengwu.sharing.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     path("notifications/", include("zhengwu.notifications.urls")),
     path("licences/", include("zhengwu.licences.urls")),
+    path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "zhengwu.documents",
     "zhengwu.notifications",
     "zhengwu.licences",
+    "zhengwu.sharing",
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.bundles",
@@ -224,12 +225,15 @@ ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS
 ZHENGWU_LICENCE_KEY_DIR = env_str("ZHENGWU_LICENCE_KEY_DIR", str(DATA_DIR / "keys" / "licences"))
 ZHENGWU_LICENCE_SIGNING_SERVICE = env_str("ZHENGWU_LICENCE_SIGNING_SERVICE")
 ZHENGWU_LICENCE_SIGNING_TOKEN = env_str("ZHENGWU_LICENCE_SIGNING_TOKEN")
-# The key of licence holder references (HMAC-SM3 of the ID number, licences.holder). Empty:
-# derived from SECRET_KEY — set it in production, and keep it: a new key orphans every
-# licence from its holder's space until the references are recomputed.
-ZHENGWU_LICENCE_HOLDER_KEY = env_str("ZHENGWU_LICENCE_HOLDER_KEY")
 # Render a licence's PDF in the background once it is issued (else on the first download).
 ZHENGWU_LICENCE_PDF_PRERENDER = True
+# The key of the holder reference (HMAC-SM3 of an ID number or USCC, core.holder_ref) that
+# licences and the data-use log store instead of the number. Set it in production and never
+# change it; empty: derived from SECRET_KEY (development).
+ZHENGWU_HOLDER_REF_KEY = env_str("ZHENGWU_HOLDER_REF_KEY")
+# The provincial data-sharing platform (docs/sharing.md); empty: the local demo provider.
+ZHENGWU_SHARING_PROVIDER_URL = env_str("ZHENGWU_SHARING_PROVIDER_URL")
+ZHENGWU_SHARING_PROVIDER_TOKEN = env_str("ZHENGWU_SHARING_PROVIDER_TOKEN")
 
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a

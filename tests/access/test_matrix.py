@@ -843,6 +843,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /catalog/drafts/{draft_id}/reject": "catalogue (not case work)",
     "api POST /catalog/imports": "catalogue (not case work)",
     "api POST /notifications/messages/{message_id}/read": "one's own inbox",
+    "api POST /sharing/items/{code}/preview": "one's own shared data (the service reads the "
+                                              "caller's own number): zhengwu/sharing/tests/"
+                                              "test_sharing.py",
     "api POST /accounts/identity": "one's own 实名认证: zhengwu/accounts/tests/"
                                    "test_identity_verify.py",
     "api POST /accounts/authorizations": "the principal's side only (the account, or the "

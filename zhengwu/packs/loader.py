@@ -50,6 +50,7 @@ from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
 from zhengwu.regions.services import RegionRow, regions_load
+from zhengwu.sharing.pack import shared_data_load
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,6 +71,7 @@ class LoadReport:
     code_sets: int = 0
     licence_types: int = 0
     licence_keys: list[str] | None = None
+    shared_data: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -78,7 +80,7 @@ class LoadReport:
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
-                f"新建颁证密钥 {len(self.licence_keys or [])}")
+                f"新建颁证密钥 {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -402,6 +404,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.bundles = bundles_load(pack, region_code=meta["region_code"], actor=actor)
         _privacy(pack, actor)
         report.licence_types, issuers = _licence_types(pack, actor)
+        report.shared_data = shared_data_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

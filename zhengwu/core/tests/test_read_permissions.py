@@ -82,6 +82,7 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/me/addresses", "/accounts/addresses/"),
     ("/api/v1/accounts/identity", "/accounts/verify/"),
     ("/api/v1/accounts/authorizations", "/accounts/authorizations/"),
+    ("/api/v1/sharing/uses", "/my/data-uses/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -97,6 +98,7 @@ PUBLIC = {
     "/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/bundles/{code}/versions",
     "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
     "/api/v1/departments/{department_id}", "/api/v1/accounts/privacy",
+    "/api/v1/sharing/items",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -105,7 +107,10 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # 我的空间's sections a page at a time: portal/tests/test_my_space.py.
                   "/api/v1/me/sections/{key}",
                   # 我的证照: the holder's own licences only (licences/tests/test_views.py).
-                  "/api/v1/licences/mine"}
+                  "/api/v1/licences/mine",
+                  # A shared data item fetched for the applicant's own case:
+                  # sharing/tests/test_sharing.py.
+                  "/api/v1/sharing/requests/{request_id}"}
 
 
 def _template(path: str) -> str:
