@@ -142,6 +142,18 @@ def form_draft_delete(*, owner: User, form: str) -> bool:
 # --- one rule for every draft --------------------------------------------------------------
 
 
+def _without_nul(value: Any) -> Any:
+    """The draft's content without NUL characters, which PostgreSQL's JSON cannot store (the
+    form itself refuses them with a clear error when it is submitted; a draft is only kept)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def _bounded(data: dict[str, Any]) -> dict[str, Any]:
     """A draft within MAX_BYTES: the bulk forgotten first, then everything but the files."""
     if len(repr(data).encode()) <= MAX_BYTES:
@@ -158,7 +170,7 @@ def _save(owner: User, which: dict[str, Any], data: dict[str, Any],
     now = clock.now()
     expires_at = until or now + KEEP_FOR
     tokens = [t for t in dict.fromkeys(kept) if t and len(t) <= 64][:MAX_FILES]
-    data = _bounded({**data, "kept": tokens})
+    data = _bounded(_without_nul({**data, "kept": tokens}))
     draft, created = ApplicationDraft.objects.select_for_update().get_or_create(
         owner=owner, **which,
         defaults={"data": data, "created_at": now, "updated_at": now,

@@ -108,3 +108,14 @@ def test_a_refused_window_form_is_kept_and_htmx_saves_it(client_for, clerk, appl
     client.post(window_url(food), {"discard_draft": "1"})
     assert not ApplicationDraft.objects.exists()
     assert MONDAY < MIDNIGHT
+
+
+def test_a_draft_keeps_no_nul_character_which_postgresql_json_cannot_store(
+        db: None, applicant: User) -> None:
+    """A NUL typed into a field (the form refuses it on submission) would make saving the
+    draft a 500 on PostgreSQL; the draft keeps the rest of the text."""
+    drafts.form_draft_save(owner=applicant, form="test:nul",
+                           data={"answers": {"name\x00": "张\x00三", "rows": ["a\x00"]}},
+                           kept=[])
+    saved = ApplicationDraft.objects.get(owner=applicant, form="test:nul").data
+    assert saved["answers"] == {"name": "张三", "rows": ["a"]}
