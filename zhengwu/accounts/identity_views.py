@@ -228,7 +228,11 @@ def authorization_letter(request: HttpRequest, pk: int) -> FileResponse:
     authorization = get_object_or_404(Authorization.objects.select_related("principal"), pk=pk)
     if not authorization.letter or not _may_see_letter(_user(request), authorization):
         raise PermissionDenied("无权查看该授权委托书。")
-    return FileResponse(authorization.letter.open("rb"), as_attachment=False,
+    # Served as what its content is; anything else (stored before letters were judged by
+    # content) only as a download, never rendered by the browser.
+    content_type = mandates.letter_content_type(authorization)
+    return FileResponse(authorization.letter.open("rb"), as_attachment=content_type is None,
+                        content_type=content_type or "application/octet-stream",
                         filename=authorization.letter.name.rsplit("/", 1)[-1])
 
 
