@@ -10,7 +10,7 @@ from typing import Any, Final
 from django import forms
 
 from zhengwu.accounts.models import User
-from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
 
 # A service refusal's code → the form field it is about (others go above the form).
 FIELD_OF_CODE: Final = {
@@ -32,7 +32,7 @@ def field_for(form: forms.Form, code: str) -> str | None:
 
 
 def _date() -> forms.DateField:
-    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    return forms.DateField(widget=DateInput(),
                            error_messages={"invalid": "请按 年-月-日 填写日期。",
                                            "required": "请填写日期。"})
 
