@@ -59,11 +59,16 @@ def _checked(name: str, id_number: str) -> tuple[str, str]:
         raise InvalidInput(error.message + "。", code="identity.name_invalid") from error
     if not name:
         raise InvalidInput("请填写姓名。", code="identity.name_invalid")
+    return name, id_number_checked(id_number)
+
+
+def id_number_checked(id_number: str) -> str:
+    """The canonical citizen ID number, or InvalidInput (identity.id_number_invalid) saying
+    what is wrong with it; the forms call it too, so that it is said with their other errors."""
     try:
-        number = validate_citizen_id(id_number)
+        return validate_citizen_id(id_number)
     except CodeError as error:
         raise InvalidInput(error.message + "。", code="identity.id_number_invalid") from error
-    return name, number
 
 
 def _unverified_person(user: User, number: str) -> None:

@@ -9,7 +9,9 @@ from typing import Any, Final
 
 from django import forms
 
+from zhengwu.accounts.identity import id_number_checked
 from zhengwu.accounts.models import User
+from zhengwu.core.errors import InvalidInput
 from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
 
 # A service refusal's code → the form field it is about (others go above the form).
@@ -47,6 +49,14 @@ class VerifyForm(ErrorsDescribed):
                                 error_messages={"required": "请填写身份证号码。",
                                                 "min_length": "身份证号码应为18位。",
                                                 "max_length": "身份证号码应为18位。"})
+
+    def clean_id_number(self) -> str:
+        # The service checks it again; checked here too, it is said with the form's other
+        # errors (a wrong check digit and a missing consent in one answer).
+        try:
+            return id_number_checked(self.cleaned_data["id_number"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from error
 
 
 class WindowVerifyForm(VerifyForm):
