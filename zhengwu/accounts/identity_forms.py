@@ -25,6 +25,7 @@ FIELD_OF_CODE: Final = {
     "authorization.principal_unknown": "principal_identifier",
     "accounts.phone_invalid": "account_phone", "accounts.phone_taken": "account_phone",
     "accounts.consent_missing": "paper_consent", "accounts.notice_outdated": "paper_consent",
+    "identity.name_differs": "card_prevails",
 }
 
 
@@ -73,9 +74,12 @@ class WindowVerifyForm(VerifyForm):
     open_account = forms.BooleanField(
         label="该手机号尚无账号时，为申请人开户（须已签署纸质同意书；申请人日后用“找回密码”设置密码）",
         required=False)
+    # Shown once the provider knows the number under another name (identity.name_differs).
+    card_prevails = forms.BooleanField(
+        label="以证件为准：已再次核对，居民身份证上的姓名和号码与所填一致", required=False)
 
-    field_order = ["account_phone", "name", "id_number", "checked", "paper_consent",
-                   "open_account"]
+    field_order = ["account_phone", "name", "id_number", "card_prevails", "checked",
+                   "paper_consent", "open_account"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -106,7 +106,8 @@ def window_verify(request: HttpRequest) -> HttpResponse:
             if account is None and data["open_account"]:
                 account = window_account_open(clerk=clerk, phone=data["account_phone"],
                                               name=data["name"], id_number=data["id_number"],
-                                              paper_consent_version=version or "")
+                                              paper_consent_version=version or "",
+                                              card_prevails=data["card_prevails"])
                 done = f"已为申请人开户（{account.phone}）并登记身份和书面同意，核验人：{clerk}。" \
                        "请告知申请人用“找回密码”设置登录密码。"
             elif account is None:
@@ -116,7 +117,8 @@ def window_verify(request: HttpRequest) -> HttpResponse:
             else:
                 identity_verify_in_person(clerk=clerk, account=account, name=data["name"],
                                           id_number=data["id_number"],
-                                          paper_consent_version=version)
+                                          paper_consent_version=version,
+                                          card_prevails=data["card_prevails"])
                 done = f"已为账号（{account.phone}）登记身份" + ("和书面同意" if version else "") \
                     + f"，核验人：{clerk}。"
         except DomainError as error:
