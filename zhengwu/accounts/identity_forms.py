@@ -9,8 +9,10 @@ from typing import Any, Final
 
 from django import forms
 
+from zhengwu.accounts.identity import id_number_checked
 from zhengwu.accounts.models import User
-from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.core.errors import InvalidInput
+from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
 
 # A service refusal's code → the form field it is about (others go above the form).
 FIELD_OF_CODE: Final = {
@@ -23,6 +25,7 @@ FIELD_OF_CODE: Final = {
     "authorization.principal_unknown": "principal_identifier",
     "accounts.phone_invalid": "account_phone", "accounts.phone_taken": "account_phone",
     "accounts.consent_missing": "paper_consent", "accounts.notice_outdated": "paper_consent",
+    "identity.name_differs": "card_prevails",
 }
 
 
@@ -32,7 +35,7 @@ def field_for(form: forms.Form, code: str) -> str | None:
 
 
 def _date() -> forms.DateField:
-    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    return forms.DateField(widget=DateInput(),
                            error_messages={"invalid": "请按 年-月-日 填写日期。",
                                            "required": "请填写日期。"})
 
@@ -47,6 +50,14 @@ class VerifyForm(ErrorsDescribed):
                                 error_messages={"required": "请填写身份证号码。",
                                                 "min_length": "身份证号码应为18位。",
                                                 "max_length": "身份证号码应为18位。"})
+
+    def clean_id_number(self) -> str:
+        # The service checks it again; checked here too, it is said with the form's other
+        # errors (a wrong check digit and a missing consent in one answer).
+        try:
+            return id_number_checked(self.cleaned_data["id_number"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from error
 
 
 class WindowVerifyForm(VerifyForm):
@@ -63,9 +74,12 @@ class WindowVerifyForm(VerifyForm):
     open_account = forms.BooleanField(
         label="该手机号尚无账号时，为申请人开户（须已签署纸质同意书；申请人日后用“找回密码”设置密码）",
         required=False)
+    # Shown once the provider knows the number under another name (identity.name_differs).
+    card_prevails = forms.BooleanField(
+        label="以证件为准：已再次核对，居民身份证上的姓名和号码与所填一致", required=False)
 
-    field_order = ["account_phone", "name", "id_number", "checked", "paper_consent",
-                   "open_account"]
+    field_order = ["account_phone", "name", "id_number", "card_prevails", "checked",
+                   "paper_consent", "open_account"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -49,10 +49,15 @@ UNAVAILABLE_MESSAGE: Final = "身份认证服务暂时不可用，请稍后再�
 
 @dataclass(frozen=True)
 class IdentityCheck:
-    """The provider's answer: `outcome` is MATCH, MISMATCH or UNAVAILABLE."""
+    """The provider's answer: `outcome` is MATCH, MISMATCH or UNAVAILABLE. `unknown_number`:
+    a MISMATCH because the provider has no such number at all (the local registry's answer
+    for a number on none of its lists); any other MISMATCH means the provider knows the
+    number under another name — which a window clerk is asked to re-check (accounts.identity).
+    The provincial interface does not tell the two apart: its mismatch counts as the latter."""
 
     outcome: str
     message: str = ""
+    unknown_number: bool = False
 
     @property
     def matched(self) -> bool:
@@ -102,7 +107,7 @@ class LocalIdentityProvider:
         known = _registry(self.pack, stamp).get(normalize_code(id_number))
         if known is not None and known == name_key(name):
             return IdentityCheck(MATCH, "身份核验通过。")
-        return IdentityCheck(MISMATCH, MISMATCH_MESSAGE)
+        return IdentityCheck(MISMATCH, MISMATCH_MESSAGE, unknown_number=known is None)
 
 
 # --- the provincial 统一身份认证 -----------------------------------------------------------------

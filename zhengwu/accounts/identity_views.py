@@ -106,7 +106,8 @@ def window_verify(request: HttpRequest) -> HttpResponse:
             if account is None and data["open_account"]:
                 account = window_account_open(clerk=clerk, phone=data["account_phone"],
                                               name=data["name"], id_number=data["id_number"],
-                                              paper_consent_version=version or "")
+                                              paper_consent_version=version or "",
+                                              card_prevails=data["card_prevails"])
                 done = f"已为申请人开户（{account.phone}）并登记身份和书面同意，核验人：{clerk}。" \
                        "请告知申请人用“找回密码”设置登录密码。"
             elif account is None:
@@ -116,7 +117,8 @@ def window_verify(request: HttpRequest) -> HttpResponse:
             else:
                 identity_verify_in_person(clerk=clerk, account=account, name=data["name"],
                                           id_number=data["id_number"],
-                                          paper_consent_version=version)
+                                          paper_consent_version=version,
+                                          card_prevails=data["card_prevails"])
                 done = f"已为账号（{account.phone}）登记身份" + ("和书面同意" if version else "") \
                     + f"，核验人：{clerk}。"
         except DomainError as error:
@@ -228,7 +230,11 @@ def authorization_letter(request: HttpRequest, pk: int) -> FileResponse:
     authorization = get_object_or_404(Authorization.objects.select_related("principal"), pk=pk)
     if not authorization.letter or not _may_see_letter(_user(request), authorization):
         raise PermissionDenied("无权查看该授权委托书。")
-    return FileResponse(authorization.letter.open("rb"), as_attachment=False,
+    # Served as what its content is; anything else (stored before letters were judged by
+    # content) only as a download, never rendered by the browser.
+    content_type = mandates.letter_content_type(authorization)
+    return FileResponse(authorization.letter.open("rb"), as_attachment=content_type is None,
+                        content_type=content_type or "application/octet-stream",
                         filename=authorization.letter.name.rsplit("/", 1)[-1])
 
 

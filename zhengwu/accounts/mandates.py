@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -58,11 +59,11 @@ from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.upload_check import MAX_BYTES, SNIFF_BYTES, CheckedFile, check_upload, sniff
 
 ITEM_CODE: Final = re.compile(r"^[0-9A-Z]{4,31}$")
 MAX_YEARS: Final = 5  # an authorization longer than this is asked to be renewed
-LETTER_TYPES: Final = {".pdf", ".jpg", ".jpeg", ".png"}
-LETTER_MAX_BYTES: Final = 10 * 1024 * 1024
+LETTER_MAX_BYTES: Final = MAX_BYTES  # the upload check's limit (core.upload_check)
 
 SELF: Final = IdentityBasis.SELF
 AUTHORIZATION: Final = IdentityBasis.AUTHORIZATION
@@ -347,18 +348,31 @@ def _tell_requested(authorization: Authorization, principal: User, agent: User) 
           "确认；不认识申请人请不要确认。")
 
 
-def _letter_acceptable(letter: UploadedFile) -> None:
-    """The one check of an uploaded 授权委托书 (page and API): PDF, JPG or PNG, at most 10 MB."""
-    name = (letter.name or "").lower()
-    if not any(name.endswith(ext) for ext in LETTER_TYPES) or \
-            (letter.size or 0) > LETTER_MAX_BYTES:
+def _letter_checked(letter: UploadedFile) -> CheckedFile:
+    """The one check of an uploaded 授权委托书 (page and API): PDF, JPG or PNG judged by its
+    content — the check of every upload (core.upload_check) — at most 10 MB."""
+    if (letter.size or 0) > LETTER_MAX_BYTES:
         raise InvalidInput("授权委托书请上传 PDF 或图片（JPG、PNG），不超过 10 MB。",
                            code="authorization.letter")
+    letter.seek(0)
+    try:
+        return check_upload(letter.name or "", letter.read(), what="授权委托书")
+    except InvalidInput as error:
+        raise InvalidInput(error.message, code="authorization.letter") from error
 
 
-def _letter_name(letter: UploadedFile) -> str:
-    name = (letter.name or "").lower()
-    return f"letter{name[name.rfind('.'):]}"
+def _letter_file(checked: CheckedFile) -> tuple[str, ContentFile[bytes]]:
+    """The letter as stored: named by its content's type, never by the uploaded name."""
+    return f"letter.{checked.extension}", ContentFile(checked.content)
+
+
+def letter_content_type(authorization: Authorization) -> str | None:
+    """The type of the stored letter's content (PDF, PNG or JPEG), or None for anything else —
+    e.g. a file stored before letters were judged by their content."""
+    with authorization.letter.open("rb") as stored:
+        head = stored.read(SNIFF_BYTES)
+    kind = sniff(head)
+    return kind[0] if kind else None
 
 
 @transaction.atomic
@@ -398,16 +412,15 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
         raise InvalidInput("不能授权给自己。", code="authorization.self")
     codes = _codes(scope_all, item_codes)
     _dates(starts_on, ends_on)
-    if letter is not None:
-        _letter_acceptable(letter)
+    checked = _letter_checked(letter) if letter is not None else None
     now = clock.now()
     authorization = Authorization(
         principal=principal, agent=agent, kind=_kind(principal), scope_all=scope_all,
         item_codes=codes, starts_on=starts_on, ends_on=ends_on,
-        confirmation=Confirmation.LETTER if letter is not None else Confirmation.ONLINE,
+        confirmation=Confirmation.LETTER if checked is not None else Confirmation.ONLINE,
         letter_reference=letter_reference.strip()[:200], created_by=agent, created_at=now)
-    if letter is not None:
-        authorization.letter.save(_letter_name(letter), letter, save=False)
+    if checked is not None:
+        authorization.letter.save(*_letter_file(checked), save=False)
     authorization.save()
     audit_record(actor=agent_actor(agent, principal), action="accounts.authorization_request",
                  obj=authorization, after=_audit_row(authorization))
@@ -429,9 +442,9 @@ def authorization_letter_upload(*, agent: User, authorization_id: int, letter: U
             or authorization.letter_checked_at is not None):
         raise InvalidInput("该授权已确认、已核验或已撤销，不能再上传委托书。", code="authorization.state",
                            http_status=409)
-    _letter_acceptable(letter)
+    stored_as = _letter_file(_letter_checked(letter))
     replaced = authorization.letter.name or ""
-    authorization.letter.save(_letter_name(letter), letter, save=False)
+    authorization.letter.save(*stored_as, save=False)
     authorization.confirmation = Confirmation.LETTER
     if letter_reference.strip():
         authorization.letter_reference = letter_reference.strip()[:200]

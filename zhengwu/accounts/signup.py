@@ -2,9 +2,10 @@
 number (L1, accounts.models.RealNameLevel.MOBILE), resetting a forgotten password, changing the
 mobile number. Closing an account is accounts.closing.
 
-Each act checks everything it can before it uses a code (accounts.phone_codes.code_verify), so
-that a weak password or a missing consent leaves the code good, and then runs as one
-transaction with its audit row. Neither audit rows nor logs hold a phone number or a code.
+Each act checks everything it can before it uses a code: the code is checked
+(accounts.phone_codes.code_verify, a wrong one counted) together with the other fields, so that
+every error is told in one answer, and used only once all is well — a weak password or a missing
+consent leaves the code good. The act then runs as one transaction with its audit row. Neither audit rows nor logs hold a phone number or a code.
 
 User names of people who sign up are "p" and 12 hex digits of an HMAC of the phone number at
 sign-up: stable (kept when the number changes), unique, and not the number itself. People sign in
@@ -116,7 +117,7 @@ def code_request(*, purpose: str, phone: str, user: User | None,
     if purpose == CodePurpose.SIGNUP and registered:
         return phone_codes.code_issue(
             phone=phone, purpose=purpose, address=address, deliver=False,
-            text="该手机号已注册账号，请直接用手机号登录；如忘记密码，请在登录页选择“忘记密码”。")
+            text="该手机号已注册账号，请直接用手机号登录；如忘记密码，请在登录页选择“找回密码”。")
     if purpose == CodePurpose.RESET and not registered:
         return phone_codes.code_issue(phone=phone, purpose=purpose, address=address,
                                       deliver=False)
@@ -155,13 +156,13 @@ def signup(*, phone: str, code: str, password: str, display_name: str, consent_v
     current = notice_current()
     if current is None:
         raise InvalidInput("隐私政策尚未发布，暂不能注册。", code="accounts.notice_missing")
+    # Named as the notice is titled (《个人信息处理规则》), not by a generic word.
     if not consent_version:
-        errors["consent"] = "请阅读并同意隐私政策。"
+        errors["consent"] = f"请阅读并同意《{current.title}》。"
     elif consent_version != current.version:
         errors["consent"] = "隐私政策已更新，请阅读当前版本后再同意。"
-    if errors:
-        raise FormInvalid(errors)
-    row = _verified(phone=phone, purpose=CodePurpose.SIGNUP, code=code, address=address)
+    row = _code_checked(errors, phone=phone, purpose=CodePurpose.SIGNUP, code=code,
+                        address=address)
     with transaction.atomic():
         phone_codes.code_use(row)
         if User.objects.filter(phone=phone).exists():
@@ -179,6 +180,25 @@ def signup(*, phone: str, code: str, password: str, display_name: str, consent_v
         role_assign(user=user, role=Role.APPLICANT_PERSON, actor=actor)
         consent_record(user=user, version=consent_version, actor=actor)
     return user
+
+
+def _code_checked(errors: dict[str, str], *, phone: str, purpose: str, code: str,
+                  address: str) -> PhoneCode:
+    """The code checked (not used) along with the other fields' `errors`, so that a wrong code
+    and a weak password are told in one answer; FormInvalid with all of them, else the
+    verified code. A wrong code counts as a try whatever else is wrong. Without a valid
+    number there is no code to check."""
+    row: PhoneCode | None = None
+    refused_code = "invalid_input"
+    if "phone" not in errors:
+        try:
+            row = _verified(phone=phone, purpose=purpose, code=code, address=address)
+        except FormInvalid as error:
+            errors = {**errors, **error.fields}
+            refused_code = error.code if len(errors) == 1 else refused_code
+    if errors or row is None:
+        raise FormInvalid(errors, code=refused_code)
+    return row
 
 
 def _verified(*, phone: str, purpose: str, code: str, address: str,
@@ -202,10 +222,14 @@ def password_reset(*, phone: str, code: str, password: str, address: str) -> Use
         raise FormInvalid({"phone": error.message}, code=error.code) from error
     user = User.objects.filter(phone=phone, is_active=True).first()
     problems = password_problems(password, user)
-    if problems:
-        raise FormInvalid({"password": "".join(problems)}, code="accounts.password_weak")
+    errors = {"password": "".join(problems)} if problems else {}
     # An unknown number has no code: the same answer as a wrong code.
-    row = _verified(phone=phone, purpose=CodePurpose.RESET, code=code, address=address)
+    try:
+        row = _code_checked(errors, phone=phone, purpose=CodePurpose.RESET, code=code,
+                            address=address)
+    except FormInvalid as error:
+        raise FormInvalid(error.fields, code="accounts.password_weak" if problems
+                          else error.code) from error
     with transaction.atomic():
         phone_codes.code_use(row)
         user = User.objects.select_for_update().filter(phone=phone, is_active=True).first()

@@ -20,6 +20,7 @@ from zhengwu.catalog.models import (
     MaterialSource,
     OnlineDepth,
 )
+from zhengwu.core.forms import DateInput
 
 
 class MaterialLinesField(forms.CharField):
@@ -125,8 +126,8 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="开始日期", widget=DateInput())
+    end = forms.DateField(label="结束日期", widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,6 +1,7 @@
 """What the forms of every app's pages share: the base that marks invalid fields for screen
-readers (ErrorsDescribed), and the field for free text (TextField) — one rule for which
-characters text may hold, core.text.check_text, on pages and API alike.
+readers (ErrorsDescribed), the field for free text (TextField) — one rule for which
+characters text may hold, core.text.check_text, on pages and API alike — and the widget of
+every date field (DateInput).
 
 Django's CharField refuses a NUL by itself (ProhibitNullCharactersValidator) before the form's
 own validation runs; its Chinese message ("不允许是用空字符串。") wrongly says "empty string",
@@ -42,3 +43,14 @@ class ErrorsDescribed(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">` with its value in ISO form (2026-12-06). Browsers drop any other
+    value of a date input, and Django would write the locale's (zh-hans: 2026/12/06), so the
+    field looked empty and was refused on submission unless retyped."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")

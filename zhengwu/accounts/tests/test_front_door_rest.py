@@ -148,7 +148,7 @@ def test_the_agent_is_told_when_the_window_has_checked_the_letter(zhangsan: User
     authorization = mandates.authorization_request(
         agent=chuangye, principal=zhangsan, scope_all=True, item_codes=[],
         starts_on=clock.today(), ends_on=clock.today() + dt.timedelta(days=30),
-        letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 signed", "application/pdf"))
+        letter=SimpleUploadedFile("letter.pdf", PDF, "application/pdf"))
     told = _told(zhangsan)
     assert "委托书" in told["inapp"].body  # the principal learns a letter was given in their name
     mandates.authorization_letter_check(clerk=User.objects.get(username="clerk"),
@@ -218,7 +218,7 @@ def test_a_cross_site_sign_up_without_the_csrf_token_is_refused(sms: Any) -> Non
 
 # --- 2. the signed 委托书 through the API ------------------------------------------------
 
-PDF = b"%PDF-1.4\n% signed letter\n"
+PDF = b"%PDF-1.4\n% signed letter\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _letter_url(authorization: Authorization) -> str:
@@ -259,7 +259,10 @@ def test_the_letter_api_has_the_pages_checks(client_for: Any, zhangsan: User,
                                              chuangye: User) -> None:
     authorization = _ask(client_for, chuangye, zhangsan)
     agent = client_for(chuangye)
-    _refused(_upload(agent, authorization, name="letter.exe"), 422, "authorization.letter")
+    # Judged by content (core.upload_check), not by the name: a program, or text named .pdf.
+    _refused(_upload(agent, authorization, name="letter.exe", content=b"MZ\x90\x00"), 422,
+             "authorization.letter")
+    _refused(_upload(agent, authorization, content=b"signed"), 422, "authorization.letter")
     too_big = PDF + b"0" * (mandates.LETTER_MAX_BYTES + 1 - len(PDF))
     _refused(_upload(agent, authorization, content=too_big), 422, "authorization.letter")
     _refused(agent.post(_letter_url(authorization), {"reference": "x"}), 422, "invalid_input")

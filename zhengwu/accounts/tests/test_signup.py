@@ -53,7 +53,7 @@ def test_the_urls_are_where_the_brief_says():
 def test_the_login_page_links_to_sign_up_and_reset(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{SIGNUP}"' in html and f'href="{RESET}"' in html
-    assert "注册" in html and "忘记密码" in html
+    assert "注册" in html and "找回密码" in html
 
 
 def test_step_one_asks_only_for_the_number(client):
@@ -108,7 +108,9 @@ def test_sign_up_needs_consent_to_the_current_notice(client, sms):
     send(client)
     code = last_code(PHONE)
     html = client.post(SIGNUP, form(code, consent=None)).content.decode()
-    assert "请阅读并同意隐私政策" in html
+    notice = notice_current()
+    assert notice is not None
+    assert f"请阅读并同意《{notice.title}》。" in html
     html = client.post(SIGNUP, form(code, notice_version="1999-01")).content.decode()
     assert "隐私政策已更新" in html
     assert not User.objects.filter(phone=PHONE).exists()
