@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from zhengwu.core import sweeps
+        from zhengwu.core.checks import holder_ref_key_check
 
         sweeps.register("core.audit_checkpoint", audit_checkpoint)
+        checks.register(holder_ref_key_check, checks.Tags.security, deploy=True)
