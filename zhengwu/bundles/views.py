@@ -487,9 +487,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     _require_applicant(user)
     bundle = _bundle(code)
     definition = selectors.bundle_definition(bundle)
-    if request.method == "POST" and request.POST.get("discard_draft"):
-        wizard_drafts.draft_delete(owner=user, code=bundle.code)
-        messages.success(request, "草稿已删除。")
+    discard = drafts.discard_asked(request.POST) if request.method == "POST" else None
+    if discard is not None:
+        if discard:
+            wizard_drafts.draft_delete(owner=user, code=bundle.code)
+            messages.success(request, "草稿已删除。")
+        else:
+            messages.error(request, drafts.DISCARD_UNCONFIRMED)
         return redirect("bundles:apply", bundle.code)
     # Opening the wizard resumes the person's draft: the step before the one reached is
     # posted again from it, so the page is judged as when it was left.

@@ -146,7 +146,11 @@ def test_the_draft_expires_with_the_sweep_and_can_be_discarded(
     sweeps.run_all(MORNING + drafts.KEEP_FOR)
     assert not ApplicationDraft.objects.filter(pk=draft.pk).exists()
     client.post(apply_url(), step2_data(qykb))
+    assert 'name="discard_confirm"' in client.get(apply_url()).content.decode()
     response = client.post(apply_url(), {"discard_draft": "1"})
+    assert response.status_code == 302
+    assert ApplicationDraft.objects.filter(owner=applicant).exists()  # not confirmed
+    response = client.post(apply_url(), {"discard_draft": "1", "discard_confirm": "1"})
     assert response.status_code == 302
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
     assert "第1步/共3步" in text_of(client.get(apply_url()))

@@ -352,7 +352,13 @@ def test_the_draft_saves_itself_with_htmx_and_expires(client_for, applicant, cle
 def test_a_draft_can_be_discarded(client_for, applicant, food, food_form):
     client = client_for(applicant)
     client.post(url_of(food), post_data(food, save_draft="1"))
-    client.post(url_of(food), {"discard_draft": "1"})
+    page = client.get(url_of(food)).content.decode()
+    assert 'name="discard_confirm"' in page and "确认放弃草稿" in page
+    # Without the confirmation the draft stays (a stray click loses nothing).
+    refused = client.post(url_of(food), {"discard_draft": "1"}, follow=True).content.decode()
+    assert "草稿未删除" in refused
+    assert ApplicationDraft.objects.filter(owner=applicant).exists()
+    client.post(url_of(food), {"discard_draft": "1", "discard_confirm": "1"})
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
     assert 'value="耒阳市张三小吃店"' not in client.get(url_of(food)).content.decode()
 
