@@ -615,11 +615,12 @@ def window(request: HttpRequest) -> HttpResponse:
 def window_filing(request: HttpRequest) -> HttpResponse:
     """窗口代为申请, step one: choose the item."""
     user = _user(request)
-    if selectors.window_region(user=user) is None:
+    region = selectors.window_region(user=user)
+    if region is None:
         raise PermissionDenied("仅综合窗口人员可以代为申请。")
     form = FilingSearchForm(request.GET or None)
-    found = selectors.implementations_for_filing(q=form.cleaned_data["q"] or "") \
-        if form.is_valid() else []
+    found = selectors.implementations_for_filing(q=form.cleaned_data["q"] or "",
+                                                 region=region) if form.is_valid() else []
     return render(request, "cases/window_filing.html", {"form": form, "found": found})
 
 
