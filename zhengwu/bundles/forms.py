@@ -190,7 +190,7 @@ class BundleForm(ErrorsDescribed):
                                   today=clock.today())
 
     @property
-    def item_error_links(self) -> list[tuple[str, str, str]]:
+    def item_error_links(self) -> list[tuple[str, str]]:
         return item_form.error_links(self.item_controls, self.item_errors) \
             if self.item_errors else []
 
