@@ -371,6 +371,8 @@ class Wizard:
     # outside step 2, and what step 3 shows of its answers.
     item_post: list[tuple[str, str]] = field(default_factory=list)
     item_rows: list[Any] = field(default_factory=list)
+    # The meanings that form asks: the bundle's fields standing for them are shown there.
+    answered: frozenset[str] = frozenset()
     # The step shown is saved as the draft (after a POST, not when a draft is resumed).
     remember: bool = False
 
@@ -404,7 +406,8 @@ def _wizard_response(request: HttpRequest, wizard: Wizard,
     form_rows = []
     if wizard.step == 3 and wizard.values is not None:
         form_rows = [(f.label, wizard.values.get(f.key, "")) for f in
-                     formdef.form_fields(definition) if wizard.values.get(f.key)]
+                     formdef.form_fields(definition, wizard.answered)
+                     if wizard.values.get(f.key)]
     context = {
         "w": wizard, "bundle": wizard.bundle, "definition": definition,
         "place": hall_place(wizard.bundle),
@@ -581,7 +584,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         if step == "3":
             _keep_step_three(wizard, data, request.FILES, region_code, user)
         return second(form, "申请表有误，请按提示修改。" if step == "3" else "")
-    wizard.values = form.values
+    wizard.values, wizard.answered = form.values, form.answered
     if union is not None:
         wizard.item_rows = [row for row in display_rows(
             union.definition, form.item_checked.answers, masked=False,
