@@ -106,7 +106,7 @@ def test_a_bidi_name_is_refused_next_to_the_field_on_the_page(client_for, applic
 
 def test_a_bidi_name_is_refused_in_a_bundle(applicant, submit_qykb):
     with pytest.raises(InvalidInput, match="U\\+202E") as refused:
-        submit_qykb(form={**COMPANY, "legal_representative": "孙\u202e创业"})
+        submit_qykb(form={**COMPANY, "agent_name": "孙\u202e创业"})
     assert refused.value.code == "bundle.form_invalid"
 
 

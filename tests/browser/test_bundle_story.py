@@ -76,11 +76,15 @@ for short_name, usernames in reviewers.items():
     names[short_name] = department.name
 print("SETUP" + json.dumps({{"applicant": "chuangye", "departments": names}}))
 """
+# The bundle's own form: the applicant's fields and what only the bundle asks.
 COMPANY = {"applicant_name": "孙创业", "id_number": "430481199003154613",
            "phone": "13800000018", "address": "耒阳市蔡子池街道五一路8号",
-           "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
-           "legal_rep_id_number": "430481199003154613", "registered_capital": "100",
-           "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
+           "employee_count": "5"}
+# The company's facts, asked once, in the members' one form (the bundle's fields standing for
+# them, bundle_fields.csv `meaning`, are not asked again); 注册资本 in 元.
+FACTS = {"a.name": "耒阳市创业科技有限公司", "a.legal_rep_name": "孙创业",
+         "a.legal_rep_id": "430481199003154613", "a.registered_capital": "1000000",
+         "a.business_scope": "软件开发；信息技术咨询服务"}
 
 
 def small_pdf() -> bytes:
@@ -177,6 +181,15 @@ def decide_on_case_page(first: Page, second: Page, number: str) -> None:
     expect(first.locator("#case p.meta .badge", has_text="准予").first).to_be_visible()
 
 
+def assert_radios_unstretched(page: Page) -> None:
+    """是/否 and choice radios keep their own size (site.css widens text inputs only)."""
+    radios = page.locator("#wizard input[type=radio]")
+    assert radios.count() > 0
+    for i in range(radios.count()):
+        box = radios.nth(i).bounding_box()
+        assert box is not None and box["width"] < 40, (i, box)
+
+
 def member_cases(page: Page) -> dict[str, str]:
     """Department name → member case number, from the progress view's table."""
     rows = page.locator("#bundle-case table.members tbody tr")
@@ -239,6 +252,8 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     # JavaScript (bundles.drafts); 放弃草稿 starts afresh.
     expect(title).to_have_text("第2步/共3步：填写一张表单")
     expect(applicant.locator("#draft-notice")).to_contain_text("已恢复您于")
+    # 放弃草稿 asks for a confirmation first (the box is `required`, checked again server-side).
+    applicant.get_by_role("checkbox", name=re.compile("确认放弃草稿")).check()
     with applicant.expect_navigation():
         applicant.get_by_role("button", name="放弃草稿，重新填写").click()
     steps_seen = [title.inner_text()]
@@ -256,17 +271,31 @@ def test_qykb_from_the_guide_to_one_delivery_in_one_working_day(
     steps_seen.append(title.inner_text())
     for key, value in COMPANY.items():
         applicant.locator(f"#id_f_{key}").fill(value)
-    # The members' own forms as one (their union through maps_to): a shared field once.
+    # The members' own forms as one (their union through maps_to): a shared field once, and
+    # the bundle's own form does not ask the company's facts again.
+    for key in ("company_name", "legal_representative", "legal_rep_id_number",
+                "registered_capital", "business_scope"):
+        expect(applicant.locator(f"#id_f_{key}")).to_have_count(0)
+    for name, value in FACTS.items():
+        applicant.locator(f"#wizard [name='{name}']").fill(value)
     expect(applicant.locator("#wizard")).to_contain_text("法定代表人")
     fill_rendered_form(applicant, "#wizard")
+    assert_radios_unstretched(applicant)
     shot(applicant, shots, "32-wizard-step2")
+    applicant.set_viewport_size({"width": 390, "height": 844})
+    assert_radios_unstretched(applicant)
+    shot(applicant, shots, "32-wizard-step2-390")
+    applicant.set_viewport_size({"width": 1280, "height": 900})
     applicant.get_by_role("button", name="下一步：提交材料并确认").click()
     expect(title).to_have_text("第3步/共3步：提交材料并确认")
     steps_seen.append(title.inner_text())
+    # The confirmation shows each fact once, in one unit.
+    confirmation = applicant.locator("#wizard").inner_text()
+    assert confirmation.count("注册资本") == 1 and "万元" not in confirmation, confirmation
     # Back one step and forward again: what was typed is kept.
     applicant.get_by_role("button", name="上一步").click()
     expect(title).to_have_text("第2步/共3步：填写一张表单")
-    expect(applicant.locator("#id_f_company_name")).to_have_value(COMPANY["company_name"])
+    expect(applicant.locator("#wizard [name='a.name']")).to_have_value(FACTS["a.name"])
     applicant.get_by_role("button", name="下一步：提交材料并确认").click()
     expect(title).to_have_text("第3步/共3步：提交材料并确认")
     files = applicant.locator("#wizard input[type=file]")

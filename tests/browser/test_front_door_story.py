@@ -140,6 +140,10 @@ def file_on_the_items_own_form(page: Page, shots: Path) -> str:
     submit_application(page)
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("食品安全管理人员公民身份号码")
+    # Named once, and no expected check character to copy into the last digit.
+    expect(summary).to_contain_text("公民身份号码有误（校验码不符），请逐位核对")
+    expect(summary).not_to_contain_text("食品安全管理人员公民身份号码：食品安全管理人员")
+    expect(summary).not_to_contain_text("应为")
     expect(summary).to_contain_text(f"已保留您选择的 {files} 个文件")
     # Every answer is still there.
     expect(page.locator("#a-premises_address")).to_have_value("蔡子池街道五一路8号")

@@ -6,7 +6,9 @@ bundle case pins the version it was filed under (as item cases pin the item vers
   (`shows_if`); members apply only `when` answers hold. `applicable()` turns answers into the
   member set the applicant sees.
 - One form (一套表单): the bundle's fields, each mapped to member items' field keys
-  (`maps_to`), entered once; `member_form()` gives each member case its own view.
+  (`maps_to`), entered once; `member_form()` gives each member case its own view. A field
+  may stand for a shared meaning (`meaning`, catalog MAPS_TO) that the members' own forms ask;
+  then it is taken from their answer, not asked twice (bundles.formdef, bundles.item_forms).
 - Materials once (一次采集): member materials grouped by material identity, so a document
   several departments need is collected once; `materials_needed()` counts before and after.
 - Parallel approval (并联审批): `depends_on` between members is a DAG; `stages()` are the
@@ -30,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zhengwu.catalog.application_form import MAPS_TO
 from zhengwu.core import input_errors
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -102,12 +105,23 @@ class FormField(_Strict):
     required: bool = True
     kind: FieldKind = "text"
     maps_to: tuple[MapTo, ...] = ()
+    # The shared meaning (catalog.application_form.MAPS_TO) this field stands for: when the
+    # members' one form (bundles.item_forms) asks it, the bundle's form does not, and the
+    # field's value is that answer (bundles.formdef), so each fact is asked once.
+    meaning: str = ""
 
     @field_validator("key")
     @classmethod
     def _key(cls, value: str) -> str:
         if not KEY.match(value):
             raise ValueError("字段标识只能由小写字母、数字和下划线组成，以字母开头")
+        return value
+
+    @field_validator("meaning")
+    @classmethod
+    def _meaning(cls, value: str) -> str:
+        if value and value not in MAPS_TO:
+            raise ValueError(f"共享含义“{value}”不在共享含义表中（catalog.application_form.MAPS_TO）")
         return value
 
 

@@ -1,11 +1,18 @@
 """The bundle's one form (一套表单), pure: GB/T 39046's applicant fields (cases.formdef) joined
 with the bundle's own fields, each validated by its kind (core.fields), every error next to
-its field."""
+its field.
+
+A bundle field that stands for a shared meaning (`meaning`, catalog MAPS_TO) is left out when
+the members' one form asks that meaning (`answered`, from bundles.item_forms.meanings): the
+fact is asked once, there, and the field's value is taken from that answer
+(bundles.item_forms.facts), so the bundle case and its members' legacy form_data still hold
+it."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +32,11 @@ MAX_LENGTH = {"text": 200, "long_text": 2000, "number": 20, "phone": 20, "id_num
               "uscc": 18, "date": 10}
 
 
+# The applicant's name, number and phone are checked against the account: always asked here,
+# whatever meaning they are given.
+ALWAYS_ASKED = ("applicant_name", "id_number", "phone")
+
+
 @dataclass(frozen=True)
 class FormField:
     key: str
@@ -32,11 +44,14 @@ class FormField:
     required: bool
     kind: str
     common: bool  # one of the applicant fields every case carries
+    meaning: str = ""  # the shared meaning it stands for (catalog MAPS_TO), if any
 
 
-def form_fields(definition: Definition) -> list[FormField]:
+def form_fields(definition: Definition,
+                answered: Collection[str] = ()) -> list[FormField]:
     """The applicant fields first, then the bundle's; a bundle field with an applicant
-    field's key replaces its label and requiredness (e.g. 住所 for 联系地址)."""
+    field's key replaces its label and requiredness (e.g. 住所 for 联系地址). Fields whose
+    meaning is in `answered` (asked by the members' one form) are left out."""
     own = {f.key: f for f in definition.fields}
     fields = []
     for common in COMMON_FIELDS:
@@ -44,17 +59,25 @@ def form_fields(definition: Definition) -> list[FormField]:
         kind = {"phone": "phone", "description": "long_text"}.get(common.key, "text")
         fields.append(FormField(common.key, bundle_field.label if bundle_field else common.label,
                                 bundle_field.required if bundle_field else common.required,
-                                kind, common=True))
-    fields += [FormField(f.key, f.label, f.required, f.kind, common=False)
+                                kind, common=True,
+                                meaning=bundle_field.meaning if bundle_field else ""))
+    fields += [FormField(f.key, f.label, f.required, f.kind, common=False, meaning=f.meaning)
                for f in definition.fields if f.key in own]
-    return fields
+    return [f for f in fields if not (f.meaning and f.meaning in answered)
+            or f.key in ALWAYS_ASKED]
 
 
 def validate(definition: Definition, data: dict[str, Any], *, applicant_kind: str,
-             today: dt.date | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """Cleaned values and errors keyed by field (Chinese, shown next to each field)."""
-    return validate_fields([_spec(f, applicant_kind, today) for f in form_fields(definition)],
-                           data)
+             today: dt.date | None = None,
+             answered: Collection[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """Cleaned values and errors keyed by field (Chinese, shown next to each field); the
+    fields the members' one form answers (`answered` meanings) are not judged here."""
+    asked = form_fields(definition, answered)
+    # A value still sent for a fact the members' form answers is ignored, not refused as an
+    # unknown field (API clients written before the fact was asked once keep working).
+    left_out = {f.key for f in form_fields(definition)} - {f.key for f in asked}
+    return validate_fields([_spec(f, applicant_kind, today) for f in asked],
+                           {k: v for k, v in data.items() if k not in left_out})
 
 
 def _spec(field: FormField, applicant_kind: str, today: dt.date | None) -> FieldSpec:

@@ -44,6 +44,7 @@ def answers_from(data: Mapping[str, Any]) -> dict[str, str]:
 def values_from(definition: d.Definition, data: Mapping[str, Any]) -> dict[str, str] | None:
     """Posted form values (f_<key>) of the bundle's fields, or None when none were posted."""
     keys = [f.key for f in formdef.form_fields(definition)]
+    # Any posted field will do: a form whose facts the members' form asks lacks those.
     if not any(FIELD_PREFIX + key in data for key in keys):
         return None
     return {key: str(data.get(FIELD_PREFIX + key, ""))[:formdef.MAX_LENGTH["long_text"]]
@@ -138,7 +139,9 @@ class BundleForm(ErrorsDescribed):
         super().__init__(data, initial={FIELD_PREFIX + k: v for k, v in (initial or {}).items()})
         self.definition = definition
         self.applicant_kind = applicant_kind
-        self.form_fields = formdef.form_fields(definition)
+        # A fact the members' one form asks is asked there only (bundles.item_forms.facts).
+        self.answered = item_forms.meanings(union)
+        self.form_fields = formdef.form_fields(definition, self.answered)
         self.values: dict[str, str] = {}
         self.union = union
         self.item_rows: dict[str, int] = dict(item_rows or {})
@@ -163,14 +166,15 @@ class BundleForm(ErrorsDescribed):
         data = {f.key: cleaned.get(FIELD_PREFIX + f.key) or "" for f in self.form_fields}
         values, errors = formdef.validate(self.definition, data,
                                           applicant_kind=self.applicant_kind,
-                                          today=clock.today())
+                                          today=clock.today(), answered=self.answered)
         for key, message in errors.items():
             name = FIELD_PREFIX + key
             self.add_error(name if name in self.fields else None, message)
-        self.values = values
         if self.union is not None:
             self.item_checked = item_forms.check(self.union, self.item_answers)
             self.item_errors = dict(self.item_checked.errors)
+        self.values = {**values, **item_forms.facts(self.definition, self.union,
+                                                    self.item_checked.answers)}
         return cleaned
 
     def is_valid(self) -> bool:
@@ -190,7 +194,7 @@ class BundleForm(ErrorsDescribed):
                                   today=clock.today())
 
     @property
-    def item_error_links(self) -> list[tuple[str, str, str]]:
+    def item_error_links(self) -> list[tuple[str, str]]:
         return item_form.error_links(self.item_controls, self.item_errors) \
             if self.item_errors else []
 

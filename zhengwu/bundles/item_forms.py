@@ -10,6 +10,13 @@ form_union.errors_to_union). A member case stores its split answers exactly as a
 case does (form_data["answers"] and ["form_title"], cases.answers), so each department's
 reviewer reads its own form on the case page.
 
+The bundle's own fields that stand for a meaning the union asks (`meaning`, catalog MAPS_TO:
+企业名称、法定代表人、注册资本…) are not asked by the bundle's form (`meanings`); their values
+are the union's answers (`facts`), merged into the bundle's cleaned form by the wizard and by
+bundle_submit alike, so the bundle case and the members' legacy form_data (definition.
+member_form) hold them as before. The value is stored as the union cleaned it, in the unit
+MAPS_TO gives the meaning (注册资本 in 元).
+
 File fields of member forms are not collected by the bundle (its materials are collected once
 at step 3); a union with a file field asks it, but the wizard offers no upload for it yet.
 """
@@ -21,13 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhengwu.bundles import definition as d
+from zhengwu.bundles import formdef
 from zhengwu.bundles.selectors import member_implementations
 from zhengwu.catalog import form_union
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.selectors import UnionForm, form_answers_check, union_form
 from zhengwu.regions.models import Region
 
-__all__ = ["Checked", "check", "member_form_data", "union_for", "union_of"]
+__all__ = ["Checked", "check", "facts", "meanings", "member_form_data", "union_for",
+           "union_of"]
 
 
 def union_of(implementations: Iterable[ItemImplementation | None]) -> UnionForm | None:
@@ -77,3 +86,28 @@ def member_form_data(form_data: dict[str, Any], union: UnionForm | None, checked
         return form_data
     return {**form_data, "answers": checked.members.get(implementation.pk, {}),
             "form_title": union.members[implementation.pk].title}
+
+
+def meanings(union: UnionForm | None) -> frozenset[str]:
+    """The shared meanings the union asks on its top level (the bundle's form leaves out its
+    fields standing for them; a meaning asked only inside a group is not one fact)."""
+    if union is None:
+        return frozenset()
+    return frozenset(f.maps_to for f in union.definition.fields if f.maps_to)
+
+
+def facts(definition: d.Definition, union: UnionForm | None,
+          answers: Mapping[str, Any]) -> dict[str, str]:
+    """The bundle fields' values taken from the union's cleaned `answers`, by meaning (a
+    field the union asks but the answers leave out, e.g. hidden by its condition, is "")."""
+    if union is None:
+        return {}
+    by_meaning = {f.maps_to: f.key for f in union.definition.fields if f.maps_to}
+    values = {}
+    for own in definition.fields:
+        key = by_meaning.get(own.meaning) \
+            if own.meaning and own.key not in formdef.ALWAYS_ASKED else None
+        if key is not None:
+            value = answers.get(key)
+            values[own.key] = "" if value is None else str(value)
+    return values

@@ -55,7 +55,10 @@ class ApplicationIn(Schema):
 
     answers: dict[Key, AnswerValue] = Field(default_factory=dict, max_length=50)
     form: dict[Key, FormValue] = Field(default_factory=dict, max_length=80,
-                                       description="一套表单：字段标识 → 值（见 form_fields）")
+                                       description="一套表单：字段标识 → 值（见 form_fields）。"
+                                       "带 meaning 的字段在联办申请表询问该含义时不必填写"
+                                       "（取自 item_answers，在此填写的值被忽略），"
+                                       "同一事实只填一次")
     materials: list[MaterialSpecIn] = Field(default_factory=list, max_length=50)
     channel: ChannelIn = "online"
     region: RegionCode | None = Field(None, description="乡镇（街道）办理的一件事：办理地区划代码")
@@ -244,6 +247,9 @@ class FormFieldOut(Schema):
     required: bool
     kind: str
     common: bool
+    meaning: str = Field("", description=(
+        "该字段代表的共享含义（catalog MAPS_TO，如 enterprise.name）；成员事项的联办申请表"
+        "询问该含义时，本字段不在 form 中填写，其值取自 item_answers 中对应字段的答案"))
 
 
 class RegionOut(Schema):

@@ -418,7 +418,10 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     in_person = at_window or (filing_for_other and staff_files)
     basis = filing_basis(submitted_by=submitted_by, owner=owner, in_person=in_person,
                          item_codes=[m.item for m in members])
-    cleaned, errors = formdef.validate(definition, submission.form,
+    implementations = member_implementations(definition, members, region)
+    # A fact the members' one form asks is taken from item_answers, not from `form`.
+    answered = item_forms.meanings(item_forms.union_of(implementations.values()))
+    cleaned, errors = formdef.validate(definition, submission.form, answered=answered,
                                        applicant_kind=applicant_kind, today=clock.today())
     if errors:
         raise InvalidInput("申请表有误：" + "；".join(f"{k}：{v}" for k, v in errors.items()),
@@ -426,12 +429,12 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
                                verified_by=submitted_by if in_person else None)
-    implementations = member_implementations(definition, members, region)
     missing_items = [m.item_name or m.item for m in members if implementations[m.item] is None]
     if missing_items:
         raise InvalidInput("办理地暂无以下事项的实施清单：" + "、".join(missing_items),
                            code="bundle.item_unavailable")
     union, item_checked = _item_answers_checked(implementations.values(), submission.item_answers)
+    cleaned.update(item_forms.facts(definition, union, item_checked.answers))
     identities = identity_map()
     facts = {code: facts_of(i, identities) for code, i in implementations.items() if i}
     count = d.materials_needed(members, facts)

@@ -371,6 +371,8 @@ class Wizard:
     # outside step 2, and what step 3 shows of its answers.
     item_post: list[tuple[str, str]] = field(default_factory=list)
     item_rows: list[Any] = field(default_factory=list)
+    # The meanings that form asks: the bundle's fields standing for them are shown there.
+    answered: frozenset[str] = frozenset()
     # The step shown is saved as the draft (after a POST, not when a draft is resumed).
     remember: bool = False
 
@@ -404,7 +406,8 @@ def _wizard_response(request: HttpRequest, wizard: Wizard,
     form_rows = []
     if wizard.step == 3 and wizard.values is not None:
         form_rows = [(f.label, wizard.values.get(f.key, "")) for f in
-                     formdef.form_fields(definition) if wizard.values.get(f.key)]
+                     formdef.form_fields(definition, wizard.answered)
+                     if wizard.values.get(f.key)]
     context = {
         "w": wizard, "bundle": wizard.bundle, "definition": definition,
         "place": hall_place(wizard.bundle),
@@ -487,9 +490,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     _require_applicant(user)
     bundle = _bundle(code)
     definition = selectors.bundle_definition(bundle)
-    if request.method == "POST" and request.POST.get("discard_draft"):
-        wizard_drafts.draft_delete(owner=user, code=bundle.code)
-        messages.success(request, "草稿已删除。")
+    discard = drafts.discard_asked(request.POST) if request.method == "POST" else None
+    if discard is not None:
+        if discard:
+            wizard_drafts.draft_delete(owner=user, code=bundle.code)
+            messages.success(request, "草稿已删除。")
+        else:
+            messages.error(request, drafts.DISCARD_UNCONFIRMED)
         return redirect("bundles:apply", bundle.code)
     # Opening the wizard resumes the person's draft: the step before the one reached is
     # posted again from it, so the page is judged as when it was left.
@@ -577,7 +584,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         if step == "3":
             _keep_step_three(wizard, data, request.FILES, region_code, user)
         return second(form, "申请表有误，请按提示修改。" if step == "3" else "")
-    wizard.values = form.values
+    wizard.values, wizard.answered = form.values, form.answered
     if union is not None:
         wizard.item_rows = [row for row in display_rows(
             union.definition, form.item_checked.answers, masked=False,

@@ -66,6 +66,21 @@ class DraftRow:
     url: str
 
 
+# 放弃草稿 is confirmed by a checkbox in the same form (works without JavaScript; the browser
+# also refuses the unticked box, `required`): a stray click on the button deletes nothing.
+DISCARD = "discard_draft"
+DISCARD_CONFIRM = "discard_confirm"
+DISCARD_UNCONFIRMED = "请先勾选“确认放弃草稿”，草稿未删除。"
+
+
+def discard_asked(data: Mapping[str, Any]) -> bool | None:
+    """None: the POST does not ask to discard the draft; True: asked and confirmed; False:
+    asked without the confirmation (the page says DISCARD_UNCONFIRMED and keeps the draft)."""
+    if not data.get(DISCARD):
+        return None
+    return data.get(DISCARD_CONFIRM) == "1"
+
+
 def draft_get(*, owner: User, implementation: ItemImplementation) -> ApplicationDraft | None:
     return ApplicationDraft.objects.filter(owner=owner, implementation=implementation,
                                            expires_at__gt=clock.now()).first()

@@ -230,7 +230,7 @@ class ApplyForm(KeepsUploads):
                                   today=clock.today(), kept=kept)
 
     @property
-    def item_error_links(self) -> list[tuple[str, str, str]]:
+    def item_error_links(self) -> list[tuple[str, str]]:
         """(target id, label, message) of every item-form error, in page order, for the
         error summary at the top of the page."""
         return item_form.error_links(self.item_controls, self.item_errors)

@@ -481,17 +481,20 @@ def walk(items: Sequence[Control]) -> Iterator[Control]:
 
 
 def error_links(items: Sequence[Control],
-                errors: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(target id, label, message) of every error of a form's controls, in page order, for
-    the error summary at the top of a page; a form-wide error ("__all__") last."""
+                errors: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(target id, text) of every error of a form's controls, in page order, for the error
+    summary at the top of a page; a form-wide error ("__all__") last. A field's message is
+    shown as it is: catalog.form_answers words each one with the field's full label
+    (食品安全管理人员公民身份号码、从业人员第2项的健康证明编号), so the summary does not
+    prefix the label again."""
     links = []
     for control in walk(items):
         if control.error:
-            links.append((control.error_target, control.where + control.label, control.error))
+            links.append((control.error_target, control.error))
         for index, message in control.row_errors.items():
-            links.append((f"{control.id}-{index}", f"{control.label}第{index + 1}项", message))
+            links.append((f"{control.id}-{index}", f"{control.label}第{index + 1}项：{message}"))
     if "__all__" in errors:
-        links.append(("", "申请表", errors["__all__"]))
+        links.append(("", f"申请表：{errors['__all__']}"))
     return links
 
 

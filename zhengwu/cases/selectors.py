@@ -400,16 +400,28 @@ def applicant_by_phone(*, phone: str) -> User | None:
                                kind__in=[UserKind.PERSON, UserKind.ENTERPRISE]).first()
 
 
-def implementations_for_filing(*, q: str, limit: int = 30) -> list[ItemImplementation]:
-    """Published implementations whose name or code matches `q` (the window's item chooser)."""
+def implementations_for_filing(*, q: str, region: str,
+                               limit: int = 30) -> list[ItemImplementation]:
+    """The window's item chooser: the portal's search (catalog.search: words, pinyin,
+    synonyms such as 开饭店 → 食品经营许可) with each item's implementation serving the
+    clerk's region (a region code), then the implementations whose code starts with `q` (a clerk may type
+    the 实施编码 from a paper form; the word search does not index codes)."""
+    from zhengwu.catalog import search
     from zhengwu.catalog.selectors import published_implementations
 
-    q = q.strip()[:50]
+    q = q.strip()[:search.MAX_QUERY_LENGTH]
     if not q:
         return []
-    return list(published_implementations().select_related("item", "department", "region")
-                .filter(Q(item__name__contains=q) | Q(code__startswith=q))
-                .order_by("-level", "code")[:limit])
+    try:
+        hits, _ = search.get_index().search(q, search.Filters(region=region), limit=limit)
+    except search.QueryError:
+        hits = []
+    ids = [hit.impl.id for hit in hits]
+    found = published_implementations().select_related("item", "department", "region")
+    by_id = found.in_bulk(ids)
+    ranked = [by_id[pk] for pk in ids if pk in by_id]
+    by_code = found.filter(code__startswith=q).exclude(pk__in=ids).order_by("-level", "code")
+    return (ranked + list(by_code[:limit]))[:limit]
 
 
 def departments_with_open_cases() -> list[tuple[int, str]]:

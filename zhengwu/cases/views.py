@@ -162,9 +162,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     definition = item_answers.definition(implementation)
     keep_as = f"cases.apply:{implementation.code}"
     posted = request.method == "POST" and online
-    if posted and request.POST.get("discard_draft"):
-        drafts.draft_delete(owner=user, implementation=implementation)
-        messages.success(request, "草稿已删除。")
+    discard = drafts.discard_asked(request.POST) if posted else None
+    if discard is not None:
+        if discard:
+            drafts.draft_delete(owner=user, implementation=implementation)
+            messages.success(request, "草稿已删除。")
+        else:
+            messages.error(request, drafts.DISCARD_UNCONFIRMED)
         return redirect(_apply_action(implementation, on_behalf.chosen))
     draft = None if posted else drafts.draft_get(owner=user, implementation=implementation)
     # Prefilled from whom the case is for: the enterprise (or principal) when filing for it.
@@ -611,11 +615,12 @@ def window(request: HttpRequest) -> HttpResponse:
 def window_filing(request: HttpRequest) -> HttpResponse:
     """窗口代为申请, step one: choose the item."""
     user = _user(request)
-    if selectors.window_region(user=user) is None:
+    region = selectors.window_region(user=user)
+    if region is None:
         raise PermissionDenied("仅综合窗口人员可以代为申请。")
     form = FilingSearchForm(request.GET or None)
-    found = selectors.implementations_for_filing(q=form.cleaned_data["q"] or "") \
-        if form.is_valid() else []
+    found = selectors.implementations_for_filing(q=form.cleaned_data["q"] or "",
+                                                 region=region) if form.is_valid() else []
     return render(request, "cases/window_filing.html", {"form": form, "found": found})
 
 
@@ -634,9 +639,13 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
     keep_as = drafts.window_form(implementation)
     url = reverse("cases:window_apply", args=[implementation.code])
     posted = request.method == "POST"
-    if posted and request.POST.get("discard_draft"):
-        drafts.form_draft_delete(owner=user, form=keep_as)
-        messages.success(request, "草稿已删除。")
+    discard = drafts.discard_asked(request.POST) if posted else None
+    if discard is not None:
+        if discard:
+            drafts.form_draft_delete(owner=user, form=keep_as)
+            messages.success(request, "草稿已删除。")
+        else:
+            messages.error(request, drafts.DISCARD_UNCONFIRMED)
         return redirect(url)
     # The clerk's own draft of this item, until the day ends (cases.drafts): never prefilled
     # from the clerk's account otherwise.

@@ -64,6 +64,11 @@ MIN_BIRTH_DATE: Final = dt.date(1900, 1, 1)
 BEIJING: Final = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
+# A check character that does not match: said without the expected character.
+CITIZEN_ID_CHECK_MESSAGE = "公民身份号码有误（校验码不符），请逐位核对"
+USCC_CHECK_MESSAGE = "统一社会信用代码有误（校验码不符），请逐位核对"
+
+
 class CodeError(ValueError):
     """A code is malformed; the message (Chinese, for people) says exactly what is wrong."""
 
@@ -134,7 +139,9 @@ def validate_citizen_id(s: str, *, today: dt.date | None = None) -> str:
 
     expected = citizen_id_check_char(code[:17])
     if code[17] != expected:
-        raise CodeError(f"身份证号码校验位错误：应为 {expected}，实为 {code[17]}")
+        # Never the expected character: a mismatch cannot say which digit was mistyped, and
+        # people told "应为 3" change the last digit to make a wrong number pass.
+        raise CodeError(CITIZEN_ID_CHECK_MESSAGE)
     return code
 
 
@@ -194,13 +201,9 @@ def validate_uscc(s: str) -> str:
         )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        raise CodeError(f"统一社会信用代码校验位错误：应为 {expected}，实为 {code[17]}")
-    expected_org = organization_code_check_char(code[8:16])
-    if code[16] != expected_org:
-        raise CodeError(
-            "统一社会信用代码中的组织机构代码（第9–17位）校验位错误："
-            f"应为 {expected_org}，实为 {code[16]}"
-        )
+        raise CodeError(USCC_CHECK_MESSAGE)  # not the expected character (see above)
+    if code[16] != organization_code_check_char(code[8:16]):
+        raise CodeError("统一社会信用代码有误（第9–17位组织机构代码的校验码不符），请逐位核对")
     return code
 
 

@@ -112,7 +112,8 @@ def definitions(pack: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]
             maps_to.append({"item": codes[item_name], "field": key})
         fields[row["bundle_code"]].append({
             "key": row["field"], "label": row["label"], "required": row["required"] != "no",
-            "kind": row.get("kind") or _kind(row["field"]), "maps_to": maps_to})
+            "kind": row.get("kind") or _kind(row["field"]), "maps_to": maps_to,
+            "meaning": row.get("meaning") or ""})
     for row in _read(pack, "bundle_promises.csv"):
         promises[row["bundle_code"]].append({"when": _condition(row["when"]),
                                              "workdays": row["promised_workdays"]})

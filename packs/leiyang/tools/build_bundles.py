@@ -96,9 +96,10 @@ def num(x):
     return str(int(v)) if v == int(v) else str(v)
 
 
-def fld(field, label, required, maps, kind=""):
+def fld(field, label, required, maps, kind="", meaning=""):
     """A bundle form field; `kind` empty = inferred by the loader from the key."""
-    return {"field": field, "label": label, "required": required, "maps_to": ";".join(maps), "kind": kind}
+    return {"field": field, "label": label, "required": required, "maps_to": ";".join(maps), "kind": kind,
+            "meaning": meaning}
 
 
 # ---------------------------------------------------------------- material identities (一次采集)
@@ -449,17 +450,23 @@ def build_qykb(src_row):
     S, T, E, G, B = QYKB[1:]
     fields = [
         fld("company_name", "企业名称", "yes", [f"{reg}:company_name", f"{S}:company_name", f"{T}:taxpayer_name",
-                                             f"{E}:unit_name", f"{G}:unit_name", f"{B}:account_name"]),
+                                             f"{E}:unit_name", f"{G}:unit_name", f"{B}:account_name"],
+            meaning="enterprise.name"),
         fld("legal_representative", "法定代表人姓名", "yes", [f"{reg}:legal_representative", f"{S}:legal_representative",
-                                                        f"{T}:legal_representative", f"{B}:legal_representative"]),
+                                                        f"{T}:legal_representative", f"{B}:legal_representative"],
+            meaning="enterprise.legal_rep_name"),
         fld("legal_rep_id_number", "法定代表人身份证件号码", "yes", [f"{reg}:legal_rep_id_number", f"{S}:legal_rep_id_number",
-                                                          f"{B}:legal_rep_id_number"]),
+                                                          f"{B}:legal_rep_id_number"],
+            meaning="enterprise.legal_rep_id_number"),
         fld("address", "住所（经营场所）", "yes", [f"{reg}:address", f"{T}:business_address", f"{E}:unit_address",
                                           f"{G}:unit_address", f"{B}:address"]),
         fld("phone", "联系电话", "yes", [f"{reg}:phone", f"{S}:phone", f"{T}:phone", f"{E}:phone",
                                       f"{G}:phone", f"{B}:phone"]),
-        fld("registered_capital", "注册资本（万元）", "yes", [f"{reg}:registered_capital", f"{B}:registered_capital"]),
-        fld("business_scope", "经营范围", "yes", [f"{reg}:business_scope", f"{T}:business_scope"]),
+        # 元, as MAPS_TO has the meaning and the members' form asks it (the paper 申请书 says 万元).
+        fld("registered_capital", "注册资本（元）", "yes", [f"{reg}:registered_capital", f"{B}:registered_capital"],
+            "number", meaning="enterprise.registered_capital"),
+        fld("business_scope", "经营范围", "yes", [f"{reg}:business_scope", f"{T}:business_scope"],
+            meaning="enterprise.business_scope"),
         fld("agent_name", "经办人姓名", "no", [f"{S}:agent_name", f"{T}:agent_name", f"{G}:agent_name", f"{B}:agent_name"]),
         fld("employee_count", "拟招用员工人数", "no", [f"{E}:employee_count", f"{G}:employee_count"]),
         fld("seal_types", "拟刻制印章种类", "no", [f"{S}:seal_types"]),
@@ -814,7 +821,7 @@ B_HDR = ["code", "name", "audience", "theme", "hall_level", "lead_department", "
          "materials_limit", "source", "illustrative"]
 M_HDR = ["bundle_code", "item_name", "department", "promised_workdays", "depends_on", "when", "position"]
 Q_HDR = ["bundle_code", "key", "question", "answers", "shows_if", "help"]
-F_HDR = ["bundle_code", "field", "label", "required", "maps_to", "kind"]
+F_HDR = ["bundle_code", "field", "label", "required", "maps_to", "kind", "meaning"]
 P_HDR = ["bundle_code", "when", "promised_workdays"]
 
 

@@ -57,7 +57,7 @@ def test_an_invalid_number_is_refused_before_the_provider_is_asked():
     with pytest.raises(InvalidInput) as refused:
         identity_verify(user=newcomer(), name="李四", id_number="430481198604221011",
                         address="10.0.0.1")
-    assert refused.value.code == "identity.id_number_invalid" and "校验位" in refused.value.message
+    assert refused.value.code == "identity.id_number_invalid" and "校验码不符" in refused.value.message
 
 
 def test_one_id_number_belongs_to_one_person_account():

@@ -28,8 +28,16 @@ ALL_YES = {"need_seal": "yes", "need_invoice": "yes", "has_employees": "yes"}
 COMPANY = {"applicant_name": "张三", "id_number": "43048119900101123X",
            "phone": "13800000002", "address": "耒阳市蔡子池街道五一路8号",
            "company_name": "耒阳市创业科技有限公司", "legal_representative": "孙创业",
-           "legal_rep_id_number": "43048119900101123X", "registered_capital": "100",
+           "legal_rep_id_number": "43048119900101123X", "registered_capital": "1000000.00",
            "business_scope": "软件开发；信息技术咨询服务", "employee_count": "5"}
+# The bundle's fields that stand for a fact the members' one form asks (bundle_fields.csv
+# `meaning`): not asked by the bundle's own form, taken from the union's answer.
+FACTS = {"company_name": "enterprise.name", "legal_representative": "enterprise.legal_rep_name",
+         "legal_rep_id_number": "enterprise.legal_rep_id_number",
+         "registered_capital": "enterprise.registered_capital",
+         "business_scope": "enterprise.business_scope"}
+# What the bundle's own form asks (COMPANY holds the facts too, as the filed case has them).
+FORM = {k: v for k, v in COMPANY.items() if k not in FACTS}
 # The same application as the demo entrepreneur 孙创业 (chuangye) files it.
 CHUANGYE_COMPANY = {**COMPANY, "applicant_name": "孙创业", "id_number": "430481199003154613"}
 DEPARTMENTS = ("市市场监督管理局", "市公安局", "市税务局", "市人社局", "公积金耒阳管理部",
@@ -49,8 +57,13 @@ def union_of(bundle: Bundle, answers: dict[str, str] | None = None) -> UnionForm
 
 
 def union_answers(union: UnionForm) -> dict[str, Any]:
-    """Valid answers to the union (cases' answers_for), the legal representative named."""
+    """Valid answers to the union (cases' answers_for), the legal representative named and
+    the company's facts (FACTS) as COMPANY has them."""
     answers = answers_for(union.definition)
+    facts = {meaning: COMPANY[key] for key, meaning in FACTS.items()}
+    for field in union.definition.fields:
+        if field.maps_to in facts:
+            answers[field.key] = facts[field.maps_to]
     answers[SHARED] = "孙创业"
     return answers
 
@@ -82,7 +95,7 @@ def materials_for(bundle: Bundle, answers: dict[str, str] | None = None) -> list
 def submit_qykb(applicant: User, qykb: Bundle) -> Any:
     def make(**overrides: Any) -> BundleCase:
         answers = overrides.pop("answers", dict(ALL_YES))
-        submission = SubmitIn(code=QYKB, answers=answers, form=dict(COMPANY),
+        submission = SubmitIn(code=QYKB, answers=answers, form=dict(FORM),
                               materials=materials_for(qykb, answers),
                               item_answers=overrides.pop("item_answers", None)
                               or item_answers_for(qykb, answers))

@@ -130,7 +130,8 @@ def test_bad_answers_form_and_materials_are_refused_whole(submit_qykb: Any) -> N
     with pytest.raises(InvalidInput) as error:
         submit_qykb(form={"applicant_name": "孙创业"})
     assert error.value.code == "bundle.form_invalid"
-    assert "company_name" in error.value.message
+    # The bundle's own fields only: the company's facts come from item_answers (FACTS).
+    assert "phone" in error.value.message and "company_name" not in error.value.message
     with pytest.raises(InvalidInput) as error:
         submit_qykb(materials=[])
     assert error.value.code == "bundle.materials_missing"

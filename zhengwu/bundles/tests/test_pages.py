@@ -285,30 +285,30 @@ def test_answers_pick_the_items_and_unanswered_questions_are_told(
 def test_field_errors_are_shown_next_to_each_field(client_for: Any, applicant: User) -> None:
     client = client_for(applicant)
     response = client.post(apply_url(), {"step": "2", "go": "next", **answers(),
-                                         **form_values(phone="12345", company_name="",
-                                                       registered_capital="很多")})
+                                         **form_values(phone="12345", address="",
+                                                       employee_count="很多")})
     page = text_of(response)
     assert "第2步/共3步" in page
     assert '<span class="error" role="alert" id="id_f_phone_error">' in page
     assert "请填写11位手机号或带区号的固定电话" in page
-    assert '<span class="error" role="alert" id="id_f_company_name_error">请填写企业名称</span>' \
+    assert '<span class="error" role="alert" id="id_f_address_error">请填写住所（经营场所）</span>' \
         in page
-    assert "注册资本（万元）应为数字" in page
+    assert "拟招用员工人数应为数字" in page
     assert 'aria-describedby="id_f_phone_error"' in page
     assert 'class="error-summary"' in page
     # The values typed are kept.
-    assert 'value="耒阳市蔡子池街道五一路8号"' in page
+    assert 'value="12345"' in page and 'value="很多"' in page
 
 
 def test_a_nul_in_a_field_is_named_like_the_api_does_and_not_echoed(client_for: Any,
                                                                     applicant: User) -> None:
     response = client_for(applicant).post(apply_url(), {
         "step": "2", "go": "next", **answers(),
-        **form_values(applicant_name="孙\x00创业", business_scope="软件\x00开发")})
+        **form_values(applicant_name="孙\x00创业", agent_name="张\x00小三")})
     page = text_of(response)
     assert "第2步/共3步" in page
     assert "申请人姓名/名称第2个字符是控制字符 U+0000" in page
-    assert "经营范围第3个字符是控制字符 U+0000" in page
+    assert "经办人姓名第2个字符是控制字符 U+0000" in page
     assert "空字符串" not in page
     assert "请填写申请人姓名/名称" not in page
     assert "\x00" not in page

@@ -22,6 +22,8 @@ from zhengwu.bundles.services import SubmitIn, _item_answers_checked, bundle_sub
 from zhengwu.bundles.tests.conftest import (
     ALL_YES,
     COMPANY,
+    FACTS,
+    FORM,
     MORNING,
     QYKB,
     SHARED,
@@ -60,7 +62,7 @@ def test_the_wizard_asks_the_members_forms_as_one_with_a_shared_field_once(
     assert f"<legend>{union.definition.title}</legend>" in page
     assert page.count(f'name="a.{SHARED}"') == 1  # ... the one form asks it once
     # Fields of different members, after the bundle's own fields.
-    assert page.index('name="f_company_name"') < page.index('name="a.engraver"') < \
+    assert page.index('name="f_agent_name"') < page.index('name="a.engraver"') < \
         page.index('name="a.taxpayer_kind"')
 
 
@@ -223,3 +225,78 @@ def test_a_retry_of_an_application_filed_before_answers_were_required_is_replaye
     payload["item_answers"] = union_answers(union_of(qykb))
     other = apply(client, payload, files, **headers)
     assert other.status_code == 422, other.content[:2000]
+
+
+# --- a fact asked once: the bundle's field that stands for it is taken from the union ------
+
+
+def test_a_fact_the_members_forms_ask_is_not_asked_again_by_the_bundles_form(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    """企业名称、法定代表人、其身份证件号码、注册资本、经营范围: once, in the members' form."""
+    union = union_of(qykb)
+    page = text_of(client_for(applicant).post(apply_url(), {"step": "1", "go": "next",
+                                                            **answers()}))
+    assert "第2步/共3步" in page
+    for key, meaning in FACTS.items():
+        assert f'name="f_{key}"' not in page, key
+        asker = next(f for f in union.definition.fields if f.maps_to == meaning)
+        assert page.count(f'name="a.{asker.key}"') == 1
+    for key in FORM:  # the rest of the bundle's own form is still asked
+        if key != "description":
+            assert f'name="f_{key}"' in page, key
+    # One unit: the bundle's field is in 元, as the members' form (MAPS_TO) has it.
+    definition = bundle_definition(qykb)
+    capital = next(f for f in definition.fields if f.key == "registered_capital")
+    assert capital.meaning == "enterprise.registered_capital" and "元" in capital.label
+    assert "万元" not in capital.label
+
+
+def test_the_filed_bundle_and_its_members_get_the_facts_from_the_members_form(
+        client_for: Any, applicant: User, qykb: Bundle) -> None:
+    union = union_of(qykb)
+    given = union_answers(union)
+    client = client_for(applicant)
+    posted = union_post(union, given)
+    own = {f"f_{k}": v for k, v in FORM.items()}
+    third = text_of(client.post(apply_url(), {"step": "2", "go": "next", **answers(), **own,
+                                              **posted}))
+    assert "第3步/共3步" in third, third[:3000]
+    # The confirmation shows each fact once (from the members' form, in 元).
+    assert third.count("注册资本") == 1 and "万元" not in third
+    data = {**step3_data(qykb, key="facts-key-0123456789", **posted)}
+    data = {k: v for k, v in data.items() if not (k.startswith("f_") and k[2:] in FACTS)}
+    response = client.post(apply_url(), data)
+    assert response.status_code == 302, text_of(response)[:3000]
+    bundle_case = BundleCase.objects.get(idempotency_key="facts-key-0123456789")
+    for key in FACTS:
+        assert bundle_case.form_data[key] == COMPANY[key], key
+    definition = bundle_definition(qykb)
+    for member in bundle_case.members.select_related("case"):
+        legacy = d.member_form(definition, member.item_code, bundle_case.form_data)
+        for key, value in legacy.items():
+            assert member.case.form_data[key] == value
+    bank = next(m for m in bundle_case.members.select_related("case")
+                if "银行" in m.item_name)
+    assert bank.case.form_data["registered_capital"] == COMPANY["registered_capital"]
+
+
+def test_the_api_takes_each_fact_once(client_for: Any, applicant: User, qykb: Bundle) -> None:
+    payload, files = application(form=dict(FORM))
+    response = apply(client_for(applicant), payload, files)
+    assert response.status_code == 201, response.content[:2000]
+    bundle_case = BundleCase.objects.get(number=response.json()["number"])
+    assert bundle_case.form_data["company_name"] == COMPANY["company_name"]
+    # The guide says which fields the members' form answers.
+    guide = client_for(applicant).get(f"/api/v1/bundles/{QYKB}").json()
+    meanings = {f["key"]: f["meaning"] for f in guide["form_fields"]}
+    assert {k: meanings[k] for k in FACTS} == FACTS
+
+
+def test_a_bundle_field_may_stand_only_for_a_known_meaning() -> None:
+    with pytest.raises(d.DefinitionError) as refused:
+        d.parse({"name": "测试一件事", "audience": "enterprise", "hall_level": "city",
+                 "lead_department": "市场监管", "promised_workdays": "1",
+                 "members": [{"item": "A"}],
+                 "fields": [{"key": "company_name", "label": "企业名称",
+                             "meaning": "enterprise.nickname"}]})
+    assert "enterprise.nickname" in str(refused.value)

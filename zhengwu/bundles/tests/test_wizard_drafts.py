@@ -127,12 +127,12 @@ def test_htmx_saves_the_draft_and_only_the_applicant_has_one(
     client = client_for(applicant)
     page = text_of(client.post(apply_url(), {"step": "1", "go": "next", **answers()}))
     assert f'hx-post="{url}"' in page and 'name="go" value="save"' in page
-    half = {**step2_data(qykb), "f_company_name": "半途的公司名称"}
+    half = {**step2_data(qykb), "f_agent_name": "半途的经办人"}
     response = client.post(url, half, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "草稿已自动保存" in text_of(response)
-    assert draft_of(applicant).data["common"]["company_name"] == "半途的公司名称"
+    assert draft_of(applicant).data["common"]["agent_name"] == "半途的经办人"
     resumed = text_of(client.get(apply_url()))
-    assert "第2步/共3步" in resumed and 'value="半途的公司名称"' in resumed
+    assert "第2步/共3步" in resumed and 'value="半途的经办人"' in resumed
     assert not ApplicationDraft.objects.filter(owner=clerk).exists()
 
 
@@ -146,7 +146,11 @@ def test_the_draft_expires_with_the_sweep_and_can_be_discarded(
     sweeps.run_all(MORNING + drafts.KEEP_FOR)
     assert not ApplicationDraft.objects.filter(pk=draft.pk).exists()
     client.post(apply_url(), step2_data(qykb))
+    assert 'name="discard_confirm"' in client.get(apply_url()).content.decode()
     response = client.post(apply_url(), {"discard_draft": "1"})
+    assert response.status_code == 302
+    assert ApplicationDraft.objects.filter(owner=applicant).exists()  # not confirmed
+    response = client.post(apply_url(), {"discard_draft": "1", "discard_confirm": "1"})
     assert response.status_code == 302
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
     assert "第1步/共3步" in text_of(client.get(apply_url()))

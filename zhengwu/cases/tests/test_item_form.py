@@ -252,8 +252,11 @@ def test_a_refused_submit_keeps_every_answer_and_every_file(client_for, applican
     assert "申请未提交" in page
     # Each error next to its field and in the summary, linking to it.
     assert 'aria-invalid="true"' in page
-    assert re.search(r'<a href="#a-manager_phone">食品安全管理员联系电话：[^<]+</a>', page)
-    assert re.search(r'<a href="#a-staff-1-health_certificate">从业人员第2项 健康证明编号：', page)
+    # Each message names its field once (catalog.form_answers words it with the label).
+    assert re.search(r'<a href="#a-manager_phone">食品安全管理员联系电话：请填写[^<]+</a>', page)
+    assert re.search(r'<a href="#a-staff-1-health_certificate">请填写从业人员第2项的健康证明编号<',
+                     page)
+    assert "食品安全管理员联系电话：食品安全管理员联系电话" not in page
     assert 'id="a-manager_phone_error"' in page
     # Every typed answer is back.
     for value in ("耒阳市张三小吃店", "35.5", "2026-04-01", "2029-02-28", "临街门面", "李四",
@@ -275,6 +278,18 @@ def test_a_refused_submit_keeps_every_answer_and_every_file(client_for, applican
     assert case.form_data["answers"]["layout"]["name"] == "平面图.pdf"
     layout = case.materials.get(name="申请表附件：经营场所平面图")
     assert b"% layout" in layout.file.read()
+
+
+def test_a_mistyped_id_number_is_not_told_its_check_character(client_for, applicant, food,
+                                                               food_form):
+    """The check character cannot say which digit is wrong: no "应为 X" to copy."""
+    page = client_for(applicant).post(url_of(food), post_data(food, **{
+        "a.manager_id": "430481199001011234"})).content.decode()
+    assert re.search(r'<a href="#a-manager_id">[^<]*公民身份号码有误（校验码不符），请逐位核对</a>',
+                     page)
+    assert "应为 X" not in page and "实为 4" not in page
+    label = re.search(r'<a href="#a-manager_id">([^：<]+)：', page)
+    assert label and page.count(f"{label.group(1)}：{label.group(1)}") == 0
 
 
 def test_a_hidden_fields_answer_is_dropped(client_for, applicant, food, food_form):
@@ -352,7 +367,13 @@ def test_the_draft_saves_itself_with_htmx_and_expires(client_for, applicant, cle
 def test_a_draft_can_be_discarded(client_for, applicant, food, food_form):
     client = client_for(applicant)
     client.post(url_of(food), post_data(food, save_draft="1"))
-    client.post(url_of(food), {"discard_draft": "1"})
+    page = client.get(url_of(food)).content.decode()
+    assert 'name="discard_confirm"' in page and "确认放弃草稿" in page
+    # Without the confirmation the draft stays (a stray click loses nothing).
+    refused = client.post(url_of(food), {"discard_draft": "1"}, follow=True).content.decode()
+    assert "草稿未删除" in refused
+    assert ApplicationDraft.objects.filter(owner=applicant).exists()
+    client.post(url_of(food), {"discard_draft": "1", "discard_confirm": "1"})
     assert not ApplicationDraft.objects.filter(owner=applicant).exists()
     assert 'value="耒阳市张三小吃店"' not in client.get(url_of(food)).content.decode()
 

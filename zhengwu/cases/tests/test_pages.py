@@ -225,6 +225,16 @@ def test_a_commitment_replaces_a_material_only_where_allowed(client_for, applica
     assert case.materials.filter(kind=MaterialKind.COMMITMENT).exists()
 
 
+def test_the_window_finds_items_as_the_public_search_does(client_for, food, clerk):
+    """One search rule (catalog.search): words and synonyms (开饭店 → 食品经营许可), and codes."""
+    public = client_for(clerk).get(reverse("catalog:search"), {"q": "开饭店"}).content.decode()
+    assert "食品经营许可" in public
+    client = client_for(clerk)
+    for q in ("开饭店", "食品经营许可", food.code[:20]):
+        chooser = client.get(reverse("cases:window_filing"), {"q": q}).content.decode()
+        assert reverse("cases:window_apply", args=[food.code]) in chooser, q
+
+
 def test_the_window_files_for_an_applicant_found_by_phone(client_for, food, clerk, applicant):
     client = client_for(clerk)
     chooser = client.get(reverse("cases:window_filing"), {"q": "食品经营许可"}).content.decode()

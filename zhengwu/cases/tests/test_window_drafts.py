@@ -106,6 +106,8 @@ def test_a_refused_window_form_is_kept_and_htmx_saves_it(client_for, clerk, appl
     assert draft.data["answers"] == {"operator_name": "半途的名称"}
     assert draft.data["common"]["account_phone"] == applicant.phone
     client.post(window_url(food), {"discard_draft": "1"})
+    assert ApplicationDraft.objects.exists()  # not without the confirmation
+    client.post(window_url(food), {"discard_draft": "1", "discard_confirm": "1"})
     assert not ApplicationDraft.objects.exists()
     assert MONDAY < MIDNIGHT
 

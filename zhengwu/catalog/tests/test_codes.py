@@ -116,7 +116,7 @@ def test_provincial_and_edge_basic_codes_are_accepted(code: str) -> None:
         (GOLDEN + "0", "实为32位$"),
         (
             "11450721MB15580812" + "4" + GOLDEN_BASIC,
-            "实施主体代码）无效：统一社会信用代码校验位错误：应为 1，实为 2",
+            "实施主体代码）无效：统一社会信用代码有误（校验码不符），请逐位核对",
         ),
         (
             "11450721MB1558081I" + "4" + GOLDEN_BASIC,

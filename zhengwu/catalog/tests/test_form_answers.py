@@ -94,7 +94,7 @@ def test_not_a_mapping() -> None:
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("operator_uscc", "91430481MA4L00003K", "统一社会信用代码："),
-    ("legal_rep_id", "430481199001011234", "法定代表人身份证号码：身份证号码校验位错误"),
+    ("legal_rep_id", "430481199001011234", "法定代表人身份证号码：公民身份号码有误（校验码不符），请逐位核对"),
     ("phone", "12345", "联系电话：请填写11位手机号"),
     ("email", "not-an-email", "电子邮箱应为电子邮箱地址"),
     ("main_business", "bank", "主体业态没有“bank”这一项"),

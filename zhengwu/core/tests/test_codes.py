@@ -125,8 +125,10 @@ def test_wrong_length_is_reported_with_both_lengths() -> None:
     assert is_valid_citizen_id("110105194912310021X") is False
 
 
-def test_wrong_check_char_names_expected_and_actual() -> None:
-    with pytest.raises(CodeError, match=r"^身份证号码校验位错误：应为 X，实为 9$"):
+def test_wrong_check_char_asks_to_check_every_digit() -> None:
+    # A mismatch cannot say which digit was mistyped: the expected character is not told, or
+    # people change the last digit to make the number "valid".
+    with pytest.raises(CodeError, match=r"^公民身份号码有误（校验码不符），请逐位核对$"):
         validate_citizen_id("110105194912310029")
 
 
@@ -256,8 +258,8 @@ def test_uscc_refuses_letters_outside_alphabet(letter: str) -> None:
         validate_uscc(code)
 
 
-def test_uscc_wrong_check_char_names_expected_and_actual() -> None:
-    with pytest.raises(CodeError, match=r"^统一社会信用代码校验位错误：应为 W，实为 X$"):
+def test_uscc_wrong_check_char_asks_to_check_every_character() -> None:
+    with pytest.raises(CodeError, match=r"^统一社会信用代码有误（校验码不符），请逐位核对$"):
         validate_uscc("11100000000013338X")
 
 
@@ -265,7 +267,7 @@ def test_uscc_with_valid_c18_but_bad_organisation_check_is_refused() -> None:
     first17 = "91370406L2489413" + "5"  # the GB 11714 check of L2489413 is 6
     code = first17 + uscc_check_char(first17)
     assert organization_code_check_char("L2489413") == "6"
-    with pytest.raises(CodeError, match=r"组织机构代码（第9–17位）校验位错误：应为 6，实为 5$"):
+    with pytest.raises(CodeError, match=r"^统一社会信用代码有误（第9–17位组织机构代码的校验码不符），请逐位核对$"):
         validate_uscc(code)
 
 
