@@ -49,6 +49,7 @@ from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
 from zhengwu.core.audit import audit_verify
 from zhengwu.core.models import AuditChainHead, AuditEvent
+from zhengwu.licences.models import Licence
 from zhengwu.notifications.models import Message, OutboxItem, OutboxStatus
 from zhengwu.notifications.services import outbox_deliver
 
@@ -61,13 +62,17 @@ _EVENT = ["INSERT cases_caseevent", "INSERT core_auditevent", "UPDATE core_audit
 _MATERIAL = ["FILE upload", "INSERT cases_casematerial"]
 _NOTIFY = ["INSERT notifications_outboxitem"]
 _NOTICE = ["INSERT core_counter", "INSERT cases_notice"]
+# The food licence's grant issues its 食品经营许可证 in the same transaction (issue 11,
+# scorecard row 3: no licence without a decision, no decision without its licence).
+_LICENCE = ["INSERT core_counter", "INSERT licences_licence", "INSERT core_auditevent",
+            "UPDATE core_auditchainhead"]
 # Every write of each step, in order (the food licence: three uploaded materials, a chain of
 # 承办 → 审核 → 批准, an applicant with a phone, so each notification is in-app + SMS).
 WRITES: dict[str, list[str]] = {
     "submit": ["INSERT core_counter", "INSERT cases_case", *_MATERIAL * 3, *_EVENT, *_NOTIFY],
     "accept": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
     "review_pass": ["UPDATE cases_case", *_EVENT],
-    "grant": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
+    "grant": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT, *_LICENCE],
     "deny": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
     # Four changes told (submit, accept, review: none, grant), each in-app + SMS; an in-app
     # row puts a message in the inbox, then each row is marked sent.
@@ -178,6 +183,10 @@ def _assert_consistent(case_ids: list[int], baseline: set[str]) -> None:
             kind = "grant" if case.decision == Decision.GRANTED else "denial"
             assert Notice.objects.filter(case=case, kind=kind).count() == 1
             assert audits.filter(action__in=["cases.grant", "cases.deny"]).count() == 1
+        # No licence without a grant, and no grant of this item without its licence.
+        licences = Licence.objects.filter(source_case=case.number).count()
+        assert licences == (1 if case.decision == Decision.GRANTED else 0), \
+            "a licence without its decision, or a grant without its licence"
         told = {e.action for e in events} & {"submit", "accept", "grant", "deny"}
         keys = set(OutboxItem.objects.filter(dedupe_key__startswith=f"case:{case.pk}:")
                    .values_list("dedupe_key", flat=True))

@@ -22,23 +22,23 @@ router = Router(tags=["sharing"])
 ItemCode = Annotated[str, Path(pattern=ITEM_CODE_PATTERN, description="共享数据项编码")]
 
 
-class FieldOut(Schema):
+class SharedFieldOut(Schema):
     key: str
     label: str
 
 
-class ItemOut(Schema):
+class SharedItemOut(Schema):
     code: str = Field(description="数据项编码")
     name: str
     provider: str = Field(description="提供部门")
     subject_kind: str = Field(description="person 个人 / enterprise 企业")
-    fields: list[FieldOut]
+    fields: list[SharedFieldOut]
     legal_basis: str = Field(description="共享依据")
     requesters: str = Field(description="共享条件：可申请的部门与用途")
     illustrative: bool = Field(description="示例数据")
 
 
-class UseOut(Schema):
+class DataUseOut(Schema):
     seq: int = Field(description="记录序号（哈希链）")
     at: dt.datetime
     kind: str = Field(description="preview、use_in_case、verification、qr_scan、download、"
@@ -58,8 +58,8 @@ class UseOut(Schema):
     url: str = Field(description="该次调用取得的共享数据（本人办件的共享数据查询），没有则为空")
 
 
-class UsePage(Schema):
-    items: list[UseOut]
+class DataUsePage(Schema):
+    items: list[DataUseOut]
     count: int
 
 
@@ -68,12 +68,12 @@ class LabelledValue(Schema):
     value: str
 
 
-class PreviewOut(Schema):
+class SharedPreviewOut(Schema):
     item: str
     rows: list[LabelledValue]
 
 
-class RequestOut(Schema):
+class SharingRequestOut(Schema):
     id: int
     case_number: str
     item: str
@@ -98,7 +98,7 @@ def _rows(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for label, value in pairs]
 
 
-@router.get("/items", response=list[ItemOut])
+@router.get("/items", response=list[SharedItemOut])
 def items(request: HttpRequest) -> list[dict[str, Any]]:
     """共享数据目录: every item, its provider, fields and legal basis."""
     return [{"code": i.code, "name": i.name, "provider": i.provider.name,
@@ -106,7 +106,7 @@ def items(request: HttpRequest) -> list[dict[str, Any]]:
              "requesters": i.requesters, "illustrative": i.illustrative} for i in catalogue()]
 
 
-@router.get("/uses", response=UsePage, auth=django_auth)
+@router.get("/uses", response=DataUsePage, auth=django_auth)
 def uses(request: HttpRequest, page: Query[Pagination.Input]) -> dict[str, Any]:
     """谁用了我的证照和数据: the caller's own uses, newest first (`limit`/`offset`)."""
     rows = uses_for(_holder(request))
@@ -114,7 +114,7 @@ def uses(request: HttpRequest, page: Query[Pagination.Input]) -> dict[str, Any]:
             "count": rows.count()}
 
 
-@router.post("/items/{code}/preview", response=PreviewOut, auth=django_auth)
+@router.post("/items/{code}/preview", response=SharedPreviewOut, auth=django_auth)
 def preview(request: HttpRequest, code: ItemCode) -> dict[str, Any]:
     """The caller's own data for one item (logged as their preview); 404 `sharing.no_data`
     when the provider holds none."""
@@ -124,7 +124,7 @@ def preview(request: HttpRequest, code: ItemCode) -> dict[str, Any]:
     return {"item": item.name, "rows": _rows(item_labels(item, data))}
 
 
-@router.get("/requests/{request_id}", response=RequestOut, auth=django_auth)
+@router.get("/requests/{request_id}", response=SharingRequestOut, auth=django_auth)
 def request_detail(request: HttpRequest, request_id: PathId) -> dict[str, Any]:
     """A shared data item fetched for the caller's own case; another's is a 404."""
     try:
