@@ -225,6 +225,14 @@ def hall_place(bundle: Bundle) -> str:
     return f"{bundle.region.name}的{HallLevel.TOWNSHIP.label}"
 
 
+def _asked(guide: selectors.Guide) -> int:
+    """How many fields the wizard's one form asks when every member applies: the bundle's own
+    fields that stand for no fact of the members' forms, plus their union (each fact once)."""
+    union = item_forms.union_of(i for _member, i in guide.members)
+    own = formdef.form_fields(guide.definition, item_forms.meanings(union))
+    return len(own) + (len(union.definition.fields) if union is not None else 0)
+
+
 def _guide_context(bundle: Bundle, guide: selectors.Guide | None = None) -> dict[str, Any]:
     """What the guide page shows and its 一次性告知单 prints."""
     guide = guide or selectors.bundle_guide(bundle)
@@ -263,7 +271,7 @@ def _guide_context(bundle: Bundle, guide: selectors.Guide | None = None) -> dict
              "可下载打印，扫码查看在线指南。"),
         Fact("一窗", "一个窗口", f"综合窗口（一件事窗口）一窗受理、统一出件；牵头部门："
              f"{bundle.lead_department.name}。"),
-        Fact("一表", "一张表单", f"一张申请表共 {len(formdef.form_fields(definition))} 项，"
+        Fact("一表", "一张表单", f"一张申请表共 {_asked(guide)} 项（各事项申请表合并，同一信息只填一次），"
              f"填写一次，自动分送 {len(members)} 个事项。"),
         Fact("一次采集", "材料一次采集", f"同一份材料只交一次：一次采集 {guide.materials.after} 份"
              f"（各事项分别办理需 {guide.materials.before} 份），{len(fetched)} 份电子证照或共享数据免提交。"),

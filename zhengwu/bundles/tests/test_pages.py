@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from tests.pdfcheck import embedded_fonts
 from zhengwu.accounts.models import User
 from zhengwu.bundles import definition as d
-from zhengwu.bundles import item_forms
+from zhengwu.bundles import formdef, item_forms
 from zhengwu.bundles.models import Bundle, BundleCase, BundleCaseStatus, MemberState
 from zhengwu.bundles.selectors import bundle_definition, bundle_guide
 from zhengwu.bundles.services import BundleMoveIn, bundle_move
@@ -148,6 +148,14 @@ def test_the_guide_shows_members_materials_and_the_eight_ones(client_for: Any, q
     for material in count.needed:
         assert material.name in page
     assert "免提交，系统自动调取" in page
+    # 一表 counts what the wizard asks: the bundle's own fields not standing for a fact of the
+    # members' forms, plus the members' union form (each fact once).
+    union = item_forms.union_of(i for _m, i in guide.members)
+    assert union is not None
+    asked = (len(formdef.form_fields(guide.definition, item_forms.meanings(union)))
+             + len(union.definition.fields))
+    assert f"一张申请表共 {asked} 项" in page
+    assert asked > len(formdef.form_fields(guide.definition))
     for short in ("一门", "一次告知", "一窗", "一表", "一次采集", "一网", "一次办结", "一次送达"):
         assert f"<strong>{short}</strong>" in page
     assert f'src="{reverse("bundles:guide_qr", args=[QYKB])}"' in page
