@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.core.exceptions import PermissionDenied
+
 # How many rows of each section the overview shows (and `GET /api/v1/me` answers); the rest are
 # a page of the section's own list away.
 OVERVIEW_ROWS: Final = 5
@@ -99,3 +101,15 @@ def section(key: str) -> Section | None:
 def links_for(section_key: str, user: Any) -> list[Link]:
     return [link for link in _LINKS.get(section_key, [])
             if link.when is None or link.when(user)]
+
+
+# 我的空间 belongs to applicants; staff reach people's data through their worklists, where
+# every read is scoped and logged, never through a personal space.
+STAFF_REFUSED: Final = "我的空间是办事群众和企业的个人空间，工作人员请使用工作台。"
+
+
+def owner_check(user: Any) -> None:
+    """Refuse staff a personal space (PermissionDenied: 403 page or JSON): the one rule for
+    every page and API of 我的空间, whichever app serves it."""
+    if getattr(user, "is_staff", False):
+        raise PermissionDenied(STAFF_REFUSED)

@@ -7,7 +7,6 @@ Applicants only."""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
@@ -43,8 +42,7 @@ class SectionPage(Schema):
 def _applicant(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # django_auth let only signed-in users through
-    if user.is_staff:
-        raise PermissionDenied("我的空间是办事群众和企业的个人空间，工作人员不可使用。")
+    personal_space.owner_check(user)
     return user
 
 

@@ -78,8 +78,7 @@ MY_PAGE_SIZE = 20
 def _applicant(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if user.is_staff:
-        raise PermissionDenied("我的空间是办事群众和企业的个人空间，工作人员请使用工作台。")
+    personal_space.owner_check(user)
     return user
 
 

@@ -7,12 +7,12 @@ shared-data request of the caller's own case (another's is a 404)."""
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
+from zhengwu.core import personal_space
 from zhengwu.core.schemas import Pagination, PathId
 from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharingRequest
 from zhengwu.sharing.selectors import catalogue, request_for_applicant, use_rows, uses_for
@@ -89,8 +89,7 @@ class SharingRequestOut(Schema):
 def _holder(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if user.is_staff:
-        raise PermissionDenied("仅供办事群众和企业查看本人的数据。")
+    personal_space.owner_check(user)
     return user
 
 

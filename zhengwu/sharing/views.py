@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.models import User
+from zhengwu.core import personal_space
 from zhengwu.core.errors import DomainError
 from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharedDataItem, SharingRequest
 from zhengwu.sharing.selectors import (
@@ -31,8 +31,7 @@ PAGE_SIZE = 20
 def _holder(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if user.is_staff:
-        raise PermissionDenied("我的空间是办事群众和企业的个人空间，工作人员请使用工作台。")
+    personal_space.owner_check(user)
     return user
 
 
