@@ -225,6 +225,8 @@ ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS
 ZHENGWU_LICENCE_KEY_DIR = env_str("ZHENGWU_LICENCE_KEY_DIR", str(DATA_DIR / "keys" / "licences"))
 ZHENGWU_LICENCE_SIGNING_SERVICE = env_str("ZHENGWU_LICENCE_SIGNING_SERVICE")
 ZHENGWU_LICENCE_SIGNING_TOKEN = env_str("ZHENGWU_LICENCE_SIGNING_TOKEN")
+# The trust-list authority's public key file (.pub); empty: no trust list can be accepted.
+ZHENGWU_LICENCE_TRUST_AUTHORITY = env_str("ZHENGWU_LICENCE_TRUST_AUTHORITY")
 # Render a licence's PDF in the background once it is issued (else on the first download).
 ZHENGWU_LICENCE_PDF_PRERENDER = True
 # The key of the holder reference (HMAC-SM3 of an ID number or USCC, core.holder_ref) that

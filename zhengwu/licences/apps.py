@@ -11,6 +11,12 @@ def sweep(now: dt.datetime) -> str:
     return f"电子证照到期 {licences_expire(now)} 张"
 
 
+def status_lists_sweep(now: dt.datetime) -> str:
+    from zhengwu.licences.status import status_lists_refresh
+
+    return f"证照状态列表重新签发 {status_lists_refresh(now)} 份"
+
+
 class LicencesConfig(AppConfig):
     name = "zhengwu.licences"
     label = "licences"
@@ -21,4 +27,5 @@ class LicencesConfig(AppConfig):
         from zhengwu.licences import my_space
 
         sweeps.register("licences.expiry", sweep)
+        sweeps.register("licences.status_lists", status_lists_sweep, stage=sweeps.Stage.FOLLOW)
         my_space.register()  # 我的证照 in 我的空间 (core.personal_space)

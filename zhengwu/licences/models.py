@@ -86,8 +86,8 @@ class Licence(BaseModel):
                               default=LicenceStatus.VALID)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     status_reason = models.CharField("状态变更原因", max_length=500, blank=True)
-    # Random positions in the revocation and suspension status lists (issue 11 item 4); the
-    # status-list module allocates and publishes the lists.
+    # Random positions in the revocation and suspension status lists, as signed; the lists
+    # and the positions' uniqueness (per list) are StatusEntry's (licences.status).
     revocation_index = models.PositiveIntegerField("撤销状态位")
     suspension_index = models.PositiveIntegerField("暂停状态位")
     supersedes = models.OneToOneField("self", verbose_name="替代的版本", null=True, blank=True,
@@ -107,10 +107,6 @@ class Licence(BaseModel):
                                    name="licence_status_known"),
             models.UniqueConstraint(fields=["licence_type", "issuer_department", "serial",
                                             "version"], name="licence_one_serial_version"),
-            models.UniqueConstraint(fields=["revocation_index"],
-                                    name="licence_revocation_index_unique"),
-            models.UniqueConstraint(fields=["suspension_index"],
-                                    name="licence_suspension_index_unique"),
         ]
         indexes = [models.Index(fields=["holder_ref", "status"])]
 
@@ -120,3 +116,80 @@ class Licence(BaseModel):
     @property
     def data(self) -> bytes:
         return bytes(self.signed_data)
+
+
+class StatusPurpose(models.TextChoices):
+    REVOCATION = "revocation", "撤销"
+    SUSPENSION = "suspension", "暂停"
+
+
+class StatusList(BaseModel):
+    """One published Bitstring Status List (licences.status_list) of an issuer and purpose:
+    its current signed bytes, re-signed when a bit changes and at least daily (the sweep
+    `licences.status_lists`). The bits are derived from the licences' statuses, never kept
+    apart from the signed bytes."""
+
+    issuer_department = models.ForeignKey("departments.Department", verbose_name="颁证部门",
+                                          on_delete=models.PROTECT,
+                                          related_name="status_lists")
+    issuer = models.CharField("颁证机构代码", max_length=18)
+    purpose = models.CharField("用途", max_length=12, choices=StatusPurpose.choices)
+    number = models.PositiveIntegerField("编号")
+    length = models.PositiveIntegerField("位数", default=131_072)
+    # Signed into every licence whose entry is in this list: never changes.
+    url = models.CharField("地址", max_length=300)
+    signed_data = models.BinaryField("签名原文", default=bytes)
+    signature = models.BinaryField("签名值", default=bytes)
+    kid = models.CharField("密钥标识", max_length=16, blank=True)
+    valid_from = models.DateTimeField("有效期起", null=True, blank=True)
+    valid_until = models.DateTimeField("有效期至", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "证照状态列表"
+        verbose_name_plural = "证照状态列表"
+        ordering = ["issuer", "purpose", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "purpose", "number"],
+                                    name="status_list_one_number"),
+            models.CheckConstraint(condition=models.Q(length__gte=131_072),
+                                   name="status_list_min_length"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer}/{self.purpose}/{self.number}"
+
+
+class StatusEntry(BaseModel):
+    """A licence's position in one status list (one per purpose); never freed."""
+
+    licence = models.ForeignKey(Licence, verbose_name="证照", on_delete=models.PROTECT,
+                                related_name="status_entries")
+    status_list = models.ForeignKey(StatusList, verbose_name="状态列表",
+                                    on_delete=models.PROTECT, related_name="entries")
+    purpose = models.CharField("用途", max_length=12, choices=StatusPurpose.choices)
+    index = models.PositiveIntegerField("状态位")
+
+    class Meta:
+        verbose_name = "证照状态位"
+        verbose_name_plural = "证照状态位"
+        constraints = [
+            models.UniqueConstraint(fields=["status_list", "index"],
+                                    name="status_entry_one_position"),
+            models.UniqueConstraint(fields=["licence", "purpose"],
+                                    name="status_entry_one_per_purpose"),
+        ]
+
+
+class AcceptedTrustList(BaseModel):
+    """The trust list in force (licences.trust_list): one row, replaced by a newer edition."""
+
+    sequence = models.PositiveBigIntegerField("序号")
+    signed_data = models.BinaryField("签名原文")
+    signature = models.BinaryField("签名值")
+    kid = models.CharField("密钥标识", max_length=16)
+    accepted_at = models.DateTimeField("接受时间")
+
+    class Meta:
+        verbose_name = "信任列表"
+        verbose_name_plural = "信任列表"
+        ordering = ["-sequence"]

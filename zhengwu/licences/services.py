@@ -12,13 +12,12 @@ PDF is rendered after the commit (licences.pdf), never inside the decision's tra
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Final
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -26,7 +25,13 @@ from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.departments.models import Department
-from zhengwu.licences.credential import STATUS_ENTRY, VC_CONTEXT, credential_sign
+from zhengwu.licences import status
+from zhengwu.licences.credential import (
+    STATUS_ENTRY,
+    STATUS_PURPOSES,
+    VC_CONTEXT,
+    credential_sign,
+)
 from zhengwu.licences.fields import fields_check, payload_check
 from zhengwu.licences.holder import Holder
 from zhengwu.licences.identifier import licence_id_build
@@ -40,11 +45,9 @@ from zhengwu.licences.signing import (
     signer_get,
 )
 
-# A status list has at least 16 KB of bits (W3C Bitstring Status List; issue 11 item 4): the
-# random indices are drawn from that many positions.
-STATUS_LIST_BITS: Final = 16 * 1024 * 8
 CREDENTIAL_TYPE: Final = "ElectronicLicence"
 STREAM: Final = "licences"
+_DRAW_ATTEMPTS: Final = 5  # a clash on a random position among 131,072 is rare
 
 
 def department_signer(department: Department) -> Signer:
@@ -55,22 +58,6 @@ def department_signer(department: Department) -> Signer:
         raise InvalidInput(f"密钥 {department.uscc} 登记的颁证机构为 {signer.issuer}，"
                            f"不是{department.name}", code="licences.key_issuer")
     return signer
-
-
-def status_list_url(purpose: str) -> str:
-    """Where the status list of `purpose` will be published. A placeholder until the status
-    lists (issue 11 item 4) are built: that module replaces this with its reverse()."""
-    return f"{settings.ZHENGWU_PUBLIC_URL}/licences/status/{purpose}/"
-
-
-def _status_index(field: str) -> int:
-    """A random position in a status list not taken by another licence (the unique
-    constraint settles a race between two issues)."""
-    for _ in range(20):
-        index = secrets.randbelow(STATUS_LIST_BITS)
-        if not Licence.objects.filter(**{field: index}).exists():
-            return index
-    raise Conflict("状态列表位置不足，请扩容状态列表。", code="licences.status_list_full")
 
 
 def _beijing(moment: dt.datetime) -> str:
@@ -94,10 +81,11 @@ def validity(licence_type: LicenceType, start: dt.datetime) -> dt.datetime | Non
 def credential_build(*, identifier: str, kid: str, licence_type: LicenceType,
                      department: Department, holder_kind: str, holder_name: str,
                      holder_id: str, payload: Mapping[str, str], valid_from: dt.datetime,
-                     valid_until: dt.datetime | None, revocation_index: int,
-                     suspension_index: int) -> dict[str, Any]:
+                     valid_until: dt.datetime | None,
+                     positions: Mapping[str, tuple[str, int]]) -> dict[str, Any]:
     """The credential as signed: identifier, issuer and key, the holder's display fields,
-    the licence's fields, the validity in Beijing time, and the two status entries."""
+    the licence's fields, the validity in Beijing time, and the status entries (`positions`:
+    purpose → (list URL, index))."""
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT],
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
@@ -111,9 +99,8 @@ def credential_build(*, identifier: str, kid: str, licence_type: LicenceType,
         "validFrom": _beijing(valid_from),
         "credentialStatus": [
             {"type": STATUS_ENTRY, "statusPurpose": purpose, "statusListIndex": str(index),
-             "statusListCredential": status_list_url(purpose)}
-            for purpose, index in (("revocation", revocation_index),
-                                   ("suspension", suspension_index))],
+             "statusListCredential": url}
+            for purpose, (url, index) in positions.items()],
     }
     if valid_until is not None:
         credential["validUntil"] = _beijing(valid_until)
@@ -136,22 +123,40 @@ def _sign_and_store(*, licence_type: LicenceType, holder_kind: str, holder_ref: 
     identifier = str(licence_id_build(licence_type.code, department.uscc, serial, version))
     valid_from = moment.astimezone(SHANGHAI).replace(microsecond=0)
     valid_until = validity(licence_type, valid_from)
-    revocation_index = _status_index("revocation_index")
-    suspension_index = _status_index("suspension_index")
-    credential = credential_build(
-        identifier=identifier, kid=signer.kid, licence_type=licence_type,
-        department=department, holder_kind=holder_kind, holder_name=holder_name,
-        holder_id=holder_id, payload=payload, valid_from=valid_from, valid_until=valid_until,
-        revocation_index=revocation_index, suspension_index=suspension_index)
-    signed = credential_sign(credential, signer)
-    licence = Licence.objects.create(
-        identifier=identifier, licence_type=licence_type, issuer_department=department,
-        serial=serial, version=version, holder_kind=holder_kind, holder_ref=holder_ref,
-        holder_name=holder_name, holder_id_display=holder_id, payload=dict(payload),
-        signed_data=signed.data, signature=signed.signature, kid=signed.kid,
-        valid_from=valid_from, valid_until=valid_until, revocation_index=revocation_index,
-        suspension_index=suspension_index, supersedes=supersedes, source_case=source_case,
-        issued_at=moment)
+    # Positions are drawn before signing (they are signed into the licence); two issues that
+    # draw the same position meet the unique (list, index) constraint, and the later one
+    # draws again and signs again. The lists are not re-signed: the new bits are 0.
+    for attempt in range(_DRAW_ATTEMPTS):
+        positions = {purpose: status.position_draw(department, purpose, moment)
+                     for purpose in STATUS_PURPOSES}
+        credential = credential_build(
+            identifier=identifier, kid=signer.kid, licence_type=licence_type,
+            department=department, holder_kind=holder_kind, holder_name=holder_name,
+            holder_id=holder_id, payload=payload, valid_from=valid_from,
+            valid_until=valid_until,
+            positions={purpose: (position.url, position.index)
+                       for purpose, position in positions.items()})
+        signed = credential_sign(credential, signer)
+        try:
+            with transaction.atomic():
+                licence = Licence.objects.create(
+                    identifier=identifier, licence_type=licence_type,
+                    issuer_department=department, serial=serial, version=version,
+                    holder_kind=holder_kind, holder_ref=holder_ref, holder_name=holder_name,
+                    holder_id_display=holder_id, payload=dict(payload),
+                    signed_data=signed.data, signature=signed.signature, kid=signed.kid,
+                    valid_from=valid_from, valid_until=valid_until,
+                    revocation_index=positions["revocation"].index,
+                    suspension_index=positions["suspension"].index, supersedes=supersedes,
+                    source_case=source_case, issued_at=moment)
+                status.entries_store(licence, positions)
+            break
+        except IntegrityError:
+            if attempt == _DRAW_ATTEMPTS - 1 or Licence.objects.filter(
+                    identifier=identifier).exists():
+                raise
+    else:  # pragma: no cover - the loop either breaks or raises
+        raise Conflict("状态列表位置分配失败，请重试。", code="licences.status_list_full")
     # Rendered once the issue commits (a rolled-back decision leaves no file behind); the
     # test settings turn it off, so that only tests that look at a PDF render one.
     if settings.ZHENGWU_LICENCE_PDF_PRERENDER:
@@ -193,13 +198,16 @@ def _locked(licence_id: int) -> Licence:
         "licence_type__issuing_department").get(pk=licence_id)
 
 
-def _change(licence: Licence, status: str, *, actor: Actor, action: str, reason: str,
+def _change(licence: Licence, new_status: str, *, actor: Actor, action: str, reason: str,
             moment: dt.datetime) -> None:
     before = licence.status
-    licence.status, licence.status_changed_at, licence.status_reason = status, moment, reason
+    licence.status, licence.status_changed_at, licence.status_reason = new_status, moment, reason
     licence.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
     audit_record(actor=actor, action=f"licences.{action}", obj=licence, stream=STREAM,
-                 before={"status": before}, after={"status": status}, reason=reason)
+                 before={"status": before}, after={"status": new_status}, reason=reason)
+    # The published lists say it in the same transaction: a list that cannot be signed
+    # (the key or the signing service missing) rolls the status change back.
+    status.status_lists_resign_for(licence, moment)
 
 
 def _refuse_unless(licence: Licence, allowed: set[str], what: str) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
-from zhengwu.licences import selectors, services
+from zhengwu.core import clock
+from zhengwu.licences import selectors, services, status
 from zhengwu.licences.credential import credential_verify_with
 from zhengwu.licences.export import licence_export_bytes
 from zhengwu.licences.models import Licence, LicenceStatus
@@ -79,3 +80,18 @@ def licence_verify(request: HttpRequest, identifier: str) -> HttpResponse:
         "department": licence.issuer_department,
         "status": status, "status_label": LicenceStatus(status).label,
         "valid": checked.ok and status == LicenceStatus.VALID, "signature": checked})
+
+
+def status_list_view(request: HttpRequest, issuer: str, purpose: str,
+                     number: int) -> HttpResponse:
+    """A published status list: the stored signed bytes verbatim with the signature
+    (licences.status.status_list_export). Public and cacheable — for at most a few minutes
+    and never past the list's validUntil — and not logged: who fetches a list says nothing
+    about a licence, and verifiers fetch it often."""
+    status_list = status.status_list_published(issuer[:18], purpose[:12], number)
+    if status_list is None or status_list.valid_until is None:
+        raise Http404("状态列表不存在")
+    left = int((status_list.valid_until - clock.now()).total_seconds())
+    response = JsonResponse(status.status_list_export(status_list))
+    response["Cache-Control"] = f"public, max-age={max(0, min(status.CACHE_SECONDS, left))}"
+    return response

@@ -1,9 +1,12 @@
-"""`zhengwu licence-trust-list build SPEC --key NAME`, `… verify FILE --authority PUB`.
+"""`zhengwu licence-trust-list build SPEC --key NAME`, `… verify FILE --authority PUB`,
+`… accept FILE`.
 
 The trust list of other issuers (licences.trust_list). `build` signs a document written by
 hand (JSON; `issued` and `authority.kid` are filled in when absent) with the authority's key
 and writes the file that travels; `verify` checks such a file against the authority's public
-key file (<name>.pub) and, with --last-sequence, refuses a rollback.
+key file (<name>.pub) and, with --last-sequence, refuses a rollback; `accept FILE` verifies a
+file against the pinned authority key (ZHENGWU_LICENCE_TRUST_AUTHORITY) and the sequence last
+accepted, and makes it the trust list in force (licences.trust).
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhengwu.core import clock
+from zhengwu.core.audit import SYSTEM
 from zhengwu.licences.signing import KeyFileError, public_key_file_read, signer_get
+from zhengwu.licences.trust import trust_list_accept
 from zhengwu.licences.trust_list import (
     TrustListError,
     trust_list_dumps,
@@ -29,7 +35,7 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 
 class Command(BaseCommand):
-    help = "电子证照信任列表（跨域互认）：build 签发，verify 核验。"
+    help = "电子证照信任列表（跨域互认）：build 签发，verify 核验，accept 接受为现行列表。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,11 +49,27 @@ class Command(BaseCommand):
         verify.add_argument("--last-sequence", type=int, default=None,
                             help="上次接受的序号：不大于它的列表被拒绝")
 
+        accept = sub.add_parser("accept", help="核验信任列表文件并作为现行信任列表保存")
+        accept.add_argument("file", help="信任列表文件")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "build":
             self._build(options)
+        elif options["action"] == "accept":
+            self._accept(options)
         else:
             self._verify(options)
+
+    def _accept(self, options: dict[str, Any]) -> None:
+        try:
+            trust = trust_list_accept(Path(options["file"]).read_bytes(), actor=SYSTEM,
+                                      now=clock.now())
+        except (KeyFileError, TrustListError) as error:
+            raise CommandError(error.message) from error
+        except OSError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"ok：已接受信任列表第 {trust.sequence} 版（{len(trust.issuers)} 个"
+                          f"颁证机构），签发机构 {trust.authority}")
 
     def _build(self, options: dict[str, Any]) -> None:
         try:
