@@ -14,7 +14,10 @@ def sweep(now: dt.datetime) -> str:
 def status_lists_sweep(now: dt.datetime) -> str:
     from zhengwu.licences.status import status_lists_refresh
 
-    return f"证照状态列表重新签发 {status_lists_refresh(now)} 份"
+    done, failed = status_lists_refresh(now)
+    if failed:  # the verifiers of these issuers will see stale lists: say so loudly
+        return f"证照状态列表重新签发 {done} 份，{len(failed)} 份签发失败：{'、'.join(failed)}"
+    return f"证照状态列表重新签发 {done} 份"
 
 
 class LicencesConfig(AppConfig):

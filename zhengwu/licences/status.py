@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -41,6 +42,8 @@ from zhengwu.licences.models import (
 )
 from zhengwu.licences.signing import ALGORITHM, Signer
 from zhengwu.licences.status_list import MIN_LENGTH, Bitstring, index_draw, status_list_sign
+
+logger = logging.getLogger(__name__)
 
 FORMAT: Final = "zhengwu-status-list/1"
 # The sweep re-signs a list this long before it would go stale: runs of `zhengwu sweep` a few
@@ -177,22 +180,27 @@ def status_lists_resign_for(licence: Licence, now: dt.datetime) -> int:
     return count
 
 
-def status_lists_refresh(now: dt.datetime) -> int:
+def status_lists_refresh(now: dt.datetime) -> tuple[int, list[str]]:
     """The sweep: re-sign every list whose validity ends within REFRESH_AHEAD, one
-    transaction each (a department whose key is unavailable does not stop the others)."""
+    transaction each, so that a department whose key or signing service is unavailable does
+    not stop the others. Returns (lists signed, the lists that could not be signed)."""
     due = list(StatusList.objects.filter(valid_until__lt=now + REFRESH_AHEAD)
                .values_list("pk", flat=True))
-    done = 0
+    done, failed = 0, []
     for pk in due:
-        with transaction.atomic():
-            status_list = StatusList.objects.select_for_update().select_related(
-                "issuer_department").get(pk=pk)
-            if status_list.valid_until is not None \
-                    and status_list.valid_until >= now + REFRESH_AHEAD:
-                continue  # a status change re-signed it meanwhile
-            status_list_resign(status_list, now)
-            done += 1
-    return done
+        row: StatusList | None = None
+        try:
+            with transaction.atomic():
+                row = StatusList.objects.select_for_update().select_related(
+                    "issuer_department").get(pk=pk)
+                if row.valid_until is not None and row.valid_until >= now + REFRESH_AHEAD:
+                    continue  # a status change re-signed it meanwhile
+                status_list_resign(row, now)
+                done += 1
+        except (ValueError, OSError, RuntimeError) as error:  # KeyFileError, RemoteSignerError
+            logger.error("status list %s not re-signed: %s", pk, error)
+            failed.append(f"{row.issuer}/{row.purpose}/{row.number}" if row else str(pk))
+    return done, failed
 
 
 # --- publishing ---------------------------------------------------------------------------------

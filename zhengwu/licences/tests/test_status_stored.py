@@ -34,7 +34,12 @@ from zhengwu.licences.models import (
 )
 from zhengwu.licences.services import licence_revoke, licence_supersede, licence_suspend
 from zhengwu.licences.signing import KeyFileSigner, keyfile_create
-from zhengwu.licences.status_list import status_list_verify, status_of
+from zhengwu.licences.status_list import (
+    Bitstring,
+    status_list_sign,
+    status_list_verify,
+    status_of,
+)
 from zhengwu.licences.tests.test_services import BIRTH, MOMENT, _birth
 from zhengwu.licences.trust import trust_list_in_force
 from zhengwu.licences.trust_list import trust_list_dumps, trust_list_sign
@@ -162,7 +167,19 @@ def test_the_sweep_re_signs_lists_before_they_go_stale() -> None:
     assert sweeps.SWEEPS["licences.status_lists"](later) == "证照状态列表重新签发 2 份"
     for row in StatusList.objects.all():
         assert row.valid_until == later.replace(microsecond=0) + dt.timedelta(hours=24)
-    assert status.status_lists_refresh(later) == 0  # nothing due any more
+    assert status.status_lists_refresh(later) == (0, [])  # nothing due any more
+
+
+def test_a_list_that_cannot_be_signed_does_not_stop_the_sweep(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _birth()
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("签名服务不可用")
+
+    monkeypatch.setattr(status, "status_list_sign", broken)
+    done, failed = status.status_lists_refresh(MOMENT + dt.timedelta(hours=13))
+    assert (done, len(failed)) == (0, 2)
 
 
 def test_an_unknown_list_is_404(client: Any) -> None:
@@ -289,3 +306,37 @@ def test_without_the_authority_key_nothing_is_accepted(tmp_path: Path) -> None:
     with override_settings(ZHENGWU_LICENCE_TRUST_AUTHORITY=""), \
             pytest.raises(CommandError, match="ZHENGWU_LICENCE_TRUST_AUTHORITY"):
         call_command("licence_trust_list", "accept", str(_trust_file(tmp_path, authority, "1")))
+
+
+def test_the_cli_accepts_a_trusted_issuers_licence_with_its_lists(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 跨域互认: a licence and status lists signed by another region's key in the trust list.
+    other = keyfile_create(tmp_path / "authority.key", issuer=AUTHORITY)
+    credential = canonical_loads(_birth().data)
+    business = "11100000000013338W011"
+    credential["id"] = str(licence_id_build(business, OTHER, "20260000042", 1))
+    credential["issuer"] = {"id": OTHER, "kid": other.kid}
+    credential["credentialSubject"]["licenceType"]["code"] = business
+    args = []
+    for entry in credential["credentialStatus"]:
+        url = f"https://hengyang.example.cn/licences/status/{entry['statusPurpose']}/1/"
+        entry["statusListCredential"] = url
+        served = status_list_sign(url=url, purpose=entry["statusPurpose"], bits=Bitstring(),
+                                  issuer=OTHER, signer=other, now=MOMENT)
+        list_path = tmp_path / f"{entry['statusPurpose']}.json"
+        list_path.write_text(json.dumps({
+            "format": status.FORMAT, "kid": served.kid,
+            "credential": base64.b64encode(served.data).decode(),
+            "signature": base64.b64encode(served.signature).decode()}))
+        args += ["--status-list", str(list_path)]
+    signed = credential_sign(credential, other)
+    path = tmp_path / "licence.json"
+    path.write_text(json.dumps({"format": "zhengwu-licence/1", "identifier": credential["id"],
+                                "kid": other.kid,
+                                "credential": base64.b64encode(signed.data).decode(),
+                                "signature": base64.b64encode(signed.signature).decode()}))
+    with override_settings(ZHENGWU_LICENCE_TRUST_AUTHORITY=str(tmp_path / "authority.pub")):
+        call_command("licence_trust_list", "accept", str(_trust_file(tmp_path, other, "1")))
+        code, out = _verify([str(path), *args], MOMENT + dt.timedelta(hours=1), capsys)
+    assert code == 0, out
+    assert "跨域互认" in out
