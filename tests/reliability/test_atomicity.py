@@ -64,7 +64,11 @@ _NOTIFY = ["INSERT notifications_outboxitem"]
 _NOTICE = ["INSERT core_counter", "INSERT cases_notice"]
 # The food licence's grant issues its 食品经营许可证 in the same transaction (issue 11,
 # scorecard row 3: no licence without a decision, no decision without its licence).
-_LICENCE = ["INSERT core_counter", "INSERT licences_licence", "INSERT core_auditevent",
+# The first licence of its issuer also opens (and signs) its revocation and suspension
+# status lists; the licence's two status entries are one INSERT.
+_LICENCE = ["INSERT core_counter", *["INSERT licences_statuslist",
+                                     "UPDATE licences_statuslist"] * 2,
+            "INSERT licences_licence", "INSERT licences_statusentry", "INSERT core_auditevent",
             "UPDATE core_auditchainhead"]
 # Every write of each step, in order (the food licence: three uploaded materials, a chain of
 # 承办 → 审核 → 批准, an applicant with a phone, so each notification is in-app + SMS).
