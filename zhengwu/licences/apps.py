@@ -11,6 +11,12 @@ def sweep(now: dt.datetime) -> str:
     return f"电子证照到期 {licences_expire(now)} 张"
 
 
+def presentations_sweep(now: dt.datetime) -> str:
+    from zhengwu.licences.presentation import presentations_purge
+
+    return f"清除失效亮证码 {presentations_purge()} 个"
+
+
 class LicencesConfig(AppConfig):
     name = "zhengwu.licences"
     label = "licences"
@@ -21,4 +27,5 @@ class LicencesConfig(AppConfig):
         from zhengwu.licences import my_space
 
         sweeps.register("licences.expiry", sweep)
+        sweeps.register("licences.presentations", presentations_sweep)
         my_space.register()  # 我的证照 in 我的空间 (core.personal_space)

@@ -22,6 +22,7 @@ QR code, the offline compact QR, and the holder's short-lived 亮证 code.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any, Final
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import segno
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,9 +46,17 @@ from zhengwu.licences.models import (
     LicenceStatus,
 )
 from zhengwu.licences.selectors import holder_refs_of, status_now
-from zhengwu.licences.signing import KeyRing, signer_get
+from zhengwu.licences.signing import (
+    KeyFileError,
+    KeyRing,
+    NotConfigured,
+    RemoteSignerError,
+    signer_get,
+)
 from zhengwu.sharing.models import UseBasis, UseKind
 from zhengwu.sharing.uselog import use_record
+
+logger = logging.getLogger(__name__)
 
 # One budget per client address for every public look at a licence (QR, identifier, 亮证
 # code): a counter desk checking licences all day stays far below it; a scraper walking
@@ -185,6 +194,15 @@ def present_code_create(*, user: Any, licence: Licence, actor: Actor) -> Present
     return PresentCode(code=code, expires_at=presentation.expires_at, presentation=presentation)
 
 
+def presentations_purge() -> int:
+    """Delete the 亮证 codes that can no longer be used (the sweep `licences.presentations`):
+    the holder's full name they carry is kept no longer than the code lives. Real clock, as
+    the codes' expiry."""
+    deleted, _ = LicencePresentation.objects.filter(
+        models.Q(ended=True) | models.Q(expires_at__lte=timezone.now())).delete()
+    return deleted
+
+
 def present_url(code: str) -> str:
     """The address in the 亮证 QR (the verification page with the code filled in)."""
     return settings.ZHENGWU_PUBLIC_URL + reverse("licences:presented", args=[code])
@@ -241,7 +259,12 @@ def licence_compact_code(licence: Licence) -> str:
     shows the online QR only)."""
     if licence.compact_code:
         return licence.compact_code
-    signer = signer_get(licence.issuer_department.uscc)
+    try:
+        signer = signer_get(licence.issuer_department.uscc)
+    except (NotConfigured, KeyFileError, RemoteSignerError, OSError):
+        # The page and the PDF still show the online QR; the next look tries again.
+        logger.warning("licence %s: no signer for the offline code", licence.pk, exc_info=True)
+        return ""
     if signer.kid != licence.kid:
         return ""
     text = compact_encode(compact_of(licence), signer)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from zhengwu.accounts.models import User
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.clock import SHANGHAI
+from zhengwu.core.models import AuditEvent
 from zhengwu.licences import presentation
 from zhengwu.licences.compact import compact_verify
 from zhengwu.licences.holder import Holder
@@ -179,6 +180,19 @@ def _present(client: Any, licence: Licence) -> str:
     return code
 
 
+def test_the_holder_sees_the_code_and_the_clerk_has_no_page(client_for: Any,
+                                                          licence: Licence,
+                                                          applicant: User) -> None:
+    answer = client_for(applicant).post(reverse("licences:present", args=[licence.identifier]))
+    page = answer.content.decode()
+    assert "亮证码" in page and "<svg" in page
+    assert answer["Cache-Control"] == "private, no-store"
+    stored = licence.presentations.get()
+    assert answer.context["present"].code not in stored.code_hash  # only the SM3 is kept
+    assert AuditEvent.objects.filter(action="licences.present",
+                                     object_id=str(licence.pk)).exists()
+
+
 def test_only_the_holder_can_make_a_code(client_for: Any, licence: Licence) -> None:
     url = reverse("licences:present", args=[licence.identifier])
     for username in ("chuangye", "clerk", "supervisor"):
@@ -216,6 +230,9 @@ def test_the_code_expires_after_two_minutes(client_for: Any, licence: Licence,
     assert gone.status_code == 404
     assert "已过期" in gone.content.decode()
     assert _uses(licence) == [("verification", "presented")]
+    with time_machine.travel(start + dt.timedelta(seconds=121), tick=False):
+        assert presentation.presentations_purge() == 1  # the full name goes with the code
+    assert not licence.presentations.exists()
 
 
 def test_a_new_code_ends_the_old_one(client_for: Any, licence: Licence,
