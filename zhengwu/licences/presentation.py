@@ -243,6 +243,11 @@ def compact_of(licence: Licence) -> CompactLicence:
         suspension_index=licence.suspension_index)
 
 
+def qr_inline(text: str, title: str) -> str:
+    """An inline SVG QR at level QR_ERROR, named for screen readers by `title`."""
+    return str(segno.make(text, error=QR_ERROR, micro=False).svg_inline(scale=3, title=title))
+
+
 def compact_qr(text: str) -> Any:
     """The offline code's QR (a segno.QRCode): level M while it fits version 15 — a person's
     licence takes about version 13, an enterprise's name of up to about 36 characters fits —

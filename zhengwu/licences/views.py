@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core.http import client_ip
-from zhengwu.documents.qr import qr_svg_inline
 from zhengwu.licences import presentation, selectors, services
 from zhengwu.licences.export import licence_export_bytes
 from zhengwu.licences.fields import labelled
@@ -137,13 +136,14 @@ def _holder_page(request: HttpRequest, licence: Licence,
         "fields": labelled(licence.licence_type.fields, licence.payload),
         "status_label": LicenceStatus(status).label, "status": status,
         "verify_url": presentation.verify_short_url(licence),
-        "verify_qr": qr_svg_inline(presentation.verify_qr_text(licence)),
-        "compact": compact, "compact_qr": presentation.compact_qr(compact).svg_inline(scale=2) if compact else "",
+        "verify_qr": presentation.qr_inline(presentation.verify_qr_text(licence), "联网核验二维码"),
+        "compact": compact, "compact_qr": presentation.compact_qr(compact).svg_inline(
+            scale=2, title="离线核验二维码") if compact else "",
         "present": code, "present_seconds": presentation.PRESENT_SECONDS,
     }
     if code is not None:
         url = presentation.present_url(code.code)
-        context.update({"present_url": url, "present_qr": qr_svg_inline(url)})
+        context.update({"present_url": url, "present_qr": presentation.qr_inline(url, "亮证二维码")})
     response = render(request, "licences/mine.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
