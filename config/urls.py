@@ -6,6 +6,7 @@ from django.urls import include, path
 from config.api import api
 from zhengwu.cases import views as cases_views
 from zhengwu.core import views as core_views
+from zhengwu.licences import views as licences_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("bundles/", include("zhengwu.bundles.urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
+    # The QR code on every licence opens this (short, upper case: licences.presentation).
+    path("V/<str:token>", licences_views.licence_verify_short, name="licence_verify_short"),
     path("notifications/", include("zhengwu.notifications.urls")),
     path("licences/", include("zhengwu.licences.urls")),
     path("", include("zhengwu.sharing.urls")),

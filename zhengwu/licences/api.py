@@ -31,7 +31,7 @@ class LicenceOut(Schema):
     valid_until: dt.datetime | None = Field(description="空为长期有效")
     pdf_url: str = Field(description="下载 PDF（仅持证人本人，记录日志）")
     credential_url: str = Field(description="下载签名数据 JSON（仅持证人本人，记录日志）")
-    verify_url: str = Field(description="公开核验地址（二维码内容）")
+    verify_url: str = Field(description="公开核验短地址（二维码内容为同一地址，协议和主机名为大写）")
 
 
 class LicencePage(Schema):

@@ -20,6 +20,12 @@ def status_lists_sweep(now: dt.datetime) -> str:
     return f"证照状态列表重新签发 {done} 份"
 
 
+def presentations_sweep(now: dt.datetime) -> str:
+    from zhengwu.licences.presentation import presentations_purge
+
+    return f"清除失效亮证码 {presentations_purge()} 个"
+
+
 class LicencesConfig(AppConfig):
     name = "zhengwu.licences"
     label = "licences"
@@ -31,4 +37,5 @@ class LicencesConfig(AppConfig):
 
         sweeps.register("licences.expiry", sweep)
         sweeps.register("licences.status_lists", status_lists_sweep, stage=sweeps.Stage.FOLLOW)
+        sweeps.register("licences.presentations", presentations_sweep)
         my_space.register()  # 我的证照 in 我的空间 (core.personal_space)

@@ -9,9 +9,23 @@ masked display fields — a licence table dumped or leaked names nobody by ID nu
 
 from __future__ import annotations
 
+import secrets
+import string
+from typing import Final
+
 from django.db import models
 
 from zhengwu.core.models import BaseModel
+
+# The verification token of the short QR address (`/V/<token>`): 12 characters of RFC 4648
+# base32 (A–Z, 2–7; 60 random bits), upper case so that the whole address fits the QR
+# alphanumeric mode (licences.presentation).
+VERIFY_TOKEN_LENGTH: Final = 12
+VERIFY_TOKEN_ALPHABET: Final = string.ascii_uppercase + "234567"
+
+
+def verify_token_new() -> str:
+    return "".join(secrets.choice(VERIFY_TOKEN_ALPHABET) for _ in range(VERIFY_TOKEN_LENGTH))
 
 
 class HolderKind(models.TextChoices):
@@ -97,6 +111,13 @@ class Licence(BaseModel):
     source_case = models.CharField("来源办件", max_length=32, blank=True, db_index=True)
     issued_at = models.DateTimeField("颁发时间")
     pdf = models.FileField("PDF", upload_to="licences/%Y/", blank=True)
+    # The short, unguessable key of the QR address (VERIFY_TOKEN_LENGTH above); the long
+    # identifier address keeps working. Null only for rows the migration had not reached.
+    verify_token = models.CharField("核验码", max_length=16, unique=True, null=True,
+                                    default=verify_token_new, editable=False)
+    # The offline compact QR (licences.compact), signed by the issuer's key the first time it
+    # is shown and kept: it carries no status, so it never goes stale.
+    compact_code = models.TextField("离线核验码", blank=True, editable=False)
 
     class Meta:
         verbose_name = "电子证照"
@@ -193,3 +214,25 @@ class AcceptedTrustList(BaseModel):
         verbose_name = "信任列表"
         verbose_name_plural = "信任列表"
         ordering = ["-sequence"]
+
+
+class LicencePresentation(BaseModel):
+    """亮证: a short-lived code the holder shows so that a clerk (or anyone) sees the licence
+    as presented — the holder's full name, the licence's fields — for two minutes at most.
+    Only the code's SM3 is kept; a newer code of the same licence ends the older one."""
+
+    licence = models.ForeignKey(Licence, verbose_name="电子证照", on_delete=models.CASCADE,
+                                related_name="presentations")
+    code_hash = models.CharField("出示码摘要", max_length=64, unique=True)
+    # The name as the verified account has it (the licence row keeps it masked).
+    holder_name = models.CharField("持证人姓名", max_length=200)
+    expires_at = models.DateTimeField("失效时间", db_index=True)
+    ended = models.BooleanField("已作废", default=False)
+
+    class Meta:
+        verbose_name = "亮证码"
+        verbose_name_plural = "亮证码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} 亮证码"

@@ -26,7 +26,7 @@ def licence_row(licence: Licence) -> dict[str, Any]:
         "valid_from": licence.valid_from, "valid_until": licence.valid_until,
         "meta": f"{licence.issuer_department.name} · {LicenceStatus(status).label} · "
                 f"有效期至 {until}",
-        "url": reverse("licences:pdf", args=[licence.identifier]),
+        "url": reverse("licences:mine", args=[licence.identifier]),
         "pdf_url": reverse("licences:pdf", args=[licence.identifier]),
         "credential_url": reverse("licences:credential", args=[licence.identifier]),
         "verify_url": verify_url(licence),

@@ -1,6 +1,7 @@
 """The printable licence (版式文件): an A4 PDF of what the signed credential says, with the
-Chinese font embedded (documents.pdf, Debian's Noto CJK) and a QR code of the public
-verification address (`licences:verify`).
+Chinese font embedded (documents.pdf, Debian's Noto CJK) and two QR codes: the short public
+verification address (licences.presentation, version ≤ 3) and the offline compact code
+(licences.compact, signed, version ≤ 15).
 
 As notices are (cases.notices), a licence is rendered once, after the issue commits, by
 `licence_render_task`, and the bytes are kept in `Licence.pdf`; a download reads the file,
@@ -14,30 +15,36 @@ import logging
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.urls import reverse
 from django_tasks import task
 
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
 from zhengwu.licences.fields import labelled
 from zhengwu.licences.models import Licence
+from zhengwu.licences.presentation import (
+    compact_qr,
+    licence_compact_code,
+    verify_qr_text,
+    verify_short_url,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def verify_url(licence: Licence) -> str:
-    """The public address printed as the QR code (the online verification page)."""
-    return settings.ZHENGWU_PUBLIC_URL + reverse("licences:verify", args=[licence.identifier])
+    """The public address printed under the QR code (the online verification page)."""
+    return verify_short_url(licence)
 
 
 def licence_context(licence: Licence) -> dict[str, Any]:
-    url = verify_url(licence)
+    compact = licence_compact_code(licence)
     return {"licence": licence, "type": licence.licence_type,
             "department": licence.issuer_department,
             "fields": labelled(licence.licence_type.fields, licence.payload),
-            "verify_url": url, "qr_inline": qr_data_uri(url, scale=4)}
+            "verify_url": verify_url(licence),
+            "qr_inline": qr_data_uri(verify_qr_text(licence), scale=4),
+            "compact_qr": compact_qr(compact).svg_data_uri(scale=2) if compact else ""}
 
 
 def _cached(licence: Licence) -> bytes | None:

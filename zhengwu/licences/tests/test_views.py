@@ -51,7 +51,8 @@ def test_the_api_lists_the_holders_licences_masked(client_for: Any, applicant: U
     assert (row["holder_name"], row["holder_id"]) == ("张*", "430***********123X")
     assert row["status"] == "valid"
     assert applicant.citizen_id not in answer.content.decode()
-    assert row["verify_url"].endswith(reverse("licences:verify", args=[licence.identifier]))
+    assert row["verify_url"].endswith(reverse("licence_verify_short",
+                                              args=[licence.verify_token]))
 
 
 def test_the_api_shows_nobody_elses_licences(client_for: Any, licence: Licence) -> None:
@@ -108,7 +109,8 @@ def test_the_pdf_is_rendered_after_the_issue_commits_and_downloaded_from_the_cac
                                      after__what="pdf").exists()
     context = licence_context(issued)
     assert context["verify_url"] == settings.ZHENGWU_PUBLIC_URL + reverse(
-        "licences:verify", args=[issued.identifier])
+        "licence_verify_short", args=[issued.verify_token])
+    assert context["compact_qr"]  # the offline code is printed too
 
 
 def test_no_pdf_is_rendered_for_a_licence_nobody_looks_at(licence: Licence,
