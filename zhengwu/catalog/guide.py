@@ -42,6 +42,8 @@ class MaterialData(BaseModel):
     issuer: str = Field("", max_length=200)
     government_issued: bool = False
     note: str = Field("", max_length=300)
+    licence_type_code: str = Field("", max_length=21)
+    shared_item_code: str = Field("", max_length=40)
 
 
 class FeeData(BaseModel):
@@ -222,7 +224,9 @@ def guide_of(implementation: ItemImplementation) -> GuideData:
         "process": impl.process, "fees": impl.fees,
         "materials": [{"name": m.name, "form": m.form, "copies": m.copies, "source": m.source,
                     "required": m.required, "issuer": m.issuer,
-                    "government_issued": m.government_issued, "note": m.note}
+                    "government_issued": m.government_issued, "note": m.note,
+                    "licence_type_code": m.licence_type_code,
+                    "shared_item_code": m.shared_item_code}
                    for m in impl.materials.all()],
         "commitment_allowed": impl.commitment_allowed, "commitment_batch": impl.commitment_batch,
         "commitment_published_on": impl.commitment_published_on,
