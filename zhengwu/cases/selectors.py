@@ -36,9 +36,12 @@ from zhengwu.cases.models import (
     Notice,
 )
 from zhengwu.core import clock
+from zhengwu.core.audit import sm3_hex
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.licences.models import LicenceStatus
+from zhengwu.licences.selectors import licence_public, status_now
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -473,3 +476,21 @@ def materials_replaced_by_case(cases: QuerySet[Case]) -> dict[str, int]:
     rows = (CaseMaterial.objects.filter(case__in=cases, kind__in=REPLACING_KINDS)
             .exclude(reference_sm3="").values("case__number").annotate(n=Count("id")))
     return {row["case__number"]: row["n"] for row in rows}
+
+
+def reference_states(materials: Iterable[CaseMaterial]) -> dict[int, str]:
+    """What the reviewer sees of each licence a case used (by material id): its status now,
+    and whether its signed bytes still have the SM3 the case kept."""
+    states: dict[int, str] = {}
+    for material in materials:
+        if material.kind != MaterialKind.E_LICENSE or not material.reference_sm3:
+            continue
+        licence = licence_public(material.reference)
+        if licence is None:
+            states[material.pk] = "未找到该证照"
+            continue
+        label = LicenceStatus(status_now(licence)).label
+        same = sm3_hex(licence.data) == material.reference_sm3
+        states[material.pk] = f"证照状态：{label}；" + (
+            "签名原文与申请时一致" if same else "签名原文与申请时不一致")
+    return states

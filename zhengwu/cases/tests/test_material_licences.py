@@ -177,6 +177,7 @@ def test_consent_on_the_page_and_the_reviewer_sees_the_reference(
     row = CaseMaterial.objects.get(reference=licence.identifier)
     page = client_for(clerk).get(reverse("cases:detail", args=[row.case.number]))
     text = page.content.decode()
+    assert "证照状态：有效；签名原文与申请时一致" in text
     assert licence.identifier in text and reverse("licences:verify",
                                                   args=[licence.identifier]) in text
 
