@@ -46,6 +46,32 @@ class MaterialData(BaseModel):
     shared_item_code: str = Field("", max_length=40)
 
 
+# A material written as one line (名称|来源|…|说明, the edit form and the CSV export) names what
+# may stand in for it (Material.licence_type_code / shared_item_code) by marked bits after the
+# note, so that an edit or an export and import keeps them.
+LICENCE_MARK, SHARED_MARK = "证照类型=", "共享数据项="
+
+
+def substitute_bits(material: MaterialData) -> list[str]:
+    """The marked bits a material's line ends with (none for most materials)."""
+    return ([LICENCE_MARK + material.licence_type_code] if material.licence_type_code else []) \
+        + ([SHARED_MARK + material.shared_item_code] if material.shared_item_code else [])
+
+
+def substitutes_split(bits: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The bits after 政府核发 without the marked ones, and the codes those name."""
+    codes: dict[str, str] = {}
+    rest = []
+    for bit in bits:
+        if bit.startswith(LICENCE_MARK):
+            codes["licence_type_code"] = bit[len(LICENCE_MARK):].strip()
+        elif bit.startswith(SHARED_MARK):
+            codes["shared_item_code"] = bit[len(SHARED_MARK):].strip()
+        else:
+            rest.append(bit)
+    return rest, codes
+
+
 class FeeData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -256,3 +256,16 @@ def test_shared_data_stands_in_for_the_household_register(submit: Any, applicant
     assert (request.use.kind, request.use.basis) == (UseKind.SHARED_DATA_QUERY,
                                                      UseBasis.CONSENT)
     assert materials_replaced(case) == 1
+
+
+def test_the_guide_edit_form_keeps_what_stands_in_for_a_material(food: ItemImplementation) -> None:
+    from zhengwu.catalog.forms import MaterialLinesField
+    from zhengwu.catalog.guide import MaterialData, substitute_bits
+
+    material = MaterialData(name="营业执照", source="e_license", note="从库|调取",
+                            licence_type_code="11100000MB0000019L001")
+    line = "|".join(["营业执照", "电子证照调用", "", "1", "是", "", "是", material.note,
+                     *substitute_bits(material)])
+    (parsed,) = MaterialLinesField().to_python(line)
+    assert parsed["licence_type_code"] == "11100000MB0000019L001"
+    assert parsed["note"] == "从库|调取" and "shared_item_code" not in parsed
