@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -269,3 +270,19 @@ def test_the_guide_edit_form_keeps_what_stands_in_for_a_material(food: ItemImple
     (parsed,) = MaterialLinesField().to_python(line)
     assert parsed["licence_type_code"] == "11100000MB0000019L001"
     assert parsed["note"] == "从库|调取" and "shared_item_code" not in parsed
+
+
+def test_a_refused_page_keeps_the_consent_and_logs_nothing(
+        client_for: Any, food: ItemImplementation, canyin: User) -> None:
+    licence = charter_for(canyin)
+    data = _page_post(food, canyin, "use", with_file=False)
+    first = food.materials.filter(source="applicant", required=True).first()
+    assert first is not None
+    del data[f"file_{first.position}"]  # a required upload missing: refused
+    answer = client_for(canyin).post(reverse("cases:apply", args=[food.code]), data)
+    assert answer.status_code == 200
+    position = food.materials.get(name=LICENCE_MATERIAL).position
+    page = answer.content.decode()
+    chosen = re.search(rf'<input[^>]*name="use_{position}"[^>]*value="use"[^>]*>', page)
+    assert chosen is not None and "checked" in chosen.group(0)
+    assert not DataUse.objects.filter(licence_id=licence.identifier).exists()
