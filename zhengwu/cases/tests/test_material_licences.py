@@ -17,8 +17,8 @@ from django.urls import reverse
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.cases import material_licences
-from zhengwu.cases.models import CaseMaterial, MaterialKind
-from zhengwu.cases.selectors import materials_replaced
+from zhengwu.cases.models import Case, CaseMaterial, MaterialKind
+from zhengwu.cases.selectors import materials_replaced, materials_replaced_by_case
 from zhengwu.cases.services import MaterialIn, case_submit
 from zhengwu.cases.tests.conftest import FOOD, page_answers, pdf_bytes, sample_answers, uploads_for
 from zhengwu.catalog.models import ItemImplementation
@@ -125,6 +125,7 @@ def test_consent_keeps_the_reference_and_logs_the_use(food: ItemImplementation,
     assert (use.kind, use.basis, use.holder_ref) == (UseKind.USE_IN_CASE, UseBasis.CONSENT,
                                                      licence.holder_ref)
     assert materials_replaced(case) == 1
+    assert materials_replaced_by_case(Case.objects.filter(pk=case.pk)) == {case.number: 1}
 
 
 def test_a_failed_submission_leaves_no_use_row(food: ItemImplementation, canyin: User) -> None:
@@ -217,6 +218,8 @@ def test_the_api_takes_a_licence_and_refuses_anothers(client_for: Any, food: Ite
 
     refused = post(licence.identifier[:-1] + "Z")
     assert refused.status_code == 422 and refused.json()["code"] == "case.licence_refused"
+    stranger = post(charter_for(None, name="别人的公司").identifier)
+    assert stranger.status_code == 422 and stranger.json() == refused.json()
     answer = post(licence.identifier)
     assert answer.status_code in (200, 201), answer.content.decode()
     kept = next(m for m in answer.json()["materials"] if m["name"] == LICENCE_MATERIAL)
