@@ -144,7 +144,8 @@ def _case_out(case: Case, user: User) -> dict[str, Any]:
         "answers": _answers_out(case, whole),
         "materials": [{"name": m.name, "kind": m.kind, "original_name": m.original_name,
                        "content_type": m.content_type, "size": m.size,
-                       "reference": m.reference, "supplement": m.supplement,
+                       "reference": m.reference, "reference_version": m.reference_version,
+                       "reference_sm3": m.reference_sm3, "supplement": m.supplement,
                        "added_at": m.added_at} for m in materials],
     }
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import item_form, selectors, staging
+from zhengwu.cases import item_form, material_licences, selectors, staging
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.cases.models import (
@@ -34,6 +34,17 @@ from zhengwu.core import clock, idempotency
 from zhengwu.core.forms import ErrorsDescribed, TextField
 
 SUPPLEMENT_FREE_ROWS = 3
+# The two answers to a licence or shared data offered for a material.
+USE, UPLOAD = "use", "upload"
+
+
+def offer_material(offer: material_licences.Offer) -> MaterialIn:
+    """The material as the applicant gives it by consenting to the offer."""
+    if offer.licence is not None:
+        return MaterialIn(name=offer.material.name, kind=MaterialKind.E_LICENSE,
+                          reference=offer.licence.identifier)
+    return MaterialIn(name=offer.material.name, kind=MaterialKind.SHARED_DATA,
+                      reference=offer.material.shared_item_code)
 
 
 @dataclass
@@ -45,6 +56,8 @@ class MaterialRow:
     commitment: forms.BoundField | None
     paper: forms.BoundField | None
     kept: staging.KeptFile | None = None
+    offer: material_licences.Offer | None = None
+    use: forms.BoundField | None = None
 
 
 class ApplyForm(KeepsUploads):
@@ -89,10 +102,18 @@ class ApplyForm(KeepsUploads):
             # Required-ness is checked by formdef.validate_form, with its own messages.
             self.fields[field.key] = TextField(label=field.label, required=False,
                                                widget=widget, strip=True)
+        # Online, a material a licence or shared data may stand in for is offered when the
+        # applicant holds it (cases.material_licences): use it (consent) or upload instead.
+        self.offers = {} if window else material_licences.offers_for(implementation, applicant)
         self.material_list = [m for m in implementation.materials.all()
-                              if m.source == MaterialSource.APPLICANT]
+                              if m.source == MaterialSource.APPLICANT or m.position in self.offers]
         for material in self.material_list:
             key = str(material.position)
+            if material.position in self.offers:
+                self.fields[f"use_{key}"] = forms.ChoiceField(
+                    label="提供方式", required=False, widget=forms.RadioSelect,
+                    choices=[(USE, "使用电子证照/共享数据（我已预览并同意本次使用）"),
+                             (UPLOAD, "不使用，改为上传文件")])
             self.fields[f"file_{key}"] = forms.FileField(
                 label=material.name, required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
@@ -126,7 +147,8 @@ class ApplyForm(KeepsUploads):
                 material, self[f"file_{key}"],
                 self[f"commit_{key}"] if f"commit_{key}" in self.fields else None,
                 self[f"paper_{key}"] if f"paper_{key}" in self.fields else None,
-                self.kept_for(f"file_{key}")))
+                self.kept_for(f"file_{key}"), self.offers.get(material.position),
+                self[f"use_{key}"] if f"use_{key}" in self.fields else None))
         return rows
 
     def _applicant_kind(self) -> str:
@@ -246,6 +268,13 @@ class ApplyForm(KeepsUploads):
             upload = cleaned.get(f"file_{key}")
             committed = bool(cleaned.get(f"commit_{key}"))
             paper = bool(cleaned.get(f"paper_{key}"))
+            offer = self.offers.get(material.position)
+            if offer is not None and cleaned.get(f"use_{key}") == USE:
+                if upload or committed:
+                    self.add_error(f"file_{key}", "已选择使用电子证照/共享数据，请不要再上传文件或勾选承诺。")
+                    continue
+                materials.append(offer_material(offer))
+                continue
             chosen = sum([upload is not None and upload is not False, committed, paper])
             if chosen > 1:
                 self.add_error(f"file_{key}", "每份材料只能选择一种提供方式。")
@@ -262,8 +291,10 @@ class ApplyForm(KeepsUploads):
                 materials.append(MaterialIn(name=material.name, kind=MaterialKind.COMMITMENT))
             elif paper:
                 materials.append(MaterialIn(name=material.name, kind=MaterialKind.PAPER))
-            elif material.required and not self.window and f"file_{key}" not in self.errors:
-                self.add_error(f"file_{key}", "请上传本材料" + (
+            elif material.required and not self.window and f"file_{key}" not in self.errors \
+                    and material.source == MaterialSource.APPLICANT:
+                self.add_error(f"file_{key}", ("请选择使用电子证照/共享数据，或上传本材料"
+                                               if offer is not None else "请上传本材料") + (
                     "，或勾选以书面承诺代替。" if f"commit_{key}" in self.fields else "。"))
         self.materials_in = materials
 

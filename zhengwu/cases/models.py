@@ -218,6 +218,11 @@ class CaseMaterial(ProcessMaterial):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     name = models.CharField("材料名称", max_length=200)
     kind = models.CharField("提供方式", max_length=12, choices=MaterialKind.choices)
+    # A licence or shared data used instead of a file (issue 11 item 6): `reference` names the
+    # licence's identifier or the data item's code; these pin what was used — the licence's
+    # version and the SM3 of its signed bytes, or the SM3 of the shared data fetched.
+    reference_version = models.PositiveSmallIntegerField("证照版本", null=True, blank=True)
+    reference_sm3 = models.CharField("证照/数据 SM3", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "办件材料"

@@ -22,6 +22,7 @@ from ninja.security import SessionAuth
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from zhengwu.cases.models import MaterialKind
 from zhengwu.cases.schemas import MaterialSpecIn
 from zhengwu.cases.services import MaterialIn
 from zhengwu.cases.uploads import MAX_BYTES, MAX_FILES
@@ -157,9 +158,18 @@ def materials_from_specs(specs: list[MaterialSpecIn],
         elif spec.kind == "upload":
             raise InvalidInput(f"材料“{spec.name}”选择了上传，请附上文件（file_field）。",
                                code="case.file_required")
-        materials.append(MaterialIn(name=spec.name, kind=spec.kind,
-                                             file_name=file_name, content=content,
-                                             reference=spec.reference))
+        kind: str = spec.kind
+        reference = spec.reference
+        if kind == "licence":  # the identifier of a licence the applicant holds
+            if not spec.licence.strip():
+                raise InvalidInput(f"材料“{spec.name}”选择了电子证照，请填写证照标识（licence）。",
+                                   code="case.licence_required")
+            kind, reference = MaterialKind.E_LICENSE, spec.licence.strip()
+        elif kind == "shared_data" and spec.item:
+            reference = spec.item
+        materials.append(MaterialIn(name=spec.name, kind=kind,
+                                    file_name=file_name, content=content,
+                                    reference=reference))
     unused = sorted(set(files) - used)
     if unused:
         raise InvalidInput("以下文件未对应任何材料：" + "、".join(unused[:5]),

@@ -13,7 +13,10 @@ from pydantic import ConfigDict
 from zhengwu.cases.models import CaseStatus
 from zhengwu.core.schemas import MAX_ID, MAX_LIMIT, MAX_OFFSET
 
-MaterialKindIn = Literal["upload", "commitment", "shared_data", "e_license", "paper"]
+# licence: a licence the applicant holds instead of the material (its identifier in
+# `licence`); shared_data: the material's shared data item fetched with the applicant's
+# consent (its code in `item`, or in `reference`). e_license is kept for older clients.
+MaterialKindIn = Literal["upload", "commitment", "shared_data", "e_license", "licence", "paper"]
 # cross_region is never chosen: the platform sets it when the accepting region is elsewhere.
 ChannelIn = Literal["online", "window", "mobile", "self_service", "proxy"]
 # deem_approved is the platform's own move (sweeps), so a client cannot ask for it.
@@ -45,6 +48,13 @@ class MaterialSpecIn(Schema):
     file_field: str | None = Field(None, min_length=1, max_length=100,
                                    description="上传文件所在的 multipart 字段名（kind=upload 时必填）")
     reference: str = Field("", max_length=200, description="证照或共享数据的引用")
+    licence: str = Field("", max_length=120,
+                         description="kind=licence 时必填：以申请人本人（或所代表企业）持有的有效电子"
+                                     "证照代替本材料，填证照标识（GB/T 36904）；须为本材料所需的证照"
+                                     "类型。提交即表示持证人同意本次使用，记入其“谁用了我的证照/数据”。")
+    item: str = Field("", max_length=40,
+                      description="kind=shared_data 时可填：本材料可由其代替的共享数据项编码（见办事"
+                                  "指南材料的 shared_item_code）；提交即表示同意部门调取。")
 
 
 class SubmitIn(Schema):
@@ -167,6 +177,8 @@ class MaterialOut(Schema):
     content_type: str
     size: int
     reference: str
+    reference_version: int | None = Field(None, description="所用电子证照的版本号")
+    reference_sm3: str = Field("", description="所用电子证照签名原文（或共享数据）的 SM3")
     supplement: bool
     added_at: dt.datetime
 

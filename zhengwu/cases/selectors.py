@@ -27,16 +27,21 @@ from zhengwu.cases.models import (
     Case,
     CaseAccess,
     CaseEvent,
+    CaseMaterial,
     CaseStatus,
     Channel,
     Decision,
     DepartmentFailure,
+    MaterialKind,
     Notice,
 )
 from zhengwu.core import clock
+from zhengwu.core.audit import sm3_hex
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.licences.models import LicenceStatus
+from zhengwu.licences.selectors import licence_public, status_now
 from zhengwu.regions.models import Region
 from zhengwu.workdays.selectors import calendar_get
 
@@ -456,3 +461,36 @@ def case_access_log(*, user: User, number: str) -> QuerySet[Any]:
     if case.applicant_id != user.pk:
         raise NotAllowed("只有申请人本人可以查看办件的查阅记录。", code="case.access_log_forbidden")
     return access_groups(CaseAccess.objects.filter(case=case))
+
+REPLACING_KINDS = (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
+
+
+def materials_replaced(case: Case) -> int:
+    """减材料 (issue 11 item 10): how many of the case's materials a licence or shared data
+    stood in for — those with a pinned reference (cases.material_licences), not a typed one."""
+    return case.materials.filter(kind__in=REPLACING_KINDS).exclude(reference_sm3="").count()
+
+
+def materials_replaced_by_case(cases: QuerySet[Case]) -> dict[str, int]:
+    """The same count for many cases at once, by case number (cases with none left out)."""
+    rows = (CaseMaterial.objects.filter(case__in=cases, kind__in=REPLACING_KINDS)
+            .exclude(reference_sm3="").values("case__number").annotate(n=Count("id")))
+    return {row["case__number"]: row["n"] for row in rows}
+
+
+def reference_states(materials: Iterable[CaseMaterial]) -> dict[int, str]:
+    """What the reviewer sees of each licence a case used (by material id): its status now,
+    and whether its signed bytes still have the SM3 the case kept."""
+    states: dict[int, str] = {}
+    for material in materials:
+        if material.kind != MaterialKind.E_LICENSE or not material.reference_sm3:
+            continue
+        licence = licence_public(material.reference)
+        if licence is None:
+            states[material.pk] = "未找到该证照"
+            continue
+        label = LicenceStatus(status_now(licence)).label
+        same = sm3_hex(licence.data) == material.reference_sm3
+        states[material.pk] = f"证照状态：{label}；" + (
+            "签名原文与申请时一致" if same else "签名原文与申请时不一致")
+    return states

@@ -30,7 +30,7 @@ from zhengwu.accounts.mandates import (
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import deadlines, staging, uploads, workflow
+from zhengwu.cases import deadlines, material_licences, staging, uploads, workflow
 from zhengwu.cases.access import (
     CASE_TABLE,
     acting_assignment,
@@ -209,6 +209,12 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     for material in materials:
         if material.kind not in MaterialKind.values:
             raise InvalidInput(f"材料“{material.name}”的提供方式无效。", code="case.material_kind")
+    # A licence or shared data named instead of a file: the owner's own, valid, of the
+    # material's type (cases.material_licences), checked before anything is stored.
+    uses = material_licences.uses_check(implementation, owner, [
+        (m.name, m.kind, m.reference) for m in materials
+        if m.kind in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)])
+    for material in materials:
         if material.kind == MaterialKind.UPLOAD:
             checked.append((material, check_upload(material.file_name or material.name,
                                                    material.content)))
@@ -245,9 +251,15 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         identity_basis=basis.basis, authorization=basis.authorization)
     with idempotency.first_insert(prefix="case"):
         case.save()
+    actor = filing_actor(submitted_by, owner, basis)
+    # Logged in the holder's use log with their consent, in this transaction.
+    used = material_licences.uses_record(case_number=case.number, implementation=implementation,
+                                         owner=owner, uses=uses, actor=actor)
     for material, upload in checked:
-        _material_save(case, material, upload, now)
-    case_event(case, action="submit", before="", actor=filing_actor(submitted_by, owner, basis),
+        _material_save(case, material, upload, now, used=used.get(material.name)
+                       if material.kind in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
+                       else None)
+    case_event(case, action="submit", before="", actor=actor,
            data={"channel": case.channel, "materials": len(materials),
                  "missing": missing, "by_commitment": by_commitment, **basis.facts(owner)})
     _tell_applicant(case, "申请已提交", f"您的申请“{implementation.item.name}”已提交，办件编号"
@@ -367,10 +379,14 @@ def member_materials_add(case: Case, materials: list[StoredMaterial], now: dt.da
 
 
 def _material_save(case: Case, material: MaterialIn, upload: CheckedFile | None,
-                   now: dt.datetime, *, supplement: bool = False) -> CaseMaterial:
-    """Store one material; an upload goes to storage under a generated name."""
+                   now: dt.datetime, *, supplement: bool = False,
+                   used: tuple[str, int | None, str] | None = None) -> CaseMaterial:
+    """Store one material; an upload goes to storage under a generated name; a licence or
+    shared data used keeps (identifier or item code, version, SM3) and no file."""
     row = CaseMaterial(case=case, name=material.name[:200], kind=material.kind,
                        reference=material.reference[:200], added_at=now, supplement=supplement)
+    if used is not None:
+        row.reference, row.reference_version, row.reference_sm3 = used
     if upload is not None:
         row.original_name = (material.file_name or material.name)[-200:]
         row.content_type, row.size, row.sha256 = (upload.content_type, len(upload.content),

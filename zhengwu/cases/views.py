@@ -350,6 +350,10 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
     chain = steps.chain_of(case.implementation.approval_chain)
     events = list(selectors.case_timeline(case))
     materials = list(case.materials.all())
+    states = selectors.reference_states(materials)  # a licence used: its status, its SM3
+    for m in materials:
+        if m.pk in states:
+            setattr(m, "reference_state", states[m.pk])  # noqa: B010
     return {
         "case": case, "timeline": _timeline(case, with_staff=True, events=events),
         "notices": list(case.notices.all()), "materials": materials,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from zhengwu.catalog.guide import guide_of
+from zhengwu.catalog.guide import guide_of, substitute_bits
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.rows import COLUMNS
 
@@ -46,7 +46,7 @@ def implementation_row(implementation: ItemImplementation) -> dict[str, str]:
         values[key] = [str(v) for v in value] if isinstance(value, list) else value
     values["materials"] = "\n".join(
         "|".join([m.name, str(m.source), m.form, str(m.copies), "是" if m.required else "否",
-                  m.issuer, "是" if m.government_issued else "否", m.note])
+                  m.issuer, "是" if m.government_issued else "否", m.note, *substitute_bits(m)])
         for m in guide.materials)
     values["fees"] = "\n".join("|".join([f.name, f.standard, f.basis]) for f in guide.fees)
     values["faq"] = "\n".join(f"{f.question}|{f.answer}" for f in guide.faq)

@@ -12,6 +12,7 @@ from django import forms
 from pydantic import ValidationError
 
 from zhengwu.catalog.application_form import FormDefinition, error_text
+from zhengwu.catalog.guide import substitutes_split
 from zhengwu.catalog.models import (
     CaseKind,
     Channel,
@@ -24,7 +25,8 @@ from zhengwu.core.forms import DateInput
 
 
 class MaterialLinesField(forms.CharField):
-    """One material per line: 名称|来源|形式|份数|必要(是/否)|出具单位|政府核发(是/否)|说明."""
+    """One material per line: 名称|来源|形式|份数|必要(是/否)|出具单位|政府核发(是/否)|说明, then
+    optionally 证照类型=<code> and 共享数据项=<code> (catalog.guide.substitute_bits)."""
 
     def to_python(self, value: Any) -> list[dict[str, Any]]:  # type: ignore[override]
         text = super().to_python(value) or ""
@@ -41,11 +43,12 @@ class MaterialLinesField(forms.CharField):
             copies = bits[3] or "1"
             if not copies.isdigit():
                 raise forms.ValidationError(f"第{number}行：份数应为整数")
+            rest, codes = substitutes_split(bits[7:])
             materials.append({"name": bits[0], "source": sources.get(bits[1], "applicant"),
                               "form": bits[2], "copies": int(copies),
                               "required": bits[4] != "否", "issuer": bits[5],
                               "government_issued": bits[6] == "是",
-                              "note": "|".join(b for b in bits[7:] if b)})
+                              "note": "|".join(b for b in rest if b), **codes})
         return materials
 
 

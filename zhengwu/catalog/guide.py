@@ -42,6 +42,34 @@ class MaterialData(BaseModel):
     issuer: str = Field("", max_length=200)
     government_issued: bool = False
     note: str = Field("", max_length=300)
+    licence_type_code: str = Field("", max_length=21)
+    shared_item_code: str = Field("", max_length=40)
+
+
+# A material written as one line (名称|来源|…|说明, the edit form and the CSV export) names what
+# may stand in for it (Material.licence_type_code / shared_item_code) by marked bits after the
+# note, so that an edit or an export and import keeps them.
+LICENCE_MARK, SHARED_MARK = "证照类型=", "共享数据项="
+
+
+def substitute_bits(material: MaterialData) -> list[str]:
+    """The marked bits a material's line ends with (none for most materials)."""
+    return ([LICENCE_MARK + material.licence_type_code] if material.licence_type_code else []) \
+        + ([SHARED_MARK + material.shared_item_code] if material.shared_item_code else [])
+
+
+def substitutes_split(bits: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The bits after 政府核发 without the marked ones, and the codes those name."""
+    codes: dict[str, str] = {}
+    rest = []
+    for bit in bits:
+        if bit.startswith(LICENCE_MARK):
+            codes["licence_type_code"] = bit[len(LICENCE_MARK):].strip()
+        elif bit.startswith(SHARED_MARK):
+            codes["shared_item_code"] = bit[len(SHARED_MARK):].strip()
+        else:
+            rest.append(bit)
+    return rest, codes
 
 
 class FeeData(BaseModel):
@@ -222,7 +250,9 @@ def guide_of(implementation: ItemImplementation) -> GuideData:
         "process": impl.process, "fees": impl.fees,
         "materials": [{"name": m.name, "form": m.form, "copies": m.copies, "source": m.source,
                     "required": m.required, "issuer": m.issuer,
-                    "government_issued": m.government_issued, "note": m.note}
+                    "government_issued": m.government_issued, "note": m.note,
+                    "licence_type_code": m.licence_type_code,
+                    "shared_item_code": m.shared_item_code}
                    for m in impl.materials.all()],
         "commitment_allowed": impl.commitment_allowed, "commitment_batch": impl.commitment_batch,
         "commitment_published_on": impl.commitment_published_on,

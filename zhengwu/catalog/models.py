@@ -314,6 +314,11 @@ class Material(models.Model):
     issuer = models.CharField("出具单位", max_length=200, blank=True)
     government_issued = models.BooleanField("政府部门核发", default=False)
     note = models.CharField("说明", max_length=300, blank=True)
+    # What may stand in for the material (issue 11 item 6, the Once-Only pattern): a licence
+    # of this type held by the applicant, or this shared data item about them — codes, since
+    # a guide is published as data and a type or item may be loaded after it.
+    licence_type_code = models.CharField("可替代的电子证照类型", max_length=21, blank=True)
+    shared_item_code = models.CharField("可替代的共享数据项", max_length=40, blank=True)
 
     class Meta:
         verbose_name = "申请材料"

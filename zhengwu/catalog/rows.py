@@ -21,7 +21,7 @@ from zhengwu.catalog.codes import (
     validate_basic_code,
     validate_implementation_code,
 )
-from zhengwu.catalog.guide import FaqData, FeeData, GuideData, MaterialData
+from zhengwu.catalog.guide import FaqData, FeeData, GuideData, MaterialData, substitutes_split
 from zhengwu.catalog.models import Audience, ItemType, Level, MaterialSource
 from zhengwu.core import input_errors
 
@@ -289,12 +289,13 @@ def _materials(value: Any) -> list[dict[str, Any]]:
         bits = [b.strip() for b in part.split("|")]
         bits += [""] * (8 - len(bits))
         source = SOURCE_BY_LABEL.get(bits[1], bits[1] or MaterialSource.APPLICANT)
+        rest, codes = substitutes_split(bits[7:])
         materials.append({
             "name": bits[0], "source": source, "form": bits[2],
             "copies": _int(bits[3]) if bits[3] else 1,
             "required": _bool(bits[4]) if bits[4] else True,
             "issuer": bits[5], "government_issued": _bool(bits[6]) if bits[6] else False,
-            "note": "|".join(bits[7:]).strip("|"),
+            "note": "|".join(rest).strip("|"), **codes,
         })
     return materials
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog import export, importing, kpis, search, selectors, services
 from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm
-from zhengwu.catalog.guide import GuideData, guide_of
+from zhengwu.catalog.guide import GuideData, guide_of, substitute_bits
 from zhengwu.catalog.models import (
     CatalogImport,
     DraftState,
@@ -265,7 +265,8 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         initial = current.model_dump()
         initial["materials"] = "\n".join(
             "|".join([m.name, m.source.label, m.form, str(m.copies), "是" if m.required else "否",
-                      m.issuer, "是" if m.government_issued else "否", m.note])
+                      m.issuer, "是" if m.government_issued else "否", m.note,
+                      *substitute_bits(m)])
             for m in current.materials)
         initial["fees"] = "\n".join(f"{f.name}|{f.standard}|{f.basis}" for f in current.fees)
         form = GuideForm(initial=initial)
