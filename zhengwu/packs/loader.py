@@ -417,9 +417,11 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             "service_phone": meta.get("service_phone", ""),
             "document_prefix": meta.get("document_prefix", ""),
             "division_year": meta.get("division_year")})
-    # The demo's issuing departments sign with key files made here, once (docs/licences.md):
+    # The demo's departments sign with key files made here, once (docs/licences.md): the
+    # issuing departments their licences, and every department its notices (issue 11 item 9);
     # after the commit, so a failed load leaves no keys behind.
-    report.licence_keys = department_keys_ensure(issuers)
+    report.licence_keys = department_keys_ensure(
+        [*issuers, *Department.objects.exclude(pk__in=[d.pk for d in issuers]).order_by("pk")])
     return report
 
 
