@@ -33,10 +33,10 @@ from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
 from zhengwu.licences.notice_signature import (
     NoticeCheck,
-    notice_digest,
     notice_document,
     notice_seal,
     notice_verify,
+    printed_digest,
 )
 from zhengwu.process.models import REMEDY
 
@@ -90,7 +90,7 @@ def notice_context(notice: BundleNotice) -> dict[str, Any]:
         "in_time": bool(content.get("in_time")), "provisional": bool(content.get("provisional")),
         "due": bundle_case.due_at, "remedy": REMEDY, "progress_url": url,
         "verify_url": verify_url, "kid": notice.kid,
-        "digest": notice_digest(bytes(notice.signed_data)) if notice.signed_data else "",
+        "digest": printed_digest(notice),
         # The printed QR opens the public verification page (no sign-in, no personal data).
         "qr_inline": qr_data_uri(verify_url, scale=4),
     }

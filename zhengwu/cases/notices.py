@@ -34,10 +34,10 @@ from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
 from zhengwu.licences.notice_signature import (
     NoticeCheck,
-    notice_digest,
     notice_document,
     notice_seal,
     notice_verify,
+    printed_digest,
 )
 from zhengwu.process.models import REMEDY
 
@@ -88,7 +88,7 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         "provisional": bool(content.get("provisional")),
         "new_due": _moment(content.get("new_due")), "extension": extension,
         "remedy": REMEDY, "verify_url": url, "kid": notice.kid,
-        "digest": notice_digest(bytes(notice.signed_data)) if notice.signed_data else "", "qr_inline": qr_data_uri(url, scale=4),
+        "digest": printed_digest(notice), "qr_inline": qr_data_uri(url, scale=4),
         "collection": collection_text(
             bundle_number=case.bundle_number, department=case.department.name,
             delivery_label=case.get_delivery_method_display() if case.delivery_method else ""),

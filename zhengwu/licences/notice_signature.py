@@ -139,6 +139,11 @@ def notice_digest(data: bytes) -> str:
     return sm2.sm3(bytes(data)).hex()[:DIGEST_PRINTED].upper()
 
 
+def printed_digest(notice: Any) -> str:
+    """The digest a stored notice prints and its verification page shows ("" unsigned)."""
+    return notice_digest(bytes(notice.signed_data)) if notice.signed_data else ""
+
+
 def _public_key(uscc: str, kid: str) -> bytes | None:
     """The department's public key with this kid: its current signing key, else a published
     .pub in the key folder registered for the same department (a key since replaced)."""

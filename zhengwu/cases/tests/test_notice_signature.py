@@ -207,3 +207,14 @@ def test_the_pdf_prints_the_key_id_and_digest(accepted):
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
     assert notice.kid in text
     assert notice_digest(notice.signed_data) in text
+
+
+def test_the_notices_api_gives_the_key_id_and_printed_digest(client_for, applicant, accepted):
+    """GET /api/v1/cases/{number}/notices keeps its shape and adds the signature's facts."""
+    response = client_for(applicant).get(f"/api/v1/cases/{accepted.number}/notices")
+    assert response.status_code == 200
+    item = response.json()["items"][0]
+    notice = accepted.notices.get(pk=item["id"])
+    assert item["kid"] == notice.kid
+    assert item["signature_digest"] == notice_digest(notice.signed_data)
+    assert {"number", "verify_code", "pdf_url", "kind"} <= set(item)
