@@ -144,21 +144,23 @@ def printed_digest(notice: Any) -> str:
     return notice_digest(bytes(notice.signed_data)) if notice.signed_data else ""
 
 
-def _public_key(uscc: str, kid: str) -> bytes | None:
+def _public_key(uscc: str, kid: str) -> tuple[bytes | None, str]:
     """The department's public key with this kid: its current signing key, else a published
-    .pub in the key folder registered for the same department (a key since replaced)."""
+    .pub in the key folder registered for the same department (a key since replaced). With
+    no key, the USCC the kid is registered for when it is another department's ("" if none)."""
     try:
         signer = signer_get(uscc)
     except (KeyFileError, NotConfigured, RemoteSignerError):
         signer = None
     if signer is not None and signer.kid == kid:
-        return signer.public_key
-    directory = settings.ZHENGWU_LICENCE_KEY_DIR
+        return signer.public_key, ""
     try:
-        key = KeyRing.from_directory(directory).get(kid)
+        key = KeyRing.from_directory(settings.ZHENGWU_LICENCE_KEY_DIR).get(kid)
     except (OSError, KeyFileError):
-        return None
-    return key.public_key if key is not None and key.issuer == uscc else None
+        return None, ""
+    if key is None:
+        return None, ""
+    return (key.public_key, "") if key.issuer == uscc else (None, key.issuer)
 
 
 def notice_seal(notice: Any, document: Mapping[str, Any], department: Department) -> None:
@@ -188,7 +190,10 @@ def notice_check(*, data: bytes, signature: bytes, kid: str, department: Departm
     if not data and not signature:
         return NoticeCheck("unsigned", UNSIGNED_REASON)
     digest = notice_digest(data)
-    public = _public_key(department.uscc, kid)
+    public, other = _public_key(department.uscc, kid)
+    if other:
+        return NoticeCheck("invalid", f"签名所用的密钥 {kid} 属于其他机关（{other}），"
+                           f"不是{department.name}的密钥。", kid, digest)
     if public is None:
         return NoticeCheck("unknown_key", f"找不到{department.name}的密钥 {kid or '（无）'}，"
                            "暂时无法核验签名；请向出具机关核实。", kid, digest)

@@ -143,7 +143,8 @@ def test_a_signature_by_another_departments_key_fails(accepted):
     foreign = signer_get(other.uscc)
     notice.signature, notice.kid = foreign.sign(bytes(notice.signed_data)), foreign.kid
     check = notices.signature_of(notice)
-    assert check.state != "valid"
+    assert check.state == "invalid"
+    assert other.uscc in check.reason
 
 
 def test_the_page_shows_a_valid_signature_with_the_printed_digest(client, accepted):
