@@ -80,7 +80,7 @@ class LoadReport:
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
-                f"新建颁证密钥 {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
+                f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
