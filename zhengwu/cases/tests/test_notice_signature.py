@@ -219,3 +219,16 @@ def test_the_notices_api_gives_the_key_id_and_printed_digest(client_for, applica
     assert item["kid"] == notice.kid
     assert item["signature_digest"] == notice_digest(notice.signed_data)
     assert {"number", "verify_code", "pdf_url", "kind"} <= set(item)
+
+
+def test_licence_keys_departments_makes_the_missing_keys_once(settings, tmp_path, capsys):
+    """An installation loaded before notices were signed makes its departments' keys once."""
+    from django.core.management import call_command
+
+    settings.ZHENGWU_LICENCE_KEY_DIR = str(tmp_path)
+    call_command("licence_keys", "departments")
+    count = Department.objects.count()
+    assert f"已为 {count} 个部门生成密钥文件" in capsys.readouterr().out
+    assert len(list(tmp_path.glob("*.key"))) == count
+    call_command("licence_keys", "departments")
+    assert "各部门均已有密钥" in capsys.readouterr().out
