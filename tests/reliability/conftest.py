@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -51,4 +52,14 @@ def sqlite_data_dir(prepared_sqlite: Path, tmp_path: Path) -> Path:
         source.backup(target)
     source.close()
     target.close()
+    signing_keys_copy(tmp_path)
     return tmp_path
+
+
+def signing_keys_copy(data_dir: Path) -> None:
+    """The departments' signing keys beside the copied database: every notice is signed
+    (issue 11 item 9), and the pack's keys are files of the session, not rows."""
+    keys = Path(settings.ZHENGWU_LICENCE_KEY_DIR)
+    target = data_dir / "keys" / "licences"
+    if keys.is_dir() and not target.exists():
+        shutil.copytree(keys, target)  # modes kept: 0600 files in a 0700 folder

@@ -84,6 +84,7 @@ from zhengwu.core.access_log import access_group
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_address, mask_answer, mask_citizen_id, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
+from zhengwu.licences.notice_signature import printed_digest
 from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.regions.models import Region
 
@@ -312,6 +313,7 @@ def _case_out(bundle_case: BundleCase, user: User) -> dict[str, Any]:
         "notices": [{"id": n.pk, "kind": n.kind,
                      "kind_label": BundleNoticeKind(n.kind).label, "number": n.number,
                      "issued_at": n.issued_at, "verify_code": n.verify_code,
+                     "kid": n.kid, "signature_digest": printed_digest(n),
                      "pdf_url": reverse("bundles:notice_pdf", kwargs={
                          "number": bundle_case.number, "notice_id": n.pk})} for n in notices],
         "events": [_event_out(e) for e in sorted(bundle_case.events.all(), key=lambda e: e.pk)],

@@ -3,7 +3,9 @@
 code — and kept in the cache, since WeasyPrint costs ~150 ms a page (architecture.md).
 
 A guide's PDF is cached per bundle version and print date; a notice never changes once issued,
-so its PDF is cached by the notice's id and verification code.
+so its PDF is cached by the notice's id and verification code. Each notice is signed by the
+lead department's key when it is issued (licences.notice_signature); the PDF prints the key id
+and the digest of the signed bytes, which the verification page shows beside its check.
 """
 
 from __future__ import annotations
@@ -18,15 +20,24 @@ from django.urls import reverse
 
 from zhengwu.bundles.models import (
     Bundle,
+    BundleCase,
     BundleNotice,
     BundleNoticeKind,
     BundleResult,
 )
 from zhengwu.cases.models import ApplicantKind
+from zhengwu.cases.notices import applicant_display
 from zhengwu.core import clock
 from zhengwu.core.masking import mask_citizen_id
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
+from zhengwu.licences.notice_signature import (
+    NoticeCheck,
+    notice_document,
+    notice_seal,
+    notice_verify,
+    printed_digest,
+)
 from zhengwu.process.models import REMEDY
 
 GUIDE_TTL = 24 * 3600
@@ -78,10 +89,36 @@ def notice_context(notice: BundleNotice) -> dict[str, Any]:
         "result": BundleResult(result).label if result in BundleResult.values else "",
         "in_time": bool(content.get("in_time")), "provisional": bool(content.get("provisional")),
         "due": bundle_case.due_at, "remedy": REMEDY, "progress_url": url,
-        "verify_url": verify_url,
+        "verify_url": verify_url, "kid": notice.kid,
+        "digest": printed_digest(notice),
         # The printed QR opens the public verification page (no sign-in, no personal data).
         "qr_inline": qr_data_uri(verify_url, scale=4),
     }
+
+
+def notice_document_of(notice: BundleNotice, bundle_case: BundleCase) -> dict[str, Any]:
+    """What a bundle notice says, as its lead department signs it (issue 11 item 9)."""
+    return notice_document(
+        kind=notice.kind, title=str(BundleNoticeKind(notice.kind).label), number=notice.number,
+        verify_code=notice.verify_code, issued_at=notice.issued_at,
+        subject={"type": "bundle", "number": bundle_case.number,
+                 "item": bundle_case.bundle.name},
+        applicant=applicant_display(bundle_case.applicant_kind, bundle_case.applicant_name,
+                                    bundle_case.applicant_id_number),
+        content=notice.content or {})
+
+
+def notice_sealer(bundle_case: BundleCase) -> Callable[[BundleNotice], None]:
+    """The `seal` of ProcessNotice.issue: signed by the bundle's lead department."""
+    def seal(notice: BundleNotice) -> None:
+        notice_seal(notice, notice_document_of(notice, bundle_case),
+                    bundle_case.bundle.lead_department)
+    return seal
+
+
+def signature_of(notice: BundleNotice) -> NoticeCheck:
+    """The notice's signature checked with the lead department's key (verification page)."""
+    return notice_verify(notice, notice.bundle_case.bundle.lead_department)
 
 
 def notice_pdf(notice: BundleNotice) -> bytes:

@@ -388,6 +388,9 @@ class BundleNoticeOut(Schema):
     issued_at: dt.datetime
     verify_code: str
     pdf_url: str
+    # The lead department's signature (issue 11 item 9), as on cases' NoticeOut.
+    kid: str = ""
+    signature_digest: str = ""
 
 
 class BundleEventOut(Schema):

@@ -64,6 +64,7 @@ from zhengwu.bundles.models import (
     MemberState,
     SupplementRequest,
 )
+from zhengwu.bundles.notices import notice_sealer
 from zhengwu.bundles.selectors import (
     bundle_cases_for,
     bundle_definition,
@@ -364,7 +365,7 @@ def _notice(bundle_case: BundleCase, kind: str, content: dict[str, Any],
     return BundleNotice.issue(bundle_case=bundle_case, kind=kind,
                               prefix=bundle_case.bundle.lead_department.document_prefix,
                               mark=BUNDLE_NOTICE_MARK[BundleNoticeKind(kind)], at=now,
-                              content=content)
+                              content=content, seal=notice_sealer(bundle_case))
 
 
 def _handling_region(bundle: Bundle, code: str) -> Region:

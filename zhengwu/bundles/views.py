@@ -972,5 +972,7 @@ def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
         verify_code=code).first()
     if notice is None:
         raise Http404("文书不存在")
+    # The signature over the stored bytes, not only the row (issue 11 item 9).
     return render(request, "bundles/verify.html", {"notice": notice,
-                                                   "bundle_case": notice.bundle_case})
+                                                   "bundle_case": notice.bundle_case,
+                                                   "signature": notices.signature_of(notice)})

@@ -72,6 +72,7 @@ from zhengwu.core.access_log import access_group
 from zhengwu.core.http import client_ip
 from zhengwu.core.masking import mask_address, mask_citizen_id, mask_name, mask_phone
 from zhengwu.core.schemas import AccessPage, PathId
+from zhengwu.licences.notice_signature import printed_digest
 
 router = Router(tags=["cases"], auth=django_auth)
 
@@ -198,7 +199,8 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
 def _notice_out(notice: Notice, number: str) -> dict[str, Any]:
     return {"id": notice.pk, "kind": notice.kind, "kind_label": notice.get_kind_display(),
             "number": notice.number, "issued_at": notice.issued_at,
-            "verify_code": notice.verify_code,
+            "verify_code": notice.verify_code, "kid": notice.kid,
+            "signature_digest": printed_digest(notice),
             "pdf_url": reverse("api-v1:cases_notice_pdf",
                                kwargs={"number": number, "notice_id": notice.pk})}
 

@@ -7,6 +7,11 @@ file (architecture.md: ~150 ms a page, never in a sweep). `notice_render_task` p
 in the background; `cases.services.notice_issue` enqueues it when the move that issued the
 notice commits, so every way of making a move (page, API, a bundle driving its members)
 renders alike and no view has to remember it. A sweep's bulk notices are not enqueued.
+
+Every notice is signed by its department's key before its row is inserted (issue 11 item 9,
+licences.notice_signature): `notice_sealer` builds what it says (kind, number, case, item,
+masked applicant, content) and signs it. The PDF prints the key id and the SM3 digest of the
+signed bytes; the verification page checks the signature (`signature_of`).
 """
 
 from __future__ import annotations
@@ -14,17 +19,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django_tasks import task
 
-from zhengwu.cases.models import ApplicantKind, Notice, NoticeKind, ProcedureKind
+from zhengwu.cases.models import ApplicantKind, Case, Notice, NoticeKind, ProcedureKind
 from zhengwu.cases.results import collection_text
-from zhengwu.core.masking import mask_citizen_id
+from zhengwu.core.masking import mask_citizen_id, mask_name
+from zhengwu.departments.models import Department
 from zhengwu.documents.pdf import render_pdf
 from zhengwu.documents.qr import qr_data_uri
+from zhengwu.licences.notice_signature import (
+    NoticeCheck,
+    notice_document,
+    notice_seal,
+    notice_verify,
+    printed_digest,
+)
 from zhengwu.process.models import REMEDY
 
 logger = logging.getLogger(__name__)
@@ -73,11 +87,46 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         "due": _moment(content.get("due")) or _moment(content.get("due_at")) or case.due_at,
         "provisional": bool(content.get("provisional")),
         "new_due": _moment(content.get("new_due")), "extension": extension,
-        "remedy": REMEDY, "verify_url": url, "qr_inline": qr_data_uri(url, scale=4),
+        "remedy": REMEDY, "verify_url": url, "kid": notice.kid,
+        "digest": printed_digest(notice), "qr_inline": qr_data_uri(url, scale=4),
         "collection": collection_text(
             bundle_number=case.bundle_number, department=case.department.name,
             delivery_label=case.get_delivery_method_display() if case.delivery_method else ""),
     }
+
+
+def applicant_display(kind: str, name: str, id_number: str) -> dict[str, str]:
+    """The applicant as a notice's signature carries it: a person masked, an enterprise whole
+    (its name and credit code are public)."""
+    if kind == ApplicantKind.ENTERPRISE:
+        return {"kind": kind, "name": name, "idNumber": id_number}
+    return {"kind": kind, "name": mask_name(name), "idNumber": mask_citizen_id(id_number)}
+
+
+def notice_document_of(notice: Notice, case: Case, item: str | None = None) -> dict[str, Any]:
+    """What a case notice says, as its department signs it (licences.notice_signature);
+    `item` is the item's name when the caller has it (a sweep, without the join)."""
+    return notice_document(
+        kind=notice.kind, title=str(NoticeKind(notice.kind).label), number=notice.number,
+        verify_code=notice.verify_code, issued_at=notice.issued_at,
+        subject={"type": "case", "number": case.number,
+                 "item": case.implementation.item.name if item is None else item},
+        applicant=applicant_display(case.applicant_kind, case.applicant_name,
+                                    case.applicant_id_number),
+        content=notice.content or {})
+
+
+def notice_sealer(case: Case, department: Department,
+                  item: str | None = None) -> Callable[[Notice], None]:
+    """The `seal` of ProcessNotice.issue for a notice of `case` issued by `department`."""
+    def seal(notice: Notice) -> None:
+        notice_seal(notice, notice_document_of(notice, case, item), department)
+    return seal
+
+
+def signature_of(notice: Notice) -> NoticeCheck:
+    """The notice's signature checked with its department's key (the verification page)."""
+    return notice_verify(notice, notice.case.department)
 
 
 def _cached(notice: Notice) -> bytes | None:

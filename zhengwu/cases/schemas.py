@@ -258,6 +258,10 @@ class NoticeOut(Schema):
     issued_at: dt.datetime
     verify_code: str
     pdf_url: str
+    # The department's signature (issue 11 item 9): its key id and the SM3 digest printed on
+    # the PDF; both empty on notices issued before notices were signed.
+    kid: str = ""
+    signature_digest: str = ""
 
 
 class NoticePage(Schema):

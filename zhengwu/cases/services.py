@@ -59,7 +59,7 @@ from zhengwu.cases.models import (
     Supplement,
     Verification,
 )
-from zhengwu.cases.notices import notice_render_task
+from zhengwu.cases.notices import notice_render_task, notice_sealer
 from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.application_form import FormDefinition
@@ -112,9 +112,11 @@ def notice_issue(case: Case, kind: str, content: dict[str, Any] | None = None,
     have its PDF rendered after the move commits."""
     # Numbered per printed prefix: departments sharing a prefix (the pack's 耒政服) share
     # one sequence, so no two notices can carry the same 文号.
+    # Signed by the department's key before the row is inserted (issue 11 item 9): a notice
+    # without its signature is never stored, and a failed signature rolls the move back.
     notice = Notice.issue(case=case, kind=kind, prefix=case.department.document_prefix,
                           mark=NOTICE_MARK[NoticeKind(kind)], at=at or clock.now(),
-                          content=content)
+                          content=content, seal=notice_sealer(case, case.department))
     # Rendered in the background once the move commits, so the first download is instant.
     transaction.on_commit(partial(notice_render_task.enqueue, notice.pk))
     return notice

@@ -39,7 +39,9 @@ from zhengwu.cases.models import (
     Notice,
     NoticeKind,
 )
+from zhengwu.cases.notices import notice_sealer
 from zhengwu.cases.services import CASE_PROCESS
+from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.bulk import rows_insert
@@ -73,8 +75,7 @@ def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     """The side effects of one deemed approval (notice, failure record, notification)."""
-    numbers = _deemed_notices([case], {case.department_id: case.department.document_prefix},
-                              now)
+    numbers = _deemed_notices([case], {case.department_id: case.department}, now)
     DepartmentFailure.objects.get_or_create(case=case, kind=FailureKind.DEEMED,
                                             defaults={"department": case.department,
                                                       "recorded_at": now})
@@ -82,23 +83,37 @@ def record_deemed(case: Case, now: dt.datetime) -> dict[str, Any]:
     return {"decision": Decision.DEEMED_APPROVED, "notice": numbers[0]}
 
 
-def _deemed_notices(cases: list[Case], prefixes: dict[int, str], now: dt.datetime) -> list[str]:
-    """One 默认准予 notice per case, numbered in blocks per printed prefix (`prefixes`: the
-    departments' 文号 prefixes by id; as notice_issue numbers single notices), so that numbers
-    never collide between departments. Returns the numbers in the order of `cases`."""
+def _deemed_notices(cases: list[Case], departments: dict[int, Department],
+                    now: dt.datetime) -> list[str]:
+    """One 默认准予 notice per case, numbered in blocks per printed prefix (`departments`: the
+    cases' departments by id; as notice_issue numbers single notices), so that numbers never
+    collide between departments, and each signed by its department's key (issue 11 item 9)
+    before the rows are inserted at once. Returns the numbers in the order of `cases`."""
     year = now.astimezone(deadlines.SHANGHAI).year
     by_prefix: dict[str, list[Case]] = {}
     for case in cases:
-        by_prefix.setdefault(prefixes[case.department_id], []).append(case)
+        by_prefix.setdefault(departments[case.department_id].document_prefix, []).append(case)
     number_of: dict[int, str] = {}
     for prefix, group in by_prefix.items():
         numbers = numbering.document_numbers(prefix, NOTICE_MARK[NoticeKind.DEEMED], year,
                                              len(group))
         number_of.update(zip((c.pk for c in group), numbers, strict=True))
-    rows_insert(Notice, ("case", "kind", "issued_at", "number", "content", "verify_code"), [
-        (case.pk, NoticeKind.DEEMED, now, number_of[case.pk],
-         {"due_at": case.due_at.isoformat() if case.due_at else None}, secrets.token_hex(10))
-        for case in cases])
+    # The items' names, which the signatures carry, in one query (not joined into the claim).
+    items = dict(ItemImplementation.objects.filter(
+        pk__in={c.implementation_id for c in cases}).values_list("pk", "item__name"))
+    notices = []
+    for case in cases:
+        # Unsaved: only what the signature covers; the rows go in by one executemany.
+        notice = Notice(kind=NoticeKind.DEEMED, issued_at=now, number=number_of[case.pk],
+                        content={"due_at": case.due_at.isoformat() if case.due_at else None},
+                        verify_code=secrets.token_hex(10))
+        notice_sealer(case, departments[case.department_id],
+                      item=items[case.implementation_id])(notice)
+        notices.append(notice)
+    rows_insert(Notice, ("case", "kind", "issued_at", "number", "content", "verify_code",
+                         "signed_data", "signature", "kid"), [
+        (case.pk, n.kind, n.issued_at, n.number, n.content, n.verify_code, n.signed_data,
+         n.signature, n.kid) for case, n in zip(cases, notices, strict=True)])
     return [number_of[c.pk] for c in cases]
 
 
@@ -125,16 +140,19 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
             # the decision itself (a department row per case, too: its prefix is read once).
             cases = list(_claim(candidates).select_related("applicant").only(
                 "id", "number", "due_at", "department_id", "applicant_id", "bundle_number",
-                "status", "applicant__phone", "applicant__email")[:batch])
+                "status", "applicant__phone", "applicant__email",
+                # What the signed 默认准予 notice says of the case (issue 11 item 9).
+                "applicant_kind", "applicant_name", "applicant_id_number",
+                "implementation_id")[:batch])
             if not cases:
                 return total
             ids = [c.pk for c in cases]
-            prefixes = dict(Department.objects.filter(
-                pk__in={c.department_id for c in cases}).values_list("pk", "document_prefix"))
+            departments = Department.objects.only("id", "uscc", "name", "document_prefix") \
+                .in_bulk({c.department_id for c in cases})
             Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
                                                    decision=Decision.DEEMED_APPROVED,
                                                    decided_at=now, card="", updated_at=now)
-            numbers = _deemed_notices(cases, prefixes, now)
+            numbers = _deemed_notices(cases, departments, now)
             request_id = current_request_id()
             rows_insert(CaseEvent, (
                 "case", "action", "from_status", "to_status", "actor_label", "role", "reason",

@@ -573,9 +573,10 @@ def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
     if len(code) > 32 or not code.isalnum():
         raise Http404("文书不存在")
     notice = selectors.notice_by_code(code=code)
+    # The signature over the stored bytes, not only the row (issue 11 item 9).
     return render(request, "cases/verify.html", {
         "notice": notice, "case": notice.case, "department": notice.case.department,
-        "item": notice.case.implementation.item})
+        "item": notice.case.implementation.item, "signature": notices.signature_of(notice)})
 
 
 # --- window clerk ----------------------------------------------------------------------------

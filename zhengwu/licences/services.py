@@ -40,7 +40,7 @@ from zhengwu.licences.pdf import licence_render_task
 from zhengwu.licences.signing import (
     KeyFileSigner,
     Signer,
-    keyfile_create,
+    keyfile_write,
     licence_key_path,
     signer_get,
 )
@@ -333,7 +333,9 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
 
 
 def department_keys_ensure(departments: list[Department]) -> list[str]:
-    """Make the key files the departments lack (development and the demo pack only: with
+    """Make the key files the departments lack — the issuing departments sign licences, and
+    every department signs its notices (licences.notice_signature) — (development and the demo
+    pack only: with
     the signing service configured nothing is made). A key is made only here and by
     `zhengwu licence-keys create`, never on first use (licences.signing); an existing key is
     kept. Returns the USCCs whose keys were made."""
@@ -343,7 +345,7 @@ def department_keys_ensure(departments: list[Department]) -> list[str]:
     for department in departments:
         path = licence_key_path(department.uscc)
         if not path.exists():
-            keyfile_create(path, issuer=department.uscc)
+            keyfile_write(path, issuer=department.uscc)
             made.append(department.uscc)
     return made
 

@@ -168,6 +168,14 @@ class KeyFileSigner:
 
 def keyfile_create(path: Path | str, *, issuer: str) -> KeyFileSigner:
     """Make a new key file (0600, folder 0700) and its .pub; refuses to overwrite one."""
+    keyfile_write(path, issuer=issuer)
+    return KeyFileSigner(path)
+
+
+def keyfile_write(path: Path | str, *, issuer: str) -> None:
+    """`keyfile_create` without loading the new key back: the pack loader makes one for every
+    department (their notices are signed too), and loading re-derives the public key in pure
+    Python (~10 ms each); the first signature loads it."""
     path = Path(path)
     try:
         issuer = validate_uscc(issuer)
@@ -185,7 +193,6 @@ def keyfile_create(path: Path | str, *, issuer: str) -> KeyFileSigner:
                   f"issuer={issuer}\nprivate={private.hex()}\npublic={public.hex()}\n")
     path.with_suffix(".pub").write_text(
         f"issuer={issuer}\nkid={key_id(public)}\npublic={public.hex()}\n", encoding="ascii")
-    return KeyFileSigner(path)
 
 
 def licence_key_path(name: str) -> Path:

@@ -80,7 +80,7 @@ class LoadReport:
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
-                f"新建颁证密钥 {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
+                f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -419,9 +419,11 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
             "service_phone": meta.get("service_phone", ""),
             "document_prefix": meta.get("document_prefix", ""),
             "division_year": meta.get("division_year")})
-    # The demo's issuing departments sign with key files made here, once (docs/licences.md):
+    # The demo's departments sign with key files made here, once (docs/licences.md): the
+    # issuing departments their licences, and every department its notices (issue 11 item 9);
     # after the commit, so a failed load leaves no keys behind.
-    report.licence_keys = department_keys_ensure(issuers)
+    report.licence_keys = department_keys_ensure(
+        [*issuers, *Department.objects.exclude(pk__in=[d.pk for d in issuers]).order_by("pk")])
     return report
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any, Self
 
 from django.conf import settings
@@ -78,6 +79,12 @@ class ProcessNotice(models.Model):
     issued_at = models.DateTimeField("签发时间")
     content = models.JSONField("内容", default=dict)
     verify_code = models.CharField("核验码", max_length=32, unique=True)
+    # The department's SM2 signature (issue 11 item 9): the canonical bytes of what the notice
+    # says, stored verbatim, the DER signature and the key id. Empty on notices issued before
+    # notices were signed (the verification page says so).
+    signed_data = models.BinaryField("签名内容", default=b"", blank=True)
+    signature = models.BinaryField("签名", default=b"", blank=True)
+    kid = models.CharField("密钥标识", max_length=16, blank=True)
 
     class Meta:
         abstract = True
@@ -89,13 +96,19 @@ class ProcessNotice(models.Model):
 
     @classmethod
     def issue(cls, *, kind: str, prefix: str, mark: str, at: dt.datetime,
-              content: dict[str, Any] | None = None, **owner: Any) -> Self:
+              content: dict[str, Any] | None = None,
+              seal: Callable[[Self], None] | None = None, **owner: Any) -> Self:
         """Number and save one notice: `prefix` is the issuing department's document prefix,
-        `mark` the kind's character (受, 一件事结 …), the year the local one of `at`."""
+        `mark` the kind's character (受, 一件事结 …), the year the local one of `at`. `seal`
+        signs the numbered notice before its row is inserted (it sets `signed_data`,
+        `signature` and `kid`): the process layer knows no keys, the owning app does."""
         number = numbering.document_number(prefix, mark, at.astimezone(clock.SHANGHAI).year)
-        return cls._default_manager.create(kind=kind, number=number, issued_at=at,
-                                           content=content or {},
-                                           verify_code=cls.new_verify_code(), **owner)
+        notice = cls(kind=kind, number=number, issued_at=at, content=content or {},
+                     verify_code=cls.new_verify_code(), **owner)
+        if seal is not None:
+            seal(notice)
+        notice.save(force_insert=True)
+        return notice
 
 
 class ProcessMaterial(models.Model):

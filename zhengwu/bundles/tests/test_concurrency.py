@@ -26,6 +26,7 @@ from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -44,6 +45,7 @@ def world() -> dict[str, Any]:
         department = Department.objects.create(
             name=f"耒阳市测试{n}局", short_name=f"测试{n}局",
             uscc=make_uscc("1", "1", "430481", f"MB4891T{n}"), region=county)
+        department_keys_ensure([department])  # its notices are signed (issue 11 item 9)
         item = ServiceItem.objects.create(basic_code=f"43019999{n}000", name=f"测试登记{n}",
                                           item_type="01", audience=["1"], legal_basis="《测试条例》")
         ItemImplementation.objects.create(

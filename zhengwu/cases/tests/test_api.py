@@ -27,6 +27,7 @@ from zhengwu.core.codes import make_uscc
 from zhengwu.core.errors import Conflict
 from zhengwu.core.models import AuditEvent
 from zhengwu.departments.models import Department
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -506,6 +507,7 @@ def test_twenty_concurrent_submissions_with_one_key_make_one_case() -> None:
     department = Department.objects.create(
         name="耒阳市幂等测试局", short_name="幂等测试局",
         uscc=make_uscc("1", "1", "430481", "MB4890T2"), region=county)
+    department_keys_ensure([department])  # its notices are signed (issue 11 item 9)
     item = ServiceItem.objects.create(basic_code="430199999001", name="幂等测试许可",
                                       item_type="01", audience=["1"], legal_basis="《测试条例》")
     impl = ItemImplementation.objects.create(

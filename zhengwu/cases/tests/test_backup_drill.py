@@ -35,6 +35,7 @@ from zhengwu.core.backup import BackupError, backup_create, backup_restore
 from zhengwu.core.codes import make_uscc
 from zhengwu.core.models import AuditChainHead
 from zhengwu.departments.models import Department
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.regions.models import Region
 
 ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -54,6 +55,7 @@ def live_case():
     department = Department.objects.create(
         name="耒阳市备份演练局", short_name="演练局", uscc=make_uscc("1", "1", "430481", "MB4890T2"),
         region=county)
+    department_keys_ensure([department])  # its notices are signed (issue 11 item 9)
     item = ServiceItem.objects.create(basic_code="430199999001", name="演练许可", item_type="01",
                                       audience=["1"], legal_basis="《演练条例》")
     impl = ItemImplementation.objects.create(

@@ -22,6 +22,7 @@ from zhengwu.cases.tests.conftest import sample_answers
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
@@ -39,6 +40,7 @@ def world():
     department = Department.objects.create(
         name="耒阳市测试局", short_name="测试局", uscc=make_uscc("1", "1", "430481", "MB4890T1"),
         region=county)
+    department_keys_ensure([department])  # its notices are signed (issue 11 item 9)
     item = ServiceItem.objects.create(basic_code="430199999000", name="测试许可", item_type="01",
                                       audience=["1"], legal_basis="《测试条例》")
     impl = ItemImplementation.objects.create(

@@ -27,6 +27,7 @@ from zhengwu.core.codes import make_uscc
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview
 from zhengwu.jointreviews.services import ScheduleIn, joint_review_schedule
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -61,10 +62,12 @@ _serial = count(1)
 
 
 def _department(county: Region, name: str, body: str) -> Department:
-    return Department.objects.create(
+    department = Department.objects.create(
         name=f"联审测试县{name}", short_name=f"联审测试·{name}",
         uscc=make_uscc("1", "1", county.code[:6], body), region=county,
         document_prefix="测联" if name == "住房和城乡建设局" else "")
+    department_keys_ensure([department])  # its notices are signed (issue 11 item 9)
+    return department
 
 
 def _staff(department: Department, role: Role, name: str) -> User:

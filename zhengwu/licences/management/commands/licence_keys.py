@@ -1,4 +1,8 @@
-"""`zhengwu licence-keys create NAME --issuer USCC`, `zhengwu licence-keys list`.
+"""`zhengwu licence-keys create NAME --issuer USCC`, `zhengwu licence-keys list`,
+`zhengwu licence-keys departments`.
+
+`departments` makes the key file of every department that has none (each signs its notices,
+issue 11 item 9): an installation whose pack was loaded before notices were signed runs it once.
 
 Development key files for signing licences (licences.signing). Production signs through the
 remote signing service instead (ZHENGWU_LICENCE_SIGNING_SERVICE, docs/licences.md).
@@ -12,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhengwu.departments.models import Department
+from zhengwu.licences.services import department_keys_ensure
 from zhengwu.licences.signing import (
     KeyFileError,
     keyfile_create,
@@ -29,8 +35,12 @@ class Command(BaseCommand):
         create.add_argument("name", help="密钥名，如颁证部门的简称或统一社会信用代码")
         create.add_argument("--issuer", required=True, help="颁证机构统一社会信用代码")
         sub.add_parser("list", help="列出密钥：名称、密钥标识、颁证机构、公钥")
+        sub.add_parser("departments", help="为尚无密钥的每个部门生成密钥文件（部门以密钥签署文书）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "departments":
+            self._departments()
+            return
         if options["action"] == "create":
             try:
                 signer = keyfile_create(licence_key_path(options["name"]),
@@ -46,3 +56,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path.stem}\t{key.kid}\t{key.issuer}\t{key.public_key.hex()}")
         except KeyFileError as error:
             raise CommandError(error.message) from error
+
+    def _departments(self) -> None:
+        if settings.ZHENGWU_LICENCE_SIGNING_SERVICE:
+            raise CommandError("已配置签名服务（ZHENGWU_LICENCE_SIGNING_SERVICE）：请在签名服务中为每个"
+                               "部门建立以其统一社会信用代码命名的密钥，本命令不生成密钥文件。")
+        try:
+            made = department_keys_ensure(list(Department.objects.order_by("pk")))
+        except KeyFileError as error:
+            raise CommandError(error.message) from error
+        self.stdout.write(f"已为 {len(made)} 个部门生成密钥文件"
+                          + (f"：{'、'.join(made[:20])}{' …' if len(made) > 20 else ''}"
+                             if made else "（各部门均已有密钥）"))
