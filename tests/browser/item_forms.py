@@ -67,6 +67,9 @@ def fill_field(page: Page, field: dict[str, Any], path: str,
                 return
             expect(select.locator(f"option[value='{code}']")).to_have_count(1)
             select.select_option(code)
+            # The choice refreshes the lower levels through htmx; wait until no request is in
+            # flight, or the next choice is dropped while the previous answer is swapped in.
+            page.wait_for_function("() => !document.querySelector('.htmx-request')")
         return
     if kind in ("yes_no",):
         radio = page.locator(f"#{element}-{'0' if given == 'true' else '1'}")
