@@ -191,11 +191,20 @@ def applicant_accounts(count: int) -> list[tuple[int, str]]:
     from django.contrib.auth.hashers import make_password
 
     from zhengwu.accounts.models import User, UserKind
+    from zhengwu.core.codes import citizen_id_check_char
+
+    def citizen_id(n: int) -> str:
+        # Each account its own number (citizen_id is unique, accounts/0009): 耒阳's 地址码, a
+        # fixed birth date and the account's number as 顺序码 prefix, then the real check char.
+        first17 = f"43048119850615{n % 1000:03d}"
+        return first17 + citizen_id_check_char(first17)
 
     password = make_password(None)
+    if count > 1000:
+        raise ValueError("at most 1000 bench applicants: the 顺序码 has three digits")
     User.objects.bulk_create([
         User(username=f"bench-applicant-{n}", kind=UserKind.PERSON, password=password,
-             display_name=f"申请人{n}", phone=f"139{n:08d}", citizen_id=ID_NUMBER)
+             display_name=f"申请人{n}", phone=f"139{n:08d}", citizen_id=citizen_id(n))
         for n in range(count)], batch_size=1000)
     return [(pk, phone or "") for pk, phone in User.objects.filter(
         username__startswith="bench-applicant-").order_by("id").values_list("id", "phone")]
