@@ -7,6 +7,7 @@ the services (which check everything again on submission)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from zhengwu.bundles.models import BundleAudience, HallLevel
 from zhengwu.bundles.services import MaterialIn
 from zhengwu.cases import item_form
 from zhengwu.cases.kept_uploads import KeepsUploads
+from zhengwu.cases.material_licences import Offer
 from zhengwu.cases.models import DeliveryMethod, MaterialKind
 from zhengwu.cases.staging import KeptFile
 from zhengwu.cases.uploads import ACCEPT
@@ -30,6 +32,9 @@ from zhengwu.regions.models import Region
 QUESTION_PREFIX = "q_"
 FIELD_PREFIX = "f_"
 MATERIAL_PREFIX = "m_"
+USE_PREFIX = "use_m_"  # use the offered licence for the material m_<n>
+FETCHED_PREFIX = "use_f_"  # consent for a material the departments would fetch
+USE, UPLOAD, DECLINE = "use", "upload", "decline"
 DELIVERY_CHOICES = [(DeliveryMethod.ELECTRONIC, "电子送达（在“我的一件事”中下载全部结果）"),
                     (DeliveryMethod.WINDOW, "窗口领取（到综合窗口一次领取全部结果）"),
                     (DeliveryMethod.POSTAL, "邮寄送达（寄往申请表填写的住所）")]
@@ -207,6 +212,27 @@ class BundleForm(ErrorsDescribed):
         return [self[FIELD_PREFIX + f.key] for f in self.form_fields if not f.common]
 
 
+@dataclass
+class MaterialChoice:
+    """One material of step 3 with its inputs: the file (None for a fetched one), a file kept
+    from an earlier attempt, and the offered licence or shared data with its choice."""
+
+    material: d.NeededMaterial
+    field: forms.BoundField | None
+    kept: KeptFile | None
+    offer: Offer | None
+    use: forms.BoundField | None
+
+
+def _offered(material: d.NeededMaterial, offer: Offer) -> MaterialIn:
+    """The material as the applicant gives it by consenting to the offer."""
+    if offer.licence is not None:
+        return MaterialIn(identity=material.identity, kind=MaterialKind.E_LICENSE,
+                          reference=offer.licence.identifier)
+    return MaterialIn(identity=material.identity, kind=MaterialKind.SHARED_DATA,
+                      reference=offer.material.shared_item_code)
+
+
 class MaterialsForm(KeepsUploads):
     """Step 3, 提交材料并确认: one file per material identity (一次采集), the township of a
     township-hall bundle, the delivery method, and the applicant's confirmation. A file kept
@@ -216,14 +242,31 @@ class MaterialsForm(KeepsUploads):
     def __init__(self, data: Mapping[str, Any] | None = None, files: Any = None, *,
                  needed: Sequence[d.NeededMaterial],
                  townships: Sequence[Region] | None = None, owner: User | None = None,
-                 keep_as: str = "", kept: Sequence[str] = ()) -> None:
+                 keep_as: str = "", kept: Sequence[str] = (),
+                 fetched: Sequence[d.NeededMaterial] = (),
+                 offers: Mapping[str, Offer] | None = None) -> None:
         super().__init__(data, files, owner=owner, keep_as=keep_as, kept=kept)
         self.needed = list(needed)
+        # Identity → the applicant's licence or shared data that may stand in for it
+        # (bundles.material_offers); a fetched material with an offer is asked too.
+        self.offers = dict(offers or {})
+        self.fetched_offered = [n for n in fetched if n.identity in self.offers]
         self.materials_in: list[MaterialIn] = []
         for index, material in enumerate(self.needed):
+            if material.identity in self.offers:
+                self.fields[f"{USE_PREFIX}{index}"] = forms.ChoiceField(
+                    label="提供方式", required=False, widget=forms.RadioSelect,
+                    choices=[(USE, "使用电子证照/共享数据（我已预览并同意本次使用）"),
+                             (UPLOAD, "不使用，改为上传文件")])
             self.fields[f"{MATERIAL_PREFIX}{index}"] = forms.FileField(
                 label=material.name, required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "required": True}))
+                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT} | (
+                    {} if material.identity in self.offers else {"required": True})))
+        for index, _material in enumerate(self.fetched_offered):
+            self.fields[f"{FETCHED_PREFIX}{index}"] = forms.ChoiceField(
+                label="提供方式", required=False, widget=forms.RadioSelect,
+                choices=[(USE, "使用我的电子证照/共享数据（我已预览并同意本次使用）"),
+                         (DECLINE, "不同意，由各部门依职能核查")])
         self.township = townships is not None
         if townships is not None:
             self.fields["region"] = forms.ChoiceField(
@@ -242,13 +285,29 @@ class MaterialsForm(KeepsUploads):
         materials = []
         for index, material in enumerate(self.needed):
             name = f"{MATERIAL_PREFIX}{index}"
+            offer = self.offers.get(material.identity)
+            if offer is not None and cleaned.get(f"{USE_PREFIX}{index}") == USE:
+                if cleaned.get(name):
+                    self.add_error(name, "已选择使用电子证照/共享数据，请不要再上传文件。")
+                    continue
+                materials.append(_offered(material, offer))
+                continue
             given = self.file_given(name, material.name)
             if given is None:
                 if name not in self.errors:
-                    self.add_error(name, "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
+                    self.add_error(name, "请选择使用电子证照/共享数据，或上传本材料（PDF、JPG 或 PNG，"
+                                   "不超过 10MB）。" if offer is not None else
+                                   "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
                 continue
             materials.append(MaterialIn(identity=material.identity, kind=MaterialKind.UPLOAD,
                                         file_name=given[0], content=given[1]))
+        for index, material in enumerate(self.fetched_offered):
+            choice = cleaned.get(f"{FETCHED_PREFIX}{index}")
+            if choice == USE:
+                materials.append(_offered(material, self.offers[material.identity]))
+            elif choice != DECLINE:
+                self.add_error(f"{FETCHED_PREFIX}{index}",
+                               "请选择是否同意使用您的电子证照/共享数据。")
         self.materials_in = materials
         if self.township and not cleaned.get("region"):
             self.add_error("region", "请选择办理的乡镇（街道）。")
@@ -266,9 +325,18 @@ class MaterialsForm(KeepsUploads):
         return name
 
     @property
-    def rows(self) -> list[tuple[d.NeededMaterial, forms.BoundField, KeptFile | None]]:
-        return [(m, self[f"{MATERIAL_PREFIX}{i}"], self.kept_for(f"{MATERIAL_PREFIX}{i}"))
+    def rows(self) -> list[MaterialChoice]:
+        return [MaterialChoice(m, self[f"{MATERIAL_PREFIX}{i}"],
+                               self.kept_for(f"{MATERIAL_PREFIX}{i}"), self.offers.get(m.identity),
+                               self[f"{USE_PREFIX}{i}"] if m.identity in self.offers else None)
                 for i, m in enumerate(self.needed)]
+
+    @property
+    def fetched_rows(self) -> list[MaterialChoice]:
+        """The materials the departments would fetch, offered from the applicant's own."""
+        return [MaterialChoice(m, None, None, self.offers[m.identity],
+                               self[f"{FETCHED_PREFIX}{i}"])
+                for i, m in enumerate(self.fetched_offered)]
 
 
 class SupplementForm(KeepsUploads):

@@ -43,7 +43,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import drafts as wizard_drafts
-from zhengwu.bundles import formdef, item_forms, workflow
+from zhengwu.bundles import formdef, item_forms, material_offers, workflow
 from zhengwu.bundles.models import (
     BUNDLE_NOTICE_MARK,
     Bundle,
@@ -76,6 +76,7 @@ from zhengwu.bundles.selectors import (
 from zhengwu.cases import deadlines, staging, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments
 from zhengwu.cases.answers import FormInvalid
+from zhengwu.cases.material_licences import Use
 from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
 from zhengwu.cases.services import (
     MoveIn,
@@ -440,11 +441,17 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     facts = {code: facts_of(i, identities) for code, i in implementations.items() if i}
     count = d.materials_needed(members, facts)
     needed = {n.identity: n for n in count.needed}
+    # A material the platform would fetch may be given as the applicant's own licence (or
+    # shared data) with consent instead (bundles.material_offers), never as a file.
+    fetched = {n.identity: n for n in count.fetched}
     given: dict[str, MaterialIn] = {}
+    # Member item code → the licences and shared data it uses (checked before storing).
+    uses: dict[str, list[Use]] = {}
     if len(submission.materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="bundle.too_many_files")
     for material in submission.materials:
-        if material.identity not in needed:
+        substitute = material.kind in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
+        if material.identity not in needed and not (substitute and material.identity in fetched):
             raise InvalidInput(f"“{material.identity}”不是本次申请需要的材料。",
                                code="bundle.material_unknown")
         if material.identity in given:
@@ -460,6 +467,13 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                                code="bundle.material_reference")
         if material.kind == MaterialKind.PAPER and not at_window:
             raise InvalidInput("网上申请不能以纸质材料提交。", code="bundle.material_kind")
+        if substitute:
+            # The applicant's own valid licence of the type every member asks (or the shared
+            # data item), checked against each member before anything is stored.
+            one = needed.get(material.identity) or fetched[material.identity]
+            for item, use in material_offers.uses_for(one, implementations, owner, material.kind,
+                                                      material.reference).items():
+                uses.setdefault(item, []).append(use)
         given[material.identity] = material
     absent = [n.name for n in count.needed if n.identity not in given]
     if absent and not at_window:
@@ -486,7 +500,7 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         upload = checked.get(identity)
         row = BundleMaterial(bundle_case=bundle_case, identity=identity, kind=material.kind,
                              reference=material.reference[:200], added_at=now,
-                             members=list(needed[identity].members))
+                             members=list((needed.get(identity) or fetched[identity]).members))
         if upload is not None:
             name = default_storage.save(
                 f"cases/{now:%Y/%m}/{number}-{secrets.token_hex(8)}.{upload.extension}",
@@ -509,12 +523,14 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
         implementation = implementations[member.item]
         assert implementation is not None
         mine = [StoredMaterial(**{**vars(stored[n.identity]), "name": n.names[member.item]})
-                for n in count.needed if member.item in n.members and n.identity in stored]
-        # E-licenses and shared data are fetched by the platform, once, for every member.
+                for n in (*count.needed, *count.fetched)
+                if member.item in n.members and n.identity in stored]
+        # The rest of the e-licenses and shared data are for the departments to fetch, once,
+        # for every member.
         mine += [StoredMaterial(name=n.names[member.item], kind=n.source
                                 if n.source in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
                                 else MaterialKind.COMMITMENT, reference=f"一件事{number}共享调取")
-                 for n in count.fetched if member.item in n.members]
+                 for n in count.fetched if member.item in n.members and n.identity not in stored]
         case = member_case_create(
             implementation=implementation, applicant=owner, submitted_by=submitted_by,
             applicant_kind=applicant_kind, form_data=item_forms.member_form_data(
@@ -522,6 +538,9 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                 implementation),
             materials=mine, channel=channel, bundle_number=number, region=implementation.region,
             accepting_region=region, promised_workdays=member.promise, now=now, basis=basis)
+        if uses.get(member.item):
+            material_offers.record_for_case(case, owner, uses[member.item],
+                                            filing_actor(submitted_by, owner, basis))
         BundleMember.objects.create(
             bundle_case=bundle_case, item_code=member.item, item_name=implementation.item.name,
             implementation=implementation, department=implementation.department,

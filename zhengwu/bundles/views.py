@@ -42,7 +42,15 @@ from zhengwu.accounts.selectors import (
 )
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import drafts as wizard_drafts
-from zhengwu.bundles import formdef, item_forms, notices, selectors, services, workflow
+from zhengwu.bundles import (
+    formdef,
+    item_forms,
+    material_offers,
+    notices,
+    selectors,
+    services,
+    workflow,
+)
 from zhengwu.bundles.forms import (
     FIELD_PREFIX,
     QUESTION_PREFIX,
@@ -426,10 +434,13 @@ def _wizard_response(request: HttpRequest, wizard: Wizard,
         "item_links": wizard.form.item_error_links if wizard.step == 2 and wizard.form
         else [],
         "fetched": [MaterialRow(n.name, [], [], SOURCE_LABELS.get(n.source, "共享获取"))
-                    for n in wizard.guide.materials.fetched] if wizard.guide else [],
-        "material_rows": [(m, bound, shared_by.get(m.identity, []), kept)
-                          for m, bound, kept in wizard.materials.rows]
-        if wizard.materials else [],
+                    for n in wizard.guide.materials.fetched
+                    if not (wizard.materials and n.identity in wizard.materials.offers)]
+        if wizard.guide else [],
+        "material_rows": [(row, shared_by.get(row.material.identity, []))
+                          for row in wizard.materials.rows] if wizard.materials else [],
+        "fetched_offers": [(row, shared_by.get(row.material.identity, []))
+                           for row in wizard.materials.fetched_rows] if wizard.materials else [],
         "current": {1: wizard.questions, 2: wizard.form, 3: wizard.materials}[wizard.step],
         # After a step was posted, focus moves to the new step's heading (also after htmx).
         "focus": request.method == "POST",
@@ -465,10 +476,16 @@ def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
     towns = selectors.townships(wizard.bundle) \
         if wizard.bundle.hall_level == HallLevel.TOWNSHIP else None
     region: Region | None = next((r for r in towns or [] if r.code == region_code), None)
-    wizard.guide = selectors.bundle_guide(wizard.bundle, wizard.check.answers, region)
-    wizard.materials = MaterialsForm(data, files, needed=wizard.guide.materials.needed,
+    guide = wizard.guide = selectors.bundle_guide(wizard.bundle, wizard.check.answers, region)
+    # Offered from the licences and shared data of whoever the application is filed for.
+    holder = (wizard.on_behalf.chosen if wizard.on_behalf else None) or owner
+    offers = material_offers.offers_for(
+        wizard.bundle.name, (*guide.materials.needed, *guide.materials.fetched),
+        {m.item: i for m, i in guide.members}, holder)
+    wizard.materials = MaterialsForm(data, files, needed=guide.materials.needed,
                                      townships=towns, owner=owner,
-                                     keep_as=_keep_as(wizard.bundle), kept=wizard.kept)
+                                     keep_as=_keep_as(wizard.bundle), kept=wizard.kept,
+                                     fetched=guide.materials.fetched, offers=offers)
     wizard.step = 3
     return wizard
 

@@ -102,23 +102,32 @@ def _item_for(applicant: User, code: str) -> SharedDataItem | None:
     return item
 
 
+def offer_for(material: Material, implementation: ItemImplementation,
+              applicant: User) -> Offer | None:
+    """What the applicant may use instead of uploading `material`: the valid licence of its
+    type they hold, or its shared data item when it is about them; None otherwise."""
+    purpose, department = purpose_of(implementation), implementation.department.name
+    if material.licence_type_code:
+        licence = held_licence(applicant, material.licence_type_code)
+        if licence is not None:
+            return Offer(material, purpose, department, licence=licence,
+                         preview=labelled(licence.licence_type.fields, licence.payload))
+    elif material.shared_item_code:
+        item = _item_for(applicant, material.shared_item_code)
+        if item is not None:
+            return Offer(material, purpose, department, item=item)
+    return None
+
+
 def offers_for(implementation: ItemImplementation, applicant: User | None) -> dict[int, Offer]:
     """Per material position, what the applicant may use instead of uploading it."""
     if applicant is None or not applicant.is_authenticated:
         return {}
     offers: dict[int, Offer] = {}
-    purpose, department = purpose_of(implementation), implementation.department.name
     for material in implementation.materials.all():
-        if material.licence_type_code:
-            licence = held_licence(applicant, material.licence_type_code)
-            if licence is not None:
-                offers[material.position] = Offer(
-                    material, purpose, department, licence=licence,
-                    preview=labelled(licence.licence_type.fields, licence.payload))
-        elif material.shared_item_code:
-            item = _item_for(applicant, material.shared_item_code)
-            if item is not None:
-                offers[material.position] = Offer(material, purpose, department, item=item)
+        offer = offer_for(material, implementation, applicant)
+        if offer is not None:
+            offers[material.position] = offer
     return offers
 
 
