@@ -44,6 +44,8 @@ from zhengwu.licences.signing import (
     licence_key_path,
     signer_get,
 )
+from zhengwu.sharing.models import UseBasis, UseKind
+from zhengwu.sharing.uselog import use_record
 
 CREDENTIAL_TYPE: Final = "ElectronicLicence"
 STREAM: Final = "licences"
@@ -350,9 +352,17 @@ def department_keys_ensure(departments: list[Department]) -> list[str]:
     return made
 
 
+# What a download gives, as the holder reads it in 谁用了我的证照/数据.
+DOWNLOADS: Final = {"pdf": "下载证照文件（PDF）", "credential": "下载签名数据（JSON）"}
+
+
 def licence_download_record(*, licence: Licence, actor: Actor, what: str) -> None:
-    """Log the holder's download of their licence (PDF or signed JSON) in the audit trail;
-    the holder-readable use log (issue 11 item 7) builds on these rows."""
+    """Log the holder's download of their licence (PDF or signed JSON): an audit row, and a
+    row in the holder's use log (issue 11 item 7: a download is a use the holder sees — a
+    copy of the licence left the platform, and by whose hand)."""
     with transaction.atomic():
         audit_record(actor=actor, action="licences.download", obj=licence, stream=STREAM,
                      after={"identifier": licence.identifier, "what": what})
+        use_record(kind=UseKind.DOWNLOAD, holder_ref=licence.holder_ref, actor=actor,
+                   basis=UseBasis.HOLDER, purpose=DOWNLOADS[what],
+                   licence_id=licence.identifier)

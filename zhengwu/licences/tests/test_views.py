@@ -23,6 +23,7 @@ from zhengwu.licences.models import Licence, LicenceType
 from zhengwu.licences.pdf import licence_context
 from zhengwu.licences.services import licence_issue, licence_revoke
 from zhengwu.licences.signing import KeyRing
+from zhengwu.sharing.models import DataUse, UseBasis, UseKind
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,11 @@ def test_the_holder_downloads_the_signed_json_and_it_verifies(client_for: Any,
     assert credential_verify_with(keys, data, base64.b64decode(exported["signature"])).ok
     assert AuditEvent.objects.filter(action="licences.download", object_id=str(licence.pk),
                                      actor=applicant, after__what="credential").exists()
+    # The holder reads it in 谁用了我的证照/数据 too (issue 11 item 7: downloads are uses).
+    use = DataUse.objects.get(kind=UseKind.DOWNLOAD, licence_id=licence.identifier)
+    assert (use.basis, use.actor, use.holder_ref) == (UseBasis.HOLDER, applicant,
+                                                      licence.holder_ref)
+    assert use.purpose == "下载签名数据（JSON）"
 
 
 def test_the_pdf_is_rendered_after_the_issue_commits_and_downloaded_from_the_cache(
@@ -131,6 +137,7 @@ def test_anyone_but_the_holder_gets_404(client_for: Any, licence: Licence, name:
         assert client_for(User.objects.get(username=username)).get(url).status_code == 404
     assert client_for(None).get(url).status_code == 302  # to the sign-in page
     assert not AuditEvent.objects.filter(action="licences.download").exists()
+    assert not DataUse.objects.filter(kind=UseKind.DOWNLOAD).exists()
 
 
 def test_the_public_page_shows_the_status_masked(client_for: Any, licence: Licence,
