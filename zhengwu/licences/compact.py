@@ -7,16 +7,20 @@ verifier checks with the issuer's public key alone — no network, no database.
       2  证照标识 (GB/T 36904)           8  holder ID number (masked for a person)
       3  licence type code (21 chars)   9  valid from, Unix seconds
       4  licence type name             10  valid until, Unix seconds (absent: 长期有效)
-      5  issuer USCC                   11  [revocation index, suspension index]
-      6  kid of the signing key
+      5  issuer USCC
+      6  kid of the signing key        11  [revocation list number, index,
+                                              suspension list number, index]
     signature = SM2 (default ID, DER) over exactly the payload bytes, by the issuer's key
 
 Base45 (RFC 9285) keeps every character in the QR alphanumeric set, so the code is encoded in
 alphanumeric mode (5.5 bits a character). The signature covers the payload bytes as they are
 in the code: the verifier checks the bytes it was given and only then reads them, so one byte
 changed anywhere fails. The current status is not in the code (it changes after printing):
-the status-list indices are, for a verifier holding a fresh list (issue 11 item 4). The
-issuer's name is not either: the verifier's key (our key folder, the trust list) names it.
+the status lists' numbers and the positions in them are, so that a verifier holding fresh
+lists checks the bits (`compact_status`, issue 11 item 4); a stale or missing list fails
+closed. Format 1 (the first printed codes) carried the positions without the list numbers:
+it is still read, and its status is "unknown — verify online". The issuer's name is not in
+the code either: the verifier's key (our key folder, the trust list) names it.
 
 Pure: no Django, no database; `compact_encode` takes a `Signer`, `compact_verify` a `KeyRing`.
 """
@@ -24,16 +28,20 @@ Pure: no Django, no database; `compact_encode` takes a `Signer`, `compact_verify
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import cbor2
 
 from zhengwu.core import sm2
+from zhengwu.licences.credential import STATUS_ENTRY, STATUS_PURPOSES, SignedCredential
 from zhengwu.licences.signing import KeyRing, Signer, key_id
+from zhengwu.licences.status_list import Status, VerifiedStatusList, licence_status
 
 PREFIX: Final = "ZW1:"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+_READABLE_VERSIONS: Final = (1, 2)
 _B45: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _B45_VALUE: Final = {c: i for i, c in enumerate(_B45)}
 _HOLDER_KIND: Final = {"person": 1, "enterprise": 2}
@@ -115,6 +123,9 @@ class CompactLicence:
     valid_until: dt.datetime | None
     revocation_index: int
     suspension_index: int
+    # The status lists' numbers (status.status_list_url); 0: not in the code (format 1).
+    revocation_list: int = 0
+    suspension_list: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +151,8 @@ def compact_payload(licence: CompactLicence) -> bytes:
         5: licence.issuer, 6: licence.kid,
         7: [_HOLDER_KIND[licence.holder_kind], licence.holder_name], 8: licence.holder_id,
         9: _seconds(licence.valid_from),
-        11: [licence.revocation_index, licence.suspension_index],
+        11: [licence.revocation_list, licence.revocation_index, licence.suspension_list,
+             licence.suspension_index],
     }
     if licence.valid_until is not None:
         body[10] = _seconds(licence.valid_until)
@@ -184,15 +196,18 @@ def _read(payload: bytes) -> CompactLicence:
         raise CompactError("证照内容不是有效的 CBOR") from None
     if not isinstance(body, dict):
         raise CompactError("证照内容应为 CBOR 映射")
-    if body.get(1) != FORMAT_VERSION:
-        raise CompactError(f"离线核验码格式版本 {body.get(1)!r} 不受支持")
+    version = body.get(1)
+    if version not in _READABLE_VERSIONS:
+        raise CompactError(f"离线核验码格式版本 {version!r} 不受支持")
     holder = body.get(7)
     if not (isinstance(holder, list) and len(holder) == 2 and holder[0] in _HOLDER_KIND_NAME
             and isinstance(holder[1], str)):
         raise CompactError("持证主体字段格式不符")
     indices = body.get(11)
-    if not (isinstance(indices, list) and len(indices) == 2):
+    if not (isinstance(indices, list) and len(indices) == (2 if version == 1 else 4)):
         raise CompactError("状态列表位置字段格式不符")
+    if version == 1:  # positions only; the lists unknown
+        indices = [0, indices[0], 0, indices[1]]
     return CompactLicence(
         identifier=_text(body, 2, "证照标识"), type_code=_text(body, 3, "证照类型代码"),
         type_name=_text(body, 4, "证照类型名称"), issuer=_text(body, 5, "颁证机构代码"),
@@ -200,8 +215,10 @@ def _read(payload: bytes) -> CompactLicence:
         holder_name=holder[1], holder_id=_text(body, 8, "证件号码"),
         valid_from=_moment(body.get(9), "有效期起"),
         valid_until=_moment(body[10], "有效期至") if 10 in body else None,
-        revocation_index=_int(indices[0], "撤销状态位"),
-        suspension_index=_int(indices[1], "暂停状态位"))
+        revocation_list=_int(indices[0], "撤销状态列表编号"),
+        revocation_index=_int(indices[1], "撤销状态位"),
+        suspension_list=_int(indices[2], "暂停状态列表编号"),
+        suspension_index=_int(indices[3], "暂停状态位"))
 
 
 def compact_decode(text: str) -> tuple[CompactLicence, bytes, bytes]:
@@ -253,3 +270,25 @@ def compact_verify(text: str, keys: KeyRing, *, at: dt.datetime | None = None
             return CompactVerification(False, "expired", "证照已过有效期", licence)
     return CompactVerification(True, "valid", "签名有效（离线核验；撤销、暂停以最新状态列表为准）",
                                licence)
+
+
+def compact_status(licence: CompactLicence,
+                   lists: Mapping[str, SignedCredential | VerifiedStatusList],
+                   list_url: Callable[[str, str, int], str], now: dt.datetime,
+                   keys: KeyRing) -> Status:
+    """The status of a verified compact licence against the status lists at hand (by URL;
+    `list_url(issuer, purpose, number)` names a list as the issuer publishes it): the same
+    fail-closed check as a full licence's (status_list.licence_status) — a missing or stale
+    list, or a set bit, is not ok."""
+    if not (licence.revocation_list and licence.suspension_list):
+        return Status(False, "missing_list", "此离线核验码未载明状态列表编号（早期格式），无法离线确认"
+                                             "证照未被撤销或暂停；请在线核验")
+    entries = [
+        {"type": STATUS_ENTRY, "statusPurpose": purpose,
+         "statusListIndex": str(index), "statusListCredential": list_url(
+             licence.issuer, purpose, number)}
+        for purpose, number, index in zip(STATUS_PURPOSES, (
+            licence.revocation_list, licence.suspension_list), (
+            licence.revocation_index, licence.suspension_index), strict=True)]
+    return licence_status({"issuer": {"id": licence.issuer}, "credentialStatus": entries},
+                          lists, now, keys)

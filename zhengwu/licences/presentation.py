@@ -245,6 +245,9 @@ def present_code_use(code: str) -> Look | None:
 
 
 def compact_of(licence: Licence) -> CompactLicence:
+    """What the offline code says of `licence`, with the numbers of its status lists (0 for a
+    licence issued before it had positions: its code then says "verify online")."""
+    numbers = dict(licence.status_entries.values_list("purpose", "status_list__number"))
     return CompactLicence(
         identifier=licence.identifier, type_code=licence.licence_type.code,
         type_name=licence.licence_type.name, issuer=licence.issuer_department.uscc,
@@ -252,7 +255,8 @@ def compact_of(licence: Licence) -> CompactLicence:
         holder_kind=licence.holder_kind, holder_name=licence.holder_name,
         holder_id=licence.holder_id_display, valid_from=licence.valid_from,
         valid_until=licence.valid_until, revocation_index=licence.revocation_index,
-        suspension_index=licence.suspension_index)
+        suspension_index=licence.suspension_index,
+        revocation_list=numbers.get("revocation", 0), suspension_list=numbers.get("suspension", 0))
 
 
 def qr_inline(text: str, title: str) -> str:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import cbor2
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,7 +21,7 @@ from django.urls import reverse
 from zhengwu.core import sweeps
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.models import AuditEvent
-from zhengwu.licences import status, status_list
+from zhengwu.licences import compact, status, status_list
 from zhengwu.licences.canonical import canonical_loads
 from zhengwu.licences.credential import SignedCredential, credential_sign
 from zhengwu.licences.export import licence_export_bytes
@@ -32,8 +33,9 @@ from zhengwu.licences.models import (
     StatusEntry,
     StatusList,
 )
+from zhengwu.licences.presentation import compact_of, licence_compact_code
 from zhengwu.licences.services import licence_revoke, licence_supersede, licence_suspend
-from zhengwu.licences.signing import KeyFileSigner, keyfile_create
+from zhengwu.licences.signing import KeyFileSigner, keyfile_create, signer_get
 from zhengwu.licences.status_list import (
     Bitstring,
     status_list_sign,
@@ -340,3 +342,50 @@ def test_the_cli_accepts_a_trusted_issuers_licence_with_its_lists(
         code, out = _verify([str(path), *args], MOMENT + dt.timedelta(hours=1), capsys)
     assert code == 0, out
     assert "跨域互认" in out
+
+
+# --- the offline compact QR against the status lists -----------------------------------------
+
+
+def _compact_files(tmp_path: Path, client: Any, licence: Licence) -> list[str]:
+    """The compact code's text in a file, with the lists as _files gives them."""
+    path = tmp_path / "code.txt"
+    path.write_text(licence_compact_code(licence) + "\n")
+    return [str(path), *_files(tmp_path, client, licence)[1:]]
+
+
+def test_the_compact_code_names_its_lists_and_fails_offline_once_revoked(
+        tmp_path: Path, client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    licence = _birth()
+    decoded, _, _ = compact.compact_decode(licence_compact_code(licence))
+    numbers = dict(licence.status_entries.values_list("purpose", "status_list__number"))
+    assert (decoded.revocation_list, decoded.suspension_list) == (
+        numbers["revocation"], numbers["suspension"])
+    now = MOMENT + dt.timedelta(hours=1)
+    code, out = _verify(_compact_files(tmp_path, client, licence), now, capsys)
+    assert (code, out.startswith("有效：离线核验码签名有效")) == (0, True), out
+    licence_revoke(licence_id=licence.pk, actor=SYSTEM, reason="撤销", now=now)
+    # Once the verifier has refreshed its lists, the revoked licence fails offline …
+    code, out = _verify(_compact_files(tmp_path, client, licence), now, capsys)
+    assert (code, out.startswith("无效：证照已被撤销")) == (1, True), out
+    # … and a stale list is no answer.
+    code, out = _verify(_compact_files(tmp_path, client, licence),
+                        now + dt.timedelta(hours=25), capsys)
+    assert code == 2 and "过期" in out, out
+
+
+def test_a_format_1_code_is_read_but_its_status_is_unknown(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    licence = _birth()
+    body = cbor2.loads(compact.compact_payload(compact_of(licence)))
+    body[1], body[11] = 1, [licence.revocation_index, licence.suspension_index]
+    payload = bytes(cbor2.dumps(body, canonical=True))
+    signer = signer_get(licence.issuer_department.uscc)
+    text = compact.PREFIX + compact.b45encode(bytes(cbor2.dumps(
+        [payload, signer.sign(payload)], canonical=True)))
+    read, _, _ = compact.compact_decode(text)
+    assert (read.revocation_list, read.suspension_list) == (0, 0)
+    path = tmp_path / "old.txt"
+    path.write_text(text)
+    code, out = _verify([str(path)], MOMENT + dt.timedelta(hours=1), capsys)
+    assert code == 2 and "早期格式" in out, out

@@ -1,7 +1,8 @@
 """`zhengwu licences verify FILE [--status-list LIST …] [--at ISO]`.
 
-Verifies a licence exported by its holder (`/licences/<id>/credential.json`, licences.export)
-without asking its issuer: the signature against our own public keys (the key folder's .pub
+Verifies a licence exported by its holder (`/licences/<id>/credential.json`, licences.export),
+or the text of its offline compact QR (a file holding `ZW1:…`, licences.compact), without
+asking its issuer: the signature against our own public keys (the key folder's .pub
 files) or, for another issuer, the trust list in force (licences.trust); then its status
 against the status lists given with --status-list (files as the list URL serves them), or the
 server's stored lists when none is given. A list past its validUntil is refused. Prints in
@@ -28,6 +29,7 @@ from django.db import DatabaseError
 
 from zhengwu.core import clock
 from zhengwu.licences import status, trust
+from zhengwu.licences.compact import PREFIX, compact_status, compact_verify
 from zhengwu.licences.credential import SignedCredential
 from zhengwu.licences.export import FORMAT
 from zhengwu.licences.signing import KeyFileError, KeyRing
@@ -48,7 +50,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="离线核验持证人下载的证照文件（credential.json）")
-        verify.add_argument("file", help="证照文件（zhengwu-licence/1）")
+        verify.add_argument("file", help="证照文件（zhengwu-licence/1），或离线核验码文本（ZW1:…）")
         verify.add_argument("--status-list", action="append", default=[], metavar="FILE",
                             help="状态列表文件（可多次给出；不给时用本服务器保存的状态列表）")
         verify.add_argument("--at", help="按此时刻核验（ISO 8601，带时区；默认现在）")
@@ -62,7 +64,10 @@ class Command(BaseCommand):
     def _verify(self, options: dict[str, Any]) -> int:
         try:
             now = _moment(options["at"])
-            data, signature = _licence_read(Path(options["file"]).read_bytes())
+            raw = Path(options["file"]).read_bytes()
+            compact = raw.strip().decode("ascii", "replace") \
+                if raw.lstrip().startswith(PREFIX.encode()) else None
+            data, signature = _licence_read(raw) if compact is None else (b"", b"")
             lists = {}
             for name in options["status_list"]:
                 signed = status.status_list_loads(Path(name).read_bytes())
@@ -76,6 +81,8 @@ class Command(BaseCommand):
         except (KeyFileError, TrustListError) as error:
             self._say(f"无法核验：现行信任列表不可用（{error}）")
             return UNUSABLE
+        if compact is not None:
+            return self._verify_compact(compact, own, trusted, lists or _stored_lists(), now)
         checked = credential_verify_any(own, trusted, data, signature, at=now)
         if not checked.ok or checked.credential is None:
             self._say(f"无效：{checked.reason}")
@@ -92,6 +99,26 @@ class Command(BaseCommand):
             self._say(f"无法确认状态：{result.reason}")
             return UNUSABLE
         self._say(f"有效：{checked.reason}；{result.reason}（证照 {credential['id']}）")
+        return VALID
+
+    def _verify_compact(self, text: str, own: KeyRing, trusted: TrustList | None,
+                        lists: dict[str, SignedCredential], now: dt.datetime) -> int:
+        """The offline compact QR's text (licences.compact): its signature with the public
+        key alone, then its status bits against the lists, as a full licence's."""
+        keys = KeyRing([*own, *(trusted.key_ring(now) if trusted else ())])
+        checked = compact_verify(text, keys, at=now)
+        if not checked.ok or checked.licence is None:
+            self._say(f"无效：{checked.reason}")
+            return INVALID
+        result = compact_status(checked.licence, lists, status.status_list_url, now, keys)
+        identifier = checked.licence.identifier
+        if not result.ok:
+            if result.code in _STATUS_INVALID:
+                self._say(f"无效：{result.reason}（证照 {identifier}）")
+                return INVALID
+            self._say(f"无法确认状态：{result.reason}")
+            return UNUSABLE
+        self._say(f"有效：离线核验码签名有效；{result.reason}（证照 {identifier}）")
         return VALID
 
 
