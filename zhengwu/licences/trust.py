@@ -50,6 +50,10 @@ def trust_list_accept(text: bytes, *, actor: Actor, now: dt.datetime) -> TrustLi
     current = AcceptedTrustList.objects.select_for_update().order_by("-sequence").first()
     trust = trust_list_verify(signed.data, signed.signature, authority,
                               last_sequence=current.sequence if current else None)
+    if trust.stale_at(now):
+        raise TrustListError("stale", f"信任列表第 {trust.sequence} 版已于 "
+                                      f"{trust.next_update:%Y-%m-%d %H:%M:%S} 过期（nextUpdate），"
+                                      "请取得新一版")
     before = {"sequence": current.sequence} if current else None
     AcceptedTrustList.objects.all().delete()
     row = AcceptedTrustList.objects.create(sequence=trust.sequence, signed_data=signed.data,

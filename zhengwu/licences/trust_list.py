@@ -7,6 +7,7 @@ same way licences are signed (RFC 8785 bytes, detached SM2, licences.credential)
     {"type": "LicenceTrustList",
      "sequence": "7",                               grows with every edition: rollback refused
      "issued": "2026-12-06T08:00:00+08:00",
+     "nextUpdate": "2027-01-05T08:00:00+08:00",     the next edition comes by then
      "authority": {"id": "<USCC>", "name": "…", "kid": "<16 hex>"},
      "issuers": [{"id": "<issuer USCC>", "name": "衡阳市市场监督管理局", "region": "430400",
                   "keys": [{"kid": "…", "publicKey": "<128 hex: x‖y>",
@@ -17,6 +18,10 @@ same way licences are signed (RFC 8785 bytes, detached SM2, licences.credential)
   installs the verifier (not taken from the list), and the sequence of the last list accepted:
   a list whose sequence is not greater is refused, so an attacker cannot replay an old edition
   that still trusts a key since withdrawn.
+- **Editions expire** (`nextUpdate`, as an ETSI TS 119 612 trusted list's NextUpdate): after
+  it, the list is stale and no licence of another issuer is accepted on it — the verifier is
+  sent online — because a key withdrawn in an edition it has not received would otherwise be
+  trusted forever. A stale edition is not accepted either.
 - **Keys have windows.** `TrustList.key_ring(at)` holds the keys valid at that moment (for
   status lists, which are signed now). A licence is judged by its key's window at the time it
   was issued (its validFrom): a licence signed in 2025 with the 2025 key stays valid in 2026. A
@@ -68,7 +73,7 @@ _REGION = re.compile(r"[0-9]{6}")  # GB/T 2260 行政区划代码
 _KID = re.compile(r"[0-9a-f]{16}")
 _PUBLIC = re.compile(r"[0-9a-f]{128}")
 
-ErrorCode = Literal["bad_signature", "malformed", "wrong_key", "rollback"]
+ErrorCode = Literal["bad_signature", "malformed", "wrong_key", "rollback", "stale"]
 
 
 class TrustListError(ValueError):
@@ -111,6 +116,11 @@ class TrustList:
     issued: dt.datetime
     authority: str
     issuers: Mapping[str, TrustedIssuer]
+    next_update: dt.datetime
+
+    def stale_at(self, moment: dt.datetime) -> bool:
+        """Past `nextUpdate`: the edition may no longer be relied on."""
+        return moment > self.next_update
 
     def key_ring(self, at: dt.datetime) -> KeyRing:
         """The keys valid at `at`, each registered for its issuer."""
@@ -205,6 +215,11 @@ def credential_verify_trusted(trust: TrustList, data: bytes, signature: bytes, *
     except (CanonicalError, CredentialError, LicenceIdError) as error:
         return Verification(False, "malformed", f"证照格式不符：{error.message}")
     issuer_id, kid = credential["issuer"]["id"], credential["issuer"]["kid"]
+    # Without `at` (no validity check asked), staleness is judged now: never skipped.
+    if trust.stale_at(at or dt.datetime.now(dt.UTC)):
+        return Verification(False, "unknown_key", f"信任列表第 {trust.sequence} 版已于 "
+                                                  f"{_shown(trust.next_update)} 过期，不能据此认可"
+                                                  f"其他地区的证照，{VERIFY_ONLINE}")
     issuer = trust.issuers.get(issuer_id)
     if issuer is None:
         return Verification(False, "unknown_issuer", f"颁证机构 {issuer_id} 不在信任列表（第 "
@@ -284,6 +299,7 @@ def _read(document: Any) -> TrustList:
     if not isinstance(sequence, str) or not _SEQUENCE.fullmatch(sequence):
         raise bad(f"sequence 应为不以 0 开头的正整数文本，实为“{sequence}”")
     issued = timestamp_field(document, "issued", required=True)
+    next_update = timestamp_field(document, "nextUpdate", required=True)
     authority = document.get("authority")
     if not isinstance(authority, Mapping) or not isinstance(authority.get("name"), str):
         raise bad("authority 应为含 id、name、kid 的对象")
@@ -304,10 +320,12 @@ def _read(document: Any) -> TrustList:
                 raise bad(f"密钥 {key.kid} 重复")
             kids.add(key.kid)
         issuers[issuer.id] = issuer
-    if issued is None:  # not with required=True; for the type checker
-        raise bad("缺少 issued")
+    if issued is None or next_update is None:  # not with required=True; for the type checker
+        raise bad("缺少 issued 或 nextUpdate")
+    if next_update <= issued:
+        raise bad("nextUpdate 应晚于 issued")
     return TrustList(sequence=int(sequence), issued=issued, authority=authority_id,
-                     issuers=issuers)
+                     issuers=issuers, next_update=next_update)
 
 
 def _read_issuer(entry: Any) -> TrustedIssuer:

@@ -273,10 +273,14 @@ def test_the_cli_says_2_for_a_file_that_is_not_a_licence(
 # --- the trust list -----------------------------------------------------------------------------
 
 
-def _trust_file(tmp_path: Path, authority: KeyFileSigner, sequence: str) -> Path:
+def _trust_file(tmp_path: Path, authority: KeyFileSigner, sequence: str,
+                next_update: dt.datetime | None = None) -> Path:
     document = {
         "type": "LicenceTrustList", "sequence": sequence,
         "issued": "2026-12-06T08:00:00+08:00",
+        # Judged against the real clock when accepted: a month from today, whenever it runs.
+        "nextUpdate": (next_update or dt.datetime.now(status_list.CST) + dt.timedelta(
+            days=30)).replace(microsecond=0).isoformat(),
         "authority": {"id": AUTHORITY, "name": "湖南省政务服务和大数据中心", "kid": authority.kid},
         "issuers": [{"id": OTHER, "name": "衡阳市市场监督管理局", "region": "430400",
                      "keys": [{"kid": authority.kid, "publicKey": authority.public_key.hex(),
@@ -301,6 +305,16 @@ def test_a_trust_list_is_accepted_and_a_rollback_refused(tmp_path: Path) -> None
         assert OTHER in in_force.issuers
     assert AcceptedTrustList.objects.count() == 1
     assert AuditEvent.objects.filter(action="licences.trust_list_accept").count() == 1
+
+
+def test_a_stale_edition_is_not_accepted(tmp_path: Path) -> None:
+    authority = keyfile_create(tmp_path / "authority.key", issuer=AUTHORITY)
+    ended = dt.datetime(2026, 12, 6, 9, tzinfo=status_list.CST)  # before today
+    with override_settings(ZHENGWU_LICENCE_TRUST_AUTHORITY=str(tmp_path / "authority.pub")), \
+            pytest.raises(CommandError, match="已于 2026-12-06 09:00:00 过期"):
+        call_command("licence_trust_list", "accept",
+                     str(_trust_file(tmp_path, authority, "1", ended)))
+    assert not AcceptedTrustList.objects.exists()
 
 
 def test_without_the_authority_key_nothing_is_accepted(tmp_path: Path) -> None:

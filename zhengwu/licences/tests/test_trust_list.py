@@ -71,6 +71,8 @@ def document(authority: KeyFileSigner, hengyang: KeyFileSigner, hengyang_old: Ke
         "type": "LicenceTrustList",
         "sequence": sequence,
         "issued": "2026-12-06T08:00:00+08:00",
+        # Long-lived so that the licence-expiry test (2031) is judged on the licence.
+        "nextUpdate": "2031-12-31T00:00:00+08:00",
         "authority": {"id": AUTHORITY, "name": "湖南省政务服务和大数据中心", "kid": authority.kid},
         "issuers": [{
             "id": HENGYANG, "name": "衡阳市市场监督管理局", "region": "430400",
@@ -367,7 +369,7 @@ def test_cli_build_then_verify(signers: tuple[KeyFileSigner, KeyFileSigner, KeyF
     settings.ZHENGWU_LICENCE_KEY_DIR = str(tmp_path / "keys")
     authority = keyfile_create(tmp_path / "keys" / "trust.key", issuer=AUTHORITY)
     spec = document(*signers, sequence="9")
-    del spec["issued"], spec["authority"]["kid"]  # filled in by the command
+    del spec["issued"], spec["nextUpdate"], spec["authority"]["kid"]  # filled in by the command
     (tmp_path / "spec.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "trust-list.json"
     call_command("licence_trust_list", "build", str(tmp_path / "spec.json"), "--key", "trust",
@@ -385,3 +387,27 @@ def test_cli_build_then_verify(signers: tuple[KeyFileSigner, KeyFileSigner, KeyF
     out.write_bytes(out.read_bytes().replace("衡阳".encode(), "衡山".encode()))
     with pytest.raises(CommandError, match="签名验证失败"):
         call_command("licence_trust_list", "verify", str(out), "--authority", pub)
+
+
+def test_a_stale_edition_sends_the_verifier_online(trust: TrustList,
+                                                  hengyang: KeyFileSigner) -> None:
+    signed = credential_sign(licence(hengyang), hengyang)
+    after = trust.next_update + dt.timedelta(seconds=1)
+    result = credential_verify_trusted(trust, signed.data, signed.signature, at=after)
+    assert (result.ok, result.code) == (False, "unknown_key")
+    assert "已于 2031-12-31 00:00:00 过期" in result.reason and VERIFY_ONLINE in result.reason
+    assert credential_verify_trusted(trust, signed.data, signed.signature,
+                                     at=trust.next_update).code != "unknown_key"
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda v: v.pop("nextUpdate"), "nextUpdate"),
+    (lambda v: v.update(nextUpdate="2026-12-06T08:00:00+08:00"), "nextUpdate 应晚于 issued"),
+])
+def test_an_edition_must_say_when_it_ends(
+        signers: tuple[KeyFileSigner, KeyFileSigner, KeyFileSigner], change: Any,
+        words: str) -> None:
+    value = document(*signers)
+    change(value)
+    with pytest.raises(TrustListError, match=words):
+        trust_list_sign(value, signers[0])

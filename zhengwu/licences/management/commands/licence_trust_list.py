@@ -2,7 +2,8 @@
 `… accept FILE`.
 
 The trust list of other issuers (licences.trust_list). `build` signs a document written by
-hand (JSON; `issued` and `authority.kid` are filled in when absent) with the authority's key
+hand (JSON; `issued`, `nextUpdate` — `--valid-days` after issued, 30 by default — and
+`authority.kid` are filled in when absent) with the authority's key
 and writes the file that travels; `verify` checks such a file against the authority's public
 key file (<name>.pub) and, with --last-sequence, refuses a rollback; `accept FILE` verifies a
 file against the pinned authority key (ZHENGWU_LICENCE_TRUST_AUTHORITY) and the sequence last
@@ -33,6 +34,9 @@ from zhengwu.licences.trust_list import (
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
+# An edition's life when the spec does not say (a monthly edition, renewed before it ends).
+VALID_DAYS = 30
+
 
 class Command(BaseCommand):
     help = "电子证照信任列表（跨域互认）：build 签发，verify 核验，accept 接受为现行列表。"
@@ -43,6 +47,8 @@ class Command(BaseCommand):
         build.add_argument("spec", help="信任列表内容（JSON，未签名）")
         build.add_argument("--key", required=True, help="签发机构的密钥名（licence-keys）")
         build.add_argument("--out", help="输出文件（默认标准输出）")
+        build.add_argument("--valid-days", type=int, default=VALID_DAYS,
+                           help=f"未写 nextUpdate 时，自签发起多少天后过期（默认 {VALID_DAYS}）")
         verify = sub.add_parser("verify", help="核验信任列表文件")
         verify.add_argument("file", help="信任列表文件")
         verify.add_argument("--authority", required=True, help="签发机构的公钥文件（.pub）")
@@ -78,6 +84,10 @@ class Command(BaseCommand):
             if isinstance(document, dict):
                 document.setdefault("issued", dt.datetime.now(CST).replace(
                     microsecond=0).isoformat())
+                if isinstance(document["issued"], str) and "nextUpdate" not in document:
+                    document["nextUpdate"] = (dt.datetime.fromisoformat(document["issued"])
+                                              + dt.timedelta(days=options["valid_days"])
+                                              ).isoformat()
                 if isinstance(document.get("authority"), dict):
                     document["authority"].setdefault("kid", signer.kid)
             signed = trust_list_sign(document, signer)
