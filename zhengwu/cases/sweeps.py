@@ -16,13 +16,14 @@ so two workers never decide the same case, and a crash loses at most the batch i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from zhengwu.cases import caseclock, deadlines
@@ -47,12 +48,14 @@ from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.bulk import rows_insert
 from zhengwu.core.context import current_request_id
 from zhengwu.departments.models import Department
+from zhengwu.licences.notice_signature import signing_unavailable
 from zhengwu.notifications.services import Note, notify, notify_many
 from zhengwu.process import engine
 from zhengwu.process.spec import Outcome
 from zhengwu.workdays.selectors import calendar_get
 
 BATCH = 2000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,10 +64,12 @@ class SweepReport:
     red: int = 0
     yellow: int = 0
     accepted_by_law: int = 0
+    held: int = 0  # overdue cases whose department cannot sign now (deem_overdue)
 
     def summary(self) -> str:
         return (f"超时默认准予 {self.deemed}，红牌 {self.red}，黄牌 {self.yellow}，"
-                f"逾期未答复视为受理 {self.accepted_by_law}")
+                f"逾期未答复视为受理 {self.accepted_by_law}"
+                + (f"，签名密钥不可用暂缓 {self.held}" if self.held else ""))
 
 
 def _claim(queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -131,11 +136,44 @@ def _notify_deemed(cases: list[Case]) -> None:
 
 def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
     """Decide every overdue batch-listed case "deemed approved"; returns how many."""
+    return _deem(now, batch)[0]
+
+
+def _overdue(now: dt.datetime) -> QuerySet[Case]:
+    return Case.objects.filter(status=CaseStatus.ACCEPTED, deemed_eligible=True, due_at__lt=now)
+
+
+def _held_q(departments: set[int]) -> Q:
+    """The cases a department that cannot sign would sign for: its own, or a licence it
+    issues."""
+    return Q(department_id__in=departments) | Q(
+        implementation__licence_type__issuing_department__in=departments)
+
+
+def _unsigned(cases: list[Case], departments: dict[int, Department]) -> set[int]:
+    """The departments among a batch's (deciding, or issuing its licences) that cannot sign
+    now: their notices and licences would roll the whole batch back."""
+    issuing = dict(ItemImplementation.objects.filter(
+        pk__in={c.implementation_id for c in cases}, licence_type__isnull=False).values_list(
+        "pk", "licence_type__issuing_department"))
+    wanted = set(departments) | set(issuing.values())
+    every = {**Department.objects.only("id", "uscc", "name").in_bulk(
+        wanted - set(departments)), **departments}
+    return {pk for pk in wanted if signing_unavailable(every[pk]) is not None}
+
+
+def _deem(now: dt.datetime, batch: int) -> tuple[int, int]:
+    """Deemed approvals, batch by batch: (decided, held). A department that cannot sign (no
+    key, the signing service not configured) holds up only the cases it would sign for —
+    they stay overdue and accepted, are logged and audited, and the next run decides them
+    once the key is there — never the other departments' due approvals."""
     total = 0
+    held_back: set[int] = set()  # departments that cannot sign in this run
     while True:
         with transaction.atomic():
-            candidates = Case.objects.filter(status=CaseStatus.ACCEPTED, deemed_eligible=True,
-                                             due_at__lt=now).order_by("due_at", "id")
+            candidates = _overdue(now).order_by("due_at", "id")
+            if held_back:  # (never joined otherwise: the claim stays on the index)
+                candidates = candidates.exclude(_held_q(held_back))
             # Only what deciding needs: a batch of full rows with their joins costs more than
             # the decision itself (a department row per case, too: its prefix is read once).
             cases = list(_claim(candidates).select_related("applicant").only(
@@ -145,10 +183,14 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
                 "applicant_kind", "applicant_name", "applicant_id_number",
                 "implementation_id")[:batch])
             if not cases:
-                return total
+                break
             ids = [c.pk for c in cases]
             departments = Department.objects.only("id", "uscc", "name", "document_prefix") \
                 .in_bulk({c.department_id for c in cases})
+            unsigned = _unsigned(cases, departments)
+            if unsigned:  # nothing written yet: claim again without them
+                held_back |= unsigned
+                continue
             Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
                                                    decision=Decision.DEEMED_APPROVED,
                                                    decided_at=now, card="", updated_at=now)
@@ -179,6 +221,27 @@ def deem_overdue(now: dt.datetime, *, batch: int = BATCH) -> int:
                          after={"cases": [c.number for c in cases][:50], "count": len(ids)},
                          stream="cases")
             total += len(cases)
+    return total, _held_record(now, held_back)
+
+
+def _held_record(now: dt.datetime, held_back: set[int]) -> int:
+    """Say which departments' due approvals wait for a signing key: the log (for the
+    operator) and one audit row per run; returns how many cases wait."""
+    if not held_back:
+        return 0
+    waiting = _overdue(now).filter(_held_q(held_back))
+    count = waiting.count()
+    departments = Department.objects.filter(pk__in=held_back).order_by("pk")
+    rows = [{"department": d.name, "cases": waiting.filter(department=d).count()}
+            for d in departments]
+    logger.error("deemed approvals held: no usable signing key for %s (%d cases)",
+                 "、".join(d.name for d in departments), count)
+    with transaction.atomic():
+        audit_record(actor=SYSTEM, action="cases.deem_held", object_type="departments.Department",
+                     object_id=",".join(str(d.pk) for d in departments),
+                     object_repr=f"签名密钥不可用，暂缓超时默认准予 {count} 件",
+                     after={"departments": rows, "count": count}, stream="cases")
+    return count
 
 
 def mark_overdue(now: dt.datetime) -> int:
@@ -285,7 +348,7 @@ def accept_unanswered(now: dt.datetime) -> int:
 def run(now: dt.datetime) -> SweepReport:
     report = SweepReport()
     report.accepted_by_law = accept_unanswered(now)
-    report.deemed = deem_overdue(now)
+    report.deemed, report.held = _deem(now, BATCH)
     report.red = mark_overdue(now)
     report.yellow = mark_yellow(now)
     return report

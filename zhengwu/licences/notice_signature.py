@@ -32,7 +32,7 @@ from django.conf import settings
 
 from zhengwu.core import sm2
 from zhengwu.core.clock import SHANGHAI
-from zhengwu.core.errors import Conflict
+from zhengwu.core.errors import Conflict, InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.licences.canonical import CanonicalError, canonical_loads, canonicalize
 from zhengwu.licences.services import department_signer
@@ -113,6 +113,17 @@ def notice_document(*, kind: str, title: str, number: str, verify_code: str,
             "number": number, "verifyCode": verify_code, "issuedAt": beijing(issued_at),
             "subject": dict(subject), "applicant": dict(applicant),
             "content": textual(dict(content))}
+
+
+def signing_unavailable(department: Department) -> str | None:
+    """Why the department cannot sign now (no key, a key of another issuer, no signing
+    service configured), or None. A sweep asks before a batch, so that one department's
+    missing key holds up its own cases only (cases.sweeps)."""
+    try:
+        department_signer(department)
+    except (KeyFileError, NotConfigured, RemoteSignerError, InvalidInput) as error:
+        return str(getattr(error, "message", "") or error)
+    return None
 
 
 def notice_sign(document: Mapping[str, Any], department: Department) -> SignedNotice:

@@ -202,6 +202,42 @@ def test_the_sweeps_deemed_notice_is_signed(food, submit, clerk):
     assert signed_document(notice)["subject"]["number"] == case.number
 
 
+def test_a_department_without_a_key_does_not_hold_up_every_deemed_approval(
+        food, submit, clerk, settings, tmp_path, caplog):
+    """One department's missing key leaves its own overdue cases for the next run (logged,
+    audited, counted) — the other departments' deemed approvals are made."""
+    import shutil
+    from pathlib import Path
+
+    from zhengwu.cases.models import Case, CaseStatus, Decision
+    from zhengwu.core.models import AuditEvent
+
+    first = case_transition(case_id=submit(food).pk, user=clerk, move=MoveIn(action="accept"))
+    second = case_transition(case_id=submit(food).pk, user=clerk, move=MoveIn(action="accept"))
+    health = Department.objects.get(short_name="市卫健局")
+    Case.objects.filter(pk=second.pk).update(department=health)
+    keys, original = tmp_path / "keys", settings.ZHENGWU_LICENCE_KEY_DIR
+    shutil.copytree(original, keys)
+    for path in Path(keys).glob(f"{health.uscc}.*"):
+        path.unlink()
+    settings.ZHENGWU_LICENCE_KEY_DIR = str(keys)
+    later = max(first.due_at, second.due_at) + dt.timedelta(hours=1)
+    assert sweeps.deem_overdue(later) == 1
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.status, first.decision) == (CaseStatus.DECIDED, Decision.DEEMED_APPROVED)
+    assert second.status == CaseStatus.ACCEPTED
+    held = AuditEvent.objects.get(action="cases.deem_held")
+    assert held.after["departments"] == [{"department": health.name, "cases": 1}]
+    assert health.name in caplog.text
+    report = sweeps.run(later)
+    assert report.held == 1 and "签名密钥不可用暂缓 1" in report.summary()
+    # With its key back, the next run decides it.
+    settings.ZHENGWU_LICENCE_KEY_DIR = original
+    assert sweeps.deem_overdue(later) == 1
+    second.refresh_from_db()
+    assert second.decision == Decision.DEEMED_APPROVED
+
+
 def test_the_pdf_prints_the_key_id_and_digest(accepted):
     notice = accepted.notices.get(kind=NoticeKind.ACCEPTANCE)
     reader = PdfReader(io.BytesIO(notices.notice_pdf(notice)))
