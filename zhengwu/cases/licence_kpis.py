@@ -282,3 +282,8 @@ def uses_by_month(counts: Iterable[UseCount], period: MonthPeriod,
             licences=sum(c.n for c in rows if c.subject == LICENCE),
             shared_data=sum(c.n for c in rows if c.subject != LICENCE)))
     return UsesByMonth(all_kinds, out)
+
+
+def percent(value: float | None) -> str:
+    """A share as the pages print it: one decimal, "—" when there is none."""
+    return "—" if value is None else f"{value * 100:.1f}%"

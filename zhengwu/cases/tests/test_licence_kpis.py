@@ -150,3 +150,7 @@ def test_a_kind_the_list_does_not_name_is_still_counted() -> None:
                              period, KINDS)
     assert report.kinds == (*KINDS, "new_kind")
     assert report.months[0].counts == (0, 0, 0, 1) and report.total == 1
+
+
+def test_percent_as_the_page_prints_it() -> None:
+    assert k.percent(4 / 7) == "57.1%" and k.percent(0.5) == "50.0%" and k.percent(None) == "—"
