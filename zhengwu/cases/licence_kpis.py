@@ -34,10 +34,13 @@ from zhengwu.core.errors import InvalidInput
 TARGET_ELECTRONIC: Final = 0.5
 DEFAULT_MONTHS: Final = 12
 MAX_MONTHS: Final = 36
+FIRST_YEAR: Final = 2000
+LAST_YEAR: Final = 2099
 PERIOD_ERROR: Final = "licence_kpi.bad_period"
 LICENCE: Final = "licence"
 SHARED_DATA: Final = "shared_data"
 
+_FIELDS: Final = {"开始": "start", "结束": "end"}
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 
 
@@ -83,12 +86,28 @@ class MonthPeriod:
         return self.last.strftime("%Y-%m")
 
 
+class BadPeriod(InvalidInput):
+    """A period refused (422 on the API); `field` names the input at fault for a page form:
+    "start" or "end"."""
+
+    code = PERIOD_ERROR
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _month(text: str, which: str) -> dt.date:
     match = _MONTH.fullmatch(text.strip())
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-        raise InvalidInput(f"{which}月份格式应为 YYYY-MM（例如 2026-01），收到“{text[:20]}”。",
-                           code=PERIOD_ERROR)
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise BadPeriod(f"{which}月份格式应为 YYYY-MM（例如 2026-01），收到“{text[:20]}”。",
+                        field=_FIELDS[which])
+    year = int(match.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        # Far years would also take the months around the period out of a date's range.
+        raise BadPeriod(f"{which}月份应在{FIRST_YEAR}年至{LAST_YEAR}年之间。",
+                        field=_FIELDS[which])
+    return dt.date(year, int(match.group(2)), 1)
 
 
 def period_parse(start: str | None, end: str | None, *, today: dt.date) -> MonthPeriod:
@@ -97,10 +116,10 @@ def period_parse(start: str | None, end: str | None, *, today: dt.date) -> Month
     last = _month(end, "结束") if end else dt.date(today.year, today.month, 1)
     first = _month(start, "开始") if start else _add_months(last, 1 - DEFAULT_MONTHS)
     if first > last:
-        raise InvalidInput("开始月份不能晚于结束月份。", code=PERIOD_ERROR)
+        raise BadPeriod("开始月份不能晚于结束月份。", field="start")
     period = MonthPeriod(first, last)
     if len(period.months) > MAX_MONTHS:
-        raise InvalidInput(f"统计区间最长{MAX_MONTHS}个月，请缩短区间。", code=PERIOD_ERROR)
+        raise BadPeriod(f"统计区间最长{MAX_MONTHS}个月，请缩短区间。", field="start")
     return period
 
 

@@ -9,7 +9,6 @@ from django import forms
 
 from zhengwu.cases import licence_kpis
 from zhengwu.core import clock
-from zhengwu.core.errors import InvalidInput
 from zhengwu.core.forms import ErrorsDescribed
 
 
@@ -32,8 +31,6 @@ class LicenceKpiPeriodForm(ErrorsDescribed):
         try:
             data["period"] = licence_kpis.period_parse(data.get("start"), data.get("end"),
                                                        today=clock.today())
-        except InvalidInput as refused:
-            # A bad end month is the end field's fault; order and length, the start's.
-            bad_end = "结束月份格式" in refused.message
-            self.add_error("end" if bad_end else "start", refused.message)
+        except licence_kpis.BadPeriod as refused:
+            self.add_error(refused.field, refused.message)
         return data

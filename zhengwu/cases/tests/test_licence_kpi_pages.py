@@ -123,6 +123,17 @@ def test_a_denial_is_not_a_result_that_could_have_been_a_licence(
     assert licence_kpi_report(period).electronic.share.denominator == 0
 
 
+def test_a_use_just_after_beijing_midnight_counts_in_its_beijing_month(db: Any) -> None:
+    charter = charter_for(User.objects.get(username="canyin"))
+    # 2027-02-01 00:30 in Beijing is still 31 January in UTC.
+    with time_machine.travel(dt.datetime(2027, 2, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        _scan(charter)
+    both = licence_kpis.period_parse("2027-01", "2027-02", today=FEB)
+    assert [m.total for m in licence_kpi_report(both).uses.months] == [0, 1]
+    january = licence_kpis.period_parse("2027-01", "2027-01", today=FEB)
+    assert licence_kpi_report(january).uses.total == 0
+
+
 # --- the API ---------------------------------------------------------------------------------
 
 

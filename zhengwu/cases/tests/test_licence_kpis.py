@@ -44,21 +44,26 @@ def test_one_end_given_the_other_follows() -> None:
     assert len(k.period_parse("2024-01", "2026-12", today=TODAY).months) == 36
 
 
-@pytest.mark.parametrize(("start", "end", "words"), [
-    ("2026-13", None, "月份格式"),
-    ("2026-1", None, "月份格式"),
-    ("abcd-ef", None, "月份格式"),
-    ("２０２６-01", None, "月份格式"),  # full-width digits are not a month
-    (None, "2026-00", "月份格式"),
-    ("2026-05", "2026-04", "开始月份不能晚于结束月份"),
-    ("2023-12", "2026-12", "最长36个月"),
+@pytest.mark.parametrize(("start", "end", "words", "field"), [
+    ("2026-13", None, "开始月份格式", "start"),
+    ("2026-1", None, "月份格式", "start"),
+    ("abcd-ef", None, "月份格式", "start"),
+    ("２０２６-01", None, "月份格式", "start"),  # full-width digits are not a month
+    (None, "2026-00", "结束月份格式", "end"),
+    ("2026-05", "2026-04", "开始月份不能晚于结束月份", "start"),
+    ("2023-12", "2026-12", "最长36个月", "start"),
+    # Years a date cannot reach from (the months around the period) are refused, not a 500.
+    ("9999-12", "9999-12", "2000年至2099年", "end"),
+    (None, "0001-01", "2000年至2099年", "end"),
+    ("1999-12", "2000-01", "开始月份应在2000年至2099年", "start"),
 ])
 def test_a_bad_period_is_refused_in_chinese(start: str | None, end: str | None,
-                                            words: str) -> None:
+                                            words: str, field: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         k.period_parse(start, end, today=TODAY)
     assert words in refused.value.message
     assert refused.value.code == "licence_kpi.bad_period" and refused.value.http_status == 422
+    assert isinstance(refused.value, k.BadPeriod) and refused.value.field == field
 
 
 # --- results issued electronically -----------------------------------------------------------
