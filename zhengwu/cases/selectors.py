@@ -24,6 +24,7 @@ from zhengwu.cases.access import (
 )
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
+    GRANTED_DECISIONS,
     Card,
     Case,
     CaseAccess,
@@ -506,9 +507,6 @@ def reference_states(materials: Iterable[CaseMaterial]) -> dict[int, str]:
 
 # --- electronic-licence KPIs (issue 11 item 10) -----------------------------------------------
 
-GRANTED = (Decision.GRANTED, Decision.DEEMED_APPROVED)
-
-
 def may_view_licence_kpis(user: User) -> bool:
     """电子证照指标 are for 电子监察 and the catalogue administrators (审改办, who answer for
     减材料), page and API alike — as the 一件事 KPIs."""
@@ -530,7 +528,7 @@ def licence_kpi_grant_facts(period: licence_kpis.MonthPeriod) -> list[licence_kp
     (any licence whose source is the case, whatever its status now). One query."""
     start, end = period.bounds()
     issued = Exists(Licence.objects.filter(source_case=OuterRef("number")))
-    rows = (Case.objects.filter(decision__in=GRANTED, decided_at__gte=start, decided_at__lt=end)
+    rows = (Case.objects.filter(decision__in=GRANTED_DECISIONS, decided_at__gte=start, decided_at__lt=end)
             .order_by()
             .values("implementation_id", "implementation__code", "implementation__item__name",
                     "implementation__department__name", "implementation__licence_type_id")
