@@ -46,6 +46,9 @@ api.add_router("/accounts", "zhengwu.accounts.api.router")
 # 实名认证 and 授权管理: their own router under the same mount.
 api.add_router("/accounts", "zhengwu.accounts.identity_api.router")
 api.add_router("/me", "zhengwu.portal.api.router")
+# The electronic-licence KPIs read cases, so cases serves them (licences sits below cases);
+# mounted first so that no licences path such as /licences/{identifier} shadows /kpis.
+api.add_router("/licences", "zhengwu.cases.api.licence_kpi_router")
 api.add_router("/licences", "zhengwu.licences.api.router")
 api.add_router("/sharing", "zhengwu.sharing.api.router")
 

@@ -902,7 +902,7 @@ READ_PAGES = {
     "cases:mine", "cases:progress", "cases:notice_verify", "cases:window",
     "cases:window_filing", "cases:todo", "cases:monitoring", "cases:staff_list",
     "cases:detail", "cases:notice_pdf", "cases:material", "cases:verifications",
-    "cases:credit_records",
+    "cases:credit_records", "cases:licence_kpis",
     "bundles:list", "bundles:mine", "bundles:case", "bundles:notice_pdf",
     "bundles:notice_verify", "bundles:window", "bundles:department_members", "bundles:kpis",
     "bundles:definitions", "bundles:guide", "bundles:guide_pdf", "bundles:guide_qr",

@@ -25,7 +25,7 @@ from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import item_form, selectors, services, staging
+from zhengwu.cases import item_form, licence_kpis, selectors, services, staging
 from zhengwu.cases.access import reviewer_departments, serves_window
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
@@ -51,6 +51,8 @@ from zhengwu.cases.schemas import (
     CaseOut,
     CasePage,
     EventPage,
+    LicenceKpiOut,
+    LicenceKpiQuery,
     MonitoringOut,
     MonitoringQuery,
     MoveBody,
@@ -442,3 +444,61 @@ def verify_case(request: HttpRequest, number: CaseNumber, body: VerificationIn) 
     verification_record(case_id=case.pk, user=user, truthful=body.truthful,
                         finding=body.finding)
     return _case_out(selectors.case_get(user=user, number=number), user)
+
+
+# --- electronic-licence KPIs: mounted at /api/v1/licences (config/api.py) ---------------------
+
+licence_kpi_router = Router(tags=["licences"], auth=django_auth)
+
+
+def _share_out(share: licence_kpis.Share) -> dict[str, Any]:
+    return {"key": share.key, "label": share.label, "numerator": share.numerator,
+            "denominator": share.denominator, "value": share.value, "target": share.target,
+            "met": share.met}
+
+
+def _item_out(impl: licence_kpis.ImplRef) -> dict[str, Any]:
+    return {"code": impl.code, "item": impl.item, "department": impl.department,
+            "url": reverse("catalog:guide", args=[impl.code])}
+
+
+def _licence_kpis_out(report: selectors.LicenceKpiReport) -> dict[str, Any]:
+    period, electronic, materials, uses = (report.period, report.electronic, report.materials,
+                                           report.uses)
+    return {
+        "period": {"start": period.start_text, "end": period.end_text, "label": period.label},
+        "electronic_results": _share_out(electronic.share),
+        "electronic_items": _share_out(electronic.items),
+        "electronic_by_item": [
+            {**_item_out(r.implementation), "names_licence_type": r.names_licence_type,
+             "granted": r.granted, "electronic": r.electronic, "value": r.share,
+             "missed": r.missed} for r in electronic.rows],
+        "materials_replaced": {"total": materials.total, "replaced": materials.share.numerator,
+                               "by_licence": materials.by_licence,
+                               "by_shared_data": materials.by_shared_data,
+                               "value": materials.share.value},
+        "materials_by_item": [
+            {**_item_out(r.implementation), "total": r.total, "replaced": r.replaced,
+             "by_licence": r.by_licence, "by_shared_data": r.by_shared_data, "value": r.share}
+            for r in materials.rows],
+        "uses": {"total": uses.total, "licences": uses.licences, "shared_data": uses.shared_data,
+                 "by_kind": [{"kind": kind, "label": selectors.USE_KIND_LABELS.get(kind, kind),
+                              "count": n} for kind, n in zip(uses.kinds, uses.totals,
+                                                             strict=True)]},
+        "uses_by_month": [
+            {"month": m.month.strftime("%Y-%m"), "total": m.total, "licences": m.licences,
+             "shared_data": m.shared_data,
+             "by_kind": dict(zip(uses.kinds, m.counts, strict=True))} for m in uses.months],
+    }
+
+
+@licence_kpi_router.get("/kpis", response=LicenceKpiOut)
+def get_licence_kpis(request: HttpRequest, query: Query[LicenceKpiQuery]) -> dict[str, Any]:
+    """电子证照指标 (issue 11 item 10; docs/licences.md, KPIs): results issued electronically
+    (target ≥ 50%) with the items that miss it, materials replaced by licences or shared data
+    per item and overall, and the data-use log per month and kind. For 电子监察 and catalogue
+    administrators; the period is whole months (YYYY-MM), at most 36."""
+    if not selectors.may_view_licence_kpis(_user(request)):
+        raise PermissionDenied(selectors.LICENCE_KPIS_REFUSED)
+    period = licence_kpis.period_parse(query.start, query.end, today=clock.today())
+    return _licence_kpis_out(selectors.licence_kpi_report(period))

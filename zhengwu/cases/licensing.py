@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any, Final
 
-from zhengwu.cases.models import ApplicantKind, Case, CaseStatus, Decision
+from zhengwu.cases.models import GRANTED_DECISIONS, ApplicantKind, Case, CaseStatus
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.licences.holder import Holder
@@ -101,7 +101,7 @@ def licences_for_cases(case_ids: list[int]) -> list[Licence]:
     cases = list(Case.objects.select_related(
         "implementation__licence_type__issuing_department").filter(
         pk__in=case_ids, implementation__licence_type__isnull=False,
-        decision__in=[Decision.GRANTED, Decision.DEEMED_APPROVED]).order_by("pk"))
+        decision__in=GRANTED_DECISIONS).order_by("pk"))
     if not cases:
         return []
     issued = set(Licence.objects.filter(source_case__in=[c.number for c in cases])

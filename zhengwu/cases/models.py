@@ -46,6 +46,11 @@ class Decision(models.TextChoices):
     DEEMED_APPROVED = "deemed_approved", "超时默认准予"
 
 
+# The decisions that grant: a licence is issued for these (cases.licensing), and the
+# electronic-licence KPIs count them as the results that could be a licence.
+GRANTED_DECISIONS = (Decision.GRANTED, Decision.DEEMED_APPROVED)
+
+
 class Channel(models.TextChoices):
     ONLINE = "online", "网上申请"
     WINDOW = "window", "窗口受理"

@@ -354,3 +354,93 @@ class MonitoringOut(Schema):
     failures: list[MonitoringFailureOut]
     weekly: list[MonitoringWeekOut] = Field(..., description="每周一行（无记录的周为 0），按北京时间")
     deemed_cases: list[MonitoringDeemedOut] = Field(..., description="超时默认准予的办件（最近 100 件）")
+
+
+# --- electronic-licence KPIs (`GET /api/v1/licences/kpis`) ----------------------------------
+# Names start with LicenceKpi: OpenAPI schema names are global across the apps' routers.
+
+
+class LicenceKpiQuery(Schema):
+    # Parsed and checked by cases.licence_kpis.period_parse (one rule for page and API); the
+    # length bound only keeps a huge value out.
+    start: str | None = Field(None, max_length=7, description="开始月份 YYYY-MM（默认结束月份前 11 个月）")
+    end: str | None = Field(None, max_length=7, description="结束月份 YYYY-MM（默认本月），区间最长 36 个月")
+
+
+class LicenceKpiPeriodOut(Schema):
+    start: str
+    end: str
+    label: str
+
+
+class LicenceKpiShareOut(Schema):
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+    value: float | None = Field(description="占比 0–1；没有可统计的对象时为 null")
+    target: float | None
+    met: bool | None
+
+
+class LicenceKpiItemOut(Schema):
+    code: str
+    item: str
+    department: str
+    url: str
+
+
+class LicenceKpiElectronicRowOut(LicenceKpiItemOut):
+    names_licence_type: bool
+    granted: int
+    electronic: int
+    value: float
+    missed: bool
+
+
+class LicenceKpiMaterialsOut(Schema):
+    total: int
+    replaced: int
+    by_licence: int
+    by_shared_data: int
+    value: float | None
+
+
+class LicenceKpiMaterialRowOut(LicenceKpiItemOut):
+    total: int
+    replaced: int
+    by_licence: int
+    by_shared_data: int
+    value: float
+
+
+class LicenceKpiKindOut(Schema):
+    kind: str
+    label: str
+    count: int
+
+
+class LicenceKpiUsesOut(Schema):
+    total: int
+    licences: int
+    shared_data: int
+    by_kind: list[LicenceKpiKindOut]
+
+
+class LicenceKpiMonthOut(Schema):
+    month: str = Field(description="YYYY-MM（北京时间）")
+    total: int
+    licences: int
+    shared_data: int
+    by_kind: dict[str, int]
+
+
+class LicenceKpiOut(Schema):
+    period: LicenceKpiPeriodOut
+    electronic_results: LicenceKpiShareOut
+    electronic_items: LicenceKpiShareOut
+    electronic_by_item: list[LicenceKpiElectronicRowOut]
+    materials_replaced: LicenceKpiMaterialsOut
+    materials_by_item: list[LicenceKpiMaterialRowOut]
+    uses: LicenceKpiUsesOut
+    uses_by_month: list[LicenceKpiMonthOut]

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as Choose
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from zhengwu.accounts.mandates import principal_lookup
 from zhengwu.accounts.models import User
-from zhengwu.cases import caseclock
+from zhengwu.cases import caseclock, licence_kpis
 from zhengwu.cases.access import (
+    SUPERVISE,
     case_queryset_for,
     files_for_others,
     reviewer_departments,
@@ -23,6 +24,7 @@ from zhengwu.cases.access import (
 )
 from zhengwu.cases.caseclock import CaseClock
 from zhengwu.cases.models import (
+    GRANTED_DECISIONS,
     Card,
     Case,
     CaseAccess,
@@ -40,9 +42,11 @@ from zhengwu.core.audit import sm3_hex
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.codes import normalize_code
 from zhengwu.core.errors import InvalidInput, NotAllowed
-from zhengwu.licences.models import LicenceStatus
+from zhengwu.licences.models import Licence, LicenceStatus
 from zhengwu.licences.selectors import licence_public, status_now
 from zhengwu.regions.models import Region
+from zhengwu.sharing.models import UseKind
+from zhengwu.sharing.selectors import use_counts_by_month
 from zhengwu.workdays.selectors import calendar_get
 
 
@@ -465,16 +469,21 @@ def case_access_log(*, user: User, number: str) -> QuerySet[Any]:
 REPLACING_KINDS = (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
 
 
+# A material a licence or shared data stood in for: one with a pinned reference
+# (cases.material_licences), not a typed one. The one rule of every 减材料 count.
+REPLACED = Q(kind__in=REPLACING_KINDS) & ~Q(reference_sm3="")
+
+
 def materials_replaced(case: Case) -> int:
     """减材料 (issue 11 item 10): how many of the case's materials a licence or shared data
-    stood in for — those with a pinned reference (cases.material_licences), not a typed one."""
-    return case.materials.filter(kind__in=REPLACING_KINDS).exclude(reference_sm3="").count()
+    stood in for (REPLACED)."""
+    return case.materials.filter(REPLACED).count()
 
 
 def materials_replaced_by_case(cases: QuerySet[Case]) -> dict[str, int]:
     """The same count for many cases at once, by case number (cases with none left out)."""
-    rows = (CaseMaterial.objects.filter(case__in=cases, kind__in=REPLACING_KINDS)
-            .exclude(reference_sm3="").values("case__number").annotate(n=Count("id")))
+    rows = (CaseMaterial.objects.filter(REPLACED, case__in=cases).order_by()
+            .values("case__number").annotate(n=Count("id")))
     return {row["case__number"]: row["n"] for row in rows}
 
 
@@ -494,3 +503,79 @@ def reference_states(materials: Iterable[CaseMaterial]) -> dict[int, str]:
         states[material.pk] = f"证照状态：{label}；" + (
             "签名原文与申请时一致" if same else "签名原文与申请时不一致")
     return states
+
+
+# --- electronic-licence KPIs (issue 11 item 10) -----------------------------------------------
+
+def may_view_licence_kpis(user: User) -> bool:
+    """电子证照指标 are for 电子监察 and the catalogue administrators (审改办, who answer for
+    减材料), page and API alike — as the 一件事 KPIs."""
+    return user.has_perm(SUPERVISE) or user.has_perm("catalog.edit_catalog")
+
+
+LICENCE_KPIS_REFUSED = "仅电子监察和事项管理员可以查看电子证照指标。"
+
+
+def _impl(row: dict[str, Any], prefix: str) -> licence_kpis.ImplRef:
+    return licence_kpis.ImplRef(
+        id=row[f"{prefix}implementation_id"], code=row[f"{prefix}implementation__code"],
+        item=row[f"{prefix}implementation__item__name"],
+        department=row[f"{prefix}implementation__department__name"])
+
+
+def licence_kpi_grant_facts(period: licence_kpis.MonthPeriod) -> list[licence_kpis.GrantFacts]:
+    """Per item: the cases granted in the period and those of them a licence was issued from
+    (any licence whose source is the case, whatever its status now). One query."""
+    start, end = period.bounds()
+    issued = Exists(Licence.objects.filter(source_case=OuterRef("number")))
+    rows = (Case.objects.filter(decision__in=GRANTED_DECISIONS, decided_at__gte=start, decided_at__lt=end)
+            .order_by()
+            .values("implementation_id", "implementation__code", "implementation__item__name",
+                    "implementation__department__name", "implementation__licence_type_id")
+            .annotate(granted=Count("pk"), electronic=Count("pk", filter=Q(issued))))
+    return [licence_kpis.GrantFacts(
+        _impl(row, ""), names_licence_type=row["implementation__licence_type_id"] is not None,
+        granted=row["granted"], electronic=row["electronic"]) for row in rows]
+
+
+def licence_kpi_material_facts(
+        period: licence_kpis.MonthPeriod) -> list[licence_kpis.MaterialFacts]:
+    """Per item: the materials of the cases submitted in the period, and those a licence or
+    shared data stood in for (REPLACED). One query."""
+    start, end = period.bounds()
+    prefix = "case__"
+    rows = (CaseMaterial.objects.filter(case__submitted_at__gte=start, case__submitted_at__lt=end)
+            .order_by()
+            .values(f"{prefix}implementation_id", f"{prefix}implementation__code",
+                    f"{prefix}implementation__item__name",
+                    f"{prefix}implementation__department__name")
+            .annotate(total=Count("pk"),
+                      by_licence=Count("pk", filter=REPLACED & Q(kind=MaterialKind.E_LICENSE)),
+                      by_shared=Count("pk", filter=REPLACED & Q(kind=MaterialKind.SHARED_DATA))))
+    return [licence_kpis.MaterialFacts(_impl(row, prefix), total=row["total"],
+                                       by_licence=row["by_licence"],
+                                       by_shared_data=row["by_shared"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class LicenceKpiReport:
+    period: licence_kpis.MonthPeriod
+    electronic: licence_kpis.ElectronicResults
+    materials: licence_kpis.MaterialsReplaced
+    uses: licence_kpis.UsesByMonth
+
+
+def licence_kpi_report(period: licence_kpis.MonthPeriod) -> LicenceKpiReport:
+    """The electronic-licence KPIs of a period, in three queries whatever the data."""
+    start, end = period.bounds()
+    counts = [licence_kpis.UseCount(month, kind, licence_kpis.LICENCE if is_licence
+                                    else licence_kpis.SHARED_DATA, n)
+              for month, kind, is_licence, n in use_counts_by_month(since=start, until=end)]
+    return LicenceKpiReport(
+        period=period,
+        electronic=licence_kpis.electronic_results(licence_kpi_grant_facts(period)),
+        materials=licence_kpis.materials_replaced(licence_kpi_material_facts(period)),
+        uses=licence_kpis.uses_by_month(counts, period, UseKind.values))
+
+
+USE_KIND_LABELS = dict(UseKind.choices)

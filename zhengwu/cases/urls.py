@@ -6,7 +6,7 @@ config/urls.py routes that path, the same page answers at /cases/notices/verify/
 
 from django.urls import path
 
-from zhengwu.cases import verification_views, views
+from zhengwu.cases import staff_views, verification_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/todo/", views.todo, name="todo"),
     path("staff/monitoring/", views.monitoring, name="monitoring"),
     path("staff/list/", views.staff_list, name="staff_list"),
+    path("staff/licence-kpis/", staff_views.licence_kpis_page, name="licence_kpis"),
     path("staff/verifications/", verification_views.worklist, name="verifications"),
     path("staff/verifications/<str:number>/", verification_views.detail, name="verification"),
     path("staff/credit-records/", verification_views.credit_records, name="credit_records"),

@@ -3,13 +3,16 @@ of their own licences and data, an applicant only their own shared-data requests
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from zhengwu.accounts.models import RealNameLevel, User, UserKind
 from zhengwu.accounts.roles import Role
+from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.holder_ref import holder_ref
 from zhengwu.sharing.models import DataUse, SharedDataItem, SharingRequest, SubjectKind, UseKind
 
@@ -103,3 +106,17 @@ def request_for_applicant(user: User, pk: int) -> SharingRequest:
 def requests_for_case(user: User, case_number: str) -> QuerySet[SharingRequest]:
     return (SharingRequest.objects.select_related("item__provider")
             .filter(applicant=user, case_number=case_number).order_by("pk"))
+
+
+def use_counts_by_month(*, since: dt.datetime,
+                        until: dt.datetime) -> list[tuple[dt.date, str, bool, int]]:
+    """The data-use log counted per month (Beijing time) of its rows' time, per kind, and per
+    subject — True for a licence (the row names one), False for shared data — for the
+    electronic-licence KPIs (cases.licence_kpis): rows with `since` ≤ time < `until`, in one
+    query. Rows are (first day of the month, kind, is a licence, count)."""
+    rows = (DataUse.objects.filter(at__gte=since, at__lt=until).order_by()
+            .values("kind", month=TruncMonth("at", tzinfo=SHANGHAI),
+                    is_licence=ExpressionWrapper(~Q(licence_id=""), output_field=BooleanField()))
+            .annotate(n=Count("pk")))
+    return [(row["month"].astimezone(SHANGHAI).date(), row["kind"], bool(row["is_licence"]),
+             row["n"]) for row in rows]

@@ -71,6 +71,7 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/bundles/kpis", "/bundles/staff/kpis/"),
     ("/api/v1/bundles/{bundle_code}/kpis", "/bundles/staff/kpis/"),
     ("/api/v1/bundles/drafts", "/bundles/staff/definitions/"),
+    ("/api/v1/licences/kpis", "/cases/staff/licence-kpis/"),
     ("/api/v1/joint-reviews", "/staff/joint-reviews/"),
     ("/api/v1/joint-reviews/absences", "/staff/joint-reviews/absences/"),
     ("/api/v1/joint-reviews/{review}", "/staff/joint-reviews/{review}/"),
