@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -101,6 +101,13 @@ bench-env:
 bench-engine: setup
 	@$(MAKE) --no-print-directory bench-env || echo "!! $(BENCH_VENV) not installed: the Spiff figures will say so"
 	$(PY) bench/run.py --engine $(if $(QUICK),--quick)
+
+# The electronic-licence benchmarks (issue 11): offline envelope verification, signing, the
+# status-list rebuild and SM3, each against its raw GmSSL / hashlib / zlib call in the same run,
+# and the public QR verification page over HTTP on one gunicorn worker against /healthz.
+# Writes bench/results/licences.json (and latest-licences.md). QUICK=1: under a minute.
+bench-licences: setup
+	$(PY) bench/run.py --licences $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

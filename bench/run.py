@@ -32,8 +32,17 @@ same run, the deemed-approval sweep, submissions over HTTP against the real serv
 loaded once (phase engine_prepare) and each phase gets a copy of that data directory (SQLite);
 their table goes to bench/results/latest-engine.md and the figures to bench/results/engine.json.
 
+The electronic-licence benchmarks (issue 11, bench/licences.py) run only with `--licences`
+(`make bench-licences`): offline envelope verification, credential signing and SM3 against the
+raw GmSSL and hashlib calls, the status-list rebuild against a raw deflate, and the public QR
+verification page over HTTP against /healthz on the same one-worker server. A small licensing
+office is prepared once (phase licences_prepare) and each phase gets a copy of that data
+directory (SQLite); their table goes to bench/results/latest-licences.md and the figures to
+bench/results/licences.json.
+
     .venv/bin/python bench/run.py [--quick] [--database-url postgres://…] [--profile]
-                                  [--cases | --catalogue | --bundles | --engine] [--pack DIR]
+                                  [--cases | --catalogue | --bundles | --engine | --licences]
+                                  [--pack DIR]
 """
 
 from __future__ import annotations
@@ -66,6 +75,8 @@ CASE_PHASES = ("cases_flow", "cases_sweep", "cases_todo")  # bench/cases.py
 BUNDLE_PHASES = ("bundles",)  # bench/bundles.py (SpiffWorkflow in a subprocess of it)
 ENGINE_PREPARE = "engine_prepare"  # bench/engine.py: the database the engine phases copy
 ENGINE_PHASES = ("engine_flow", "engine_bundle", "engine_deem", "engine_http")
+LICENCE_PREPARE = "licences_prepare"  # bench/licences.py: the office the licence phases copy
+LICENCE_PHASES = ("licences_offline", "licences_status", "licences_http")
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -586,6 +597,9 @@ def run_phase(phase: str, args: argparse.Namespace, workdir: Path,
                DJANGO_DEBUG="0", ZHENGWU_LOG_LEVEL="WARNING", PYTHONHASHSEED="0")
     env.pop("DATABASE_URL", None)
     env.pop("ZHENGWU_NOW", None)
+    # Keys under the phase's own data directory, signed with key files (bench/licences.py).
+    env.pop("ZHENGWU_LICENCE_KEY_DIR", None)
+    env.pop("ZHENGWU_LICENCE_SIGNING_SERVICE", None)
     drop: Callable[[], None] | None = None
     if args.database_url:
         env["DATABASE_URL"], drop = _scratch_database(args.database_url, phase)
@@ -735,11 +749,14 @@ def main(argv: list[str]) -> int:
     only.add_argument("--engine", action="store_true",
                       help="only the process-engine benchmarks (bench/engine.py): "
                            "bench/results/engine.json")
+    only.add_argument("--licences", action="store_true",
+                      help="only the electronic-licence benchmarks (bench/licences.py): "
+                           "bench/results/licences.json")
     parser.add_argument("--pack", default="",
                         help="data pack for the bundle benchmarks (default: $ZHENGWU_PACK, "
                              "else packs/leiyang)")
     parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES
-                        + (ENGINE_PREPARE, *ENGINE_PHASES),
+                        + (ENGINE_PREPARE, *ENGINE_PHASES, LICENCE_PREPARE, *LICENCE_PHASES),
                         help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -762,6 +779,10 @@ def main(argv: list[str]) -> int:
             import engine
 
             result = engine.PHASE_FUNCTIONS[args.phase](args)
+        elif args.phase in (LICENCE_PREPARE, *LICENCE_PHASES):
+            import licences
+
+            result = licences.PHASE_FUNCTIONS[args.phase](args)
         else:
             result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
@@ -774,6 +795,8 @@ def main(argv: list[str]) -> int:
         f"Python {facts['python']}, Django {facts['django']}, load {facts['load_average']}")
     if args.engine:
         return run_engine(facts, args)
+    if args.licences:
+        return run_licences(facts, args)
     everything = not (args.cases or args.catalogue or args.bundles)
     suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
         [("latest", PHASES, render)] if everything or args.catalogue else [])
@@ -834,6 +857,39 @@ def run_engine(facts: dict[str, Any], args: argparse.Namespace) -> int:
     print()
     print(table)
     say(f"Written to {RESULTS / 'engine.json'} and {RESULTS / 'latest-engine.md'} "
+        f"({seconds:.0f} s)")
+    return 0
+
+
+def run_licences(facts: dict[str, Any], args: argparse.Namespace) -> int:
+    """The licence suite: the office prepared once, each phase on a copy; licences.json."""
+    import licences
+
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-licences-"))
+    try:
+        template: Path | None = None
+        if not args.database_url:
+            prepared = run_phase(LICENCE_PREPARE, args, workdir)
+            say(f"  prepared in {prepared['phase_seconds']:.0f}s; each phase copies it")
+            template = workdir / LICENCE_PREPARE
+        results = {phase: run_phase(phase, args, workdir, template) for phase in LICENCE_PHASES}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    table = licences.render(facts, results, args) + f"\nWhole run: {seconds:.0f} s.\n"
+    figures = licences.summary(facts, results, args)
+    figures["seconds"] = round(seconds, 1)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest-licences.md").write_text(table, encoding="utf-8")
+    (RESULTS / "licences.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
+                                                      default=str), encoding="utf-8")
+    (RESULTS / "latest-licences-phases.json").write_text(  # every phase's raw figures
+        json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
+                   default=str), encoding="utf-8")
+    print()
+    print(table)
+    say(f"Written to {RESULTS / 'licences.json'} and {RESULTS / 'latest-licences.md'} "
         f"({seconds:.0f} s)")
     return 0
 
