@@ -77,7 +77,14 @@ from zhengwu.cases import deadlines, staging, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments
 from zhengwu.cases.answers import FormInvalid
 from zhengwu.cases.material_licences import Use
-from zhengwu.cases.models import Case, CaseStatus, Decision, DeliveryMethod, MaterialKind
+from zhengwu.cases.models import (
+    GRANTED_DECISIONS,
+    Case,
+    CaseStatus,
+    Decision,
+    DeliveryMethod,
+    MaterialKind,
+)
 from zhengwu.cases.services import (
     MoveIn,
     StoredMaterial,
@@ -948,7 +955,7 @@ def supplement_request(*, user: User, case_id: int, items: list[dict[str, str]])
 DECIDING = frozenset({"grant", "deny", "deem_approved"})
 ENDED = frozenset({CaseStatus.CLOSED, CaseStatus.DELIVERED, CaseStatus.REFUSED,
                    CaseStatus.WITHDRAWN, CaseStatus.REVOKED})
-GRANTED = frozenset({Decision.GRANTED, Decision.DEEMED_APPROVED})
+GRANTED = frozenset(GRANTED_DECISIONS)
 
 
 def member_case_moved(outcome: Outcome[Case]) -> list[FollowUp]:

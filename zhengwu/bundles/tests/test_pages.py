@@ -571,8 +571,9 @@ def test_a_township_bundle_asks_where_and_is_handled_there(client_for: Any,
     # The applicant's 户籍 data is offered for a material the departments fetch: declined.
     declined = {f"use_f_{i}": "decline" for i in range(len(bundle_guide(
         bundle, {}, township).materials.fetched))}
-    data = {"step": "3", "go": "submit", "idempotency_key": "township-key-0123456789",
-            **values, "delivery_method": "window", "confirm": "on", **files, **declined}
+    data: dict[str, Any] = {"step": "3", "go": "submit",
+                            "idempotency_key": "township-key-0123456789", **values,
+                            "delivery_method": "window", "confirm": "on", **files, **declined}
     missing = text_of(client.post(url, data))
     assert '<span class="error" role="alert" id="id_region_error">请选择办理的乡镇（街道）。</span>' \
         in missing
