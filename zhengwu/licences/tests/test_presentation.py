@@ -249,3 +249,16 @@ def test_the_code_entry_page_works_without_a_code(client_for: Any) -> None:
     assert page.status_code == 200 and "亮证码" in page.content.decode()
     wrong = client_for(None).post(reverse("licences:present_check"), {"code": "ABCD-2345"})
     assert wrong.status_code == 404 and 'value="ABCD-2345"' in wrong.content.decode()
+
+
+def test_the_key_folder_is_read_again_when_a_key_is_added(tmp_path: Any,
+                                                          settings: Any) -> None:
+    """Looks reuse the folder's keys; a key made since is seen at the next look."""
+    from zhengwu.licences.signing import keyfile_create
+
+    settings.ZHENGWU_LICENCE_KEY_DIR = str(tmp_path)
+    first = keyfile_create(tmp_path / "11430481MB1234562F.key", issuer="11430481MB1234562F")
+    assert presentation._keys().get(first.kid) is not None
+    assert presentation._keys() is presentation._keys()  # not read again
+    second = keyfile_create(tmp_path / "11430481MB7654322Y.key", issuer="11430481MB7654322Y")
+    assert presentation._keys().get(second.kid) is not None
