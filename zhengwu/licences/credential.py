@@ -149,6 +149,11 @@ def credential_verify_with(keys: KeyRing, data: bytes, signature: bytes, *,
 def _read(data: bytes) -> dict[str, Any]:
     try:
         credential = canonical_loads(data)
+        # The signed bytes are the RFC 8785 form of what they say, nothing else: bytes that
+        # parse but are not canonical (a space, members reordered) came from no signer of
+        # ours, and two encodings of one credential would not be one licence (~35 µs).
+        if canonicalize(credential) != data:
+            raise CredentialError("签名内容不是 RFC 8785（JCS）规范形式")
     except CanonicalError as error:
         raise CredentialError(error.message) from None
     credential_check(credential)

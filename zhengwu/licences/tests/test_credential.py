@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,17 @@ def test_the_signature_is_der_sm2(signer: KeyFileSigner) -> None:
     signed = credential_sign(credential(signer), signer)
     assert signed.signature[0] == 0x30
     assert sm2.verify(signer.public_key, signed.data, signed.signature)
+
+
+def test_signed_bytes_that_are_not_canonical_are_refused(signer: KeyFileSigner) -> None:
+    """The bytes are verified as given, and they must be the RFC 8785 form: the same
+    credential with a space, or its members in another order, is refused though signed."""
+    value = credential(signer)
+    canonical = canonicalize(value)
+    reordered = json.dumps(dict(reversed(list(value.items()))), ensure_ascii=False,
+                           separators=(",", ":")).encode()
+    for data in (canonical.replace(b'":"', b'": "', 1), reordered):
+        result = credential_verify(data, signer.sign(data), signer.public_key)
+        assert (result.ok, result.code) == (False, "malformed"), data[:40]
+        assert "规范形式" in result.reason, result.reason
+    assert credential_verify(canonical, signer.sign(canonical), signer.public_key).ok
