@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from zhengwu.catalog.kpis import target_met
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import InvalidInput
 
@@ -141,9 +142,7 @@ class Share:
 
     @property
     def met(self) -> bool | None:
-        if self.value is None or self.target is None:
-            return None
-        return self.value + 1e-9 >= self.target
+        return target_met(self.value, self.target)
 
 
 @dataclass(frozen=True)

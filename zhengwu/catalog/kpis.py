@@ -19,6 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 
+def target_met(value: float | None, target: float | None) -> bool | None:
+    """Whether a share meets its target (None when either is unknown); a share computed as
+    a float that equals the target counts as met (0.5 from 1/2 against 0.5, not 0.4999…)."""
+    if value is None or target is None:
+        return None
+    return value + 1e-9 >= target
+
+
 @dataclass(frozen=True)
 class ImplFacts:
     id: int
@@ -43,9 +51,7 @@ class Kpi:
 
     @property
     def met(self) -> bool | None:
-        if self.value is None or self.target is None:
-            return None
-        return self.value + 1e-9 >= self.target
+        return target_met(self.value, self.target)
 
 
 @dataclass(frozen=True)

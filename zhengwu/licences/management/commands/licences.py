@@ -33,7 +33,7 @@ from zhengwu.licences.compact import PREFIX, compact_status, compact_verify
 from zhengwu.licences.credential import SignedCredential
 from zhengwu.licences.export import FORMAT
 from zhengwu.licences.signing import KeyFileError, KeyRing
-from zhengwu.licences.status_list import licence_status
+from zhengwu.licences.status_list import Status, licence_status
 from zhengwu.licences.trust_list import TrustList, TrustListError, credential_verify_any
 
 VALID: Final = 0
@@ -91,14 +91,19 @@ class Command(BaseCommand):
         if not options["status_list"]:
             lists = _stored_lists()
         keys = KeyRing([*own, *(trusted.key_ring(now) if trusted else ())])
-        result = licence_status(credential, lists, now, keys)
+        return self._status_said(licence_status(credential, lists, now, keys),
+                                 checked.reason, credential["id"])
+
+    def _status_said(self, result: Status, signature: str, identifier: str) -> int:
+        """Print the verdict after a good signature: valid, invalid (a set bit), or unknown
+        (no fresh, genuine list at hand); the exit code."""
         if not result.ok:
             if result.code in _STATUS_INVALID:
-                self._say(f"无效：{result.reason}（证照 {credential['id']}）")
+                self._say(f"无效：{result.reason}（证照 {identifier}）")
                 return INVALID
             self._say(f"无法确认状态：{result.reason}")
             return UNUSABLE
-        self._say(f"有效：{checked.reason}；{result.reason}（证照 {credential['id']}）")
+        self._say(f"有效：{signature}；{result.reason}（证照 {identifier}）")
         return VALID
 
     def _verify_compact(self, text: str, own: KeyRing, trusted: TrustList | None,
@@ -110,16 +115,9 @@ class Command(BaseCommand):
         if not checked.ok or checked.licence is None:
             self._say(f"无效：{checked.reason}")
             return INVALID
-        result = compact_status(checked.licence, lists, status.status_list_url, now, keys)
-        identifier = checked.licence.identifier
-        if not result.ok:
-            if result.code in _STATUS_INVALID:
-                self._say(f"无效：{result.reason}（证照 {identifier}）")
-                return INVALID
-            self._say(f"无法确认状态：{result.reason}")
-            return UNUSABLE
-        self._say(f"有效：离线核验码签名有效；{result.reason}（证照 {identifier}）")
-        return VALID
+        return self._status_said(
+            compact_status(checked.licence, lists, status.status_list_url, now, keys),
+            "离线核验码签名有效", checked.licence.identifier)
 
 
 def _moment(text: str | None) -> dt.datetime:
