@@ -70,6 +70,7 @@ from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview, JointReviewEvent
 from zhengwu.jointreviews.services import ScheduleIn, joint_review_cancel, joint_review_schedule
 from zhengwu.regions.models import Region
+from zhengwu.sharing.models import DataUse
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,10 @@ CASE_RULES: dict[str, tuple[set[str], set[str]]] = {
                             "suspended", "decided", "closed", "delivered", "refused",
                             "withdrawn", "revoked"}),
     "verification": ({"reviewer"}, {"decided", "closed", "delivered"}),
+    # 依职能核查 of a licence the item names: the case's departments, in any state.
+    "ex_officio": ({"window", "reviewer"}, {"submitted", "awaiting_supplement", "supplemented",
+                                            "accepted", "suspended", "decided", "closed",
+                                            "delivered", "refused", "withdrawn", "revoked"}),
 }
 # The platform's moves, and revocation (which follows a false commitment found by 事后核查):
 # no page offers them; their URL is as unknown as any other action's.
@@ -411,7 +416,7 @@ UNMASK_ON = {"submitted", "decided", "withdrawn", "police_submitted_street", "po
 def relevant(action: str, key: str, case: Case) -> bool:
     """The cases an action is tried on: every case in a state it starts from, and one in a
     state it must not start from (every user is tried on each)."""
-    if action == "unmask":
+    if action in ("unmask", "ex_officio"):
         return key in UNMASK_ON
     states = CASE_RULES[action][1] or {"accepted"}
     off = "decided" if "submitted" in states else "submitted"
@@ -421,7 +426,8 @@ def relevant(action: str, key: str, case: Case) -> bool:
 def case_probes(key: str, case: Case) -> Iterator[Probe]:
     n = case.number
     for action in CASE_RULES:
-        if action in ("unmask", "verification", "supplement") or not relevant(action, key, case):
+        if action in ("unmask", "verification", "supplement", "ex_officio") \
+                or not relevant(action, key, case):
             continue
         body = {"action": action, **MOVE_DATA,
                 "supplement_items": [{"material": "平面布局图", "reason": "缺少"}]}
@@ -437,6 +443,10 @@ def case_probes(key: str, case: Case) -> Iterator[Probe]:
                     {"reason": "核对"}, "application/json")
         yield Probe("page cases:unmask", "unmask", "post", f"/cases/{n}/unmask/",
                     f"/cases/{ABSENT_CASE}/unmask/", {"reason": "核对"})
+    if relevant("ex_officio", key, case):
+        yield Probe("page cases:ex_officio", "ex_officio", "post", f"/cases/{n}/ex-officio/",
+                    f"/cases/{ABSENT_CASE}/ex-officio/",
+                    {"target": "licence:11100000MB0000019L001", "basis": "《某法》第一条"})
     if relevant("verification", key, case):
         yield Probe("api POST /cases/{number}/verification", "verification", "post",
                     f"{CASE_API}/{n}/verification",
@@ -473,7 +483,10 @@ def case_snapshot(case: Case) -> tuple[Any, ...]:
         n_events=_count(CaseEvent.objects.filter(case=mine)),
         looks=_count(CaseAccess.objects.filter(case=mine, unmasked=True)),
         checked=_count(Verification.objects.filter(case=mine, done_at__isnull=False)),
-    ).values_list("status", "approval_step", "n_events", "looks", "checked").get())
+        # Uses of the applicant's licences and data logged for this case (依职能核查).
+        uses=Subquery(DataUse.objects.filter(case_number=OuterRef("number")).order_by()
+                      .values("case_number").annotate(n=Count("id")).values("n")),
+    ).values_list("status", "approval_step", "n_events", "looks", "checked", "uses").get())
 
 
 # --- running the probes ---------------------------------------------------------------------
@@ -604,6 +617,9 @@ UNDRIVEN: dict[str, str] = {
         "zhengwu/bundles/tests/test_api.py (multipart per material identity)",
     "page bundles:supplement supplement": "zhengwu/bundles/tests/test_pages.py",
     "page cases:move supplement": "zhengwu/cases/tests/test_pages.py (one file per item)",
+    # Acts only when the applicant holds the licence; no applicant here holds a 营业执照.
+    "page cases:ex_officio ex_officio":
+        "zhengwu/cases/tests/test_material_licences.py (an enterprise holding its licence)",
     "api POST /cases/{number}/supplement supplement": "zhengwu/cases/tests/test_api.py",
     "api POST /joint-reviews/{review_id}/participants/{department_id}/attendance attend":
         "zhengwu/jointreviews/tests (only from the session's start)",
@@ -912,7 +928,7 @@ READ_PAGES = {
 MATRIX_ENDPOINTS = {
     "api POST /cases/{number}/moves", "api POST /cases/{number}/unmask",
     "api POST /cases/{number}/verification", "api POST /cases/{number}/supplement",
-    "page cases:move", "page cases:unmask", "page cases:verification",
+    "page cases:move", "page cases:unmask", "page cases:verification", "page cases:ex_officio",
     *(f"api POST /bundles/applications/{{number}}/moves/{a}" for a in (
         "accept", "ask_supplement", "supplement", "refuse", "withdraw", "deliver", "{action}")),
     "api POST /bundles/member-cases/{case_id}/supplement-requests",

@@ -37,7 +37,13 @@ from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.licences.fields import labelled
 from zhengwu.licences.models import Licence, LicenceStatus
 from zhengwu.licences.selectors import licence_of_holder, licences_of_holder, status_now
-from zhengwu.sharing.models import SharedDataItem, SubjectKind, UseBasis, UseKind
+from zhengwu.sharing.models import (
+    SharedDataItem,
+    SharingRequest,
+    SubjectKind,
+    UseBasis,
+    UseKind,
+)
 from zhengwu.sharing.selectors import verified_holder_number
 from zhengwu.sharing.services import sharing_request
 from zhengwu.sharing.uselog import use_record
@@ -203,16 +209,21 @@ def uses_record(*, case_number: str, implementation: ItemImplementation, owner: 
     return kept
 
 
-def ex_officio_check(*, case: Case, actor: Actor, staff: User, basis_text: str,
-                     licence_identifier: str = "", item_code: str = "") -> str:
-    """依职能核查: staff of the case's department check the applicant's licence (or fetch a
-    shared data item) without their consent, on the legal basis they write down, logged for
-    the holder. Returns the SM3 of what was checked."""
+def _ex_officio_guard(case: Case, staff: User, basis_text: str) -> None:
+    """Who may check without consent, and only with the legal basis written down."""
     if not basis_text.strip():
         raise InvalidInput("依职能核查须写明法定依据（法律法规名称及条款）。",
                            code="case.ex_officio_basis")
     if staff.kind != UserKind.STAFF or not roles_on(staff, case):
         raise NotAllowed("只有办件所属部门的工作人员可以依职能核查。", code="case.ex_officio_forbidden")
+
+
+def ex_officio_check(*, case: Case, actor: Actor, staff: User, basis_text: str,
+                     licence_identifier: str = "", item_code: str = "") -> str:
+    """依职能核查: staff of the case's department check the applicant's licence (or fetch a
+    shared data item) without their consent, on the legal basis they write down, logged for
+    the holder. Returns the SM3 of what was checked."""
+    _ex_officio_guard(case, staff, basis_text)
     purpose = purpose_of(case.implementation)
     with transaction.atomic():
         if licence_identifier:
@@ -233,3 +244,67 @@ def ex_officio_check(*, case: Case, actor: Actor, staff: User, basis_text: str,
                                   applicant=case.applicant, purpose=purpose, actor=actor,
                                   basis=UseBasis.LEGAL_BASIS, basis_text=basis_text)
         return request.data_sm3
+
+
+# --- 依职能核查 from the case page -------------------------------------------------------------
+
+LICENCE_TARGET, SHARED_TARGET = "licence:", "shared:"
+
+
+def ex_officio_targets(implementation: ItemImplementation) -> list[tuple[str, str]]:
+    """What staff may check without consent on a case of this item: the licence types and
+    shared data items its materials name, as (value, label) for the form."""
+    targets: dict[str, str] = {}
+    for material in implementation.materials.all():
+        if material.licence_type_code:
+            targets.setdefault(LICENCE_TARGET + material.licence_type_code,
+                               f"{material.name}（电子证照）")
+        if material.shared_item_code:
+            targets.setdefault(SHARED_TARGET + material.shared_item_code,
+                               f"{material.name}（共享数据 {material.shared_item_code}）")
+    return list(targets.items())
+
+
+@dataclass
+class ExOfficioResult:
+    """What an ex-officio check showed the department (and logged for the holder)."""
+
+    what: str  # the licence type or shared data item's name
+    reference: str  # the licence's identifier, or the item code
+    status: str  # the licence's status now ("" for shared data)
+    preview: list[tuple[str, str]]
+    sm3: str
+
+
+def ex_officio_lookup(*, case: Case, actor: Actor, staff: User, basis_text: str,
+                      target: str) -> ExOfficioResult:
+    """依职能核查 of one target the item's materials name (ex_officio_targets): the applicant's
+    newest licence of that type, whatever its status (the department must see a revoked one
+    too), or the shared data item — through ex_officio_check, so the basis rule and the log
+    are its."""
+    _ex_officio_guard(case, staff, basis_text)
+    if target not in dict(ex_officio_targets(case.implementation)):
+        raise InvalidInput("所选核查对象不是本事项材料所列的电子证照或共享数据。",
+                           code="case.ex_officio_target")
+    code = target.partition(":")[2]
+    if target.startswith(LICENCE_TARGET):
+        owner = case.applicant
+        licence = licences_of_holder(owner).filter(licence_type__code=code).select_related(
+            "licence_type").first() if owner is not None else None
+        if licence is None:
+            raise LicenceRefused("申请人名下没有该类电子证照。")
+        digest = ex_officio_check(case=case, actor=actor, staff=staff, basis_text=basis_text,
+                                  licence_identifier=licence.identifier)
+        return ExOfficioResult(
+            licence.licence_type.name, licence.identifier,
+            LicenceStatus(status_now(licence)).label,
+            labelled(licence.licence_type.fields, licence.payload), digest)
+    digest = ex_officio_check(case=case, actor=actor, staff=staff, basis_text=basis_text,
+                              item_code=code)
+    request = SharingRequest.objects.filter(case_number=case.number, item__code=code,
+                                            data_sm3=digest).select_related("item").last()
+    item = request.item if request else None
+    fields = {str(f["key"]): str(f.get("label", f["key"])) for f in (item.fields if item else [])}
+    data = request.data if request else {}
+    return ExOfficioResult(item.name if item else code, code, "",
+                           [(fields.get(k, k), str(v)) for k, v in data.items()], digest)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/move/<str:action>/", views.case_move, name="move"),
     path("<str:number>/unmask/", views.case_unmask, name="unmask"),
+    path("<str:number>/ex-officio/", views.case_ex_officio, name="ex_officio"),
     path("<str:number>/notices/<int:notice_id>.pdf", views.notice_download, name="notice_pdf"),
     path("<str:number>/materials/<int:material_id>/", views.material_download,
          name="material"),

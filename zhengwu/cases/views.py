@@ -38,6 +38,7 @@ from zhengwu.cases import (
     deadlines,
     drafts,
     item_form,
+    material_licences,
     notices,
     parents,
     selectors,
@@ -45,7 +46,7 @@ from zhengwu.cases import (
     steps,
     workflow,
 )
-from zhengwu.cases.access import may_unmask, reviewer_departments, serves_window
+from zhengwu.cases.access import may_unmask, reviewer_departments, roles_on, serves_window
 from zhengwu.cases.caseclock import yellow_threshold
 from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.cases.forms import (
@@ -76,7 +77,7 @@ from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
-from zhengwu.core.errors import DomainError
+from zhengwu.core.errors import DomainError, NotAllowed
 from zhengwu.core.http import client_ip, is_htmx
 from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 from zhengwu.process.timeline import TimelineRow, timeline_rows
@@ -338,7 +339,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error: str = "",
                     values: dict[str, Any] | None = None,
                     supplement_form: SupplementUploadForm | None = None,
-                    unmasked: bool = False) -> dict[str, Any]:
+                    unmasked: bool = False,
+                    ex_officio_result: material_licences.ExOfficioResult | None = None,
+                    ) -> dict[str, Any]:
     user = _user(request)
     id_number, phone = _personal(case, user, unmasked=unmasked)
     actions = selectors.case_actions(user=user, case=case)
@@ -382,6 +385,10 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         "failed": failed, "error": error, "values": values or {}, "staff_view": staff_view,
         "open": case.status in workflow.OPEN, "unmasked": unmasked,
         "can_unmask": case.applicant_id != user.pk and may_unmask(user, case),
+        # 依职能核查: for staff with a role on the case, the targets the item's materials name.
+        "ex_officio_targets": material_licences.ex_officio_targets(case.implementation)
+        if user.kind == UserKind.STAFF and roles_on(user, case) - {workflow.Role.APPLICANT} else [],
+        "ex_officio_result": ex_officio_result,
         # The applicant sees who opened the case, from which department, when and why
         # (quality.md #8): grouped by day and purpose, a page at a time.
         "accesses": _access_page(request, case) if case.applicant_id == user.pk else None,
@@ -433,6 +440,37 @@ def case_unmask(request: HttpRequest, number: str) -> HttpResponse:
     else:
         context = _detail_context(request, case, unmasked=True)
     response = render(request, "cases/detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def case_ex_officio(request: HttpRequest, number: str) -> HttpResponse:
+    """依职能核查: staff with a role on the case check the applicant's licence (or fetch a
+    shared data item) the item's materials name, without consent, on the legal basis they
+    write down; shown here once, logged for the holder (cases.material_licences)."""
+    user = _user(request)
+    case = selectors.case_get(user=user, number=number)
+    target, basis = request.POST.get("target", "")[:80], request.POST.get("basis", "")[:500]
+    roles = sorted(r for r in roles_on(user, case) if r != workflow.Role.APPLICANT)
+    status = 200
+    try:
+        if user.kind != UserKind.STAFF or not roles:
+            raise NotAllowed("只有办件所属部门的工作人员可以依职能核查。",
+                             code="case.ex_officio_forbidden")
+        result = material_licences.ex_officio_lookup(
+            case=case, actor=services.case_actor(user, case, roles[0]),
+            staff=user, basis_text=basis, target=target)
+    except DomainError as exc:
+        # A refused check is shown next to its form (200); someone without a role on the
+        # case is refused outright (403).
+        status = 403 if isinstance(exc, NotAllowed) else 200
+        context = _detail_context(request, case, failed="ex_officio", error=exc.message,
+                                  values={"target": target, "basis": basis})
+    else:
+        context = _detail_context(request, case, ex_officio_result=result)
+    response = render(request, "cases/detail.html", context, status=status)
     response["Cache-Control"] = "private, no-store"
     return response
 

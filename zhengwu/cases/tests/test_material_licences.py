@@ -289,3 +289,33 @@ def test_a_refused_page_keeps_the_consent_and_logs_nothing(
     chosen = re.search(rf'<input[^>]*name="use_{position}"[^>]*value="use"[^>]*>', page)
     assert chosen is not None and "checked" in chosen.group(0)
     assert not DataUse.objects.filter(licence_id=licence.identifier).exists()
+
+
+def test_staff_check_a_licence_ex_officio_on_the_case_page(client_for: Any,
+                                                           food: ItemImplementation,
+                                                           canyin: User, clerk: User) -> None:
+    """依职能核查 from the case page: the targets are what the item's materials name; without
+    a legal basis nothing is read or logged; with one the licence is shown and logged."""
+    licence = charter_for(canyin)
+    case = case_submit(implementation_id=food.pk, submitted_by=canyin,
+                       form_data=form_of(canyin), answers=sample_answers(food),
+                       materials=uploads_for(food)).case
+    client = client_for(clerk)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "依职能核查" in page and 'value="licence:11100000MB0000019L001"' in page
+    url = reverse("cases:ex_officio", args=[case.number])
+    refused = client.post(url, {"target": "licence:11100000MB0000019L001", "basis": " "})
+    assert "依职能核查须写明法定依据" in refused.content.decode()
+    assert not DataUse.objects.filter(licence_id=licence.identifier).exists()
+    shown = client.post(url, {"target": "licence:11100000MB0000019L001",
+                              "basis": "《食品经营许可和备案管理办法》第十三条"}).content.decode()
+    assert licence.identifier in shown and "耒阳某某餐饮有限公司" in shown and "有效" in shown
+    assert material_licences.licence_sm3(licence) in shown
+    use = DataUse.objects.get(licence_id=licence.identifier, kind=UseKind.EX_OFFICIO_CHECK)
+    assert use.case_number == case.number and use.actor == clerk
+    # Not a target the item names: refused, nothing read.
+    odd = client.post(url, {"target": "licence:11100000MB0000035A001", "basis": "某法第一条"})
+    assert "不是本事项材料所列" in odd.content.decode()
+    # The applicant may not.
+    assert client_for(canyin).post(url, {"target": "licence:11100000MB0000019L001",
+                                         "basis": "x"}).status_code in (403, 404)
