@@ -61,7 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -828,70 +828,54 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def run_engine(facts: dict[str, Any], args: argparse.Namespace) -> int:
-    """The engine suite: the pack loaded once, each phase on a copy; engine.json."""
-    import engine
-
+def run_suite(facts: dict[str, Any], args: argparse.Namespace, *, name: str, module: Any,
+              prepare: str, phases: Sequence[str], json_name: str) -> int:
+    """A suite whose first phase prepares data once and whose other phases each run on a
+    copy of it (on PostgreSQL each builds its own): `<json_name>.json`, `latest-<name>.md`
+    and `latest-<name>-phases.json` (every phase's raw figures)."""
     started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-engine-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"zhengwu-bench-{name}-"))
     try:
         template: Path | None = None
         if not args.database_url:
-            prepared = run_phase(ENGINE_PREPARE, args, workdir)
+            prepared = run_phase(prepare, args, workdir)
             say(f"  prepared in {prepared['phase_seconds']:.0f}s; each phase copies it")
-            template = workdir / ENGINE_PREPARE
-        results = {phase: run_phase(phase, args, workdir, template) for phase in ENGINE_PHASES}
+            template = workdir / prepare
+        results = {phase: run_phase(phase, args, workdir, template) for phase in phases}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     seconds = time.perf_counter() - started
-    table = engine.render(facts, results, args) + f"\nWhole run: {seconds:.0f} s.\n"
-    figures = engine.summary(facts, results, args)
+    table = module.render(facts, results, args) + f"\nWhole run: {seconds:.0f} s.\n"
+    figures = module.summary(facts, results, args)
     figures["seconds"] = round(seconds, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest-engine.md").write_text(table, encoding="utf-8")
-    (RESULTS / "engine.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
-                                                    default=str), encoding="utf-8")
-    (RESULTS / "latest-engine-phases.json").write_text(  # every phase's raw figures
+    (RESULTS / f"latest-{name}.md").write_text(table, encoding="utf-8")
+    (RESULTS / f"{json_name}.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
+                                                          default=str), encoding="utf-8")
+    (RESULTS / f"latest-{name}-phases.json").write_text(
         json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
                    default=str), encoding="utf-8")
     print()
     print(table)
-    say(f"Written to {RESULTS / 'engine.json'} and {RESULTS / 'latest-engine.md'} "
+    say(f"Written to {RESULTS / (json_name + '.json')} and {RESULTS / f'latest-{name}.md'} "
         f"({seconds:.0f} s)")
     return 0
+
+
+def run_engine(facts: dict[str, Any], args: argparse.Namespace) -> int:
+    """The engine suite: the pack loaded once, each phase on a copy; engine.json."""
+    import engine
+
+    return run_suite(facts, args, name="engine", module=engine, prepare=ENGINE_PREPARE,
+                     phases=ENGINE_PHASES, json_name="engine")
 
 
 def run_licences(facts: dict[str, Any], args: argparse.Namespace) -> int:
     """The licence suite: the office prepared once, each phase on a copy; licences.json."""
     import licences
 
-    started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="zhengwu-bench-licences-"))
-    try:
-        template: Path | None = None
-        if not args.database_url:
-            prepared = run_phase(LICENCE_PREPARE, args, workdir)
-            say(f"  prepared in {prepared['phase_seconds']:.0f}s; each phase copies it")
-            template = workdir / LICENCE_PREPARE
-        results = {phase: run_phase(phase, args, workdir, template) for phase in LICENCE_PHASES}
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    table = licences.render(facts, results, args) + f"\nWhole run: {seconds:.0f} s.\n"
-    figures = licences.summary(facts, results, args)
-    figures["seconds"] = round(seconds, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest-licences.md").write_text(table, encoding="utf-8")
-    (RESULTS / "licences.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1,
-                                                      default=str), encoding="utf-8")
-    (RESULTS / "latest-licences-phases.json").write_text(  # every phase's raw figures
-        json.dumps({"facts": facts, "results": results}, ensure_ascii=False, indent=1,
-                   default=str), encoding="utf-8")
-    print()
-    print(table)
-    say(f"Written to {RESULTS / 'licences.json'} and {RESULTS / 'latest-licences.md'} "
-        f"({seconds:.0f} s)")
-    return 0
+    return run_suite(facts, args, name="licences", module=licences, prepare=LICENCE_PREPARE,
+                     phases=LICENCE_PHASES, json_name="licences")
 
 
 if __name__ == "__main__":
