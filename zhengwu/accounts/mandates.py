@@ -161,6 +161,12 @@ class OnBehalf:
 
     principals: list[User]
     chosen: User | None
+    # The principals the user is the legal representative of (no authorization needed).
+    represented: frozenset[int] = frozenset()
+
+    @property
+    def as_legal_representative(self) -> bool:
+        return self.chosen is not None and self.chosen.pk in self.represented
 
 
 def on_behalf_choice(user: User, item_codes: Sequence[str], chosen: str) -> OnBehalf:
@@ -169,7 +175,10 @@ def on_behalf_choice(user: User, item_codes: Sequence[str], chosen: str) -> OnBe
     no item codes (a bundle, whose members depend on the answers) every valid authorization is
     offered and the service checks the scope on submission."""
     principals = principals_for(user, item_codes) if user.kind == UserKind.PERSON else []
-    return OnBehalf(principals, next((p for p in principals if str(p.pk) == chosen), None))
+    legal = frozenset(p.pk for p in principals if p.kind == UserKind.ENTERPRISE
+                      and speaks_for(user, p))
+    return OnBehalf(principals, next((p for p in principals if str(p.pk) == chosen), None),
+                    legal)
 
 
 def principal_lookup(identifier: str) -> User | None:

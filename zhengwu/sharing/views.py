@@ -44,7 +44,8 @@ def my_uses(request: HttpRequest) -> HttpResponse:
     page = Paginator(uses_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sharing/my_uses.html", {
         "page": page, "rows": use_rows(list(page.object_list)),
-        "verified": bool(holder_refs_of(user))})
+        "verified": bool(holder_refs_of(user)),
+        "space_of": user if user.pk != request.user.pk else None})
 
 
 def catalogue_page(request: HttpRequest) -> HttpResponse:

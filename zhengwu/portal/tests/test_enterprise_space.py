@@ -61,7 +61,8 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     api = client.get("/api/v1/licences/mine", {"account": enterprise.pk}).json()
     assert [row["identifier"] for row in api["items"]] == [licence.identifier]
     assert client.get("/api/v1/licences/mine").json()["count"] == 0  # the caller's own
-    assert client.get(reverse("sharing:my_uses")).status_code == 200
+    uses = client.get(reverse("sharing:my_uses")).content.decode()
+    assert f"以下是“{NAME}”" in uses
     # Back to the person's own space.
     client.post(reverse("portal:my_space_switch"), {"account": founder.pk})
     assert licence.identifier not in client.get(reverse("portal:my_space")).content.decode()
