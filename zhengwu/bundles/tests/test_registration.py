@@ -17,14 +17,20 @@ from zhengwu.bundles.services import BundleMoveIn, bundle_move
 from zhengwu.bundles.tests.conftest import CHUANGYE_COMPANY, FORM, MORNING
 from zhengwu.bundles.tests.test_flow import REGISTRATION, decide, members
 from zhengwu.cases import licensing
+from zhengwu.cases.access import roles_on
+from zhengwu.cases.answers import definition
 from zhengwu.cases.material_licences import offers_for
-from zhengwu.cases.models import Case
+from zhengwu.cases.models import Case, MaterialKind
+from zhengwu.cases.services import MaterialIn, case_submit
+from zhengwu.cases.tests.conftest import answers_for, pdf_bytes
+from zhengwu.cases.workflow import Role
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.models import AuditEvent
 from zhengwu.licences.holder import holder_ref
 from zhengwu.licences.models import HolderKind, Licence
 from zhengwu.licences.selectors import licences_of_holder
+from zhengwu.sharing.models import DataUse
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,31 @@ def test_the_next_application_for_the_enterprise_offers_its_licence(
     licence = Licence.objects.get(source_case=case.number)
     assert [o.licence for o in offers.values()] == [licence]
     assert licence.licence_type.holder_kind == HolderKind.ENTERPRISE
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_founder_files_for_the_enterprise_with_its_licence(
+        submit_qykb: Any, clerk: Any, reviewers: Any, founder: User) -> None:
+    case = _registered(submit_qykb, clerk, reviewers, founder)
+    enterprise = User.objects.get(uscc=Case.objects.get(pk=case.pk).registered_uscc)
+    licence = Licence.objects.get(source_case=case.number)
+    food = ItemImplementation.objects.get(item__name="食品经营许可证核发（新办）", level=4)
+    materials = [MaterialIn(name=m.name, kind=MaterialKind.E_LICENSE,
+                            reference=licence.identifier) if m.licence_type_code else
+                 MaterialIn(name=m.name, kind=MaterialKind.UPLOAD, file_name="scan.pdf",
+                            content=pdf_bytes())
+                 for m in food.materials.filter(required=True)
+                 if m.licence_type_code or m.source == "applicant"]
+    filed = case_submit(
+        implementation_id=food.pk, submitted_by=founder, applicant=enterprise,
+        form_data={"applicant_name": COMPANY_NAME, "id_number": enterprise.uscc,
+                   "phone": "13800000018", "address": "耒阳市蔡子池街道"},
+        materials=materials, answers=answers_for(definition(food), founder)).case
+    assert (filed.applicant_id, filed.submitted_by_id) == (enterprise.pk, founder.pk)
+    assert filed.identity_basis == mandates.LEGAL_REPRESENTATIVE
+    assert filed.authorization_id is None
+    assert Role.APPLICANT in roles_on(founder, filed)
+    used = filed.materials.get(kind=MaterialKind.E_LICENSE)
+    assert (used.reference, used.reference_version) == (licence.identifier, 1)
+    use = DataUse.objects.get(case_number=filed.number)
+    assert use.holder_ref == holder_ref(enterprise.uscc)
