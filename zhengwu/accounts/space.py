@@ -53,12 +53,28 @@ def space_owner(request: HttpRequest) -> User:
     return owner
 
 
+def space_of(user: User, account_id: int | None) -> User:
+    """The account `account_id` names, if `user` may open its space (the API's `account`
+    parameter); NotAllowed `space.forbidden` otherwise. None: the user's own."""
+    if account_id is None or account_id == user.pk:
+        return user
+    owner = next((a for a in spaces_for(user) if a.pk == account_id), None)
+    if owner is None:
+        raise NotAllowed("您不是该企业的法定代表人，不能进入其空间。", code="space.forbidden")
+    return owner
+
+
+def space_row(account: User) -> dict[str, object]:
+    """A space as the API lists it."""
+    return {"id": account.pk, "name": str(account), "kind": account.kind,
+            "uscc": account.uscc}
+
+
 def space_choose(request: HttpRequest, account_id: str) -> User:
     """Open the space of `account_id` (one the person speaks for; NotAllowed otherwise)."""
     user = _signed_in(request)
-    owner = next((a for a in spaces_for(user) if str(a.pk) == account_id.strip()), None)
-    if owner is None:
-        raise NotAllowed("您不是该企业的法定代表人，不能进入其空间。", code="space.forbidden")
+    chosen = account_id.strip()
+    owner = space_of(user, int(chosen) if chosen.isdigit() else -1)
     if owner.pk == user.pk:
         request.session.pop(SESSION_KEY, None)
     else:

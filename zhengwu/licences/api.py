@@ -11,8 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
-from zhengwu.accounts.space import spaces_for
-from zhengwu.core.errors import NotAllowed
+from zhengwu.accounts.space import space_of
 from zhengwu.core.schemas import Pagination
 from zhengwu.licences.my_space import licence_row
 from zhengwu.licences.selectors import licences_of_holder
@@ -47,16 +46,10 @@ def licences_mine(request: HttpRequest, page: Query[Pagination.Input],
                   account: int | None = None) -> dict[str, Any]:
     """我的证照: the caller's licences, newest first (superseded versions left out); with
     `account`, those of an enterprise the caller is the legal representative of (its id, as
-    `GET /api/v1/me` names the spaces; 403 `space.forbidden` for any other)."""
+    `GET /api/v1/me` lists the spaces; 403 `space.forbidden` for any other)."""
     user = request.user
     assert isinstance(user, User)  # django_auth
-    holder = user
-    if account is not None and account != user.pk:
-        found = next((a for a in spaces_for(user) if a.pk == account), None)
-        if found is None:
-            raise NotAllowed("您不是该企业的法定代表人，不能查看其证照。", code="space.forbidden")
-        holder = found
-    licences = licences_of_holder(holder)
+    licences = licences_of_holder(space_of(user, account))
     return {"items": [licence_row(licence)
                       for licence in licences[page.offset:page.offset + page.limit]],
             "count": licences.count()}

@@ -61,6 +61,13 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     api = client.get("/api/v1/licences/mine", {"account": enterprise.pk}).json()
     assert [row["identifier"] for row in api["items"]] == [licence.identifier]
     assert client.get("/api/v1/licences/mine").json()["count"] == 0  # the caller's own
+    me = client.get("/api/v1/me").json()
+    assert [space["id"] for space in me["spaces"]] == [founder.pk, enterprise.pk]
+    theirs = client.get("/api/v1/me", {"account": enterprise.pk}).json()
+    profile = next(sec for sec in theirs["sections"] if sec["key"] == "profile")
+    assert profile["extra"]["profile"]["id_number"] == enterprise.uscc
+    rows = client.get("/api/v1/me/sections/licences", {"account": enterprise.pk}).json()
+    assert [row["identifier"] for row in rows["items"]] == [licence.identifier]
     uses = client.get(reverse("sharing:my_uses")).content.decode()
     assert f"以下是“{NAME}”" in uses
     # Back to the person's own space.
@@ -77,6 +84,8 @@ def test_nobody_else_opens_it(client_for: Any, applicant: User, enterprise: User
     assert client.get(reverse("licences:mine", args=[licence.identifier])).status_code == 404
     api = client.get("/api/v1/licences/mine", {"account": enterprise.pk})
     assert api.status_code == 403 and api.json()["code"] == "space.forbidden"
+    me = client.get("/api/v1/me", {"account": enterprise.pk})
+    assert me.status_code == 403 and me.json()["code"] == "space.forbidden"
 
 
 def test_a_former_legal_representative_is_back_in_their_own_space(
