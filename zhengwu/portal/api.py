@@ -70,6 +70,8 @@ def me(request: HttpRequest, account: int | None = None) -> dict[str, Any]:
     owner = space_of(user, account)
     out = []
     for section in personal_space.sections():
+        if section.personal and owner.pk != user.pk:
+            continue
         data = section.provide(owner, personal_space.OVERVIEW_ROWS, 0)
         if data is not None:
             out.append(_out(section, data))
@@ -83,6 +85,8 @@ def me_section(request: HttpRequest, key: str, page: Query[Pagination.Input],
     user = _applicant(request)
     owner = space_of(user, account)
     section = personal_space.section(key)
+    if section is not None and section.personal and owner.pk != user.pk:
+        section = None
     data = section.provide(owner, page.limit, page.offset) if section is not None else None
     if data is None:
         raise Http404("没有这个分区。")

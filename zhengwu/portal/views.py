@@ -94,6 +94,8 @@ def my_space(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     shown = []
     for section in personal_space.sections():
+        if section.personal and owner.pk != user.pk:
+            continue
         data = section.provide(owner, personal_space.OVERVIEW_ROWS, 0)
         if data is not None:
             # The registered links (实名认证, …) act on the signed-in person's own account.

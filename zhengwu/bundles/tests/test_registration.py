@@ -140,3 +140,11 @@ def test_the_founder_files_for_the_enterprise_with_its_licence(
     assert (used.reference, used.reference_version) == (licence.identifier, 1)
     use = DataUse.objects.get(case_number=filed.number)
     assert use.holder_ref == holder_ref(enterprise.uscc)
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_case_page_shows_the_assigned_code(submit_qykb: Any, clerk: Any, reviewers: Any,
+                                               founder: User, client_for: Any) -> None:
+    case = Case.objects.get(pk=_registered(submit_qykb, clerk, reviewers, founder).pk)
+    page = client_for(founder).get(case.get_absolute_url()).content.decode()
+    assert f'id="registered-uscc">{case.registered_uscc}<' in page

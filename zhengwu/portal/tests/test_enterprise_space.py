@@ -55,6 +55,7 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     page = client.get(reverse("portal:my_space")).content.decode()
     assert "当前为企业空间" in page and enterprise.uscc in page
     assert licence.identifier in page  # 我的证照 of the enterprise
+    assert 'id="my-addresses"' not in page and 'id="my-drafts"' not in page  # the person's
     assert client.get(reverse("licences:mine", args=[licence.identifier])).status_code == 200
     assert client.get(reverse("licences:credential", args=[licence.identifier])).status_code \
         == 200
