@@ -76,6 +76,7 @@ licence = Licence.objects.get(source_case=registration.number)
 enterprise = User.objects.get(uscc=registration.registered_uscc)
 food = ItemImplementation.objects.get(item__name={food!r}, level=4)
 print("DECIDED" + json.dumps({{"uscc": registration.registered_uscc, "enterprise": enterprise.pk,
+                              "registration": registration.number,
                               "identifier": licence.identifier, "food": food.code,
                               "decided": sorted(Case.objects.filter(
                                   bundle_number=bundle_case.number).values_list(
@@ -136,6 +137,9 @@ def test_business_licence_from_registration_to_revocation(
         founder.locator(f"#id_f_{key}").fill(value)
     for name, value in FACTS.items():
         founder.locator(f"#wizard [name='{name}']").fill(value)
+    address = founder.locator("#wizard [name='a.address']")
+    if address.count():  # 住所, printed on the 营业执照
+        address.fill(COMPANY["address"])
     fill_rendered_form(founder, "#wizard")
     founder.get_by_role("button", name="下一步：提交材料并确认").click()
     expect(title).to_have_text("第3步/共3步：提交材料并确认")
@@ -154,6 +158,10 @@ def test_business_licence_from_registration_to_revocation(
     assert decided["decided"] == ["granted"], decided
     uscc, identifier = decided["uscc"], decided["identifier"]
     assert re.fullmatch(r"91430481[0-9A-HJ-NPQRTUWXY]{10}", uscc), uscc
+
+    # --- the registration's decision carries the code it assigned ---------------------------
+    founder.goto(f"/cases/{decided['registration']}/")
+    expect(founder.locator("#registered-uscc")).to_have_text(uscc)
 
     # --- the 营业执照 is in the enterprise's space, not in the founder's own --------------------
     founder.goto("/my/")
