@@ -69,6 +69,7 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     assert profile["extra"]["profile"]["id_number"] == enterprise.uscc
     rows = client.get("/api/v1/me/sections/licences", {"account": enterprise.pk}).json()
     assert [row["identifier"] for row in rows["items"]] == [licence.identifier]
+    assert client.get("/api/v1/sharing/uses", {"account": enterprise.pk}).status_code == 200
     uses = client.get(reverse("sharing:my_uses")).content.decode()
     assert f"以下是“{NAME}”" in uses
     # Back to the person's own space.
@@ -87,6 +88,7 @@ def test_nobody_else_opens_it(client_for: Any, applicant: User, enterprise: User
     assert api.status_code == 403 and api.json()["code"] == "space.forbidden"
     me = client.get("/api/v1/me", {"account": enterprise.pk})
     assert me.status_code == 403 and me.json()["code"] == "space.forbidden"
+    assert client.get("/api/v1/sharing/uses", {"account": enterprise.pk}).status_code == 403
 
 
 def test_a_former_legal_representative_is_back_in_their_own_space(
