@@ -37,7 +37,7 @@ from zhengwu.cases.registration import enterprise_for_registration, registration
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.licences.holder import Holder
-from zhengwu.licences.models import HolderKind, Licence, LicenceStatus
+from zhengwu.licences.models import HolderKind, Licence, LicenceStatus, LicenceType
 from zhengwu.licences.services import licence_issue, licence_revoke
 from zhengwu.process.spec import FollowUp, Outcome
 
@@ -124,7 +124,7 @@ def licences_for_cases(case_ids: list[int]) -> list[Licence]:
     return made
 
 
-def _holder(case: Case, licence_type: Any, payload: dict[str, str]) -> Holder:
+def _holder(case: Case, licence_type: LicenceType, payload: dict[str, str]) -> Holder:
     """Whom the licence is issued to: the applicant, or the enterprise a 设立登记 registers
     (named as the licence names it: the type's `name` field)."""
     if registration_applies(case, licence_type):
