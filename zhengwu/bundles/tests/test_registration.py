@@ -127,11 +127,13 @@ def test_the_founder_files_for_the_enterprise_with_its_licence(
                             content=pdf_bytes())
                  for m in food.materials.filter(required=True)
                  if m.licence_type_code or m.source == "applicant"]
+    form = definition(food)
+    assert form is not None  # 食品经营许可证核发（新办） has its own form
     filed = case_submit(
         implementation_id=food.pk, submitted_by=founder, applicant=enterprise,
         form_data={"applicant_name": COMPANY_NAME, "id_number": enterprise.uscc,
                    "phone": "13800000018", "address": "耒阳市蔡子池街道"},
-        materials=materials, answers=answers_for(definition(food), founder)).case
+        materials=materials, answers=answers_for(form, founder)).case
     assert (filed.applicant_id, filed.submitted_by_id) == (enterprise.pk, founder.pk)
     assert filed.identity_basis == mandates.LEGAL_REPRESENTATIVE
     assert filed.authorization_id is None
