@@ -238,6 +238,10 @@ ZHENGWU_LICENCE_PDF_PRERENDER = True
 # licences and the data-use log store instead of the number. Set it in production and never
 # change it; empty: derived from SECRET_KEY (development).
 ZHENGWU_HOLDER_REF_KEY = env_str("ZHENGWU_HOLDER_REF_KEY")
+# 设立登记赋码 (cases.registration, docs/licences.md): the dotted path of the callable that
+# takes a new enterprise's 统一社会信用代码 from the national 赋码 system; empty: minted
+# locally per registration authority (development and the demo only).
+ZHENGWU_USCC_ASSIGNER = env_str("ZHENGWU_USCC_ASSIGNER")
 # The provincial data-sharing platform (docs/sharing.md); empty: the local demo provider.
 ZHENGWU_SHARING_PROVIDER_URL = env_str("ZHENGWU_SHARING_PROVIDER_URL")
 ZHENGWU_SHARING_PROVIDER_TOKEN = env_str("ZHENGWU_SHARING_PROVIDER_TOKEN")

@@ -15,7 +15,9 @@ The rules, each in one place:
   acceptance. **Revoke** (`authorization_revoke`): the principal's side, or the agent
   renouncing; from then on nothing more may be filed through it.
 - **Filing** (`filing_basis`): a case is filed under the account's own verified identity
-  (the level needed to file, accounts.levels), or for a principal through an authorization
+  (the level needed to file, accounts.levels), or for an enterprise by its verified legal
+  representative (LEGAL_REPRESENTATIVE: no authorization needed, `speaks_for`), or for a
+  principal through an authorization
   valid today that covers every item (authorization.missing / unconfirmed / expired /
   out_of_scope otherwise), or by window staff who checked the ID card in person.
 
@@ -68,6 +70,7 @@ LETTER_MAX_BYTES: Final = MAX_BYTES  # the upload check's limit (core.upload_che
 SELF: Final = IdentityBasis.SELF
 AUTHORIZATION: Final = IdentityBasis.AUTHORIZATION
 IN_PERSON: Final = IdentityBasis.IN_PERSON
+LEGAL_REPRESENTATIVE: Final = IdentityBasis.LEGAL_REPRESENTATIVE
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -138,9 +141,11 @@ def status_label(authorization: Authorization, today: dt.date | None = None) -> 
 def principals_for(agent: User, item_codes: Sequence[str],
                    today: dt.date | None = None) -> list[User]:
     """The principals `agent` may file for today for these items (the apply pages' choice
-    "以谁的名义申请")."""
+    "以谁的名义申请"): the enterprises it is the legal representative of, then those that
+    authorized it."""
     today = today or clock.today()
-    seen: dict[int, User] = {}
+    seen: dict[int, User] = {principal.pk: principal for principal in
+                             represented(agent).exclude(pk=agent.pk).order_by("pk")}
     for authorization in authorizations_received(agent).filter(revoked_at__isnull=True,
                                                                 starts_on__lte=today,
                                                                 ends_on__gte=today):
@@ -156,6 +161,12 @@ class OnBehalf:
 
     principals: list[User]
     chosen: User | None
+    # The principals the user is the legal representative of (no authorization needed).
+    represented: frozenset[int] = frozenset()
+
+    @property
+    def as_legal_representative(self) -> bool:
+        return self.chosen is not None and self.chosen.pk in self.represented
 
 
 def on_behalf_choice(user: User, item_codes: Sequence[str], chosen: str) -> OnBehalf:
@@ -164,7 +175,10 @@ def on_behalf_choice(user: User, item_codes: Sequence[str], chosen: str) -> OnBe
     no item codes (a bundle, whose members depend on the answers) every valid authorization is
     offered and the service checks the scope on submission."""
     principals = principals_for(user, item_codes) if user.kind == UserKind.PERSON else []
-    return OnBehalf(principals, next((p for p in principals if str(p.pk) == chosen), None))
+    legal = frozenset(p.pk for p in principals if p.kind == UserKind.ENTERPRISE
+                      and speaks_for(user, p))
+    return OnBehalf(principals, next((p for p in principals if str(p.pk) == chosen), None),
+                    legal)
 
 
 def principal_lookup(identifier: str) -> User | None:
@@ -223,6 +237,8 @@ class FilingBasis:
                          letter_pending=self.authorization.letter_pending)
         if self.basis == IN_PERSON:
             facts["id_card_checked_in_person"] = True
+        if self.basis == LEGAL_REPRESENTATIVE:
+            facts.update(on_behalf_of=owner.pk, on_behalf_of_name=str(owner))
         return facts
 
 
@@ -238,6 +254,8 @@ def filing_basis(*, submitted_by: User, owner: User, item_codes: Sequence[str],
         raise NotAllowed(refusal.message, code=refusal.code)
     if owner.pk == submitted_by.pk:
         return FilingBasis(SELF)
+    if owner.kind == UserKind.ENTERPRISE and speaks_for(submitted_by, owner):
+        return FilingBasis(LEGAL_REPRESENTATIVE)
     return FilingBasis(AUTHORIZATION, authorization_for_filing(
         agent=submitted_by, principal=owner, item_codes=item_codes, today=clock.today()))
 
@@ -251,8 +269,9 @@ def agent_actor(agent: User, principal: User) -> Actor:
 
 
 def filing_actor(submitted_by: User, owner: User, basis: FilingBasis) -> Actor:
-    """Who the audit names for a filing: the agent acting for the principal, or the filer."""
-    if basis.authorization is not None:
+    """Who the audit names for a filing: the agent (or legal representative) acting for the
+    principal, or the filer."""
+    if basis.authorization is not None or basis.basis == LEGAL_REPRESENTATIVE:
         return agent_actor(submitted_by, owner)
     return actor_for(submitted_by)
 

@@ -31,6 +31,9 @@ class IdentityMethod(models.TextChoices):
     WINDOW = "window", "窗口当面核验"
     SSO = "sso", "统一身份认证登录"
     PACK = "pack", "数据包预置（示例）"
+    # An enterprise registered on the platform (设立登记): the registration authority itself
+    # established who it is when it assigned its 统一社会信用代码 (cases.registration).
+    REGISTRATION = "registration", "登记机关设立登记赋码"
 
 
 class IdentityBasis(models.TextChoices):
@@ -39,6 +42,8 @@ class IdentityBasis(models.TextChoices):
     SELF = "self", "本人账号（已实名）"
     AUTHORIZATION = "authorization", "经授权代为申请"
     IN_PERSON = "in_person", "窗口当面核验证件"
+    # The enterprise's verified legal representative files in its name (accounts.mandates).
+    LEGAL_REPRESENTATIVE = "legal_rep", "法定代表人代表企业申请"
 
 
 class User(AbstractUser):

@@ -86,7 +86,8 @@ def register() -> None:
         template="accounts/_my_profile.html"))
     personal_space.register(personal_space.Section(
         key="addresses", title="常用地址", order=80, provide=addresses_section,
-        template="accounts/_my_addresses.html", empty="还没有保存地址。保存后，填写申请表时可直接选用。"))
+        template="accounts/_my_addresses.html", empty="还没有保存地址。保存后，填写申请表时可直接选用。",
+        personal=True))
     personal_space.register(personal_space.Section(
         key="authorizations", title="我的授权", order=70, provide=authorizations_section,
         empty="没有授权。企业可授权经办人代为办理，个人可委托他人代办。"))

@@ -114,6 +114,35 @@ def user_create(*, username: str, password: str, kind: str, display_name: str = 
 
 
 @transaction.atomic
+def enterprise_register(*, uscc: str, name: str, legal_representative_name: str,
+                        legal_representative_id: str, actor: Actor,
+                        case_number: str = "") -> User:
+    """The account of an enterprise the platform has just registered (设立登记,
+    cases.registration): its 统一社会信用代码 as user name, verified (L2) by the registration
+    itself, and no password — nobody signs in as the enterprise; its legal representative, a
+    verified person, speaks for it (accounts.mandates.speaks_for) and may authorize 经办人."""
+    code = normalize_code(uscc)
+    if User.objects.filter(kind=UserKind.ENTERPRISE, uscc=code).exists() \
+            or User.objects.filter(username=code).exists():
+        raise NotAllowed(USCC_TAKEN_MESSAGE, code="identity.number_taken")
+    user = User(username=code, kind=UserKind.ENTERPRISE, display_name=name.strip()[:150],
+                uscc=code, legal_representative_name=legal_representative_name.strip()[:150],
+                legal_representative_id=normalize_code(legal_representative_id),
+                realname_level=RealNameLevel.IDENTITY,
+                identity_method=IdentityMethod.REGISTRATION,
+                identity_verified_at=clock.now())
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    role_assign(user=user, role=Role.APPLICANT_ENTERPRISE, actor=actor)
+    audit_record(actor=actor, action="accounts.enterprise_register", obj=user,
+                 after={"uscc": code, "name": user.display_name,
+                        "legal_representative_name": user.legal_representative_name,
+                        "case": case_number})
+    return user
+
+
+@transaction.atomic
 def role_assign(*, user: User, role: Role, department: Department | None = None,
                 region: Region | None = None, actor: Actor = SYSTEM) -> RoleAssignment:
     if role in APPLICANT_ROLES and user.kind == UserKind.STAFF:

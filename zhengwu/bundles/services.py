@@ -39,7 +39,7 @@ from zhengwu.accounts.mandates import (
     filing_basis,
     letter_unchecked,
 )
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import IdentityBasis, User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.bundles import definition as d
 from zhengwu.bundles import drafts as wizard_drafts
@@ -629,8 +629,9 @@ def _lock(number: str, user: User | None) -> BundleCase:
 def _actor(user: User | None, bundle_case: BundleCase, role: str, subject: Any = None) -> Actor:
     if user is None:
         return SYSTEM
-    if role == "applicant" and bundle_case.authorization_id is not None \
-            and user.pk == bundle_case.submitted_by_id:
+    if role == "applicant" and user.pk == bundle_case.submitted_by_id and (
+            bundle_case.authorization_id is not None
+            or bundle_case.identity_basis == IdentityBasis.LEGAL_REPRESENTATIVE):
         return agent_actor(user, bundle_case.applicant)  # both the agent and the principal
     return actor_for(user, role={"applicant": "applicant", "window": "window_clerk",
                                  "system": "system"}[role])

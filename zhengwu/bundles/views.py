@@ -34,7 +34,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from zhengwu.accounts.levels import FILE, LevelRefusal, level_refusal
 from zhengwu.accounts.mandates import OnBehalf, on_behalf_choice
-from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.models import IdentityBasis, User, UserKind
 from zhengwu.accounts.selectors import (
     IDENTITY_REFUSAL_FIELDS,
     IdentityRefusal,
@@ -771,7 +771,8 @@ def _is_applicant(user: User, bundle_case: BundleCase) -> bool:
     Role.APPLICANT)."""
     return user.pk == bundle_case.applicant_id or (
         user.pk == bundle_case.submitted_by_id and (
-            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None))
+            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None
+            or bundle_case.identity_basis == IdentityBasis.LEGAL_REPRESENTATIVE))
 
 
 def _member_reason(member: BundleMember) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import IdentityBasis, User
 from zhengwu.bundles.models import BundleCase, BundleMember, MemberState
 from zhengwu.bundles.models import BundleCaseStatus as S
 from zhengwu.cases.access import window_prefixes
@@ -70,7 +70,8 @@ def roles_on(user: User | None, bundle_case: BundleCase) -> frozenset[str]:
         return frozenset({Role.SYSTEM})
     roles: set[str] = set()
     if user.pk == bundle_case.applicant_id or (user.pk == bundle_case.submitted_by_id and (
-            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None)):
+            bundle_case.channel == "proxy" or bundle_case.authorization_id is not None
+            or bundle_case.identity_basis == IdentityBasis.LEGAL_REPRESENTATIVE)):
         roles.add(Role.APPLICANT)
     if any(bundle_case.region_id.startswith(p) for p in window_prefixes(user)):
         roles.add(Role.WINDOW)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.models import IdentityBasis, RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.cases.access_matrix import ACTS_AS, Reach, Scope
 from zhengwu.cases.models import Case, CaseStatus
@@ -194,7 +194,8 @@ def roles_on(user: User | None, case: Case) -> set[Role]:
     # through an authorization (经办人, 委托代办); a clerk who filed at the window acts as the
     # window, not as the applicant.
     if user.pk == case.applicant_id or (user.pk == case.submitted_by_id and (
-            case.channel == "proxy" or case.authorization_id is not None)):
+            case.channel == "proxy" or case.authorization_id is not None
+            or case.identity_basis == IdentityBasis.LEGAL_REPRESENTATIVE)):
         roles.add(Role.APPLICANT)
     for assignment, reach in _reaches(user):
         if _reaches_case(assignment, reach, case):

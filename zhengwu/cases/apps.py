@@ -76,7 +76,7 @@ class CasesConfig(AppConfig):
 
         personal_space.register(personal_space.Section(
             key="drafts", title="草稿", order=20, provide=my_space_section,
-            empty="没有未提交的申请草稿。"))
+            empty="没有未提交的申请草稿。", personal=True))
         # A grant issues its item's electronic licence in the decision's transaction, however
         # it is made (a move, a bundle, the sweep's bulk 超时默认): cases.licensing.
         from zhengwu.cases.licensing import licence_on_decision

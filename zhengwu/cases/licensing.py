@@ -9,7 +9,10 @@ inside the same transaction, so a failure to issue (a missing key, the signing s
 rolls the decision back with it. A revoked grant (撤销) revokes its licences.
 
 The holder is the case's applicant as filed: the person or enterprise who applied receives the
-licence in their space (licences.holder keeps only a reference and masked display fields).
+licence in their space (licences.holder keeps only a reference and masked display fields) —
+except for a registration certificate (营业执照) a person applied for: that grant is a 设立登记,
+which assigns the new enterprise its 统一社会信用代码, opens its account with the founder as
+legal representative (cases.registration) and issues the licence to the enterprise.
 What the licence says comes from the type's field sources (licences.fields):
 
 - `answers:<key>` — the item's own form (form_data["answers"]; a choice prints its code, so
@@ -30,10 +33,11 @@ from functools import partial
 from typing import Any, Final
 
 from zhengwu.cases.models import GRANTED_DECISIONS, ApplicantKind, Case, CaseStatus
+from zhengwu.cases.registration import enterprise_for_registration, registration_applies
 from zhengwu.core.audit import SYSTEM
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.licences.holder import Holder
-from zhengwu.licences.models import HolderKind, Licence, LicenceStatus
+from zhengwu.licences.models import HolderKind, Licence, LicenceStatus, LicenceType
 from zhengwu.licences.services import licence_issue, licence_revoke
 from zhengwu.process.spec import FollowUp, Outcome
 
@@ -112,16 +116,26 @@ def licences_for_cases(case_ids: list[int]) -> list[Licence]:
         assert licence_type is not None  # filtered above
         if (case.number, licence_type.pk) in issued:
             continue
-        kind = HolderKind.ENTERPRISE if case.applicant_kind == ApplicantKind.ENTERPRISE \
-            else HolderKind.PERSON
+        payload = licence_payload(licence_type.fields, case)
         made.append(licence_issue(
-            licence_type=licence_type,
-            holder=Holder(kind=kind, name=case.applicant_name,
-                          id_number=case.applicant_id_number),
-            payload=licence_payload(licence_type.fields, case), actor=SYSTEM,
-            source_case=case.number, now=case.decided_at))
+            licence_type=licence_type, holder=_holder(case, licence_type, payload),
+            payload=payload, actor=SYSTEM, source_case=case.number, now=case.decided_at))
         issued.add((case.number, licence_type.pk))
     return made
+
+
+def _holder(case: Case, licence_type: LicenceType, payload: dict[str, str]) -> Holder:
+    """Whom the licence is issued to: the applicant, or the enterprise a 设立登记 registers
+    (named as the licence names it: the type's `name` field)."""
+    if registration_applies(case, licence_type):
+        name = payload.get("name", MISSING)
+        enterprise = enterprise_for_registration(case, licence_type,
+                                                 "" if name == MISSING else name)
+        return Holder(kind=HolderKind.ENTERPRISE, name=enterprise.display_name,
+                      id_number=enterprise.uscc)
+    kind = HolderKind.ENTERPRISE if case.applicant_kind == ApplicantKind.ENTERPRISE \
+        else HolderKind.PERSON
+    return Holder(kind=kind, name=case.applicant_name, id_number=case.applicant_id_number)
 
 
 def licences_revoke_for_case(case_id: int) -> int:

@@ -143,6 +143,9 @@ class Case(BaseModel):
     # 一件事: the bundle case this case belongs to ("" for a case of its own). Acceptance,
     # supplements and delivery of a member case happen once for the whole bundle (bundles app).
     bundle_number = models.CharField("所属一件事", max_length=32, blank=True, db_index=True)
+    # 设立登记: the 统一社会信用代码 the grant assigned to the enterprise it registered
+    # (cases.registration); "" for every other case.
+    registered_uscc = models.CharField("登记赋予的统一社会信用代码", max_length=18, blank=True)
 
     class Meta:
         verbose_name = "办件"

@@ -27,7 +27,7 @@ from zhengwu.accounts.mandates import (
     filing_basis,
     letter_unchecked,
 )
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import IdentityBasis, User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import answers as item_answers
 from zhengwu.cases import deadlines, material_licences, staging, uploads, workflow
@@ -422,7 +422,9 @@ def case_actor(user: User | None, case: Case, role: str, subject: Any = None) ->
     if user is None:
         return SYSTEM
     if role == workflow.Role.APPLICANT:
-        if case.authorization_id is not None and user.pk == case.submitted_by_id:
+        if user.pk == case.submitted_by_id and (
+                case.authorization_id is not None
+                or case.identity_basis == IdentityBasis.LEGAL_REPRESENTATIVE):
             return agent_actor(user, case.applicant)  # both the agent and the principal
         return actor_for(user, role="applicant")
     assignment = acting_assignment(user, case, workflow.Role(role))

@@ -72,6 +72,10 @@ class Section:
     template: str = "portal/_my_section.html"
     # Shown when the section has no rows.
     empty: str = "暂无。"
+    # The signed-in person's own things (their drafts, their addresses): left out of a space
+    # they open for an enterprise they represent (accounts.space), whose page would otherwise
+    # link to the person's own.
+    personal: bool = False
 
 
 _SECTIONS: dict[str, Section] = {}

@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
+from zhengwu.accounts.models import User
+from zhengwu.accounts.space import space_of
 from zhengwu.core.schemas import Pagination
 from zhengwu.licences.my_space import licence_row
 from zhengwu.licences.selectors import licences_of_holder
@@ -40,9 +42,14 @@ class LicencePage(Schema):
 
 
 @router.get("/mine", response=LicencePage)
-def licences_mine(request: HttpRequest, page: Query[Pagination.Input]) -> dict[str, Any]:
-    """我的证照: the caller's licences, newest first (superseded versions left out)."""
-    licences = licences_of_holder(request.user)
+def licences_mine(request: HttpRequest, page: Query[Pagination.Input],
+                  account: int | None = None) -> dict[str, Any]:
+    """我的证照: the caller's licences, newest first (superseded versions left out); with
+    `account`, those of an enterprise the caller is the legal representative of (its id, as
+    `GET /api/v1/me` lists the spaces; 403 `space.forbidden` for any other)."""
+    user = request.user
+    assert isinstance(user, User)  # django_auth
+    licences = licences_of_holder(space_of(user, account))
     return {"items": [licence_row(licence)
                       for licence in licences[page.offset:page.offset + page.limit]],
             "count": licences.count()}

@@ -52,6 +52,10 @@ class LicenceType(BaseModel):
     validity_years = models.PositiveSmallIntegerField("有效期（年）", null=True, blank=True)
     pdf_template = models.CharField("版式模板", max_length=100,
                                     default="licences/licence_pdf.html")
+    # A registration certificate (营业执照): issued to a person's application, it brings its
+    # enterprise holder into being — the grant assigns the 统一社会信用代码 and opens the
+    # enterprise's account (cases.registration). Issued to an enterprise, it is a change.
+    establishes_holder = models.BooleanField("设立登记证照（颁发时为新设主体赋码）", default=False)
     source = models.TextField("来源", blank=True)
 
     class Meta:

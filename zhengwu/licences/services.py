@@ -303,7 +303,8 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
                       issuing_department: Department, fields: Any,
                       validity_years: int | None, actor: Actor,
                       authority_illustrative: bool = False,
-                      pdf_template: str = "", source: str = "") -> tuple[LicenceType, bool]:
+                      pdf_template: str = "", source: str = "",
+                      establishes_holder: bool = False) -> tuple[LicenceType, bool]:
     """Create or update a licence type by its code; returns (type, changed)."""
     code = code.strip().upper()
     if len(code) != 21 or not code[18:].isdigit():
@@ -317,13 +318,17 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
     if holder_kind not in HolderKind.values:
         raise InvalidInput(f"持证主体类别应为 person 或 enterprise，实为“{holder_kind}”。",
                            code="licences.holder_kind")
+    if establishes_holder and holder_kind != HolderKind.ENTERPRISE:
+        raise InvalidInput("只有持证主体为企业的证照类型可以是设立登记证照。",
+                           code="licences.establishes_holder")
     if validity_years is not None and not 1 <= validity_years <= 100:
         raise InvalidInput("有效期年数应为 1–100 或留空（长期有效）。", code="licences.validity")
     values = {"name": name.strip(), "authority_name": authority_name.strip(),
               "authority_illustrative": authority_illustrative, "holder_kind": holder_kind,
               "issuing_department": issuing_department, "fields": fields_check(fields),
               "validity_years": validity_years,
-              "pdf_template": pdf_template or "licences/licence_pdf.html", "source": source}
+              "pdf_template": pdf_template or "licences/licence_pdf.html", "source": source,
+              "establishes_holder": establishes_holder}
     existing = LicenceType.objects.filter(code=code).first()
     if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
         return existing, False

@@ -13,9 +13,12 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengwu.accounts.mandates import agent_actor
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
+from zhengwu.accounts.space import spaces_for
 from zhengwu.core import clock
+from zhengwu.core.audit import Actor
 from zhengwu.core.http import client_ip
 from zhengwu.licences import presentation, selectors, services, status
 from zhengwu.licences.export import licence_export_bytes
@@ -32,13 +35,26 @@ def _holder(request: HttpRequest) -> User:
     return user
 
 
+def _holding(request: HttpRequest, identifier: str) -> tuple[Licence, User]:
+    """A licence of the signed-in person's, or of an enterprise they represent (its legal
+    representative opens its licences from its space: accounts.space), with the account that
+    holds it; 404 for anyone else (never 403: whether a licence exists is not told to someone
+    who does not hold it)."""
+    for account in spaces_for(_holder(request)):
+        licence = selectors.licence_of_holder(account, identifier[:_IDENTIFIER_MAX])
+        if licence is not None:
+            return licence, account
+    raise Http404("证照不存在")
+
+
 def _own(request: HttpRequest, identifier: str) -> Licence:
-    """The signed-in holder's licence, or 404 — for anyone else too (never 403: whether a
-    licence exists is not told to someone who does not hold it)."""
-    licence = selectors.licence_of_holder(request.user, identifier[:_IDENTIFIER_MAX])
-    if licence is None:
-        raise Http404("证照不存在")
-    return licence
+    return _holding(request, identifier)[0]
+
+
+def _actor(request: HttpRequest, account: User) -> Actor:
+    """The person acting, for the enterprise when it holds the licence."""
+    user = _holder(request)
+    return actor_for(user) if account.pk == user.pk else agent_actor(user, account)
 
 
 def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
@@ -50,8 +66,8 @@ def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
 
 @login_required
 def licence_pdf_download(request: HttpRequest, identifier: str) -> HttpResponse:
-    licence = _own(request, identifier)
-    services.licence_download_record(licence=licence, actor=actor_for(_holder(request)),
+    licence, account = _holding(request, identifier)
+    services.licence_download_record(licence=licence, actor=_actor(request, account),
                                      what="pdf")
     return _attachment(licence_pdf(licence), "application/pdf",
                        f"{licence.licence_type.name}-{licence.serial}-{licence.version:03d}.pdf")
@@ -59,8 +75,8 @@ def licence_pdf_download(request: HttpRequest, identifier: str) -> HttpResponse:
 
 @login_required
 def licence_credential_download(request: HttpRequest, identifier: str) -> HttpResponse:
-    licence = _own(request, identifier)
-    services.licence_download_record(licence=licence, actor=actor_for(_holder(request)),
+    licence, account = _holding(request, identifier)
+    services.licence_download_record(licence=licence, actor=_actor(request, account),
                                      what="credential")
     return _attachment(licence_export_bytes(licence), "application/json",
                        f"{licence.identifier}.json")
@@ -160,11 +176,11 @@ def licence_mine(request: HttpRequest, identifier: str) -> HttpResponse:
 @require_POST
 def licence_present(request: HttpRequest, identifier: str) -> HttpResponse:
     """Make a 亮证 code (the holder only: 404 for anyone else) and show it once."""
-    licence = _own(request, identifier)
+    licence, account = _holding(request, identifier)
     if selectors.status_now(licence) != LicenceStatus.VALID:
         raise Http404("证照当前不可出示")
-    code = presentation.present_code_create(user=_holder(request), licence=licence,
-                                            actor=actor_for(_holder(request)))
+    code = presentation.present_code_create(user=account, licence=licence,
+                                            actor=_actor(request, account))
     return _holder_page(request, licence, code)
 
 

@@ -1,7 +1,9 @@
 """我的空间 as JSON (`/api/v1/me`): the caller's own sections (core.personal_space), the same
 rows the page shows; a section's further rows a page at a time; the addresses kept to prefill
 forms, added, changed and deleted (accounts.services: the same rules as the pages).
-Applicants only."""
+Applicants only. `spaces` lists the accounts whose space the caller may open (their own, and
+the enterprises they are the legal representative of: accounts.space); `?account=<id>` reads
+that space's sections instead of the caller's own."""
 
 # No `from __future__ import annotations`: ninja resolves a view's annotations at import.
 
@@ -15,6 +17,7 @@ from zhengwu.accounts import services as accounts
 from zhengwu.accounts.models import Address, User
 from zhengwu.accounts.my_space import address_row
 from zhengwu.accounts.selectors import addresses_for
+from zhengwu.accounts.space import space_of, space_row, spaces_for
 from zhengwu.core import personal_space
 from zhengwu.core.schemas import Pagination, PathId
 
@@ -30,7 +33,15 @@ class SectionOut(Schema):
     extra: dict[str, Any] = Field(description="分区的其他内容（如个人信息）")
 
 
+class SpaceOut(Schema):
+    id: int = Field(description="账号标识（作为 account 参数）")
+    name: str
+    kind: str = Field(description="person 或 enterprise")
+    uscc: str = Field(description="企业的统一社会信用代码；个人为空")
+
+
 class MeOut(Schema):
+    spaces: list[SpaceOut] = Field(description="可进入的空间：本人，及本人任法定代表人的企业")
     sections: list[SectionOut]
 
 
@@ -52,24 +63,31 @@ def _out(section: personal_space.Section, data: personal_space.SectionData) -> d
 
 
 @router.get("", response=MeOut)
-def me(request: HttpRequest) -> dict[str, Any]:
-    """我的空间: every section that applies to the caller, with its first rows."""
+def me(request: HttpRequest, account: int | None = None) -> dict[str, Any]:
+    """我的空间: every section that applies to the caller (or to the enterprise `account` they
+    are the legal representative of: 403 `space.forbidden` otherwise), with its first rows."""
     user = _applicant(request)
+    owner = space_of(user, account)
     out = []
     for section in personal_space.sections():
-        data = section.provide(user, personal_space.OVERVIEW_ROWS, 0)
+        if section.personal and owner.pk != user.pk:
+            continue
+        data = section.provide(owner, personal_space.OVERVIEW_ROWS, 0)
         if data is not None:
             out.append(_out(section, data))
-    return {"sections": out}
+    return {"spaces": [space_row(a) for a in spaces_for(user)], "sections": out}
 
 
 @router.get("/sections/{key}", response=SectionPage)
-def me_section(request: HttpRequest, key: str,
-               page: Query[Pagination.Input]) -> dict[str, Any]:
-    """One section's rows, `limit`/`offset` as every list."""
+def me_section(request: HttpRequest, key: str, page: Query[Pagination.Input],
+               account: int | None = None) -> dict[str, Any]:
+    """One section's rows, `limit`/`offset` as every list; `account` as for `GET /me`."""
     user = _applicant(request)
+    owner = space_of(user, account)
     section = personal_space.section(key)
-    data = section.provide(user, page.limit, page.offset) if section is not None else None
+    if section is not None and section.personal and owner.pk != user.pk:
+        section = None
+    data = section.provide(owner, page.limit, page.offset) if section is not None else None
     if data is None:
         raise Http404("没有这个分区。")
     return {"items": data.items, "count": data.count}

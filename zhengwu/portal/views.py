@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.selectors import user_roles
+from zhengwu.accounts.space import space_choose, space_owner, spaces_for
 from zhengwu.catalog.models import Theme
 from zhengwu.catalog.search_form import SearchForm
 from zhengwu.core import clock, personal_space
+from zhengwu.core.errors import NotAllowed
 from zhengwu.core.models import AuditEvent
 from zhengwu.workdays.selectors import missing_years
 
@@ -76,23 +80,43 @@ MY_PAGE_SIZE = 20
 
 
 def _applicant(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    personal_space.owner_check(user)
-    return user
+    """Whose space the page shows: the person's own, or an enterprise's they represent
+    (accounts.space)."""
+    return space_owner(request)
 
 
 @login_required
 def my_space(request: HttpRequest) -> HttpResponse:
-    """我的空间: every registered section (core.personal_space) with its first rows."""
-    user = _applicant(request)
+    """我的空间: every registered section (core.personal_space) with its first rows, for the
+    person or for an enterprise they represent (切换空间)."""
+    owner = _applicant(request)
+    user = request.user
+    assert isinstance(user, User)
     shown = []
     for section in personal_space.sections():
-        data = section.provide(user, personal_space.OVERVIEW_ROWS, 0)
+        if section.personal and owner.pk != user.pk:
+            continue
+        data = section.provide(owner, personal_space.OVERVIEW_ROWS, 0)
         if data is not None:
+            # The registered links (实名认证, …) act on the signed-in person's own account.
             shown.append({"s": section, "data": data,
-                          "links": personal_space.links_for(section.key, user)})
-    return render(request, "portal/my_space.html", {"sections": shown})
+                          "links": personal_space.links_for(section.key, owner)
+                          if owner.pk == user.pk else []})
+    return render(request, "portal/my_space.html", {
+        "sections": shown, "owner": owner, "own": owner.pk == user.pk,
+        "spaces": spaces_for(user)})
+
+
+@login_required
+@require_POST
+def my_space_switch(request: HttpRequest) -> HttpResponse:
+    """切换空间: open the space of an account the person speaks for (or their own again)."""
+    try:
+        owner = space_choose(request, request.POST.get("account", "")[:20])
+    except NotAllowed as refused:
+        raise PermissionDenied(refused.message) from None
+    messages.success(request, f"已进入“{owner}”的空间。")
+    return redirect("portal:my_space")
 
 
 def _section_page(request: HttpRequest, key: str) -> tuple[Any, list[dict[str, Any]]]:

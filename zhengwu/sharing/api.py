@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
+from zhengwu.accounts.space import space_of
 from zhengwu.core import personal_space
 from zhengwu.core.schemas import Pagination, PathId
 from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharingRequest
@@ -106,9 +107,12 @@ def items(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/uses", response=DataUsePage, auth=django_auth)
-def uses(request: HttpRequest, page: Query[Pagination.Input]) -> dict[str, Any]:
-    """谁用了我的证照和数据: the caller's own uses, newest first (`limit`/`offset`)."""
-    rows = uses_for(_holder(request))
+def uses(request: HttpRequest, page: Query[Pagination.Input],
+         account: int | None = None) -> dict[str, Any]:
+    """谁用了我的证照和数据: the caller's own uses, newest first (`limit`/`offset`); with
+    `account`, those of an enterprise the caller is the legal representative of (as `GET
+    /api/v1/me` lists the spaces; 403 `space.forbidden` for any other)."""
+    rows = uses_for(space_of(_holder(request), account))
     return {"items": use_rows(list(rows[page.offset:page.offset + page.limit])),
             "count": rows.count()}
 

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.models import User
+from zhengwu.accounts.space import space_owner
 from zhengwu.core import personal_space
 from zhengwu.core.errors import DomainError
 from zhengwu.sharing.models import ITEM_CODE_PATTERN, SharedDataItem, SharingRequest
@@ -37,12 +38,14 @@ def _holder(request: HttpRequest) -> User:
 
 @login_required
 def my_uses(request: HttpRequest) -> HttpResponse:
-    """谁用了我的证照和数据: every use of the person's own licences and data, newest first."""
-    user = _holder(request)
+    """谁用了我的证照和数据: every use of the person's own licences and data, newest first — or
+    of the enterprise's whose space they opened as its legal representative (accounts.space)."""
+    user = space_owner(request)
     page = Paginator(uses_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sharing/my_uses.html", {
         "page": page, "rows": use_rows(list(page.object_list)),
-        "verified": bool(holder_refs_of(user))})
+        "verified": bool(holder_refs_of(user)),
+        "space_of": user if user.pk != request.user.pk else None})
 
 
 def catalogue_page(request: HttpRequest) -> HttpResponse:

@@ -1,21 +1,24 @@
 """企业开办 ends with an electronic 营业执照: the registration member's grant (by a reviewer, or
-deemed by the sweep while the bundle is told) issues it to the applicant."""
+deemed by the sweep while the bundle is told) registers the enterprise and issues it to the
+enterprise (test_registration.py has the registration itself)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 import time_machine
 
+from zhengwu.accounts.models import User
 from zhengwu.bundles.services import BundleMoveIn, bundle_move
 from zhengwu.bundles.tests.conftest import MORNING
 from zhengwu.bundles.tests.test_flow import REGISTRATION, decide, members
 from zhengwu.cases import sweeps as case_sweeps
 from zhengwu.cases.models import Case, Decision
 from zhengwu.licences.holder import holder_ref
-from zhengwu.licences.models import Licence
+from zhengwu.licences.models import HolderKind, Licence
 from zhengwu.licences.selectors import licences_of_holder
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -33,9 +36,12 @@ def test_the_registration_grant_issues_the_business_licence(submit_qykb: Any, cl
     licence = Licence.objects.get(source_case=case.number)
     assert licence.licence_type.name == "营业执照"
     assert licence.valid_until is None  # 长期
-    assert licence.holder_ref == holder_ref(applicant.citizen_id)
+    enterprise = User.objects.get(uscc=Case.objects.get(pk=case.pk).registered_uscc)
+    assert licence.holder_ref == holder_ref(enterprise.uscc)
+    assert json.loads(licence.data)["credentialSubject"]["holder"]["kind"] == HolderKind.ENTERPRISE
     assert licence.payload["name"] not in ("", "—")
-    assert list(licences_of_holder(applicant)) == [licence]
+    assert list(licences_of_holder(enterprise)) == [licence]
+    assert list(licences_of_holder(applicant)) == []
     # Only the registration member issues one: the seal, tax and others have no type.
     others = [m.case.number for n, m in members(bundle_case).items() if n != REGISTRATION]
     assert not Licence.objects.filter(source_case__in=others).exists()
@@ -50,4 +56,6 @@ def test_a_deemed_registration_issues_it_in_the_sweep(submit_qykb: Any, clerk: A
         case_sweeps.run(later)
     case = Case.objects.get(pk=members(bundle_case)[REGISTRATION].case_id)
     assert case.decision == Decision.DEEMED_APPROVED
-    assert Licence.objects.get(source_case=case.number).licence_type.name == "营业执照"
+    licence = Licence.objects.get(source_case=case.number)
+    assert licence.licence_type.name == "营业执照"
+    assert case.registered_uscc and licence.holder_ref == holder_ref(case.registered_uscc)
