@@ -37,7 +37,7 @@ deploy-check:
 	DJANGO_ALLOWED_HOSTS=zhengwu.example.gov.cn ZHENGWU_DATA_DIR=$$(mktemp -d) \
 	ZHENGWU_IDENTITY_PROVIDER=provincial ZHENGWU_IDENTITY_URL=https://ids.example.gov.cn/verify \
 	ZHENGWU_IDENTITY_APP_ID=zhengwu ZHENGWU_IDENTITY_KEY=$$(head -c 32 /dev/urandom | base64) \
-	ZHENGWU_HOLDER_REF_KEY=$$(head -c 32 /dev/urandom | base64) \
+	ZHENGWU_HOLDER_REF_KEY=$$(head -c 32 /dev/urandom | base64) ZHENGWU_USCC_ASSIGNER=local \
 	$(ZW) check --deploy --fail-level WARNING
 
 pytest:

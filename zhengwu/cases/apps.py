@@ -53,7 +53,10 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from zhengwu.accounts.closing import closure_guard_register
+        from zhengwu.cases.registration import uscc_assigner_check
         from zhengwu.cases.selectors import cases_filed_per_implementation
         from zhengwu.cases.services import cases_recompute_provisional
         from zhengwu.cases.verification import verifications_recompute_provisional
@@ -61,6 +64,7 @@ class CasesConfig(AppConfig):
         from zhengwu.core import sweeps
         from zhengwu.workdays.services import YEAR_ENTERED
 
+        checks.register(uscc_assigner_check, checks.Tags.security, deploy=True)
         sweeps.register("cases.deadlines", sweep)
         sweeps.register("cases.orphan_uploads", orphan_uploads)
         sweeps.register("cases.drafts", drafts)

@@ -33,9 +33,10 @@ an account already holds. Such codes are well-formed, not real.
 
 from __future__ import annotations
 
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from django.conf import settings
+from django.core import checks
 from django.utils.module_loading import import_string
 
 from zhengwu.accounts.models import User, UserKind
@@ -68,9 +69,35 @@ def _local_assign(authority_uscc: str, region6: str, case_number: str) -> str:
     return make_uscc(MARKET_REGULATION, ENTERPRISE, region6, body)
 
 
+# The setting's value that asks for the local minter on purpose (a demonstration deployment).
+LOCAL: Final = "local"
+
+
 def _assigner() -> Assigner:
     path = str(getattr(settings, "ZHENGWU_USCC_ASSIGNER", "") or "")
-    return import_string(path) if path else _local_assign
+    return import_string(path) if path and path != LOCAL else _local_assign
+
+
+def uscc_assigner_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Deployment check: a production registration must not mint codes of its own unasked."""
+    path = str(getattr(settings, "ZHENGWU_USCC_ASSIGNER", "") or "")
+    if not path:
+        return [checks.Error(
+            "ZHENGWU_USCC_ASSIGNER is not set: a granted 设立登记 would mint the enterprise's "
+            "统一社会信用代码 locally, which only the national 赋码 system may assign.",
+            hint="Set it to the dotted path of the 赋码 adapter, or to 'local' for a "
+                 "demonstration deployment (docs/deploy.md).", id="zhengwu.cases.E001")]
+    if path == LOCAL:
+        return []
+    try:
+        assigner = import_string(path)
+    except ImportError as error:
+        return [checks.Error(f"ZHENGWU_USCC_ASSIGNER={path} cannot be imported: {error}",
+                             id="zhengwu.cases.E002")]
+    if not callable(assigner):
+        return [checks.Error(f"ZHENGWU_USCC_ASSIGNER={path} is not callable",
+                             id="zhengwu.cases.E002")]
+    return []
 
 
 def registration_applies(case: Case, licence_type: LicenceType) -> bool:

@@ -150,3 +150,18 @@ def test_the_case_page_shows_the_assigned_code(submit_qykb: Any, clerk: Any, rev
     case = Case.objects.get(pk=_registered(submit_qykb, clerk, reviewers, founder).pk)
     page = client_for(founder).get(case.get_absolute_url()).content.decode()
     assert f'id="registered-uscc">{case.registered_uscc}<' in page
+
+
+def test_a_production_deployment_must_say_where_codes_come_from(settings: Any) -> None:
+    """The deploy check (zhengwu check --deploy): unset is an error; 'local' is a deliberate
+    demonstration; a path must import to a callable."""
+    from zhengwu.cases.registration import uscc_assigner_check
+
+    settings.ZHENGWU_USCC_ASSIGNER = ""
+    assert [m.id for m in uscc_assigner_check()] == ["zhengwu.cases.E001"]
+    settings.ZHENGWU_USCC_ASSIGNER = "local"
+    assert uscc_assigner_check() == []
+    settings.ZHENGWU_USCC_ASSIGNER = "zhengwu.nowhere.assign"
+    assert [m.id for m in uscc_assigner_check()] == ["zhengwu.cases.E002"]
+    settings.ZHENGWU_USCC_ASSIGNER = "zhengwu.cases.registration.MAX_SKIPS"
+    assert [m.id for m in uscc_assigner_check()] == ["zhengwu.cases.E002"]
