@@ -19,7 +19,8 @@ What the licence says comes from the type's field sources (licences.fields):
   types name text fields);
 - `form:<key>` — the common applicant fields of form_data (a bundle's shared answers);
 - `applicant_name`, `case_number`, `decided_on` — the case itself;
-- `text:<words>` — fixed text.
+- `text:<words>` — fixed text;
+- a source ending in `@万元` prints an amount asked in 元 in 万元 (注册资本: 1000000.00 → 100万元).
 
 Alternatives are separated by `|` (the first non-empty wins). A value the case lacks prints
 as "—" rather than blocking the decision: the licence says what the application said.
@@ -28,6 +29,7 @@ as "—" rather than blocking the decision: the licence says what the applicatio
 from __future__ import annotations
 
 import threading
+from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable
 from functools import partial
 from typing import Any, Final
@@ -72,8 +74,24 @@ def _issue_gathered() -> None:
         licences_for_cases(ids)
 
 
+def _printed(value: str, unit: str) -> str:
+    """A value as the licence prints it: `@万元` turns an amount in 元 into 万元 (注册资本
+    is asked in 元, bundle_fields.csv); what is not a number stays as the application said."""
+    if unit != "万元":
+        return value
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        return value
+    if not amount.is_finite():
+        return value
+    wan = (amount / 10000).normalize()
+    return f"{wan:f}万元"
+
+
 def _value(case: Case, source: str) -> str:
     for alternative in source.split("|"):
+        alternative, _, unit = alternative.partition("@")
         kind, _, key = alternative.strip().partition(":")
         value: Any = None
         if kind == "answers":
@@ -91,7 +109,7 @@ def _value(case: Case, source: str) -> str:
             day = case.decided_at.astimezone(SHANGHAI).date()
             value = f"{day.year}年{day.month}月{day.day}日"
         if isinstance(value, (str, int, float)) and str(value).strip():
-            return str(value).strip()
+            return _printed(str(value).strip(), unit.strip())
     return MISSING
 
 

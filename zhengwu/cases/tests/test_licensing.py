@@ -148,3 +148,18 @@ def test_an_item_without_a_licence_type_issues_none(submit, clerk):
     case.refresh_from_db()
     assert case.decision == Decision.DEEMED_APPROVED
     assert not Licence.objects.filter(source_case=case.number).exists()
+
+
+@pytest.mark.parametrize(("given", "printed"), [
+    ("1000000.00", "100万元"), ("1234567.5", "123.45675万元"), ("500", "0.05万元"),
+    ("一百万", "一百万"),  # not a number: printed as the application said it
+])
+def test_an_amount_in_yuan_is_printed_in_wan_yuan(given, printed):
+    """注册资本 is asked in 元 and printed as the licence shows it (万元): `@万元`."""
+    from zhengwu.cases.licensing import licence_payload
+    from zhengwu.cases.models import Case
+
+    case = Case(form_data={"answers": {"registered_capital": given}})
+    fields = [{"key": "registeredCapital", "label": "注册资本",
+               "source": "answers:registered_capital@万元"}]
+    assert licence_payload(fields, case) == {"registeredCapital": printed}
