@@ -29,8 +29,8 @@ as "—" rather than blocking the decision: the licence says what the applicatio
 from __future__ import annotations
 
 import threading
-from decimal import Decimal, InvalidOperation
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Final
 
@@ -91,8 +91,8 @@ def _printed(value: str, unit: str) -> str:
 
 def _value(case: Case, source: str) -> str:
     for alternative in source.split("|"):
-        alternative, _, unit = alternative.partition("@")
-        kind, _, key = alternative.strip().partition(":")
+        where, _, unit = alternative.partition("@")
+        kind, _, key = where.strip().partition(":")
         value: Any = None
         if kind == "answers":
             answers = case.form_data.get("answers") or {}

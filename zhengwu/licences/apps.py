@@ -34,8 +34,12 @@ class LicencesConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.core import sweeps
         from zhengwu.licences import my_space
+        from zhengwu.licences.selectors import licence_type_names
+        from zhengwu.sharing.selectors import licence_namer_register
 
         sweeps.register("licences.expiry", sweep)
         sweeps.register("licences.status_lists", status_lists_sweep, stage=sweeps.Stage.FOLLOW)
         sweeps.register("licences.presentations", presentations_sweep)
         my_space.register()  # 我的证照 in 我的空间 (core.personal_space)
+        # 谁用了我的证照 names a licence by its type (sharing sits below licences).
+        licence_namer_register(licence_type_names)

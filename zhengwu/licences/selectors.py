@@ -58,3 +58,9 @@ def licence_public(identifier: str) -> Licence | None:
     """A licence by its identifier, for the public verification page."""
     return (Licence.objects.filter(identifier=identifier)
             .select_related("licence_type", "issuer_department").first())
+
+
+def licence_type_names(identifiers: set[str]) -> dict[str, str]:
+    """Identifier → its licence type's name, in one query (the use log's rows)."""
+    return dict(Licence.objects.filter(identifier__in=identifiers).values_list(
+        "identifier", "licence_type__name"))

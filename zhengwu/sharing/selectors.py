@@ -4,6 +4,7 @@ of their own licences and data, an applicant only their own shared-data requests
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
@@ -56,7 +57,19 @@ def _role_label(role: str) -> str:
         return ""
 
 
-def use_row(use: DataUse, items: dict[str, str], url: str = "") -> dict[str, Any]:
+# Licences sit above sharing: their app registers how to name licences by identifier
+# (identifier → the licence type's name, e.g. 营业执照), so the holder reads what was used.
+LicenceNamer = Callable[[set[str]], dict[str, str]]
+_NAMERS: dict[str, LicenceNamer] = {}
+
+
+def licence_namer_register(namer: LicenceNamer) -> None:
+    """Register (or replace) how licences are named; called in the licences app's ready."""
+    _NAMERS["licences"] = namer
+
+
+def use_row(use: DataUse, items: dict[str, str], url: str = "",
+            licences: dict[str, str] | None = None) -> dict[str, Any]:
     """What the holder sees of one use. Like 谁查看过我的办件 (portal.my_space), staff are
     named with their role and department; the holder's own preview reads 本人; `url` is the
     shared data fetched for the case, when the use is such a request."""
@@ -67,7 +80,8 @@ def use_row(use: DataUse, items: dict[str, str], url: str = "") -> dict[str, Any
         who, role = "本人", ""
     else:
         who = use.actor_label
-    what = items.get(use.item_code, use.item_code) if use.item_code else "电子证照"
+    what = items.get(use.item_code, use.item_code) if use.item_code else \
+        (licences or {}).get(use.licence_id, "电子证照")
     return {"seq": use.seq, "at": use.at, "kind": use.kind, "kind_label": use.get_kind_display(),
             "who": who, "role": role, "department": use.department_label, "url": url,
             "case_number": use.case_number, "basis": use.basis,
@@ -83,8 +97,11 @@ def use_rows(uses: list[DataUse]) -> list[dict[str, Any]]:
         use_id__in=[u.pk for u in uses if u.kind in {UseKind.SHARED_DATA_QUERY,
                                                        UseKind.EX_OFFICIO_CHECK}])
         .values_list("use_id", "pk"))
+    identifiers = {u.licence_id for u in uses if u.licence_id}
+    namer = _NAMERS.get("licences")
+    licences = namer(identifiers) if namer and identifiers else {}
     return [use_row(u, items, reverse("sharing:request", args=[requests[u.pk]])
-                    if u.pk in requests else "") for u in uses]
+                    if u.pk in requests else "", licences) for u in uses]
 
 
 def catalogue() -> QuerySet[SharedDataItem]:

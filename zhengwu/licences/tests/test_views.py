@@ -92,6 +92,9 @@ def test_the_holder_downloads_the_signed_json_and_it_verifies(client_for: Any,
     assert (use.basis, use.actor, use.holder_ref) == (UseBasis.HOLDER, applicant,
                                                       licence.holder_ref)
     assert use.purpose == "下载签名数据（JSON）"
+    # … named by its type, not only by its identifier.
+    uses = client_for(applicant).get(reverse("sharing:my_uses")).content.decode()
+    assert "出生医学证明" in uses and licence.identifier in uses
 
 
 def test_the_pdf_is_rendered_after_the_issue_commits_and_downloaded_from_the_cache(
@@ -150,6 +153,8 @@ def test_the_public_page_shows_the_status_masked(client_for: Any, licence: Licen
     licence_revoke(licence_id=licence.pk, actor=SYSTEM, reason="以欺骗手段取得")
     page = client_for(None).get(url).content.decode()
     assert "已撤销" in page
+    # A revoked licence is not offered a 亮证 code; the page says whom to ask.
+    assert "生成亮证码" not in page and "不能亮证" in page
     assert client_for(None).get(reverse("licences:verify", args=["1.2.156.x"])).status_code \
         == 404
 
