@@ -127,6 +127,9 @@ def _create(event: ServiceEvent, *, rater: User | None, level: int, reasons: lis
                 submitted_by=rater if key else None, idempotency_key=key or None,
                 request_hash=digest)
     except IntegrityError as error:
+        if key:  # the same key racing: the entry point asks again (core.idempotency)
+            raise Conflict("同一 Idempotency-Key 的评价正在处理，请稍后查询。",
+                           code="rating.idempotency_race") from error
         raise Conflict("该服务已评价过，每次服务只能评价一次。",
                        code="rating.already_rated") from error
     audit_record(actor=rater_actor(rater), action="evaluations.rate", obj=rating,
@@ -153,9 +156,15 @@ def _rectification_open(rating: Rating, now: dt.datetime) -> Rectification:
     return row
 
 
+@dataclass(frozen=True)
+class Rated:
+    rating: Rating
+    created: bool  # False: the same Idempotency-Key and body again (the first rating)
+
+
 @transaction.atomic
 def rating_submit(*, user: User, data: RatingIn, channel: str = Channel.WEB,
-                  address: str | None = None, idempotency_key: str | None = None) -> Rating:
+                  address: str | None = None, idempotency_key: str | None = None) -> Rated:
     """Rate a service event as the person served (web page or API)."""
     refused = level_refusal(user, RATE)
     if refused is not None:
@@ -166,14 +175,14 @@ def rating_submit(*, user: User, data: RatingIn, channel: str = Channel.WEB,
     earlier = idempotency.replay(Rating.objects, submitted_by=user, key=idempotency_key,
                                  digest=digest, prefix="rating")
     if earlier is not None:
-        return earlier
+        return Rated(earlier, False)
     event = event_for_rater(kind=data.kind, key=data.key, user=user)
     now = clock.now()
     window_check(event, now)
     level, reasons, text = _clean(data)
-    return _create(event, rater=user, level=level, reasons=reasons, text=text,
-                   channel=channel, address=address, now=now, key=idempotency_key,
-                   digest=digest)
+    return Rated(_create(event, rater=user, level=level, reasons=reasons, text=text,
+                         channel=channel, address=address, now=now, key=idempotency_key,
+                         digest=digest), True)
 
 
 def invitation_get(token: str) -> Invitation:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import User
+from zhengwu.cases.tests.conftest import food, reviewer, submit  # noqa: F401 (fixtures)
 from zhengwu.departments.models import Department
 from zhengwu.evaluations.events import event_record
 from zhengwu.evaluations.models import ServiceEvent

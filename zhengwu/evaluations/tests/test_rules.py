@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def rate(user, event, level=1, reasons=(), text=""):
     return rating_submit(user=user, data=RatingIn(kind=event.kind, key=event.key, level=level,
-                                                  reasons=list(reasons), text=text))
+                                                  reasons=list(reasons), text=text)).rating
 
 
 @time_machine.travel(at(2026, 3, 2), tick=False)
