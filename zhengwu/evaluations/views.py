@@ -28,7 +28,7 @@ from zhengwu.evaluations import indicators, rules, selectors, services
 from zhengwu.evaluations.events import KINDS
 from zhengwu.evaluations.indicators import FLAG_LABELS
 from zhengwu.evaluations.models import Channel, Complexity, InvalidKind, ServiceEvent
-from zhengwu.evaluations.workflow import RECTIFICATION_TABLE, ROLE_LABELS, STAFF_ACTIONS
+from zhengwu.evaluations.workflow import ACTION_LABELS, RECTIFICATION_TABLE, STAFF_ACTIONS
 from zhengwu.process import engine
 
 
@@ -162,7 +162,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/staff_detail.html", {
         "row": row, "rating": row.rating, "levels": rules.LEVELS, "reasons": rules.reasons(),
         "moves": [(action, RECTIFICATION_TABLE.moves[action].label) for action in moves],
-        "events": row.events.all(), "role_labels": ROLE_LABELS, "contact": contact,
+        "events": [(event, ACTION_LABELS.get(event.action, event.action))
+                   for event in row.events.all()], "contact": contact,
         "complexities": Complexity.choices, "invalid_kinds": InvalidKind.choices,
         "kind_label": KINDS.get(row.rating.event.kind, ""),
         "reason_labels": [rules.reasons().get(code, code) for code in row.rating.reasons],

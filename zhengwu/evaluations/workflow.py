@@ -117,3 +117,8 @@ RECTIFICATION_TABLE: Table[Rectification] = Table(
     status_label=lambda status: str(S(status).label), moves=MOVES, roles_on=roles_on)
 
 STAFF_ACTIONS = tuple(a for a in MOVES if a != "appeal")
+
+# The timeline's words for every action, the moves' and the platform's own.
+ACTION_LABELS = {action: move.label for action, move in MOVES.items()} | {
+    "open": "收到差评", "warn": "整改期限预警", "escalate": "整改逾期督办",
+    "escalate_contact": "联系逾期督办"}

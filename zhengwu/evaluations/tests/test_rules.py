@@ -216,3 +216,60 @@ def test_concurrent_double_rating_is_one_row(applicant, make_event):
         rate(applicant, event, level=3)
     with pytest.raises(Conflict):
         rate(applicant, event, level=3)
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_the_timeline_and_contact_reads_are_sealed_into_the_audit_chain(applicant, make_event,
+                                                                        chief):
+    from zhengwu.core import checkpoints
+    from zhengwu.core.audit import audit_verify
+    from zhengwu.evaluations.models import ContactRead, RectificationEvent
+
+    assert {RectificationEvent, ContactRead} <= set(checkpoints.sealed_models())
+    row = bad(applicant, make_event)
+    move(row, chief, "accept", complexity="simple")
+    contact_read(pk=row.pk, user=chief)
+    checkpoints.checkpoint_write(force=True)
+    assert not RectificationEvent.objects.filter(audit_seal=None).exists()
+    assert not ContactRead.objects.filter(audit_seal=None).exists()
+    assert audit_verify() == []
+
+
+def test_the_sweep_is_registered_before_delivery():
+    from zhengwu.core import sweeps
+
+    order = list(sweeps.ordered())
+    assert order.index("evaluations.rectifications") < order.index("notifications.deliver")
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_a_finished_bundle_case_is_one_event_with_an_sms_invitation(db):
+    from zhengwu.bundles.models import Bundle, BundleCase
+    from zhengwu.bundles.services import SubmitIn, bundle_submit
+    from zhengwu.bundles.tests.conftest import (
+        ALL_YES,
+        CHUANGYE_COMPANY,
+        QYKB,
+        item_answers_for,
+        materials_for,
+    )
+    from zhengwu.evaluations.events import _bundle_event
+    from zhengwu.evaluations.models import ServiceEvent
+
+    chuangye = User.objects.get(username="chuangye")
+    bundle = Bundle.objects.get(code=QYKB)
+    bundle_case = bundle_submit(submitted_by=chuangye, submission=SubmitIn(
+        code=QYKB, answers=dict(ALL_YES), form=dict(CHUANGYE_COMPANY),
+        materials=materials_for(bundle), item_answers=item_answers_for(bundle))).bundle_case
+    BundleCase.objects.filter(pk=bundle_case.pk).update(status="finished",
+                                                        finished_at=at(2026, 3, 2, 9))
+    with transaction.atomic():
+        _bundle_event(bundle_case.number)
+        _bundle_event(bundle_case.number)  # told twice (finish, then deliver): one event
+    event = ServiceEvent.objects.get(kind="bundle", key=bundle_case.number)
+    assert (event.person, event.department) == (chuangye, bundle.lead_department)
+    assert OutboxItem.objects.filter(recipient=chuangye, category="evaluation",
+                                     channel="sms").count() == 1
+    # Its member cases are not rated on their own.
+    assert not ServiceEvent.objects.filter(kind="case").filter(
+        key__in=bundle_case.members.values("case__number")).exists()
