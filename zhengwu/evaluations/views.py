@@ -96,8 +96,15 @@ def rate_by_token(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
+    ratings = list(selectors.my_ratings(user))
+    # The appeal form where the engine's predicate allows it (state, rater, time limit).
+    appealable = {rating.rectification.pk for rating in ratings
+                  if getattr(rating, "rectification", None) is not None
+                  and engine.moves_open(RECTIFICATION_TABLE, rating.rectification, user,
+                                        actions=("appeal",))}
     return render(request, "evaluations/mine.html", {
-        "ratings": selectors.my_ratings(user), "pending": selectors.rateable_events(user),
+        "ratings": ratings, "appealable": appealable,
+        "pending": selectors.rateable_events(user),
         "levels": rules.LEVELS, "kinds": KINDS, "reasons": rules.reasons()})
 
 
