@@ -21,8 +21,10 @@ from zhengwu.evaluations.workflow import MOVES
 
 pytestmark = pytest.mark.django_db
 
-INPUT = {"note": "说明", "complexity": "simple", "invalid_kind": "mistaken", "workdays": 2,
-         "level": 2}
+def move_in(action: str) -> MoveIn:
+    """Input every move accepts, so a refusal is about who, when and the state."""
+    return MoveIn(action=action, note="说明", complexity="simple", invalid_kind="mistaken",
+                  workdays=2, level=2)
 PATHS = {
     "triage": [],
     "invalid_proposed": [("chief", "propose_invalid")],
@@ -60,7 +62,7 @@ def accepted(user: User, row: Rectification) -> set[str]:
     for action in MOVES:
         try:
             with transaction.atomic():
-                rectification_move(pk=row.pk, user=user, move=MoveIn(action=action, **INPUT))
+                rectification_move(pk=row.pk, user=user, move=move_in(action))
                 found.add(action)
                 transaction.set_rollback(True)
         except (DomainError, Rectification.DoesNotExist):
@@ -79,7 +81,7 @@ def test_the_pages_offer_exactly_the_moves_the_service_accepts(make_event, appli
             kind="case", key=event.key, level=5, reasons=["A05"])).rating
         row = Rectification.objects.get(rating=rating)
         for who, action in path:
-            rectification_move(pk=row.pk, user=users[who], move=MoveIn(action=action, **INPUT))
+            rectification_move(pk=row.pk, user=users[who], move=move_in(action))
         row.refresh_from_db()
         for name, user in users.items():
             page, service = offered(client_for(user), row), accepted(user, row)
