@@ -32,3 +32,6 @@ class EvaluationsConfig(AppConfig):
         engine.listen(BUNDLE_PROCESS, bundle_case_moved)
         # The 评价 button on the applicant's case and bundle pages (core.service_actions).
         service_actions.register("evaluations", rate_action)
+        from zhengwu.evaluations import my_space
+
+        my_space.register()  # 待评价 in 我的空间 (core.personal_space)

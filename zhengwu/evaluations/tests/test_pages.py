@@ -144,3 +144,32 @@ def test_indicators_recomputed_from_events_equal_the_page(make_event, applicant,
     assert Decimal(march["good_rate"]) == recomputed.good_rate == Decimal("50.0")
     assert Decimal(march["callback_rate"]) == recomputed.callback_rate == Decimal("100.0")
     assert "张三" not in html and "13800000001" not in html
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_my_space_lists_the_services_to_rate(make_event, applicant, client_for):
+    event = make_event(at(2026, 3, 2, 9))
+    page = client_for(applicant).get("/my/").content.decode()
+    assert "待评价" in page and reverse("evaluations:rate", args=["case", event.key]) in page
+    rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=1))
+    page = client_for(applicant).get("/my/").content.decode()
+    assert reverse("evaluations:rate", args=["case", event.key]) not in page
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_the_indicators_page_for_supervisors_with_flags(make_event, applicant, client_for,
+                                                        clerk, supervisor):
+    # A rating by a staff account (the clerk had a case of their own) is flagged.
+    own = make_event(at(2026, 3, 2, 9), person=clerk)
+    rating_submit(user=clerk, data=RatingIn(kind="case", key=own.key, level=1))
+    for _ in range(2):
+        event = make_event(at(2026, 3, 2, 9))
+        rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=2,
+                                                    text="窗口服务非常热情周到"))
+    url = reverse("evaluations:indicators") + "?month=2026-03"
+    assert client_for(clerk).get(url).status_code == 403
+    assert client_for(applicant).get(url).status_code == 403
+    page = client_for(supervisor).get(url).content.decode()
+    assert "按部门" in page and "按事项" in page and "按经办人" in page
+    assert "工作人员账号评价" in page and "评价文字雷同" in page
+    assert "李窗口" not in page and "张三" not in page
