@@ -22,7 +22,6 @@ from typing import Any
 
 from django.urls import reverse
 
-from zhengwu.accounts.models import User
 from zhengwu.bundles.models import BundleCase
 from zhengwu.cases.models import Case, CaseStatus
 from zhengwu.core import clock
@@ -44,7 +43,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def event_record(*, kind: str, key: str, person: User | None, phone: str,
+def event_record(*, kind: str, key: str, person_id: int | None, phone: str,
                  department_id: int | None, item_code: str, item_name: str,
                  staff_id: int | None, at: dt.datetime) -> ServiceEvent:
     """Record the service `kind`/`key` as rateable from `at`, or move its closing to `at`
@@ -52,7 +51,7 @@ def event_record(*, kind: str, key: str, person: User | None, phone: str,
     if kind not in KINDS:
         raise ValueError(f"unknown service event kind {kind!r}")
     event, created = ServiceEvent.objects.get_or_create(kind=kind, key=key, defaults={
-        "person": person, "contact_phone": phone, "department_id": department_id,
+        "person_id": person_id, "contact_phone": phone, "department_id": department_id,
         "item_code": item_code, "item_name": item_name[:200], "staff_id": staff_id,
         "opened_at": at, "closed_at": at})
     if not created and at > event.closed_at:
@@ -87,11 +86,11 @@ def _case_staff(case: Case) -> int | None:
     return actor
 
 
-def _case_event(case_id: int, action: str) -> None:
-    case = Case.objects.select_related("implementation__item", "applicant").get(pk=case_id)
+def _case_event(case: Case, action: str) -> None:
+    # The row the move (or a sweep's batch) left, as it was told: no lookup of the case again.
     at = {"close": case.closed_at, "deliver": case.delivered_at}.get(action) or \
         case.decided_at or clock.now()
-    event = event_record(kind="case", key=case.number, person=case.applicant,
+    event = event_record(kind="case", key=case.number, person_id=case.applicant_id,
                          phone=case.applicant_phone, department_id=case.department_id,
                          item_code=case.implementation.item.basic_code,
                          item_name=case.implementation.item.name,
@@ -107,13 +106,14 @@ def case_moved(outcome: Outcome[Case]) -> list[FollowUp]:
         return []
     if outcome.after not in (CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.DELIVERED):
         return []
-    return [lambda: _case_event(case.pk, action)]
+    return [lambda: _case_event(case, action)]
 
 
 def _bundle_event(number: str) -> None:
-    bundle_case = BundleCase.objects.select_related("bundle", "applicant").get(number=number)
+    bundle_case = BundleCase.objects.select_related("bundle").get(number=number)
     at = bundle_case.delivered_at or bundle_case.finished_at or clock.now()
-    event = event_record(kind="bundle", key=bundle_case.number, person=bundle_case.applicant,
+    event = event_record(kind="bundle", key=bundle_case.number,
+                         person_id=bundle_case.applicant_id,
                          phone=bundle_case.applicant_phone,
                          department_id=bundle_case.bundle.lead_department_id,
                          item_code=bundle_case.bundle.code, item_name=bundle_case.bundle.name,

@@ -178,7 +178,7 @@ def world(monday: Any) -> dict[str, Any]:
     from zhengwu.evaluations.models import Rectification
     from zhengwu.evaluations.services import RatingIn, rating_submit
 
-    event = event_record(kind="case", key="RP-1", person=applicant, phone="",
+    event = event_record(kind="case", key="RP-1", person_id=applicant.pk, phone="",
                          department_id=market.pk, item_code="", item_name="食品经营许可",
                          staff_id=None, at=dt.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
     rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,

@@ -32,7 +32,7 @@ def make_event(applicant: User, market: Department) -> Any:
     def make(closed: dt.datetime, *, person: User | None = None, key: str = "",
              department: Department | None = None) -> ServiceEvent:
         return event_record(kind="case", key=key or f"T{next(count):05d}",
-                            person=person or applicant, phone="13800000001",
+                            person_id=(person or applicant).pk, phone="13800000001",
                             department_id=(department or market).pk, item_code="X1",
                             item_name="食品经营许可证核发（新办）", staff_id=None, at=closed)
 
