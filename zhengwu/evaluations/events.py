@@ -2,8 +2,8 @@
 
 Kinds today: a case (办件) once decided — rated after the decision or delivery — and an 一件事
 (bundle case) once finished. Hall visits (a queue number), appointments and 12345 work orders
-plug in by adding their kind to KINDS and calling `event_record` when they end: the table
-references a service by (kind, key) and needs no schema change.
+plug in with `kind_register(kind, label)` and a call of `event_record` when they end: the
+table references a service by (kind, key) and needs no schema change.
 
 A member case of an 一件事 is not an event of its own: the bundle is the one service the
 person asked for (一事一评), so they rate it once.
@@ -34,6 +34,14 @@ from zhengwu.process.spec import FollowUp, Outcome
 
 KINDS: dict[str, str] = {"case": "办件", "bundle": "一件事"}
 # Later: "visit" (窗口办事, by queue number), "appointment" (预约), "workorder" (12345 工单).
+
+
+def kind_register(kind: str, label: str) -> None:
+    """Make a new kind of service rateable (from the owning app's AppConfig.ready()); the
+    table needs no migration: `kind` is a string column."""
+    if len(kind) > ServiceEvent._meta.get_field("kind").max_length:  # type: ignore[operator]
+        raise ValueError(f"service event kind too long: {kind!r}")
+    KINDS[kind] = label
 
 CASE_DECIDING = ("grant", "deny", "deem_approved")
 CASE_ENDING = ("close", "deliver")

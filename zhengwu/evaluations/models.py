@@ -188,6 +188,11 @@ class Rectification(models.Model):
     def __str__(self) -> str:
         return f"差评整改#{self.pk}"
 
+    @property
+    def extension_state_label(self) -> str:
+        return {"requested": "待审批", "approved": "已批准", "refused": "未批准"}.get(
+            self.extension_state, "")
+
 
 class RectificationEvent(ProcessEvent):
     rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE,

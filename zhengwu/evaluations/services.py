@@ -26,7 +26,7 @@ from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock, idempotency
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.evaluations import rules
 from zhengwu.evaluations.events import token_hash
@@ -90,6 +90,13 @@ def event_for_rater(*, kind: str, key: str, user: User) -> ServiceEvent:
     """The service event `user` was served in; another's or none is absent (404)."""
     return ServiceEvent.objects.select_related("department").get(kind=kind, key=key,
                                                                  person=user)
+
+
+def rateable_check(event: ServiceEvent, now: dt.datetime) -> None:
+    """Conflict when the event is rated already or its window has closed."""
+    if Rating.objects.filter(event=event).exists():
+        raise Conflict("该服务已评价过，每次服务只能评价一次。", code="rating.already_rated")
+    window_check(event, now)
 
 
 def window_check(event: ServiceEvent, now: dt.datetime) -> None:
@@ -425,6 +432,21 @@ class Contact:
     phone: str
 
 
+CONTACT_STATES = frozenset({S.CONTACTING, S.RECTIFYING, S.CALLBACK, S.CLOSED})
+
+
+def contact_refusal(user: User, row: Rectification) -> DomainError | None:
+    """Why `user` may not read the rater's contact now (None: they may): only the
+    rectification officer, and only once the 差评 is being handled as valid."""
+    if Role.OFFICER not in RECTIFICATION_TABLE.roles_on(user, row):
+        return NotAllowed("只有整改责任人（责任部门首席代表）可以查看评价人联系方式。",
+                          code="rectification.contact_forbidden")
+    if row.status not in CONTACT_STATES:
+        return Conflict("认定为有效差评后才能查看评价人联系方式。",
+                        code="rectification.contact_not_yet")
+    return None
+
+
 @transaction.atomic
 def contact_read(*, pk: int, user: User, purpose: str = "差评回访") -> Contact:
     """The rater's contact for the rectification officer only (the 首席代表 of the
@@ -432,12 +454,9 @@ def contact_read(*, pk: int, user: User, purpose: str = "差评回访") -> Conta
     data (ContactRead, quality.md #8) and audited. Others: absent (404) or refused (403)."""
     row = Rectification.objects.filter(rectification_visible_q(user)).select_related(
         "rating__event", "rating__rater").get(pk=pk)
-    if Role.OFFICER not in RECTIFICATION_TABLE.roles_on(user, row):
-        raise NotAllowed("只有整改责任人（责任部门首席代表）可以查看评价人联系方式。",
-                         code="rectification.contact_forbidden")
-    if row.status in (S.TRIAGE, S.INVALID_PROPOSED, S.INVALID, S.APPEALED, S.INVALID_FINAL):
-        raise Conflict("认定为有效差评后才能查看评价人联系方式。",
-                       code="rectification.contact_not_yet")
+    refused = contact_refusal(user, row)
+    if refused is not None:
+        raise refused
     actor = actor_for(user)
     ContactRead.objects.create(rectification=row, user=user,
                                department_label=actor.department_label, purpose=purpose[:40],

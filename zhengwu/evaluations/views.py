@@ -54,6 +54,12 @@ def _rate_context(event: ServiceEvent, data: services.RatingIn | None) -> dict[s
 def rate(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     user = cast(User, request.user)
     event = services.event_for_rater(kind=kind, key=key, user=user)  # others: 404
+    if request.method != "POST":
+        try:
+            services.rateable_check(event, clock.now())
+        except DomainError as problem:
+            return render(request, "evaluations/token_done.html",
+                          {"message": problem.message}, status=409)
     data = None
     error = ""
     if request.method == "POST":
@@ -166,9 +172,11 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("evaluations:staff_detail", pk=pk)
             row = selectors.rectification_for(user, pk)
     moves = engine.moves_open(RECTIFICATION_TABLE, row, user, actions=STAFF_ACTIONS)
+    can_contact = services.contact_refusal(user, row) is None
     return render(request, "evaluations/staff_detail.html", {
         "row": row, "rating": row.rating, "levels": rules.LEVELS, "reasons": rules.reasons(),
         "moves": [(action, RECTIFICATION_TABLE.moves[action].label) for action in moves],
+        "can_contact": can_contact,
         "events": [(event, ACTION_LABELS.get(event.action, event.action))
                    for event in row.events.all()], "contact": contact,
         "complexities": Complexity.choices, "invalid_kinds": InvalidKind.choices,

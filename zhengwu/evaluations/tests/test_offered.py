@@ -1,5 +1,5 @@
-"""The pages offer a rectification move exactly when the service accepts it (docs/processes.md
-§6): for every state the process reaches and every person concerned, the move buttons read
+"""The pages offer a rectification move (and the contact read) exactly when the service
+accepts it (docs/processes.md §6): for every state the process reaches and every person concerned, the move buttons read
 from the HTML they get are compared with the moves the service then accepts, each tried in a
 savepoint that is rolled back."""
 
@@ -15,7 +15,13 @@ from django.urls import reverse
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import DomainError
 from zhengwu.evaluations.models import Rectification
-from zhengwu.evaluations.services import MoveIn, RatingIn, rating_submit, rectification_move
+from zhengwu.evaluations.services import (
+    MoveIn,
+    RatingIn,
+    contact_read,
+    rating_submit,
+    rectification_move,
+)
 from zhengwu.evaluations.tests.conftest import at
 from zhengwu.evaluations.workflow import MOVES
 
@@ -49,7 +55,6 @@ def offered(client, row: Rectification) -> set[str]:
     staff = client.get(reverse("evaluations:staff_detail", args=[row.pk]))
     if staff.status_code == 200:
         found |= set(re.findall(r'name="action" value="(\w+)"', staff.content.decode()))
-        found.discard("contact_read")
     mine = client.get(reverse("evaluations:mine"))
     if mine.status_code == 200 and reverse("evaluations:appeal", args=[row.pk]) in \
             mine.content.decode():
@@ -67,6 +72,13 @@ def accepted(user: User, row: Rectification) -> set[str]:
                 transaction.set_rollback(True)
         except (DomainError, Rectification.DoesNotExist):
             pass
+    try:  # the button that reveals the rater's contact (a logged read)
+        with transaction.atomic():
+            contact_read(pk=row.pk, user=user)
+            found.add("contact_read")
+            transaction.set_rollback(True)
+    except (DomainError, Rectification.DoesNotExist):
+        pass
     return found
 
 

@@ -273,3 +273,20 @@ def test_a_finished_bundle_case_is_one_event_with_an_sms_invitation(db):
     # Its member cases are not rated on their own.
     assert not ServiceEvent.objects.filter(kind="case").filter(
         key__in=bundle_case.members.values("case__number")).exists()
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_a_hall_visit_plugs_in_as_a_new_kind_without_a_schema_change(applicant, market,
+                                                                     monkeypatch):
+    from zhengwu.evaluations import events
+
+    monkeypatch.setattr(events, "KINDS", dict(events.KINDS))
+    with pytest.raises(ValueError, match="unknown service event kind"):
+        events.event_record(kind="visit", key="A001-20260302", person_id=applicant.pk,
+                            phone="", department_id=market.pk, item_code="", item_name="窗口办事",
+                            staff_id=None, at=at(2026, 3, 2, 9))
+    events.kind_register("visit", "窗口办事")
+    visit = events.event_record(kind="visit", key="A001-20260302", person_id=applicant.pk,
+                                phone="", department_id=market.pk, item_code="",
+                                item_name="窗口办事", staff_id=None, at=at(2026, 3, 2, 9))
+    assert rate(applicant, visit, level=3).event.kind == "visit"
