@@ -18,8 +18,9 @@ from django.db.models import Q, QuerySet
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.core import clock
+from zhengwu.core.access_log import AccessGroup, access_group, access_groups
 from zhengwu.evaluations import indicators, rules
-from zhengwu.evaluations.models import Rating, Rectification, ServiceEvent
+from zhengwu.evaluations.models import ContactRead, Rating, Rectification, ServiceEvent
 from zhengwu.evaluations.models import RectificationStatus as S
 
 INVALID_STATES = frozenset({S.INVALID, S.INVALID_FINAL, S.APPEALED})
@@ -126,3 +127,10 @@ def flagged(start: dt.datetime, end: dt.datetime) -> list[tuple[Rating, set[str]
 def _traces(ratings: Iterable[Rating]) -> list[indicators.RatingTrace]:
     return [indicators.RatingTrace(r.pk, r.by_staff, r.address or "", r.rated_at.timestamp(),
                                    r.text) for r in ratings]
+
+
+def contact_reads_of(user: User) -> list[AccessGroup]:
+    """Who read the person's contact for a 差评's callback (quality.md #8), grouped by day,
+    staff member and purpose as the case page's reads are (core.access_log)."""
+    rows = ContactRead.objects.filter(rectification__rating__rater=user)
+    return [access_group(row) for row in access_groups(rows)]

@@ -110,6 +110,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                                         actions=("appeal",))}
     return render(request, "evaluations/mine.html", {
         "ratings": ratings, "appealable": appealable,
+        "contact_reads": selectors.contact_reads_of(user),
         "pending": selectors.rateable_events(user),
         "levels": rules.LEVELS, "kinds": KINDS, "reasons": rules.reasons()})
 

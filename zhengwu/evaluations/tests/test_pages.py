@@ -98,6 +98,9 @@ def test_staff_see_the_rating_without_the_rater(make_event, applicant, client_fo
     shown = client_for(chief).post(detail, {"action": "contact_read"}).content.decode()
     assert "13800000001" in shown
     assert row.contact_reads.count() == 1
+    # The rater sees who read it, and why (quality.md #8).
+    mine = client_for(applicant).get(reverse("evaluations:mine")).content.decode()
+    assert "赵首席" in mine and "差评回访" in mine
     assert client_for(supervisor).post(
         f"/api/v1/evaluations/rectifications/{row.pk}/contact").status_code == 403
 
