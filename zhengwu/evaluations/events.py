@@ -20,6 +20,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from zhengwu.bundles.models import BundleCase
@@ -81,8 +82,10 @@ def invitation_send(event: ServiceEvent) -> str | None:
     Invitation.objects.create(event=event, token_hash=token_hash(token), created_at=clock.now())
     link = reverse("evaluations:token", args=[token])
     notify(recipients=[person], title="请对本次政务服务进行评价",
-           body=f"您办理的“{event.item_name}”已办结，欢迎在{rules.window_days()}日内评价："
-                "非常满意、满意、基本满意、不满意、非常不满意。链接仅可使用一次。",
+           # An SMS has no separate link: the address is in the text (the gateway sends the
+           # body; ZHENGWU_PUBLIC_URL is the site as people reach it).
+           body=f"您办理的“{event.item_name}”已办结，欢迎在{rules.window_days()}日内评价"
+                f"（非常满意至非常不满意）：{settings.ZHENGWU_PUBLIC_URL}{link} 链接仅可使用一次。",
            link=link, category="evaluation", channels=(Channel.SMS,),
            dedupe_key=f"evaluation:{event.pk}:invite")
     return token

@@ -51,6 +51,8 @@ def test_a_closed_case_is_rated_once_from_the_sms_link(food, submit, clerk, revi
     sms = OutboxItem.objects.get(category="evaluation", channel="sms", recipient=applicant)
     token_url = sms.link
     assert token_url.startswith("/evaluations/r/")
+    assert sms.body.endswith(f"{token_url} 链接仅可使用一次。")  # the text carries the address
+    assert client_for(None).get("/evaluations/r/not-a-token/").status_code == 404
     anonymous = client_for(None)
     form = anonymous.get(token_url)
     assert form.status_code == 200 and "非常不满意" in form.content.decode()
