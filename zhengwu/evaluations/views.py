@@ -148,6 +148,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _staff(request)
     row = selectors.rectification_for(user, pk)
     contact = None
+    failed, typed = "", {}
     if request.method == "POST":
         if request.POST.get("action") == "contact_read":
             try:
@@ -168,6 +169,8 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     level=level))
             except DomainError as problem:
                 messages.error(request, problem.message)
+                # The form that failed keeps what was typed.
+                failed, typed = request.POST.get("action", ""), request.POST.dict()
             else:
                 messages.success(request, "已办理。")
                 return redirect("evaluations:staff_detail", pk=pk)
@@ -177,7 +180,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/staff_detail.html", {
         "row": row, "rating": row.rating, "levels": rules.LEVELS, "reasons": rules.reasons(),
         "moves": [(action, RECTIFICATION_TABLE.moves[action].label) for action in moves],
-        "can_contact": can_contact,
+        "can_contact": can_contact, "failed": failed, "typed": typed,
         "events": [(event, ACTION_LABELS.get(event.action, event.action))
                    for event in row.events.all()], "contact": contact,
         "complexities": Complexity.choices, "invalid_kinds": InvalidKind.choices,

@@ -178,3 +178,18 @@ def test_the_indicators_page_for_supervisors_with_flags(make_event, applicant, c
     assert "按部门" in page and "按事项" in page and "按经办人" in page
     assert "工作人员账号评价" in page and "评价文字雷同" in page
     assert "李窗口" not in page and "张三" not in page
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_a_refused_move_keeps_what_was_typed(make_event, applicant, client_for):
+    from zhengwu.accounts.models import User
+
+    chief = User.objects.get(username="chief")
+    event = make_event(at(2026, 3, 2, 9))
+    rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,
+                                                         reasons=["A05"])).rating
+    row = Rectification.objects.get(rating=rating)
+    page = client_for(chief).post(reverse("evaluations:staff_detail", args=[row.pk]),
+                                  {"action": "propose_invalid", "invalid_kind": "",
+                                   "note": "评价内容与办件无关"}).content.decode()
+    assert "请选择无效类型" in page and 'value="评价内容与办件无关"' in page
