@@ -24,6 +24,7 @@ urlpatterns = [
     path("V/<str:token>", licences_views.licence_verify_short, name="licence_verify_short"),
     path("notifications/", include("zhengwu.notifications.urls")),
     path("licences/", include("zhengwu.licences.urls")),
+    path("evaluations/", include("zhengwu.evaluations.urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhengwu.cases",
     "zhengwu.bundles",
     "zhengwu.jointreviews",
+    "zhengwu.evaluations",
     "zhengwu.portal",
     "zhengwu.packs",
 ]
@@ -211,6 +212,8 @@ ZHENGWU_OIDC_TIMEOUT = float(env_str("ZHENGWU_OIDC_TIMEOUT", "10"))
 # 电子监察: a yellow card when at most this many working days remain (issue 3 item 6; the
 # sources give no number, see cases.caseclock.yellow_threshold). The only place it is set.
 ZHENGWU_YELLOW_CARD_WORKDAYS = int(env_str("ZHENGWU_YELLOW_CARD_WORKDAYS", "1"))
+# 好差评 (zhengwu/evaluations/rules.py): days after a service closes in which it may be rated.
+ZHENGWU_RATING_WINDOW_DAYS = int(env_str("ZHENGWU_RATING_WINDOW_DAYS", "7"))
 # Reverse proxies in front of the platform whose X-Forwarded-For is trusted (rate limits
 # per client address); 0 = none, use the connection's address.
 ZHENGWU_TRUSTED_PROXIES = int(env_str("ZHENGWU_TRUSTED_PROXIES", "0"))

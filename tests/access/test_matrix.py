@@ -895,6 +895,17 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /cases/progress": "a public lookup sent by POST so the ID number stays out of "
                                 "access logs; writes nothing but the shared miss counter: "
                                 "zhengwu/cases/tests/test_progress.py",
+    "api POST /evaluations/ratings": "one's own service only (another's is absent), once, "
+                                     "within the window: zhengwu/evaluations/tests/"
+                                     "test_rules.py, test_api.py",
+    "api POST /evaluations/rectifications/{rectification_id}/moves": "差评整改 on the "
+        "process engine: the responsible department's 首席代表, 电子监察 as second reviewer, "
+        "the rater's appeal; others find it absent: zhengwu/evaluations/tests/test_rules.py "
+        "(test_an_invalid_bad_rating_needs_a_second_reviewer, test_a_department_not_"
+        "responsible_cannot_see_it)",
+    "api POST /evaluations/rectifications/{rectification_id}/contact": "the rectification "
+        "officer only, logged: zhengwu/evaluations/tests/test_rules.py (test_only_the_officer_"
+        "reads_the_contact_and_the_read_is_logged), test_pages.py",
     "page cases:apply": "filing for oneself",
     "page cases:apply_draft": "one's own draft (cases.drafts): zhengwu/cases/tests/"
                               "test_item_form.py",

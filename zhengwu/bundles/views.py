@@ -90,7 +90,7 @@ from zhengwu.cases.models import (
 from zhengwu.cases.selectors import case_timeline
 from zhengwu.cases.uploads import MAX_FILES
 from zhengwu.catalog.models import ItemImplementation, MaterialSource
-from zhengwu.core import idempotency
+from zhengwu.core import idempotency, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import DomainError
@@ -880,6 +880,9 @@ def _detail_context(request: HttpRequest, bundle_case: BundleCase, *,
         # why (quality.md #8): grouped by day and purpose, a page at a time.
         "accesses": _access_page(request, bundle_case) if mine else None,
         "access_total": bundle_case.accesses.count() if mine else 0,
+        # 评价 and the like, offered by apps above bundles (core.service_actions).
+        "service_actions": service_actions.actions_for("bundle", bundle_case.number, user)
+        if mine else [],
         # A refused move whose form is no longer offered shows its reason at the top.
         "error_top": error if not ((failed == "supplement" and can_supplement)
                                    or (failed == "withdraw" and can_withdraw)) else "",

@@ -75,7 +75,7 @@ from zhengwu.cases.progress import progress_query
 from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
-from zhengwu.core import clock
+from zhengwu.core import clock, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError, NotAllowed
 from zhengwu.core.http import client_ip, is_htmx
@@ -393,6 +393,9 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
         # (quality.md #8): grouped by day and purpose, a page at a time.
         "accesses": _access_page(request, case) if case.applicant_id == user.pk else None,
         "access_total": case.accesses.count() if case.applicant_id == user.pk else 0,
+        # 评价 and the like, offered by apps above cases to the applicant (core.service_actions).
+        "service_actions": service_actions.actions_for("case", case.number, user)
+        if case.applicant_id == user.pk else [],
     }
 
 

@@ -84,6 +84,9 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/accounts/identity", "/accounts/verify/"),
     ("/api/v1/accounts/authorizations", "/accounts/authorizations/"),
     ("/api/v1/sharing/uses", "/my/data-uses/"),
+    # 好差评: the staff worklist and a rectification, without who rated.
+    ("/api/v1/evaluations/rectifications", "/evaluations/staff/"),
+    ("/api/v1/evaluations/rectifications/{rectification}", "/evaluations/staff/{rectification}/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -100,6 +103,8 @@ PUBLIC = {
     "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
     "/api/v1/departments/{department_id}", "/api/v1/accounts/privacy",
     "/api/v1/sharing/items",
+    # 好差评公开: monthly figures, no personal data (evaluations/tests/test_pages.py).
+    "/api/v1/evaluations/public",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -111,7 +116,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   "/api/v1/licences/mine",
                   # A shared data item fetched for the applicant's own case:
                   # sharing/tests/test_sharing.py.
-                  "/api/v1/sharing/requests/{request_id}"}
+                  "/api/v1/sharing/requests/{request_id}",
+                  # 我的评价: one's own ratings (evaluations/tests/test_api.py).
+                  "/api/v1/evaluations/ratings/mine"}
 
 
 def _template(path: str) -> str:
@@ -166,7 +173,18 @@ def world(monday: Any) -> dict[str, Any]:
                                   actor=actor_for(User.objects.get(username="catalog")))
     item = selectors.items_with_several_implementations().first()
     assert item is not None
-    return {"case": case.number, "notice": notice.pk, "bundle": bundle_case.number,
+    # A 差评 of a service of the demo applicant at 市场监管, under rectification.
+    from zhengwu.evaluations.events import event_record
+    from zhengwu.evaluations.models import Rectification
+    from zhengwu.evaluations.services import RatingIn, rating_submit
+
+    event = event_record(kind="case", key="RP-1", person_id=applicant.pk, phone="",
+                         department_id=market.pk, item_code="", item_name="食品经营许可",
+                         staff_id=None, at=dt.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
+    rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,
+                                                         reasons=["A05"])).rating
+    rectification = Rectification.objects.get(rating=rating)
+    return {"case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}
 
@@ -206,7 +224,7 @@ def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None
                 if not page_ok and _shows(response):
                     mismatches.append((username, api_path, "API shows what the page refuses",
                                        response.status_code))
-    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 27 pairs
+    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 33 pairs
     assert mismatches == [], "\n".join(map(str, mismatches))
 
 
