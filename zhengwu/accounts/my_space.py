@@ -32,7 +32,8 @@ def profile_section(user: User, limit: int, offset: int) -> personal_space.Secti
         "identity_method": user.get_identity_method_display() if user.identity_method else "",
         "identity_verified_at": user.identity_verified_at,
     }
-    return personal_space.SectionData(items=[], count=0, extra={"profile": profile})
+    return personal_space.SectionData(items=[], count=0, extra={"profile": profile},
+                                      title="企业信息" if enterprise else "")
 
 
 def address_row(address: Address) -> dict[str, Any]:

@@ -58,6 +58,9 @@ class SectionData:
     extra: dict[str, Any] = field(default_factory=dict)
     # The words of the link to `url` (default: 查看全部).
     url_label: str = ""
+    # The heading for this owner when it differs from the section's (企业信息 for an
+    # enterprise's profile).
+    title: str = ""
 
 
 Provider = Callable[[Any, int, int], SectionData | None]

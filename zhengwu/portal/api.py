@@ -58,7 +58,7 @@ def _applicant(request: HttpRequest) -> User:
 
 
 def _out(section: personal_space.Section, data: personal_space.SectionData) -> dict[str, Any]:
-    return {"key": section.key, "title": section.title, "items": data.items,
+    return {"key": section.key, "title": data.title or section.title, "items": data.items,
             "count": data.count, "url": data.url, "extra": data.extra}
 
 

@@ -54,6 +54,7 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     assert response.status_code == 302
     page = client.get(reverse("portal:my_space")).content.decode()
     assert "当前为企业空间" in page and enterprise.uscc in page
+    assert 'id="my-profile-title">企业信息<' in page  # not 个人信息
     assert licence.identifier in page  # 我的证照 of the enterprise
     assert 'id="my-addresses"' not in page and 'id="my-drafts"' not in page  # the person's
     assert client.get(reverse("licences:mine", args=[licence.identifier])).status_code == 200
@@ -67,6 +68,7 @@ def test_the_legal_representative_opens_the_enterprise_space(client_for: Any, fo
     theirs = client.get("/api/v1/me", {"account": enterprise.pk}).json()
     profile = next(sec for sec in theirs["sections"] if sec["key"] == "profile")
     assert profile["extra"]["profile"]["id_number"] == enterprise.uscc
+    assert profile["title"] == "企业信息"
     rows = client.get("/api/v1/me/sections/licences", {"account": enterprise.pk}).json()
     assert [row["identifier"] for row in rows["items"]] == [licence.identifier]
     assert client.get("/api/v1/sharing/uses", {"account": enterprise.pk}).status_code == 200
