@@ -18,6 +18,9 @@ class HallConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.core import sweeps
+        from zhengwu.hall import my_space
+
+        my_space.register()  # 我的预约 in 我的空间
 
         # Marks the missed appointments (未到) and queues tomorrow's SMS reminders; delivery
         # of the outbox runs later in the same `zhengwu sweep`.

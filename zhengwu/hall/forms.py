@@ -30,6 +30,7 @@ class BookForm(ErrorsDescribed):
         cast(forms.ChoiceField, self.fields["hall"]).choices = halls
         cast(forms.ChoiceField, self.fields["item"]).choices = [("", "请选择事项"), *items]
         self.fields["hall"].error_messages["required"] = "请选择大厅。"
+        self.fields["hall"].error_messages["invalid_choice"] = "没有该大厅。"
         self.fields["item"].error_messages["required"] = "请选择事项。"
         self.fields["item"].error_messages["invalid_choice"] = "该大厅不受理此事项的预约。"
 

@@ -108,7 +108,10 @@ class OpenSlot:
 
 def day_slots(hall: Hall, day: dt.date, service: Service | None = None) -> list[OpenSlot]:
     """The slots of `day` at `hall` (for `service`'s window group, or every group that serves
-    a bookable item), each with the places left."""
+    a bookable item), each with the places left. None in a year no calendar can say
+    anything about (before 1900 or after 2999: bad input, never an overflow)."""
+    if not 1900 <= day.year <= 2999:
+        return []
     groups = windows_by_group(hall, day)
     served = {service.window_group} if service is not None else set(
         Service.objects.filter(hall=hall, bookable=True).values_list("window_group", flat=True))

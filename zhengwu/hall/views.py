@@ -8,6 +8,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -48,7 +49,7 @@ def book(request: HttpRequest) -> HttpResponse:
         slots = slots_for(form, hall)
         if request.method == "POST":
             if not request.user.is_authenticated:
-                return redirect(f"{_login()}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
             start = slot_start(form.cleaned_data["slot"] or "")
             if start is None:
                 form.add_error("slot", "请选择时段。")
@@ -68,12 +69,6 @@ def book(request: HttpRequest) -> HttpResponse:
     return render(request, "hall/book.html", {
         "form": form, "hall": hall, "slots": slots, "searched": data is not None,
         "day": form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None})
-
-
-def _login() -> str:
-    from django.conf import settings
-
-    return str(settings.LOGIN_URL)
 
 
 @login_required

@@ -100,6 +100,8 @@ PUBLIC = {
     "/api/v1/regions", "/api/v1/regions/{code}", "/api/v1/departments",
     "/api/v1/departments/{department_id}", "/api/v1/accounts/privacy",
     "/api/v1/sharing/items",
+    # The service halls and the appointment slots of a day (docs/hall.md).
+    "/api/v1/hall/halls", "/api/v1/hall/slots",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -111,7 +113,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   "/api/v1/licences/mine",
                   # A shared data item fetched for the applicant's own case:
                   # sharing/tests/test_sharing.py.
-                  "/api/v1/sharing/requests/{request_id}"}
+                  "/api/v1/sharing/requests/{request_id}",
+                  # 我的预约: one's own appointments (hall/tests/test_api.py).
+                  "/api/v1/hall/appointments"}
 
 
 def _template(path: str) -> str:

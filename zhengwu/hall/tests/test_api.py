@@ -124,3 +124,18 @@ def test_booking_refusals_are_422_and_others_see_404(
 def test_booking_needs_a_session(client: Any) -> None:
     assert client.post("/api/v1/hall/appointments", {}, content_type="application/json")\
         .status_code == 401
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_far_out_is_empty_not_an_error(client: Any, day: str) -> None:
+    assert client.get(SLOTS, {"date": day}).json() == {"items": [], "count": 0}
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_a_start_far_out_is_refused_not_an_error(client_for: Any, applicant: User,
+                                                 police_item: Service) -> None:
+    for start in ("9999-12-31T23:30:00+08:00", "0001-01-01T00:00:00", "2026-12-02T09:00+99:00"):
+        answer = client_for(applicant).post("/api/v1/hall/appointments", {
+            "item": police_item.implementation.code, "start": start},
+            content_type="application/json")
+        assert answer.status_code == 422, (start, answer.content)

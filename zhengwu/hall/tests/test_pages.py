@@ -161,3 +161,17 @@ def test_the_outside_report_lists_items_accepted_elsewhere(
     Case.objects.filter(pk=case.pk).update(channel="online", submitted_by=reviewer)
     assert selectors.outside_report(city, case.submitted_at.date(),
                                     case.submitted_at.date()) == []
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_my_space_lists_my_appointments(client_for: Any, applicant: User,
+                                        police_item: Service) -> None:
+    client = client_for(applicant)
+    client.post(reverse("hall:book"), {"hall": CITY, "item": police_item.implementation.code,
+                                       "date": "2026-12-02",
+                                       "slot": "2026-12-02T09:00:00+08:00"})
+    code = Appointment.objects.get(person=applicant).code
+    page = client.get("/my/").content.decode()
+    assert "我的预约" in page and reverse("hall:appointment", args=[code]) in page
+    section = client.get("/api/v1/me/sections/appointments").json()
+    assert section["count"] == 1 and section["items"][0]["code"] == code
