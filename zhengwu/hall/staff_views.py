@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User
-from zhengwu.core import clock
+from zhengwu.core import clock, idempotency
 from zhengwu.core.errors import DomainError
 from zhengwu.hall import selectors, services
 from zhengwu.hall.booking import item_choices, slot_start, slots_for
@@ -117,7 +117,9 @@ def staff_book(request: HttpRequest, hall_code: str) -> HttpResponse:
             else:
                 try:
                     row, _ = services.appointment_book(
-                        user=user, channel=AppointmentChannel.STAFF, data=services.BookIn(
+                        user=user, channel=AppointmentChannel.STAFF,
+                        idempotency_key=idempotency.key_from_form(request.POST) or None,
+                        data=services.BookIn(
                             hall=hall.code, implementation=form.cleaned_data["item"],
                             start=start, name=form.cleaned_data["name"],
                             id_number=form.cleaned_data["id_number"],
@@ -130,7 +132,9 @@ def staff_book(request: HttpRequest, hall_code: str) -> HttpResponse:
                     return redirect("hall:appointment", code=row.code)
     return render(request, "hall/book.html", {
         "form": form, "hall": hall, "slots": slots, "searched": data is not None,
-        "for_caller": True, "day": None}, status=422 if form.errors else 200)
+        "for_caller": True,
+        "idempotency_key": idempotency.key_from_form(request.POST) or idempotency.new_key()},
+        status=422 if form.errors else 200)
 
 
 # --- the hall managers' pages -------------------------------------------------------------

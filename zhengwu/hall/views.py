@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User
-from zhengwu.core import clock
+from zhengwu.core import clock, idempotency
 from zhengwu.core.errors import DomainError
 from zhengwu.hall import selectors, services
 from zhengwu.hall.booking import (
@@ -57,6 +57,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 try:
                     row, _ = services.appointment_book(
                         user=request.user, channel=AppointmentChannel.WEB,
+                        idempotency_key=idempotency.key_from_form(request.POST) or None,
                         data=services.BookIn(hall=hall.code, implementation=form.cleaned_data[
                             "item"], start=start))
                 except services.FieldError as error:
@@ -68,7 +69,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     return redirect("hall:appointment", code=row.code)
     return render(request, "hall/book.html", {
         "form": form, "hall": hall, "slots": slots, "searched": data is not None,
-        "day": form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None})
+        "idempotency_key": idempotency.key_from_form(request.POST) or idempotency.new_key()})
 
 
 @login_required

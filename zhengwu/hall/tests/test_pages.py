@@ -175,3 +175,22 @@ def test_my_space_lists_my_appointments(client_for: Any, applicant: User,
     assert "我的预约" in page and reverse("hall:appointment", args=[code]) in page
     section = client.get("/api/v1/me/sections/appointments").json()
     assert section["count"] == 1 and section["items"][0]["code"] == code
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_pressing_confirm_twice_books_once(client_for: Any, applicant: User,
+                                           police_item: Service) -> None:
+    client = client_for(applicant)
+    form = {"hall": CITY, "item": police_item.implementation.code, "date": "2026-12-02",
+            "slot": "2026-12-02T09:00:00+08:00", "idempotency_key": "k" * 24}
+    first, second = client.post(reverse("hall:book"), form), client.post(reverse("hall:book"),
+                                                                          form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Appointment.objects.filter(person=applicant).count() == 1
+
+
+def test_the_hall_sweep_is_registered() -> None:
+    from zhengwu.core import sweeps
+
+    assert sweeps.STAGES["hall"] == sweeps.Stage.DECIDE
