@@ -131,8 +131,11 @@ def person_standing(id_number: str, now: dt.datetime) -> tuple[int, dt.datetime 
     """A person's open appointments (not yet served or missed) and the end of their no-show
     restriction in force, if any."""
     rows = Appointment.objects.filter(id_number=id_number)
-    open_count = rows.filter(status=AppointmentStatus.BOOKED, start__gt=now).count() + \
-        rows.filter(status=AppointmentStatus.CHECKED_IN).count()
+    # Checked in today and not yet served still holds its place; an older one left checked in
+    # (the window never closed it) no longer counts against the person.
+    today = dt.datetime.combine(now.astimezone(SHANGHAI).date(), dt.time(), SHANGHAI)
+    open_count = rows.filter(Q(status=AppointmentStatus.BOOKED, start__gt=now) | Q(
+        status=AppointmentStatus.CHECKED_IN, start__gte=today)).count()
     policy = rules.policy()
     since = now - dt.timedelta(days=policy.no_show_window_days + policy.restriction_days)
     missed = list(rows.filter(status=AppointmentStatus.NO_SHOW, start__gte=since)
