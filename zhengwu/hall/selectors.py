@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role
 from zhengwu.cases.models import Case, Channel
+from zhengwu.core import clock
 from zhengwu.hall import rules
 from zhengwu.hall.models import (
     Appointment,
@@ -53,13 +54,17 @@ def _covers(assignment: RoleAssignment, hall: Hall) -> bool:
 
 def hall_staff_ids(hall: Hall) -> set[int]:
     """Who serves at the hall: window clerks and hall managers whose region contains it,
-    and whoever is on duty at one of its windows today."""
+    and whoever is on duty at one of its windows today. Kept on the hall instance for the
+    day, so a page listing a day's appointments of one hall asks once."""
+    today = clock.today()
+    cached: tuple[dt.date, set[int]] | None = getattr(hall, "_staff_ids", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
     ids = {a.user_id for a in RoleAssignment.objects.filter(role__in=STAFF_ROLES)
            .select_related("region") if _covers(a, hall)}
-    from zhengwu.core import clock
-
-    ids |= set(Duty.objects.filter(window__hall=hall, date=clock.today())
+    ids |= set(Duty.objects.filter(window__hall=hall, date=today)
                .values_list("user_id", flat=True))
+    hall._staff_ids = (today, ids)  # type: ignore[attr-defined]
     return ids
 
 
@@ -75,11 +80,17 @@ def managed_halls(user: User) -> QuerySet[Hall]:
     return halls().filter(condition)
 
 
-def staff_halls(user: User) -> list[Hall]:
-    """The halls where `user` books for callers and checks people in."""
+def staff_halls(user: User) -> QuerySet[Hall]:
+    """The halls where `user` books for callers and checks people in (the same rule as
+    hall_staff_ids, from the user's side)."""
     if not user.is_authenticated:
-        return []
-    return [hall for hall in halls() if user.pk in hall_staff_ids(hall)]
+        return Hall.objects.none()
+    condition = Q(windows__duties__date=clock.today(), windows__duties__user=user)
+    for assignment in user.role_assignments.filter(role__in=STAFF_ROLES).select_related(
+            "region"):
+        condition |= Q() if assignment.region is None else Q(
+            region__code__startswith=assignment.region.prefix)
+    return halls().filter(condition).distinct()
 
 
 def sessions_of(hall: Hall) -> list[Session]:

@@ -43,10 +43,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _staff_hall(user: User, code: str) -> Hall:
-    for hall in selectors.staff_halls(user):
-        if hall.code == code:
-            return hall
-    raise Http404("未找到该大厅。")
+    hall = Hall.objects.select_related("region").filter(code=code).first()
+    if hall is None or user.pk not in selectors.hall_staff_ids(hall):
+        raise Http404("未找到该大厅。")
+    return hall
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -73,8 +73,11 @@ def staff_day(request: HttpRequest, hall_code: str) -> HttpResponse:
 def _day_page(request: HttpRequest, hall: Hall, form: CodeForm, status: int = 200
               ) -> HttpResponse:
     user, day = _user(request), _day(request)
+    appointments = list(selectors.appointments_at(hall, day))
+    for appointment in appointments:
+        appointment.hall = hall  # one hall instance: its staff are looked up once
     rows = [(a, engine.moves_open(APPOINTMENT_TABLE, a, user, actions=PAGE_ACTIONS))
-            for a in selectors.appointments_at(hall, day)]
+            for a in appointments]
     return render(request, "hall/staff_day.html", {"hall": hall, "day": day, "rows": rows,
                                                    "form": form}, status=status)
 

@@ -201,3 +201,22 @@ def test_the_reminder_the_day_before_goes_once_by_sms(applicant: User,
     sms = OutboxItem.objects.filter(recipient=applicant, channel="sms", category="hall")
     assert sms.count() == 1 and row.code in sms.get().body
     assert "明日提醒 0" in services.appointments_sweep(at(1, 21))
+
+
+def test_a_checked_in_appointment_left_open_counts_only_on_its_day(
+        applicant: User, police_item: Service) -> None:
+    row = book(applicant, police_item, at(1, 11))
+    services.appointment_check_in(row.code, now=at(1, 10, 30))
+    assert selectors.person_standing(applicant.citizen_id, at(1, 16))[0] == 1
+    assert selectors.person_standing(applicant.citizen_id, at(2, 9))[0] == 0
+
+
+def test_zhengwu_sweep_runs_the_hall_sweep(applicant: User, police_item: Service) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    book(applicant, police_item, at(2, 9))
+    out = StringIO()
+    call_command("sweep", now="2026-12-02T10:00:00+08:00", stdout=out)
+    assert "预约未到 1" in out.getvalue()

@@ -194,3 +194,29 @@ def test_the_hall_sweep_is_registered() -> None:
     from zhengwu.core import sweeps
 
     assert sweeps.STAGES["hall"] == sweeps.Stage.DECIDE
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_the_days_list_asks_a_fixed_number_of_queries(
+        client_for: Any, clerk: User, police_item: Service, django_assert_max_num_queries: Any
+) -> None:
+    from zhengwu.hall.models import AppointmentChannel
+    from zhengwu.hall.services import BookIn, appointment_book
+
+    def add(n: int) -> None:
+        appointment_book(user=clerk, channel=AppointmentChannel.STAFF, data=BookIn(
+            hall=CITY, implementation=police_item.implementation.code,
+            start=__import__("datetime").datetime.fromisoformat(
+                f"2026-12-02T{9 + n // 6:02d}:{'00' if n % 2 == 0 else '30'}:00+08:00"),
+            name=f"来电{n}", id_number=citizen_id(n), phone="13900000000"))
+
+    client = client_for(clerk)
+    add(0)
+    url = reverse("hall:staff_day", args=[CITY])
+    with django_assert_max_num_queries(25) as one:
+        client.get(url, {"date": "2026-12-02"})
+    for n in range(1, 6):
+        add(n)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url, {"date": "2026-12-02"})
+    assert page.content.decode().count("来电") == 6
