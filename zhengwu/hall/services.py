@@ -481,6 +481,17 @@ def residence_save(*, user: User, hall_code: str, department: str, since: dt.dat
 
 
 @transaction.atomic
+def residence_delete(*, user: User, hall_code: str, residence_id: int) -> None:
+    """A department moves out (撤出): its items stay listed until removed one by one."""
+    hall = _managed(user, hall_code)
+    row = Residence.objects.select_related("department").get(hall=hall, pk=residence_id)
+    audit_record(actor=actor_for(user), action="hall.residence.delete", obj=hall,
+                 before={"department": row.department.short_name,
+                         "since": row.since.isoformat()})
+    row.delete()
+
+
+@transaction.atomic
 def service_save(*, user: User, hall_code: str, implementation: str, window_group: str,
                  hall_only: bool, after_hours: bool, bookable: bool) -> Service:
     """An item handled at the hall (进驻事项), at a window group."""
@@ -500,6 +511,22 @@ def service_save(*, user: User, hall_code: str, implementation: str, window_grou
                         "hall_only": hall_only, "after_hours": after_hours,
                         "bookable": bookable, "created": created})
     return row
+
+
+@transaction.atomic
+def service_delete(*, user: User, hall_code: str, service_id: int) -> None:
+    """An item no longer handled at the hall. One that has appointments stays, not bookable
+    (their history keeps it)."""
+    hall = _managed(user, hall_code)
+    row = Service.objects.select_related("implementation").get(hall=hall, pk=service_id)
+    audit_record(actor=actor_for(user), action="hall.service.delete", obj=hall,
+                 before={"implementation": row.implementation.code,
+                         "window_group": row.window_group})
+    if row.appointments.exists():
+        row.bookable = False
+        row.save(update_fields=["bookable"])
+    else:
+        row.delete()
 
 
 @transaction.atomic

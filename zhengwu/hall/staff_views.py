@@ -166,6 +166,10 @@ DELETES: dict[str, Callable[..., None]] = {
         user=user, hall_code=hall_code, exception_id=pk),
     "duty_delete": lambda user, hall_code, pk: services.duty_delete(
         user=user, hall_code=hall_code, duty_id=pk),
+    "residence_delete": lambda user, hall_code, pk: services.residence_delete(
+        user=user, hall_code=hall_code, residence_id=pk),
+    "service_delete": lambda user, hall_code, pk: services.service_delete(
+        user=user, hall_code=hall_code, service_id=pk),
 }
 
 

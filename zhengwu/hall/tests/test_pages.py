@@ -220,3 +220,26 @@ def test_the_days_list_asks_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(url, {"date": "2026-12-02"})
     assert page.content.decode().count("来电") == 6
+
+
+def test_a_department_moves_out_and_an_item_with_appointments_stays_unbookable(
+        client_for: Any, manager: User, city: Hall, applicant: User,
+        police_item: Service) -> None:
+    from zhengwu.hall.services import BookIn, appointment_book
+    from zhengwu.hall.tests.conftest import MORNING, at
+
+    appointment_book(user=applicant, now=MORNING, data=BookIn(
+        hall=CITY, implementation=police_item.implementation.code, start=at(2, 9)))
+    client = client_for(manager)
+    residence = Residence.objects.get(hall=city, department__short_name="市公安局")
+    client.post(reverse("hall:manage_edit", args=[CITY, "residence_delete"]),
+                {"pk": residence.pk})
+    assert not Residence.objects.filter(pk=residence.pk).exists()
+    client.post(reverse("hall:manage_edit", args=[CITY, "service_delete"]),
+                {"pk": police_item.pk})
+    police_item.refresh_from_db()
+    assert not police_item.bookable
+    assert AuditEvent.objects.filter(action="hall.service.delete").exists()
+    gone = client.post(reverse("hall:manage_edit", args=[CITY, "residence_delete"]),
+                       {"pk": residence.pk})
+    assert gone.status_code == 302  # said on the page, never a 500
