@@ -24,4 +24,4 @@ class HallConfig(AppConfig):
 
         # Marks the missed appointments (未到) and queues tomorrow's SMS reminders; delivery
         # of the outbox runs later in the same `zhengwu sweep`.
-        sweeps.register("hall", sweep, stage=sweeps.Stage.DECIDE)
+        sweeps.register("hall.appointments", sweep, stage=sweeps.Stage.DECIDE)

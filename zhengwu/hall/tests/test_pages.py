@@ -193,7 +193,7 @@ def test_pressing_confirm_twice_books_once(client_for: Any, applicant: User,
 def test_the_hall_sweep_is_registered() -> None:
     from zhengwu.core import sweeps
 
-    assert sweeps.STAGES["hall"] == sweeps.Stage.DECIDE
+    assert sweeps.STAGES["hall.appointments"] == sweeps.Stage.DECIDE
 
 
 @override_settings(ZHENGWU_NOW=NOW)
