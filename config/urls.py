@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("zhengwu.portal.staff_urls")),
     path("cases/", include("zhengwu.cases.urls")),
     path("bundles/", include("zhengwu.bundles.urls")),
+    path("hall/", include("zhengwu.hall.urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     # The QR code on every licence opens this (short, upper case: licences.presentation).

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.bundles",
+    "zhengwu.hall",
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
     "zhengwu.portal",
@@ -248,6 +249,16 @@ ZHENGWU_USCC_ASSIGNER = env_str("ZHENGWU_USCC_ASSIGNER")
 # The provincial data-sharing platform (docs/sharing.md); empty: the local demo provider.
 ZHENGWU_SHARING_PROVIDER_URL = env_str("ZHENGWU_SHARING_PROVIDER_URL")
 ZHENGWU_SHARING_PROVIDER_TOKEN = env_str("ZHENGWU_SHARING_PROVIDER_TOKEN")
+
+# The service hall's appointment rules (zhengwu/hall/rules.py, docs/hall.md, ADR 0018).
+HALL_BOOKING_DAYS_AHEAD = int(env_str("HALL_BOOKING_DAYS_AHEAD", "14"))
+HALL_MAX_OPEN_APPOINTMENTS = int(env_str("HALL_MAX_OPEN_APPOINTMENTS", "3"))
+HALL_PER_ITEM_PER_DAY = int(env_str("HALL_PER_ITEM_PER_DAY", "1"))
+HALL_CANCEL_CUTOFF_MINUTES = int(env_str("HALL_CANCEL_CUTOFF_MINUTES", "120"))
+HALL_NO_SHOW_LIMIT = int(env_str("HALL_NO_SHOW_LIMIT", "3"))
+HALL_NO_SHOW_WINDOW_DAYS = int(env_str("HALL_NO_SHOW_WINDOW_DAYS", "90"))
+HALL_NO_SHOW_RESTRICTION_DAYS = int(env_str("HALL_NO_SHOW_RESTRICTION_DAYS", "30"))
+HALL_CHECK_IN_EARLY_MINUTES = int(env_str("HALL_CHECK_IN_EARLY_MINUTES", "60"))
 
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a

@@ -110,6 +110,7 @@ PEOPLE: dict[str, Person] = {
     "chief_gongan": Person(chief=POLICE), "chief_shuiwu": Person(chief=TAX),
     "chief_renshe": Person(chief="市人社局"), "chief_gongjijin": Person(chief="公积金耒阳管理部"),
     "chief_yinhang": Person(chief="人民银行耒阳支行"),
+    "hallmgr": Person(),  # 大厅管理员: no power over cases (zhengwu/hall/tests/test_access.py)
 }
 # Added by this test: the region dimension and the 告知承诺 department's back office.
 EXTRA: dict[str, tuple[Person, AccountRole, str, str]] = {
@@ -920,6 +921,13 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "page bundles:definition_edit": "catalogue admins: same",
     "page bundles:draft_move": "catalogue admins (四眼原则): same",
     "page jointreviews:schedule": "the lead department: zhengwu/jointreviews/tests/test_pages.py",
+    # The service hall: an appointment is not case work; its own matrix tries every demo user.
+    "api POST /hall/appointments": "booking for oneself; staff book for callers on pages only: "
+                                   "zhengwu/hall/tests/test_api.py, test_appointments.py",
+    "api POST /hall/appointments/{code}/cancel": "the person or the hall's staff: "
+                                                 "zhengwu/hall/tests/test_access.py",
+    "api POST /hall/appointments/{code}/check-in": "the hall's staff: "
+                                                   "zhengwu/hall/tests/test_access.py",
 }
 # Pages that only read (a POST to them is a search or a lookup, never a write).
 # Pages of something a case may not have: the 事后核查 of a case decided without a commitment

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "电子监察"
     HOTLINE_OPERATOR = "hotline_operator", "12345话务员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    HALL_MANAGER = "hall_manager", "大厅管理员"
 
 
 APPLICANT_ROLES = frozenset({Role.APPLICANT_PERSON, Role.APPLICANT_ENTERPRISE})
@@ -44,6 +45,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     ),
     Role.HOTLINE_OPERATOR: ("catalog.view_itemimplementation",),
     Role.SYSTEM_ADMIN: ("core.view_auditevent",),
+    # Edits the halls of its region (windows, hours, duty, 进驻) and books for callers
+    # (zhengwu/hall, ADR 0018).
+    Role.HALL_MANAGER: ("catalog.view_itemimplementation",),
 }
 
 # Roles whose holders must pass a second factor (TOTP or a recovery code) at every sign-in

@@ -45,6 +45,7 @@ from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
+from zhengwu.hall.pack import halls_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
@@ -72,6 +73,7 @@ class LoadReport:
     licence_types: int = 0
     licence_keys: list[str] | None = None
     shared_data: int = 0
+    halls: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -80,7 +82,8 @@ class LoadReport:
                 f"演示账号新增 {self.people}，一件事发布 "
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
-                f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}")
+                f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}，"
+                f"服务大厅新增 {self.halls}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -407,6 +410,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         _privacy(pack, actor)
         report.licence_types, issuers = _licence_types(pack, actor)
         report.shared_data = shared_data_load(pack, actor=actor)
+        report.halls = halls_load(pack, region_code=meta["region_code"], actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

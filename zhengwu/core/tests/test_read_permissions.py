@@ -105,6 +105,8 @@ PUBLIC = {
     "/api/v1/sharing/items",
     # 好差评公开: monthly figures, no personal data (evaluations/tests/test_pages.py).
     "/api/v1/evaluations/public",
+    # The service halls and the appointment slots of a day (docs/hall.md).
+    "/api/v1/hall/halls", "/api/v1/hall/slots",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -118,7 +120,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # sharing/tests/test_sharing.py.
                   "/api/v1/sharing/requests/{request_id}",
                   # 我的评价: one's own ratings (evaluations/tests/test_api.py).
-                  "/api/v1/evaluations/ratings/mine"}
+                  "/api/v1/evaluations/ratings/mine",
+                  # 我的预约: one's own appointments (hall/tests/test_api.py).
+                  "/api/v1/hall/appointments"}
 
 
 def _template(path: str) -> str:

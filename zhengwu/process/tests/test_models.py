@@ -29,7 +29,8 @@ from zhengwu.process.timeline import TimelineRow, timeline_rows
 CONCRETE = {
     ProcessEvent: {"cases.CaseEvent": set(), "bundles.BundleEvent": set(),
                    # 操作部门: apart from the invited department the event is about.
-                   "jointreviews.JointReviewEvent": {"department_label"}},
+                   "jointreviews.JointReviewEvent": {"department_label"},
+                   "hall.AppointmentEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.

@@ -1,0 +1,82 @@
+"""API schemas of the service hall (names prefixed Hall…, unique across apps): bounded input,
+so bad input is a 422, never a 500."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import StringConstraints
+
+HallCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")]
+ItemCode = Annotated[str, StringConstraints(min_length=1, max_length=31)]
+
+
+class HallSlotQuery(Schema):
+    date: str = Field(..., max_length=20, description="日期 YYYY-MM-DD")
+    hall: str | None = Field(None, max_length=40, description="大厅编码（默认：市政务服务中心）")
+    item: str | None = Field(None, max_length=31, description="事项实施编码（默认：任一事项）")
+
+
+class HallSlotOut(Schema):
+    start: str
+    end: str
+    window_group: str
+    available: int
+
+
+class HallSlotPage(Schema):
+    items: list[HallSlotOut]
+    count: int
+
+
+class HallOut(Schema):
+    code: str
+    name: str
+    kind: str
+    region_code: str
+    address: str
+    phone: str
+    illustrative: bool
+
+
+class HallPage(Schema):
+    items: list[HallOut]
+    count: int
+
+
+class HallBookIn(Schema):
+    hall: HallCode | None = Field(None, description="大厅编码（默认：市政务服务中心）")
+    item: ItemCode = Field(..., description="事项实施编码")
+    start: str = Field(..., max_length=40, description="时段开始时间（ISO 8601，北京时间）")
+
+
+class HallMoveIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+class HallAppointmentOut(Schema):
+    code: str
+    hall: str
+    hall_name: str
+    item: str
+    item_name: str
+    window_group: str
+    start: str
+    end: str
+    after_hours: bool
+    status: str
+    status_label: str
+    channel: str
+    name: str
+    id_number: str  # masked
+
+
+class HallAppointmentPage(Schema):
+    items: list[HallAppointmentOut]
+    count: int
+
+
+class HallPageQuery(Schema):
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)

@@ -1,0 +1,22 @@
+"""Hall pages, mounted at /hall/ (config/urls.py): halls and booking (views), and the staff
+and hall managers' pages (staff_views)."""
+
+from django.urls import path
+
+from zhengwu.hall import staff_views, views
+
+app_name = "hall"
+urlpatterns = [
+    path("", views.hall_list, name="list"),
+    path("book/", views.book, name="book"),
+    path("appointments/", views.mine, name="mine"),
+    path("appointments/<str:code>/", views.appointment, name="appointment"),
+    path("appointments/<str:code>/<str:action>/", views.move, name="move"),
+    path("staff/", staff_views.staff_home, name="staff"),
+    path("staff/<str:hall_code>/", staff_views.staff_day, name="staff_day"),
+    path("staff/<str:hall_code>/check-in/", staff_views.check_in, name="check_in"),
+    path("staff/<str:hall_code>/book/", staff_views.staff_book, name="staff_book"),
+    path("manage/<str:hall_code>/", staff_views.manage, name="manage"),
+    path("manage/<str:hall_code>/outside/", staff_views.outside, name="outside"),
+    path("manage/<str:hall_code>/<str:what>/", staff_views.manage_edit, name="manage_edit"),
+]
