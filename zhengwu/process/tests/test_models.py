@@ -30,13 +30,15 @@ CONCRETE = {
     ProcessEvent: {"cases.CaseEvent": set(), "bundles.BundleEvent": set(),
                    # 操作部门: apart from the invited department the event is about.
                    "jointreviews.JointReviewEvent": {"department_label"},
-                   "hall.AppointmentEvent": set()},
+                   "hall.AppointmentEvent": set(), "evaluations.RectificationEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.
     ProcessSupplement: {"cases.Supplement": {"requested_at"},
                         "bundles.SupplementRequest": set()},
-    AccessRecord: {"cases.CaseAccess": set(), "bundles.BundleAccess": set()},
+    # 好差评: the rectification officer's reads of the rater's contact (evaluations).
+    AccessRecord: {"cases.CaseAccess": set(), "bundles.BundleAccess": set(),
+                   "evaluations.ContactRead": set()},
 }
 
 
