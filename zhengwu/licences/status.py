@@ -29,6 +29,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 
 from zhengwu.departments.models import Department
@@ -70,15 +71,23 @@ def _signer(department: Department) -> Signer:
     return department_signer(department)
 
 
+def set_positions(status_list: StatusList) -> list[int]:
+    """The positions of the list whose bit is set: the few licences in a status that sets it
+    (SET_WHEN), from the partial index on "not valid" (the repeated condition lets the
+    database use it), then their positions in this list — not a lookup of every entry's
+    licence (a list holds up to 131,072; docs/benchmarks.md)."""
+    set_ids = Licence.objects.filter(~Q(status=LicenceStatus.VALID),
+                                     status__in=SET_WHEN[status_list.purpose]).values("pk")
+    return list(StatusEntry.objects.filter(
+        status_list=status_list, licence_id__in=set_ids).values_list("index", flat=True))
+
+
 def status_list_resign(status_list: StatusList, now: dt.datetime,
                        signer: Signer | None = None) -> StatusList:
     """Rebuild the list's bits from its licences' statuses, sign them valid from `now` for 24
     hours, and store the signed bytes. The caller holds the row (select_for_update) or has
     just created it."""
-    set_when = SET_WHEN[status_list.purpose]
-    indices = StatusEntry.objects.filter(
-        status_list=status_list, licence__status__in=set_when).values_list("index", flat=True)
-    bits = Bitstring.from_indices(indices, status_list.length)
+    bits = Bitstring.from_indices(set_positions(status_list), status_list.length)
     signed = status_list_sign(url=status_list.url, purpose=status_list.purpose, bits=bits,
                               issuer=status_list.issuer,
                               signer=signer or _signer(status_list.issuer_department), now=now)
