@@ -906,8 +906,8 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         f"| where an envelope's time goes (median) | file {parts['file']['median_ms']:.3f} ms, "
         f"signature + shape {parts['credential']['median_ms']:.3f} ms, status bits "
         f"{parts['status']['median_ms']:.3f} ms | raw verify {raw['median_ms']:.3f} ms |",
-        f"| a canonical re-check of the bytes (`canonicalize(parsed) == bytes`; not done by the "
-        f"verifier) | {verify['canonical_recheck']['median_ms'] * 1000:,.0f} µs median | "
+        f"| the canonical re-check of the bytes (`canonicalize(parsed) == bytes`, part of the "
+        f"envelope figure) | {verify['canonical_recheck']['median_ms'] * 1000:,.0f} µs median | "
         f"envelope {env['median_ms'] * 1000:,.0f} µs |",
         f"| `licence_issue` through the service (rows, positions, audit row, signing) | "
         f"{offline['issue']['per_s']:,.1f}/s, median {offline['issue']['median_ms']:.1f} ms | "
