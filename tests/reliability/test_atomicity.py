@@ -70,14 +70,17 @@ _LICENCE = ["INSERT core_counter", *["INSERT licences_statuslist",
                                      "UPDATE licences_statuslist"] * 2,
             "INSERT licences_licence", "INSERT licences_statusentry", "INSERT core_auditevent",
             "UPDATE core_auditchainhead"]
+# A decision makes the case a service the applicant may rate (好差评, evaluations.events), in
+# the decision's transaction.
+_RATEABLE = ["INSERT evaluations_serviceevent"]
 # Every write of each step, in order (the food licence: three uploaded materials, a chain of
 # 承办 → 审核 → 批准, an applicant with a phone, so each notification is in-app + SMS).
 WRITES: dict[str, list[str]] = {
     "submit": ["INSERT core_counter", "INSERT cases_case", *_MATERIAL * 3, *_EVENT, *_NOTIFY],
     "accept": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
     "review_pass": ["UPDATE cases_case", *_EVENT],
-    "grant": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT, *_LICENCE],
-    "deny": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT],
+    "grant": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT, *_LICENCE, *_RATEABLE],
+    "deny": [*_NOTICE, *_NOTIFY, "UPDATE cases_case", *_EVENT, *_RATEABLE],
     # Four changes told (submit, accept, review: none, grant), each in-app + SMS; an in-app
     # row puts a message in the inbox, then each row is marked sent.
     "notify": ["INSERT notifications_message", "UPDATE notifications_outboxitem",
