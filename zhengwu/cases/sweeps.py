@@ -47,6 +47,7 @@ from zhengwu.core import numbering
 from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.bulk import rows_insert
 from zhengwu.core.context import current_request_id
+from zhengwu.core.errors import DomainError
 from zhengwu.departments.models import Department
 from zhengwu.licences.notice_signature import signing_unavailable
 from zhengwu.notifications.services import Note, notify, notify_many
@@ -169,78 +170,134 @@ def _deem(now: dt.datetime, batch: int) -> tuple[int, int]:
     once the key is there — never the other departments' due approvals."""
     total = 0
     held_back: set[int] = set()  # departments that cannot sign in this run
+    # Cases whose decision cannot be completed (its licence cannot be issued: a 设立登记
+    # without the registration's name, the 赋码 service refusing …), each with its reason:
+    # found by deciding the batch that failed one case at a time, then held like the cases of
+    # a department without a key — one case never stops every other due approval.
+    held_cases: dict[int, str] = {}
+    size, alone = batch, 0
     while True:
-        with transaction.atomic():
-            candidates = _overdue(now).order_by("due_at", "id")
-            if held_back:  # (never joined otherwise: the claim stays on the index)
-                candidates = candidates.exclude(_held_q(held_back))
-            # Only what deciding needs: a batch of full rows with their joins costs more than
-            # the decision itself (a department row per case, too: its prefix is read once).
-            cases = list(_claim(candidates).select_related("applicant").only(
-                "id", "number", "due_at", "department_id", "applicant_id", "bundle_number",
-                "status", "applicant__phone", "applicant__email",
-                # What the signed 默认准予 notice says of the case (issue 11 item 9).
-                "applicant_kind", "applicant_name", "applicant_id_number",
-                "implementation_id")[:batch])
-            if not cases:
-                break
-            ids = [c.pk for c in cases]
-            departments = Department.objects.only("id", "uscc", "name", "document_prefix") \
-                .in_bulk({c.department_id for c in cases})
-            unsigned = _unsigned(cases, departments)
-            if unsigned:  # nothing written yet: claim again without them
-                held_back |= unsigned
+        try:
+            done = _deem_batch(now, size, held_back, held_cases)
+        except _Unsigned as unsigned:
+            held_back |= unsigned.departments
+            continue
+        except DomainError as error:
+            if size > 1:  # the same batch again, a case at a time
+                size, alone = 1, 0
                 continue
-            Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
-                                                   decision=Decision.DEEMED_APPROVED,
-                                                   decided_at=now, card="", updated_at=now)
-            numbers = _deemed_notices(cases, departments, now)
-            request_id = current_request_id()
-            rows_insert(CaseEvent, (
-                "case", "action", "from_status", "to_status", "actor_label", "role", "reason",
-                "data", "at", "request_id"), [(
-                    case.pk, "deem_approved", CaseStatus.ACCEPTED, CaseStatus.DECIDED, "系统",
-                    "system", "承诺期限届满未作决定，依超时默认制度视为准予",
-                    {"decision": Decision.DEEMED_APPROVED, "notice": number,
-                     "due_at": case.due_at.isoformat() if case.due_at else None},
-                    now, request_id) for case, number in zip(cases, numbers, strict=True)])
-            rows_insert(DepartmentFailure, ("department", "case", "kind", "recorded_at"), [
-                (c.department_id, c.pk, FailureKind.DEEMED, now) for c in cases],
-                ignore_conflicts=True)
-            _notify_deemed(cases)
-            # The processes composing cases (a bundle) are told, as of every single move.
-            for case in cases:
-                case.status, case.decision = CaseStatus.DECIDED, Decision.DEEMED_APPROVED
-            engine.tell(CASE_PROCESS, [Outcome(
-                process=CASE_TABLE.name, row=case, action="deem_approved",
-                before=CaseStatus.ACCEPTED, after=CaseStatus.DECIDED, driver="")
-                for case in cases])
-            audit_record(actor=SYSTEM, action="cases.deem_approved_batch",
-                         object_type="cases.Case", object_id=f"{ids[0]}…{ids[-1]}",
-                         object_repr=f"超时默认准予 {len(ids)} 件",
-                         after={"cases": [c.number for c in cases][:50], "count": len(ids)},
-                         stream="cases")
-            total += len(cases)
-    return total, _held_record(now, held_back)
+            held_cases[getattr(error, "case_ids", [0])[0]] = error.message
+            size = batch
+            continue
+        if not done:
+            break
+        total += done
+        if size == 1:
+            alone += 1
+            if alone >= batch:  # past the failing batch without meeting the failure again
+                size = batch
+    return total, _held_record(now, held_back, held_cases)
 
 
-def _held_record(now: dt.datetime, held_back: set[int]) -> int:
-    """Say which departments' due approvals wait for a signing key: the log (for the
-    operator) and one audit row per run; returns how many cases wait."""
-    if not held_back:
+class _Unsigned(Exception):
+    def __init__(self, departments: set[int]) -> None:
+        super().__init__(departments)
+        self.departments = departments
+
+
+def _deem_batch(now: dt.datetime, size: int, held_back: set[int],
+                held_cases: dict[int, str]) -> int:
+    """One batch of deemed approvals in one transaction; how many (0: none left). Raises
+    _Unsigned (nothing written) when a department of the batch cannot sign, and the
+    DomainError of a decision's follow-up (all of it rolled back), naming its `case_ids`."""
+    with transaction.atomic():
+        candidates = _overdue(now).order_by("due_at", "id")
+        if held_back:  # (never joined otherwise: the claim stays on the index)
+            candidates = candidates.exclude(_held_q(held_back))
+        if held_cases:
+            candidates = candidates.exclude(pk__in=list(held_cases))
+        # Only what deciding needs: a batch of full rows with their joins costs more than
+        # the decision itself (a department row per case, too: its prefix is read once).
+        cases = list(_claim(candidates).select_related("applicant").only(
+            "id", "number", "due_at", "department_id", "applicant_id", "bundle_number",
+            "status", "applicant__phone", "applicant__email",
+            # What the signed 默认准予 notice says of the case (issue 11 item 9).
+            "applicant_kind", "applicant_name", "applicant_id_number",
+            "implementation_id")[:size])
+        if not cases:
+            return 0
+        ids = [c.pk for c in cases]
+        departments = Department.objects.only("id", "uscc", "name", "document_prefix") \
+            .in_bulk({c.department_id for c in cases})
+        unsigned = _unsigned(cases, departments)
+        if unsigned:  # nothing written yet: claim again without them
+            raise _Unsigned(unsigned)
+        try:
+            _deem_cases(cases, ids, departments, now)
+        except DomainError as error:
+            error.case_ids = ids  # type: ignore[attr-defined]
+            raise
+        return len(cases)
+
+
+def _deem_cases(cases: list[Case], ids: list[int], departments: dict[int, Department],
+                now: dt.datetime) -> None:
+    """Decide the claimed cases "deemed approved": the rows, notices, events, failure
+    records, notifications, and the processes told (their follow-ups issue the licences)."""
+    Case.objects.filter(pk__in=ids).update(status=CaseStatus.DECIDED,
+                                           decision=Decision.DEEMED_APPROVED,
+                                           decided_at=now, card="", updated_at=now)
+    numbers = _deemed_notices(cases, departments, now)
+    request_id = current_request_id()
+    rows_insert(CaseEvent, (
+        "case", "action", "from_status", "to_status", "actor_label", "role", "reason",
+        "data", "at", "request_id"), [(
+            case.pk, "deem_approved", CaseStatus.ACCEPTED, CaseStatus.DECIDED, "系统",
+            "system", "承诺期限届满未作决定，依超时默认制度视为准予",
+            {"decision": Decision.DEEMED_APPROVED, "notice": number,
+             "due_at": case.due_at.isoformat() if case.due_at else None},
+            now, request_id) for case, number in zip(cases, numbers, strict=True)])
+    rows_insert(DepartmentFailure, ("department", "case", "kind", "recorded_at"), [
+        (c.department_id, c.pk, FailureKind.DEEMED, now) for c in cases],
+        ignore_conflicts=True)
+    _notify_deemed(cases)
+    # The processes composing cases (a bundle) are told, as of every single move.
+    for case in cases:
+        case.status, case.decision = CaseStatus.DECIDED, Decision.DEEMED_APPROVED
+    engine.tell(CASE_PROCESS, [Outcome(
+        process=CASE_TABLE.name, row=case, action="deem_approved",
+        before=CaseStatus.ACCEPTED, after=CaseStatus.DECIDED, driver="")
+        for case in cases])
+    audit_record(actor=SYSTEM, action="cases.deem_approved_batch",
+                 object_type="cases.Case", object_id=f"{ids[0]}…{ids[-1]}",
+                 object_repr=f"超时默认准予 {len(ids)} 件",
+                 after={"cases": [c.number for c in cases][:50], "count": len(ids)},
+                 stream="cases")
+
+
+def _held_record(now: dt.datetime, held_back: set[int], held_cases: dict[int, str]) -> int:
+    """Say which due approvals wait — for a department's signing key, or a case whose decision
+    could not be completed (with why): the log (for the operator) and one audit row per run;
+    returns how many cases wait."""
+    if not held_back and not held_cases:
         return 0
-    waiting = _overdue(now).filter(_held_q(held_back))
+    waiting = _overdue(now).filter(_held_q(held_back) | Q(pk__in=list(held_cases)))
     count = waiting.count()
-    departments = Department.objects.filter(pk__in=held_back).order_by("pk")
+    departments = list(Department.objects.filter(pk__in=held_back).order_by("pk"))
     rows = [{"department": d.name, "cases": waiting.filter(department=d).count()}
             for d in departments]
-    logger.error("deemed approvals held: no usable signing key for %s (%d cases)",
-                 "、".join(d.name for d in departments), count)
+    numbers = dict(Case.objects.filter(pk__in=list(held_cases)).values_list("pk", "number"))
+    cases = [{"case": numbers.get(pk, ""), "reason": reason} for pk, reason in held_cases.items()]
+    logger.error("deemed approvals held: no usable signing key for %s; cases not completed: "
+                 "%s (%d cases)", "、".join(d.name for d in departments) or "-",
+                 "; ".join(f"{c['case']} {c['reason']}" for c in cases) or "-", count)
     with transaction.atomic():
         audit_record(actor=SYSTEM, action="cases.deem_held", object_type="departments.Department",
-                     object_id=",".join(str(d.pk) for d in departments),
-                     object_repr=f"签名密钥不可用，暂缓超时默认准予 {count} 件",
-                     after={"departments": rows, "count": count}, stream="cases")
+                     object_id=",".join(str(d.pk) for d in departments)
+                     or ",".join(str(c["case"]) for c in cases)[:100],
+                     object_repr=f"超时默认准予暂缓 {count} 件",
+                     after={"departments": rows, "cases": cases, "count": count},
+                     stream="cases")
     return count
 
 

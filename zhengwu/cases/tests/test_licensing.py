@@ -163,3 +163,34 @@ def test_an_amount_in_yuan_is_printed_in_wan_yuan(given, printed):
     fields = [{"key": "registeredCapital", "label": "注册资本",
                "source": "answers:registered_capital@万元"}]
     assert licence_payload(fields, case) == {"registeredCapital": printed}
+
+
+def test_a_case_whose_licence_cannot_be_issued_does_not_hold_up_the_others(
+        food, submit, clerk, monkeypatch):
+    """A deemed approval whose licence is refused (a 设立登记 without its name, say) is held
+    with its reason; the batch's other cases are decided; the next run tries it again."""
+    from zhengwu.cases import licensing
+    from zhengwu.core.errors import InvalidInput
+    from zhengwu.core.models import AuditEvent
+
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        bad = move(submit(food), clerk, "accept")
+        good = move(submit(food), clerk, "accept")
+    real = licensing.licence_payload
+
+    def refuse(fields, case):
+        if case.pk == bad.pk:
+            raise InvalidInput("设立登记的申请未写明企业名称，不能赋码登记。")
+        return real(fields, case)
+
+    monkeypatch.setattr(licensing, "licence_payload", refuse)
+    report = sweeps.run(at(2025, 10, 17, 9))
+    assert (report.deemed, report.held) == (1, 1)
+    bad.refresh_from_db(), good.refresh_from_db()
+    assert (good.decision, bad.status) == (Decision.DEEMED_APPROVED, CaseStatus.ACCEPTED)
+    assert Licence.objects.filter(source_case=good.number).count() == 1
+    held = AuditEvent.objects.filter(action="cases.deem_held").latest("id")
+    assert held.after["cases"] == [{"case": bad.number,
+                                    "reason": "设立登记的申请未写明企业名称，不能赋码登记。"}]
+    monkeypatch.undo()
+    assert sweeps.deem_overdue(at(2025, 10, 17, 9)) == 1  # decided once it can be
