@@ -312,7 +312,9 @@ def appointments_sweep(now: dt.datetime) -> str:
             status=AppointmentStatus.BOOKED, reminded_at__isnull=True, start__gte=low,
             start__lt=low + dt.timedelta(days=1)).values_list("code", flat=True):
         with transaction.atomic():
-            row = Appointment.objects.select_for_update().select_related(
+            # Only the appointment's row is locked: `person` may be empty (a caller booked by
+            # staff), and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+            row = Appointment.objects.select_for_update(of=("self",)).select_related(
                 "hall", "service__implementation__item", "person").get(code=code)
             if row.reminded_at is not None or row.status != AppointmentStatus.BOOKED:
                 continue
