@@ -19,7 +19,7 @@ from zhengwu.bundles.models import BundleAudience, HallLevel
 from zhengwu.bundles.services import MaterialIn
 from zhengwu.cases import item_form
 from zhengwu.cases.kept_uploads import KeepsUploads
-from zhengwu.cases.material_licences import Offer
+from zhengwu.cases.material_licences import Offer, offer_given
 from zhengwu.cases.models import DeliveryMethod, MaterialKind
 from zhengwu.cases.staging import KeptFile
 from zhengwu.cases.uploads import ACCEPT
@@ -226,11 +226,8 @@ class MaterialChoice:
 
 def _offered(material: d.NeededMaterial, offer: Offer) -> MaterialIn:
     """The material as the applicant gives it by consenting to the offer."""
-    if offer.licence is not None:
-        return MaterialIn(identity=material.identity, kind=MaterialKind.E_LICENSE,
-                          reference=offer.licence.identifier)
-    return MaterialIn(identity=material.identity, kind=MaterialKind.SHARED_DATA,
-                      reference=offer.material.shared_item_code)
+    kind, reference = offer_given(offer)
+    return MaterialIn(identity=material.identity, kind=kind, reference=reference)
 
 
 class MaterialsForm(KeepsUploads):

@@ -40,11 +40,8 @@ USE, UPLOAD = "use", "upload"
 
 def offer_material(offer: material_licences.Offer) -> MaterialIn:
     """The material as the applicant gives it by consenting to the offer."""
-    if offer.licence is not None:
-        return MaterialIn(name=offer.material.name, kind=MaterialKind.E_LICENSE,
-                          reference=offer.licence.identifier)
-    return MaterialIn(name=offer.material.name, kind=MaterialKind.SHARED_DATA,
-                      reference=offer.material.shared_item_code)
+    kind, reference = material_licences.offer_given(offer)
+    return MaterialIn(name=offer.material.name, kind=kind, reference=reference)
 
 
 @dataclass

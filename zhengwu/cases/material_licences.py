@@ -78,6 +78,14 @@ class Offer:
         return [str(f.get("label", f["key"])) for f in (self.item.fields if self.item else [])]
 
 
+def offer_given(offer: Offer) -> tuple[str, str]:
+    """(kind, reference) of a material given by consenting to the offer: the licence by its
+    identifier, or the shared data item by its code (one item's form and a 一件事's)."""
+    if offer.licence is not None:
+        return LICENCE, offer.licence.identifier
+    return SHARED, offer.material.shared_item_code
+
+
 def purpose_of(implementation: ItemImplementation) -> str:
     """The purpose a use is logged with (the holder reads it in 谁用了我的证照/数据)."""
     return f"办理“{implementation.item.name}”（{implementation.department.name}）"
