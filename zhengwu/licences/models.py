@@ -33,6 +33,14 @@ class HolderKind(models.TextChoices):
     ENTERPRISE = "enterprise", "企业"
 
 
+class RegistrationCategory(models.TextChoices):
+    """GB 32100 机构类别码 of the subjects 市场监督管理 registers (登记管理部门码 9)."""
+
+    ENTERPRISE = "1", "企业"
+    INDIVIDUAL_BUSINESS = "2", "个体工商户"
+    FARMERS_COOPERATIVE = "3", "农民专业合作社"
+
+
 class LicenceType(BaseModel):
     """证照类型: what a licence of this type says, who issues it, for how long."""
 
@@ -56,6 +64,10 @@ class LicenceType(BaseModel):
     # enterprise holder into being — the grant assigns the 统一社会信用代码 and opens the
     # enterprise's account (cases.registration). Issued to an enterprise, it is a change.
     establishes_holder = models.BooleanField("设立登记证照（颁发时为新设主体赋码）", default=False)
+    # What a registration establishes: its GB 32100 机构类别码 under 登记管理部门码 9 (市场监管).
+    registration_category = models.CharField(
+        "设立主体类别", max_length=1, choices=RegistrationCategory.choices,
+        default=RegistrationCategory.ENTERPRISE)
     source = models.TextField("来源", blank=True)
 
     class Meta:

@@ -35,7 +35,13 @@ from zhengwu.licences.credential import (
 from zhengwu.licences.fields import fields_check, payload_check
 from zhengwu.licences.holder import Holder
 from zhengwu.licences.identifier import licence_id_build
-from zhengwu.licences.models import HolderKind, Licence, LicenceStatus, LicenceType
+from zhengwu.licences.models import (
+    HolderKind,
+    Licence,
+    LicenceStatus,
+    LicenceType,
+    RegistrationCategory,
+)
 from zhengwu.licences.pdf import licence_render_task
 from zhengwu.licences.signing import (
     KeyFileSigner,
@@ -304,7 +310,9 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
                       validity_years: int | None, actor: Actor,
                       authority_illustrative: bool = False,
                       pdf_template: str = "", source: str = "",
-                      establishes_holder: bool = False) -> tuple[LicenceType, bool]:
+                      establishes_holder: bool = False,
+                      registration_category: str = RegistrationCategory.ENTERPRISE,
+                      ) -> tuple[LicenceType, bool]:
     """Create or update a licence type by its code; returns (type, changed)."""
     code = code.strip().upper()
     if len(code) != 21 or not code[18:].isdigit():
@@ -321,6 +329,10 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
     if establishes_holder and holder_kind != HolderKind.ENTERPRISE:
         raise InvalidInput("只有持证主体为企业的证照类型可以是设立登记证照。",
                            code="licences.establishes_holder")
+    if registration_category not in RegistrationCategory.values:
+        raise InvalidInput(f"设立主体类别应为 {'、'.join(RegistrationCategory.values)} 之一"
+                           f"（GB 32100 机构类别码），实为“{registration_category}”。",
+                           code="licences.registration_category")
     if validity_years is not None and not 1 <= validity_years <= 100:
         raise InvalidInput("有效期年数应为 1–100 或留空（长期有效）。", code="licences.validity")
     values = {"name": name.strip(), "authority_name": authority_name.strip(),
@@ -328,7 +340,8 @@ def licence_type_save(*, code: str, name: str, authority_name: str, holder_kind:
               "issuing_department": issuing_department, "fields": fields_check(fields),
               "validity_years": validity_years,
               "pdf_template": pdf_template or "licences/licence_pdf.html", "source": source,
-              "establishes_holder": establishes_holder}
+              "establishes_holder": establishes_holder,
+              "registration_category": registration_category}
     existing = LicenceType.objects.filter(code=code).first()
     if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
         return existing, False

@@ -346,7 +346,9 @@ def _licence_types(pack: Path, actor: Actor) -> tuple[int, list[Department]]:
                 holder_kind=entry["holder_kind"], issuing_department=department,
                 fields=entry.get("fields", []), validity_years=entry.get("validity_years"),
                 pdf_template=entry.get("pdf_template", ""), source=entry.get("source", ""),
-                establishes_holder=bool(entry.get("establishes_holder")), actor=actor)
+                establishes_holder=bool(entry.get("establishes_holder")),
+                registration_category=str(entry.get("registration_category", "1")),
+                actor=actor)
         except KeyError as error:
             raise PackError(f"licence_types.json：证照类型缺少 {error}，或颁证部门不存在") from None
         except Department.DoesNotExist:
