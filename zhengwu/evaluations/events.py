@@ -30,7 +30,7 @@ from zhengwu.core.service_actions import Action
 from zhengwu.evaluations import rules
 from zhengwu.evaluations.models import Invitation, Rating, ServiceEvent
 from zhengwu.notifications.models import Channel
-from zhengwu.notifications.services import notify
+from zhengwu.notifications.services import notify, sms_notice_queue
 from zhengwu.process.spec import FollowUp, Outcome
 
 KINDS: dict[str, str] = {"case": "办件", "bundle": "一件事"}
@@ -54,7 +54,7 @@ def token_hash(token: str) -> str:
 
 def event_record(*, kind: str, key: str, person_id: int | None, phone: str,
                  department_id: int | None, item_code: str, item_name: str,
-                 staff_id: int | None, at: dt.datetime) -> ServiceEvent:
+                 staff_id: int | None, at: dt.datetime, window: str = "") -> ServiceEvent:
     """Record the service `kind`/`key` as rateable from `at`, or move its closing to `at`
     (a case decided, then closed, then delivered: the window runs from the last)."""
     if kind not in KINDS:
@@ -62,7 +62,7 @@ def event_record(*, kind: str, key: str, person_id: int | None, phone: str,
     event, created = ServiceEvent.objects.get_or_create(kind=kind, key=key, defaults={
         "person_id": person_id, "contact_phone": phone, "department_id": department_id,
         "item_code": item_code, "item_name": item_name[:200], "staff_id": staff_id,
-        "opened_at": at, "closed_at": at})
+        "window": window[:120], "opened_at": at, "closed_at": at})
     if not created and at > event.closed_at:
         event.closed_at = at
         if staff_id and not event.staff_id:
@@ -73,21 +73,27 @@ def event_record(*, kind: str, key: str, person_id: int | None, phone: str,
 
 def invitation_send(event: ServiceEvent) -> str | None:
     """Queue the SMS with a one-time rating link (notifications outbox); the token itself is
-    kept only as its hash. One invitation per event."""
+    kept only as its hash. One invitation per event: to the account served, or — a visitor
+    without one (a queue number taken by phone number) — to the phone given for the service."""
     person = event.person
-    if person is None or event.invitations.exists() or Rating.objects.filter(
-            event=event).exists():
+    if (person is None and not event.contact_phone) or event.invitations.exists() \
+            or Rating.objects.filter(event=event).exists():
         return None
     token = secrets.token_urlsafe(24)
     Invitation.objects.create(event=event, token_hash=token_hash(token), created_at=clock.now())
     link = reverse("evaluations:token", args=[token])
-    notify(recipients=[person], title="请对本次政务服务进行评价",
-           # An SMS has no separate link: the address is in the text (the gateway sends the
-           # body; ZHENGWU_PUBLIC_URL is the site as people reach it).
-           body=f"您办理的“{event.item_name}”已办结，欢迎在{rules.window_days()}日内评价"
-                f"（非常满意至非常不满意）：{settings.ZHENGWU_PUBLIC_URL}{link} 链接仅可使用一次。",
-           link=link, category="evaluation", channels=(Channel.SMS,),
-           dedupe_key=f"evaluation:{event.pk}:invite")
+    title = "请对本次政务服务进行评价"
+    # An SMS has no separate link: the address is in the text (the gateway sends the body;
+    # ZHENGWU_PUBLIC_URL is the site as people reach it).
+    body = (f"您办理的“{event.item_name or KINDS.get(event.kind, '政务服务')}”已办结，欢迎在"
+            f"{rules.window_days()}日内评价（非常满意至非常不满意）："
+            f"{settings.ZHENGWU_PUBLIC_URL}{link} 链接仅可使用一次。")
+    if person is None:
+        sms_notice_queue(phone=event.contact_phone, title=title, body=body,
+                         category="evaluation")
+        return token
+    notify(recipients=[person], title=title, body=body, link=link, category="evaluation",
+           channels=(Channel.SMS,), dedupe_key=f"evaluation:{event.pk}:invite")
     return token
 
 

@@ -52,6 +52,7 @@ class Facts:
     department: str = ""
     item: str = ""
     staff: str = ""
+    window: str = ""  # "<hall> <n>号窗口" where it was served; "" online
     month: str = ""  # YYYY-MM of the event's closing
 
 

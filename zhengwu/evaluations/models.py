@@ -35,6 +35,9 @@ class ServiceEvent(models.Model):
     item_name = models.CharField("事项名称", max_length=200, blank=True)
     staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
                               blank=True, on_delete=models.PROTECT, related_name="+")
+    # Where it was served, for per-window figures: "<hall name> <n>号窗口" (a queue number's
+    # window); blank for services without one (an online case).
+    window = models.CharField("服务窗口", max_length=120, blank=True)
     opened_at = models.DateTimeField("可评价起")
     closed_at = models.DateTimeField("办结时间")
 

@@ -46,6 +46,7 @@ def facts(start: dt.datetime, end: dt.datetime) -> list[indicators.Facts]:
             department=event.department.short_name if event.department else "",
             item=event.item_name,
             staff=(event.staff.display_name or event.staff.username) if event.staff else "",
+            window=event.window,
             month=f"{event.closed_at.astimezone(clock.SHANGHAI):%Y-%m}")
         if rating is None:
             rows.append(base)

@@ -209,6 +209,7 @@ def staff_indicators(request: HttpRequest) -> HttpResponse:
         "month": month, "overall": indicators.compute(rows),
         "groups": [("部门", indicators.grouped(rows, lambda f: f.department or "—")),
                    ("事项", indicators.grouped(rows, lambda f: f.item or "—")),
+                   ("窗口", indicators.grouped(rows, lambda f: f.window or "（网上或未记录）")),
                    ("经办人", indicators.grouped(rows, lambda f: f.staff or "（未记录）"))],
         "flagged": [(rating, [FLAG_LABELS[f] for f in sorted(found)])
                     for rating, found in selectors.flagged(start, end)],

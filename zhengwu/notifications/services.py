@@ -263,14 +263,16 @@ def sms_code_send(*, phone: str, text: str, secret: str) -> None:
         raise DeliveryFailed(item.last_error)
 
 
-def sms_notice_queue(*, phone: str, title: str, body: str) -> None:
-    """Queue an SMS notice about an account to a phone number that may no longer be on the
-    account (the old number after a change); inside the caller's transaction."""
+def sms_notice_queue(*, phone: str, title: str, body: str,
+                     category: str = "accounts.notice") -> None:
+    """Queue an SMS to a phone number that is not (or no longer) an account's: the old number
+    after a change, a visitor who took a queue number by phone; inside the caller's
+    transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sms_notice_queue must run inside the service's transaction")
     now = clock.now()
     OutboxItem.objects.create(channel=Channel.SMS, recipient=None, address=phone,
-                              subject=title[:200], body=body, category="accounts.notice",
+                              subject=title[:200], body=body, category=category,
                               status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now)
 
 

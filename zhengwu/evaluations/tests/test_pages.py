@@ -193,3 +193,32 @@ def test_a_refused_move_keeps_what_was_typed(make_event, applicant, client_for):
                                   {"action": "propose_invalid", "invalid_kind": "",
                                    "note": "评价内容与办件无关"}).content.decode()
     assert "请选择无效类型" in page and 'value="评价内容与办件无关"' in page
+
+
+@time_machine.travel(at(2026, 3, 2), tick=False)
+def test_a_visitor_without_an_account_is_invited_by_the_phone_given(market, client_for):
+    """A queue number taken by phone number alone: the SMS goes to that phone, the link rates
+    the visit once (not real-name: no identity stands behind it), and the window is the group
+    of the per-window figures."""
+    from django.db import transaction
+
+    from zhengwu.evaluations.events import event_record, invitation_send
+
+    with transaction.atomic():
+        event = event_record(kind="case", key="VISIT-PHONE-1", person_id=None,
+                             phone="13900000077", department_id=market.pk, item_code="X1",
+                             item_name="食品经营许可证核发（新办）", staff_id=None,
+                             at=at(2026, 3, 2, 9), window="耒阳市政务服务中心 3号窗口")
+        token = invitation_send(event)
+    assert token is not None
+    sms = OutboxItem.objects.get(category="evaluation", channel="sms", address="13900000077")
+    assert sms.recipient is None
+    url = re.search(r"(/evaluations/r/\S+/)", sms.body)
+    assert url is not None
+    anonymous = client_for(None)
+    assert anonymous.post(url.group(1), {"level": "2"}).status_code == 200
+    rating = Rating.objects.get(event=event)
+    assert (rating.rater, rating.real_name, rating.level) == (None, False, 2)
+    rows = selectors.facts(at(2026, 3, 1, 0), at(2026, 4, 1, 0))
+    by_window = indicators.grouped(rows, lambda f: f.window)
+    assert by_window["耒阳市政务服务中心 3号窗口"].tally.good == 1
