@@ -44,8 +44,8 @@ VISIT = "visit"  # the kind of service event a finished number is (evaluations.e
 
 
 def visit_key(ticket: Ticket) -> str:
-    """The service event's key: the hall, the day and the number (unique per hall and day)."""
-    return f"{ticket.hall.code}-{ticket.day:%Y%m%d}-{ticket.number}"
+    """The service event's key (rules.visit_key)."""
+    return rules.visit_key(ticket.hall.code, ticket.day, ticket.number)
 
 
 def version_bump(hall_id: int, day: dt.date) -> None:

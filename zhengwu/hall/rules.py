@@ -204,3 +204,9 @@ def ticket_move_refusal(*, action: str, requeues: int, limit: int) -> Refusal | 
 def voice_text(number: str, window: str) -> str:
     """What the announcer says (and the screen's speech synthesis reads)."""
     return f"请{number}号到{window}号窗口办理"
+
+
+def visit_key(hall_code: str, day: dt.date, number: str) -> str:
+    """The key of a finished number's service event (好差评 kind "visit"): the hall, the day
+    and the number, unique since numbers run per hall per day."""
+    return f"{hall_code}-{day:%Y%m%d}-{number}"

@@ -384,3 +384,11 @@ def ticket_times(hall: Hall, start: dt.date, end: dt.date) -> list[TicketTimes]:
                 TicketStatus.FINISHED, TicketStatus.ABANDONED, TicketStatus.PASSED) else None,
             outcome=outcome.get(TicketStatus(t.status), "waiting")))
     return found
+
+
+def pad_rated(ticket: Ticket) -> bool:
+    """Whether the window visit of `ticket` has its rating (one per visit)."""
+    from zhengwu.evaluations.models import Rating
+
+    return Rating.objects.filter(event__kind="visit", event__key=rules.visit_key(
+        ticket.hall.code, ticket.day, ticket.number)).exists()
