@@ -20,6 +20,7 @@ from zhengwu.core import clock, idempotency
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import CodeError, validate_citizen_id
 from zhengwu.core.errors import Conflict, NotAllowed
+from zhengwu.core.text import TextError, check_text
 from zhengwu.hall import rules, selectors
 from zhengwu.hall.models import (
     Appointment,
@@ -149,6 +150,20 @@ def _create(hall: Hall, *, group: str, service: Service | None, source: str, nam
     return ticket
 
 
+LABELS = {"hall": "大厅", "group": "办理业务", "item": "事项", "id_number": "身份证号码",
+          "phone": "手机号码", "name": "姓名", "priority": "优先服务"}
+
+
+def _clean_text(data: TakeIn) -> None:
+    """Invisible or control characters (a NUL among them) are refused next to their field,
+    never sent to the database."""
+    for field, label in LABELS.items():
+        try:
+            check_text(getattr(data, field), label=label)
+        except TextError as error:
+            raise FieldError(error.message + "。", code="hall.text", field=field) from None
+
+
 @transaction.atomic
 def ticket_take(*, data: TakeIn, source: str, user: User | None = None,
                 idempotency_key: str | None = None,
@@ -158,6 +173,7 @@ def ticket_take(*, data: TakeIn, source: str, user: User | None = None,
     if source not in TicketSource.values or source == TicketSource.APPOINTMENT:
         raise FieldError("取号方式无效。", code="hall.source")
     now = now or clock.now()
+    _clean_text(data)
     digest = idempotency.request_digest({**data.__dict__, "source": source})
     if user is not None:
         earlier = idempotency.replay(Ticket.objects, submitted_by=user, key=idempotency_key,
