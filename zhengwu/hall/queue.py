@@ -232,6 +232,10 @@ def _lock(key: int, user: User | None) -> Ticket:
         "hall", "window", "service__implementation__item").get(pk=key)
     if user is not None and not TICKET_TABLE.roles_on(user, row):
         raise Ticket.DoesNotExist("未找到该号码。")
+    # A number called to a window is that window's: its clerk on duty or a hall manager.
+    if user is not None and row.status in (TicketStatus.CALLED, TicketStatus.SERVING) and \
+            row.window is not None and not selectors.may_call_at(user, row.window):
+        raise Ticket.DoesNotExist("未找到该号码。")
     return row
 
 
