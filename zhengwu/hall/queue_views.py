@@ -26,7 +26,7 @@ from zhengwu.evaluations.indicators import is_bad
 from zhengwu.evaluations.services import RatingIn, rating_at_pad
 from zhengwu.hall import rules, selectors, services
 from zhengwu.hall.forms import KioskForm, PadForm, TicketActionForm
-from zhengwu.hall.models import Hall, Ticket, TicketSource, TicketStatus, Window
+from zhengwu.hall.models import Appointment, Hall, Ticket, TicketSource, TicketStatus, Window
 from zhengwu.hall.queue import (
     TakeIn,
     ticket_call_next,
@@ -68,17 +68,19 @@ def kiosk(request: HttpRequest, hall_code: str) -> HttpResponse:
     code_error = ""
     if request.method == "POST" and "code" in request.POST:
         form = KioskForm(groups=_groups(hall))
+        code = services.normalize_booking_code(request.POST["code"][:20])
+        booked_at = Appointment.objects.filter(code=code).values_list("hall_id", flat=True)
         try:
-            appointment = services.appointment_check_in(request.POST["code"][:20])
+            if code and booked_at and booked_at[0] != hall.pk:
+                raise services.FieldError("该预约不在本大厅，请到预约的大厅签到。",
+                                          code="hall.other_hall", field="code")
+            appointment = services.appointment_check_in(code)
         except ObjectDoesNotExist:
             code_error = "没有该预约码的预约。"
         except DomainError as error:
             code_error = error.message
         else:
-            if appointment.hall_id != hall.pk:
-                code_error = "该预约不在本大厅。"
-            else:
-                ticket = Ticket.objects.select_related("hall").get(appointment=appointment)
+            ticket = Ticket.objects.select_related("hall").get(appointment=appointment)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by_id = data["way"] == "id"
