@@ -159,3 +159,17 @@ def test_the_rating_pad_rates_the_number_just_finished_once(
     with override_settings(ZHENGWU_NOW=NOW):
         assert "评价人" not in staff.get(reverse("hall:calling", args=[CITY, "A01"])) \
             .content.decode()
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_the_kiosk_refuses_another_hall_s_booking_code_without_checking_it_in(
+        client_for: Any, applicant: User, market_item: Service) -> None:
+    appointment = appointment_book(user=applicant, data=BookIn(
+        hall=CITY, implementation=market_item.implementation.code, start=at(1, 9, 30)),
+        now=at(1, 8))[0]
+    township = Hall.objects.get(region_id="430481100000")
+    refused = client_for(None).post(reverse("hall:kiosk", args=[township.code]),
+                                    {"code": appointment.code})
+    assert refused.status_code == 422 and "该预约不在本大厅" in refused.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == "booked" and not Ticket.objects.exists()
