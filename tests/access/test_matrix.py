@@ -928,6 +928,16 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                                                  "zhengwu/hall/tests/test_access.py",
     "api POST /hall/appointments/{code}/check-in": "the hall's staff: "
                                                    "zhengwu/hall/tests/test_access.py",
+    # The queue (取号叫号): a number is not case work; its own matrix tries every demo user on
+    # the API and the pages (kiosk, calling page, 电话取号, display, rating pad).
+    "api POST /hall/tickets": "a number for oneself, or hall staff for a caller: "
+                              "zhengwu/hall/tests/test_queue_access.py, test_queue_api.py",
+    "api POST /hall/windows/{hall}/{window}/call-next": "the clerk on duty at that window or a "
+        "hall manager: zhengwu/hall/tests/test_queue_access.py",
+    **{f"api POST /hall/tickets/{{ticket_id}}/{action}": "the hall's staff; a number called to "
+       "a window only its clerk on duty or a hall manager: zhengwu/hall/tests/"
+       "test_queue_access.py" for action in ("recall", "start", "pass", "requeue", "transfer",
+                                             "finish")},
 }
 # Pages that only read (a POST to them is a search or a lookup, never a write).
 # Pages of something a case may not have: the 事后核查 of a case decided without a commitment

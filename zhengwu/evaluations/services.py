@@ -217,6 +217,19 @@ def rating_by_token(*, token: str, data: RatingIn, address: str | None = None) -
                    channel=Channel.SMS, address=address, now=now)
 
 
+@transaction.atomic
+def rating_at_pad(*, kind: str, key: str, data: RatingIn, address: str | None = None) -> Rating:
+    """Rate at the window's rating pad (政务大厅平板电脑), right after the service: the pad
+    stands for the person served (the hall decides which event it offers, hall.selectors
+    .pad_ticket); once per event, within the window."""
+    event = ServiceEvent.objects.select_for_update().get(kind=kind, key=key)
+    now = clock.now()
+    rateable_check(event, now)
+    level, reasons, text = _clean(data)
+    return _create(event, rater=event.person, level=level, reasons=reasons, text=text,
+                   channel=Channel.PAD, address=address, now=now)
+
+
 # --- the rectification process ------------------------------------------------------------
 
 

@@ -108,3 +108,69 @@ class ServiceForm(ErrorsDescribed):
 
 class DeleteForm(forms.Form):
     pk = forms.IntegerField()
+
+
+# --- the queue (取号叫号) ---------------------------------------------------------------------
+
+
+def _priority_choices() -> list[tuple[str, str]]:
+    from zhengwu.hall.rules import priority_groups
+
+    return [("", "无"), *priority_groups().items()]
+
+
+class KioskForm(ErrorsDescribed):
+    """取号 at the kiosk: by ID card number or by phone number, for a window group."""
+
+    WAYS = [("id", "身份证"), ("phone", "手机号")]
+    way = forms.ChoiceField(label="取号方式", choices=WAYS, widget=forms.RadioSelect,
+                            initial="id", error_messages={"required": "请选择取号方式。"})
+    group = forms.ChoiceField(label="办理业务", error_messages={
+        "required": "请选择要办理的业务。", "invalid_choice": "请选择要办理的业务。"})
+    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    priority = forms.ChoiceField(label="优先服务", required=False, help_text=(
+        "70岁以上老人按身份证号码自动优先。"))
+
+    def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "请选择"), *groups]
+        cast(forms.ChoiceField, self.fields["priority"]).choices = _priority_choices()
+
+
+class PhoneTicketForm(ErrorsDescribed):
+    """电话取号: staff take a number for a caller."""
+
+    group = forms.ChoiceField(label="办理业务", error_messages={
+        "required": "请选择要办理的业务。", "invalid_choice": "请选择要办理的业务。"})
+    name = TextField(label="姓名", max_length=150, required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    id_number = forms.CharField(label="身份证号码（可不填）", max_length=18, required=False)
+    priority = forms.ChoiceField(label="优先服务", required=False)
+
+    def __init__(self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "请选择"), *groups]
+        cast(forms.ChoiceField, self.fields["priority"]).choices = _priority_choices()
+
+
+class TicketActionForm(ErrorsDescribed):
+    ticket = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    group = forms.CharField(label="转往窗口组", max_length=40, required=False)
+
+
+class PadForm(ErrorsDescribed):
+    """The window's rating pad: five levels; reasons for 不满意/非常不满意."""
+
+    ticket = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    level = forms.TypedChoiceField(label="满意度", coerce=int, widget=forms.RadioSelect,
+                                   error_messages={"required": "请选择满意度。",
+                                                   "invalid_choice": "请选择满意度。"})
+    reasons = forms.MultipleChoiceField(label="不满意的原因", required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, levels: list[tuple[int, str]],
+                 reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["level"]).choices = levels
+        cast(forms.ChoiceField, self.fields["reasons"]).choices = reasons

@@ -275,3 +275,128 @@ class AppointmentEvent(ProcessEvent):
 
     class Meta(ProcessEvent.Meta):
         ordering = ["appointment_id", "id"]
+
+
+# --- the queue (取号叫号, ADR 0020) -----------------------------------------------------------
+
+
+class QueueGroup(models.Model):
+    """The letter a window group's numbers are shown with (A012)."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="queue_groups")
+    group = models.CharField("窗口组", max_length=40)
+    prefix = models.CharField("号码前缀", max_length=2)
+    illustrative = models.BooleanField("示例数据", default=False)
+
+    class Meta:
+        verbose_name = "叫号分组"
+        verbose_name_plural = "叫号分组"
+        ordering = ["hall_id", "prefix"]
+        constraints = [models.UniqueConstraint(fields=["hall", "group"],
+                                               name="queue_group_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.group}"
+
+
+class QueueDay(models.Model):
+    """One hall's queue on one Beijing day: the running number handed out last, and a version
+    bumped by every move of one of its numbers (the display's cache key)."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="queue_days")
+    date = models.DateField("日期")
+    last_number = models.PositiveIntegerField("已发号", default=0)
+    version = models.PositiveBigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "当日队列"
+        verbose_name_plural = "当日队列"
+        ordering = ["-date", "hall_id"]
+        constraints = [models.UniqueConstraint(fields=["hall", "date"],
+                                               name="queue_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hall_id} {self.date} #{self.last_number}"
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", "等候中"
+    CALLED = "called", "已叫号"
+    SERVING = "serving", "办理中"
+    PASSED = "passed", "已过号"
+    FINISHED = "finished", "已办结"
+    ABANDONED = "abandoned", "已放弃"
+
+
+class TicketSource(models.TextChoices):
+    KIOSK_ID = "kiosk_id", "取号机（身份证）"
+    KIOSK_PHONE = "kiosk_phone", "取号机（手机号）"
+    STAFF_PHONE = "staff_phone", "电话取号（工作人员代取）"
+    APPOINTMENT = "appointment", "预约签到"
+    APP = "app", "接口/移动端取号"
+
+
+class Ticket(BaseModel):
+    """取号: a queue number of one hall on one day, a process on the engine (ADR 0020)."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField("日期")
+    seq = models.PositiveIntegerField("流水号")
+    number = models.CharField("号码", max_length=8)
+    window_group = models.CharField("窗口组", max_length=40)
+    service = models.ForeignKey(Service, verbose_name="事项", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="tickets")
+    source = models.CharField("取号方式", max_length=12, choices=TicketSource.choices)
+    priority = models.CharField("优先群体", max_length=16, blank=True)
+    name = models.CharField("姓名", max_length=150, blank=True)
+    id_number = models.CharField("证件号码", max_length=18, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    appointment = models.OneToOneField(Appointment, verbose_name="预约", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="ticket")
+    # The appointment's slot start: from then on it is served first (rules.queue_order).
+    slot_start = models.DateTimeField("预约时段开始", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=TicketStatus.choices,
+                              default=TicketStatus.WAITING)
+    window = models.ForeignKey(Window, verbose_name="叫号窗口", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="tickets")
+    served_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField("取号时间")
+    # Where it stands in the queue: the taking, or a re-queue after 过号.
+    queued_at = models.DateTimeField("排队时间")
+    called_at = models.DateTimeField("首次叫号时间", null=True, blank=True)
+    last_called_at = models.DateTimeField("最近叫号时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField("过号重排次数", default=0)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="取号账号",
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    idempotency_key = models.CharField("幂等键", max_length=80, null=True, blank=True)
+    request_hash = models.CharField("请求摘要", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "取号"
+        verbose_name_plural = "取号"
+        ordering = ["day", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "day", "seq"], name="ticket_seq_unique"),
+            models.CheckConstraint(condition=models.Q(status__in=TicketStatus.values),
+                                   name="ticket_status_valid"),
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"],
+                                    condition=models.Q(idempotency_key__isnull=False),
+                                    name="ticket_idempotency_unique"),
+        ]
+        indexes = [models.Index(fields=["hall", "day", "status"]),
+                   models.Index(fields=["window", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.number}"
+
+
+class TicketEvent(ProcessEvent):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(ProcessEvent.Meta):
+        ordering = ["ticket_id", "id"]

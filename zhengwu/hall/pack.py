@@ -23,6 +23,7 @@ from zhengwu.hall.models import (
     Hall,
     HallKind,
     OpeningHours,
+    QueueGroup,
     Residence,
     Service,
     Window,
@@ -67,6 +68,15 @@ def _windows(hall: Hall, rows: list[dict[str, str]], where: str) -> None:
         owner = _department(row["department"], where) if row.get("department") else None
         Window.objects.get_or_create(hall=hall, number=row["number"], defaults={
             "kind": row["kind"], "group": row["group"], "zone": zone, "department": owner})
+
+
+def _prefixes(hall: Hall, prefixes: dict[str, str], illustrative: bool, where: str) -> None:
+    """The window groups' number prefixes (取号: A012); a manager's later edit is kept."""
+    for group, prefix in prefixes.items():
+        if not (1 <= len(prefix) <= 2 and prefix.isascii() and prefix.isalpha()):
+            raise HallPackError(f"halls.json {where}：叫号前缀“{prefix}”应为一到两个字母")
+        QueueGroup.objects.get_or_create(hall=hall, group=group, defaults={
+            "prefix": prefix.upper(), "illustrative": illustrative})
 
 
 def _services(hall: Hall, department: Department, group: str, after_hours: set[str]) -> int:
@@ -119,6 +129,8 @@ def halls_load(pack: Path, *, region_code: str, actor: Actor) -> int:
             Zone.objects.get_or_create(hall=hall, name=zone["name"],
                                        defaults={"floor": zone.get("floor", "")})
         _windows(hall, entry.get("windows", []), where)
+        _prefixes(hall, entry.get("queue_prefixes", {}), bool(entry.get("illustrative")),
+                  where)
         after_hours = set(entry.get("after_hours_items", []))
         for row in entry.get("residences", []):
             department = _department(row["department"], where)
@@ -143,6 +155,8 @@ def halls_load(pack: Path, *, region_code: str, actor: Actor) -> int:
             created += made
             _hours(hall, townships["hours"], entry["code"])
             _windows(hall, townships["windows"], entry["code"])
+            _prefixes(hall, townships.get("queue_prefixes", {}),
+                      bool(townships.get("illustrative")), entry["code"])
             if government is not None:
                 Residence.objects.get_or_create(hall=hall, department=government,
                                                 defaults={"since": since, "authorized": True})

@@ -110,3 +110,103 @@ def check_in_refusal(*, now: dt.datetime, start: dt.datetime, end: dt.datetime,
     if now > end:
         return Refusal("hall.check_in_late", "已过预约时段，请重新取号或预约。")
     return None
+
+
+# --- the queue (取号叫号, ADR 0020) ---------------------------------------------------------
+
+# Priority groups (优先群体) offered when taking a number; HALL_QUEUE_PRIORITY_GROUPS in the
+# settings replaces the list. "elderly" is also derived from the ID number's birth date.
+PRIORITY_GROUPS: dict[str, str] = {"elderly": "70岁以上老人", "disabled": "残疾人",
+                                   "pregnant": "孕妇"}
+ELDERLY = "elderly"
+
+
+def priority_groups() -> dict[str, str]:
+    return dict(getattr(settings, "HALL_QUEUE_PRIORITY_GROUPS", PRIORITY_GROUPS))
+
+
+def elderly_age() -> int:
+    return int(getattr(settings, "HALL_QUEUE_ELDERLY_AGE", 70))
+
+
+def requeue_limit() -> int:
+    """How many times staff may put a passed (过号) number back in the queue."""
+    return int(getattr(settings, "HALL_QUEUE_REQUEUE_LIMIT", 1))
+
+
+def pad_minutes() -> int:
+    """How long after finishing the window's rating pad offers the number to rate."""
+    return int(getattr(settings, "HALL_PAD_MINUTES", 10))
+
+
+def birth_date(id_number: str) -> dt.date | None:
+    """The birth date in an 18-digit citizen ID number (digits 7–14), or None."""
+    digits = id_number.strip()
+    if len(digits) != 18 or not digits[6:14].isdigit():
+        return None
+    try:
+        return dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return None
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def priority_for(chosen: str, id_number: str, day: dt.date) -> str:
+    """The priority group a number is taken in: the one chosen (if configured), else
+    "elderly" when the ID number says the person is `elderly_age()` or older on `day`."""
+    if chosen and chosen in priority_groups():
+        return chosen
+    born = birth_date(id_number)
+    if born is not None and age_on(born, day) >= elderly_age() and ELDERLY in priority_groups():
+        return ELDERLY
+    return ""
+
+
+def ticket_number(prefix: str, seq: int) -> str:
+    """The number shown: the group's letter and the hall's running number of the day."""
+    return f"{prefix}{seq:03d}"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A waiting number as the ordering sees it."""
+
+    id: int
+    queued_at: dt.datetime
+    priority: str = ""
+    slot_start: dt.datetime | None = None
+
+
+def queue_key(row: Queued, now: dt.datetime) -> tuple[int, dt.datetime, int]:
+    """Appointments whose slot has begun first, at their slot's time; then the priority
+    groups; then everyone else, each by the time they joined the queue (ties: the id)."""
+    if row.slot_start is not None and row.slot_start <= now:
+        return (0, row.slot_start, row.id)
+    if row.priority:
+        return (1, row.queued_at, row.id)
+    return (2, row.queued_at, row.id)
+
+
+def queue_order(rows: Iterable[Queued], now: dt.datetime) -> list[Queued]:
+    """The waiting numbers of a window group, the next to call first."""
+    return sorted(rows, key=lambda row: queue_key(row, now))
+
+
+def ticket_move_refusal(*, action: str, requeues: int, limit: int) -> Refusal | None:
+    if action == "requeue" and requeues >= limit:
+        return Refusal("hall.requeue_limit", f"过号的号码只能重新排队{limit}次，请重新取号。")
+    return None
+
+
+def voice_text(number: str, window: str) -> str:
+    """What the announcer says (and the screen's speech synthesis reads)."""
+    return f"请{number}号到{window}号窗口办理"
+
+
+def visit_key(hall_code: str, day: dt.date, number: str) -> str:
+    """The key of a finished number's service event (好差评 kind "visit"): the hall, the day
+    and the number, unique since numbers run per hall per day."""
+    return f"{hall_code}-{day:%Y%m%d}-{number}"

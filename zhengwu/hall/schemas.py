@@ -80,3 +80,81 @@ class HallAppointmentPage(Schema):
 class HallPageQuery(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- the queue (取号叫号) ---------------------------------------------------------------------
+
+GroupName = Annotated[str, StringConstraints(max_length=40)]
+
+
+class HallTakeIn(Schema):
+    hall: HallCode | None = Field(None, description="大厅编码（默认：市政务服务中心）")
+    group: GroupName = Field("", description="窗口组（与 item 二选一）")
+    item: str = Field("", max_length=31, description="事项实施编码（其窗口组）")
+    priority: str = Field("", max_length=16, description="优先群体：elderly、disabled、pregnant")
+    # For a caller, by hall staff (电话取号); a person takes a number for themselves without.
+    name: str = Field("", max_length=150)
+    id_number: str = Field("", max_length=18)
+    phone: str = Field("", max_length=20)
+
+
+class HallTicketOut(Schema):
+    id: int
+    number: str
+    hall: str
+    date: str
+    window_group: str
+    status: str
+    status_label: str
+    source: str
+    priority: bool
+    window: str
+    taken_at: str
+    called_at: str | None
+    finished_at: str | None
+    ahead: int
+
+
+class HallTicketPage(Schema):
+    items: list[HallTicketOut]
+    count: int
+
+
+class HallQueueQuery(Schema):
+    hall: HallCode | None = Field(None, description="大厅编码（默认：市政务服务中心）")
+    group: GroupName | None = Field(None, description="窗口组（默认：全部）")
+
+
+class HallTransferIn(Schema):
+    group: GroupName = Field(..., description="转往的窗口组")
+    reason: str = Field("", max_length=200)
+
+
+class HallDisplayCall(Schema):
+    number: str
+    window: str
+    group: str
+    voice: str
+
+
+class HallDisplayRecent(Schema):
+    number: str
+    window: str
+
+
+class HallDisplayWaiting(Schema):
+    group: str
+    prefix: str
+    count: int
+
+
+class HallDisplayOut(Schema):
+    hall: str
+    hall_name: str
+    date: str
+    version: int
+    calling: list[HallDisplayCall]
+    recent: list[HallDisplayRecent]
+    waiting: list[HallDisplayWaiting]
+    voice: str
+    voice_id: str

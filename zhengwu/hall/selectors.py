@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from zhengwu.accounts.models import RoleAssignment, User
@@ -22,10 +23,15 @@ from zhengwu.hall.models import (
     Hall,
     HallKind,
     OpeningHours,
+    QueueDay,
+    QueueGroup,
     Residence,
     Service,
+    Ticket,
+    TicketStatus,
     Window,
 )
+from zhengwu.hall.queue_figures import TicketTimes
 from zhengwu.hall.slots import DayRule, Session, Slot, slots_for_day
 from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
@@ -232,3 +238,157 @@ def hall_detail(hall: Hall) -> dict[str, object]:
         "hours": list(OpeningHours.objects.filter(hall=hall)),
         "exceptions": list(hall.exceptions.all()),
     }
+
+
+# --- the queue (取号叫号, ADR 0020) ------------------------------------------------------------
+
+TICKET_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+RECENT = 6  # numbers the display lists as called last
+DISPLAY_CACHE_SECONDS = 60  # the key carries the queue's version: a move makes a new key
+
+
+def queue_groups(hall: Hall) -> dict[str, str]:
+    """The hall's window groups with a number prefix each (QueueGroup; "" where none is set),
+    of its active windows and of the groups given a prefix."""
+    cached: dict[str, str] | None = getattr(hall, "_queue_groups", None)
+    if cached is not None:
+        return cached
+    prefixes = dict(QueueGroup.objects.filter(hall=hall).values_list("group", "prefix"))
+    groups = {g: prefixes.get(g, "") for g in Window.objects.filter(
+        hall=hall, active=True).order_by("number").values_list("group", flat=True)}
+    found = {**groups, **{g: p for g, p in prefixes.items() if g in groups}}
+    hall._queue_groups = found  # type: ignore[attr-defined]
+    return found
+
+
+def may_call_at(user: User, window: Window) -> bool:
+    """On duty at the window today (Duty), or a manager of its hall."""
+    if not user.is_authenticated:
+        return False
+    if Duty.objects.filter(window=window, date=clock.today(), user=user).exists():
+        return True
+    return managed_halls(user).filter(pk=window.hall_id).exists()
+
+
+def windows_callable(user: User, hall: Hall) -> list[Window]:
+    """The windows of `hall` where `user` may call numbers."""
+    windows = Window.objects.filter(hall=hall, active=True).order_by("number")
+    if managed_halls(user).filter(pk=hall.pk).exists():
+        return list(windows)
+    return list(windows.filter(duties__date=clock.today(), duties__user=user).distinct())
+
+
+def window_current(window: Window, day: dt.date) -> Ticket | None:
+    """The number called at or being served at the window."""
+    return Ticket.objects.filter(window=window, day=day, status__in=(
+        TicketStatus.CALLED, TicketStatus.SERVING)).order_by("-last_called_at").first()
+
+
+def queue_of(hall: Hall, day: dt.date, group: str, now: dt.datetime) -> list[Ticket]:
+    """The waiting numbers of a window group, the next to call first (rules.queue_order)."""
+    rows = {t.pk: t for t in Ticket.objects.filter(hall=hall, day=day, window_group=group,
+                                                   status=TicketStatus.WAITING)}
+    order = rules.queue_order((rules.Queued(t.pk, t.queued_at, t.priority, t.slot_start)
+                               for t in rows.values()), now)
+    return [rows[q.id] for q in order]
+
+
+def ahead_of(ticket: Ticket, now: dt.datetime) -> int:
+    """How many waiting numbers will be called before `ticket`."""
+    order = [t.pk for t in queue_of(ticket.hall, ticket.day, ticket.window_group, now)]
+    return order.index(ticket.pk) if ticket.pk in order else 0
+
+
+def passed_at(hall: Hall, day: dt.date, group: str) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(hall=hall, day=day, window_group=group,
+                                 status=TicketStatus.PASSED).order_by("-finished_at")
+
+
+def _display_build(hall: Hall, day: dt.date, version: int) -> dict[str, object]:
+    called = list(Ticket.objects.filter(hall=hall, day=day, last_called_at__isnull=False)
+                  .order_by("-last_called_at").values(
+                      "pk", "number", "status", "window_group", "last_called_at",
+                      "window__number")[:RECENT + 20])
+    calling = [{"number": t["number"], "window": t["window__number"] or "",
+                "group": t["window_group"],
+                "voice": rules.voice_text(t["number"], t["window__number"] or "")}
+               for t in called if t["status"] == TicketStatus.CALLED]
+    waiting = dict(Ticket.objects.filter(hall=hall, day=day, status=TicketStatus.WAITING)
+                   .values("window_group").annotate(n=Count("id"))
+                   .values_list("window_group", "n"))
+    latest = next((t for t in called if t["status"] == TicketStatus.CALLED), None)
+    return {
+        "hall": hall.code, "hall_name": hall.name, "date": day.isoformat(), "version": version,
+        "calling": calling,
+        "recent": [{"number": t["number"], "window": t["window__number"] or ""}
+                   for t in called[:RECENT]],
+        "waiting": [{"group": group, "prefix": prefix, "count": waiting.get(group, 0)}
+                    for group, prefix in queue_groups(hall).items()],
+        "voice": calling[0]["voice"] if calling else "",
+        # Changes with every call and recall: the screen speaks once per announcement.
+        "voice_id": "" if latest is None or latest["last_called_at"] is None
+        else f"{latest['pk']}-{latest['last_called_at'].timestamp():.0f}",
+    }
+
+
+def display_state(hall_code: str) -> dict[str, object] | None:
+    """What the hall's screen shows: the numbers being called and where, the last called,
+    the waiting counts per group, the announcer's text — numbers only, no personal data.
+    Cheap: one query for the queue's version, the rest from the cache until a move."""
+    day = clock.today()
+    found = QueueDay.objects.filter(hall__code=hall_code, date=day).values_list(
+        "version", flat=True).first()
+    version = int(found or 0)
+    key = f"hall:display:{hall_code}:{day.isoformat()}:{version}"
+    state: dict[str, object] | None = cache.get(key)
+    if state is not None:
+        return state
+    hall = Hall.objects.filter(code=hall_code).first()
+    if hall is None:
+        return None
+    state = _display_build(hall, day, version)
+    cache.set(key, state, DISPLAY_CACHE_SECONDS)
+    return state
+
+
+def pad_ticket(window: Window, now: dt.datetime) -> Ticket | None:
+    """The number the window's rating pad offers: finished there last, within
+    rules.pad_minutes(), and no other number called at the window since."""
+    last = Ticket.objects.filter(window=window, day=now.astimezone(SHANGHAI).date()).exclude(
+        last_called_at=None).select_related("hall", "service__implementation__item").order_by(
+        "-last_called_at").first()
+    if last is None or last.status != TicketStatus.FINISHED or last.finished_at is None:
+        return None
+    if now - last.finished_at > dt.timedelta(minutes=rules.pad_minutes()):
+        return None
+    return last
+
+
+def ticket_times(hall: Hall, start: dt.date, end: dt.date) -> list[TicketTimes]:
+    """The queue numbers of `hall` taken from `start` to `end` (Beijing days, inclusive),
+    with their times, for the queue figures (hall.queue_figures)."""
+    rows = Ticket.objects.filter(hall=hall, day__gte=start, day__lte=end).select_related(
+        "window", "service__implementation__item").order_by("day", "seq")
+    outcome = {TicketStatus.FINISHED: "served", TicketStatus.ABANDONED: "abandoned",
+               TicketStatus.PASSED: "abandoned", TicketStatus.SERVING: "serving"}
+    found = []
+    for t in rows:
+        implementation = t.service.implementation if t.service is not None else None
+        found.append(TicketTimes(
+            hall_code=hall.code, number=t.number,
+            window_number=t.window.number if t.window is not None else "",
+            item_code=implementation.code if implementation is not None else "",
+            item_name=implementation.item.name if implementation is not None else "",
+            priority=bool(t.priority), taken_at=t.taken_at, called_at=t.called_at,
+            finished_at=t.finished_at if t.status in (
+                TicketStatus.FINISHED, TicketStatus.ABANDONED, TicketStatus.PASSED) else None,
+            outcome=outcome.get(TicketStatus(t.status), "waiting")))
+    return found
+
+
+def pad_rated(ticket: Ticket) -> bool:
+    """Whether the window visit of `ticket` has its rating (one per visit)."""
+    from zhengwu.evaluations.models import Rating
+
+    return Rating.objects.filter(event__kind="visit", event__key=rules.visit_key(
+        ticket.hall.code, ticket.day, ticket.number)).exists()

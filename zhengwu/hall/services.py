@@ -278,15 +278,21 @@ def appointment_move(*, code: str, user: User | None, action: str, reason: str =
                              AppointmentMoveIn(action=action, reason=reason), now=now)
 
 
+@transaction.atomic
 def appointment_check_in(code: str, *, user: User | None = None,
                          now: dt.datetime | None = None) -> Appointment:
     """Check in with the booking code: at a window (`user` the staff member) or at the kiosk
-    (user None). The queue (取号) builds on this: the appointment returned is checked in, with
-    its hall, window group and slot."""
+    (user None). In the same transaction the appointment gets its queue number
+    (`appointment.ticket`), served first once its slot has begun (ADR 0020)."""
+    from zhengwu.hall.queue import ticket_from_appointment
+
     cleaned = normalize_booking_code(code)
     if not cleaned:
         raise FieldError("请输入预约码。", code="hall.code_required", field="code")
-    return appointment_move(code=cleaned, user=user, action="check_in", now=now)
+    now = now or clock.now()
+    row = appointment_move(code=cleaned, user=user, action="check_in", now=now)
+    ticket_from_appointment(row, user=user, now=now)
+    return row
 
 
 # --- the sweep -----------------------------------------------------------------------------

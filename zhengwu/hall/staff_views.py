@@ -28,12 +28,14 @@ from zhengwu.hall.forms import (
     DutyForm,
     ExceptionForm,
     HoursForm,
+    PhoneTicketForm,
     ResidenceForm,
     ServiceForm,
     SettingsForm,
     WindowForm,
 )
-from zhengwu.hall.models import Appointment, AppointmentChannel, Duty, Hall
+from zhengwu.hall.models import Appointment, AppointmentChannel, Duty, Hall, TicketSource
+from zhengwu.hall.queue import TakeIn, ticket_take
 from zhengwu.hall.workflow import APPOINTMENT_TABLE, PAGE_ACTIONS
 from zhengwu.process import engine
 
@@ -70,16 +72,45 @@ def staff_day(request: HttpRequest, hall_code: str) -> HttpResponse:
     return _day_page(request, hall, CodeForm())
 
 
-def _day_page(request: HttpRequest, hall: Hall, form: CodeForm, status: int = 200
-              ) -> HttpResponse:
+def _groups(hall: Hall) -> list[tuple[str, str]]:
+    return [(group, f"{prefix} {group}" if prefix else group)
+            for group, prefix in selectors.queue_groups(hall).items()]
+
+
+def _day_page(request: HttpRequest, hall: Hall, form: CodeForm, status: int = 200, *,
+              phone_form: PhoneTicketForm | None = None) -> HttpResponse:
     user, day = _user(request), _day(request)
     appointments = list(selectors.appointments_at(hall, day))
     for appointment in appointments:
         appointment.hall = hall  # one hall instance: its staff are looked up once
     rows = [(a, engine.moves_open(APPOINTMENT_TABLE, a, user, actions=PAGE_ACTIONS))
             for a in appointments]
-    return render(request, "hall/staff_day.html", {"hall": hall, "day": day, "rows": rows,
-                                                   "form": form}, status=status)
+    return render(request, "hall/staff_day.html", {
+        "hall": hall, "day": day, "rows": rows, "form": form,
+        "phone_form": phone_form or PhoneTicketForm(groups=_groups(hall)),
+        "windows": selectors.windows_callable(user, hall)}, status=status)
+
+
+@login_required
+@require_POST
+def phone_ticket(request: HttpRequest, hall_code: str) -> HttpResponse:
+    """电话取号: staff take a number for a caller; the number is told on the phone."""
+    user = _user(request)
+    hall = _staff_hall(user, hall_code)
+    form = PhoneTicketForm(request.POST, groups=_groups(hall))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            row, _ = ticket_take(data=TakeIn(
+                hall=hall.code, group=data["group"], name=data["name"], phone=data["phone"],
+                id_number=data["id_number"], priority=data["priority"] or ""),
+                source=TicketSource.STAFF_PHONE, user=user)
+        except services.FieldError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"已为{data['name']}取号 {row.number}，请告知来电人。")
+            return redirect("hall:staff_day", hall_code=hall.code)
+    return _day_page(request, hall, CodeForm(), status=422, phone_form=form)
 
 
 @login_required
@@ -97,7 +128,9 @@ def check_in(request: HttpRequest, hall_code: str) -> HttpResponse:
         except DomainError as error:
             form.add_error("code", error.message)
         else:
-            messages.success(request, f"{row.name}已签到（{row.code}，{row.window_group}）。")
+            number = row.ticket.number  # taken at the check-in (ADR 0020)
+            messages.success(request, f"{row.name}已签到（{row.code}，{row.window_group}），"
+                             f"排队号码 {number}。")
             return redirect("hall:staff_day", hall_code=hall.code)
     return _day_page(request, hall, form, status=422)
 

@@ -1,4 +1,5 @@
-"""An appointment's lifecycle as a process on the engine (ADR 0013, ADR 0018):
+"""An appointment's lifecycle, and a queue number's (ADR 0020), as processes on the engine
+(ADR 0013, ADR 0018):
 
     booked → checked_in → served
     booked → cancelled (the person, up to the cut-off; hall staff, until the start)
@@ -13,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from zhengwu.hall import rules
-from zhengwu.hall.models import Appointment
+from zhengwu.hall.models import Appointment, Ticket
 from zhengwu.hall.models import AppointmentStatus as S
+from zhengwu.hall.models import TicketStatus as T
 from zhengwu.process.spec import Attempt, Move, Refusal, Table
 
 
@@ -72,3 +74,45 @@ APPOINTMENT_TABLE: Table[Appointment] = Table(
     })
 
 PAGE_ACTIONS = ("check_in", "serve", "cancel")
+
+
+# --- the queue number (取号, ADR 0020) ---------------------------------------------------------
+#
+#     waiting → called (叫号; recalled any number of times) → serving → finished
+#     called → passed (过号) → waiting (requeue, by staff, HALL_QUEUE_REQUEUE_LIMIT times)
+#     waiting/called/serving → waiting at another window group (transfer)
+#     waiting/called/passed → abandoned (staff; the day's sweep for those left over)
+
+
+def _requeue_left(row: Ticket, attempt: Attempt) -> Refusal | None:
+    found = rules.ticket_move_refusal(action="requeue", requeues=row.requeues,
+                                      limit=rules.requeue_limit())
+    return None if found is None else Refusal(found.code, found.message)
+
+
+def ticket_roles_on(user: Any, row: Ticket) -> frozenset[str]:
+    if user is None:
+        return frozenset({Role.SYSTEM})
+    from zhengwu.hall.selectors import hall_staff_ids
+
+    return frozenset({Role.STAFF}) if user.pk in hall_staff_ids(row.hall) else frozenset()
+
+
+TICKET_TABLE: Table[Ticket] = Table(
+    name="ticket", noun="号码", status_field="status",
+    status_label=lambda status: str(T(status).label), roles_on=ticket_roles_on, moves={
+        "call": Move(frozenset({T.WAITING}), T.CALLED, frozenset({Role.STAFF}), "叫号"),
+        "recall": Move(frozenset({T.CALLED}), None, frozenset({Role.STAFF}), "重呼"),
+        "start": Move(frozenset({T.CALLED}), T.SERVING, frozenset({Role.STAFF}), "开始办理"),
+        "pass": Move(frozenset({T.CALLED}), T.PASSED, frozenset({Role.STAFF}), "过号"),
+        "requeue": Move(frozenset({T.PASSED}), T.WAITING, frozenset({Role.STAFF}), "重新排队",
+                        guards=(_requeue_left,)),
+        "transfer": Move(frozenset({T.WAITING, T.CALLED, T.SERVING}), T.WAITING,
+                         frozenset({Role.STAFF}), "转窗口"),
+        "finish": Move(frozenset({T.SERVING}), T.FINISHED, frozenset({Role.STAFF}), "办结"),
+        "abandon": Move(frozenset({T.WAITING, T.CALLED, T.PASSED}), T.ABANDONED,
+                        frozenset({Role.STAFF, Role.SYSTEM}), "放弃"),
+    })
+
+# What the window's calling page offers for its current number, and for a passed one.
+WINDOW_ACTIONS = ("recall", "start", "pass", "transfer", "finish")

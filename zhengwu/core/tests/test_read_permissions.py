@@ -87,6 +87,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 好差评: the staff worklist and a rectification, without who rated.
     ("/api/v1/evaluations/rectifications", "/evaluations/staff/"),
     ("/api/v1/evaluations/rectifications/{rectification}", "/evaluations/staff/{rectification}/"),
+    # A hall's waiting numbers (no names, IDs or phones): its staff, as the staff hall page.
+    ("/api/v1/hall/queue", "/hall/staff/LY-ZWFW/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -107,6 +109,9 @@ PUBLIC = {
     "/api/v1/evaluations/public",
     # The service halls and the appointment slots of a day (docs/hall.md).
     "/api/v1/hall/halls", "/api/v1/hall/slots",
+    # The hall screen's state: numbers, windows and counts, no personal data
+    # (hall/tests/test_queue.py, test_display_state_has_no_personal_data_and_is_cheap).
+    "/api/v1/hall/display/{hall}",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).

@@ -30,7 +30,8 @@ CONCRETE = {
     ProcessEvent: {"cases.CaseEvent": set(), "bundles.BundleEvent": set(),
                    # 操作部门: apart from the invited department the event is about.
                    "jointreviews.JointReviewEvent": {"department_label"},
-                   "hall.AppointmentEvent": set(), "evaluations.RectificationEvent": set()},
+                   "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
+                   "evaluations.RectificationEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.
