@@ -26,6 +26,7 @@ from zhengwu.hall.models import (
     Service,
     Window,
 )
+from zhengwu.hall.queue_figures import TicketTimes
 from zhengwu.hall.slots import DayRule, Session, Slot, slots_for_day
 from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
@@ -232,3 +233,10 @@ def hall_detail(hall: Hall) -> dict[str, object]:
         "hours": list(OpeningHours.objects.filter(hall=hall)),
         "exceptions": list(hall.exceptions.all()),
     }
+
+
+def ticket_times(hall: Hall, start: dt.date, end: dt.date) -> list[TicketTimes]:
+    """The times of the queue numbers taken at `hall` from `start` to `end` (Beijing dates,
+    both included), for the queue figures (hall/queue_figures.py)."""
+    # Replaced by the queue branch at merge.
+    return []
