@@ -2,8 +2,8 @@
 so a page with charts works without scripts and under the CSP (presentation attributes only,
 no style). A stacked bar chart and a line chart over categories (e.g. the hours of a day).
 
-Each chart is a `<figure class="chart">` holding an `<svg role="img">` with an `aria-label` and
-a `<title>`, followed by a visually hidden `<table class="sr-only">` with the same figures for
+Each chart is a `<figure class="chart">` holding its title as a visible `<figcaption>`, then an
+`<svg role="img">` with an `aria-label` and a `<title>`, followed by a visually hidden `<table class="sr-only">` with the same figures for
 screen readers (the picture itself says nothing to them). Every label is escaped; the output
 is well-formed XML. With nothing to draw (no category, or every value 0 or missing) the chart
 says "暂无数据" and has no table.
@@ -79,7 +79,8 @@ def _empty(series: Sequence[Series]) -> bool:
 
 
 def _open(title: str, label: str) -> list[str]:
-    return [f'<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
+    return [f'<figure class="chart"><figcaption>{_e(title)}</figcaption>'
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
             f'aria-label="{_e(label)}" width="{WIDTH}" height="{HEIGHT}" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}"><title>{_e(title)}</title>']
 

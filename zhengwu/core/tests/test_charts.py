@@ -37,6 +37,7 @@ def test_a_bar_chart_is_well_formed_and_labelled() -> None:
                      unit="个", ticks=["8", "9"])
     figure = parse(html)
     assert figure.tag == "figure"
+    assert figure.findtext("figcaption") == "每小时取号"
     svg = figure.find(f"{SVG}svg")
     assert svg is not None
     assert svg.get("role") == "img"
