@@ -153,7 +153,7 @@ def per_window(rows: Iterable[TicketTimes]) -> list[Figures]:
 def per_item(rows: Iterable[TicketTimes]) -> list[Figures]:
     """Per item, the most taken first; numbers without an item last."""
     groups = _grouped(rows, lambda r: r.item_code)
-    found = [figures(group, code, group[0].item_name or code if code else NO_ITEM)
+    found = [figures(group, code, (group[0].item_name or code) if code else NO_ITEM)
              for code, group in groups.items()]
     return sorted(found, key=lambda f: (not f.key, -f.taken, f.label, f.key))
 
