@@ -25,6 +25,7 @@ PLOT_HEIGHT = 200
 BOTTOM = 24  # room for the category labels
 BASELINE = TOP + PLOT_HEIGHT
 HEIGHT = BASELINE + BOTTOM
+NO_DATA_HEIGHT = 48
 PLOT_WIDTH = WIDTH - LEFT - RIGHT
 BAR_SHARE = 0.7  # of each category's band
 TEXT = "#24292f"
@@ -78,16 +79,17 @@ def _empty(series: Sequence[Series]) -> bool:
     return not any(v for s in series for v in s.values if v is not None and v > 0)
 
 
-def _open(title: str, label: str) -> list[str]:
+def _open(title: str, label: str, height: int = HEIGHT) -> list[str]:
     return [f'<figure class="chart"><figcaption>{_e(title)}</figcaption>'
             f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'aria-label="{_e(label)}" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}"><title>{_e(title)}</title>']
+            f'aria-label="{_e(label)}" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}"><title>{_e(title)}</title>']
 
 
 def _no_data(title: str) -> SafeString:
-    parts = _open(title, f"{title}：{NO_DATA}")
-    parts.append(f'<text x="{WIDTH // 2}" y="{TOP + PLOT_HEIGHT // 2}" text-anchor="middle" '
+    """A short picture saying there is nothing to draw (no room kept for axes)."""
+    parts = _open(title, f"{title}：{NO_DATA}", height=NO_DATA_HEIGHT)
+    parts.append(f'<text x="{WIDTH // 2}" y="{NO_DATA_HEIGHT // 2 + 5}" text-anchor="middle" '
                  f'font-size="14" fill="{TEXT}">{NO_DATA}</text></svg></figure>')
     return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
 
