@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role as AccountRole
@@ -1015,3 +1015,45 @@ def test_every_demo_user_is_in_the_matrix() -> None:
     with pack.open(encoding="utf-8") as rows:
         usernames = {row["username"] for row in csv.DictReader(rows)}
     assert usernames == set(PEOPLE), usernames ^ set(PEOPLE)
+
+
+# --- the hall's queue figures: read, but by its managers only --------------------------------
+
+CITY_HALL, STREET_HALL = "LY-ZWFW", f"LY-BM-{STREET}"
+# Who manages which hall (docs/hall.md): a hall manager, the halls in the region of the
+# assignment. `hallmgr` holds the county (both halls); `hallmgr_street`, added here, the
+# 蔡子池 street (its own 便民服务中心 only).
+HALL_MANAGERS = {"hallmgr": {CITY_HALL, STREET_HALL}, "hallmgr_street": {STREET_HALL}}
+
+
+def test_who_opens_the_queue_figures() -> None:
+    """/hall/manage/<hall>/queue/, its live fragment and GET /api/v1/hall/queue-figures, by
+    every demo user, anonymous and a street hall manager, for the city centre and a street's
+    便民服务中心: the hall's managers read them; for anyone else the hall is absent (404), as
+    an unknown one is; anonymous is asked to sign in."""
+    street = user_create(username="hallmgr_street", password="x-demo-2026-x",
+                         kind=UserKind.STAFF, display_name="街道大厅管理员")
+    role_assign(user=street, role=AccountRole.HALL_MANAGER,
+                region=Region.objects.get(code=STREET))
+    violations, read = [], 0
+    for username in [ANONYMOUS, *PEOPLE, street.username]:
+        client = Client()
+        if username:
+            client.force_login(User.objects.get(username=username))
+        for hall in (CITY_HALL, STREET_HALL, "NO-SUCH-HALL"):
+            managed = hall in HALL_MANAGERS.get(username, set())
+            want = 401 if not username else 200 if managed else 404
+            for kind, target in (
+                    ("page", f"/hall/manage/{hall}/queue/"),
+                    ("page", f"/hall/manage/{hall}/queue/live/"),
+                    ("api", f"/api/v1/hall/queue-figures?hall={hall}")):
+                answer = client.get(target)
+                got = answer.status_code
+                if kind == "page" and got == 302 and answer["Location"].startswith(
+                        reverse(settings.LOGIN_URL)):
+                    got = 401
+                if got != want:
+                    violations.append(f"{username or '匿名'} {target}: {got} ≠ {want}")
+                read += got == 200
+    assert not violations, "\n".join(violations)
+    assert read == 3 * 3  # hallmgr: both halls; hallmgr_street: its own

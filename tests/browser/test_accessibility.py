@@ -1,9 +1,10 @@
 """Accessibility in Chromium: axe-core (WCAG 2.0/2.1 A and AA; tests/browser/axe.py) finds no
 violation on the pages people use most, at desktop (1280px) and phone (375px) widths —
 public pages, sign-in, the catalogue guide, the apply page (empty and refused with errors),
-the case page, 我的办件, 我的空间 and its lists, the address form (refused), the inbox and a
-一件事's guide and first step. Pages checked in other stories too: this file gives the whole
-list in one place, so a template change that breaks one is found here.
+the case page, 我的办件, 我的空间 and its lists, the address form (refused), the inbox, a
+一件事's guide and first step, and the hall manager's 取号叫号统计. Pages checked in other
+stories too: this file gives the whole list in one place, so a template change that breaks one
+is found here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_accessible_at_widths
-from tests.browser.conftest import login
+from tests.browser.conftest import ConsoleLog, login
 from tests.browser.item_forms import fill_item_form
 from tests.browser.test_case_story import pdf_file
 
@@ -98,3 +99,23 @@ def test_applicant_pages_are_accessible(page: Page) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("#id_label")).to_have_value("家")
     assert_accessible_at_widths(page, "添加地址（有错误）")
+
+
+def test_the_hall_dashboard_is_accessible(page: Page, console: ConsoleLog) -> None:
+    """取号叫号统计 (the manager's live dashboard): the figures, charts and tables, and a
+    period refused with its error next to the field (answered 422, which Chromium logs as a
+    failed load: expected here, and only that one)."""
+    login(page, "hallmgr")
+    page.goto("/hall/manage/LY-ZWFW/queue/")
+    expect(page.locator("h1")).to_have_text("取号叫号统计：耒阳市政务服务中心")
+    expect(page.locator("#by-hour")).to_be_visible()
+    assert_accessible_at_widths(page, "取号叫号统计")
+    page.fill("#id_start", "2026-12-05")
+    page.fill("#id_end", "2026-12-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible_at_widths(page, "取号叫号统计（期间有误）")
+    refused = [p for p in console.problems if "status of 422" in p and "end=2026-12-01" in p]
+    assert len(refused) == 1, console.problems
+    console.problems.remove(refused[0])

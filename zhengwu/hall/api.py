@@ -1,14 +1,16 @@
 """The hall's JSON API (docs/hall.md): halls, the slots of a day, booking (with
 Idempotency-Key, as the cases API), one's appointments, cancelling and check-in; the queue —
-taking a number (Idempotency-Key), a hall's queue, a window's moves, the display's state."""
+taking a number (Idempotency-Key), a hall's queue, a window's moves, the display's state —
+and the queue figures for the hall's managers."""
 
 # No `from __future__ import annotations` here: ninja resolves a view's annotations in the
 # module's namespace at import time.
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any, cast
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.security import django_auth
 
@@ -17,7 +19,7 @@ from zhengwu.core import clock, idempotency
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.masking import mask_citizen_id
-from zhengwu.hall import queue, selectors, services
+from zhengwu.hall import queue, queue_figures, selectors, services
 from zhengwu.hall.models import Appointment, AppointmentChannel, Hall, Service, Ticket, TicketSource
 from zhengwu.hall.schemas import (
     HallAppointmentOut,
@@ -27,6 +29,8 @@ from zhengwu.hall.schemas import (
     HallMoveIn,
     HallPage,
     HallPageQuery,
+    HallQueueFiguresOut,
+    HallQueueFiguresQuery,
     HallQueueQuery,
     HallSlotPage,
     HallSlotQuery,
@@ -263,3 +267,24 @@ def display(request: HttpRequest, hall: HallPath) -> dict[str, Any]:
     if state is None:
         raise Hall.DoesNotExist("未找到该大厅。")
     return state
+@router.get("/queue-figures", response=HallQueueFiguresOut)
+def queue_figures_get(request: HttpRequest, query: Query[HallQueueFiguresQuery]
+                      ) -> dict[str, Any]:
+    """取号叫号统计 of a hall, for its managers: numbers taken, served, abandoned and waiting,
+    average and p90 (nearest-rank) wait, average service time — in total, per window, per
+    item and per hour of taking (Beijing time); `start`..`end` inclusive, today by default,
+    at most 366 days. A hall one does not manage is absent (404)."""
+    hall = selectors.managed_halls(_user(request)).filter(code=query.hall).first()
+    if hall is None:
+        raise Http404
+    today = clock.today()
+    start = _date(query.start) if query.start else today
+    end = _date(query.end) if query.end else today
+    error = queue_figures.period_error(start, end)
+    if error:
+        raise InvalidInput(error, code="hall.period_invalid")
+    found = queue_figures.summary(selectors.ticket_times(hall, start, end))
+    return {"hall": hall.code, "hall_name": hall.name, "start": start.isoformat(),
+            "end": end.isoformat(), "total": asdict(found.total),
+            **{part: [asdict(f) for f in getattr(found, part)]
+               for part in ("windows", "items", "hours")}}

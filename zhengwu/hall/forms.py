@@ -4,12 +4,14 @@ FieldErrors are shown next to their field (views.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 
 from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
 from zhengwu.hall.models import DAY_TYPES, SESSION_KINDS, WindowKind
+from zhengwu.hall.queue_figures import period_error
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -174,3 +176,25 @@ class PadForm(ErrorsDescribed):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["level"]).choices = levels
         cast(forms.ChoiceField, self.fields["reasons"]).choices = reasons
+class QueuePeriodForm(ErrorsDescribed):
+    """The period of the queue figures (取号叫号统计): Beijing dates, both included; a date
+    left out is today."""
+
+    start = forms.DateField(label="开始日期", required=False, widget=DateInput(),
+                            error_messages={"invalid": "日期格式不正确。"})
+    end = forms.DateField(label="结束日期", required=False, widget=DateInput(),
+                          error_messages={"invalid": "日期格式不正确。"})
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            data["start"] = data.get("start") or self.today
+            data["end"] = data.get("end") or self.today
+            error = period_error(data["start"], data["end"])
+            if error:
+                self.add_error("end", error)
+        return data

@@ -318,7 +318,8 @@ def _finish(row: Ticket, move: TicketMoveIn, attempt: Attempt,
         phone=row.phone, department_id=department_id,
         item_code=implementation.item.basic_code if implementation is not None else "",
         item_name=implementation.item.name if implementation is not None
-        else f"{row.window_group}窗口办事", staff_id=attempt.user_id, at=attempt.now)
+        else f"{row.window_group}窗口办事", staff_id=attempt.user_id, at=attempt.now,
+        window=f"{row.hall.name} {row.window.number}号窗口" if row.window is not None else "")
     invitation_send(event)
     return _window_data(row)
 

@@ -158,3 +158,36 @@ class HallDisplayOut(Schema):
     waiting: list[HallDisplayWaiting]
     voice: str
     voice_id: str
+class HallQueueFiguresQuery(Schema):
+    hall: str = Field(..., max_length=40, description="大厅编码")
+    start: str | None = Field(None, max_length=20, description="开始日期 YYYY-MM-DD（默认：今天）")
+    end: str | None = Field(None, max_length=20, description="结束日期 YYYY-MM-DD（含；默认：今天）")
+
+
+class HallQueueFigureOut(Schema):
+    """One group's figures (docs/hall.md, 取号叫号统计); minutes rounded to 0.1, null when no
+    number of the group has the time."""
+
+    key: str
+    label: str
+    taken: int
+    served: int
+    abandoned: int
+    waiting: int
+    serving: int
+    called: int = Field(..., description="已叫号的号数：等候时长只计这些号")
+    left_uncalled: int = Field(..., description="未叫号即离开的号数（不计入等候时长）")
+    wait_avg_minutes: float | None
+    wait_p90_minutes: float | None = Field(..., description="P90 等候（最近秩法）")
+    service_avg_minutes: float | None
+
+
+class HallQueueFiguresOut(Schema):
+    hall: str
+    hall_name: str
+    start: str
+    end: str
+    total: HallQueueFigureOut
+    windows: list[HallQueueFigureOut]
+    items: list[HallQueueFigureOut]
+    hours: list[HallQueueFigureOut]

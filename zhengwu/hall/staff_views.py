@@ -1,6 +1,6 @@
 """The hall's staff pages: the day's appointments with check-in by booking code, booking for
 a caller (电话预约), and the hall managers' pages — halls, zones, windows, 进驻, hours,
-exceptions, duty — and the 体外循环 report."""
+exceptions, duty — the 体外循环 report and the live dashboard of the queue's figures."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from zhengwu.core import clock, idempotency
 from zhengwu.core.errors import DomainError
 from zhengwu.hall import selectors, services
 from zhengwu.hall.booking import item_choices, slot_start, slots_for
+from zhengwu.hall.dashboard import dashboard
 from zhengwu.hall.forms import (
     CallerForm,
     CodeForm,
@@ -29,6 +30,7 @@ from zhengwu.hall.forms import (
     ExceptionForm,
     HoursForm,
     PhoneTicketForm,
+    QueuePeriodForm,
     ResidenceForm,
     ServiceForm,
     SettingsForm,
@@ -282,3 +284,28 @@ def outside(request: HttpRequest, hall_code: str) -> HttpResponse:
         "hall": hall, "rows": selectors.outside_report(hall, start, end), "start": start,
         "end": end})
 
+
+
+@login_required
+def queue_figures(request: HttpRequest, hall_code: str) -> HttpResponse:
+    """取号叫号统计: the live hall dashboard, today unless a period is chosen."""
+    hall = _managed(_user(request), hall_code)
+    today = clock.today()
+    form = QueuePeriodForm(request.GET or None, today=today,
+                           initial={"start": today, "end": today})
+    if form.is_bound and not form.is_valid():
+        return render(request, "hall/queue_figures.html", {"hall": hall, "form": form},
+                      status=422)
+    start, end = (form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_bound \
+        else (today, today)
+    return render(request, "hall/queue_figures.html", {
+        "hall": hall, "form": form, **dashboard(hall, start, end)})
+
+
+@login_required
+def queue_figures_live(request: HttpRequest, hall_code: str) -> HttpResponse:
+    """Today's figures alone, polled by the dashboard every 30 s."""
+    hall = _managed(_user(request), hall_code)
+    today = clock.today()
+    return render(request, "hall/_queue_live.html", {"hall": hall,
+                                                     **dashboard(hall, today, today)})

@@ -29,5 +29,8 @@ urlpatterns = [
     path("pad/<str:hall_code>/<str:window>/", queue_views.pad, name="pad"),
     path("manage/<str:hall_code>/", staff_views.manage, name="manage"),
     path("manage/<str:hall_code>/outside/", staff_views.outside, name="outside"),
+    path("manage/<str:hall_code>/queue/", staff_views.queue_figures, name="queue_figures"),
+    path("manage/<str:hall_code>/queue/live/", staff_views.queue_figures_live,
+         name="queue_figures_live"),
     path("manage/<str:hall_code>/<str:what>/", staff_views.manage_edit, name="manage_edit"),
 ]

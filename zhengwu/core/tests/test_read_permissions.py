@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 
 # Anonymous, then one demo user of every role (packs/leiyang/people.csv).
 ROLES = [None, "zhangsan", "canyin", "clerk", "reviewer", "chief", "proxy", "catalog",
-         "supervisor", "hotline", "admin"]
+         "supervisor", "hotline", "admin", "hallmgr"]
 APPLICANTS = {"zhangsan", "canyin"}
 
 # (API path, page path). For a list API whose page differs by who asks, the page is a tuple of
@@ -89,6 +89,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/evaluations/rectifications/{rectification}", "/evaluations/staff/{rectification}/"),
     # A hall's waiting numbers (no names, IDs or phones): its staff, as the staff hall page.
     ("/api/v1/hall/queue", "/hall/staff/LY-ZWFW/"),
+    # 取号叫号统计: the hall's managers (docs/hall.md).
+    ("/api/v1/hall/queue-figures?hall=LY-ZWFW", "/hall/manage/LY-ZWFW/queue/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -233,7 +235,7 @@ def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None
                 if not page_ok and _shows(response):
                     mismatches.append((username, api_path, "API shows what the page refuses",
                                        response.status_code))
-    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 33 pairs
+    assert checked == len(ROLES) * len(PAIRS)  # 12 roles × 34 pairs
     assert mismatches == [], "\n".join(map(str, mismatches))
 
 

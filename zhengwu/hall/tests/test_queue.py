@@ -226,6 +226,7 @@ def test_finishing_makes_one_rateable_visit(applicant: User, clerk: User, on_dut
     event = ServiceEvent.objects.get(kind="visit", key=visit_key(done))
     assert event.person == applicant and event.staff == clerk
     assert event.item_name == market_item.implementation.item.name
+    assert event.window == f"{on_duty.hall.name} A01号窗口"  # the per-window figures' group
     later = (MORNING + dt.timedelta(minutes=6)).isoformat()
     with override_settings(ZHENGWU_NOW=later):
         rating = rating_at_pad(kind="visit", key=event.key, data=RatingIn(

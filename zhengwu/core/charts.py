@@ -1,0 +1,201 @@
+"""Small charts as inline SVG, drawn on the server: no JavaScript library, nothing downloaded,
+so a page with charts works without scripts and under the CSP (presentation attributes only,
+no style). A stacked bar chart and a line chart over categories (e.g. the hours of a day).
+
+Each chart is a `<figure class="chart">` holding its title as a visible `<figcaption>`, then an
+`<svg role="img">` with an `aria-label` and a `<title>`, followed by a visually hidden `<table class="sr-only">` with the same figures for
+screen readers (the picture itself says nothing to them). Every label is escaped; the output
+is well-formed XML. With nothing to draw (no category, or every value 0 or missing) the chart
+says "暂无数据" and has no table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from math import floor, log10
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 640
+LEFT, RIGHT = 48, 8  # room for the value axis's labels on the left
+TOP = 36  # room for the legend
+PLOT_HEIGHT = 200
+BOTTOM = 24  # room for the category labels
+BASELINE = TOP + PLOT_HEIGHT
+HEIGHT = BASELINE + BOTTOM
+NO_DATA_HEIGHT = 48
+PLOT_WIDTH = WIDTH - LEFT - RIGHT
+BAR_SHARE = 0.7  # of each category's band
+TEXT = "#24292f"
+GRID = "#d0d7de"
+NO_DATA = "暂无数据"
+MISSING = "—"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One row of values, one per category; None: no value (a gap)."""
+
+    name: str
+    values: Sequence[float | None]
+    colour: str
+
+
+def nice_ceiling(value: float) -> float:
+    """The top of the value axis: the smallest 1, 2 or 5 × 10ⁿ not below `value` (1 for
+    nothing), so that its half is a round tick too."""
+    if value <= 0:
+        return 1
+    power = 10.0 ** floor(log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value * (1 - 1e-12):
+            return _tidy(step * power)
+    return _tidy(10 * power)  # pragma: no cover — the loop always returns
+
+
+def _tidy(value: float) -> float:
+    return float(f"{value:.12g}")
+
+
+def _num(value: float | None) -> str:
+    """A value as people read it: 3, 12.5 (one decimal at most)."""
+    if value is None:
+        return MISSING
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _at(value: float) -> str:
+    """A coordinate, short."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _e(text: str) -> str:
+    return escape(str(text), quote=True)
+
+
+def _empty(series: Sequence[Series]) -> bool:
+    return not any(v for s in series for v in s.values if v is not None and v > 0)
+
+
+def _open(title: str, label: str, height: int = HEIGHT) -> list[str]:
+    return [f'<figure class="chart"><figcaption>{_e(title)}</figcaption>'
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'aria-label="{_e(label)}" width="{WIDTH}" height="{height}" '
+            f'viewBox="0 0 {WIDTH} {height}"><title>{_e(title)}</title>']
+
+
+def _no_data(title: str) -> SafeString:
+    """A short picture saying there is nothing to draw (no room kept for axes)."""
+    parts = _open(title, f"{title}：{NO_DATA}", height=NO_DATA_HEIGHT)
+    parts.append(f'<text x="{WIDTH // 2}" y="{NO_DATA_HEIGHT // 2 + 5}" text-anchor="middle" '
+                 f'font-size="14" fill="{TEXT}">{NO_DATA}</text></svg></figure>')
+    return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
+
+
+def _frame(parts: list[str], categories: Sequence[str], ticks: Sequence[str], top: float,
+           series: Sequence[Series]) -> None:
+    """The value axis (0, half, top) with grid lines, the category labels and the legend."""
+    for share in (0.0, 0.5, 1.0):
+        y = BASELINE - share * PLOT_HEIGHT
+        parts.append(f'<line x1="{LEFT}" y1="{_at(y)}" x2="{WIDTH - RIGHT}" y2="{_at(y)}" '
+                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{_at(y + 4)}" text-anchor="end" font-size="11" '
+                     f'fill="{TEXT}">{_num(top * share)}</text>')
+    band = PLOT_WIDTH / len(categories)
+    for index, tick in enumerate(ticks):
+        x = LEFT + band * (index + 0.5)
+        parts.append(f'<text x="{_at(x)}" y="{BASELINE + 16}" text-anchor="middle" '
+                     f'font-size="11" fill="{TEXT}">{_e(tick)}</text>')
+    x = float(LEFT)
+    for one in series:
+        parts.append(f'<rect x="{_at(x)}" y="10" width="12" height="12" fill="{_e(one.colour)}"/>'
+                     f'<text x="{_at(x + 16)}" y="20" font-size="12" fill="{TEXT}">'
+                     f'{_e(one.name)}</text>')
+        x += 16 + 13 * len(one.name) + 16
+
+
+def _table(title: str, categories: Sequence[str], series: Sequence[Series], unit: str,
+           category_name: str) -> str:
+    head = "".join(f'<th scope="col">{_e(s.name)}（{_e(unit)}）</th>' for s in series)
+    rows = "".join(
+        f'<tr><th scope="row">{_e(category)}</th>'
+        + "".join(f"<td>{_num(s.values[index])}</td>" for s in series) + "</tr>"
+        for index, category in enumerate(categories))
+    return (f'<table class="sr-only"><caption>{_e(title)}</caption><thead><tr>'
+            f'<th scope="col">{_e(category_name)}</th>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _check(categories: Sequence[str], series: Sequence[Series],
+           ticks: Sequence[str] | None) -> Sequence[str]:
+    for one in series:
+        if len(one.values) != len(categories):
+            raise ValueError(f"series {one.name!r}: one value per category")
+    if ticks is not None and len(ticks) != len(categories):
+        raise ValueError("one tick per category")
+    return categories if ticks is None else ticks
+
+
+def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit: str,
+              ticks: Sequence[str] | None = None, category_name: str = "时段") -> SafeString:
+    """Bars per category, the series stacked bottom up in their order. `ticks`: shorter
+    labels for the axis (default: the categories)."""
+    labels = _check(categories, series, ticks)
+    if not categories or _empty(series):
+        return _no_data(title)
+    stacks = [sum(max(0.0, s.values[i] or 0) for s in series) for i in range(len(categories))]
+    top = nice_ceiling(max(stacks))
+    parts = _open(title, f"{title}（单位：{unit}）")
+    _frame(parts, categories, labels, top, series)
+    band = PLOT_WIDTH / len(categories)
+    width = band * BAR_SHARE
+    below = [0.0] * len(categories)
+    for one in series:
+        for index, value in enumerate(one.values):
+            if value is None or value <= 0:
+                continue
+            height = value / top * PLOT_HEIGHT
+            x = LEFT + band * index + (band - width) / 2
+            y = BASELINE - below[index] - height
+            below[index] += height
+            parts.append(
+                f'<rect class="bar" x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" '
+                f'height="{_at(height)}" fill="{_e(one.colour)}"><title>{_e(labels[index])} '
+                f'{_e(one.name)} {_num(value)} {_e(unit)}</title></rect>')
+    parts.append("</svg>")
+    parts.append(_table(title, categories, series, unit, category_name))
+    parts.append("</figure>")
+    return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
+
+
+def line_chart(title: str, categories: Sequence[str], series: Series, *, unit: str,
+               ticks: Sequence[str] | None = None, category_name: str = "时段") -> SafeString:
+    """A line through the values, a dot on each; a missing value breaks the line."""
+    labels = _check(categories, [series], ticks)
+    if not categories or _empty([series]):
+        return _no_data(title)
+    top = nice_ceiling(max(v for v in series.values if v is not None))
+    parts = _open(title, f"{title}（单位：{unit}）")
+    _frame(parts, categories, labels, top, [series])
+    band = PLOT_WIDTH / len(categories)
+    runs: list[list[str]] = [[]]
+    dots = []
+    for index, value in enumerate(series.values):
+        if value is None:
+            runs.append([])
+            continue
+        x = LEFT + band * (index + 0.5)
+        y = BASELINE - max(0.0, value) / top * PLOT_HEIGHT
+        runs[-1].append(f"{_at(x)},{_at(y)}")
+        dots.append(f'<circle cx="{_at(x)}" cy="{_at(y)}" r="3.5" fill="{_e(series.colour)}">'
+                    f"<title>{_e(labels[index])} {_e(series.name)} {_num(value)} {_e(unit)}"
+                    f"</title></circle>")
+    parts.extend(f'<polyline points="{" ".join(run)}" fill="none" '
+                 f'stroke="{_e(series.colour)}" stroke-width="2"/>' for run in runs if len(run) > 1)
+    parts.extend(dots)
+    parts.append("</svg>")
+    parts.append(_table(title, categories, [series], unit, category_name))
+    parts.append("</figure>")
+    return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped

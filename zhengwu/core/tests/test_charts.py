@@ -1,0 +1,119 @@
+"""The inline SVG charts (core/charts.py): well-formed, labelled for screen readers with a
+data table, every label escaped, values scaled to the axis, and "暂无数据" when empty."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from zhengwu.core.charts import BASELINE, PLOT_HEIGHT, Series, bar_chart, line_chart, nice_ceiling
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(html: str) -> ET.Element:
+    return ET.fromstring(html)  # our own output, parsed to check that it is XML
+
+
+def bars(figure: ET.Element) -> list[ET.Element]:
+    return [r for r in figure.iter(f"{SVG}rect") if r.get("class") == "bar"]
+
+
+def number(element: ET.Element, name: str) -> float:
+    return float(element.get(name, "nan"))
+
+
+@pytest.mark.parametrize(("value", "want"), [
+    (0, 1), (-3, 1), (0.3, 0.5), (1, 1), (4, 5), (7.5, 10), (10, 10), (11, 20), (16.3, 20),
+    (30, 50), (120, 200)])
+def test_nice_ceiling(value: float, want: float) -> None:
+    assert nice_ceiling(value) == want
+
+
+def test_a_bar_chart_is_well_formed_and_labelled() -> None:
+    html = bar_chart("每小时取号", ["08:00–09:00", "09:00–10:00"],
+                     [Series("已办结", [3, 10], "#1a7f37"), Series("放弃", [1, 0], "#b3261e")],
+                     unit="个", ticks=["8", "9"])
+    figure = parse(html)
+    assert figure.tag == "figure"
+    assert figure.findtext("figcaption") == "每小时取号"
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None
+    assert svg.get("role") == "img"
+    assert svg.get("aria-label") == "每小时取号（单位：个）"
+    assert svg.findtext(f"{SVG}title") == "每小时取号"
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "8" in texts and "9" in texts and "已办结" in texts and "放弃" in texts
+    table = figure.find("table")
+    assert table is not None and table.get("class") == "sr-only"
+    assert table.findtext("caption") == "每小时取号"
+    assert [th.text for th in table.iter("th") if th.get("scope") == "col"] == [
+        "时段", "已办结（个）", "放弃（个）"]
+    assert [[c.text for c in tr] for tr in table.iter("tr")][1:] == [
+        ["08:00–09:00", "3", "1"], ["09:00–10:00", "10", "0"]]
+
+
+def test_bars_scale_to_the_axis_and_stack() -> None:
+    figure = parse(bar_chart("每小时取号", ["8", "9"],
+                             [Series("已办结", [3, 10], "#1a7f37"),
+                              Series("放弃", [1, 0], "#b3261e")], unit="个"))
+    # the highest stack is 10, so the axis runs to 10 and 1 is a tenth of the plot
+    served8, served9, abandoned8 = bars(figure)  # a zero draws no bar
+    assert number(served8, "height") == pytest.approx(0.3 * PLOT_HEIGHT)
+    assert number(served8, "y") == pytest.approx(BASELINE - 0.3 * PLOT_HEIGHT)
+    assert number(served9, "height") == pytest.approx(PLOT_HEIGHT)
+    assert number(abandoned8, "height") == pytest.approx(0.1 * PLOT_HEIGHT)
+    assert number(abandoned8, "y") == pytest.approx(BASELINE - 0.4 * PLOT_HEIGHT)  # on the served
+    assert number(served8, "x") == pytest.approx(number(abandoned8, "x"))
+    assert served8.findtext(f"{SVG}title") == "8 已办结 3 个"
+
+
+def test_the_axis_rounds_up_to_a_nice_value() -> None:
+    [bar] = bars(parse(bar_chart("取号", ["9"], [Series("取号", [4], "#1a7f37")], unit="个")))
+    assert number(bar, "height") == pytest.approx(4 / 5 * PLOT_HEIGHT)
+    texts = [t.text for t in parse(bar_chart("取号", ["9"], [Series("取号", [4], "#000")],
+                                             unit="个")).iter(f"{SVG}text")]
+    assert "5" in texts  # the top of the axis is labelled
+
+
+def test_a_line_chart_scales_its_points_and_breaks_at_gaps() -> None:
+    figure = parse(line_chart("P90 等候", ["8", "9", "10", "11"],
+                              Series("P90 等候", [10, 20, None, 30], "#0b5cad"), unit="分钟"))
+    circles = list(figure.iter(f"{SVG}circle"))
+    assert [number(c, "cy") for c in circles] == pytest.approx([
+        BASELINE - 10 / 50 * PLOT_HEIGHT, BASELINE - 20 / 50 * PLOT_HEIGHT,
+        BASELINE - 30 / 50 * PLOT_HEIGHT])
+    [line] = figure.iter(f"{SVG}polyline")  # 8–9 joined; 11 stands alone
+    assert len(line.get("points", "").split()) == 2
+    assert circles[2].findtext(f"{SVG}title") == "11 P90 等候 30 分钟"
+    table = figure.find("table")
+    assert table is not None
+    assert [[c.text for c in tr] for tr in table.iter("tr")][3] == ["10", "—"]
+
+
+def test_every_label_is_escaped() -> None:
+    nasty = '<script>alert("x")</script>&amp;'
+    html = bar_chart(nasty, [nasty], [Series(nasty, [2], '"><x y="')], unit=nasty)
+    assert "<script>" not in html and '"><x' not in html
+    figure = parse(html)
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None and svg.findtext(f"{SVG}title") == nasty
+    assert svg.get("aria-label") == f"{nasty}（单位：{nasty}）"
+    line = line_chart(nasty, [nasty], Series(nasty, [1.5], "#000"), unit=nasty)
+    assert "<script>" not in line
+    parse(line)
+
+
+@pytest.mark.parametrize("chart", [
+    lambda: bar_chart("每小时取号", [], [Series("已办结", [], "#000")], unit="个"),
+    lambda: bar_chart("每小时取号", ["9"], [Series("已办结", [0], "#000")], unit="个"),
+    lambda: line_chart("P90 等候", ["9", "10"], Series("P90", [None, None], "#000"), unit="分钟"),
+])
+def test_no_data_says_so(chart: object) -> None:
+    figure = parse(chart())  # type: ignore[operator]
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None and svg.get("role") == "img"
+    assert "暂无数据" in [t.text for t in svg.iter(f"{SVG}text")]
+    assert "暂无数据" in (svg.get("aria-label") or "")
+    assert not bars(figure) and figure.find("table") is None
