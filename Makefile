@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -108,6 +108,11 @@ bench-engine: setup
 # Writes bench/results/licences.json (and latest-licences.md). QUICK=1: under a minute.
 bench-licences: setup
 	$(PY) bench/run.py --licences $(if $(QUICK),--quick)
+
+# The service-hall benchmarks (issue 12): 50 hall screens polling the queue's display every
+# 2 s (p99 ≤ 50 ms), and taking and calling numbers, each against /healthz in the same run.
+bench-hall: setup
+	$(PY) bench/run.py --hall $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

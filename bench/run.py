@@ -77,6 +77,8 @@ ENGINE_PREPARE = "engine_prepare"  # bench/engine.py: the database the engine ph
 ENGINE_PHASES = ("engine_flow", "engine_bundle", "engine_deem", "engine_http")
 LICENCE_PREPARE = "licences_prepare"  # bench/licences.py: the office the licence phases copy
 LICENCE_PHASES = ("licences_offline", "licences_status", "licences_http")
+HALL_PREPARE = "hall_prepare"  # bench/hall.py: the loaded pack the hall phase copies
+HALL_PHASES = ("hall_http",)
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -752,11 +754,15 @@ def main(argv: list[str]) -> int:
     only.add_argument("--licences", action="store_true",
                       help="only the electronic-licence benchmarks (bench/licences.py): "
                            "bench/results/licences.json")
+    only.add_argument("--hall", action="store_true",
+                      help="only the service-hall benchmarks (bench/hall.py): "
+                           "bench/results/hall.json")
     parser.add_argument("--pack", default="",
                         help="data pack for the bundle benchmarks (default: $ZHENGWU_PACK, "
                              "else packs/leiyang)")
     parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES
-                        + (ENGINE_PREPARE, *ENGINE_PHASES, LICENCE_PREPARE, *LICENCE_PHASES),
+                        + (ENGINE_PREPARE, *ENGINE_PHASES, LICENCE_PREPARE, *LICENCE_PHASES,
+                           HALL_PREPARE, *HALL_PHASES),
                         help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -783,6 +789,10 @@ def main(argv: list[str]) -> int:
             import licences
 
             result = licences.PHASE_FUNCTIONS[args.phase](args)
+        elif args.phase in (HALL_PREPARE, *HALL_PHASES):
+            import hall
+
+            result = hall.PHASE_FUNCTIONS[args.phase](args)
         else:
             result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
@@ -797,6 +807,11 @@ def main(argv: list[str]) -> int:
         return run_engine(facts, args)
     if args.licences:
         return run_licences(facts, args)
+    if args.hall:
+        import hall
+
+        return run_suite(facts, args, name="hall", module=hall, prepare=HALL_PREPARE,
+                         phases=HALL_PHASES, json_name="hall")
     everything = not (args.cases or args.catalogue or args.bundles)
     suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
         [("latest", PHASES, render)] if everything or args.catalogue else [])

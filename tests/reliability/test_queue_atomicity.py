@@ -33,7 +33,9 @@ WRITES: dict[str, list[str]] = {
     "call": ["UPDATE hall_ticket", *_EVENT, *_BUMP],
     # 办结 records the window visit as a service event to rate (好差评), in the same
     # transaction; the person has no account, so no SMS invitation is queued.
-    "finish": ["INSERT evaluations_serviceevent", "UPDATE hall_ticket", *_EVENT, *_BUMP],
+    # The visit, and its SMS invitation to rate, to the phone the number was taken with.
+    "finish": ["INSERT evaluations_serviceevent", "INSERT evaluations_invitation",
+               "INSERT notifications_outboxitem", "UPDATE hall_ticket", *_EVENT, *_BUMP],
 }
 TABLES = sorted({w.split()[1] for ws in WRITES.values() for w in ws})
 POINTS = [(step, n) for step, writes in WRITES.items() for n in range(1, len(writes) + 1)]
