@@ -43,7 +43,6 @@ from zhengwu.unresolved.workflow import (
     is_director,
 )
 
-
 ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
 
 
@@ -83,7 +82,9 @@ def new(request: HttpRequest) -> HttpResponse:
         row = _open(request, form, user, TicketChannel.WEB)
         if row is not None:
             return render(request, "unresolved/opened.html", {"row": row})
-    return render(request, "unresolved/new.html", {"form": form, "staff": False},
+    return render(request, "unresolved/new.html", {
+        "form": form, "staff": False, "contact_workdays": rules.contact_workdays(),
+        "resolve_workdays": rules.resolve_workdays()},
                   status=422 if form.errors else 200)
 
 
@@ -157,7 +158,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已登记反映单 {row.number}，已转{row.department.short_name}"
                                       "首席代表办理。")
             return redirect("unresolved:staff_detail", number=row.number)
-    return render(request, "unresolved/new.html", {"form": form, "staff": True},
+    return render(request, "unresolved/new.html", {
+        "form": form, "staff": True, "contact_workdays": rules.contact_workdays(),
+        "resolve_workdays": rules.resolve_workdays()},
                   status=422 if form.errors else 200)
 
 
@@ -171,7 +174,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     rows = [(row, selectors.is_overdue(row, now)) for row in selectors.worklist(user,
                                                                                  state=state)]
     return render(request, "unresolved/staff_list.html", {
-        "rows": rows, "state": state, "director": is_director(user)})
+        "rows": rows, "state": state, "director": is_director(user),
+        "tabs": [("open", "办理中"), ("overdue", "已逾期"), ("closed", "已办结"), ("all", "全部")]})
 
 
 @login_required
