@@ -87,6 +87,9 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 好差评: the staff worklist and a rectification, without who rated.
     ("/api/v1/evaluations/rectifications", "/evaluations/staff/"),
     ("/api/v1/evaluations/rectifications/{rectification}", "/evaluations/staff/{rectification}/"),
+    # 办不成事反映: the officer's and the centre's list and a ticket (each read logged).
+    ("/api/v1/unresolved/tickets", "/unresolved/staff/"),
+    ("/api/v1/unresolved/tickets/{ticket}", "/unresolved/staff/{ticket}/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -107,6 +110,8 @@ PUBLIC = {
     "/api/v1/evaluations/public",
     # The service halls and the appointment slots of a day (docs/hall.md).
     "/api/v1/hall/halls", "/api/v1/hall/slots",
+    # 办不成事反映公示: the monthly list, no personal data (unresolved/tests/test_pages.py).
+    "/api/v1/unresolved/public",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -122,7 +127,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # 我的评价: one's own ratings (evaluations/tests/test_api.py).
                   "/api/v1/evaluations/ratings/mine",
                   # 我的预约: one's own appointments (hall/tests/test_api.py).
-                  "/api/v1/hall/appointments"}
+                  "/api/v1/hall/appointments",
+                  # 我的反映: one's own tickets (unresolved/tests/test_api.py).
+                  "/api/v1/unresolved/tickets/mine"}
 
 
 def _template(path: str) -> str:
@@ -188,7 +195,12 @@ def world(monday: Any) -> dict[str, Any]:
     rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,
                                                          reasons=["A05"])).rating
     rectification = Rectification.objects.get(rating=rating)
-    return {"case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
+    # A 办不成事 ticket of the demo applicant for 市场监管 (its 首席代表 answers it).
+    from zhengwu.unresolved.services import OpenIn, ticket_open
+
+    ticket = ticket_open(data=OpenIn(asked="食品经营许可", told="不能受理", where="window",
+                                     department_id=market.pk), user=applicant, channel="web")
+    return {"case": case.number, "rectification": rectification.pk, "ticket": ticket.number, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}
 
@@ -228,7 +240,7 @@ def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None
                 if not page_ok and _shows(response):
                     mismatches.append((username, api_path, "API shows what the page refuses",
                                        response.status_code))
-    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 33 pairs
+    assert checked == len(ROLES) * len(PAIRS)  # 11 roles × 35 pairs
     assert mismatches == [], "\n".join(map(str, mismatches))
 
 
