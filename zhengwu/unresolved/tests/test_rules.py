@@ -158,3 +158,10 @@ def test_a_closed_ticket_is_not_swept(applicant, market, chief):
     moved(ticket.number, chief, at(2026, 3, 3), action="resolve", outcome=Outcome.SOLVED,
           note="已办成", summary="食品经营许可")
     assert tickets_sweep(at(2026, 4, 30)) == (0, 0)
+
+
+def test_the_sweep_runs_before_delivery(db):
+    from zhengwu.core import sweeps
+
+    order = list(sweeps.ordered())
+    assert order.index("unresolved.tickets") < order.index("notifications.deliver")
