@@ -164,7 +164,8 @@ def ticket(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 class UnresolvedMoveIn(Schema):
-    action: str = Field(max_length=16, description="contact（登记已联系）或 resolve（登记处理结果）")
+    action: str = Field(max_length=16, description="reassign（改派，中心）、contact（登记已联系）或 "
+                                                   "resolve（登记处理结果）")
     note: str = Field("", max_length=2000)
     how: str = Field("", max_length=8, description="联系方式：phone/visit/sms/other")
     outcome: str = Field("", max_length=12, description="solved/explained/rule_change")
@@ -172,17 +173,18 @@ class UnresolvedMoveIn(Schema):
     case_number: str = Field("", max_length=40)
     proposal: str = Field("", max_length=2000, description="制度完善建议")
     summary: str = Field("", max_length=60, description="公开摘要（不含个人信息）")
+    department_id: int | None = Field(None, ge=1, le=2**31 - 1, description="改派的部门")
 
 
 @router.post("/tickets/{number}/moves", response=UnresolvedStaffTicketOut)
 def move(request: HttpRequest, number: str, body: UnresolvedMoveIn) -> dict[str, Any]:
-    """One move of the process: contact, then the outcome. Only the responsible officer;
-    others find the ticket absent (404) or are refused (403)."""
+    """One move of the process: contact, then the outcome (the responsible officer), or
+    reassign (the centre). Others find the ticket absent (404) or are refused (403)."""
     user = _staff(request)
     services.ticket_move(number=number, user=user, move=services.MoveIn(
         action=body.action, note=body.note, how=body.how, outcome=body.outcome,
         legal_basis=body.legal_basis, case_number=body.case_number, proposal=body.proposal,
-        summary=body.summary))
+        summary=body.summary, department_id=body.department_id))
     return _staff_out(selectors.ticket_for(user, number), user)
 
 

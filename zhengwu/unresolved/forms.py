@@ -47,6 +47,17 @@ class TicketForm(ErrorsDescribed):
         return int(value) if value.isdigit() else None
 
 
+class ReassignForm(ErrorsDescribed):
+    department = forms.ChoiceField(label="改派给", required=False)
+    note = TextField(label="改派理由", max_length=2000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "请选择部门"), *(
+            (str(pk), name) for pk, name in Department.objects.order_by(
+                "short_name").values_list("pk", "short_name"))]
+
+
 class ContactForm(ErrorsDescribed):
     how = forms.ChoiceField(label="联系方式", choices=[("", "请选择"), *ContactHow.choices],
                             required=False)
@@ -74,7 +85,7 @@ FIELD_OF_CODE = {
     "ticket.how": "how", "ticket.note_required": "note", "ticket.outcome": "outcome",
     "ticket.legal_basis_required": "legal_basis", "ticket.proposal_required": "proposal",
     "ticket.case_number": "case_number", "ticket.summary_required": "summary",
-    "ticket.summary": "summary",
+    "ticket.summary": "summary", "ticket.department": "department",
 }
 
 

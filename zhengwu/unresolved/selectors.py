@@ -72,10 +72,11 @@ def mine(user: User) -> QuerySet[Ticket]:
 
 def ticket_by_phone(number: str, phone: str) -> Ticket:
     """The anonymous lookup: the number and the phone given must both match (else absent)."""
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "-")
+    digits = "".join(ch for ch in phone if ch.isdigit())
     if not number.strip() or not digits:
         raise Ticket.DoesNotExist
-    return _rows().get(number=number.strip(), phone=digits)
+    # Numbers are kept as digits (services._phone); +86 before a mobile number is dropped.
+    return _rows().get(Q(phone=digits) | Q(phone=digits[-11:]), number=number.strip())
 
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:

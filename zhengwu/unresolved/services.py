@@ -107,7 +107,7 @@ def _phone(value: str, problems: dict[str, str]) -> str:
         problems["phone"] = "请填写联系电话，以便首席代表联系您。"
         return value
     if LANDLINE.match(value):
-        return value
+        return value.replace("-", "")  # kept as digits, as a mobile number is
     try:
         return phone_normalize(value)
     except InvalidInput:
@@ -244,6 +244,7 @@ class MoveIn:
     case_number: str = ""
     proposal: str = ""
     summary: str = ""
+    department_id: int | None = None  # reassign
 
 
 def _required(value: str, message: str, code: str) -> str:
@@ -260,6 +261,26 @@ def _contact(row: Ticket, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[
     row.contact_note = _required(move.note, "请填写联系情况。", "ticket.note_required")
     row.contacted_at = attempt.now
     return {"how": move.how, "on_time": attempt.now <= row.contact_due_at}
+
+
+def _reassign(row: Ticket, move: MoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
+    department = Department.objects.filter(pk=move.department_id).first() if (
+        move.department_id) else None
+    if department is None:
+        raise InvalidInput("请选择改派的部门。", code="ticket.department")
+    if department.pk == row.department_id:
+        raise InvalidInput("该反映单已由这个部门办理，请选择其他部门。", code="ticket.department")
+    note = _required(move.note, "请填写改派理由。", "ticket.note_required")
+    before = row.department.short_name
+    row.department = department
+    row.contacted_at, row.contact_how, row.contact_note = None, "", ""
+    notify(recipients=officers(department.pk), title=f"办不成事反映改派：{row.number}",
+           body=f"中心将反映单 {row.number} 改派贵部门办理（{note}），请于"
+                f"{row.contact_due_at.astimezone(SHANGHAI):%m月%d日}前联系反映人，"
+                f"{row.resolve_due_at.astimezone(SHANGHAI):%m月%d日}前办结。",
+           link=_staff_link(row), category="unresolved",
+           dedupe_key=f"ticket:{row.pk}:reassign:{department.pk}")
+    return {"from": before, "to": department.short_name}
 
 
 def outcome_check(move: MoveIn) -> None:
@@ -318,7 +339,7 @@ def _lock(number: str, user: User | None) -> Ticket:
     if user is not None:
         rows = rows.filter(visible_q(user))
     return rows.select_for_update(of=("self",)).select_related(
-        "implementation__item", "person").get(number=number)
+        "implementation__item", "person", "department").get(number=number)
 
 
 def _actor(user: User | None, row: Ticket, role: str, subject: Any) -> Actor:
@@ -348,10 +369,11 @@ def _text_check(move: MoveIn) -> None:
 
 
 TICKET_PROCESS: Process[Ticket, MoveIn] = Process(
-    table=TICKET_TABLE, handlers={"contact": _contact, "resolve": _resolve},
+    table=TICKET_TABLE, handlers={"reassign": _reassign, "contact": _contact,
+                                  "resolve": _resolve},
     lock=_lock, actor=_actor, record=_record, reason_of=lambda move: move.note.strip(),
     action_of=lambda move: move.action, text_check=_text_check,
-    role_order=(Role.OFFICER,))
+    role_order=(Role.OFFICER, Role.DIRECTOR))
 
 
 @transaction.atomic

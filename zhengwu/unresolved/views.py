@@ -29,6 +29,7 @@ from zhengwu.unresolved import rules, selectors, services
 from zhengwu.unresolved.forms import (
     FIELD_OF_CODE,
     ContactForm,
+    ReassignForm,
     ResolveForm,
     TicketForm,
     mark_errors,
@@ -196,14 +197,18 @@ def _move_in(action: str, data: Any) -> services.MoveIn:
         action=action, note=data.get("note", ""), how=data.get("how", ""),
         outcome=data.get("outcome", ""), legal_basis=data.get("legal_basis", ""),
         case_number=data.get("case_number", ""), proposal=data.get("proposal", ""),
-        summary=data.get("summary", ""))
+        summary=data.get("summary", ""),
+        department_id=int(data["department"]) if str(data.get("department", "")).isdigit()
+        else None)
 
 
 @login_required
 def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _staff(request)
     row = selectors.ticket_for(user, number)  # not theirs: 404
-    forms: dict[str, django_forms.Form] = {"contact": ContactForm(), "resolve": ResolveForm()}
+    kinds: dict[str, type[django_forms.Form]] = {
+        "reassign": ReassignForm, "contact": ContactForm, "resolve": ResolveForm}
+    forms = {action: kind() for action, kind in kinds.items()}
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -211,7 +216,7 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             services.ticket_move(number=number, user=user, move=_move_in(action, request.POST))
         except DomainError as problem:
             status = problem.http_status if problem.http_status < 500 else 409
-            bound = (ContactForm if action == "contact" else ResolveForm)(request.POST)
+            bound = kinds.get(action, ResolveForm)(request.POST)
             if action in forms and bound.is_valid():
                 field = FIELD_OF_CODE.get(problem.code)
                 bound.add_error(field if field in bound.fields else None, problem.message)
@@ -223,8 +228,8 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, "已办理。")
             return redirect("unresolved:staff_detail", number=number)
         row = selectors.ticket_for(user, number)
-    else:
-        services.ticket_read(row=row, user=user)
+    # The page shows the person's name and phone: every showing is a logged read.
+    services.ticket_read(row=row, user=user)
     moves = engine.moves_open(TICKET_TABLE, row, user, actions=STAFF_ACTIONS)
     return render(request, "unresolved/staff_detail.html", {
         "row": row, "overdue": selectors.is_overdue(row, clock.now()),

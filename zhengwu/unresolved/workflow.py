@@ -76,10 +76,13 @@ def roles_on(user: Any, row: Ticket) -> frozenset[str]:
     return frozenset(held)
 
 
-OFFICER = frozenset({Role.OFFICER})
+OFFICER, DIRECTOR = frozenset({Role.OFFICER}), frozenset({Role.DIRECTOR})
 OPEN_STATES = frozenset({S.OPEN, S.CONTACTED})
 
 MOVES = {
+    # A ticket sent to the wrong department: the centre sends it on; the limits keep running
+    # from the day it was opened (the person should not wait longer for the centre's error).
+    "reassign": Move(OPEN_STATES, S.OPEN, DIRECTOR, "改派责任部门"),
     "contact": Move(frozenset({S.OPEN}), S.CONTACTED, OFFICER, "登记已联系反映人"),
     "resolve": Move(frozenset({S.CONTACTED}), S.CLOSED, OFFICER, "登记处理结果"),
 }

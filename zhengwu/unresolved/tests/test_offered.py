@@ -20,7 +20,9 @@ from zhengwu.unresolved.tests.conftest import at, moved, opened
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"contact": {"how": "phone", "note": "已联系"},
+VALID: dict[str, dict[str, Any]] = {
+         "reassign": {"note": "改派"},  # + department_id, set in the test
+         "contact": {"how": "phone", "note": "已联系"},
          "resolve": {"outcome": Outcome.SOLVED, "note": "已办成", "summary": "许可"}}
 STAFF = ("chief", "chief_gongan", "hallmgr", "supervisor", "clerk", "reviewer")
 
@@ -49,6 +51,9 @@ def _offered(client: Any, number: str) -> set[str]:
 
 
 def test_the_page_offers_what_the_service_accepts(client_for, applicant, market, chief):
+    from zhengwu.departments.models import Department
+
+    VALID["reassign"]["department_id"] = Department.objects.get(short_name="市公安局").pk
     ticket = opened(applicant, at(2026, 3, 2), department=market)
     with time_machine.travel(at(2026, 3, 2, 15), tick=False):
         for step in ("open", "contacted", "closed"):
@@ -65,3 +70,5 @@ def test_the_page_offers_what_the_service_accepts(client_for, applicant, market,
                 if name == "chief":
                     assert accepted == {"open": {"contact"}, "contacted": {"resolve"},
                                         "closed": set()}[step]
+                if name in ("hallmgr", "supervisor"):
+                    assert accepted == ({"reassign"} if step != "closed" else set())

@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 
 from zhengwu.accounts.models import User
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.notifications.models import OutboxItem
 from zhengwu.process.spec import MoveNotAllowed
 from zhengwu.unresolved.models import Outcome, Ticket, TicketEvent
 from zhengwu.unresolved.models import TicketStatus as S
+from zhengwu.unresolved.selectors import ticket_by_phone
 from zhengwu.unresolved.services import TicketInvalid, tickets_sweep
 from zhengwu.unresolved.tests.conftest import at, moved, opened
 
@@ -70,7 +71,11 @@ def test_anonymous_needs_name_and_phone(db, market):
         opened(None, at(2026, 3, 2), department=market, name="", phone="")
     assert set(problem.value.fields) == {"name", "phone"}
     ticket = opened(None, at(2026, 3, 2), department=market, phone="0734-4321567")
-    assert ticket.person is None and ticket.name == "王五"
+    assert ticket.person is None and ticket.name == "王五" and ticket.phone == "07344321567"
+    for typed in ("0734-4321567", "07344321567"):
+        assert ticket_by_phone(ticket.number, typed) == ticket
+    with pytest.raises(Ticket.DoesNotExist):
+        ticket_by_phone(ticket.number, "0734-4321568")
 
 
 def test_staff_record_for_a_person_at_the_window_not_online(clerk, market):
@@ -165,3 +170,24 @@ def test_the_sweep_runs_before_delivery(db):
 
     order = list(sweeps.ordered())
     assert order.index("unresolved.tickets") < order.index("notifications.deliver")
+
+
+def test_the_centre_reassigns_a_misrouted_ticket(applicant, market, chief, chief_other,
+                                                 hallmgr):
+    police = Department.objects.get(short_name="市公安局")
+    ticket = opened(applicant, at(2026, 3, 2), department=market)
+    with pytest.raises(NotAllowed):  # the officer may not send it away himself
+        moved(ticket.number, chief, at(2026, 3, 2, 11), action="reassign",
+              department_id=police.pk, note="不归我们")
+    with pytest.raises(InvalidInput):
+        moved(ticket.number, hallmgr, at(2026, 3, 2, 11), action="reassign",
+              department_id=police.pk)  # no reason
+    row = moved(ticket.number, hallmgr, at(2026, 3, 2, 11), action="reassign",
+                department_id=police.pk, note="户籍证明由公安办理")
+    assert row.department == police and row.status == S.OPEN
+    assert row.resolve_due_at == ticket.resolve_due_at  # the limits keep running
+    assert _recipients(row, f"reassign:{police.pk}") == {"chief_gongan"}
+    moved(ticket.number, chief_other, at(2026, 3, 2, 15), action="contact", how="phone",
+          note="联系")
+    with pytest.raises(Ticket.DoesNotExist):
+        moved(ticket.number, chief, at(2026, 3, 2, 16), action="resolve")
