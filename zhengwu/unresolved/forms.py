@@ -10,8 +10,8 @@ from typing import Any, cast
 from django import forms
 
 from zhengwu.core.forms import ErrorsDescribed, TextField
-from zhengwu.departments.models import Department
 from zhengwu.unresolved.models import ContactHow, Outcome, TicketChannel, WhereTold
+from zhengwu.unresolved.selectors import department_choices
 
 
 class TicketForm(ErrorsDescribed):
@@ -33,9 +33,8 @@ class TicketForm(ErrorsDescribed):
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "请选择部门"), *(
-            (str(pk), name) for pk, name in Department.objects.order_by(
-                "short_name").values_list("pk", "short_name"))]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "请选择部门"),
+                                                                    *department_choices()]
         if staff:
             self.fields["channel"] = forms.ChoiceField(
                 label="登记方式", required=False,
@@ -53,9 +52,8 @@ class ReassignForm(ErrorsDescribed):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "请选择部门"), *(
-            (str(pk), name) for pk, name in Department.objects.order_by(
-                "short_name").values_list("pk", "short_name"))]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", "请选择部门"),
+                                                                    *department_choices()]
 
 
 class ContactForm(ErrorsDescribed):

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
+from zhengwu.departments.models import Department
 from zhengwu.unresolved import rules
 from zhengwu.unresolved.models import Outcome, Ticket
 from zhengwu.unresolved.models import TicketStatus as S
@@ -174,3 +175,12 @@ def overview(now: dt.datetime) -> list[OverviewRow]:
             entry.open += 1
         entry.overdue += is_overdue(row, now)
     return list(found.values())
+
+
+def department_choices() -> list[tuple[str, str]]:
+    """The departments a ticket may be sent to, as a form offers them: those that implement
+    at least one item, the county's first (a village committee that handles nothing would
+    only lengthen the list)."""
+    rows = (Department.objects.filter(implementations__isnull=False).distinct()
+            .order_by("region__code", "short_name").values_list("pk", "short_name"))
+    return [(str(pk), name) for pk, name in rows]

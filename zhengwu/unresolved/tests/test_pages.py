@@ -152,3 +152,11 @@ def test_the_monthly_list_is_anonymised(client_for, applicant, market, chief):
     assert figures == {"department": "市市场监督管理局", "received": 2, "closed": 2,
                        "on_time": 1, "solved": 1, "explained": 1, "rule_change": 0,
                        "average_days": "5.5"}
+
+
+def test_the_form_offers_the_departments_that_handle_items(client_for, market):
+    from zhengwu.unresolved.selectors import department_choices
+
+    names = [name for _, name in department_choices()]
+    assert "市市场监督管理局" in names and "市委办" not in names
+    assert names.index("市市场监督管理局") < len(names) // 2  # the county's come first
