@@ -26,6 +26,8 @@ urlpatterns = [
     path("notifications/", include("zhengwu.notifications.urls")),
     path("licences/", include("zhengwu.licences.urls")),
     path("evaluations/", include("zhengwu.evaluations.urls")),
+    # 办不成事反映 (issue 12 §5, docs/unresolved.md).
+    path("unresolved/", include("zhengwu.unresolved.urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "zhengwu.hall",
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
+    "zhengwu.unresolved",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

@@ -39,13 +39,17 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.jointreviews.models import JointReviewEvent
+    from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
+    from zhengwu.unresolved.models import TicketRead
 
     assert set(checkpoints.sealed_models()) == {
         CaseEvent, CaseAccess, BundleEvent, BundleAccess, JointReviewEvent,
         # 好差评: the rectification's timeline and the officer's reads of the rater's contact.
         RectificationEvent, ContactRead,
         # 预约: an appointment's timeline; 取号: a queue number's (calls, recalls, transfers).
-        AppointmentEvent, TicketEvent}
+        AppointmentEvent, TicketEvent,
+        # 办不成事反映: a ticket's timeline and the staff reads of the person's contact.
+        UnresolvedTicketEvent, TicketRead}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -91,6 +91,9 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/hall/queue", "/hall/staff/LY-ZWFW/"),
     # 取号叫号统计: the hall's managers (docs/hall.md).
     ("/api/v1/hall/queue-figures?hall=LY-ZWFW", "/hall/manage/LY-ZWFW/queue/"),
+    # 办不成事反映: the officer's and the centre's list and a ticket (each read logged).
+    ("/api/v1/unresolved/tickets", "/unresolved/staff/"),
+    ("/api/v1/unresolved/tickets/{ticket}", "/unresolved/staff/{ticket}/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -114,6 +117,8 @@ PUBLIC = {
     # The hall screen's state: numbers, windows and counts, no personal data
     # (hall/tests/test_queue.py, test_display_state_has_no_personal_data_and_is_cheap).
     "/api/v1/hall/display/{hall}",
+    # 办不成事反映公示: the monthly list, no personal data (unresolved/tests/test_pages.py).
+    "/api/v1/unresolved/public",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -129,7 +134,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # 我的评价: one's own ratings (evaluations/tests/test_api.py).
                   "/api/v1/evaluations/ratings/mine",
                   # 我的预约: one's own appointments (hall/tests/test_api.py).
-                  "/api/v1/hall/appointments"}
+                  "/api/v1/hall/appointments",
+                  # 我的反映: one's own tickets (unresolved/tests/test_api.py).
+                  "/api/v1/unresolved/tickets/mine"}
 
 
 def _template(path: str) -> str:
@@ -195,7 +202,12 @@ def world(monday: Any) -> dict[str, Any]:
     rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,
                                                          reasons=["A05"])).rating
     rectification = Rectification.objects.get(rating=rating)
-    return {"case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
+    # A 办不成事 ticket of the demo applicant for 市场监管 (its 首席代表 answers it).
+    from zhengwu.unresolved.services import OpenIn, ticket_open
+
+    ticket = ticket_open(data=OpenIn(asked="食品经营许可", told="不能受理", where="window",
+                                     department_id=market.pk), user=applicant, channel="web")
+    return {"case": case.number, "rectification": rectification.pk, "ticket": ticket.number, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}
 
@@ -235,7 +247,7 @@ def test_pages_and_api_agree_on_who_may_read_what(world: dict[str, Any]) -> None
                 if not page_ok and _shows(response):
                     mismatches.append((username, api_path, "API shows what the page refuses",
                                        response.status_code))
-    assert checked == len(ROLES) * len(PAIRS)  # 12 roles × 34 pairs
+    assert checked == len(ROLES) * len(PAIRS)
     assert mismatches == [], "\n".join(map(str, mismatches))
 
 

@@ -31,7 +31,7 @@ CONCRETE = {
                    # 操作部门: apart from the invited department the event is about.
                    "jointreviews.JointReviewEvent": {"department_label"},
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
-                   "evaluations.RectificationEvent": set()},
+                   "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.
@@ -39,7 +39,9 @@ CONCRETE = {
                         "bundles.SupplementRequest": set()},
     # 好差评: the rectification officer's reads of the rater's contact (evaluations).
     AccessRecord: {"cases.CaseAccess": set(), "bundles.BundleAccess": set(),
-                   "evaluations.ContactRead": set()},
+                   "evaluations.ContactRead": set(),
+                   # 办不成事反映: staff opening a ticket with the person's name and phone.
+                   "unresolved.TicketRead": set()},
 }
 
 
