@@ -7,8 +7,8 @@ windows and queue prefixes among it) once; phase `hall_http` runs on a copy of i
 1. In-process (Django's test client): the SQL statements of one poll of the hall screen's
    state (`GET /hall/display/<hall>/state.json`) with the state cached and after a move (the
    cache's version changed), of taking a number (`POST /api/v1/hall/tickets`, hall staff for
-   a caller: 电话取号) and of calling and finishing one (`POST .../call-next`, `POST
-   /api/v1/hall/tickets/{id}/finish`).
+   a caller: 电话取号) and of calling, serving and finishing one (`POST .../call-next`, `POST
+   /api/v1/hall/tickets/{id}/start`, `.../finish`).
 2. The real server as `make run` starts it (`zhengwu serve`, DEBUG off) with ONE gunicorn
    worker, on loopback, in rounds, each side measured in the same round:
    - the display endpoint against `GET /healthz` (a trivial view: `SELECT 1`), both with wrk
@@ -16,7 +16,7 @@ windows and queue prefixes among it) once; phase `hall_http` runs on a copy of i
    - the write path against `GET /healthz`, both with the Python load generator (one
      keep-alive connection per thread, 8 threads): taking numbers (each request a different
      caller's phone and its own Idempotency-Key), and calling them — 4 windows, one thread
-     each, call-next then finish (a call is the two requests);
+     each, call-next, start, finish (a call is the three requests);
 3. The hall screens: 50 screens polling the display endpoint every 2 s (each on its own
    connection, their ticks spread over the 2 s) for 60 s (12 s with --quick), while a clerk
    calls and finishes a number every second — so the queue's version moves and polls after a
@@ -125,10 +125,11 @@ def _inprocess(args: argparse.Namespace) -> dict[str, Any]:
         called = client.post(call, content_type="application/json")
         if called.status_code != 200:
             raise SystemExit(f"POST {call}: {called.status_code} {called.content[:300]!r}")
-        done = client.post(f"/api/v1/hall/tickets/{called.json()['id']}/finish",
-                           content_type="application/json")
-        if done.status_code != 200:
-            raise SystemExit(f"finish: {done.status_code} {done.content[:300]!r}")
+        for action in ("start", "finish"):
+            done = client.post(f"/api/v1/hall/tickets/{called.json()['id']}/{action}",
+                               content_type="application/json")
+            if done.status_code != 200:
+                raise SystemExit(f"{action}: {done.status_code} {done.content[:300]!r}")
 
     counts: dict[str, Any] = {}
     with CaptureQueriesContext(connection) as queries:
@@ -191,7 +192,9 @@ def _calls(port: int, cookies: dict[str, str], seconds: float) -> dict[str, Any]
                     failures[index] += 1
                     continue
                 number = json.loads(body)["id"]
-                status, _ = post(connection, f"/api/v1/hall/tickets/{number}/finish")
+                status, _ = post(connection, f"/api/v1/hall/tickets/{number}/start")
+                if status == 200:
+                    status, _ = post(connection, f"/api/v1/hall/tickets/{number}/finish")
                 if status != 200:
                     failures[index] += 1
                     continue
@@ -209,8 +212,8 @@ def _calls(port: int, cookies: dict[str, str], seconds: float) -> dict[str, Any]
     samples = [x for part in latencies for x in part]
     if not samples:
         raise SystemExit("no number was called and finished")
-    return {"calls": len(samples), "requests": 2 * len(samples), "seconds": elapsed,
-            "per_s": len(samples) / elapsed, "requests_per_s": 2 * len(samples) / elapsed,
+    return {"calls": len(samples), "requests": 3 * len(samples), "seconds": elapsed,
+            "per_s": len(samples) / elapsed, "requests_per_s": 3 * len(samples) / elapsed,
             "failed": sum(failures), "queue_emptied": sum(empty),
             "p50_ms": percentile(samples, 0.5) * 1000, "p99_ms": percentile(samples, 0.99) * 1000}
 
@@ -268,10 +271,11 @@ def _screens(port: int, path: str, cookies: dict[str, str], seconds: float) -> d
                 body = response.read()
                 if response.status == 200:
                     number = json.loads(body)["id"]
-                    connection.request("POST", f"/api/v1/hall/tickets/{number}/finish",
-                                       body=b"{}", headers=headers)
-                    connection.getresponse().read()
-                    moves[0] += 1
+                    for action in ("start", "finish"):
+                        connection.request("POST", f"/api/v1/hall/tickets/{number}/{action}",
+                                           body=b"{}", headers=headers)
+                        connection.getresponse().read()
+                    moves[0] += 3
                 time.sleep(max(0.0, 1.0 - (time.perf_counter() - began)))
         finally:
             connection.close()
@@ -407,7 +411,7 @@ def summary(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         "healthz_python_per_s": round(http["healthz_py"]["per_s"], 1),
         "take_vs_healthz": round(http["take"]["per_s"] / http["healthz_py"]["per_s"], 3),
         "call_requests_vs_healthz": round(
-            2 * http["call"]["per_s"] / http["healthz_py"]["per_s"], 3),
+            3 * http["call"]["per_s"] / http["healthz_py"]["per_s"], 3),
         "screens_p99_ms": round(screens["p99_ms"], 2),
         "screens_p50_ms": round(screens["p50_ms"], 2),
         "screens_polls": screens["polls"],
@@ -454,9 +458,9 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]],
         f"threads, {CONNECTIONS}) | {data['take_vs_healthz']:.3f}× /healthz | "
         f"{http['take']['per_s']:,.1f} numbers/s, p99 {http['take']['p99_ms']:.1f} ms | "
         f"`GET /healthz` (same generator) {health_py['per_s']:,.0f} req/s | — | reported |",
-        f"| calling a number (call-next + finish, {len(WINDOWS)} windows) | "
+        f"| calling a number (call-next, start, finish: 3 requests; {len(WINDOWS)} windows) | "
         f"{data['call_requests_vs_healthz']:.3f}× /healthz (requests) | "
-        f"{http['call']['per_s']:,.1f} numbers/s ({2 * http['call']['per_s']:,.1f} req/s), "
+        f"{http['call']['per_s']:,.1f} numbers/s ({3 * http['call']['per_s']:,.1f} req/s), "
         f"p99 {http['call']['p99_ms']:.1f} ms per number | `GET /healthz` (same generator) "
         f"{health_py['per_s']:,.0f} req/s | — | reported |",
         "",
