@@ -112,8 +112,10 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
-    _project(user, pk)
+    user = _user(request)
+    _project(user, pk)  # absent (404) to whoever may not see it
+    if not selectors.manages(user):
+        raise PermissionDenied("只有大厅管理员可以结束项目。")
     form = ReasonForm(request.POST)
     try:
         services.project_close(manager=user, project_id=pk,
@@ -136,9 +138,11 @@ def _butler(user: User, pk: int) -> Butler:
 def butler(request: HttpRequest, pk: int) -> HttpResponse:
     """The 创业管家's page of the enterprise (its cases and the thread), or the manager's view
     of the assignment (no cases: the manager is not the enterprise's 创业管家)."""
-    user = _staff(request)
-    found = _butler(user, pk)
+    user = _user(request)
+    found = _butler(user, pk)  # absent (404) to whoever may not see it
     is_butler = found.manager_id == user.pk and found.active
+    if request.method == "POST" and not is_butler:
+        raise PermissionDenied("只有该企业在任的创业管家可以发送消息。")
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,8 +161,10 @@ def butler(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def butler_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = _user(request)
     _butler(user, pk)
+    if not selectors.manages(user):
+        raise PermissionDenied("只有大厅管理员可以结束指派。")
     try:
         services.butler_end(manager=user, butler_id=pk,
                             reason=request.POST.get("reason", "")[:500])
