@@ -106,7 +106,7 @@ def test_who_opens_what(food: Any, submit: Any) -> None:
             client.force_login(users[user])
         for name, method in PROBES:
             want = expected(name, method, user)
-            targets = [(ids[name], want)] if name in ids else [(None, want)]
+            targets: list[tuple[int | None, int]] = [(ids.get(name), want)]
             if name in ids and user:
                 targets.append((ABSENT, 404))  # absent looks the same to everyone
             for pk, status in targets:
