@@ -233,3 +233,39 @@ def test_the_butler_reads_and_writes_only_while_assigned(hallmgr, canyin, clerk,
     # Another member of staff never could.
     with pytest.raises(NotAllowed):
         services.butler_cases(user=User.objects.get(username="reviewer"), butler_id=butler.pk)
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def test_the_api_shows_the_progress_and_the_thread(project, proxy, canyin, hallmgr, clerk, food,
+                                                   submit, client_for):
+    mandates.authorization_confirm(user=canyin, authorization_id=project.authorization_id)
+    case = _file(submit, food, proxy, canyin)
+    for user in (canyin, hallmgr, proxy):
+        answer = client_for(user).get(f"/api/v1/assistance/projects/{project.pk}")
+        assert answer.status_code == 200, user
+        body = answer.json()
+        assert body["fee"] == 0 and body["items"][0]["case_number"] == case.number
+        assert client_for(user).get("/api/v1/assistance/projects").json()["count"] == 1
+    answer = client_for(clerk).get(f"/api/v1/assistance/projects/{project.pk}")
+    assert answer.status_code == 404 and answer.json()["code"] == "assistance.unknown"
+    assert client_for(clerk).get("/api/v1/assistance/projects").json()["count"] == 0
+
+    _registered(canyin, submit, food)
+    butler = services.butler_assign(manager=hallmgr, uscc=canyin.uscc, username="clerk")
+    url = f"/api/v1/assistance/butlers/{butler.pk}"
+    body = client_for(clerk).get(url).json()
+    assert case.number in [c["number"] for c in body["cases"]]
+    assert client_for(hallmgr).get(url).json()["cases"] == []  # the manager is no butler
+    assert client_for(proxy).get(url).status_code == 404
+    mine = client_for(canyin)
+    answer = mine.post(f"{url}/messages", {"body": "请问下一步？"}, content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["from_enterprise"] is True
+    assert mine.get("/api/v1/assistance/my/butler").json()["messages"][0]["body"] == "请问下一步？"
+    assert client_for(User.objects.get(username="zhangsan")).get(
+        "/api/v1/assistance/my/butler").status_code == 404
+    services.butler_end(manager=hallmgr, butler_id=butler.pk)
+    assert client_for(clerk).get(url).json()["cases"] == []
+    answer = mine.post(f"{url}/messages", {"body": "还在吗"}, content_type="application/json")
+    assert answer.status_code == 409 and answer.json()["code"] == "assistance.state"

@@ -87,6 +87,11 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 好差评: the staff worklist and a rectification, without who rated.
     ("/api/v1/evaluations/rectifications", "/evaluations/staff/"),
     ("/api/v1/evaluations/rectifications/{rectification}", "/evaluations/staff/{rectification}/"),
+    # 帮代办: the staff home (hall manager, 代办员) or the enterprise's list in its space; a
+    # project's progress; a 创业管家's assignment (zhengwu/assistance/tests/test_access.py).
+    ("/api/v1/assistance/projects", ("/assistance/", "/assistance/my/projects/")),
+    ("/api/v1/assistance/projects/{project}", "/assistance/projects/{project}/"),
+    ("/api/v1/assistance/butlers/{butler}", "/assistance/butlers/{butler}/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -122,7 +127,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # 我的评价: one's own ratings (evaluations/tests/test_api.py).
                   "/api/v1/evaluations/ratings/mine",
                   # 我的预约: one's own appointments (hall/tests/test_api.py).
-                  "/api/v1/hall/appointments"}
+                  "/api/v1/hall/appointments",
+                  # The enterprise's 创业管家 and thread, in its space (assistance/tests).
+                  "/api/v1/assistance/my/butler"}
 
 
 def _template(path: str) -> str:
@@ -188,7 +195,18 @@ def world(monday: Any) -> dict[str, Any]:
     rating = rating_submit(user=applicant, data=RatingIn(kind="case", key=event.key, level=5,
                                                          reasons=["A05"])).rating
     rectification = Rectification.objects.get(rating=rating)
-    return {"case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
+    # A 帮代办 project of 餐饮 and its 创业管家 (李窗口), as if it had registered here.
+    from zhengwu.assistance import services as assistance
+    from zhengwu.cases.models import Case
+
+    manager, canyin = User.objects.get(username="hallmgr"), User.objects.get(username="canyin")
+    project = assistance.project_create(
+        manager=manager, uscc=canyin.uscc, name="代办项目", agent_id=User.objects.get(
+            username="proxy").pk, item_codes=[food.item.basic_code],
+        ends_on=dt.date(2026, 4, 30))
+    Case.objects.filter(pk=case.pk).update(registered_uscc=canyin.uscc)
+    butler = assistance.butler_assign(manager=manager, uscc=canyin.uscc, username="clerk")
+    return {"project": project.pk, "butler": butler.pk,"case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}
 
