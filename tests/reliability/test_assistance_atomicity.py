@@ -1,5 +1,5 @@
 """No partial state in 帮代办 and 创业管家 (quality.md #3, zhengwu/assistance): a fault injected
-at every write of each step — open a project (with its authorization request), assign a
+at every write of each step — add a 代办员 to the roster and take one off, open a project (with its authorization request), assign a
 创业管家, write to the enterprise, end the assignment, close the project — leaves the tables it
 writes exactly as before, and the step then succeeds without the fault with its audit row.
 
@@ -41,6 +41,10 @@ WRITES: dict[str, list[str]] = {
     "butler_assign": ["INSERT assistance_butler", *_AUDIT, *_TELL, *_TELL],
     "message_send": ["INSERT assistance_butlermessage", *_AUDIT, *_TELL],
     "butler_end": ["UPDATE assistance_butler", *_AUDIT],
+    # The roster is the 帮代办员 role (accounts.services.role_assign / role_revoke).
+    "roster_add": ["INSERT accounts_roleassignment", "INSERT accounts_user_groups", *_AUDIT],
+    "roster_remove": ["DELETE accounts_roleassignment", "DELETE accounts_user_groups",
+                      *_AUDIT],
 }
 TABLES = sorted({w.split()[1] for ws in WRITES.values() for w in ws})
 POINTS = [(step, n) for step, writes in WRITES.items() for n in range(1, len(writes) + 1)]
@@ -49,7 +53,7 @@ FOOD = "食品经营许可证核发（新办）"
 
 def _users() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(
-        username__in=["hallmgr", "proxy", "canyin", "clerk"])}
+        username__in=["hallmgr", "proxy", "canyin", "clerk", "hotline"])}
 
 
 def _registered(enterprise: User, food: ItemImplementation) -> None:
@@ -95,6 +99,10 @@ def _step(step: str, world: dict[str, Any]) -> Any:
     if step == "message_send":
         return services.message_send(user=users["clerk"], butler_id=world["butler"].pk,
                                      body="您好")
+    if step == "roster_add":
+        return services.roster_add(manager=users["hallmgr"], username="hotline")
+    if step == "roster_remove":
+        return services.roster_remove(manager=users["hallmgr"], agent_id=users["proxy"].pk)
     return services.butler_end(manager=users["hallmgr"], butler_id=world["butler"].pk)
 
 
@@ -126,9 +134,13 @@ def test_a_fault_at_any_write_leaves_no_partial_state(step, point):
         _step(step, world)
     assert faults.fired == WRITES[step][point - 1]
     assert _fingerprint() == before, "the failed step left writes behind"
+    action = {"roster_add": "accounts.role_assign",
+              "roster_remove": "accounts.role_revoke"}.get(step, f"assistance.{step}")
+    audits = AuditEvent.objects.filter(action=action)
+    earlier = audits.count()
     result = _step(step, world)
-    assert AuditEvent.objects.filter(action=f"assistance.{step}",
-                                     object_id=str(result.pk)).count() == 1
+    assert audits.filter(object_id=str(result.pk)).count() >= 1
+    assert audits.count() == earlier + 1
     assert audit_verify(stream="main") == []
     if step == "butler_end":
         assert not Butler.objects.get(pk=result.pk).active

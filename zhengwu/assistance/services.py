@@ -14,9 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhengwu.accounts.mandates import proxy_authorization_request, speaks_for
-from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.models import RoleAssignment, User, UserKind
 from zhengwu.accounts.roles import Role
-from zhengwu.accounts.services import actor_for, role_assign
+from zhengwu.accounts.services import actor_for, role_assign, role_revoke
 from zhengwu.assistance import selectors
 from zhengwu.assistance.models import (
     Butler,
@@ -88,6 +88,29 @@ def roster_add(*, manager: User, username: str) -> User:
     if selectors.is_proxy_agent(agent):
         raise InvalidInput("该工作人员已是帮代办员。", code="assistance.roster_present")
     role_assign(user=agent, role=Role.PROXY_AGENT, region=region, actor=actor_for(manager))
+    return agent
+
+
+@transaction.atomic
+def roster_remove(*, manager: User, agent_id: int) -> User:
+    """Take a 代办员 off the roster: their 帮代办员 role in the manager's regions
+    (accounts.services.role_revoke, audited there). Not while they have open projects: the
+    manager closes or reassigns those first."""
+    agent = selectors.roster(manager).filter(pk=agent_id).first()
+    if agent is None:
+        raise InvalidInput("该工作人员不在您管理的帮代办员名单中。", code="assistance.agent")
+    if Project.objects.filter(agent=agent, status=ProjectStatus.OPEN).exists():
+        raise InvalidInput("该代办员还有在办项目，请先结束这些项目。", code="assistance.agent_busy",
+                           http_status=409)
+    regions = selectors.managed_regions(manager)
+    removed = 0
+    for assignment in RoleAssignment.objects.filter(
+            user=agent, role=Role.PROXY_AGENT).select_related("region", "department__region"):
+        region = assignment.region or (assignment.department.region
+                                       if assignment.department else None)
+        if region is None or any(region.code.startswith(r.prefix) for r in regions):
+            removed += role_revoke(user=agent, role=Role.PROXY_AGENT, region=assignment.region,
+                                   department=assignment.department, actor=actor_for(manager))
     return agent
 
 

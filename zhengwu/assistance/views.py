@@ -40,6 +40,10 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 19 else 0
+
+
 def _agents(manager: User) -> list[tuple[int, str]]:
     return [(a.pk, f"{a}（在办项目 {a.open_projects}）")  # type: ignore[attr-defined]
             for a in selectors.roster(manager)]
@@ -62,6 +66,14 @@ def home(request: HttpRequest) -> HttpResponse:
     project_form = ProjectForm(request.POST if what == "project" else None, prefix="project",
                                agents=_agents(user) if manager else [])
     butler_form = ButlerForm(request.POST if what == "butler" else None, prefix="butler")
+    if what == "roster_remove":
+        try:
+            agent = services.roster_remove(manager=user,
+                                           agent_id=_int(request.POST.get("agent", "")))
+            messages.success(request, f"已将{agent}移出帮代办员名单。")
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("assistance:home")
     try:
         if what == "roster" and roster_form.is_valid():
             agent = services.roster_add(manager=user,

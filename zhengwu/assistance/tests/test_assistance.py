@@ -269,3 +269,17 @@ def test_the_api_shows_the_progress_and_the_thread(project, proxy, canyin, hallm
     assert client_for(clerk).get(url).json()["cases"] == []
     answer = mine.post(f"{url}/messages", {"body": "还在吗"}, content_type="application/json")
     assert answer.status_code == 409 and answer.json()["code"] == "assistance.state"
+
+
+def test_the_manager_takes_an_agent_off_the_roster_once_free(project, hallmgr, proxy,
+                                                             client_for):
+    with pytest.raises(InvalidInput) as refused:
+        services.roster_remove(manager=hallmgr, agent_id=proxy.pk)
+    assert refused.value.code == "assistance.agent_busy"
+    services.project_close(manager=hallmgr, project_id=project.pk)
+    answer = client_for(hallmgr).post(reverse("assistance:home"),
+                                      {"what": "roster_remove", "agent": str(proxy.pk)})
+    assert answer.status_code == 302
+    assert proxy not in selectors.roster(hallmgr) and not selectors.is_proxy_agent(proxy)
+    assert AuditEvent.objects.filter(action="accounts.role_revoke",
+                                     object_id=str(proxy.pk)).exists()
