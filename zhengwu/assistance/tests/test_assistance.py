@@ -22,6 +22,7 @@ from zhengwu.accounts import mandates
 from zhengwu.accounts.models import IdentityBasis, User
 from zhengwu.assistance import selectors, services
 from zhengwu.assistance.models import ButlerMessage, ProjectStatus
+from zhengwu.bundles.tests.conftest import MORNING
 from zhengwu.cases.models import Case, CaseAccess
 from zhengwu.core import clock
 from zhengwu.core.errors import InvalidInput, NotAllowed
@@ -283,3 +284,30 @@ def test_the_manager_takes_an_agent_off_the_roster_once_free(project, hallmgr, p
     assert proxy not in selectors.roster(hallmgr) and not selectors.is_proxy_agent(proxy)
     assert AuditEvent.objects.filter(action="accounts.role_revoke",
                                      object_id=str(proxy.pk)).exists()
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_after_a_real_registration_the_founder_talks_with_the_butler(
+        submit_qykb, clerk, reviewers, hallmgr, client_for):
+    """End to end: 企业开办 granted on the platform creates the enterprise; the manager names
+    its 创业管家; the founder (its legal representative) reads and replies in its space."""
+    from zhengwu.bundles.tests.test_registration import _registered as registration_granted
+
+    founder = User.objects.get(username="chuangye")
+    case = registration_granted(submit_qykb, clerk, reviewers, founder)
+    case.refresh_from_db()
+    enterprise = User.objects.get(kind="enterprise", uscc=case.registered_uscc)
+    assert selectors.registered_here(enterprise)
+    butler = services.butler_assign(manager=hallmgr, uscc=enterprise.uscc, username="clerk")
+    services.message_send(user=clerk, butler_id=butler.pk, body="开业后记得办理税务登记。")
+    mine = client_for(founder)
+    assert mine.post(reverse("portal:my_space_switch"), {"account": enterprise.pk}
+                     ).status_code == 302
+    page = mine.get(reverse("assistance:my_butler")).content.decode()
+    assert "开业后记得办理税务登记。" in page
+    assert mine.post(reverse("assistance:my_butler"), {"body": "好的，谢谢"}).status_code == 302
+    reply = ButlerMessage.objects.filter(butler=butler).last()
+    assert reply is not None and reply.from_enterprise and reply.sender == founder
+    # The founder's own space has no 创业管家: it is the enterprise's.
+    mine.post(reverse("portal:my_space_switch"), {"account": founder.pk})
+    assert "开业后记得办理税务登记。" not in mine.get(reverse("assistance:my_butler")).content.decode()
