@@ -118,7 +118,8 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         "project": found, "rows": selectors.progress(found),
         "authorization": selectors.authorization_state(found),
         "may_close": selectors.manages(user) and found.status == ProjectStatus.OPEN,
-        "is_agent": found.agent_id == user.pk, "close_form": ReasonForm()})
+        "is_agent": found.agent_id == user.pk, "close_form": ReasonForm(),
+        "for_enterprise": user.kind != UserKind.STAFF})
 
 
 @login_required

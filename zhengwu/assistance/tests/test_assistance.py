@@ -144,7 +144,13 @@ def test_the_enterprise_and_the_manager_see_the_progress(project, proxy, canyin,
     rows = selectors.progress(project)
     assert [(r.basic_code, r.waiting_on) for r in rows] == [(food.item.basic_code,
                                                              "企业确认授权")]
-    mandates.authorization_confirm(user=canyin, authorization_id=project.authorization_id)
+    # The enterprise confirms on its own 授权管理 page, linked from the project's.
+    enterprise = client_for(canyin)
+    page = enterprise.get(reverse("assistance:project", args=[project.pk])).content.decode()
+    assert "待委托人确认" in page and reverse("accounts:authorizations") in page
+    assert "刘帮办" in enterprise.get(reverse("accounts:authorizations")).content.decode()
+    assert enterprise.post(reverse("accounts:authorization_confirm",
+                                   args=[project.authorization_id])).status_code == 302
     project.refresh_from_db()
     assert selectors.progress(project)[0].waiting_on == "代办员申报"
     case = _file(submit, food, proxy, canyin)
