@@ -162,10 +162,11 @@ def project_create(*, manager: User, uscc: str, name: str, agent_id: int,
 
 @transaction.atomic
 def project_close(*, manager: User, project_id: int, reason: str = "") -> Project:
-    project = Project.objects.select_for_update().filter(pk=project_id).first()
-    if project is None or not selectors.projects_for(manager).filter(pk=project_id).exists() \
-            or not selectors.manages(manager):
+    if not selectors.projects_for(manager).filter(pk=project_id).exists():
         raise InvalidInput("项目不存在。", code="assistance.unknown", http_status=404)
+    if not selectors.manages(manager):
+        raise NotAllowed("只有大厅管理员可以结束项目。", code="assistance.forbidden")
+    project = Project.objects.select_for_update().get(pk=project_id)
     if project.status != ProjectStatus.OPEN:
         raise InvalidInput("项目已结束。", code="assistance.state", http_status=409)
     project.status, project.closed_at = ProjectStatus.CLOSED, clock.now()
@@ -215,9 +216,10 @@ def _butler_locked(butler_id: int) -> Butler:
 def butler_end(*, manager: User, butler_id: int, reason: str = "") -> Butler:
     """End an assignment: from now on the 创业管家 no longer reads the enterprise's cases nor
     writes to it; the thread stays for the enterprise to read."""
-    if not selectors.butlers_for(manager).filter(pk=butler_id).exists() \
-            or not selectors.manages(manager):
+    if not selectors.butlers_for(manager).filter(pk=butler_id).exists():
         raise InvalidInput("指派不存在。", code="assistance.unknown", http_status=404)
+    if not selectors.manages(manager):
+        raise NotAllowed("只有大厅管理员可以结束指派。", code="assistance.forbidden")
     butler = _butler_locked(butler_id)
     if butler.ended_at is not None:
         raise InvalidInput("该指派已结束。", code="assistance.state", http_status=409)

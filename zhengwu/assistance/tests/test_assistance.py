@@ -170,8 +170,12 @@ def test_the_enterprise_and_the_manager_see_the_progress(project, proxy, canyin,
 
 
 def test_closing_a_project_is_audited(project, hallmgr, proxy):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotAllowed):  # the agent sees it, but does not close it
         services.project_close(manager=proxy, project_id=project.pk)
+    with pytest.raises(InvalidInput) as refused:  # absent to whoever may not see it
+        services.project_close(manager=User.objects.get(username="reviewer"),
+                               project_id=project.pk)
+    assert refused.value.http_status == 404
     services.project_close(manager=hallmgr, project_id=project.pk, reason="已全部办结")
     project.refresh_from_db()
     assert project.status == ProjectStatus.CLOSED
