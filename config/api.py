@@ -54,6 +54,7 @@ api.add_router("/sharing", "zhengwu.sharing.api.router")
 api.add_router("/evaluations", "zhengwu.evaluations.api.router")
 api.add_router("/hall", "zhengwu.hall.api.router")
 api.add_router("/unresolved", "zhengwu.unresolved.api.router")
+api.add_router("/assistance", "zhengwu.assistance.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("zhengwu.cases.urls")),
     path("bundles/", include("zhengwu.bundles.urls")),
     path("hall/", include("zhengwu.hall.urls")),
+    path("assistance/", include("zhengwu.assistance.urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     # The QR code on every licence opens this (short, upper case: licences.presentation).

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhengwu.cases",
     "zhengwu.bundles",
     "zhengwu.hall",
+    "zhengwu.assistance",
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
     "zhengwu.unresolved",

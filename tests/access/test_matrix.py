@@ -944,6 +944,12 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /unresolved/tickets/{number}/moves": "the responsible department's 首席代表 (the "
         "hall manager when it has none); others find it absent: zhengwu/unresolved/tests/"
         "test_access.py, test_rules.py",
+    # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing
+    # path, under the enterprise's authorization); every page of the app and every demo user:
+    # zhengwu/assistance/tests/test_access.py.
+    "api POST /assistance/butlers/{butler_id}/messages": "the 创业管家 in office or the "
+        "enterprise (its legal representative); others find it absent: zhengwu/assistance/"
+        "tests/test_assistance.py (test_the_api_shows_the_progress_and_the_thread)",
 }
 # Pages that only read (a POST to them is a search or a lookup, never a write).
 # Pages of something a case may not have: the 事后核查 of a case decided without a commitment

@@ -19,7 +19,13 @@ The rules, each in one place:
   representative (LEGAL_REPRESENTATIVE: no authorization needed, `speaks_for`), or for a
   principal through an authorization
   valid today that covers every item (authorization.missing / unconfirmed / expired /
-  out_of_scope otherwise), or by window staff who checked the ID card in person.
+  out_of_scope otherwise), or by window staff who checked the ID card in person. A
+  帮代办员 (Role.PROXY_AGENT) files for an enterprise only through an authorization, even at
+  the hall (`proxy_needs_authorization`): the enterprise's will is the authorization of its
+  代办项目 (zhengwu.assistance), never the agent's word.
+- **For a 帮代办员** (`proxy_authorization_request`): the hall manager asks, for a
+  代办项目, that an enterprise authorize a 代办员 (a staff account) for the project's items;
+  the enterprise confirms on its 授权管理 page like any request (`authorization_confirm`).
 
 Each write is one transaction with its audit row; an act by an agent is audited with the agent
 as actor and the principal named (`agent_actor`). The other party is told of each step in the
@@ -242,11 +248,22 @@ class FilingBasis:
         return facts
 
 
+def proxy_needs_authorization(submitted_by: User, owner: User) -> bool:
+    """A 帮代办员 filing for an enterprise: only through the enterprise's authorization (its
+    代办项目's), whatever the channel — an enterprise has no ID card to check at a window."""
+    return (owner.kind == UserKind.ENTERPRISE and owner.pk != submitted_by.pk
+            and submitted_by.kind == UserKind.STAFF
+            and user_has_role(submitted_by, Role.PROXY_AGENT))
+
+
 def filing_basis(*, submitted_by: User, owner: User, item_codes: Sequence[str],
                  in_person: bool) -> FilingBasis:
     """Whether `submitted_by` may file for `owner` (itself or a principal) for these items,
     and on what basis; NotAllowed with a clear code otherwise. In-person filing by staff was
     already allowed by the caller (cases.access.files_for_others)."""
+    if proxy_needs_authorization(submitted_by, owner):
+        return FilingBasis(AUTHORIZATION, authorization_for_filing(
+            agent=submitted_by, principal=owner, item_codes=item_codes, today=clock.today()))
     if in_person:
         return FilingBasis(IN_PERSON)
     refusal = level_refusal(submitted_by, FILE)
@@ -443,6 +460,31 @@ def authorization_request(*, agent: User, principal: User, scope_all: bool,
     authorization.save()
     audit_record(actor=agent_actor(agent, principal), action="accounts.authorization_request",
                  obj=authorization, after=_audit_row(authorization))
+    _tell_requested(authorization, principal, agent)
+    return authorization
+
+
+def proxy_authorization_request(*, manager: User, principal: User, agent: User,
+                                item_codes: Iterable[str], starts_on: dt.date,
+                                ends_on: dt.date) -> Authorization:
+    """A hall manager asks `principal` (an enterprise) to authorize the 帮代办员 `agent` for
+    these items (a 代办项目, zhengwu.assistance): a request the enterprise confirms on its
+    授权管理 page (`authorization_confirm`), told as any request is. Runs in the caller's
+    transaction, which records the project and the audit row of its own."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("proxy_authorization_request runs inside the caller's transaction")
+    if principal.kind != UserKind.ENTERPRISE:
+        raise InvalidInput("帮代办项目只为企业办理。", code="authorization.principal")
+    if agent.kind != UserKind.STAFF or not user_has_role(agent, Role.PROXY_AGENT):
+        raise InvalidInput("只能指定帮代办员。", code="authorization.agent_unknown")
+    codes = _codes(False, item_codes)
+    _dates(starts_on, ends_on)
+    authorization = Authorization.objects.create(
+        principal=principal, agent=agent, kind=AuthorizationKind.ENTERPRISE_AGENT,
+        scope_all=False, item_codes=codes, starts_on=starts_on, ends_on=ends_on,
+        confirmation=Confirmation.ONLINE, created_by=manager, created_at=clock.now())
+    audit_record(actor=actor_for(manager), action="accounts.authorization_request",
+                 obj=authorization, after={**_audit_row(authorization), "proxy": True})
     _tell_requested(authorization, principal, agent)
     return authorization
 

@@ -160,6 +160,23 @@ def role_assign(*, user: User, role: Role, department: Department | None = None,
     return assignment
 
 
+@transaction.atomic
+def role_revoke(*, user: User, role: Role, region: Region | None = None,
+                department: Department | None = None, actor: Actor = SYSTEM) -> int:
+    """Take back a role assignment (the one scoped to `region` and `department`); the group
+    goes with the last assignment of the role. Returns how many assignments were removed."""
+    removed, _ = RoleAssignment.objects.filter(user=user, role=role, region=region,
+                                               department=department).delete()
+    if removed:
+        if not RoleAssignment.objects.filter(user=user, role=role).exists():
+            user.groups.remove(*Group.objects.filter(name=role.value))
+        audit_record(actor=actor, action="accounts.role_revoke", obj=user,
+                     before={"role": role.value,
+                             "department": department.pk if department else None,
+                             "region": region.pk if region else None})
+    return removed
+
+
 # --- sign-in protection (ADR 0011) --------------------------------------------------------
 # Failed passwords from one address, whatever the account (password spraying).
 ADDRESS_RULE = throttle.Rule("login.address", limit=20, window=600)

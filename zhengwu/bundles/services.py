@@ -437,7 +437,8 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                            code="bundle.form_invalid")
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
-                               verified_by=submitted_by if in_person else None)
+                               verified_by=(submitted_by if basis.basis == IdentityBasis.IN_PERSON
+                                            else None))
     missing_items = [m.item_name or m.item for m in members if implementations[m.item] is None]
     if missing_items:
         raise InvalidInput("办理地暂无以下事项的实施清单：" + "、".join(missing_items),

@@ -191,7 +191,8 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         raise InvalidInput(f"申请表有误：{detail}", code="case.form_invalid")
     applicant_identity_confirm(owner=owner, id_number=cleaned["id_number"],
                                name=cleaned.get("applicant_name", ""),
-                               verified_by=submitted_by if in_person else None)
+                               verified_by=(submitted_by if basis.basis == IdentityBasis.IN_PERSON
+                                            else None))
     if len(materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
     required = {m.name: m for m in implementation.materials.all()

@@ -94,6 +94,11 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 办不成事反映: the officer's and the centre's list and a ticket (each read logged).
     ("/api/v1/unresolved/tickets", "/unresolved/staff/"),
     ("/api/v1/unresolved/tickets/{ticket}", "/unresolved/staff/{ticket}/"),
+    # 帮代办: the staff home (hall manager, 代办员) or the enterprise's list in its space; a
+    # project's progress; a 创业管家's assignment (zhengwu/assistance/tests/test_access.py).
+    ("/api/v1/assistance/projects", ("/assistance/", "/assistance/my/projects/")),
+    ("/api/v1/assistance/projects/{project}", "/assistance/projects/{project}/"),
+    ("/api/v1/assistance/butlers/{butler}", "/assistance/butlers/{butler}/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -136,7 +141,9 @@ APPLICANT_ONLY = {"/api/v1/cases/{number}/accesses",
                   # 我的预约: one's own appointments (hall/tests/test_api.py).
                   "/api/v1/hall/appointments",
                   # 我的反映: one's own tickets (unresolved/tests/test_api.py).
-                  "/api/v1/unresolved/tickets/mine"}
+                  "/api/v1/unresolved/tickets/mine",
+                  # The enterprise's 创业管家 and thread, in its space (assistance/tests).
+                  "/api/v1/assistance/my/butler"}
 
 
 def _template(path: str) -> str:
@@ -207,7 +214,19 @@ def world(monday: Any) -> dict[str, Any]:
 
     ticket = ticket_open(data=OpenIn(asked="食品经营许可", told="不能受理", where="window",
                                      department_id=market.pk), user=applicant, channel="web")
-    return {"case": case.number, "rectification": rectification.pk, "ticket": ticket.number, "notice": notice.pk, "bundle": bundle_case.number,
+    # A 帮代办 project of 餐饮 and its 创业管家 (李窗口), as if it had registered here.
+    from zhengwu.assistance import services as assistance
+    from zhengwu.cases.models import Case
+
+    manager, canyin = User.objects.get(username="hallmgr"), User.objects.get(username="canyin")
+    project = assistance.project_create(
+        manager=manager, uscc=canyin.uscc, name="代办项目", agent_id=User.objects.get(
+            username="proxy").pk, item_codes=[food.item.basic_code],
+        ends_on=dt.date(2026, 4, 30))
+    Case.objects.filter(pk=case.pk).update(registered_uscc=canyin.uscc)
+    butler = assistance.butler_assign(manager=manager, uscc=canyin.uscc, username="clerk")
+    return {"project": project.pk, "butler": butler.pk, "ticket": ticket.number,
+            "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}
 
