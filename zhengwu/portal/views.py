@@ -52,8 +52,9 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 def workbench(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied("工作台仅供工作人员使用。")
+    roles = user_roles(request.user)  # type: ignore[arg-type]
     return render(request, "portal/workbench.html", {
-        "roles": user_roles(request.user),  # type: ignore[arg-type]
+        "roles": roles, "role_names": {r.role for r in roles},
         "missing_years": missing_years(today=clock.today()),
     })
 
