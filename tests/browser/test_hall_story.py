@@ -25,13 +25,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
+from tests.browser import test_bundle_story as bundle_story
 from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import (
     REPO,
@@ -42,7 +43,6 @@ from tests.browser.conftest import (
     _run,
     _stop,
     _wait_healthy,
-    login,
 )
 
 pytestmark = pytest.mark.browser
@@ -110,30 +110,16 @@ def hall_server() -> Iterator[FrozenHall]:
         made.close()
 
 
-@pytest.fixture
-def person(browser: Browser, hall_server: FrozenHall,
-           console: ConsoleLog) -> Iterator[Callable[..., Page]]:
-    """A page signed in as `username` (or anonymous), each in its own browser context."""
-    made: list[BrowserContext] = []
+@pytest.fixture(scope="module")
+def frozen(hall_server: FrozenHall) -> Server:
+    """The story's server as the bundle story's `person` pages expect it: restarted at other
+    moments, it keeps its address."""
+    return Server(url=hall_server.url, data_dir=hall_server.data_dir, log=hall_server.log,
+                  env=hall_server.env)
 
-    def make(username: str = "") -> Page:
-        ctx = browser.new_context(base_url=hall_server.url, locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900})
-        ctx.set_default_timeout(15_000)
-        ctx.on("page", console.watch)
-        made.append(ctx)
-        page = ctx.new_page()
-        if username:
-            login(page, username)
-        return page
 
-    try:
-        yield make
-    finally:
-        for ctx in made:
-            ctx.close()
-    assert not console.problems, "console errors / CSP violations:\n" + "\n".join(
-        console.problems)
+# Signed-in pages, each in its own browser context, as the bundle story makes them.
+person = bundle_story.person
 
 
 def shots_at(page: Page, shots: Path, name: str) -> None:

@@ -17,7 +17,7 @@ from django.db.models import F
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock, idempotency
-from zhengwu.core.audit import SYSTEM, Actor, audit_record
+from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.codes import CodeError, validate_citizen_id
 from zhengwu.core.errors import Conflict, NotAllowed
 from zhengwu.core.text import TextError, check_text
@@ -33,7 +33,7 @@ from zhengwu.hall.models import (
     TicketStatus,
     Window,
 )
-from zhengwu.hall.services import PHONE, FieldError, hall_by_code
+from zhengwu.hall.services import PHONE, FieldError, hall_actor, hall_by_code
 from zhengwu.hall.workflow import TICKET_TABLE
 from zhengwu.hall.workflow import Role as ProcessRole
 from zhengwu.process import engine
@@ -330,20 +330,12 @@ def _abandon(row: Ticket, move: TicketMoveIn, attempt: Attempt,
     return {}
 
 
-def _actor(user: User | None, row: Ticket, role: str, subject: Any) -> Actor:
-    if user is None:
-        return SYSTEM
-    found = actor_for(user)
-    return Actor(user=user, label=found.label, role=f"hall.{role}",
-                 department_id=found.department_id, department_label=found.department_label)
-
-
 TICKET_PROCESS: Process[Ticket, TicketMoveIn] = Process(
     table=TICKET_TABLE,
     handlers={"call": _call, "recall": _recall, "start": _start, "pass": _pass,
               "requeue": _requeue, "transfer": _transfer, "finish": _finish,
               "abandon": _abandon},
-    lock=_lock, actor=_actor, record=_record, reason_of=lambda move: move.reason.strip(),
+    lock=_lock, actor=hall_actor, record=_record, reason_of=lambda move: move.reason.strip(),
     action_of=lambda move: move.action, role_order=(ProcessRole.STAFF, ProcessRole.SYSTEM))
 
 

@@ -254,7 +254,9 @@ def _no_show(row: Appointment, move: AppointmentMoveIn, attempt: Attempt,
     return {}
 
 
-def _actor(user: User | None, row: Appointment, role: str, subject: Any) -> Actor:
+def hall_actor(user: User | None, row: Any, role: str, subject: Any) -> Actor:
+    """Who moves a hall process (an appointment, a queue number): the platform, or the user
+    with the hall role the engine found for them ("hall.staff", "hall.person" …)."""
     if user is None:
         return SYSTEM
     found = actor_for(user)
@@ -265,7 +267,7 @@ def _actor(user: User | None, row: Appointment, role: str, subject: Any) -> Acto
 APPOINTMENT_PROCESS: Process[Appointment, AppointmentMoveIn] = Process(
     table=APPOINTMENT_TABLE,
     handlers={"cancel": _cancel, "check_in": _check_in, "serve": _serve, "no_show": _no_show},
-    lock=_lock, actor=_actor, record=_record, reason_of=lambda move: move.reason.strip(),
+    lock=_lock, actor=hall_actor, record=_record, reason_of=lambda move: move.reason.strip(),
     action_of=lambda move: move.action,
     role_order=(ProcessRole.STAFF, ProcessRole.PERSON, ProcessRole.SYSTEM))
 
