@@ -4,6 +4,9 @@
 Phase `hall_prepare` migrates a fresh SQLite database and loads the Leiyang pack (its halls,
 windows and queue prefixes among it) once; phase `hall_http` runs on a copy of it:
 
+The clock is frozen on a working-day morning (Tuesday 1 December 2026, 10:00 Beijing): numbers
+are taken only while the hall serves walk-ins, and the run must not depend on when it starts.
+
 1. In-process (Django's test client): the SQL statements of one poll of the hall screen's
    state (`GET /hall/display/<hall>/state.json`) with the state cached and after a move (the
    cache's version changed), of taking a number (`POST /api/v1/hall/tickets`, hall staff for
@@ -50,6 +53,7 @@ GROUP = "综合受理"
 WINDOWS = ("A01", "A02", "A03", "A04")  # its 综合受理 windows
 CLERK = "clerk"  # a window clerk of the demo pack (hall staff of the city centre)
 PASSWORD = "demo-2026"
+HALL_MORNING = "2026-12-01T10:00:00+08:00"  # a Tuesday, a working day of the 2026 calendar
 SCREENS = 50
 POLL_SECONDS = 2.0
 SCREEN_P99_GOAL_MS = 50.0
@@ -303,6 +307,10 @@ def _round(name: str, figures: dict[str, Any], number: int) -> None:
 def phase_hall_http(args: argparse.Namespace) -> dict[str, Any]:
     from run import _django_setup
 
+    # Numbers are taken only while the hall serves walk-ins (rules.take_refusal): the run, in
+    # process and in the server, happens on a working-day morning whenever it is started.
+    os.environ["ZHENGWU_NOW"] = HALL_MORNING
+    os.environ["ZHENGWU_ALLOW_FROZEN_CLOCK"] = "1"
     _django_setup()
     import engine
     from django.conf import settings

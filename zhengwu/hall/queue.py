@@ -184,6 +184,10 @@ def ticket_take(*, data: TakeIn, source: str, user: User | None = None,
     group, service = _target(hall, data)
     name, id_number, phone, person = _who(data, source, user, hall)
     day = now.astimezone(SHANGHAI).date()
+    refusal = rules.take_refusal(now, selectors.day_sessions(hall, day),
+                                 early_minutes=rules.take_early_minutes())
+    if refusal is not None:
+        raise FieldError(refusal.message, code=refusal.code)
     same = Ticket.objects.filter(hall=hall, day=day, window_group=group,
                                  status__in=selectors.TICKET_OPEN)
     held = same.filter(id_number=id_number).first() if id_number else \

@@ -11,11 +11,12 @@ rules hold for bookings on the web, by phone through staff and by API alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from zhengwu.hall.slots import Session, SessionKind
 from zhengwu.workdays.calendar import SHANGHAI
 
 
@@ -132,6 +133,34 @@ def elderly_age() -> int:
 def requeue_limit() -> int:
     """How many times staff may put a passed (过号) number back in the queue."""
     return int(getattr(settings, "HALL_QUEUE_REQUEUE_LIMIT", 1))
+
+
+def take_early_minutes() -> int:
+    """How long before the hall opens its kiosk gives numbers (HALL_QUEUE_TAKE_EARLY_MINUTES)."""
+    return int(getattr(settings, "HALL_QUEUE_TAKE_EARLY_MINUTES", 60))
+
+
+def take_refusal(now: dt.datetime, sessions: Sequence[Session], *,
+                 early_minutes: int) -> Refusal | None:
+    """取号时间: a walk-in takes a number on a day the hall serves walk-ins — `sessions` are the
+    day's (slots.sessions_on: the official calendar, the hall's hours and exceptions) — from
+    `early_minutes` before the first walk-in session until the last one ends. 预约延时 sessions
+    serve appointments only (their numbers come from checking in, not from here)."""
+    walk_in = [s for s in sessions if s.kind != SessionKind.BY_APPOINTMENT]
+    if not walk_in:
+        return Refusal("hall.take_closed", "今天大厅不办理现场取号（法定节假日、休息日或闭厅），"
+                                           "请在办公日前来，或网上预约。")
+    local = now.astimezone(SHANGHAI)
+    day = local.date()
+    opens = dt.datetime.combine(day, min(s.start for s in walk_in), SHANGHAI) \
+        - dt.timedelta(minutes=early_minutes)
+    closes = dt.datetime.combine(day, max(s.end for s in walk_in), SHANGHAI)
+    if local < opens:
+        return Refusal("hall.take_not_yet", f"今天{opens:%H:%M}起开始取号，请稍后再来。")
+    if local >= closes:
+        return Refusal("hall.take_over", f"今天的现场取号已于{closes:%H:%M}结束，"
+                                         "请在下一个办公日前来，或网上预约。")
+    return None
 
 
 def pad_minutes() -> int:

@@ -32,7 +32,7 @@ from zhengwu.hall.models import (
     Window,
 )
 from zhengwu.hall.queue_figures import TicketTimes
-from zhengwu.hall.slots import DayRule, Session, Slot, slots_for_day
+from zhengwu.hall.slots import DayRule, Session, Slot, sessions_on, slots_for_day
 from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
@@ -106,6 +106,11 @@ def sessions_of(hall: Hall) -> list[Session]:
 def exceptions_of(hall: Hall, day: dt.date) -> list[DayRule]:
     return [DayRule(e.date, e.closed, e.kind, e.start, e.end)
             for e in DayException.objects.filter(hall=hall, date=day)]
+
+
+def day_sessions(hall: Hall, day: dt.date) -> list[Session]:
+    """The sessions `hall` holds on `day`: its hours on the official calendar, its exceptions."""
+    return sessions_on(day, calendar_get(), sessions_of(hall), exceptions_of(hall, day))
 
 
 def windows_by_group(hall: Hall, day: dt.date) -> dict[str, int]:

@@ -22,6 +22,7 @@ from zhengwu.evaluations.models import Rating, ServiceEvent
 from zhengwu.evaluations.services import RatingIn, rating_at_pad
 from zhengwu.hall import selectors, services
 from zhengwu.hall.models import (
+    DayException,
     Duty,
     Hall,
     Service,
@@ -42,6 +43,7 @@ from zhengwu.hall.queue import (
 from zhengwu.hall.services import BookIn, FieldError, appointment_book
 from zhengwu.hall.tests.conftest import CITY, MORNING, at, citizen_id
 from zhengwu.process.spec import MoveNotAllowed
+from zhengwu.workdays.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 NOW = MORNING.isoformat()
@@ -60,15 +62,32 @@ def take(n: int, *, now: dt.datetime = MORNING, group: str = "综合受理",
                                    priority=priority), source=TicketSource.KIOSK_ID, now=now)[0]
 
 
+def test_no_number_outside_the_hall_s_hours(city: Hall) -> None:
+    """取号时间 on the official calendar: not on National Day, not after walk-in service ends,
+    and a hall's extra session (周末延时) opens its kiosk on a rest day."""
+    with pytest.raises(FieldError) as holiday:
+        take(1, now=dt.datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+    assert holiday.value.code == "hall.take_closed"
+    with pytest.raises(FieldError) as evening:
+        take(1, now=at(1, 18))
+    assert evening.value.code == "hall.take_over"
+    assert not Ticket.objects.exists()
+    DayException.objects.create(hall=city, date=dt.date(2026, 10, 3), closed=False,
+                                kind="weekend", start=dt.time(9), end=dt.time(12),
+                                reason="国庆假期延时服务")
+    assert take(1, now=dt.datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI)).number == "A001"
+
+
 def test_numbers_run_per_hall_per_beijing_day(city: Hall) -> None:
     first = take(1, now=at(1, 8, 30))
     second = ticket_take(data=TakeIn(hall=CITY, group="公安", phone="13900000001"),
                          source=TicketSource.KIOSK_PHONE, now=at(1, 9))[0]
     assert (first.number, second.number) == ("A001", "E002")
-    # 23:59 Beijing is still the same day; 00:00 Beijing (16:00 UTC) starts a new one.
-    late = take(3, now=at(1, 23, 59))
+    # The last walk-in number of the day (17:29) is still A003; at 07:45 Beijing — still 1
+    # December in UTC (23:45) — the kiosk opens for 2 December and numbers start again.
+    late = take(3, now=at(1, 17, 29))
     assert late.number == "A003" and late.day == dt.date(2026, 12, 1)
-    next_day = take(4, now=dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC))
+    next_day = take(4, now=dt.datetime(2026, 12, 1, 23, 45, tzinfo=dt.UTC))
     assert next_day.number == "A001" and next_day.day == dt.date(2026, 12, 2)
     township = Hall.objects.get(region_id="430481100000")
     there = ticket_take(data=TakeIn(hall=township.code, group="综合受理",

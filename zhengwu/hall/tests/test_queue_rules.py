@@ -11,10 +11,12 @@ from zhengwu.hall.rules import (
     birth_date,
     priority_for,
     queue_order,
+    take_refusal,
     ticket_move_refusal,
     ticket_number,
     voice_text,
 )
+from zhengwu.hall.slots import Session
 from zhengwu.workdays.calendar import SHANGHAI
 
 
@@ -75,3 +77,29 @@ def test_number_requeue_and_voice() -> None:
     refused = ticket_move_refusal(action="requeue", requeues=1, limit=1)
     assert refused is not None and refused.code == "hall.requeue_limit"
     assert voice_text("A012", "3") == "请A012号到3号窗口办理"
+
+
+# --- 取号时间: when a walk-in may take a number --------------------------------------------
+
+WORKDAY_SESSIONS = [Session("workday", "regular", dt.time(8, 30), dt.time(12, 0)),
+                    Session("workday", "lunch", dt.time(12, 0), dt.time(14, 30)),
+                    Session("workday", "regular", dt.time(14, 30), dt.time(17, 30)),
+                    Session("workday", "by_appointment", dt.time(17, 30), dt.time(19, 0))]
+
+
+def test_numbers_are_taken_from_an_hour_before_opening_until_walk_in_service_ends() -> None:
+    assert take_refusal(t(7, 30), WORKDAY_SESSIONS, early_minutes=60) is None
+    early = take_refusal(t(7, 29), WORKDAY_SESSIONS, early_minutes=60)
+    assert early is not None and early.code == "hall.take_not_yet" and "07:30" in early.message
+    assert take_refusal(t(12, 30), WORKDAY_SESSIONS, early_minutes=60) is None  # 午间延时
+    assert take_refusal(t(17, 29), WORKDAY_SESSIONS, early_minutes=60) is None
+    # 17:30–19:00 is 预约延时: appointments only, no walk-in numbers.
+    over = take_refusal(t(17, 30), WORKDAY_SESSIONS, early_minutes=60)
+    assert over is not None and over.code == "hall.take_over" and "17:30" in over.message
+
+
+def test_no_number_on_a_day_without_walk_in_service() -> None:
+    closed = take_refusal(t(10, 0), [], early_minutes=60)
+    assert closed is not None and closed.code == "hall.take_closed"
+    only_by_appointment = [Session("workday", "by_appointment", dt.time(9), dt.time(12))]
+    assert take_refusal(t(10, 0), only_by_appointment, early_minutes=60) is not None
