@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock, idempotency
@@ -111,6 +111,10 @@ def _who(user: User, data: BookIn, channel: str, hall: Hall) -> tuple[User | Non
         if not PHONE.match(phone):
             raise FieldError("请填写11位手机号码。", code="hall.phone", field="phone")
         return None, name, id_number, phone
+    if user.kind == UserKind.ENTERPRISE:
+        # The one who comes checks in with their own ID card (the queue's number is theirs).
+        raise FieldError("企业到厅办事，请由经办人使用本人账号预约，到厅时凭本人身份证签到。",
+                         code="hall.enterprise_account")
     if not user.citizen_id:
         raise FieldError("您的账号尚未登记身份证号码，请先完成实名认证再预约。",
                          code="identity.unrecorded")

@@ -121,6 +121,20 @@ def test_booking_refusals_are_422_and_others_see_404(
     assert Appointment.objects.get(code=made["code"]).checked_in_at is not None
 
 
+@override_settings(ZHENGWU_NOW=NOW)
+def test_an_enterprise_account_is_told_who_books(client_for: Any,
+                                                 police_item: Service) -> None:
+    """Whoever comes to the hall checks in with their own ID card: an enterprise's visit is
+    booked by its 经办人 under their own account, and the enterprise account is told so."""
+    answer = client_for(User.objects.get(username="canyin")).post(
+        "/api/v1/hall/appointments", {"item": police_item.implementation.code,
+                                      "start": "2026-12-01T11:00:00+08:00"},
+        content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "hall.enterprise_account"
+    assert "经办人" in answer.json()["detail"]
+
+
 def test_booking_needs_a_session(client: Any) -> None:
     assert client.post("/api/v1/hall/appointments", {}, content_type="application/json")\
         .status_code == 401
