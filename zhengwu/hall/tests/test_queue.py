@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.core.codes import citizen_id_check_char
@@ -313,3 +314,23 @@ def test_ticket_times(clerk: User, on_duty: Window, city: Hall) -> None:
     assert [(r.number, r.outcome, r.window_number) for r in rows] == [
         ("A001", "served", "A01"), ("A002", "waiting", "")]
     assert rows[0].called_at == MORNING and rows[0].finished_at == at(1, 9, 5)
+
+
+def test_the_dashboard_s_figures_come_from_the_real_queue(clerk: User, on_duty: Window,
+                                                          client_for: Any) -> None:
+    """No stub: numbers taken, called and finished through the services reach the manager's
+    figures (page and API) with the waits they had."""
+    served = take(1, now=at(1, 9))
+    take(2, now=at(1, 9, 5))  # still waiting
+    with override_settings(ZHENGWU_NOW=NOW):
+        _serve(clerk, served, at(1, 9, 20))  # waited 20 minutes
+    manager = client_for(User.objects.get(username="hallmgr"))
+    with override_settings(ZHENGWU_NOW=at(1, 10).isoformat()):
+        figures = manager.get("/api/v1/hall/queue-figures",
+                              {"hall": CITY, "start": "2026-12-01", "end": "2026-12-01"}).json()
+        page = manager.get(reverse("hall:queue_figures", args=[CITY]))
+    total = figures["total"]
+    assert (total["taken"], total["served"], total["waiting"]) == (2, 1, 1)
+    assert total["wait_avg_minutes"] == 20.0
+    assert [w["label"] for w in figures["windows"] if w["served"]] == ["A01号窗口"]
+    assert page.status_code == 200 and "A01" in page.content.decode()
