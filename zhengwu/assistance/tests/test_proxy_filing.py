@@ -46,6 +46,13 @@ def project(proxy: User, canyin: User, food: ItemImplementation) -> Project:
         ends_on=clock.today() + dt.timedelta(days=90))
 
 
+def _confirm(project: Project) -> None:
+    """The enterprise confirms the project's authorization (its 授权管理 page's service)."""
+    assert project.authorization_id is not None
+    mandates.authorization_confirm(user=project.enterprise,
+                                   authorization_id=project.authorization_id)
+
+
 def _form(food: ItemImplementation, canyin: User, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"applicant_name": canyin.display_name, "id_number": canyin.uscc,
                             "phone": "13800000002", "address": "耒阳市蔡子池街道",
@@ -64,7 +71,7 @@ def _link(project: Project, food: ItemImplementation) -> str:
 def test_the_agent_files_from_the_project_page_and_the_enterprise_sees_it(
         client_for: Any, project: Project, proxy: User, canyin: User,
         food: ItemImplementation) -> None:
-    mandates.authorization_confirm(user=canyin, authorization_id=project.authorization_id)
+    _confirm(project)
     agent = client_for(proxy)
     page = agent.get(reverse("assistance:project", args=[project.pk])).content.decode()
     link = _link(project, food)
@@ -84,7 +91,8 @@ def test_the_agent_files_from_the_project_page_and_the_enterprise_sees_it(
     assert any(case.number in m for m in told), told
     # The project's progress shows the case, its status and whom it waits on; no more link.
     page = agent.get(reverse("assistance:project", args=[project.pk])).content.decode()
-    assert case.number in page and "已提交" in page and "部门受理" in page
+    assert case.number in page and f"<td>{case.get_status_display()}</td>" in page
+    assert "<td>部门受理</td>" in page
     assert link.replace("&", "&amp;") not in page
     # The enterprise: in its cases, and the case page says who filed it and how.
     enterprise = client_for(canyin)
@@ -109,7 +117,7 @@ def test_unconfirmed_the_filing_is_refused_on_the_page_and_nothing_is_lost(
     assert not Case.objects.filter(applicant=canyin).exists()
     assert StagedUpload.objects.filter(owner=proxy).exists()
     # Once the enterprise confirms, the kept files are enough (no new upload).
-    mandates.authorization_confirm(user=canyin, authorization_id=project.authorization_id)
+    _confirm(project)
     kept = re.findall(r'name="kept" value="([^"]+)"', text)
     again = {k: v for k, v in _form(food, canyin).items() if not k.startswith("file_")}
     assert kept
@@ -121,7 +129,7 @@ def test_unconfirmed_the_filing_is_refused_on_the_page_and_nothing_is_lost(
 def test_an_item_outside_the_project_is_refused(client_for: Any, project: Project,
                                                 proxy: User, canyin: User,
                                                 food: ItemImplementation) -> None:
-    mandates.authorization_confirm(user=canyin, authorization_id=project.authorization_id)
+    _confirm(project)
     other = ItemImplementation.objects.filter(status="published", online_depth__gte=2).exclude(
         item__basic_code=food.item.basic_code).order_by("pk").first()
     assert other is not None
