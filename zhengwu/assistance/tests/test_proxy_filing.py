@@ -24,6 +24,7 @@ from zhengwu.cases.models import Case, Channel, StagedUpload
 from zhengwu.cases.tests.conftest import page_answers, pdf_bytes
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
+from zhengwu.core.codes import make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,15 @@ def test_an_unknown_enterprise_or_a_foreign_return_address(client_for: Any, prox
     # Neither the crumb back nor the form's address (where it returns after filing) keeps it.
     assert 'href="https://evil.example/"' not in text and "代办项目</a>" not in text
     assert f'action="{url}?for=91430481MA4L00003J"' in text
+
+
+def test_the_applicant_is_the_enterprise_not_what_is_typed(
+        client_for: Any, project: Project, proxy: User, canyin: User,
+        food: ItemImplementation) -> None:
+    _confirm(project)
+    answer = client_for(proxy).post(_link(project, food), _form(
+        food, canyin, applicant_name="另一家公司", id_number=make_uscc("9", "1", "430481",
+                                                                 "MA4L9999")))
+    assert answer.status_code == 200
+    assert "申请未提交" in answer.content.decode()
+    assert not Case.objects.filter(submitted_by=proxy).exists()
