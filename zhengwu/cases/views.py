@@ -781,11 +781,15 @@ def proxy_apply(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, drafts.DISCARD_UNCONFIRMED)
         return redirect(url)
     draft = None if posted else drafts.form_draft_get(owner=user, form=keep_as)
+    refusal = _proxy_refusal(user, enterprise, implementation)
+    # Until the rule lets the 代办员 file, nothing of the enterprise's account is shown but
+    # its name and code (no phone, no answers known of it, no licences).
+    start = _resumed(draft, definition, enterprise) if draft is not None or refusal is None \
+        else {"initial": {"phone": ""}}
     form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
                      implementation=implementation, applicant=enterprise, owner=user,
-                     keep_as=keep_as, definition=definition,
-                     **{"rows": _added_row(request),
-                        **_resumed(draft, definition, enterprise)})
+                     keep_as=keep_as, definition=definition, offer_licences=refusal is None,
+                     **{"rows": _added_row(request), **start})
     step = _page_step(request) if posted else ""
     if posted and step:
         form.is_valid()  # 增加一行 / 更新下级选项 / 保存草稿: the files are kept, no errors shown
@@ -805,7 +809,7 @@ def proxy_apply(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": True,
         "window": False, "proxy": enterprise, "back": back, "action": url,
-        "identity_notice": None if posted else _proxy_refusal(user, enterprise, implementation),
+        "identity_notice": None if posted else refusal,
         "show_errors": posted and not step, "draft": draft,
         "draft_keep": f"仅您本人可见，{drafts.KEEP_FOR.days} 天内有效", "draft_url": "",
         "item_form_title": definition.title if definition else ""})

@@ -80,6 +80,7 @@ def test_the_agent_files_from_the_project_page_and_the_enterprise_sees_it(
     form = agent.get(link)
     assert form.status_code == 200
     text = form.content.decode()
+    assert f'value="{canyin.phone}"' in text  # prefilled once the rule allows
     assert "帮代办申请" in text and canyin.uscc in text and "经企业授权代为申请" in text
     answer = agent.post(link, _form(food, canyin))
     assert answer.status_code == 302, answer.content.decode()[:3000]
@@ -107,8 +108,11 @@ def test_unconfirmed_the_filing_is_refused_on_the_page_and_nothing_is_lost(
         food: ItemImplementation) -> None:
     agent = client_for(proxy)
     link = _link(project, food)
-    # Said before the form is filled…
-    assert "尚未确认您的授权申请" in agent.get(link).content.decode()
+    # Said before the form is filled, and nothing of the enterprise's account shown but its
+    # name and code (its phone only once the 代办员 may file for it).
+    page = agent.get(link).content.decode()
+    assert "尚未确认您的授权申请" in page and canyin.uscc in page
+    assert canyin.phone and canyin.phone not in page
     # …and on submission: nothing filed, what was typed and the files kept.
     answer = agent.post(link, _form(food, canyin))
     assert answer.status_code == 200
