@@ -86,7 +86,10 @@ def test_the_proxy_agent_files_for_the_enterprise_on_the_project_page(
     expect(page.locator("#id_applicant_name")).to_have_value(CANYIN)
     expect(page.locator("#id_id_number")).to_have_value(CANYIN_USCC)
     expect(page.locator("main")).to_contain_text("尚未确认您的授权申请")
+    # Nothing of the enterprise's account but its name and code until it confirms.
+    expect(page.locator("#id_phone")).to_have_value("")
     assert_accessible_at_widths(page, "帮代办申请")
+    page.fill("#id_phone", "13800000002")
     page.fill("#id_address", "耒阳市蔡子池街道")
     page.fill("#id_description", "扩建后堂，代办食品经营许可")
     fill_item_form(page, code)
@@ -115,6 +118,7 @@ def test_the_proxy_agent_files_for_the_enterprise_on_the_project_page(
     login(page, "proxy")
     page.goto(refused_url)
     expect(page.locator("main")).not_to_contain_text("尚未确认您的授权申请")
+    expect(page.locator("#id_phone")).not_to_have_value("")  # the enterprise's, prefilled
     page.fill("#id_address", "耒阳市蔡子池街道")
     page.fill("#id_description", "扩建后堂，代办食品经营许可")
     fill_item_form(page, code)
