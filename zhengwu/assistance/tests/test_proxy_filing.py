@@ -184,3 +184,21 @@ def test_the_applicant_is_the_enterprise_not_what_is_typed(
     assert answer.status_code == 200
     assert "申请未提交" in answer.content.decode()
     assert not Case.objects.filter(submitted_by=proxy).exists()
+
+
+def test_the_agents_draft_is_theirs_for_that_enterprise_and_goes_when_filed(
+        client_for: Any, project: Project, proxy: User, canyin: User,
+        food: ItemImplementation) -> None:
+    from zhengwu.cases import drafts
+    from zhengwu.cases.models import ApplicationDraft
+
+    _confirm(project)
+    agent = client_for(proxy)
+    link = _link(project, food)
+    saved = agent.post(link, {**_form(food, canyin), "save_draft": "1"})
+    assert saved.status_code == 302 and saved["Location"] == link
+    draft = ApplicationDraft.objects.get(owner=proxy)
+    assert draft.form == drafts.proxy_form(food, canyin)
+    assert "代办扩建" in agent.get(link).content.decode()  # resumed
+    assert agent.post(link, _form(food, canyin)).status_code == 302
+    assert not ApplicationDraft.objects.filter(owner=proxy).exists()
