@@ -79,6 +79,7 @@ def test_the_proxy_agent_files_for_the_enterprise_on_the_project_page(
     login(page, "proxy")
     page.goto(project_url)
     expect(page.locator("main")).to_contain_text("企业确认授权")
+    assert_accessible_at_widths(page, "代办项目（代为申报）")
     with page.expect_navigation():
         page.get_by_role("link", name=f"代为申报：{FOOD}").click()
     expect(page.locator("h1")).to_have_text(f"帮代办申请：{FOOD}")
