@@ -914,6 +914,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                                "(a chief files for no one)",
     "page cases:window_apply_draft": "the window clerk's own draft, for the day: "
                                      "zhengwu/cases/tests/test_window_drafts.py",
+    "page cases:proxy_apply": "帮代办申请: 帮代办员 only, for an enterprise under its "
+        "authorization (accounts.mandates.filing_basis); test_who_opens_the_proxy_filing_page "
+        "below, zhengwu/assistance/tests/test_proxy_filing.py",
     "page bundles:apply": "filing for oneself",
     "page bundles:apply_draft": "one's own draft of the wizard (bundles.drafts): "
                                 "zhengwu/bundles/tests/test_wizard_drafts.py",
@@ -1027,6 +1030,42 @@ def test_every_demo_user_is_in_the_matrix() -> None:
     with pack.open(encoding="utf-8") as rows:
         usernames = {row["username"] for row in csv.DictReader(rows)}
     assert usernames == set(PEOPLE), usernames ^ set(PEOPLE)
+
+
+# --- 帮代办申请: the 代办员's page of filing for an enterprise --------------------------------
+
+
+def test_who_opens_the_proxy_filing_page() -> None:
+    """/cases/staff/proxy/apply/<code>/?for=<USCC>, by every demo user and anonymous: the
+    holders of 帮代办员 open it (whether they may file is the authorization's, said on the
+    page); every other account is refused (403), anonymous asked to sign in; an unknown
+    enterprise is absent (404) to a 代办员. Nothing is filed by opening it."""
+    from zhengwu.cases import proxy_filing
+
+    food = ItemImplementation.objects.get(item__name="食品经营许可证核发（新办）", level=4)
+    canyin = User.objects.get(username="canyin")
+    target = proxy_filing.apply_url(food, canyin)
+    agents = {u.username for u in
+              User.objects.filter(role_assignments__role=AccountRole.PROXY_AGENT)}
+    assert agents == {"proxy"}
+    violations = []
+    before = Case.objects.count()
+    for username in [ANONYMOUS, *PEOPLE]:
+        client = Client()
+        if username:
+            client.force_login(User.objects.get(username=username))
+        answer = client.get(target)
+        got = answer.status_code
+        if got == 302 and answer["Location"].startswith(reverse(settings.LOGIN_URL)):
+            got = 401
+        want = 401 if not username else 200 if username in agents else 403
+        if got != want:
+            violations.append(f"{username or '匿名'}: {got} ≠ {want}")
+        if username in agents:
+            unknown = client.get(target.replace(canyin.uscc, "91430481MA4L99999X"))
+            assert unknown.status_code == 404
+    assert not violations, "\n".join(violations)
+    assert Case.objects.count() == before
 
 
 # --- the hall's queue figures: read, but by its managers only --------------------------------

@@ -26,6 +26,7 @@ from zhengwu.assistance.forms import (
     RosterForm,
 )
 from zhengwu.assistance.models import Butler, Project, ProjectStatus
+from zhengwu.cases import proxy_filing
 from zhengwu.core.errors import DomainError
 
 
@@ -114,12 +115,32 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     """A project's progress: its items, each case's status and deadline, what waits on whom."""
     user = _user(request)
     found = _project(user, pk)
+    is_agent = found.agent_id == user.pk
+    rows = selectors.progress(found)
+    links = _filing_links(found, rows) if is_agent and found.status == ProjectStatus.OPEN \
+        else {}
     return render(request, "assistance/project.html", {
-        "project": found, "rows": selectors.progress(found),
+        "project": found, "rows": [(row, links.get(row.basic_code, "")) for row in rows],
         "authorization": selectors.authorization_state(found),
         "may_close": selectors.manages(user) and found.status == ProjectStatus.OPEN,
-        "is_agent": found.agent_id == user.pk, "close_form": ReasonForm(),
+        "is_agent": is_agent, "close_form": ReasonForm(),
         "for_enterprise": user.kind != UserKind.STAFF})
+
+
+def _filing_links(project: Project, rows: list[selectors.ItemProgress]) -> dict[str, str]:
+    """代为申报 for each item not yet filed: the cases' 帮代办申请 page of the item for the
+    project's enterprise, returning here (whether the agent may file is the filing rule's,
+    said on that page)."""
+    back = reverse("assistance:project", args=[project.pk])
+    links = {}
+    for row in rows:
+        if row.case_number:
+            continue
+        implementation = proxy_filing.implementation_for(row.basic_code, project.region)
+        if implementation is not None:
+            links[row.basic_code] = proxy_filing.apply_url(implementation, project.enterprise,
+                                                           back)
+    return links
 
 
 @login_required

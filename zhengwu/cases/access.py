@@ -172,6 +172,11 @@ def files_for_others(user: User) -> bool:
         a.role == AccountRole.PROXY_AGENT for a in _assignments(user))
 
 
+def files_as_proxy(user: User) -> bool:
+    """帮代办员 (the 帮代办申请 page): they file for enterprises under an authorization."""
+    return any(a.role == AccountRole.PROXY_AGENT for a in _assignments(user))
+
+
 def reviewer_departments(user: User) -> list[int]:
     """Departments the user answers for (back office, chief representative)."""
     return list(reached(user).departments)

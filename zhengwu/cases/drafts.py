@@ -47,6 +47,8 @@ from zhengwu.core.clock import SHANGHAI
 KEEP_FOR = dt.timedelta(days=30)
 # A window clerk's drafts: "cases.window:<implementation code>", kept until the day ends.
 WINDOW_PREFIX = "cases.window"
+# A 代办员's drafts: "cases.proxy:<implementation code>:<enterprise USCC>" (KEEP_FOR).
+PROXY_PREFIX = "cases.proxy"
 # Bounds of what a draft holds (a draft is posted by the person: keep it small).
 MAX_BYTES = 200_000
 # What an oversized draft forgets first (the answers of an item's form, its rows, the raw
@@ -141,6 +143,12 @@ def form_draft_save(*, owner: User, form: str, data: Mapping[str, Any],
 def window_form(implementation: ItemImplementation) -> str:
     """The window form of `implementation` (its clerk's draft and kept files)."""
     return f"{WINDOW_PREFIX}:{implementation.code}"
+
+
+def proxy_form(implementation: ItemImplementation, enterprise: User) -> str:
+    """The 帮代办 form of `implementation` for one enterprise (its 代办员's draft and kept
+    files: one per enterprise, never mixed)."""
+    return f"{PROXY_PREFIX}:{implementation.code}:{enterprise.uscc}"
 
 
 def window_until(now: dt.datetime) -> dt.datetime:

@@ -68,7 +68,7 @@ class ApplyForm(KeepsUploads):
                  applicant: User | None = None, window: bool = False,
                  definition: FormDefinition | None = None,
                  answers: dict[str, Any] | None = None, rows: dict[str, int] | None = None,
-                 **kwargs: Any) -> None:
+                 offer_licences: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.implementation = implementation
         self.applicant = applicant
@@ -101,7 +101,10 @@ class ApplyForm(KeepsUploads):
                                                widget=widget, strip=True)
         # Online, a material a licence or shared data may stand in for is offered when the
         # applicant holds it (cases.material_licences): use it (consent) or upload instead.
-        self.offers = {} if window else material_licences.offers_for(implementation, applicant)
+        # Not to someone who may not (yet) file for the applicant (帮代办 before the
+        # enterprise's authorization): the licences' contents are the holder's.
+        self.offers = {} if window or not offer_licences else \
+            material_licences.offers_for(implementation, applicant)
         self.material_list = [m for m in implementation.materials.all()
                               if m.source == MaterialSource.APPLICANT or m.position in self.offers]
         for material in self.material_list:

@@ -398,6 +398,16 @@ def window_region(*, user: User) -> str | None:
     return window_assignment_region(user)
 
 
+def enterprise_by_uscc(*, uscc: str) -> User | None:
+    """The active enterprise account with this 统一社会信用代码 (帮代办: for whom a 代办员 files)."""
+    from zhengwu.accounts.models import UserKind
+
+    code = normalize_code(uscc).strip()
+    if not code or len(code) > 18:
+        return None
+    return User.objects.filter(uscc=code, is_active=True, kind=UserKind.ENTERPRISE).first()
+
+
 def applicant_by_phone(*, phone: str) -> User | None:
     """The applicant account registered with this mobile number (window filing)."""
     from zhengwu.accounts.models import UserKind

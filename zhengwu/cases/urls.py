@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/window/apply/<str:code>/", views.window_apply, name="window_apply"),
     path("staff/window/apply/<str:code>/draft/", views.window_apply_draft,
          name="window_apply_draft"),
+    path("staff/proxy/apply/<str:code>/", views.proxy_apply, name="proxy_apply"),
     path("staff/todo/", views.todo, name="todo"),
     path("staff/monitoring/", views.monitoring, name="monitoring"),
     path("staff/list/", views.staff_list, name="staff_list"),

@@ -26,11 +26,15 @@ from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.levels import FILE, LevelRefusal, level_refusal
-from zhengwu.accounts.mandates import on_behalf_choice
+from zhengwu.accounts.mandates import filing_basis, on_behalf_choice
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import IdentityRefusal, identity_missing
 from zhengwu.cases import answers as item_answers
@@ -41,12 +45,19 @@ from zhengwu.cases import (
     material_licences,
     notices,
     parents,
+    proxy_filing,
     selectors,
     services,
     steps,
     workflow,
 )
-from zhengwu.cases.access import may_unmask, reviewer_departments, roles_on, serves_window
+from zhengwu.cases.access import (
+    files_as_proxy,
+    may_unmask,
+    reviewer_departments,
+    roles_on,
+    serves_window,
+)
 from zhengwu.cases.caseclock import yellow_threshold
 from zhengwu.cases.formdef import COMMON_FIELDS
 from zhengwu.cases.forms import (
@@ -285,6 +296,9 @@ def apply_draft(request: HttpRequest, code: str) -> HttpResponse:
 
 def _filed_message(case: Case, *, channel: str, for_other: bool) -> str:
     """What the person who filed is told: the number and what happens next."""
+    if channel == Channel.PROXY:
+        return (f"申请已提交，办件编号 {case.number}。已经授权以“{case.applicant_name}”的名义代为申请，"
+                f"由{case.department.name}审查受理；企业可在其“我的办件”中查看。")
     if for_other and channel != Channel.ONLINE:
         return f"申请已提交，办件编号 {case.number}。已为{case.applicant_name}代为提交，请按规定受理。"
     limit = "即办（受理后当场办结）" if case.promised_workdays == 0 else \
@@ -725,6 +739,92 @@ def window_apply(request: HttpRequest, code: str) -> HttpResponse:
         "draft": draft, "draft_keep": WINDOW_DRAFT_KEEP,
         "draft_url": reverse("cases:window_apply_draft", args=[implementation.code]),
         "item_form_title": definition.title if definition else ""})
+
+
+# --- 帮代办 (issue 12 §4): a 代办员 files for an enterprise that authorized them ---------------
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the 代办员 returns after filing (their 代办项目's page): a path on this site only,
+    never another host (no open redirect)."""
+    back = request.GET.get(proxy_filing.NEXT, "")
+    return back if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}) else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """帮代办申请: a 代办员 files one item for an enterprise (`?for=` its USCC), on the form an
+    applicant gets, prefilled with the enterprise's name and code (not typed). The case
+    belongs to the enterprise, its channel is 帮代办 and the 代办员 submitted it; whether
+    they may is accounts.mandates.filing_basis's alone (the enterprise's confirmed, valid,
+    in-scope authorization), said on the page before filling and refused on submission."""
+    user = _user(request)
+    if not files_as_proxy(user):
+        raise PermissionDenied("仅帮代办员可以代企业申请。")
+    enterprise = selectors.enterprise_by_uscc(uscc=request.GET.get(proxy_filing.FOR, ""))
+    if enterprise is None:
+        raise Http404("未找到该企业。")
+    implementation = _published(code)
+    definition = item_answers.definition(implementation)
+    back = _back(request)
+    url = proxy_filing.apply_url(implementation, enterprise, back)
+    keep_as = drafts.proxy_form(implementation, enterprise)
+    posted = request.method == "POST"
+    discard = drafts.discard_asked(request.POST) if posted else None
+    if discard is not None:
+        if discard:
+            drafts.form_draft_delete(owner=user, form=keep_as)
+            messages.success(request, "草稿已删除。")
+        else:
+            messages.error(request, drafts.DISCARD_UNCONFIRMED)
+        return redirect(url)
+    draft = None if posted else drafts.form_draft_get(owner=user, form=keep_as)
+    refusal = _proxy_refusal(user, enterprise, implementation)
+    # Until the rule lets the 代办员 file, nothing of the enterprise's account is shown but
+    # its name and code (no phone, no answers known of it, no licences).
+    start = _resumed(draft, definition, enterprise) if draft is not None or refusal is None \
+        else {"initial": {"phone": ""}}
+    form = ApplyForm(request.POST if posted else None, request.FILES if posted else None,
+                     implementation=implementation, applicant=enterprise, owner=user,
+                     keep_as=keep_as, definition=definition, offer_licences=refusal is None,
+                     **{"rows": _added_row(request), **start})
+    step = _page_step(request) if posted else ""
+    if posted and step:
+        form.is_valid()  # 增加一行 / 更新下级选项 / 保存草稿: the files are kept, no errors shown
+        form.keep_uploads()
+        drafts.form_draft_save(owner=user, form=keep_as, data=_draft_state(request, form),
+                               kept=[k.token for k in form.kept_files] + form.carried_tokens)
+        if step == "save_draft":
+            messages.success(request, f"草稿已保存，仅您本人可见，{drafts.KEEP_FOR.days} 天内"
+                             "再次打开本页即可继续填写。")
+            return redirect(url)
+    elif posted:
+        response = _submit(request, form, user=user, implementation=implementation,
+                           channel=Channel.PROXY, applicant=enterprise)
+        if response is not None:
+            drafts.form_draft_delete(owner=user, form=keep_as)
+            return redirect(back) if back else response
+    return render(request, "cases/apply.html", {
+        "impl": implementation, "item": implementation.item, "form": form, "online": True,
+        "window": False, "proxy": enterprise, "back": back, "action": url,
+        "identity_notice": None if posted else refusal,
+        "show_errors": posted and not step, "draft": draft,
+        "draft_keep": f"仅您本人可见，{drafts.KEEP_FOR.days} 天内有效", "draft_url": "",
+        "item_form_title": definition.title if definition else ""})
+
+
+def _proxy_refusal(user: User, enterprise: User,
+                   implementation: ItemImplementation) -> NotAllowed | None:
+    """What the filing rule would refuse, said before the form is filled (the one rule:
+    accounts.mandates.filing_basis, as case_submit calls it for the 帮代办 channel)."""
+    try:
+        filing_basis(submitted_by=user, owner=enterprise, in_person=True,
+                     item_codes=[implementation.item.basic_code])
+    except NotAllowed as refusal:
+        return refusal
+    return None
 
 
 # What the window form says of its drafts (cases.drafts.window_until).
