@@ -18,7 +18,6 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock, idempotency
 from zhengwu.core.audit import Actor, audit_record
-from zhengwu.core.codes import CodeError, validate_citizen_id
 from zhengwu.core.errors import Conflict, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.hall import rules, selectors
@@ -33,7 +32,14 @@ from zhengwu.hall.models import (
     TicketStatus,
     Window,
 )
-from zhengwu.hall.services import PHONE, FieldError, hall_actor, hall_by_code
+from zhengwu.hall.services import (
+    FieldError,
+    clean_citizen_id,
+    clean_phone,
+    hall_actor,
+    hall_by_code,
+    person_refusal,
+)
 from zhengwu.hall.workflow import TICKET_TABLE
 from zhengwu.hall.workflow import Role as ProcessRole
 from zhengwu.process import engine
@@ -89,35 +95,22 @@ def _who(data: TakeIn, source: str, user: User | None, hall: Hall
          ) -> tuple[str, str, str, User | None]:
     """Name, ID number, phone and account of the person the number is for."""
     if source == TicketSource.KIOSK_ID:
-        try:
-            return "", validate_citizen_id(data.id_number), "", None
-        except CodeError as error:
-            raise FieldError(str(error), code="hall.id_number", field="id_number") from None
+        return "", clean_citizen_id(data.id_number), "", None
     if source == TicketSource.KIOSK_PHONE:
-        phone = data.phone.strip()
-        if not PHONE.match(phone):
-            raise FieldError("请填写11位手机号码。", code="hall.phone", field="phone")
-        return "", "", phone, None
+        return "", "", clean_phone(data.phone), None
     if source == TicketSource.STAFF_PHONE:
         if user is None or user.pk not in selectors.hall_staff_ids(hall):
             raise NotAllowed("只有本大厅的工作人员可以代为取号。", code="hall.forbidden")
-        name, phone = data.name.strip(), data.phone.strip()
+        name = data.name.strip()
         if not name:
             raise FieldError("请填写姓名。", code="hall.name_required", field="name")
-        if not PHONE.match(phone):
-            raise FieldError("请填写11位手机号码。", code="hall.phone", field="phone")
-        id_number = ""
-        if data.id_number.strip():
-            try:
-                id_number = validate_citizen_id(data.id_number)
-            except CodeError as error:
-                raise FieldError(str(error), code="hall.id_number",
-                                 field="id_number") from None
+        phone = clean_phone(data.phone)
+        id_number = clean_citizen_id(data.id_number) if data.id_number.strip() else ""
         return name, id_number, phone, None
     assert user is not None  # TicketSource.APP: the signed-in person, for themselves
-    if not user.citizen_id:
-        raise FieldError("您的账号尚未登记身份证号码，请先完成实名认证再取号。",
-                         code="identity.unrecorded")
+    refusal = person_refusal(user, "取号")
+    if refusal is not None:
+        raise refusal
     return user.display_name or user.username, user.citizen_id, (user.phone or ""), user
 
 

@@ -95,6 +95,34 @@ def hall_by_code(code: str) -> Hall:
     return hall
 
 
+def clean_phone(value: str) -> str:
+    """A mobile number given for a person (appointments, queue numbers), or FieldError."""
+    phone = value.strip()
+    if not PHONE.match(phone):
+        raise FieldError("请填写11位手机号码。", code="hall.phone", field="phone")
+    return phone
+
+
+def clean_citizen_id(value: str) -> str:
+    """A citizen ID number given for a person (GB 11643 check digit), or FieldError."""
+    try:
+        return validate_citizen_id(value)
+    except CodeError as error:
+        raise FieldError(str(error), code="hall.id_number", field="id_number") from None
+
+
+def person_refusal(user: User, what: str) -> FieldError | None:
+    """Why a signed-in account cannot book or take a number for itself (`what`: 预约, 取号):
+    the one who comes checks in with their own ID card."""
+    if user.kind == UserKind.ENTERPRISE:
+        return FieldError(f"企业到厅办事，请由经办人使用本人账号{what}，到厅时凭本人身份证签到。",
+                          code="hall.enterprise_account")
+    if not user.citizen_id:
+        return FieldError(f"您的账号尚未登记身份证号码，请先完成实名认证再{what}。",
+                          code="identity.unrecorded")
+    return None
+
+
 def _who(user: User, data: BookIn, channel: str, hall: Hall) -> tuple[User | None, str, str, str]:
     """The person booked for: the account holder (web, API), or a caller named by staff."""
     if channel == AppointmentChannel.STAFF:
@@ -103,21 +131,10 @@ def _who(user: User, data: BookIn, channel: str, hall: Hall) -> tuple[User | Non
         name = data.name.strip()
         if not name:
             raise FieldError("请填写预约人姓名。", code="hall.name_required", field="name")
-        try:
-            id_number = validate_citizen_id(data.id_number)
-        except CodeError as error:
-            raise FieldError(str(error), code="hall.id_number", field="id_number") from None
-        phone = data.phone.strip()
-        if not PHONE.match(phone):
-            raise FieldError("请填写11位手机号码。", code="hall.phone", field="phone")
-        return None, name, id_number, phone
-    if user.kind == UserKind.ENTERPRISE:
-        # The one who comes checks in with their own ID card (the queue's number is theirs).
-        raise FieldError("企业到厅办事，请由经办人使用本人账号预约，到厅时凭本人身份证签到。",
-                         code="hall.enterprise_account")
-    if not user.citizen_id:
-        raise FieldError("您的账号尚未登记身份证号码，请先完成实名认证再预约。",
-                         code="identity.unrecorded")
+        return None, name, clean_citizen_id(data.id_number), clean_phone(data.phone)
+    refusal = person_refusal(user, "预约")
+    if refusal is not None:
+        raise refusal
     phone = (user.phone or "").strip()
     if not phone:
         raise FieldError("您的账号没有手机号码，无法接收预约提醒。", code="hall.phone")

@@ -66,3 +66,13 @@ def test_take_call_and_finish_through_the_api(client_for: Any, applicant: User, 
 def test_taking_needs_a_session(client: Any) -> None:
     assert client.post(f"{BASE}/tickets", {}, content_type="application/json") \
         .status_code == 401
+
+
+@override_settings(ZHENGWU_NOW=NOW)
+def test_an_enterprise_account_is_told_who_takes_the_number(client_for: Any,
+                                                           city: Hall) -> None:
+    """The same rule as booking (services.person_refusal): the one who comes takes it."""
+    answer = client_for(User.objects.get(username="canyin")).post(
+        f"{BASE}/tickets", {"group": "综合受理"}, content_type="application/json")
+    assert answer.status_code == 422 and answer.json()["code"] == "hall.enterprise_account"
+    assert "取号" in answer.json()["detail"]
