@@ -176,6 +176,25 @@ class ConsoleLog:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
 
+    def take_expected(self, page: Page, fragment: str, status: int = 422,
+                      timeout_ms: int = 10_000) -> None:
+        """Remove the one console error a deliberately refused request logs.
+
+        A refused form answers 4xx and Chromium logs it as a failed load. The console event
+        can arrive after the page has already shown the refusal, so wait for it (polling the
+        page's event loop) instead of reading the log once: a single read raced in CI.
+        """
+        needle = f"status of {status}"
+        waited = 0
+        while True:
+            found = [p for p in self.problems if needle in p and fragment in p]
+            if len(found) == 1 or waited >= timeout_ms:
+                break
+            page.wait_for_timeout(100)
+            waited += 100
+        assert len(found) == 1, self.problems
+        self.problems.remove(found[0])
+
     def _console(self, message: ConsoleMessage) -> None:
         kind, text = message.type, message.text
         if kind == "error" or "Content Security Policy" in text:
