@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
     "zhengwu.unresolved",
+    "zhengwu.hotline",
     "zhengwu.portal",
     "zhengwu.packs",
 ]
