@@ -263,6 +263,12 @@ HALL_NO_SHOW_WINDOW_DAYS = int(env_str("HALL_NO_SHOW_WINDOW_DAYS", "90"))
 HALL_NO_SHOW_RESTRICTION_DAYS = int(env_str("HALL_NO_SHOW_RESTRICTION_DAYS", "30"))
 HALL_CHECK_IN_EARLY_MINUTES = int(env_str("HALL_CHECK_IN_EARLY_MINUTES", "60"))
 
+# The 12345 routing model (zhengwu/hotline/classifier.py, docs/hotline.md): below this
+# probability for its best department the model abstains and a dispatcher chooses; the trained
+# model's file (`zhengwu hotline_train` writes it; `make run` trains it when absent).
+HOTLINE_MODEL_THRESHOLD = float(env_str("HOTLINE_MODEL_THRESHOLD", "0.30"))
+HOTLINE_MODEL_PATH = env_str("HOTLINE_MODEL_PATH", str(DATA_DIR / "hotline" / "model.joblib"))
+
 # Senders per notification channel (zhengwu/notifications/senders.py); ZHENGWU_SMS_SENDER is
 # the dotted path of the SMS gateway's sender. Unset: SMS are only logged, masked, and a
 # verification code never appears (config.settings.dev prints them for development).
