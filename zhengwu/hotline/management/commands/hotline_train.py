@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.env import BASE_DIR
 from zhengwu.hotline import classifier
 
 
@@ -28,7 +29,7 @@ def pack_dir(pack: str | None) -> Path:
     candidate = Path(pack)
     if candidate.is_dir():
         return candidate
-    return Path(settings.BASE_DIR) / "packs" / pack
+    return BASE_DIR / "packs" / pack
 
 
 def rows_from_pack(pack: str | None) -> list[tuple[str, str]]:
