@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -15,6 +15,9 @@ run: setup
 	@$(ZW) collectstatic --noinput -v0
 	@$(ZW) demo --if-empty
 	@$(ZW) demo_logins
+	@# The 12345 routing model: trained offline from the pack's labelled orders when the data
+	@# dir has no valid one yet (about 10 s once; later runs find it and skip).
+	@$(ZW) hotline_train --if-missing --no-eval
 	@echo "==> Zhengwu on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(ZW) serve --host $(HOST) --port $(PORT)
 
@@ -113,6 +116,12 @@ bench-licences: setup
 # 2 s (p99 ≤ 50 ms), and taking and calling numbers, each against /healthz in the same run.
 bench-hall: setup
 	$(PY) bench/run.py --hall $(if $(QUICK),--quick)
+
+# The 12345 routing model (issue 13): held-out and hand-written accuracy, training time and
+# one order's prediction against scikit-learn's own predict_proba in the same run. Offline, no
+# database. Writes bench/results/hotline.json (and latest-hotline.md). QUICK=1: one pass.
+bench-hotline: setup
+	$(PY) bench/hotline.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var
