@@ -166,7 +166,10 @@ def load(path: str | os.PathLike[str]) -> Model | None:
     if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), expected):
         return None
     # The bytes are the verified ones: unpickle them, not the file again (it may have changed).
-    model = joblib.load(io.BytesIO(data))
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except Exception:  # a verified file that still fails (e.g. a missing class): retrain
+        return None
     if not isinstance(model, Model) or model.sklearn_version != sklearn.__version__:
         return None
     return model

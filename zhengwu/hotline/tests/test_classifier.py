@@ -228,3 +228,18 @@ def test_the_command_trains_saves_and_skips_a_valid_model(tmp_path, capsys):
 def test_the_command_names_a_missing_orders_file(tmp_path):
     with pytest.raises(CommandError, match="没有标注工单文件"):
         call_command("hotline_train", "--pack", str(tmp_path), "--out", str(tmp_path / "m"))
+
+
+def test_a_verified_file_that_is_not_a_model_is_refused(tmp_path):
+    import hashlib
+    import io
+
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump({"not": "a model"}, buffer)
+    for name, data in (("garbage", b"not a pickle at all"), ("other", buffer.getvalue())):
+        path = tmp_path / f"{name}.joblib"
+        path.write_bytes(data)
+        (tmp_path / f"{name}.joblib.sha256").write_text(hashlib.sha256(data).hexdigest())
+        assert classifier.load(path) is None
