@@ -29,6 +29,8 @@ urlpatterns = [
     path("evaluations/", include("zhengwu.evaluations.urls")),
     # 办不成事反映 (issue 12 §5, docs/unresolved.md).
     path("unresolved/", include("zhengwu.unresolved.urls")),
+    # 12345: Open311 GeoReport v2 (issue 13 §5), and the 三率 pages (results_urls).
+    path("open311/v2/", include("zhengwu.hotline.open311_urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
