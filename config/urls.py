@@ -31,6 +31,7 @@ urlpatterns = [
     path("unresolved/", include("zhengwu.unresolved.urls")),
     # 12345: Open311 GeoReport v2 (issue 13 §5), and the 三率 pages (results_urls).
     path("open311/v2/", include("zhengwu.hotline.open311_urls")),
+    path("hotline/", include("zhengwu.hotline.results_urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),

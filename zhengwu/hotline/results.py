@@ -97,6 +97,18 @@ class Rates:
         """满意率, 0..1, None without a rated callback."""
         return _ratio(self.satisfied, self.rated)
 
+    @property
+    def response_percent(self) -> str:
+        return percent(self.response_rate)
+
+    @property
+    def resolution_percent(self) -> str:
+        return percent(self.resolution_rate)
+
+    @property
+    def satisfaction_percent(self) -> str:
+        return percent(self.satisfaction_rate)
+
     def add(self, other: Rates) -> None:
         for name in COUNT_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
