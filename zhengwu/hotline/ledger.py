@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from zhengwu.core import clock
@@ -62,8 +63,8 @@ def ledger_row(order: WorkOrder, *, now: dt.datetime) -> list[Any]:
     ]
 
 
-def _cells(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[WriteOnlyCell]:
-    cells = []
+def _cells(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
+    cells: list[Cell] = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):

@@ -106,7 +106,8 @@ def to_xml(root: str, payload: Any) -> bytes:
     the declaration the spec asks for."""
     element = ET.Element(root)
     _fill(element, payload)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    body: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return body
 
 
 def respond(fmt: str, root: str, payload: Any, status: int = 200) -> HttpResponse:
@@ -305,7 +306,9 @@ def request_open(params: Mapping[str, str], *, now: dt.datetime) -> WorkOrder:
         raise Refused(400, "请求参数有误：" + "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())) from None
     try:
-        return services.order_open(user=None, data=data, channel="open311", now=now)
+        order: WorkOrder = services.order_open(user=None, data=data, channel="open311",
+                                               now=now)
+        return order
     except DomainError as error:
         raise Refused(400, error.message) from None
 
