@@ -23,6 +23,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from zhengwu.accounts import throttle
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
 from zhengwu.hotline import open311
@@ -257,7 +258,7 @@ def test_bad_input_is_400_with_a_description(fields: dict[str, str], words: str,
 def test_posting_is_throttled_per_key(keys: None, tree: dict[str, Category],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(open311, "POST_RULE",
-                        open311.throttle.Rule("hotline.open311.post.test", limit=2, window=60))
+                        throttle.Rule("hotline.open311.post.test", limit=2, window=60))
     civic = client("json")
     for _ in range(2):
         with pytest.raises(SpecError) as refused:
@@ -276,7 +277,7 @@ def test_posting_is_throttled_per_key(keys: None, tree: dict[str, Category],
 def test_guessing_keys_is_throttled_per_address(keys: None, db: Any,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(open311, "BAD_KEY_RULE",
-                        open311.throttle.Rule("hotline.open311.bad.test", limit=2, window=600))
+                        throttle.Rule("hotline.open311.bad.test", limit=2, window=600))
     statuses = [Client().post("/open311/v2/requests.xml", data={"api_key": f"g{i}"}).status_code
                 for i in range(3)]
     assert statuses == [403, 403, 429]
