@@ -20,8 +20,8 @@ def cal() -> WorkdayCalendar:
                            official_years=BUNDLED_YEARS)
 
 
-def at(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=SHANGHAI)
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
 @pytest.mark.parametrize(("start", "hours", "expected"), [
