@@ -44,6 +44,7 @@ from zhengwu.accounts import throttle
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import client_ip
+from zhengwu.core.text import TextError, check_text
 from zhengwu.hotline import services
 from zhengwu.hotline.models import Category, OrderKind, Status, WorkOrder
 
@@ -53,6 +54,7 @@ MAX_SPAN = dt.timedelta(days=90)  # the spec's default and largest date range
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DESCRIPTION = 4000  # the spec's limit on a request's description
 TITLE_CHARS = 40
+ANONYMOUS = "Open311提交人"  # the caller's name when the client gave none
 POST_RULE = throttle.Rule("hotline.open311.post", limit=60, window=60)  # per key
 BAD_KEY_RULE = throttle.Rule("hotline.open311.bad_key", limit=20, window=600)  # per address
 CLOSED = (Status.CLOSED, Status.MERGED)
@@ -273,7 +275,7 @@ def _title(service: Category, description: str) -> str:
 def request_open(params: Mapping[str, str], *, now: dt.datetime) -> WorkOrder:
     """POST requests: check the fields, then 受理 through services.order_open (one
     transaction with its event and audit row). The e-mail is not stored: a work order has
-    no such field, and the phone is the hotline's contact."""
+    no such field; the phone is required, as the hotline calls the caller back (回访)."""
     code = params.get("service_code", "").strip()
     if not code:
         raise Refused(400, "缺少 service_code（诉求分类编码）。")
@@ -293,15 +295,25 @@ def request_open(params: Mapping[str, str], *, now: dt.datetime) -> WorkOrder:
         raise Refused(400, "缺少 description（诉求内容）。")
     if len(description) > MAX_DESCRIPTION:
         raise Refused(400, f"description 不能超过 {MAX_DESCRIPTION} 字。")
+    try:  # named here, or the order's title (cut from it) would take the blame
+        check_text(description, label="description（诉求内容）", multiline=True)
+    except TextError as error:
+        raise Refused(400, error.message + "。") from None
     media = params.get("media_url", "").strip()
     content = f"{description}\n图片：{media}" if media else description
+    if len(content) > MAX_DESCRIPTION:
+        raise Refused(400, f"description 与 media_url 合计不能超过 {MAX_DESCRIPTION} 字。")
+    phone = params.get("phone", "").strip()
+    if not phone:
+        # A 12345 order is answered by calling the caller back (回访): no phone, no order.
+        raise Refused(400, "缺少 phone（联系电话）：12345 须回访诉求人。")
     name = (params.get("last_name", "").strip() + params.get("first_name", "").strip())
     try:
         data = services.OrderIn(
             kind=OrderKind.HELP, title=_title(service, description), content=content,
             category_code=service.code, address=(address or address_id)[:200],
-            latitude=lat, longitude=long, caller_name=name[:50],
-            caller_phone=params.get("phone", "").strip()[:20])
+            latitude=lat, longitude=long, caller_name=name[:50] or ANONYMOUS,
+            caller_phone=phone[:20])
     except ValidationError as error:
         raise Refused(400, "请求参数有误：" + "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())) from None

@@ -244,12 +244,20 @@ def test_no_key_configured_refuses_everyone(settings: Any, tree: dict[str, Categ
     ({"service_code": "T90101", "address_string": "某路"}, "description"),
     ({"service_code": "T90101", "address_string": "某路", "description": "长" * 4001},
      "4000"),
+    ({"service_code": "T90101", "address_string": "某路", "description": "长" * 3990,
+      "media_url": "https://example.com/a-long-name.jpg"}, "4000"),
+    ({"service_code": "T90101", "address_string": "某路", "description": "x", "phone": ""},
+     "phone"),
+    ({"service_code": "T90101", "address_string": "某路", "description": "x",
+      "phone": "12345"}, "电话"),
+    ({"service_code": "T90101", "address_string": "某路", "description": "a\x00b"},
+     "description（诉求内容）第2个字符"),
 ])
 def test_bad_input_is_400_with_a_description(fields: dict[str, str], words: str, keys: None,
                                              tree: dict[str, Category]) -> None:
     for fmt in ("json", "xml"):
         with pytest.raises(SpecError) as refused:
-            client(fmt).post_request(**fields)
+            client(fmt).post_request(**({"phone": PHONE} | fields))
         assert refused.value.status == 400
         assert words in str(refused.value.errors[0]["description"])
     assert not WorkOrder.objects.exists()
