@@ -312,3 +312,38 @@ def test_a_department_ledger_holds_its_orders_only(world: dict[str, Any],
     sheet = workbook_sheet(response.content)
     numbers = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert numbers == ["GDT0001", "GDT0002"]  # market held both (the second was returned)
+
+
+def test_orders_moved_through_the_services_are_counted(db: Any, client_for: Any) -> None:
+    """Orders taken and moved by the hotline's own services (the events they write, not rows
+    made here): the page equals the recount, and the hand-checked figures."""
+    from zhengwu.hotline.tests.conftest import moved, opened
+
+    operator = User.objects.get(username="hotline")
+    chief, police_staff = User.objects.get(username="chief"), User.objects.get(username="gongan")
+    market = Department.objects.get(short_name="市市场监督管理局")
+    police = Department.objects.get(short_name="市公安局")
+    monday = dt.datetime(2026, 12, 7, 9, tzinfo=SHANGHAI)
+    first = opened(operator, monday).number
+    moved(first, operator, monday + dt.timedelta(minutes=5), action="dispatch",
+          department_id=market.pk)
+    moved(first, chief, monday + dt.timedelta(minutes=30), action="sign")  # in time
+    moved(first, chief, monday + dt.timedelta(hours=3), action="answer", reply="已查处。")
+    moved(first, operator, monday + dt.timedelta(hours=4), action="callback", resolved=True,
+          satisfaction="basic")
+    moved(first, operator, monday + dt.timedelta(hours=4, minutes=5), action="close")
+    second = opened(operator, monday + dt.timedelta(hours=1)).number
+    moved(second, operator, monday + dt.timedelta(hours=1, minutes=5), action="dispatch",
+          department_id=market.pk)
+    moved(second, chief, monday + dt.timedelta(hours=2), action="return", note="不属本单位职责")
+    moved(second, operator, monday + dt.timedelta(hours=2, minutes=10),
+          action="return_approve", department_id=police.pk)
+    moved(second, police_staff, monday + dt.timedelta(days=1, hours=6), action="sign")  # late
+    shown = cells(page(client_for, operator, "/hotline/results/?month=2026-12"))
+    assert {f: shown[("by-department", "total", f)] for f in FIELDS} == recount("2026-12")
+    assert shown[("by-department", str(market.pk), "response_rate")] == "50.0%"
+    assert shown[("by-department", str(market.pk), "returned")] == "1"
+    assert shown[("by-department", str(police.pk), "response_rate")] == "0.0%"
+    assert shown[("by-department", "total", "received")] == "2"
+    assert shown[("by-department", "total", "satisfaction_rate")] == "100.0%"
+    assert shown[("by-department", "total", "closed_on_time")] == "1"
