@@ -159,6 +159,9 @@ class Results:
         default_factory=lambda: defaultdict(lambda: defaultdict(Rates)))
     by_category: dict[str, dict[str, Rates]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(Rates)))
+    # (department, category): what a department's own category table sums.
+    by_pair: dict[str, dict[tuple[str, str], Rates]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Rates)))
 
     def month(self, month: str) -> Rates:
         return self.total.get(month) or Rates()
@@ -168,6 +171,14 @@ class Results:
 
     def categories(self, month: str) -> dict[str, Rates]:
         return dict(self.by_category.get(month, {}))
+
+    def categories_of(self, month: str, departments: set[str]) -> dict[str, Rates]:
+        """The categories' figures counting only what `departments` did."""
+        found: dict[str, Rates] = defaultdict(Rates)
+        for (department, category), rates in self.by_pair.get(month, {}).items():
+            if department in departments:
+                found[category].add(rates)
+        return dict(found)
 
     def months(self) -> list[str]:
         return sorted(self.total)
@@ -191,8 +202,9 @@ def compute(orders: Iterable[OrderFact], events: Iterable[EventFact], *,
     out = Results()
 
     def bump(month: str, department: str | None, category: str, **counts: int) -> None:
-        for rates in (out.total[month], out.by_department[month][department or NONE_KEY],
-                      out.by_category[month][category]):
+        key = department or NONE_KEY
+        for rates in (out.total[month], out.by_department[month][key],
+                      out.by_category[month][category], out.by_pair[month][(key, category)]):
             for name, value in counts.items():
                 setattr(rates, name, getattr(rates, name) + value)
 

@@ -140,7 +140,8 @@ def report(scope: Scope, *, month: str, now: dt.datetime) -> Report:
     departments = sorted(
         (Row(key, names.get(key, NO_DEPARTMENT), rates) for key, rates in by_department.items()),
         key=lambda row: (row.key == results.NONE_KEY, row.label))
-    by_category = found.categories(month)
+    by_category = found.categories(month) if scope.departments is None else \
+        found.categories_of(month, {str(pk) for pk in scope.departments})
     category_names = results_selectors.category_names(set(by_category))
     categories = sorted(
         (Row(key, category_names.get(key, NO_CATEGORY), rates)

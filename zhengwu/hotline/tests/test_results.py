@@ -105,6 +105,15 @@ def test_per_category(figures: r.Results) -> None:
     assert figures.categories("2026-11")["0303"].direct == 1
 
 
+def test_a_department_s_categories_count_its_own_part(figures: r.Results) -> None:
+    water_1 = figures.categories_of("2026-11", {"1"})["0101"]
+    assert (water_1.dispatched, water_1.signed_on_time, water_1.returned) == (2, 1, 1)
+    water_2 = figures.categories_of("2026-11", {"2"})["0101"]
+    assert (water_2.dispatched, water_2.signed_late) == (1, 1)
+    assert "0202" in figures.categories_of("2026-11", {"2"})
+    assert "0202" not in figures.categories_of("2026-11", {"1"})
+
+
 def test_months_are_beijing_months() -> None:
     late = dt.datetime(2026, 11, 30, 16, 30, tzinfo=dt.UTC)  # 1 December 00:30 in Beijing
     found = r.compute([], [ev("X", "accept", late)], now=NOW)

@@ -235,6 +235,9 @@ def test_department_staff_see_their_department_only(world: dict[str, Any],
     departments = {row for table, row, _ in shown if table == "by-department"}
     assert departments == {str(world["police"].pk), "total"}
     assert shown[("by-department", "total", "dispatched")] == "2"  # police's, not the county's
+    # Its category rows count its own part: food was dispatched to market first, then police.
+    assert shown[("by-category", "T901", "dispatched")] == "1"
+    assert shown[("by-category", "T902", "dispatched")] == "1"
 
 
 def test_who_may_not_see_the_results(world: dict[str, Any], client_for: Any) -> None:
