@@ -209,9 +209,12 @@ def request_out(order: WorkOrder) -> dict[str, Any]:
 
 def _instant(value: str, name: str) -> dt.datetime:
     try:
-        return clock.parse_instant(value)
+        moment = clock.parse_instant(value)
     except ValueError:
-        raise Refused(400, f"{name} 不是有效的 ISO 8601 时间：{value}") from None
+        raise Refused(400, f"{name} 不是有效的 ISO 8601 时间：{value[:40]}") from None
+    if not 1900 <= moment.year <= 2999:  # 90 days either side stays a real date
+        raise Refused(400, f"{name} 超出范围（1900 至 2999 年）：{value[:40]}")
+    return moment
 
 
 def _codes(value: str) -> list[str]:

@@ -20,7 +20,7 @@ router = Router(tags=["12345热线"], auth=django_auth)
 
 
 class ResultsQuery(Schema):
-    month: str = Field("", pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$",
+    month: str = Field("", pattern=r"^(20\d{2}-(0[1-9]|1[0-2]))?$",
                        description="月份 YYYY-MM（默认本月，北京时间）")
 
 

@@ -19,7 +19,8 @@ from zhengwu.hotline import results, results_selectors
 from zhengwu.hotline.results import HotTopics, Rates, percent
 from zhengwu.hotline.results_selectors import Scope
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# 2000–2099, ASCII digits: twelve months back stay real dates.
+MONTH = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$", re.ASCII)
 TREND_MONTHS = 12
 NO_DEPARTMENT = "（尚未派单）"
 NO_CATEGORY = "（未分类）"
@@ -36,7 +37,8 @@ def month_parse(value: str | None, *, today: dt.date) -> str:
     if not value:
         return today.strftime("%Y-%m")
     if not MONTH.match(value.strip()):
-        raise BadMonth(f"月份格式应为 YYYY-MM（例如 {today:%Y-%m}），收到：{value[:20]}")
+        raise BadMonth(f"月份格式应为 YYYY-MM（2000 至 2099 年，例如 {today:%Y-%m}），"
+                       f"收到：{value[:20]}")
     return value.strip()
 
 

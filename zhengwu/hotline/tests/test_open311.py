@@ -334,7 +334,8 @@ def test_get_requests_filters(fmt: str, listed: dict[str, WorkOrder]) -> None:
         assert ids(civic.requests(start_date=(NOW - dt.timedelta(days=4)).isoformat())) == [
             "GDT0001"]
         assert ids(civic.requests(start_date=start)) == ["GDT0005"]  # to start + 90 days
-        for bad in ({"start_date": "yesterday"},
+        for bad in ({"start_date": "yesterday"}, {"start_date": "0001-01-01"},
+                    {"end_date": "0001-02-01T00:00:00+08:00"}, {"start_date": "9999-12-31"},
                     {"start_date": end, "end_date": start}, {"status": "pending"},
                     {"start_date": (NOW - dt.timedelta(days=91)).isoformat(),
                      "end_date": NOW.isoformat()}):

@@ -256,6 +256,8 @@ def test_a_bad_month_is_a_400_with_a_message(world: dict[str, Any], client_for: 
     assert response.status_code == 400
     assert "YYYY-MM" in response.content.decode()
     assert Client().get("/hotline/stats/?month=<script>").status_code == 400
+    for month in ("0000-01", "0001-01", "9999-12", "２０２６-１１"):
+        assert Client().get(f"/hotline/stats/?month={month}").status_code == 400, month
 
 
 def test_the_page_draws_its_charts_on_the_server(world: dict[str, Any],
