@@ -20,6 +20,9 @@ urlpatterns = [
     path("bundles/", include("zhengwu.bundles.urls")),
     path("hall/", include("zhengwu.hall.urls")),
     path("assistance/", include("zhengwu.assistance.urls")),
+    # 12345: Open311 GeoReport v2 (issue 13 §5), and the 三率 pages (results_urls: /hotline/results/, /hotline/stats/).
+    path("open311/v2/", include("zhengwu.hotline.open311_urls")),
+    path("hotline/", include("zhengwu.hotline.results_urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     # The QR code on every licence opens this (short, upper case: licences.presentation).
@@ -29,9 +32,6 @@ urlpatterns = [
     path("evaluations/", include("zhengwu.evaluations.urls")),
     # 办不成事反映 (issue 12 §5, docs/unresolved.md).
     path("unresolved/", include("zhengwu.unresolved.urls")),
-    # 12345: Open311 GeoReport v2 (issue 13 §5), and the 三率 pages (results_urls).
-    path("open311/v2/", include("zhengwu.hotline.open311_urls")),
-    path("hotline/", include("zhengwu.hotline.results_urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),
