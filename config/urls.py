@@ -20,7 +20,7 @@ urlpatterns = [
     path("bundles/", include("zhengwu.bundles.urls")),
     path("hall/", include("zhengwu.hall.urls")),
     path("assistance/", include("zhengwu.assistance.urls")),
-    # 12345: Open311 GeoReport v2 (issue 13 §5), and the 三率 pages (results_urls: /hotline/results/, /hotline/stats/).
+    # 12345: Open311 GeoReport v2 (issue 13 §5); /hotline/results/ and /hotline/stats/ (三率).
     path("open311/v2/", include("zhengwu.hotline.open311_urls")),
     path("hotline/", include("zhengwu.hotline.results_urls")),
     # The QR code printed on every notice opens this public verification page.
