@@ -20,6 +20,9 @@ urlpatterns = [
     path("bundles/", include("zhengwu.bundles.urls")),
     path("hall/", include("zhengwu.hall.urls")),
     path("assistance/", include("zhengwu.assistance.urls")),
+    # 12345: Open311 GeoReport v2 (issue 13 §5); /hotline/results/ and /hotline/stats/ (三率).
+    path("open311/v2/", include("zhengwu.hotline.open311_urls")),
+    path("hotline/", include("zhengwu.hotline.results_urls")),
     # The QR code printed on every notice opens this public verification page.
     path("notices/verify/<str:code>/", cases_views.notice_verify, name="notice_verify"),
     # The QR code on every licence opens this (short, upper case: licences.presentation).

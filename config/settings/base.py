@@ -275,6 +275,14 @@ HOTLINE_MODEL_PATH = env_str("HOTLINE_MODEL_PATH", str(DATA_DIR / "hotline" / "m
 ZHENGWU_NOTIFY_SENDERS: dict[str, str] = (
     {"sms": env_str("ZHENGWU_SMS_SENDER")} if env_str("ZHENGWU_SMS_SENDER") else {})
 
+# Open311 GeoReport v2 clients (zhengwu/hotline/open311.py, docs/deploy.md): env
+# ZHENGWU_OPEN311_KEYS = "name:sha256hex,name2:sha256hex" — only the SHA-256 of each key is
+# configured, never the key itself. Unset: no client may POST.
+HOTLINE_OPEN311_KEYS: dict[str, str] = {
+    name.strip(): digest.strip().lower()
+    for name, _, digest in (pair.partition(":") for pair in env_str("ZHENGWU_OPEN311_KEYS").split(","))
+    if name.strip() and digest.strip()}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
