@@ -1,0 +1,416 @@
+"""12345 热线 pages, server-rendered in Chinese, working without JavaScript (docs/hotline.md).
+
+- the operator's desk: a new call (受理), the caller's earlier orders by phone number, the
+  catalogue's 办事指南 for 咨询 (search as a service), and the orders waiting for 派单;
+- the staff list: operators and 电子监察 see every order (filters), department staff their
+  department's inbox (待签收 first);
+- an order's page: the order (the caller unmasked only for those who may see it, each such
+  showing logged), its limits with warnings and cards, the routing suggestions with a 派单
+  button each, the timeline, and one form per move the user may make now (the engine's
+  predicate, engine.moves_open);
+- the portal: 我要反映 (signed in) and 我的诉求;
+- the routing rules: the active version's table and, for the hotline admin, a new version.
+
+A refused form answers 422 with what was typed kept and each error next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from pydantic import ValidationError
+
+from zhengwu.accounts.models import User
+from zhengwu.catalog import search
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError
+from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline.forms import (
+    AnswerForm,
+    CallbackForm,
+    CardForm,
+    DelegateForm,
+    DirectForm,
+    DispatchForm,
+    EscalateForm,
+    ExtendApproveForm,
+    ExtendRequestForm,
+    KnowledgeForm,
+    ListFilterForm,
+    MergeForm,
+    NoteForm,
+    OrderForm,
+    PhoneForm,
+    ReasonForm,
+    ReturnApproveForm,
+    RulesForm,
+    mark_errors,
+)
+from zhengwu.hotline.models import Channel, WorkOrder
+from zhengwu.hotline.models import Status as S  # noqa: N817
+from zhengwu.hotline.workflow import (
+    ACTION_LABELS,
+    ORDER_TABLE,
+    PERSON_ACTIONS,
+    ROLE_LABELS,
+    department_ids,
+    is_admin,
+    is_operator,
+    is_supervisor,
+)
+from zhengwu.process import engine
+from zhengwu.process.timeline import timeline_rows
+
+ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
+
+# The form of each move on an order's page.
+MOVE_FORMS: dict[str, type[django_forms.Form]] = {
+    "dispatch": DispatchForm, "sign": NoteForm, "return": ReasonForm,
+    "return_approve": ReturnApproveForm, "return_reject": NoteForm, "answer": AnswerForm,
+    "callback": CallbackForm, "close": NoteForm, "redo": ReasonForm, "reopen": ReasonForm,
+    "escalate": EscalateForm, "delegate": DelegateForm, "extend_request": ExtendRequestForm,
+    "extend_approve": ExtendApproveForm, "extend_deny": NoteForm, "urge": NoteForm,
+    "supervise": NoteForm, "card": CardForm, "direct": DirectForm, "merge": MergeForm,
+}
+
+
+# --- who may open which page ------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> User:
+    """Anyone who works 12345 orders: operators, 电子监察, the hotline admin and the
+    departments' staff; other staff and the public are refused (403)."""
+    user = cast(User, request.user)
+    if not (is_operator(user) or is_supervisor(user) or is_admin(user)
+            or department_ids(user)):
+        raise PermissionDenied("12345工单页面仅供话务员、电子监察和承办部门工作人员使用。")
+    return user
+
+
+def _operator(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not is_operator(user):
+        raise PermissionDenied("12345受理台仅供话务员使用。")
+    return user
+
+
+def _sees_all(user: User) -> bool:
+    return is_operator(user) or is_supervisor(user) or is_admin(user)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def _order_in(data: Any, *, caller_name: str = "", caller_phone: str = "") -> Any:
+    """The service's input from what was typed (the service checks it)."""
+    fields = {
+        "kind": data.get("kind", ""), "title": data.get("title", ""),
+        "content": data.get("content", ""), "category_code": data.get("category", ""),
+        "region_code": data.get("region", ""), "address": data.get("address", ""),
+        "caller_name": data.get("caller_name", "") or caller_name,
+        "caller_phone": data.get("caller_phone", "") or caller_phone,
+        "enterprise_uscc": data.get("enterprise_uscc", ""),
+        "urgency": data.get("urgency", "") or "normal",
+        "confidential": bool(data.get("confidential")),
+    }
+    return services.OrderIn(**fields)
+
+
+# Which form field an input the service refused belongs to.
+FIELD_OF_INPUT = {"category_code": "category", "region_code": "region"}
+
+
+def _open(form: OrderForm, user: User, channel: str, **caller: str) -> WorkOrder | None:
+    """受理 from the form; on a problem, put it next to its field."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.order_open(user=user, data=_order_in(form.data, **caller),
+                                   channel=channel)
+    except ValidationError as problem:
+        for error in problem.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            field = FIELD_OF_INPUT.get(name, name)
+            form.add_error(field if field in form.fields else None,
+                           _message(str(error.get("msg", "")), name))
+    except DomainError as problem:
+        _place(form, problem)
+    mark_errors(form)
+    return None
+
+
+def _message(text: str, name: str) -> str:
+    """A schema's message in Chinese (the services' own messages already are)."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text.removeprefix("Value error, ")
+    return "请填写或更正此项。"
+
+
+def _place(form: django_forms.Form, problem: DomainError) -> None:
+    """Put a service's refusal next to the field it is about (its `field`, or the field its
+    code names: order.reply → reply), else above the form."""
+    field = getattr(problem, "field", "") or ""
+    if not field:
+        tail = problem.code.rsplit(".", 1)[-1]
+        candidates = [tail, FIELD_OF_INPUT.get(tail, ""), tail.removesuffix("_missing"),
+                      tail.removesuffix("_required")]
+        field = next((name for name in candidates if name in form.fields), "")
+    form.add_error(field or None, problem.message)
+
+
+def _knowledge(q: str) -> tuple[list[search.Hit], str]:
+    """办事指南 matching the caller's question (the catalogue's search as a service)."""
+    if not q.strip():
+        return [], ""
+    try:
+        hits, _ = search.get_index().search(q, limit=8)
+    except search.QueryError as problem:
+        return [], str(problem)
+    return hits, ""
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """受理台: the new-call form; ?phone= shows the caller's earlier orders, ?q= the guides."""
+    user = _operator(request)
+    form = OrderForm(request.POST or None, desk=True,
+                     initial={"caller_phone": request.GET.get("phone", "")[:20]})
+    if request.method == "POST":
+        channel = request.POST.get("channel") or Channel.PHONE
+        row = _open(form, user, channel)
+        if row is not None:
+            messages.success(request, f"已受理，工单编号 {row.number}。请派单或直办。")
+            return redirect("hotline:order", number=row.number)
+    lookup = PhoneForm(request.GET or None)
+    phone = (request.GET.get("phone") or request.POST.get("caller_phone") or "").strip()[:20]
+    history = list(selectors.orders_for(user).filter(caller_phone=phone)[:20]) if phone else []
+    ask = KnowledgeForm(request.GET or None)
+    q = request.GET.get("q", "")[:50]
+    hits, search_error = _knowledge(q)
+    waiting = selectors.orders_for(user).filter(
+        status__in=(S.DISPATCHING, S.RETURNED)).order_by("accepted_at")[:30]
+    return render(request, "hotline/desk.html", {
+        "form": form, "lookup": lookup, "phone": phone, "history": history, "ask": ask,
+        "q": q, "hits": hits, "search_error": search_error, "waiting": waiting},
+                  status=422 if form.errors else 200)
+
+
+# --- the staff list ---------------------------------------------------------------------------
+
+
+def _overdue(row: WorkOrder, now: Any) -> bool:
+    return (row.status in (S.SIGNING, S.HANDLING) and row.due_at is not None
+            and row.due_at < now) or (row.status == S.SIGNING and row.sign_due_at is not None
+                                      and row.sign_due_at < now)
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    sees_all = _sees_all(user)
+    filters = ListFilterForm(request.GET or None)
+    found = selectors.orders_for(user)
+    chosen: dict[str, Any] = {}
+    if filters.is_valid():
+        chosen = filters.cleaned_data
+        if chosen.get("status"):
+            found = found.filter(status=chosen["status"])
+        if chosen.get("kind"):
+            found = found.filter(kind=chosen["kind"])
+        if chosen.get("department") and sees_all:
+            found = found.filter(department_id=int(chosen["department"]))
+        if chosen.get("business"):
+            found = found.filter(business=True)
+    now = clock.now()
+    if not sees_all:
+        # The department's inbox: what waits for 签收 first, then by deadline.
+        found = found.exclude(status__in=(S.CLOSED, S.MERGED)) if not chosen.get(
+            "status") else found
+        rows = sorted(found.select_related("department", "category")[:500],
+                      key=lambda r: (r.status != S.SIGNING, r.due_at or r.accepted_at))
+    else:
+        rows = list(found.select_related("department", "category")[:500])
+    listed = [(row, _overdue(row, now)) for row in rows]
+    if chosen.get("overdue"):
+        listed = [(row, late) for row, late in listed if late]
+    return render(request, "hotline/orders.html", {
+        "rows": listed[:200], "filters": filters, "sees_all": sees_all,
+        "operator": is_operator(user)})
+
+
+# --- an order's page --------------------------------------------------------------------------
+
+
+def _bool(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(str(value or ""))
+
+
+def _move_in(action: str, data: Any) -> Any:
+    """The service's move input from a move form (only the fields its schema has)."""
+    department = str(data.get("department", "") or "")
+    days = str(data.get("days", "") or "")
+    values: dict[str, Any] = {
+        "action": action, "reason": data.get("reason", "") or data.get("note", ""),
+        "note": data.get("note", ""), "reply": data.get("reply", ""),
+        "department_id": int(department) if department.isdigit() else None,
+        "by": data.get("by", "") or "manual", "resolved": _bool(data.get("resolved")),
+        "satisfaction": data.get("satisfaction", ""), "days": int(days) if days.isdigit()
+        else None, "into": data.get("into", "").strip(), "colour": data.get("colour", ""),
+    }
+    known = services.OrderMoveIn.model_fields
+    return services.OrderMoveIn(**{k: v for k, v in values.items() if k in known})
+
+
+def _suggestions(row: WorkOrder) -> list[Any]:
+    try:
+        return list(routing.suggest(f"{row.title}\n{row.content}", row.region_code,
+                                    row.category.code if row.category else ""))
+    except Exception:  # noqa: BLE001 — a missing or broken model must not stop the dispatcher
+        return []
+
+
+def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
+    """The caller's own view: state, limits and the reply; no staff names."""
+    return render(request, "hotline/progress.html", {
+        "row": row, "timeline": timeline_rows(
+            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            status=lambda s: str(S(s).label) if s else "", roles=ROLES, with_staff=False)})
+
+
+@login_required
+def order(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_staff:
+        # The caller's own order; another's looks like none (404).
+        found = selectors.orders_mine(user).filter(number=number).first()
+        if found is None:
+            raise Http404("没有这个工单。")
+        return _progress(request, found)
+    _staff(request)
+    try:
+        row = selectors.order_get(number, user)
+    except WorkOrder.DoesNotExist:
+        raise Http404("没有这个工单。") from None
+    forms: dict[str, django_forms.Form] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        kind = MOVE_FORMS.get(action, NoteForm)
+        bound = kind(request.POST)
+        try:
+            if not bound.is_valid():
+                raise _Unfit
+            services.order_move(number=number, user=user, move=_move_in(action, request.POST))
+        except _Unfit:
+            status = 422
+            forms[action] = bound
+        except ValidationError as problem:
+            status = 422
+            for error in problem.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                name = "department" if name == "department_id" else name
+                bound.add_error(name if name in bound.fields else None,
+                                _message(str(error.get("msg", "")), name))
+            mark_errors(bound)
+            forms[action] = bound
+        except DomainError as problem:
+            status = problem.http_status if 400 <= problem.http_status < 500 else 409
+            if action in MOVE_FORMS:
+                _place(bound, problem)
+                mark_errors(bound)
+                forms[action] = bound
+            else:
+                messages.error(request, problem.message)
+        else:
+            label = ORDER_TABLE.moves[action].label if action in ORDER_TABLE.moves else "办理"
+            messages.success(request, f"已{label}。")
+            return redirect("hotline:order", number=number)
+        row = selectors.order_get(number, user)
+    moves = engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
+    shown = [(action, ORDER_TABLE.moves[action].label,
+              forms.get(action) or MOVE_FORMS.get(action, NoteForm)())
+             for action in moves if action in MOVE_FORMS]
+    caller = services.order_caller(row=row, user=user)
+    now = clock.now()
+    return render(request, "hotline/order.html", {
+        "row": row, "caller": caller, "overdue": _overdue(row, now),
+        "suggestions": _suggestions(row) if "dispatch" in moves else [],
+        "moves": shown, "failed": next(iter(forms), ""),
+        "merged": list(row.merged.all()) if hasattr(row, "merged") else [],
+        "timeline": timeline_rows(
+            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
+
+
+class _Unfit(Exception):
+    """A move form that did not validate (a number that is not one): shown as typed."""
+
+
+# --- the portal -------------------------------------------------------------------------------
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """我要反映 for a signed-in person or enterprise: name and phone from the account."""
+    user = cast(User, request.user)
+    if user.is_staff:
+        if is_operator(user):
+            return redirect("hotline:desk")
+        raise PermissionDenied("工作人员请通过12345受理台登记工单。")
+    form = OrderForm(request.POST or None, desk=False)
+    if request.method == "POST":
+        name = user.display_name or user.get_full_name() or user.username
+        row = _open(form, user, Channel.WEB, caller_name=name, caller_phone=user.phone or "")
+        if row is not None:
+            return render(request, "hotline/opened.html", {"row": row})
+    return render(request, "hotline/new.html", {"form": form},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    return render(request, "hotline/mine.html", {"rows": selectors.orders_mine(user)})
+
+
+# --- routing rules ----------------------------------------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if not _sees_all(user):
+        raise PermissionDenied("派单规则由12345热线管理员维护。")
+    admin = is_admin(user)
+    form = RulesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not admin:
+            raise PermissionDenied("只有12345热线管理员可以发布新的派单规则。")
+        if form.is_valid():
+            text = form.cleaned_data["rows"] or ""
+            upload = form.cleaned_data.get("upload")
+            if upload is not None:
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
+            if not form.errors:
+                try:
+                    version = routing.rules_publish(user=user, text=text,
+                                                    note=form.cleaned_data["note"])
+                except DomainError as problem:
+                    _place(form, problem)
+                else:
+                    messages.success(request, f"已发布派单规则第{version.number}版。")
+                    return redirect("hotline:rules")
+        mark_errors(form)
+    version, rows = routing.rules_current()
+    return render(request, "hotline/rules.html", {
+        "form": form, "admin": admin, "version": version, "rows": rows},
+                  status=422 if form.errors else 200)
