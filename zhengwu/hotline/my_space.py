@@ -8,13 +8,13 @@ from typing import Any
 from django.urls import reverse
 
 from zhengwu.core import clock, personal_space
-from zhengwu.hotline.selectors import orders_mine
+from zhengwu.hotline.selectors import mine
 
 
 def orders_section(user: Any, limit: int, offset: int) -> personal_space.SectionData | None:
     if getattr(user, "is_staff_user", False):
         return None
-    rows = orders_mine(user)
+    rows = mine(user)
     return personal_space.SectionData(
         items=[{"title": f"工单 {row.number} · {row.title}",
                 "meta": f"{row.get_status_display()} · 提交于 "

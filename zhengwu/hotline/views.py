@@ -53,6 +53,7 @@ from zhengwu.hotline.forms import (
     mark_errors,
 )
 from zhengwu.hotline.models import Channel, WorkOrder
+from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.workflow import (
     ACTION_LABELS,
@@ -62,7 +63,6 @@ from zhengwu.hotline.workflow import (
     department_ids,
     is_admin,
     is_operator,
-    is_supervisor,
 )
 from zhengwu.process import engine
 from zhengwu.process.timeline import timeline_rows
@@ -87,8 +87,7 @@ def _staff(request: HttpRequest) -> User:
     """Anyone who works 12345 orders: operators, 电子监察, the hotline admin and the
     departments' staff; other staff and the public are refused (403)."""
     user = cast(User, request.user)
-    if not (is_operator(user) or is_supervisor(user) or is_admin(user)
-            or department_ids(user)):
+    if not (selectors.sees_all(user) or is_admin(user) or department_ids(user)):
         raise PermissionDenied("12345工单页面仅供话务员、电子监察和承办部门工作人员使用。")
     return user
 
@@ -101,7 +100,7 @@ def _operator(request: HttpRequest) -> User:
 
 
 def _sees_all(user: User) -> bool:
-    return is_operator(user) or is_supervisor(user) or is_admin(user)
+    return selectors.sees_all(user)
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ def _order_in(data: Any, *, caller_name: str = "", caller_phone: str = "") -> An
         "urgency": data.get("urgency", "") or "normal",
         "confidential": bool(data.get("confidential")),
     }
-    return services.OrderIn(**fields)
+    return OrderIn(**fields)
 
 
 # Which form field an input the service refused belongs to.
@@ -189,7 +188,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             return redirect("hotline:order", number=row.number)
     lookup = PhoneForm(request.GET or None)
     phone = (request.GET.get("phone") or request.POST.get("caller_phone") or "").strip()[:20]
-    history = list(selectors.orders_for(user).filter(caller_phone=phone)[:20]) if phone else []
+    history = list(selectors.orders_for(user, phone=phone)[:20]) if phone else []
     ask = KnowledgeForm(request.GET or None)
     q = request.GET.get("q", "")[:50]
     hits, search_error = _knowledge(q)
@@ -205,9 +204,9 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _overdue(row: WorkOrder, now: Any) -> bool:
-    return (row.status in (S.SIGNING, S.HANDLING) and row.due_at is not None
-            and row.due_at < now) or (row.status == S.SIGNING and row.sign_due_at is not None
-                                      and row.sign_due_at < now)
+    """Past its limit: the 办理期限, or — not yet signed for — the 签收期限."""
+    return selectors.is_overdue(row, now) or (
+        row.status == S.SIGNING and row.sign_due_at is not None and row.sign_due_at < now)
 
 
 @login_required
@@ -215,18 +214,13 @@ def orders(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     sees_all = _sees_all(user)
     filters = ListFilterForm(request.GET or None)
-    found = selectors.orders_for(user)
-    chosen: dict[str, Any] = {}
-    if filters.is_valid():
-        chosen = filters.cleaned_data
-        if chosen.get("status"):
-            found = found.filter(status=chosen["status"])
-        if chosen.get("kind"):
-            found = found.filter(kind=chosen["kind"])
-        if chosen.get("department") and sees_all:
-            found = found.filter(department_id=int(chosen["department"]))
-        if chosen.get("business"):
-            found = found.filter(business=True)
+    chosen: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    department = str(chosen.get("department") or "")
+    found = selectors.orders_for(
+        user, status=chosen.get("status") or "", kind=chosen.get("kind") or "",
+        department_id=int(department) if sees_all and department.isdigit() else None)
+    if chosen.get("business"):
+        found = found.filter(business=True)
     now = clock.now()
     if not sees_all:
         # The department's inbox: what waits for 签收 first, then by deadline.
@@ -263,8 +257,8 @@ def _move_in(action: str, data: Any) -> Any:
         "satisfaction": data.get("satisfaction", ""), "days": int(days) if days.isdigit()
         else None, "into": data.get("into", "").strip(), "colour": data.get("colour", ""),
     }
-    known = services.OrderMoveIn.model_fields
-    return services.OrderMoveIn(**{k: v for k, v in values.items() if k in known})
+    known = OrderMoveIn.model_fields
+    return OrderMoveIn(**{k: v for k, v in values.items() if k in known})
 
 
 def _suggestions(row: WorkOrder) -> list[Any]:
@@ -288,7 +282,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_staff:
         # The caller's own order; another's looks like none (404).
-        found = selectors.orders_mine(user).filter(number=number).first()
+        found = selectors.mine(user).filter(number=number).first()
         if found is None:
             raise Http404("没有这个工单。")
         return _progress(request, found)
@@ -336,7 +330,10 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     shown = [(action, ORDER_TABLE.moves[action].label,
               forms.get(action) or MOVE_FORMS.get(action, NoteForm)())
              for action in moves if action in MOVE_FORMS]
-    caller = services.order_caller(row=row, user=user)
+    caller = selectors.caller_view(row, user)
+    if caller.unmasked:
+        # The page shows the caller's name and phone: every showing is a logged read.
+        services.order_read(row=row, user=user)
     now = clock.now()
     return render(request, "hotline/order.html", {
         "row": row, "caller": caller, "overdue": _overdue(row, now),
@@ -376,7 +373,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    return render(request, "hotline/mine.html", {"rows": selectors.orders_mine(user)})
+    return render(request, "hotline/mine.html", {"rows": selectors.mine(user)})
 
 
 # --- routing rules ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.urls import reverse
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
 from zhengwu.hotline import services
+from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder, WorkOrderRead
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.workdays.calendar import SHANGHAI
@@ -43,15 +44,15 @@ def opened(by: User, *, when: dt.datetime = MONDAY, channel: str = Channel.PHONE
     data = {"kind": "complaint", "title": "某餐馆油烟扰民", "content": CALL["content"],
             "caller_name": "王五", "caller_phone": "13912345678"} | fields
     with time_machine.travel(when, tick=False):
-        return services.order_open(user=by, data=services.OrderIn(**data), channel=channel,
+        return services.order_open(user=by, data=OrderIn(**data), channel=channel,
                                    now=when)
 
 
 def moved(number: str, by: User, when: dt.datetime = MONDAY, **move: Any) -> WorkOrder:
-    known = services.OrderMoveIn.model_fields
+    known = OrderMoveIn.model_fields
     with time_machine.travel(when, tick=False):
         return services.order_move(number=number, user=by, now=when,
-                                   move=services.OrderMoveIn(**{k: v for k, v in move.items()
+                                   move=OrderMoveIn(**{k: v for k, v in move.items()
                                                                 if k in known}))
 
 
