@@ -184,14 +184,14 @@ class DirectForm(ErrorsDescribed):
 
 
 class ExtendRequestForm(ErrorsDescribed):
-    days = forms.IntegerField(label="申请延期（工作日）", min_value=1, max_value=30,
+    days = forms.IntegerField(label="申请延期（工作日）", min_value=1, max_value=60,
                               required=False)
     reason = TextField(label="延期理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExtendApproveForm(ErrorsDescribed):
-    days = forms.IntegerField(label="批准延期（工作日）", min_value=1, max_value=30,
+    days = forms.IntegerField(label="批准延期（工作日）", min_value=1, max_value=60,
                               required=False)
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 

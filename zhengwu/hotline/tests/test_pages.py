@@ -16,9 +16,9 @@ from django.urls import reverse
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
 from zhengwu.hotline import services
-from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder, WorkOrderRead
 from zhengwu.hotline.models import Status as S  # noqa: N817
+from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.workdays.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db
