@@ -261,6 +261,11 @@ def _move_in(action: str, data: Any) -> Any:
     return OrderMoveIn(**{k: v for k, v in values.items() if k in known})
 
 
+def _ids(action: str) -> str:
+    """Each move form's own element ids (several forms on one page share field names)."""
+    return f"id_{action}_%s"
+
+
 def _suggestions(row: WorkOrder) -> list[Any]:
     """routing.suggest for the order (rules first, then the model; none when it abstains)."""
     return list(routing.suggest(f"{row.title}\n{row.content}", row.region_code,
@@ -294,7 +299,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         kind = MOVE_FORMS.get(action, NoteForm)
-        bound = kind(request.POST)
+        bound = kind(request.POST, auto_id=_ids(action))
         try:
             if not bound.is_valid():
                 raise _Unfit
@@ -326,7 +331,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         row = selectors.order_get(number, user)
     moves = engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
     shown = [(action, ORDER_TABLE.moves[action].label,
-              forms.get(action) or MOVE_FORMS.get(action, NoteForm)())
+              forms.get(action) or MOVE_FORMS.get(action, NoteForm)(auto_id=_ids(action)))
              for action in moves if action in MOVE_FORMS]
     caller = selectors.caller_view(row, user)
     if caller.unmasked:

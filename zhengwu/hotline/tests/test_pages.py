@@ -182,7 +182,7 @@ def test_a_refused_move_keeps_what_was_typed(client_for: Any, market: Department
                                "reason": "需要现场核查两次"})
     assert answer.status_code == 422
     page = answer.content.decode()
-    assert "需要现场核查两次" in page and 'id="id_days_error"' in page
+    assert "需要现场核查两次" in page and 'id="id_extend_request_days_error"' in page
     answer = client.post(url, {"action": "answer", "reply": ""})
     assert answer.status_code == 422
     assert 'id="move-answer"' in answer.content.decode()
