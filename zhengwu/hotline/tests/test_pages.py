@@ -48,10 +48,10 @@ def opened(by: User, *, when: dt.datetime = MONDAY, channel: str = Channel.PHONE
                                    now=when)
 
 
-def moved(number: str, by: User, when: dt.datetime = MONDAY, **move: Any) -> WorkOrder:
+def moved(number: str, actor: User, when: dt.datetime = MONDAY, **move: Any) -> WorkOrder:
     known = OrderMoveIn.model_fields
     with time_machine.travel(when, tick=False):
-        return services.order_move(number=number, user=by, now=when,
+        return services.order_move(number=number, user=actor, now=when,
                                    move=OrderMoveIn(**{k: v for k, v in move.items()
                                                                 if k in known}))
 
