@@ -1,6 +1,17 @@
+"""12345热线 (issue 13): work orders on the process engine, with their limits sweep."""
+
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
+
+
+def sweep(now: dt.datetime) -> str:
+    from zhengwu.hotline.services import orders_sweep
+
+    done = orders_sweep(now)
+    return f"12345工单：预警 {done.warned}，亮牌 {done.carded}，督办 {done.supervised}"
 
 
 class HotlineConfig(AppConfig):
@@ -8,3 +19,10 @@ class HotlineConfig(AppConfig):
     name = "zhengwu.hotline"
     label = "hotline"
     verbose_name = "12345热线"
+
+    def ready(self) -> None:
+        from zhengwu.core import sweeps
+
+        # Warns, cards and supervises orders past their limits; delivery of the outbox runs
+        # later in the same `zhengwu sweep`.
+        sweeps.register("hotline.orders", sweep, stage=sweeps.Stage.DECIDE)

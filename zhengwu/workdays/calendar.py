@@ -118,6 +118,33 @@ class WorkdayCalendar:
             day += dt.timedelta(days=1)
         return (Decimal(worked) / Decimal(day_length)).quantize(Decimal("0.01"))
 
+    def add_office_hours(self, start: dt.datetime, hours: Decimal | int) -> Deadline:
+        """The moment `hours` office hours after `start`, counting only the office sessions of
+        working days (lunch, evenings, weekends and holidays skipped; 调休 days counted): a
+        12345 order dispatched at 11:00 with 2 hours to sign is due at 15:30 (default hours).
+        Started outside office hours, the clock starts with the next session."""
+        remaining = Decimal(hours) * 3600
+        if remaining < 0:
+            raise ValueError("hours must not be negative")
+        local = start.astimezone(SHANGHAI)
+        day, provisional = local.date(), not self.is_official(local.date())
+        sessions = ((self.hours.morning_start, self.hours.morning_end),
+                    (self.hours.afternoon_start, self.hours.afternoon_end))
+        while True:
+            if self.is_workday(day):
+                for opens, closes in sessions:
+                    low = max(dt.datetime.combine(day, opens, SHANGHAI), local)
+                    high = dt.datetime.combine(day, closes, SHANGHAI)
+                    if high <= low:
+                        continue
+                    span = Decimal((high - low).total_seconds())
+                    if remaining <= span:
+                        return Deadline(low + dt.timedelta(seconds=float(remaining)),
+                                        provisional)
+                    remaining -= span
+            day += dt.timedelta(days=1)
+            provisional = provisional or not self.is_official(day)
+
     def range_is_official(self, start: dt.date, end: dt.date) -> bool:
         low, high = min(start, end), max(start, end)
         return all(year in self.official_years for year in range(low.year, high.year + 1))
