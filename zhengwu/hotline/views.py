@@ -72,7 +72,7 @@ ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()
 # The form of each move on an order's page.
 MOVE_FORMS: dict[str, type[django_forms.Form]] = {
     "dispatch": DispatchForm, "sign": NoteForm, "return": ReasonForm,
-    "return_approve": ReturnApproveForm, "return_reject": NoteForm, "answer": AnswerForm,
+    "return_approve": ReturnApproveForm, "return_reject": ReasonForm, "answer": AnswerForm,
     "callback": CallbackForm, "close": NoteForm, "redo": ReasonForm, "reopen": ReasonForm,
     "escalate": EscalateForm, "delegate": DelegateForm, "extend_request": ExtendRequestForm,
     "extend_approve": ExtendApproveForm, "extend_deny": NoteForm, "urge": NoteForm,
@@ -152,13 +152,20 @@ def _message(text: str, name: str) -> str:
 
 
 def _place(form: django_forms.Form, problem: DomainError) -> None:
-    """Put a service's refusal next to the field it is about (its `field`, or the field its
-    code names: order.reply → reply), else above the form."""
-    field = getattr(problem, "field", "") or ""
+    """Put a service's refusal next to the field it is about (services.OrderInvalid names
+    each; otherwise the field its code names: order.reply_required → reply), else above the
+    form."""
+    fields: dict[str, str] = getattr(problem, "fields", {}) or {}
+    if fields:
+        for name, message in fields.items():
+            name = FIELD_OF_INPUT.get(name, name)
+            form.add_error(name if name in form.fields else None, message)
+        return
+    field = ""
     if not field:
         tail = problem.code.rsplit(".", 1)[-1]
         candidates = [tail, FIELD_OF_INPUT.get(tail, ""), tail.removesuffix("_missing"),
-                      tail.removesuffix("_required")]
+                      tail.removesuffix("_required"), "note" if "reason" in tail else ""]
         field = next((name for name in candidates if name in form.fields), "")
     form.add_error(field or None, problem.message)
 
@@ -250,12 +257,13 @@ def _move_in(action: str, data: Any) -> Any:
     department = str(data.get("department", "") or "")
     days = str(data.get("days", "") or "")
     values: dict[str, Any] = {
-        "action": action, "reason": data.get("reason", "") or data.get("note", ""),
-        "note": data.get("note", ""), "reply": data.get("reply", ""),
+        # Reasons (退单, 重办 …) travel as the move's note.
+        "action": action, "note": data.get("reason", "") or data.get("note", ""),
+        "reply": data.get("reply", ""),
         "department_id": int(department) if department.isdigit() else None,
         "by": data.get("by", "") or "manual", "resolved": _bool(data.get("resolved")),
         "satisfaction": data.get("satisfaction", ""), "days": int(days) if days.isdigit()
-        else None, "into": data.get("into", "").strip(), "colour": data.get("colour", ""),
+        else None, "into": data.get("into", "").strip(), "card": data.get("colour", ""),
     }
     known = OrderMoveIn.model_fields
     return OrderMoveIn(**{k: v for k, v in values.items() if k in known})
