@@ -30,7 +30,7 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog import search
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
-from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline import routing, rules_admin, selectors, services
 from zhengwu.hotline.forms import (
     AnswerForm,
     CallbackForm,
@@ -410,15 +410,19 @@ def rules(request: HttpRequest) -> HttpResponse:
                     form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
             if not form.errors:
                 try:
-                    version = routing.rules_publish(user=user, text=text,
-                                                    note=form.cleaned_data["note"])
+                    version = rules_admin.rules_publish(user=user, text=text,
+                                                        note=form.cleaned_data["note"])
+                except rules_admin.RulesInvalid as problem:
+                    for error in problem.errors:
+                        form.add_error("rows", error)
                 except DomainError as problem:
-                    _place(form, problem)
+                    form.add_error(None, problem.message)
                 else:
                     messages.success(request, f"已发布派单规则第{version.number}版。")
                     return redirect("hotline:rules")
         mark_errors(form)
-    version, rows = routing.rules_current()
+    version = routing.active_version()
+    rows = version.rules.select_related("category", "department") if version else []
     return render(request, "hotline/rules.html", {
         "form": form, "admin": admin, "version": version, "rows": rows},
                   status=422 if form.errors else 200)
