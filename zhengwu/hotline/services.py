@@ -44,6 +44,8 @@ from zhengwu.hotline.models import (
     Category,
     Channel,
     OrderKind,
+    RoutingRule,
+    RoutingVersion,
     Satisfaction,
     Urgency,
     WorkOrder,
@@ -57,6 +59,7 @@ from zhengwu.hotline.workflow import (
     DEPARTMENT_ROLES,
     ORDER_TABLE,
     Role,
+    is_admin,
     is_operator,
 )
 from zhengwu.notifications.services import notify
@@ -66,8 +69,9 @@ from zhengwu.regions.models import Region
 from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
-__all__ = ["ImportInvalid", "ImportResult", "OrderIn", "OrderInvalid", "OrderMoveIn",
-           "order_import", "order_move", "order_open", "order_read", "orders_sweep"]
+__all__ = ["ImportInvalid", "ImportResult", "OrderIn", "OrderInvalid", "OrderMoveIn", "RuleRow",
+           "order_import", "order_move", "order_open", "order_read", "orders_sweep",
+           "routing_version_create"]
 
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 REGION = re.compile(r"^\d{12}$")
@@ -765,3 +769,63 @@ def orders_sweep(now: dt.datetime) -> SweepResult:
                                now=now)
                     result.supervised += 1
     return result
+
+
+# --- the routing table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    region_code: str  # a prefix of 12-digit region codes; "" = anywhere
+    category_code: str  # "" = any category
+    department: str  # the department's full name (departments.csv `name`) or short name
+    priority: int = 0
+
+
+def routing_version_create(*, rows: list[RuleRow], user: User | None, note: str = "",
+                           now: dt.datetime | None = None) -> RoutingVersion:
+    """A new routing version from `rows`, made the active one (the previous versions are
+    kept, inactive, so a dispatch can be traced to the table in force). All rows valid or
+    nothing is written (ImportInvalid, every bad row named)."""
+    now = now or clock.now()
+    if user is not None and not is_admin(user):
+        raise NotAllowed("只有12345热线管理员可以修改派单规则。", code="order.forbidden")
+    if not rows:
+        raise InvalidInput("派单规则不能为空。", code="order.rules_empty")
+    categories = {c.code: c for c in Category.objects.all()}
+    departments: dict[str, Department] = {}
+    for department in Department.objects.all():
+        departments[department.name] = department
+        departments.setdefault(department.short_name, department)
+    errors: list[str] = []
+    made: list[RoutingRule] = []
+    for n, row in enumerate(rows, start=1):
+        prefix = row.region_code.strip()
+        if prefix and not (prefix.isdigit() and len(prefix) <= 12):
+            errors.append(f"第{n}行：区划编码前缀“{prefix[:12]}”应为不超过12位的数字。")
+            continue
+        category = None
+        if row.category_code.strip():
+            category = categories.get(row.category_code.strip())
+            if category is None:
+                errors.append(f"第{n}行：没有编码为“{row.category_code[:20]}”的诉求分类。")
+                continue
+        named = departments.get(row.department.strip())
+        if named is None:
+            errors.append(f"第{n}行：部门“{row.department[:60]}”不在部门名录中。")
+            continue
+        made.append(RoutingRule(region_code=prefix, category=category, department=named,
+                                priority=row.priority))
+    if errors:
+        raise ImportInvalid(errors)
+    last = RoutingVersion.objects.select_for_update().order_by("-number").first()
+    RoutingVersion.objects.filter(active=True).update(active=False)
+    version = RoutingVersion.objects.create(
+        number=(last.number + 1) if last is not None else 1, created_at=now, created_by=user,
+        note=note[:200], active=True)
+    for rule in made:
+        rule.version = version
+    RoutingRule.objects.bulk_create(made)
+    audit_record(actor=actor_for(user), action="hotline.routing.version", obj=version,
+                 after={"number": version.number, "rules": len(made), "note": note[:200]})
+    return version

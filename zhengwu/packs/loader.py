@@ -46,6 +46,7 @@ from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
+from zhengwu.hotline.pack import hotline_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
@@ -74,6 +75,8 @@ class LoadReport:
     licence_keys: list[str] | None = None
     shared_data: int = 0
     halls: int = 0
+    hotline_categories: int = 0
+    hotline_rules: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -83,7 +86,8 @@ class LoadReport:
                 f"{self.bundles.published if self.bundles else 0}，申请表 {self.forms}，"
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
                 f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}，"
-                f"服务大厅新增 {self.halls}")
+                f"服务大厅新增 {self.halls}，12345诉求分类变更 {self.hotline_categories}，"
+                f"12345派单规则新增 {self.hotline_rules}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -413,6 +417,8 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.licence_types, issuers = _licence_types(pack, actor)
         report.shared_data = shared_data_load(pack, actor=actor)
         report.halls = halls_load(pack, region_code=meta["region_code"], actor=actor)
+        hotline = hotline_load(pack, actor=actor)
+        report.hotline_categories, report.hotline_rules = hotline.categories, hotline.rules
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)
