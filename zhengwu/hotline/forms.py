@@ -9,6 +9,8 @@ its field (FIELD_OF_CODE maps a service's error code to the field it is about).
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any, cast
 
 from django import forms
@@ -16,6 +18,7 @@ from django import forms
 from zhengwu.core.forms import ErrorsDescribed, TextField
 from zhengwu.departments.models import Department
 from zhengwu.hotline.models import Category, Channel, OrderKind, Satisfaction, Status, Urgency
+from zhengwu.hotline.services import RuleRow
 from zhengwu.regions.models import TOWNSHIP_LEVELS, Region
 
 # The channels an operator types an order in from (the others arrive by import or API).
@@ -222,6 +225,33 @@ class MergeForm(ErrorsDescribed):
 class EscalateForm(ErrorsDescribed):
     reason = TextField(label="上报理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+RULES_HEADER = ("region_code", "category_code", "department", "priority")
+
+
+def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
+    """The rules of a CSV table (a header line optional) for services.routing_version_create,
+    and what is wrong with its shape (the service checks what the cells name)."""
+    lines = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))
+             if any(cell.strip() for cell in row)]
+    if lines and tuple(c.strip().lower() for c in lines[0][:4]) == RULES_HEADER:
+        lines = lines[1:]
+    rows: list[RuleRow] = []
+    errors: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        cells = [cell.strip() for cell in line]
+        if len(cells) > 4 and any(cells[4:]):
+            errors.append(f"第{n}行：多于4列（区划编码前缀,诉求分类编码,承办部门,优先级）。")
+            continue
+        region, code, department, priority = (cells + [""] * 4)[:4]
+        try:
+            rank = int(priority or "0")
+        except ValueError:
+            errors.append(f"第{n}行：优先级“{priority[:10]}”应为整数。")
+            continue
+        rows.append(RuleRow(region, code, department, rank))
+    return rows, errors
 
 
 class RulesForm(ErrorsDescribed):

@@ -30,7 +30,7 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog import search
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
-from zhengwu.hotline import routing, rules_admin, selectors, services
+from zhengwu.hotline import routing, selectors, services
 from zhengwu.hotline.forms import (
     AnswerForm,
     CallbackForm,
@@ -51,6 +51,7 @@ from zhengwu.hotline.forms import (
     ReturnApproveForm,
     RulesForm,
     mark_errors,
+    rules_rows,
 )
 from zhengwu.hotline.models import Channel, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
@@ -157,8 +158,8 @@ def _place(form: django_forms.Form, problem: DomainError) -> None:
     form."""
     fields: dict[str, str] = getattr(problem, "fields", {}) or {}
     if fields:
-        for name, message in fields.items():
-            name = FIELD_OF_INPUT.get(name, name)
+        for key, message in fields.items():
+            name = FIELD_OF_INPUT.get(key, key)
             form.add_error(name if name in form.fields else None, message)
         return
     field = ""
@@ -408,15 +409,18 @@ def rules(request: HttpRequest) -> HttpResponse:
                     text = upload.read().decode("utf-8-sig")
                 except UnicodeDecodeError:
                     form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
+            rows, shape = rules_rows(text) if not form.errors else ([], [])
+            for error in shape:
+                form.add_error("rows", error)
             if not form.errors:
                 try:
-                    version = rules_admin.rules_publish(user=user, text=text,
-                                                        note=form.cleaned_data["note"])
-                except rules_admin.RulesInvalid as problem:
+                    version = services.routing_version_create(
+                        rows=rows, user=user, note=form.cleaned_data["note"])
+                except services.ImportInvalid as problem:
                     for error in problem.errors:
                         form.add_error("rows", error)
                 except DomainError as problem:
-                    form.add_error(None, problem.message)
+                    form.add_error("rows", problem.message)
                 else:
                     messages.success(request, f"已发布派单规则第{version.number}版。")
                     return redirect("hotline:rules")
