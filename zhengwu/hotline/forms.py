@@ -99,18 +99,6 @@ class OrderForm(ErrorsDescribed):
             self.fields["caller_phone"].label = "联系电话（默认为账号手机号）"
 
 
-class PhoneForm(forms.Form):
-    """The desk's lookup of a caller's earlier orders by phone number (GET)."""
-
-    phone = forms.CharField(label="来电号码", max_length=20, required=False)
-
-
-class KnowledgeForm(forms.Form):
-    """The desk's knowledge search: the catalogue's 办事指南 (GET)."""
-
-    q = forms.CharField(label="知识库（办事指南）", max_length=50, required=False)
-
-
 class ListFilterForm(forms.Form):
     """The staff list's filters (GET)."""
 

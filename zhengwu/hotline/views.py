@@ -41,12 +41,10 @@ from zhengwu.hotline.forms import (
     EscalateForm,
     ExtendApproveForm,
     ExtendRequestForm,
-    KnowledgeForm,
     ListFilterForm,
     MergeForm,
     NoteForm,
     OrderForm,
-    PhoneForm,
     ReasonForm,
     ReturnApproveForm,
     RulesForm,
@@ -67,6 +65,8 @@ from zhengwu.hotline.workflow import (
 )
 from zhengwu.process import engine
 from zhengwu.process.timeline import timeline_rows
+from zhengwu.regions.models import Region
+from zhengwu.regions.selectors import region_get
 
 ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
 
@@ -184,28 +184,33 @@ def _knowledge(q: str) -> tuple[list[search.Hit], str]:
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    """受理台: the new-call form; ?phone= shows the caller's earlier orders, ?q= the guides."""
+    """受理台: the new-call form. Its 查询历史工单 and 搜索办事指南 buttons post the form back
+    with what was typed kept (nothing is lost while the operator looks something up);
+    ?phone= and ?q= do the same lookups from a link."""
     user = _operator(request)
-    form = OrderForm(request.POST or None, desk=True,
-                     initial={"caller_phone": request.GET.get("phone", "")[:20]})
-    if request.method == "POST":
-        channel = request.POST.get("channel") or Channel.PHONE
-        row = _open(form, user, channel)
+    data = request.POST if request.method == "POST" else request.GET
+    lookup = request.POST.get("lookup", "")
+    if request.method == "POST" and not lookup:
+        form = OrderForm(request.POST, desk=True)
+        row = _open(form, user, request.POST.get("channel") or Channel.PHONE)
         if row is not None:
             messages.success(request, f"已受理，工单编号 {row.number}。请派单或直办。")
             return redirect("hotline:order", number=row.number)
-    lookup = PhoneForm(request.GET or None)
-    phone = (request.GET.get("phone") or request.POST.get("caller_phone") or "").strip()[:20]
+    else:
+        # A lookup: the form as typed, not judged yet.
+        typed = {k: v for k, v in data.items() if k in OrderForm.base_fields or k == "channel"}
+        typed.setdefault("caller_phone", data.get("phone", ""))
+        form = OrderForm(initial=typed, desk=True)
+    phone = (data.get("caller_phone") or data.get("phone") or "").strip()[:20]
     history = list(selectors.orders_for(user, phone=phone)[:20]) if phone else []
-    ask = KnowledgeForm(request.GET or None)
-    q = request.GET.get("q", "")[:50]
+    q = data.get("q", "")[:50]
     hits, search_error = _knowledge(q)
     waiting = selectors.orders_for(user).filter(
         status__in=(S.DISPATCHING, S.RETURNED)).order_by("accepted_at")[:30]
     return render(request, "hotline/desk.html", {
-        "form": form, "lookup": lookup, "phone": phone, "history": history, "ask": ask,
+        "form": form, "phone": phone, "history": history, "lookup": lookup,
         "q": q, "hits": hits, "search_error": search_error, "waiting": waiting},
-                  status=422 if form.errors else 200)
+                  status=422 if form.is_bound and form.errors else 200)
 
 
 # --- the staff list ---------------------------------------------------------------------------
@@ -281,10 +286,21 @@ def _suggestions(row: WorkOrder) -> list[Any]:
                                 row.category.code if row.category else ""))
 
 
+def _region_name(code: str) -> str:
+    """Where the order is, in words (the township's name and its county's)."""
+    if not code:
+        return ""
+    try:
+        region = region_get(code=code)
+    except Region.DoesNotExist:
+        return code
+    return region.name if region.parent is None else f"{region.parent.name}{region.name}"
+
+
 def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
     """The caller's own view: state, limits and the reply; no staff names."""
     return render(request, "hotline/progress.html", {
-        "row": row, "timeline": timeline_rows(
+        "row": row, "region_name": _region_name(row.region_code), "timeline": timeline_rows(
             row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
             status=lambda s: str(S(s).label) if s else "", roles=ROLES, with_staff=False)})
 
@@ -349,6 +365,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     now = clock.now()
     return render(request, "hotline/order.html", {
         "row": row, "caller": caller, "overdue": _overdue(row, now),
+        "region_name": _region_name(row.region_code),
         "suggestions": _suggestions(row) if "dispatch" in moves else [],
         "moves": shown, "failed": next(iter(forms), ""),
         "merged": list(row.merged.all()) if hasattr(row, "merged") else [],

@@ -133,12 +133,29 @@ def test_the_desk_shows_the_callers_history_and_the_guides(client_for: Any) -> N
     client = client_for(user("hotline"))
     def history(phone: str) -> str:
         page = client.get(reverse("hotline:desk"), {"phone": phone}).content.decode()
-        return page.split('id="caller-history"', 1)[1].split("</section>", 1)[0]
+        return page.split('id="caller-history"', 1)[1].split("</div>", 1)[0]
 
     assert earlier.number in history("13912345678")
     assert earlier.number not in history("13900000000")
     page = client.get(reverse("hotline:desk"), {"q": "营业执照"}).content.decode()
     assert 'id="knowledge-hits"' in page and "/guide/" in page
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_lookup_while_taking_a_call_keeps_what_was_typed(client_for: Any) -> None:
+    earlier = opened(user("hotline"))
+    client = client_for(user("hotline"))
+    answer = client.post(reverse("hotline:desk"), CALL | {"title": "", "lookup": "history"})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "请修改以下" not in page
+    assert earlier.number in page.split('id="caller-history"', 1)[1]
+    assert "蔡子池街道某小区1栋" in page and 'value="13912345678"' in page
+    answer = client.post(reverse("hotline:desk"), CALL | {"lookup": "knowledge",
+                                                          "q": "社保卡"})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "/guide/" in page.split('id="knowledge-hits"', 1)[1]
+    assert "某餐馆油烟扰民" in page
+    assert WorkOrder.objects.count() == 1
 
 
 @time_machine.travel(MONDAY, tick=False)
