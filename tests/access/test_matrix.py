@@ -947,6 +947,20 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /unresolved/tickets/{number}/moves": "the responsible department's 首席代表 (the "
         "hall manager when it has none); others find it absent: zhengwu/unresolved/tests/"
         "test_access.py, test_rules.py",
+    # 12345 热线: not case work; its own tests try the operator, the order's department (and
+    # another), 电子监察, a caller and anonymous on every API write.
+    "api POST /hotline/orders": "受理 by a 12345 operator, or one's own 诉求 online (a caller "
+        "may not pose as a phone call): zhengwu/hotline/tests/test_api.py "
+        "(test_a_caller_submits_and_follows_their_own), test_services.py",
+    "api POST /hotline/orders/{number}/moves": "each move its process role (operator, the "
+        "order's department staff, 电子监察); other departments and callers find it absent: "
+        "zhengwu/hotline/tests/test_services.py, test_api.py",
+    "api POST /hotline/route": "the centre (operators, 电子监察, admins) only: "
+                               "zhengwu/hotline/tests/test_api.py",
+    "api POST /hotline/import": "12345 operators only: zhengwu/hotline/tests/test_api.py "
+                                "(test_import_replayed_is_one_order)",
+    "api POST /hotline/rules": "hotline admins (operator with hotline.change_routingrule, or "
+        "system admin) only: zhengwu/hotline/tests/test_api.py, test_routing.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing
     # path, under the enterprise's authorization); every page of the app and every demo user:
     # zhengwu/assistance/tests/test_access.py.

@@ -39,7 +39,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 ROLES = {"anonymous": None, "applicant_person": "zhangsan", "applicant_enterprise": "canyin",
          "clerk": "clerk", "reviewer": "reviewer", "chief": "chief",
          "supervisor": "supervisor", "catalog_admin": "catalog", "hall_manager": "hallmgr",
-         "proxy_agent": "proxy"}
+         "proxy_agent": "proxy", "hotline_operator": "hotline"}
 EXAMPLES_PER_ROLE = int(os.environ.get("ZHENGWU_SCHEMATHESIS_EXAMPLES", "2"))
 # Operations that cost a second or more per call (a whole list or every implementation
 # recomputed): one example each per role, so the file stays within its CI budget.

@@ -38,6 +38,7 @@ def _seal_problems():
 def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
+    from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
     from zhengwu.unresolved.models import TicketRead
@@ -49,7 +50,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # 预约: an appointment's timeline; 取号: a queue number's (calls, recalls, transfers).
         AppointmentEvent, TicketEvent,
         # 办不成事反映: a ticket's timeline and the staff reads of the person's contact.
-        UnresolvedTicketEvent, TicketRead}
+        UnresolvedTicketEvent, TicketRead,
+        # 12345: a work order's timeline and the staff reads of the caller's name and phone.
+        WorkOrderEvent, WorkOrderRead}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

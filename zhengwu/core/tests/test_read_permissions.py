@@ -99,6 +99,11 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/assistance/projects", ("/assistance/", "/assistance/my/projects/")),
     ("/api/v1/assistance/projects/{project}", "/assistance/projects/{project}/"),
     ("/api/v1/assistance/butlers/{butler}", "/assistance/butlers/{butler}/"),
+    # 12345: the staff list (the department's inbox for its staff) or 我的诉求 for a caller;
+    # an order (404 to others); the routing table (the centre: operators, 电子监察, admins).
+    ("/api/v1/hotline/orders", ("/hotline/orders/", "/hotline/mine/")),
+    ("/api/v1/hotline/orders/{order}", "/hotline/orders/{order}/"),
+    ("/api/v1/hotline/rules", "/hotline/rules/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -225,7 +230,16 @@ def world(monday: Any) -> dict[str, Any]:
         ends_on=dt.date(2026, 4, 30))
     Case.objects.filter(pk=case.pk).update(registered_uscc=canyin.uscc)
     butler = assistance.butler_assign(manager=manager, uscc=canyin.uscc, username="clerk")
-    return {"project": project.pk, "butler": butler.pk, "ticket": ticket.number,
+    # A 12345 call taken by the operator and sent to 市场监管 (its staff see it).
+    from zhengwu.hotline import services as hotline
+
+    order = hotline.order_open(user=User.objects.get(username="hotline"), channel="phone",
+                               data=hotline.OrderIn(kind="complaint", title="过期食品",
+                                                    content="超市销售过期牛奶", caller_name="王五",
+                                                    caller_phone="13912345678"))
+    hotline.order_move(number=order.number, user=User.objects.get(username="hotline"),
+                       move=hotline.OrderMoveIn(action="dispatch", department_id=market.pk))
+    return {"order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
             "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code}

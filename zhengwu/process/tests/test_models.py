@@ -31,7 +31,8 @@ CONCRETE = {
                    # 操作部门: apart from the invited department the event is about.
                    "jointreviews.JointReviewEvent": {"department_label"},
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
-                   "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set()},
+                   "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
+                   "hotline.WorkOrderEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.
@@ -41,7 +42,9 @@ CONCRETE = {
     AccessRecord: {"cases.CaseAccess": set(), "bundles.BundleAccess": set(),
                    "evaluations.ContactRead": set(),
                    # 办不成事反映: staff opening a ticket with the person's name and phone.
-                   "unresolved.TicketRead": set()},
+                   "unresolved.TicketRead": set(),
+                   # 12345: staff seeing a caller's name and phone unmasked.
+                   "hotline.WorkOrderRead": set()},
 }
 
 
