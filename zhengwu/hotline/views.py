@@ -68,6 +68,7 @@ from zhengwu.process.timeline import timeline_rows
 from zhengwu.regions.models import Region
 from zhengwu.regions.selectors import region_get
 
+RULES_UPLOAD_BYTES = 1_000_000
 ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
 
 # The form of each move on an order's page.
@@ -422,28 +423,31 @@ def rules(request: HttpRequest) -> HttpResponse:
             text = form.cleaned_data["rows"] or ""
             upload = form.cleaned_data.get("upload")
             if upload is not None:
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
-            rows, shape = rules_rows(text) if not form.errors else ([], [])
+                if upload.size > RULES_UPLOAD_BYTES:
+                    form.add_error("upload", "文件过大：规则表最多 1 MB。")
+                else:
+                    try:
+                        text = upload.read().decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
+            parsed, shape = rules_rows(text) if not form.errors else ([], [])
             for error in shape:
                 form.add_error("rows", error)
             if not form.errors:
                 try:
-                    version = services.routing_version_create(
-                        rows=rows, user=user, note=form.cleaned_data["note"])
+                    made = services.routing_version_create(
+                        rows=parsed, user=user, note=form.cleaned_data["note"])
                 except services.ImportInvalid as problem:
                     for error in problem.errors:
                         form.add_error("rows", error)
                 except DomainError as problem:
                     form.add_error("rows", problem.message)
                 else:
-                    messages.success(request, f"已发布派单规则第{version.number}版。")
+                    messages.success(request, f"已发布派单规则第{made.number}版。")
                     return redirect("hotline:rules")
         mark_errors(form)
     version = routing.active_version()
-    rows = version.rules.select_related("category", "department") if version else []
     return render(request, "hotline/rules.html", {
-        "form": form, "admin": admin, "version": version, "rows": rows},
+        "form": form, "admin": admin, "version": version,
+        "rows": version.rules.select_related("category", "department") if version else []},
                   status=422 if form.errors else 200)

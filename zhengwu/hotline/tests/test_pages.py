@@ -132,7 +132,7 @@ def test_the_desk_shows_the_callers_history_and_the_guides(client_for: Any) -> N
     earlier = opened(user("hotline"))
     client = client_for(user("hotline"))
     def history(phone: str) -> str:
-        page = client.get(reverse("hotline:desk"), {"phone": phone}).content.decode()
+        page: str = client.get(reverse("hotline:desk"), {"phone": phone}).content.decode()
         return page.split('id="caller-history"', 1)[1].split("</div>", 1)[0]
 
     assert earlier.number in history("13912345678")
