@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
-from zhengwu.hotline import services
+from zhengwu.hotline import my_space, services
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder, WorkOrderRead
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
@@ -210,6 +210,44 @@ def test_a_refused_move_keeps_what_was_typed(client_for: Any, market: Department
 
 
 @time_machine.travel(MONDAY, tick=False)
+def test_a_return_is_reviewed_on_the_page(client_for: Any, market: Department) -> None:
+    row = dispatched(market)
+    url = reverse("hotline:order", args=[row.number])
+    reviewer = client_for(user("reviewer"))
+    refused = reviewer.post(url, {"action": "return", "reason": ""})
+    assert refused.status_code == 422
+    assert 'id="id_return_reason_error"' in refused.content.decode()
+    assert reviewer.post(url, {"action": "return",
+                               "reason": "油烟扰民属生态环境部门职责"}).status_code == 302
+    row.refresh_from_db()
+    assert row.status == S.RETURNED
+    operator = client_for(user("hotline"))
+    page = operator.get(url).content.decode()
+    assert 'id="move-return_approve"' in page and 'id="move-return_reject"' in page
+    police = Department.objects.get(short_name="市公安局")
+    assert operator.post(url, {"action": "return_approve",
+                               "department": str(police.pk)}).status_code == 302
+    row.refresh_from_db()
+    assert row.status == S.SIGNING and row.department == police and row.return_count == 1
+    # 市场监管 no longer sees it; 公安 does.
+    assert reviewer.get(url).status_code == 404
+    assert client_for(user("gongan")).get(url).status_code == 200
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_the_supervisor_supervises_from_the_page(client_for: Any, market: Department) -> None:
+    row = dispatched(market)
+    url = reverse("hotline:order", args=[row.number])
+    client = client_for(user("supervisor"))
+    page = client.get(url).content.decode()
+    assert 'id="move-supervise"' in page and 'id="move-dispatch"' not in page
+    assert client.post(url, {"action": "supervise", "note": "请加快办理"}).status_code == 302
+    assert row.events.filter(action="supervise").exists()
+    # A move the user may not make is refused, not performed.
+    assert client.post(url, {"action": "close"}).status_code in (403, 409)
+
+
+@time_machine.travel(MONDAY, tick=False)
 def test_the_department_inbox_lists_its_own_orders_signing_first(
         client_for: Any, market: Department) -> None:
     signed = dispatched(market)
@@ -280,6 +318,8 @@ def test_a_person_reports_and_follows_it_in_my_space(client_for: Any) -> None:
     assert row.number in client.get(reverse("hotline:mine")).content.decode()
     page = client.get(reverse("hotline:order", args=[row.number]))
     assert page.status_code == 200 and "吴热线" not in page.content.decode()
+    my_space.register()  # HotlineConfig.ready() registers it on main
+    assert row.number in client.get("/my/").content.decode()
     other = client_for(user("chuangye"))
     assert other.get(reverse("hotline:order", args=[row.number])).status_code == 404
     assert row.number not in other.get(reverse("hotline:mine")).content.decode()
