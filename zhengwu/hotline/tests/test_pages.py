@@ -243,8 +243,13 @@ def test_the_supervisor_supervises_from_the_page(client_for: Any, market: Depart
     assert 'id="move-supervise"' in page and 'id="move-dispatch"' not in page
     assert client.post(url, {"action": "supervise", "note": "请加快办理"}).status_code == 302
     assert row.events.filter(action="supervise").exists()
-    # A move the user may not make is refused, not performed.
+    # A move the user may not make, or none at all, is refused, not performed.
     assert client.post(url, {"action": "close"}).status_code in (403, 409)
+    assert client.post(url, {"action": "nonsense"}).status_code in (403, 409, 422)
+    assert client.post(url, {"action": "dispatch", "department": "x"}).status_code in (
+        403, 409, 422)
+    row.refresh_from_db()
+    assert row.status == S.SIGNING
 
 
 @time_machine.travel(MONDAY, tick=False)
