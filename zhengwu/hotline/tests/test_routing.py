@@ -100,3 +100,17 @@ def test_new_version_is_all_or_nothing_and_admin_only(django_user_model):
     rules_only = [s for s in routing.suggest("", "", "030101") if s.by == "rule"]
     assert [s.department for s in rules_only] == ["耒阳市市场监督管理局"]  # 03 covers 0603
     assert [s for s in routing.suggest("", "", "0101") if s.by == "rule"] == []
+
+
+def test_a_trained_model_on_disk_is_used_and_reloaded_when_it_changes(tmp_path, settings):
+    classifier = pytest.importorskip("zhengwu.hotline.classifier")
+    rows = [(f"超市销售过期食品{n}", "耒阳市市场监督管理局") for n in range(12)] + [
+        (f"路灯不亮晚上很黑{n}", "耒阳市城市管理和综合执法局") for n in range(12)]
+    path = tmp_path / "model.joblib"
+    settings.HOTLINE_MODEL_PATH = str(path)
+    settings.HOTLINE_MODEL_THRESHOLD = 0.0
+    assert routing.model() is None  # no file yet
+    classifier.save(classifier.train(rows), path)
+    found = [s for s in routing.suggest("超市销售过期食品") if s.by == "model"]
+    assert found and found[0].department == "耒阳市市场监督管理局"
+    assert routing.model() is routing.model()  # cached while the file is unchanged
