@@ -3,7 +3,7 @@ try without the title is refused next to its field and nothing typed is lost —
 shows the routing suggestions (rule or model, with a score), the operator dispatches to
 耒阳市市场监督管理局, the department's reviewer (王审核, packs/leiyang/people.csv) signs and
 answers, and the operator records the callback and closes the order. axe-core on the desk
-(with its errors) and on the order page, at phone and desktop widths.
+(with its errors), the order page and the department's inbox, at phone and desktop widths.
 """
 
 from __future__ import annotations
@@ -75,6 +75,8 @@ def test_a_call_from_the_desk_to_closing(page: Page, browser: Browser, server: S
     staff = _page(browser, server, console)
     login(staff, "reviewer")
     staff.goto("/hotline/orders/")
+    expect(staff.locator("#orders tr", has_text=number)).to_contain_text("待签收")
+    assert_accessible_at_widths(staff, "12345 department inbox")
     staff.get_by_role("link", name=number).click()
     expect(staff.locator("main")).not_to_contain_text(PHONE)  # masked for the department
     staff.locator("#move-sign").get_by_role("button", name="签收").click()
