@@ -192,6 +192,17 @@ def test_the_department_sees_the_caller_masked_and_the_operator_reads_are_logged
 
 
 @time_machine.travel(MONDAY, tick=False)
+def test_a_reporter_is_never_shown_to_the_department(client_for: Any,
+                                                     market: Department) -> None:
+    row = opened(user("hotline"), kind="report", title="举报无证经营")
+    moved(row.number, user("hotline"), action="dispatch", department_id=market.pk)
+    url = reverse("hotline:order", args=[row.number])
+    for name in ("chief", "reviewer"):  # not even the 首席代表, who may unmask otherwise
+        page = client_for(user(name)).get(url).content.decode()
+        assert "13912345678" not in page and "王五" not in page and "保密" in page, name
+
+
+@time_machine.travel(MONDAY, tick=False)
 def test_a_refused_move_keeps_what_was_typed(client_for: Any, market: Department) -> None:
     row = dispatched(market)
     moved(row.number, user("reviewer"), action="sign")
