@@ -21,6 +21,7 @@ Rules held here, once (docs/hotline.md):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import is_valid_uscc
-from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.departments.models import Department, DepartmentKind
 from zhengwu.hotline import rules
@@ -73,6 +74,7 @@ __all__ = ["ImportInvalid", "ImportResult", "OrderIn", "OrderInvalid", "OrderMov
            "order_import", "order_move", "order_open", "order_read", "orders_sweep",
            "routing_version_create"]
 
+logger = logging.getLogger("zhengwu.hotline")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 REGION = re.compile(r"^\d{12}$")
 # Who may open an order for themselves (signed in, not staff) and through which channels.
@@ -740,6 +742,27 @@ class SweepResult:
     supervised: int = 0
 
 
+def _sweep_one(pk: int, number: str, calendar: Any, now: dt.datetime,
+               result: SweepResult) -> None:
+    row = WorkOrder.objects.get(pk=pk)
+    if row.status not in (S.SIGNING, S.HANDLING) or row.due_at is None or (
+            row.dispatched_at is None):
+        return
+    level = rules.warn_level(calendar, row.dispatched_at, row.due_at, now)
+    if level > row.warned_percent:
+        order_move(number=number, user=None, move=OrderMoveIn(action="warn"), now=now)
+        result.warned += 1
+    colour = rules.card_of(calendar, row.due_at, now)
+    if colour and CARD_RANK[Card(colour)] > CARD_RANK[Card(row.card)]:
+        with transaction.atomic():
+            order_move(number=number, user=None, move=OrderMoveIn(action="card"), now=now)
+            result.carded += 1
+            if colour == Card.RED:
+                order_move(number=number, user=None,
+                           move=OrderMoveIn(action="supervise", note="逾期红牌督办"), now=now)
+                result.supervised += 1
+
+
 def orders_sweep(now: dt.datetime) -> SweepResult:
     """Each order a department holds, once per level (idempotent): warned at 50 %, 80 % and
     100 % of its handling limit; a yellow card once overdue; a red card and 督办 (to the
@@ -751,23 +774,11 @@ def orders_sweep(now: dt.datetime) -> SweepResult:
         Q(status__in=(S.SIGNING, S.HANDLING)), due_at__isnull=False,
         dispatched_at__isnull=False)
     for pk, number in running.values_list("pk", "number"):
-        row = WorkOrder.objects.get(pk=pk)
-        assert row.due_at is not None
-        assert row.dispatched_at is not None
-        level = rules.warn_level(calendar, row.dispatched_at, row.due_at, now)
-        if level > row.warned_percent:
-            order_move(number=number, user=None, move=OrderMoveIn(action="warn"), now=now)
-            result.warned += 1
-        colour = rules.card_of(calendar, row.due_at, now)
-        if colour and CARD_RANK[Card(colour)] > CARD_RANK[Card(row.card)]:
-            with transaction.atomic():
-                order_move(number=number, user=None, move=OrderMoveIn(action="card"), now=now)
-                result.carded += 1
-                if colour == Card.RED:
-                    order_move(number=number, user=None,
-                               move=OrderMoveIn(action="supervise", note="逾期红牌督办"),
-                               now=now)
-                    result.supervised += 1
+        try:
+            _sweep_one(pk, number, calendar, now, result)
+        except DomainError:
+            # Moved meanwhile (signed, answered, closed): the next sweep sees its new state.
+            logger.warning("hotline sweep skipped order %s", number, exc_info=True)
     return result
 
 

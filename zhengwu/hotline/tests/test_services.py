@@ -297,3 +297,20 @@ def test_import_is_idempotent_and_all_or_nothing(operator):
         services.order_import(user=operator, rows=bad, now=at(2026, 12, 7))
     assert [e[:4] for e in caught.value.errors] == ["第2行：", "第3行："]
     assert not WorkOrder.objects.filter(external_id="SJ-003").exists()
+
+
+def test_the_sweep_runs_before_delivery(db):
+    from zhengwu.core import sweeps
+
+    order = list(sweeps.ordered())
+    assert order.index("hotline.orders") < order.index("notifications.deliver")
+
+
+def test_a_closed_order_is_not_swept(operator, market, market_staff):
+    row = handling(operator, market, market_staff)
+    moved(row.number, market_staff, at(2026, 12, 8), action="answer", reply="已处理。")
+    moved(row.number, operator, at(2026, 12, 8), action="callback", resolved=True,
+          satisfaction="satisfied")
+    moved(row.number, operator, at(2026, 12, 8), action="close")
+    services.orders_sweep(at(2027, 1, 30))
+    assert not WorkOrderEvent.objects.filter(order=row, action__in=["warn", "card"]).exists()
