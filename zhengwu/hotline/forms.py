@@ -1,0 +1,264 @@
+"""The forms of the 12345 pages: the operator's new call (and the portal's 我要反映), the
+desk's lookups (caller history by phone, knowledge search), the staff list's filters, the
+move forms of a work order's page and the routing rules' new version.
+
+The rules (limits, who may move what, what a reply or a callback must hold) are the
+services'; these forms only carry what was typed back to the page with each error next to
+its field (FIELD_OF_CODE maps a service's error code to the field it is about).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, cast
+
+from django import forms
+
+from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.departments.models import Department
+from zhengwu.hotline.models import Category, Channel, OrderKind, Satisfaction, Status, Urgency
+from zhengwu.hotline.services import RuleRow
+from zhengwu.regions.models import TOWNSHIP_LEVELS, Region
+
+# The channels an operator types an order in from (the others arrive by import or API).
+DESK_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.EMAIL)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The category tree as one select: each level indented under its parent (codes sort
+    parents before their children)."""
+    rows = Category.objects.filter(active=True).order_by("code").values_list(
+        "code", "name", "level")
+    return [(code, f"{'　' * (level - 1)}{name}") for code, name, level in rows]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The county and its townships (乡镇、街道): where the matter is."""
+    home = Region.objects.filter(home=True).first()
+    if home is None:
+        return []
+    towns = Region.objects.filter(code__startswith=home.prefix,
+                                  level__in=TOWNSHIP_LEVELS).order_by("code")
+    return [(home.code, f"{home.name}（全市）"), *((r.code, r.name) for r in towns)]
+
+
+def department_choices() -> list[tuple[str, str]]:
+    """Departments an order may be sent to: the county's and its townships' (no village
+    committees: a 12345 order goes to the township, which 下派s further)."""
+    rows = (Department.objects.exclude(kind="村(居)民委员会")
+            .order_by("region__code", "short_name").values_list("pk", "short_name"))
+    return [(str(pk), name) for pk, name in rows]
+
+
+def township_department_choices() -> list[tuple[str, str]]:
+    rows = (Department.objects.filter(kind__in=("乡镇人民政府", "街道办事处"))
+            .order_by("region__code").values_list("pk", "short_name"))
+    return [(str(pk), name) for pk, name in rows]
+
+
+def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[("", "请选择"), *choices], required=False,
+                             **kwargs)
+
+
+class OrderForm(ErrorsDescribed):
+    """A new order: the operator's call (with the caller's name and phone) or the portal's
+    我要反映 (the account's name and phone)."""
+
+    kind = forms.ChoiceField(label="诉求类型", choices=[("", "请选择"), *OrderKind.choices],
+                             required=False)
+    title = TextField(label="标题", max_length=100, required=False,
+                      help_text="一句话概括诉求，例如“某小区路灯不亮”。")
+    content = TextField(label="诉求内容", max_length=4000, required=False,
+                        widget=forms.Textarea(attrs={"rows": 5}))
+    category = forms.ChoiceField(label="诉求分类（选填）", required=False)
+    region = forms.ChoiceField(label="所在乡镇（街道）", required=False)
+    address = TextField(label="详细地址（选填）", max_length=200, required=False)
+    caller_name = TextField(label="诉求人姓名", max_length=50, required=False)
+    caller_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    enterprise_uscc = forms.CharField(label="企业统一社会信用代码（企业诉求填写）", max_length=18,
+                                      required=False)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, required=False,
+                                initial=Urgency.NORMAL)
+    confidential = forms.BooleanField(label="保密（举报人信息不告知承办部门）", required=False)
+
+    def __init__(self, *args: Any, desk: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", "不确定"), *category_choices()]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", "请选择"), *region_choices()]
+        if desk:
+            self.fields["channel"] = forms.ChoiceField(
+                label="来源渠道", required=False, initial=Channel.PHONE,
+                choices=[(c.value, c.label) for c in DESK_CHANNELS])
+            self.order_fields(["channel"])
+        else:
+            del self.fields["caller_name"]
+            self.fields["caller_phone"].label = "联系电话（默认为账号手机号）"
+
+
+class ListFilterForm(forms.Form):
+    """The staff list's filters (GET)."""
+
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Status.choices],
+                               required=False)
+    kind = forms.ChoiceField(label="诉求类型", choices=[("", "全部"), *OrderKind.choices],
+                             required=False)
+    department = forms.ChoiceField(label="承办部门", required=False)
+    overdue = forms.BooleanField(label="仅看超期", required=False)
+    business = forms.BooleanField(label="仅看营商环境诉求", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", "全部"), *department_choices()]
+
+
+# --- the moves of an order's page -----------------------------------------------------------
+
+
+class NoteForm(ErrorsDescribed):
+    """A move that needs only a note (签收, 办结, 催办, 督办, 驳回 …)."""
+
+    note = TextField(label="说明（选填）", max_length=2000, required=False,
+                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(ErrorsDescribed):
+    """A move that needs a reason (退单, 重办, 重启)."""
+
+    reason = TextField(label="理由", max_length=2000, required=False,
+                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DispatchForm(ErrorsDescribed):
+    department = forms.ChoiceField(label="承办部门", required=False)
+    note = TextField(label="派单说明（选填）", max_length=2000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", "请选择部门"), *department_choices()]
+
+
+class DelegateForm(DispatchForm):
+    """下派 to a township."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].label = "下派至乡镇（街道）"
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", "请选择乡镇（街道）"), *township_department_choices()]
+
+
+class ReturnApproveForm(DispatchForm):
+    """退单审核通过: the order goes to another department."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].label = "改派给"
+
+
+class AnswerForm(ErrorsDescribed):
+    reply = TextField(label="答复内容", max_length=4000, required=False,
+                      widget=forms.Textarea(attrs={"rows": 4}),
+                      help_text="写明办理经过和结果，回访时将告知诉求人。")
+
+
+class DirectForm(ErrorsDescribed):
+    """直办: a 咨询 answered on the call, closed at once."""
+
+    reply = TextField(label="当场答复内容", max_length=4000, required=False,
+                      widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendRequestForm(ErrorsDescribed):
+    days = forms.IntegerField(label="申请延期（工作日）", min_value=1, max_value=60,
+                              required=False)
+    reason = TextField(label="延期理由", max_length=2000, required=False,
+                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendApproveForm(ErrorsDescribed):
+    days = forms.IntegerField(label="批准延期（工作日）", min_value=1, max_value=60,
+                              required=False)
+    note = TextField(label="说明（选填）", max_length=2000, required=False)
+
+
+class CallbackForm(ErrorsDescribed):
+    resolved = forms.ChoiceField(label="诉求人认为是否解决",
+                                 choices=[("", "请选择"), ("yes", "已解决"), ("no", "未解决")],
+                                 required=False)
+    satisfaction = forms.ChoiceField(label="满意度",
+                                     choices=[("", "请选择"), *Satisfaction.choices],
+                                     required=False)
+    note = TextField(label="回访记录（选填）", max_length=2000, required=False,
+                     widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CardForm(ErrorsDescribed):
+    colour = forms.ChoiceField(label="亮牌", choices=[("", "请选择"), ("yellow", "黄牌"),
+                                                   ("red", "红牌")], required=False)
+    note = TextField(label="说明（选填）", max_length=2000, required=False)
+
+
+class MergeForm(ErrorsDescribed):
+    into = forms.CharField(label="合并至工单编号", max_length=24, required=False,
+                           help_text="同一事项的重复工单合并后一并答复，各诉求人均会被回访。")
+    note = TextField(label="说明（选填）", max_length=2000, required=False)
+
+
+class EscalateForm(ErrorsDescribed):
+    reason = TextField(label="上报理由", max_length=2000, required=False,
+                       widget=forms.Textarea(attrs={"rows": 2}))
+
+
+RULES_HEADER = ("region_code", "category_code", "department", "priority")
+
+
+def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
+    """The rules of a CSV table (a header line optional) for services.routing_version_create,
+    and what is wrong with its shape (the service checks what the cells name)."""
+    lines = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))
+             if any(cell.strip() for cell in row)]
+    if lines and tuple(c.strip().lower() for c in lines[0][:4]) == RULES_HEADER:
+        lines = lines[1:]
+    rows: list[RuleRow] = []
+    errors: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        cells = [cell.strip() for cell in line]
+        if len(cells) > 4 and any(cells[4:]):
+            errors.append(f"第{n}行：多于4列（区划编码前缀,诉求分类编码,承办部门,优先级）。")
+            continue
+        region, code, department, priority = (cells + [""] * 4)[:4]
+        try:
+            rank = int(priority or "0")
+        except ValueError:
+            errors.append(f"第{n}行：优先级“{priority[:10]}”应为整数。")
+            continue
+        rows.append(RuleRow(region, code, department, rank))
+    return rows, errors
+
+
+class RulesForm(ErrorsDescribed):
+    """A new routing rules version: the whole table as CSV."""
+
+    rows = forms.CharField(
+        label="规则表（CSV）", required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="每行一条：区划编码前缀,诉求分类编码,承办部门全称或简称,优先级；"
+                  "首行可为表头 region_code,category_code,department,priority。"
+                  "区划或分类留空表示不限。")
+    upload = forms.FileField(label="或上传 CSV 文件", required=False)
+    note = TextField(label="版本说明", max_length=200, required=False)
+
+
+def mark_errors(form: forms.Form) -> None:
+    """Mark the fields given an error after validation (a service's rule) as
+    ErrorsDescribed marks its own."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{form[name].auto_id}_error"

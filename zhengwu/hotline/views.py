@@ -1,0 +1,455 @@
+"""12345 热线 pages, server-rendered in Chinese, working without JavaScript (docs/hotline.md).
+
+- the operator's desk: a new call (受理), the caller's earlier orders by phone number, the
+  catalogue's 办事指南 for 咨询 (search as a service), and the orders waiting for 派单;
+- the staff list: operators and 电子监察 see every order (filters), department staff their
+  department's inbox (待签收 first);
+- an order's page: the order (the caller unmasked only for those who may see it, each such
+  showing logged), its limits with warnings and cards, the routing suggestions with a 派单
+  button each, the timeline, and one form per move the user may make now (the engine's
+  predicate, engine.moves_open);
+- the portal: 我要反映 (signed in) and 我的诉求;
+- the routing rules: the active version's table and, for the hotline admin, a new version.
+
+A refused form answers 422 with what was typed kept and each error next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from pydantic import ValidationError
+
+from zhengwu.accounts.models import User
+from zhengwu.catalog import search
+from zhengwu.core import clock
+from zhengwu.core.errors import DomainError
+from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline.forms import (
+    AnswerForm,
+    CallbackForm,
+    CardForm,
+    DelegateForm,
+    DirectForm,
+    DispatchForm,
+    EscalateForm,
+    ExtendApproveForm,
+    ExtendRequestForm,
+    ListFilterForm,
+    MergeForm,
+    NoteForm,
+    OrderForm,
+    ReasonForm,
+    ReturnApproveForm,
+    RulesForm,
+    mark_errors,
+    rules_rows,
+)
+from zhengwu.hotline.models import Channel, WorkOrder
+from zhengwu.hotline.models import Status as S  # noqa: N817
+from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
+from zhengwu.hotline.workflow import (
+    ACTION_LABELS,
+    ORDER_TABLE,
+    PERSON_ACTIONS,
+    ROLE_LABELS,
+    department_ids,
+    is_admin,
+    is_operator,
+)
+from zhengwu.process import engine
+from zhengwu.process.timeline import timeline_rows
+from zhengwu.regions.models import Region
+from zhengwu.regions.selectors import region_get
+
+RULES_UPLOAD_BYTES = 1_000_000
+ROLES: dict[str, str] = {str(role): label for role, label in ROLE_LABELS.items()}
+
+# The form of each move on an order's page.
+MOVE_FORMS: dict[str, type[django_forms.Form]] = {
+    "dispatch": DispatchForm, "sign": NoteForm, "return": ReasonForm,
+    "return_approve": ReturnApproveForm, "return_reject": ReasonForm, "answer": AnswerForm,
+    "callback": CallbackForm, "close": NoteForm, "redo": ReasonForm, "reopen": ReasonForm,
+    "escalate": EscalateForm, "delegate": DelegateForm, "extend_request": ExtendRequestForm,
+    "extend_approve": ExtendApproveForm, "extend_deny": NoteForm, "urge": NoteForm,
+    "supervise": NoteForm, "card": CardForm, "direct": DirectForm, "merge": MergeForm,
+}
+
+
+# --- who may open which page ------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> User:
+    """Anyone who works 12345 orders: operators, 电子监察, the hotline admin and the
+    departments' staff; other staff and the public are refused (403)."""
+    user = cast(User, request.user)
+    if not (selectors.sees_all(user) or is_admin(user) or department_ids(user)):
+        raise PermissionDenied("12345工单页面仅供话务员、电子监察和承办部门工作人员使用。")
+    return user
+
+
+def _operator(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not is_operator(user):
+        raise PermissionDenied("12345受理台仅供话务员使用。")
+    return user
+
+
+def _sees_all(user: User) -> bool:
+    return selectors.sees_all(user)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def _order_in(data: Any, *, caller_name: str = "", caller_phone: str = "") -> Any:
+    """The service's input from what was typed (the service checks it)."""
+    fields = {
+        "kind": data.get("kind", ""), "title": data.get("title", ""),
+        "content": data.get("content", ""), "category_code": data.get("category", ""),
+        "region_code": data.get("region", ""), "address": data.get("address", ""),
+        "caller_name": data.get("caller_name", "") or caller_name,
+        "caller_phone": data.get("caller_phone", "") or caller_phone,
+        "enterprise_uscc": data.get("enterprise_uscc", ""),
+        "urgency": data.get("urgency", "") or "normal",
+        "confidential": bool(data.get("confidential")),
+    }
+    return OrderIn(**fields)
+
+
+# Which form field an input the service refused belongs to.
+FIELD_OF_INPUT = {"category_code": "category", "region_code": "region"}
+
+
+def _open(form: OrderForm, user: User, channel: str, **caller: str) -> WorkOrder | None:
+    """受理 from the form; on a problem, put it next to its field."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.order_open(user=user, data=_order_in(form.data, **caller),
+                                   channel=channel)
+    except ValidationError as problem:
+        for error in problem.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            field = FIELD_OF_INPUT.get(name, name)
+            form.add_error(field if field in form.fields else None,
+                           _message(str(error.get("msg", "")), name))
+    except DomainError as problem:
+        _place(form, problem)
+    mark_errors(form)
+    return None
+
+
+def _message(text: str, name: str) -> str:
+    """A schema's message in Chinese (the services' own messages already are)."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text.removeprefix("Value error, ")
+    return "请填写或更正此项。"
+
+
+def _place(form: django_forms.Form, problem: DomainError) -> None:
+    """Put a service's refusal next to the field it is about (services.OrderInvalid names
+    each; otherwise the field its code names: order.reply_required → reply), else above the
+    form."""
+    fields: dict[str, str] = getattr(problem, "fields", {}) or {}
+    if fields:
+        for key, message in fields.items():
+            name = FIELD_OF_INPUT.get(key, key)
+            form.add_error(name if name in form.fields else None, message)
+        return
+    field = ""
+    if not field:
+        tail = problem.code.rsplit(".", 1)[-1]
+        candidates = [tail, FIELD_OF_INPUT.get(tail, ""), tail.removesuffix("_missing"),
+                      tail.removesuffix("_required"), "note" if "reason" in tail else ""]
+        field = next((name for name in candidates if name in form.fields), "")
+    form.add_error(field or None, problem.message)
+
+
+def _knowledge(q: str) -> tuple[list[search.Hit], str]:
+    """办事指南 matching the caller's question (the catalogue's search as a service)."""
+    if not q.strip():
+        return [], ""
+    try:
+        hits, _ = search.get_index().search(q, limit=8)
+    except search.QueryError as problem:
+        return [], str(problem)
+    return hits, ""
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """受理台: the new-call form. Its 查询历史工单 and 搜索办事指南 buttons post the form back
+    with what was typed kept (nothing is lost while the operator looks something up);
+    ?phone= and ?q= do the same lookups from a link."""
+    user = _operator(request)
+    data = request.POST if request.method == "POST" else request.GET
+    lookup = request.POST.get("lookup", "")
+    if request.method == "POST" and not lookup:
+        form = OrderForm(request.POST, desk=True)
+        row = _open(form, user, request.POST.get("channel") or Channel.PHONE)
+        if row is not None:
+            messages.success(request, f"已受理，工单编号 {row.number}。请派单或直办。")
+            return redirect("hotline:order", number=row.number)
+    else:
+        # A lookup: the form as typed, not judged yet.
+        typed = {k: v for k, v in data.items() if k in OrderForm.base_fields or k == "channel"}
+        typed.setdefault("caller_phone", data.get("phone", ""))
+        form = OrderForm(initial=typed, desk=True)
+    phone = (data.get("caller_phone") or data.get("phone") or "").strip()[:20]
+    history = list(selectors.orders_for(user, phone=phone)[:20]) if phone else []
+    q = data.get("q", "")[:50]
+    hits, search_error = _knowledge(q)
+    waiting = selectors.orders_for(user).filter(
+        status__in=(S.DISPATCHING, S.RETURNED)).order_by("accepted_at")[:30]
+    return render(request, "hotline/desk.html", {
+        "form": form, "phone": phone, "history": history, "lookup": lookup,
+        "q": q, "hits": hits, "search_error": search_error, "waiting": waiting},
+                  status=422 if form.is_bound and form.errors else 200)
+
+
+# --- the staff list ---------------------------------------------------------------------------
+
+
+def _overdue(row: WorkOrder, now: Any) -> bool:
+    """Past its limit: the 办理期限, or — not yet signed for — the 签收期限."""
+    return selectors.is_overdue(row, now) or (
+        row.status == S.SIGNING and row.sign_due_at is not None and row.sign_due_at < now)
+
+
+@login_required
+def orders(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    sees_all = _sees_all(user)
+    filters = ListFilterForm(request.GET or None)
+    chosen: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    department = str(chosen.get("department") or "")
+    found = selectors.orders_for(
+        user, status=chosen.get("status") or "", kind=chosen.get("kind") or "",
+        department_id=int(department) if sees_all and department.isdigit() else None)
+    if chosen.get("business"):
+        found = found.filter(business=True)
+    now = clock.now()
+    if not sees_all:
+        # The department's inbox: what waits for 签收 first, then by deadline.
+        found = found.exclude(status__in=(S.CLOSED, S.MERGED)) if not chosen.get(
+            "status") else found
+        rows = sorted(found.select_related("department", "category")[:500],
+                      key=lambda r: (r.status != S.SIGNING, r.due_at or r.accepted_at))
+    else:
+        rows = list(found.select_related("department", "category")[:500])
+    listed = [(row, _overdue(row, now)) for row in rows]
+    if chosen.get("overdue"):
+        listed = [(row, late) for row, late in listed if late]
+    return render(request, "hotline/orders.html", {
+        "rows": listed[:200], "filters": filters, "sees_all": sees_all,
+        "operator": is_operator(user)})
+
+
+# --- an order's page --------------------------------------------------------------------------
+
+
+def _bool(value: Any) -> bool | None:
+    return {"yes": True, "no": False}.get(str(value or ""))
+
+
+def _move_in(action: str, data: Any) -> Any:
+    """The service's move input from a move form (only the fields its schema has)."""
+    department = str(data.get("department", "") or "")
+    days = str(data.get("days", "") or "")
+    values: dict[str, Any] = {
+        # Reasons (退单, 重办 …) travel as the move's note.
+        "action": action, "note": data.get("reason", "") or data.get("note", ""),
+        "reply": data.get("reply", ""),
+        "department_id": int(department) if department.isdigit() else None,
+        "by": data.get("by", "") or "manual", "resolved": _bool(data.get("resolved")),
+        "satisfaction": data.get("satisfaction", ""), "days": int(days) if days.isdigit()
+        else None, "into": data.get("into", "").strip(), "card": data.get("colour", ""),
+    }
+    known = OrderMoveIn.model_fields
+    return OrderMoveIn(**{k: v for k, v in values.items() if k in known})
+
+
+def _ids(action: str) -> str:
+    """Each move form's own element ids (several forms on one page share field names)."""
+    return f"id_{action}_%s"
+
+
+def _suggestions(row: WorkOrder) -> list[Any]:
+    """routing.suggest for the order (rules first, then the model; none when it abstains)."""
+    return list(routing.suggest(f"{row.title}\n{row.content}", row.region_code,
+                                row.category.code if row.category else ""))
+
+
+def _region_name(code: str) -> str:
+    """Where the order is, in words (the township's name and its county's)."""
+    if not code:
+        return ""
+    try:
+        region = region_get(code=code)
+    except Region.DoesNotExist:
+        return code
+    return region.name if region.parent is None else f"{region.parent.name}{region.name}"
+
+
+def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
+    """The caller's own view: state, limits and the reply; no staff names."""
+    return render(request, "hotline/progress.html", {
+        "row": row, "region_name": _region_name(row.region_code), "timeline": timeline_rows(
+            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            status=lambda s: str(S(s).label) if s else "", roles=ROLES, with_staff=False)})
+
+
+@login_required
+def order(request: HttpRequest, number: str) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_staff:
+        # The caller's own order; another's looks like none (404).
+        found = selectors.mine(user).filter(number=number).first()
+        if found is None:
+            raise Http404("没有这个工单。")
+        return _progress(request, found)
+    _staff(request)
+    try:
+        row = selectors.order_get(number, user)
+    except WorkOrder.DoesNotExist:
+        raise Http404("没有这个工单。") from None
+    forms: dict[str, django_forms.Form] = {}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        kind = MOVE_FORMS.get(action, NoteForm)
+        bound = kind(request.POST, auto_id=_ids(action))
+        try:
+            if not bound.is_valid():
+                raise _Unfit
+            services.order_move(number=number, user=user, move=_move_in(action, request.POST))
+        except _Unfit:
+            status = 422
+            forms[action] = bound
+        except ValidationError as problem:
+            status = 422
+            for error in problem.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                name = "department" if name == "department_id" else name
+                bound.add_error(name if name in bound.fields else None,
+                                _message(str(error.get("msg", "")), name))
+            mark_errors(bound)
+            forms[action] = bound
+        except DomainError as problem:
+            status = problem.http_status if 400 <= problem.http_status < 500 else 409
+            if action in MOVE_FORMS:
+                _place(bound, problem)
+                mark_errors(bound)
+                forms[action] = bound
+            else:
+                messages.error(request, problem.message)
+        else:
+            label = ORDER_TABLE.moves[action].label if action in ORDER_TABLE.moves else "办理"
+            messages.success(request, f"已{label}。")
+            return redirect("hotline:order", number=number)
+        row = selectors.order_get(number, user)
+    moves = engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
+    shown = [(action, ORDER_TABLE.moves[action].label,
+              forms.get(action) or MOVE_FORMS.get(action, NoteForm)(auto_id=_ids(action)))
+             for action in moves if action in MOVE_FORMS]
+    caller = selectors.caller_view(row, user)
+    if caller.unmasked:
+        # The page shows the caller's name and phone: every showing is a logged read.
+        services.order_read(row=row, user=user)
+    now = clock.now()
+    return render(request, "hotline/order.html", {
+        "row": row, "caller": caller, "overdue": _overdue(row, now),
+        "region_name": _region_name(row.region_code),
+        "suggestions": _suggestions(row) if "dispatch" in moves else [],
+        "moves": shown, "failed": next(iter(forms), ""),
+        "merged": list(row.merged.all()) if hasattr(row, "merged") else [],
+        "timeline": timeline_rows(
+            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
+
+
+class _Unfit(Exception):
+    """A move form that did not validate (a number that is not one): shown as typed."""
+
+
+# --- the portal -------------------------------------------------------------------------------
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """我要反映 for a signed-in person or enterprise: name and phone from the account."""
+    user = cast(User, request.user)
+    if user.is_staff:
+        if is_operator(user):
+            return redirect("hotline:desk")
+        raise PermissionDenied("工作人员请通过12345受理台登记工单。")
+    # An enterprise's account speaks for the enterprise: its matter is a 营商环境 one.
+    form = OrderForm(request.POST or None, desk=False,
+                     initial={"enterprise_uscc": user.uscc, "caller_phone": user.phone or ""})
+    if request.method == "POST":
+        name = user.display_name or user.get_full_name() or user.username
+        row = _open(form, user, Channel.WEB, caller_name=name, caller_phone=user.phone or "")
+        if row is not None:
+            return render(request, "hotline/opened.html", {"row": row})
+    return render(request, "hotline/new.html", {"form": form},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    return render(request, "hotline/mine.html", {"rows": selectors.mine(user)})
+
+
+# --- routing rules ----------------------------------------------------------------------------
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if not _sees_all(user):
+        raise PermissionDenied("派单规则由12345热线管理员维护。")
+    admin = is_admin(user)
+    form = RulesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not admin:
+            raise PermissionDenied("只有12345热线管理员可以发布新的派单规则。")
+        if form.is_valid():
+            text = form.cleaned_data["rows"] or ""
+            upload = form.cleaned_data.get("upload")
+            if upload is not None:
+                if upload.size > RULES_UPLOAD_BYTES:
+                    form.add_error("upload", "文件过大：规则表最多 1 MB。")
+                else:
+                    try:
+                        text = upload.read().decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
+            parsed, shape = rules_rows(text) if not form.errors else ([], [])
+            for error in shape:
+                form.add_error("rows", error)
+            if not form.errors:
+                try:
+                    made = services.routing_version_create(
+                        rows=parsed, user=user, note=form.cleaned_data["note"])
+                except services.ImportInvalid as problem:
+                    for error in problem.errors:
+                        form.add_error("rows", error)
+                except DomainError as problem:
+                    form.add_error("rows", problem.message)
+                else:
+                    messages.success(request, f"已发布派单规则第{made.number}版。")
+                    return redirect("hotline:rules")
+        mark_errors(form)
+    version = routing.active_version()
+    return render(request, "hotline/rules.html", {
+        "form": form, "admin": admin, "version": version,
+        "rows": version.rules.select_related("category", "department") if version else []},
+                  status=422 if form.errors else 200)
