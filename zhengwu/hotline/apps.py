@@ -22,7 +22,9 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.core import sweeps
+        from zhengwu.hotline import my_space
 
         # Warns, cards and supervises orders past their limits; delivery of the outbox runs
         # later in the same `zhengwu sweep`.
         sweeps.register("hotline.orders", sweep, stage=sweeps.Stage.DECIDE)
+        my_space.register()  # 我的12345诉求 in 我的空间

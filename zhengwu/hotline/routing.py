@@ -14,6 +14,8 @@ a restart.
 
 suggest() returns at most three Suggestions, best first: the rule's department (score 1.0,
 by "rule"), then the model's departments (their probabilities, by "model") unless it abstains.
+The 兜底 rule (any region, any category) is not a match but the default owner: it comes last,
+after the model's suggestions, with score 0.
 """
 
 from __future__ import annotations
@@ -130,7 +132,11 @@ def suggest(text: str, region_code: str = "", category_code: str = "") -> list[S
     category = Category.objects.select_related("parent__parent").filter(
         code=category_code).first() if category_code else None
     rule = rule_for(region_code, category)
-    if rule is not None:
+    # A rule for any region and any category is the 兜底 owner (the Beijing standard's
+    # "no clear owner goes to the government", standards-notes §7), not a match: it must not
+    # outrank a confident model, so it comes after the model's suggestions, scored 0.
+    fallback = rule is not None and not rule.region_code and rule.category_id is None
+    if rule is not None and not fallback:
         found.append(Suggestion(rule.department_id, rule.department.name, 1.0, "rule"))
     named = _model_suggestions(text)
     if named:
@@ -141,4 +147,7 @@ def suggest(text: str, region_code: str = "", category_code: str = "") -> list[S
             if department is None or any(s.department_id == department.pk for s in found):
                 continue
             found.append(Suggestion(department.pk, department.name, round(score, 4), "model"))
+    if rule is not None and fallback:
+        found = [s for s in found if s.department_id != rule.department_id][:MAX_SUGGESTIONS - 1]
+        found.append(Suggestion(rule.department_id, rule.department.name, 0.0, "rule"))
     return found[:MAX_SUGGESTIONS]

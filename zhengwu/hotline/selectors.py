@@ -104,3 +104,15 @@ def caller_view(row: WorkOrder, user: Any) -> CallerView:
 def is_overdue(row: WorkOrder, now: dt.datetime) -> bool:
     return row.status in (Status.SIGNING, Status.HANDLING) and row.due_at is not None and (
         now > row.due_at)
+
+
+def closed_training_rows() -> list[tuple[str, str]]:
+    """(text, department full name) of the real orders closed by a department: what
+    `hotline_train --with-closed` adds to the pack's labelled orders. The department that
+    answered is the label (after any 退单 it is the right one, whatever the caller thought of
+    the answer). Confidential orders (举报, the informant's words) and 直办 orders (answered by
+    the operator, no department) are left out; merged duplicates are counted once."""
+    rows = WorkOrder.objects.filter(
+        status=Status.CLOSED, department__isnull=False, direct=False,
+        confidential=False).values_list("title", "content", "department__name")
+    return [(f"{title} {content}".strip(), name) for title, content, name in rows]

@@ -104,6 +104,7 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/hotline/orders", ("/hotline/orders/", "/hotline/mine/")),
     ("/api/v1/hotline/orders/{order}", "/hotline/orders/{order}/"),
     ("/api/v1/hotline/rules", "/hotline/rules/"),
+    ("/api/v1/hotline/results", "/hotline/results/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).

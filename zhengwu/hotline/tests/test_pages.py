@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department
-from zhengwu.hotline import my_space, services
+from zhengwu.hotline import services
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder, WorkOrderRead
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
@@ -334,7 +334,6 @@ def test_a_person_reports_and_follows_it_in_my_space(client_for: Any) -> None:
     assert row.number in client.get(reverse("hotline:mine")).content.decode()
     page = client.get(reverse("hotline:order", args=[row.number]))
     assert page.status_code == 200 and "吴热线" not in page.content.decode()
-    my_space.register()  # HotlineConfig.ready() registers it on main
     assert row.number in client.get("/my/").content.decode()
     other = client_for(user("chuangye"))
     assert other.get(reverse("hotline:order", args=[row.number])).status_code == 404

@@ -50,7 +50,7 @@ def test_township_rule_beats_the_county():
 
 def test_fallback_rule_without_category():
     [any_] = routing.suggest("不知道找谁", "430481001001")
-    assert any_.department == "耒阳市人民政府办公室"
+    assert (any_.department, any_.by, any_.score) == ("耒阳市人民政府办公室", "rule", 0.0)
 
 
 class FakeModel:
@@ -73,6 +73,15 @@ def test_model_suggestions_follow_the_rule(monkeypatch):
         ("耒阳市市场监督管理局", "rule"), ("耒阳市城市管理和综合执法局", "model")]
     monkeypatch.setattr(routing, "model", lambda: FakeModel([("耒阳市教育局", 0.1)]))
     assert [s.by for s in routing.suggest("？", "430481001001", "0301")] == ["rule"]
+
+
+def test_the_fallback_rule_comes_after_a_confident_model(monkeypatch):
+    monkeypatch.setattr(routing, "model", lambda: FakeModel([
+        ("耒阳市教育局", 0.76), ("耒阳市人民政府办公室", 0.1), ("耒阳市民政局", 0.05)]))
+    found = routing.suggest("学校门口有人乱收费", "430481001001")
+    assert [(s.department, s.by, s.score) for s in found] == [
+        ("耒阳市教育局", "model", 0.76), ("耒阳市民政局", "model", 0.05),
+        ("耒阳市人民政府办公室", "rule", 0.0)]
 
 
 def test_no_classifier_means_no_model_suggestions(monkeypatch):

@@ -314,3 +314,25 @@ def test_a_closed_order_is_not_swept(operator, market, market_staff):
     moved(row.number, operator, at(2026, 12, 8), action="close")
     services.orders_sweep(at(2027, 1, 30))
     assert not WorkOrderEvent.objects.filter(order=row, action__in=["warn", "card"]).exists()
+
+
+def test_closed_orders_train_the_model_labelled_by_the_answering_department(
+        operator, market, market_staff, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from zhengwu.hotline import classifier, selectors
+
+    row = handling(operator, market, market_staff)
+    moved(row.number, market_staff, at(2026, 12, 8), action="answer", reply="已责令下架。")
+    moved(row.number, operator, at(2026, 12, 8), action="callback", resolved=True,
+          satisfaction="satisfied")
+    assert selectors.closed_training_rows() == []  # answered, not closed yet
+    moved(row.number, operator, at(2026, 12, 8, 11), action="close")
+    secret = opened(operator, at(2026, 12, 7, 9), kind="report", confidential=True)
+    assert secret.confidential
+    assert selectors.closed_training_rows() == [
+        ("超市销售过期食品 蔡子池街道某超市货架上有过期牛奶，请市场监管部门查处。", market.name)]
+    out = tmp_path / "model.joblib"
+    call_command("hotline_train", "--with-closed", "--no-eval", "--out", str(out))
+    assert "已办结的真实工单 1 条加入训练" in capsys.readouterr().out
+    assert classifier.load(out) is not None

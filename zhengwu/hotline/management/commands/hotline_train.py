@@ -1,6 +1,8 @@
-"""`zhengwu hotline_train [--pack leiyang] [--out PATH] [--if-missing] [--no-eval]`: train the
-12345 routing model on a pack's labelled orders (`hotline/orders.csv`) and save it (with its
-`.sha256` sidecar) where routing loads it (classifier.model_path()).
+"""`zhengwu hotline_train [--pack leiyang] [--with-closed] [--out PATH] [--if-missing]
+[--no-eval]`: train the 12345 routing model on a pack's labelled orders (`hotline/orders.csv`)
+— and, with `--with-closed`, on the real orders closed by a department
+(selectors.closed_training_rows) — and save it (with its `.sha256` sidecar) where routing loads
+it (classifier.model_path()).
 
 Before saving, a model trained on 80 % of the orders (a seeded, per-department split) is scored
 on the held-out 20 %, and on the pack's hand-written `hotline/orders_unseen.csv` when there is
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from config.env import BASE_DIR
-from zhengwu.hotline import classifier
+from zhengwu.hotline import classifier, selectors
 
 
 def pack_dir(pack: str | None) -> Path:
@@ -53,6 +55,8 @@ class Command(BaseCommand):
                             help="数据包名称（如 leiyang）或目录；默认 ZHENGWU_PACK")
         parser.add_argument("--out", default=None,
                             help="模型文件路径；默认 HOTLINE_MODEL_PATH（<数据目录>/hotline/model.joblib）")
+        parser.add_argument("--with-closed", action="store_true",
+                            help="同时用本平台已办结的真实工单（承办部门为标签）训练")
         parser.add_argument("--if-missing", action="store_true",
                             help="已有可用（校验通过）的模型时什么也不做（make run 使用）")
         parser.add_argument("--no-eval", action="store_true",
@@ -64,6 +68,10 @@ class Command(BaseCommand):
             self.stdout.write(f"派单模型已存在：{out}，跳过训练。")
             return
         rows = rows_from_pack(options["pack"])
+        if options["with_closed"]:
+            closed = selectors.closed_training_rows()
+            self.stdout.write(f"已办结的真实工单 {len(closed)} 条加入训练。")
+            rows = rows + closed
         if not rows:
             raise CommandError("标注工单文件中没有可用的行。")
         departments = len({department for _, department in rows})
