@@ -11,7 +11,8 @@ def sweep(now: dt.datetime) -> str:
     from zhengwu.hotline.services import orders_sweep
 
     done = orders_sweep(now)
-    return f"12345工单：预警 {done.warned}，亮牌 {done.carded}，督办 {done.supervised}"
+    return (f"12345工单：签收催办 {done.urged}，预警 {done.warned}，亮牌 {done.carded}，"
+            f"督办 {done.supervised}")
 
 
 class HotlineConfig(AppConfig):

@@ -740,6 +740,7 @@ class SweepResult:
     warned: int = 0
     carded: int = 0
     supervised: int = 0
+    urged: int = 0
 
 
 def _sweep_one(pk: int, number: str, calendar: Any, now: dt.datetime,
@@ -748,6 +749,14 @@ def _sweep_one(pk: int, number: str, calendar: Any, now: dt.datetime,
     if row.status not in (S.SIGNING, S.HANDLING) or row.due_at is None or (
             row.dispatched_at is None):
         return
+    if (row.status == S.SIGNING and row.sign_due_at is not None and now > row.sign_due_at
+            and not row.events.filter(action="urge", actor__isnull=True,
+                                      at__gte=row.dispatched_at).exists()):
+        # Not signed for within its 2 working hours: the platform urges the department once
+        # per dispatch (a re-dispatch starts a new sign-for limit).
+        order_move(number=number, user=None, move=OrderMoveIn(
+            action="urge", note="超过签收时限未签收，请立即签收。"), now=now)
+        result.urged += 1
     level = rules.warn_level(calendar, row.dispatched_at, row.due_at, now)
     if level > row.warned_percent:
         order_move(number=number, user=None, move=OrderMoveIn(action="warn"), now=now)
@@ -764,7 +773,8 @@ def _sweep_one(pk: int, number: str, calendar: Any, now: dt.datetime,
 
 
 def orders_sweep(now: dt.datetime) -> SweepResult:
-    """Each order a department holds, once per level (idempotent): warned at 50 %, 80 % and
+    """Each order a department holds, once per level (idempotent): urged once when it is not
+    signed for within its sign-for limit; warned at 50 %, 80 % and
     100 % of its handling limit; a yellow card once overdue; a red card and 督办 (to the
     department's staff and 电子监察) once overdue by more than HOTLINE_RED_CARD_DAYS further
     working days. Each is a move of the platform, with its event."""

@@ -163,7 +163,7 @@ MOVES = {
                            guards=(_extension_pending,)),
     "extend_deny": Move(frozenset({S.HANDLING}), None, OPERATOR | SUPERVISOR, "不予延期",
                         guards=(_extension_pending,)),
-    "urge": Move(OPEN_STATES - {S.DISPATCHING}, None, OPERATOR | SUPERVISOR, "催办",
+    "urge": Move(OPEN_STATES - {S.DISPATCHING}, None, OPERATOR | SUPERVISOR | SYSTEM, "催办",
                  guards=(_has_department,)),
     "supervise": Move(RUNNING | {S.RETURNED}, None, OPERATOR | SUPERVISOR | SYSTEM, "督办",
                       guards=(_has_department,)),

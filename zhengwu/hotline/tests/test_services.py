@@ -336,3 +336,19 @@ def test_closed_orders_train_the_model_labelled_by_the_answering_department(
     call_command("hotline_train", "--with-closed", "--no-eval", "--out", str(out))
     assert "已办结的真实工单 1 条加入训练" in capsys.readouterr().out
     assert classifier.load(out) is not None
+
+
+def test_sweep_urges_an_order_not_signed_within_two_working_hours(operator, market,
+                                                                  market_staff):
+    row = opened(operator, at(2026, 12, 7, 9))
+    row = moved(row.number, operator, at(2026, 12, 7, 9), action="dispatch",
+                department_id=market.pk, by="rule")
+    assert row.sign_due_at == at(2026, 12, 7, 11)
+    assert services.orders_sweep(at(2026, 12, 7, 10, 59)).urged == 0
+    assert services.orders_sweep(at(2026, 12, 7, 11, 1)).urged == 1
+    assert services.orders_sweep(at(2026, 12, 7, 15)).urged == 0  # once per dispatch
+    urge = WorkOrderEvent.objects.filter(order=row, action="urge").get()
+    assert urge.actor is None and "签收" in urge.data["note"]
+    assert OutboxItem.objects.filter(subject__contains=f"催办：{row.number}").exists()
+    row = moved(row.number, market_staff, at(2026, 12, 7, 15), action="sign")
+    assert WorkOrderEvent.objects.filter(order=row, action="sign").get().data["on_time"] is False
