@@ -16,7 +16,7 @@ a temporary directory), as `make run` does; phase `hotline_http` runs on a copy 
    worker, on loopback, in rounds, both sides with the Python load generator (one keep-alive
    connection per thread, 8 threads) in the same round: `GET /healthz` (a trivial view:
    `SELECT 1`) and `POST /api/v1/hotline/orders` as the operator (吴热线, `hotline`), each
-   request a different caller, text and Idempotency-Key. Creation has no goal in the issue:
+   request a different caller and text. Creation has no goal in the issue:
    it is reported as a ratio to /healthz.
 
 run.py writes bench/results/hotline-orders.json and latest-hotline-orders.md.
