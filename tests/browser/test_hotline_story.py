@@ -178,7 +178,7 @@ def test_an_unanswered_order_gets_its_red_card_and_supervision(
     row.get_by_role("link", name=number).click()
     timeline = supervisor.locator("#timeline")
     expect(timeline).to_contain_text("督办")
-    expect(timeline).to_contain_text("亮牌")
+    expect(timeline).to_contain_text("亮牌（红牌）")
     expect(timeline).to_contain_text("逾期红牌督办")
     expect(supervisor.locator("h1")).to_contain_text("红牌")
     # 电子监察 may see the caller; the page says each view is logged.
