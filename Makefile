@@ -120,8 +120,12 @@ bench-hall: setup
 # The 12345 routing model (issue 13): held-out and hand-written accuracy, training time and
 # one order's prediction against scikit-learn's own predict_proba in the same run. Offline, no
 # database. Writes bench/results/hotline.json (and latest-hotline.md). QUICK=1: one pass.
+# Then the work orders (bench/hotline_orders.py): routing.suggest (rules + model) per order and
+# POST /api/v1/hotline/orders against the real server as a ratio to /healthz in the same run:
+# bench/results/hotline-orders.json (and latest-hotline-orders.md).
 bench-hotline: setup
 	$(PY) bench/hotline.py $(if $(QUICK),--quick)
+	$(PY) bench/run.py --hotline $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

@@ -79,6 +79,8 @@ LICENCE_PREPARE = "licences_prepare"  # bench/licences.py: the office the licenc
 LICENCE_PHASES = ("licences_offline", "licences_status", "licences_http")
 HALL_PREPARE = "hall_prepare"  # bench/hall.py: the loaded pack the hall phase copies
 HALL_PHASES = ("hall_http",)
+HOTLINE_PREPARE = "hotline_prepare"  # bench/hotline_orders.py: pack + trained model
+HOTLINE_PHASES = ("hotline_http",)
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
@@ -757,12 +759,15 @@ def main(argv: list[str]) -> int:
     only.add_argument("--hall", action="store_true",
                       help="only the service-hall benchmarks (bench/hall.py): "
                            "bench/results/hall.json")
+    only.add_argument("--hotline", action="store_true",
+                      help="only the 12345 work-order benchmarks (bench/hotline_orders.py): "
+                           "bench/results/hotline-orders.json")
     parser.add_argument("--pack", default="",
                         help="data pack for the bundle benchmarks (default: $ZHENGWU_PACK, "
                              "else packs/leiyang)")
     parser.add_argument("--phase", choices=PHASES + CASE_PHASES + BUNDLE_PHASES
                         + (ENGINE_PREPARE, *ENGINE_PHASES, LICENCE_PREPARE, *LICENCE_PHASES,
-                           HALL_PREPARE, *HALL_PHASES),
+                           HALL_PREPARE, *HALL_PHASES, HOTLINE_PREPARE, *HOTLINE_PHASES),
                         help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -793,6 +798,10 @@ def main(argv: list[str]) -> int:
             import hall
 
             result = hall.PHASE_FUNCTIONS[args.phase](args)
+        elif args.phase in (HOTLINE_PREPARE, *HOTLINE_PHASES):
+            import hotline_orders
+
+            result = hotline_orders.PHASE_FUNCTIONS[args.phase](args)
         else:
             result = {"search": phase_search, "pack": phase_pack}[args.phase](args)
         Path(args.out).write_text(json.dumps(result, ensure_ascii=False, default=str),
@@ -812,6 +821,12 @@ def main(argv: list[str]) -> int:
 
         return run_suite(facts, args, name="hall", module=hall, prepare=HALL_PREPARE,
                          phases=HALL_PHASES, json_name="hall")
+    if args.hotline:
+        import hotline_orders
+
+        return run_suite(facts, args, name="hotline-orders", module=hotline_orders,
+                         prepare=HOTLINE_PREPARE, phases=HOTLINE_PHASES,
+                         json_name="hotline-orders")
     everything = not (args.cases or args.catalogue or args.bundles)
     suites: list[tuple[str, tuple[str, ...], Callable[..., str]]] = (
         [("latest", PHASES, render)] if everything or args.catalogue else [])

@@ -4,18 +4,30 @@ shows the routing suggestions (the trained model's, with its score, when the mod
 is present; else the pack's rule), the operator dispatches to 耒阳市市场监督管理局, the department's reviewer (王审核, packs/leiyang/people.csv) signs and
 answers, and the operator records the callback and closes the order. axe-core on the desk
 (with its errors), the order page and the department's inbox, at phone and desktop widths.
+
+The second story runs on a server of its own with the clock frozen (as the hall story's): on
+Tuesday 1 December 2026 the operator takes a complaint (5 working days: due at the end of
+Tuesday 8 December) and dispatches it; nobody signs it. `zhengwu sweep --now` on Monday 14
+December — overdue by more than 2 further working days (9, 10 December) — gives it its red
+card and 督办; the server, restarted at that moment, shows the supervisor (周监察) the red card
+in the order list and the 督办 in the order's timeline (the caller's phone unmasked, the view
+logged), and the 三率 page counts the order as
+dispatched to and overdue for the department.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible_at_widths
-from tests.browser.conftest import REPO, ConsoleLog, Server, login
+from tests.browser.conftest import REPO, ZHENGWU, ConsoleLog, Server, _run, login
+from tests.browser.test_hall_story import FrozenHall
 
 pytestmark = pytest.mark.browser
 
@@ -106,3 +118,82 @@ def test_a_call_from_the_desk_to_closing(page: Page, browser: Browser, server: S
         expect(timeline).to_contain_text(label)
     assert_accessible_at_widths(page, "12345 closed order")
     page.screenshot(path=str(shots / "hotline-04-closed.png"), full_page=True)
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+TAKEN = dt.datetime(2026, 12, 1, 10, 0, tzinfo=BEIJING)  # a Tuesday: due end of 8 December
+SWEPT = dt.datetime(2026, 12, 14, 10, 0, tzinfo=BEIJING)  # 9, 10, 11 December passed: red
+LATE_TITLE = "超市销售过期牛奶"
+LATE_CONTENT = "蔡子池街道某超市货架上的牛奶已过保质期仍在销售，请市场监管部门查处。"
+
+
+@pytest.fixture(scope="module")
+def frozen_server() -> Iterator[FrozenHall]:
+    if not ZHENGWU.exists():
+        pytest.fail(f"{ZHENGWU} is missing: run `make setup` first")
+    made = FrozenHall()
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def test_an_unanswered_order_gets_its_red_card_and_supervision(
+        frozen_server: FrozenHall, browser: Browser, console: ConsoleLog, shots: Path) -> None:
+    # --- Tuesday 1 December: the operator takes the complaint and dispatches it ------------
+    server = frozen_server.at(TAKEN)
+    page = _page(browser, server, console)
+    login(page, "hotline")
+    page.goto("/hotline/desk/")
+    call = page.locator("#new-call")
+    call.locator("#id_kind").select_option(label="投诉")
+    call.locator("#id_title").fill(LATE_TITLE)
+    call.locator("#id_content").fill(LATE_CONTENT)
+    call.locator("#id_category").select_option(value="0301")  # 食品安全: the pack's rule
+    call.locator("#id_region").select_option(index=2)
+    call.locator("#id_caller_name").fill(CALLER)
+    call.locator("#id_caller_phone").fill(PHONE)
+    call.get_by_role("button", name="受理").click()
+    expect(page.locator("h1")).to_contain_text("工单 GD")
+    number = page.locator("h1").inner_text().split()[1]
+    suggested = page.locator("#suggestions li", has_text=DEPARTMENT)
+    expect(suggested.first).to_be_visible()
+    suggested.first.get_by_role("button").click()
+    expect(page.locator("main")).to_contain_text("待签收")
+    expect(page.locator("#timeline")).not_to_contain_text("督办")
+    page.context.close()
+
+    # --- Monday 14 December: the sweep, then the supervisor ---------------------------------
+    frozen_server.stop()
+    _run(["sweep", "--now", SWEPT.isoformat()], frozen_server.env, frozen_server.log)
+    server = frozen_server.at(SWEPT)
+    supervisor = _page(browser, server, console)
+    login(supervisor, "supervisor")
+    supervisor.goto("/hotline/orders/")
+    row = supervisor.locator("#orders tr", has_text=number)
+    expect(row).to_contain_text("红牌")
+    expect(row).to_contain_text("已超期")
+    expect(row).to_contain_text("待签收")
+    supervisor.screenshot(path=str(shots / "hotline-05-red-card.png"), full_page=True)
+    row.get_by_role("link", name=number).click()
+    timeline = supervisor.locator("#timeline")
+    expect(timeline).to_contain_text("督办")
+    expect(timeline).to_contain_text("亮牌（红牌）")
+    expect(timeline).to_contain_text("逾期红牌督办")
+    expect(supervisor.locator("h1")).to_contain_text("红牌")
+    # 电子监察 may see the caller; the page says each view is logged.
+    expect(supervisor.locator("main")).to_contain_text("每次查看均被记录")
+    supervisor.screenshot(path=str(shots / "hotline-06-supervised.png"), full_page=True)
+
+    supervisor.goto("/hotline/results/?month=2026-12")
+    department = supervisor.locator("#by-department tbody tr", has_text=DEPARTMENT)
+    expect(department).to_have_count(1)
+    expect(department.locator("[data-field=dispatched]")).to_have_text("1")
+    expect(department.locator("[data-field=signed_on_time]")).to_have_text("0")
+    expect(department.locator("[data-field=overdue]")).to_have_text("1")
+    expect(supervisor.locator("#by-department tfoot [data-field=received]")).to_have_text("1")
+    assert_accessible_at_widths(supervisor, "12345 三率 with an overdue order")
+    supervisor.screenshot(path=str(shots / "hotline-07-results.png"), full_page=True)
+    supervisor.context.close()
+    assert not console.problems, "console errors / CSP violations:\n" + "\n".join(
+        console.problems)

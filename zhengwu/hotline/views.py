@@ -51,7 +51,7 @@ from zhengwu.hotline.forms import (
     mark_errors,
     rules_rows,
 )
-from zhengwu.hotline.models import Channel, WorkOrder
+from zhengwu.hotline.models import Card, Channel, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.workflow import (
@@ -259,6 +259,16 @@ def _bool(value: Any) -> bool | None:
     return {"yes": True, "no": False}.get(str(value or ""))
 
 
+def _event_label(event: Any) -> str:
+    """An event's move in the timeline; a card names its colour, since a yellow card and a
+    later red one are both 亮牌 and the history must tell them apart."""
+    label = ACTION_LABELS.get(event.action, event.action)
+    colour = (event.data or {}).get("colour", "") if event.action == "card" else ""
+    if colour and colour in Card.values:
+        return f"{label}（{Card(colour).label}）"
+    return str(label)
+
+
 def _move_in(action: str, data: Any) -> Any:
     """The service's move input from a move form (only the fields its schema has)."""
     department = str(data.get("department", "") or "")
@@ -302,7 +312,7 @@ def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
     """The caller's own view: state, limits and the reply; no staff names."""
     return render(request, "hotline/progress.html", {
         "row": row, "region_name": _region_name(row.region_code), "timeline": timeline_rows(
-            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES, with_staff=False)})
 
 
@@ -371,7 +381,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         "moves": shown, "failed": next(iter(forms), ""),
         "merged": list(row.merged.all()) if hasattr(row, "merged") else [],
         "timeline": timeline_rows(
-            row.events.all(), label=lambda e: ACTION_LABELS.get(e.action, e.action),
+            row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
 
 

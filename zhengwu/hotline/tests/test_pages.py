@@ -363,3 +363,19 @@ def test_the_admin_publishes_a_new_rules_version(client_for: Any, market: Depart
     operator = client_for(user("hotline"))
     assert 'id="new-rules"' not in operator.get(reverse("hotline:rules")).content.decode()
     assert operator.post(reverse("hotline:rules"), {"rows": "", "note": ""}).status_code == 403
+
+
+def test_the_timeline_names_the_cards_colour(client_for: Any, market: Department) -> None:
+    """A yellow card and a later red one are both 亮牌: the order page's timeline says which."""
+    row = dispatched(market)
+    late = dt.datetime(2026, 3, 20, 10, tzinfo=SHANGHAI)  # due 9 March; 10–12 passed: red
+    with time_machine.travel(late, tick=False):
+        services.orders_sweep(late)
+    row.refresh_from_db()
+    assert row.card == "red"
+    with time_machine.travel(late, tick=False):
+        page = client_for(user("supervisor")).get(
+            reverse("hotline:order", args=[row.number])).content.decode()
+    timeline = page.split('id="timeline"', 1)[1]
+    assert "亮牌（红牌）" in timeline and "督办" in timeline
+    assert "亮牌（无）" not in timeline
