@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,11 +190,12 @@ def _department_of(data: Mapping[str, Any]) -> str | None:
 
 
 def compute(orders: Iterable[OrderFact], events: Iterable[EventFact], *,
-            now: dt.datetime) -> Results:
+            now: dt.datetime, period: Callable[[dt.datetime], str] = month_of) -> Results:
     """The figures of every month that has an event (see the module's definitions).
 
     Events are replayed per order in time order, to know which department held the order at
-    each event and whether a dispatch's next 签收 was on time."""
+    each event and whether a dispatch's next 签收 was on time. `period` names the bucket of a
+    moment: the Beijing month by default; the 营商环境 weekly report passes the ISO week."""
     facts = {order.number: order for order in orders}
     by_order: dict[str, list[EventFact]] = defaultdict(list)
     for event in events:
@@ -215,7 +216,7 @@ def compute(orders: Iterable[OrderFact], events: Iterable[EventFact], *,
         waiting: tuple[str, str] | None = None  # (dispatch month, department) awaiting 签收
         received = False  # an order accepted, then 直办, is received once
         for event in sorted(rows, key=lambda row: row.at):
-            month = month_of(event.at)
+            month = period(event.at)
             action = event.action
             if action in ASSIGN_ACTIONS and _department_of(event.data) is not None:
                 department = _department_of(event.data)
@@ -248,7 +249,7 @@ def compute(orders: Iterable[OrderFact], events: Iterable[EventFact], *,
                 bump(month, department, category, reopened=1)
         if (order.due_at is not None and order.status and order.status not in OPEN_END
                 and order.due_at < now):
-            bump(month_of(order.due_at), department, category, overdue=1)
+            bump(period(order.due_at), department, category, overdue=1)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from zhengwu.hotline import results_views
+from zhengwu.hotline import business_views, results_views
 
 app_name = "hotline_results"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("results/", results_views.results_page, name="results"),
     path("results/ledger.xlsx", results_views.ledger_xlsx, name="ledger"),
     path("stats/", results_views.stats_page, name="stats"),
+    path("results/business/", business_views.business_page, name="business"),
 ]

@@ -30,7 +30,7 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog import search
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
-from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline import duplicates_selectors, routing, selectors, services
 from zhengwu.hotline.forms import (
     AnswerForm,
     CallbackForm,
@@ -380,9 +380,21 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         "suggestions": _suggestions(row) if "dispatch" in moves else [],
         "moves": shown, "failed": next(iter(forms), ""),
         "merged": list(row.merged.all()) if hasattr(row, "merged") else [],
+        "duplicates": _duplicates(row, user),
         "timeline": timeline_rows(
             row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
+
+
+def _duplicates(row: WorkOrder, user: User) -> list[dict[str, Any]]:
+    """可能重复的工单 for an operator while the order is open; `mergeable`: the candidate's
+    state allows the merge move (it is merged INTO this order)."""
+    if not is_operator(user) or row.status not in selectors.OPEN:
+        return []
+    sources = ORDER_TABLE.moves["merge"].source
+    return [{"number": c.number, "title": c.title, "score": c.score,
+             "mergeable": c.status in sources}
+            for c in duplicates_selectors.candidates_for(row)]
 
 
 class _Unfit(Exception):

@@ -105,6 +105,10 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/hotline/orders/{order}", "/hotline/orders/{order}/"),
     ("/api/v1/hotline/rules", "/hotline/rules/"),
     ("/api/v1/hotline/results", "/hotline/results/"),
+    # An order's duplicate candidates name other orders: the centre only (operators, 电子监察,
+    # admins), the audience of the routing table's page (the order page shows the box to
+    # operators only, but is open to the department's staff too).
+    ("/api/v1/hotline/orders/{order}/duplicates", "/hotline/rules/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
