@@ -23,9 +23,13 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.core import sweeps
-        from zhengwu.hotline import my_space
+        from zhengwu.hotline import business_delivery, my_space
 
         # Warns, cards and supervises orders past their limits; delivery of the outbox runs
         # later in the same `zhengwu sweep`.
         sweeps.register("hotline.orders", sweep, stage=sweeps.Stage.DECIDE)
+        # The weekly 营商环境 report to the office (measure 28), once per ISO week; DECIDE so
+        # the delivery stage of the same run sends it.
+        sweeps.register("hotline.business_report", business_delivery.sweep,
+                        stage=sweeps.Stage.DECIDE)
         my_space.register()  # 我的12345诉求 in 我的空间

@@ -57,6 +57,30 @@ def _lineage(category: Category | None) -> list[int]:
     return found
 
 
+# A version's rules never change once published (a change is a new version), so they are
+# read once per process and version: the benchmark found the per-call query of every rule to
+# be nearly all of routing's cost (docs/benchmarks.md, "12345 work orders").
+_rules_lock = threading.Lock()
+_rules_cache: dict[int, list[RoutingRule]] = {}
+
+
+def _rules_of(version: RoutingVersion) -> list[RoutingRule]:
+    with _rules_lock:
+        found = _rules_cache.get(version.pk)
+        if found is None:
+            found = list(version.rules.select_related("category", "department"))
+            _rules_cache.clear()  # only the version in force is worth keeping
+            _rules_cache[version.pk] = found
+        return found
+
+
+def forget_rules() -> None:
+    """Drop the cached rules: called when a version is published (a rolled-back test
+    transaction on SQLite can hand a later version the same id)."""
+    with _rules_lock:
+        _rules_cache.clear()
+
+
 def rule_for(region_code: str = "", category: Category | None = None,
              version: RoutingVersion | None = None) -> RoutingRule | None:
     """The most specific rule of `version` (default: the active one) for an order."""
@@ -65,7 +89,7 @@ def rule_for(region_code: str = "", category: Category | None = None,
         return None
     lineage = _lineage(category)
     best: tuple[tuple[int, int, int], RoutingRule] | None = None
-    for rule in version.rules.select_related("category", "department"):
+    for rule in _rules_of(version):
         if rule.region_code and not region_code.startswith(rule.region_code):
             continue
         if rule.category_id is not None and rule.category_id not in lineage:

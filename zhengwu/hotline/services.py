@@ -39,7 +39,7 @@ from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
 from zhengwu.departments.models import Department, DepartmentKind
-from zhengwu.hotline import rules
+from zhengwu.hotline import routing, rules
 from zhengwu.hotline.models import (
     Card,
     Category,
@@ -847,6 +847,7 @@ def routing_version_create(*, rows: list[RuleRow], user: User | None, note: str 
     for rule in made:
         rule.version = version
     RoutingRule.objects.bulk_create(made)
+    routing.forget_rules()
     audit_record(actor=actor_for(user), action="hotline.routing.version", obj=version,
                  after={"number": version.number, "rules": len(made), "note": note[:200]})
     return version
