@@ -17,6 +17,7 @@ from zhengwu.core.models import AuditEvent
 from zhengwu.hall import selectors
 from zhengwu.hall.models import Appointment, Hall, OpeningHours, Residence, Service
 from zhengwu.hall.tests.conftest import CITY, citizen_id
+from zhengwu.workdays.calendar import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-12-01T10:00:00+08:00"
@@ -148,19 +149,20 @@ def test_the_outside_report_lists_items_accepted_elsewhere(
     case = submit(service.implementation)
     reviewer = User.objects.get(username="reviewer")  # the department's own office
     Case.objects.filter(pk=case.pk).update(channel="window", submitted_by=reviewer)
-    rows = selectors.outside_report(city, case.submitted_at.date(), case.submitted_at.date())
+    # The report counts Beijing days: the case's day is its Beijing date (a UTC date is the
+    # day before from 16:00 UTC on).
+    day = case.submitted_at.astimezone(SHANGHAI).date()
+    rows = selectors.outside_report(city, day, day)
     assert [(r.implementation_code, r.cases) for r in rows] == [
         (service.implementation.code, 1)]
     page = client_for(manager).get(reverse("hall:outside", args=[CITY]))
     assert service.implementation.item.name in page.content.decode()
     # accepted at the hall's window by its own clerk: not 体外循环
     Case.objects.filter(pk=case.pk).update(submitted_by=clerk)
-    assert selectors.outside_report(city, case.submitted_at.date(),
-                                    case.submitted_at.date()) == []
+    assert selectors.outside_report(city, day, day) == []
     # filed online: not an in-person acceptance
     Case.objects.filter(pk=case.pk).update(channel="online", submitted_by=reviewer)
-    assert selectors.outside_report(city, case.submitted_at.date(),
-                                    case.submitted_at.date()) == []
+    assert selectors.outside_report(city, day, day) == []
 
 
 @override_settings(ZHENGWU_NOW=NOW)
