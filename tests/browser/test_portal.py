@@ -33,7 +33,7 @@ NOTICE_LINK = "下载一次性告知单（PDF）"
 def logout(page: Page) -> None:
     with page.expect_navigation():
         page.locator("header form button").click()
-    expect(page.get_by_role("link", name="登录")).to_be_visible()
+    expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
 
 
 def shot(page: Page, shots: Path, name: str) -> None:
