@@ -46,6 +46,10 @@ ADDRESS_DAY_RULE = throttle.Rule("sms.address_day", limit=30, window=86400)
 WRONG_ADDRESS_RULE = throttle.Rule("sms.wrong_address", limit=30, window=3600)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A fixed line with its area code (0734-1234567): people without a mobile give one to be
+# called back (12345, 办不成事); kept as digits, as a mobile number is.
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+CONTACT_PHONE_HELP = "请填写正确的手机号码（11位）或固定电话（如0734-1234567）。"
 INVALID_CODE = "验证码不正确或已失效，请核对后重试，或重新获取验证码。"
 
 _TEXTS = {
@@ -72,6 +76,33 @@ def phone_normalize(phone: str) -> str:
     if not MOBILE.match(digits):
         raise InvalidInput("请输入正确的11位手机号码。", code="accounts.phone_invalid")
     return digits
+
+
+def contact_phone_normalize(phone: str) -> str:
+    """A number to call a person back on: a fixed line with its area code or a mobile number,
+    as digits; InvalidInput (CONTACT_PHONE_HELP) for anything else."""
+    value = (phone or "").strip()
+    if LANDLINE.match(value):
+        return value.replace("-", "")
+    try:
+        return phone_normalize(value)
+    except InvalidInput:
+        raise InvalidInput(CONTACT_PHONE_HELP, code="accounts.phone_invalid") from None
+
+
+def contact_phone_field(value: str | None, *, key: str, problems: dict[str, str],
+                        missing: str) -> str:
+    """contact_phone_normalize for a form that shows every problem at once: the number as
+    digits, or `value` as typed (to show it again) with the problem under `key`."""
+    value = (value or "").strip()
+    if not value:
+        problems[key] = missing
+        return value
+    try:
+        return contact_phone_normalize(value)
+    except InvalidInput as error:
+        problems[key] = error.message
+        return value
 
 
 def _hash(phone: str, purpose: str, code: str) -> str:

@@ -33,16 +33,22 @@ class TextField(forms.CharField):
         return redisplayable(value) if isinstance(value, str) else value
 
 
+def mark_errors(form: forms.Form) -> None:
+    """Mark each field with errors aria-invalid and point it at its error message; called
+    again after a service's rule added errors to a form already validated."""
+    for name in form.errors:
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{form[name].auto_id}_error"
+
+
 class ErrorsDescribed(forms.Form):
     """Marks each field with errors aria-invalid and points it at its error message."""
 
     def full_clean(self) -> None:
         super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+        mark_errors(self)
 
 
 class DateInput(forms.DateInput):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-__all__ = ["REPLACEMENT", "TextError", "check_text", "first_forbidden", "name_key",
+__all__ = ["REPLACEMENT", "TextError", "check_text", "field_text", "first_forbidden", "name_key",
            "redisplayable"]
 
 LINE_BREAKS: Final = frozenset("\n\r\t")
@@ -104,3 +104,21 @@ def name_key(value: str) -> str:
     买买提・艾力 are one name; 张三 and 张 三 too; 张三 and 张山 are not."""
     folded = unicodedata.normalize("NFKC", value).translate(_MIDDLE_DOTS)
     return "".join(folded.split())
+
+
+def field_text(value: str | None, *, label: str, key: str, problems: dict[str, str],
+               required: bool, most: int) -> str:
+    """`value` stripped; a problem under `key` in `problems` if it is missing when `required`,
+    longer than `most` characters, or holds a character check_text refuses (one message per
+    field, for forms that show every problem at once)."""
+    value = (value or "").strip()
+    if required and not value:
+        problems[key] = f"请填写{label}。"
+    elif len(value) > most:
+        problems[key] = f"{label}最多{most}字。"
+    else:
+        try:
+            check_text(value, label=label, multiline=True)
+        except TextError as error:
+            problems[key] = error.message + "。"
+    return value

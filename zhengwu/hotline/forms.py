@@ -253,12 +253,3 @@ class RulesForm(ErrorsDescribed):
     upload = forms.FileField(label="或上传 CSV 文件", required=False)
     note = TextField(label="版本说明", max_length=200, required=False)
 
-
-def mark_errors(form: forms.Form) -> None:
-    """Mark the fields given an error after validation (a service's rule) as
-    ErrorsDescribed marks its own."""
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{form[name].auto_id}_error"

@@ -30,14 +30,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from zhengwu.accounts.models import RoleAssignment, User
-from zhengwu.accounts.phone_codes import phone_normalize
+from zhengwu.accounts.phone_codes import contact_phone_field
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
-from zhengwu.core.text import TextError, check_text
+from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department, DepartmentKind
 from zhengwu.hotline import routing, rules
 from zhengwu.hotline.models import (
@@ -75,7 +75,6 @@ __all__ = ["ImportInvalid", "ImportResult", "OrderIn", "OrderInvalid", "OrderMov
            "routing_version_create"]
 
 logger = logging.getLogger("zhengwu.hotline")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 REGION = re.compile(r"^\d{12}$")
 # Who may open an order for themselves (signed in, not staff) and through which channels.
 SELF_CHANNELS = frozenset({Channel.WEB, Channel.MOBILE, Channel.OPEN311, Channel.EVALUATION})
@@ -107,35 +106,6 @@ class ImportInvalid(InvalidInput):
 # --- 受理 --------------------------------------------------------------------------------
 
 
-def _text(value: str, label: str, key: str, problems: dict[str, str], *, required: bool,
-          most: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        problems[key] = f"请填写{label}。"
-    elif len(value) > most:
-        problems[key] = f"{label}最多{most}字。"
-    else:
-        try:
-            check_text(value, label=label, multiline=True)
-        except TextError as error:
-            problems[key] = error.message + "。"
-    return value
-
-
-def _phone(value: str, problems: dict[str, str]) -> str:
-    value = (value or "").strip()
-    if not value:
-        problems["caller_phone"] = "请填写诉求人的联系电话。"
-        return value
-    if LANDLINE.match(value):
-        return value.replace("-", "")
-    try:
-        return phone_normalize(value)
-    except InvalidInput:
-        problems["caller_phone"] = "请填写正确的手机号码（11位）或固定电话（如0734-1234567）。"
-        return value
-
-
 @dataclass(frozen=True)
 class Cleaned:
     kind: str
@@ -159,11 +129,16 @@ def clean(data: OrderIn) -> Cleaned:
     problems: dict[str, str] = {}
     if data.kind not in OrderKind.values:
         problems["kind"] = "请选择诉求类型（咨询、求助、投诉、举报、建议、表扬）。"
-    title = _text(data.title, "标题", "title", problems, required=True, most=100)
-    content = _text(data.content, "诉求内容", "content", problems, required=True, most=4000)
-    name = _text(data.caller_name, "诉求人姓名", "caller_name", problems, required=True, most=50)
-    phone = _phone(data.caller_phone, problems)
-    address = _text(data.address, "地址", "address", problems, required=False, most=200)
+    title = field_text(data.title, label="标题", key="title", problems=problems,
+                       required=True, most=100)
+    content = field_text(data.content, label="诉求内容", key="content", problems=problems,
+                         required=True, most=4000)
+    name = field_text(data.caller_name, label="诉求人姓名", key="caller_name", problems=problems,
+                      required=True, most=50)
+    phone = contact_phone_field(data.caller_phone, key="caller_phone", problems=problems,
+                                missing="请填写诉求人的联系电话。")
+    address = field_text(data.address, label="地址", key="address", problems=problems,
+                         required=False, most=200)
     category = None
     code = (data.category_code or "").strip()
     if code:

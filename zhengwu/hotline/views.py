@@ -30,6 +30,7 @@ from zhengwu.accounts.models import User
 from zhengwu.catalog import search
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.core.forms import mark_errors
 from zhengwu.hotline import duplicates_selectors, routing, selectors, services
 from zhengwu.hotline.forms import (
     AnswerForm,
@@ -48,7 +49,6 @@ from zhengwu.hotline.forms import (
     ReasonForm,
     ReturnApproveForm,
     RulesForm,
-    mark_errors,
     rules_rows,
 )
 from zhengwu.hotline.models import Card, Channel, WorkOrder

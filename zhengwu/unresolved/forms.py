@@ -86,12 +86,3 @@ FIELD_OF_CODE = {
     "ticket.summary": "summary", "ticket.department": "department",
 }
 
-
-def mark_errors(form: forms.Form) -> None:
-    """Mark the fields given an error after validation (a service's rule) as
-    ErrorsDescribed marks its own."""
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{form[name].auto_id}_error"

@@ -24,14 +24,14 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhengwu.accounts.models import RoleAssignment, User
-from zhengwu.accounts.phone_codes import phone_normalize
+from zhengwu.accounts.phone_codes import contact_phone_field
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import InvalidInput
-from zhengwu.core.text import TextError, check_text
+from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department
 from zhengwu.notifications.services import notify
 from zhengwu.process import engine
@@ -58,7 +58,6 @@ from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
 TEXT_MAX = 1000
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,40}$")
 
 
@@ -86,35 +85,6 @@ class OpenIn:
     case_number: str = ""
 
 
-def _text(value: str, label: str, field: str, problems: dict[str, str], *, required: bool,
-          most: int = TEXT_MAX) -> str:
-    value = value.strip()
-    if required and not value:
-        problems[field] = f"请填写{label}。"
-    elif len(value) > most:
-        problems[field] = f"{label}最多{most}字。"
-    else:
-        try:
-            check_text(value, label=label, multiline=True)
-        except TextError as error:
-            problems[field] = error.message + "。"
-    return value
-
-
-def _phone(value: str, problems: dict[str, str]) -> str:
-    value = value.strip()
-    if not value:
-        problems["phone"] = "请填写联系电话，以便首席代表联系您。"
-        return value
-    if LANDLINE.match(value):
-        return value.replace("-", "")  # kept as digits, as a mobile number is
-    try:
-        return phone_normalize(value)
-    except InvalidInput:
-        problems["phone"] = "请填写正确的手机号码（11位）或固定电话（如0734-1234567）。"
-        return value
-
-
 @dataclass(frozen=True)
 class Cleaned:
     asked: str
@@ -131,14 +101,20 @@ class Cleaned:
 def clean(data: OpenIn, *, person: User | None) -> Cleaned:
     """`data` checked, each problem next to its field (TicketInvalid)."""
     problems: dict[str, str] = {}
-    asked = _text(data.asked, "想办的事", "asked", problems, required=True)
-    told = _text(data.told, "被告知的情况", "told", problems, required=True)
-    told_by = _text(data.told_by, "告知人", "told_by", problems, required=False, most=100)
+    asked = field_text(data.asked, label="想办的事", key="asked", problems=problems,
+                       required=True, most=TEXT_MAX)
+    told = field_text(data.told, label="被告知的情况", key="told", problems=problems,
+                      required=True, most=TEXT_MAX)
+    told_by = field_text(data.told_by, label="告知人", key="told_by", problems=problems,
+                         required=False, most=100)
     if data.where not in WhereTold.values:
         problems["where"] = "请选择在哪里被告知办不成。"
     name = (data.name.strip() or (person.display_name if person is not None else "")).strip()
-    _text(name, "姓名", "name", problems, required=True, most=50)
-    phone = _phone(data.phone or (person.phone or "" if person is not None else ""), problems)
+    field_text(name, label="姓名", key="name", problems=problems,
+               required=True, most=50)
+    given = data.phone or (person.phone or "" if person is not None else "")
+    phone = contact_phone_field(given, key="phone", problems=problems,
+                                missing="请填写联系电话，以便首席代表联系您。")
     case_number = data.case_number.strip()
     if case_number and not CASE_NUMBER.match(case_number):
         problems["case_number"] = "办件编号只能包含数字、字母和短横线。"

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
+from zhengwu.core.forms import mark_errors
 from zhengwu.process import engine
 from zhengwu.process.timeline import timeline_rows
 from zhengwu.unresolved import rules, selectors, services
@@ -32,7 +33,6 @@ from zhengwu.unresolved.forms import (
     ReassignForm,
     ResolveForm,
     TicketForm,
-    mark_errors,
 )
 from zhengwu.unresolved.models import Ticket, TicketChannel
 from zhengwu.unresolved.models import TicketStatus as S
