@@ -5,13 +5,18 @@ e-mail to answer by."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from zhengwu.accounts.models import User
 from zhengwu.cases.tests.conftest import pdf_bytes, png_bytes
-from zhengwu.core.models import AuditEvent
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
+from zhengwu.core.models import AuditEvent
 from zhengwu.hotline import attachments, services
-from zhengwu.hotline.models import AttachmentPart, WorkOrder, WorkOrderAttachment
+from zhengwu.hotline.models import AttachmentPart, WorkOrder, WorkOrderAttachment, WorkOrderRead
 from zhengwu.hotline.selectors import caller_view
 from zhengwu.hotline.tests.conftest import at, moved, opened
 
@@ -83,3 +88,62 @@ def test_an_email_answers_when_there_is_no_phone(operator, market_staff):
     assert row.caller_email == "wang@example.com"
     assert caller_view(row, market_staff).email == "w***@example.com"
     assert caller_view(row, operator).email == "wang@example.com"
+
+
+# --- the pages and the API ------------------------------------------------------------------
+
+PORTAL = {"kind": "complaint", "title": "某餐馆油烟扰民",
+          "content": "蔡子池街道某小区楼下餐馆油烟直排，晚上十点后仍在营业。",
+          "region": "", "address": "蔡子池街道某小区1栋", "caller_phone": "13912345678",
+          "urgency": "normal"}
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def test_a_refused_portal_form_keeps_the_chosen_file(client_for, caller, operator, market_staff,
+                                                      market):
+    client = client_for(caller)
+    refused = client.post(reverse("hotline:new"), PORTAL | {
+        "title": "", "attachment_1": upload("现场.png", png_bytes()),
+        "attachment_2": upload("说明.pdf", b"not a pdf")})
+    page = refused.content.decode()
+    assert refused.status_code == 422 and "已保留：</strong>现场.png" in page
+    assert "说明.pdf" in page and "不是 PDF、JPG 或 PNG" in page  # the refused one, named
+    token = re.search(r'name="kept" value="([^"]+)"', page).group(1)
+    done = client.post(reverse("hotline:new"), PORTAL | {"kept": token})
+    assert done.status_code == 200
+    row = WorkOrder.objects.get()
+    assert [a.original_name for a in row.attachments.all()] == ["现场.png"]
+    # The caller downloads it; the operator too (a logged read); another person finds none.
+    url = reverse("hotline:attachment", args=[row.number, row.attachments.get().pk])
+    assert client.get(url)["Content-Disposition"].startswith("attachment")
+    reads = WorkOrderRead.objects.count()
+    assert client_for(operator).get(url).status_code == 200
+    assert WorkOrderRead.objects.count() == reads + 1
+    assert client_for(User.objects.get(username="chuangye")).get(url).status_code == 404
+    assert client_for(market_staff).get(url).status_code == 404  # not dispatched to it
+
+
+def test_the_department_uploads_on_the_page_and_through_the_api(client_for, operator, market,
+                                                                 market_staff):
+    row = opened(operator, at(2026, 12, 7, 9))
+    moved(row.number, operator, at(2026, 12, 7, 10), action="dispatch", department_id=market.pk,
+          by="rule")
+    staff = client_for(market_staff)
+    page = staff.post(reverse("hotline:attach", args=[row.number]),
+                      {"files": [upload("a.pdf", b"text")]}, follow=True)
+    assert "附件未上传" in page.content.decode() and not row.attachments.exists()
+    api = staff.post(f"/api/v1/hotline/orders/{row.number}/attachments",
+                     {"files": [upload("整改后.png", png_bytes()), upload("报告.pdf", pdf_bytes())]})
+    assert api.status_code == 201, api.content
+    body = api.json()
+    assert [(a["name"], a["part"]) for a in body["attachments"]] == [
+        ("整改后.png", "reply"), ("报告.pdf", "reply")]
+    assert staff.get(body["attachments"][1]["url"]).status_code == 200
+    bad = staff.post(f"/api/v1/hotline/orders/{row.number}/attachments",
+                     {"files": [upload("x.pdf", b"<html>")]})
+    assert bad.status_code == 422 and set(bad.json()) == {"code", "detail"}
+    shown = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
+    assert "整改后.png" in shown and 'id="attach-form"' in shown
