@@ -21,8 +21,9 @@ from ninja.responses import Status
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
+from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
-from zhengwu.hotline import attachments, routing, selectors, services
+from zhengwu.hotline import attachments, routing, selectors, services, upstream
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.workflow import ACTION_LABELS, ORDER_TABLE, PERSON_ACTIONS, is_operator
@@ -288,6 +289,45 @@ def order_import(request: HttpRequest, body: ImportIn) -> dict[str, Any]:
         raise PermissionDenied("只有12345话务员可以导入工单。")
     result = services.order_import(user=user, rows=body.orders)
     return {"created": result.created, "existing": result.existing, "count": result.count}
+
+
+class FeedbackOut(Schema):
+    items: list[dict[str, Any]]
+    next_after: int  # pass as `after` for the next page; acknowledge through it when sent
+
+
+class AckIn(Schema):
+    through: Annotated[int, Field(ge=1, description="确认送达至此编号（含）")]
+
+
+class AckOut(Schema):
+    acknowledged: int
+
+
+def _exchange(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.is_staff or not is_operator(user):
+        raise PermissionDenied("只有12345话务员（含与上级平台对接的交换账号）可以读取反馈。")
+    return user
+
+
+@router.get("/upstream/feedback", response=FeedbackOut)
+def upstream_feedback(request: HttpRequest, after: Annotated[int, Field(ge=0)] = 0,
+                      limit: Annotated[int, Field(ge=1, le=upstream.PAGE_MAX)] = 100,
+                      ) -> dict[str, Any]:
+    """反馈 to the provincial platform not yet acknowledged, oldest first (hotline.upstream):
+    replies, extensions and closings of the orders it sent."""
+    _exchange(request)
+    rows = upstream.pending(after=after, limit=limit)
+    return {"items": [upstream.item(row) for row in rows],
+            "next_after": rows[-1].pk if rows else after}
+
+
+@router.post("/upstream/feedback/ack", response=AckOut)
+def upstream_ack(request: HttpRequest, body: AckIn) -> dict[str, Any]:
+    """The exchange delivered every feedback up to `through`: it is not given again."""
+    user = _exchange(request)
+    return {"acknowledged": upstream.acknowledge(through=body.through, actor=actor_for(user))}
 
 
 class RuleOut(Schema):

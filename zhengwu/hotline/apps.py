@@ -24,7 +24,8 @@ class HotlineConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.core import sweeps
         from zhengwu.evaluations.services import RECTIFICATION_PROCESS
-        from zhengwu.hotline import business_delivery, from_evaluations, my_space
+        from zhengwu.hotline import business_delivery, from_evaluations, my_space, upstream
+        from zhengwu.hotline.services import ORDER_PROCESS
         from zhengwu.process import engine
 
         # Warns, cards and supervises orders past their limits; delivery of the outbox runs
@@ -36,4 +37,6 @@ class HotlineConfig(AppConfig):
                         stage=sweeps.Stage.DECIDE)
         # A 差评 still unsatisfied after its rectification becomes a 12345 complaint.
         engine.listen(RECTIFICATION_PROCESS, from_evaluations.rectification_moved)
+        # What is done with an order the provincial platform sent goes back to it (反馈).
+        engine.listen(ORDER_PROCESS, upstream.order_moved)
         my_space.register()  # 我的12345诉求 in 我的空间

@@ -271,3 +271,26 @@ class WorkOrderAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class UpstreamFeedback(models.Model):
+    """反馈: what the upstream (provincial) platform is told of an order it sent (channel
+    upstream): the reply, an extension asked or decided, the closing (hotline.upstream). A
+    queue read in order of `id` by the exchange (`GET /api/v1/hotline/upstream/feedback`,
+    `zhengwu hotline_feedback`) and acknowledged up to an id; written in the move's
+    transaction, so a move and its feedback are one."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="feedback")
+    action = models.CharField("反馈类型", max_length=20)
+    payload = models.JSONField("反馈内容")
+    created_at = models.DateTimeField("产生时间")
+    delivered_at = models.DateTimeField("确认送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "上级平台反馈"
+        verbose_name_plural = "上级平台反馈"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["delivered_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.action}"
