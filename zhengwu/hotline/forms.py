@@ -221,13 +221,22 @@ RULES_HEADER = ("region_code", "category_code", "department", "priority")
 def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
     """The rules of a CSV table (a header line optional) for services.routing_version_create,
     and what is wrong with its shape (the service checks what the cells name)."""
-    lines = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))
-             if any(cell.strip() for cell in row)]
-    if lines and tuple(c.strip().lower() for c in lines[0][:4]) == RULES_HEADER:
+    rows, errors, _ = rules_table(text)
+    return rows, errors
+
+
+def rules_table(text: str) -> tuple[list[RuleRow], list[str], list[int]]:
+    """rules_rows, with the line of the text each rule is on (blank lines and the header are
+    not rules, so the service's "第n行" — the n-th rule — is mapped back to the line the
+    admin sees). Errors of shape name the line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if lines and tuple(c.strip().lower() for c in lines[0][1][:4]) == RULES_HEADER:
         lines = lines[1:]
     rows: list[RuleRow] = []
     errors: list[str] = []
-    for n, line in enumerate(lines, start=1):
+    numbers: list[int] = []
+    for n, line in lines:
         cells = [cell.strip() for cell in line]
         if len(cells) > 4 and any(cells[4:]):
             errors.append(f"第{n}行：多于4列（区划编码前缀,诉求分类编码,承办部门,优先级）。")
@@ -239,7 +248,20 @@ def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
             errors.append(f"第{n}行：优先级“{priority[:10]}”应为整数。")
             continue
         rows.append(RuleRow(region, code, department, rank))
-    return rows, errors
+        numbers.append(n)
+    return rows, errors, numbers
+
+
+def rules_csv(rules: Any) -> str:
+    """A routing version's rules as the CSV the rules form takes (header first): the new
+    version's box starts from the table in force, since a version replaces the whole table."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RULES_HEADER)
+    for rule in rules:
+        writer.writerow([rule.region_code, rule.category.code if rule.category_id else "",
+                         rule.department.name, rule.priority])
+    return out.getvalue()
 
 
 class RulesForm(ErrorsDescribed):
@@ -249,7 +271,7 @@ class RulesForm(ErrorsDescribed):
         label="规则表（CSV）", required=False, widget=forms.Textarea(attrs={"rows": 10}),
         help_text="每行一条：区划编码前缀,诉求分类编码,承办部门全称或简称,优先级；"
                   "首行可为表头 region_code,category_code,department,priority。"
-                  "区划或分类留空表示不限。")
+                  "区划或分类留空表示不限。新版本取代整个规则表：框内已填入现行规则，在其上修改。")
     upload = forms.FileField(label="或上传 CSV 文件", required=False)
     note = TextField(label="版本说明", max_length=200, required=False)
 
