@@ -62,6 +62,14 @@ def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> forms.
                              **kwargs)
 
 
+# The fields in the order the pages show them (desk.html, new.html), so that the list of
+# errors above a refused form follows the page.
+DESK_ORDER = ["channel", "caller_phone", "caller_name", "enterprise_uscc", "confidential",
+              "kind", "title", "content", "category", "urgency", "region", "address"]
+PORTAL_ORDER = ["kind", "title", "content", "category", "urgency", "region", "address",
+                "caller_phone", "enterprise_uscc", "confidential"]
+
+
 class OrderForm(ErrorsDescribed):
     """A new order: the operator's call (with the caller's name and phone) or the portal's
     我要反映 (the account's name and phone)."""
@@ -93,10 +101,11 @@ class OrderForm(ErrorsDescribed):
             self.fields["channel"] = forms.ChoiceField(
                 label="来源渠道", required=False, initial=Channel.PHONE,
                 choices=[(c.value, c.label) for c in DESK_CHANNELS])
-            self.order_fields(["channel"])
+            self.order_fields(DESK_ORDER)
         else:
             del self.fields["caller_name"]
             self.fields["caller_phone"].label = "联系电话（默认为账号手机号）"
+            self.order_fields(PORTAL_ORDER)
 
 
 class ListFilterForm(forms.Form):

@@ -107,3 +107,14 @@ def test_the_api_publishes_in_a_transaction_of_its_own(
         content_type="application/json")
     assert answer.status_code == 201, answer.content
     assert seen == [True]
+
+
+def test_a_refusal_is_shown_where_the_form_is(client_for: Any) -> None:
+    """The form posts back to its own section (#publish), which holds the list of errors:
+    the table in force above it is ~180 rows long."""
+    refused = _admin(client_for).post(reverse("hotline:rules"), {
+        "rows": "430481,,耒阳市不存在局,5", "note": "试"})
+    html = refused.content.decode()
+    assert 'action="/hotline/rules/#publish"' in html
+    section = html[html.index('id="publish"'):]
+    assert 'class="error-summary"' in section and "耒阳市不存在局" in section
