@@ -262,13 +262,14 @@ def test_the_admin_rules_page_refuses_a_bad_table_and_publishes_a_good_one(
     expect(errors.filter(has_text="耒阳市不存在局")).to_contain_text(f"第{unknown_line}行")
     expect(errors.filter(has_text="43048X")).to_contain_text(f"第{region_line}行")
     expect(page.locator(".error-summary")).to_contain_text("耒阳市不存在局")
+    expect(page.locator(".error-summary")).to_contain_text("请修改以下 2 处")
     # Nothing published, the typed text kept.
     assert _version(page) == before
     assert page.locator("#id_rows").input_value().replace("\r\n", "\n").rstrip("\n") \
         == bad.rstrip("\n")
     expect(page.locator("#id_note")).to_have_value("新增蔡子池食品安全规则")
     assert_accessible_at_widths(page, "12345 rules refused")
-    page.screenshot(path=str(shots / "walks-10-rules-refused.png"), full_page=True)
+    page.screenshot(path=str(shots / "walks-10-rules-refused.png"))  # what the admin sees
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
     _fits(page, shots, "11-rules-refused-390")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -278,14 +279,15 @@ def test_the_admin_rules_page_refuses_a_bad_table_and_publishes_a_good_one(
     good = table.rstrip("\n") + "\n430481001,0301,耒阳市市场监督管理局,5\n"
     page.locator("#id_rows").fill(good)
     page.locator("#new-rules").get_by_role("button", name="发布新版本").click()
-    expect(page.locator("body")).to_contain_text(
-        f"已发布派单规则第{before + 1}版")
+    published = page.get_by_text(f"已发布派单规则第{before + 1}版")
+    expect(published).to_be_visible()
+    expect(published).to_be_in_viewport()
     assert _version(page) == before + 1
     expect(page.locator("main")).to_contain_text("新增蔡子池食品安全规则")
     expect(page.locator("#rules tbody tr")).to_have_count(rules_in_force + 1)
     expect(page.locator("#rules tbody tr", has_text="430481001").filter(
         has_text="食品安全")).to_have_count(1)
-    page.screenshot(path=str(shots / "walks-12-rules-published.png"), full_page=True)
+    page.screenshot(path=str(shots / "walks-12-rules-published.png"))
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
     _fits(page, shots, "13-rules-published-390")
     assert_accessible(page, "12345 rules published at 390px")

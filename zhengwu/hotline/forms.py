@@ -62,6 +62,15 @@ def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> forms.
                              **kwargs)
 
 
+class PageForm(ErrorsDescribed):
+    """A form of the 12345 pages; `error_count` is what the list above a refused form counts
+    (each error, not each field: a rules table with two bad rows has two)."""
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(errors) for errors in self.errors.values())
+
+
 # The fields in the order the pages show them (desk.html, new.html), so that the list of
 # errors above a refused form follows the page.
 DESK_ORDER = ["channel", "caller_phone", "caller_name", "enterprise_uscc", "confidential",
@@ -70,7 +79,7 @@ PORTAL_ORDER = ["kind", "title", "content", "category", "urgency", "region", "ad
                 "caller_phone", "enterprise_uscc", "confidential"]
 
 
-class OrderForm(ErrorsDescribed):
+class OrderForm(PageForm):
     """A new order: the operator's call (with the caller's name and phone) or the portal's
     我要反映 (the account's name and phone)."""
 
@@ -128,21 +137,21 @@ class ListFilterForm(forms.Form):
 # --- the moves of an order's page -----------------------------------------------------------
 
 
-class NoteForm(ErrorsDescribed):
+class NoteForm(PageForm):
     """A move that needs only a note (签收, 办结, 催办, 督办, 驳回 …)."""
 
     note = TextField(label="说明（选填）", max_length=2000, required=False,
                      widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(ErrorsDescribed):
+class ReasonForm(PageForm):
     """A move that needs a reason (退单, 重办, 重启)."""
 
     reason = TextField(label="理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DispatchForm(ErrorsDescribed):
+class DispatchForm(PageForm):
     department = forms.ChoiceField(label="承办部门", required=False)
     note = TextField(label="派单说明（选填）", max_length=2000, required=False)
 
@@ -170,33 +179,33 @@ class ReturnApproveForm(DispatchForm):
         self.fields["department"].label = "改派给"
 
 
-class AnswerForm(ErrorsDescribed):
+class AnswerForm(PageForm):
     reply = TextField(label="答复内容", max_length=4000, required=False,
                       widget=forms.Textarea(attrs={"rows": 4}),
                       help_text="写明办理经过和结果，回访时将告知诉求人。")
 
 
-class DirectForm(ErrorsDescribed):
+class DirectForm(PageForm):
     """直办: a 咨询 answered on the call, closed at once."""
 
     reply = TextField(label="当场答复内容", max_length=4000, required=False,
                       widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtendRequestForm(ErrorsDescribed):
+class ExtendRequestForm(PageForm):
     days = forms.IntegerField(label="申请延期（工作日）", min_value=1, max_value=60,
                               required=False)
     reason = TextField(label="延期理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExtendApproveForm(ErrorsDescribed):
+class ExtendApproveForm(PageForm):
     days = forms.IntegerField(label="批准延期（工作日）", min_value=1, max_value=60,
                               required=False)
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class CallbackForm(ErrorsDescribed):
+class CallbackForm(PageForm):
     resolved = forms.ChoiceField(label="诉求人认为是否解决",
                                  choices=[("", "请选择"), ("yes", "已解决"), ("no", "未解决")],
                                  required=False)
@@ -207,19 +216,19 @@ class CallbackForm(ErrorsDescribed):
                      widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CardForm(ErrorsDescribed):
+class CardForm(PageForm):
     colour = forms.ChoiceField(label="亮牌", choices=[("", "请选择"), ("yellow", "黄牌"),
                                                    ("red", "红牌")], required=False)
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class MergeForm(ErrorsDescribed):
+class MergeForm(PageForm):
     into = forms.CharField(label="合并至工单编号", max_length=24, required=False,
                            help_text="同一事项的重复工单合并后一并答复，各诉求人均会被回访。")
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class EscalateForm(ErrorsDescribed):
+class EscalateForm(PageForm):
     reason = TextField(label="上报理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -273,7 +282,7 @@ def rules_csv(rules: Any) -> str:
     return out.getvalue()
 
 
-class RulesForm(ErrorsDescribed):
+class RulesForm(PageForm):
     """A new routing rules version: the whole table as CSV."""
 
     rows = forms.CharField(

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from pydantic import ValidationError
 
 from zhengwu.accounts.models import User
@@ -481,7 +482,9 @@ def rules(request: HttpRequest) -> HttpResponse:
                     form.add_error("rows", problem.message)
                 else:
                     messages.success(request, f"已发布派单规则第{made.number}版。")
-                    return redirect("hotline:rules")
+                    # The page's top (with this message), not the #publish the form posted
+                    # to: a redirect without a fragment would keep that one.
+                    return redirect(reverse("hotline:rules") + "#main")
         mark_errors(form)
     return render(request, "hotline/rules.html", {
         "form": form, "admin": admin, "version": version, "rows": rules_in_force},

@@ -118,3 +118,16 @@ def test_a_refusal_is_shown_where_the_form_is(client_for: Any) -> None:
     assert 'action="/hotline/rules/#publish"' in html
     section = html[html.index('id="publish"'):]
     assert 'class="error-summary"' in section and "耒阳市不存在局" in section
+
+
+def test_the_list_counts_each_bad_row_and_a_publish_lands_on_its_message(
+        client_for: Any) -> None:
+    admin = _admin(client_for)
+    refused = admin.post(reverse("hotline:rules"), {
+        "rows": "430481,,耒阳市不存在局,5\n43048X,,耒阳市市场监督管理局,5", "note": "试"})
+    assert "请修改以下 2 处" in refused.content.decode()
+    answer = admin.post(reverse("hotline:rules"), {
+        "rows": "430481,,耒阳市市场监督管理局,5", "note": "试"})
+    # With a fragment of its own: the browser would keep the form's #publish otherwise, and
+    # the message at the top of the page would be out of sight.
+    assert answer.status_code == 302 and answer["Location"] == "/hotline/rules/#main"
