@@ -35,7 +35,6 @@ pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = 390
 DEPARTMENT = "市市场监督管理局"
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def _page(browser: Browser, server: Server, console: ConsoleLog, *,
@@ -105,6 +104,7 @@ def test_the_department_signs_and_answers_on_a_phone(
     row = staff.locator("#orders tr", has_text=number)
     expect(row).to_contain_text("待签收")
     expect(row).to_contain_text(PHONE_TITLE)
+    expect(row.locator("td[data-label=预警]")).to_have_text("—")  # not an empty line
     _fits(staff, shots, "01-inbox-390")
     assert_accessible(staff, "12345 department inbox at 390px")
 
@@ -301,6 +301,15 @@ DUP_FIRST = ("神农路路灯不亮", "神农路88号门口的路灯已经一个
 DUP_SECOND = ("神农路88号路灯不亮", "神农路88号门口路灯不亮已经一个星期，晚上很黑，请派人修复路灯。")
 
 
+def _accepted_week(page: Page) -> str:
+    """The ISO week (Beijing) the order on the page was taken in, from its 受理 line."""
+    accepted = page.locator("dl.facts dt", has_text=re.compile("^受理$")).locator(
+        "xpath=following-sibling::dd[1]").inner_text()
+    day = dt.date.fromisoformat(accepted[:10])
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def test_the_business_report_and_the_duplicates_box(
         page: Page, browser: Browser, server: Server, console: ConsoleLog,
         shots: Path) -> None:
@@ -309,43 +318,8 @@ def test_the_business_report_and_the_duplicates_box(
                           content="我公司新店申请低压接电已超过十个工作日仍未装表，影响开业，请协调供电部门。",
                           phone="13900002222", category="0301", uscc=ENTERPRISE_USCC)
     expect(page.locator("main")).to_contain_text("营商环境")
+    week = _accepted_week(page)
     _dispatch(page)
-
-    week = "{}-W{:02d}".format(*dt.datetime.now(BEIJING).isocalendar()[:2])
-    page.goto(f"/hotline/results/business/?week={week}")
-    expect(page.locator("h1")).to_have_text("营商环境诉求周报")
-    expect(page.locator("#week")).to_have_value(week)
-    assert int(page.locator("#kpi-received").inner_text()) >= 1
-    expect(page.locator("#summary")).not_to_be_empty()
-    expect(page.locator("#by-department tbody")).to_contain_text(DEPARTMENT)
-    expect(page.locator("#by-category tbody tr").first).to_be_visible()
-    assert_accessible_at_widths(page, "营商环境 weekly report (operator)")
-    page.screenshot(path=str(shots / "walks-14-business.png"), full_page=True)
-    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "15-business-390")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    # A week that is not one is said so, not a 500.
-    page.locator("#week").evaluate("(el) => { el.type = 'text'; el.value = '2026-W99'; }")
-    page.get_by_role("button", name="查看").click()
-    console.take_expected(page, "/hotline/results/business/", status=400)
-    expect(page.locator(".error-summary")).to_be_visible()
-    assert_accessible(page, "营商环境 weekly report with a bad week")
-
-    supervisor = _page(browser, server, console)
-    login(supervisor, "supervisor")
-    supervisor.goto(f"/hotline/results/business/?week={week}")
-    expect(supervisor.locator("#by-department tbody")).to_contain_text(DEPARTMENT)
-    assert int(supervisor.locator("#kpi-received").inner_text()) >= 1
-    supervisor.locator("#overdue").scroll_into_view_if_needed()
-    assert_accessible(supervisor, "营商环境 weekly report (电子监察)")
-    supervisor.context.close()
-
-    reviewer = _page(browser, server, console)
-    login(reviewer, "reviewer")
-    response = reviewer.goto(f"/hotline/results/business/?week={week}")
-    assert response is not None and response.status == 403
-    console.take_expected(reviewer, "/hotline/results/business/", status=403)
-    reviewer.context.close()
 
     # Two calls about one street light at one address: the second's page shows the first.
     first = _take_call(page, title=DUP_FIRST[0], content=DUP_FIRST[1], phone="13900003333",
@@ -359,13 +333,61 @@ def test_the_business_report_and_the_duplicates_box(
     expect(candidate).to_contain_text(DUP_FIRST[0])
     expect(candidate.locator(".badge")).to_contain_text(re.compile(r"相似度 0\.\d\d"))
     assert_accessible_at_widths(page, "12345 order with a duplicate")
-    page.screenshot(path=str(shots / "walks-16-duplicates.png"), full_page=True)
+    page.screenshot(path=str(shots / "walks-14-duplicates.png"), full_page=True)
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "17-duplicates-390")
+    _fits(page, shots, "15-duplicates-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # The operator's weekly 营商环境 report: this week's enterprise order is in it.
+    page.goto(f"/hotline/results/business/?week={week}")
+    expect(page.locator("h1")).to_have_text("营商环境诉求周报")
+    expect(page.locator("#week")).to_have_value(week)
+    assert int(page.locator("#kpi-received").inner_text()) >= 1
+    expect(page.locator("#summary")).to_contain_text(week)
+    expect(page.locator("#by-department tbody")).to_contain_text(DEPARTMENT)
+    expect(page.locator("#by-category tbody")).to_contain_text("食品安全")
+    assert_accessible_at_widths(page, "营商环境 weekly report (operator)")
+    page.screenshot(path=str(shots / "walks-16-business.png"), full_page=True)
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    _fits(page, shots, "17-business-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # A week that is not one is said so, not a 500.
+    page.locator("#week").evaluate("(el) => { el.type = 'text'; el.value = '2026-W99'; }")
+    page.get_by_role("button", name="查看").click()
+    console.take_expected(page, "/hotline/results/business/", status=400)
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page, "营商环境 weekly report with a bad week")
+
+    # 电子监察 reads the report and the duplicates (the API; the box is the operator's).
+    supervisor = _page(browser, server, console)
+    login(supervisor, "supervisor")
+    supervisor.goto(f"/hotline/results/business/?week={week}")
+    expect(supervisor.locator("#by-department tbody")).to_contain_text(DEPARTMENT)
+    assert int(supervisor.locator("#kpi-received").inner_text()) >= 1
+    assert_accessible(supervisor, "营商环境 weekly report (电子监察)")
+    found = supervisor.request.get(f"/api/v1/hotline/orders/{second}/duplicates")
+    assert found.status == 200, found.text()
+    assert first in [item["number"] for item in found.json()["items"]]
+    supervisor.goto(f"/hotline/orders/{second}/")
+    expect(supervisor.locator("h1")).to_contain_text(second)
+    expect(supervisor.locator("#duplicates")).to_have_count(0)
+    supervisor.context.close()
+
+    # A department's reviewer may read neither.
+    reviewer = _page(browser, server, console)
+    login(reviewer, "reviewer")
+    response = reviewer.goto(f"/hotline/results/business/?week={week}")
+    assert response is not None and response.status == 403
+    console.take_expected(reviewer, "/hotline/results/business/", status=403)
+    refused = reviewer.request.get(f"/api/v1/hotline/orders/{second}/duplicates")
+    assert refused.status in (403, 404), refused.text()
+    assert set(refused.json()) >= {"code", "detail"}
+    reviewer.context.close()
+
     # 合并到此工单: the first is merged into the second.
-    candidate.get_by_role("button", name="合并到此工单").click()
+    page.goto(f"/hotline/orders/{second}/")
+    page.locator("#duplicates li", has_text=first).get_by_role(
+        "button", name="合并到此工单").click()
     expect(page.locator("main")).to_contain_text(f"已合并至 {second}")
     page.goto(f"/hotline/orders/{second}/")
     expect(page.locator("main")).to_contain_text(f"合并至本工单的重复工单：{first}")
