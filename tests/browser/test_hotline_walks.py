@@ -393,3 +393,58 @@ def test_the_business_report_and_the_duplicates_box(
     expect(page.locator("main")).to_contain_text(f"合并至本工单的重复工单：{first}")
     expect(page.locator("#duplicates li", has_text=first)).to_have_count(0)
     page.screenshot(path=str(shots / "walks-18-merged.png"), full_page=True)
+
+
+# --- 5. a person's 我要反映 on a phone ------------------------------------------------------
+
+WEB_TITLE = "小区路灯不亮"
+WEB_CONTENT = "蔡子池街道五一路某小区内三盏路灯已经坏了一周，晚上出入不便，请尽快维修。"
+
+
+def test_a_person_reports_on_a_phone_and_follows_it(
+        browser: Browser, server: Server, console: ConsoleLog, shots: Path) -> None:
+    person = _page(browser, server, console, width=PHONE_WIDTH)
+    login(person, "zhangsan")
+    person.goto("/hotline/mine/")
+    person.get_by_role("link", name="我要反映", exact=True).click()
+    expect(person.locator("h1")).to_have_text("12345我要反映")
+    form = person.locator("#new-order")
+    form.locator("#id_kind").select_option(label="求助")
+    form.locator("#id_content").fill(WEB_CONTENT)
+    form.locator("#id_region").select_option(index=2)
+    form.locator("#id_caller_phone").fill("12345")  # not a phone number; no title
+    form.get_by_role("button", name="提交").click()
+    console.take_expected(person, "/hotline/new/")
+    expect(person.locator("#id_title_error")).to_be_visible()
+    expect(person.locator("#id_caller_phone_error")).to_contain_text(re.compile("手机|电话"))
+    expect(person.locator("#id_content")).to_have_value(WEB_CONTENT)
+    expect(person.locator("#id_caller_phone")).to_have_value("12345")
+    summary = person.locator(".error-summary")
+    assert [a.get_attribute("href") for a in summary.locator("a").all()] == [
+        "#id_title", "#id_caller_phone"]
+    _fits(person, shots, "19-web-refused-390")
+    assert_accessible(person, "12345我要反映 with errors at 390px")
+
+    person.locator("#id_title").fill(WEB_TITLE)
+    person.locator("#id_caller_phone").fill("13800000001")
+    person.locator("#new-order").get_by_role("button", name="提交").click()
+    number = person.locator("#order-number").inner_text().strip()
+    assert number.startswith("GD"), number
+    _fits(person, shots, "20-web-opened-390")
+    assert_accessible(person, "12345 诉求已提交 at 390px")
+
+    person.locator("main").get_by_role("link", name="我的12345诉求").click()
+    row = person.locator("#mine tr", has_text=number)
+    expect(row).to_contain_text(WEB_TITLE)
+    expect(row).to_contain_text("待派单")
+    _fits(person, shots, "21-web-mine-390")
+    assert_accessible(person, "我的12345诉求 at 390px")
+    row.get_by_role("link", name=number).click()
+    expect(person.locator("h1")).to_contain_text(number)
+    expect(person.locator("main")).to_contain_text(WEB_CONTENT)
+    expect(person.locator("main")).not_to_contain_text("吴热线")  # no staff names
+    _fits(person, shots, "22-web-progress-390")
+    assert_accessible(person, "12345 progress at 390px")
+    person.context.close()
+    assert not console.problems, "console errors / CSP violations:\n" + "\n".join(
+        console.problems)
