@@ -955,6 +955,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /hotline/orders/{number}/moves": "each move its process role (operator, the "
         "order's department staff, 电子监察); other departments and callers find it absent: "
         "zhengwu/hotline/tests/test_services.py, test_api.py",
+    "api POST /hotline/orders/{number}/attachments": "the caller (诉求附件), the centre (诉求附件) "
+        "and the order's department (答复附件); other departments and callers find it absent: "
+        "zhengwu/hotline/tests/test_attachments.py",
     "api POST /hotline/route": "the centre (operators, 电子监察, admins) only: "
                                "zhengwu/hotline/tests/test_api.py",
     "api POST /hotline/import": "12345 operators only: zhengwu/hotline/tests/test_api.py "

@@ -97,6 +97,16 @@ def mask_phone(s: str) -> str:
     return MASK * len(chars)
 
 
+def mask_email(s: str) -> str:
+    """Mask an e-mail address: keep the first character of the mailbox and the whole domain
+    (``z***@example.com``): the domain tells staff where an answer goes, the mailbox is the
+    person's. Anything without an ``@`` is masked whole."""
+    mailbox, at, domain = s.strip().rpartition("@")
+    if not at or not mailbox:
+        return MASK * len(_clusters(s.strip()))
+    return _clusters(mailbox)[0] + MASK * 3 + "@" + domain
+
+
 def mask_name(s: str) -> str:
     """Mask a person's name: keep the first character, one ``*`` for each further character.
 

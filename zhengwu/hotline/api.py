@@ -16,13 +16,14 @@ from typing import Annotated, Any, Literal, cast
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
-from zhengwu.hotline import routing, selectors, services
+from zhengwu.hotline import attachments, routing, selectors, services
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.workflow import ACTION_LABELS, ORDER_TABLE, PERSON_ACTIONS, is_operator
@@ -46,6 +47,18 @@ class HotlineEventOut(Schema):
     at: dt.datetime
 
 
+class HotlineAttachmentOut(Schema):
+    id: int
+    part: str
+    part_label: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    added_at: dt.datetime
+    url: str
+
+
 class HotlineOrderOut(Schema):
     number: str
     kind: str
@@ -63,6 +76,7 @@ class HotlineOrderOut(Schema):
     longitude: Decimal | None
     caller_name: str
     caller_phone: str
+    caller_email: str
     enterprise_uscc: str
     business: bool
     urgency: str
@@ -94,6 +108,8 @@ class HotlineOrderOut(Schema):
 
 class HotlineOrderDetailOut(HotlineOrderOut):
     events: list[HotlineEventOut]
+    attachments: list[HotlineAttachmentOut]
+    attachments_hidden: int  # a confidential order's 诉求附件 the department may not open
 
 
 class HotlineOrderPage(Schema):
@@ -116,6 +132,7 @@ def _out(row: WorkOrder, user: User, *, purpose: str) -> dict[str, Any]:
         "category_name": row.category.name if row.category else "",
         "region_code": row.region_code, "address": row.address, "latitude": row.latitude,
         "longitude": row.longitude, "caller_name": who.name, "caller_phone": who.phone,
+        "caller_email": who.email,
         "enterprise_uscc": "" if hide else row.enterprise_uscc, "business": row.business,
         "urgency": row.urgency, "confidential": row.confidential,
         "department_id": department.pk if department else None,
@@ -141,6 +158,17 @@ def _events(row: WorkOrder) -> list[dict[str, Any]]:
              "from_status": e.from_status, "to_status": e.to_status,
              "actor": e.actor_label, "reason": e.reason, "at": e.at}
             for e in row.events.order_by("id")]
+
+
+def _detail(row: WorkOrder, user: User, *, purpose: str) -> dict[str, Any]:
+    files = [{"id": a.pk, "part": a.part, "part_label": a.get_part_display(),
+              "name": a.original_name, "content_type": a.content_type, "size": a.size,
+              "sha256": a.sha256, "added_at": a.added_at,
+              "url": reverse("hotline:attachment", args=[row.number, a.pk])}
+             for a in attachments.shown_to(row, user)]
+    return _out(row, user, purpose=purpose) | {
+        "events": _events(row), "attachments": files,
+        "attachments_hidden": attachments.hidden_count(row, user)}
 
 
 class OrdersQuery(Schema):
@@ -174,14 +202,14 @@ def order_create(request: HttpRequest, body: OrderIn,
     chosen = channel or (Channel.PHONE if user.is_staff else Channel.WEB)
     row = services.order_open(user=user, data=body, channel=chosen)
     row = selectors.order_get(row.number, user)
-    return Status(201, _out(row, user, purpose="受理12345工单") | {"events": _events(row)})
+    return Status(201, _detail(row, user, purpose="受理12345工单"))
 
 
 @router.get("/orders/{number}", response=HotlineOrderDetailOut)
 def order(request: HttpRequest, number: str) -> dict[str, Any]:
     user = _user(request)
     row = selectors.order_get(number, user)
-    return _out(row, user, purpose="办理12345工单") | {"events": _events(row)}
+    return _detail(row, user, purpose="办理12345工单")
 
 
 @router.post("/orders/{number}/moves", response=HotlineOrderDetailOut)
@@ -193,7 +221,21 @@ def order_move(request: HttpRequest, number: str, body: OrderMoveIn) -> dict[str
         raise PermissionDenied("预警由系统自动发出。")
     services.order_move(number=number, user=user, move=body)
     row = selectors.order_get(number, user)
-    return _out(row, user, purpose="办理12345工单") | {"events": _events(row)}
+    return _detail(row, user, purpose="办理12345工单")
+
+
+@router.post("/orders/{number}/attachments", response={201: HotlineOrderDetailOut})
+def order_attach(request: HttpRequest, number: str,
+                 files: File[list[UploadedFile]]) -> Status[dict[str, Any]]:
+    """Add files (multipart, field `files`, PDF/JPG/PNG up to 10 MB each, at most 10 an
+    order): the caller's and the 12345 centre's are 诉求附件, the handling department's
+    答复附件. 404 for an order one may not see, 403 without a part on it, 409 once it is
+    closed, 422 for a refused file (nothing is stored then)."""
+    user = _user(request)
+    given = [((f.name or "附件")[-200:], f.read()) for f in files]
+    services.order_attach(number=number, user=user, files=given)
+    row = selectors.order_get(number, user)
+    return Status(201, _detail(row, user, purpose="办理12345工单"))
 
 
 class RouteIn(Schema):

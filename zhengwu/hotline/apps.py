@@ -23,7 +23,9 @@ class HotlineConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengwu.core import sweeps
-        from zhengwu.hotline import business_delivery, my_space
+        from zhengwu.evaluations.services import RECTIFICATION_PROCESS
+        from zhengwu.hotline import business_delivery, from_evaluations, my_space
+        from zhengwu.process import engine
 
         # Warns, cards and supervises orders past their limits; delivery of the outbox runs
         # later in the same `zhengwu sweep`.
@@ -32,4 +34,6 @@ class HotlineConfig(AppConfig):
         # the delivery stage of the same run sends it.
         sweeps.register("hotline.business_report", business_delivery.sweep,
                         stage=sweeps.Stage.DECIDE)
+        # A 差评 still unsatisfied after its rectification becomes a 12345 complaint.
+        engine.listen(RECTIFICATION_PROCESS, from_evaluations.rectification_moved)
         my_space.register()  # 我的12345诉求 in 我的空间

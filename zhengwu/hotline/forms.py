@@ -15,7 +15,9 @@ from typing import Any, cast
 
 from django import forms
 
+from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.core.upload_check import ACCEPT
 from zhengwu.departments.models import Department
 from zhengwu.hotline.models import Category, Channel, OrderKind, Satisfaction, Status, Urgency
 from zhengwu.hotline.services import RuleRow
@@ -62,26 +64,34 @@ def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> forms.
                              **kwargs)
 
 
-class PageForm(ErrorsDescribed):
-    """A form of the 12345 pages; `error_count` is what the list above a refused form counts
-    (each error, not each field: a rules table with two bad rows has two)."""
+class CountsErrors(forms.Form):
+    """`error_count`: what the list above a refused 12345 form counts (each error, not each
+    field: a rules table with two bad rows has two)."""
 
     @property
     def error_count(self) -> int:
         return sum(len(errors) for errors in self.errors.values())
 
 
+class PageForm(CountsErrors, ErrorsDescribed):
+    """A form of the 12345 pages."""
+
+
+ATTACHMENT_SLOTS = ("attachment_1", "attachment_2", "attachment_3")
 # The fields in the order the pages show them (desk.html, new.html), so that the list of
 # errors above a refused form follows the page.
-DESK_ORDER = ["channel", "caller_phone", "caller_name", "enterprise_uscc", "confidential",
-              "kind", "title", "content", "category", "urgency", "region", "address"]
+DESK_ORDER = ["channel", "caller_phone", "caller_name", "caller_email", "enterprise_uscc",
+              "confidential", "kind", "title", "content", "category", "urgency", "region",
+              "address"]
 PORTAL_ORDER = ["kind", "title", "content", "category", "urgency", "region", "address",
-                "caller_phone", "enterprise_uscc", "confidential"]
+                *ATTACHMENT_SLOTS, "caller_phone", "enterprise_uscc", "confidential"]
 
 
-class OrderForm(PageForm):
+class OrderForm(CountsErrors, KeepsUploads):
     """A new order: the operator's call (with the caller's name and phone) or the portal's
-    我要反映 (the account's name and phone)."""
+    我要反映 (the account's name and phone, and up to three files kept across a refusal by
+    cases.staging). The operator adds a letter's scan on the order's page after 受理: the
+    desk's lookups post the form back, and a file input cannot be refilled."""
 
     kind = forms.ChoiceField(label="诉求类型", choices=[("", "请选择"), *OrderKind.choices],
                              required=False)
@@ -94,6 +104,8 @@ class OrderForm(PageForm):
     address = TextField(label="详细地址（选填）", max_length=200, required=False)
     caller_name = TextField(label="诉求人姓名", max_length=50, required=False)
     caller_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    caller_email = forms.CharField(label="电子邮箱（无电话时填写）", max_length=120,
+                                   required=False)
     enterprise_uscc = forms.CharField(label="企业统一社会信用代码（企业诉求填写）", max_length=18,
                                       required=False)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, required=False,
@@ -113,8 +125,25 @@ class OrderForm(PageForm):
             self.order_fields(DESK_ORDER)
         else:
             del self.fields["caller_name"]
+            del self.fields["caller_email"]
             self.fields["caller_phone"].label = "联系电话（默认为账号手机号）"
+            for number, name in enumerate(ATTACHMENT_SLOTS, 1):
+                self.fields[name] = forms.FileField(
+                    label=f"附件{number}（选填）", required=False,
+                    help_text="现场照片或相关材料，PDF、JPG 或 PNG，单个不超过 10MB",
+                    widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
             self.order_fields(PORTAL_ORDER)
+
+    def files_given(self) -> list[tuple[str, bytes]]:
+        """The files chosen now or kept from an earlier attempt, each checked (a refused one
+        is an error next to its field)."""
+        given = []
+        for name in ATTACHMENT_SLOTS:
+            if name in self.fields:
+                found = self.file_given(name, str(self.fields[name].label))
+                if found is not None:
+                    given.append(found)
+        return given
 
 
 class ListFilterForm(forms.Form):

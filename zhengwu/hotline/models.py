@@ -151,7 +151,10 @@ class WorkOrder(models.Model):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True,
                                     blank=True)
     caller_name = models.CharField("诉求人", max_length=50)
-    caller_phone = models.CharField("联系电话", max_length=20)
+    caller_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # An e-mail to answer by when there is no phone (an e-mail or Open311 report); one of the
+    # two is required (services.clean).
+    caller_email = models.EmailField("电子邮箱", max_length=120, blank=True)
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="诉求人账号", null=True,
                                blank=True, on_delete=models.PROTECT, related_name="+")
     enterprise_uscc = models.CharField("企业统一社会信用代码", max_length=18, blank=True)
@@ -238,3 +241,33 @@ class WorkOrderRead(AccessRecord):
         verbose_name_plural = "工单查阅记录"
         indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
                                 name="hotline_read_unsealed")]
+
+
+class AttachmentPart(models.TextChoices):
+    REQUEST = "request", "诉求附件"  # given with the order: a letter's scan, a photo
+    REPLY = "reply", "答复附件"  # given by the department with its handling
+
+
+class WorkOrderAttachment(models.Model):
+    """A file of an order (hotline.attachments): stored under a generated name, checked by
+    core.upload_check (PDF, JPEG or PNG by content), served only as an attachment to whoever
+    may see it (selectors.attachments_for)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    part = models.CharField("类别", max_length=8, choices=AttachmentPart.choices)
+    file = models.FileField("文件", upload_to="hotline/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=60)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    added_at = models.DateTimeField("上传时间")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "工单附件"
+        verbose_name_plural = "工单附件"
+        ordering = ["order_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

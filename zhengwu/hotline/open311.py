@@ -277,8 +277,8 @@ def _title(service: Category, description: str) -> str:
 
 def request_open(params: Mapping[str, str], *, now: dt.datetime) -> WorkOrder:
     """POST requests: check the fields, then 受理 through services.order_open (one
-    transaction with its event and audit row). The e-mail is not stored: a work order has
-    no such field; the phone is required, as the hotline calls the caller back (回访)."""
+    transaction with its event and audit row). A phone or an e-mail is required: the
+    hotline calls or writes the caller back (回访); both are kept, never shown by GET."""
     code = params.get("service_code", "").strip()
     if not code:
         raise Refused(400, "缺少 service_code（诉求分类编码）。")
@@ -307,16 +307,17 @@ def request_open(params: Mapping[str, str], *, now: dt.datetime) -> WorkOrder:
     if len(content) > MAX_DESCRIPTION:
         raise Refused(400, f"description 与 media_url 合计不能超过 {MAX_DESCRIPTION} 字。")
     phone = params.get("phone", "").strip()
-    if not phone:
-        # A 12345 order is answered by calling the caller back (回访): no phone, no order.
-        raise Refused(400, "缺少 phone（联系电话）：12345 须回访诉求人。")
+    email = params.get("email", "").strip()
+    if not phone and not email:
+        # A 12345 order ends with a callback (回访): by phone, or by e-mail when there is none.
+        raise Refused(400, "缺少 phone（联系电话）或 email（电子邮箱）：12345 须回访诉求人。")
     name = (params.get("last_name", "").strip() + params.get("first_name", "").strip())
     try:
         data = services.OrderIn(
             kind=OrderKind.HELP, title=_title(service, description), content=content,
             category_code=service.code, address=(address or address_id)[:200],
             latitude=lat, longitude=long, caller_name=name[:50] or ANONYMOUS,
-            caller_phone=phone[:20])
+            caller_phone=phone[:20], caller_email=email[:120])
     except ValidationError as error:
         raise Refused(400, "请求参数有误：" + "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())) from None

@@ -17,7 +17,9 @@ class OrderIn(Schema):
     title: Annotated[str, Field(max_length=100, description="标题")]
     content: Annotated[str, Field(max_length=4000, description="诉求内容")]
     caller_name: Annotated[str, Field(max_length=50, description="诉求人姓名")]
-    caller_phone: Annotated[str, Field(max_length=20, description="联系电话")]
+    caller_phone: Annotated[str, Field(max_length=20,
+                                       description="联系电话（与电子邮箱至少填一项）")] = ""
+    caller_email: Annotated[str, Field(max_length=120, description="电子邮箱（选填）")] = ""
     category_code: Annotated[str, Field(max_length=20, description="诉求分类编码（选填）")] = ""
     region_code: Annotated[str, Field(max_length=12, description="区划编码（选填）")] = ""
     address: Annotated[str, Field(max_length=200, description="地址（选填）")] = ""

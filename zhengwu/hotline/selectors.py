@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zhengwu.accounts.roles import Role as AccountRole
-from zhengwu.core.masking import mask_name, mask_phone
+from zhengwu.core.masking import mask_email, mask_name, mask_phone
 from zhengwu.hotline.models import Status, WorkOrder
 from zhengwu.hotline.workflow import department_ids, holds
 
@@ -86,19 +86,23 @@ class CallerView:
     name: str
     phone: str
     unmasked: bool  # shown in full: the read is logged
+    email: str = ""
 
 
 def caller_view(row: WorkOrder, user: Any) -> CallerView:
     """How `row`'s caller is shown to `user` (module docstring)."""
     if user is not None and row.caller_id is not None and row.caller_id == user.pk:
-        return CallerView(row.caller_name, row.caller_phone, unmasked=False)
-    if sees_all(user):
-        return CallerView(row.caller_name, row.caller_phone, unmasked=True)
+        return CallerView(row.caller_name, row.caller_phone, unmasked=False,
+                          email=row.caller_email)
+    if sees_all(user) or (not row.confidential and user is not None
+                          and user.has_perm("cases.unmask_personal_data")):
+        return CallerView(row.caller_name, row.caller_phone, unmasked=True,
+                          email=row.caller_email)
     if row.confidential:
-        return CallerView(CONFIDENTIAL, CONFIDENTIAL, unmasked=False)
-    if user is not None and user.has_perm("cases.unmask_personal_data"):
-        return CallerView(row.caller_name, row.caller_phone, unmasked=True)
-    return CallerView(mask_name(row.caller_name), mask_phone(row.caller_phone), unmasked=False)
+        return CallerView(CONFIDENTIAL, CONFIDENTIAL, unmasked=False,
+                          email=CONFIDENTIAL if row.caller_email else "")
+    return CallerView(mask_name(row.caller_name), mask_phone(row.caller_phone), unmasked=False,
+                      email=mask_email(row.caller_email) if row.caller_email else "")
 
 
 def is_overdue(row: WorkOrder, now: dt.datetime) -> bool:

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -33,14 +35,16 @@ from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.phone_codes import contact_phone_field
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
+from zhengwu.cases import staging, uploads
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department, DepartmentKind
-from zhengwu.hotline import routing, rules
+from zhengwu.hotline import attachments, routing, rules
 from zhengwu.hotline.models import (
+    AttachmentPart,
     Card,
     Category,
     Channel,
@@ -71,7 +75,7 @@ from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
 __all__ = ["ImportInvalid", "ImportResult", "OrderIn", "OrderInvalid", "OrderMoveIn", "RuleRow",
-           "order_import", "order_move", "order_open", "order_read", "orders_sweep",
+           "clean", "create_order", "order_attach", "order_import", "order_move", "order_open", "order_read", "orders_sweep",
            "routing_version_create"]
 
 logger = logging.getLogger("zhengwu.hotline")
@@ -116,6 +120,7 @@ class Cleaned:
     address: str
     caller_name: str
     caller_phone: str
+    caller_email: str
     enterprise_uscc: str
     urgency: str
     confidential: bool
@@ -135,8 +140,16 @@ def clean(data: OrderIn) -> Cleaned:
                          required=True, most=4000)
     name = field_text(data.caller_name, label="诉求人姓名", key="caller_name", problems=problems,
                       required=True, most=50)
-    phone = contact_phone_field(data.caller_phone, key="caller_phone", problems=problems,
-                                missing="请填写诉求人的联系电话。")
+    email = (data.caller_email or "").strip()
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        problems["caller_email"] = "电子邮箱格式有误，例如 name@example.com。"
+    # 回访 needs a way to reach the caller: a phone, or an e-mail when there is none.
+    phone = "" if email and not (data.caller_phone or "").strip() else contact_phone_field(
+        data.caller_phone, key="caller_phone", problems=problems,
+        missing="请填写诉求人的联系电话（没有电话的，请填写电子邮箱）。")
     address = field_text(data.address, label="地址", key="address", problems=problems,
                          required=False, most=200)
     category = None
@@ -160,6 +173,7 @@ def clean(data: OrderIn) -> Cleaned:
         raise OrderInvalid(problems)
     return Cleaned(kind=data.kind, title=title, content=content, category=category,
                    region_code=region, address=address, caller_name=name, caller_phone=phone,
+                   caller_email=email,
                    enterprise_uscc=uscc, urgency=data.urgency,
                    confidential=bool(data.confidential) or False, external_id=external_id,
                    latitude=data.latitude, longitude=data.longitude)
@@ -187,8 +201,16 @@ def _opener(user: User | None, channel: str) -> tuple[User | None, User | None]:
     return None, user
 
 
-def _create(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
-            caller: User | None, now: dt.datetime) -> WorkOrder:
+def _opening_actor(accepted_by: User | None, caller: User | None) -> Actor:
+    if accepted_by is not None:
+        return actor_for(accepted_by)
+    return Actor(user=caller, label="诉求人", role=Role.CALLER) if caller is not None else SYSTEM
+
+
+def create_order(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
+                 caller: User | None, now: dt.datetime) -> WorkOrder:
+    """受理 of a checked order: the row, its accept event and its audit row (the caller's
+    transaction). order_open, the import and hotline.from_evaluations come through here."""
     business = rules.is_business(enterprise_uscc=cleaned.enterprise_uscc,
                                  category=cleaned.category)
     confidential = cleaned.confidential or cleaned.kind == OrderKind.REPORT
@@ -197,12 +219,12 @@ def _create(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
         external_id=cleaned.external_id, status=S.DISPATCHING, title=cleaned.title,
         content=cleaned.content, category=cleaned.category, region_code=cleaned.region_code,
         address=cleaned.address, latitude=cleaned.latitude, longitude=cleaned.longitude,
-        caller_name=cleaned.caller_name, caller_phone=cleaned.caller_phone, caller=caller,
+        caller_name=cleaned.caller_name, caller_phone=cleaned.caller_phone,
+        caller_email=cleaned.caller_email, caller=caller,
         enterprise_uscc=cleaned.enterprise_uscc, business=business,
         urgency=cleaned.urgency, confidential=confidential, accepted_at=now,
         accepted_by=accepted_by)
-    actor = actor_for(accepted_by) if accepted_by is not None else (
-        Actor(user=caller, label="诉求人", role=Role.CALLER) if caller is not None else SYSTEM)
+    actor = _opening_actor(accepted_by, caller)
     data = {"channel": channel}
     WorkOrderEvent.of_move(order=row, action="accept", before="", after=row.status,
                            actor=actor, data=data, at=now).save()
@@ -211,11 +233,15 @@ def _create(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
     return row
 
 
+@uploads.discarded_on_failure()
 @transaction.atomic
 def order_open(*, user: User | None, data: OrderIn, channel: str,
-               now: dt.datetime | None = None) -> WorkOrder:
+               now: dt.datetime | None = None, files: attachments.Files = (),
+               staged: str = "") -> WorkOrder:
     """受理: an operator takes a call (phone, letter, e-mail …), a signed-in person submits
-    online (web, mobile), or the platform takes another platform's order (user None)."""
+    online (web, mobile), or the platform takes another platform's order (user None).
+    `files` are the order's 诉求附件 (hotline.attachments); `staged` the page form whose kept
+    files they include (cases.staging), used up in the same transaction."""
     now = now or clock.now()
     accepted_by, caller = _opener(user, channel)
     cleaned = clean(data)
@@ -223,7 +249,35 @@ def order_open(*, user: User | None, data: OrderIn, channel: str,
             channel=channel, external_id=cleaned.external_id).exists():
         raise InvalidInput(f"来源编号“{cleaned.external_id}”的工单已受理。",
                            code="order.duplicate")
-    return _create(cleaned, channel=channel, accepted_by=accepted_by, caller=caller, now=now)
+    row = create_order(cleaned, channel=channel, accepted_by=accepted_by, caller=caller, now=now)
+    attachments.add(row, files, part=AttachmentPart.REQUEST, user=user,
+                    actor=_opening_actor(accepted_by, caller), now=now)
+    if staged and user is not None:
+        staging.consume(owner=user, form=staged)
+    return row
+
+
+@uploads.discarded_on_failure()
+@transaction.atomic
+def order_attach(*, number: str, user: User, files: attachments.Files,
+                 staged: str = "", now: dt.datetime | None = None) -> WorkOrder:
+    """Files added to an open order by the caller, the 12345 centre (诉求附件) or the
+    department handling it (答复附件); anyone else finds no such order or is refused."""
+    now = now or clock.now()
+    row = _lock(number, user)
+    part = attachments.part_for(row, user)
+    if part is None:
+        raise NotAllowed("只有诉求人、12345工作人员和承办部门可以上传附件。",
+                         code="order.attachment_forbidden")
+    if not files:
+        raise InvalidInput("请选择要上传的文件（PDF、JPG 或 PNG，单个不超过 10MB）。",
+                           code="order.attachment_missing")
+    actor = actor_for(user) if user.is_staff else Actor(user=user, label="诉求人",
+                                                        role=Role.CALLER)
+    attachments.add(row, files, part=part, user=user, actor=actor, now=now)
+    if staged:
+        staging.consume(owner=user, form=staged)
+    return row
 
 
 # --- the import ------------------------------------------------------------------------
@@ -291,7 +345,7 @@ def order_import(*, user: User | None, rows: list[dict[str, Any]],
             continue
         try:
             with transaction.atomic():
-                row = _create(cleaned, channel=channel, accepted_by=user, caller=None,
+                row = create_order(cleaned, channel=channel, accepted_by=user, caller=None,
                               now=now)
         except IntegrityError:  # imported concurrently: the other import made it
             found = WorkOrder.objects.get(channel=channel, external_id=cleaned.external_id)

@@ -24,9 +24,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from zhengwu.accounts.models import User
@@ -34,7 +35,8 @@ from zhengwu.catalog import search
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.forms import mark_errors
-from zhengwu.hotline import duplicates_selectors, routing, selectors, services
+from zhengwu.core.upload_check import ACCEPT
+from zhengwu.hotline import attachments, duplicates_selectors, routing, selectors, services
 from zhengwu.hotline.forms import (
     AnswerForm,
     CallbackForm,
@@ -120,6 +122,7 @@ def _order_in(data: Any, *, caller_name: str = "", caller_phone: str = "") -> An
         "region_code": data.get("region", ""), "address": data.get("address", ""),
         "caller_name": data.get("caller_name", "") or caller_name,
         "caller_phone": data.get("caller_phone", "") or caller_phone,
+        "caller_email": data.get("caller_email", ""),
         "enterprise_uscc": data.get("enterprise_uscc", ""),
         "urgency": data.get("urgency", "") or "normal",
         "confidential": bool(data.get("confidential")),
@@ -132,12 +135,18 @@ FIELD_OF_INPUT = {"category_code": "category", "region_code": "region"}
 
 
 def _open(form: OrderForm, user: User, channel: str, **caller: str) -> WorkOrder | None:
-    """受理 from the form; on a problem, put it next to its field."""
+    """受理 from the form; on a problem, put it next to its field (the files chosen are kept
+    for the next attempt: cases.staging)."""
     if not form.is_valid():
+        form.keep_uploads()
+        return None
+    files = form.files_given()
+    if form.errors:
+        form.keep_uploads()
         return None
     try:
         return services.order_open(user=user, data=_order_in(form.data, **caller),
-                                   channel=channel)
+                                   channel=channel, files=files, staged=form.staged_form)
     except ValidationError as problem:
         for error in problem.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
@@ -147,6 +156,7 @@ def _open(form: OrderForm, user: User, channel: str, **caller: str) -> WorkOrder
     except DomainError as problem:
         _place(form, problem)
     mark_errors(form)
+    form.keep_uploads()
     return None
 
 
@@ -315,7 +325,8 @@ def _region_name(code: str) -> str:
 def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
     """The caller's own view: state, limits and the reply; no staff names."""
     return render(request, "hotline/progress.html", {
-        "row": row, "region_name": _region_name(row.region_code), "timeline": timeline_rows(
+        "row": row, "region_name": _region_name(row.region_code),
+        **_attachments(row, cast(User, request.user)), "timeline": timeline_rows(
             row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES, with_staff=False)})
 
@@ -384,7 +395,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         "suggestions": _suggestions(row) if "dispatch" in moves else [],
         "moves": shown, "failed": next(iter(forms), ""),
         "merged": list(row.merged.all()) if hasattr(row, "merged") else [],
-        "duplicates": _duplicates(row, user),
+        "duplicates": _duplicates(row, user), **_attachments(row, user),
         "timeline": timeline_rows(
             row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
@@ -399,6 +410,65 @@ def _duplicates(row: WorkOrder, user: User) -> list[dict[str, Any]]:
     return [{"number": c.number, "title": c.title, "score": c.score,
              "mergeable": c.status in sources}
             for c in duplicates_selectors.candidates_for(row)]
+
+
+def _visible(user: User, number: str) -> WorkOrder:
+    """The order as the page's user may see it: staff by their part, a caller their own."""
+    found = (selectors.order_get(number, user) if user.is_staff
+             else selectors.mine(user).filter(number=number).first())
+    if found is None:
+        raise Http404("没有这个工单。")
+    return found
+
+
+def _attachments(row: WorkOrder, user: User) -> dict[str, Any]:
+    """The 附件 section of an order's page: the files `user` may open, how many a
+    confidential order keeps from them, and whether they may add some."""
+    return {"files": attachments.shown_to(row, user),
+            "files_hidden": attachments.hidden_count(row, user),
+            "may_attach": row.status not in attachments.ENDED
+            and attachments.part_for(row, user) is not None,
+            "accept": ACCEPT, "most": attachments.MAX_PER_ORDER}
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, number: str) -> HttpResponse:
+    """上传附件 from the order's page (the caller's or staff's); a refused file is said in a
+    message naming it — nothing else was typed, so nothing else is lost."""
+    user = cast(User, request.user)
+    try:
+        _visible(user, number)
+    except WorkOrder.DoesNotExist:
+        raise Http404("没有这个工单。") from None
+    given = [((f.name or "附件")[-200:], f.read()) for f in request.FILES.getlist("files")]
+    try:
+        services.order_attach(number=number, user=user, files=given)
+    except DomainError as problem:
+        messages.error(request, f"附件未上传：{problem.message}")
+    else:
+        messages.success(request, f"已上传 {len(given)} 个附件。")
+    return redirect(reverse("hotline:order", args=[number]) + "#attachments")
+
+
+@login_required
+def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """One attachment, always as a download, for whoever may open it (attachments.shown_to);
+    a member of staff opening it is a logged read (it may show the caller)."""
+    user = cast(User, request.user)
+    try:
+        row = _visible(user, number)
+    except WorkOrder.DoesNotExist:
+        raise Http404("没有这个工单。") from None
+    found = next((a for a in attachments.shown_to(row, user) if a.pk == pk), None)
+    if found is None:
+        raise Http404("没有这个附件。")
+    if user.is_staff and row.caller_id != user.pk:
+        services.order_read(row=row, user=user, purpose=f"查看12345工单附件“{found.original_name}”")
+    response = FileResponse(found.file.open("rb"), as_attachment=True,
+                            filename=found.original_name, content_type=found.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class _Unfit(Exception):
@@ -417,8 +487,9 @@ def new(request: HttpRequest) -> HttpResponse:
             return redirect("hotline:desk")
         raise PermissionDenied("工作人员请通过12345受理台登记工单。")
     # An enterprise's account speaks for the enterprise: its matter is a 营商环境 one.
-    form = OrderForm(request.POST or None, desk=False,
-                     initial={"enterprise_uscc": user.uscc, "caller_phone": user.phone or ""})
+    form = OrderForm(request.POST or None, request.FILES or None, desk=False,
+                     initial={"enterprise_uscc": user.uscc, "caller_phone": user.phone or ""},
+                     owner=user, keep_as="hotline.new")
     if request.method == "POST":
         name = user.display_name or user.get_full_name() or user.username
         row = _open(form, user, Channel.WEB, caller_name=name, caller_phone=user.phone or "")

@@ -183,4 +183,5 @@ ORDER_TABLE: Table[WorkOrder] = Table(
 PERSON_ACTIONS = tuple(a for a in MOVES if a not in ("warn",))
 
 # The timeline's words for every action, the moves' and the platform's own.
-ACTION_LABELS = {action: move.label for action, move in MOVES.items()} | {"accept": "受理"}
+ACTION_LABELS = {action: move.label for action, move in MOVES.items()} | {
+    "accept": "受理", "attach": "上传附件"}

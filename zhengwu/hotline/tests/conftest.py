@@ -66,10 +66,10 @@ def order_in(**fields: Any) -> services.OrderIn:
 
 
 def opened(user: User | None, when: dt.datetime, *, channel: str = Channel.PHONE,
-           **fields: Any) -> WorkOrder:
+           files: Any = (), **fields: Any) -> WorkOrder:
     with time_machine.travel(when, tick=False):
         return services.order_open(user=user, data=order_in(**fields), channel=channel,
-                                   now=when)
+                                   now=when, files=files)
 
 
 def moved(number: str, user: User | None, when: dt.datetime, **move: Any) -> WorkOrder:

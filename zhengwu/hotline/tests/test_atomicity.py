@@ -40,7 +40,7 @@ def test_a_fault_at_the_notification_leaves_the_order_undispatched(operator, mar
 def test_a_fault_in_the_import_writes_none(operator):
     rows = [{"external_id": f"AT-{n}", "kind": "help", "title": "路灯", "content": "路灯坏了",
              "caller_name": "李四", "caller_phone": "13812345678"} for n in range(3)]
-    real = services._create
+    real = services.create_order
     calls = {"n": 0}
 
     def third_fails(*args, **kwargs):
@@ -49,7 +49,7 @@ def test_a_fault_in_the_import_writes_none(operator):
             raise Boom
         return real(*args, **kwargs)
 
-    with mock.patch.object(services, "_create", side_effect=third_fails), pytest.raises(Boom):
+    with mock.patch.object(services, "create_order", side_effect=third_fails), pytest.raises(Boom):
         services.order_import(user=operator, rows=rows, now=at(2026, 12, 7))
     assert not WorkOrder.objects.filter(external_id__startswith="AT-").exists()
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _shown(html: str, form_id: str, names: list[str]) -> list[str]:
     """The form's fields in the order their inputs appear in the page."""
     body = html[html.index(f'id="{form_id}"'):]
-    found = [m.group(1) for m in re.finditer(r'id="id_([a-z_]+)"', body)]
+    found = [m.group(1) for m in re.finditer(r'id="id_([a-z_0-9]+)"', body)]
     return [name for name in dict.fromkeys(found) if name in names]
 
 
