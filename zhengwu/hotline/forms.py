@@ -64,10 +64,30 @@ def _choose(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> forms.
                              **kwargs)
 
 
+class CountsErrors(forms.Form):
+    """`error_count`: what the list above a refused 12345 form counts (each error, not each
+    field: a rules table with two bad rows has two)."""
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(errors) for errors in self.errors.values())
+
+
+class PageForm(CountsErrors, ErrorsDescribed):
+    """A form of the 12345 pages."""
+
+
 ATTACHMENT_SLOTS = ("attachment_1", "attachment_2", "attachment_3")
+# The fields in the order the pages show them (desk.html, new.html), so that the list of
+# errors above a refused form follows the page.
+DESK_ORDER = ["channel", "caller_phone", "caller_name", "caller_email", "enterprise_uscc",
+              "confidential", "kind", "title", "content", "category", "urgency", "region",
+              "address"]
+PORTAL_ORDER = ["kind", "title", "content", "category", "urgency", "region", "address",
+                *ATTACHMENT_SLOTS, "caller_phone", "enterprise_uscc", "confidential"]
 
 
-class OrderForm(KeepsUploads):
+class OrderForm(CountsErrors, KeepsUploads):
     """A new order: the operator's call (with the caller's name and phone) or the portal's
     我要反映 (the account's name and phone, and up to three files kept across a refusal by
     cases.staging). The operator adds a letter's scan on the order's page after 受理: the
@@ -102,7 +122,7 @@ class OrderForm(KeepsUploads):
             self.fields["channel"] = forms.ChoiceField(
                 label="来源渠道", required=False, initial=Channel.PHONE,
                 choices=[(c.value, c.label) for c in DESK_CHANNELS])
-            self.order_fields(["channel"])
+            self.order_fields(DESK_ORDER)
         else:
             del self.fields["caller_name"]
             del self.fields["caller_email"]
@@ -112,6 +132,7 @@ class OrderForm(KeepsUploads):
                     label=f"附件{number}（选填）", required=False,
                     help_text="现场照片或相关材料，PDF、JPG 或 PNG，单个不超过 10MB",
                     widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+            self.order_fields(PORTAL_ORDER)
 
     def files_given(self) -> list[tuple[str, bytes]]:
         """The files chosen now or kept from an earlier attempt, each checked (a refused one
@@ -145,21 +166,21 @@ class ListFilterForm(forms.Form):
 # --- the moves of an order's page -----------------------------------------------------------
 
 
-class NoteForm(ErrorsDescribed):
+class NoteForm(PageForm):
     """A move that needs only a note (签收, 办结, 催办, 督办, 驳回 …)."""
 
     note = TextField(label="说明（选填）", max_length=2000, required=False,
                      widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(ErrorsDescribed):
+class ReasonForm(PageForm):
     """A move that needs a reason (退单, 重办, 重启)."""
 
     reason = TextField(label="理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DispatchForm(ErrorsDescribed):
+class DispatchForm(PageForm):
     department = forms.ChoiceField(label="承办部门", required=False)
     note = TextField(label="派单说明（选填）", max_length=2000, required=False)
 
@@ -187,33 +208,33 @@ class ReturnApproveForm(DispatchForm):
         self.fields["department"].label = "改派给"
 
 
-class AnswerForm(ErrorsDescribed):
+class AnswerForm(PageForm):
     reply = TextField(label="答复内容", max_length=4000, required=False,
                       widget=forms.Textarea(attrs={"rows": 4}),
                       help_text="写明办理经过和结果，回访时将告知诉求人。")
 
 
-class DirectForm(ErrorsDescribed):
+class DirectForm(PageForm):
     """直办: a 咨询 answered on the call, closed at once."""
 
     reply = TextField(label="当场答复内容", max_length=4000, required=False,
                       widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtendRequestForm(ErrorsDescribed):
+class ExtendRequestForm(PageForm):
     days = forms.IntegerField(label="申请延期（工作日）", min_value=1, max_value=60,
                               required=False)
     reason = TextField(label="延期理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExtendApproveForm(ErrorsDescribed):
+class ExtendApproveForm(PageForm):
     days = forms.IntegerField(label="批准延期（工作日）", min_value=1, max_value=60,
                               required=False)
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class CallbackForm(ErrorsDescribed):
+class CallbackForm(PageForm):
     resolved = forms.ChoiceField(label="诉求人认为是否解决",
                                  choices=[("", "请选择"), ("yes", "已解决"), ("no", "未解决")],
                                  required=False)
@@ -224,19 +245,19 @@ class CallbackForm(ErrorsDescribed):
                      widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CardForm(ErrorsDescribed):
+class CardForm(PageForm):
     colour = forms.ChoiceField(label="亮牌", choices=[("", "请选择"), ("yellow", "黄牌"),
                                                    ("red", "红牌")], required=False)
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class MergeForm(ErrorsDescribed):
+class MergeForm(PageForm):
     into = forms.CharField(label="合并至工单编号", max_length=24, required=False,
                            help_text="同一事项的重复工单合并后一并答复，各诉求人均会被回访。")
     note = TextField(label="说明（选填）", max_length=2000, required=False)
 
 
-class EscalateForm(ErrorsDescribed):
+class EscalateForm(PageForm):
     reason = TextField(label="上报理由", max_length=2000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -247,13 +268,22 @@ RULES_HEADER = ("region_code", "category_code", "department", "priority")
 def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
     """The rules of a CSV table (a header line optional) for services.routing_version_create,
     and what is wrong with its shape (the service checks what the cells name)."""
-    lines = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))
-             if any(cell.strip() for cell in row)]
-    if lines and tuple(c.strip().lower() for c in lines[0][:4]) == RULES_HEADER:
+    rows, errors, _ = rules_table(text)
+    return rows, errors
+
+
+def rules_table(text: str) -> tuple[list[RuleRow], list[str], list[int]]:
+    """rules_rows, with the line of the text each rule is on (blank lines and the header are
+    not rules, so the service's "第n行" — the n-th rule — is mapped back to the line the
+    admin sees). Errors of shape name the line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if lines and tuple(c.strip().lower() for c in lines[0][1][:4]) == RULES_HEADER:
         lines = lines[1:]
     rows: list[RuleRow] = []
     errors: list[str] = []
-    for n, line in enumerate(lines, start=1):
+    numbers: list[int] = []
+    for n, line in lines:
         cells = [cell.strip() for cell in line]
         if len(cells) > 4 and any(cells[4:]):
             errors.append(f"第{n}行：多于4列（区划编码前缀,诉求分类编码,承办部门,优先级）。")
@@ -265,17 +295,30 @@ def rules_rows(text: str) -> tuple[list[RuleRow], list[str]]:
             errors.append(f"第{n}行：优先级“{priority[:10]}”应为整数。")
             continue
         rows.append(RuleRow(region, code, department, rank))
-    return rows, errors
+        numbers.append(n)
+    return rows, errors, numbers
 
 
-class RulesForm(ErrorsDescribed):
+def rules_csv(rules: Any) -> str:
+    """A routing version's rules as the CSV the rules form takes (header first): the new
+    version's box starts from the table in force, since a version replaces the whole table."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RULES_HEADER)
+    for rule in rules:
+        writer.writerow([rule.region_code, rule.category.code if rule.category_id else "",
+                         rule.department.name, rule.priority])
+    return out.getvalue()
+
+
+class RulesForm(PageForm):
     """A new routing rules version: the whole table as CSV."""
 
     rows = forms.CharField(
         label="规则表（CSV）", required=False, widget=forms.Textarea(attrs={"rows": 10}),
         help_text="每行一条：区划编码前缀,诉求分类编码,承办部门全称或简称,优先级；"
                   "首行可为表头 region_code,category_code,department,priority。"
-                  "区划或分类留空表示不限。")
+                  "区划或分类留空表示不限。新版本取代整个规则表：框内已填入现行规则，在其上修改。")
     upload = forms.FileField(label="或上传 CSV 文件", required=False)
     note = TextField(label="版本说明", max_length=200, required=False)
 

@@ -16,12 +16,14 @@ A refused form answers 422 with what was typed kept and each error next to its f
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,7 +54,8 @@ from zhengwu.hotline.forms import (
     ReasonForm,
     ReturnApproveForm,
     RulesForm,
-    rules_rows,
+    rules_csv,
+    rules_table,
 )
 from zhengwu.hotline.models import Card, Channel, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
@@ -511,7 +514,13 @@ def rules(request: HttpRequest) -> HttpResponse:
     if not _sees_all(user):
         raise PermissionDenied("派单规则由12345热线管理员维护。")
     admin = is_admin(user)
-    form = RulesForm(request.POST or None, request.FILES or None)
+    version = routing.active_version()
+    rules_in_force = (list(version.rules.select_related("category", "department"))
+                      if version else [])
+    # A new version replaces the whole table: the box starts from the one in force (an
+    # empty box would invite publishing the one new rule alone, dropping all the others).
+    form = RulesForm(request.POST or None, request.FILES or None,
+                     initial={"rows": rules_csv(rules_in_force)} if admin else None)
     if request.method == "POST":
         if not admin:
             raise PermissionDenied("只有12345热线管理员可以发布新的派单规则。")
@@ -526,24 +535,36 @@ def rules(request: HttpRequest) -> HttpResponse:
                         text = upload.read().decode("utf-8-sig")
                     except UnicodeDecodeError:
                         form.add_error("upload", "文件须为 UTF-8 编码的 CSV。")
-            parsed, shape = rules_rows(text) if not form.errors else ([], [])
+            parsed, shape, lines = rules_table(text) if not form.errors else ([], [], [])
             for error in shape:
                 form.add_error("rows", error)
             if not form.errors:
                 try:
-                    made = services.routing_version_create(
-                        rows=parsed, user=user, note=form.cleaned_data["note"])
+                    # One transaction for the version, its rules and its audit row: the
+                    # service does not open one itself (the pack loader calls it inside its
+                    # own), and its audit_record refuses to run outside one.
+                    with transaction.atomic():
+                        made = services.routing_version_create(
+                            rows=parsed, user=user, note=form.cleaned_data["note"])
                 except services.ImportInvalid as problem:
                     for error in problem.errors:
-                        form.add_error("rows", error)
+                        form.add_error("rows", _on_line(error, lines))
                 except DomainError as problem:
                     form.add_error("rows", problem.message)
                 else:
                     messages.success(request, f"已发布派单规则第{made.number}版。")
-                    return redirect("hotline:rules")
+                    # The page's top (with this message), not the #publish the form posted
+                    # to: a redirect without a fragment would keep that one.
+                    return redirect(reverse("hotline:rules") + "#main")
         mark_errors(form)
-    version = routing.active_version()
     return render(request, "hotline/rules.html", {
-        "form": form, "admin": admin, "version": version,
-        "rows": version.rules.select_related("category", "department") if version else []},
+        "form": form, "admin": admin, "version": version, "rows": rules_in_force},
                   status=422 if form.errors else 200)
+
+
+def _on_line(error: str, lines: list[int]) -> str:
+    """The service's "第n行" (its n-th rule) as the line of the text the rule is on."""
+    found = re.match(r"第(\d+)行", error)
+    if found is None or not 1 <= int(found.group(1)) <= len(lines):
+        return error
+    return f"第{lines[int(found.group(1)) - 1]}行" + error[found.end():]
