@@ -417,12 +417,24 @@ def _limits(row: WorkOrder) -> rules.Limits:
     return rules.limits(row.kind, row.category, row.business, row.urgency == Urgency.URGENT)
 
 
+def _business_handler(department: Department) -> User | None:
+    """营商环境 orders have a named handler from the moment they are dispatched (measure 28):
+    the department's 首席代表 (the first named, if several), not whoever signs for it — 催办
+    and 督办 go to that person by name. None when the department has no 首席代表 (then, as for
+    other orders, whoever signs)."""
+    found = (RoleAssignment.objects.filter(role=AccountRole.CHIEF_REPRESENTATIVE,
+                                           department=department)
+             .select_related("user").order_by("id").first())
+    return found.user if found is not None else None
+
+
 def _send(row: WorkOrder, department: Department, now: dt.datetime, *,
           keep_due: bool = False) -> None:
     """The order goes to `department`: its sign-for limit starts now; its handling limit too
     unless `keep_due` (a rejected 退单, a 下派: the limit keeps running)."""
     sign_due, due = rules.deadlines(calendar_get(), now, _limits(row))
-    row.department, row.handler, row.signed_at = department, None, None
+    row.department, row.signed_at = department, None
+    row.handler = _business_handler(department) if row.business else None
     row.dispatched_at, row.sign_due_at = now, sign_due
     if not keep_due or row.due_at is None:
         row.due_at = due
@@ -437,13 +449,20 @@ def _dispatch(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
     _tell(department_staff(department.pk), row, f"新工单待签收：{row.title}",
           f"12345工单 {row.number} 派至贵单位，请于{_due_text(row.sign_due_at)}前签收，"
           f"{_due_text(row.due_at)}前办结答复。", f"dispatch:{department.pk}:{row.dispatched_at}")
+    if row.handler is not None:
+        _tell([row.handler], row, f"营商环境工单由您负责：{row.title}",
+              f"12345营商环境工单 {row.number} 派至贵单位，由您作为承办人负责，"
+              f"{_due_text(row.due_at)}前办结答复。", f"handler:{row.handler_id}:{row.dispatched_at}")
     return {"department_id": department.pk, "department": department.name, "by": by,
+            "handler": row.handler.display_name if row.handler is not None else "",
             "sign_due_at": row.sign_due_at.isoformat() if row.sign_due_at else "",
             "due_at": row.due_at.isoformat() if row.due_at else ""}
 
 
 def _sign(row: WorkOrder, move: OrderMoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
-    row.signed_at, row.handler = attempt.now, attempt.user
+    row.signed_at = attempt.now
+    if not (row.business and row.handler is not None):  # a business order keeps its named one
+        row.handler = attempt.user
     return {"on_time": row.sign_due_at is None or attempt.now <= row.sign_due_at}
 
 
@@ -832,6 +851,7 @@ class RuleRow:
     priority: int = 0
 
 
+@transaction.atomic
 def routing_version_create(*, rows: list[RuleRow], user: User | None, note: str = "",
                            now: dt.datetime | None = None) -> RoutingVersion:
     """A new routing version from `rows`, made the active one (the previous versions are

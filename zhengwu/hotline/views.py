@@ -23,7 +23,6 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -540,12 +539,8 @@ def rules(request: HttpRequest) -> HttpResponse:
                 form.add_error("rows", error)
             if not form.errors:
                 try:
-                    # One transaction for the version, its rules and its audit row: the
-                    # service does not open one itself (the pack loader calls it inside its
-                    # own), and its audit_record refuses to run outside one.
-                    with transaction.atomic():
-                        made = services.routing_version_create(
-                            rows=parsed, user=user, note=form.cleaned_data["note"])
+                    made = services.routing_version_create(
+                        rows=parsed, user=user, note=form.cleaned_data["note"])
                 except services.ImportInvalid as problem:
                     for error in problem.errors:
                         form.add_error("rows", _on_line(error, lines))

@@ -109,6 +109,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # admins), the audience of the routing table's page (the order page shows the box to
     # operators only, but is open to the department's staff too).
     ("/api/v1/hotline/orders/{order}/duplicates", "/hotline/rules/"),
+    # 反馈 to the provincial platform: 12345 operators (the exchange's account), the desk's.
+    ("/api/v1/hotline/upstream/feedback", "/hotline/desk/"),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).

@@ -69,23 +69,24 @@ def test_a_refused_table_names_the_lines_the_admin_sees(client_for: Any) -> None
 
 
 def _outside_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether routing_version_create ran in a transaction of its caller's own: the test
-    runs inside one already, so count the savepoints above the test's (a page or API call
-    without its own atomic block failed with a 500 in the real server: audit_record
-    refuses to run outside a transaction)."""
+    """Whether the version's audit row was written in a transaction below the test's own:
+    the test runs inside one already, so count the savepoints above the test's (a page or API
+    call whose service opened none failed with a 500 in the real server: audit_record
+    refuses to run outside a transaction). services.routing_version_create opens it."""
     from django.db import connection
 
     from zhengwu.hotline import services
 
     base = len(connection.savepoint_ids)
     seen: list[bool] = []
-    real = services.routing_version_create
+    real = services.audit_record
 
     def checked(**kwargs: Any) -> Any:
-        seen.append(len(connection.savepoint_ids) > base)
+        if kwargs.get("action") == "hotline.routing.version":
+            seen.append(len(connection.savepoint_ids) > base)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "routing_version_create", checked)
+    monkeypatch.setattr(services, "audit_record", checked)
     return seen
 
 

@@ -79,6 +79,26 @@ def test_business_order_is_shorter(operator, market):
     assert row.due_at == end(2026, 12, 9)  # complaint 5 → 2 working days
 
 
+def test_business_order_has_a_named_handler_from_dispatch(operator, market, market_staff,
+                                                          market_chief):
+    """Measure 28: a 营商环境 order is owned by name (the department's 首席代表) from its
+    dispatch, whoever signs; an ordinary order's handler is whoever signs."""
+    row = opened(operator, at(2026, 12, 7, 9), enterprise_uscc="91430481MA4L3XBY88")
+    row = moved(row.number, operator, at(2026, 12, 7, 9), action="dispatch",
+                department_id=market.pk)
+    assert row.handler == market_chief and services.owners(row) == [market_chief]
+    assert OutboxItem.objects.filter(recipient=market_chief,
+                                     subject__startswith="营商环境工单").exists()
+    row = moved(row.number, market_staff, at(2026, 12, 7, 10), action="sign")
+    assert row.handler == market_chief
+    plain = opened(operator, at(2026, 12, 7, 9))
+    plain = moved(plain.number, operator, at(2026, 12, 7, 9), action="dispatch",
+                  department_id=market.pk)
+    assert plain.handler is None
+    plain = moved(plain.number, market_staff, at(2026, 12, 7, 10), action="sign")
+    assert plain.handler == market_staff
+
+
 def test_sign_on_time_and_late(operator, market, market_staff):
     row = opened(operator, at(2026, 12, 4, 16, 30))
     moved(row.number, operator, at(2026, 12, 4, 16, 30), action="dispatch",
