@@ -16,7 +16,9 @@ A refused form answers 422 with what was typed kept and each error next to its f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms as django_forms
@@ -136,27 +138,51 @@ FIELD_OF_INPUT = {"category_code": "category", "region_code": "region"}
 def _open(form: OrderForm, user: User, channel: str, **caller: str) -> WorkOrder | None:
     """受理 from the form; on a problem, put it next to its field (the files chosen are kept
     for the next attempt: cases.staging)."""
-    if not form.is_valid():
-        form.keep_uploads()
-        return None
-    files = form.files_given()
+    form.is_valid()
+    files = form.files_given()  # also on a form refused already: the good files are kept
     if form.errors:
+        # A refused file (or a stale kept one) must not hide what else is wrong: the typed
+        # fields are checked too, so that one refusal names every problem.
+        _check_typed(form, caller)
+        mark_errors(form)
         form.keep_uploads()
         return None
     try:
         return services.order_open(user=user, data=_order_in(form.data, **caller),
                                    channel=channel, files=files, staged=form.staged_form)
     except ValidationError as problem:
-        for error in problem.errors():
-            name = str(error["loc"][0]) if error["loc"] else ""
-            field = FIELD_OF_INPUT.get(name, name)
-            form.add_error(field if field in form.fields else None,
-                           _message(str(error.get("msg", "")), name))
+        _place_schema(form, problem, skip=set())
     except DomainError as problem:
         _place(form, problem)
     mark_errors(form)
     form.keep_uploads()
     return None
+
+
+def _check_typed(form: OrderForm, caller: dict[str, str]) -> None:
+    """The service's checks of the typed fields (services.clean, which writes nothing), put
+    next to each field that has no error yet."""
+    skip = set(form.errors)
+    try:
+        services.clean(_order_in(form.data, **caller))
+    except ValidationError as problem:
+        _place_schema(form, problem, skip=skip)
+    except DomainError as problem:
+        fields: dict[str, str] = getattr(problem, "fields", {}) or {}
+        for key, message in fields.items():
+            name = FIELD_OF_INPUT.get(key, key)
+            if name in form.fields and name not in skip:
+                form.add_error(name, message)
+
+
+def _place_schema(form: django_forms.Form, problem: ValidationError, *, skip: set[str]) -> None:
+    for error in problem.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        field = FIELD_OF_INPUT.get(name, name)
+        if field in skip:
+            continue
+        form.add_error(field if field in form.fields else None,
+                       _message(str(error.get("msg", "")), name))
 
 
 def _message(text: str, name: str) -> str:
@@ -420,14 +446,50 @@ def _visible(user: User, number: str) -> WorkOrder:
     return found
 
 
+@dataclass(frozen=True)
+class FileShown:
+    """One attachment as the 附件 list shows it."""
+
+    pk: int
+    name: str
+    pieces: list[str]  # the name in pieces a line may break between (<wbr>)
+    part: str
+    size: int
+    added_at: dt.datetime
+
+
+# A phone names its photos with one long word (IMG_20261207_103015_HDR….jpg): without a
+# place to break, the name alone would widen a 390 px page.
+NAME_RUN = 12
+
+
+def _breakable(name: str) -> list[str]:
+    """`name` in pieces: after each _ - . and at most NAME_RUN characters each."""
+    pieces, run = [], ""
+    for ch in name:
+        run += ch
+        if ch in "_-." or len(run) >= NAME_RUN:
+            pieces.append(run)
+            run = ""
+    return [*pieces, run] if run else pieces
+
+
 def _attachments(row: WorkOrder, user: User) -> dict[str, Any]:
     """The 附件 section of an order's page: the files `user` may open, how many a
     confidential order keeps from them, and whether they may add some."""
-    return {"files": attachments.shown_to(row, user),
+    files = [FileShown(pk=a.pk, name=a.original_name, pieces=_breakable(a.original_name),
+                       part=a.get_part_display(), size=a.size, added_at=a.added_at)
+             for a in attachments.shown_to(row, user)]
+    return {"files": files,
             "files_hidden": attachments.hidden_count(row, user),
             "may_attach": row.status not in attachments.ENDED
             and attachments.part_for(row, user) is not None,
-            "accept": ACCEPT, "most": attachments.MAX_PER_ORDER}
+            "accept": ACCEPT, "most": attachments.MAX_PER_ORDER, "attach_tag": ATTACH_TAG}
+
+
+# The upload's outcome is said in the 附件 section (_attachments.html), where the page opens
+# after it (#attachments), not at the top of a long order page, out of sight.
+ATTACH_TAG = "attachments"
 
 
 @login_required
@@ -444,9 +506,9 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
     try:
         services.order_attach(number=number, user=user, files=given)
     except DomainError as problem:
-        messages.error(request, f"附件未上传：{problem.message}")
+        messages.error(request, f"附件未上传：{problem.message}", extra_tags=ATTACH_TAG)
     else:
-        messages.success(request, f"已上传 {len(given)} 个附件。")
+        messages.success(request, f"已上传 {len(given)} 个附件。", extra_tags=ATTACH_TAG)
     return redirect(reverse("hotline:order", args=[number]) + "#attachments")
 
 
