@@ -463,8 +463,14 @@ class FileShown:
 NAME_RUN = 12
 
 
+LONG_WORD = re.compile(rf"[^\s\u2e80-\u9fff\uff00-\uffef]{{{NAME_RUN + 1},}}")
+
+
 def _breakable(name: str) -> list[str]:
-    """`name` in pieces: after each _ - . and at most NAME_RUN characters each."""
+    """`name` in pieces: whole when it has no long word (Chinese breaks anywhere), else
+    after each _ - . and at most NAME_RUN characters each."""
+    if not LONG_WORD.search(name):
+        return [name]
     pieces, run = [], ""
     for ch in name:
         run += ch

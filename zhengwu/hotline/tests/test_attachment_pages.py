@@ -6,7 +6,9 @@ tests/browser/test_hotline_attachments.py:
 - the outcome of 上传附件 on an order's page is said in its 附件 section, where the upload
   returns to, not at the top of a long page out of sight;
 - a long file name (as phones name photos) may break between lines: it widened a 390 px
-  page."""
+  page;
+- a confidential order's caller reads “（保密）” once at the department, not once for each of
+  name, phone and e-mail (which also told that the caller had given an e-mail)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from django.urls import reverse
 
 from zhengwu.cases.tests.conftest import pdf_bytes, png_bytes
 from zhengwu.hotline.models import WorkOrder
-from zhengwu.hotline.tests.conftest import at, opened
+from zhengwu.hotline.tests.conftest import at, moved, opened
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +123,23 @@ def test_a_long_file_name_may_break_between_lines(client_for: Any, operator: Any
     assert "".join(pieces) == name  # the name as given, only with places to break
     assert len(pieces) > 1 and max(len(p) for p in pieces) <= 12
     assert "<wbr>" not in html.split("download>", 1)[0]  # the href is not touched
+    # A short name, or a Chinese one (it breaks anywhere), is left whole.
+    staff.post(reverse("hotline:attach", args=[row.number]),
+               {"files": [SimpleUploadedFile("现场照片.png", png_bytes())]})
+    html = _section(staff.get(reverse("hotline:order", args=[row.number])).content.decode())
+    assert "download>现场照片.png</a>" in html
+
+
+def test_a_confidential_caller_reads_confidential_once(client_for: Any, operator: Any,
+                                                      market: Any, market_staff: Any) -> None:
+    row = opened(operator, at(2026, 12, 7, 9), kind="report", caller_email="wang@example.com")
+    moved(row.number, operator, at(2026, 12, 7, 10), action="dispatch", department_id=market.pk,
+          by="manual")
+    html = client_for(market_staff).get(reverse("hotline:order", args=[row.number])).content
+    caller = html.decode().split('id="caller"', 1)[1].split("</dl>", 1)[0]
+    assert caller.count("（保密）") == 1, caller
+    assert "wang" not in caller and "example.com" not in caller and "1391" not in caller
+    # The operator still sees all three.
+    shown = client_for(operator).get(reverse("hotline:order", args=[row.number])).content
+    caller = shown.decode().split('id="caller"', 1)[1].split("</dl>", 1)[0]
+    assert "王五" in caller and "13912345678" in caller and "wang@example.com" in caller
