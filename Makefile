@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline bench-policies clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -126,6 +126,11 @@ bench-hall: setup
 bench-hotline: setup
 	$(PY) bench/hotline.py $(if $(QUICK),--quick)
 	$(PY) bench/run.py --hotline $(if $(QUICK),--quick)
+
+# 惠企政策 eligibility (issue 14): 10,000 enterprises × 100 benefits matched as columns
+# against each enterprise evaluated alone in the same run, and one explanation. Offline.
+bench-policies: setup
+	$(PY) bench/policies.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

@@ -232,8 +232,7 @@ def order_attach(request: HttpRequest, number: str,
     答复附件. 404 for an order one may not see, 403 without a part on it, 409 once it is
     closed, 422 for a refused file (nothing is stored then)."""
     user = _user(request)
-    given = [((f.name or "附件")[-200:], f.read()) for f in files]
-    services.order_attach(number=number, user=user, files=given)
+    services.order_attach(number=number, user=user, files=attachments.read_uploads(files))
     row = selectors.order_get(number, user)
     return Status(201, _detail(row, user, purpose="办理12345工单"))
 

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Sequence
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import uploads
@@ -38,6 +39,19 @@ MAX_PER_ORDER = 10
 ENDED = frozenset({Status.CLOSED, Status.MERGED})
 
 Files = Sequence[tuple[str, bytes]]  # (the name the person gave, the content)
+
+
+def read_uploads(uploaded: Sequence[UploadedFile]) -> list[tuple[str, bytes]]:
+    """The files of a request, read only once their count and declared sizes are within the
+    limits (a request of 50 files of 10 MB is refused before any is read into memory)."""
+    if len(uploaded) > MAX_PER_ORDER:
+        raise InvalidInput(f"每张工单最多 {MAX_PER_ORDER} 个附件，本次选择了 {len(uploaded)} 个。",
+                           code="order.attachment_count")
+    for upload in uploaded:
+        if (upload.size or 0) > uploads.MAX_BYTES:
+            raise InvalidInput(f"附件“{(upload.name or '')[-60:]}”超过 10MB。",
+                               code="case.upload_too_large", http_status=413)
+    return [((upload.name or "附件")[-200:], upload.read()) for upload in uploaded]
 
 
 def part_for(row: WorkOrder, user: User | None) -> str | None:

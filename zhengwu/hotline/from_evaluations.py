@@ -13,7 +13,7 @@ Rules held here, once:
   database's (channel, external_id) uniqueness behind the check);
 - the order is confidential: the department is never told who rated (quality.md scorecard
   row 20; the 举报人 protection hides the caller from department staff);
-- the rater is the caller (their own 我的12345 lists it) and the phone is the one the service
+- the rater is the caller (their own 我的12345 lists it; they are told) and the phone is the one the service
   event kept, else the account's; without either there is nobody to call back, and no order
   (logged).
 """
@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.urls import reverse
 
 from zhengwu.core import clock
 from zhengwu.evaluations.indicators import is_bad
@@ -32,6 +33,7 @@ from zhengwu.evaluations.rules import reasons
 from zhengwu.hotline.models import Channel, OrderKind, WorkOrder
 from zhengwu.hotline.schemas import OrderIn
 from zhengwu.hotline.services import clean, create_order
+from zhengwu.notifications.services import notify
 from zhengwu.process.spec import FollowUp, Outcome
 
 logger = logging.getLogger("zhengwu.hotline")
@@ -82,8 +84,15 @@ def order_from_rectification(rectification_pk: int) -> WorkOrder | None:
         kind=OrderKind.COMPLAINT, title=f"差评整改后仍不满意：{rating.event.item_name}"[:100],
         content=_content(row)[:4000], caller_name=name[:50], caller_phone=phone,
         confidential=True, external_id=key))
-    return create_order(cleaned, channel=Channel.EVALUATION, accepted_by=None, caller=person,
-                        now=clock.now())
+    order = create_order(cleaned, channel=Channel.EVALUATION, accepted_by=None, caller=person,
+                         now=clock.now())
+    if person is not None:
+        notify(recipients=[person], title="您的差评已转12345热线督促办理",
+               body=(f"您对“{rating.event.item_name}”的评价在部门整改后仍不满意，已转12345热线"
+                     f"（工单 {order.number}），将派单办理并回访您。"),
+               link=reverse("hotline:order", args=[order.number]), category="hotline",
+               dedupe_key=f"order:{order.pk}:from_rectification")
+    return order
 
 
 def rectification_moved(outcome: Outcome[Rectification]) -> Iterable[FollowUp]:

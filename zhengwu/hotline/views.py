@@ -508,8 +508,8 @@ def attach(request: HttpRequest, number: str) -> HttpResponse:
         _visible(user, number)
     except WorkOrder.DoesNotExist:
         raise Http404("没有这个工单。") from None
-    given = [((f.name or "附件")[-200:], f.read()) for f in request.FILES.getlist("files")]
     try:
+        given = attachments.read_uploads(request.FILES.getlist("files"))
         services.order_attach(number=number, user=user, files=given)
     except DomainError as problem:
         messages.error(request, f"附件未上传：{problem.message}", extra_tags=ATTACH_TAG)

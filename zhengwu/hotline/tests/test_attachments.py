@@ -147,3 +147,12 @@ def test_the_department_uploads_on_the_page_and_through_the_api(client_for, oper
     assert bad.status_code == 422 and set(bad.json()) == {"code", "detail"}
     shown = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
     assert "整改后.png" in shown and 'id="attach-form"' in shown
+
+
+def test_too_many_files_are_refused_before_any_is_read(client_for, operator):
+    row = opened(operator, at(2026, 12, 7, 9))
+    answer = client_for(operator).post(
+        f"/api/v1/hotline/orders/{row.number}/attachments",
+        {"files": [upload(f"{n}.pdf", pdf_bytes()) for n in range(11)]})
+    assert answer.status_code == 422 and answer.json()["code"] == "order.attachment_count"
+    assert not row.attachments.exists()

@@ -15,6 +15,7 @@ from zhengwu.hotline import from_evaluations
 from zhengwu.hotline.models import Channel, OrderKind, Status, WorkOrder
 from zhengwu.hotline.selectors import caller_view
 from zhengwu.hotline.tests.conftest import at
+from zhengwu.notifications.models import OutboxItem
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,8 @@ def test_an_unsatisfied_callback_opens_one_confidential_complaint(
     assert order.caller_id == applicant.pk and order.confidential
     assert "窗口让我跑了三趟" in order.content and "增加午间窗口" in order.content
     assert market.name in order.content  # the department the 差评 was about
+    told = OutboxItem.objects.get(recipient=applicant, subject="您的差评已转12345热线督促办理")
+    assert order.number in told.body and told.link == f"/hotline/orders/{order.number}/"
     # Told again (a replayed listener, a second callback path): still one order.
     from_evaluations.order_from_rectification(row.pk)
     assert WorkOrder.objects.filter(channel=Channel.EVALUATION).count() == 1

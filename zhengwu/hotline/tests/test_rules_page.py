@@ -75,11 +75,11 @@ def _outside_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> list[bool]
     refuses to run outside a transaction). services.routing_version_create opens it."""
     from django.db import connection
 
+    from zhengwu.core.audit import audit_record as real
     from zhengwu.hotline import services
 
     base = len(connection.savepoint_ids)
     seen: list[bool] = []
-    real = services.audit_record
 
     def checked(**kwargs: Any) -> Any:
         if kwargs.get("action") == "hotline.routing.version":

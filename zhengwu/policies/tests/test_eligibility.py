@@ -1,0 +1,153 @@
+"""Golden cases of the eligibility rules of 惠企政策 (issue 14 §1), tests first: rules are
+data, dated (the version in force on the day asked about, over the facts known as of that
+day), every condition explained in Chinese, a missing or stale fact is 需补充 — never a
+guess — and amounts are formulas over facts, computed exactly (Decimal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from zhengwu.policies.eligibility import (
+    Benefit,
+    Condition,
+    Fact,
+    FormulaError,
+    RuleError,
+    RuleVersion,
+    Status,
+    evaluate,
+    formula_value,
+)
+
+D = dt.date
+SMALL_FIRM = Benefit(code="LY-2026-001", name="小微企业稳岗奖补", versions=(
+    RuleVersion(version=1, effective_from=D(2026, 1, 1), effective_to=D(2026, 6, 30),
+                conditions=(
+                    Condition("registration_region", "prefix", ("430481",), "注册地在耒阳市"),
+                    Condition("revenue_last_year", "gte", 1000, "上年度营收不低于1000万元"),
+                ), amount="min(employees * 500, 100000)"),
+    RuleVersion(version=2, effective_from=D(2026, 7, 1), conditions=(
+        Condition("registration_region", "prefix", ("430481",), "注册地在耒阳市"),
+        Condition("revenue_last_year", "gte", 800, "上年度营收不低于800万元"),
+        Condition("size_class", "in", ("small", "micro"), "属小型或微型企业"),
+        Condition("dishonest", "is_false", None, "未被列入失信名单"),
+    ), amount="min(employees * 600, 120000)", max_fact_age_days=400),
+))
+
+
+def facts(**values: object) -> list[Fact]:
+    return [Fact(key, value, source="测试数据", as_of=D(2026, 3, 1))
+            for key, value in values.items()]
+
+
+FIRM = facts(registration_region="430481100000", revenue_last_year=Decimal("820"),
+             employees=40, size_class="small", dishonest=False)
+
+
+def test_the_version_in_force_on_the_day_decides():
+    before = evaluate(SMALL_FIRM, FIRM, on=D(2026, 5, 1))
+    assert before.status == Status.NOT_ELIGIBLE and before.version == 1
+    assert [item.text for item in before.items] == [
+        "符合：注册地在耒阳市",
+        "不符合：上年度营收 820 万元 < 1000 万元",
+    ]
+    after = evaluate(SMALL_FIRM, FIRM, on=D(2026, 7, 1))
+    assert after.status == Status.ELIGIBLE and after.version == 2
+    assert after.amount == Decimal("24000")  # 40 × 600, under the 120,000 cap
+    assert evaluate(SMALL_FIRM, FIRM, on=D(2025, 12, 31)).status == Status.NO_RULE
+
+
+def test_a_missing_fact_is_needs_facts_never_a_guess():
+    verdict = evaluate(SMALL_FIRM, [f for f in FIRM if f.key != "size_class"], on=D(2026, 8, 1))
+    assert verdict.status == Status.NEEDS_FACTS and verdict.amount is None
+    assert "需补充：企业规模" in [item.text for item in verdict.items]
+    assert verdict.missing == ("size_class",)
+
+
+def test_a_failed_condition_decides_even_when_another_fact_is_missing():
+    poor = [f for f in FIRM if f.key not in ("size_class", "revenue_last_year")] + facts(
+        revenue_last_year=Decimal("500"))
+    verdict = evaluate(SMALL_FIRM, poor, on=D(2026, 8, 1))
+    assert verdict.status == Status.NOT_ELIGIBLE
+    assert "不符合：上年度营收 500 万元 < 800 万元" in [i.text for i in verdict.items]
+    assert "需补充：企业规模" in [i.text for i in verdict.items]
+
+
+def test_facts_are_taken_as_of_the_day_and_a_stale_one_is_missing():
+    history = [
+        Fact("revenue_last_year", Decimal("900"), source="税务", as_of=D(2025, 3, 1)),
+        Fact("revenue_last_year", Decimal("700"), source="税务", as_of=D(2026, 9, 1)),
+        *[f for f in FIRM if f.key != "revenue_last_year"],
+    ]
+    # On 2026-08-01 the newer figure is not known yet: 900 (as of 2025-03-01, 518 days old
+    # — older than the 400 days version 2 accepts).
+    stale = evaluate(SMALL_FIRM, history, on=D(2026, 8, 1))
+    assert stale.status == Status.NEEDS_FACTS
+    assert "需补充：上年度营收（现有数据截至 2025-03-01，已超过 400 天）" in [
+        i.text for i in stale.items]
+    later = evaluate(SMALL_FIRM, history, on=D(2026, 9, 2))
+    assert later.status == Status.NOT_ELIGIBLE
+    assert "不符合：上年度营收 700 万元 < 800 万元" in [i.text for i in later.items]
+    assert later.used["revenue_last_year"].source == "税务"
+
+
+@pytest.mark.parametrize(("condition", "value", "text"), [
+    (Condition("tax_credit_grade", "eq", "A", "纳税信用等级为A级"), "B",
+     "不符合：纳税信用等级为A级（纳税信用等级：B）"),
+    (Condition("industry_code", "prefix", ("C", "I65"), "属制造业或软件业"), "H6210",
+     "不符合：属制造业或软件业（国民经济行业：H6210）"),
+    (Condition("employees", "between", (10, 99), "从业人员10至99人"), 120,
+     "不符合：从业人员 120 人，不在 10–99 人之间"),
+    (Condition("high_tech", "is_true", None, "为高新技术企业"), False,
+     "不符合：为高新技术企业（高新技术企业：否）"),
+    (Condition("registered_on", "years_since_lt", 3, "成立不满3年"), D(2020, 5, 1),
+     "不符合：成立不满3年（成立日期：2020-05-01）"),
+    (Condition("employees", "lt", 100, "从业人员少于100人"), 100,
+     "不符合：从业人员 100 人 ≥ 100 人"),
+])
+def test_each_kind_of_condition_explains_a_failure(condition, value, text):
+    rule = Benefit(code="X", name="X", versions=(
+        RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(condition,)),))
+    verdict = evaluate(rule, [Fact(condition.fact, value, "测试", D(2026, 1, 1))],
+                       on=D(2026, 3, 1))
+    assert verdict.status == Status.NOT_ELIGIBLE
+    assert verdict.items[0].text == text
+
+
+def test_a_young_firm_meets_the_age_condition_on_the_day_asked():
+    rule = Benefit(code="X", name="X", versions=(RuleVersion(
+        version=1, effective_from=D(2026, 1, 1),
+        conditions=(Condition("registered_on", "years_since_lt", 3, "成立不满3年"),)),))
+    young = [Fact("registered_on", D(2023, 3, 2), "企业开办", D(2023, 3, 2))]
+    assert evaluate(rule, young, on=D(2026, 3, 1)).status == Status.ELIGIBLE
+    assert evaluate(rule, young, on=D(2026, 3, 2)).status == Status.NOT_ELIGIBLE
+
+
+def test_rules_that_cannot_be_read_are_refused_when_made():
+    with pytest.raises(RuleError, match="未知的条件类型"):
+        Condition("employees", "roughly", 10, "约10人")
+    with pytest.raises(RuleError, match="未知的企业信息"):
+        Condition("shoe_size", "gte", 10, "鞋码")
+    with pytest.raises(RuleError, match="生效"):
+        RuleVersion(version=1, effective_from=D(2026, 2, 1), effective_to=D(2026, 1, 1),
+                    conditions=())
+    with pytest.raises(FormulaError):
+        RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(),
+                    amount="__import__('os').system('true')")
+    with pytest.raises(RuleError, match="重叠"):
+        Benefit(code="X", name="X", versions=(
+            RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=()),
+            RuleVersion(version=2, effective_from=D(2026, 6, 1), conditions=())))
+
+
+def test_formulas_are_exact_and_closed():
+    assert formula_value("min(revenue_last_year * 0.01, 5)",
+                         {"revenue_last_year": Decimal("820")}) == Decimal("5")
+    assert formula_value("round(employees * 333.333, 2)", {"employees": 3}) == Decimal("1000.00")
+    with pytest.raises(FormulaError):
+        formula_value("employees ** 99", {"employees": 3})
+    with pytest.raises(FormulaError):
+        formula_value("employees.__class__", {"employees": 3})
