@@ -228,6 +228,27 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+def new_page(browser: Browser, server: Server, console: ConsoleLog, *,
+             width: int = 1280) -> Page:
+    """A page in a context of its own (a second person beside the `page` fixture's), at
+    `width` (a phone: 390), its console watched like the fixture's."""
+    context = browser.new_context(base_url=server.url, locale="zh-CN", accept_downloads=True,
+                                  viewport={"width": width, "height": 844 if width < 640
+                                            else 900})
+    context.set_default_timeout(15_000)
+    context.on("page", console.watch)
+    return context.new_page()
+
+
+def assert_fits(page: Page, shots: Path, name: str) -> None:
+    """A full-page screenshot, and nothing on the page wider than its viewport (no sideways
+    scrolling on a phone)."""
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"{name}: the page is {wide}px wide at {width}px ({page.url})"
+
+
 @pytest.fixture(scope="session")
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible, assert_accessible_at_widths
-from tests.browser.conftest import ConsoleLog, Server, login
+from tests.browser.conftest import ConsoleLog, Server, assert_fits, login, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -43,22 +43,6 @@ DEPARTMENT = "市市场监督管理局"
 LETTER_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _page(browser: Browser, server: Server, console: ConsoleLog, *,
-          width: int = 1280) -> Page:
-    context = browser.new_context(base_url=server.url, locale="zh-CN", accept_downloads=True,
-                                  viewport={"width": width, "height": 844 if width < 640
-                                            else 900})
-    context.set_default_timeout(15_000)
-    context.on("page", console.watch)
-    return context.new_page()
-
-
-def _fits(page: Page, shots: Path, name: str) -> None:
-    """A full-page screenshot, and nothing on the page wider than its viewport."""
-    page.screenshot(path=str(shots / f"attach-{name}.png"), full_page=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= width, f"{name}: the page is {wide}px wide at {width}px ({page.url})"
 
 
 def _png(path: Path, colour: tuple[int, int, int]) -> Path:
@@ -89,7 +73,7 @@ def test_a_person_s_photo_is_kept_across_a_refusal_and_downloads(
     fake = tmp_path / "情况说明.pdf"
     fake.write_bytes("这不是PDF，只是一段文字。\n".encode())
 
-    person = _page(browser, server, console, width=PHONE_WIDTH)
+    person = new_page(browser, server, console, width=PHONE_WIDTH)
     login(person, "zhangsan")
     person.goto("/hotline/new/")
     expect(person.locator("h1")).to_have_text("12345我要反映")
@@ -125,7 +109,7 @@ def test_a_person_s_photo_is_kept_across_a_refusal_and_downloads(
     expect(person.locator("#id_content")).to_have_value(WEB_CONTENT)
     expect(person.locator("#id_region")).to_have_value(region)
     expect(person.locator("#id_address")).to_have_value(WEB_ADDRESS)
-    _fits(person, shots, "01-web-refused-390")
+    assert_fits(person, shots, "attach-01-web-refused-390")
     assert_accessible(person, "12345我要反映 with a bad file at 390px")
 
     # The title given, nothing chosen again or removed: the kept photo goes with the order.
@@ -139,7 +123,7 @@ def test_a_person_s_photo_is_kept_across_a_refusal_and_downloads(
     expect(person.locator("main")).to_contain_text(WEB_TITLE)
     assert _listed(person) == ["井盖照片.png"]  # the refused text never got in
     expect(person.locator("#attachments li")).to_contain_text("诉求附件")
-    _fits(person, shots, "02-web-progress-390")
+    assert_fits(person, shots, "attach-02-web-progress-390")
     assert_accessible(person, "12345 progress with an attachment at 390px")
 
     with person.expect_download() as download_info:
@@ -234,7 +218,7 @@ def test_the_operator_takes_an_e_mail_and_adds_the_letter_s_scan(
     page.screenshot(path=str(shots / "attach-05-order-refused.png"))  # what one sees
     assert_accessible(page, "12345 order with a refused upload")
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "06-order-refused-390")
+    assert_fits(page, shots, "attach-06-order-refused-390")
 
 
 # --- 3. a confidential order at the department -----------------------------------------------
@@ -272,7 +256,7 @@ def test_the_department_sees_no_request_file_of_a_confidential_order(
     number, (letter,) = made["number"], made["attachments"]
     assert made["confidential"] is True  # every 举报
 
-    staff = _page(browser, server, console, width=PHONE_WIDTH)
+    staff = new_page(browser, server, console, width=PHONE_WIDTH)
     login(staff, "reviewer")
     staff.goto(f"/hotline/orders/{number}/")
     expect(staff.locator("h1")).to_contain_text(number)
@@ -290,7 +274,7 @@ def test_the_department_sees_no_request_file_of_a_confidential_order(
     # Nor is the file itself theirs, by its address.
     response = staff.request.get(f"/hotline/orders/{number}/attachments/{letter}/")
     assert response.status == 404, response.status
-    _fits(staff, shots, "07-confidential-390")
+    assert_fits(staff, shots, "attach-07-confidential-390")
     assert_accessible(staff, "12345 confidential order (department) at 390px")
 
     # The department's photo of its handling: a 答复附件, listed for them.
@@ -305,7 +289,7 @@ def test_the_department_sees_no_request_file_of_a_confidential_order(
     assert _listed(staff) == [photo_name]
     expect(staff.locator("#attachments li", has_text=photo_name)).to_contain_text("答复附件")
     expect(staff.locator("#attachments")).to_contain_text("另有 1 个诉求附件")
-    _fits(staff, shots, "08-confidential-reply-390")
+    assert_fits(staff, shots, "attach-08-confidential-reply-390")
     assert_accessible(staff, "12345 confidential order with a reply photo at 390px")
     with staff.expect_download() as download_info:
         staff.locator("#attachments").get_by_role("link", name=photo_name).click()

@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible, assert_accessible_at_widths
-from tests.browser.conftest import ConsoleLog, Server, login
+from tests.browser.conftest import ConsoleLog, Server, assert_fits, login, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -37,23 +37,6 @@ PHONE_WIDTH = 390
 DEPARTMENT = "市市场监督管理局"
 
 
-def _page(browser: Browser, server: Server, console: ConsoleLog, *,
-          width: int = 1280) -> Page:
-    context = browser.new_context(base_url=server.url, locale="zh-CN",
-                                  viewport={"width": width, "height": 844 if width < 640
-                                            else 900})
-    context.set_default_timeout(15_000)
-    context.on("page", console.watch)
-    return context.new_page()
-
-
-def _fits(page: Page, shots: Path, name: str) -> None:
-    """A full-page screenshot, and nothing on the page wider than its viewport (no sideways
-    scrolling on a phone)."""
-    page.screenshot(path=str(shots / f"walks-{name}.png"), full_page=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= width, f"{name}: the page is {wide}px wide at {width}px ({page.url})"
 
 
 def _take_call(page: Page, *, title: str, content: str, phone: str, address: str = "",
@@ -97,7 +80,7 @@ def test_the_department_signs_and_answers_on_a_phone(
     number = _take_call(page, title=PHONE_TITLE, content=PHONE_CONTENT, phone="13900001111")
     _dispatch(page)
 
-    staff = _page(browser, server, console, width=PHONE_WIDTH)
+    staff = new_page(browser, server, console, width=PHONE_WIDTH)
     login(staff, "reviewer")
     staff.goto("/hotline/orders/")
     expect(staff.locator("h1")).to_contain_text("本部门待办")
@@ -105,19 +88,19 @@ def test_the_department_signs_and_answers_on_a_phone(
     expect(row).to_contain_text("待签收")
     expect(row).to_contain_text(PHONE_TITLE)
     expect(row.locator("td[data-label=预警]")).to_have_text("—")  # not an empty line
-    _fits(staff, shots, "01-inbox-390")
+    assert_fits(staff, shots, "walks-01-inbox-390")
     assert_accessible(staff, "12345 department inbox at 390px")
 
     row.get_by_role("link", name=number).click()
     expect(staff.locator("h1")).to_contain_text(number)
     expect(staff.locator("main")).not_to_contain_text("13900001111")  # masked for them
-    _fits(staff, shots, "02-order-390")
+    assert_fits(staff, shots, "walks-02-order-390")
     assert_accessible(staff, "12345 order (待签收) at 390px")
 
     staff.locator("#move-sign").get_by_role("button", name="签收").click()
     expect(staff.locator("main")).to_contain_text("已签收")
     expect(staff.locator("#move-answer")).to_be_visible()
-    _fits(staff, shots, "03-signed-390")
+    assert_fits(staff, shots, "walks-03-signed-390")
     assert_accessible(staff, "12345 order (办理中) at 390px")
 
     # 答复 without its text: refused next to the field, at phone width.
@@ -126,7 +109,7 @@ def test_the_department_signs_and_answers_on_a_phone(
     answer = staff.locator("#move-answer")
     expect(answer.locator("#id_answer_reply_error")).to_be_visible()
     expect(answer.locator("#id_answer_reply_error")).to_contain_text(re.compile("答复"))
-    _fits(staff, shots, "04-answer-refused-390")
+    assert_fits(staff, shots, "walks-04-answer-refused-390")
     assert_accessible(staff, "12345 answer refused at 390px")
 
     answer.locator("textarea[name=reply]").fill(PHONE_REPLY)
@@ -136,13 +119,13 @@ def test_the_department_signs_and_answers_on_a_phone(
     timeline = staff.locator("#timeline")
     for label in ("受理", "派单", "签收", "答复"):
         expect(timeline).to_contain_text(label)
-    _fits(staff, shots, "05-answered-390")
+    assert_fits(staff, shots, "walks-05-answered-390")
     assert_accessible(staff, "12345 answered order at 390px")
 
     # Back in the inbox the order is no longer waiting for 签收.
     staff.goto("/hotline/orders/")
     expect(staff.locator("#orders tr", has_text=number)).to_contain_text("待回访")
-    _fits(staff, shots, "06-inbox-after-390")
+    assert_fits(staff, shots, "walks-06-inbox-after-390")
     staff.context.close()
 
 
@@ -204,7 +187,7 @@ def test_the_operator_form_keeps_what_was_typed_after_mistakes(page: Page, shots
     assert_accessible_at_widths(page, "12345 desk with a bad phone and no content")
     page.screenshot(path=str(shots / "walks-07-desk-mistakes.png"), full_page=True)
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "08-desk-mistakes-390")
+    assert_fits(page, shots, "walks-08-desk-mistakes-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The summary's link takes the operator to the field.
@@ -271,7 +254,7 @@ def test_the_admin_rules_page_refuses_a_bad_table_and_publishes_a_good_one(
     assert_accessible_at_widths(page, "12345 rules refused")
     page.screenshot(path=str(shots / "walks-10-rules-refused.png"))  # what the admin sees
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "11-rules-refused-390")
+    assert_fits(page, shots, "walks-11-rules-refused-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The good edit: the same table with the one good new rule (a township's own rule for
@@ -289,7 +272,7 @@ def test_the_admin_rules_page_refuses_a_bad_table_and_publishes_a_good_one(
         has_text="食品安全")).to_have_count(1)
     page.screenshot(path=str(shots / "walks-12-rules-published.png"))
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "13-rules-published-390")
+    assert_fits(page, shots, "walks-13-rules-published-390")
     assert_accessible(page, "12345 rules published at 390px")
 
 
@@ -335,7 +318,7 @@ def test_the_business_report_and_the_duplicates_box(
     assert_accessible_at_widths(page, "12345 order with a duplicate")
     page.screenshot(path=str(shots / "walks-14-duplicates.png"), full_page=True)
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "15-duplicates-390")
+    assert_fits(page, shots, "walks-15-duplicates-390")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The operator's weekly 营商环境 report: this week's enterprise order is in it.
@@ -349,7 +332,7 @@ def test_the_business_report_and_the_duplicates_box(
     assert_accessible_at_widths(page, "营商环境 weekly report (operator)")
     page.screenshot(path=str(shots / "walks-16-business.png"), full_page=True)
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
-    _fits(page, shots, "17-business-390")
+    assert_fits(page, shots, "walks-17-business-390")
     page.set_viewport_size({"width": 1280, "height": 900})
     # A week that is not one is said so, not a 500.
     page.locator("#week").evaluate("(el) => { el.type = 'text'; el.value = '2026-W99'; }")
@@ -359,7 +342,7 @@ def test_the_business_report_and_the_duplicates_box(
     assert_accessible(page, "营商环境 weekly report with a bad week")
 
     # 电子监察 reads the report and the duplicates (the API; the box is the operator's).
-    supervisor = _page(browser, server, console)
+    supervisor = new_page(browser, server, console)
     login(supervisor, "supervisor")
     supervisor.goto(f"/hotline/results/business/?week={week}")
     expect(supervisor.locator("#by-department tbody")).to_contain_text(DEPARTMENT)
@@ -374,7 +357,7 @@ def test_the_business_report_and_the_duplicates_box(
     supervisor.context.close()
 
     # A department's reviewer may read neither.
-    reviewer = _page(browser, server, console)
+    reviewer = new_page(browser, server, console)
     login(reviewer, "reviewer")
     response = reviewer.goto(f"/hotline/results/business/?week={week}")
     assert response is not None and response.status == 403
@@ -403,7 +386,7 @@ WEB_CONTENT = "蔡子池街道五一路某小区内三盏路灯已经坏了一�
 
 def test_a_person_reports_on_a_phone_and_follows_it(
         browser: Browser, server: Server, console: ConsoleLog, shots: Path) -> None:
-    person = _page(browser, server, console, width=PHONE_WIDTH)
+    person = new_page(browser, server, console, width=PHONE_WIDTH)
     login(person, "zhangsan")
     person.goto("/hotline/mine/")
     person.get_by_role("link", name="我要反映", exact=True).click()
@@ -422,7 +405,7 @@ def test_a_person_reports_on_a_phone_and_follows_it(
     summary = person.locator(".error-summary")
     assert [a.get_attribute("href") for a in summary.locator("a").all()] == [
         "#id_title", "#id_caller_phone"]
-    _fits(person, shots, "19-web-refused-390")
+    assert_fits(person, shots, "walks-19-web-refused-390")
     assert_accessible(person, "12345我要反映 with errors at 390px")
 
     person.locator("#id_title").fill(WEB_TITLE)
@@ -430,20 +413,20 @@ def test_a_person_reports_on_a_phone_and_follows_it(
     person.locator("#new-order").get_by_role("button", name="提交").click()
     number = person.locator("#order-number").inner_text().strip()
     assert number.startswith("GD"), number
-    _fits(person, shots, "20-web-opened-390")
+    assert_fits(person, shots, "walks-20-web-opened-390")
     assert_accessible(person, "12345 诉求已提交 at 390px")
 
     person.locator("main").get_by_role("link", name="我的12345诉求").click()
     row = person.locator("#mine tr", has_text=number)
     expect(row).to_contain_text(WEB_TITLE)
     expect(row).to_contain_text("待派单")
-    _fits(person, shots, "21-web-mine-390")
+    assert_fits(person, shots, "walks-21-web-mine-390")
     assert_accessible(person, "我的12345诉求 at 390px")
     row.get_by_role("link", name=number).click()
     expect(person.locator("h1")).to_contain_text(number)
     expect(person.locator("main")).to_contain_text(WEB_CONTENT)
     expect(person.locator("main")).not_to_contain_text("吴热线")  # no staff names
-    _fits(person, shots, "22-web-progress-390")
+    assert_fits(person, shots, "walks-22-web-progress-390")
     assert_accessible(person, "12345 progress at 390px")
     person.context.close()
     assert not console.problems, "console errors / CSP violations:\n" + "\n".join(
