@@ -32,6 +32,8 @@ urlpatterns = [
     path("evaluations/", include("zhengwu.evaluations.urls")),
     # 办不成事反映 (issue 12 §5, docs/unresolved.md).
     path("unresolved/", include("zhengwu.unresolved.urls")),
+    # 惠企政策 and 免申即享 (issue 14 §1, docs/policies.md).
+    path("policies/", include("zhengwu.policies.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).
     path("hotline/", include("zhengwu.hotline.urls")),
     path("", include("zhengwu.sharing.urls")),

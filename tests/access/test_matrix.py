@@ -966,6 +966,15 @@ NOT_OBJECT_WRITES: dict[str, str] = {
                                 "(test_import_replayed_is_one_order)",
     "api POST /hotline/rules": "hotline admins (operator with hotline.change_routingrule, or "
         "system admin) only: zhengwu/hotline/tests/test_api.py, test_routing.py",
+    # 惠企政策 (issue 14 §1): staff of the benefit's department act; the preparer cannot
+    # confirm (four-eyes); other departments find the benefit, list or grant absent.
+    "api POST /policies/benefits/{code}/grant-lists": "staff (后台审批人员, 首席代表) of the "
+        "benefit's department; others find it absent: zhengwu/policies/tests/test_grants.py",
+    "api POST /policies/grant-lists/{number}/moves": "another member of the department's staff "
+        "than the preparer (four-eyes, 403); other departments find it absent: "
+        "zhengwu/policies/tests/test_grants.py",
+    "api POST /policies/grants/{grant_id}/payment": "staff of the benefit's department, once, "
+        "on a confirmed list; others find it absent: zhengwu/policies/tests/test_grants.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing
     # path, under the enterprise's authorization); every page of the app and every demo user:
     # zhengwu/assistance/tests/test_access.py.

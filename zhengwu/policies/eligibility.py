@@ -68,6 +68,9 @@ FACT_SPECS: dict[str, FactSpec] = {
     "tax_last_year": FactSpec("上年度纳税额", "number", "万元"),
     "high_tech": FactSpec("高新技术企业", "bool"),
     "dishonest": FactSpec("列入失信名单", "bool"),
+    # 失业保险稳岗返还 (the demo pack's benefit): what the 人社 department's file says.
+    "unemployment_insurance_paid": FactSpec("上年度失业保险缴费", "number", "元"),
+    "layoff_rate": FactSpec("上年度裁员率", "number", "%"),
 }
 
 # Comparisons and the sign a failure shows ("820 万元 < 1000 万元" for a failed gte).

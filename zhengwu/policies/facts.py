@@ -1,0 +1,103 @@
+"""The facts benefits are decided from (issue 14 §1, "Facts"), each with its source and the
+day it is true as of — never a guess: a fact nobody recorded is missing (需补充).
+
+Two kinds of source:
+- **departments' data files** (税务, 社保 …), imported whole as a FactBatch (services);
+- **the platform's own records**: an enterprise registered here (设立登记, cases.registration)
+  has its 成立日期 and 注册地 from the registering case (its decision day and the accepting
+  region); and 列入失信名单 from this platform's credit list (cases.CreditRecord, 告知承诺不实):
+  true from the day recorded. For an enterprise the platform knows of (a registration, an
+  account or a department's file) and that has no such record, false as of the day asked about — this
+  platform keeps the county's list, so its silence is an answer, not a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.cases.models import Case, CreditRecord
+from zhengwu.core import clock
+from zhengwu.policies.eligibility import Fact
+from zhengwu.policies.models import FactRecord
+from zhengwu.policies.rules import fact_of
+
+REGISTRATION = "本平台企业开办（设立登记）"
+CREDIT = "本平台信用记录"
+
+
+@dataclass
+class Subject:
+    uscc: str
+    name: str
+    facts: list[Fact]
+
+
+def _day(at: dt.datetime) -> dt.date:
+    return at.astimezone(clock.SHANGHAI).date()
+
+
+def _registration_facts(usccs: set[str] | None) -> dict[str, tuple[str, list[Fact]]]:
+    cases = Case.objects.exclude(registered_uscc="").select_related("accepting_region")
+    if usccs is not None:
+        cases = cases.filter(registered_uscc__in=usccs)
+    found: dict[str, tuple[str, list[Fact]]] = {}
+    for case in cases.only("registered_uscc", "applicant_name", "decided_at",
+                           "accepting_region__code"):
+        if case.decided_at is None:
+            continue
+        day = _day(case.decided_at)
+        facts = [Fact("registered_on", day, f"{REGISTRATION} {case.number}", day)]
+        if case.accepting_region is not None:
+            facts.append(Fact("registration_region", case.accepting_region.code,
+                              f"{REGISTRATION} {case.number}", day))
+        found[case.registered_uscc] = (case.applicant_name, facts)
+    return found
+
+
+def subjects(usccs: Iterable[str] | None = None, *,
+             on: dt.date | None = None) -> dict[str, Subject]:
+    """Every enterprise the platform knows of (or just `usccs`), with all its facts as
+    they can be known on `on` (today): the credit list's silence is dated `on`, since a record
+    made before it would carry its own earlier date."""
+    wanted = None if usccs is None else {u.upper() for u in usccs}
+    found: dict[str, Subject] = {}
+
+    def subject(uscc: str, name: str) -> Subject:
+        if uscc not in found:
+            found[uscc] = Subject(uscc, name, [])
+        elif name and not found[uscc].name:
+            found[uscc].name = name
+        return found[uscc]
+
+    accounts = User.objects.filter(kind=UserKind.ENTERPRISE).exclude(uscc="")
+    records = FactRecord.objects.select_related("batch").order_by("as_of", "pk")
+    if wanted is not None:
+        accounts = accounts.filter(uscc__in=wanted)
+        records = records.filter(subject__in=wanted)
+    for uscc, name in accounts.values_list("uscc", "display_name"):
+        subject(uscc, name)
+    for uscc, (name, facts) in _registration_facts(wanted).items():
+        subject(uscc, name).facts.extend(facts)
+    for record in records:
+        subject(record.subject, record.subject_name).facts.append(
+            fact_of(record.key, record.value, record.batch.source, record.as_of))
+    dishonest: dict[str, dt.date] = defaultdict(lambda: dt.date.max)
+    credit = CreditRecord.objects.filter(subject_id_number__in=list(found))
+    for uscc, at in credit.values_list("subject_id_number", "recorded_at"):
+        dishonest[uscc] = min(dishonest[uscc], _day(at))
+    today = min(on, clock.today()) if on is not None else clock.today()
+    for uscc, entry in found.items():
+        has_own = any(fact.key == "dishonest" for fact in entry.facts)
+        if uscc in dishonest:
+            entry.facts.append(Fact("dishonest", True, CREDIT, dishonest[uscc]))
+        elif not has_own:
+            entry.facts.append(Fact("dishonest", False, CREDIT, today))
+    return found
+
+
+def subject_get(uscc: str, *, on: dt.date | None = None) -> Subject | None:
+    return subjects([uscc], on=on).get(uscc.upper())

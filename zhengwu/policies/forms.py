@@ -1,0 +1,48 @@
+"""The department's forms: publish a benefit with its first rule version, add a version.
+Every field keeps what was typed when the service refuses it; a rule's refused lines are
+shown under the conditions box, each named by its line number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from zhengwu.core.forms import DateInput, TextField
+from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument
+
+
+class RuleForm(forms.Form):
+    lines = TextField(label="享受条件（每行一条：信息项 条件 值 | 说明）", max_length=4000,
+                      widget=forms.Textarea(attrs={"rows": 6}))
+    effective_from = forms.DateField(label="生效日期", widget=DateInput)
+    effective_to = forms.DateField(label="失效日期（选填）", required=False, widget=DateInput)
+    amount = TextField(label="金额公式（选填，如 round(unemployment_insurance_paid * 0.6, 2)）",
+                       max_length=300, required=False)
+    max_fact_age_days = forms.IntegerField(label="数据有效天数（选填）", required=False,
+                                           min_value=1, max_value=3660)
+
+    # The service's error codes and the field that shows them.
+    FIELD_OF_CODE: dict[str, str | None] = {"policies.rule_invalid": "lines"}
+
+
+class BenefitForm(RuleForm):
+    code = forms.CharField(label="编码（字母、数字、短横线）", max_length=40)
+    name = TextField(label="名称", max_length=120)
+    kind = forms.ChoiceField(label="类别", choices=BenefitKind.choices)
+    mode = forms.ChoiceField(label="兑现方式", choices=BenefitMode.choices)
+    document = forms.ModelChoiceField(label="政策依据", queryset=PolicyDocument.objects.none(),
+                                      empty_label="请选择")
+    description = TextField(label="内容说明", max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    field_order = ["code", "name", "kind", "mode", "document", "description", "lines",
+                   "effective_from", "effective_to", "amount", "max_fact_age_days"]
+    FIELD_OF_CODE: dict[str, str | None] = {
+        "policies.rule_invalid": "lines", "policies.document_required": "document",
+        "policies.benefit_invalid": None}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        documents = PolicyDocument.objects.filter(status="valid")
+        self.fields["document"].queryset = documents  # type: ignore[attr-defined]

@@ -1,0 +1,21 @@
+"""惠企政策 pages, mounted at /policies/ (config/urls.py, docs/policies.md)."""
+
+from django.urls import path
+
+from zhengwu.policies import views
+
+app_name = "policies"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("mine/", views.mine, name="mine"),
+    path("staff/", views.benefits_staff, name="benefits_staff"),
+    path("staff/new/", views.benefit_new, name="benefit_new"),
+    path("staff/<str:code>/", views.benefit_staff, name="benefit_staff"),
+    path("staff/<str:code>/rules/new/", views.rule_new, name="rule_new"),
+    path("staff/<str:code>/grant-lists/", views.grant_list_prepare, name="grant_list_prepare"),
+    path("staff/<str:code>/grant-lists/<str:number>/", views.grant_list_move,
+         name="grant_list_move"),
+    path("staff/<str:code>/grants/<int:grant_id>/payment/", views.grant_payment,
+         name="grant_payment"),
+]

@@ -1,0 +1,216 @@
+"""惠企政策 pages (issue 14 §1), server-rendered in Chinese, working without JavaScript.
+
+- the public policy library: documents with their 解读 and Q&A, and the benefits from them;
+- 我能享受的政策 (an enterprise signed in): every published benefit with its answer for the
+  enterprise, each condition explained, and the grants it has received without applying;
+- the department's benefit page: the rules in force, the enterprises eligible today with
+  their reasons, 拟定 a 免申即享 list, the second member of staff confirms it (four-eyes),
+  and each grant's payment recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.core.errors import DomainError
+from zhengwu.core.forms import mark_errors
+from zhengwu.policies import grants, services
+from zhengwu.policies.eligibility import FACT_SPECS
+from zhengwu.policies.forms import BenefitForm, RuleForm
+from zhengwu.policies.models import Benefit, Grant, GrantList, PolicyDocument
+from zhengwu.policies.rules import OP_LABELS, conditions_text
+from zhengwu.policies.selectors import grants_received
+from zhengwu.process import engine
+
+
+def library(request: HttpRequest) -> HttpResponse:
+    documents = PolicyDocument.objects.prefetch_related("benefits").select_related("department")
+    return render(request, "policies/library.html", {"documents": documents})
+
+
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(PolicyDocument.objects.select_related("superseded_by"), pk=pk)
+    return render(request, "policies/document.html", {
+        "document": found, "interpretations": found.interpretations.all(),
+        "benefits": found.benefits.filter(published=True).select_related("department")})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if user.kind != UserKind.ENTERPRISE or not user.uscc:
+        return render(request, "policies/mine.html", {"not_enterprise": True})
+    answers = []
+    for benefit in Benefit.objects.filter(published=True).select_related("department",
+                                                                        "document"):
+        answer = services.eligibility(benefit=benefit, uscc=user.uscc)
+        if answer is not None:
+            answers.append(answer)
+    received = grants_received(user.uscc)
+    return render(request, "policies/mine.html", {"answers": answers, "grants": received})
+
+
+def _staff_benefit(request: HttpRequest, code: str) -> Benefit:
+    user = cast(User, request.user)
+    benefit = services.benefits_managed(user).filter(code=code.upper()).first()
+    if benefit is None:
+        raise Http404("没有这个惠企政策事项。")
+    return benefit
+
+
+@login_required
+def benefits_staff(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if not user.is_staff:
+        raise PermissionDenied
+    return render(request, "policies/staff_list.html", {
+        "benefits": services.benefits_managed(user),
+        "may_publish": len(services.officer_department_ids(user)) == 1})
+
+
+@login_required
+def benefit_staff(request: HttpRequest, code: str) -> HttpResponse:
+    benefit = _staff_benefit(request, code)
+    user = cast(User, request.user)
+    lists = []
+    for row in benefit.grant_lists.select_related("prepared_by", "confirmed_by", "rule"):
+        moves = [(action, GRANT_LABELS[action]) for action in
+                 engine.moves_open(grants.GRANT_LIST_TABLE, row, user)]
+        lists.append({"row": row, "grants": list(row.grants.all()), "moves": moves})
+    return render(request, "policies/staff_benefit.html", {
+        "benefit": benefit, "rules": benefit.rules.all(),
+        "answers": services.eligible_answers(benefit=benefit),
+        "lists": lists, "may_act": benefit.department_id in services.officer_department_ids(
+            user)})
+
+
+def _rule_in(data: dict[str, Any]) -> services.RuleIn:
+    return services.RuleIn(lines=data["lines"], effective_from=data["effective_from"],
+                           effective_to=data.get("effective_to"), amount=data.get("amount") or "",
+                           max_fact_age_days=data.get("max_fact_age_days"))
+
+
+def _refused(form: RuleForm, problem: DomainError) -> None:
+    """The service's refusal on the field it concerns, one error per refused rule line."""
+    field = form.FIELD_OF_CODE.get(problem.code)
+    for line in problem.message.split("\n"):
+        form.add_error(field if field in form.fields else None, line)
+    mark_errors(form)
+
+
+@login_required
+def benefit_new(request: HttpRequest) -> HttpResponse:
+    """A department publishes a benefit with its first rule version."""
+    user = cast(User, request.user)
+    if not services.officer_department_ids(user):
+        raise PermissionDenied
+    form = BenefitForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                benefit = services.benefit_publish(user=user, data=services.BenefitIn(
+                    code=data["code"], name=data["name"], kind=data["kind"], mode=data["mode"],
+                    document_id=data["document"].pk, description=data["description"],
+                    rule=_rule_in(data)))
+            except DomainError as problem:
+                _refused(form, problem)
+            else:
+                messages.success(request, f"已发布“{benefit.name}”。")
+                return redirect("policies:benefit_staff", code=benefit.code)
+        else:
+            mark_errors(form)
+    return render(request, "policies/benefit_new.html", {"form": form, "facts": FACT_ROWS,
+                                                         "ops": OP_ROWS},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def rule_new(request: HttpRequest, code: str) -> HttpResponse:
+    """A new dated version of a benefit's rules (the page starts from the latest)."""
+    benefit = _staff_benefit(request, code)
+    user = cast(User, request.user)
+    if benefit.department_id not in services.officer_department_ids(user):
+        raise PermissionDenied
+    latest = benefit.rules.order_by("-version").first()
+    form = RuleForm(request.POST or None, initial={
+        "lines": conditions_text(latest.conditions) if latest else "",
+        "amount": latest.amount if latest else ""})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rule = services.rule_version_add(user=user, benefit_id=benefit.pk,
+                                                 rule=_rule_in(form.cleaned_data))
+            except DomainError as problem:
+                _refused(form, problem)
+            else:
+                messages.success(request, f"已添加第{rule.version}版享受条件。")
+                return redirect("policies:benefit_staff", code=benefit.code)
+        else:
+            mark_errors(form)
+    return render(request, "policies/rule_new.html", {"form": form, "benefit": benefit,
+                                                      "facts": FACT_ROWS, "ops": OP_ROWS},
+                  status=422 if form.errors else 200)
+
+
+FACT_ROWS = [(key, spec.label, spec.unit, spec.kind) for key, spec in FACT_SPECS.items()]
+OP_ROWS = list(OP_LABELS.items())
+GRANT_LABELS = {name: move.label for name, move in grants.GRANT_LIST_TABLE.moves.items()}
+
+
+def _done(request: HttpRequest, code: str, action: Any) -> HttpResponse:
+    try:
+        action()
+    except (DomainError, Benefit.DoesNotExist, GrantList.DoesNotExist,
+            Grant.DoesNotExist) as error:
+        messages.error(request, getattr(error, "message", None) or str(error))
+    else:
+        messages.success(request, "已办理。")
+    return redirect("policies:benefit_staff", code=code)
+
+
+@login_required
+@require_POST
+def grant_list_prepare(request: HttpRequest, code: str) -> HttpResponse:
+    benefit = _staff_benefit(request, code)
+    return _done(request, benefit.code, lambda: grants.grant_list_prepare(
+        user=cast(User, request.user), benefit_id=benefit.pk))
+
+
+@login_required
+@require_POST
+def grant_list_move(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    benefit = _staff_benefit(request, code)
+    action = request.POST.get("action", "")
+    if action not in GRANT_LABELS:
+        messages.error(request, "未知的操作。")
+        return redirect("policies:benefit_staff", code=benefit.code)
+    return _done(request, benefit.code, lambda: grants.grant_list_move(
+        number=number, user=cast(User, request.user),
+        move=grants.ListMoveIn(action=action, note=request.POST.get("note", ""))))
+
+
+@login_required
+@require_POST
+def grant_payment(request: HttpRequest, code: str, grant_id: int) -> HttpResponse:
+    benefit = _staff_benefit(request, code)
+
+    def pay() -> None:
+        try:
+            paid_on = dt.date.fromisoformat(request.POST.get("paid_on", ""))
+        except ValueError:
+            from zhengwu.core.errors import InvalidInput
+            raise InvalidInput("拨付日期应写作 2026-12-01。", code="grant.payment_invalid") \
+                from None
+        grants.grant_paid(user=cast(User, request.user), grant_id=grant_id,
+                          reference=request.POST.get("reference", ""), paid_on=paid_on)
+    return _done(request, benefit.code, pay)
