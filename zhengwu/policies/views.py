@@ -48,7 +48,8 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if user.kind != UserKind.ENTERPRISE or not user.uscc:
-        return render(request, "policies/mine.html", {"not_enterprise": True})
+        # The page of an enterprise's own figures: 403 to others, as the API answers them.
+        return render(request, "policies/mine.html", {"not_enterprise": True}, status=403)
     answers = []
     for benefit in Benefit.objects.filter(published=True).select_related("department",
                                                                         "document"):

@@ -111,6 +111,12 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     ("/api/v1/hotline/orders/{order}/duplicates", "/hotline/rules/"),
     # 反馈 to the provincial platform: 12345 operators (the exchange's account), the desk's.
     ("/api/v1/hotline/upstream/feedback", "/hotline/desk/"),
+    # 惠企政策: the department's list of eligible enterprises (its staff, 电子监察); one
+    # enterprise's answer with its figures — the enterprise itself (我能享受的政策) or the
+    # department's staff and 电子监察 (the benefit's staff page).
+    ("/api/v1/policies/benefits/{benefit}/eligible", "/policies/staff/{benefit}/"),
+    ("/api/v1/policies/benefits/{benefit}/eligibility?enterprise={enterprise}",
+     ("/policies/staff/{benefit}/", "/policies/mine/")),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).
@@ -136,6 +142,8 @@ PUBLIC = {
     "/api/v1/hall/display/{hall}",
     # 办不成事反映公示: the monthly list, no personal data (unresolved/tests/test_pages.py).
     "/api/v1/unresolved/public",
+    # 惠企政策事项: what was published (policies/tests/test_grants.py).
+    "/api/v1/policies/benefits",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
@@ -249,7 +257,9 @@ def world(monday: Any) -> dict[str, Any]:
     return {"order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
             "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
-            "basic_code": item.basic_code}
+            "basic_code": item.basic_code,
+            # The pack's illustrative 稳岗返还 and the demo enterprise (docs/policies.md).
+            "benefit": "WG-2026", "enterprise": canyin.uscc}
 
 
 def _shows(response: Any) -> bool:
