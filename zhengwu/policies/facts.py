@@ -99,5 +99,11 @@ def subjects(usccs: Iterable[str] | None = None, *,
     return found
 
 
+def is_credit_silence(fact: Fact) -> bool:
+    """The "no record in the credit list" fact: dated the day asked about, so no evidence of
+    when anything became true."""
+    return fact.source == CREDIT and fact.value is False
+
+
 def subject_get(uscc: str, *, on: dt.date | None = None) -> Subject | None:
     return subjects([uscc], on=on).get(uscc.upper())

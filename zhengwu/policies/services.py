@@ -251,5 +251,9 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
 
 
 def eligible_since(verdict: Verdict, rule: BenefitRule) -> dt.date:
-    days = [rule.effective_from, *(fact.as_of for fact in verdict.used.values())]
+    """The day the enterprise became eligible: the later of the version's start and the newest
+    fact the decision used — but not the credit list's silence, which is dated the day asked
+    about (facts.py) and would make every enterprise "eligible since today"."""
+    days = [rule.effective_from, *(fact.as_of for fact in verdict.used.values()
+                                   if not facts_mod.is_credit_silence(fact))]
     return max(days)

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User, UserKind
-from zhengwu.core.errors import DomainError
+from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors
 from zhengwu.policies import grants, services
 from zhengwu.policies.eligibility import FACT_SPECS
@@ -168,14 +168,15 @@ OP_ROWS = list(OP_LABELS.items())
 GRANT_LABELS = {name: move.label for name, move in grants.GRANT_LIST_TABLE.moves.items()}
 
 
-def _done(request: HttpRequest, code: str, action: Any) -> HttpResponse:
+def _done(request: HttpRequest, code: str, action: Any, said: Any) -> HttpResponse:
+    """Do `action`; say `said(result)` or why it was refused, on the benefit's page."""
     try:
-        action()
+        result = action()
     except (DomainError, Benefit.DoesNotExist, GrantList.DoesNotExist,
             Grant.DoesNotExist) as error:
         messages.error(request, getattr(error, "message", None) or str(error))
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, said(result))
     return redirect("policies:benefit_staff", code=code)
 
 
@@ -184,7 +185,9 @@ def _done(request: HttpRequest, code: str, action: Any) -> HttpResponse:
 def grant_list_prepare(request: HttpRequest, code: str) -> HttpResponse:
     benefit = _staff_benefit(request, code)
     return _done(request, benefit.code, lambda: grants.grant_list_prepare(
-        user=cast(User, request.user), benefit_id=benefit.pk))
+        user=cast(User, request.user), benefit_id=benefit.pk),
+        lambda row: f"已拟定名单 {row.number}（{row.grants.count()} 家企业），"
+                    "须由本部门其他工作人员复核确认。")
 
 
 @login_required
@@ -197,7 +200,9 @@ def grant_list_move(request: HttpRequest, code: str, number: str) -> HttpRespons
         return redirect("policies:benefit_staff", code=benefit.code)
     return _done(request, benefit.code, lambda: grants.grant_list_move(
         number=number, user=cast(User, request.user),
-        move=grants.ListMoveIn(action=action, note=request.POST.get("note", ""))))
+        move=grants.ListMoveIn(action=action, note=request.POST.get("note", ""))),
+        lambda row: f"名单 {row.number} {row.get_status_display()}。" + (
+            "已通知名单上有账号的企业。" if action == "confirm" else ""))
 
 
 @login_required
@@ -205,13 +210,13 @@ def grant_list_move(request: HttpRequest, code: str, number: str) -> HttpRespons
 def grant_payment(request: HttpRequest, code: str, grant_id: int) -> HttpResponse:
     benefit = _staff_benefit(request, code)
 
-    def pay() -> None:
+    def pay() -> Grant:
         try:
             paid_on = dt.date.fromisoformat(request.POST.get("paid_on", ""))
         except ValueError:
-            from zhengwu.core.errors import InvalidInput
             raise InvalidInput("拨付日期应写作 2026-12-01。", code="grant.payment_invalid") \
                 from None
-        grants.grant_paid(user=cast(User, request.user), grant_id=grant_id,
-                          reference=request.POST.get("reference", ""), paid_on=paid_on)
-    return _done(request, benefit.code, pay)
+        return grants.grant_paid(user=cast(User, request.user), grant_id=grant_id,
+                                 reference=request.POST.get("reference", ""), paid_on=paid_on)
+    return _done(request, benefit.code, pay,
+                 lambda grant: f"已登记{grant.subject_name}的拨付（凭证 {grant.payment_reference}）。")

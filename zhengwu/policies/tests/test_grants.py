@@ -98,6 +98,9 @@ def test_four_eyes_confirm_tells_the_enterprise_and_records_payment(wg: Benefit)
     assert AuditEvent.objects.filter(action="policies.grant_list.confirm",
                                      object_id=str(row.pk)).exists()
     grant = row.grants.get(subject=CANYIN)
+    # Eligible since its newest fact (the 市场监管 file of 30 June), not since the day the
+    # credit list was asked (its silence is dated that day).
+    assert grant.eligible_since == dt.date(2026, 6, 30)
     with pytest.raises(InvalidInput):
         grants.grant_paid(user=chief, grant_id=grant.pk, reference="",
                           paid_on=row.as_of)
@@ -132,8 +135,21 @@ def test_overlapping_rule_version_is_refused_and_changes_nothing(wg: Benefit) ->
     chief = User.objects.get(username="chief_renshe")
     with pytest.raises(InvalidInput, match="重叠"):
         services.rule_version_add(user=chief, benefit_id=wg.pk, rule=services.RuleIn(
-            "layoff_rate lte 5 | 裁员率不高于5%", dt.date(2027, 6, 1)))
-    assert wg.rules.count() == 1
+            "layoff_rate lte 5 | 裁员率不高于5%", dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    assert wg.rules.count() == 1 and wg.rules.get().effective_to is None
+
+
+def test_a_new_version_closes_the_open_one_and_decides_from_its_day(wg: Benefit) -> None:
+    chief = User.objects.get(username="chief_renshe")
+    services.rule_version_add(user=chief, benefit_id=wg.pk, rule=services.RuleIn(
+        "layoff_rate lte 1 | 上年度裁员率不高于1%", dt.date(2026, 12, 2)))
+    first, second = wg.rules.order_by("version")
+    assert first.effective_to == dt.date(2026, 12, 1) and second.version == 2
+    # 机械 (2.1 %) qualified on 1 December under version 1, not on 2 December under version 2.
+    assert _answer(wg, MACHINERY).verdict.status == "eligible"
+    later = services.eligibility(benefit=wg, uscc=MACHINERY, on=dt.date(2026, 12, 2))
+    assert later is not None and later.verdict.status == "not_eligible"
+    assert later.verdict.version == 2
 
 
 def test_api_answers_the_enterprise_itself_and_refuses_others(wg: Benefit) -> None:
