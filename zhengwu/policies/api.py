@@ -27,7 +27,9 @@ from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.schemas import PathId
 from zhengwu.policies import grants, services
+from zhengwu.policies.kpis import benefit_figures
 from zhengwu.policies.models import Benefit, GrantList
+from zhengwu.workdays.selectors import calendar_get
 
 router = Router(tags=["惠企政策"])
 
@@ -209,3 +211,22 @@ def grant_payment(request: HttpRequest, grant_id: PathId, body: PaymentIn) -> di
             "amount": None if grant.amount is None else str(grant.amount),
             "eligible_since": grant.eligible_since,
             "payment_reference": grant.payment_reference, "paid_on": grant.paid_on}
+
+
+class BenefitFiguresOut(Schema):
+    code: str
+    name: str
+    department: str
+    granted: int = Field(description="免申即享兑现企业数（已确认名单）")
+    amount: str = Field(description="兑现金额（元）")
+    paid: int
+    paid_amount: str
+    median_workdays: float | None = Field(description="从符合条件到复核确认的工作日数（中位数）")
+    max_workdays: int | None
+
+
+@router.get("/kpis", response=list[BenefitFiguresOut], auth=None, summary="惠企政策兑现指标")
+def kpis(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{**figures.__dict__, "amount": str(figures.amount),
+             "paid_amount": str(figures.paid_amount)}
+            for figures in benefit_figures(calendar_get())]

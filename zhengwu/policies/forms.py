@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.core.forms import DateInput, TextField
+from zhengwu.departments.models import Department
 from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument
 
 
@@ -46,3 +47,16 @@ class BenefitForm(RuleForm):
         super().__init__(*args, **kwargs)
         documents = PolicyDocument.objects.filter(status="valid")
         self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+
+
+class FactFileForm(forms.Form):
+    """A department's data file of enterprise facts (fact_files)."""
+
+    department = forms.ModelChoiceField(label="提供部门", queryset=Department.objects.none(),
+                                        empty_label=None)
+    source = TextField(label="数据来源（如“市税务局 2025年度纳税数据”）", max_length=120)
+    file = forms.FileField(label="数据文件（CSV，UTF-8）")
+
+    def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("staff/", views.benefits_staff, name="benefits_staff"),
     path("staff/new/", views.benefit_new, name="benefit_new"),
+    path("staff/facts/", views.fact_files, name="fact_files"),
     path("staff/<str:code>/", views.benefit_staff, name="benefit_staff"),
     path("staff/<str:code>/rules/new/", views.rule_new, name="rule_new"),
     path("staff/<str:code>/grant-lists/", views.grant_list_prepare, name="grant_list_prepare"),

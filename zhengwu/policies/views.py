@@ -23,18 +23,24 @@ from django.views.decorators.http import require_POST
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors
+from zhengwu.departments.models import Department
+from zhengwu.policies import fact_files as fact_files_mod
 from zhengwu.policies import grants, services
 from zhengwu.policies.eligibility import FACT_SPECS
-from zhengwu.policies.forms import BenefitForm, RuleForm
-from zhengwu.policies.models import Benefit, Grant, GrantList, PolicyDocument
+from zhengwu.policies.fact_files import fact_file_import
+from zhengwu.policies.forms import BenefitForm, FactFileForm, RuleForm
+from zhengwu.policies.kpis import benefit_figures
+from zhengwu.policies.models import Benefit, FactBatch, Grant, GrantList, PolicyDocument
 from zhengwu.policies.rules import OP_LABELS, conditions_text
 from zhengwu.policies.selectors import grants_received
 from zhengwu.process import engine
+from zhengwu.workdays.selectors import calendar_get
 
 
 def library(request: HttpRequest) -> HttpResponse:
     documents = PolicyDocument.objects.prefetch_related("benefits").select_related("department")
-    return render(request, "policies/library.html", {"documents": documents})
+    return render(request, "policies/library.html", {
+        "documents": documents, "figures": benefit_figures(calendar_get())})
 
 
 def document(request: HttpRequest, pk: int) -> HttpResponse:
@@ -161,6 +167,41 @@ def rule_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "policies/rule_new.html", {"form": form, "benefit": benefit,
                                                       "facts": FACT_ROWS, "ops": OP_ROWS},
                   status=422 if form.errors else 200)
+
+
+@login_required
+def fact_files(request: HttpRequest) -> HttpResponse:
+    """A department imports a data file of enterprise facts, whole or not at all; the files
+    its departments imported before, newest first."""
+    user = cast(User, request.user)
+    mine = services.officer_department_ids(user)
+    if not mine:
+        raise PermissionDenied
+    departments = Department.objects.filter(pk__in=mine).order_by("pk")
+    form = FactFileForm(request.POST or None, request.FILES or None, departments=departments)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            department = form.cleaned_data["department"]
+            try:
+                batch = fact_file_import(
+                    actor=services.officer_actor(user, department), user=user,
+                    department=department, source=form.cleaned_data["source"],
+                    file_name=upload.name, content=upload.read(fact_files_mod.MAX_BYTES + 1))
+            except DomainError as problem:
+                form.add_error("file" if problem.code.startswith("policies.file") else "source",
+                               problem.message)
+                mark_errors(form)
+            else:
+                messages.success(request, f"已导入“{batch.source}”：{batch.rows} 家企业的数据。")
+                return redirect("policies:fact_files")
+        else:
+            mark_errors(form)
+    batches = FactBatch.objects.filter(department_id__in=mine).select_related(
+        "department", "imported_by")[:50]
+    return render(request, "policies/fact_files.html", {
+        "form": form, "batches": batches, "facts": FACT_ROWS},
+        status=422 if form.errors else 200)
 
 
 FACT_ROWS = [(key, spec.label, spec.unit, spec.kind) for key, spec in FACT_SPECS.items()]

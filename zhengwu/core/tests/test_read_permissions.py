@@ -144,6 +144,8 @@ PUBLIC = {
     "/api/v1/unresolved/public",
     # 惠企政策事项: what was published (policies/tests/test_grants.py).
     "/api/v1/policies/benefits",
+    # 兑现指标: counts, amounts and working days per benefit, no enterprise named.
+    "/api/v1/policies/kpis",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).

@@ -199,3 +199,28 @@ def test_api_moves_four_eyes_and_other_departments_find_nothing(wg: Benefit) -> 
     assert paid.status_code == 200 and paid.json()["payment_reference"] == "ZF1"
     again = preparer.post(pay, body, content_type="application/json")
     assert again.status_code == 409
+
+
+def test_kpis_count_working_days_from_eligibility_to_confirmation(wg: Benefit) -> None:
+    import time_machine
+
+    from zhengwu.policies.kpis import benefit_figures
+    from zhengwu.workdays.selectors import calendar_get
+
+    renshe, chief = User.objects.get(username="renshe"), User.objects.get(username="chief_renshe")
+    # Friday 10 July 2026: 8 working days after 30 June (the newest fact), 1–10 July.
+    with time_machine.travel(dt.datetime(2026, 7, 10, 10, tzinfo=dt.timezone(
+            dt.timedelta(hours=8))), tick=False):
+        row = grants.grant_list_prepare(user=renshe, benefit_id=wg.pk)
+        assert benefit_figures(calendar_get()) == []  # nothing granted before confirmation
+        grants.grant_list_move(number=row.number, user=chief, move=grants.ListMoveIn("confirm"))
+        grants.grant_paid(user=chief, grant_id=row.grants.get(subject=CANYIN).pk,
+                          reference="ZF2", paid_on=dt.date(2026, 7, 10))
+    (figures,) = benefit_figures(calendar_get())
+    assert (figures.code, figures.granted, figures.paid) == ("WG-2026", 3, 1)
+    # 2160 (canyin) + 86400 × 0.6 (机械) + 15800 × 0.6 (服装)
+    assert figures.amount == Decimal("2160.00") + Decimal("51840.00") + Decimal("9480.00")
+    assert figures.paid_amount == Decimal("2160.00")
+    assert figures.median_workdays == 8 and figures.max_workdays == 8
+    public = Client().get("/api/v1/policies/kpis").json()
+    assert public[0]["amount"] == "63480.00" and public[0]["median_workdays"] == 8

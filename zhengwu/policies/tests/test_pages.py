@@ -74,3 +74,39 @@ def test_prepared_confirmed_and_the_enterprise_reads_it(db: Any) -> None:
     assert "符合：上年度裁员率不高于5.5%" in mine
     library = Client().get("/policies/").content.decode()
     assert "耒阳市失业保险稳岗返还“免申即享”实施办法（示例）" in library
+
+
+def test_a_department_imports_a_file_whole_or_not_at_all(db: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengwu.policies.models import FactBatch, FactRecord
+
+    shuiwu = _client("shuiwu")  # 市税务局
+    department = User.objects.get(username="shuiwu")
+    before = FactRecord.objects.count()
+    bad = SimpleUploadedFile("tax.csv", "统一社会信用代码,名称,截至日期,上年度纳税额\n"
+                             f"{CANYIN},餐饮,2026-01-31,12.5\n"
+                             f"{CANYIN[:-1]}X,坏码,2026-01-31,八\n".encode())
+    page = shuiwu.post("/policies/staff/facts/", {
+        "department": _department_of(department), "source": "市税务局 2025年度纳税（测试）",
+        "file": bad})
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert "文件未导入（未保存任何数据）" in text and "第3行" in text
+    assert "市税务局 2025年度纳税（测试）" in text  # the source typed is kept
+    assert FactRecord.objects.count() == before
+    good = SimpleUploadedFile("tax.csv", "统一社会信用代码,名称,截至日期,上年度纳税额\n"
+                              f"{CANYIN},餐饮,2026-01-31,12.5\n".encode())
+    done = shuiwu.post("/policies/staff/facts/", {
+        "department": _department_of(department), "source": "市税务局 2025年度纳税（测试）",
+        "file": good}, follow=True)
+    assert "已导入“市税务局 2025年度纳税（测试）”：1 家企业的数据" in done.content.decode()
+    batch = FactBatch.objects.get(source="市税务局 2025年度纳税（测试）")
+    assert batch.facts.get().value == "12.5" and batch.imported_by == department
+
+
+def _department_of(user: User) -> int:
+    from zhengwu.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user=user).values_list(
+        "department_id", flat=True).get()
