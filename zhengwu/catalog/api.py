@@ -305,23 +305,33 @@ def get_import(request: HttpRequest, import_id: PathId) -> dict[str, Any]:
 def search_catalog(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     """搜索即服务: Chinese words, pinyin, initials (yyzz → 营业执照) and synonyms, with filters.
     Items answer in `items`/`count`; 一件事 in their own ranked list `bundles`/`bundle_count`
-    (ADR 0009); `kind` asks for one of them only."""
+    (ADR 0009), policy documents in `policies`/`policy_count` (docs/policies.md); `kind` asks
+    for one of them only."""
     index = search.get_index()
     filters = search.Filters(audience=query.audience, theme=query.theme,
                              department=query.department, level=query.level,
                              region=query.region)
     hits: list[search.Hit] = []
     bundles: list[search.ExtraHit] = []
-    count = bundle_count = 0
+    policies: list[search.ExtraHit] = []
+    count = bundle_count = policy_count = 0
     try:
-        if query.kind != "bundle":
+        if query.kind in (None, "item"):
             hits, count = index.search(query.q, filters, limit=query.limit, offset=query.offset)
-        if query.kind != "item":
+        if query.kind in (None, "bundle"):
             bundles, bundle_count = index.search_extras(query.q, filters, kind="bundle",
                                                         limit=query.limit, offset=query.offset)
+        if query.kind in (None, "policy"):
+            policies, policy_count = index.search_extras(query.q, filters, kind="policy",
+                                                         limit=query.limit, offset=query.offset)
     except search.QueryError as error:
         raise InvalidInput(str(error), code="search.query_too_long") from error
-    return {"query": query.q, "count": count, "bundle_count": bundle_count, "bundles": [
+    return {"query": query.q, "count": count, "bundle_count": bundle_count,
+            "policy_count": policy_count, "policies": [
+        {"id": int(p.doc.key), "title": p.doc.name, "title_highlighted": p.name_highlighted,
+         "department": p.doc.department, "benefits": list(p.doc.parts),
+         "matched": list(p.matched), "score": p.score, "url": p.doc.url} for p in policies],
+            "bundles": [
         {"code": b.doc.key, "name": b.doc.name, "name_highlighted": b.name_highlighted,
          "theme": b.doc.theme, "audience": b.doc.audience, "department": b.doc.department,
          "member_items": list(b.doc.parts), "level": b.doc.level,

@@ -126,8 +126,9 @@ class SearchQuery(Schema):
     department: int | None = Field(None, ge=1, le=2**63 - 1)
     level: Level | None = None
     region: str | None = Field(None, pattern=r"^\d{12}$")
-    kind: Literal["item", "bundle"] | None = Field(
-        None, description="只搜事项（item）或只搜一件事（bundle）；默认两者，分列 items 与 bundles")
+    kind: Literal["item", "bundle", "policy"] | None = Field(
+        None, description="只搜事项（item）、一件事（bundle）或政策文件（policy）；默认全部，"
+                          "分列 items、bundles 与 policies")
     limit: int = Field(10, ge=1, le=100, description="每页条数，items 与 bundles 各自分页")
     offset: int = Field(0, ge=0, le=10_000)
 
@@ -173,6 +174,20 @@ class BundleHitOut(Schema):
     api_url: str
 
 
+class PolicyHitOut(Schema):
+    """A policy document found by search as a service (issue 14, docs/policies.md)."""
+
+    kind: Literal["policy"] = "policy"
+    id: int
+    title: str
+    title_highlighted: str
+    department: str = Field(..., description="牵头部门或发文机关")
+    benefits: list[str] = Field(..., description="可享受的事项")
+    matched: list[str]
+    score: float
+    url: str = Field(..., description="政策文件页面（全文、解读）")
+
+
 class SearchOut(Schema):
     items: list[SearchHitOut] = Field(..., description="事项，按相关度排序（不含一件事）")
     count: int = Field(..., description="匹配的事项总数")
@@ -180,6 +195,9 @@ class SearchOut(Schema):
     bundles: list[BundleHitOut] = Field(
         default_factory=list, description="一件事，单独排序：与查询充分匹配的才列出")
     bundle_count: int = Field(0, description="匹配的一件事总数")
+    policies: list[PolicyHitOut] = Field(
+        default_factory=list, description="政策文件，单独排序：与查询充分匹配的才列出")
+    policy_count: int = Field(0, description="匹配的政策文件总数")
 
 
 class KpiOut(Schema):

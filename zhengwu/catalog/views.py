@@ -49,6 +49,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     hits: list[search.Hit] = []
     bundles: list[search.ExtraHit] = []
+    policies: list[search.ExtraHit] = []
     count, error, query = 0, "", ""
     raw_page = request.GET.get("page", "1")
     page = min(int(raw_page), 500) if raw_page.isdigit() and raw_page != "0" else 1
@@ -67,6 +68,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 # 一件事 that match well come first: citizens think in life events (ADR 0009).
                 bundles, _ = search.get_index().search_extras(query, search.Filters(
                     audience=data["audience"] or None), kind="bundle", limit=3)
+                # 惠企政策 documents, apart (docs/policies.md).
+                policies, _ = search.get_index().search_extras(query, search.Filters(
+                    audience=data["audience"] or None), kind="policy", limit=3)
         except search.QueryError as exc:
             error = str(exc)
     elif form.is_bound and not form.is_valid():
@@ -76,7 +80,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     last_page = max(1, -(-count // SEARCH_PAGE_SIZE))
     return render(request, template, {
-        "form": form, "hits": hits, "bundles": bundles, "count": count, "query": query,
+        "form": form, "hits": hits, "bundles": bundles, "policies": policies, "count": count,
+        "query": query,
         "error": error,
         "page": page, "first_rank": (page - 1) * SEARCH_PAGE_SIZE + 1,
         "last_rank": (page - 1) * SEARCH_PAGE_SIZE + len(hits),

@@ -12,6 +12,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = "惠企政策"
 
     def ready(self) -> None:
+        from zhengwu.catalog import search
         from zhengwu.policies import my_space
+        from zhengwu.policies.search_source import search_documents
 
         my_space.register()  # 惠企政策 in an enterprise's 我的空间
+        search.register_source("policies", search_documents)  # the library in search

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput
@@ -153,4 +154,6 @@ def policies_load(pack: Path, *, actor: Actor) -> tuple[int, int, int]:
         except InvalidInput as error:
             raise PoliciesPackError(f"{where}（{file.name}）：{error.message}") from None
         files += 1
+    if documents or benefits:
+        catalog_generation_bump()  # the library is in search (search_source)
     return documents, benefits, files

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
+from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput, NotAllowed
@@ -160,6 +161,7 @@ def benefit_publish(*, user: User, data: BenefitIn) -> Benefit:
         benefit=benefit, version=1, effective_from=data.rule.effective_from,
         effective_to=data.rule.effective_to, max_fact_age_days=data.rule.max_fact_age_days,
         created_by=user, created_at=clock.now(), **stored)
+    catalog_generation_bump()  # the document's benefits are searched with it (search_source)
     audit_record(actor=actor, action="policies.benefit_publish", obj=benefit,
                  after={"code": code, "rule_version": rule.version,
                         "conditions": stored["conditions"], "amount": stored["amount"]})

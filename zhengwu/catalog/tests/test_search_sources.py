@@ -130,7 +130,8 @@ def test_a_failing_source_leaves_item_search_working(sources: None,
 def test_the_search_api_lists_bundles_apart(sources: None) -> None:
     client = Client()
     body = client.get("/api/v1/search", {"q": "开饭店"}).json()
-    assert set(body) == {"query", "count", "items", "bundles", "bundle_count"}
+    assert set(body) == {"query", "count", "items", "bundles", "bundle_count", "policies",
+                         "policy_count"}
     assert body["items"][0]["name"] == "食品经营许可证核发（新办）"
     assert {h["kind"] for h in body["items"]} == {"item"}
     assert body["bundle_count"] == 1

@@ -1,0 +1,26 @@
+"""The policy library in search as a service: found by a word of its title, its 文号 or a
+benefit's name, listed apart from items and 一件事, and `kind=policy` asks for it alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+
+def test_a_policy_is_found_apart_from_items(db: Any) -> None:
+    body = Client().get("/api/v1/search", {"q": "稳岗返还"}).json()
+    assert body["policy_count"] == 1
+    (hit,) = body["policies"]
+    assert hit["title"] == "耒阳市失业保险稳岗返还“免申即享”实施办法（示例）"
+    assert hit["benefits"] == ["失业保险稳岗返还（示例）"] and hit["url"].startswith(
+        "/policies/documents/")
+    only = Client().get("/api/v1/search", {"q": "稳岗返还", "kind": "policy"}).json()
+    assert only["count"] == 0 and only["bundle_count"] == 0 and only["policy_count"] == 1
+    assert Client().get("/api/v1/search", {"q": "营业执照", "kind": "policy"}).json()[
+        "policy_count"] == 0
+
+
+def test_the_search_page_lists_it(db: Any) -> None:
+    page = Client().get("/search/", {"q": "稳岗返还"}).content.decode()
+    assert "惠企政策" in page and "/policies/documents/" in page
