@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.forms import DateInput, TextField
 from zhengwu.departments.models import Department
 from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument
@@ -36,17 +37,24 @@ class BenefitForm(RuleForm):
                                       empty_label="请选择")
     description = TextField(label="内容说明", max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3}))
+    implementation = forms.ModelChoiceField(
+        label="申请事项（选填：即申即享一键申请的事项；免申即享时供数据不全的企业申请）",
+        queryset=ItemImplementation.objects.none(), required=False, empty_label="无")
 
-    field_order = ["code", "name", "kind", "mode", "document", "description", "lines",
+    field_order = ["code", "name", "kind", "mode", "document", "description", "implementation",
+                   "lines",
                    "effective_from", "effective_to", "amount", "max_fact_age_days"]
     FIELD_OF_CODE: dict[str, str | None] = {
         "policies.rule_invalid": "lines", "policies.document_required": "document",
         "policies.benefit_invalid": None}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, department_ids: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         documents = PolicyDocument.objects.filter(status="valid")
         self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+        self.fields["implementation"].queryset = (  # type: ignore[attr-defined]
+            ItemImplementation.objects.filter(department_id__in=department_ids)
+            .select_related("item").order_by("item__name", "level"))
 
 
 class FactFileForm(forms.Form):

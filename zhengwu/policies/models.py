@@ -110,6 +110,12 @@ class Benefit(BaseModel):
                                    on_delete=models.PROTECT, related_name="+")
     description = models.TextField("内容说明")
     published = models.BooleanField("已发布", default=False)
+    # The catalogue item through which an enterprise applies: 即申即享's one-click application
+    # (a case of this item, its form prefilled as every item's is), and for a 免申即享 benefit
+    # the way in for an enterprise whose facts the departments do not hold (需补充).
+    implementation = models.ForeignKey("catalog.ItemImplementation", verbose_name="申请事项",
+                                       null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
 
     class Meta:
         verbose_name = "惠企政策事项"

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
@@ -65,7 +66,15 @@ def _benefit(document: PolicyDocument, entry: dict[str, Any], where: str, actor:
     if entry.get("kind") not in BenefitKind.values or entry.get(
             "mode", BenefitMode.NO_APPLICATION) not in BenefitMode.values:
         raise PoliciesPackError(f"{where} {code}：kind 或 mode 不是可用的值")
+    implementation = None
+    if entry.get("item"):
+        department = _department(entry["department"], where)
+        implementation = ItemImplementation.objects.filter(
+            item__name=entry["item"], department=department).order_by("level", "pk").first()
+        if implementation is None:
+            raise PoliciesPackError(f"{where} {code}：{department.short_name}没有事项“{entry['item']}”")
     benefit = Benefit.objects.create(
+        implementation=implementation,
         code=code, name=entry["name"], kind=entry["kind"],
         mode=entry.get("mode", BenefitMode.NO_APPLICATION), document=document,
         department=_department(entry["department"], where),

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.accounts.services import actor_for
+from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
@@ -99,6 +100,7 @@ class BenefitIn:
     mode: str
     document_id: int
     description: str
+    implementation_id: int | None = None
     rule: RuleIn = field(default_factory=lambda: RuleIn("", clock.today()))
 
 
@@ -151,10 +153,19 @@ def benefit_publish(*, user: User, data: BenefitIn) -> Benefit:
         problems.append("请选择兑现方式")
     if not data.description.strip():
         problems.append("请填写内容说明")
+    implementation = None
+    if data.implementation_id is not None:
+        implementation = ItemImplementation.objects.filter(
+            pk=data.implementation_id, department=department).first()
+        if implementation is None:
+            problems.append("申请事项应为本部门实施的事项")
+    if data.mode == BenefitMode.ONE_CLICK and implementation is None:
+        problems.append("即申即享须选择申请事项")
     if problems:
         raise InvalidInput("；".join(problems) + "。", code="policies.benefit_invalid")
     stored = _rule_checked(None, 1, data.rule, [])
     benefit = Benefit.objects.create(code=code, name=name, kind=data.kind, mode=data.mode,
+                                     implementation=implementation,
                                      document=document, department=department,
                                      description=data.description.strip(), published=True)
     rule = BenefitRule.objects.create(

@@ -57,8 +57,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         # The page of an enterprise's own figures: 403 to others, as the API answers them.
         return render(request, "policies/mine.html", {"not_enterprise": True}, status=403)
     answers = []
-    for benefit in Benefit.objects.filter(published=True).select_related("department",
-                                                                        "document"):
+    for benefit in Benefit.objects.filter(published=True).select_related(
+            "department", "document", "implementation__item"):
         answer = services.eligibility(benefit=benefit, uscc=user.uscc)
         if answer is not None:
             answers.append(answer)
@@ -120,7 +120,7 @@ def benefit_new(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not services.officer_department_ids(user):
         raise PermissionDenied
-    form = BenefitForm(request.POST or None)
+    form = BenefitForm(request.POST or None, department_ids=services.officer_department_ids(user))
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -128,7 +128,8 @@ def benefit_new(request: HttpRequest) -> HttpResponse:
                 benefit = services.benefit_publish(user=user, data=services.BenefitIn(
                     code=data["code"], name=data["name"], kind=data["kind"], mode=data["mode"],
                     document_id=data["document"].pk, description=data["description"],
-                    rule=_rule_in(data)))
+                    implementation_id=data["implementation"].pk
+                    if data.get("implementation") else None, rule=_rule_in(data)))
             except DomainError as problem:
                 _refused(form, problem)
             else:

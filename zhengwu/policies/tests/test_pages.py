@@ -110,3 +110,21 @@ def _department_of(user: User) -> int:
 
     return RoleAssignment.objects.filter(user=user).values_list(
         "department_id", flat=True).get()
+
+
+def test_one_click_benefit_links_the_eligible_enterprise_to_its_item(db: Any) -> None:
+    from zhengwu.catalog.models import ItemImplementation
+
+    item = ItemImplementation.objects.get(item__name="失业保险稳岗返还",
+                                          department__short_name="市人社局")
+    renshe = _client("renshe")
+    refused = renshe.post("/policies/staff/new/", _form(code="YJ-1", mode="one_click"))
+    assert refused.status_code == 422 and "即申即享须选择申请事项" in refused.content.decode()
+    made = renshe.post("/policies/staff/new/", _form(code="YJ-1", mode="one_click",
+                                                     implementation=item.pk))
+    assert made.status_code == 302
+    canyin = _client("canyin")
+    mine = canyin.get("/policies/mine/").content.decode()
+    assert f'href="/cases/apply/{item.code}/"' in mine and "一键申请（即申即享）" in mine
+    apply = canyin.get(f"/cases/apply/{item.code}/").content.decode()
+    assert 'value="91430481MA4L00003J"' in apply  # the item's form, prefilled for it
