@@ -24,3 +24,16 @@ def test_a_policy_is_found_apart_from_items(db: Any) -> None:
 def test_the_search_page_lists_it(db: Any) -> None:
     page = Client().get("/search/", {"q": "稳岗返还"}).content.decode()
     assert "惠企政策" in page and "/policies/documents/" in page
+
+
+def test_interpretation_coverage_counts_documents_in_force(db: Any) -> None:
+    import datetime as dt
+
+    from zhengwu.policies.models import PolicyDocument
+    from zhengwu.policies.selectors import interpretation_coverage
+
+    assert interpretation_coverage() == (1, 1)  # the pack's document has its 解读
+    PolicyDocument.objects.create(title="无解读的文件（测试）", doc_number="测〔2026〕9号",
+                                  issuer="测试", issued_on=dt.date(2026, 1, 1),
+                                  effective_on=dt.date(2026, 1, 1), full_text="正文")
+    assert interpretation_coverage() == (1, 2)
