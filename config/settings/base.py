@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhengwu.evaluations",
     "zhengwu.unresolved",
     "zhengwu.hotline",
+    "zhengwu.openness",
     "zhengwu.portal",
     "zhengwu.packs",
 ]
