@@ -9,8 +9,8 @@ from typing import Any, cast
 
 from django import forms
 
-from zhengwu.core.upload_check import ACCEPT
 from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.core.upload_check import ACCEPT
 from zhengwu.openness.models import AnswerType, Channel, Delivery, RequesterKind
 from zhengwu.openness.selectors import department_choices
 

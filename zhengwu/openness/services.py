@@ -199,7 +199,7 @@ def request_submit(*, data: SubmitIn, user: User, now: dt.datetime | None = None
     staff = user if user.is_staff else None
     person = None if staff is not None else user
     if staff is not None and not RoleAssignment.objects.filter(
-            user=staff, role__in=OFFICER_ROLES, department_id=data.department_id).exists():
+            user=staff, role__in=OFFICER_ROLES, department_id=data.department_id or 0).exists():
         raise RequestInvalid({"department": "只能为本机关登记收到的申请。"})
     cleaned = _clean(data, person=person, staff=staff, today=_today(now))
     row = OpennessRequest(number=_number(now), status=S.SUBMITTED, person=person,

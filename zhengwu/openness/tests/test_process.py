@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def _online(applicant, market, day=at(2026, 9, 16)):
-    return submitted(applicant, day, market)
+def _online(applicant, market, day=None):
+    return submitted(applicant, day or at(2026, 9, 16), market)
 
 
 def test_online_counts_from_the_confirmation(applicant, market, officer):
