@@ -11,7 +11,13 @@ from django import forms
 
 from zhengwu.core.forms import ErrorsDescribed, TextField
 from zhengwu.core.upload_check import ACCEPT
-from zhengwu.openness.models import AnswerType, Channel, Delivery, RequesterKind
+from zhengwu.openness.models import (
+    AnswerType,
+    Channel,
+    ColumnCategory,
+    Delivery,
+    RequesterKind,
+)
 from zhengwu.openness.selectors import department_choices
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -134,3 +140,22 @@ FIELD_OF_CODE = {
     "openness.answer_type": "answer_type", "openness.reason_required": "reason",
     "openness.legal_basis_required": "legal_basis", "openness.note": "note",
 }
+
+
+class EntryForm(ErrorsDescribed):
+    """An entry of the 主动公开 column (services.column_add holds the rules)."""
+
+    category = forms.ChoiceField(label="栏目", required=False,
+                                 choices=[("", "请选择"), *ColumnCategory.choices])
+    department = forms.ChoiceField(label="发布部门", required=False)
+    title = TextField(label="标题", max_length=200, required=False)
+    body = TextField(label="内容", max_length=20000, required=False,
+                     widget=forms.Textarea(attrs={"rows": 6}))
+    link = forms.CharField(label="链接（选填）", max_length=500, required=False,
+                           help_text="事项清单、办事指南可直接链接本平台页面，如 /lists/ 或 "
+                                     "/guide/实施编码/，不必复制内容。")
+    published_on = forms.DateField(label="发布日期（默认今天）", required=False, widget=DATE)
+
+    def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = departments

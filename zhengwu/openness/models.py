@@ -210,3 +210,46 @@ class RequestRead(AccessRecord):
         verbose_name_plural = "公开申请查阅记录"
         indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
                                 name="openness_read_unsealed")]
+
+
+class ColumnCategory(models.TextChoices):
+    """The 信息公开专栏's categories (issue 14 §2, measure 29)."""
+
+    ORGANISATION = "organisation", "机构职能"
+    ITEMS = "items", "事项清单"
+    FEES = "fees", "收费项目及标准"
+    GUIDES = "guides", "办事指南"
+    FIGURES = "figures", "好差评和12345数据"
+    POLICIES = "policies", "政策文件"
+
+
+class ColumnEntry(models.Model):
+    """An entry of the 主动公开 column: dated, owned by a department, its text or a link to the
+    platform's own page (the catalogue's list or guide) rather than a copy of it."""
+
+    category = models.CharField("栏目", max_length=16, choices=ColumnCategory.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接（本平台页面或政府网站）", max_length=500, blank=True)
+    department = models.ForeignKey("departments.Department", verbose_name="发布部门",
+                                   on_delete=models.PROTECT, related_name="+")
+    published_on = models.DateField("发布日期")
+    withdrawn_at = models.DateTimeField("撤下时间", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = "主动公开条目"
+        verbose_name_plural = "主动公开条目"
+        ordering = ["category", "-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(category__in=ColumnCategory.values),
+                                   name="openness_column_category"),
+            # An entry says something: its text or where to read it.
+            models.CheckConstraint(condition=~models.Q(body="") | ~models.Q(link=""),
+                                   name="openness_column_has_content"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

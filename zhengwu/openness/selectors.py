@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.departments.models import Department, DepartmentKind
-from zhengwu.openness.models import OpennessRequest
+from zhengwu.openness.models import ColumnCategory, ColumnEntry, OpennessRequest
 from zhengwu.openness.models import RequestStatus as S
-from zhengwu.openness.workflow import staff_q
+from zhengwu.openness.workflow import officer_department_ids, staff_q
 
 AGENCY_KINDS = [DepartmentKind.GOVERNMENT, DepartmentKind.DIRECT, DepartmentKind.VERTICAL,
                 DepartmentKind.TOWNSHIP, DepartmentKind.STREET]
@@ -55,3 +55,19 @@ def department_choices() -> list[tuple[str, str]]:
     rows = (Department.objects.filter(kind__in=AGENCY_KINDS).order_by("region__code", "pk")
             .values_list("pk", "short_name"))
     return [(str(pk), name) for pk, name in rows]
+
+
+def column(category: str = "") -> QuerySet[ColumnEntry]:
+    """The 主动公开 column as the public reads it: entries not withdrawn, by category, the
+    newest first."""
+    rows = ColumnEntry.objects.filter(withdrawn_at__isnull=True).select_related("department")
+    if category in ColumnCategory.values:
+        rows = rows.filter(category=category)
+    return rows.order_by("category", "-published_on", "-pk")
+
+
+def column_of(user: User) -> QuerySet[ColumnEntry]:
+    """The entries of the departments `user` publishes for, withdrawn ones too."""
+    return ColumnEntry.objects.filter(
+        department_id__in=officer_department_ids(user)).select_related(
+        "department").order_by("-published_on", "-pk")

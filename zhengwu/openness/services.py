@@ -41,6 +41,8 @@ from zhengwu.openness.models import (
     AnswerAttachment,
     AnswerType,
     Channel,
+    ColumnCategory,
+    ColumnEntry,
     Consultation,
     Delivery,
     OpennessRequest,
@@ -49,7 +51,13 @@ from zhengwu.openness.models import (
     RequestRead,
 )
 from zhengwu.openness.models import RequestStatus as S
-from zhengwu.openness.workflow import OFFICER_ROLES, REQUEST_TABLE, Role, staff_q
+from zhengwu.openness.workflow import (
+    OFFICER_ROLES,
+    REQUEST_TABLE,
+    Role,
+    officer_department_ids,
+    staff_q,
+)
 from zhengwu.process import engine
 from zhengwu.process.spec import Attempt, Process, Step
 from zhengwu.workdays.calendar import SHANGHAI
@@ -528,3 +536,72 @@ def overdue_tell(now: dt.datetime) -> int:
                    category="openness", dedupe_key=f"openness:{row.pk}:overdue")
             told += 1
     return told
+
+
+# --- the 主动公开 column ------------------------------------------------------------------
+
+
+@dataclass
+class EntryIn:
+    category: str
+    title: str
+    department_id: int | None
+    body: str = ""
+    link: str = ""
+    published_on: dt.date | None = None
+
+
+def _link_check(link: str, problems: dict[str, str]) -> str:
+    link = link.strip()
+    internal = link.startswith("/") and not link.startswith("//")
+    if link and not (internal or link.startswith("https://")):
+        problems["link"] = "链接应为本平台页面（以 / 开头）或 https:// 开头的政府网站地址。"
+    elif len(link) > 500:
+        problems["link"] = "链接最多500字。"
+    return link
+
+
+@transaction.atomic
+def column_add(*, data: EntryIn, user: User, now: dt.datetime | None = None) -> ColumnEntry:
+    """Publish an entry of the 主动公开 column for one of the departments `user` answers for;
+    a 事项清单 or 办事指南 entry may link to the catalogue's page instead of copying it."""
+    now = now or clock.now()
+    problems: dict[str, str] = {}
+    if data.category not in ColumnCategory.values:
+        problems["category"] = "请选择栏目。"
+    title = field_text(data.title, label="标题", key="title", problems=problems, required=True,
+                       most=200)
+    body = field_text(data.body, label="内容", key="body", problems=problems, required=False,
+                      most=20000)
+    link = _link_check(data.link, problems)
+    if not body and not link and "body" not in problems and "link" not in problems:
+        problems["body"] = "请填写内容，或填写链接（如事项清单、办事指南页面）。"
+    if data.department_id is None or data.department_id not in officer_department_ids(user):
+        problems["department"] = "只能以本部门名义发布。"
+    today = _today(now)
+    published = data.published_on or today
+    if published > today:
+        problems["published_on"] = "发布日期不能晚于今天。"
+    if problems:
+        raise RequestInvalid(problems)
+    assert data.department_id is not None
+    entry = ColumnEntry.objects.create(
+        category=data.category, title=title, body=body, link=link,
+        department_id=data.department_id, published_on=published, created_by=user,
+        created_at=now)
+    audit_record(actor=actor_for(user), action="openness.column.add", obj=entry,
+                 after={"category": entry.category, "title": title, "link": link,
+                        "published_on": published.isoformat()})
+    return entry
+
+
+@transaction.atomic
+def column_withdraw(*, pk: int, user: User, now: dt.datetime | None = None) -> ColumnEntry:
+    """Take an entry off the column (kept, with when and by whom in the audit trail)."""
+    entry = ColumnEntry.objects.select_for_update().get(
+        pk=pk, department_id__in=officer_department_ids(user), withdrawn_at__isnull=True)
+    entry.withdrawn_at = now or clock.now()
+    entry.save(update_fields=["withdrawn_at"])
+    audit_record(actor=actor_for(user), action="openness.column.withdraw", obj=entry,
+                 before={"title": entry.title})
+    return entry

@@ -6,6 +6,10 @@ from zhengwu.openness import views
 
 app_name = "openness"
 urlpatterns = [
+    path("", views.column, name="column"),
+    path("staff/column/", views.staff_column, name="staff_column"),
+    path("staff/column/<int:pk>/withdraw/", views.staff_column_withdraw,
+         name="staff_column_withdraw"),
     path("requests/new/", views.new, name="new"),
     path("requests/", views.mine, name="mine"),
     path("requests/<str:number>/", views.detail, name="detail"),

@@ -2,6 +2,8 @@
 
 - the requester: 申请公开 (signed in), 我的公开申请, and a request's page with its timeline
   (without staff names), the answer and its attachments, and the 补正 form when one is asked;
+- the 信息公开专栏 (主动公开), public, and the department's page to publish and withdraw its
+  entries;
 - staff: recording a request received by post, fax or in person, the agency's worklist, and the
   request page with a form for every move the engine offers (each opening logged as a read of
   personal data).
@@ -16,7 +18,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zhengwu.accounts.models import User
@@ -24,15 +26,17 @@ from zhengwu.cases import uploads
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors
+from zhengwu.departments.models import Department
 from zhengwu.openness import selectors, services
 from zhengwu.openness.forms import (
     ATTACHMENT_SLOTS,
     FIELD_OF_CODE,
     MOVE_FORMS,
+    EntryForm,
     PersonSupplementForm,
     RequestForm,
 )
-from zhengwu.openness.models import OpennessRequest
+from zhengwu.openness.models import ColumnCategory, ColumnEntry, OpennessRequest
 from zhengwu.openness.models import RequestStatus as S
 from zhengwu.openness.workflow import (
     ACTION_LABELS,
@@ -40,6 +44,7 @@ from zhengwu.openness.workflow import (
     REQUEST_TABLE,
     ROLE_LABELS,
     STAFF_ACTIONS,
+    officer_department_ids,
 )
 from zhengwu.process import engine
 from zhengwu.process.timeline import timeline_rows
@@ -239,3 +244,64 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
         "moves": [(action, REQUEST_TABLE.moves[action].label, forms[action])
                   for action in moves],
         "timeline": _timeline(row, with_staff=True)}, status=status)
+
+
+# --- the 主动公开 column ------------------------------------------------------------------
+
+
+def column(request: HttpRequest) -> HttpResponse:
+    """信息公开专栏: the column's entries by category, public."""
+    category = request.GET.get("category", "")
+    if category not in ColumnCategory.values:
+        category = ""
+    entries = list(selectors.column(category))
+    groups = [(value, label, [e for e in entries if e.category == value])
+              for value, label in ColumnCategory.choices if not category or value == category]
+    return render(request, "openness/column.html", {
+        "groups": groups, "category": category, "categories": ColumnCategory.choices})
+
+
+@login_required
+def staff_column(request: HttpRequest) -> HttpResponse:
+    """The department's entries, with the form to publish one and a button to withdraw."""
+    user = _staff(request)
+    departments = [(str(d.pk), d.short_name) for d in Department.objects.filter(
+        pk__in=officer_department_ids(user)).order_by("pk")]
+    if not departments:
+        raise PermissionDenied("主动公开条目由各部门政务公开工作人员发布。")
+    form = EntryForm(request.POST or None, departments=departments)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        department = str(request.POST.get("department", "") or "")
+        try:
+            entry = services.column_add(data=services.EntryIn(
+                category=request.POST.get("category", ""), title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""), link=request.POST.get("link", ""),
+                department_id=int(department) if department.isdigit() else None,
+                published_on=form.cleaned_data.get("published_on")), user=user)
+        except services.RequestInvalid as problem:
+            for key, message in problem.fields.items():
+                form.add_error(key if key in form.fields else None, message)
+            mark_errors(form)
+            status = 422
+        else:
+            messages.success(request, f"已发布：{entry.title}")
+            return redirect("openness:staff_column")
+    elif request.method == "POST":
+        mark_errors(form)
+        status = 422
+    return render(request, "openness/staff_column.html", {
+        "form": form, "entries": selectors.column_of(user)}, status=status)
+
+
+@login_required
+def staff_column_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    if request.method != "POST":
+        return redirect("openness:staff_column")
+    try:
+        entry = services.column_withdraw(pk=pk, user=user)
+    except ColumnEntry.DoesNotExist:
+        raise Http404("没有该条目。") from None
+    messages.success(request, f"已撤下：{entry.title}")
+    return redirect("openness:staff_column")
