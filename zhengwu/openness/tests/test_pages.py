@@ -112,3 +112,9 @@ def test_another_s_request_is_404(client_for, applicant, market, stranger, other
     assert client_for(other_officer).get(f"/openness/staff/{row.number}/").status_code == 404
     assert client_for(applicant).get(f"/openness/staff/{row.number}/").status_code == 403
     assert row.number not in client_for(other_officer).get("/openness/staff/").content.decode()
+
+
+def test_my_space_lists_the_request(client_for, applicant, market):
+    row = submitted(applicant, at(2026, 9, 16), market)
+    page = client_for(applicant).get("/my/").content.decode()
+    assert "政府信息公开申请" in page and row.number in page
