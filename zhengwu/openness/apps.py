@@ -23,6 +23,12 @@ class OpennessConfig(AppConfig):
     def ready(self) -> None:
         from zhengwu.core import sweeps
         from zhengwu.openness import my_space
+        from zhengwu.openness.services import requests_recompute_provisional
+        from zhengwu.workdays.services import YEAR_ENTERED
 
         sweeps.register("openness.requests", sweep, stage=sweeps.Stage.DECIDE)
         my_space.register()  # 我的公开申请 in 我的空间
+        # A due date reaching a year without its official schedule is provisional until the
+        # year is entered.
+        if requests_recompute_provisional not in YEAR_ENTERED:
+            YEAR_ENTERED.append(requests_recompute_provisional)

@@ -605,3 +605,28 @@ def column_withdraw(*, pk: int, user: User, now: dt.datetime | None = None) -> C
     audit_record(actor=actor_for(user), action="openness.column.withdraw", obj=entry,
                  before={"title": entry.title})
     return entry
+
+
+def requests_recompute_provisional(year: int) -> int:
+    """Compute again the provisional due dates of open requests once `year`'s official
+    schedule is entered (a workdays.services.YEAR_ENTERED callback), each with its event."""
+    changed = 0
+    pending = OpennessRequest.objects.filter(
+        status__in=[S.PROCESSING, S.SUPPLEMENT], due_provisional=True)
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            row = OpennessRequest.objects.select_for_update().get(pk=pk)
+            if not row.due_provisional or row.status not in (S.PROCESSING, S.SUPPLEMENT):
+                continue
+            before = row.due_on
+            _due_recompute(row)
+            row.save(update_fields=["due_on", "due_provisional"])
+            data = {"old_due_on": before.isoformat() if before else None, **_dates(row)}
+            reason = f"{year}年官方放假安排已录入，重新计算答复期限"
+            RequestEvent.of_move(application=row, action="recompute_due", before=row.status,
+                                 after=row.status, actor=SYSTEM, reason=reason,
+                                 data=data).save()
+            audit_record(actor=SYSTEM, action="openness.request.recompute_due", obj=row,
+                         after=data, reason=reason)
+            changed += 1
+    return changed

@@ -229,3 +229,21 @@ def test_every_move_has_its_event_and_audit_row(applicant, market, officer):
     assert list(RequestEvent.objects.filter(application=row).values_list("action", flat=True)) == [
         "submit", "confirm"]
     assert AuditEvent.objects.filter(action="openness.request.confirm").count() == 1
+
+
+def test_a_due_date_in_a_year_without_its_schedule_is_provisional(applicant, market, officer):
+    """Received Monday 7 December 2026: the 20th working day falls in 2027, whose holidays are
+    not published (the bundled calendar ends with 2026) — provisional until entered; then
+    1 January a holiday: 5 January."""
+    from zhengwu.core.audit import SYSTEM
+    from zhengwu.workdays.services import parse_schedule, schedule_year_enter
+
+    row = _online(applicant, market, at(2026, 12, 7))
+    row = moved(row.number, officer, at(2026, 12, 7), action="confirm")
+    assert row.due_provisional and row.due_on == D(2027, 1, 4)
+    schedule_year_enter(year=2027, rows=parse_schedule("2027-01-01,放假,元旦\n"),
+                        document="国办发明电〔2026〕示例号", actor=SYSTEM)
+    assert services.requests_recompute_provisional(2027) == 1  # on commit in production
+    row.refresh_from_db()
+    assert not row.due_provisional and row.due_on == D(2027, 1, 5)
+    assert RequestEvent.objects.filter(application=row, action="recompute_due").exists()
