@@ -118,3 +118,13 @@ def test_my_space_lists_the_request(client_for, applicant, market):
     row = submitted(applicant, at(2026, 9, 16), market)
     page = client_for(applicant).get("/my/").content.decode()
     assert "政府信息公开申请" in page and row.number in page
+
+
+def test_the_requester_reads_why_the_limit_was_extended(client_for, applicant, market,
+                                                        officer):
+    row = submitted(applicant, at(2026, 9, 16), market)
+    moved(row.number, officer, at(2026, 9, 16), action="confirm")
+    moved(row.number, officer, at(2026, 10, 12), action="extend", workdays=20,
+          approved_by="李主任", note="需调取2019年档案")
+    page = client_for(applicant).get(f"/openness/requests/{row.number}/").content.decode()
+    assert "2026-11-17" in page and "需调取2019年档案" in page and "李主任" not in page
