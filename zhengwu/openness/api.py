@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, Literal, cast
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -199,5 +199,28 @@ def move(request: HttpRequest, number: str, body: OpennessMoveIn) -> dict[str, A
         workdays=body.workdays, approved_by=body.approved_by, third_party=body.third_party,
         agrees=body.agrees, answer_type=body.answer_type, reason=body.reason,
         legal_basis=body.legal_basis, right_agency=body.right_agency))
+    row, staff = _found(user, number)
+    return _out(row, user, staff=staff)
+
+
+class OpennessAnswerIn(Schema):
+    answer_type: str = Field(max_length=24, description="答复类型（条例第三十六至三十九条）")
+    note: str = Field(max_length=2000, description="答复内容")
+    reason: str = Field("", max_length=2000)
+    legal_basis: str = Field("", max_length=2000)
+    right_agency: str = Field("", max_length=200)
+
+
+@router.post("/requests/{number}/answer", response=OpennessRequestOut)
+def answer_with_files(request: HttpRequest, number: str, body: Form[OpennessAnswerIn],
+                      files: File[list[UploadedFile]]) -> dict[str, Any]:
+    """答复 with its files (multipart: the fields and `files`, PDF/JPG/PNG up to 10 MB each, at
+    most 10), the move `answer` as on the staff page; without files use `…/moves`. A refused
+    file refuses the answer, and nothing is stored."""
+    user = _user(request)
+    services.request_move(number=number, user=user, move=services.MoveIn(
+        action="answer", note=body.note, answer_type=body.answer_type, reason=body.reason,
+        legal_basis=body.legal_basis, right_agency=body.right_agency,
+        files=services.read_uploads(files)))
     row, staff = _found(user, number)
     return _out(row, user, staff=staff)

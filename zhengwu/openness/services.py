@@ -394,6 +394,19 @@ def answer_check(move: MoveIn) -> None:
         _required(move.reason, "“非本机关负责公开”须说明理由。", "openness.reason_required")
 
 
+def read_uploads(uploaded: Sequence[Any]) -> list[tuple[str, bytes]]:
+    """The files of a request, read only once their count and declared sizes are within the
+    limits (a request of 50 files of 10 MB is refused before any is read into memory)."""
+    if len(uploaded) > MAX_ATTACHMENTS:
+        raise InvalidInput(f"答复附件最多{MAX_ATTACHMENTS}个，本次选择了{len(uploaded)}个。",
+                           code="openness.attachment_count")
+    for upload in uploaded:
+        if (upload.size or 0) > uploads.MAX_BYTES:
+            raise InvalidInput(f"附件“{(upload.name or '')[-60:]}”超过 10MB。",
+                               code="case.upload_too_large", http_status=413)
+    return [((upload.name or "附件")[-200:], upload.read()) for upload in uploaded]
+
+
 def _attach(row: OpennessRequest, files: Files, user: User | None, now: dt.datetime
             ) -> list[str]:
     if len(files) > MAX_ATTACHMENTS:

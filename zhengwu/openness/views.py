@@ -22,7 +22,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from zhengwu.accounts.models import User
-from zhengwu.cases import uploads
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors
@@ -213,12 +212,8 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            given = [f for slot in ATTACHMENT_SLOTS for f in request.FILES.getlist(slot)]
-            for upload in given:
-                if (upload.size or 0) > uploads.MAX_BYTES:
-                    raise InvalidInput(f"附件“{(upload.name or '')[-60:]}”超过 10MB。",
-                                       code="case.upload_too_large", http_status=413)
-            files = [((f.name or "附件")[-200:], f.read()) for f in given]
+            files = services.read_uploads(
+                [f for slot in ATTACHMENT_SLOTS for f in request.FILES.getlist(slot)])
             services.request_move(number=number, user=user,
                                   move=_move_in(action, request.POST, files))
         except DomainError as problem:

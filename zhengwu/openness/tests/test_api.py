@@ -101,3 +101,32 @@ def test_bad_moves_are_4xx(client_for, applicant, market, officer):
     assert _post(staff, f"/requests/{number}/moves", {
         "action": "answer", "answer_type": "disclosed", "note": "x"}).status_code == 409
     assert _post(staff, "/requests/GK2026999999/moves", {"action": "confirm"}).status_code == 404
+
+
+def test_answer_with_files_through_the_api(client_for, applicant, market, officer, stranger):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengwu.openness.models import AnswerAttachment
+    from zhengwu.openness.tests.conftest import moved, submitted
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    row = submitted(applicant, at(2026, 9, 16), market)
+    moved(row.number, officer, at(2026, 9, 16), action="confirm")
+    url = f"{API}/requests/{row.number}/answer"
+    with time_machine.travel(at(2026, 9, 18), tick=False):
+        assert client_for(stranger).post(url, {
+            "answer_type": "disclosed", "note": "见附件",
+            "files": [SimpleUploadedFile("a.pdf", pdf)]}).status_code == 404
+        bad = client_for(officer).post(url, {
+            "answer_type": "disclosed", "note": "见附件",
+            "files": [SimpleUploadedFile("a.pdf", pdf), SimpleUploadedFile("b.txt", b"hi")]})
+        assert bad.status_code == 422 and set(bad.json()) >= {"code", "detail"}
+        assert not AnswerAttachment.objects.exists()
+        done = client_for(officer).post(url, {
+            "answer_type": "disclosed", "note": "见附件",
+            "files": [SimpleUploadedFile("抽检结果.pdf", pdf)]})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "answered"
+    assert [a["name"] for a in done.json()["attachments"]] == ["抽检结果.pdf"]
+    mine = client_for(applicant).get(f"{API}/requests/{row.number}").json()
+    assert mine["attachments"][0]["name"] == "抽检结果.pdf"
