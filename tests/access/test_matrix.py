@@ -952,6 +952,9 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /openness/requests": "one's own request online; staff record a letter, a fax or "
         "a visit for their own agency only: zhengwu/openness/tests/test_api.py, "
         "test_process.py (test_staff_record_only_for_their_own_agency)",
+    "api POST /openness/requests/{number}/answer": "the answer move with its files: the "
+        "agency's staff only; another agency and other citizens find it absent: "
+        "zhengwu/openness/tests/test_api.py (test_answer_with_files_through_the_api)",
     "api POST /openness/requests/{number}/moves": "each move its process role (the agency's "
         "staff; the requester the 补正 only); another agency and other citizens find it absent: "
         "zhengwu/openness/tests/test_api.py, test_process.py",
