@@ -36,6 +36,8 @@ urlpatterns = [
     path("policies/", include("zhengwu.policies.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).
     path("hotline/", include("zhengwu.hotline.urls")),
+    # 政务公开 (issue 14 §2, docs/openness.md).
+    path("openness/", include("zhengwu.openness.urls")),
     path("", include("zhengwu.sharing.urls")),
     path("", include("zhengwu.catalog.urls")),
     path("", include("zhengwu.portal.urls")),

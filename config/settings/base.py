@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhengwu.unresolved",
     "zhengwu.hotline",
     "zhengwu.policies",
+    "zhengwu.openness",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

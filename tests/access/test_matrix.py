@@ -947,6 +947,17 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /unresolved/tickets/{number}/moves": "the responsible department's 首席代表 (the "
         "hall manager when it has none); others find it absent: zhengwu/unresolved/tests/"
         "test_access.py, test_rules.py",
+    # 依申请公开: not case work; its own tests try the requester, the agency's staff, another
+    # agency's, another citizen and anonymous.
+    "api POST /openness/requests": "one's own request online; staff record a letter, a fax or "
+        "a visit for their own agency only: zhengwu/openness/tests/test_api.py, "
+        "test_process.py (test_staff_record_only_for_their_own_agency)",
+    "api POST /openness/requests/{number}/answer": "the answer move with its files: the "
+        "agency's staff only; another agency and other citizens find it absent: "
+        "zhengwu/openness/tests/test_api.py (test_answer_with_files_through_the_api)",
+    "api POST /openness/requests/{number}/moves": "each move its process role (the agency's "
+        "staff; the requester the 补正 only); another agency and other citizens find it absent: "
+        "zhengwu/openness/tests/test_api.py, test_process.py",
     # 12345 热线: not case work; its own tests try the operator, the order's department (and
     # another), 电子监察, a caller and anonymous on every API write.
     "api POST /hotline/orders": "受理 by a 12345 operator, or one's own 诉求 online (a caller "

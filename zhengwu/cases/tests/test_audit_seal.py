@@ -40,6 +40,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
+    from zhengwu.openness.models import RequestEvent, RequestRead
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
     from zhengwu.unresolved.models import TicketRead
 
@@ -52,7 +53,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # 办不成事反映: a ticket's timeline and the staff reads of the person's contact.
         UnresolvedTicketEvent, TicketRead,
         # 12345: a work order's timeline and the staff reads of the caller's name and phone.
-        WorkOrderEvent, WorkOrderRead}
+        WorkOrderEvent, WorkOrderRead,
+        # 依申请公开: a request's timeline and the staff reads of the requester's data.
+        RequestEvent, RequestRead}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -94,6 +94,10 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 办不成事反映: the officer's and the centre's list and a ticket (each read logged).
     ("/api/v1/unresolved/tickets", "/unresolved/staff/"),
     ("/api/v1/unresolved/tickets/{ticket}", "/unresolved/staff/{ticket}/"),
+    # 依申请公开: one's own requests or the agency's worklist, and a request (staff reads logged).
+    ("/api/v1/openness/requests", ("/openness/requests/", "/openness/staff/")),
+    ("/api/v1/openness/requests/{openness}", ("/openness/requests/{openness}/",
+                                              "/openness/staff/{openness}/")),
     # 帮代办: the staff home (hall manager, 代办员) or the enterprise's list in its space; a
     # project's progress; a 创业管家's assignment (zhengwu/assistance/tests/test_access.py).
     ("/api/v1/assistance/projects", ("/assistance/", "/assistance/my/projects/")),
@@ -236,6 +240,12 @@ def world(monday: Any) -> dict[str, Any]:
 
     ticket = ticket_open(data=OpenIn(asked="食品经营许可", told="不能受理", where="window",
                                      department_id=market.pk), user=applicant, channel="web")
+    # A 政府信息公开 request of the demo applicant to 市场监管.
+    from zhengwu.openness.services import SubmitIn as OpennessIn
+    from zhengwu.openness.services import request_submit
+
+    openness = request_submit(data=OpennessIn(information="食品抽检结果",
+                                              department_id=market.pk), user=applicant)
     # A 帮代办 project of 餐饮 and its 创业管家 (李窗口), as if it had registered here.
     from zhengwu.assistance import services as assistance
     from zhengwu.cases.models import Case
@@ -256,7 +266,7 @@ def world(monday: Any) -> dict[str, Any]:
                                                     caller_phone="13912345678"))
     hotline.order_move(number=order.number, user=User.objects.get(username="hotline"),
                        move=hotline.OrderMoveIn(action="dispatch", department_id=market.pk))
-    return {"order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
+    return {"openness": openness.number, "order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
             "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code,

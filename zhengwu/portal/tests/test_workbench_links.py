@@ -19,10 +19,12 @@ STAFF = ("clerk", "reviewer", "chief", "proxy", "catalog", "supervisor", "hotlin
 # What each role must find there (the capability's entry page).
 MUST_LINK = {
     "clerk": ("hall:staff", "unresolved:staff_new"),
-    "chief": ("hall:staff", "evaluations:staff_list", "unresolved:staff_list"),
+    "reviewer": ("openness:staff_list", "openness:staff_column"),
+    "chief": ("hall:staff", "evaluations:staff_list", "unresolved:staff_list",
+              "openness:staff_list"),
     "hallmgr": ("hall:staff", "unresolved:staff_overview", "assistance:home"),
     "proxy": ("assistance:home",),
-    "supervisor": ("evaluations:indicators", "unresolved:staff_overview"),
+    "supervisor": ("evaluations:indicators", "unresolved:staff_overview", "openness:staff_list"),
 }
 HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
 
@@ -47,7 +49,7 @@ def test_every_link_of_the_home_page_opens_for_anyone(client_for: Any) -> None:
     page = client.get("/").content.decode()
     links = sorted(set(HREF.findall(page)) - {"/"})
     for name in ("hall:list", "hall:book", "evaluations:public", "unresolved:new",
-                 "unresolved:public"):
+                 "unresolved:public", "openness:column"):
         assert reverse(name) in links, name
     for href in links:
         if href.startswith("/static/"):

@@ -32,6 +32,7 @@ CONCRETE = {
                    "jointreviews.JointReviewEvent": {"department_label"},
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
+                   "openness.RequestEvent": set(),
                    "hotline.WorkOrderEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
@@ -42,7 +43,7 @@ CONCRETE = {
     AccessRecord: {"cases.CaseAccess": set(), "bundles.BundleAccess": set(),
                    "evaluations.ContactRead": set(),
                    # 办不成事反映: staff opening a ticket with the person's name and phone.
-                   "unresolved.TicketRead": set(),
+                   "unresolved.TicketRead": set(), "openness.RequestRead": set(),
                    # 12345: staff seeing a caller's name and phone unmasked.
                    "hotline.WorkOrderRead": set()},
 }

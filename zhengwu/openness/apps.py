@@ -1,0 +1,34 @@
+"""政务公开 (issue 14 §2): 依申请公开 requests on the process engine, with their overdue sweep
+and their place in 我的空间."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+def sweep(now: dt.datetime) -> str:
+    from zhengwu.openness.services import overdue_tell
+
+    return f"政府信息公开申请：逾期提醒 {overdue_tell(now)}"
+
+
+class OpennessConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "zhengwu.openness"
+    label = "openness"
+    verbose_name = "政务公开"
+
+    def ready(self) -> None:
+        from zhengwu.core import sweeps
+        from zhengwu.openness import my_space
+        from zhengwu.openness.services import requests_recompute_provisional
+        from zhengwu.workdays.services import YEAR_ENTERED
+
+        sweeps.register("openness.requests", sweep, stage=sweeps.Stage.DECIDE)
+        my_space.register()  # 我的公开申请 in 我的空间
+        # A due date reaching a year without its official schedule is provisional until the
+        # year is entered.
+        if requests_recompute_provisional not in YEAR_ENTERED:
+            YEAR_ENTERED.append(requests_recompute_provisional)

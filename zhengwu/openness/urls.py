@@ -1,0 +1,20 @@
+"""政务公开 pages, mounted at /openness/ (config/urls.py, docs/openness.md)."""
+
+from django.urls import path
+
+from zhengwu.openness import views
+
+app_name = "openness"
+urlpatterns = [
+    path("", views.column, name="column"),
+    path("staff/column/", views.staff_column, name="staff_column"),
+    path("staff/column/<int:pk>/withdraw/", views.staff_column_withdraw,
+         name="staff_column_withdraw"),
+    path("requests/new/", views.new, name="new"),
+    path("requests/", views.mine, name="mine"),
+    path("requests/<str:number>/", views.detail, name="detail"),
+    path("requests/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_new, name="staff_new"),
+    path("staff/<str:number>/", views.staff_detail, name="staff_detail"),
+]
