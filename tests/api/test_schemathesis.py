@@ -9,6 +9,12 @@ derandomized, so CI runs the same requests every time; the operations that cost 
 more per call (`HEAVY`: exports, the quality check, whole lists) get one example per role.
 Chosen so that this file stays within its CI budget on SQLite (figure in docs/security.md).
 
+Schemathesis's coverage phase (boundary and invalid values of every parameter, not bounded by
+the examples) is four fifths of this file's time. It runs for every role on SQLite; the
+PostgreSQL run (.ci/postgres.sh), where the database is what differs, sends it as the roles in
+ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES (those that reach the most services) and fuzzes every
+other role with the examples only.
+
 The schema is loaded from the Django app at import time (serving openapi.json needs no
 database); every generated request runs inside the test's transaction on the loaded pack.
 `schemathesis.pytest.from_fixture` is not used: schemathesis 4.32 sets `Node._nodeid`, which
@@ -30,6 +36,7 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from zhengwu.accounts.models import User
@@ -51,9 +58,17 @@ def _examples(count):
                     suppress_health_check=list(HealthCheck))
 
 
+# The roles the coverage phase runs as (all unless the environment names some).
+COVERAGE_ROLES = [role for role in os.environ.get(
+    "ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES", ",".join(ROLES)).split(",") if role in ROLES]
+FUZZ_ONLY_ROLES = [role for role in ROLES if role not in COVERAGE_ROLES]
+WITHOUT_COVERAGE = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
 light = schema.exclude(path_regex=HEAVY)
 heavy = schema.include(path_regex=HEAVY)
+fuzzed = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(),
+                                        config=WITHOUT_COVERAGE)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -82,11 +97,22 @@ def _cookies_of(username):
             django_settings.CSRF_COOKIE_NAME: request.META["CSRF_COOKIE"], "_header": token}
 
 
-@pytest.fixture(params=list(ROLES))
-def auth(request, db):
-    """Each role in turn: None for anonymous, else its session and CSRF cookies."""
-    username = ROLES[request.param]
+def _auth(role):
+    """None for anonymous, else the role's session and CSRF cookies."""
+    username = ROLES[role]
     return _cookies_of(username) if username else None
+
+
+@pytest.fixture(params=COVERAGE_ROLES)
+def auth(request, db):
+    """Each role the coverage phase runs as, in turn."""
+    return _auth(request.param)
+
+
+@pytest.fixture(params=FUZZ_ONLY_ROLES)
+def fuzz_auth(request, db):
+    """Each other role, in turn (none unless ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES names some)."""
+    return _auth(request.param)
 
 
 def _call(case, auth):
@@ -107,6 +133,14 @@ def test_api(case, auth):
 @_examples(1)
 def test_heavy_api(case, auth):
     _call(case, auth)
+
+
+if FUZZ_ONLY_ROLES:  # defined only when used: an empty parametrization would skip each operation
+
+    @fuzzed.parametrize()
+    @_examples(EXAMPLES_PER_ROLE)
+    def test_api_fuzzed(case, fuzz_auth):
+        _call(case, fuzz_auth)
 
 
 @pytest.mark.parametrize("role", [role for role, username in ROLES.items() if username])

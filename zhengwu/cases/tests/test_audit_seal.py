@@ -41,6 +41,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
+    from zhengwu.policies.models import GrantListEvent
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
     from zhengwu.unresolved.models import TicketRead
 
@@ -55,7 +56,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # 12345: a work order's timeline and the staff reads of the caller's name and phone.
         WorkOrderEvent, WorkOrderRead,
         # 依申请公开: a request's timeline and the staff reads of the requester's data.
-        RequestEvent, RequestRead}
+        RequestEvent, RequestRead,
+        # 免申即享: a grant list's timeline (拟定, 复核确认, 撤回).
+        GrantListEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -32,7 +32,7 @@ CONCRETE = {
                    "jointreviews.JointReviewEvent": {"department_label"},
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
-                   "openness.RequestEvent": set(),
+                   "openness.RequestEvent": set(), "policies.GrantListEvent": set(),
                    "hotline.WorkOrderEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
