@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhengwu.evaluations",
     "zhengwu.unresolved",
     "zhengwu.hotline",
+    "zhengwu.plan",
     "zhengwu.portal",
     "zhengwu.packs",
 ]
