@@ -47,6 +47,7 @@ from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
+from zhengwu.plan.pack import PlanLoad, plan_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.portal.models import Site
@@ -77,6 +78,7 @@ class LoadReport:
     halls: int = 0
     hotline_categories: int = 0
     hotline_rules: int = 0
+    plan: PlanLoad | None = None
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -87,7 +89,9 @@ class LoadReport:
                 f"申请表代码集变更 {self.code_sets}，证照类型变更 {self.licence_types}，"
                 f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}，"
                 f"服务大厅新增 {self.halls}，12345诉求分类变更 {self.hotline_categories}，"
-                f"12345派单规则新增 {self.hotline_rules}")
+                f"12345派单规则新增 {self.hotline_rules}，行动方案举措变更 "
+                f"{self.plan.measures if self.plan else 0}、目标变更 "
+                f"{self.plan.targets if self.plan else 0}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -419,6 +423,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.halls = halls_load(pack, region_code=meta["region_code"], actor=actor)
         hotline = hotline_load(pack, actor=actor)
         report.hotline_categories, report.hotline_rules = hotline.categories, hotline.rules
+        report.plan = plan_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)
