@@ -89,7 +89,7 @@ def _bundle_in_time(month: str, argument: str) -> float | None:
     return None if share is None else float(share)
 
 
-def _bundle_days(which: str) -> Callable[[str, str], float | None]:
+def _bundle_kpi(which: str) -> Callable[[str, str], float | None]:
     def compute(month: str, argument: str) -> float | None:
         from zhengwu.bundles.selectors import bundle_kpi, published_bundles
 
@@ -177,11 +177,18 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
            "一件事（bundles.kpis 总体指标）", False, _bundle_in_time),
     Figure("bundle_longest_days", "一件事最长办结时间", "个工作日",
            "该一件事已办结办件从受理到办结的最长用时（工作日，按官方日历）。",
-           "一件事（bundles.kpis 办结时间）", False, _bundle_days("longest_elapsed"),
+           "一件事（bundles.kpis 办结时间）", False, _bundle_kpi("longest_elapsed"),
            takes_argument=True),
     Figure("bundle_average_days", "一件事平均办结时间", "个工作日",
            "该一件事已办结办件从受理到办结的平均用时（工作日，按官方日历）。",
-           "一件事（bundles.kpis 办结时间）", False, _bundle_days("average_elapsed"),
+           "一件事（bundles.kpis 办结时间）", False, _bundle_kpi("average_elapsed"),
+           takes_argument=True),
+    Figure("bundle_steps", "一件事办理环节", "个",
+           "该一件事的办理环节数（并联阶段计为一个环节）。",
+           "一件事（bundles.kpis 环节）", False, _bundle_kpi("steps"), takes_argument=True),
+    Figure("bundle_materials", "一件事申请材料（去重后）", "份",
+           "该一件事去重后需提交的申请材料份数。",
+           "一件事（bundles.kpis 申请材料）", False, _bundle_kpi("materials_after"),
            takes_argument=True),
     Figure("deemed_approvals", "超时默认准予件数", "件",
            "当月平台作出超时默认准予的办件数（部门超时记录）。",
