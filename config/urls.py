@@ -32,6 +32,7 @@ urlpatterns = [
     path("evaluations/", include("zhengwu.evaluations.urls")),
     # 办不成事反映 (issue 12 §5, docs/unresolved.md).
     path("unresolved/", include("zhengwu.unresolved.urls")),
+    path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).
     path("hotline/", include("zhengwu.hotline.urls")),
     path("", include("zhengwu.sharing.urls")),
