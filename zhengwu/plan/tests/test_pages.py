@@ -1,0 +1,60 @@
+"""The public 营商环境 dashboard and a task's page: the 32 measures with their live figures
+and statuses, charts as inline SVG, staff forms only for those who may use them, a refused
+report keeping what was typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+
+from zhengwu.accounts.models import User
+from zhengwu.catalog import kpis
+from zhengwu.catalog.selectors import kpi_facts
+from zhengwu.plan.models import ProgressReport, Task
+from zhengwu.workdays.calendar import SHANGHAI
+
+NOW = dt.datetime(2026, 12, 8, 10, tzinfo=SHANGHAI)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_shows_the_32_measures_with_live_figures(db: Any, client_for: Any) -> None:
+    page = client_for(None).get("/plan/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('id="measure-') == 32
+    depth = next(k for k in kpis.compute(kpi_facts()) if k.key == "depth_3_or_more")
+    assert f"网上办理深度Ⅲ级以上占比 {round(depth.value * 100, 1):g} %" in html  # type: ignore[operator]
+    assert "已逾期" in html and "<svg" in html and "12345满意率：近6个月" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_task_page_offers_forms_only_to_who_may_use_them(db: Any, client_for: Any) -> None:
+    task = Task.objects.get(measure__number=12)
+    url = f"/plan/tasks/{task.pk}/"
+    public = client_for(None).get(url).content.decode()
+    assert "报送本月进展" not in public and "督办意见" not in public
+    chief = client_for(User.objects.get(username="chief")).get(url).content.decode()
+    assert "报送本月进展" in chief and "填写督办意见" not in chief
+    supervisor = client_for(User.objects.get(username="supervisor")).get(url).content.decode()
+    assert "填写督办意见" in supervisor
+    assert client_for(None).get("/plan/tasks/999999/").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_refused_report_keeps_what_was_typed(db: Any, client_for: Any) -> None:
+    task = Task.objects.get(measure__number=12)
+    client = client_for(User.objects.get(username="chief"))
+    department = task.lead_departments.get(short_name="市市场监督管理局").pk
+    refused = client.post(f"/plan/tasks/{task.pk}/", {
+        "form": "report", "month": "2027-05", "department": department,
+        "text": "窗口已设立，材料压减到5份"})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "不能报送未来月份的进展" in html and "窗口已设立，材料压减到5份" in html
+    done = client.post(f"/plan/tasks/{task.pk}/", {
+        "form": "report", "month": "2026-11", "department": department, "text": "已完成",
+        "completed": "on"})
+    assert done.status_code == 302
+    assert ProgressReport.objects.get(task=task).completed
