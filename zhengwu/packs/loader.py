@@ -47,9 +47,9 @@ from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
-from zhengwu.plan.pack import PlanLoad, plan_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
+from zhengwu.plan.pack import PlanLoad, plan_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
 from zhengwu.regions.services import RegionRow, regions_load

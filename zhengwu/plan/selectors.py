@@ -76,7 +76,8 @@ def overview() -> Overview:
                 "-month", "-created_at", "-pk"))))))
     readings = _readings(t.figure for m in measures for t in m.targets.all() if t.figure)
     today = clock.today()
-    views, counts = [], {}
+    views: list[MeasureView] = []
+    counts: dict[str, int] = {}
     for measure in measures:
         targets = []
         for target in measure.targets.all():

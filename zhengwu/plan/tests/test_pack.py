@@ -5,6 +5,7 @@ bad row refuses the load and keeps nothing; a pack without a plan loads without 
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def test_the_pack_loads_32_measures_with_their_tasks(db: Any) -> None:
 
 def test_targets_name_figures_and_thresholds(db: Any) -> None:
     days = Target.objects.get(measure__number=12, figure="bundle_longest_days:LY-QYKB")
-    assert (days.comparison, days.threshold) == ("<=", 1)
+    assert (days.comparison, days.threshold) == ("<=", Decimal("1.00"))
     assert Target.objects.filter(measure__number=4, figure="").exists()  # reported by departments
 
 

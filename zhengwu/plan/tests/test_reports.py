@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from zhengwu.accounts.models import User
+from zhengwu.core.errors import InvalidInput
 from zhengwu.core.models import AuditEvent
 from zhengwu.plan import services
 from zhengwu.plan.models import Comment, ProgressReport, Task
@@ -29,8 +30,9 @@ def task_of(measure: int) -> Task:
 
 
 def status_of(client: Any, measure: int) -> dict[str, Any]:
-    items = client.get(URL + "/measures").json()["items"]
-    return next(m for m in items if m["number"] == measure)["tasks"][0]
+    items: list[dict[str, Any]] = client.get(URL + "/measures").json()["items"]
+    found: dict[str, Any] = next(m for m in items if m["number"] == measure)["tasks"][0]
+    return found
 
 
 @time_machine.travel(NOW, tick=False)
@@ -107,7 +109,7 @@ def test_a_supervisor_comments_with_an_audit_row(db: Any, client_for: Any) -> No
 @time_machine.travel(NOW, tick=False)
 def test_evidence_is_checked_by_its_content(db: Any) -> None:
     chief = User.objects.get(username="chief")
-    with pytest.raises(services.InvalidInput, match="不是 PDF、JPG 或 PNG"):
+    with pytest.raises(InvalidInput, match="不是 PDF、JPG 或 PNG"):
         services.report_submit(task=task_of(12), user=chief, month="2026-11", text="进展",
                                evidence_name="说明.pdf", evidence=b"plain text")
     saved = services.report_submit(task=task_of(12), user=chief, month="2026-11", text="进展",
