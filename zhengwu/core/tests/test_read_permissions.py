@@ -136,6 +136,9 @@ PUBLIC = {
     "/api/v1/hall/display/{hall}",
     # 办不成事反映公示: the monthly list, no personal data (unresolved/tests/test_pages.py).
     "/api/v1/unresolved/public",
+    # 督查督办: the plan's measures, live figures and statuses, no personal data
+    # (plan/tests/test_reports.py, docs/plan.md).
+    "/api/v1/plan/measures",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
