@@ -7,6 +7,7 @@ from zhengwu.plan import views
 app_name = "plan"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("report.pdf", views.report_pdf, name="report_pdf"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("reports/<int:pk>/evidence/", views.evidence, name="evidence"),
 ]

@@ -12,17 +12,34 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from zhengwu.accounts.models import User
+from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.upload_check import sniff
 from zhengwu.departments.models import Department
+from zhengwu.documents.pdf import render_pdf
 from zhengwu.plan import dashboard as plan_dashboard
 from zhengwu.plan import selectors, services
 from zhengwu.plan.forms import CommentForm, ReportForm
 from zhengwu.plan.models import ProgressReport, Task
+from zhengwu.regions.models import Region
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "plan/dashboard.html", plan_dashboard.dashboard())
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """The monthly report: the dashboard's figures, charts and statuses as a PDF with the
+    Chinese font embedded (documents.pdf; rendered only when asked for)."""
+    context = plan_dashboard.dashboard()
+    month = f"{clock.today():%Y-%m}"
+    # The home region's name (the portal's Site sits above this app).
+    context.update(month=month, site_name=Region.objects.filter(home=True).values_list(
+        "name", flat=True).first() or "")
+    response = HttpResponse(render_pdf("plan/report_pdf.html", context),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''plan-report-{month}.pdf"
+    return response
 
 
 def _task(pk: int) -> Task:

@@ -5,10 +5,13 @@ report keeping what was typed."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import time_machine
+from pypdf import PdfReader
 
+from tests.pdfcheck import embedded_fonts
 from zhengwu.accounts.models import User
 from zhengwu.catalog import kpis
 from zhengwu.catalog.selectors import kpi_facts
@@ -58,3 +61,15 @@ def test_a_refused_report_keeps_what_was_typed(db: Any, client_for: Any) -> None
         "completed": "on"})
     assert done.status_code == 302
     assert ProgressReport.objects.get(task=task).completed
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_monthly_report_is_a_pdf_with_the_chinese_font(db: Any, client_for: Any) -> None:
+    answer = client_for(None).get("/plan/report.pdf")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert "plan-report-2026-12.pdf" in answer["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(answer.content))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "督查督办月报" in text and "企业开办" in text
+    fonts = embedded_fonts(reader)
+    assert any("CJK" in name for name in fonts) and all(fonts.values()), fonts
