@@ -73,3 +73,23 @@ def test_the_monthly_report_is_a_pdf_with_the_chinese_font(db: Any, client_for: 
     assert "督查督办月报" in text and "企业开办" in text
     fonts = embedded_fonts(reader)
     assert any("CJK" in name for name in fonts) and all(fonts.values()), fonts
+
+
+@time_machine.travel(NOW, tick=False)
+def test_evidence_is_for_staff_only(db: Any, client_for: Any) -> None:
+    from zhengwu.plan.services import report_submit
+
+    task = Task.objects.get(measure__number=12)
+    saved = report_submit(task=task, user=User.objects.get(username="chief"), month="2026-11",
+                          text="进展", evidence_name="照片.pdf",
+                          evidence=b"%PDF-1.4\n%%EOF\n")
+    url = f"/plan/reports/{saved.pk}/evidence/"
+    assert client_for(None).get(url).status_code == 403
+    assert client_for(User.objects.get(username="zhangsan")).get(url).status_code == 403
+    answer = client_for(User.objects.get(username="supervisor")).get(url)
+    assert answer.status_code == 200 and b"".join(answer.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    public = client_for(None).get(f"/plan/tasks/{task.pk}/").content.decode()
+    assert "进展" in public and url not in public  # the report is public, its evidence is not
+    anonymous = client_for(None).post(f"/plan/tasks/{task.pk}/", {"form": "comment",
+                                                                  "text": "x"})
+    assert anonymous.status_code == 403
