@@ -66,8 +66,9 @@ def _latest(task: Task) -> ProgressReport | None:
     return reports[0] if reports else None
 
 
-def overview() -> Overview:
-    """The whole plan as of now, in a fixed number of queries plus each figure's own."""
+def overview(*, today: dt.date | None = None) -> Overview:
+    """The whole plan as of now (statuses as of `today`, default the platform's today), in a
+    fixed number of queries plus each figure's own."""
     measures = list(Measure.objects.prefetch_related(
         "targets",
         Prefetch("tasks", queryset=Task.objects.prefetch_related(
@@ -75,7 +76,7 @@ def overview() -> Overview:
             Prefetch("reports", queryset=ProgressReport.objects.order_by(
                 "-month", "-created_at", "-pk"))))))
     readings = _readings(t.figure for m in measures for t in m.targets.all() if t.figure)
-    today = clock.today()
+    today = today or clock.today()
     views: list[MeasureView] = []
     counts: dict[str, int] = {}
     for measure in measures:

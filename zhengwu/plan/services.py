@@ -14,12 +14,14 @@ from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
-from zhengwu.core.audit import audit_record
+from zhengwu.core.audit import SYSTEM, audit_record
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.upload_check import check_upload
 from zhengwu.departments.models import Department
+from zhengwu.notifications.services import notify
 from zhengwu.plan.models import Comment, ProgressReport, Task
-from zhengwu.plan.selectors import reporting_departments
+from zhengwu.plan.selectors import overview, reporting_departments
+from zhengwu.plan.status import Status
 
 MAX_TEXT = 5000
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
@@ -93,3 +95,63 @@ def comment_add(*, task: Task, user: User, text: str) -> Comment:
         audit_record(actor=actor_for(user, role=Role.SUPERVISOR), action="plan.comment",
                      obj=comment, after={"task": str(task), "text": body[:200]})
     return comment
+
+
+# --- warnings and escalation (督办) ------------------------------------------------------------
+
+
+def _lead_staff(task: Task) -> list[User]:
+    """Whom a task's warnings go to: the 首席代表 of its lead departments, or, in a lead
+    department without one, every staff member holding a role there."""
+    found: dict[int, User] = {}
+    for department in task.lead_departments.all():
+        rows = RoleAssignment.objects.filter(department=department, user__is_active=True,
+                                             user__is_staff=True).select_related("user")
+        chiefs = [r.user for r in rows if r.role == Role.CHIEF_REPRESENTATIVE]
+        for user in chiefs or [r.user for r in rows]:
+            found[user.pk] = user
+    return list(found.values())
+
+
+def _supervisors() -> list[User]:
+    return list(User.objects.filter(
+        is_active=True, is_staff=True,
+        role_assignments__role=Role.SUPERVISOR).distinct().order_by("pk"))
+
+
+def plan_warn(now: dt.datetime) -> tuple[int, int]:
+    """Once a month per task (idempotent: the notifications' dedupe keys name the month):
+    a task whose last month's report is missing — its lead departments are asked for it;
+    a late task — its lead departments and 电子监察 are told (督办). Each notice sent has its
+    audit row in the same transaction. Returns (asked for reports, escalated)."""
+    today = now.astimezone(clock.SHANGHAI).date()
+    month = f"{today:%Y-%m}"
+    asked = escalated = 0
+    supervisors = _supervisors()
+    for measure in overview(today=today).measures:
+        for view in measure.tasks:
+            task = view.task
+            link = f"/plan/tasks/{task.pk}/"
+            title = f"举措{measure.measure.number}：{measure.measure.title[:40]}"
+            with transaction.atomic():
+                if view.verdict.status == Status.LATE:
+                    sent = notify(recipients=_lead_staff(task) + supervisors,
+                                  title=f"行动方案任务已逾期：{title}",
+                                  body=f"该任务完成时限为{task.deadline_text}，尚未报告完成，"
+                                       "已列入督办。请报送进展和佐证材料。",
+                                  link=link, category="plan",
+                                  dedupe_key=f"plan:task:{task.pk}:late:{month}")
+                    if sent:
+                        escalated += 1
+                        audit_record(actor=SYSTEM, action="plan.escalate", obj=task,
+                                     after={"month": month, "notices": len(sent)})
+                elif "上月进展未报送" in view.verdict.reasons:
+                    sent = notify(recipients=_lead_staff(task), title=f"请报送进展：{title}",
+                                  body="该任务上月进展尚未报送，请在任务页面报送月度进展。",
+                                  link=link, category="plan",
+                                  dedupe_key=f"plan:task:{task.pk}:report:{month}")
+                    if sent:
+                        asked += 1
+                        audit_record(actor=SYSTEM, action="plan.ask_report", obj=task,
+                                     after={"month": month, "notices": len(sent)})
+    return asked, escalated
