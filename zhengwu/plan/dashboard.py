@@ -16,6 +16,13 @@ TREND_MONTHS = 6
 COLOURS = {Status.ON_TRACK: "#1a7f37", Status.AT_RISK: "#9a6700", Status.LATE: "#b3261e",
            Status.DONE: "#0b5cad"}
 LINE = "#0b5cad"
+NUMERALS = "一二三四五六七八九十"
+
+
+def group_heading(number: int, name: str) -> str:
+    """"四、扎实推进…", as the plan numbers its groups."""
+    numeral = NUMERALS[number - 1] if 1 <= number <= len(NUMERALS) else str(number)
+    return f"{numeral}、{name}"
 
 
 def status_chart(counts: dict[str, int]) -> SafeString:
@@ -44,7 +51,8 @@ def dashboard() -> dict[str, Any]:
     groups: dict[tuple[int, str], list[selectors.MeasureView]] = {}
     for view in overview.measures:
         groups.setdefault((view.measure.group_number, view.measure.group), []).append(view)
-    return {"overview": overview, "groups": sorted(groups.items()),
+    return {"overview": overview,
+            "groups": [(group_heading(*key), views) for key, views in sorted(groups.items())],
             "status_chart": status_chart(overview.counts),
             "trend_charts": trend_charts(overview),
             "statuses": [(s, overview.counts.get(s.value, 0)) for s in Status]}

@@ -28,7 +28,8 @@ def test_the_dashboard_shows_the_32_measures_with_live_figures(db: Any, client_f
     html = page.content.decode()
     assert html.count('id="measure-') == 32
     depth = next(k for k in kpis.compute(kpi_facts()) if k.key == "depth_3_or_more")
-    assert f"网上办理深度Ⅲ级以上占比 {round(depth.value * 100, 1):g} %" in html  # type: ignore[operator]
+    assert f"网上办理深度Ⅲ级以上占比 {round(depth.value * 100, 1):g}%" in html  # type: ignore[operator]
+    assert "四、扎实推进工程建设项目审批制度改革" in html
     assert "已逾期" in html and "<svg" in html and "12345满意率：近6个月" in html
 
 
