@@ -60,6 +60,7 @@ api.add_router("/hotline", "zhengwu.hotline.api.router")
 api.add_router("/hotline", "zhengwu.hotline.results_api.router")
 api.add_router("/hotline", "zhengwu.hotline.duplicates_api.router")
 api.add_router("/policies", "zhengwu.policies.api.router")
+api.add_router("/plan", "zhengwu.plan.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

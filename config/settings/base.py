@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "zhengwu.hotline",
     "zhengwu.policies",
     "zhengwu.openness",
+    "zhengwu.plan",
     "zhengwu.portal",
     "zhengwu.packs",
 ]

@@ -941,6 +941,11 @@ NOT_OBJECT_WRITES: dict[str, str] = {
        "a window only its clerk on duty or a hall manager: zhengwu/hall/tests/"
        "test_queue_access.py" for action in ("recall", "start", "pass", "requeue", "transfer",
                                              "finish")},
+    # 督查督办: not case work (zhengwu/plan/tests/test_reports.py).
+    "api POST /plan/tasks/{task_id}/reports": "staff of the task's lead or co-departments, "
+        "for one of them: zhengwu/plan/tests/test_reports.py",
+    "api POST /plan/tasks/{task_id}/comments": "电子监察 (supervisor) only: "
+        "zhengwu/plan/tests/test_reports.py",
     # 办不成事反映: not case work; its own matrix tries every demo user on every page and API.
     "api POST /unresolved/tickets": "one's own ticket (staff record for others on pages "
                                     "only): zhengwu/unresolved/tests/test_access.py",

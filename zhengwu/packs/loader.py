@@ -49,6 +49,7 @@ from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.packs.bundles import BundleLoad, bundles_load
+from zhengwu.plan.pack import PlanLoad, plan_load
 from zhengwu.policies.pack import policies_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
@@ -79,6 +80,7 @@ class LoadReport:
     hotline_categories: int = 0
     hotline_rules: int = 0
     policies: tuple[int, int, int] = (0, 0, 0)
+    plan: PlanLoad | None = None
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -90,7 +92,9 @@ class LoadReport:
                 f"新建签名密钥（证照与文书） {len(self.licence_keys or [])}，共享数据变更 {self.shared_data}，"
                 f"服务大厅新增 {self.halls}，12345诉求分类变更 {self.hotline_categories}，"
                 f"12345派单规则新增 {self.hotline_rules}，政策文件新增 {self.policies[0]}、"
-                f"惠企政策事项新增 {self.policies[1]}、企业信息文件导入 {self.policies[2]}")
+                f"惠企政策事项新增 {self.policies[1]}、企业信息文件导入 {self.policies[2]}，"
+                f"行动方案举措变更 {self.plan.measures if self.plan else 0}、目标变更 "
+                f"{self.plan.targets if self.plan else 0}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -423,6 +427,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         hotline = hotline_load(pack, actor=actor)
         report.hotline_categories, report.hotline_rules = hotline.categories, hotline.rules
         report.policies = policies_load(pack, actor=actor)
+        report.plan = plan_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

@@ -150,6 +150,9 @@ PUBLIC = {
     "/api/v1/policies/benefits",
     # 兑现指标: counts, amounts and working days per benefit, no enterprise named.
     "/api/v1/policies/kpis",
+    # 督查督办: the plan's measures, live figures and statuses, no personal data
+    # (plan/tests/test_reports.py, docs/plan.md).
+    "/api/v1/plan/measures",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
