@@ -2,7 +2,8 @@
 computing from the platform's own records, with its definition and its source.
 
 Every figure reuses the computation of the app that owns it (catalog.kpis, bundles.kpis,
-cases.licence_kpis, evaluations.indicators, hotline.results); none is derived again here.
+cases.licence_kpis, evaluations.indicators, hotline.results, policies.selectors); none is
+derived again here.
 Two kinds:
 - monthly figures (好差评, 12345 三率, 电子证照出证率, 超时默认准予): computed for one Beijing
   month, so the dashboard can draw their trend;
@@ -156,7 +157,21 @@ def _hotline(rate: str) -> Callable[[str, str], float | None]:
     return compute
 
 
+# --- 惠企政策 (policies.selectors) -------------------------------------------------------------
+
+
+def _interpretation_share(month: str, argument: str) -> float | None:
+    from zhengwu.policies.selectors import interpretation_coverage
+
+    covered, total = interpretation_coverage()
+    return _percent(covered / total) if total else None
+
+
 FIGURES: dict[str, Figure] = {f.key: f for f in (
+    Figure("policy_interpretation_share", "政策文件配套解读率", "%",
+           "政策文件库中有效的政策文件里，至少配有一篇政策解读的占比。",
+           "惠企政策文件库（policies.selectors.interpretation_coverage）", False,
+           _interpretation_share),
     Figure("online_availability", "网上可办率", "%",
            "已发布实施清单事项中网上办理深度达Ⅱ级及以上（可网上申请）的占比。",
            "事项目录（catalog.kpis 网上可办率）", False, _catalog("online_availability")),

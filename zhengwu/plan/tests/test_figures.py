@@ -127,6 +127,14 @@ def test_case_figures_equal_their_sources(answered: dict[str, dict[str, Any]]) -
         kind="deemed", recorded_at__gte=start, recorded_at__lt=end).count()
 
 
+def test_the_interpretation_share_equals_the_policy_library(
+        answered: dict[str, dict[str, Any]]) -> None:
+    from zhengwu.policies.selectors import interpretation_coverage
+
+    covered, total = interpretation_coverage()
+    assert answered["policy_interpretation_share"]["value"] == percent(covered / total) == 100.0
+
+
 @time_machine.travel(NOW, tick=False)
 def test_every_figure_reads_and_monthly_ones_have_a_trend(db: Any) -> None:
     for key, figure in figures.FIGURES.items():

@@ -61,12 +61,14 @@ def _copy(tmp_path: Path) -> Path:
 def test_a_bad_target_refuses_the_load_and_keeps_nothing(db: Any, tmp_path: Path, line: str,
                                                          message: str) -> None:
     pack = _copy(tmp_path)
-    with (pack / "plan" / "targets.csv").open("a", encoding="utf-8") as handle:
+    targets = pack / "plan" / "targets.csv"
+    bad_line = len(targets.read_text(encoding="utf-8").splitlines()) + 1
+    with targets.open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
     Target.objects.filter(measure__number=5).update(text="改过的目标")
     with pytest.raises(PlanPackError, match=message) as refused, transaction.atomic():
         plan_load(pack, actor=SYSTEM)
-    assert "plan/targets.csv 第20行" in refused.value.message
+    assert f"plan/targets.csv 第{bad_line}行" in refused.value.message
     assert Target.objects.filter(text="改过的目标").count() == 2
 
 
