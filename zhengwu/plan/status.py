@@ -36,9 +36,15 @@ class Status(StrEnum):
     def label(self) -> str:
         return LABELS[self]
 
+    @property
+    def tone(self) -> str:
+        """The site's badge tone it is shown in (site.css .badge.ok/.warn/.bad)."""
+        return TONES[self]
+
 
 LABELS = {Status.ON_TRACK: "正常推进", Status.AT_RISK: "有风险", Status.LATE: "已逾期",
           Status.DONE: "已完成"}
+TONES = {Status.ON_TRACK: "ok", Status.AT_RISK: "warn", Status.LATE: "bad", Status.DONE: "ok"}
 
 
 def met(value: float | None, comparison: str, threshold: Decimal | float | None) -> bool | None:
