@@ -39,8 +39,6 @@ from zhengwu.policies.models import (
 from zhengwu.policies.rules import benefit_of, conditions_parse, version_of
 
 OFFICER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
-MAX_FACT_FILE_BYTES = 5 * 1024 * 1024
-MAX_FACT_ROWS = 50_000
 
 
 # --- who acts for a department ------------------------------------------------------------
@@ -209,9 +207,10 @@ def rule_version_add(*, user: User, benefit_id: int, rule: RuleIn) -> BenefitRul
 
 
 def benefit_rules(benefit: Benefit) -> Any:
-    """The benefit as eligibility reads it: every version."""
+    """The benefit as eligibility reads it: every version (the model orders them; .all() lets
+    a prefetch serve it)."""
     return benefit_of(benefit.code, benefit.name,
-                      [_version(r) for r in benefit.rules.order_by("version")])
+                      [_version(r) for r in benefit.rules.all()])
 
 
 # --- eligibility --------------------------------------------------------------------------
@@ -227,11 +226,20 @@ class Answer:
 
 def eligibility(*, benefit: Benefit, uscc: str, on: dt.date | None = None) -> Answer | None:
     """Whether the enterprise `uscc` qualifies on `on` (today), explained; None: unknown."""
+    found = eligibilities(benefits=[benefit], uscc=uscc, on=on)
+    return found[0] if found else None
+
+
+def eligibilities(*, benefits: list[Benefit], uscc: str,
+                  on: dt.date | None = None) -> list[Answer]:
+    """The enterprise's answer for each of `benefits`, its facts read once (我能享受的政策);
+    empty when the platform knows nothing of it."""
     day = on or clock.today()
     subject = facts_mod.subject_get(uscc, on=day)
     if subject is None:
-        return None
-    return Answer(benefit, subject, day, evaluate(benefit_rules(benefit), subject.facts, on=day))
+        return []
+    return [Answer(benefit, subject, day, evaluate(benefit_rules(benefit), subject.facts, on=day))
+            for benefit in benefits]
 
 
 def eligible_answers(*, benefit: Benefit, on: dt.date | None = None) -> list[Answer]:

@@ -56,12 +56,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     if user.kind != UserKind.ENTERPRISE or not user.uscc:
         # The page of an enterprise's own figures: 403 to others, as the API answers them.
         return render(request, "policies/mine.html", {"not_enterprise": True}, status=403)
-    answers = []
-    for benefit in Benefit.objects.filter(published=True).select_related(
-            "department", "document", "implementation__item"):
-        answer = services.eligibility(benefit=benefit, uscc=user.uscc)
-        if answer is not None:
-            answers.append(answer)
+    answers = services.eligibilities(benefits=list(
+        Benefit.objects.filter(published=True).select_related(
+            "department", "document", "implementation__item").prefetch_related("rules")),
+        uscc=user.uscc)
     received = grants_received(user.uscc)
     return render(request, "policies/mine.html", {"answers": answers, "grants": received})
 
