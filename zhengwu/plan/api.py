@@ -53,6 +53,7 @@ class PlanReportOut(Schema):
 class PlanTaskOut(Schema):
     id: int
     number: int
+    text: str = Field(..., description="主要任务（举措分为几项任务时各项的原文；否则为空，见举措原文）")
     lead_units: str = Field(..., description="牵头单位（方案原文）")
     co_units: str = Field(..., description="配合单位（方案原文）")
     lead_departments: list[str]
@@ -109,7 +110,8 @@ def _target(target: selectors.TargetView) -> dict[str, Any]:
 
 def _task(view: selectors.TaskView) -> dict[str, Any]:
     task = view.task
-    return {"id": task.pk, "number": task.number, "lead_units": task.lead_units,
+    return {"id": task.pk, "number": task.number, "text": task.text,
+            "lead_units": task.lead_units,
             "co_units": task.co_units, "lead_departments": view.lead,
             "co_departments": view.co, "responsible": task.responsible,
             "deadline": task.deadline, "deadline_text": task.deadline_text,

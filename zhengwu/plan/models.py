@@ -34,10 +34,13 @@ class Measure(models.Model):
 class Task(models.Model):
     """A row of the task table: who leads, who takes part, by when. `lead_units` and
     `co_units` keep the plan's wording (collectives such as 市直各相关单位 included); the
-    departments are those of the pack whose short name matches."""
+    departments are those of the pack whose short name matches. Most measures are one task
+    (its `text` empty: the measure's says it); a measure the table splits (一是…二是…, each
+    with its own lead) has one task per part, numbered in the plan's order."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField("任务序号", default=1)
+    text = models.TextField("主要任务", blank=True)
     lead_units = models.CharField("牵头单位（原文）", max_length=500)
     co_units = models.CharField("配合单位（原文）", max_length=500, blank=True)
     lead_departments = models.ManyToManyField("departments.Department", related_name="+",

@@ -56,6 +56,10 @@ class Overview:
     as_of: dt.datetime
     counts: dict[str, int] = field(default_factory=dict)  # per status
 
+    @property
+    def task_count(self) -> int:
+        return sum(self.counts.values())
+
 
 def _readings(names: Iterable[str]) -> dict[str, figures.Reading]:
     return {name: figures.read(name) for name in sorted(set(names))}

@@ -18,6 +18,11 @@ Writes packs/leiyang/plan/measures.csv:
 `number,group_number,group,title,lead,co,deadline,deadline_text,text,source`
 (lead and co joined by “、”).
 
+And packs/leiyang/plan/tasks.csv: the measures the plan's 任务分解表 (附件) splits into parts
+(“一是由市政务服务中心制定…；二是由市自然资源局制定…”), one row per part, its lead the unit
+the part names (“由X制定” or “X制定”), its co-operating units and date the measure's:
+`measure,number,text,lead,co,deadline,deadline_text`.
+
     python3 packs/leiyang/tools/build_plan.py PLAN.txt          # (re)write measures.csv
     python3 packs/leiyang/tools/build_plan.py PLAN.txt --check  # verify it is up to date
 """
@@ -34,12 +39,16 @@ from pathlib import Path
 
 PACK = Path(__file__).resolve().parent.parent
 OUT = PACK / "plan" / "measures.csv"
+TASKS_OUT = PACK / "plan" / "tasks.csv"
 SOURCE = "耒阳市人民政府办公室 LYDR202101006（2021-08-09）二、主要举措"
 COLUMNS = ["number", "group_number", "group", "title", "lead", "co", "deadline",
            "deadline_text", "text", "source"]
 NUMERALS = "一二三四五六七八九十"
 GROUP = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[)）]\s*(.+?)\s*$", re.M)
 MEASURE = re.compile(r"^\s*(\d{1,2})[.．]\s*(.+?)\s*$", re.M)
+TASK_COLUMNS = ["measure", "number", "text", "lead", "co", "deadline", "deadline_text"]
+PART = re.compile(r"[一二三四五六七八九十]是")
+PART_LEAD = re.compile(r"^(?:由)?(市[^，,。；;由]+?)(?:制定|组织|牵头|负责)")
 DATE = re.compile(r"(20\d\d)年?(?:(\d{1,2})月)?底前完成")
 
 
@@ -109,9 +118,33 @@ def measures(plan: str) -> list[dict[str, str]]:
     return rows
 
 
-def render(rows: list[dict[str, str]]) -> str:
+def tasks(plan: str, measure_rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The parts of the measures the annex's 主要任务 splits (一是…二是…), in order."""
+    annex = plan[plan.index("任务分解表", plan.index("三、保障措施")):]
+    by_number = {r["number"]: r for r in measure_rows}
+    rows: list[dict[str, str]] = []
+    number = ""
+    for line in (line.strip() for line in annex.splitlines()):
+        if line.isdigit():
+            number = line
+        if not line.startswith("一是") or number not in by_number:
+            continue
+        measure = by_number[number]
+        parts = [p.strip().rstrip("；;。") for p in PART.split(line) if p.strip()]
+        for index, part in enumerate(parts, start=1):
+            lead = PART_LEAD.match(part)
+            if lead is None:
+                raise ValueError(f"measure {number} part {index} names no lead: {part[:30]}")
+            rows.append({"measure": number, "number": str(index),
+                         "text": part + "。", "lead": lead[1],
+                         "co": measure["co"], "deadline": measure["deadline"],
+                         "deadline_text": measure["deadline_text"]})
+    return rows
+
+
+def render(rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
@@ -122,16 +155,21 @@ def main() -> None:
     parser.add_argument("plan", type=Path)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    text = render(measures(args.plan.read_text(encoding="utf-8")))
+    plan = args.plan.read_text(encoding="utf-8")
+    measure_rows = measures(plan)
+    task_rows = tasks(plan, measure_rows)
+    outputs = {OUT: render(measure_rows), TASKS_OUT: render(task_rows, TASK_COLUMNS)}
     if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            sys.exit(f"{OUT} is out of date: run {Path(__file__).name} without --check")
-        print(f"{OUT} is up to date")
+        for path, text in outputs.items():
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                sys.exit(f"{path} is out of date: run {Path(__file__).name} without --check")
+            print(f"{path} is up to date")
         return
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}: 32 measures")
+    for path, text in outputs.items():
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}: 32 measures; {TASKS_OUT}: {len(task_rows)} parts")
 
 
 if __name__ == "__main__":

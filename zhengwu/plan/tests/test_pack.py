@@ -4,6 +4,7 @@ bad row refuses the load and keeps nothing; a pack without a plan loads without 
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +14,10 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from zhengwu.accounts.models import User
+from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM
-from zhengwu.plan.models import Measure, Target, Task
+from zhengwu.plan.models import Measure, ProgressReport, Target, Task
 from zhengwu.plan.pack import PlanPackError, plan_load
 
 
@@ -76,3 +79,57 @@ def test_a_pack_without_a_plan_loads_nothing(db: Any, tmp_path: Path) -> None:
     result = plan_load(tmp_path, actor=SYSTEM)
     assert (result.measures, result.targets) == (0, 0)
     assert Measure.objects.count() == 32
+
+
+def test_a_measure_with_several_tasks_has_each_with_its_own_lead(db: Any) -> None:
+    """Measure 20 of the plan's task table is split 一是…四是, each named with its own lead
+    unit (plan/tasks.csv); the others keep the measure's row as their one task."""
+    tasks = list(Task.objects.filter(measure__number=20).order_by("number"))
+    assert [t.number for t in tasks] == [1, 2, 3, 4]
+    assert [list(t.lead_departments.values_list("short_name", flat=True)) for t in tasks] == [
+        ["市政务服务中心"], ["市自然资源局"], ["市住建局"], ["市住建局"]]
+    assert tasks[0].text.startswith("由市政务服务中心制定工程建设项目联合踏勘工作方案")
+    assert all(str(t.deadline) == "2021-09-30" for t in tasks)
+    assert Task.objects.get(measure__number=12).text == ""  # the measure's own text says it
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("99,1,任务,市住建局,,,", "举措 99 不在 plan/measures.csv 中"),
+    ("20,1,重复的任务,市住建局,,,", "任务 20-1 重复"),
+    ("20,5,,市住建局,,,", "text 和 lead 必填"),
+    ("20,5,任务,市住建局,,2021-13-01,", "deadline 应为 YYYY-MM-DD"),
+])
+def test_a_bad_task_refuses_the_load_and_keeps_nothing(db: Any, tmp_path: Path, line: str,
+                                                       message: str) -> None:
+    pack = _copy(tmp_path)
+    tasks = pack / "plan" / "tasks.csv"
+    bad_line = len(tasks.read_text(encoding="utf-8").splitlines()) + 1
+    with tasks.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    Target.objects.filter(measure__number=5).update(text="改过的目标")
+    with pytest.raises(PlanPackError, match=message) as refused, transaction.atomic():
+        plan_load(pack, actor=SYSTEM)
+    assert f"plan/tasks.csv 第{bad_line}行" in refused.value.message
+    assert Target.objects.filter(text="改过的目标").count() == 2
+
+
+def test_a_task_dropped_from_the_file_is_removed_unless_reported_on(db: Any,
+                                                                    tmp_path: Path) -> None:
+    pack = _copy(tmp_path)
+    tasks = pack / "plan" / "tasks.csv"
+    lines = tasks.read_text(encoding="utf-8").splitlines()
+    tasks.write_text("\n".join(line for line in lines if not line.startswith("20,4,")) + "\n",
+                     encoding="utf-8")
+    reported = Task.objects.get(measure__number=20, number=4)
+    ProgressReport.objects.create(
+        task=reported, month=dt.date(2026, 11, 1), text="联合验收办法已印发。",
+        department=reported.lead_departments.get(), created_at=clock.now(),
+        author=User.objects.get(username="supervisor"))
+    with pytest.raises(PlanPackError, match="任务 20-4 已有进展报告") as refused, \
+            transaction.atomic():
+        plan_load(pack, actor=SYSTEM)
+    assert "plan/tasks.csv" in refused.value.message
+    reported.reports.all().delete()
+    plan_load(pack, actor=SYSTEM)
+    assert list(Task.objects.filter(measure__number=20).values_list("number", flat=True)) == [
+        1, 2, 3]

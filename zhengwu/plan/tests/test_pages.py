@@ -26,11 +26,25 @@ def test_the_dashboard_shows_the_32_measures_with_live_figures(db: Any, client_f
     page = client_for(None).get("/plan/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count('id="measure-') == 32
+    assert html.count('id="measure-') == 32  # one anchor per measure, however many tasks
     depth = next(k for k in kpis.compute(kpi_facts()) if k.key == "depth_3_or_more")
     assert f"网上办理深度Ⅲ级以上占比 {round(depth.value * 100, 1):g}%" in html  # type: ignore[operator]
     assert "四、扎实推进工程建设项目审批制度改革" in html
     assert "已逾期" in html and "<svg" in html and "12345满意率：近6个月" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_measure_in_several_tasks_shows_each_with_its_lead(db: Any, client_for: Any) -> None:
+    html = client_for(None).get("/plan/").content.decode()
+    assert "（35 项任务）" in html
+    for number in (1, 2, 3, 4):
+        assert f'<td data-label="序号">20-{number}</td>' in html
+    second = Task.objects.get(measure__number=20, number=2)
+    page = client_for(None).get(f"/plan/tasks/{second.pk}/").content.decode()
+    assert "推进工程建设项目联合踏勘、联合审图、联合验收工作机制（任务2）" in page
+    assert "由市自然资源局制定施工图设计方案联合审查办法" in page
+    first = Task.objects.get(measure__number=20, number=1)
+    assert f'href="/plan/tasks/{first.pk}/">任务1</a>：市政务服务中心' in page
 
 
 @time_machine.travel(NOW, tick=False)
