@@ -14,6 +14,12 @@ def sweep(now: dt.datetime) -> str:
     return f"督查督办：催报进展 {asked}，逾期督办 {escalated}"
 
 
+def record(now: dt.datetime) -> str:
+    from zhengwu.plan.records import record as figures_record
+
+    return f"督查督办：指标月度记录 {figures_record(now)}"
+
+
 class PlanConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "zhengwu.plan"
@@ -26,3 +32,6 @@ class PlanConfig(AppConfig):
         # Once a month per task (the notices' dedupe keys name the month); delivery of the
         # outbox runs later in the same `zhengwu sweep`.
         sweeps.register("plan.warn", sweep, stage=sweeps.Stage.DECIDE)
+        # After the state changes of the run (FOLLOW), so the records count them; at most
+        # once an hour per figure (plan.records.FRESH), however often the worker sweeps.
+        sweeps.register("plan.record", record, stage=sweeps.Stage.FOLLOW)

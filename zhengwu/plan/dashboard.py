@@ -1,6 +1,7 @@
 """What the public 营商环境 dashboard shows (/plan/): the plan's overview (plan.selectors), the
-count of tasks per status as a bar chart, and the monthly trend of every monthly figure a
-target names as a line chart (core.charts: inline SVG, nothing downloaded)."""
+count of tasks per status as a bar chart, and the monthly trend of every figure a target names
+that has one (monthly figures; snapshots once recorded, plan.records) as a line chart
+(core.charts: inline SVG, nothing downloaded)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from zhengwu.core import charts
-from zhengwu.plan import figures, selectors
+from zhengwu.plan import figures, records, selectors
 from zhengwu.plan.status import Status
 
-TREND_MONTHS = 6
 COLOURS = {Status.ON_TRACK: "#1a7f37", Status.AT_RISK: "#9a6700", Status.LATE: "#b3261e",
            Status.DONE: "#0b5cad"}
 LINE = "#0b5cad"
@@ -34,11 +34,12 @@ def status_chart(counts: dict[str, int]) -> SafeString:
 
 def trend_charts(overview: selectors.Overview) -> list[SafeString]:
     names = sorted({t.figure_key for m in overview.measures for t in m.targets
-                    if t.figure is not None and t.figure.monthly})
+                    if t.figure is not None})
     drawn = []
-    for name, values in selectors.trends(names, months=TREND_MONTHS).items():
+    for name, values in selectors.trends(names).items():
         figure, argument = figures.parse_key(name)
-        title = f"{figure.label}{f'（{argument}）' if argument else ''}：近{TREND_MONTHS}个月"
+        title = (f"{figure.label}{f'（{argument}）' if argument else ''}："
+                 f"近{records.TREND_MONTHS}个月")
         drawn.append(charts.line_chart(
             title, [m for m, _ in values],
             charts.Series(figure.label, [v for _, v in values], LINE),

@@ -8,7 +8,7 @@ Two kinds:
 - monthly figures (好差评, 12345 三率, 电子证照出证率, 超时默认准予): computed for one Beijing
   month, so the dashboard can draw their trend;
 - snapshots (the catalogue's shares, 一件事 KPIs): the state now; the catalogue and the bundle
-  KPIs keep no history, so they have no trend.
+  KPIs keep no history, so their only trend is the months plan.records kept of them.
 Shares are given as percentages (0–100), working days as numbers of days. A figure with
 nothing to count yet is None ("暂无数据"), never 0.
 

@@ -132,3 +132,25 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.created_at:%Y-%m-%d}"
+
+
+class FigureRecord(models.Model):
+    """A figure's value for one month as the platform computed it (plan.records): the months
+    the dashboard's trends draw, and the only history a snapshot figure (the catalogue's
+    shares, 一件事 KPIs) has. Written by the `plan.record` sweep only; a closed month's record
+    stops changing once the month has settled."""
+
+    key = models.CharField("指标", max_length=100)  # a figures key, with its ":argument"
+    month = models.CharField("月份", max_length=7)  # "YYYY-MM"
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2, null=True, blank=True)
+    recorded_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "指标月度记录"
+        verbose_name_plural = "指标月度记录"
+        ordering = ["key", "month"]
+        constraints = [models.UniqueConstraint(fields=["key", "month"],
+                                               name="plan_figure_record_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.month}"

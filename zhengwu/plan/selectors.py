@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.core import clock
-from zhengwu.plan import figures
+from zhengwu.plan import figures, records
 from zhengwu.plan.models import Measure, ProgressReport, Target, Task
 from zhengwu.plan.status import LatestReport, Verdict, met, task_status
 
@@ -62,7 +62,21 @@ class Overview:
 
 
 def _readings(names: Iterable[str]) -> dict[str, figures.Reading]:
-    return {name: figures.read(name) for name in sorted(set(names))}
+    """Each figure now: its current month's record when the sweep made it within the hour
+    (plan.records.FRESH), else computed here."""
+    wanted = sorted(set(names))
+    now = clock.now()
+    month = records.current_month(now)
+    found = records.of(wanted, [month])
+    readings = {}
+    for name in wanted:
+        kept = found.get((name, month))
+        if kept is not None and kept.recorded_at >= now - records.FRESH:
+            period = month if figures.parse_key(name)[0].monthly else ""
+            readings[name] = figures.Reading(records.value(kept), period, kept.recorded_at)
+        else:
+            readings[name] = figures.read(name)
+    return readings
 
 
 def _latest(task: Task) -> ProgressReport | None:
@@ -103,16 +117,36 @@ def overview(*, today: dt.date | None = None) -> Overview:
                                   [d.short_name for d in task.co_departments.all()],
                                   latest, verdict))
         views.append(MeasureView(measure, tasks, targets))
-    return Overview(views, clock.now(), counts)
+    # The oldest reading's moment: a figure read from its record may be up to an hour old.
+    return Overview(views, min((r.as_of for r in readings.values()), default=clock.now()),
+                    counts)
 
 
-def trends(names: Iterable[str], *, months: int = 6) -> dict[str, list[tuple[str, float | None]]]:
-    """The monthly trend of each monthly figure among `names` (snapshots have none)."""
+def trends(names: Iterable[str], *, months: int = records.TREND_MONTHS
+           ) -> dict[str, list[tuple[str, float | None]]]:
+    """Each figure's values over the last `months` months, oldest first: closed months from
+    their records (plan.records), a monthly figure's unrecorded month computed from its
+    source, the current month as `_readings` reads it. A snapshot is drawn only once it has
+    a record of an earlier month (before the sweep recorded it, its past is unknown: None)."""
+    wanted = sorted(set(names))
+    window = figures.months_back(records.current_month(clock.now()), months)
+    kept = records.of(wanted, window[:-1])
+    current = _readings(wanted)
     found = {}
-    for name in sorted(set(names)):
-        values = figures.trend(name, months=months)
-        if values:
-            found[name] = values
+    for name in wanted:
+        figure, argument = figures.parse_key(name)
+        if not figure.monthly and not any((name, m) in kept for m in window[:-1]):
+            continue
+        values: list[tuple[str, float | None]] = []
+        for month in window[:-1]:
+            record = kept.get((name, month))
+            if record is not None:
+                values.append((month, records.value(record)))
+            else:
+                values.append((month, figure.compute(month, argument) if figure.monthly
+                               else None))
+        values.append((window[-1], current[name].value))
+        found[name] = values
     return found
 
 
