@@ -5,7 +5,8 @@
    The agency's reviewer (王审核) confirms receipt — the 20-working-day limit appears — and
    answers 予以公开 within it, on a phone (390 px). 张三 reads the answer on his request page.
 2. The public 营商环境 dashboard lists the plan's 32 measures with live figures where the
-   platform measures them, at desktop and phone width; axe-core clean throughout.
+   platform measures them, at desktop and phone width; a measure in four tasks opens on its
+   second task's page on the phone; axe-core clean throughout.
 
 Screenshots go to ZHENGWU_SHOTS_DIR as openness-*.png and plan-*.png.
 """
@@ -80,3 +81,10 @@ def test_the_dashboard_shows_the_32_measures_with_live_figures(
     assert_accessible_at_widths(page, "营商环境督查督办")
     page.set_viewport_size({"width": 390, "height": 844})
     assert_fits(page, shots, "plan-dashboard-phone")
+    # Measure 20 is four tasks, each with the lead its part names; the second on a phone.
+    page.locator("#measure-20 ~ tr").first.get_by_role("link").click()
+    expect(page.locator("h1")).to_contain_text("（任务2）")
+    expect(main).to_contain_text("由市自然资源局制定施工图设计方案联合审查办法")
+    expect(main.get_by_role("link", name="任务1")).to_be_visible()
+    assert_accessible(page, "督查督办任务（手机）")
+    assert_fits(page, shots, "plan-task-phone")
