@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from zhengwu.core.masking import mask_citizen_id, mask_email, mask_name, mask_phone
 
-__all__ = ["redact"]
+__all__ = ["leaks", "redact"]
 
 # No letter or digit around a number: an order number (GD202612070001) or a credit code is
 # not a phone number.
@@ -50,3 +50,22 @@ def redact(text: str, *, names: Iterable[str] = ()) -> str:
         if len(name) >= 2:
             text = text.replace(name, mask_name(name))
     return text
+
+
+def leaks(text: str, *, names: Iterable[str] = (), phones: Iterable[str] = ()) -> list[str]:
+    """What personal data `text` still holds, in words (empty: none): what services.publish
+    refuses. Only the certain kinds — numbers by their shape, the caller's own name and
+    phone — not the 我叫/本人 guess, which a correct sentence may trip ("本人已知悉")."""
+    found = []
+    if EMAIL.search(text):
+        found.append("电子邮箱")
+    if CITIZEN_ID.search(text):
+        found.append("身份证号码")
+    digits_only = re.sub(r"[\s-]", "", text)
+    if MOBILE.search(text) or LANDLINE.search(text) or any(
+            len(d) >= 7 and d in digits_only for d in
+            ("".join(ch for ch in p if ch.isdigit()) for p in phones)):
+        found.append("电话号码")
+    if any(len(n.strip()) >= 2 and n.strip() in text for n in names):
+        found.append("诉求人姓名")
+    return found
