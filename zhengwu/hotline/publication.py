@@ -42,15 +42,19 @@ def published(*, kind: str = "", department_id: int | None = None,
     return rows.order_by("-published_at", "-pk")
 
 
-def public_rows(rows: QuerySet[WorkOrder]) -> list[dict[str, Any]]:
-    """The rows as the public may read them (PUBLIC_FIELDS only)."""
-    return [{"id": row["pk"], "kind": row["kind"],
-             "kind_label": str(OrderKind(row["kind"]).label),
-             "department": row["department__short_name"] or "12345热线",
-             "title": row["public_title"], "question": row["public_question"],
-             "answer": row["public_answer"], "published_at": row["published_at"],
-             "closed_at": row["closed_at"]}
-            for row in rows.values(*PUBLIC_FIELDS)]
+def public_values(rows: QuerySet[WorkOrder]) -> QuerySet[WorkOrder, dict[str, Any]]:
+    """Only PUBLIC_FIELDS of the rows: what leaves the database for the public."""
+    return rows.values(*PUBLIC_FIELDS)
+
+
+def public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One published order as the public reads it."""
+    return {"id": row["pk"], "kind": row["kind"],
+            "kind_label": str(OrderKind(row["kind"]).label),
+            "department": row["department__short_name"] or "12345热线",
+            "title": row["public_title"], "question": row["public_question"],
+            "answer": row["public_answer"], "published_at": row["published_at"],
+            "closed_at": row["closed_at"]}
 
 
 def departments() -> list[tuple[int, str]]:

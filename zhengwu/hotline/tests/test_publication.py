@@ -5,12 +5,16 @@ audit row."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from zhengwu.core.models import AuditEvent
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.hotline import publication, services
-from zhengwu.hotline.models import Channel, Publication, Status
+from zhengwu.hotline.models import Channel, Publication, Status, WorkOrder
 from zhengwu.hotline.tests.conftest import at, moved, opened
 from zhengwu.process.spec import MoveNotAllowed
 
@@ -25,7 +29,7 @@ PUBLIC = {"public_title": "超市销售过期食品", "public_question": "某超
 def closed(caller, operator, market, market_staff, *, consent=True, **fields):
     when = at(2026, 12, 7, 9)
     row = opened(caller, when, channel=Channel.WEB, publish_consent=consent,
-                 content=CONTENT, **fields)
+                 **({"content": CONTENT} | fields))
     moved(row.number, operator, when, action="dispatch", department_id=market.pk, by="rule")
     moved(row.number, market_staff, when, action="sign")
     moved(row.number, market_staff, at(2026, 12, 8), action="answer", reply=REPLY)
@@ -142,3 +146,85 @@ def test_reopening_takes_it_down(caller, operator, market, market_staff):
     row = moved(row.number, operator, at(2026, 12, 10), action="reopen", note="诉求人反映仍有售卖。")
     assert row.publication == Publication.NONE and list(publication.published()) == []
     assert row.publish_consent  # the consent stands: once closed again it may be published
+
+
+# --- the pages and the API --------------------------------------------------------------------
+
+PERSONAL = ("王五", "13912345678", "139****5678", "zhangsan")
+
+
+def test_the_portal_form_asks_for_consent_unticked(client_for, caller):
+    client = client_for(caller)
+    page = client.get(reverse("hotline:new")).content.decode()
+    assert "同意在办结后公开我的诉求和答复（隐去个人信息）" in page
+    assert 'name="publish_consent"' in page and "checked" not in page.split(
+        'name="publish_consent"')[1].split(">")[0]
+    fields = {"kind": "consult", "title": "社保卡补办", "content": "社保卡丢了怎么补办？",
+              "urgency": "normal", "caller_phone": ""}
+    client.post(reverse("hotline:new"), fields)
+    client.post(reverse("hotline:new"), fields | {"publish_consent": "on"})
+    assert [r.publish_consent for r in WorkOrder.objects.order_by("pk")] == [False, True]
+
+
+def test_publish_from_the_page_then_withdraw(client_for, caller, operator, market,
+                                             market_staff):
+    row = closed(caller, operator, market, market_staff, caller_name="王五")
+    staff = client_for(operator)
+    page = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
+    form = page.split('id="move-publish"')[1].split("</form>")[0]
+    assert "139****5678" in form and "13912345678" not in form  # prefilled, masked
+    refused = staff.post(reverse("hotline:order", args=[row.number]),
+                         {"action": "publish", **(PUBLIC | {"public_answer": "已告知王五。"})})
+    assert refused.status_code == 422 and "诉求人姓名" in refused.content.decode()
+    assert "超市销售过期食品" in refused.content.decode()  # what was typed is kept
+    done = staff.post(reverse("hotline:order", args=[row.number]),
+                      {"action": "publish", **PUBLIC})
+    assert done.status_code == 302
+
+    public = Client()
+    listed = public.get(reverse("hotline:published")).content.decode()
+    assert PUBLIC["public_answer"] in listed and "市市场监督管理局" in listed
+    assert not any(word in listed for word in PERSONAL)
+    api = public.get("/api/v1/hotline/published").json()
+    assert api["count"] == 1 and api["items"][0]["answer"] == PUBLIC["public_answer"]
+    assert not any(word in json.dumps(api, ensure_ascii=False) for word in PERSONAL)
+    assert set(api["items"][0]) == {"id", "kind", "kind_label", "department", "title",
+                                    "question", "answer", "published_at", "closed_at"}
+
+    mine = client_for(caller)
+    own = mine.get(reverse("hotline:order", args=[row.number])).content.decode()
+    assert "撤回公开同意" in own
+    assert mine.post(reverse("hotline:order", args=[row.number]),
+                     {"action": "consent_withdraw"}).status_code == 302
+    assert PUBLIC["public_answer"] not in public.get(reverse("hotline:published")).content.decode()
+    assert public.get("/api/v1/hotline/published").json()["count"] == 0
+    # The caller makes no other move from their page.
+    assert mine.post(reverse("hotline:order", args=[row.number]),
+                     {"action": "close"}).status_code == 403
+
+
+def test_the_public_page_filters_searches_and_pages(caller, operator, market, market_staff,
+                                                    police, police_staff):
+    one = closed(caller, operator, market, market_staff)
+    moved(one.number, operator, at(2026, 12, 9), action="publish", **PUBLIC)
+    two = closed(caller, operator, market, market_staff, kind="suggestion",
+                 title="建议增设公交站", content="建议在蔡子池街道增设公交站。")
+    moved(two.number, operator, at(2026, 12, 10), action="publish",
+          public_title="建议增设公交站", public_question="建议在蔡子池街道增设公交站。",
+          public_answer="已转交通运输部门研究。")
+    public = Client()
+
+    def titles(**query):
+        return [i["title"] for i in public.get("/api/v1/hotline/published", query).json()["items"]]
+
+    assert titles() == ["建议增设公交站", "超市销售过期食品"]  # newest first
+    assert titles(kind="complaint") == ["超市销售过期食品"]
+    assert titles(q="公交") == ["建议增设公交站"]
+    assert titles(q="过期 牛奶") == ["超市销售过期食品"]
+    assert titles(department_id=police.pk) == []
+    assert titles(limit=1, offset=1) == ["超市销售过期食品"]
+    page = public.get(reverse("hotline:published"), {"kind": "suggestion"}).content.decode()
+    assert "已转交通运输部门研究" in page and "责令下架" not in page
+    assert public.get(reverse("hotline:published"), {"page": "x"}).status_code == 200
+    bad = public.get("/api/v1/hotline/published", {"limit": 0})
+    assert bad.status_code == 422 and "code" in bad.json()
