@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -287,7 +288,7 @@ class PublishedFilterForm(forms.Form):
     department = forms.ChoiceField(label="答复部门", required=False)
     q = forms.CharField(label="关键词", max_length=50, required=False)
 
-    def __init__(self, *args: Any, departments: list[tuple[int, str]] = (),  # type: ignore[assignment]
+    def __init__(self, *args: Any, departments: Sequence[tuple[int, str]] = (),
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["department"]).choices = [

@@ -44,7 +44,8 @@ def published(*, kind: str = "", department_id: int | None = None,
 
 def public_values(rows: QuerySet[WorkOrder]) -> QuerySet[WorkOrder, dict[str, Any]]:
     """Only PUBLIC_FIELDS of the rows: what leaves the database for the public."""
-    return rows.values(*PUBLIC_FIELDS)
+    found: QuerySet[WorkOrder, dict[str, Any]] = rows.values(*PUBLIC_FIELDS)
+    return found
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:

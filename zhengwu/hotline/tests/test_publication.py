@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from zhengwu.core.models import AuditEvent
 from zhengwu.core.errors import InvalidInput, NotAllowed
-from zhengwu.hotline import publication, services
+from zhengwu.core.models import AuditEvent
+from zhengwu.hotline import publication
 from zhengwu.hotline.models import Channel, Publication, Status, WorkOrder
 from zhengwu.hotline.tests.conftest import at, moved, opened
 from zhengwu.process.spec import MoveNotAllowed
