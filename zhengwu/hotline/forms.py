@@ -168,6 +168,7 @@ class ListFilterForm(forms.Form):
     department = forms.ChoiceField(label="承办部门", required=False)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     business = forms.BooleanField(label="仅看营商环境诉求", required=False)
+    awaiting = forms.BooleanField(label="仅看待公开（已办结、诉求人同意公开）", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

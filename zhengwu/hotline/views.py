@@ -290,6 +290,8 @@ def orders(request: HttpRequest) -> HttpResponse:
         department_id=int(department) if sees_all and department.isdigit() else None)
     if chosen.get("business"):
         found = found.filter(business=True)
+    if chosen.get("awaiting"):
+        found = publication.awaiting(found)
     now = clock.now()
     if not sees_all:
         # The department's inbox: what waits for 签收 first, then by deadline.

@@ -170,6 +170,8 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
                                              market_staff):
     row = closed(caller, operator, market, market_staff, caller_name="王五")
     staff = client_for(operator)
+    waiting = staff.get(reverse("hotline:orders"), {"awaiting": "on"}).content.decode()
+    assert row.number in waiting
     page = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
     form = page.split('id="move-publish"')[1].split("</form>")[0]
     assert "139****5678" in form and "13912345678" not in form  # prefilled, masked
@@ -180,6 +182,8 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
     done = staff.post(reverse("hotline:order", args=[row.number]),
                       {"action": "publish", **PUBLIC})
     assert done.status_code == 302
+    waiting = staff.get(reverse("hotline:orders"), {"awaiting": "on"}).content.decode()
+    assert row.number not in waiting
 
     public = Client()
     listed = public.get(reverse("hotline:published")).content.decode()
