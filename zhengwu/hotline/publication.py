@@ -11,6 +11,7 @@ name, phone, e-mail, address, account or the order's own text (PUBLIC_FIELDS).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -22,6 +23,7 @@ from zhengwu.hotline.redact import redact
 PUBLIC_FIELDS = ("pk", "kind", "department__short_name", "public_title",
                  "public_question", "public_answer", "published_at", "closed_at")
 PAGE_SIZE = 20
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 QUERY_MOST = 50
 
 
@@ -35,7 +37,8 @@ def published(*, kind: str = "", department_id: int | None = None,
         rows = rows.filter(kind=kind)
     if department_id:
         rows = rows.filter(department_id=department_id)
-    words = (q or "").strip()[:QUERY_MOST].split()
+    # Control characters (a NUL, which PostgreSQL refuses in a literal) are no search words.
+    words = CONTROL.sub(" ", (q or "")[:QUERY_MOST]).split()
     for word in words:
         rows = rows.filter(Q(public_title__icontains=word) | Q(public_question__icontains=word)
                            | Q(public_answer__icontains=word))

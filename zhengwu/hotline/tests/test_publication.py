@@ -225,6 +225,7 @@ def test_the_public_page_filters_searches_and_pages(caller, operator, market, ma
     assert titles(kind="complaint") == ["超市销售过期食品"]
     assert titles(q="公交") == ["建议增设公交站"]
     assert titles(q="过期 牛奶") == ["超市销售过期食品"]
+    assert titles(q="公交\x00") == ["建议增设公交站"]  # a NUL is no search word
     assert titles(department_id=police.pk) == []
     assert titles(limit=1, offset=1) == ["超市销售过期食品"]
     page = public.get(reverse("hotline:published"), {"kind": "suggestion"}).content.decode()
