@@ -27,7 +27,13 @@ from zhengwu.core import clock
 from zhengwu.hotline import attachments, publication, routing, selectors, services, upstream
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
-from zhengwu.hotline.workflow import ACTION_LABELS, ORDER_TABLE, PERSON_ACTIONS, is_operator
+from zhengwu.hotline.workflow import (
+    ACTION_LABELS,
+    CALLER_ACTIONS,
+    ORDER_TABLE,
+    PERSON_ACTIONS,
+    is_operator,
+)
 from zhengwu.process import engine
 
 router = Router(tags=["12345热线"], auth=django_auth)
@@ -158,8 +164,9 @@ def _out(row: WorkOrder, user: User, *, purpose: str) -> dict[str, Any]:
         "public_title": row.public_title, "public_question": row.public_question,
         "public_answer": row.public_answer, "published_at": row.published_at,
         "overdue": selectors.is_overdue(row, clock.now()),
-        "moves": engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
-        if user.is_staff else [],
+        # A caller's only move is withdrawing consent to publication (撤回公开同意).
+        "moves": engine.moves_open(ORDER_TABLE, row, user,
+                                   actions=PERSON_ACTIONS if user.is_staff else CALLER_ACTIONS),
     }
 
 

@@ -233,3 +233,23 @@ def test_the_public_page_filters_searches_and_pages(caller, operator, market, ma
     assert public.get(reverse("hotline:published"), {"page": "x"}).status_code == 200
     bad = public.get("/api/v1/hotline/published", {"limit": 0})
     assert bad.status_code == 422 and "code" in bad.json()
+
+
+def test_through_the_api(client_for, caller, operator, market, market_staff):
+    row = closed(caller, operator, market, market_staff)
+    url = f"/api/v1/hotline/orders/{row.number}"
+    staff, mine = client_for(operator), client_for(caller)
+    assert "publish" in staff.get(url).json()["moves"]
+    assert mine.get(url).json()["moves"] == ["consent_withdraw"]
+    leaking = staff.post(f"{url}/moves", {"action": "publish", **(
+        PUBLIC | {"public_question": "请回电13912345678"})}, content_type="application/json")
+    assert leaking.status_code == 422 and leaking.json()["code"] == "order.public_question"
+    done = staff.post(f"{url}/moves", {"action": "publish", **PUBLIC},
+                      content_type="application/json").json()
+    assert done["publication"] == "published" and done["public_answer"] == PUBLIC["public_answer"]
+    assert mine.post(f"{url}/moves", {"action": "publish", **PUBLIC},
+                     content_type="application/json").status_code == 403
+    gone = mine.post(f"{url}/moves", {"action": "consent_withdraw"},
+                     content_type="application/json").json()
+    assert gone["publication"] == "withdrawn" and gone["publish_consent"] is False
+    assert gone["moves"] == []
