@@ -217,6 +217,8 @@ def test_the_public_page_filters_searches_and_pages(caller, operator, market, ma
           public_title="建议增设公交站", public_question="建议在蔡子池街道增设公交站。",
           public_answer="已转交通运输部门研究。")
     public = Client()
+    # Citizens find it where they enter the hotline: the portal home's 12345 card.
+    assert 'href="/hotline/published/"' in public.get("/").content.decode()
 
     def titles(**query):
         return [i["title"] for i in public.get("/api/v1/hotline/published", query).json()["items"]]
