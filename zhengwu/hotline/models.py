@@ -70,7 +70,7 @@ class Publication(models.TextChoices):  # 互动交流: the order's answer on th
     NONE = "", "未处理"
     PUBLISHED = "published", "已公开"
     DECLINED = "declined", "不予公开"
-    WITHDRAWN = "withdrawn", "已撤下"  # the caller withdrew consent, or the order was reopened
+    WITHDRAWN = "withdrawn", "已撤下"  # the caller withdrew consent (a reopened order goes back to NONE)
 
 
 class Category(models.Model):
