@@ -1,6 +1,7 @@
 """12345 hotline API (/api/v1/hotline/…): orders (list, take, read, move), routing suggestions,
-the import from other platforms, and the routing table (read; a new version by the hotline's
-admins). Errors are {"code","detail"} (config/api.py).
+the import from other platforms, the routing table (read; a new version by the hotline's
+admins) and, public, 互动交流's published questions and answers (`GET /published`, no
+personal data: publication.PUBLIC_FIELDS). Errors are {"code","detail"} (config/api.py).
 
 The caller's name and phone are shown as selectors.caller_view decides (masked for department
 staff who may not unmask; never to the department on a confidential order); every unmasked
@@ -23,10 +24,16 @@ from ninja.security import django_auth
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
-from zhengwu.hotline import attachments, routing, selectors, services, upstream
+from zhengwu.hotline import attachments, publication, routing, selectors, services, upstream
 from zhengwu.hotline.models import Channel, RoutingVersion, WorkOrder
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
-from zhengwu.hotline.workflow import ACTION_LABELS, ORDER_TABLE, PERSON_ACTIONS, is_operator
+from zhengwu.hotline.workflow import (
+    ACTION_LABELS,
+    CALLER_ACTIONS,
+    ORDER_TABLE,
+    PERSON_ACTIONS,
+    is_operator,
+)
 from zhengwu.process import engine
 
 router = Router(tags=["12345热线"], auth=django_auth)
@@ -102,6 +109,12 @@ class HotlineOrderOut(Schema):
     card: str
     extension_days: int
     extension_requested: bool
+    publish_consent: bool
+    publication: str  # "", published, declined, withdrawn
+    public_title: str
+    public_question: str
+    public_answer: str
+    published_at: dt.datetime | None
     overdue: bool
     moves: list[str]
 
@@ -147,9 +160,13 @@ def _out(row: WorkOrder, user: User, *, purpose: str) -> dict[str, Any]:
         "warned_percent": row.warned_percent, "card": row.card,
         "extension_days": row.extension_days,
         "extension_requested": row.extension_requested,
+        "publish_consent": row.publish_consent, "publication": row.publication,
+        "public_title": row.public_title, "public_question": row.public_question,
+        "public_answer": row.public_answer, "published_at": row.published_at,
         "overdue": selectors.is_overdue(row, clock.now()),
-        "moves": engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
-        if user.is_staff else [],
+        # A caller's only move is withdrawing consent to publication (撤回公开同意).
+        "moves": engine.moves_open(ORDER_TABLE, row, user,
+                                   actions=PERSON_ACTIONS if user.is_staff else CALLER_ACTIONS),
     }
 
 
@@ -169,6 +186,43 @@ def _detail(row: WorkOrder, user: User, *, purpose: str) -> dict[str, Any]:
     return _out(row, user, purpose=purpose) | {
         "events": _events(row), "attachments": files,
         "attachments_hidden": attachments.hidden_count(row, user)}
+
+
+class PublishedOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    department: str
+    title: str
+    question: str
+    answer: str
+    published_at: dt.datetime
+    closed_at: dt.datetime
+
+
+class PublishedPage(Schema):
+    items: list[PublishedOut]
+    count: int
+
+
+class PublishedQuery(Schema):
+    kind: Annotated[str, Field(max_length=12, description="诉求类型，如 consult/complaint")] = ""
+    department_id: Annotated[int | None, Field(ge=1, le=2**31 - 1,
+                                               description="答复部门")] = None
+    q: Annotated[str, Field(max_length=50, description="关键词（标题、诉求、答复）")] = ""
+    offset: Annotated[int, Field(ge=0, le=10**6)] = 0
+    limit: Annotated[int, Field(ge=1, le=PAGE_MAX)] = 20
+
+
+@router.get("/published", response=PublishedPage, auth=None,
+            summary="互动交流：经诉求人同意公开的诉求和答复")
+def published(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
+    """The published questions and answers, newest first (public; personal data removed, the
+    caller never named)."""
+    rows = publication.published(kind=query.kind, department_id=query.department_id,
+                                 q=query.q)
+    window = publication.public_values(rows)[query.offset:query.offset + query.limit]
+    return {"items": [publication.public_row(r) for r in window], "count": rows.count()}
 
 
 class OrdersQuery(Schema):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -84,7 +85,16 @@ DESK_ORDER = ["channel", "caller_phone", "caller_name", "caller_email", "enterpr
               "confidential", "kind", "title", "content", "category", "urgency", "region",
               "address"]
 PORTAL_ORDER = ["kind", "title", "content", "category", "urgency", "region", "address",
-                *ATTACHMENT_SLOTS, "caller_phone", "enterprise_uscc", "confidential"]
+                *ATTACHMENT_SLOTS, "caller_phone", "enterprise_uscc", "confidential",
+                "publish_consent"]
+# 互动交流 (measure [24]). Unticked unless the caller ticks it: 个人信息保护法 art. 14 wants
+# consent given by the person's own clear act (a ticked box by default is not one), art. 25
+# separate consent to make personal information public; the texts published are edited, but
+# the matter itself is the caller's.
+CONSENT_LABEL = "同意在办结后公开我的诉求和答复（隐去个人信息）"
+CONSENT_HELP = ("同意后，12345热线可在办结后将您的诉求和答复（隐去姓名、电话、证件号码等个人信息）"
+                "公布在“互动交流”栏目；举报类诉求不公开。您可随时在“我的12345诉求”中撤回同意，"
+                "撤回后立即撤下。")
 
 
 class OrderForm(CountsErrors, KeepsUploads):
@@ -126,6 +136,8 @@ class OrderForm(CountsErrors, KeepsUploads):
         else:
             del self.fields["caller_name"]
             del self.fields["caller_email"]
+            self.fields["publish_consent"] = forms.BooleanField(
+                label=CONSENT_LABEL, required=False, initial=False, help_text=CONSENT_HELP)
             self.fields["caller_phone"].label = "联系电话（默认为账号手机号）"
             for number, name in enumerate(ATTACHMENT_SLOTS, 1):
                 self.fields[name] = forms.FileField(
@@ -156,6 +168,7 @@ class ListFilterForm(forms.Form):
     department = forms.ChoiceField(label="承办部门", required=False)
     overdue = forms.BooleanField(label="仅看超期", required=False)
     business = forms.BooleanField(label="仅看营商环境诉求", required=False)
+    awaiting = forms.BooleanField(label="仅看待公开（已办结、诉求人同意公开）", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -255,6 +268,32 @@ class MergeForm(PageForm):
     into = forms.CharField(label="合并至工单编号", max_length=24, required=False,
                            help_text="同一事项的重复工单合并后一并答复，各诉求人均会被回访。")
     note = TextField(label="说明（选填）", max_length=2000, required=False)
+
+
+class PublishForm(PageForm):
+    """公开答复: the public texts, prefilled from the order with personal data masked
+    (publication.draft) and edited by the publisher."""
+
+    public_title = TextField(label="公开标题", max_length=100, required=False)
+    public_question = TextField(label="公开诉求（已隐去个人信息，请核对）", max_length=4000,
+                                required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    public_answer = TextField(label="公开答复（已隐去个人信息，请核对）", max_length=4000,
+                              required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PublishedFilterForm(forms.Form):
+    """互动交流's filters (GET): kind, department, keyword."""
+
+    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *OrderKind.choices],
+                             required=False)
+    department = forms.ChoiceField(label="答复部门", required=False)
+    q = forms.CharField(label="关键词", max_length=50, required=False)
+
+    def __init__(self, *args: Any, departments: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            ("", "全部"), *((str(pk), name) for pk, name in departments)]
 
 
 class EscalateForm(PageForm):

@@ -66,6 +66,13 @@ class Card(models.TextChoices):
     RED = "red", "红牌"
 
 
+class Publication(models.TextChoices):  # 互动交流: the order's answer on the public page
+    NONE = "", "未处理"
+    PUBLISHED = "published", "已公开"
+    DECLINED = "declined", "不予公开"
+    WITHDRAWN = "withdrawn", "已撤下"  # the caller withdrew consent (a reopened order goes back to NONE)
+
+
 class Category(models.Model):
     """诉求分类: a three-level tree from packs/<pack>/hotline/categories.csv."""
 
@@ -190,6 +197,22 @@ class WorkOrder(models.Model):
     card = models.CharField("亮牌", max_length=8, choices=Card.choices, blank=True, default="")
     extension_days = models.PositiveIntegerField("延期工作日", default=0)
     extension_requested = models.BooleanField("延期申请中", default=False)
+    # 互动交流 (measure [24]): the caller's explicit consent to publish the question and the
+    # answer once closed, personal data removed. Off unless the caller ticks it (个人信息保护法
+    # art. 14, 25: consent given by a clear act, publication needs separate consent); the
+    # caller may withdraw it at any time (art. 15), which takes the publication down.
+    publish_consent = models.BooleanField("同意公开", default=False)
+    publish_consent_at = models.DateTimeField("公开同意变更时间", null=True, blank=True)
+    publication = models.CharField("公开状态", max_length=10, choices=Publication.choices,
+                                   blank=True, default=Publication.NONE)
+    # What the public page shows: edited by the 12345 centre, never the caller's own words
+    # unreviewed (hotline.redact prefills them).
+    public_title = models.CharField("公开标题", max_length=100, blank=True)
+    public_question = models.TextField("公开诉求", blank=True)
+    public_answer = models.TextField("公开答复", blank=True)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="公开人", null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "12345工单"
@@ -209,11 +232,18 @@ class WorkOrder(models.Model):
                 condition=~models.Q(status="closed") | models.Q(direct=True)
                 | (~models.Q(reply="") & models.Q(callback_at__isnull=False)),
                 name="hotline_closed_has_reply_and_callback"),
+            # Published only with the caller's consent, closed, with both public texts.
+            models.CheckConstraint(
+                condition=~models.Q(publication="published") | (
+                    models.Q(publish_consent=True, status="closed")
+                    & ~models.Q(public_question="") & ~models.Q(public_answer="")),
+                name="hotline_published_with_consent"),
         ]
         indexes = [models.Index(fields=["status", "due_at"]),
                    models.Index(fields=["department", "status"]),
                    models.Index(fields=["caller_phone"]),
-                   models.Index(fields=["accepted_at"])]
+                   models.Index(fields=["accepted_at"]),
+                   models.Index(fields=["publication", "published_at"])]
 
     def __str__(self) -> str:
         return f"工单 {self.number}"

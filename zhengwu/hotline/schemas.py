@@ -31,6 +31,8 @@ class OrderIn(Schema):
                                           description="企业统一社会信用代码（营商环境诉求）")] = ""
     urgency: Annotated[str, Field(max_length=8, description="normal/urgent")] = "normal"
     confidential: Annotated[bool, Field(description="保密（举报人保护）")] = False
+    publish_consent: Annotated[bool, Field(
+        description="同意在办结后公开诉求和答复（隐去个人信息）；默认不同意")] = False
     external_id: Annotated[str, Field(max_length=64,
                                       description="来源平台的编号（导入时去重）")] = ""
 
@@ -40,7 +42,8 @@ class OrderMoveIn(Schema):
         max_length=20, description="dispatch/sign/return/return_approve/return_reject/answer/"
                                    "callback/close/redo/reopen/escalate/delegate/"
                                    "extend_request/extend_approve/extend_deny/urge/supervise/"
-                                   "direct/merge")]
+                                   "direct/merge/publish/publish_decline/"
+                                   "consent_withdraw")]
     note: Annotated[str, Field(max_length=2000, description="说明或理由")] = ""
     department_id: Annotated[int | None, Field(ge=1, le=2**31 - 1,
                                                description="派单、改派、下派的部门")] = None
@@ -52,3 +55,8 @@ class OrderMoveIn(Schema):
     days: Annotated[int | None, Field(ge=1, le=60, description="延期的工作日数")] = None
     into: Annotated[str, Field(max_length=24, description="合并至的工单编号")] = ""
     card: Annotated[str, Field(max_length=8, description="亮牌颜色：yellow/red（电子监察）")] = ""
+    public_title: Annotated[str, Field(max_length=100, description="公开标题（publish）")] = ""
+    public_question: Annotated[str, Field(max_length=4000,
+                                          description="公开的诉求内容，已隐去个人信息（publish）")] = ""
+    public_answer: Annotated[str, Field(max_length=4000,
+                                        description="公开的答复内容，已隐去个人信息（publish）")] = ""

@@ -15,7 +15,12 @@ Rules held here, once (docs/hotline.md):
 - merging a duplicate: the duplicate is MERGED into an open order; when that order closes its
   reply is copied to the merged ones, so every caller is answered;
 - imports are idempotent by (channel, external_id) and all-or-nothing: one bad row and
-  nothing is written, every bad row listed in Chinese.
+  nothing is written, every bad row listed in Chinese;
+- 互动交流 (measure [24]): a closed order is published only with its caller's consent (given
+  on the form, off by default; never for a confidential order), by the 12345 centre, with
+  public texts that hold no personal data (redact.leaks refuses a phone number, an ID, an
+  e-mail or the caller's name); the caller's withdrawal takes it down in the same
+  transaction, and so does reopening the order (its answer is no longer the last word).
 """
 
 from __future__ import annotations
@@ -42,13 +47,14 @@ from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department, DepartmentKind
-from zhengwu.hotline import attachments, routing, rules
+from zhengwu.hotline import attachments, redact, routing, rules
 from zhengwu.hotline.models import (
     AttachmentPart,
     Card,
     Category,
     Channel,
     OrderKind,
+    Publication,
     RoutingRule,
     RoutingVersion,
     Satisfaction,
@@ -127,6 +133,7 @@ class Cleaned:
     external_id: str
     latitude: Any
     longitude: Any
+    publish_consent: bool = False
 
 
 def clean(data: OrderIn) -> Cleaned:
@@ -176,7 +183,8 @@ def clean(data: OrderIn) -> Cleaned:
                    caller_email=email,
                    enterprise_uscc=uscc, urgency=data.urgency,
                    confidential=bool(data.confidential) or False, external_id=external_id,
-                   latitude=data.latitude, longitude=data.longitude)
+                   latitude=data.latitude, longitude=data.longitude,
+                   publish_consent=bool(data.publish_consent))
 
 
 def _number(now: dt.datetime) -> str:
@@ -214,6 +222,8 @@ def create_order(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
     business = rules.is_business(enterprise_uscc=cleaned.enterprise_uscc,
                                  category=cleaned.category)
     confidential = cleaned.confidential or cleaned.kind == OrderKind.REPORT
+    # A confidential order (举报人保护) is never published, whatever was ticked.
+    consent = cleaned.publish_consent and not confidential
     row = WorkOrder.objects.create(
         number=_number(now), kind=cleaned.kind, channel=channel,
         external_id=cleaned.external_id, status=S.DISPATCHING, title=cleaned.title,
@@ -223,9 +233,12 @@ def create_order(cleaned: Cleaned, *, channel: str, accepted_by: User | None,
         caller_email=cleaned.caller_email, caller=caller,
         enterprise_uscc=cleaned.enterprise_uscc, business=business,
         urgency=cleaned.urgency, confidential=confidential, accepted_at=now,
-        accepted_by=accepted_by)
+        accepted_by=accepted_by, publish_consent=consent,
+        publish_consent_at=now if consent else None)
     actor = _opening_actor(accepted_by, caller)
-    data = {"channel": channel}
+    data: dict[str, Any] = {"channel": channel}
+    if consent:
+        data["publish_consent"] = True
     WorkOrderEvent.of_move(order=row, action="accept", before="", after=row.status,
                            actor=actor, data=data, at=now).save()
     audit_record(actor=actor, action="hotline.order.accept", obj=row,
@@ -564,14 +577,27 @@ def _redo(row: WorkOrder, move: OrderMoveIn, attempt: Attempt, actor: Actor) -> 
             "due_at": row.due_at.isoformat() if row.due_at else ""}
 
 
+def _take_down(row: WorkOrder, publication: str) -> bool:
+    """The order's answer off the public page (its texts cleared); whether it was on it."""
+    was = row.publication == Publication.PUBLISHED
+    if was:
+        row.publication = publication
+        row.public_title, row.public_question, row.public_answer = "", "", ""
+        row.published_at = None
+    return was
+
+
 def _reopen(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
             actor: Actor) -> dict[str, Any]:
     reason = _required(move.note, "请填写重启工单的原因。", "order.reason_required")
+    # The published answer is no longer the last word: down until closed and decided again.
+    taken_down = _take_down(row, Publication.NONE)
     _again(row, attempt.now)
     _tell(owners(row), row, f"工单重启：{row.number}",
           f"已办结的工单 {row.number} 重新启动办理（{reason}），{_due_text(row.due_at)}前答复。",
           f"reopen:{row.reopen_count}")
-    return {"reason": reason, "reopen_count": row.reopen_count}
+    return {"reason": reason, "reopen_count": row.reopen_count,
+            **({"taken_down": True} if taken_down else {})}
 
 
 def _escalate(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
@@ -713,7 +739,51 @@ def _merge(row: WorkOrder, move: OrderMoveIn, attempt: Attempt, actor: Actor) ->
     return {"into": target.number}
 
 
+# --- 互动交流: publication of a closed order's question and answer ---------------------------
+
+
+def _public_text(value: str, label: str, key: str, row: WorkOrder, most: int) -> str:
+    text = _required(value, f"请填写{label}。", f"order.{key}_required")
+    if len(text) > most:
+        raise InvalidInput(f"{label}最多{most}个字。", code=f"order.{key}")
+    found = redact.leaks(text, names=[row.caller_name], phones=[row.caller_phone])
+    if found:
+        raise InvalidInput(f"{label}中仍含个人信息（{'、'.join(found)}），请删除或隐去后再公开。",
+                           code=f"order.{key}")
+    return text
+
+
+def _publish(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
+             actor: Actor) -> dict[str, Any]:
+    if row.confidential:
+        raise InvalidInput("保密工单（举报人保护）不公开。", code="order.confidential")
+    title = _public_text(move.public_title, "公开标题", "public_title", row, 100)
+    question = _public_text(move.public_question, "公开诉求", "public_question", row, 4000)
+    answer = _public_text(move.public_answer, "公开答复", "public_answer", row, 4000)
+    again = row.publication == Publication.PUBLISHED
+    row.publication, row.published_by = Publication.PUBLISHED, attempt.user
+    row.public_title, row.public_question, row.public_answer = title, question, answer
+    row.published_at = row.published_at if again and row.published_at else attempt.now
+    return {"title": title, "edited": again}
+
+
+def _publish_decline(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
+                     actor: Actor) -> dict[str, Any]:
+    reason = _required(move.note, "请填写不予公开的理由。", "order.reason_required")
+    taken_down = _take_down(row, Publication.DECLINED)
+    row.publication, row.published_by = Publication.DECLINED, attempt.user
+    return {"reason": reason, "taken_down": taken_down}
+
+
+def _consent_withdraw(row: WorkOrder, move: OrderMoveIn, attempt: Attempt,
+                      actor: Actor) -> dict[str, Any]:
+    row.publish_consent, row.publish_consent_at = False, attempt.now
+    return {"taken_down": _take_down(row, Publication.WITHDRAWN)}
+
+
 HANDLERS = {
+    "publish": _publish, "publish_decline": _publish_decline,
+    "consent_withdraw": _consent_withdraw,
     "dispatch": _dispatch, "sign": _sign, "return": _return,
     "return_approve": _return_approve, "return_reject": _return_reject, "answer": _answer,
     "callback": _callback, "close": _close, "redo": _redo, "reopen": _reopen,
@@ -749,7 +819,9 @@ def _record(row: WorkOrder, step: Step) -> None:
 
 
 def _text_check(move: OrderMoveIn) -> None:
-    for label, value in (("说明", move.note), ("答复内容", move.reply)):
+    for label, value in (("说明", move.note), ("答复内容", move.reply),
+                         ("公开标题", move.public_title), ("公开诉求", move.public_question),
+                         ("公开答复", move.public_answer)):
         try:
             check_text(value or "", label=label, multiline=True)
         except TextError as error:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("mine/", views.mine, name="mine"),
     path("rules/", views.rules, name="rules"),
+    path("published/", views.published, name="published"),
 ]

@@ -8,7 +8,9 @@
   showing logged), its limits with warnings and cards, the routing suggestions with a 派单
   button each, the timeline, and one form per move the user may make now (the engine's
   predicate, engine.moves_open);
-- the portal: 我要反映 (signed in) and 我的诉求;
+- the portal: 我要反映 (signed in, with the consent to publish) and 我的诉求 (the caller's
+  order page, where consent is withdrawn);
+- 互动交流 (public): the published questions and answers;
 - the routing rules: the active version's table and, for the hotline admin, a new version.
 
 A refused form answers 422 with what was typed kept and each error next to its field.
@@ -25,9 +27,11 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
@@ -37,7 +41,14 @@ from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.forms import mark_errors
 from zhengwu.core.upload_check import ACCEPT
-from zhengwu.hotline import attachments, duplicates_selectors, routing, selectors, services
+from zhengwu.hotline import (
+    attachments,
+    duplicates_selectors,
+    publication,
+    routing,
+    selectors,
+    services,
+)
 from zhengwu.hotline.forms import (
     AnswerForm,
     CallbackForm,
@@ -52,6 +63,8 @@ from zhengwu.hotline.forms import (
     MergeForm,
     NoteForm,
     OrderForm,
+    PublishedFilterForm,
+    PublishForm,
     ReasonForm,
     ReturnApproveForm,
     RulesForm,
@@ -63,6 +76,7 @@ from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.workflow import (
     ACTION_LABELS,
+    CALLER_ACTIONS,
     ORDER_TABLE,
     PERSON_ACTIONS,
     ROLE_LABELS,
@@ -86,6 +100,7 @@ MOVE_FORMS: dict[str, type[django_forms.Form]] = {
     "escalate": EscalateForm, "delegate": DelegateForm, "extend_request": ExtendRequestForm,
     "extend_approve": ExtendApproveForm, "extend_deny": NoteForm, "urge": NoteForm,
     "supervise": NoteForm, "card": CardForm, "direct": DirectForm, "merge": MergeForm,
+    "publish": PublishForm, "publish_decline": ReasonForm,
 }
 
 
@@ -127,6 +142,7 @@ def _order_in(data: Any, *, caller_name: str = "", caller_phone: str = "") -> An
         "enterprise_uscc": data.get("enterprise_uscc", ""),
         "urgency": data.get("urgency", "") or "normal",
         "confidential": bool(data.get("confidential")),
+        "publish_consent": bool(data.get("publish_consent")),
     }
     return OrderIn(**fields)
 
@@ -274,6 +290,8 @@ def orders(request: HttpRequest) -> HttpResponse:
         department_id=int(department) if sees_all and department.isdigit() else None)
     if chosen.get("business"):
         found = found.filter(business=True)
+    if chosen.get("awaiting"):
+        found = publication.awaiting(found)
     now = clock.now()
     if not sees_all:
         # The department's inbox: what waits for 签收 first, then by deadline.
@@ -320,6 +338,9 @@ def _move_in(action: str, data: Any) -> Any:
         "by": data.get("by", "") or "manual", "resolved": _bool(data.get("resolved")),
         "satisfaction": data.get("satisfaction", ""), "days": int(days) if days.isdigit()
         else None, "into": data.get("into", "").strip(), "card": data.get("colour", ""),
+        "public_title": data.get("public_title", ""),
+        "public_question": data.get("public_question", ""),
+        "public_answer": data.get("public_answer", ""),
     }
     known = OrderMoveIn.model_fields
     return OrderMoveIn(**{k: v for k, v in values.items() if k in known})
@@ -348,7 +369,21 @@ def _region_name(code: str) -> str:
 
 
 def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
-    """The caller's own view: state, limits and the reply; no staff names."""
+    """The caller's own view: state, limits and the reply; no staff names. Its one form:
+    撤回公开同意 (consent_withdraw), posted back here."""
+    user = cast(User, request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in CALLER_ACTIONS:
+            raise PermissionDenied("您不能办理此操作。")
+        try:
+            services.order_move(number=row.number, user=user,
+                                move=OrderMoveIn(action=action))
+        except DomainError as problem:
+            messages.error(request, problem.message)
+        else:
+            messages.success(request, "已撤回公开同意；如已公开，已立即撤下。")
+        return redirect("hotline:order", number=row.number)
     return render(request, "hotline/progress.html", {
         "row": row, "region_name": _region_name(row.region_code),
         **_attachments(row, cast(User, request.user)), "timeline": timeline_rows(
@@ -407,7 +442,8 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         row = selectors.order_get(number, user)
     moves = engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
     shown = [(action, ORDER_TABLE.moves[action].label,
-              forms.get(action) or MOVE_FORMS.get(action, NoteForm)(auto_id=_ids(action)))
+              forms.get(action) or MOVE_FORMS.get(action, NoteForm)(
+                  auto_id=_ids(action), initial=_initial(action, row)))
              for action in moves if action in MOVE_FORMS]
     caller = selectors.caller_view(row, user)
     if caller.unmasked:
@@ -424,6 +460,11 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
         "timeline": timeline_rows(
             row.events.all(), label=_event_label,
             status=lambda s: str(S(s).label) if s else "", roles=ROLES)}, status=status)
+
+
+def _initial(action: str, row: WorkOrder) -> dict[str, str]:
+    """A move form's starting values: 公开答复 starts from the order's texts, masked."""
+    return publication.draft(row) if action == "publish" else {}
 
 
 def _duplicates(row: WorkOrder, user: User) -> list[dict[str, Any]]:
@@ -570,6 +611,27 @@ def new(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     return render(request, "hotline/mine.html", {"rows": selectors.mine(user)})
+
+
+# --- 互动交流 (public) -------------------------------------------------------------------------
+
+
+def published(request: HttpRequest) -> HttpResponse:
+    """互动交流: the published questions and answers, newest first, by kind, department and
+    keyword; public, personal data never on it (publication.PUBLIC_FIELDS)."""
+    found = publication.departments()
+    filters = PublishedFilterForm(request.GET or None, departments=found)
+    chosen: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    department = str(chosen.get("department") or "")
+    rows = publication.published(kind=chosen.get("kind") or "",
+                                 department_id=int(department) if department.isdigit() else None,
+                                 q=chosen.get("q") or "")
+    page = Paginator(publication.public_values(rows), publication.PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    kept = {k: v for k in ("kind", "department") if (v := str(chosen.get(k) or ""))}
+    return render(request, "hotline/published.html", {
+        "filters": filters, "page": page, "items": [publication.public_row(r) for r in page],
+        "q": chosen.get("q") or "", "extra": urlencode(kept) + "&" if kept else ""})
 
 
 # --- routing rules ----------------------------------------------------------------------------

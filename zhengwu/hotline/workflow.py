@@ -4,11 +4,13 @@ services.
 
 Roles on an order:
 - operator: a 12345 话务员 (accounts role hotline_operator) — 受理, 派单, 退单审核, 回访, 办结,
-  直办, 合并, 重办/重启, 催办, 延期审批;
+  直办, 合并, 重办/重启, 催办, 延期审批; and 互动交流's 公开答复 / 不予公开 of a closed order
+  whose caller agreed (the centre took the call and the callback, and answers for what the
+  hotline publishes; a department does not publish its own answers);
 - department: the staff of the order's department (reviewer or chief_representative scoped to
   it) — 签收, 退单, 答复, 申请延期, 上报, 下派;
 - supervisor: 电子监察 — sees every order; 督办, 催办, 延期审批, 重启;
-- caller: the signed-in person who opened it — sees it, makes no move;
+- caller: the signed-in person who opened it — sees it; withdraws consent to publication;
 - system: the sweep — 预警, 亮牌, 督办.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from zhengwu.accounts.models import RoleAssignment
 from zhengwu.accounts.roles import Role as AccountRole
-from zhengwu.hotline.models import OrderKind, Satisfaction, WorkOrder
+from zhengwu.hotline.models import OrderKind, Publication, Satisfaction, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.process.spec import Attempt, Move, Refusal, Table
 
@@ -133,6 +135,25 @@ def _has_department(row: WorkOrder, attempt: Attempt) -> Refusal | None:
     return None
 
 
+def _consented(row: WorkOrder, attempt: Attempt) -> Refusal | None:
+    if not row.publish_consent:
+        return Refusal("order.no_consent", "诉求人未同意公开（或已撤回同意），不能公开。")
+    return None
+
+
+def _undecided_or_published(row: WorkOrder, attempt: Attempt) -> Refusal | None:
+    """不予公开 decides a waiting order, or takes a published one down; twice is nothing."""
+    if row.publication == Publication.DECLINED:
+        return Refusal("order.declined", "该工单已决定不予公开。")
+    return None
+
+
+def _consent_given(row: WorkOrder, attempt: Attempt) -> Refusal | None:
+    if not row.publish_consent:
+        return Refusal("order.consent_absent", "您未同意公开此诉求，无需撤回。")
+    return None
+
+
 OPERATOR = frozenset({Role.OPERATOR})
 DEPARTMENT = frozenset({Role.DEPARTMENT})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -173,6 +194,12 @@ MOVES = {
                    guards=(_consult,)),
     "merge": Move(frozenset({S.DISPATCHING, S.SIGNING, S.HANDLING}), S.MERGED, OPERATOR,
                   "合并重复工单"),
+    # 互动交流 (measure [24]): none changes the state.
+    "publish": Move(frozenset({S.CLOSED}), None, OPERATOR, "公开答复", guards=(_consented,)),
+    "publish_decline": Move(frozenset({S.CLOSED}), None, OPERATOR, "不予公开",
+                            guards=(_consented, _undecided_or_published)),
+    "consent_withdraw": Move(frozenset(S.values), None, frozenset({Role.CALLER}),
+                             "撤回公开同意", guards=(_consent_given,)),
 }
 
 ORDER_TABLE: Table[WorkOrder] = Table(
@@ -181,6 +208,8 @@ ORDER_TABLE: Table[WorkOrder] = Table(
 
 # Moves a person makes from the detail page / API (the sweep's are not offered).
 PERSON_ACTIONS = tuple(a for a in MOVES if a not in ("warn",))
+# The caller's own moves, on their order's page (not among the staff page's forms).
+CALLER_ACTIONS = ("consent_withdraw",)
 
 # The timeline's words for every action, the moves' and the platform's own.
 ACTION_LABELS = {action: move.label for action, move in MOVES.items()} | {

@@ -26,7 +26,7 @@ from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors
 from zhengwu.departments.models import Department
-from zhengwu.openness import selectors, services
+from zhengwu.openness import column_figures, selectors, services
 from zhengwu.openness.forms import (
     ATTACHMENT_SLOTS,
     FIELD_OF_CODE,
@@ -249,7 +249,11 @@ def column(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in ColumnCategory.values:
         category = ""
-    entries = list(selectors.column(category))
+    entries: list[Any] = list(selectors.column(category))
+    if category in ("", ColumnCategory.FIGURES):
+        # 好差评和12345数据: the computed entries first (this month's and last month's),
+        # then what staff typed (column_figures).
+        entries = [*column_figures.entries(), *entries]
     groups = [(value, label, [e for e in entries if e.category == value])
               for value, label in ColumnCategory.choices if not category or value == category]
     return render(request, "openness/column.html", {

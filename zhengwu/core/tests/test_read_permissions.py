@@ -153,6 +153,9 @@ PUBLIC = {
     # 督查督办: the plan's measures, live figures and statuses, no personal data
     # (plan/tests/test_reports.py, docs/plan.md).
     "/api/v1/plan/measures",
+    # 互动交流: answers published with the caller's consent, no personal data
+    # (hotline/tests/test_publication.py).
+    "/api/v1/hotline/published",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
