@@ -37,7 +37,7 @@ from zhengwu.policies.forms import (
     InterpretationForm,
     RuleForm,
 )
-from zhengwu.policies.kpis import benefit_figures
+from zhengwu.policies.kpis import application_share, benefit_figures
 from zhengwu.policies.models import Benefit, FactBatch, Grant, GrantList, PolicyDocument
 from zhengwu.policies.rules import OP_LABELS, conditions_text
 from zhengwu.policies.selectors import grants_received
@@ -48,7 +48,8 @@ from zhengwu.workdays.selectors import calendar_get
 def library(request: HttpRequest) -> HttpResponse:
     documents = PolicyDocument.objects.prefetch_related("benefits").select_related("department")
     return render(request, "policies/library.html", {
-        "documents": documents, "figures": benefit_figures(calendar_get())})
+        "documents": documents, "figures": benefit_figures(calendar_get()),
+        "share": application_share()})
 
 
 def document(request: HttpRequest, pk: int) -> HttpResponse:
@@ -91,7 +92,7 @@ def benefits_staff(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     mine = services.officer_department_ids(user)
     return render(request, "policies/staff_list.html", {
-        "benefits": services.benefits_managed(user),
+        "benefits": services.benefits_managed(user), "share": application_share(),
         "documents": PolicyDocument.objects.filter(department_id__in=mine).prefetch_related(
             "interpretations"),
         "may_publish": services.may_publish(user)})
