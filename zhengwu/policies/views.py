@@ -40,7 +40,7 @@ from zhengwu.policies.forms import (
 from zhengwu.policies.kpis import application_share, benefit_figures
 from zhengwu.policies.models import Benefit, FactBatch, Grant, GrantList, PolicyDocument
 from zhengwu.policies.rules import OP_LABELS, conditions_text
-from zhengwu.policies.selectors import grants_received
+from zhengwu.policies.selectors import bundles_offering, grants_received
 from zhengwu.process import engine
 from zhengwu.workdays.selectors import calendar_get
 
@@ -55,12 +55,16 @@ def library(request: HttpRequest) -> HttpResponse:
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(PolicyDocument.objects.select_related("superseded_by"), pk=pk)
     user = cast(User, request.user)
+    benefits = list(found.benefits.filter(published=True).select_related(
+        "department", "implementation__item"))
+    offering = bundles_offering({b.implementation.item.name for b in benefits
+                                 if b.implementation is not None})
     return render(request, "policies/document.html", {
         "document": found, "interpretations": found.interpretations.all(),
         "supersedes": found.supersedes.all(),
         "may_edit": user.is_authenticated and shelf.may_edit(user, found),
-        "benefits": found.benefits.filter(published=True).select_related(
-            "department", "implementation__item")})
+        "benefits": [(b, offering.get(b.implementation.item.name, []) if b.implementation
+                      else []) for b in benefits]})
 
 
 @login_required
