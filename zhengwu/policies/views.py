@@ -136,7 +136,7 @@ def _refused(form: RuleForm, problem: DomainError) -> None:
 def benefit_new(request: HttpRequest) -> HttpResponse:
     """A department publishes a benefit with its first rule version."""
     user = cast(User, request.user)
-    if not services.officer_department_ids(user):
+    if not services.may_publish(user):
         raise PermissionDenied
     form = BenefitForm(request.POST or None, department_ids=services.officer_department_ids(user))
     if request.method == "POST":
