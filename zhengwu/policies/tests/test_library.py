@@ -116,6 +116,8 @@ def test_revised_must_name_its_successor_then_links_to_it_and_leaves_search(db: 
     titles = _search("稳岗返还")
     assert "耒阳市失业保险稳岗返还“免申即享”实施办法（示例）" not in titles
     assert "耒阳市失业保险稳岗返还实施办法（2027年修订，测试）" in titles
+    staff = renshe.get("/policies/staff/WG-2026/").content.decode()
+    assert "政策依据状态：已修订（已被《" in staff  # the department is told
     again = renshe.post(url, {"status": "expired", "on": "2026-12-01"})
     assert again.status_code in (403, 422)  # no longer in force: not changed again
 
