@@ -27,7 +27,7 @@ from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.schemas import PathId
 from zhengwu.policies import grants, services
-from zhengwu.policies.kpis import benefit_figures
+from zhengwu.policies.kpis import application_share, benefit_figures
 from zhengwu.policies.models import Benefit, GrantList
 from zhengwu.workdays.selectors import calendar_get
 
@@ -223,6 +223,22 @@ class BenefitFiguresOut(Schema):
     paid_amount: str
     median_workdays: float | None = Field(description="从符合条件到复核确认的工作日数（中位数）")
     max_workdays: int | None
+    on_application: int = Field(description="申请后准予的办件数（即申即享或依申请，该事项的申请事项，"
+                                            "自第1版享受条件生效起）")
+    share_without_application: float | None = Field(
+        description="免申即享占比：granted / (granted + on_application)；两者皆无时为空")
+
+
+class ApplicationShareOut(Schema):
+    without_application: int = Field(description="免申即享兑现企业数（已确认名单）")
+    on_application: int = Field(description="申请后准予的办件数（各事项去重）")
+    share: float | None = Field(description="免申即享占比（0–1）；两者皆无时为空")
+
+
+@router.get("/kpis/share", response=ApplicationShareOut, auth=None,
+            summary="免申即享占比（全部惠企政策事项）")
+def kpis_share(request: HttpRequest) -> dict[str, Any]:
+    return application_share().__dict__
 
 
 @router.get("/kpis", response=list[BenefitFiguresOut], auth=None, summary="惠企政策兑现指标")

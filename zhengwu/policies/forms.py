@@ -68,3 +68,48 @@ class FactFileForm(forms.Form):
     def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class DocumentForm(forms.Form):
+    """A 政策文件 as its department enters it (library.document_create)."""
+
+    title = TextField(label="标题", max_length=200)
+    doc_number = TextField(label="文号（如 耒政办发〔2026〕3号）", max_length=80)
+    issuer = TextField(label="发文机关", max_length=120)
+    issued_on = forms.DateField(label="成文日期", widget=DateInput)
+    effective_on = forms.DateField(label="施行日期", widget=DateInput)
+    expires_on = forms.DateField(label="有效期至（选填，长期有效不填）", required=False,
+                                 widget=DateInput)
+    full_text = TextField(label="全文", max_length=100_000,
+                          widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class InterpretationForm(forms.Form):
+    """A 解读 with its Q&A typed as lines "问：…" / "答：…"."""
+
+    title = TextField(label="解读标题", max_length=200)
+    body = TextField(label="解读内容", max_length=20_000,
+                     widget=forms.Textarea(attrs={"rows": 8}))
+    questions = TextField(label="问答（选填：每个问题一行“问：…”，下一行“答：…”）",
+                          max_length=20_000, required=False,
+                          widget=forms.Textarea(attrs={"rows": 8}))
+    published_on = forms.DateField(label="发布日期", widget=DateInput)
+
+
+class DocumentStatusForm(forms.Form):
+    """立改废: 失效 on a day, or 已修订 by a successor (library.document_status_change)."""
+
+    status = forms.ChoiceField(label="新状态", choices=[
+        ("expired", "失效"), ("revised", "已修订")], widget=forms.RadioSelect)
+    on = forms.DateField(label="失效日期（已修订时选填：默认为修订后文件施行日期的前一天）",
+                         required=False, widget=DateInput)
+    successor = forms.ModelChoiceField(label="修订后的文件（已修订时必选）",
+                                       queryset=PolicyDocument.objects.none(), required=False,
+                                       empty_label="请选择")
+    reason = TextField(label="依据或说明（选填，如废止决定的文号）", max_length=300,
+                       required=False)
+
+    def __init__(self, *args: Any, document: PolicyDocument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (  # type: ignore[attr-defined]
+            PolicyDocument.objects.filter(status="valid").exclude(pk=document.pk))

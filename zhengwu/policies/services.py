@@ -72,6 +72,23 @@ def officer_actor(user: User, department: Department) -> Actor:
                  department_label=department.name)
 
 
+def may_publish(user: User | None) -> bool:
+    """Who may publish for a department — a benefit, a policy document, its 解读: staff
+    holding 后台审批人员 or 首席代表 for exactly one department (whose name the publication
+    then carries). The one rule for every publishing page; `publisher_department` enforces it."""
+    return len(officer_department_ids(user)) == 1
+
+
+def publisher_department(user: User) -> tuple[Department, Actor]:
+    """The department `user` publishes for, and the actor of its audit rows (may_publish)."""
+    departments = officer_department_ids(user)
+    if len(departments) != 1:
+        raise NotAllowed("只有部门的后台审批人员或首席代表可以发布惠企政策事项和政策文件。",
+                         code="policies.forbidden")
+    department = Department.objects.get(pk=next(iter(departments)))
+    return department, _require_officer(user, department)
+
+
 def _require_officer(user: User, department: Department) -> Actor:
     if department.pk not in officer_department_ids(user):
         raise NotAllowed(f"只有{department.name}的工作人员可以办理。", code="policies.forbidden")
@@ -131,12 +148,7 @@ def benefit_publish(*, user: User, data: BenefitIn) -> Benefit:
     document = PolicyDocument.objects.filter(pk=data.document_id).first()
     if document is None:
         raise InvalidInput("请选择政策依据（政策文件）。", code="policies.document_required")
-    departments = officer_department_ids(user)
-    if len(departments) != 1:
-        raise NotAllowed("只有部门的后台审批人员或首席代表可以发布惠企政策事项。",
-                         code="policies.forbidden")
-    department = Department.objects.get(pk=next(iter(departments)))
-    actor = _require_officer(user, department)
+    department, actor = publisher_department(user)
     code, name = data.code.strip().upper(), data.name.strip()
     problems = []
     if not code or len(code) > 40 or not all(c.isalnum() or c in "-_" for c in code):

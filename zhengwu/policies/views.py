@@ -26,13 +26,21 @@ from zhengwu.core.forms import mark_errors
 from zhengwu.departments.models import Department
 from zhengwu.policies import fact_files as fact_files_mod
 from zhengwu.policies import grants, services
+from zhengwu.policies import library as shelf
 from zhengwu.policies.eligibility import FACT_SPECS
 from zhengwu.policies.fact_files import fact_file_import
-from zhengwu.policies.forms import BenefitForm, FactFileForm, RuleForm
-from zhengwu.policies.kpis import benefit_figures
+from zhengwu.policies.forms import (
+    BenefitForm,
+    DocumentForm,
+    DocumentStatusForm,
+    FactFileForm,
+    InterpretationForm,
+    RuleForm,
+)
+from zhengwu.policies.kpis import application_share, benefit_figures
 from zhengwu.policies.models import Benefit, FactBatch, Grant, GrantList, PolicyDocument
 from zhengwu.policies.rules import OP_LABELS, conditions_text
-from zhengwu.policies.selectors import grants_received
+from zhengwu.policies.selectors import bundles_offering, grants_received
 from zhengwu.process import engine
 from zhengwu.workdays.selectors import calendar_get
 
@@ -40,14 +48,23 @@ from zhengwu.workdays.selectors import calendar_get
 def library(request: HttpRequest) -> HttpResponse:
     documents = PolicyDocument.objects.prefetch_related("benefits").select_related("department")
     return render(request, "policies/library.html", {
-        "documents": documents, "figures": benefit_figures(calendar_get())})
+        "documents": documents, "figures": benefit_figures(calendar_get()),
+        "share": application_share()})
 
 
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(PolicyDocument.objects.select_related("superseded_by"), pk=pk)
+    user = cast(User, request.user)
+    benefits = list(found.benefits.filter(published=True).select_related(
+        "department", "implementation__item"))
+    offering = bundles_offering({b.implementation.item.name for b in benefits
+                                 if b.implementation is not None})
     return render(request, "policies/document.html", {
         "document": found, "interpretations": found.interpretations.all(),
-        "benefits": found.benefits.filter(published=True).select_related("department")})
+        "supersedes": found.supersedes.all(),
+        "may_edit": user.is_authenticated and shelf.may_edit(user, found),
+        "benefits": [(b, offering.get(b.implementation.item.name, []) if b.implementation
+                      else []) for b in benefits]})
 
 
 @login_required
@@ -77,9 +94,12 @@ def benefits_staff(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_staff:
         raise PermissionDenied
+    mine = services.officer_department_ids(user)
     return render(request, "policies/staff_list.html", {
-        "benefits": services.benefits_managed(user),
-        "may_publish": len(services.officer_department_ids(user)) == 1})
+        "benefits": services.benefits_managed(user), "share": application_share(),
+        "documents": PolicyDocument.objects.filter(department_id__in=mine).prefetch_related(
+            "interpretations"),
+        "may_publish": services.may_publish(user)})
 
 
 @login_required
@@ -116,7 +136,7 @@ def _refused(form: RuleForm, problem: DomainError) -> None:
 def benefit_new(request: HttpRequest) -> HttpResponse:
     """A department publishes a benefit with its first rule version."""
     user = cast(User, request.user)
-    if not services.officer_department_ids(user):
+    if not services.may_publish(user):
         raise PermissionDenied
     form = BenefitForm(request.POST or None, department_ids=services.officer_department_ids(user))
     if request.method == "POST":
@@ -260,3 +280,103 @@ def grant_payment(request: HttpRequest, code: str, grant_id: int) -> HttpRespons
                                  reference=request.POST.get("reference", ""), paid_on=paid_on)
     return _done(request, benefit.code, pay,
                  lambda grant: f"已登记{grant.subject_name}的拨付（凭证 {grant.payment_reference}）。")
+
+
+# --- the policy library, kept by the departments (library.py) ------------------------------
+
+
+def _library_refused(form: Any, problem: DomainError) -> None:
+    """Each of the service's problems next to its field (LibraryInvalid), else on the form."""
+    problems = getattr(problem, "problems", None) or {"": problem.message}
+    for name, message in problems.items():
+        form.add_error(name if name in form.fields else None, message)
+    mark_errors(form)
+
+
+@login_required
+def document_new(request: HttpRequest) -> HttpResponse:
+    """A department enters a 政策文件 (the same who-may-publish rule as a benefit)."""
+    user = cast(User, request.user)
+    if not services.may_publish(user):
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = shelf.document_create(user=user, data=shelf.DocumentIn(
+                    title=data["title"], doc_number=data["doc_number"], issuer=data["issuer"],
+                    issued_on=data["issued_on"], effective_on=data["effective_on"],
+                    expires_on=data.get("expires_on"), full_text=data["full_text"]))
+            except DomainError as problem:
+                _library_refused(form, problem)
+            else:
+                messages.success(request, f"已登记《{created.title}》。")
+                return redirect("policies:document", pk=created.pk)
+        else:
+            mark_errors(form)
+    return render(request, "policies/document_new.html", {"form": form},
+                  status=422 if form.errors else 200)
+
+
+def _editable(request: HttpRequest, pk: int) -> PolicyDocument:
+    found = get_object_or_404(PolicyDocument, pk=pk)
+    if not shelf.may_edit(cast(User, request.user), found):
+        raise PermissionDenied
+    return found
+
+
+@login_required
+def interpretation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _editable(request, pk)
+    form = InterpretationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            pairs, problem = shelf.questions_parse(data.get("questions") or "")
+            if problem:
+                form.add_error("questions", problem)
+                mark_errors(form)
+            else:
+                try:
+                    shelf.interpretation_add(
+                        user=cast(User, request.user), document_id=found.pk,
+                        data=shelf.InterpretationIn(
+                            title=data["title"], body=data["body"],
+                            published_on=data["published_on"], questions=pairs))
+                except DomainError as refused:
+                    _library_refused(form, refused)
+                else:
+                    messages.success(request, "已发布解读。")
+                    return redirect("policies:document", pk=found.pk)
+        else:
+            mark_errors(form)
+    return render(request, "policies/interpretation_new.html", {"form": form, "document": found},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def document_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """立改废: 失效 on a day, or 已修订 naming the successor."""
+    found = _editable(request, pk)
+    form = DocumentStatusForm(request.POST or None, document=found)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                shelf.document_status_change(
+                    user=cast(User, request.user), document_id=found.pk,
+                    data=shelf.StatusIn(status=data["status"], on=data.get("on"),
+                                          successor_id=data["successor"].pk
+                                          if data.get("successor") else None,
+                                          reason=data.get("reason") or ""))
+            except DomainError as problem:
+                _library_refused(form, problem)
+            else:
+                found.refresh_from_db()
+                messages.success(request, f"已登记为{found.get_status_display()}。")
+                return redirect("policies:document", pk=found.pk)
+        else:
+            mark_errors(form)
+    return render(request, "policies/document_status.html", {"form": form, "document": found},
+                  status=422 if form.errors else 200)

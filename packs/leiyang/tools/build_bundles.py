@@ -678,6 +678,25 @@ def build_utilities():
                            members, questions=qs, fields=fs))
 
 
+def build_talents():
+    """Plan measure 15: 政策兑现一件事 for talents — 人才住房补贴 always, 落户 and 子女入学 as the talent needs
+    them, in parallel (issue 14 §1). 人才住房补贴申领 and 人才引进落户 are illustrative items added for it."""
+    housing, settle, school = "人才住房补贴申领", "人才引进落户（户口迁入）", "义务教育阶段新生入学报名（新生入学信息采集）"
+    members = [mem(housing), mem(settle, when="settles=yes"), mem(school, when="child_school=yes")]
+    qs = [q("settles", "是否同时办理人才落户（户口迁入）", help_="本人及共同居住的配偶、未成年子女可一并落户"),
+          q("child_school", "是否有子女需办理义务教育阶段入学", help_="按居住地（或落户地）就近入学报名")]
+    # 子女入学 has its own form (the child's 学籍 record), asked at the wizard's step 2: nothing mapped to it.
+    fs = [fld("applicant_name", "姓名", "yes", [f"{i}:name" for i in (housing, settle)]),
+          fld("phone", "联系电话", "yes", [f"{i}:phone" for i in (housing, settle)]),
+          fld("employer", "工作单位", "yes", [f"{housing}:employer", f"{settle}:employer"])]
+    src = (f"{PLAN}（措施15：持续推进政策兑现一件事一次办，在人才引进等领域进行审批链条再造和环节重构；"
+           "市人社局牵头） | 成员事项为本包示意选取：人才住房补贴申领、人才引进落户（户口迁入）为本包示意新增"
+           "（items.csv illustrative=yes），子女入学用耒阳实施清单的义务教育阶段新生入学报名 | 并联办理；"
+           "一件事承诺时限未定，按成员依赖链最长者计 | 惠企政策库的人才补贴事项可链接本一件事（docs/policies.md）")
+    return finalize(bundle("LY-RCDX", "人才政策兑现一件事", "person", "就业", "市人社局", "", src, "yes",
+                           members, questions=qs, fields=fs))
+
+
 REG, IND, TAXC, SEAL = "企业设立登记（公司设立登记）", "个体工商户设立登记", "新办纳税人“一照一码”户信息确认", "公章刻制备案（印章刻制）"
 FIRE = "公众聚集场所投入使用、营业前消防安全检查"
 CURATED_CITY = [  # name, audience, theme, members, modelled on
@@ -790,6 +809,7 @@ def build_all():
     bundles = build_researched()
     bundles.append(build_external_works())
     bundles.append(build_utilities())
+    bundles.append(build_talents())
     seen_sets = {frozenset(m["item_name"] for m in b["members"]) for b in bundles if b["members"]}
     names = {b["name"] for b in bundles}
     seq = 0

@@ -150,6 +150,8 @@ PUBLIC = {
     "/api/v1/policies/benefits",
     # 兑现指标: counts, amounts and working days per benefit, no enterprise named.
     "/api/v1/policies/kpis",
+    # 免申即享占比: two counts and their share, no enterprise named (policies/tests/test_kpis.py).
+    "/api/v1/policies/kpis/share",
     # 督查督办: the plan's measures, live figures and statuses, no personal data
     # (plan/tests/test_reports.py, docs/plan.md).
     "/api/v1/plan/measures",
