@@ -167,7 +167,18 @@ def _interpretation_share(month: str, argument: str) -> float | None:
     return _percent(covered / total) if total else None
 
 
+def _share_without_application(month: str, argument: str) -> float | None:
+    from zhengwu.policies.kpis import application_share
+
+    return _percent(application_share().share)
+
+
 FIGURES: dict[str, Figure] = {f.key: f for f in (
+    Figure("policy_share_without_application", "惠企政策免申即享占比", "%",
+           "已发布的惠企政策中，经复核确认的免申即享名单兑现数占兑现总数（免申即享加上该政策"
+           "事项准予的申请）的比例。",
+           "惠企政策兑现（policies.kpis.application_share）", False,
+           _share_without_application),
     Figure("policy_interpretation_share", "政策文件配套解读率", "%",
            "政策文件库中有效的政策文件里，至少配有一篇政策解读的占比。",
            "惠企政策文件库（policies.selectors.interpretation_coverage）", False,

@@ -135,6 +135,14 @@ def test_the_interpretation_share_equals_the_policy_library(
     assert answered["policy_interpretation_share"]["value"] == percent(covered / total) == 100.0
 
 
+def test_the_share_without_application_equals_the_policy_kpis(
+        answered: dict[str, dict[str, Any]]) -> None:
+    from zhengwu.policies.kpis import application_share
+
+    assert answered["policy_share_without_application"]["value"] == percent(
+        application_share().share)
+
+
 @time_machine.travel(NOW, tick=False)
 def test_every_figure_reads_and_monthly_ones_have_a_trend(db: Any) -> None:
     for key, figure in figures.FIGURES.items():
