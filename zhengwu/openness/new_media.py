@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -121,12 +120,6 @@ def accounts_public() -> QuerySet[NewMediaAccount]:
 def accounts_of(user: User) -> QuerySet[NewMediaAccount]:
     """The accounts of the departments `user` answers for."""
     return accounts_public().filter(department_id__in=officer_department_ids(user))
-
-
-def account_for_staff(user: User, pk: int) -> NewMediaAccount:
-    """An account of the user's own department; another department's is refused (403) by the
-    caller, which tells it from an absent one."""
-    return NewMediaAccount.objects.select_related("department").get(pk=pk)
 
 
 def may_manage(user: User, account: NewMediaAccount) -> bool:
@@ -349,8 +342,3 @@ def overdue_inspections_tell(now: dt.datetime) -> int:
             told += 1
     return told
 
-
-def public_row(account: NewMediaAccount, today: dt.date) -> dict[str, Any]:
-    """What the public list and API say about an account (no responsible person's name)."""
-    flags = flags_of(account, today)
-    return {"account": account, "flags": flags}
