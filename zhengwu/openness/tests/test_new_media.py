@@ -89,8 +89,9 @@ def test_other_departments_staff_are_refused(client_for, officer, other_officer,
 def test_overdue_sweep_tells_once_a_day(client_for, officer, market):
     with time_machine.travel(at(2026, 10, 1), tick=False):
         account = _registered(client_for(officer), market)
-    assert new_media.overdue_inspections_tell(at(2026, 10, 31)) == 0
     notes = OutboxItem.objects.filter(dedupe_key__startswith=f"openness:media:{account.pk}:")
+    new_media.overdue_inspections_tell(at(2026, 10, 31))  # the 30th day: still in time
+    assert not notes.exists()
     assert new_media.overdue_inspections_tell(at(2026, 11, 1, 9)) >= 1
     first = notes.count()
     assert first >= 1
@@ -113,3 +114,16 @@ def test_the_api_lists_accounts_with_flags(client_for, officer, market):
     assert row["status"] == "active" and row["inspection_due_on"] == "2026-10-31"
     assert row["inspection_overdue"] is False and row["department"] == market.short_name
     assert "responsible" not in row
+
+
+def test_the_pack_s_illustrative_accounts(client_for, settings):
+    from pathlib import Path
+
+    from zhengwu.core.audit import SYSTEM
+    from zhengwu.openness.pack import new_media_load
+
+    demo = NewMediaAccount.objects.filter(illustrative=True)
+    assert demo.count() == 5 and demo.filter(status="closed", closed_on__isnull=False).exists()
+    page = client_for(None).get("/openness/new-media/").content.decode()
+    assert "示例数据" in page and "耒阳政务服务示例号" in page and "已关停" in page
+    assert new_media_load(Path(settings.ZHENGWU_DEFAULT_PACK), actor=SYSTEM) == 0  # idempotent
