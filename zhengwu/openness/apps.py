@@ -9,9 +9,10 @@ from django.apps import AppConfig
 
 
 def sweep(now: dt.datetime) -> str:
-    from zhengwu.openness.services import overdue_tell
+    from zhengwu.openness.services import due_soon_tell, overdue_tell
 
-    return f"政府信息公开申请：逾期提醒 {overdue_tell(now)}"
+    warned = due_soon_tell(now)
+    return f"政府信息公开申请：到期预警 {warned}，逾期提醒 {overdue_tell(now)}"
 
 
 def media_sweep(now: dt.datetime) -> str:

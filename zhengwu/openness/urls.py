@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhengwu.openness import media_views, views
+from zhengwu.openness import media_views, notice_views, views
 
 app_name = "openness"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("requests/", views.mine, name="mine"),
     path("requests/<str:number>/", views.detail, name="detail"),
     path("requests/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("requests/<str:number>/notice.pdf", notice_views.notice_pdf, name="notice_pdf"),
+    path("notices/<str:code>/", notice_views.notice_verify, name="notice_verify"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_new, name="staff_new"),
     path("staff/<str:number>/", views.staff_detail, name="staff_detail"),
