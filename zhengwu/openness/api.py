@@ -88,6 +88,7 @@ class OpennessRequestOut(Schema):
     legal_basis: str
     right_agency: str
     answered_at: dt.datetime | None
+    notice_number: str = Field(description="答复告知书文号（答复后）")
     attachments: list[OpennessAttachmentOut]
     moves: list[str]
 
@@ -121,6 +122,7 @@ def _out(row: OpennessRequest, user: User, *, staff: bool) -> dict[str, Any]:
         "answer_text": row.answer_text, "answer_reason": row.answer_reason,
         "legal_basis": row.legal_basis, "right_agency": row.right_agency,
         "answered_at": row.answered_at,
+        "notice_number": next((n.number for n in row.notices.all()), ""),
         "attachments": [{"name": a.original_name, "size": a.size,
                          "content_type": a.content_type} for a in row.attachments.all()],
         "moves": engine.moves_open(REQUEST_TABLE, row, user, actions=actions)}
