@@ -153,6 +153,9 @@ PUBLIC = {
     # 督查督办: the plan's measures, live figures and statuses, no personal data
     # (plan/tests/test_reports.py, docs/plan.md).
     "/api/v1/plan/measures",
+    # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
+    # (openness/tests/test_new_media.py).
+    "/api/v1/openness/new-media",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).
