@@ -17,8 +17,9 @@ from ninja.responses import Status
 from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
+from zhengwu.core import clock
 from zhengwu.core.masking import mask_citizen_id, mask_phone
-from zhengwu.openness import selectors, services
+from zhengwu.openness import new_media, selectors, services
 from zhengwu.openness.models import Channel, OpennessRequest
 from zhengwu.openness.workflow import PERSON_ACTIONS, REQUEST_TABLE, STAFF_ACTIONS
 from zhengwu.process import engine
@@ -87,6 +88,7 @@ class OpennessRequestOut(Schema):
     legal_basis: str
     right_agency: str
     answered_at: dt.datetime | None
+    notice_number: str = Field(description="答复告知书文号（答复后）")
     attachments: list[OpennessAttachmentOut]
     moves: list[str]
 
@@ -120,6 +122,7 @@ def _out(row: OpennessRequest, user: User, *, staff: bool) -> dict[str, Any]:
         "answer_text": row.answer_text, "answer_reason": row.answer_reason,
         "legal_basis": row.legal_basis, "right_agency": row.right_agency,
         "answered_at": row.answered_at,
+        "notice_number": next((n.number for n in row.notices.all()), ""),
         "attachments": [{"name": a.original_name, "size": a.size,
                          "content_type": a.content_type} for a in row.attachments.all()],
         "moves": engine.moves_open(REQUEST_TABLE, row, user, actions=actions)}
@@ -224,3 +227,59 @@ def answer_with_files(request: HttpRequest, number: str, body: Form[OpennessAnsw
         files=services.read_uploads(files)))
     row, staff = _found(user, number)
     return _out(row, user, staff=staff)
+
+
+# --- 政务新媒体 (measure 31) ----------------------------------------------------------------
+
+
+class NewMediaAccountOut(Schema):
+    id: int
+    platform: str
+    platform_label: str
+    name: str
+    handle: str
+    department: str
+    office_phone: str = Field(description="责任人办公电话（办公固定电话，公开）")
+    status: str = Field(description="active 运营中 / suspended 暂停更新 / closed 已关停")
+    status_label: str
+    closed_on: dt.date | None
+    registered_on: dt.date
+    inspection_interval_days: int
+    last_inspected_on: dt.date | None
+    last_update_seen: dt.date | None
+    inspection_due_on: dt.date | None
+    inspection_overdue: bool = Field(description="超过检查周期未检查")
+    stale: bool = Field(description=f"长期未更新：检查时已超过{new_media.STALE_DAYS}天未更新")
+    broken_links: int = Field(description="最近一次检查发现的错链断链数")
+    flags: list[str]
+    illustrative: bool = Field(description="示例数据（演示用，非真实账号）")
+
+
+class NewMediaPage(Schema):
+    items: list[NewMediaAccountOut]
+    count: int
+
+
+@router.get("/new-media", response=NewMediaPage, auth=None)
+def new_media_list(request: HttpRequest) -> dict[str, Any]:
+    """政务新媒体名录 (public): every account on the register with its status, last
+    inspection and flags; no responsible person's name."""
+    today = clock.today()
+    items = []
+    for account in new_media.accounts_public():
+        flags = new_media.flags_of(account, today)
+        items.append({
+            "id": account.pk, "platform": account.platform,
+            "platform_label": account.get_platform_display(), "name": account.name,
+            "handle": account.handle, "department": account.department.short_name,
+            "office_phone": account.office_phone, "status": account.status,
+            "status_label": account.get_status_display(), "closed_on": account.closed_on,
+            "registered_on": account.registered_on,
+            "inspection_interval_days": account.inspection_interval_days,
+            "last_inspected_on": account.last_inspected_on,
+            "last_update_seen": account.last_update_seen,
+            "inspection_due_on": flags.inspection_due_on,
+            "inspection_overdue": flags.inspection_overdue, "stale": flags.stale,
+            "broken_links": flags.broken_links, "flags": flags.labels,
+            "illustrative": account.illustrative})
+    return {"items": items, "count": len(items)}

@@ -12,10 +12,12 @@ from django import forms
 from zhengwu.core.forms import ErrorsDescribed, TextField
 from zhengwu.core.upload_check import ACCEPT
 from zhengwu.openness.models import (
+    AccountStatus,
     AnswerType,
     Channel,
     ColumnCategory,
     Delivery,
+    Platform,
     RequesterKind,
 )
 from zhengwu.openness.selectors import department_choices
@@ -159,3 +161,43 @@ class EntryForm(ErrorsDescribed):
     def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["department"]).choices = departments
+
+
+class AccountForm(ErrorsDescribed):
+    """A 政务新媒体 account put on the register (new_media.account_register holds the rules)."""
+
+    platform = forms.ChoiceField(label="平台", required=False,
+                                 choices=[("", "请选择"), *Platform.choices])
+    name = TextField(label="账号名称", max_length=100, required=False)
+    handle = TextField(label="账号ID或网址（选填）", max_length=200, required=False)
+    department = forms.ChoiceField(label="主办单位", required=False)
+    responsible = TextField(label="责任人", max_length=50, required=False)
+    office_phone = forms.CharField(label="责任人办公电话", max_length=20, required=False,
+                                   help_text="办公固定电话，如 0734-4312345；将在公开名录中显示。")
+    registered_on = forms.DateField(label="备案日期（默认今天）", required=False, widget=DATE)
+    inspection_interval_days = forms.IntegerField(
+        label="检查周期（天）", required=False, initial=30, min_value=1, max_value=92,
+        help_text="默认30天，最长92天（每季度至少检查一次）。")
+
+    def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["department"]).choices = departments
+
+
+class InspectionForm(ErrorsDescribed):
+    inspected_on = forms.DateField(label="检查日期（默认今天）", required=False, widget=DATE)
+    last_update_seen = forms.DateField(label="账号最近一次发布信息的日期", required=False,
+                                       widget=DATE)
+    broken_links = forms.IntegerField(label="错链断链数", required=False, initial=0,
+                                      min_value=0, max_value=9999)
+    broken_links_text = TextField(label="错链断链情况（有错链时必填）", max_length=2000,
+                                  required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = TextField(label="检查记录（选填）", max_length=2000, required=False,
+                      widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(ErrorsDescribed):
+    status = forms.ChoiceField(label="新的状态", required=False,
+                               choices=[("", "请选择"), *AccountStatus.choices])
+    on = forms.DateField(label="关停日期（关停时填写，默认今天）", required=False, widget=DATE)
+    reason = TextField(label="说明（暂停更新、关停时必填）", max_length=200, required=False)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from zhengwu.core.models import AccessRecord
-from zhengwu.process.models import ProcessEvent
+from zhengwu.process.models import ProcessEvent, ProcessNotice
 
 
 class RequestStatus(models.TextChoices):
@@ -120,6 +120,9 @@ class OpennessRequest(models.Model):
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answered_on_time = models.BooleanField("按期答复", null=True, blank=True)
     overdue_told_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
+    # The due date the officers were warned of, before it (services.due_soon_tell): warned
+    # again only if the due date moves.
+    due_warned_for = models.DateField("已预警的答复期限", null=True, blank=True)
 
     class Meta:
         verbose_name = "政府信息公开申请"
@@ -253,3 +256,133 @@ class ColumnEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- 政务新媒体 (measure 31) ----------------------------------------------------------------
+
+
+class Platform(models.TextChoices):
+    WECHAT = "wechat", "微信公众号"
+    WEIBO = "weibo", "微博"
+    DOUYIN = "douyin", "抖音"
+    TOUTIAO = "toutiao", "今日头条"
+    APP = "app", "政务APP"
+    OTHER = "other", "其他"
+
+
+class AccountStatus(models.TextChoices):
+    ACTIVE = "active", "运营中"
+    SUSPENDED = "suspended", "暂停更新"
+    CLOSED = "closed", "已关停"
+
+
+class NewMediaAccount(models.Model):
+    """A 政务新媒体 account on the county's register (国办发〔2018〕123号: 开设、变更、注销备案),
+    owned by a department, with the person responsible for it and how often it is inspected.
+
+    The responsible person's phone is their office number, published as any office's number
+    is (docs/openness.md); no mobile or personal number is kept."""
+
+    platform = models.CharField("平台", max_length=12, choices=Platform.choices)
+    name = models.CharField("账号名称", max_length=100)
+    handle = models.CharField("账号ID或网址", max_length=200, blank=True)
+    department = models.ForeignKey("departments.Department", verbose_name="主办单位",
+                                   on_delete=models.PROTECT, related_name="+")
+    responsible = models.CharField("责任人", max_length=50)
+    office_phone = models.CharField("办公电话", max_length=20)
+    status = models.CharField("状态", max_length=12, choices=AccountStatus.choices,
+                              default=AccountStatus.ACTIVE)
+    status_reason = models.CharField("状态说明", max_length=200, blank=True)
+    closed_on = models.DateField("关停日期", null=True, blank=True)
+    registered_on = models.DateField("备案日期")
+    inspection_interval_days = models.PositiveSmallIntegerField("检查周期（天）", default=30)
+    illustrative = models.BooleanField("示例数据", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    # The last inspection's findings, kept on the row for the public list and the sweep.
+    last_inspected_on = models.DateField("最近检查日期", null=True, blank=True)
+    last_update_seen = models.DateField("最近更新日期", null=True, blank=True)
+    broken_links = models.PositiveSmallIntegerField("错链断链数", default=0)
+    overdue_told_on = models.DateField("逾期未检查提醒日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政务新媒体账号"
+        verbose_name_plural = "政务新媒体账号"
+        ordering = ["department_id", "platform", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(platform__in=Platform.values),
+                                   name="openness_media_platform"),
+            models.CheckConstraint(condition=models.Q(status__in=AccountStatus.values),
+                                   name="openness_media_status"),
+            # Closed means a closure date; only closed has one.
+            models.CheckConstraint(
+                condition=models.Q(status=AccountStatus.CLOSED, closed_on__isnull=False)
+                | (~models.Q(status=AccountStatus.CLOSED) & models.Q(closed_on__isnull=True)),
+                name="openness_media_closed_on"),
+            models.CheckConstraint(condition=models.Q(inspection_interval_days__gte=1,
+                                                      inspection_interval_days__lte=92),
+                                   name="openness_media_interval"),
+            models.UniqueConstraint(fields=["platform", "name"],
+                                    name="openness_media_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.name}"
+
+
+class NewMediaInspection(models.Model):
+    """One inspection of an account by its department's staff: when, the last post seen, the
+    broken links found."""
+
+    account = models.ForeignKey(NewMediaAccount, on_delete=models.CASCADE,
+                                related_name="inspections")
+    inspected_on = models.DateField("检查日期")
+    last_update_seen = models.DateField("最近一次更新日期")
+    broken_links = models.PositiveSmallIntegerField("错链断链数", default=0)
+    broken_links_text = models.TextField("错链断链情况", blank=True)
+    notes = models.TextField("检查记录", blank=True)
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="检查人", null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = "政务新媒体检查"
+        verbose_name_plural = "政务新媒体检查"
+        ordering = ["account_id", "-inspected_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_update_seen__lte=models.F(
+                "inspected_on")), name="openness_inspection_update_not_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.inspected_on}"
+
+
+# --- the answer as a numbered notice (政府信息公开申请答复告知书) ----------------------------
+
+
+class RequestNoticeKind(models.TextChoices):
+    ANSWER = "answer", "政府信息公开申请答复告知书"
+
+
+# The kind's character in the 文号: 耒政公开告〔2026〕3号 (core.numbering.document_number).
+REQUEST_NOTICE_MARK = {RequestNoticeKind.ANSWER: "公开告"}
+
+
+class RequestNotice(ProcessNotice):
+    """The answer to a request as a numbered, signed notice of the agency (one per request),
+    numbered per agency prefix and year when the answer is given (core.numbering)."""
+
+    application = models.ForeignKey(OpennessRequest, on_delete=models.CASCADE,
+                                    related_name="notices")
+    kind = models.CharField("文书种类", max_length=16, choices=RequestNoticeKind.choices)
+
+    class Meta:
+        verbose_name = "政府信息公开文书"
+        verbose_name_plural = "政府信息公开文书"
+        ordering = ["application_id", "issued_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "kind"],
+                                               name="openness_notice_one_per_kind")]
+
+    def __str__(self) -> str:
+        return self.number

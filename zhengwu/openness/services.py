@@ -9,7 +9,11 @@ Rules held here, once (docs/openness.md):
   (`_due_recompute`): receipt, the 补正 received, the extension, a consultation;
 - an answer is one of the answers of arts. 36–39 (models.AnswerType); 不予公开 and its kin
   state the reason and the legal basis; 非本机关 names the right agency when it is known;
-- overdue is computed by the sweep on the server, once per request.
+- an answer is issued as a numbered notice of the agency (政府信息公开申请答复告知书, 文号
+  prefix + 公开告〔year〕N号 from core.numbering's document sequence, signed with the agency's
+  key) inside the answer's transaction: a refused answer takes no number;
+- the officers are warned once per due date when it is `WARN_WORKDAYS` working days away or
+  less (official calendar), and told once when it has passed; both by the sweep.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from zhengwu.accounts.models import RoleAssignment, User
@@ -38,6 +42,7 @@ from zhengwu.notifications.services import notify
 from zhengwu.openness import limits
 from zhengwu.openness.models import (
     ANSWERS_WITH_BASIS,
+    REQUEST_NOTICE_MARK,
     AnswerAttachment,
     AnswerType,
     Channel,
@@ -48,6 +53,8 @@ from zhengwu.openness.models import (
     OpennessRequest,
     RequesterKind,
     RequestEvent,
+    RequestNotice,
+    RequestNoticeKind,
     RequestRead,
 )
 from zhengwu.openness.models import RequestStatus as S
@@ -64,6 +71,9 @@ from zhengwu.workdays.calendar import SHANGHAI
 from zhengwu.workdays.selectors import calendar_get
 
 TEXT_MAX = 2000
+# The early warning: the officers are told when the answer is due in this many working days
+# or fewer (docs/openness.md: a quarter of the 20-day limit of art. 33).
+WARN_WORKDAYS = 5
 MAX_ATTACHMENTS = 10
 Files = Sequence[tuple[str, bytes]]
 
@@ -436,11 +446,28 @@ def _answer(row: OpennessRequest, move: MoveIn, attempt: Attempt, actor: Actor
     row.answered_at = attempt.now
     row.answered_on_time = row.due_on is None or _today(attempt.now) <= row.due_on
     files = _attach(row, move.files, attempt.user, attempt.now)
+    notice = _answer_notice(row, files, attempt.now)
     _tell(row, "政府信息公开申请已答复",
-          f"您的申请（{row.number}）已答复：{kind.label}。", "answer")
+          f"您的申请（{row.number}）已答复：{kind.label}（{notice.number}）。", "answer")
     return {"answer_type": kind.value, "legal_basis": row.legal_basis,
             "right_agency": row.right_agency, "on_time": row.answered_on_time,
-            "files": files}
+            "files": files, "notice": notice.number}
+
+
+def _answer_notice(row: OpennessRequest, files: list[str], now: dt.datetime) -> RequestNotice:
+    """The answer as the agency's numbered, signed notice (政府信息公开申请答复告知书)."""
+    from zhengwu.openness.notices import notice_sealer
+
+    content = {"answer_type": row.answer_type, "answer_text": row.answer_text,
+               "reason": row.answer_reason, "legal_basis": row.legal_basis,
+               "right_agency": row.right_agency, "information": row.information,
+               "received_on": row.received_on.isoformat() if row.received_on else "",
+               "due_on": row.due_on.isoformat() if row.due_on else "",
+               "on_time": bool(row.answered_on_time), "files": files}
+    return RequestNotice.issue(
+        application=row, kind=RequestNoticeKind.ANSWER, prefix=row.department.document_prefix,
+        mark=REQUEST_NOTICE_MARK[RequestNoticeKind.ANSWER], at=now, content=content,
+        seal=notice_sealer(row))
 
 
 def _lock(number: str, user: User | None) -> OpennessRequest:
@@ -618,6 +645,46 @@ def column_withdraw(*, pk: int, user: User, now: dt.datetime | None = None) -> C
     audit_record(actor=actor_for(user), action="openness.column.withdraw", obj=entry,
                  before={"title": entry.title})
     return entry
+
+
+def due_soon_tell(now: dt.datetime) -> int:
+    """Warn the agency's officers of each request in progress whose answer is due within
+    `WARN_WORKDAYS` working days (the official calendar; today not counted, the due day
+    counted), once per due date: a due date moved later (an extension, a consultation) is
+    warned of again when it nears. A sweep (`zhengwu sweep`), with an event on the timeline."""
+    today = _today(now)
+    calendar = calendar_get()
+    told = 0
+    # Five working days are at most a few weeks of calendar days (国庆, 春节); 31 is ample.
+    pending = OpennessRequest.objects.filter(
+        status=S.PROCESSING, due_on__gte=today,
+        due_on__lte=today + dt.timedelta(days=31)).exclude(due_warned_for=F("due_on"))
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            row = OpennessRequest.objects.select_for_update().get(pk=pk)
+            if (row.status != S.PROCESSING or row.due_on is None or row.due_on < today
+                    or row.due_warned_for == row.due_on):
+                continue
+            remaining = calendar.workdays_between(today, row.due_on)
+            if remaining > WARN_WORKDAYS:
+                continue
+            row.due_warned_for = row.due_on
+            row.save(update_fields=["due_warned_for"])
+            reason = (f"答复期限{row.due_on:%Y年%m月%d日}，剩余{remaining}个工作日"
+                      if remaining else f"今天（{row.due_on:%Y年%m月%d日}）是答复期限的最后一天")
+            RequestEvent.of_move(application=row, action="due_soon", before=row.status,
+                                 after=row.status, actor=SYSTEM, reason=reason,
+                                 data={"due_on": row.due_on.isoformat(),
+                                       "workdays_left": remaining}, at=now).save()
+            audit_record(actor=SYSTEM, action="openness.request.due_soon", obj=row,
+                         reason=reason)
+            notify(recipients=officers(row.department_id),
+                   title=f"政府信息公开申请即将到期：{row.number}",
+                   body=f"申请 {row.number} {reason}，请按期答复（政府信息公开条例第三十三条）。",
+                   link=_staff_link(row), category="openness",
+                   dedupe_key=f"openness:{row.pk}:due_soon:{row.due_on.isoformat()}")
+            told += 1
+    return told
 
 
 def requests_recompute_provisional(year: int) -> int:

@@ -149,4 +149,5 @@ STAFF_ACTIONS = tuple(MOVES)
 PERSON_ACTIONS = ("supplement_submit",)
 
 ACTION_LABELS = {action: move.label for action, move in MOVES.items()} | {
-    "submit": "提交申请", "overdue": "答复逾期提醒", "recompute_due": "重新计算答复期限"}
+    "submit": "提交申请", "overdue": "答复逾期提醒", "due_soon": "答复期限预警",
+    "recompute_due": "重新计算答复期限"}

@@ -158,6 +158,9 @@ PUBLIC = {
     # 互动交流: answers published with the caller's consent, no personal data
     # (hotline/tests/test_publication.py).
     "/api/v1/hotline/published",
+    # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
+    # (openness/tests/test_new_media.py).
+    "/api/v1/openness/new-media",
 }
 # The applicant's own access log: the page shows it only to the applicant, as a section of the
 # case page (cases/tests/test_staff_reads.py, bundles/tests/test_access.py).

@@ -49,6 +49,7 @@ def test_submit_follow_and_answer_through_the_api(client_for, applicant, market,
     mine = me.get(f"{API}/requests").json()
     assert mine["count"] == 1 and mine["items"][0]["answer_type"] == "withheld"
     assert mine["items"][0]["legal_basis"] == "条例第十四条"
+    assert "公开告〔" in mine["items"][0]["notice_number"]
     assert me.get(f"{API}/requests/{number}").json()["moves"] == []
 
 
