@@ -166,6 +166,7 @@ def test_a_consenting_callers_answer_is_published_and_withdrawn(
     citizen.get_by_role("button", name="撤回公开同意").click()
     expect(citizen.locator("main")).to_contain_text("已撤回公开同意")
     expect(citizen.locator("main")).to_contain_text("此诉求不公开")
+    expect(citizen.locator("main")).to_contain_text("诉求人已撤回公开同意，已撤下")
     expect(citizen.get_by_role("button", name="撤回公开同意")).to_have_count(0)
     assert_accessible(citizen, "我的12345诉求（已撤回公开同意）")
     citizen.screenshot(path=str(shots / "interaction-07-withdrawn.png"), full_page=True)
