@@ -202,6 +202,10 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
                      {"action": "consent_withdraw"}).status_code == 302
     assert PUBLIC["public_answer"] not in public.get(reverse("hotline:published")).content.decode()
     assert public.get("/api/v1/hotline/published").json()["count"] == 0
+    # He did agree, then withdrew: the page says so, not that he never agreed.
+    for reader in (mine, staff):
+        facts = reader.get(reverse("hotline:order", args=[row.number])).content.decode()
+        assert "诉求人已撤回公开同意，已撤下" in facts and "未同意公开" not in facts
     # The caller makes no other move from their page.
     assert mine.post(reverse("hotline:order", args=[row.number]),
                      {"action": "close"}).status_code == 403
@@ -232,6 +236,8 @@ def test_the_public_page_filters_searches_and_pages(caller, operator, market, ma
     assert titles(limit=1, offset=1) == ["超市销售过期食品"]
     page = public.get(reverse("hotline:published"), {"kind": "suggestion"}).content.decode()
     assert "已转交通运输部门研究" in page and "责令下架" not in page
+    # A date is not broken at its hyphen on a phone (2026-12- / 10).
+    assert '<span class="nowrap">公开：2026-12-10</span>' in page
     assert public.get(reverse("hotline:published"), {"page": "x"}).status_code == 200
     bad = public.get("/api/v1/hotline/published", {"limit": 0})
     assert bad.status_code == 422 and "code" in bad.json()
