@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 from collections.abc import Callable, Iterator
+
+logger = logging.getLogger(__name__)
 
 Sweep = Callable[[dt.datetime], str]
 
@@ -43,4 +46,23 @@ def ordered() -> Iterator[str]:
 
 
 def run_all(now: dt.datetime) -> list[tuple[str, str]]:
+    """Every sweep in order; an exception stops the run (tests want to see it)."""
     return [(name, SWEEPS[name](now)) for name in ordered()]
+
+
+def run_each(now: dt.datetime) -> tuple[list[tuple[str, str]], list[str]]:
+    """Every sweep in order, each on its own: a sweep that raises is logged with its traceback
+    and the run goes on (a broken sweep must not stop deadlines and deliveries, nor — through
+    `zhengwu serve`, which stops when its worker does — the site). Each sweep's writes are
+    its own transactions, so a failed one leaves the others' work whole. Returns the
+    summaries and the names that failed."""
+    results: list[tuple[str, str]] = []
+    failed: list[str] = []
+    for name in ordered():
+        try:
+            results.append((name, SWEEPS[name](now)))
+        except Exception as error:
+            logger.exception("sweep %s failed as of %s", name, now.isoformat())
+            results.append((name, f"失败（{type(error).__name__}，详见日志）"))
+            failed.append(name)
+    return results, failed

@@ -211,6 +211,31 @@ def test_sweep_runs_every_registered_sweep_as_of_now(monkeypatch, db):
     assert "contract_probe: as of 2026-12-01T09:00:00+08:00" in out.getvalue()
 
 
+def test_one_failing_sweep_does_not_stop_the_others(monkeypatch, db, caplog):
+    """The worker (`zhengwu serve` runs `sweep --every`) must survive a sweep's exception:
+    the other sweeps of the run still run, the failure is logged with its traceback and named
+    in the output; a single run then ends as a command error (non-zero exit)."""
+    seen = []
+
+    def broken(now):
+        raise ValueError("boom")
+
+    def after(now):
+        seen.append(now)
+        return "ran"
+
+    monkeypatch.setitem(sweeps.SWEEPS, "contract_broken", broken)
+    monkeypatch.setitem(sweeps.SWEEPS, "contract_after", after)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="contract_broken"):
+        call_command("sweep", "--now", "2026-12-01T09:00:00+08:00", stdout=out)
+    assert seen and "contract_after: ran" in out.getvalue()
+    assert "contract_broken: 失败（ValueError，详见日志）" in out.getvalue()
+    assert any(r.exc_info and "contract_broken" in r.getMessage() for r in caplog.records)
+    with pytest.raises(ValueError, match="boom"):  # callers of run_all see the exception
+        sweeps.run_all(dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC))
+
+
 @pytest.mark.parametrize("bad", ["tomorrow", "2026-13-01", "2026-12-01T25:00"])
 def test_sweep_with_a_bad_now_is_a_command_error(bad):
     with pytest.raises(CommandError, match="ISO 8601"):

@@ -24,17 +24,20 @@ class Command(BaseCommand):
             if options["now"]:
                 raise CommandError("--every 不能与 --now 同时使用。")
             while True:  # stopped by the parent process (zhengwu serve) or Ctrl-C
-                self._run_once(clock.now())
+                self._run_once(clock.now())  # a failed sweep is logged; the next run retries
                 time.sleep(options["every"])
         try:
             now = clock.parse_instant(options["now"]) if options["now"] else clock.now()
         except ValueError as error:
             raise CommandError(f"--now 不是有效的 ISO 8601 时间：{options['now']}") from error
-        self._run_once(now)
+        failed = self._run_once(now)
+        if failed:
+            raise CommandError(f"{len(failed)} 项定时任务失败：{'、'.join(failed)}（详见日志）")
 
-    def _run_once(self, now: dt.datetime) -> None:
-        results = sweeps.run_all(now)
+    def _run_once(self, now: dt.datetime) -> list[str]:
+        results, failed = sweeps.run_each(now)
         if not results:
             self.stdout.write(f"{now.isoformat()}：没有已登记的定时任务。")
         for name, summary in results:
             self.stdout.write(f"{name}: {summary}")
+        return failed
