@@ -8,7 +8,7 @@ when the caller changes his mind.
    市市场监督管理局, 签收 and 答复 by its reviewer, 回访 and 办结 by the operator); the pages of
    those moves are test_hotline_story's.
 3. The 12345 operator (demo `hotline`), on a phone (390 px), opens the closed order: the
-   公开答复 form is prefilled with the order's texts masked (his phone 138****0001, his name
+   公开答复 form is prefilled with the order's texts masked (his phone removed, his name
    张*). He first puts the phone number back into the public answer: refused next to that
    field, everything typed kept. Then he publishes.
 4. An anonymous visitor reads the question and answer on /hotline/published/ — neither 张三's
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.browser
 
 NAME = "张三"
 PHONE = "13800000001"  # 张三's mobile (packs/leiyang/people.csv)
-MASKED_PHONE = "138****0001"
+MASKED_PHONE = "（已隐去电话号码）"
 TITLE = "建议农贸市场设置公平秤（互动交流浏览器测试）"
 CONTENT = (f"我叫{NAME}，经常在城区农贸市场买菜，担心缺斤短两。建议在市场入口设置公平秤，"
            f"方便群众复秤。如需联系请拨打{PHONE}。")

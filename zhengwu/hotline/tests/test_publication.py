@@ -61,7 +61,8 @@ def test_the_draft_masks_the_callers_data(caller, operator, market, market_staff
     draft = publication.draft(row)
     text = " ".join(draft.values())
     assert "13912345678" not in text and "王五" not in text
-    assert "139****5678" in draft["public_question"] and "王*" in draft["public_answer"]
+    assert "（已隐去电话号码）" in draft["public_question"] and "王*" in draft["public_answer"]
+    assert "5678" not in text  # no part of the number is published
 
 
 def test_publish_with_consent_by_the_centre(caller, operator, market, market_staff):
@@ -174,7 +175,7 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
     assert row.number in waiting
     page = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
     form = page.split('id="move-publish"')[1].split("</form>")[0]
-    assert "139****5678" in form and "13912345678" not in form  # prefilled, masked
+    assert "（已隐去电话号码）" in form and "5678" not in form  # prefilled, removed
     refused = staff.post(reverse("hotline:order", args=[row.number]),
                          {"action": "publish", **(PUBLIC | {"public_answer": "已告知王五。"})})
     assert refused.status_code == 422 and "诉求人姓名" in refused.content.decode()

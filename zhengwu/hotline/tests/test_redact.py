@@ -1,6 +1,6 @@
-"""The public texts of a published 12345 answer are prefilled with personal data masked
-(hotline.redact): mobiles, 18-digit IDs, 固话, e-mails, names after 我叫/本人 and the
-caller's own name wherever it appears."""
+"""The public texts of a published 12345 answer are prefilled with personal data removed
+(hotline.redact): mobiles, 18-digit IDs, 固话 and e-mails entirely (no digits kept), names after
+我叫/本人 and the caller's own name wherever it appears masked to the surname."""
 
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from zhengwu.hotline.redact import redact
 
 @pytest.mark.parametrize(("text", "expected"), [
     # 11-digit mobiles, alone, with +86 and with separators; an order number is not a phone.
-    ("请回电13812345678。", "请回电138****5678。"),
-    ("电话：+86 138-1234-5678", "电话：138****5678"),
+    ("请回电13812345678。", "请回电（已隐去电话号码）。"),
+    ("电话：+86 138-1234-5678", "电话：（已隐去电话号码）"),
     ("工单号GD202612070001不变", "工单号GD202612070001不变"),
     # 18-digit IDs, an X at the end too; the ID is masked before any mobile inside it.
-    ("身份证号430481199001011234", "身份证号430***********1234"),
-    ("身份证43048119900101123X已提交", "身份证430***********123X已提交"),
+    ("身份证号430481199001011234", "身份证号（已隐去身份证号码）"),
+    ("身份证43048119900101123X已提交", "身份证（已隐去身份证号码）已提交"),
     # 固话 with an area code, with or without the hyphen.
-    ("办公室电话0734-4321234", "办公室电话*******1234"),
-    ("拨打07344321234", "拨打*******1234"),
+    ("办公室电话0734-4321234", "办公室电话（已隐去电话号码）"),
+    ("拨打07344321234", "拨打（已隐去电话号码）"),
     # Names after 我叫/本人/姓名.
     ("我叫张三，住在蔡子池街道。", "我叫张*，住在蔡子池街道。"),
     ("本人李四光反映：路灯不亮", "本人李**反映：路灯不亮"),
     ("姓名：欧阳娜娜。", "姓名：欧***。"),
     # E-mail addresses.
-    ("邮箱zhang.san@example.com", "邮箱z***@example.com"),
+    ("邮箱zhang.san@example.com", "邮箱（已隐去电子邮箱）"),
     # Nothing personal: unchanged (money, dates and short numbers stay).
     ("罚款2000元，2026年12月7日前整改。", "罚款2000元，2026年12月7日前整改。"),
 ])
