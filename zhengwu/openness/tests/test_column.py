@@ -53,3 +53,9 @@ def test_an_entry_says_something(client_for, officer, market):
     refused = client_for(officer).post("/openness/staff/column/", {
         "category": "policies", "department": str(market.pk), "title": "空条目"})
     assert refused.status_code == 422 and "请填写内容" in refused.content.decode()
+
+
+def test_the_policies_category_leads_to_the_policy_library(client_for):
+    page = client_for(None).get("/openness/?category=policies").content.decode()
+    section = page.split('id="policies"')[1].split("</section>")[0]
+    assert 'href="/policies/"' in section and "暂无内容" not in section
