@@ -94,7 +94,7 @@ from zhengwu.core import idempotency, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import DomainError
-from zhengwu.core.http import is_htmx
+from zhengwu.core.http import is_htmx, private_attachment
 from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.documents.qr import qr_data_uri, qr_svg
 from zhengwu.process import engine
@@ -977,12 +977,8 @@ def notice_pdf(request: HttpRequest, number: str, notice_id: int) -> HttpRespons
         raise Http404("文书不存在")
     services.bundle_access_record(bundle_case=bundle_case, user=user,
                                   purpose=services.purpose_notice(notice))
-    data = notices.notice_pdf(notice)
-    response = HttpResponse(data, content_type="application/pdf")
-    name = f"{BundleNoticeKind(notice.kind).label}-{bundle_case.number}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_attachment(notices.notice_pdf(notice), "application/pdf",
+                              f"{BundleNoticeKind(notice.kind).label}-{bundle_case.number}.pdf")
 
 
 def notice_verify(request: HttpRequest, code: str) -> HttpResponse:

@@ -27,7 +27,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import (
-    content_disposition_header,
     url_has_allowed_host_and_scheme,
     urlencode,
 )
@@ -89,7 +88,7 @@ from zhengwu.catalog.selectors import implementation_get
 from zhengwu.core import clock, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError, NotAllowed
-from zhengwu.core.http import client_ip, is_htmx
+from zhengwu.core.http import client_ip, is_htmx, private_attachment
 from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 from zhengwu.process.timeline import TimelineRow, timeline_rows
 
@@ -562,12 +561,8 @@ def notice_download(request: HttpRequest, number: str, notice_id: int) -> HttpRe
     notice = selectors.notice_get(user=user, number=number, notice_id=notice_id)
     services.case_access_record(case=notice.case, user=user,
                                 purpose=services.purpose_notice(notice))
-    data = notices.notice_pdf(notice)
-    response = HttpResponse(data, content_type="application/pdf")
-    name = f"{NoticeKind(notice.kind).label}-{notice.case.number}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_attachment(notices.notice_pdf(notice), "application/pdf",
+                              f"{NoticeKind(notice.kind).label}-{notice.case.number}.pdf")
 
 
 @login_required

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 
 # Headers a reverse proxy adds: with them, REMOTE_ADDR is the proxy's address, not the client's.
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+def private_attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
+    """A download of a person's document (a notice PDF, a licence file): saved under `name`
+    (RFC 6266, Chinese names kept) and never stored by a shared cache."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.mandates import agent_actor
@@ -19,7 +18,7 @@ from zhengwu.accounts.services import actor_for
 from zhengwu.accounts.space import spaces_for
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor
-from zhengwu.core.http import client_ip
+from zhengwu.core.http import client_ip, private_attachment
 from zhengwu.licences import presentation, selectors, services, status
 from zhengwu.licences.export import licence_export_bytes
 from zhengwu.licences.fields import labelled
@@ -57,19 +56,12 @@ def _actor(request: HttpRequest, account: User) -> Actor:
     return actor_for(user) if account.pk == user.pk else agent_actor(user, account)
 
 
-def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def licence_pdf_download(request: HttpRequest, identifier: str) -> HttpResponse:
     licence, account = _holding(request, identifier)
     services.licence_download_record(licence=licence, actor=_actor(request, account),
                                      what="pdf")
-    return _attachment(licence_pdf(licence), "application/pdf",
+    return private_attachment(licence_pdf(licence), "application/pdf",
                        f"{licence.licence_type.name}-{licence.serial}-{licence.version:03d}.pdf")
 
 
@@ -78,7 +70,7 @@ def licence_credential_download(request: HttpRequest, identifier: str) -> HttpRe
     licence, account = _holding(request, identifier)
     services.licence_download_record(licence=licence, actor=_actor(request, account),
                                      what="credential")
-    return _attachment(licence_export_bytes(licence), "application/json",
+    return private_attachment(licence_export_bytes(licence), "application/json",
                        f"{licence.identifier}.json")
 
 

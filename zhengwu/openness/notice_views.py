@@ -10,9 +10,9 @@ from typing import cast
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
 from zhengwu.accounts.models import User
+from zhengwu.core.http import private_attachment
 from zhengwu.openness import notices, selectors, services
 from zhengwu.openness.models import OpennessRequest, RequestNotice
 
@@ -30,11 +30,8 @@ def notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("该申请尚未答复")
     if user.is_staff:
         services.request_read(row=row, user=user, purpose="下载答复告知书")
-    response = HttpResponse(notices.notice_pdf(notice), content_type="application/pdf")
-    name = f"政府信息公开申请答复告知书-{row.number}.pdf"
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_attachment(notices.notice_pdf(notice), "application/pdf",
+                              f"政府信息公开申请答复告知书-{row.number}.pdf")
 
 
 def notice_verify(request: HttpRequest, code: str) -> HttpResponse:
