@@ -9,7 +9,7 @@ from django import forms
 
 from zhengwu.accounts import services
 from zhengwu.accounts.signup import PASSWORD_HELP
-from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.core.forms import ErrorsDescribed, TextField, refuse
 
 
 class LoginForm(forms.Form):
@@ -53,14 +53,7 @@ class ServiceForm(ErrorsDescribed):
     the fields (or above the form for fields it does not have)."""
 
     def refuse(self, fields: dict[str, str]) -> None:
-        for name, message in fields.items():
-            self.add_error(name if name in self.fields else None, message)
-        # add_error after full_clean: mark the fields for screen readers as full_clean does.
-        for name in fields:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+        refuse(self, fields)
 
     def value(self, name: str) -> str:
         return str(self.cleaned_data.get(name) or "")

@@ -28,6 +28,16 @@ class InvalidInput(DomainError):
     http_status = 422
 
 
+class FieldsInvalid(InvalidInput):
+    """What was typed breaks rules, one Chinese message per field (`fields`, keyed by the
+    form's or the schema's field names): pages put each beside its field
+    (core.forms.refuse), the API answers 422 with the first as `detail`."""
+
+    def __init__(self, fields: dict[str, str], *, code: str | None = None) -> None:
+        super().__init__(next(iter(fields.values())), code=code)
+        self.fields = fields
+
+
 class NotAllowed(DomainError):
     """The actor may not do this (403)."""
 

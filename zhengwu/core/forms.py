@@ -43,6 +43,14 @@ def mark_errors(form: forms.Form) -> None:
             attrs["aria-describedby"] = f"{form[name].auto_id}_error"
 
 
+def refuse(form: forms.Form, fields: dict[str, str]) -> None:
+    """Put a service's per-field refusal (core.errors.FieldsInvalid) beside each field the
+    form has, the rest above it, and mark them for screen readers."""
+    for name, message in fields.items():
+        form.add_error(name if name in form.fields else None, message)
+    mark_errors(form)
+
+
 class ErrorsDescribed(forms.Form):
     """Marks each field with errors aria-invalid and points it at its error message."""
 

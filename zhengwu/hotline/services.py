@@ -44,7 +44,7 @@ from zhengwu.cases import staging, uploads
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.codes import is_valid_uscc
-from zhengwu.core.errors import DomainError, InvalidInput, NotAllowed
+from zhengwu.core.errors import DomainError, FieldsInvalid, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department, DepartmentKind
 from zhengwu.hotline import attachments, redact, routing, rules
@@ -92,15 +92,11 @@ TOWNSHIP_KINDS = frozenset({DepartmentKind.TOWNSHIP, DepartmentKind.STREET,
                             DepartmentKind.VILLAGE})
 
 
-class OrderInvalid(InvalidInput):
+class OrderInvalid(FieldsInvalid):
     """What was typed breaks a rule: one message per field (`fields`), the first as the
     error's message (422 {"code","detail"} to the API)."""
 
     code = "order.invalid"
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(next(iter(fields.values())))
-        self.fields = fields
 
 
 class ImportInvalid(InvalidInput):

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
-from zhengwu.core.forms import mark_errors
+from zhengwu.core.forms import refuse
 from zhengwu.departments.models import Department
 from zhengwu.openness import new_media
 from zhengwu.openness.forms import AccountForm, InspectionForm, StatusForm
@@ -82,9 +82,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
                 inspection_interval_days=form.cleaned_data.get("inspection_interval_days")),
                 user=user)
         except new_media.MediaInvalid as problem:
-            for key, message in problem.fields.items():
-                form.add_error(key if key in form.fields else None, message)
-            mark_errors(form)
+            refuse(form, problem.fields)
             status = 422
         else:
             messages.success(request, f"已备案：{account.name}")
@@ -127,9 +125,7 @@ def staff_account(request: HttpRequest, pk: int) -> HttpResponse:
                                         reason=request.POST.get("reason", ""),
                                         on=data.get("on"))
         except new_media.MediaInvalid as problem:
-            for key, message in problem.fields.items():
-                form.add_error(key if key in form.fields else None, message)
-            mark_errors(form)
+            refuse(form, problem.fields)
             status = 422
         else:
             messages.success(request, "已登记检查。" if action == "inspect" else "状态已更新。")

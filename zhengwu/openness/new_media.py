@@ -28,7 +28,7 @@ from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, audit_record
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import FieldsInvalid
 from zhengwu.core.text import field_text
 from zhengwu.notifications.services import notify
 from zhengwu.openness.models import (
@@ -47,14 +47,10 @@ MAX_INTERVAL_DAYS = 92  # a quarter: the national checks sample accounts quarter
 OFFICE_PHONE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 
 
-class MediaInvalid(InvalidInput):
+class MediaInvalid(FieldsInvalid):
     """What was typed breaks a rule: one message per field (`fields`)."""
 
     code = "openness.new_media_invalid"
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(next(iter(fields.values())))
-        self.fields = fields
 
 
 # --- the flags (pure) ----------------------------------------------------------------------

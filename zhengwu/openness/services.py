@@ -35,7 +35,7 @@ from zhengwu.accounts.services import actor_for
 from zhengwu.cases import uploads
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import FieldsInvalid, InvalidInput
 from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department
 from zhengwu.notifications.services import notify
@@ -78,15 +78,11 @@ MAX_ATTACHMENTS = 10
 Files = Sequence[tuple[str, bytes]]
 
 
-class RequestInvalid(InvalidInput):
+class RequestInvalid(FieldsInvalid):
     """What was typed breaks a rule: one message per field (`fields`), the first as the
     error's message (422 with {"code","detail"} to the API)."""
 
     code = "openness.invalid"
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(next(iter(fields.values())))
-        self.fields = fields
 
 
 @dataclass

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, InvalidInput
-from zhengwu.core.forms import mark_errors
+from zhengwu.core.forms import mark_errors, refuse
 from zhengwu.departments.models import Department
 from zhengwu.openness import column_figures, selectors, services
 from zhengwu.openness.forms import (
@@ -82,11 +82,10 @@ def _submit(form: RequestForm, user: User) -> OpennessRequest | None:
             submitted_on=form.cleaned_data.get("submitted_on"),
             signed_for_on=form.cleaned_data.get("signed_for_on")), user=user)
     except services.RequestInvalid as problem:
-        for key, message in problem.fields.items():
-            form.add_error(key if key in form.fields else None, message)
+        refuse(form, problem.fields)
     except DomainError as problem:
         form.add_error(None, problem.message)
-    mark_errors(form)
+        mark_errors(form)
     return None
 
 
@@ -279,9 +278,7 @@ def staff_column(request: HttpRequest) -> HttpResponse:
                 department_id=int(department) if department.isdigit() else None,
                 published_on=form.cleaned_data.get("published_on")), user=user)
         except services.RequestInvalid as problem:
-            for key, message in problem.fields.items():
-                form.add_error(key if key in form.fields else None, message)
-            mark_errors(form)
+            refuse(form, problem.fields)
             status = 422
         else:
             messages.success(request, f"已发布：{entry.title}")

@@ -30,7 +30,7 @@ from zhengwu.accounts.services import actor_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
-from zhengwu.core.errors import InvalidInput
+from zhengwu.core.errors import FieldsInvalid, InvalidInput
 from zhengwu.core.text import TextError, check_text, field_text
 from zhengwu.departments.models import Department
 from zhengwu.notifications.services import notify
@@ -61,15 +61,11 @@ TEXT_MAX = 1000
 CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,40}$")
 
 
-class TicketInvalid(InvalidInput):
+class TicketInvalid(FieldsInvalid):
     """What the person typed breaks a rule: one message per field (`fields`), the first as
     the error's message (422 with {"code","detail"} to the API)."""
 
     code = "ticket.invalid"
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(next(iter(fields.values())))
-        self.fields = fields
 
 
 @dataclass

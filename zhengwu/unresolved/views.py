@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError
-from zhengwu.core.forms import mark_errors
+from zhengwu.core.forms import mark_errors, refuse
 from zhengwu.process import engine
 from zhengwu.process.timeline import timeline_rows
 from zhengwu.unresolved import rules, selectors, services
@@ -64,11 +64,10 @@ def _open(request: HttpRequest, form: TicketForm, user: User | None,
     try:
         return services.ticket_open(data=_open_in(form), user=user, channel=channel)
     except services.TicketInvalid as problem:
-        for field, message in problem.fields.items():
-            form.add_error(field if field in form.fields else None, message)
+        refuse(form, problem.fields)
     except DomainError as problem:
         form.add_error(None, problem.message)
-    mark_errors(form)
+        mark_errors(form)
     return None
 
 
