@@ -4,12 +4,14 @@ shown under the conditions box, each named by its line number."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.forms import DateInput, TextField
+from zhengwu.core.upload_check import ACCEPT
 from zhengwu.departments.models import Department
 from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument
 
@@ -94,6 +96,24 @@ class InterpretationForm(forms.Form):
                           max_length=20_000, required=False,
                           widget=forms.Textarea(attrs={"rows": 8}))
     published_on = forms.DateField(label="发布日期", widget=DateInput)
+
+
+class PolicyFileForm(KeepsUploads):
+    """A file published with a document: its 附件, or the 图解 of one of its 解读 (with the
+    text a screen reader reads). The chosen file is kept across a refusal (cases.staging)."""
+
+    target = forms.ChoiceField(label="上传为", required=False)
+    file = forms.FileField(label="文件", required=False,
+                           help_text="PDF、JPG 或 PNG，不超过 10MB；图解须为 JPG 或 PNG 图片",
+                           widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+    description = TextField(label="说明（图解必填：用文字说明图片内容）", max_length=300,
+                            required=False)
+
+    def __init__(self, *args: Any, document: PolicyDocument, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["target"]).choices = [("", "文件附件")] + [
+            (str(pk), f"图解：{title}") for pk, title in
+            document.interpretations.values_list("pk", "title")]
 
 
 class DocumentStatusForm(forms.Form):

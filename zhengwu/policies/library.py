@@ -10,9 +10,9 @@ indexes documents in force with their 解读 titles), so the index is rebuilt.
 
 Refusals are `LibraryInvalid`, carrying one Chinese message per form field, so the page shows
 each next to its field (a duplicate 文号 or a missing successor is a field error, never an
-IntegrityError). Attachments are not kept yet: documents carry their full text, and the
-platform's file store (documents app) has no place for a policy's files — see
-docs/policies.md.
+IntegrityError). Files (`file_add`): a document's 附件, or a 解读's 图解 (an image with its
+text description), checked by core.upload_check (PDF, JPEG, PNG by content), kept with their
+SHA-256 and published with the document.
 """
 
 from __future__ import annotations
@@ -20,17 +20,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from zhengwu.accounts.models import User
+from zhengwu.cases import staging
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import audit_record
 from zhengwu.core.errors import InvalidInput, NotAllowed
-from zhengwu.policies.models import DocumentStatus, Interpretation, PolicyDocument
+from zhengwu.core.upload_check import check_upload
+from zhengwu.policies.models import DocumentStatus, Interpretation, PolicyDocument, PolicyFile
 from zhengwu.policies.services import officer_actor, officer_department_ids, publisher_department
 
 MAX_QUESTIONS = 30
+MAX_FILES = 20  # per document, 附件 and 图解 together
 
 
 class LibraryInvalid(InvalidInput):
@@ -228,3 +232,50 @@ def document_status_change(*, user: User, document_id: int, data: StatusIn) -> P
                         "superseded_by": successor.doc_number if successor else None},
                  reason=data.reason.strip())
     return document
+
+
+@transaction.atomic
+def file_add(*, user: User, document_id: int, name: str, content: bytes, description: str = "",
+             interpretation_id: int | None = None, staged: str = "") -> PolicyFile:
+    """Publish a file with one of the department's documents: its 附件, or the 图解 of one of
+    its 解读 (`interpretation_id`: an image, with the description a screen reader reads)."""
+    document = _own_document(user, document_id, lock=True)
+    assert document.department is not None  # _own_document
+    interpretation = None
+    problems = {}
+    if interpretation_id is not None:
+        interpretation = document.interpretations.filter(pk=interpretation_id).first()
+        if interpretation is None:
+            problems["interpretation"] = "请选择本文件的一篇解读。"
+    text = description.strip()
+    if len(text) > 300:
+        problems["description"] = f"说明最多 300 字，当前 {len(text)} 字。"
+    elif interpretation_id is not None and not text:
+        problems["description"] = "请用文字说明图解的内容（读屏软件读给看不到图片的人）。"
+    try:
+        checked = check_upload(name, content, what="附件")
+    except InvalidInput as error:
+        problems["file"] = error.message
+        checked = None
+    if checked is not None and interpretation_id is not None \
+            and not checked.content_type.startswith("image/"):
+        problems["file"] = "图解应为 JPG 或 PNG 图片；PDF 请作为文件附件上传。"
+    if document.files.count() >= MAX_FILES:
+        problems[""] = f"每个文件至多 {MAX_FILES} 个附件和图解。"
+    if problems:
+        raise LibraryInvalid(problems)
+    assert checked is not None
+    row = PolicyFile(document=document, interpretation=interpretation,
+                     original_name=name[:200] or f"附件.{checked.extension}",
+                     description=text or name[:300], content_type=checked.content_type,
+                     size=len(checked.content), sha256=checked.sha256, added_at=clock.now(),
+                     added_by=user)
+    row.file.save(f"policy.{checked.extension}", ContentFile(checked.content), save=False)
+    row.save()
+    if staged:  # the page's file kept from a refused attempt is used up (cases.staging)
+        staging.consume(owner=user, form=staged)
+    audit_record(actor=officer_actor(user, document.department), action="policies.file_add",
+                 obj=row, after={"document": document.doc_number, "name": row.original_name,
+                                 "graphic_of": interpretation.title if interpretation else "",
+                                 "sha256": row.sha256})
+    return row

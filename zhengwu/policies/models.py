@@ -85,6 +85,45 @@ class Interpretation(BaseModel):
         return self.title
 
 
+class PolicyFile(models.Model):
+    """A file published with a 政策文件 — its 附件 (the signed scan, tables, application forms)
+    — or, when `interpretation` is set, a 图解 of that 解读 (an image, shown on the page with
+    its text description for those who cannot see it). Checked by core.upload_check and served
+    with the type its content has."""
+
+    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="files")
+    interpretation = models.ForeignKey(Interpretation, null=True, blank=True,
+                                       on_delete=models.CASCADE, related_name="graphics")
+    file = models.FileField("文件", upload_to="policies/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    description = models.CharField("说明", max_length=300)
+    content_type = models.CharField("文件类型", max_length=60)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    added_at = models.DateTimeField("上传时间")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "政策文件附件"
+        verbose_name_plural = "政策文件附件"
+        ordering = ["document_id", "pk"]
+        constraints = [
+            # A 图解 is an image: its description is what a screen reader says instead.
+            models.CheckConstraint(
+                condition=models.Q(interpretation__isnull=True)
+                | models.Q(content_type__startswith="image/"),
+                name="policy_file_graphic_is_an_image"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 class BenefitKind(models.TextChoices):
     AWARD = "award", "奖补"
     REDUCTION = "reduction", "减免"

@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/<int:pk>/interpretations/new/", views.interpretation_new,
          name="interpretation_new"),
     path("documents/<int:pk>/status/", views.document_status, name="document_status"),
+    path("documents/<int:pk>/files/new/", views.file_new, name="file_new"),
+    path("documents/<int:pk>/files/<int:file_id>/", views.file_get, name="file"),
     path("mine/", views.mine, name="mine"),
     path("staff/", views.benefits_staff, name="benefits_staff"),
     path("staff/new/", views.benefit_new, name="benefit_new"),

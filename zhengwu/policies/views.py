@@ -16,7 +16,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,10 +35,18 @@ from zhengwu.policies.forms import (
     DocumentStatusForm,
     FactFileForm,
     InterpretationForm,
+    PolicyFileForm,
     RuleForm,
 )
 from zhengwu.policies.kpis import application_share, benefit_figures
-from zhengwu.policies.models import Benefit, FactBatch, Grant, GrantList, PolicyDocument
+from zhengwu.policies.models import (
+    Benefit,
+    FactBatch,
+    Grant,
+    GrantList,
+    PolicyDocument,
+    PolicyFile,
+)
 from zhengwu.policies.rules import OP_LABELS, conditions_text
 from zhengwu.policies.selectors import bundles_offering, grants_received
 from zhengwu.process import engine
@@ -60,7 +68,9 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     offering = bundles_offering({b.implementation.item.name for b in benefits
                                  if b.implementation is not None})
     return render(request, "policies/document.html", {
-        "document": found, "interpretations": found.interpretations.all(),
+        "document": found,
+        "interpretations": found.interpretations.prefetch_related("graphics"),
+        "files": found.files.filter(interpretation__isnull=True),
         "supersedes": found.supersedes.all(),
         "may_edit": user.is_authenticated and shelf.may_edit(user, found),
         "benefits": [(b, offering.get(b.implementation.item.name, []) if b.implementation
@@ -324,6 +334,47 @@ def _editable(request: HttpRequest, pk: int) -> PolicyDocument:
     if not shelf.may_edit(cast(User, request.user), found):
         raise PermissionDenied
     return found
+
+
+@login_required
+def file_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """上传附件 or a 图解 for one of the department's documents; a refused attempt keeps the
+    chosen file (cases.staging) and everything typed."""
+    found = _editable(request, pk)
+    user = cast(User, request.user)
+    form = PolicyFileForm(request.POST or None, request.FILES or None, document=found,
+                          owner=user, keep_as=f"policies.file.{found.pk}")
+    if request.method == "POST":
+        form.is_valid()
+        given = form.file_given("file", "文件")
+        if given is None and "file" not in form.errors:
+            form.add_error("file", "请选择要上传的文件。")
+        if not form.errors and given is not None:
+            target = form.cleaned_data.get("target") or ""
+            try:
+                shelf.file_add(user=user, document_id=found.pk, name=given[0], content=given[1],
+                               description=form.cleaned_data.get("description") or "",
+                               interpretation_id=int(target) if target.isdigit() else None,
+                               staged=form.staged_form)
+            except DomainError as problem:
+                _library_refused(form, problem)
+            else:
+                messages.success(request, f"已上传：{given[0]}")
+                return redirect("policies:document", pk=found.pk)
+        mark_errors(form)
+        form.keep_uploads()
+    return render(request, "policies/file_new.html", {"form": form, "document": found},
+                  status=422 if form.errors else 200)
+
+
+def file_get(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    """A document's 附件 or 图解, public as the document is: images shown in the page, other
+    files downloaded; served with the type their content has (core.upload_check)."""
+    found = get_object_or_404(PolicyFile, pk=file_id, document_id=pk)
+    response = FileResponse(found.file.open("rb"), as_attachment=not found.is_image,
+                            filename=found.original_name, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -34,7 +34,8 @@ CONCRETE = {
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
                    "openness.RequestEvent": set(), "policies.GrantListEvent": set(),
                    "hotline.WorkOrderEvent": set()},
-    ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"}},
+    ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"},
+                    "openness.RequestNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
     # 告知时间: the case's request is the notice itself.
     ProcessSupplement: {"cases.Supplement": {"requested_at"},
