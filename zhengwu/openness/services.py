@@ -533,9 +533,11 @@ def request_move(*, number: str, user: User | None, move: MoveIn,
         return engine.transition(REQUEST_PROCESS, number, user, move, now=now)
 
 
+READ_PURPOSE = "办理政府信息公开申请"
+
+
 @transaction.atomic
-def request_read(*, row: OpennessRequest, user: User, purpose: str = "办理政府信息公开申请"
-                 ) -> None:
+def request_read(*, row: OpennessRequest, user: User, purpose: str = READ_PURPOSE) -> None:
     """Staff opened the request with the requester's personal data: logged and audited."""
     actor = actor_for(user)
     RequestRead.objects.create(application=row, user=user, department_label=actor.department_label,

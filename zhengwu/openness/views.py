@@ -25,6 +25,7 @@ from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors, refuse
+from zhengwu.core.masking import mask_citizen_id, mask_phone
 from zhengwu.departments.models import Department
 from zhengwu.openness import column_figures, selectors, services
 from zhengwu.openness.forms import (
@@ -202,13 +203,20 @@ def _move_in(action: str, data: Any, files: list[tuple[str, bytes]]) -> services
         files=files)
 
 
+UNMASK = "unmask"
+UNMASK_PURPOSE = "查看申请人完整身份证明号码和联系电话"
+
+
 @login_required
 def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """A request as its agency's officers work it: the requester's ID number and phone masked
+    until asked for (POST action `unmask`, a logged read with that purpose, as cases do)."""
     user = _staff(request)
     row = selectors.request_for_staff(user, number)  # not their agency's: 404
     forms: dict[str, django_forms.Form] = {action: kind() for action, kind in MOVE_FORMS.items()}
     status = 200
-    if request.method == "POST":
+    unmasked = request.method == "POST" and request.POST.get("action") == UNMASK
+    if request.method == "POST" and not unmasked:
         action = request.POST.get("action", "")
         try:
             files = services.read_uploads(
@@ -230,11 +238,15 @@ def staff_detail(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, "已办理。")
             return redirect("openness:staff_detail", number=number)
         row = selectors.request_for_staff(user, number)
-    # The page shows the requester's personal data: every showing is a logged read.
-    services.request_read(row=row, user=user)
+    # The page shows the requester's name: every showing is a logged read. Their ID number
+    # and phone are masked until an officer asks to see them whole (logged as such).
+    services.request_read(row=row, user=user,
+                          purpose=UNMASK_PURPOSE if unmasked else services.READ_PURPOSE)
     moves = engine.moves_open(REQUEST_TABLE, row, user, actions=STAFF_ACTIONS)
     return render(request, "openness/staff_detail.html", {
-        "row": row, "staff": True,
+        "row": row, "staff": True, "unmasked": unmasked,
+        "id_number": row.id_number if unmasked else mask_citizen_id(row.id_number),
+        "phone": row.phone if unmasked else mask_phone(row.phone),
         "moves": [(action, REQUEST_TABLE.moves[action].label, forms[action])
                   for action in moves],
         "timeline": _timeline(row, with_staff=True)}, status=status)

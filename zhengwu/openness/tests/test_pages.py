@@ -128,3 +128,21 @@ def test_the_requester_reads_why_the_limit_was_extended(client_for, applicant, m
           approved_by="李主任", note="需调取2019年档案")
     page = client_for(applicant).get(f"/openness/requests/{row.number}/").content.decode()
     assert "2026-11-17" in page and "需调取2019年档案" in page and "李主任" not in page
+
+
+def test_the_requesters_numbers_are_masked_until_an_officer_asks(client_for, applicant, market,
+                                                                  officer):
+    from zhengwu.openness.models import RequestRead
+
+    row = submitted(applicant, at(2026, 9, 16), market, id_number="430481199001011234",
+                    phone="13800000001")
+    staff = client_for(officer)
+    page = staff.get(f"/openness/staff/{row.number}/").content.decode()
+    assert "430***********1234" in page and "138****0001" in page
+    assert "430481199001011234" not in page and "13800000001" not in page
+    shown = staff.post(f"/openness/staff/{row.number}/", {"action": "unmask"})
+    assert shown.status_code == 200
+    assert "430481199001011234" in shown.content.decode()
+    assert "13800000001" in shown.content.decode()
+    purposes = list(RequestRead.objects.filter(application=row).values_list("purpose", flat=True))
+    assert purposes == ["办理政府信息公开申请", "查看申请人完整身份证明号码和联系电话"]
