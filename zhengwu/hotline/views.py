@@ -71,7 +71,7 @@ from zhengwu.hotline.forms import (
     rules_csv,
     rules_table,
 )
-from zhengwu.hotline.models import Card, Channel, WorkOrder
+from zhengwu.hotline.models import Card, Channel, Publication, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.hotline.schemas import OrderIn, OrderMoveIn
 from zhengwu.hotline.workflow import (
@@ -368,6 +368,13 @@ def _region_name(code: str) -> str:
     return region.name if region.parent is None else f"{region.parent.name}{region.name}"
 
 
+def _move_label(action: str, row: WorkOrder) -> str:
+    """A move's label on the order page; publishing an order already public edits it."""
+    if action == "publish" and row.publication == Publication.PUBLISHED:
+        return "修改公开内容"
+    return ORDER_TABLE.moves[action].label
+
+
 def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
     """The caller's own view: state, limits and the reply; no staff names. Its one form:
     撤回公开同意 (consent_withdraw), posted back here."""
@@ -382,7 +389,10 @@ def _progress(request: HttpRequest, row: WorkOrder) -> HttpResponse:
         except DomainError as problem:
             messages.error(request, problem.message)
         else:
-            messages.success(request, "已撤回公开同意；如已公开，已立即撤下。")
+            row.refresh_from_db()
+            messages.success(request, "已撤回公开同意，已从互动交流撤下。"
+                             if row.publication == Publication.WITHDRAWN
+                             else "已撤回公开同意，您的诉求和答复不会公开。")
         return redirect("hotline:order", number=row.number)
     return render(request, "hotline/progress.html", {
         "row": row, "region_name": _region_name(row.region_code),
@@ -441,7 +451,7 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("hotline:order", number=number)
         row = selectors.order_get(number, user)
     moves = engine.moves_open(ORDER_TABLE, row, user, actions=PERSON_ACTIONS)
-    shown = [(action, ORDER_TABLE.moves[action].label,
+    shown = [(action, _move_label(action, row),
               forms.get(action) or MOVE_FORMS.get(action, NoteForm)(
                   auto_id=_ids(action), initial=_initial(action, row)))
              for action in moves if action in MOVE_FORMS]

@@ -185,6 +185,9 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
     assert done.status_code == 302
     waiting = staff.get(reverse("hotline:orders"), {"awaiting": "on"}).content.decode()
     assert row.number not in waiting
+    # Publishing again edits what is public, and the form says so.
+    again = staff.get(reverse("hotline:order", args=[row.number])).content.decode()
+    assert "<legend>修改公开内容</legend>" in again
 
     public = Client()
     listed = public.get(reverse("hotline:published")).content.decode()
@@ -199,8 +202,9 @@ def test_publish_from_the_page_then_withdraw(client_for, caller, operator, marke
     mine = client_for(caller)
     own = mine.get(reverse("hotline:order", args=[row.number])).content.decode()
     assert "撤回公开同意" in own
-    assert mine.post(reverse("hotline:order", args=[row.number]),
-                     {"action": "consent_withdraw"}).status_code == 302
+    withdrawn = mine.post(reverse("hotline:order", args=[row.number]),
+                          {"action": "consent_withdraw"}, follow=True)
+    assert "已撤回公开同意，已从互动交流撤下。" in withdrawn.content.decode()
     assert PUBLIC["public_answer"] not in public.get(reverse("hotline:published")).content.decode()
     assert public.get("/api/v1/hotline/published").json()["count"] == 0
     # He did agree, then withdrew: the page says so, not that he never agreed.
