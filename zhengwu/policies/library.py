@@ -111,7 +111,10 @@ def document_create(*, user: User, data: DocumentIn) -> PolicyDocument:
 def _own_document(user: User, document_id: int, *, lock: bool = False) -> PolicyDocument:
     """The document, if `user` may act for it: staff of its 牵头部门 (the one guard's rule)."""
     rows = PolicyDocument.objects.select_related("department")
-    document = (rows.select_for_update() if lock else rows).filter(pk=document_id).first()
+    # Lock the document's row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # department's outer join.
+    document = (rows.select_for_update(of=("self",)) if lock else rows).filter(
+        pk=document_id).first()
     if document is None:
         raise PolicyDocument.DoesNotExist("没有这个政策文件。")
     if document.department is None or document.department_id not in officer_department_ids(
