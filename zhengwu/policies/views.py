@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.core.errors import DomainError, InvalidInput
-from zhengwu.core.forms import mark_errors
+from zhengwu.core.forms import mark_errors, refuse
 from zhengwu.departments.models import Department
 from zhengwu.policies import fact_files as fact_files_mod
 from zhengwu.policies import grants, services
@@ -297,10 +297,7 @@ def grant_payment(request: HttpRequest, code: str, grant_id: int) -> HttpRespons
 
 def _library_refused(form: Any, problem: DomainError) -> None:
     """Each of the service's problems next to its field (LibraryInvalid), else on the form."""
-    problems = getattr(problem, "problems", None) or {"": problem.message}
-    for name, message in problems.items():
-        form.add_error(name if name in form.fields else None, message)
-    mark_errors(form)
+    refuse(form, getattr(problem, "problems", None) or {"": problem.message})
 
 
 @login_required
