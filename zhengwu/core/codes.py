@@ -31,6 +31,7 @@ from typing import Final
 __all__ = [
     "USCC_ALPHABET",
     "CodeError",
+    "citizen_id_birth_date",
     "citizen_id_check_char",
     "is_valid_citizen_id",
     "is_valid_uscc",
@@ -108,6 +109,13 @@ def citizen_id_check_char(first17: str) -> str:
     return "X" if value == 10 else str(value)
 
 
+def citizen_id_birth_date(code: str) -> dt.date:
+    """The 出生日期码 of an ID number (GB 11643: characters 7–14, YYYYMMDD) as a date;
+    ValueError when they are no date."""
+    birth = code[6:14]
+    return dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+
+
 def validate_citizen_id(s: str, *, today: dt.date | None = None) -> str:
     """Return the canonical 18-character citizen ID number, or raise `CodeError`.
 
@@ -128,7 +136,7 @@ def validate_citizen_id(s: str, *, today: dt.date | None = None) -> str:
 
     birth = code[6:14]
     try:
-        born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+        born = citizen_id_birth_date(code)
     except ValueError:
         raise CodeError(f"身份证号码中的出生日期 {birth} 不存在") from None
     if born < MIN_BIRTH_DATE:

@@ -6,7 +6,15 @@
   as-of). An enterprise's facts (营收, 纳税 …) are its business data: answered to the
   enterprise itself, to the staff of the benefit's department and to 电子监察; anyone else
   is told 403.
-- `GET /benefits/{code}/eligible`: the department's list of eligible enterprises today.
+- `GET /benefits/{code}/eligible`: the department's list of eligible enterprises (or persons)
+  today.
+
+A benefit is for enterprises or for persons (`subject_kind`). Lists of persons carry the name
+and the ID number **masked** in `subject` (`enterprise` is then empty), and every person so
+listed is a logged read the person sees (person_reads); the whole number is shown only on the
+department's page, on an officer's request, logged as such. A person's own eligibility is on
+their page 我能享受的政策, not in a URL: an ID number is not put in a query string (it would
+sit in every proxy's and server's access log).
 - `POST /benefits/{code}/grant-lists`: 拟定 a 免申即享 list; `POST /grant-lists/{number}/moves`
   {"action": "confirm"|"withdraw", "note"}: the second member of staff confirms (four-eyes).
 - `POST /grants/{id}/payment` {"reference", "paid_on"}: the payment of a confirmed grant.
@@ -26,9 +34,9 @@ from zhengwu.accounts.models import User, UserKind
 from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.core.schemas import PathId
-from zhengwu.policies import grants, services
+from zhengwu.policies import grants, person_reads, services
 from zhengwu.policies.kpis import application_share, benefit_figures
-from zhengwu.policies.models import Benefit, GrantList
+from zhengwu.policies.models import Benefit, Grant, GrantList
 from zhengwu.workdays.selectors import calendar_get
 
 router = Router(tags=["惠企政策"])
@@ -43,6 +51,7 @@ class BenefitOut(Schema):
     name: str
     kind: str
     mode: str
+    subject_kind: Literal["enterprise", "person"] = Field(description="适用对象：企业或个人")
     department: str
     document_title: str
     doc_number: str
@@ -52,7 +61,8 @@ class BenefitOut(Schema):
 
 def _benefit_out(benefit: Benefit) -> dict[str, Any]:
     return {"code": benefit.code, "name": benefit.name, "kind": benefit.kind,
-            "mode": benefit.mode, "department": benefit.department.name,
+            "mode": benefit.mode, "subject_kind": benefit.subject_kind,
+            "department": benefit.department.name,
             "document_title": benefit.document.title, "doc_number": benefit.document.doc_number,
             "description": benefit.description, "illustrative": benefit.document.illustrative}
 
@@ -107,6 +117,9 @@ def _may_read(user: User, benefit: Benefit, uscc: str) -> bool:
 def eligibility(request: HttpRequest, code: str, enterprise: str,
                 on: dt.date | None = None) -> dict[str, Any]:
     benefit = _published(code)
+    if person_reads.is_person(benefit):
+        raise InvalidInput("该事项适用于个人，个人可在“我能享受的政策”中查看判定结果。",
+                           code="policies.person_benefit")
     try:
         uscc = validate_uscc(enterprise)
     except CodeError as error:
@@ -114,7 +127,7 @@ def eligibility(request: HttpRequest, code: str, enterprise: str,
     if not _may_read(_user(request), benefit, uscc):
         raise NotAllowed("只有企业本身、兑现部门和电子监察可以查看企业的判定结果。",
                          code="policies.forbidden")
-    answer = services.eligibility(benefit=benefit, uscc=uscc, on=on)
+    answer = services.eligibility(benefit=benefit, code=uscc, on=on)
     if answer is None:
         raise Benefit.DoesNotExist("平台上没有这家企业的任何信息。")
     verdict = services.verdict_json(answer.verdict)
@@ -122,11 +135,24 @@ def eligibility(request: HttpRequest, code: str, enterprise: str,
             "on": answer.on, "eligible": verdict["status"] == "eligible", **verdict}
 
 
-class EligibleOut(Schema):
-    enterprise: str
-    enterprise_name: str
+class SubjectOut(Schema):
+    enterprise: str = Field(description="统一社会信用代码（适用于个人的事项为空）")
+    enterprise_name: str = Field(description="企业名称（适用于个人的事项为空）")
+    subject_kind: Literal["enterprise", "person"]
+    subject: str = Field(description="统一社会信用代码，或隐去中间位数的公民身份号码")
+    subject_name: str = Field(description="企业名称或个人姓名")
+
+
+class EligibleOut(SubjectOut):
     amount: str | None
     conditions: list[ConditionOut]
+
+
+def _subject(benefit: Benefit, code: str, name: str) -> dict[str, Any]:
+    person = person_reads.is_person(benefit)
+    return {"enterprise": "" if person else code, "enterprise_name": "" if person else name,
+            "subject_kind": benefit.subject_kind, "subject": person_reads.shown(benefit, code),
+            "subject_name": name}
 
 
 @router.get("/benefits/{code}/eligible", response=list[EligibleOut], auth=django_auth,
@@ -137,15 +163,15 @@ def eligible(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     if not (benefit.department_id in services.officer_department_ids(user)
             or services.is_supervisor(user)):
         raise NotAllowed("只有兑现部门和电子监察可以查看名单。", code="policies.forbidden")
-    return [{"enterprise": a.subject.uscc, "enterprise_name": a.subject.name,
-             **services.verdict_json(a.verdict)}
-            for a in services.eligible_answers(benefit=benefit)]
+    answers = services.eligible_answers(benefit=benefit)
+    person_reads.log(user=user, benefit=benefit, codes=[a.subject.code for a in answers],
+                     purpose=person_reads.API_PURPOSE)
+    return [{**_subject(benefit, a.subject.code, a.subject.name),
+             **services.verdict_json(a.verdict)} for a in answers]
 
 
-class GrantOut(Schema):
+class GrantOut(SubjectOut):
     id: int
-    enterprise: str
-    enterprise_name: str
     amount: str | None
     eligible_since: dt.date
     payment_reference: str
@@ -164,16 +190,22 @@ class GrantListOut(Schema):
     grants: list[GrantOut]
 
 
-def _list_out(row: GrantList) -> dict[str, Any]:
+def _grant_out(benefit: Benefit, grant: Grant) -> dict[str, Any]:
+    return {"id": grant.pk, **_subject(benefit, grant.subject, grant.subject_name),
+            "amount": None if grant.amount is None else str(grant.amount),
+            "eligible_since": grant.eligible_since,
+            "payment_reference": grant.payment_reference, "paid_on": grant.paid_on}
+
+
+def _list_out(row: GrantList, user: User) -> dict[str, Any]:
+    grants_shown = list(row.grants.all())
+    person_reads.log(user=user, benefit=row.benefit, codes=[g.subject for g in grants_shown],
+                     purpose=person_reads.API_PURPOSE)
     return {"number": row.number, "benefit": row.benefit.code, "status": row.status,
             "status_label": row.get_status_display(), "as_of": row.as_of,
             "rule_version": row.rule.version, "prepared_by": str(row.prepared_by),
             "confirmed_by": str(row.confirmed_by or ""),
-            "grants": [{"id": g.pk, "enterprise": g.subject, "enterprise_name": g.subject_name,
-                        "amount": None if g.amount is None else str(g.amount),
-                        "eligible_since": g.eligible_since,
-                        "payment_reference": g.payment_reference, "paid_on": g.paid_on}
-                       for g in row.grants.all()]}
+            "grants": [_grant_out(row.benefit, g) for g in grants_shown]}
 
 
 @router.post("/benefits/{code}/grant-lists", response={201: GrantListOut}, auth=django_auth,
@@ -181,7 +213,7 @@ def _list_out(row: GrantList) -> dict[str, Any]:
 def grant_list_prepare(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
     benefit = _published(code)
     row = grants.grant_list_prepare(user=_user(request), benefit_id=benefit.pk)
-    return Status(201, _list_out(row))
+    return Status(201, _list_out(row, _user(request)))
 
 
 class ListMoveIn(Schema):
@@ -194,7 +226,7 @@ class ListMoveIn(Schema):
 def grant_list_move(request: HttpRequest, number: str, body: ListMoveIn) -> dict[str, Any]:
     row = grants.grant_list_move(number=number, user=_user(request),
                                  move=grants.ListMoveIn(action=body.action, note=body.note))
-    return _list_out(row)
+    return _list_out(row, _user(request))
 
 
 class PaymentIn(Schema):
@@ -207,10 +239,10 @@ class PaymentIn(Schema):
 def grant_payment(request: HttpRequest, grant_id: PathId, body: PaymentIn) -> dict[str, Any]:
     grant = grants.grant_paid(user=_user(request), grant_id=grant_id, reference=body.reference,
                               paid_on=body.paid_on)
-    return {"id": grant.pk, "enterprise": grant.subject, "enterprise_name": grant.subject_name,
-            "amount": None if grant.amount is None else str(grant.amount),
-            "eligible_since": grant.eligible_since,
-            "payment_reference": grant.payment_reference, "paid_on": grant.paid_on}
+    benefit = grant.grant_list.benefit
+    person_reads.log(user=_user(request), benefit=benefit, codes=[grant.subject],
+                     purpose=person_reads.API_PURPOSE)
+    return _grant_out(benefit, grant)
 
 
 class BenefitFiguresOut(Schema):

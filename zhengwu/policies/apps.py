@@ -16,5 +16,5 @@ class PoliciesConfig(AppConfig):
         from zhengwu.policies import my_space
         from zhengwu.policies.search_source import search_documents
 
-        my_space.register()  # 惠企政策 in an enterprise's 我的空间
+        my_space.register()  # 政策兑现 in an enterprise's or a person's 我的空间
         search.register_source("policies", search_documents)  # the library in search

@@ -31,9 +31,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["FACT_SPECS", "NUMERIC", "Benefit", "Condition", "Explained", "Fact", "FactSpec",
+__all__ = ["ENTERPRISE", "FACT_SPECS", "NUMERIC", "PERSON", "SUBJECT_LABELS", "Benefit", "Condition", "Explained", "Fact", "FactSpec",
            "FormulaError", "RuleError", "RuleVersion", "Status", "Verdict", "as_decimal",
-           "evaluate", "formula_facts", "formula_value"]
+           "evaluate", "formula_facts", "formula_value", "subject_check"]
 
 
 class RuleError(ValueError):
@@ -44,14 +44,28 @@ class FormulaError(RuleError):
     """An amount formula that is not min/max/round over numbers and facts."""
 
 
+# Whom a benefit is for, and so whose facts its rules read: an enterprise (by its 统一社会信用代码)
+# or a person (by the 公民身份号码, GB 11643) — 惠企 and 人才/惠民 benefits alike.
+ENTERPRISE, PERSON = "enterprise", "person"
+SUBJECT_LABELS = {ENTERPRISE: "企业", PERSON: "个人"}
+
+
 @dataclass(frozen=True)
 class FactSpec:
-    """What a fact is called, in which unit, and how its values read."""
+    """What a fact is called, in which unit, how its values read, and of whom it is said."""
 
     label: str
     kind: str  # "number", "date", "bool", "code"
     unit: str = ""
     names: Mapping[str, str] = field(default_factory=dict)  # code → words (企业规模)
+    subjects: frozenset[str] = frozenset({ENTERPRISE})
+    # True once and for ever (成立日期, 出生日期): a rule's max_fact_age_days does not make it
+    # stale — a birth date recorded in 1990 is not "too old to decide on".
+    lasting: bool = False
+
+
+_PERSON = frozenset({PERSON})
+_BOTH = frozenset({ENTERPRISE, PERSON})
 
 
 # The facts rules may name. The platform's own records and the departments' data files fill
@@ -61,16 +75,28 @@ FACT_SPECS: dict[str, FactSpec] = {
     "industry_code": FactSpec("国民经济行业", "code"),  # GB/T 4754-2017, e.g. H6210
     "size_class": FactSpec("企业规模", "code", names={
         "large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}),
-    "registered_on": FactSpec("成立日期", "date"),
+    "registered_on": FactSpec("成立日期", "date", lasting=True),
     "tax_credit_grade": FactSpec("纳税信用等级", "code"),
     "employees": FactSpec("从业人员", "number", "人"),
     "revenue_last_year": FactSpec("上年度营收", "number", "万元"),
     "tax_last_year": FactSpec("上年度纳税额", "number", "万元"),
     "high_tech": FactSpec("高新技术企业", "bool"),
-    "dishonest": FactSpec("列入失信名单", "bool"),
+    "dishonest": FactSpec("列入失信名单", "bool", subjects=_BOTH),
     # 失业保险稳岗返还 (the demo pack's benefit): what the 人社 department's file says.
     "unemployment_insurance_paid": FactSpec("上年度失业保险缴费", "number", "元"),
     "layoff_rate": FactSpec("上年度裁员率", "number", "%"),
+    # A person's facts (人才 and 惠民 benefits): 出生日期 from the 公民身份号码 itself (GB 11643:
+    # digits 7–14), the rest from departments' files (人社: 人才认定, 社保; 教育; 不动产登记).
+    "birth_date": FactSpec("出生日期", "date", subjects=_PERSON, lasting=True),
+    "education": FactSpec("学历", "code", subjects=_PERSON, names={
+        "doctorate": "博士研究生", "master": "硕士研究生", "bachelor": "大学本科",
+        "college": "大学专科", "other": "其他"}),
+    "talent_category": FactSpec("人才类别", "code", subjects=_PERSON, names={
+        "A": "A类", "B": "B类", "C": "C类", "D": "D类", "E": "E类"}),
+    "social_insurance_region": FactSpec("社保参保地（区划代码）", "code", subjects=_PERSON),
+    "social_insurance_months": FactSpec("社保连续缴纳", "number", "月", subjects=_PERSON),
+    "household_region": FactSpec("户籍地（区划代码）", "code", subjects=_PERSON),
+    "owns_home_locally": FactSpec("本人在本市有自有住房", "bool", subjects=_PERSON),
 }
 
 # Comparisons and the sign a failure shows ("820 万元 < 1000 万元" for a failed gte).
@@ -92,7 +118,7 @@ class Condition:
         if self.op not in OPS:
             raise RuleError(f"未知的条件类型“{self.op}”（{self.label}）。")
         if self.fact not in FACT_SPECS:
-            raise RuleError(f"未知的企业信息“{self.fact}”（{self.label}）。")
+            raise RuleError(f"未知的信息项“{self.fact}”（{self.label}）。")
         if self.op in ("in", "not_in", "prefix") and isinstance(self.value, str):
             object.__setattr__(self, "value", (self.value,))
         if self.op == "between" and (not isinstance(self.value, (tuple, list))
@@ -116,6 +142,11 @@ class RuleVersion:
             raise RuleError(f"第{self.version}版的失效日期早于生效日期。")
         if self.amount:
             _compile(self.amount)
+
+    def facts(self) -> set[str]:
+        """The facts the version reads: its conditions' and its amount formula's."""
+        return {c.fact for c in self.conditions} | (
+            formula_facts(self.amount) if self.amount else set())
 
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -267,6 +298,7 @@ def evaluate(benefit: Benefit, facts: Iterable[Fact], *, on: dt.date) -> Verdict
         spec = FACT_SPECS[condition.fact]
         fact = known.get(condition.fact)
         too_old = (fact is not None and version.max_fact_age_days is not None
+                   and not spec.lasting
                    and (on - fact.as_of).days > version.max_fact_age_days)
         if fact is None or fact.value is None or too_old:
             if condition.fact not in missing:
@@ -302,6 +334,17 @@ def evaluate(benefit: Benefit, facts: Iterable[Fact], *, on: dt.date) -> Verdict
             status, amount = Status.NEEDS_FACTS, None
             missing.extend(sorted(formula_facts(version.amount) - set(values)))
     return Verdict(status, version.version, tuple(items), amount, tuple(missing), used)
+
+
+def subject_check(version: RuleVersion, subject: str) -> None:
+    """RuleError when `version` reads a fact that is not said of `subject` (营收 in a person's
+    benefit, 学历 in an enterprise's): such a condition could never be decided."""
+    foreign = sorted(FACT_SPECS[key].label for key in version.facts()
+                     if subject not in FACT_SPECS[key].subjects)
+    if foreign:
+        raise RuleError(f"第{version.version}版：{'、'.join(foreign)}不是"
+                        f"{SUBJECT_LABELS[subject]}的信息，适用于{SUBJECT_LABELS[subject]}的事项"
+                        "不能使用。")
 
 
 # --- amount formulas ----------------------------------------------------------------------

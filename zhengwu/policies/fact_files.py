@@ -1,9 +1,11 @@
-"""Departments' data files of enterprise facts (issue 14 §1: "imported data files from
-departments (tax, social insurance), each fact with its source and date").
+"""Departments' data files of enterprise or person facts (issue 14 §1: "imported data files
+from departments (tax, social insurance), each fact with its source and date").
 
-A file is CSV (UTF-8, a BOM allowed): the columns 统一社会信用代码, 名称, 截至日期, then one
-column per fact, headed by its key or its label (eligibility.FACT_SPECS: `revenue_last_year`
-or 上年度营收). An empty cell records nothing (the fact stays missing, never zero). Numbers are
+A file is CSV (UTF-8, a BOM allowed): the columns 统一社会信用代码, 名称, 截至日期 (a file of
+enterprises) or 公民身份号码, 姓名, 截至日期 (a file of persons: 人才认定, 社保参保 …), then one
+column per fact said of that kind, headed by its key or its label (eligibility.FACT_SPECS:
+`revenue_last_year` or 上年度营收; `education` or 学历). ID numbers are checked as GB 11643
+has them (the check character too), USCCs as GB 32100. An empty cell records nothing (the fact stays missing, never zero). Numbers are
 plain decimals in the fact's unit; dates ISO (2026-01-31); yes/no as 是/否; 企业规模 as 大型/中型/
 小型/微型 or its code. The whole file is taken or nothing is: every refused cell is named by
 row and column at once.
@@ -15,6 +17,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,16 +27,20 @@ from django.db import transaction
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
-from zhengwu.core.codes import CodeError, validate_uscc
+from zhengwu.core.codes import CodeError, validate_citizen_id, validate_uscc
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
-from zhengwu.policies.eligibility import FACT_SPECS
+from zhengwu.policies.eligibility import ENTERPRISE, FACT_SPECS, PERSON, SUBJECT_LABELS
 from zhengwu.policies.models import FactBatch, FactRecord
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_PROBLEMS = 20  # named in the refusal; the rest counted
-FIXED = ("统一社会信用代码", "名称", "截至日期")
+# The fixed columns of each kind of file; the first names the kind.
+FIXED = {ENTERPRISE: ("统一社会信用代码", "名称", "截至日期"),
+         PERSON: ("公民身份号码", "姓名", "截至日期")}
+CHECK: dict[str, Callable[[str], str]] = {ENTERPRISE: validate_uscc,
+                                          PERSON: validate_citizen_id}
 YES, NO = frozenset({"是", "true", "1", "yes"}), frozenset({"否", "false", "0", "no"})
 
 
@@ -41,6 +48,7 @@ YES, NO = frozenset({"是", "true", "1", "yes"}), frozenset({"否", "false", "0"
 class Parsed:
     rows: list[tuple[str, str, dt.date, dict[str, Any]]]
     keys: list[str]
+    kind: str = ENTERPRISE
 
 
 def _key_of(header: str) -> str | None:
@@ -94,22 +102,30 @@ def fact_file_parse(content: bytes) -> Parsed:
                            code="policies.file_encoding") from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
-    if header is None or [h.strip() for h in header[:3]] != list(FIXED):
-        raise InvalidInput("第1行应以“统一社会信用代码,名称,截至日期”开头，其后每列一项企业信息。",
+    fixed = [h.strip() for h in header[:3]] if header is not None else []
+    kind = next((k for k, names in FIXED.items() if fixed == list(names)), None)
+    if header is None or kind is None:
+        raise InvalidInput("第1行应以“统一社会信用代码,名称,截至日期”（企业）或“公民身份号码,姓名,"
+                           "截至日期”（个人）开头，其后每列一项信息。",
                            code="policies.file_header")
+    noun = SUBJECT_LABELS[kind]
     keys: list[str] = []
     problems: list[str] = []
     for column, name in enumerate(header[3:], start=4):
         key = _key_of(name)
         if key is None:
-            problems.append(f"第1行第{column}列：未知的企业信息“{name.strip()}”")
+            problems.append(f"第1行第{column}列：未知的信息项“{name.strip()}”")
+        elif kind not in FACT_SPECS[key].subjects:
+            problems.append(f"第1行第{column}列：“{name.strip()}”不是{noun}的信息")
+            key = None
         elif key in keys:
             problems.append(f"第1行第{column}列：“{name.strip()}”重复")
         keys.append(key or "")
     if not keys:
-        problems.append("第1行：没有企业信息列")
+        problems.append(f"第1行：没有{noun}信息列")
     rows: list[tuple[str, str, dt.date, dict[str, Any]]] = []
     seen: set[tuple[str, dt.date]] = set()
+    seen_rows: dict[tuple[str, dt.date], int] = {}
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -121,12 +137,12 @@ def fact_file_parse(content: bytes) -> Parsed:
             problems.append(f"第{number}行：列数多于表头")
             continue
         try:
-            uscc = validate_uscc(cells[0])
+            code = CHECK[kind](cells[0])
         except CodeError as error:
             problems.append(f"第{number}行：{error}")
             continue
         if not cells[1]:
-            problems.append(f"第{number}行：缺少名称")
+            problems.append(f"第{number}行：缺少{FIXED[kind][1]}")
         try:
             as_of = dt.date.fromisoformat(cells[2])
         except ValueError:
@@ -135,10 +151,13 @@ def fact_file_parse(content: bytes) -> Parsed:
         if as_of > clock.today():
             problems.append(f"第{number}行：截至日期晚于今天")
             continue
-        if (uscc, as_of) in seen:
-            problems.append(f"第{number}行：{uscc} 截至 {as_of} 的数据重复")
+        if (code, as_of) in seen:
+            # A person is named by the row, never by the ID number (the message is shown).
+            who = code if kind == ENTERPRISE else f"与第{seen_rows[(code, as_of)]}行同一人"
+            problems.append(f"第{number}行：{who} 截至 {as_of} 的数据重复")
             continue
-        seen.add((uscc, as_of))
+        seen.add((code, as_of))
+        seen_rows[(code, as_of)] = number
         values: dict[str, Any] = {}
         for key, text in zip(keys, cells[3:3 + len(keys)], strict=True):
             if not key or not text:
@@ -147,7 +166,7 @@ def fact_file_parse(content: bytes) -> Parsed:
                 values[key] = _cell(key, text)
             except ValueError as error:
                 problems.append(f"第{number}行“{FACT_SPECS[key].label}”：“{text}”{error}")
-        rows.append((uscc, cells[1][:120], as_of, values))
+        rows.append((code, cells[1][:120], as_of, values))
     if problems:
         shown = problems[:MAX_PROBLEMS]
         more = len(problems) - len(shown)
@@ -156,7 +175,7 @@ def fact_file_parse(content: bytes) -> Parsed:
                            code="policies.file_invalid")
     if not rows:
         raise InvalidInput("文件中没有数据行。", code="policies.file_empty")
-    return Parsed(rows, keys)
+    return Parsed(rows, keys, kind)
 
 
 @transaction.atomic
@@ -172,12 +191,14 @@ def fact_file_import(*, actor: Actor, user: User | None, department: Department 
     batch = FactBatch.objects.create(
         department=department, source=source[:120], file_name=file_name[:200],
         sha256=hashlib.sha256(content).hexdigest(), rows=len(parsed.rows), imported_by=user,
+        subject_kind=parsed.kind,
         imported_at=clock.now(), illustrative=illustrative)
     FactRecord.objects.bulk_create(
-        FactRecord(subject=uscc, subject_name=name, key=key, value=value, as_of=as_of,
-                   batch=batch)
-        for uscc, name, as_of, values in parsed.rows for key, value in values.items())
+        FactRecord(subject_kind=parsed.kind, subject=code, subject_name=name, key=key,
+                   value=value, as_of=as_of, batch=batch)
+        for code, name, as_of, values in parsed.rows for key, value in values.items())
     audit_record(actor=actor, action="policies.fact_file_import", obj=batch,
                  after={"source": batch.source, "rows": batch.rows, "sha256": batch.sha256,
+               "subject_kind": parsed.kind,
                         "keys": [k for k in parsed.keys if k]})
     return batch

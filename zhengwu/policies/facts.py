@@ -1,6 +1,9 @@
 """The facts benefits are decided from (issue 14 §1, "Facts"), each with its source and the
 day it is true as of — never a guess: a fact nobody recorded is missing (需补充).
 
+A subject is an enterprise (by its 统一社会信用代码) or a person (by the 公民身份号码), as the
+benefit says (eligibility.ENTERPRISE / PERSON); each is asked about with its own kind.
+
 Two kinds of source:
 - **departments' data files** (税务, 社保 …), imported whole as a FactBatch (services);
 - **the platform's own records**: an enterprise registered here (设立登记, cases.registration)
@@ -9,6 +12,9 @@ Two kinds of source:
   true from the day recorded. For an enterprise the platform knows of (a registration, an
   account or a department's file) and that has no such record, false as of the day asked about — this
   platform keeps the county's list, so its silence is an answer, not a guess.
+  A person's 出生日期 is read from the ID number itself (GB 11643 出生日期码), true since
+  that day; the persons the platform knows of are its verified personal accounts and the people
+  in departments' person files (人社 人才认定, 社保 …), the same credit list deciding 失信.
 """
 
 from __future__ import annotations
@@ -21,19 +27,22 @@ from dataclasses import dataclass
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.cases.models import Case, CreditRecord
 from zhengwu.core import clock
-from zhengwu.policies.eligibility import Fact
+from zhengwu.core.codes import citizen_id_birth_date
+from zhengwu.policies.eligibility import ENTERPRISE, PERSON, Fact
 from zhengwu.policies.models import FactRecord
 from zhengwu.policies.rules import fact_of
 
 REGISTRATION = "本平台企业开办（设立登记）"
 CREDIT = "本平台信用记录"
+ID_NUMBER = "公民身份号码（出生日期码）"
 
 
 @dataclass
 class Subject:
-    uscc: str
+    code: str  # the USCC, or the person's ID number
     name: str
     facts: list[Fact]
+    kind: str = ENTERPRISE
 
 
 def _day(at: dt.datetime) -> dt.date:
@@ -58,42 +67,57 @@ def _registration_facts(usccs: set[str] | None) -> dict[str, tuple[str, list[Fac
     return found
 
 
-def subjects(usccs: Iterable[str] | None = None, *,
-             on: dt.date | None = None) -> dict[str, Subject]:
-    """Every enterprise the platform knows of (or just `usccs`), with all its facts as
-    they can be known on `on` (today): the credit list's silence is dated `on`, since a record
-    made before it would carry its own earlier date."""
-    wanted = None if usccs is None else {u.upper() for u in usccs}
+def subjects(codes: Iterable[str] | None = None, *, on: dt.date | None = None,
+             kind: str = ENTERPRISE) -> dict[str, Subject]:
+    """Every enterprise (or, with kind=PERSON, every person) the platform knows of — or just
+    `codes` — with all its facts as they can be known on `on` (today): the credit list's
+    silence is dated `on`, since a record made before it would carry its own earlier date."""
+    wanted = None if codes is None else {c.upper() for c in codes}
     found: dict[str, Subject] = {}
 
-    def subject(uscc: str, name: str) -> Subject:
-        if uscc not in found:
-            found[uscc] = Subject(uscc, name, [])
-        elif name and not found[uscc].name:
-            found[uscc].name = name
-        return found[uscc]
+    def subject(code: str, name: str) -> Subject:
+        if code not in found:
+            found[code] = Subject(code, name, [], kind)
+        elif name and not found[code].name:
+            found[code].name = name
+        return found[code]
 
-    accounts = User.objects.filter(kind=UserKind.ENTERPRISE).exclude(uscc="")
-    records = FactRecord.objects.select_related("batch").order_by("as_of", "pk")
+    if kind == PERSON:
+        accounts = User.objects.filter(kind=UserKind.PERSON, closed_at__isnull=True) \
+            .exclude(citizen_id="")
+        field = "citizen_id"
+    else:
+        accounts = User.objects.filter(kind=UserKind.ENTERPRISE).exclude(uscc="")
+        field = "uscc"
+    records = FactRecord.objects.filter(subject_kind=kind).select_related("batch") \
+        .order_by("as_of", "pk")
     if wanted is not None:
-        accounts = accounts.filter(uscc__in=wanted)
+        accounts = accounts.filter(**{f"{field}__in": wanted})
         records = records.filter(subject__in=wanted)
-    for uscc, name in accounts.values_list("uscc", "display_name"):
-        subject(uscc, name)
-    for uscc, (name, facts) in _registration_facts(wanted).items():
-        subject(uscc, name).facts.extend(facts)
+    for code, name in accounts.values_list(field, "display_name"):
+        subject(code, name)
+    if kind == ENTERPRISE:
+        for uscc, (name, facts) in _registration_facts(wanted).items():
+            subject(uscc, name).facts.extend(facts)
     for record in records:
         subject(record.subject, record.subject_name).facts.append(
             fact_of(record.key, record.value, record.batch.source, record.as_of))
+    if kind == PERSON:
+        for code, entry in found.items():
+            try:
+                born = citizen_id_birth_date(code)
+            except ValueError:
+                continue  # every stored number was checked (GB 11643); belt and braces
+            entry.facts.append(Fact("birth_date", born, ID_NUMBER, born))
     dishonest: dict[str, dt.date] = defaultdict(lambda: dt.date.max)
     credit = CreditRecord.objects.filter(subject_id_number__in=list(found))
-    for uscc, at in credit.values_list("subject_id_number", "recorded_at"):
-        dishonest[uscc] = min(dishonest[uscc], _day(at))
+    for code, at in credit.values_list("subject_id_number", "recorded_at"):
+        dishonest[code] = min(dishonest[code], _day(at))
     today = min(on, clock.today()) if on is not None else clock.today()
-    for uscc, entry in found.items():
+    for code, entry in found.items():
         has_own = any(fact.key == "dishonest" for fact in entry.facts)
-        if uscc in dishonest:
-            entry.facts.append(Fact("dishonest", True, CREDIT, dishonest[uscc]))
+        if code in dishonest:
+            entry.facts.append(Fact("dishonest", True, CREDIT, dishonest[code]))
         elif not has_own:
             entry.facts.append(Fact("dishonest", False, CREDIT, today))
     return found
@@ -105,5 +129,6 @@ def is_credit_silence(fact: Fact) -> bool:
     return fact.source == CREDIT and fact.value is False
 
 
-def subject_get(uscc: str, *, on: dt.date | None = None) -> Subject | None:
-    return subjects([uscc], on=on).get(uscc.upper())
+def subject_get(code: str, *, on: dt.date | None = None,
+                kind: str = ENTERPRISE) -> Subject | None:
+    return subjects([code], on=on, kind=kind).get(code.upper())

@@ -13,7 +13,7 @@ from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.forms import DateInput, TextField
 from zhengwu.core.upload_check import ACCEPT
 from zhengwu.departments.models import Department
-from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument
+from zhengwu.policies.models import BenefitKind, BenefitMode, PolicyDocument, SubjectKind
 
 
 class RuleForm(forms.Form):
@@ -35,6 +35,8 @@ class BenefitForm(RuleForm):
     name = TextField(label="名称", max_length=120)
     kind = forms.ChoiceField(label="类别", choices=BenefitKind.choices)
     mode = forms.ChoiceField(label="兑现方式", choices=BenefitMode.choices)
+    subject_kind = forms.ChoiceField(label="适用对象", choices=SubjectKind.choices,
+                                     initial=SubjectKind.ENTERPRISE)
     document = forms.ModelChoiceField(label="政策依据", queryset=PolicyDocument.objects.none(),
                                       empty_label="请选择")
     description = TextField(label="内容说明", max_length=2000,
@@ -43,7 +45,7 @@ class BenefitForm(RuleForm):
         label="申请事项（选填：即申即享一键申请的事项；免申即享时供数据不全的企业申请）",
         queryset=ItemImplementation.objects.none(), required=False, empty_label="无")
 
-    field_order = ["code", "name", "kind", "mode", "document", "description", "implementation",
+    field_order = ["code", "name", "kind", "mode", "subject_kind", "document", "description", "implementation",
                    "lines",
                    "effective_from", "effective_to", "amount", "max_fact_age_days"]
     FIELD_OF_CODE: dict[str, str | None] = {

@@ -1,5 +1,5 @@
-"""免申即享 (issue 14 §1): a department grants a benefit to the enterprises the rules find
-eligible, without an application — a grant list on the process engine (ADR 0013).
+"""免申即享 (issue 14 §1): a department grants a benefit to the enterprises (or, for a person's
+benefit such as 人才住房补贴, the persons) the rules find eligible, without an application — a grant list on the process engine (ADR 0013).
 
 1. **Prepare** (拟定): a member of the department's staff takes the matching of the day: every
    eligible enterprise with the explanation and amount the version in force gave it, kept on
@@ -38,6 +38,7 @@ from zhengwu.policies.models import (
     GrantList,
     GrantListEvent,
     GrantListStatus,
+    SubjectKind,
 )
 from zhengwu.policies.models import GrantListStatus as S
 from zhengwu.process import engine
@@ -80,19 +81,28 @@ class ListMoveIn:
 def _confirm(row: GrantList, move: ListMoveIn, attempt: Attempt, actor: Actor) -> dict[str, Any]:
     row.confirmed_by, row.confirmed_at = attempt.user, attempt.now
     grants = list(row.grants.all())
-    accounts = {u.uscc: u for u in User.objects.filter(
-        kind=UserKind.ENTERPRISE, uscc__in=[g.subject for g in grants])}
+    accounts = subject_accounts(row.benefit.subject_kind, [g.subject for g in grants])
     link = reverse("policies:mine")
+    you = "您" if row.benefit.subject_kind == SubjectKind.PERSON else "贵单位"
     for grant in grants:
         account = accounts.get(grant.subject)
         if account is None:
-            continue  # told when it opens an account: 我能享受的政策 lists grants by USCC
+            continue  # told when it opens an account: 我能享受的政策 lists grants by its number
         amount = f"，金额 {grant.amount} 元" if grant.amount is not None else ""
         notify(recipients=[account], title=f"免申即享：{row.benefit.name}",
-               body=f"经{row.benefit.department.name}核定，贵单位符合“{row.benefit.name}”的享受"
+               body=f"经{row.benefit.department.name}核定，{you}符合“{row.benefit.name}”的享受"
                     f"条件{amount}，无需申请，将直接兑现。判定依据见“我能享受的政策”。",
                link=link, category="policy", dedupe_key=f"grant:{grant.pk}")
     return {"grants": len(grants), "told": sum(g.subject in accounts for g in grants)}
+
+
+def subject_accounts(kind: str, codes: list[str]) -> dict[str, User]:
+    """The open accounts of the subjects `codes`: enterprises by USCC, persons by ID number."""
+    if kind == SubjectKind.PERSON:
+        rows = User.objects.filter(kind=UserKind.PERSON, closed_at__isnull=True,
+                                   citizen_id__in=codes)
+        return {u.citizen_id: u for u in rows}
+    return {u.uscc: u for u in User.objects.filter(kind=UserKind.ENTERPRISE, uscc__in=codes)}
 
 
 def _withdraw(row: GrantList, move: ListMoveIn, attempt: Attempt,
@@ -163,7 +173,7 @@ def grant_list_prepare(*, user: User, benefit_id: int) -> GrantList:
                                        grant_list__status=S.CONFIRMED,
                                        grant_list__rule=rule).values_list("subject", flat=True))
     answers = [a for a in services.eligible_answers(benefit=benefit, on=today)
-               if a.subject.uscc not in granted]
+               if a.subject.code not in granted]
     if not answers:
         raise Conflict("今天没有新的符合条件的企业（已兑现的不再列入）。",
                        code="grant_list.nobody")
@@ -172,7 +182,7 @@ def grant_list_prepare(*, user: User, benefit_id: int) -> GrantList:
     row = GrantList.objects.create(number=number, benefit=benefit, rule=rule, as_of=today,
                                    prepared_by=user, prepared_at=now)
     Grant.objects.bulk_create(
-        Grant(grant_list=row, subject=a.subject.uscc, subject_name=a.subject.name[:120],
+        Grant(grant_list=row, subject=a.subject.code, subject_name=a.subject.name[:120],
               amount=a.verdict.amount, explanation=services.verdict_json(a.verdict),
               eligible_since=services.eligible_since(a.verdict, rule))
         for a in answers)

@@ -157,7 +157,7 @@ def match(version: RuleVersion | None, table: FactTable) -> npt.NDArray[np.int8]
               if version.max_fact_age_days is not None else None)
     for condition in version.conditions:
         usable = table.known[condition.fact]
-        if oldest is not None:
+        if oldest is not None and not FACT_SPECS[condition.fact].lasting:
             usable = usable & (table.as_of[condition.fact] >= oldest)
         missing |= ~usable
         unmet |= usable & ~_holds(condition, table)

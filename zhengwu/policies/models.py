@@ -7,8 +7,11 @@ are decided from, and 免申即享 grant lists (issue 14 §1, ADR 0024).
   and is decided by **rule versions**: conditions and an amount formula stored as data
   (`conditions` is a list of {"fact", "op", "value", "label"}), read by `eligibility`. A
   version is never edited: a new one is added with its own dates.
-- A **fact** is one value about a subject (an enterprise by its USCC) with its source and the
+- A **fact** is one value about a subject — an enterprise by its USCC, or a person by the
+  公民身份号码 (人才 and 惠民 benefits; a benefit says which it is for) — with its source and the
   day it is true as of; departments' data files arrive as a FactBatch, whole or not at all.
+- A person's ID number is shown to staff masked; every showing of a person on a staff page or
+  in the API is a SubjectRead the person sees in 我能享受的政策 (quality.md #8).
 - A **grant list** is one department's decision for one benefit: prepared from the matching
   (each Grant keeps the explanation and amount the rule version gave), confirmed by a second
   member of staff (four-eyes), then each grant is paid (payment reference). It moves on the
@@ -20,7 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import BaseModel
+from zhengwu.core.models import AccessRecord, BaseModel
 from zhengwu.process.models import ProcessEvent
 
 
@@ -132,6 +135,13 @@ class BenefitKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class SubjectKind(models.TextChoices):
+    """Whom a benefit is for (eligibility.ENTERPRISE / PERSON): whose facts its rules read."""
+
+    ENTERPRISE = "enterprise", "企业"
+    PERSON = "person", "个人"
+
+
 class BenefitMode(models.TextChoices):
     NO_APPLICATION = "no_application", "免申即享"  # the department decides from the facts
     ONE_CLICK = "one_click", "即申即享"  # a prefilled application through a case
@@ -143,6 +153,8 @@ class Benefit(BaseModel):
     kind = models.CharField("类别", max_length=12, choices=BenefitKind.choices)
     mode = models.CharField("兑现方式", max_length=16, choices=BenefitMode.choices,
                             default=BenefitMode.NO_APPLICATION)
+    subject_kind = models.CharField("适用对象", max_length=12, choices=SubjectKind.choices,
+                                    default=SubjectKind.ENTERPRISE)
     document = models.ForeignKey(PolicyDocument, verbose_name="政策依据", on_delete=models.PROTECT,
                                  related_name="benefits")
     department = models.ForeignKey("departments.Department", verbose_name="兑现部门",
@@ -165,6 +177,8 @@ class Benefit(BaseModel):
                                    name="policy_benefit_kind_valid"),
             models.CheckConstraint(condition=models.Q(mode__in=BenefitMode.values),
                                    name="policy_benefit_mode_valid"),
+            models.CheckConstraint(condition=models.Q(subject_kind__in=SubjectKind.values),
+                                   name="policy_benefit_subject_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -197,8 +211,10 @@ class BenefitRule(models.Model):
 
 
 class FactBatch(models.Model):
-    """One data file a department imported (税务, 社保 …), or the platform's own records."""
+    """One data file a department imported (税务, 社保 …), of enterprises or of persons."""
 
+    subject_kind = models.CharField("数据对象", max_length=12, choices=SubjectKind.choices,
+                                    default=SubjectKind.ENTERPRISE)
     department = models.ForeignKey("departments.Department", verbose_name="提供部门", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     source = models.CharField("数据来源", max_length=120)
@@ -222,16 +238,18 @@ class FactBatch(models.Model):
 class FactRecord(models.Model):
     """One fact about a subject: `key` (eligibility.FACT_SPECS) = `value`, true as of `as_of`."""
 
-    subject = models.CharField("统一社会信用代码", max_length=18)
-    subject_name = models.CharField("名称", max_length=120)
+    subject_kind = models.CharField("对象", max_length=12, choices=SubjectKind.choices,
+                                    default=SubjectKind.ENTERPRISE)
+    subject = models.CharField("统一社会信用代码或公民身份号码", max_length=18)
+    subject_name = models.CharField("名称或姓名", max_length=120)
     key = models.CharField("信息项", max_length=40)
     value = models.JSONField("值")
     as_of = models.DateField("截至日期")
     batch = models.ForeignKey(FactBatch, on_delete=models.PROTECT, related_name="facts")
 
     class Meta:
-        verbose_name = "企业信息"
-        verbose_name_plural = "企业信息"
+        verbose_name = "政策判定信息"
+        verbose_name_plural = "政策判定信息"
         indexes = [models.Index(fields=["subject", "key", "as_of"])]
 
     def __str__(self) -> str:
@@ -291,11 +309,12 @@ class GrantListEvent(ProcessEvent):
 
 
 class Grant(models.Model):
-    """One enterprise's grant on a list: what the rule version said of it on the day, kept."""
+    """One enterprise's or person's grant on a list (the benefit's subject kind): what the rule
+    version said of it on the day, kept."""
 
     grant_list = models.ForeignKey(GrantList, on_delete=models.CASCADE, related_name="grants")
-    subject = models.CharField("统一社会信用代码", max_length=18)
-    subject_name = models.CharField("名称", max_length=120)
+    subject = models.CharField("统一社会信用代码或公民身份号码", max_length=18)
+    subject_name = models.CharField("名称或姓名", max_length=120)
     amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2, null=True,
                                  blank=True)
     # The per-condition explanation and the facts used (source, as-of), as they stood.
@@ -315,3 +334,21 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant_list.number} {self.subject}"
+
+
+class SubjectRead(AccessRecord):
+    """A member of staff was shown a person (name, ID number masked or whole) on a benefit's
+    eligible list or grant list, page or API: one row per person per showing, read by the
+    person in 我能享受的政策 (quality.md #8; core.access_log groups them)."""
+
+    id_number = models.CharField("公民身份号码", max_length=18)
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="+")
+    unmasked = models.BooleanField("显示完整号码", default=False)
+
+    class Meta(AccessRecord.Meta):
+        verbose_name = "政策兑现个人信息查阅"
+        verbose_name_plural = "政策兑现个人信息查阅"
+        indexes = [models.Index(fields=["id_number", "at"]), *AccessRecord.Meta.indexes]
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} {self.purpose}"

@@ -22,7 +22,7 @@ from zhengwu.core import clock
 from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput
 from zhengwu.departments.models import Department
-from zhengwu.policies.eligibility import RuleError
+from zhengwu.policies.eligibility import RuleError, subject_check
 from zhengwu.policies.fact_files import fact_file_import
 from zhengwu.policies.models import (
     Benefit,
@@ -32,6 +32,7 @@ from zhengwu.policies.models import (
     FactBatch,
     Interpretation,
     PolicyDocument,
+    SubjectKind,
 )
 from zhengwu.policies.rules import benefit_of, conditions_parse, version_of
 
@@ -63,9 +64,11 @@ def _benefit(document: PolicyDocument, entry: dict[str, Any], where: str, actor:
         raise PoliciesPackError(f"{where}：事项缺少 code")
     if Benefit.objects.filter(code=code).exists():
         return 0
+    subject_kind = entry.get("subject", SubjectKind.ENTERPRISE)
     if entry.get("kind") not in BenefitKind.values or entry.get(
-            "mode", BenefitMode.NO_APPLICATION) not in BenefitMode.values:
-        raise PoliciesPackError(f"{where} {code}：kind 或 mode 不是可用的值")
+            "mode", BenefitMode.NO_APPLICATION) not in BenefitMode.values \
+            or subject_kind not in SubjectKind.values:
+        raise PoliciesPackError(f"{where} {code}：kind、mode 或 subject 不是可用的值")
     implementation = None
     if entry.get("item"):
         department = _department(entry["department"], where)
@@ -77,6 +80,7 @@ def _benefit(document: PolicyDocument, entry: dict[str, Any], where: str, actor:
         implementation=implementation,
         code=code, name=entry["name"], kind=entry["kind"],
         mode=entry.get("mode", BenefitMode.NO_APPLICATION), document=document,
+        subject_kind=subject_kind,
         department=_department(entry["department"], where),
         description=entry.get("description", ""), published=True)
     versions = []
@@ -89,6 +93,7 @@ def _benefit(document: PolicyDocument, entry: dict[str, Any], where: str, actor:
                                  effective_to=_day(rule.get("effective_to"), where),
                                  conditions=conditions, amount=rule.get("amount", ""),
                                  max_fact_age_days=rule.get("max_fact_age_days"))
+            subject_check(version, subject_kind)
         except (RuleError, KeyError, AssertionError) as error:
             raise PoliciesPackError(f"{where} {code} 第{number}版条件：{error}") from None
         versions.append(version)

@@ -147,7 +147,7 @@ def condition_of(item: Mapping[str, Any]) -> Condition:
     except KeyError as missing:
         raise RuleError(f"条件缺少“{missing.args[0]}”。") from None
     if fact not in FACT_SPECS:
-        raise RuleError(f"未知的企业信息“{fact}”（{label}）。")
+        raise RuleError(f"未知的信息项“{fact}”（{label}）。")
     try:
         value = _typed(fact, op, item.get("value"))
     except (InvalidOperation, ValueError, TypeError):

@@ -1,4 +1,4 @@
-"""Reading 惠企政策: an enterprise's grants, measure [30]'s coverage, and the 一件事 through which
+"""Reading 惠企政策: an enterprise's or a person's grants, measure [30]'s coverage, and the 一件事 through which
 a benefit's item is also done (政策兑现一件事, measure [15])."""
 
 from __future__ import annotations
@@ -7,12 +7,20 @@ from django.db.models import QuerySet
 
 from zhengwu.bundles.models import Bundle
 from zhengwu.bundles.selectors import published_bundles
-from zhengwu.policies.models import DocumentStatus, Grant, GrantListStatus, PolicyDocument
+from zhengwu.policies.models import (
+    DocumentStatus,
+    Grant,
+    GrantListStatus,
+    PolicyDocument,
+    SubjectKind,
+)
 
 
-def grants_received(uscc: str) -> QuerySet[Grant]:
-    """The confirmed grants of the enterprise `uscc`, the latest confirmed first."""
-    return Grant.objects.filter(subject=uscc, grant_list__status=GrantListStatus.CONFIRMED) \
+def grants_received(code: str, kind: str = SubjectKind.ENTERPRISE) -> QuerySet[Grant]:
+    """The confirmed grants of the enterprise (USCC) or person (ID number) `code`, the latest
+    confirmed first."""
+    return Grant.objects.filter(subject=code, grant_list__benefit__subject_kind=kind,
+                                grant_list__status=GrantListStatus.CONFIRMED) \
         .select_related("grant_list__benefit__department").order_by(
         "-grant_list__confirmed_at", "pk")
 

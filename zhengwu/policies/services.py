@@ -27,7 +27,15 @@ from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
 from zhengwu.policies import facts as facts_mod
-from zhengwu.policies.eligibility import FACT_SPECS, RuleError, Status, Verdict, evaluate
+from zhengwu.policies.eligibility import (
+    ENTERPRISE,
+    FACT_SPECS,
+    RuleError,
+    Status,
+    Verdict,
+    evaluate,
+    subject_check,
+)
 from zhengwu.policies.matching import FactTable, eligible_ids
 from zhengwu.policies.models import (
     Benefit,
@@ -35,6 +43,7 @@ from zhengwu.policies.models import (
     BenefitMode,
     BenefitRule,
     PolicyDocument,
+    SubjectKind,
 )
 from zhengwu.policies.rules import benefit_of, conditions_parse, version_of
 
@@ -116,18 +125,21 @@ class BenefitIn:
     document_id: int
     description: str
     implementation_id: int | None = None
+    subject_kind: str = SubjectKind.ENTERPRISE
     rule: RuleIn = field(default_factory=lambda: RuleIn("", clock.today()))
 
 
 def _rule_checked(benefit: Benefit | None, number: int, rule: RuleIn,
-                  earlier: list[BenefitRule]) -> dict[str, Any]:
-    """The version's stored fields, checked as eligibility reads them (RuleError → 422)."""
+                  earlier: list[BenefitRule], subject_kind: str) -> dict[str, Any]:
+    """The version's stored fields, checked as eligibility reads them, over facts said of the
+    benefit's subjects (RuleError → 422)."""
     try:
         conditions = conditions_parse(rule.lines)
         version = version_of(version=number, effective_from=rule.effective_from,
                              effective_to=rule.effective_to, conditions=conditions,
                              amount=rule.amount.strip(),
                              max_fact_age_days=rule.max_fact_age_days)
+        subject_check(version, subject_kind)
         previous = [_version(r) for r in earlier]
         benefit_of(benefit.code if benefit else "new", benefit.name if benefit else "新事项",
                    [*previous, version])
@@ -161,6 +173,8 @@ def benefit_publish(*, user: User, data: BenefitIn) -> Benefit:
         problems.append("请选择类别")
     if data.mode not in BenefitMode.values:
         problems.append("请选择兑现方式")
+    if data.subject_kind not in SubjectKind.values:
+        problems.append("请选择适用对象（企业或个人）")
     if not data.description.strip():
         problems.append("请填写内容说明")
     implementation = None
@@ -173,8 +187,9 @@ def benefit_publish(*, user: User, data: BenefitIn) -> Benefit:
         problems.append("即申即享须选择申请事项")
     if problems:
         raise InvalidInput("；".join(problems) + "。", code="policies.benefit_invalid")
-    stored = _rule_checked(None, 1, data.rule, [])
+    stored = _rule_checked(None, 1, data.rule, [], data.subject_kind)
     benefit = Benefit.objects.create(code=code, name=name, kind=data.kind, mode=data.mode,
+                                     subject_kind=data.subject_kind,
                                      implementation=implementation,
                                      document=document, department=department,
                                      description=data.description.strip(), published=True)
@@ -204,7 +219,7 @@ def rule_version_add(*, user: User, benefit_id: int, rule: RuleIn) -> BenefitRul
     for open_rule in closing:
         open_rule.effective_to = rule.effective_from - dt.timedelta(days=1)
     number = (earlier[-1].version if earlier else 0) + 1
-    stored = _rule_checked(benefit, number, rule, earlier)
+    stored = _rule_checked(benefit, number, rule, earlier, benefit.subject_kind)
     for open_rule in closing:
         open_rule.save(update_fields=["effective_to"])
     created = BenefitRule.objects.create(
@@ -236,38 +251,39 @@ class Answer:
     verdict: Verdict
 
 
-def eligibility(*, benefit: Benefit, uscc: str, on: dt.date | None = None) -> Answer | None:
-    """Whether the enterprise `uscc` qualifies on `on` (today), explained; None: unknown."""
-    found = eligibilities(benefits=[benefit], uscc=uscc, on=on)
+def eligibility(*, benefit: Benefit, code: str, on: dt.date | None = None) -> Answer | None:
+    """Whether the subject `code` (an enterprise's USCC or a person's ID number, as the
+    benefit is for) qualifies on `on` (today), explained; None: unknown."""
+    found = eligibilities(benefits=[benefit], code=code, kind=benefit.subject_kind, on=on)
     return found[0] if found else None
 
 
-def eligibilities(*, benefits: list[Benefit], uscc: str,
+def eligibilities(*, benefits: list[Benefit], code: str, kind: str = ENTERPRISE,
                   on: dt.date | None = None) -> list[Answer]:
-    """The enterprise's answer for each of `benefits`, its facts read once (我能享受的政策);
-    empty when the platform knows nothing of it."""
+    """The subject's answer for each of `benefits` (those for its kind), its facts read once
+    (我能享受的政策); empty when the platform knows nothing of it."""
     day = on or clock.today()
-    subject = facts_mod.subject_get(uscc, on=day)
+    subject = facts_mod.subject_get(code, on=day, kind=kind)
     if subject is None:
         return []
     return [Answer(benefit, subject, day, evaluate(benefit_rules(benefit), subject.facts, on=day))
-            for benefit in benefits]
+            for benefit in benefits if benefit.subject_kind == kind]
 
 
 def eligible_answers(*, benefit: Benefit, on: dt.date | None = None) -> list[Answer]:
-    """The department's list: every enterprise eligible on `on`, each explained (the column
-    path picks them; the one-subject path explains them and computes the amount)."""
+    """The department's list: every enterprise (or person) eligible on `on`, each explained
+    (the column path picks them; the one-subject path explains them and computes the amount)."""
     day = on or clock.today()
     rules = benefit_rules(benefit)
     version = rules.version_on(day)
-    known = facts_mod.subjects(on=day)
+    known = facts_mod.subjects(on=day, kind=benefit.subject_kind)
     table = FactTable.build({u: s.facts for u, s in known.items()}, on=day,
                             keys={c.fact for c in version.conditions} if version else set())
     answers = []
-    for uscc in eligible_ids(version, table):
-        verdict = evaluate(rules, known[uscc].facts, on=day)
+    for code in eligible_ids(version, table):
+        verdict = evaluate(rules, known[code].facts, on=day)
         if verdict.status == Status.ELIGIBLE:  # the two paths agree (tests); belt and braces
-            answers.append(Answer(benefit, known[uscc], day, verdict))
+            answers.append(Answer(benefit, known[code], day, verdict))
     return answers
 
 

@@ -1,8 +1,9 @@
 """惠企政策 pages (issue 14 §1), server-rendered in Chinese, working without JavaScript.
 
 - the public policy library: documents with their 解读 and Q&A, and the benefits from them;
-- 我能享受的政策 (an enterprise signed in): every published benefit with its answer for the
-  enterprise, each condition explained, and the grants it has received without applying;
+- 我能享受的政策 (an enterprise, or a person with a verified identity, signed in): every
+  published benefit for its kind with its answer, each condition explained, the grants
+  received without applying, and — for a person — who among staff was shown them;
 - the department's benefit page: the rules in force, the enterprises eligible today with
   their reasons, 拟定 a 免申即享 list, the second member of staff confirms it (four-eyes),
   and each grant's payment recorded.
@@ -25,9 +26,9 @@ from zhengwu.core.errors import DomainError, InvalidInput
 from zhengwu.core.forms import mark_errors, refuse
 from zhengwu.departments.models import Department
 from zhengwu.policies import fact_files as fact_files_mod
-from zhengwu.policies import grants, services
+from zhengwu.policies import grants, person_reads, services
 from zhengwu.policies import library as shelf
-from zhengwu.policies.eligibility import FACT_SPECS
+from zhengwu.policies.eligibility import FACT_SPECS, SUBJECT_LABELS
 from zhengwu.policies.fact_files import fact_file_import
 from zhengwu.policies.forms import (
     BenefitForm,
@@ -46,6 +47,7 @@ from zhengwu.policies.models import (
     GrantList,
     PolicyDocument,
     PolicyFile,
+    SubjectKind,
 )
 from zhengwu.policies.rules import OP_LABELS, conditions_text
 from zhengwu.policies.selectors import bundles_offering, grants_received
@@ -77,18 +79,35 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
                       else []) for b in benefits]})
 
 
+def _subject_of(user: User) -> tuple[str, str] | None:
+    """(number, kind) of the signed-in enterprise or verified person, or None (staff, or a
+    person whose identity is not yet verified: nothing is known of them)."""
+    if user.kind == UserKind.ENTERPRISE and user.uscc:
+        return user.uscc, SubjectKind.ENTERPRISE
+    if user.kind == UserKind.PERSON and user.citizen_id:
+        return user.citizen_id, SubjectKind.PERSON
+    return None
+
+
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    if user.kind != UserKind.ENTERPRISE or not user.uscc:
-        # The page of an enterprise's own figures: 403 to others, as the API answers them.
-        return render(request, "policies/mine.html", {"not_enterprise": True}, status=403)
+    subject = _subject_of(user)
+    if subject is None:
+        # The page of an enterprise's or a person's own facts: 403 to others, as the API
+        # answers them.
+        return render(request, "policies/mine.html", {"not_subject": True}, status=403)
+    code, kind = subject
     answers = services.eligibilities(benefits=list(
-        Benefit.objects.filter(published=True).select_related(
+        Benefit.objects.filter(published=True, subject_kind=kind).select_related(
             "department", "document", "implementation__item").prefetch_related("rules")),
-        uscc=user.uscc)
-    received = grants_received(user.uscc)
-    return render(request, "policies/mine.html", {"answers": answers, "grants": received})
+        code=code, kind=kind)
+    return render(request, "policies/mine.html", {
+        "answers": answers, "grants": grants_received(code, kind), "person": kind == SubjectKind.PERSON,
+        "reads": person_reads.reads_of(code) if kind == SubjectKind.PERSON else []})
+
+
+UNMASK = "unmask"
 
 
 def _staff_benefit(request: HttpRequest, code: str) -> Benefit:
@@ -114,18 +133,36 @@ def benefits_staff(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def benefit_staff(request: HttpRequest, code: str) -> HttpResponse:
+    """A benefit as its department works it. A person's ID number is masked until an officer
+    of the department asks for it whole (POST action `unmask`); every person shown is a
+    logged read (person_reads)."""
     benefit = _staff_benefit(request, code)
     user = cast(User, request.user)
+    unmasked = request.method == "POST" and request.POST.get("action") == UNMASK
+    if request.method == "POST" and not (unmasked and person_reads.may_unmask(user, benefit)):
+        raise PermissionDenied
     lists = []
+    shown_codes: list[str] = []
     for row in benefit.grant_lists.select_related("prepared_by", "confirmed_by", "rule"):
         moves = [(action, GRANT_LABELS[action]) for action in
                  engine.moves_open(grants.GRANT_LIST_TABLE, row, user)]
-        lists.append({"row": row, "grants": list(row.grants.all()), "moves": moves})
+        rows = list(row.grants.all())
+        shown_codes += [grant.subject for grant in rows]
+        lists.append({"row": row, "moves": moves, "grants": [
+            (grant, person_reads.shown(benefit, grant.subject, unmasked=unmasked))
+            for grant in rows]})
+    answers = services.eligible_answers(benefit=benefit)
+    person_reads.log(
+        user=user, benefit=benefit, unmasked=unmasked,
+        purpose=person_reads.UNMASK_PURPOSE if unmasked else person_reads.LIST_PURPOSE,
+        codes=[a.subject.code for a in answers] + shown_codes)
     return render(request, "policies/staff_benefit.html", {
         "benefit": benefit, "rules": benefit.rules.all(),
-        "answers": services.eligible_answers(benefit=benefit),
-        "lists": lists, "may_act": benefit.department_id in services.officer_department_ids(
-            user)})
+        "answers": [(a, person_reads.shown(benefit, a.subject.code, unmasked=unmasked))
+                    for a in answers],
+        "lists": lists, "unmasked": unmasked,
+        "may_unmask": person_reads.may_unmask(user, benefit) and not unmasked,
+        "may_act": benefit.department_id in services.officer_department_ids(user)})
 
 
 def _rule_in(data: dict[str, Any]) -> services.RuleIn:
@@ -155,7 +192,7 @@ def benefit_new(request: HttpRequest) -> HttpResponse:
             try:
                 benefit = services.benefit_publish(user=user, data=services.BenefitIn(
                     code=data["code"], name=data["name"], kind=data["kind"], mode=data["mode"],
-                    document_id=data["document"].pk, description=data["description"],
+                    subject_kind=data["subject_kind"], document_id=data["document"].pk, description=data["description"],
                     implementation_id=data["implementation"].pk
                     if data.get("implementation") else None, rule=_rule_in(data)))
             except DomainError as problem:
@@ -233,7 +270,9 @@ def fact_files(request: HttpRequest) -> HttpResponse:
         status=422 if form.errors else 200)
 
 
-FACT_ROWS = [(key, spec.label, spec.unit, spec.kind) for key, spec in FACT_SPECS.items()]
+FACT_ROWS = [(key, spec.label, spec.unit,
+              "、".join(SUBJECT_LABELS[s] for s in sorted(spec.subjects)))
+             for key, spec in FACT_SPECS.items()]
 OP_ROWS = list(OP_LABELS.items())
 GRANT_LABELS = {name: move.label for name, move in grants.GRANT_LIST_TABLE.moves.items()}
 

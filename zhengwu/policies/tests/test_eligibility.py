@@ -129,7 +129,7 @@ def test_a_young_firm_meets_the_age_condition_on_the_day_asked():
 def test_rules_that_cannot_be_read_are_refused_when_made():
     with pytest.raises(RuleError, match="未知的条件类型"):
         Condition("employees", "roughly", 10, "约10人")
-    with pytest.raises(RuleError, match="未知的企业信息"):
+    with pytest.raises(RuleError, match="未知的信息项"):
         Condition("shoe_size", "gte", 10, "鞋码")
     with pytest.raises(RuleError, match="生效"):
         RuleVersion(version=1, effective_from=D(2026, 2, 1), effective_to=D(2026, 1, 1),
@@ -151,3 +151,64 @@ def test_formulas_are_exact_and_closed():
         formula_value("employees ** 99", {"employees": 3})
     with pytest.raises(FormulaError):
         formula_value("employees.__class__", {"employees": 3})
+
+
+# --- persons as subjects (人才 benefits) -----------------------------------------------------
+
+TALENT_HOUSING = Benefit(code="RC-ZF", name="人才住房补贴", versions=(
+    RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(
+        Condition("education", "in", ("doctorate", "master", "bachelor"), "大学本科及以上学历"),
+        Condition("birth_date", "years_since_lt", 40, "年龄未满40周岁"),
+        Condition("social_insurance_region", "prefix", ("430481",), "在耒阳市参保"),
+        Condition("social_insurance_months", "gte", 6, "社保连续缴纳满6个月"),
+        Condition("owns_home_locally", "is_false", None, "本人在本市无自有住房"),
+    ), amount="20000", max_fact_age_days=200),
+))
+
+
+def person(birth: dt.date, **values: object) -> list[Fact]:
+    return [Fact("birth_date", birth, "公民身份号码", birth), *facts(**values)]
+
+
+GRADUATE = {"education": "master", "social_insurance_region": "430481000000",
+            "social_insurance_months": Decimal("14"), "owns_home_locally": False}
+
+
+def test_a_person_is_decided_on_their_own_facts_and_age_counts_whole_years():
+    # Born 1986-08-02: 39 on 2026-08-01, 40 the day after — the anniversary decides.
+    day_before = evaluate(TALENT_HOUSING, person(D(1986, 8, 2), **GRADUATE), on=D(2026, 8, 1))
+    assert day_before.status == Status.ELIGIBLE and day_before.amount == Decimal("20000")
+    birthday = evaluate(TALENT_HOUSING, person(D(1986, 8, 2), **GRADUATE), on=D(2026, 8, 2))
+    assert birthday.status == Status.NOT_ELIGIBLE
+    assert "不符合：年龄未满40周岁（出生日期：1986-08-02）" in [i.text for i in birthday.items]
+
+
+def test_a_lasting_fact_is_never_stale_but_a_file_fact_is():
+    # The birth date is 40 years old and the version refuses facts older than 200 days: the
+    # birth date still decides; the 社保 figures of 2026-03-01 are stale by 2026-10-01.
+    verdict = evaluate(TALENT_HOUSING, person(D(1990, 1, 1), **GRADUATE), on=D(2026, 10, 1))
+    assert verdict.status == Status.NEEDS_FACTS
+    assert set(verdict.missing) == {"education", "social_insurance_region",
+                                    "social_insurance_months", "owns_home_locally"}
+    assert "符合：年龄未满40周岁" in [i.text for i in verdict.items]
+
+
+def test_a_person_missing_a_file_fact_needs_it_never_a_guess():
+    partial = {k: v for k, v in GRADUATE.items() if k != "owns_home_locally"}
+    verdict = evaluate(TALENT_HOUSING, person(D(1995, 5, 5), **partial), on=D(2026, 5, 1))
+    assert verdict.status == Status.NEEDS_FACTS and verdict.missing == ("owns_home_locally",)
+    assert "需补充：本人在本市有自有住房" in [i.text for i in verdict.items]
+
+
+def test_a_rule_may_only_read_facts_said_of_its_subjects():
+    from zhengwu.policies.eligibility import ENTERPRISE, PERSON, subject_check
+
+    subject_check(TALENT_HOUSING.versions[0], PERSON)
+    with pytest.raises(RuleError, match=r"出生日期.*不是企业的信息"):
+        subject_check(TALENT_HOUSING.versions[0], ENTERPRISE)
+    revenue = RuleVersion(version=2, effective_from=D(2026, 1, 1), conditions=(
+        Condition("dishonest", "is_false", None, "未列入失信名单"),  # said of both
+    ), amount="revenue_last_year * 0.01")
+    with pytest.raises(RuleError, match="上年度营收不是个人的信息"):
+        subject_check(revenue, PERSON)
+    subject_check(revenue, ENTERPRISE)

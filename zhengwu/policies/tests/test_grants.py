@@ -34,7 +34,7 @@ def wg(db: Any) -> Benefit:
 
 
 def _answer(benefit: Benefit, uscc: str) -> services.Answer:
-    answer = services.eligibility(benefit=benefit, uscc=uscc, on=ON)
+    answer = services.eligibility(benefit=benefit, code=uscc, on=ON)
     assert answer is not None
     return answer
 
@@ -74,7 +74,7 @@ def test_a_credit_record_on_this_platform_makes_it_not_eligible(wg: Benefit, sub
 
 
 def test_the_departments_list_is_the_eligible_ones(wg: Benefit) -> None:
-    found = {a.subject.uscc for a in services.eligible_answers(benefit=wg, on=ON)}
+    found = {a.subject.code for a in services.eligible_answers(benefit=wg, on=ON)}
     assert found == {CANYIN, MACHINERY, GARMENTS}
 
 
@@ -127,7 +127,7 @@ def test_a_bad_fact_file_stores_nothing(db: Any) -> None:
         fact_file_import(actor=SYSTEM, user=None, department=Department.objects.first(),
                          source="测试", file_name="bad.csv", content=content)
     message = refused.value.message
-    assert "未知的企业信息“未知列”" in message and "第3行" in message
+    assert "未知的信息项“未知列”" in message and "第3行" in message
     assert (FactRecord.objects.count(), FactBatch.objects.count()) == before
 
 
@@ -147,7 +147,7 @@ def test_a_new_version_closes_the_open_one_and_decides_from_its_day(wg: Benefit)
     assert first.effective_to == dt.date(2026, 12, 1) and second.version == 2
     # 机械 (2.1 %) qualified on 1 December under version 1, not on 2 December under version 2.
     assert _answer(wg, MACHINERY).verdict.status == "eligible"
-    later = services.eligibility(benefit=wg, uscc=MACHINERY, on=dt.date(2026, 12, 2))
+    later = services.eligibility(benefit=wg, code=MACHINERY, on=dt.date(2026, 12, 2))
     assert later is not None and later.verdict.status == "not_eligible"
     assert later.verdict.version == 2
 

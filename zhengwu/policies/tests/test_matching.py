@@ -28,7 +28,8 @@ RULES = [
         Condition("employees", "between", (10, 99), "10至99人"),
         Condition("registered_on", "years_since_lt", 3, "成立不满3年"),
         Condition("tax_credit_grade", "eq", "A", "A级纳税人"),
-    )),
+        # 成立日期 is lasting: never stale, though most are dated over 300 days back.
+    ), max_fact_age_days=300),
     RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(
         Condition("high_tech", "is_true", None, "高新技术企业"),
         Condition("revenue_last_year", "lt", 5000, "营收低于5000万元"),

@@ -23,8 +23,8 @@ def _client(username: str) -> Client:
 
 def _form(**changes: Any) -> dict[str, Any]:
     data = {"code": "JY-2026", "name": "小微企业吸纳就业奖补（测试）", "kind": "award",
-            "mode": "no_application",
-            "document": PolicyDocument.objects.get(doc_number__startswith="耒人社发").pk,
+            "mode": "no_application", "subject_kind": "enterprise",
+            "document": PolicyDocument.objects.get(doc_number="耒人社发〔2026〕1号（示例）").pk,
             "description": "吸纳就业的小微企业给予一次性奖补。",
             "lines": "size_class in small,micro | 小型或微型企业\n"
                      "dishonest is_false | 未列入失信名单",

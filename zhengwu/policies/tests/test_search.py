@@ -32,8 +32,8 @@ def test_interpretation_coverage_counts_documents_in_force(db: Any) -> None:
     from zhengwu.policies.models import PolicyDocument
     from zhengwu.policies.selectors import interpretation_coverage
 
-    assert interpretation_coverage() == (1, 1)  # the pack's document has its 解读
+    assert interpretation_coverage() == (2, 2)  # the pack's documents have their 解读
     PolicyDocument.objects.create(title="无解读的文件（测试）", doc_number="测〔2026〕9号",
                                   issuer="测试", issued_on=dt.date(2026, 1, 1),
                                   effective_on=dt.date(2026, 1, 1), full_text="正文")
-    assert interpretation_coverage() == (1, 2)
+    assert interpretation_coverage() == (2, 3)
