@@ -412,25 +412,35 @@ def run(now: dt.datetime) -> SweepReport:
 
 
 def remove_orphan_uploads(now: dt.datetime, *, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete uploaded files that no material refers to: files are written while a
-    submission's transaction is open, so a rollback (a refused submission) leaves them
-    behind. Only files older than a day, so that work in flight is never touched. A file kept
-    for a refused form's next attempt (cases.staging) is referenced by its staged row."""
+    """Delete uploaded files that no row refers to: files are written while a step's
+    transaction is open, so a rollback the step's discarded_on_failure did not see (a killed
+    process, an outer transaction) leaves them behind. Cases' materials (`cases/`) and every
+    app's uploaded files (core.models.StoredFile, each in its UPLOAD_DIR). Only files older
+    than a day, so that work in flight is never touched. A file kept for a refused form's next
+    attempt (cases.staging) is referenced by its staged row."""
     from pathlib import Path
 
-    from zhengwu.cases.models import CaseMaterial, StagedUpload
+    from django.apps import apps
 
-    root = Path(settings.MEDIA_ROOT) / "cases"
-    if not root.exists():
-        return 0
+    from zhengwu.cases.models import CaseMaterial, StagedUpload
+    from zhengwu.core.models import StoredFile
+
+    kinds = [m for m in apps.get_models() if issubclass(m, StoredFile)]
+    media = Path(settings.MEDIA_ROOT)
+    roots = [media / folder for folder in ("cases", *sorted({m.UPLOAD_DIR for m in kinds}))]
     referenced = set(CaseMaterial.objects.exclude(file="").values_list("file", flat=True))
     referenced.update(StagedUpload.objects.values_list("file", flat=True))
+    for model in kinds:
+        referenced.update(model.objects.values_list("file", flat=True))  # type: ignore[attr-defined]
     cutoff = (now - older_than).timestamp()
     removed = 0
-    for path in root.rglob("*"):
-        if not path.is_file() or path.stat().st_mtime > cutoff:
+    for root in roots:
+        if not root.exists():
             continue
-        if path.relative_to(settings.MEDIA_ROOT).as_posix() not in referenced:
-            path.unlink(missing_ok=True)
-            removed += 1
+        for path in root.rglob("*"):
+            if not path.is_file() or path.stat().st_mtime > cutoff:
+                continue
+            if path.relative_to(media).as_posix() not in referenced:
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import ClassVar
+
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
+
+from zhengwu.core.stored_files import stored, stored_file_path
+from zhengwu.core.upload_check import CheckedFile
 
 
 class BaseModel(models.Model):
@@ -12,6 +19,43 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StoredFile(models.Model):
+    """An uploaded file the platform keeps (core.stored_files): what it was called, what its
+    content is (core.upload_check's verdict, never the name's), its size and SHA-256, who added
+    it and when. A concrete file names its folder (`UPLOAD_DIR`) and what it belongs to; `keep`
+    writes the checked content under a generated name and notes it for discarded_on_failure."""
+
+    UPLOAD_DIR: ClassVar[str]
+
+    file = models.FileField("文件", upload_to=stored_file_path)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=60)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    added_at = models.DateTimeField("上传时间")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def keep(self, checked: CheckedFile) -> None:
+        """Take the checked content: its type, size and digest, written to storage under a
+        generated name (the row itself is saved by the caller, in its transaction)."""
+        self.content_type, self.size, self.sha256 = (checked.content_type, len(checked.content),
+                                                     checked.sha256)
+        self.file.save(f"{secrets.token_hex(16)}.{checked.extension}",
+                       ContentFile(checked.content), save=False)
+        stored(self.file.storage, self.file.name)
 
 
 class SealedRecord(models.Model):

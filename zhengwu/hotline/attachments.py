@@ -15,10 +15,8 @@ Rules held here, once (docs/hotline.md, "附件"):
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
 from zhengwu.accounts.models import User
@@ -98,13 +96,10 @@ def add(row: WorkOrder, files: Files, *, part: str, user: User | None, actor: Ac
     checked = [(name, uploads.check_upload(name, content, what="附件")) for name, content in files]
     made = []
     for name, item in checked:
-        attachment = WorkOrderAttachment(
-            order=row, part=part, original_name=(name or "附件")[-200:],
-            content_type=item.content_type, size=len(item.content), sha256=item.sha256,
-            added_at=now, added_by=user)
-        attachment.file.save(f"{secrets.token_hex(16)}.{item.extension}",
-                             ContentFile(item.content), save=False)
-        uploads.stored(attachment.file.storage, attachment.file.name)
+        attachment = WorkOrderAttachment(order=row, part=part,
+                                         original_name=(name or "附件")[-200:], added_at=now,
+                                         added_by=user)
+        attachment.keep(item)
         attachment.save()
         made.append(attachment)
     data = {"part": part, "files": [a.original_name for a in made]}

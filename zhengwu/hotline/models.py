@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import AccessRecord
+from zhengwu.core.models import AccessRecord, StoredFile
 from zhengwu.process.models import ProcessEvent
 
 
@@ -278,29 +278,20 @@ class AttachmentPart(models.TextChoices):
     REPLY = "reply", "答复附件"  # given by the department with its handling
 
 
-class WorkOrderAttachment(models.Model):
-    """A file of an order (hotline.attachments): stored under a generated name, checked by
-    core.upload_check (PDF, JPEG or PNG by content), served only as an attachment to whoever
-    may see it (selectors.attachments_for)."""
+class WorkOrderAttachment(StoredFile):
+    """A file of an order (hotline.attachments): checked by core.upload_check (PDF, JPEG or PNG
+    by content), kept as every uploaded file is (core.models.StoredFile), served only as an
+    attachment to whoever may see it (selectors.attachments_for)."""
+
+    UPLOAD_DIR = "hotline"
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
     part = models.CharField("类别", max_length=8, choices=AttachmentPart.choices)
-    file = models.FileField("文件", upload_to="hotline/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=60)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    added_at = models.DateTimeField("上传时间")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "工单附件"
         verbose_name_plural = "工单附件"
         ordering = ["order_id", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class UpstreamFeedback(models.Model):

@@ -2,8 +2,9 @@
 a letter, a fax or a visit), one's own requests or the staff worklist, a request (the
 requester's or its agency's staff; anyone else finds it absent: 404) and its moves.
 
-Staff answers carry the requester's name, ID number and phone, so reading one is logged as the
-page's is; the requester's answer carries no staff names.
+Staff answers carry the requester's name, with the ID number and phone masked (whole only on
+the staff page, on an officer's logged request), so reading one is logged as the page's is; the
+requester's answer carries no staff names.
 """
 
 from __future__ import annotations
@@ -105,9 +106,12 @@ def _out(row: OpennessRequest, user: User, *, staff: bool) -> dict[str, Any]:
         "channel": row.channel, "department": row.department.short_name,
         "information": row.information, "purpose": row.purpose, "delivery": row.delivery,
         "name": row.name,
-        # The requester reads their own data masked too: the API is not where it is checked.
-        "id_number": row.id_number if staff else mask_citizen_id(row.id_number),
-        "phone": row.phone if staff else mask_phone(row.phone),
+        # Masked for everyone, the agency's officers included (each read still logged): the
+        # whole ID number and phone are shown on the staff page on an officer's request
+        # (action `unmask`, logged with that purpose), never in a JSON answer; the requester
+        # reads their own data masked too — the API is not where it is checked.
+        "id_number": mask_citizen_id(row.id_number),
+        "phone": mask_phone(row.phone),
         "submitted_on": row.submitted_on, "received_on": row.received_on,
         "supplement_items": row.supplement_items, "supplement_by": row.supplement_by,
         "supplement_received_on": row.supplement_received_on,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import AccessRecord
+from zhengwu.core.models import AccessRecord, StoredFile
 from zhengwu.process.models import ProcessEvent, ProcessNotice
 
 
@@ -164,28 +164,20 @@ class Consultation(models.Model):
         return f"{self.request.number} · {self.third_party}"
 
 
-class AnswerAttachment(models.Model):
+class AnswerAttachment(StoredFile):
     """A file given with the answer (the information itself, the answer letter's scan), checked
-    by core.upload_check and served only as an attachment."""
+    by core.upload_check, kept as every uploaded file is (core.models.StoredFile) and served
+    only as an attachment."""
+
+    UPLOAD_DIR = "openness"
 
     request = models.ForeignKey(OpennessRequest, on_delete=models.CASCADE,
                                 related_name="attachments")
-    file = models.FileField("文件", upload_to="openness/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=60)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    added_at = models.DateTimeField("上传时间")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "答复附件"
         verbose_name_plural = "答复附件"
         ordering = ["request_id", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class RequestEvent(ProcessEvent):

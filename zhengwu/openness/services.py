@@ -19,12 +19,10 @@ Rules held here, once (docs/openness.md):
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -420,12 +418,9 @@ def _attach(row: OpennessRequest, files: Files, user: User | None, now: dt.datet
     checked = [(name, uploads.check_upload(name, content, what="附件")) for name, content in files]
     names = []
     for name, item in checked:
-        attachment = AnswerAttachment(
-            request=row, original_name=(name or "附件")[-200:], content_type=item.content_type,
-            size=len(item.content), sha256=item.sha256, added_at=now, added_by=user)
-        attachment.file.save(f"{secrets.token_hex(16)}.{item.extension}",
-                             ContentFile(item.content), save=False)
-        uploads.stored(attachment.file.storage, attachment.file.name)
+        attachment = AnswerAttachment(request=row, original_name=(name or "附件")[-200:],
+                                      added_at=now, added_by=user)
+        attachment.keep(item)
         attachment.save()
         names.append(attachment.original_name)
     return names

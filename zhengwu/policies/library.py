@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from zhengwu.accounts.models import User
@@ -29,6 +28,7 @@ from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import audit_record
 from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.stored_files import discarded_on_failure
 from zhengwu.core.upload_check import check_upload
 from zhengwu.policies.models import DocumentStatus, Interpretation, PolicyDocument, PolicyFile
 from zhengwu.policies.services import officer_actor, officer_department_ids, publisher_department
@@ -237,6 +237,7 @@ def document_status_change(*, user: User, document_id: int, data: StatusIn) -> P
     return document
 
 
+@discarded_on_failure()
 @transaction.atomic
 def file_add(*, user: User, document_id: int, name: str, content: bytes, description: str = "",
              interpretation_id: int | None = None, staged: str = "") -> PolicyFile:
@@ -270,10 +271,8 @@ def file_add(*, user: User, document_id: int, name: str, content: bytes, descrip
     assert checked is not None
     row = PolicyFile(document=document, interpretation=interpretation,
                      original_name=name[:200] or f"附件.{checked.extension}",
-                     description=text or name[:300], content_type=checked.content_type,
-                     size=len(checked.content), sha256=checked.sha256, added_at=clock.now(),
-                     added_by=user)
-    row.file.save(f"policy.{checked.extension}", ContentFile(checked.content), save=False)
+                     description=text or name[:300], added_at=clock.now(), added_by=user)
+    row.keep(checked)
     row.save()
     if staged:  # the page's file kept from a refused attempt is used up (cases.staging)
         staging.consume(owner=user, form=staged)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from zhengwu.core.models import AccessRecord, BaseModel
+from zhengwu.core.models import AccessRecord, BaseModel, StoredFile
 from zhengwu.process.models import ProcessEvent
 
 
@@ -88,24 +88,18 @@ class Interpretation(BaseModel):
         return self.title
 
 
-class PolicyFile(models.Model):
+class PolicyFile(StoredFile):
     """A file published with a 政策文件 — its 附件 (the signed scan, tables, application forms)
     — or, when `interpretation` is set, a 图解 of that 解读 (an image, shown on the page with
-    its text description for those who cannot see it). Checked by core.upload_check and served
-    with the type its content has."""
+    its text description for those who cannot see it). Checked by core.upload_check, kept as
+    every uploaded file is (core.models.StoredFile) and served with the type its content has."""
+
+    UPLOAD_DIR = "policies"
 
     document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="files")
     interpretation = models.ForeignKey(Interpretation, null=True, blank=True,
                                        on_delete=models.CASCADE, related_name="graphics")
-    file = models.FileField("文件", upload_to="policies/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
     description = models.CharField("说明", max_length=300)
-    content_type = models.CharField("文件类型", max_length=60)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    added_at = models.DateTimeField("上传时间")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "政策文件附件"
@@ -118,13 +112,6 @@ class PolicyFile(models.Model):
                 | models.Q(content_type__startswith="image/"),
                 name="policy_file_graphic_is_an_image"),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class BenefitKind(models.TextChoices):

@@ -34,7 +34,9 @@ def test_submit_follow_and_answer_through_the_api(client_for, applicant, market,
     assert "*" in made.json()["phone"]
     staff = client_for(officer)
     shown = staff.get(f"{API}/requests/{number}").json()
-    assert shown["phone"] == applicant.phone and shown["moves"] == ["confirm"]
+    # The officer's JSON carries the phone masked too (whole only on the page, on request).
+    assert shown["phone"] != applicant.phone and shown["phone"].endswith(applicant.phone[-4:])
+    assert "*" in shown["id_number"] and shown["moves"] == ["confirm"]
     assert RequestRead.objects.filter(application__number=number, user=officer).exists()
     confirmed = _post(staff, f"/requests/{number}/moves", {"action": "confirm"})
     assert confirmed.status_code == 200 and confirmed.json()["due_on"] == "2026-10-20"

@@ -111,3 +111,52 @@ def test_only_the_documents_department_uploads(db: Any) -> None:
         assert answer.status_code == 403
     assert Client().post(_url(document)).status_code == 302  # to sign in
     assert not PolicyFile.objects.exists()
+
+
+def test_a_step_that_fails_after_writing_the_file_leaves_no_file(
+        db: Any, settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """The file is written before the row is saved; when the step then fails, the rolled-back
+    row never existed and the file is deleted with it (core.stored_files)."""
+    from zhengwu.policies import library
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def refuse(**kwargs: Any) -> None:
+        raise RuntimeError("the audit store is down")
+
+    monkeypatch.setattr(library, "audit_record", refuse)
+    try:
+        library.file_add(user=User.objects.get(username="renshe"), document_id=_document().pk,
+                         name="申报表.pdf", content=pdf_bytes(), description="申报表")
+    except RuntimeError:
+        pass
+    else:  # pragma: no cover - the monkeypatched audit always raises
+        raise AssertionError("the step should have failed")
+    assert not PolicyFile.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_the_orphan_sweep_covers_every_apps_uploaded_files(
+        db: Any, settings: Any, tmp_path: Any) -> None:
+    import datetime as dt
+    import os
+
+    from zhengwu.cases.sweeps import remove_orphan_uploads
+    from zhengwu.core import clock
+
+    settings.MEDIA_ROOT = tmp_path
+    made = _client("renshe").post(_url(_document()), {
+        "target": "", "description": "申报表", "file": SimpleUploadedFile("申报表.pdf", pdf_bytes())})
+    assert made.status_code == 302
+    kept = tmp_path / PolicyFile.objects.get().file.name
+    assert kept.relative_to(tmp_path).parts[0] == "policies"
+    orphans = [tmp_path / folder / "2026" / "01" / "left-over.pdf"
+               for folder in ("policies", "openness", "hotline")]
+    old = (clock.now() - dt.timedelta(days=3)).timestamp()
+    for path in [*orphans, kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_bytes(pdf_bytes())
+        os.utime(path, (old, old))
+    assert remove_orphan_uploads(clock.now()) == 3
+    assert kept.exists() and not any(path.exists() for path in orphans)
