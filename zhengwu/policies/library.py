@@ -27,7 +27,7 @@ from zhengwu.cases import staging
 from zhengwu.catalog.services import catalog_generation_bump
 from zhengwu.core import clock
 from zhengwu.core.audit import audit_record
-from zhengwu.core.errors import InvalidInput, NotAllowed
+from zhengwu.core.errors import FieldsInvalid, InvalidInput, NotAllowed
 from zhengwu.core.stored_files import discarded_on_failure
 from zhengwu.core.upload_check import check_upload
 from zhengwu.policies.models import DocumentStatus, Interpretation, PolicyDocument, PolicyFile
@@ -37,12 +37,10 @@ MAX_QUESTIONS = 30
 MAX_FILES = 20  # per document, 附件 and 图解 together
 
 
-class LibraryInvalid(InvalidInput):
-    """Bad input, one message per field ("" = the whole form)."""
+class LibraryInvalid(FieldsInvalid):
+    """Bad input, one message per field ("" = the whole form; core.errors.FieldsInvalid)."""
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("；".join(problems.values()), code="policies.library_invalid")
-        self.problems = problems
+    code = "policies.library_invalid"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhengwu.accounts.models import User, UserKind
-from zhengwu.core.errors import DomainError, InvalidInput
+from zhengwu.core.errors import DomainError, FieldsInvalid, InvalidInput
 from zhengwu.core.forms import mark_errors, refuse
 from zhengwu.departments.models import Department
 from zhengwu.policies import fact_files as fact_files_mod
@@ -335,8 +335,8 @@ def grant_payment(request: HttpRequest, code: str, grant_id: int) -> HttpRespons
 
 
 def _library_refused(form: Any, problem: DomainError) -> None:
-    """Each of the service's problems next to its field (LibraryInvalid), else on the form."""
-    refuse(form, getattr(problem, "problems", None) or {"": problem.message})
+    """Each of the service's problems next to its field (FieldsInvalid), else on the form."""
+    refuse(form, problem.fields if isinstance(problem, FieldsInvalid) else {"": problem.message})
 
 
 @login_required
