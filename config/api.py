@@ -61,6 +61,7 @@ api.add_router("/hotline", "zhengwu.hotline.results_api.router")
 api.add_router("/hotline", "zhengwu.hotline.duplicates_api.router")
 api.add_router("/policies", "zhengwu.policies.api.router")
 api.add_router("/plan", "zhengwu.plan.api.router")
+api.add_router("/ledger", "zhengwu.ledger.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "zhengwu.core",
+    "zhengwu.ledger",
     "zhengwu.regions",
     "zhengwu.departments",
     "zhengwu.accounts",
@@ -235,6 +236,13 @@ ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
 ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
 ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
 ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
+# The transparency log (docs/ledger.md, ADR 0025): its SM2 key outside the database (a file
+# made on first use, or a remote signer by dotted path), the name its checkpoints carry, and
+# the witnesses allowed to co-sign them ("name=<public key hex>,…").
+ZHENGWU_LEDGER_KEY_FILE = env_str("ZHENGWU_LEDGER_KEY_FILE", str(DATA_DIR / "keys" / "ledger-sm2.key"))
+ZHENGWU_LEDGER_SIGNER = env_str("ZHENGWU_LEDGER_SIGNER")
+ZHENGWU_LEDGER_ORIGIN = env_str("ZHENGWU_LEDGER_ORIGIN", f"{ZHENGWU_PUBLIC_URL}/api/v1/ledger")
+ZHENGWU_LEDGER_WITNESSES = env_str("ZHENGWU_LEDGER_WITNESSES")
 # Electronic licences (docs/licences.md): development key files (made by `zhengwu licence-keys
 # create`, never on first use), or a remote signing service in front of a certified module.
 ZHENGWU_LICENCE_KEY_DIR = env_str("ZHENGWU_LICENCE_KEY_DIR", str(DATA_DIR / "keys" / "licences"))

@@ -33,6 +33,21 @@ def sm3(data: bytes) -> bytes:
     return bytes(gmssl_pyx.sm3_hash(data))
 
 
+# SubjectPublicKeyInfo (RFC 5480) of an SM2 key: id-ecPublicKey with the curve sm2p256v1
+# (1.2.156.10197.1.301, GB/T 35276), then the uncompressed point 04 ‖ x ‖ y.
+_SPKI_PREFIX = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200")
+
+
+def public_key_pem(public_key: bytes) -> str:
+    """The public key x ‖ y as PEM (SubjectPublicKeyInfo), as OpenSSL and GmSSL read it."""
+    import base64
+    import textwrap
+
+    der = _SPKI_PREFIX + b"\x04" + public_key
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n"
+
+
 def keypair_generate() -> tuple[bytes, bytes]:
     """A fresh (private, public) pair from GmSSL's random source."""
     public, private = gmssl_pyx.sm2_key_generate()

@@ -129,6 +129,10 @@ class SubjectKind(models.TextChoices):
     PERSON = "person", "个人"
 
 
+# How people count subjects of each kind: "3 家企业", "2 人".
+COUNTED = {SubjectKind.ENTERPRISE: "家企业", SubjectKind.PERSON: "人"}
+
+
 class BenefitMode(models.TextChoices):
     NO_APPLICATION = "no_application", "免申即享"  # the department decides from the facts
     ONE_CLICK = "one_click", "即申即享"  # a prefilled application through a case

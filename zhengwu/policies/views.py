@@ -41,6 +41,7 @@ from zhengwu.policies.forms import (
 )
 from zhengwu.policies.kpis import application_share, benefit_figures
 from zhengwu.policies.models import (
+    COUNTED,
     Benefit,
     FactBatch,
     Grant,
@@ -98,10 +99,16 @@ def mine(request: HttpRequest) -> HttpResponse:
         # answers them.
         return render(request, "policies/mine.html", {"not_subject": True}, status=403)
     code, kind = subject
+    benefits = Benefit.objects.filter(published=True, subject_kind=kind)
+    if request.GET.get("benefit"):
+        # One benefit's answer (linked from its document's page); a benefit that is not for
+        # the reader's kind (an enterprise's, asked by a person) is not theirs to read: 404.
+        benefits = benefits.filter(code=request.GET["benefit"].strip().upper()[:40])
+        if not benefits.exists():
+            raise Http404("没有适用于您的这个政策事项。")
     answers = services.eligibilities(benefits=list(
-        Benefit.objects.filter(published=True, subject_kind=kind).select_related(
-            "department", "document", "implementation__item").prefetch_related("rules")),
-        code=code, kind=kind)
+        benefits.select_related("department", "document", "implementation__item")
+        .prefetch_related("rules")), code=code, kind=kind)
     return render(request, "policies/mine.html", {
         "answers": answers, "grants": grants_received(code, kind), "person": kind == SubjectKind.PERSON,
         "reads": person_reads.reads_of(code) if kind == SubjectKind.PERSON else []})
@@ -259,7 +266,8 @@ def fact_files(request: HttpRequest) -> HttpResponse:
                                problem.message)
                 mark_errors(form)
             else:
-                messages.success(request, f"已导入“{batch.source}”：{batch.rows} 家企业的数据。")
+                messages.success(request, f"已导入“{batch.source}”：{batch.rows} "
+                                          f"{COUNTED[batch.subject_kind]}的数据。")
                 return redirect("policies:fact_files")
         else:
             mark_errors(form)
@@ -295,8 +303,8 @@ def grant_list_prepare(request: HttpRequest, code: str) -> HttpResponse:
     benefit = _staff_benefit(request, code)
     return _done(request, benefit.code, lambda: grants.grant_list_prepare(
         user=cast(User, request.user), benefit_id=benefit.pk),
-        lambda row: f"已拟定名单 {row.number}（{row.grants.count()} 家企业），"
-                    "须由本部门其他工作人员复核确认。")
+        lambda row: f"已拟定名单 {row.number}（{row.grants.count()} "
+                    f"{COUNTED[benefit.subject_kind]}），须由本部门其他工作人员复核确认。")
 
 
 @login_required
@@ -311,7 +319,8 @@ def grant_list_move(request: HttpRequest, code: str, number: str) -> HttpRespons
         number=number, user=cast(User, request.user),
         move=grants.ListMoveIn(action=action, note=request.POST.get("note", ""))),
         lambda row: f"名单 {row.number} {row.get_status_display()}。" + (
-            "已通知名单上有账号的企业。" if action == "confirm" else ""))
+            f"已通知名单上有账号的{benefit.get_subject_kind_display()}。" if action == "confirm"
+            else ""))
 
 
 @login_required

@@ -41,7 +41,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
-    from zhengwu.policies.models import GrantListEvent
+    from zhengwu.policies.models import GrantListEvent, SubjectRead
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
     from zhengwu.unresolved.models import TicketRead
 
@@ -57,8 +57,9 @@ def test_every_timeline_and_access_log_is_sealed():
         WorkOrderEvent, WorkOrderRead,
         # 依申请公开: a request's timeline and the staff reads of the requester's data.
         RequestEvent, RequestRead,
-        # 免申即享: a grant list's timeline (拟定, 复核确认, 撤回).
-        GrantListEvent}
+        # 免申即享: a grant list's timeline (拟定, 复核确认, 撤回), and the staff reads of the
+        # persons a benefit for persons lists (name, ID number masked or whole).
+        GrantListEvent, SubjectRead}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -120,7 +120,7 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # department's staff and 电子监察 (the benefit's staff page).
     ("/api/v1/policies/benefits/{benefit}/eligible", "/policies/staff/{benefit}/"),
     ("/api/v1/policies/benefits/{benefit}/eligibility?enterprise={enterprise}",
-     ("/policies/staff/{benefit}/", "/policies/mine/")),
+     ("/policies/staff/{benefit}/", "/policies/mine/?benefit={benefit}")),
 ]
 # Open to everyone, as their pages are (the catalogue, guides, lists, KPIs, search, regions,
 # departments, bundle guides, the public progress query).

@@ -168,3 +168,13 @@ def test_the_api_lists_persons_masked_logged_and_never_by_id_in_a_url(housing: B
     assert refused.status_code == 422 and refused.json()["code"] == "policies.person_benefit"
     listed = client.get("/api/v1/policies/benefits").json()
     assert {b["code"]: b["subject_kind"] for b in listed}["RC-ZF-2026"] == "person"
+
+
+def test_one_benefits_answer_is_the_readers_own_kind_only(housing: Benefit) -> None:
+    zhangsan = _client("zhangsan")
+    one = zhangsan.get("/policies/mine/?benefit=rc-zf-2026")
+    assert one.status_code == 200 and "人才住房补贴（示例）" in one.content.decode()
+    assert zhangsan.get("/policies/mine/?benefit=WG-2026").status_code == 404
+    assert _client("canyin").get("/policies/mine/?benefit=RC-ZF-2026").status_code == 404
+    document = Client().get(f"/policies/documents/{housing.document_id}/").content.decode()
+    assert "/policies/mine/?benefit=RC-ZF-2026" in document and "查看我是否符合" in document

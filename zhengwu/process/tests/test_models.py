@@ -46,7 +46,9 @@ CONCRETE = {
                    # 办不成事反映: staff opening a ticket with the person's name and phone.
                    "unresolved.TicketRead": set(), "openness.RequestRead": set(),
                    # 12345: staff seeing a caller's name and phone unmasked.
-                   "hotline.WorkOrderRead": set()},
+                   "hotline.WorkOrderRead": set(),
+                   # 人才 benefits: staff shown the persons on a benefit's lists.
+                   "policies.SubjectRead": set()},
 }
 
 
