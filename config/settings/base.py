@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "zhengwu.notifications",
     "zhengwu.licences",
     "zhengwu.sharing",
+    "zhengwu.draws",
     "zhengwu.catalog",
     "zhengwu.cases",
     "zhengwu.bundles",
@@ -239,7 +240,7 @@ ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS
 # The transparency log (docs/ledger.md, ADR 0025): its SM2 key outside the database (a file
 # made on first use, or a remote signer by dotted path), the name its checkpoints carry, and
 # the witnesses allowed to co-sign them ("name=<public key hex>,…").
-ZHENGWU_LEDGER_KEY_FILE = env_str("ZHENGWU_LEDGER_KEY_FILE", str(DATA_DIR / "keys" / "ledger-sm2.key"))
+ZHENGWU_LEDGER_KEY_FILE = env_str("ZHENGWU_LEDGER_KEY_FILE", str(DATA_DIR / "keys" / "ledger" / "ledger-sm2.key"))
 ZHENGWU_LEDGER_SIGNER = env_str("ZHENGWU_LEDGER_SIGNER")
 ZHENGWU_LEDGER_ORIGIN = env_str("ZHENGWU_LEDGER_ORIGIN", f"{ZHENGWU_PUBLIC_URL}/api/v1/ledger")
 ZHENGWU_LEDGER_WITNESSES = env_str("ZHENGWU_LEDGER_WITNESSES")

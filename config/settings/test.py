@@ -32,7 +32,8 @@ _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="zhengwu-test-audit-"))
 ZHENGWU_AUDIT_KEY_FILE = str(_AUDIT_DIR / "keys" / "audit-sm2.key")
 ZHENGWU_AUDIT_CHECKPOINTS = str(_AUDIT_DIR / "checkpoints.jsonl")
 ZHENGWU_LICENCE_KEY_DIR = str(_AUDIT_DIR / "keys" / "licences")
-ZHENGWU_LEDGER_KEY_FILE = str(_AUDIT_DIR / "keys" / "ledger-sm2.key")
+# Its own folder: audit-verify trusts every .pub beside the audit key.
+ZHENGWU_LEDGER_KEY_FILE = str(_AUDIT_DIR / "keys" / "ledger" / "ledger-sm2.key")
 # Licence PDFs only where a test looks at one (CI budget): on download, or a test turning it on.
 ZHENGWU_LICENCE_PDF_PRERENDER = False
 # Tests expect a catalogue change to show in the very next search.

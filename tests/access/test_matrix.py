@@ -989,6 +989,12 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /policies/grant-lists/{number}/moves": "another member of the department's staff "
         "than the preparer (four-eyes, 403); other departments find it absent: "
         "zhengwu/policies/tests/test_grants.py",
+    "api POST /ledger/checkpoints/{size}/cosignatures": "a witness configured by its public "
+        "key (ZHENGWU_LEDGER_WITNESSES), proven by its SM2 signature over the checkpoint; "
+        "others 403: zhengwu/ledger/tests/test_ledger.py",
+    "api POST /draws/{number}/moves": "the person acting for one of the draw's parties (its "
+        "user, or any 电子监察 for the supervisor's place), once per stage; others 403: "
+        "zhengwu/draws/tests/test_draws.py",
     "api POST /policies/grants/{grant_id}/payment": "staff of the benefit's department, once, "
         "on a confirmed list; others find it absent: zhengwu/policies/tests/test_grants.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing

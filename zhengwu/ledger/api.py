@@ -23,6 +23,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from zhengwu.core import sm2
 from zhengwu.core.checkpoints import key_id
@@ -106,7 +107,8 @@ class CosignatureIn(Schema):
 
 @router.post("/checkpoints/{size}/cosignatures", response={201: CosignatureOut},
              summary="见证方对检查点的签名")
-def cosign(request: HttpRequest, size: int, body: CosignatureIn) -> tuple[int, dict[str, Any]]:
+def cosign(request: HttpRequest, size: int, body: CosignatureIn) -> Status[dict[str, Any]]:
     made = services.cosignature_add(tree_size=size, public_key_hex=body.public_key,
                                     signature_hex=body.signature)
-    return 201, {"witness": made.witness, "key_id": made.key_id, "signature": made.signature}
+    return Status(201, {"witness": made.witness, "key_id": made.key_id,
+                        "signature": made.signature})

@@ -8,7 +8,8 @@
   (RFC 3339, UTC), "data"} — the exact bytes are the leaf, published as they are.
 - `checkpoint_sign` signs a tree head — size, root, time — with SM2 by the log key, a file
   outside the database (ZHENGWU_LEDGER_KEY_FILE) or a remote signer (ZHENGWU_LEDGER_SIGNER),
-  over `checkpoint_text`; the sweep `ledger.checkpoint` signs one whenever the log has grown.
+  over `checkpoint_text`; the sweep `ledger.checkpoint` signs one when the log has grown (at
+  most every CHECKPOINT_EVERY).
 - Witnesses (ZHENGWU_LEDGER_WITNESSES: another county's log, the 电子监察) co-sign a
   checkpoint they checked against the last one they saw (`cosignature_add`).
 - Proofs (inclusion, consistency) are read from O(log n) stored nodes in one query.
@@ -191,11 +192,18 @@ def checkpoint_sign(*, now: dt.datetime | None = None) -> LedgerCheckpoint:
                                            signature=signature.hex())
 
 
+# At most one checkpoint this often while the log grows (witnesses fetch each one).
+CHECKPOINT_EVERY = dt.timedelta(minutes=10)
+
+
 def checkpoint_sweep(now: dt.datetime) -> str:
-    """Sign a checkpoint when the log has grown since the last one (or has none yet)."""
+    """Sign a checkpoint when the log has grown since the last one (or has none yet), at
+    most once every CHECKPOINT_EVERY."""
     latest = LedgerCheckpoint.objects.order_by("-size", "-pk").first()
     if latest is not None and latest.size == size():
         return "透明日志无新条目"
+    if latest is not None and now - latest.time < CHECKPOINT_EVERY:
+        return "透明日志检查点未到间隔"
     made = checkpoint_sign(now=now)
     return f"透明日志检查点 {made.size} 条"
 

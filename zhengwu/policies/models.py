@@ -130,7 +130,7 @@ class SubjectKind(models.TextChoices):
 
 
 # How people count subjects of each kind: "3 家企业", "2 人".
-COUNTED = {SubjectKind.ENTERPRISE: "家企业", SubjectKind.PERSON: "人"}
+COUNTED: dict[str, str] = {SubjectKind.ENTERPRISE: "家企业", SubjectKind.PERSON: "人"}
 
 
 class BenefitMode(models.TextChoices):

@@ -36,6 +36,7 @@ def _seal_problems():
 
 
 def test_every_timeline_and_access_log_is_sealed():
+    from zhengwu.draws.models import DrawEvent
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
@@ -59,7 +60,9 @@ def test_every_timeline_and_access_log_is_sealed():
         RequestEvent, RequestRead,
         # 免申即享: a grant list's timeline (拟定, 复核确认, 撤回), and the staff reads of the
         # persons a benefit for persons lists (name, ID number masked or whole).
-        GrantListEvent, SubjectRead}
+        GrantListEvent, SubjectRead,
+        # 可验证抽取: a draw's timeline (open, commits, reveals, the result or the abort).
+        DrawEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

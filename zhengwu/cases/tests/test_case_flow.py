@@ -152,7 +152,24 @@ def test_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked(submit, cl
     verification_record(case_id=case.pk, user=inspector, truthful=False, finding="场所未取得卫生检测报告")
     case.refresh_from_db()
     assert case.status == CaseStatus.REVOKED
-    assert CreditRecord.objects.filter(case=case, subject_id_number=FORM["id_number"]).exists()
+    record = CreditRecord.objects.get(case=case, subject_id_number=FORM["id_number"])
+    # The 失信记录 is in the transparency log with the case, naming the person only by a
+    # salted commitment: the public entry never carries the ID number or the name.
+    import hashlib
+    import hmac
+    import json
+
+    from zhengwu.ledger.models import LedgerEntry
+
+    logged = LedgerEntry.objects.get(ref=f"cases.CreditRecord:{record.pk}")
+    content = bytes(logged.entry)
+    assert FORM["id_number"].encode() not in content and record.subject_name.encode() not in content
+    data = json.loads(content)["data"]
+    assert (data["type"], data["case"], data["subject_kind"]) == ("告知承诺不实", case.number,
+                                                                  "person")
+    salt = bytes.fromhex(logged.private["salt"])
+    assert data["subject_commitment"] == hmac.new(salt, FORM["id_number"].encode(),
+                                                  lambda: hashlib.new("sm3")).hexdigest()
 
 
 def test_bad_submissions_are_refused_with_reasons(food, applicant):

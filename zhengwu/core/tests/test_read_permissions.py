@@ -158,6 +158,12 @@ PUBLIC = {
     # 互动交流: answers published with the caller's consent, no personal data
     # (hotline/tests/test_publication.py).
     "/api/v1/hotline/published",
+    # 透明日志: public by design — checkpoints, entries with proofs, consistency proofs, the
+    # log's key; entries carry no personal data (ledger/tests, cases/tests/test_case_flow.py).
+    "/api/v1/ledger/checkpoint", "/api/v1/ledger/entries/{}", "/api/v1/ledger/proof/consistency",
+    "/api/v1/ledger/public-key",
+    # 可验证抽取: a draw's published data, secrets only once revealed (draws/tests).
+    "/api/v1/draws/{}",
     # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
     # (openness/tests/test_new_media.py).
     "/api/v1/openness/new-media",

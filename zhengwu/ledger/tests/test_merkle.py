@@ -27,7 +27,7 @@ def path(i: int, d: list[bytes]) -> list[bytes]:
     if len(d) == 1:
         return []
     k = _split(len(d))
-    return path(i, d[:k]) + [mth(d[k:])] if i < k else path(i - k, d[k:]) + [mth(d[:k])]
+    return [*path(i, d[:k]), mth(d[k:])] if i < k else [*path(i - k, d[k:]), mth(d[:k])]
 
 
 def subproof(i: int, d: list[bytes], b: bool) -> list[bytes]:
@@ -35,8 +35,8 @@ def subproof(i: int, d: list[bytes], b: bool) -> list[bytes]:
         return [] if b else [mth(d)]
     k = _split(len(d))
     if i <= k:
-        return subproof(i, d[:k], b) + [mth(d[k:])]
-    return subproof(i - k, d[k:], False) + [mth(d[:k])]
+        return [*subproof(i, d[:k], b), mth(d[k:])]
+    return [*subproof(i - k, d[k:], False), mth(d[:k])]
 
 
 def test_roots_and_proofs_are_the_rfcs_for_every_size_to_70() -> None:

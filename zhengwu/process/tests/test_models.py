@@ -32,7 +32,7 @@ CONCRETE = {
                    "jointreviews.JointReviewEvent": {"department_label"},
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
-                   "openness.RequestEvent": set(), "policies.GrantListEvent": set(),
+                   "openness.RequestEvent": set(), "policies.GrantListEvent": set(), "draws.DrawEvent": set(),
                    "hotline.WorkOrderEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"},
                     "openness.RequestNotice": {"kind"}},
