@@ -237,6 +237,9 @@ ZHENGWU_AUDIT_CHECKPOINTS = env_str("ZHENGWU_AUDIT_CHECKPOINTS",
 ZHENGWU_AUDIT_SIGNER = env_str("ZHENGWU_AUDIT_SIGNER", "zhengwu.core.checkpoints.FileSigner")
 ZHENGWU_AUDIT_PUBLIC_KEYS = [k for k in env_str("ZHENGWU_AUDIT_PUBLIC_KEYS").split(",") if k.strip()]
 ZHENGWU_AUDIT_CHECKPOINT_SECONDS = int(env_str("ZHENGWU_AUDIT_CHECKPOINT_SECONDS", "600"))
+# 信用修复 (cases.credit, docs/credit.md): days after a 失信记录 before its repair may be asked
+# for — the platform's default; the operator sets it from the rules in force.
+ZHENGWU_CREDIT_REPAIR_MIN_DAYS = int(env_str("ZHENGWU_CREDIT_REPAIR_MIN_DAYS", "90"))
 # The transparency log (docs/ledger.md, ADR 0025): its SM2 key outside the database (a file
 # made on first use, or a remote signer by dotted path), the name its checkpoints carry, and
 # the witnesses allowed to co-sign them ("name=<public key hex>,…").

@@ -908,6 +908,11 @@ NOT_OBJECT_WRITES: dict[str, str] = {
         "officer only, logged: zhengwu/evaluations/tests/test_rules.py (test_only_the_officer_"
         "reads_the_contact_and_the_read_is_logged), test_pages.py",
     "page cases:apply": "filing for oneself",
+    "page cases:credit_mine": "信用修复 asked by the record's subject only (records are looked "
+        "up by the account's own ID number or USCC; another's is absent): zhengwu/cases/tests/"
+        "test_credit.py",
+    "page cases:credit_repair": "信用修复 decided by the recording department's reviewers; "
+        "others find it absent: zhengwu/cases/tests/test_credit.py",
     "page cases:apply_draft": "one's own draft (cases.drafts): zhengwu/cases/tests/"
                               "test_item_form.py",
     "page cases:window_apply": "window filing: zhengwu/cases/tests/test_chief_scope.py "
@@ -1012,7 +1017,7 @@ READ_PAGES = {
     "cases:mine", "cases:progress", "cases:notice_verify", "cases:window",
     "cases:window_filing", "cases:todo", "cases:monitoring", "cases:staff_list",
     "cases:detail", "cases:notice_pdf", "cases:material", "cases:verifications",
-    "cases:credit_records", "cases:licence_kpis",
+    "cases:credit_records", "cases:licence_kpis", "cases:credit_repairs", "cases:credit_public",
     "bundles:list", "bundles:mine", "bundles:case", "bundles:notice_pdf",
     "bundles:notice_verify", "bundles:window", "bundles:department_members", "bundles:kpis",
     "bundles:definitions", "bundles:guide", "bundles:guide_pdf", "bundles:guide_qr",

@@ -16,6 +16,7 @@ from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.cases import answers as item_answers
 from zhengwu.cases import item_form, material_licences, selectors, staging
+from zhengwu.cases.credit import commitment_refusal
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.kept_uploads import KeepsUploads
 from zhengwu.cases.models import (
@@ -105,6 +106,12 @@ class ApplyForm(KeepsUploads):
         # enterprise's authorization): the licences' contents are the holder's.
         self.offers = {} if window or not offer_licences else \
             material_licences.offers_for(implementation, applicant)
+        # 告知承诺 offered only to an applicant it is for (cases.credit: the item practises it
+        # and the applicant has no unrepaired 失信记录); the page says why when it is not.
+        self.commitment_refused = commitment_refusal(
+            implementation, (applicant.uscc if applicant.kind == UserKind.ENTERPRISE
+                             else applicant.citizen_id) if applicant is not None and not window
+            else "")
         self.material_list = [m for m in implementation.materials.all()
                               if m.source == MaterialSource.APPLICANT or m.position in self.offers]
         for material in self.material_list:
@@ -117,7 +124,7 @@ class ApplyForm(KeepsUploads):
             self.fields[f"file_{key}"] = forms.FileField(
                 label=material.name, required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
-            if material.required and implementation.commitment_allowed:
+            if material.required and self.commitment_refused is None:
                 self.fields[f"commit_{key}"] = forms.BooleanField(
                     label="以书面承诺代替（告知承诺制）", required=False)
             if window:

@@ -446,13 +446,15 @@ class Verification(models.Model):
 
 
 class CreditRecord(models.Model):
-    """失信记录: a false commitment, kept against the applicant's ID or credit code."""
+    """失信记录: a false commitment, kept against the applicant's ID or credit code. While not
+    repaired (信用修复, CreditRepair) it takes away the 告知承诺 option (cases.credit)."""
 
     subject_id_number = models.CharField("证件号码", max_length=18, db_index=True)
     subject_name = models.CharField("名称", max_length=150)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField("原因")
     recorded_at = models.DateTimeField("记录时间")
+    repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "失信记录"
@@ -460,6 +462,53 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.recorded_at:%Y-%m-%d}"
+
+
+class RepairStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审核"
+    REPAIRED = "repaired", "已修复"
+    REFUSED = "refused", "不予修复"
+
+
+class CreditRepair(models.Model):
+    """信用修复: the subject of a 失信记录 asks for it to be repaired, having corrected what it
+    did and pledged (信用承诺); the department that recorded it decides (cases.credit)."""
+
+    number = models.CharField("申请编号", max_length=24, unique=True)
+    record = models.ForeignKey(CreditRecord, on_delete=models.PROTECT, related_name="repairs")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    correction = models.TextField("纠正失信行为的情况")
+    pledged = models.BooleanField("已作出信用承诺")
+    status = models.CharField("状态", max_length=12, choices=RepairStatus.choices,
+                              default=RepairStatus.SUBMITTED)
+    submitted_at = models.DateTimeField("申请时间")
+    due_on = models.DateField("办理期限")
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField("决定理由", blank=True)
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(status__in=RepairStatus.values),
+                                              name="credit_repair_status_valid")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CreditRepairEvent(ProcessEvent):
+    repair = models.ForeignKey(CreditRepair, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(ProcessEvent.Meta):
+        verbose_name = "信用修复事件"
+        verbose_name_plural = "信用修复事件"
+        ordering = ["repair_id", "id"]
+        indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
+                                name="cases_repair_event_unsealed")]
 
 
 class FailureKind(models.TextChoices):

@@ -37,6 +37,7 @@ from zhengwu.cases.access import (
     case_queryset_for,
     files_for_others,
 )
+from zhengwu.cases.credit import commitment_refusal
 from zhengwu.cases.formdef import validate_form
 from zhengwu.cases.models import (
     NOTICE_MARK,
@@ -202,8 +203,10 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     by_commitment = any(m.kind == MaterialKind.COMMITMENT for m in materials)
     if channel in (Channel.ONLINE, Channel.MOBILE) and implementation.online_depth < 2:
         raise InvalidInput("本事项暂不支持网上申请，请到窗口办理。", code="case.not_online")
-    if by_commitment and not implementation.commitment_allowed:
-        raise InvalidInput("本事项未实行告知承诺制，不能以承诺代替材料。", code="case.no_commitment")
+    refused = commitment_refusal(implementation, cleaned["id_number"]) if by_commitment \
+        else None
+    if refused:
+        raise InvalidInput(refused, code="case.no_commitment")
     if missing and channel in (Channel.ONLINE, Channel.MOBILE):
         # Online, every required material must come with the application; at a window the
         # clerk checks paper materials and may ask once for what is missing.
@@ -528,8 +531,10 @@ def _supplement(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dic
     for material in move.materials:
         if material.kind not in MaterialKind.values:
             raise InvalidInput(f"材料“{material.name}”的提供方式无效。", code="case.material_kind")
-        if material.kind == MaterialKind.COMMITMENT and not case.implementation.commitment_allowed:
-            raise InvalidInput("本事项未实行告知承诺制，不能以承诺代替材料。", code="case.no_commitment")
+        refused = commitment_refusal(case.implementation, case.applicant_id_number) \
+            if material.kind == MaterialKind.COMMITMENT else None
+        if refused:
+            raise InvalidInput(refused, code="case.no_commitment")
     for material in move.materials:
         upload = check_upload(material.file_name or material.name, material.content) \
             if material.kind == MaterialKind.UPLOAD else None

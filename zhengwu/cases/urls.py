@@ -6,7 +6,7 @@ config/urls.py routes that path, the same page answers at /cases/notices/verify/
 
 from django.urls import path
 
-from zhengwu.cases import staff_views, verification_views, views
+from zhengwu.cases import credit_views, staff_views, verification_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
     path("staff/verifications/", verification_views.worklist, name="verifications"),
     path("staff/verifications/<str:number>/", verification_views.detail, name="verification"),
     path("staff/credit-records/", verification_views.credit_records, name="credit_records"),
+    path("staff/credit-repairs/", credit_views.repairs_staff, name="credit_repairs"),
+    path("staff/credit-repairs/<str:number>/", credit_views.repair_staff, name="credit_repair"),
+    path("credit/", credit_views.mine, name="credit_mine"),
+    path("credit/enterprises/<str:uscc>/", credit_views.enterprise_public,
+         name="credit_public"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/move/<str:action>/", views.case_move, name="move"),
     path("<str:number>/unmask/", views.case_unmask, name="unmask"),

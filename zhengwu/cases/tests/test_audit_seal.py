@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhengwu.bundles.models import BundleAccess, BundleEvent
-from zhengwu.cases.models import CaseAccess, CaseEvent
+from zhengwu.cases.models import CaseAccess, CaseEvent, CreditRepairEvent
 from zhengwu.cases.services import MoveIn, case_access_record, case_transition, case_unmask
 from zhengwu.core import checkpoints
 from zhengwu.core.audit import audit_verify
@@ -62,7 +62,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # persons a benefit for persons lists (name, ID number masked or whole).
         GrantListEvent, SubjectRead,
         # 可验证抽取: a draw's timeline (open, commits, reveals, the result or the abort).
-        DrawEvent}
+        DrawEvent,
+        # 信用修复: a repair's timeline (submit, the decision).
+        CreditRepairEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):
