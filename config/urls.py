@@ -34,6 +34,8 @@ urlpatterns = [
     path("unresolved/", include("zhengwu.unresolved.urls")),
     # 惠企政策 and 免申即享 (issue 14 §1, docs/policies.md).
     path("policies/", include("zhengwu.policies.urls")),
+    # 可验证抽取 (issue 15, docs/draws.md).
+    path("draws/", include("zhengwu.draws.urls")),
     # 督查督办: the action plan, its live figures and the 营商环境 dashboard (docs/plan.md).
     path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).

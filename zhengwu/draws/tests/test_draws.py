@@ -122,3 +122,28 @@ def test_a_draw_is_opened_only_as_it_can_be_run(db: Any) -> None:
         with pytest.raises(InvalidInput):
             services.draw_open(**args)
     assert not Draw.objects.exists() and ledger.size() == 0
+
+
+def test_the_page_lets_each_party_commit_and_reveal_and_shows_how_to_recompute(db: Any) -> None:
+    row = _open(User.objects.get(username="renshe"))
+    anonymous = Client().get(f"/draws/{row.number}/").content.decode()
+    assert "如何自行复算" in anonymous and "提交承诺值" not in anonymous
+    owner = _api("renshe")
+    bad = owner.post(f"/draws/{row.number}/", {"action": "commit", "value": "12"})
+    assert bad.status_code == 422 and 'value="12"' in bad.content.decode()  # kept
+    made = owner.post(f"/draws/{row.number}/", {"action": "generate"})
+    text = made.content.decode()
+    assert made.status_code == 200 and 'id="secret-shown"' in text
+    secret = text.split('id="secret-shown"')[1].split('<p class="mono">')[1].split("<")[0]
+    assert len(secret) == 64
+    supervisor_secret = secrets.token_hex(32)
+    _api("supervisor").post(f"/draws/{row.number}/", {
+        "action": "commit", "value": protocol.commitment(supervisor_secret)})
+    wrong = owner.post(f"/draws/{row.number}/", {"action": "reveal", "value": "ab" * 32})
+    assert wrong.status_code == 422 and "不符" in wrong.content.decode()
+    assert owner.post(f"/draws/{row.number}/", {"action": "reveal", "value": secret}
+                      ).status_code == 302
+    _api("supervisor").post(f"/draws/{row.number}/", {"action": "reveal",
+                                                      "value": supervisor_secret})
+    done = Client().get(f"/draws/{row.number}/").content.decode()
+    assert "抽取结果" in done and Draw.objects.get(pk=row.pk).status == DrawStatus.DRAWN
