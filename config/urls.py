@@ -36,6 +36,7 @@ urlpatterns = [
     path("policies/", include("zhengwu.policies.urls")),
     # 可验证抽取 (issue 15, docs/draws.md).
     path("draws/", include("zhengwu.draws.urls")),
+    path("ledger/", include("zhengwu.ledger.urls")),
     # 督查督办: the action plan, its live figures and the 营商环境 dashboard (docs/plan.md).
     path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).

@@ -154,3 +154,13 @@ def test_a_configured_witness_cosigns_and_nobody_else(db: Any, settings: Any) ->
     assert head["cosignatures"] == [{"witness": "衡阳市电子监察", "key_id": key_id(public),
                                      "signature": made.json()["signature"]}]
     assert "透明日志完整" in _verify()
+
+
+def test_the_public_page_lists_entries_and_says_how_to_check_them(db: Any) -> None:
+    empty = Client().get("/ledger/").content.decode()
+    assert "尚未签发检查点" in empty and "日志中还没有条目" in empty
+    services.ledger_append(kind="credit.record", data={"case": "43048120250926000001"})
+    services.checkpoint_sign()
+    page = Client().get("/ledger/").content.decode()
+    assert "失信记录" in page and "43048120250926000001" in page
+    assert "/api/v1/ledger/entries/0" in page and "如何核验" in page
