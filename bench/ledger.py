@@ -18,7 +18,9 @@ Goals from the issue: appends ≥ 1,000/s, inclusion and consistency proofs < 1 
    take a quarter of an hour): the nodes computed in memory and bulk-inserted (LedgerEntry,
    LedgerNode, LedgerHead), then the MerkleLog is freed.
 4. Proofs from the database: `services.inclusion(index, size)` and `services.consistency(first,
-   second)`, median and p99 in ms, each checked equal to the in-memory proof. Goal < 1 ms.
+   second)`, median and p99 in ms, each checked equal to the in-memory proof, and the same of
+   the process's CPU time per call (the wall-clock p99 on a shared machine is mostly time
+   spent waiting for a core). Goal < 1 ms.
 5. Appends through `services.ledger_append(kind=…, data=…)` to that 1,000,000-entry log, one
    transaction each as the platform makes them, and 100 per transaction, against a raw INSERT
    of a row of the same shape per transaction on the same database in the same run.
@@ -263,20 +265,26 @@ def db_timed_ms(call: Callable[[int, int], list[bytes]], pairs: list[tuple[int, 
                 expected: list[list[bytes]]) -> dict[str, Any]:
     for a, b in pairs[:50]:  # warm-up
         call(a, b)
-    times = []
+    times, cpu = [], []
     gc.collect()
     gc.disable()
     try:
         for (a, b), want in zip(pairs, expected, strict=True):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             proof = call(a, b)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
             times.append((time.perf_counter() - started) * 1000)
             assert proof == want, (a, b)
     finally:
         gc.enable()
     median, p99 = statistics.median(times), percentile(times, 0.99)
+    # The process's own CPU time per call: what is left when the shared machine's other
+    # processes (and waits for the disk) are taken out of the wall-clock time.
     return {"median_ms": round(median, 3), "p99_ms": round(p99, 3),
-            "max_ms": round(max(times), 2), "n": len(times)}
+            "max_ms": round(max(times), 2), "n": len(times),
+            "cpu_median_ms": round(statistics.median(cpu), 3),
+            "cpu_p99_ms": round(percentile(cpu, 0.99), 3),
+            "over_1ms": sum(t >= PROOF_GOAL_MS for t in times)}
 
 
 class Counter:
@@ -488,7 +496,9 @@ def main() -> None:
         "proofs < 1 ms (in memory, p99)": worst_memory < PROOF_GOAL_MS,
         "proofs < 1 ms (database, p99)": worst_db < PROOF_GOAL_MS,
         "proofs < 1 ms (database, median)": max(
-            db_proofs[name]["median_ms"] for name in db_pairs) < PROOF_GOAL_MS}
+            db_proofs[name]["median_ms"] for name in db_pairs) < PROOF_GOAL_MS,
+        "proofs < 1 ms (database, p99 of CPU time)": max(
+            db_proofs[name]["cpu_p99_ms"] for name in db_pairs) < PROOF_GOAL_MS}
     result["seconds"] = round(time.perf_counter() - run_started)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -546,7 +556,8 @@ def render(r: dict[str, Any]) -> list[str]:
             v = r["db_proofs"][f"{kind}_{which}"]
             lines.append(
                 f"| {kind} proof from the database (`{call}`), {labels[which]} | median "
-                f"{v['median_ms']} ms, p99 {v['p99_ms']} ms | "
+                f"{v['median_ms']} ms, p99 {v['p99_ms']} ms ({v['over_1ms']} of {v['n']} ≥ 1 ms; "
+                f"CPU time median {v['cpu_median_ms']} ms, p99 {v['cpu_p99_ms']} ms) | "
                 f"{v['median_ms'] * 1000 / sm3['us_per_hash']:.0f} hashes' worth (median) | "
                 f"< 1 ms | {'met' if v['p99_ms'] < 1 else '**missed**'} |")
     ng = r["db_proofs"]["nodes_get_inclusion_whole"]
