@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline bench-policies clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline bench-policies bench-ledger clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -131,6 +131,13 @@ bench-hotline: setup
 # against each enterprise evaluated alone in the same run, and one explanation. Offline.
 bench-policies: setup
 	$(PY) bench/policies.py $(if $(QUICK),--quick)
+
+# The transparency log (issue 15 §2): appends (in memory, and ledger_append to the database)
+# and inclusion and consistency proofs at 1,000,000 entries, against a raw SM3 loop in the same
+# run, on a throw-away SQLite database. Writes bench/results/ledger.json (and
+# latest-ledger.md). QUICK=1: 20,000 entries, about a minute.
+bench-ledger: setup
+	$(PY) bench/ledger.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv var

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from zhengwu.core import clock, sm2
@@ -75,15 +74,21 @@ def _hex(value: bytes) -> str:
 
 
 def nodes_get(keys: Iterable[merkle.Key]) -> dict[merkle.Key, bytes]:
-    """The stored nodes `keys` (one query)."""
+    """The stored nodes `keys` (one query: an OR of (level, position) pairs, each answered by
+    the unique index). Written as SQL: the ORM compiled a proof's ~25 Q objects in ~1.5 ms,
+    13× what this statement takes (docs/benchmarks.md, "Transparency log")."""
     wanted = list(set(keys))
     if not wanted:
         return {}
-    query = Q()
-    for level, position in wanted:
-        query |= Q(level=level, position=position)
-    return {(row.level, row.position): bytes.fromhex(row.hash)
-            for row in LedgerNode.objects.filter(query)}
+    q = connection.ops.quote_name
+    pair = f"({q('level')} = %s AND {q('position')} = %s)"
+    table = q(LedgerNode._meta.db_table)
+    sql = f"SELECT {q('level')}, {q('position')}, {q('hash')} FROM {table} WHERE "  # noqa: S608 — names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " OR ".join([pair] * len(wanted)),
+                       [value for key in wanted for value in key])
+        return {(level, position): bytes.fromhex(value)
+                for level, position, value in cursor.fetchall()}
 
 
 @transaction.atomic
