@@ -96,8 +96,7 @@ def ledger_append(*, kind: str, data: dict[str, Any], ref: str = "",
                   private: dict[str, Any] | None = None,
                   at: dt.datetime | None = None) -> LedgerEntry:
     """Append one entry (in the caller's transaction); its index is the log's size before."""
-    head, _ = LedgerHead.objects.get_or_create(pk=1)
-    head = LedgerHead.objects.select_for_update().get(pk=head.pk)
+    head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
     index = head.size
     now = at or clock.now()
     content = entry_bytes(kind, data, now)
@@ -110,8 +109,7 @@ def ledger_append(*, kind: str, data: dict[str, Any], ref: str = "",
     entry = LedgerEntry.objects.create(index=index, kind=kind, entry=content,
                                        leaf_hash=_hex(leaf), ref=ref[:80],
                                        private=private or {}, appended_at=now)
-    head.size = index + 1
-    head.save(update_fields=["size"])
+    LedgerHead.objects.filter(pk=1).update(size=index + 1)
     return entry
 
 
