@@ -147,3 +147,32 @@ def test_the_page_lets_each_party_commit_and_reveal_and_shows_how_to_recompute(d
                                                       "value": supervisor_secret})
     done = Client().get(f"/draws/{row.number}/").content.decode()
     assert "抽取结果" in done and Draw.objects.get(pk=row.pk).status == DrawStatus.DRAWN
+
+
+def test_the_outside_script_recomputes_a_finished_draw(db: Any) -> None:
+    """scripts/verify_draw.py (standard library only) against the published data."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "verify_draw", Path(__file__).resolve().parents[3] / "scripts" / "verify_draw.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    row = _open(User.objects.get(username="renshe"))
+    owner_secret, supervisor_secret = secrets.token_hex(32), secrets.token_hex(32)
+    for user, secret in (("renshe", owner_secret), ("supervisor", supervisor_secret)):
+        services.draw_move(number=row.number, user=User.objects.get(username=user),
+                           move=services.DrawMoveIn("commit", protocol.commitment(secret)))
+    for user, secret in (("renshe", owner_secret), ("supervisor", supervisor_secret)):
+        services.draw_move(number=row.number, user=User.objects.get(username=user),
+                           move=services.DrawMoveIn("reveal", secret))
+    ledger.checkpoint_sign()
+    client, said = Client(), list[str]()
+    assert script.verify(row.number, lambda path: client.get(path).json(), said.append)
+    assert sum(line.startswith("通过") for line in said) >= 12 and not any(
+        line.startswith("不通过") for line in said)
+    # A tampered publication is caught: the drawn swapped for another candidate.
+    drawn = Draw.objects.get(pk=row.pk).drawn
+    Draw.objects.filter(pk=row.pk).update(drawn=[c for c in AGENCIES if c not in drawn][:1])
+    assert not script.verify(row.number, lambda path: client.get(path).json(), said.append)
