@@ -24,7 +24,7 @@ from zhengwu.process import engine
 
 class ValueForm(ErrorsDescribed):
     value = forms.CharField(label="", max_length=100, strip=True,
-                            widget=forms.TextInput(attrs={"class": "mono", "size": 66,
+                            widget=forms.TextInput(attrs={"class": "hex-input",
                                                           "autocomplete": "off",
                                                           "spellcheck": "false"}))
 
