@@ -1,0 +1,4 @@
+"""中介超市 pages, mounted at /market/."""
+
+app_name = "market"
+urlpatterns: list = []
