@@ -138,7 +138,8 @@ def _store(agency: Agency, data: AgencyIn) -> None:
     Qualification.objects.bulk_create(
         Qualification(agency=agency, name=q.name, level=q.level,
                       certificate_number=q.certificate_number, valid_from=q.valid_from,
-                      valid_to=q.valid_to) for q in data.qualifications)
+                      valid_to=q.valid_to) for q in data.qualifications
+        if q.valid_from is not None and q.valid_to is not None)  # validated
     agency.service_types.set(data.service_type_ids)
 
 

@@ -68,6 +68,9 @@ class Qualification(models.Model):
             condition=models.Q(valid_to__gte=models.F("valid_from")),
             name="market_qualification_dates")]
 
+    def __str__(self) -> str:
+        return f"{self.name}（{self.level}）"
+
 
 class AgencyEvent(ProcessEvent):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="events")
@@ -176,6 +179,9 @@ class Registration(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "agency"],
                                                name="market_registration_once")]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.agency_id}"
+
 
 class ProjectEvent(ProcessEvent):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
@@ -209,6 +215,9 @@ class Evaluation(models.Model):
                                timeliness__lte=5, attitude__gte=1, attitude__lte=5),
             name="market_evaluation_stars")]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.quality}/{self.timeliness}/{self.attitude}"
+
 
 class Sanction(models.Model):
     """A sanction the 审改办 decides on an agency (with its reason), in the log."""
@@ -223,3 +232,6 @@ class Sanction(models.Model):
         verbose_name = "中介机构处罚"
         verbose_name_plural = "中介机构处罚"
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.at:%Y-%m-%d}"

@@ -72,7 +72,7 @@ def owner_departments(user: User | None) -> list[Department]:
         return []
     return [a.department for a in RoleAssignment.objects.filter(
         user=user, role__in=OWNER_ROLES, department__isnull=False).select_related(
-        "department").order_by("department__name")]
+        "department").order_by("department__name") if a.department is not None]
 
 
 def may_post(user: User | None) -> bool:
@@ -187,7 +187,7 @@ class ProjectIn:
     department_id: int | None = None
 
 
-def _checked(problems: dict[str, str], name: str, value: str, label: str, limit: int,
+def _checked(problems: dict[str, str], name: str, value: str, label: str, limit: int, *,
              multiline: bool = False, required: bool = True) -> str:
     text = value.strip()
     if not text:
@@ -247,6 +247,10 @@ def project_post(*, user: User, data: ProjectIn) -> Project:
         if department is None:
             raise FieldsInvalid({"department": "请选择以哪个部门的名义发布。"},
                                 code="project.invalid")
+    assert data.service_type_id is not None
+    assert data.budget is not None
+    assert data.service_workdays is not None
+    assert data.registration_closes is not None
     now = clock.now()
     number = f"ZJ{today.year}{next_value(f'market.project.{today.year}'):05d}"
     row = Project.objects.create(
@@ -422,6 +426,9 @@ def _evaluate(row: Project, move: ProjectMoveIn, attempt: Attempt,
     if problems:
         raise FieldsInvalid(problems, code="project.evaluation_invalid")
     assert row.winner is not None
+    assert move.quality is not None
+    assert move.timeliness is not None
+    assert move.attitude is not None
     evaluation = Evaluation.objects.create(
         project=row, agency=row.winner, quality=move.quality, timeliness=move.timeliness,
         attitude=move.attitude, text=text, at=attempt.now, ledger_index=0)

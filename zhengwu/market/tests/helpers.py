@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.tests.consented import consented
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.market import agencies
 from zhengwu.market.models import Agency
@@ -23,8 +24,9 @@ def service_type() -> ServiceItem:
 
 def enterprise(uscc: str) -> User:
     user = User.objects.filter(uscc=uscc, kind=UserKind.ENTERPRISE).first()
-    return user or User.objects.create(username=f"e{uscc[-6:]}", kind=UserKind.ENTERPRISE,
-                                       uscc=uscc, display_name=USCCS.get(uscc, uscc))
+    return user or consented(User.objects.create(
+        username=f"e{uscc[-6:]}", kind=UserKind.ENTERPRISE, uscc=uscc,
+        display_name=USCCS.get(uscc, uscc)))
 
 
 def agency_in(item: ServiceItem, *, name: str = "耒阳示例咨询有限公司",

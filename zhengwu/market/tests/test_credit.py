@@ -52,5 +52,5 @@ def test_a_sanction_may_blacklist_whatever_the_score() -> None:
 
 
 def test_stars_out_of_range_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="stars"):
         evaluation_effect([Stars(6, 3, 3)])
