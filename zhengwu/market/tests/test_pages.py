@@ -25,14 +25,15 @@ def test_agency_form_refusal_keeps_what_was_typed(client_for: Any) -> None:
     assert page.status_code == 422
     html = page.content.decode()
     assert "有效期止不能早于有效期起" in html and 'value="耒阳示例咨询有限公司"' in html
-    assert 'value="ZX-1"' in html and not Agency.objects.exists()
+    assert 'value="ZX-1"' in html
+    assert not Agency.objects.filter(uscc="91430481MA4L00003J").exists()
     ok = client.post("/market/my-agency/", {
         "name": "耒阳示例咨询有限公司", "staff_count": "12", "fee_description": "按标准收费",
         "service_types": [item.pk], "q1_name": "工程咨询资信", "q1_level": "乙级",
         "q1_certificate_number": "ZX-1", "q1_valid_from": "2026-01-01",
         "q1_valid_to": "2028-01-01"})
     assert ok.status_code == 302
-    assert Agency.objects.get().status == AgencyStatus.PENDING
+    assert Agency.objects.get(uscc="91430481MA4L00003J").status == AgencyStatus.PENDING
 
 
 def test_review_return_without_reason_is_refused_beside_the_field(client_for: Any) -> None:
@@ -65,7 +66,7 @@ def test_project_form_refusal_keeps_what_was_typed(client_for: Any) -> None:
     assert page.status_code == 422
     html = page.content.decode()
     assert "直接选取须从规定情形中选择理由" in html and 'value="示例环评项目"' in html
-    assert not Project.objects.exists()
+    assert not Project.objects.filter(title="示例环评项目").exists()
     assert client_for(User.objects.get(username="zhangsan")).get(
         "/market/projects/new/").status_code == 403
 
