@@ -48,10 +48,10 @@ from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
+from zhengwu.market.pack import market_load
 from zhengwu.openness.pack import new_media_load
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.plan.pack import PlanLoad, plan_load
-from zhengwu.market.pack import market_load
 from zhengwu.policies.pack import policies_load
 from zhengwu.portal.models import Site
 from zhengwu.regions.models import Region
