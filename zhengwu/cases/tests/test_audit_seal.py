@@ -38,6 +38,7 @@ def _seal_problems():
 def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.draws.models import DrawEvent
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
+    from zhengwu.market.models import AgencyEvent, ProjectEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
@@ -62,7 +63,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # persons a benefit for persons lists (name, ID number masked or whole).
         GrantListEvent, SubjectRead,
         # 可验证抽取: a draw's timeline (open, commits, reveals, the result or the abort).
-        DrawEvent}
+        DrawEvent,
+        # 中介超市: an agency's (入驻, 审核, 退回, 处罚) and a project's timelines.
+        AgencyEvent, ProjectEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):
