@@ -222,7 +222,8 @@ def _sanction(agency: Agency, move: AgencyMoveIn, attempt: Attempt,
 
 
 def _lock(uscc: str, user: User | None) -> Agency:
-    return Agency.objects.select_for_update().get(uscc=uscc)
+    # A NUL is refused by PostgreSQL inside a query: such a key names no agency.
+    return Agency.objects.select_for_update().get(uscc=uscc.replace("\x00", "?"))
 
 
 def _actor(user: User | None, row: Agency, role: str, subject: Any) -> Actor:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -27,6 +27,7 @@ from ninja.security import django_auth
 
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
+from zhengwu.core.schemas import MAX_ID, PathId
 from zhengwu.market import agencies, projects
 from zhengwu.market.models import Agency, Project
 from zhengwu.market.selectors import (
@@ -117,7 +118,7 @@ def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/agencies/{uscc}", response=AgencyDetailOut, auth=None, summary="中介机构公开信息")
 def agency_get(request: HttpRequest, uscc: str) -> dict[str, Any]:
-    agency = listed_agencies().get(uscc=uscc)
+    agency = listed_agencies().get(uscc=uscc.replace("\x00", "?"))
     return {**agency_out(agency), "projects_won": [
         {"number": p.number, "title": p.title, "status_label": p.get_status_display()}
         for p in projects_won(agency)]}
@@ -135,7 +136,7 @@ class AgencyIn(Schema):
     name: str = Field(max_length=120)
     staff_count: int = Field(ge=1, le=100000)
     fee_description: str = Field(max_length=2000)
-    service_types: list[int] = Field(max_length=50)
+    service_types: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=50)
     qualifications: list[QualificationIn] = Field(min_length=1, max_length=10)
 
 
@@ -207,11 +208,11 @@ def project_out(row: Project) -> dict[str, Any]:
 @router.get("/projects/{number}", response=ProjectOut, auth=None, summary="中介服务项目公开信息")
 def project_get(request: HttpRequest, number: str) -> dict[str, Any]:
     return project_out(Project.objects.select_related("service_type", "winner").get(
-        number=number))
+        number=number.replace("\x00", "?")))
 
 
 class ProjectIn(Schema):
-    service_type: int
+    service_type: int = Field(ge=1, le=MAX_ID)
     title: str = Field(max_length=200)
     budget: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     requirements: str = Field(max_length=4000)
@@ -219,7 +220,7 @@ class ProjectIn(Schema):
     registration_closes: dt.date
     method: Literal["random", "direct"]
     direct_reason: Literal["", "secret", "emergency", "sole", "follow_up"] = ""
-    department: int | None = None
+    department: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 @router.post("/projects", response={201: ProjectOut}, auth=django_auth, summary="发布中介服务项目")
@@ -261,7 +262,7 @@ class SelectableOut(Schema):
 
 @router.get("/service-types/{item_id}/selectable", response=list[SelectableOut], auth=None,
             summary="今日可选取的中介机构（某服务类型）")
-def selectable(request: HttpRequest, item_id: int) -> list[dict[str, Any]]:
+def selectable(request: HttpRequest, item_id: PathId) -> list[dict[str, Any]]:
     return [{"uscc": a.uscc, "name": a.name}
             for a in selectable_agencies(item_id, clock.today())]
 

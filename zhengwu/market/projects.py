@@ -345,7 +345,7 @@ def _draw_aborted(row: Project, move: ProjectMoveIn, attempt: Attempt,
 
 def _choose(row: Project, move: ProjectMoveIn, attempt: Attempt,
             actor: Actor) -> dict[str, Any]:
-    agency = Agency.objects.filter(uscc=move.agency.strip()).first()
+    agency = Agency.objects.filter(uscc=move.agency.strip().replace("\x00", "?")).first()
     if agency is None or not is_selectable(agency, row.service_type_id, _day(attempt)):
         raise FieldsInvalid({"agency": "请填写一家已入驻且具备该服务类型有效资质的中介机构的统一社会信用代码。"},
                             code="project.agency_invalid")
@@ -404,6 +404,11 @@ def _pay(row: Project, move: ProjectMoveIn, attempt: Attempt,
     reference = move.reference.strip()
     if not reference or len(reference) > 60:
         problems["reference"] = "请填写付款凭证号（至多60个字符）。"
+    else:
+        try:
+            check_text(reference, label="付款凭证号")
+        except TextError as error:
+            problems["reference"] = error.message + "。"
     if move.on is None or move.on > _day(attempt) or (row.accepted_on and move.on < row.accepted_on):
         problems["on"] = "付款日期应在验收日期与今天之间。"
     if problems:
@@ -445,7 +450,7 @@ def _evaluate(row: Project, move: ProjectMoveIn, attempt: Attempt,
 
 def _lock(number: str, user: User | None) -> Project:
     return Project.objects.select_for_update().select_related(
-        "service_type", "winner", "owner").get(number=number)
+        "service_type", "winner", "owner").get(number=number.replace("\x00", "?"))
 
 
 def _actor(user: User | None, row: Project, role: str, subject: Any) -> Actor:

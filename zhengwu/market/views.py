@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def agency_page(request: HttpRequest, uscc: str) -> HttpResponse:
-    agency = listed_agencies().filter(uscc=uscc).first()
+    agency = listed_agencies().filter(uscc=uscc.replace("\x00", "?")).first()
     if agency is None:
         raise Http404("没有这家已入驻的中介机构。")
     today = clock.today()
@@ -215,6 +215,7 @@ def _decimal(value: str) -> Decimal | None:
 
 def project(request: HttpRequest, number: str) -> HttpResponse:
     """A project: its public parts for anyone; the moves a signed-in person may make."""
+    number = number.replace("\x00", "?")
     row = Project.objects.select_related("service_type", "winner", "department").filter(
         number=number).first()
     if row is None:

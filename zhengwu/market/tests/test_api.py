@@ -14,7 +14,7 @@ def _json(client: Any, path: str, body: dict[str, Any]) -> Any:
 
 def test_register_verify_and_read_publicly(client_for: Any) -> None:
     item = service_type()
-    body = {"name": "耒阳示例咨询有限公司", "staff_count": 8, "fee_description": "按标准",
+    body: dict[str, Any] = {"name": "耒阳示例咨询有限公司", "staff_count": 8, "fee_description": "按标准",
             "service_types": [item.pk], "qualifications": [{
                 "name": "资信", "level": "乙级", "certificate_number": "C-1",
                 "valid_from": "2026-01-01", "valid_to": "2025-01-01"}]}
