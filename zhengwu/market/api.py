@@ -218,7 +218,7 @@ class ProjectIn(Schema):
     requirements: str = Field(max_length=4000)
     service_workdays: int = Field(ge=1, le=365)
     registration_closes: dt.date
-    method: Literal["random", "direct"]
+    method: Literal["random", "lowest", "direct"]
     direct_reason: Literal["", "secret", "emergency", "sole", "follow_up"] = ""
     department: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -234,12 +234,13 @@ def project_post(request: HttpRequest, body: ProjectIn) -> Status[dict[str, Any]
 
 
 class ProjectMoveIn(Schema):
-    action: Literal["register", "draw", "choose", "reopen", "fail", "contract", "deliver",
+    action: Literal["register", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
                     "accept", "return_delivery", "pay", "evaluate"]
     reason: str = Field("", max_length=1000)
     agency: str = Field("", max_length=18, description="直接选取：机构统一社会信用代码")
     on: dt.date | None = Field(None, description="签约、付款日期；重新开放报名的新截止日期")
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2,
+                                   description="签约金额；最低价项目报名时的报价")
     reference: str = Field("", max_length=60)
     quality: int | None = Field(None, ge=1, le=5)
     timeliness: int | None = Field(None, ge=1, le=5)

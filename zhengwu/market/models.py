@@ -85,6 +85,7 @@ class AgencyEvent(ProcessEvent):
 
 class Method(models.TextChoices):
     RANDOM = "random", "随机抽取"
+    LOWEST = "lowest", "最低价"
     DIRECT = "direct", "直接选取"
 
 
@@ -157,7 +158,7 @@ class Project(models.Model):
             # 直接选取 only with a reason from the list; 随机抽取 never carries one.
             models.CheckConstraint(
                 condition=(models.Q(method="direct") & ~models.Q(direct_reason=""))
-                | (models.Q(method="random") & models.Q(direct_reason="")),
+                | (models.Q(method__in=["random", "lowest"]) & models.Q(direct_reason="")),
                 name="market_project_direct_reason"),
         ]
 
@@ -171,6 +172,9 @@ class Registration(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="registrations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="registrations")
     registered_at = models.DateTimeField("报名时间")
+    # 最低价: the agency's price (元), sealed until the owner awards (not shown before).
+    bid = models.DecimalField("报价（元）", max_digits=14, decimal_places=2, null=True,
+                              blank=True)
 
     class Meta:
         verbose_name = "项目报名"

@@ -13,6 +13,9 @@ contract, delivery on a working-day deadline, 验收, payment, the owner's evalu
   listens to the draw process and, in the draw's own finishing transaction, records the winner
   (`draw_done`) — or, if the draw was aborted, puts the project back to the owner to draw
   again (`draw_aborted`).
+- **最低价** (`award`, after the closing date): each agency registers with its price (at
+  most the budget); the lowest price among the registrations still qualified wins; a tie is
+  broken by a verifiable draw among the tied (`draw`, the same draw as above).
 - **直接选取** (`choose`): only with a reason from DirectReason, recorded on the project, and
   only a selectable agency.
 - Then `contract` (date, amount; due date = contract date + the service period in working days
@@ -122,9 +125,9 @@ def _window_closed(row: Project, attempt: Attempt) -> Refusal | None:
     return None
 
 
-def _method(method: str) -> Any:
+def _method(*methods: str) -> Any:
     def guard(row: Project, attempt: Attempt) -> Refusal | None:
-        if row.method != method:
+        if row.method not in methods:
             return Refusal("project.method", f"该项目的选取方式为“{row.get_method_display()}”。")
         return None
     return guard
@@ -139,7 +142,9 @@ PROJECT_TABLE: Table[Project] = Table(
                        guards=(_window_closed,)),
         "fail": Move(frozenset({S.OPEN}), S.FAILED, frozenset({OWNER}), "流标"),
         "draw": Move(frozenset({S.OPEN}), S.DRAWING, frozenset({OWNER}), "随机抽取",
-                     guards=(_method(Method.RANDOM), _window_closed)),
+                     guards=(_method(Method.RANDOM, Method.LOWEST), _window_closed)),
+        "award": Move(frozenset({S.OPEN}), S.SELECTED, frozenset({OWNER}), "最低价中选",
+                      guards=(_method(Method.LOWEST), _window_closed)),
         "draw_done": Move(frozenset({S.DRAWING}), S.SELECTED, frozenset({SYSTEM_ROLE}),
                           "抽取完成"),
         "draw_aborted": Move(frozenset({S.DRAWING}), S.OPEN, frozenset({SYSTEM_ROLE}),
@@ -156,7 +161,7 @@ PROJECT_TABLE: Table[Project] = Table(
         "evaluate": Move(frozenset({S.PAID}), S.EVALUATED, frozenset({OWNER}), "评价"),
     })
 
-PAGE_ACTIONS = ("register", "draw", "choose", "reopen", "fail", "contract", "deliver",
+PAGE_ACTIONS = ("register", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
                 "accept", "return_delivery", "pay", "evaluate")
 
 
@@ -224,8 +229,8 @@ def project_validate(data: ProjectIn, today: dt.date) -> None:
         problems["method"] = "请选择选取方式。"
     elif data.method == Method.DIRECT and data.direct_reason not in DirectReason.values:
         problems["direct_reason"] = "直接选取须从规定情形中选择理由。"
-    elif data.method == Method.RANDOM and data.direct_reason:
-        problems["direct_reason"] = "随机抽取不填直接选取理由。"
+    elif data.method != Method.DIRECT and data.direct_reason:
+        problems["direct_reason"] = "只有直接选取才填写直接选取理由。"
     if problems:
         raise FieldsInvalid(problems, code="project.invalid")
 
@@ -274,7 +279,14 @@ def _register(row: Project, move: ProjectMoveIn, attempt: Attempt,
               actor: Actor) -> dict[str, Any]:
     agency = agency_of(attempt.user)
     assert agency is not None  # the guard
-    Registration.objects.create(project=row, agency=agency, registered_at=attempt.now)
+    bid = None
+    if row.method == Method.LOWEST:
+        if move.amount is None or move.amount <= 0 or move.amount > row.budget:
+            raise FieldsInvalid({"amount": f"最低价项目报名须报价：大于0且不超过预算{row.budget}元。"},
+                                code="project.bid_invalid")
+        bid = move.amount
+    Registration.objects.create(project=row, agency=agency, registered_at=attempt.now, bid=bid)
+    # The price is not in the event or the audit row's public part before the award.
     return {"agency": agency.uscc}
 
 
@@ -311,16 +323,51 @@ def _dues(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return at(commit_day), at(reveal_day)
 
 
+def lowest_bidders(row: Project, on: dt.date) -> tuple[Decimal | None, list[Agency]]:
+    """最低价: the lowest price among the qualified registrations, and who offered it."""
+    qualified = {a.pk for a in candidates_of(row, on)}
+    bids = [(r.bid, r.agency) for r in row.registrations.select_related("agency")
+            if r.agency_id in qualified and r.bid is not None]
+    if not bids:
+        return None, []
+    low = min(b for b, _ in bids)
+    return low, sorted((a for b, a in bids if b == low), key=lambda a: a.uscc)
+
+
+def _award(row: Project, move: ProjectMoveIn, attempt: Attempt,
+           actor: Actor) -> dict[str, Any]:
+    low, tied = lowest_bidders(row, _day(attempt))
+    if not tied:
+        raise Conflict("没有具备资质的中介机构报价：请重新开放报名，或作流标处理。",
+                       code="project.no_bids")
+    if len(tied) > 1:
+        raise Conflict(f"有{len(tied)}家机构并列最低价（{low}元）：请以随机抽取从中选定。",
+                       code="project.tied_bids")
+    row.winner, row.selected_at = tied[0], attempt.now
+    return {"winner": tied[0].uscc, "price": str(low)}
+
+
 def _draw(row: Project, move: ProjectMoveIn, attempt: Attempt,
           actor: Actor) -> dict[str, Any]:
+    if row.method == Method.LOWEST:
+        low, tied = lowest_bidders(row, _day(attempt))
+        if len(tied) < 2:
+            raise Conflict("没有并列最低价，无需随机抽取：请直接确定最低价中选。",
+                           code="project.not_tied")
+        return _open_draw(row, tied, attempt, actor, f"并列最低价（{low}元）")
     candidates = candidates_of(row, _day(attempt))
     if len(candidates) < MIN_CANDIDATES:
         raise Conflict(f"报名且具备资质的中介机构只有{len(candidates)}家，不足{MIN_CANDIDATES}家，"
                        "不能随机抽取：请重新开放报名，或作流标处理。",
                        code="project.too_few_candidates")
+    return _open_draw(row, candidates, attempt, actor, "")
+
+
+def _open_draw(row: Project, candidates: list[Agency], attempt: Attempt, actor: Actor,
+               among: str) -> dict[str, Any]:
     commit_due, reveal_due = _dues(attempt.now)
     draw = draw_open(
-        purpose=f"中介超市项目{row.number}“{row.title}”随机抽取中介机构",
+        purpose=f"中介超市项目{row.number}“{row.title}”{among}随机抽取中介机构",
         ref=f"market.Project:{row.pk}", candidates={a.uscc: a.name for a in candidates},
         count=1, parties=[PartyIn(PartyRole.OWNER, row.owner_name, row.owner),
                           PartyIn(PartyRole.PLATFORM, "中介超市平台"),
@@ -483,6 +530,7 @@ def _text_check(move: ProjectMoveIn) -> None:
 PROJECT_PROCESS: Process[Project, ProjectMoveIn] = Process(
     table=PROJECT_TABLE, lock=_lock, actor=_actor, record=_record, text_check=_text_check,
     handlers={"register": _register, "reopen": _reopen, "fail": _fail, "draw": _draw,
+              "award": _award,
               "draw_done": _draw_done, "draw_aborted": _draw_aborted, "choose": _choose,
               "contract": _contract, "deliver": _deliver, "accept": _accept,
               "return_delivery": _return_delivery, "pay": _pay, "evaluate": _evaluate},

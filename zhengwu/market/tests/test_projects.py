@@ -174,3 +174,48 @@ def test_delivery_after_due_is_a_delay_and_the_evaluation_moves_the_credit(
     data = json.loads(bytes(row.entry))["data"]
     assert data == {"agency": agency.uscc, "project": project.number, "quality": 5,
                     "timeliness": 2, "attitude": 5, "delayed": True}
+
+
+def test_lowest_price_wins_and_a_tie_is_drawn(db: Any, day: Any) -> None:
+    item = service_type()
+    renshe = User.objects.get(username="renshe")
+    project = projects.project_post(user=renshe, data=projects.ProjectIn(
+        service_type_id=item.pk, title="示例造价咨询", budget=Decimal("50000"),
+        requirements="编制预算", service_workdays=5, registration_closes=dt.date(2026, 12, 9),
+        method=Method.LOWEST))
+    first, second, third = list(USCCS)[:3]
+    for uscc in (first, second, third):
+        listed(item, uscc)
+    with pytest.raises(FieldsInvalid):  # a price is required, within the budget
+        _move(project.number, enterprise(first), "register", amount=Decimal("60000"))
+    _move(project.number, enterprise(first), "register", amount=Decimal("42000"))
+    _move(project.number, enterprise(second), "register", amount=Decimal("39000"))
+    _move(project.number, enterprise(third), "register", amount=Decimal("39000"))
+    day("2026-12-10T09:00:00+08:00")
+    with pytest.raises(Conflict) as caught:
+        _move(project.number, renshe, "award")
+    assert caught.value.code == "project.tied_bids"
+    project = _move(project.number, renshe, "draw")
+    draw = _run_draw(project.draw_number)
+    assert sorted(draw.candidates) == sorted([second, third])
+    project = Project.objects.get(pk=project.pk)
+    assert project.status == ProjectStatus.SELECTED and project.winner is not None
+    assert project.winner.uscc == draw.drawn[0]
+
+
+def test_a_unique_lowest_price_is_awarded(db: Any, day: Any) -> None:
+    item = service_type()
+    renshe = User.objects.get(username="renshe")
+    project = projects.project_post(user=renshe, data=projects.ProjectIn(
+        service_type_id=item.pk, title="示例造价咨询", budget=Decimal("50000"),
+        requirements="编制预算", service_workdays=5, registration_closes=dt.date(2026, 12, 9),
+        method=Method.LOWEST))
+    first, second = list(USCCS)[:2]
+    for uscc, price in ((first, "30000"), (second, "31000")):
+        listed(item, uscc)
+        _move(project.number, enterprise(uscc), "register", amount=Decimal(price))
+    day("2026-12-10T09:00:00+08:00")
+    with pytest.raises(Conflict):  # no tie: nothing to draw
+        _move(project.number, renshe, "draw")
+    project = _move(project.number, renshe, "award")
+    assert project.winner is not None and project.winner.uscc == first
