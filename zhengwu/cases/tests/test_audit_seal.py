@@ -38,10 +38,10 @@ def _seal_problems():
 def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.draws.models import DrawEvent
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
-    from zhengwu.market.models import AgencyEvent, ProjectEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
+    from zhengwu.market.models import AgencyEvent, ProjectEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
     from zhengwu.policies.models import GrantListEvent, SubjectRead
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
