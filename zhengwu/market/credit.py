@@ -4,7 +4,8 @@ Pure: the facts are handed in, the score and each component come out.
     score = 100
           + evaluations: Σ over the owner's evaluations of 2 × (mean of the three stars − 3),
             capped to [−20, +20]      (a 5★ average adds 4 per project, 1★ takes 4)
-          − 5 per delayed delivery    (delivered after the due date on the official calendar)
+          − 5 per delayed delivery    (delivered after the due date on the official calendar,
+                                       or still undelivered after it; once per project)
           − 10 per upheld complaint
           − 20 per sanction of the 审改办
     rounded to one decimal.

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.catalog.models import ServiceItem
+from zhengwu.core import clock
 from zhengwu.market import credit
 from zhengwu.market.models import Agency, AgencyStatus, Project, ProjectStatus
 
@@ -18,13 +19,21 @@ def service_types() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.filter(is_intermediary=True).order_by("name")
 
 
-def agency_credit(agency: Agency) -> credit.Credit:
+def delays_of(agency: Agency, today: dt.date) -> int:
+    """Deliveries made late, and services still undelivered after their due date (an agency
+    that never delivers is late from the day after the due date, without a sweep)."""
+    late = Project.objects.filter(winner=agency, delayed=True).count()
+    overdue = Project.objects.filter(winner=agency, delayed=False, status=ProjectStatus.CONTRACTED,
+                                     due_on__lt=today).count()
+    return late + overdue
+
+
+def agency_credit(agency: Agency, today: dt.date | None = None) -> credit.Credit:
     stars = [credit.Stars(e.quality, e.timeliness, e.attitude)
              for e in agency.evaluations.all()]
     sanctions = list(agency.sanctions.all())
     return credit.credit_score(
-        evaluations=stars,
-        delays=Project.objects.filter(winner=agency, delayed=True).count(),
+        evaluations=stars, delays=delays_of(agency, today or clock.today()),
         complaints=0,  # complaints (投诉) are not built yet: docs/market.md
         sanctions=len(sanctions), sanction_blacklist=agency.blacklisted)
 

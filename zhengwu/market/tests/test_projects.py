@@ -154,11 +154,14 @@ def test_delivery_after_due_is_a_delay_and_the_evaluation_moves_the_credit(
     winner = enterprise(agency.uscc)
     with pytest.raises(DomainError):  # the owner does not deliver
         _move(project.number, renshe, "deliver")
+    assert agency_credit(agency, dt.date(2026, 12, 14)).delays == 0  # due today: not late
+    assert agency_credit(agency, dt.date(2026, 12, 15)).delays == -5  # undelivered, overdue
     day("2026-12-15T10:00:00+08:00")
     project = _move(project.number, winner, "deliver")
     assert project.delayed
     project = _move(project.number, renshe, "return_delivery", reason="报告缺少监测数据")
     assert project.status == ProjectStatus.CONTRACTED
+    assert agency_credit(agency, dt.date(2026, 12, 16)).delays == -5  # counted once
     project = _move(project.number, winner, "deliver")
     project = _move(project.number, renshe, "accept")
     project = _move(project.number, renshe, "pay", on=dt.date(2026, 12, 15), reference="ZF-001")
