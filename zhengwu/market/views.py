@@ -24,6 +24,7 @@ from zhengwu.accounts.roles import Role as AccountRole
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, FieldsInvalid
 from zhengwu.core.forms import mark_errors, refuse
+from zhengwu.draws.models import Draw
 from zhengwu.market import agencies, credit, projects
 from zhengwu.market.forms import QUALIFICATION_ROWS, AgencyForm, ProjectForm
 from zhengwu.market.models import Agency, AgencyStatus, Project, ProjectStatus
@@ -266,7 +267,9 @@ def project(request: HttpRequest, number: str) -> HttpResponse:
     for event in events:
         setattr(event, "label", MOVE_LABELS.get(  # noqa: B010 — a display attribute
             event.action, "发布" if event.action == "post" else event.action))
+    draw = Draw.objects.filter(number=row.draw_number).first() if row.draw_number else None
     return render(request, "market/project.html", {
+        "draw": draw, "draw_parties": draw.parties.order_by("position") if draw else [],
         "project": row, "move_forms": move_forms, "errors": errors, "insider": insider,
         "events": events,
         "registrations": row.registrations.select_related("agency") if insider else [],

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import Conflict, DomainError, FieldsInvalid
@@ -82,6 +83,8 @@ def test_random_selection_needs_three_and_records_the_drawn_winner(db: Any, day:
     day("2026-12-14T09:00:00+08:00")
     project = _move(project.number, renshe, "draw")
     assert project.status == ProjectStatus.DRAWING
+    page = Client().get(f"/market/projects/{project.number}/").content.decode()
+    assert project.draw_number in page and "待提交" in page
     draw = _run_draw(project.draw_number)
     assert draw.status == DrawStatus.DRAWN and sorted(draw.candidates) == sorted(
         list(USCCS)[:3])
