@@ -41,6 +41,8 @@ urlpatterns = [
     path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).
     path("hotline/", include("zhengwu.hotline.urls")),
+    # 中介超市 (issue 15 §1, docs/market.md).
+    path("market/", include("zhengwu.market.urls")),
     # 政务公开 (issue 14 §2, docs/openness.md).
     path("openness/", include("zhengwu.openness.urls")),
     path("", include("zhengwu.sharing.urls")),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
     "zhengwu.unresolved",
+    "zhengwu.market",
     "zhengwu.hotline",
     "zhengwu.policies",
     "zhengwu.openness",

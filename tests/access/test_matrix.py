@@ -1000,6 +1000,19 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /draws/{number}/moves": "the person acting for one of the draw's parties (its "
         "user, or any 电子监察 for the supervisor's place), once per stage; others 403: "
         "zhengwu/draws/tests/test_draws.py",
+    # 中介超市 (issue 15 §1): not case work; each move its process role.
+    "api POST /market/agencies": "an enterprise account registers its own USCC's agency (or "
+        "re-submits it when returned); a person or staff 403: zhengwu/market/tests/"
+        "test_agencies.py, test_api.py",
+    "api POST /market/agencies/{uscc}/moves": "the 审改办 (catalog.edit_catalog) verifies, "
+        "returns or sanctions; anyone else 403: zhengwu/market/tests/test_agencies.py, "
+        "test_api.py",
+    "api POST /market/projects": "a department's 后台审批人员 or 首席代表, or an enterprise "
+        "account (private owner); a person 403: zhengwu/market/tests/test_projects.py, "
+        "test_pages.py",
+    "api POST /market/projects/{number}/moves": "each move its process role: the project's "
+        "owner (draw, choose, contract, accept, pay, evaluate), a selectable agency (register), "
+        "the selected agency (deliver); others 403: zhengwu/market/tests/test_projects.py",
     "api POST /policies/grants/{grant_id}/payment": "staff of the benefit's department, once, "
         "on a confirmed list; others find it absent: zhengwu/policies/tests/test_grants.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing

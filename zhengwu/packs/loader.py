@@ -48,6 +48,7 @@ from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
+from zhengwu.market.pack import market_load
 from zhengwu.openness.pack import new_media_load
 from zhengwu.packs.bundles import BundleLoad, bundles_load
 from zhengwu.plan.pack import PlanLoad, plan_load
@@ -81,6 +82,7 @@ class LoadReport:
     hotline_categories: int = 0
     hotline_rules: int = 0
     policies: tuple[int, int, int] = (0, 0, 0)
+    market: tuple[int, int] = (0, 0)
     plan: PlanLoad | None = None
     new_media: int = 0
 
@@ -96,7 +98,8 @@ class LoadReport:
                 f"12345派单规则新增 {self.hotline_rules}，政策文件新增 {self.policies[0]}、"
                 f"惠企政策事项新增 {self.policies[1]}、企业信息文件导入 {self.policies[2]}，"
                 f"行动方案举措变更 {self.plan.measures if self.plan else 0}、目标变更 "
-                f"{self.plan.targets if self.plan else 0}，政务新媒体账号变更 {self.new_media}")
+                f"{self.plan.targets if self.plan else 0}，政务新媒体账号变更 {self.new_media}，"
+                f"中介超市示例机构新增 {self.market[0]}、示例项目新增 {self.market[1]}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -434,6 +437,8 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)
+        # 中介超市 demo (示例); its project needs the demo owner account, loaded just above.
+        report.market = market_load(pack, actor=actor)
         Region.objects.exclude(code=meta["region_code"]).filter(home=True).update(home=False)
         Region.objects.filter(code=meta["region_code"]).update(home=True)
         Site.objects.update_or_create(pk=1, defaults={

@@ -41,6 +41,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.jointreviews.models import JointReviewEvent
+    from zhengwu.market.models import AgencyEvent, ProjectEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
     from zhengwu.policies.models import GrantListEvent, SubjectRead
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
@@ -64,7 +65,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # 可验证抽取: a draw's timeline (open, commits, reveals, the result or the abort).
         DrawEvent,
         # 信用修复: a repair's timeline (submit, the decision).
-        CreditRepairEvent}
+        CreditRepairEvent,
+        # 中介超市: an agency's (入驻, 审核, 退回, 处罚) and a project's timelines.
+        AgencyEvent, ProjectEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

@@ -164,6 +164,11 @@ PUBLIC = {
     "/api/v1/ledger/public-key",
     # 可验证抽取: a draw's published data, secrets only once revealed (draws/tests).
     "/api/v1/draws/{}",
+    # 中介超市: listed agencies (an enterprise's USCC, name, 资质, credit — no staff named or
+    # phoned), a project's public parts (owner as department or enterprise name, the number of
+    # registrations only), who is selectable today (market/tests/test_api.py, test_pages.py).
+    "/api/v1/market/agencies", "/api/v1/market/agencies/{}", "/api/v1/market/projects/{}",
+    "/api/v1/market/service-types/{}/selectable",
     # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
     # (openness/tests/test_new_media.py).
     "/api/v1/openness/new-media",

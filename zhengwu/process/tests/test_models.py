@@ -34,7 +34,9 @@ CONCRETE = {
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
                    "openness.RequestEvent": set(), "policies.GrantListEvent": set(), "draws.DrawEvent": set(),
                    "cases.CreditRepairEvent": set(),
-                   "hotline.WorkOrderEvent": set()},
+                   "hotline.WorkOrderEvent": set(),
+                   # 中介超市: agencies and projects.
+                   "market.AgencyEvent": set(), "market.ProjectEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"},
                     "openness.RequestNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},

@@ -1,0 +1,94 @@
+"""Loading a pack's market/ folder (docs/market.md): the demo of the 中介超市, all marked
+示例 — intermediary service types (catalogue items marked 中介服务事项, created only when the
+catalogue has none of that name), agencies already verified with their 资质 (one of them
+expired, so it is not selectable), and one project whose registration has closed with three
+qualified agencies registered, ready for a 随机抽取.
+
+Loading twice changes nothing: each record is created only when missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.catalog.codes import make_basic_code
+from zhengwu.catalog.models import ServiceItem
+from zhengwu.core import clock
+from zhengwu.core.audit import Actor, audit_record
+from zhengwu.core.numbering import next_value
+from zhengwu.market.models import (
+    Agency,
+    AgencyStatus,
+    Method,
+    Project,
+    Qualification,
+    Registration,
+)
+from zhengwu.market.projects import OWNER_ROLES
+
+PREFIX = "43"  # 湖南省
+
+
+def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
+    """Load market/market.json if the pack has one: (agencies, projects) created."""
+    path = pack / "market" / "market.json"
+    if not path.exists():
+        return (0, 0)
+    spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    items: dict[int, ServiceItem] = {}
+    for row in spec.get("service_types", []):
+        item = ServiceItem.objects.filter(name=row["name"]).first()
+        if item is None:
+            item = ServiceItem.objects.create(
+                basic_code=make_basic_code(prefix=PREFIX, item_type="20", main_seq=row["seq"]),
+                name=row["name"], item_type="20", is_intermediary=True,
+                legal_basis="示例：中介服务事项清单（演示数据）")
+        items[row["seq"]] = item
+    now = clock.now()
+    agencies = 0
+    for row in spec.get("agencies", []):
+        if Agency.objects.filter(uscc=row["uscc"]).exists():
+            continue
+        agency = Agency.objects.create(
+            uscc=row["uscc"], name=row["name"], staff_count=row["staff_count"],
+            fee_description=row["fee"], status=AgencyStatus.LISTED, submitted_at=now,
+            listed_at=now, illustrative=True)
+        agency.service_types.set([items[s] for s in row["service_types"]])
+        for name, level, number, start, end in row["qualifications"]:
+            Qualification.objects.create(agency=agency, name=name, level=level,
+                                         certificate_number=number,
+                                         valid_from=dt.date.fromisoformat(start),
+                                         valid_to=dt.date.fromisoformat(end))
+        audit_record(actor=actor, action="market.pack_agency", obj=agency,
+                     after={"uscc": agency.uscc, "illustrative": True})
+        agencies += 1
+    made = 0
+    project = spec.get("project")
+    if project and not Project.objects.filter(title=project["title"]).exists():
+        owner = User.objects.filter(username=project["owner"]).first()
+        assignment = RoleAssignment.objects.filter(
+            user=owner, role__in=OWNER_ROLES, department__isnull=False).select_related(
+            "department").first() if owner else None
+        if owner is not None and assignment is not None and assignment.department:
+            today = clock.today()
+            row = Project.objects.create(
+                number=f"ZJ{today.year}{next_value(f'market.project.{today.year}'):05d}",
+                owner=owner, owner_name=assignment.department.name,
+                department=assignment.department, service_type=items[project["service_type"]],
+                title=project["title"], budget=Decimal(project["budget"]),
+                requirements=project["requirements"],
+                service_workdays=project["service_workdays"],
+                registration_closes=today - dt.timedelta(days=1), method=Method.RANDOM,
+                posted_at=now, illustrative=True)
+            for uscc in project["registrations"]:
+                Registration.objects.create(project=row, agency=Agency.objects.get(uscc=uscc),
+                                            registered_at=now)
+            audit_record(actor=actor, action="market.pack_project", obj=row,
+                         after={"number": row.number, "illustrative": True})
+            made = 1
+    return (agencies, made)
