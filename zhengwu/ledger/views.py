@@ -18,13 +18,15 @@ from zhengwu.ledger.models import LedgerCheckpoint, LedgerEntry
 PAGE_SIZE = 50
 KIND_LABELS = {"credit.record": "失信记录", "credit.repair": "信用修复", "draw.open": "抽取：公布候选",
                "draw.commit": "抽取：承诺", "draw.reveal": "抽取：揭示",
-               "draw.result": "抽取：结果", "draw.abort": "抽取：中止"}
+               "draw.result": "抽取：结果", "draw.abort": "抽取：中止",
+               "market.evaluation": "中介服务评价", "market.sanction": "中介机构处罚"}
 
 
 def _summary(entry: LedgerEntry) -> dict[str, Any]:
     content = json.loads(bytes(entry.entry))
     data = content.get("data", {})
-    what = data.get("draw") or data.get("case") or data.get("subject") or ""
+    what = (data.get("draw") or data.get("case") or data.get("project") or data.get("agency")
+            or data.get("subject") or "")
     return {"index": entry.index, "kind": entry.kind,
             "label": KIND_LABELS.get(entry.kind, entry.kind), "time": content.get("time", ""),
             "what": what}
