@@ -1,0 +1,42 @@
+"""互联网+监管 forms: a supervision item, an inspector's registration, a conflict declared."""
+
+from __future__ import annotations
+
+from django import forms
+
+from zhengwu.catalog.models import ServiceItem
+from zhengwu.core.forms import ErrorsDescribed, TextField
+from zhengwu.inspections.models import ConflictReason, InspectionMethod
+
+
+class ItemForm(ErrorsDescribed):
+    code = TextField(label="监管事项编码", max_length=40)
+    name = TextField(label="监管事项名称", max_length=200)
+    items = forms.ModelMultipleChoiceField(
+        label="对应的政务服务事项", queryset=ServiceItem.objects.order_by("name"),
+        to_field_name="basic_code", widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="可多选：监管这些事项的持证（获准）主体。",
+        error_messages={"required": "请至少选择一项对应的政务服务事项。",
+                        "invalid_choice": "所选事项不在事项目录中。"})
+    legal_basis = TextField(label="监管依据", max_length=2000, widget=forms.Textarea(
+        attrs={"rows": 3}), help_text="法律法规名称及条款。")
+    method = forms.ChoiceField(label="检查方式", choices=InspectionMethod.choices)
+
+
+class InspectorForm(ErrorsDescribed):
+    username = TextField(label="工作人员账号", max_length=150,
+                         help_text="本部门工作人员的登录账号。")
+    certificate = TextField(label="执法证号", max_length=30,
+                            help_text="公开使用的编号：抽取名单中只显示执法证号，不显示姓名。")
+
+
+class ConflictForm(ErrorsDescribed):
+    certificate = forms.ChoiceField(label="执法检查人员（执法证号）")
+    uscc = TextField(label="企业统一社会信用代码", max_length=18)
+    reason = forms.ChoiceField(label="回避事由", choices=ConflictReason.choices)
+    note = TextField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args: object, certificates: list[tuple[str, str]], **kwargs: object
+                 ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["certificate"].choices = certificates  # type: ignore[attr-defined]
