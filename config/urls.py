@@ -34,6 +34,8 @@ urlpatterns = [
     path("unresolved/", include("zhengwu.unresolved.urls")),
     # 惠企政策 and 免申即享 (issue 14 §1, docs/policies.md).
     path("policies/", include("zhengwu.policies.urls")),
+    # 互联网+监管 and 双随机一公开 (issue 15 §3, docs/inspections.md).
+    path("inspections/", include("zhengwu.inspections.urls")),
     # 督查督办: the action plan, its live figures and the 营商环境 dashboard (docs/plan.md).
     path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).

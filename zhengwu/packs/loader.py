@@ -47,6 +47,7 @@ from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
+from zhengwu.inspections.pack import inspections_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.openness.pack import new_media_load
 from zhengwu.packs.bundles import BundleLoad, bundles_load
@@ -83,6 +84,7 @@ class LoadReport:
     policies: tuple[int, int, int] = (0, 0, 0)
     plan: PlanLoad | None = None
     new_media: int = 0
+    inspections: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -96,7 +98,8 @@ class LoadReport:
                 f"12345派单规则新增 {self.hotline_rules}，政策文件新增 {self.policies[0]}、"
                 f"惠企政策事项新增 {self.policies[1]}、企业信息文件导入 {self.policies[2]}，"
                 f"行动方案举措变更 {self.plan.measures if self.plan else 0}、目标变更 "
-                f"{self.plan.targets if self.plan else 0}，政务新媒体账号变更 {self.new_media}")
+                f"{self.plan.targets if self.plan else 0}，政务新媒体账号变更 {self.new_media}，"
+                f"监管事项新增 {self.inspections}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -431,6 +434,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.policies = policies_load(pack, actor=actor)
         report.plan = plan_load(pack, actor=actor)
         report.new_media = new_media_load(pack, actor=actor)
+        report.inspections = inspections_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)
