@@ -118,6 +118,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 惠企政策: the department's list of eligible enterprises (its staff, 电子监察); one
     # enterprise's answer with its figures — the enterprise itself (我能享受的政策) or the
     # department's staff and 电子监察 (the benefit's staff page).
+    # 执法检查人员名录库 with names: the departments' officers and 电子监察 (its page).
+    ("/api/v1/inspections/inspectors", "/inspections/staff/inspectors/"),
     ("/api/v1/policies/benefits/{benefit}/eligible", "/policies/staff/{benefit}/"),
     ("/api/v1/policies/benefits/{benefit}/eligibility?enterprise={enterprise}",
      ("/policies/staff/{benefit}/", "/policies/mine/?benefit={benefit}")),
@@ -164,6 +166,8 @@ PUBLIC = {
     "/api/v1/ledger/public-key",
     # 可验证抽取: a draw's published data, secrets only once revealed (draws/tests).
     "/api/v1/draws/{}",
+    # 监管事项清单: the supervision items, no personal data (inspections/tests).
+    "/api/v1/inspections/items", "/api/v1/inspections/items/{code}",
     # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
     # (openness/tests/test_new_media.py).
     "/api/v1/openness/new-media",
