@@ -12,3 +12,10 @@ class InspectionsConfig(AppConfig):
     name = "zhengwu.inspections"
     label = "inspections"
     verbose_name = "互联网+监管"
+
+    def ready(self) -> None:
+        from zhengwu.draws.services import DRAW_PROCESS
+        from zhengwu.inspections.plans import draw_finished
+        from zhengwu.process import engine
+
+        engine.listen(DRAW_PROCESS, draw_finished)  # targets drawn → inspections → inspectors

@@ -91,3 +91,84 @@ class ConflictDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspector} ↔ {self.uscc}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "拟定"
+    PUBLISHED = "published", "已公布"
+    DRAWING = "drawing", "抽取中"
+    DRAWN = "drawn", "已抽取"
+    ABORTED = "aborted", "抽取中止"
+
+
+class Plan(models.Model):
+    """抽查计划: a department's random inspection of the holders of a supervised item. The
+    target pool is fixed when the plan is published (its source and criteria in `pool_rule`),
+    before the draw, so the draw's candidates are the published pool."""
+
+    number = models.CharField("计划编号", max_length=24, unique=True)
+    name = models.CharField("计划名称", max_length=200)
+    department = models.ForeignKey("departments.Department", verbose_name="抽查部门",
+                                   on_delete=models.PROTECT, related_name="inspection_plans")
+    item = models.ForeignKey(SupervisionItem, verbose_name="监管事项", on_delete=models.PROTECT,
+                             related_name="plans")
+    region_prefix = models.CharField("登记机关区划码前缀", max_length=6, blank=True)
+    percent = models.DecimalField("抽查比例（%）", max_digits=5, decimal_places=2)
+    due_workdays = models.PositiveSmallIntegerField("检查期限（工作日）")
+    status = models.CharField("状态", max_length=12, choices=PlanStatus.choices,
+                              default=PlanStatus.DRAFT)
+    pool = models.JSONField("抽查对象名录", default=dict)  # USCC → enterprise name
+    pool_rule = models.CharField("名录来源与条件", max_length=300, blank=True)
+    target_count = models.PositiveIntegerField("抽取户数", default=0)
+    target_draw = models.ForeignKey("draws.Draw", verbose_name="抽取对象", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="拟定人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("拟定时间")
+    published_at = models.DateTimeField("公布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "抽查计划"
+        verbose_name_plural = "抽查计划"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(status__in=PlanStatus.values),
+                                              name="inspection_plan_status_valid")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InspectionStatus(models.TextChoices):
+    DRAWING = "drawing", "待抽取检查人员"
+    ASSIGNED = "assigned", "待检查"
+    ABORTED = "aborted", "检查人员抽取中止"
+
+
+class Inspection(models.Model):
+    """One drawn enterprise of a plan; its two inspectors drawn in their own draw (the
+    candidates: the department's inspectors without those who declared a conflict with it)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="inspections")
+    uscc = models.CharField("企业统一社会信用代码", max_length=18)
+    enterprise = models.CharField("企业名称", max_length=200)
+    status = models.CharField("状态", max_length=12, choices=InspectionStatus.choices,
+                              default=InspectionStatus.DRAWING)
+    inspector_draw = models.ForeignKey("draws.Draw", verbose_name="抽取检查人员", null=True,
+                                       blank=True, on_delete=models.PROTECT, related_name="+")
+    excluded = models.PositiveSmallIntegerField("回避排除人数", default=0)
+    inspectors = models.ManyToManyField(Inspector, verbose_name="检查人员", blank=True,
+                                        related_name="inspections")
+    assigned_on = models.DateField("选派日期", null=True, blank=True)
+    due_on = models.DateField("检查期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "抽查检查"
+        verbose_name_plural = "抽查检查"
+        ordering = ["plan_id", "uscc"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "uscc"], name="inspection_once_per_plan"),
+            models.CheckConstraint(condition=models.Q(status__in=InspectionStatus.values),
+                                   name="inspection_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.uscc}"

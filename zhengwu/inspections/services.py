@@ -59,7 +59,7 @@ def department_of(user: User) -> Department:
     return Department.objects.get(pk=next(iter(ids)))
 
 
-def _actor(user: User, department: Department) -> Actor:
+def officer_actor(user: User, department: Department) -> Actor:
     base = actor_for(user, department=department)
     return Actor(user=user, label=base.label, role=base.role, department_id=department.pk,
                  department_label=department.name)
@@ -110,7 +110,7 @@ def item_create(*, user: User | None, data: ItemIn, department: Department | Non
     `department` with `actor`)."""
     if user is not None:
         department = department_of(user)
-        actor = _actor(user, department)
+        actor = officer_actor(user, department)
     assert department is not None
     assert actor is not None
     items = _item_checked(data)
@@ -149,7 +149,7 @@ def inspector_register(*, user: User, username: str, certificate: str) -> Inspec
     assert staff is not None
     row = Inspector.objects.create(user=staff, department=department, certificate=number,
                                    registered_at=clock.now())
-    audit_record(actor=_actor(user, department), action="inspections.inspector_register",
+    audit_record(actor=officer_actor(user, department), action="inspections.inspector_register",
                  obj=row, after={"certificate": number, "department": department.name})
     return row
 

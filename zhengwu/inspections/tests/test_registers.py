@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from zhengwu.accounts.models import User
-from zhengwu.core.models import AuditEvent
 from zhengwu.core.errors import FieldsInvalid, NotAllowed
+from zhengwu.core.models import AuditEvent
 from zhengwu.inspections import services
 from zhengwu.inspections.models import ConflictDeclaration, Inspector, SupervisionItem
 
