@@ -20,7 +20,7 @@ from zhengwu.draws import protocol
 from zhengwu.draws.models import Draw, DrawStatus
 from zhengwu.draws.services import DrawMoveIn, draw_move
 from zhengwu.inspections import plans, rules, services
-from zhengwu.inspections.models import Inspection, InspectionStatus, PlanStatus
+from zhengwu.inspections.models import Inspection, InspectionStatus, PlanStatus, SupervisionItem
 from zhengwu.workdays.selectors import calendar_get
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_the_pool_counts_granted_cases_of_the_supervised_items_only() -> None:
     _granted("91430481MA4L010063", "乙", decision="denied")
     _granted("91430481MA4L01022Q", "丙", decision="deemed_approved")
     _granted(BEIJING, "北京丙")
-    item = services.SupervisionItem.objects.get(code="LY-JG-001")
+    item = SupervisionItem.objects.get(code="LY-JG-001")
     assert set(plans.pool_of(item, "430481")) == {"91430481MA4L01014X", "91430481MA4L01022Q"}
 
 
