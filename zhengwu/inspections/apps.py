@@ -14,8 +14,11 @@ class InspectionsConfig(AppConfig):
     verbose_name = "互联网+监管"
 
     def ready(self) -> None:
+        from zhengwu.core import sweeps
         from zhengwu.draws.services import DRAW_PROCESS
         from zhengwu.inspections.plans import draw_finished
+        from zhengwu.inspections.results import disclosure_sweep
         from zhengwu.process import engine
 
         engine.listen(DRAW_PROCESS, draw_finished)  # targets drawn → inspections → inspectors
+        sweeps.register("inspections.disclosure", disclosure_sweep)  # results not published

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from zhengwu.catalog.models import ServiceItem
-from zhengwu.core.forms import ErrorsDescribed, TextField
-from zhengwu.inspections.models import ConflictReason, InspectionMethod
+from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
+from zhengwu.inspections.models import ConflictReason, InspectionMethod, InspectionResult
 
 
 class ItemForm(ErrorsDescribed):
@@ -40,3 +40,34 @@ class ConflictForm(ErrorsDescribed):
                  ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["certificate"].choices = certificates  # type: ignore[attr-defined]
+
+
+class PlanForm(ErrorsDescribed):
+    name = TextField(label="计划名称", max_length=200)
+    item = forms.ChoiceField(label="监管事项")
+    region_prefix = TextField(label="登记机关区划码前缀", max_length=6, required=False,
+                              help_text="统一社会信用代码第3至8位的前缀，如 430481（耒阳市）；留空为不限。")
+    percent = TextField(label="抽查比例（%）", max_length=6,
+                        help_text="按名录户数乘以比例向上取整，至少1户。")
+    due_workdays = forms.IntegerField(label="检查期限（工作日）", min_value=1, max_value=120,
+                                      error_messages={"invalid": "请填写整数。"})
+
+    def __init__(self, *args: object, items: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["item"].choices = items  # type: ignore[attr-defined]
+
+
+class ResultForm(ErrorsDescribed):
+    result = forms.ChoiceField(label="检查结果", choices=InspectionResult.choices)
+    findings = TextField(label="检查情况", max_length=4000, widget=forms.Textarea(
+        attrs={"rows": 4}))
+    result_on = forms.DateField(label="结果日期", required=False, widget=DateInput(),
+                                help_text="留空为今天。")
+    rectify_workdays = forms.IntegerField(label="整改期限（工作日）", required=False,
+                                          min_value=1, max_value=60,
+                                          help_text="仅“责令整改”时填写。")
+
+
+class RecheckForm(ErrorsDescribed):
+    findings = TextField(label="复查情况", max_length=4000, widget=forms.Textarea(
+        attrs={"rows": 3}))

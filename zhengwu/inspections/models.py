@@ -141,7 +141,18 @@ class Plan(models.Model):
 class InspectionStatus(models.TextChoices):
     DRAWING = "drawing", "待抽取检查人员"
     ASSIGNED = "assigned", "待检查"
+    INSPECTED = "inspected", "已检查"
+    RECTIFYING = "rectifying", "责令整改待复查"
+    RECHECKED = "rechecked", "已复查"
     ABORTED = "aborted", "检查人员抽取中止"
+
+
+class InspectionResult(models.TextChoices):
+    PASSED = "passed", "合格"
+    NO_ISSUE = "no_issue", "未发现问题"
+    RECTIFY = "rectify", "责令整改"
+    CASE_OPENED = "case_opened", "立案查处"
+    NOT_FOUND = "not_found", "通过登记的住所（经营场所）无法联系"
 
 
 class Inspection(models.Model):
@@ -160,6 +171,17 @@ class Inspection(models.Model):
                                         related_name="inspections")
     assigned_on = models.DateField("选派日期", null=True, blank=True)
     due_on = models.DateField("检查期限", null=True, blank=True)
+    result = models.CharField("检查结果", max_length=12, choices=InspectionResult.choices,
+                              blank=True)
+    findings = models.TextField("检查情况", blank=True)
+    result_on = models.DateField("结果作出日期", null=True, blank=True)
+    rectify_due = models.DateField("整改期限", null=True, blank=True)
+    recheck_findings = models.TextField("复查情况", blank=True)
+    rechecked_on = models.DateField("复查日期", null=True, blank=True)
+    disclosure_due = models.DateField("公示期限", null=True, blank=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    ledger_index = models.PositiveBigIntegerField("透明日志序号", null=True, blank=True)
+    overdue_warned_at = models.DateTimeField("逾期未公示预警时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "抽查检查"
