@@ -126,6 +126,8 @@ def staff_plan(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
+    if not user.is_staff:
+        raise PermissionDenied
     rows = Inspection.objects.filter(inspectors__user=user).select_related(
         "plan__item").order_by("due_on")
     return render(request, "inspections/mine.html", {"rows": rows})
