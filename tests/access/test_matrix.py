@@ -1006,6 +1006,13 @@ NOT_OBJECT_WRITES: dict[str, str] = {
         "others 403: zhengwu/inspections/tests/test_registers.py",
     "api POST /inspections/conflicts": "the inspector or an officer of the inspector's "
         "department; others 403: zhengwu/inspections/tests/test_registers.py",
+    "api POST /inspections/plans": "an officer of exactly one department, for its own "
+        "supervision items: zhengwu/inspections/tests/test_plans.py",
+    "api POST /inspections/plans/{number}/moves": "officers of the plan's department; others "
+        "403: zhengwu/inspections/tests/test_plans.py",
+    "api POST /inspections/inspections/{inspection_id}/moves": "result and 复查: the two drawn "
+        "inspectors; publish: officers of the plan's department; others find it absent: "
+        "zhengwu/inspections/tests/test_results.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing
     # path, under the enterprise's authorization); every page of the app and every demo user:
     # zhengwu/assistance/tests/test_access.py.
