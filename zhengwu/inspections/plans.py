@@ -227,7 +227,31 @@ def _targets_drawn(plan: Plan, draw: Draw) -> None:
                  before={"status": PlanStatus.DRAWING},
                  after={"status": plan.status, "draw": draw.number, "targets": draw.drawn})
     for inspection in made:
-        _inspector_draw(inspection)
+        try:
+            _inspector_draw(inspection)
+        except InvalidInput as short:
+            # Too few inspectors without a conflict with this enterprise: the targets stay
+            # drawn (their draw is not undone for it); the department adds inspectors and
+            # opens this draw again (inspectors_redraw).
+            audit_record(actor=SYSTEM, action="inspections.inspectors_short", obj=inspection,
+                         after={"message": short.message})
+
+
+@transaction.atomic
+def inspectors_redraw(*, user: User, pk: int) -> Inspection:
+    """Open the inspectors' draw of a target left without one (too few inspectors then)."""
+    inspection = Inspection.objects.select_for_update().select_related(
+        "plan__department", "plan__created_by").get(pk=pk)
+    if inspection.plan.department_id not in officer_department_ids(user):
+        raise NotAllowed("只有抽查部门的工作人员可以发起抽取。", code="inspections.forbidden")
+    if inspection.status != InspectionStatus.DRAWING or inspection.inspector_draw is not None:
+        raise Conflict("该检查已在抽取或已选派检查人员。", code="inspections.state")
+    _inspector_draw(inspection)
+    audit_record(actor=officer_actor(user, inspection.plan.department),
+                 action="inspections.inspectors_redraw", obj=inspection,
+                 after={"draw": inspection.inspector_draw.number
+                        if inspection.inspector_draw else ""})
+    return inspection
 
 
 def _inspectors_drawn(inspection: Inspection, draw: Draw) -> None:

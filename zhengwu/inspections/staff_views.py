@@ -110,6 +110,10 @@ def staff_plan(request: HttpRequest, number: str) -> HttpResponse:
             elif action == "draw":
                 plan_services.plan_draw(user=user, number=number)
                 messages.success(request, "已发起抽取：各参与方提交承诺值并揭示随机数后产生结果。")
+            elif action == "redraw":
+                plan_services.inspectors_redraw(user=user,
+                                                pk=int(request.POST.get("inspection", 0)))
+                messages.success(request, "已发起抽取检查人员。")
             elif action == "publish_result":
                 results.result_publish(user=user, pk=int(request.POST.get("inspection", 0)))
                 messages.success(request, "检查结果已公示并写入透明日志。")

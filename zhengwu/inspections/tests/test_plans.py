@@ -160,7 +160,8 @@ def test_publish_draw_targets_then_two_inspectors_each_without_the_conflicted(
         assert inspection.due_on == rules.due_after(calendar_get(), clock.today(), 10)
 
 
-def test_too_few_inspectors_after_exclusion_refuses_the_draw_whole() -> None:
+def test_too_few_inspectors_leave_the_target_waiting_until_the_register_has_enough(
+        ) -> None:
     _granted("91430481MA4L01014X", "甲")
     officer = _u("reviewer")
     services.inspector_register(user=officer, username="reviewer", certificate="ZF01")
@@ -170,7 +171,23 @@ def test_too_few_inspectors_after_exclusion_refuses_the_draw_whole() -> None:
     row = plans.plan_publish(user=officer, number=_plan(percent="100").number)
     row = plans.plan_draw(user=officer, number=row.number)
     assert row.target_draw is not None
-    with pytest.raises(InvalidInput, match="不足2名"):
-        _run(row.target_draw, officer)
+    _run(row.target_draw, officer)
     row.refresh_from_db()
-    assert row.status == PlanStatus.DRAWING  # the reveal rolled back with it
+    assert row.status == PlanStatus.DRAWN  # the targets stand
+    inspection = Inspection.objects.get(plan=row)
+    assert inspection.status == InspectionStatus.DRAWING and inspection.inspector_draw is None
+    with pytest.raises(InvalidInput, match="不足2名"):
+        plans.inspectors_redraw(user=officer, pk=inspection.pk)
+    from zhengwu.accounts.models import RoleAssignment
+    from zhengwu.departments.models import Department
+    staff = User.objects.create(username="insp3", is_staff=True)
+    RoleAssignment.objects.create(user=staff, role="reviewer",
+                                  department=Department.objects.get(short_name="市市场监督管理局"))
+    services.inspector_register(user=officer, username="insp3", certificate="ZF03")
+    with pytest.raises(NotAllowed):
+        plans.inspectors_redraw(user=_u("renshe"), pk=inspection.pk)
+    inspection = plans.inspectors_redraw(user=officer, pk=inspection.pk)
+    assert inspection.inspector_draw is not None and inspection.excluded == 1
+    assert sorted(inspection.inspector_draw.candidates) == ["ZF01", "ZF03"]
+    with pytest.raises(Conflict):
+        plans.inspectors_redraw(user=officer, pk=inspection.pk)
