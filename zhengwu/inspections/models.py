@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from zhengwu.process.models import ProcessEvent
+
 
 class InspectionMethod(models.TextChoices):
     ON_SITE = "on_site", "现场检查"
@@ -194,3 +196,14 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.uscc}"
+
+
+class InspectionEvent(ProcessEvent):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(ProcessEvent.Meta):
+        verbose_name = "抽查检查事件"
+        verbose_name_plural = "抽查检查事件"
+        ordering = ["inspection_id", "id"]
+        indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
+                                name="inspections_event_unsealed")]

@@ -41,15 +41,17 @@ from zhengwu.inspections import rules
 from zhengwu.inspections.models import (
     ConflictDeclaration,
     Inspection,
+    InspectionEvent,
     InspectionStatus,
     Inspector,
     Plan,
     PlanStatus,
     SupervisionItem,
 )
+from zhengwu.inspections.process import INSPECTION_PROCESS, InspectionMoveIn
 from zhengwu.inspections.services import department_of, officer_actor, officer_department_ids
+from zhengwu.process import engine
 from zhengwu.process.spec import FollowUp, Outcome
-from zhengwu.workdays.selectors import calendar_get
 
 COMMIT_DAYS, REVEAL_DAYS = 3, 6  # calendar days the parties have to commit, then reveal
 POOL_RULE = ("本平台准予{item}对应事项的企业申请人（统一社会信用代码有效）"
@@ -223,6 +225,12 @@ def _targets_drawn(plan: Plan, draw: Draw) -> None:
     plan.save(update_fields=["status"])
     made = [Inspection.objects.create(plan=plan, uscc=uscc, enterprise=plan.pool[uscc])
             for uscc in draw.drawn]
+    for inspection in made:  # the process's first event: drawn as a target
+        InspectionEvent.of_move(inspection=inspection, action="open", before="",
+                                after=inspection.status, actor=SYSTEM,
+                                data={"draw": draw.number}).save()
+        audit_record(actor=SYSTEM, action="inspections.inspection.open", obj=inspection,
+                     after={"status": inspection.status, "draw": draw.number})
     audit_record(actor=SYSTEM, action="inspections.targets_drawn", obj=plan,
                  before={"status": PlanStatus.DRAWING},
                  after={"status": plan.status, "draw": draw.number, "targets": draw.drawn})
@@ -255,15 +263,8 @@ def inspectors_redraw(*, user: User, pk: int) -> Inspection:
 
 
 def _inspectors_drawn(inspection: Inspection, draw: Draw) -> None:
-    today = clock.today()
-    inspection.inspectors.set(Inspector.objects.filter(certificate__in=draw.drawn))
-    inspection.status, inspection.assigned_on = InspectionStatus.ASSIGNED, today
-    inspection.due_on = rules.due_after(calendar_get(), today, inspection.plan.due_workdays)
-    inspection.save(update_fields=["status", "assigned_on", "due_on"])
-    audit_record(actor=SYSTEM, action="inspections.inspectors_drawn", obj=inspection,
-                 before={"status": InspectionStatus.DRAWING},
-                 after={"status": inspection.status, "draw": draw.number,
-                        "inspectors": sorted(draw.drawn), "due_on": str(inspection.due_on)})
+    engine.transition(INSPECTION_PROCESS, inspection.pk, None, InspectionMoveIn(
+        action="assign", drawn=tuple(draw.drawn), draw=draw.number))
 
 
 def draw_finished(outcome: Outcome[Draw]) -> list[FollowUp]:
@@ -287,12 +288,7 @@ def draw_finished(outcome: Outcome[Draw]) -> list[FollowUp]:
                 audit_record(actor=SYSTEM, action="inspections.plan_draw_aborted", obj=plan,
                              after={"draw": draw.number})
         elif kind == "inspections.Inspection":
-            inspection = Inspection.objects.select_for_update().get(pk=int(pk))
-            if action == "finish":
-                _inspectors_drawn(inspection, draw)
-            else:
-                inspection.status = InspectionStatus.ABORTED
-                inspection.save(update_fields=["status"])
-                audit_record(actor=SYSTEM, action="inspections.inspector_draw_aborted",
-                             obj=inspection, after={"draw": draw.number})
+            engine.transition(INSPECTION_PROCESS, int(pk), None, InspectionMoveIn(
+                action="assign" if action == "finish" else "abort",
+                drawn=tuple(draw.drawn), draw=draw.number))
     return [follow]
