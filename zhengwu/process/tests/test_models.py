@@ -33,6 +33,7 @@ CONCRETE = {
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
                    "openness.RequestEvent": set(), "policies.GrantListEvent": set(), "draws.DrawEvent": set(),
+                   "inspections.InspectionEvent": set(),
                    "hotline.WorkOrderEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"},
                     "openness.RequestNotice": {"kind"}},
