@@ -5,6 +5,7 @@ due in working days."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -158,6 +159,7 @@ def test_publish_draw_targets_then_two_inspectors_each_without_the_conflicted(
         assert inspection.status == InspectionStatus.ASSIGNED
         assert sorted(i.certificate for i in inspection.inspectors.all()) == sorted(draw.drawn)
         assert inspection.due_on == rules.due_after(calendar_get(), clock.today(), 10)
+        assert list(inspection.events.values_list("action", flat=True)) == ["open", "assign"]
 
 
 def test_too_few_inspectors_leave_the_target_waiting_until_the_register_has_enough(
@@ -191,3 +193,21 @@ def test_too_few_inspectors_leave_the_target_waiting_until_the_register_has_enou
     assert sorted(inspection.inspector_draw.candidates) == ["ZF01", "ZF03"]
     with pytest.raises(Conflict):
         plans.inspectors_redraw(user=officer, pk=inspection.pk)
+
+
+def test_an_aborted_inspectors_draw_aborts_the_inspection() -> None:
+    _granted("91430481MA4L01014X", "甲")
+    officer = _u("reviewer")
+    services.inspector_register(user=officer, username="reviewer", certificate="ZF01")
+    services.inspector_register(user=officer, username="chief", certificate="ZF02")
+    row = plans.plan_draw(user=officer, number=plans.plan_publish(
+        user=officer, number=_plan(percent="100").number).number)
+    assert row.target_draw is not None
+    _run(row.target_draw, officer)
+    inspection = Inspection.objects.get(plan=row)
+    assert inspection.inspector_draw is not None
+    from zhengwu.draws.services import overdue_abort
+    overdue_abort(inspection.inspector_draw.commit_due + dt.timedelta(seconds=1))
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.ABORTED
+    assert list(inspection.events.values_list("action", flat=True)) == ["open", "abort"]

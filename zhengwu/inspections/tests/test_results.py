@@ -176,3 +176,19 @@ def test_the_api_moves_an_inspection_and_hides_it_from_others(client_for: Any) -
     assert client_for(_u("chief")).post(f"{url}/moves", {"action": "publish"},
                                         content_type="application/json").status_code in (200,)
     assert client_for(None).get("/api/v1/inspections/results").json()[0]["uscc"] == CANYIN
+
+
+def test_each_move_is_an_event_of_the_inspection_with_its_audit_row() -> None:
+    from zhengwu.core import sweeps
+    from zhengwu.core.models import AuditEvent
+
+    assert "inspections.disclosure" in sweeps.SWEEPS
+    row = _assigned(clock.today())
+    results.result_record(user=_u("chief"), pk=row.pk, result="rectify", findings="整改",
+                          rectify_workdays=3)
+    results.result_publish(user=_u("reviewer"), pk=row.pk)
+    results.recheck_record(user=_u("reviewer"), pk=row.pk, findings="已整改")
+    assert list(row.events.values_list("action", "to_status")) == [
+        ("rectify", "rectifying"), ("publish", "rectifying"), ("recheck", "rechecked")]
+    assert AuditEvent.objects.filter(object_id=str(row.pk),
+                                     action__startswith="inspections.inspection.").count() == 3
