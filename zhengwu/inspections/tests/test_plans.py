@@ -108,7 +108,7 @@ def _run(draw: Draw, organiser: User) -> Draw:
 
 
 def test_publish_draw_targets_then_two_inspectors_each_without_the_conflicted(
-        ) -> None:
+        client_for: Any) -> None:
     for uscc, name in LOCAL.items():
         _granted(uscc, name)
     officer = _u("reviewer")
@@ -160,6 +160,13 @@ def test_publish_draw_targets_then_two_inspectors_each_without_the_conflicted(
         assert sorted(i.certificate for i in inspection.inspectors.all()) == sorted(draw.drawn)
         assert inspection.due_on == rules.due_after(calendar_get(), clock.today(), 10)
         assert list(inspection.events.values_list("action", flat=True)) == ["open", "assign"]
+    page = client_for(None).get("/inspections/plans/").content.decode()
+    assert row.target_draw.number in page and row.number in page
+    assert "赵首席" not in page and "王审核" not in page
+    public = client_for(None).get(f"/api/v1/inspections/plans/{row.number}").json()
+    assert [i["excluded"] for i in public["inspections"]] == [1, 1]
+    staff = client_for(_u("supervisor")).get(f"/inspections/staff/plans/{row.number}/")
+    assert staff.status_code == 200 and "ZF0" in staff.content.decode()
 
 
 def test_too_few_inspectors_leave_the_target_waiting_until_the_register_has_enough(
