@@ -64,6 +64,7 @@ api.add_router("/plan", "zhengwu.plan.api.router")
 api.add_router("/ledger", "zhengwu.ledger.api.router")
 api.add_router("/draws", "zhengwu.draws.api.router")
 api.add_router("/market", "zhengwu.market.api.router")
+api.add_router("/inspections", "zhengwu.inspections.api.router")
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpResponse:

@@ -37,6 +37,8 @@ urlpatterns = [
     # 可验证抽取 (issue 15, docs/draws.md).
     path("draws/", include("zhengwu.draws.urls")),
     path("ledger/", include("zhengwu.ledger.urls")),
+    # 互联网+监管 and 双随机一公开 (issue 15 §3, docs/inspections.md).
+    path("inspections/", include("zhengwu.inspections.urls")),
     # 督查督办: the action plan, its live figures and the 营商环境 dashboard (docs/plan.md).
     path("plan/", include("zhengwu.plan.urls")),
     # 12345 热线 (issue 13, docs/hotline.md).

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhengwu.assistance",
     "zhengwu.jointreviews",
     "zhengwu.evaluations",
+    "zhengwu.inspections",
     "zhengwu.unresolved",
     "zhengwu.market",
     "zhengwu.hotline",

@@ -1015,6 +1015,22 @@ NOT_OBJECT_WRITES: dict[str, str] = {
         "the selected agency (deliver); others 403: zhengwu/market/tests/test_projects.py",
     "api POST /policies/grants/{grant_id}/payment": "staff of the benefit's department, once, "
         "on a confirmed list; others find it absent: zhengwu/policies/tests/test_grants.py",
+    # 互联网+监管 (issue 15 §3): a department's officers (后台审批人员, 首席代表 of exactly one
+    # department) keep its items and inspectors; an inspector (or the officer) declares a
+    # conflict; 电子监察 and others 403: zhengwu/inspections/tests/test_registers.py.
+    "api POST /inspections/items": "an officer of exactly one department, for it; others 403: "
+        "zhengwu/inspections/tests/test_registers.py",
+    "api POST /inspections/inspectors": "an officer of the department, for its own staff; "
+        "others 403: zhengwu/inspections/tests/test_registers.py",
+    "api POST /inspections/conflicts": "the inspector or an officer of the inspector's "
+        "department; others 403: zhengwu/inspections/tests/test_registers.py",
+    "api POST /inspections/plans": "an officer of exactly one department, for its own "
+        "supervision items: zhengwu/inspections/tests/test_plans.py",
+    "api POST /inspections/plans/{number}/moves": "officers of the plan's department; others "
+        "403: zhengwu/inspections/tests/test_plans.py",
+    "api POST /inspections/inspections/{inspection_id}/moves": "result and 复查: the two drawn "
+        "inspectors; publish: officers of the plan's department; others find it absent: "
+        "zhengwu/inspections/tests/test_results.py",
     # 帮代办 and 创业管家: not case work (a 代办员 files cases through the ordinary filing
     # path, under the enterprise's authorization); every page of the app and every demo user:
     # zhengwu/assistance/tests/test_access.py.

@@ -47,6 +47,7 @@ from zhengwu.departments.models import Department
 from zhengwu.departments.services import DepartmentRow, departments_load
 from zhengwu.hall.pack import halls_load
 from zhengwu.hotline.pack import hotline_load
+from zhengwu.inspections.pack import inspections_load
 from zhengwu.licences.services import department_keys_ensure, licence_type_save
 from zhengwu.market.pack import market_load
 from zhengwu.openness.pack import new_media_load
@@ -85,6 +86,7 @@ class LoadReport:
     market: tuple[int, int] = (0, 0)
     plan: PlanLoad | None = None
     new_media: int = 0
+    inspections: int = 0
 
     def summary(self) -> str:
         catalog = self.catalog or ImportResult()
@@ -99,7 +101,8 @@ class LoadReport:
                 f"惠企政策事项新增 {self.policies[1]}、企业信息文件导入 {self.policies[2]}，"
                 f"行动方案举措变更 {self.plan.measures if self.plan else 0}、目标变更 "
                 f"{self.plan.targets if self.plan else 0}，政务新媒体账号变更 {self.new_media}，"
-                f"中介超市示例机构新增 {self.market[0]}、示例项目新增 {self.market[1]}")
+                f"中介超市示例机构新增 {self.market[0]}、示例项目新增 {self.market[1]}，"
+                f"监管事项新增 {self.inspections}")
 
 
 def _read(pack: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -434,6 +437,7 @@ def pack_load(path: Path | str, *, actor: Actor = SYSTEM, progress: Progress | N
         report.policies = policies_load(pack, actor=actor)
         report.plan = plan_load(pack, actor=actor)
         report.new_media = new_media_load(pack, actor=actor)
+        report.inspections = inspections_load(pack, actor=actor)
         if with_people:
             report.people = _people(pack, actor)
             _authorizations(pack)

@@ -40,6 +40,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.evaluations.models import ContactRead, RectificationEvent
     from zhengwu.hall.models import AppointmentEvent, TicketEvent
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
+    from zhengwu.inspections.models import InspectionEvent
     from zhengwu.jointreviews.models import JointReviewEvent
     from zhengwu.market.models import AgencyEvent, ProjectEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
@@ -67,7 +68,9 @@ def test_every_timeline_and_access_log_is_sealed():
         # 信用修复: a repair's timeline (submit, the decision).
         CreditRepairEvent,
         # 中介超市: an agency's (入驻, 审核, 退回, 处罚) and a project's timelines.
-        AgencyEvent, ProjectEvent}
+        AgencyEvent, ProjectEvent,
+        # 双随机一公开: an inspection's timeline (assigned, inspected, 整改, 复查, published).
+        InspectionEvent}
 
 
 def test_an_edited_timeline_event_is_detected(sealed_case):

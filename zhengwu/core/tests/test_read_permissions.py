@@ -118,6 +118,13 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # 惠企政策: the department's list of eligible enterprises (its staff, 电子监察); one
     # enterprise's answer with its figures — the enterprise itself (我能享受的政策) or the
     # department's staff and 电子监察 (the benefit's staff page).
+    # 执法检查人员名录库 with names: the departments' officers and 电子监察 (its page).
+    ("/api/v1/inspections/inspectors", "/inspections/staff/inspectors/"),
+    # 双随机 inspections: the department's plans (its officers, 电子监察) or one's own tasks;
+    # one inspection as its plan's staff page or its result page (the drawn inspector).
+    ("/api/v1/inspections/inspections", ("/inspections/staff/plans/", "/inspections/staff/mine/")),
+    ("/api/v1/inspections/inspections/{inspection}",
+     ("/inspections/staff/plans/{plan}/", "/inspections/staff/inspections/{inspection}/result/")),
     ("/api/v1/policies/benefits/{benefit}/eligible", "/policies/staff/{benefit}/"),
     ("/api/v1/policies/benefits/{benefit}/eligibility?enterprise={enterprise}",
      ("/policies/staff/{benefit}/", "/policies/mine/?benefit={benefit}")),
@@ -169,6 +176,12 @@ PUBLIC = {
     # registrations only), who is selectable today (market/tests/test_api.py, test_pages.py).
     "/api/v1/market/agencies", "/api/v1/market/agencies/{}", "/api/v1/market/projects/{}",
     "/api/v1/market/service-types/{}/selectable",
+    # 监管事项清单: the supervision items, no personal data (inspections/tests).
+    "/api/v1/inspections/items", "/api/v1/inspections/items/{code}",
+    # 双随机一公开: published plans (pool, count, draws; inspectors by draw only) and published
+    # results (enterprise, item, result; no inspector) (inspections/tests).
+    "/api/v1/inspections/plans", "/api/v1/inspections/plans/{number}",
+    "/api/v1/inspections/results",
     # 政务新媒体名录: accounts, statuses and flags, office phones only, no person named
     # (openness/tests/test_new_media.py).
     "/api/v1/openness/new-media",
@@ -288,7 +301,22 @@ def world(monday: Any) -> dict[str, Any]:
                                                     caller_phone="13912345678"))
     hotline.order_move(number=order.number, user=User.objects.get(username="hotline"),
                        move=hotline.OrderMoveIn(action="dispatch", department_id=market.pk))
-    return {"openness": openness.number, "order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
+    # A 双随机 inspection of 市场监管 whose drawn inspectors are its two officers.
+    from zhengwu.inspections import services as inspections
+    from zhengwu.inspections.models import Inspection, Plan, SupervisionItem
+
+    officer = User.objects.get(username="reviewer")
+    pair = [inspections.inspector_register(user=officer, username=u, certificate=f"ZF{u}")
+            for u in ("reviewer", "chief")]
+    plan = Plan.objects.create(number="CC202600001", name="抽查", department=market,
+                               item=SupervisionItem.objects.get(code="LY-JG-001"), percent=10,
+                               due_workdays=10, status="drawn", created_by=officer,
+                               created_at=dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    inspection = Inspection.objects.create(plan=plan, uscc=canyin.uscc, enterprise="餐饮",
+                                           status="assigned")
+    inspection.inspectors.set(pair)
+    return {"inspection": inspection.pk, "plan": plan.number,
+            "openness": openness.number, "order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
             "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,
             "basic_code": item.basic_code,

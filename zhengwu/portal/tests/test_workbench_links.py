@@ -19,14 +19,15 @@ STAFF = ("clerk", "reviewer", "chief", "proxy", "catalog", "supervisor", "hotlin
 # What each role must find there (the capability's entry page).
 MUST_LINK = {
     "clerk": ("hall:staff", "unresolved:staff_new"),
-    "reviewer": ("openness:staff_list", "openness:staff_column", "market:projects"),
+    "reviewer": ("openness:staff_list", "openness:staff_column", "market:projects",
+                 "inspections:inspectors"),
     "catalog": ("market:review",),
     "chief": ("hall:staff", "evaluations:staff_list", "unresolved:staff_list",
               "openness:staff_list"),
     "hallmgr": ("hall:staff", "unresolved:staff_overview", "assistance:home"),
     "proxy": ("assistance:home",),
     "supervisor": ("evaluations:indicators", "unresolved:staff_overview", "openness:staff_list",
-                   "market:projects"),
+                   "market:projects", "inspections:inspectors"),
 }
 HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
 

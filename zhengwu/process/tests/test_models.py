@@ -33,7 +33,7 @@ CONCRETE = {
                    "hall.AppointmentEvent": set(), "hall.TicketEvent": set(),
                    "evaluations.RectificationEvent": set(), "unresolved.TicketEvent": set(),
                    "openness.RequestEvent": set(), "policies.GrantListEvent": set(), "draws.DrawEvent": set(),
-                   "cases.CreditRepairEvent": set(),
+                   "cases.CreditRepairEvent": set(), "inspections.InspectionEvent": set(),
                    "hotline.WorkOrderEvent": set(),
                    # 中介超市: agencies and projects.
                    "market.AgencyEvent": set(), "market.ProjectEvent": set()},
