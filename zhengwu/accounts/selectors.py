@@ -13,6 +13,30 @@ from zhengwu.core.codes import normalize_code
 from zhengwu.core.text import name_key
 from zhengwu.regions.selectors import region_ancestors
 
+# 后台审批人员 and 首席代表: who act for a department in its back office (policies, openness,
+# inspections…); one definition, so an app cannot drift from the others.
+OFFICER_ROLES: Final = (Role.REVIEWER, Role.CHIEF_REPRESENTATIVE)
+
+
+def holds(user: User | None, *roles: str) -> bool:
+    """Whether a signed-in member of staff holds one of `roles` (anywhere)."""
+    return bool(user is not None and user.is_authenticated and user.is_staff
+                and RoleAssignment.objects.filter(user=user, role__in=roles).exists())
+
+
+def is_supervisor(user: User | None) -> bool:
+    """电子监察: reads every department's work and acts on none."""
+    return holds(user, Role.SUPERVISOR)
+
+
+def officer_department_ids(user: User | None) -> set[int]:
+    """The departments `user` acts for as 后台审批人员 or 首席代表 (empty for non-staff)."""
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return set()
+    return set(RoleAssignment.objects.filter(
+        user=user, role__in=OFFICER_ROLES, department__isnull=False).values_list(
+        "department_id", flat=True))
+
 
 def user_roles(user: User) -> list[RoleAssignment]:
     return list(user.role_assignments.select_related("department", "region"))

@@ -23,8 +23,8 @@ from typing import Any
 
 from django.db import transaction
 
-from zhengwu.accounts.models import RoleAssignment, User
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User
+from zhengwu.accounts.selectors import is_supervisor
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -42,10 +42,6 @@ PARTY = "party"  # a person acting for one of the draw's parties
 SYSTEM_ROLE = "system"
 
 
-def _is_supervisor(user: User) -> bool:
-    return RoleAssignment.objects.filter(user=user, role=AccountRole.SUPERVISOR).exists()
-
-
 def party_of(row: Draw, user: User | None) -> DrawParty | None:
     """The party `user` acts for in this draw (its own, or the supervisor's for 电子监察)."""
     if user is None:
@@ -55,7 +51,7 @@ def party_of(row: Draw, user: User | None) -> DrawParty | None:
     if own:
         return own[0]
     if any(p.role == PartyRole.SUPERVISOR and p.user_id is None for p in parties) \
-            and _is_supervisor(user):
+            and is_supervisor(user):
         return next(p for p in parties if p.role == PartyRole.SUPERVISOR and p.user_id is None)
     return None
 

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.selectors import holds
 from zhengwu.departments.models import Department
-from zhengwu.hotline import business_report, results_selectors, workflow
+from zhengwu.hotline import business_report, results_selectors
 from zhengwu.hotline.business_report import BusinessReport, Overdue
 from zhengwu.hotline.models import WorkOrder
 from zhengwu.hotline.results_selectors import ALL_ROLES, Scope
@@ -35,7 +36,7 @@ def office_staff(department: Department) -> QuerySet[User]:
 
 
 def may_read(user: Any) -> bool:
-    if workflow.holds(user, *ALL_ROLES):
+    if holds(user, *ALL_ROLES):
         return True
     found = office()
     return bool(found is not None and user is not None and user.is_authenticated

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.selectors import holds
 from zhengwu.departments.models import Department
 from zhengwu.hotline import results, workflow
 from zhengwu.hotline.models import Category, WorkOrder, WorkOrderEvent
@@ -41,7 +42,7 @@ def scope_for(user: User | None) -> Scope | None:
     """The user's scope of the figures, or None when they may not see them at all."""
     if user is None or not user.is_authenticated or not user.is_staff:
         return None
-    if workflow.holds(user, *ALL_ROLES):
+    if holds(user, *ALL_ROLES):
         return Scope(None)
     mine = workflow.department_ids(user)
     return Scope(frozenset(mine)) if mine else None

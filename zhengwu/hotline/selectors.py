@@ -20,9 +20,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.selectors import holds
 from zhengwu.core.masking import mask_email, mask_name, mask_phone
 from zhengwu.hotline.models import Status, WorkOrder
-from zhengwu.hotline.workflow import department_ids, holds
+from zhengwu.hotline.workflow import department_ids
 
 CENTRE_ROLES = (AccountRole.HOTLINE_OPERATOR, AccountRole.SUPERVISOR, AccountRole.SYSTEM_ADMIN)
 OPEN = (Status.DISPATCHING, Status.SIGNING, Status.RETURNED, Status.HANDLING, Status.ANSWERED)

@@ -21,6 +21,7 @@ from typing import Any
 
 from zhengwu.accounts.models import RoleAssignment
 from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.selectors import holds
 from zhengwu.hotline.models import OrderKind, Publication, Satisfaction, WorkOrder
 from zhengwu.hotline.models import Status as S  # noqa: N817
 from zhengwu.process.spec import Attempt, Move, Refusal, Table
@@ -47,17 +48,8 @@ def department_ids(user: Any) -> set[int]:
         "department_id", flat=True))
 
 
-def holds(user: Any, *roles: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff
-                and RoleAssignment.objects.filter(user=user, role__in=roles).exists())
-
-
 def is_operator(user: Any) -> bool:
     return holds(user, AccountRole.HOTLINE_OPERATOR)
-
-
-def is_supervisor(user: Any) -> bool:
-    return holds(user, AccountRole.SUPERVISOR)
 
 
 def is_admin(user: Any) -> bool:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from zhengwu.accounts.models import RoleAssignment, User
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User
+from zhengwu.accounts.selectors import is_supervisor, officer_department_ids
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
@@ -28,21 +28,8 @@ from zhengwu.inspections.models import (
     SupervisionItem,
 )
 
-OFFICER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
-
-
-def officer_department_ids(user: User | None) -> set[int]:
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return set()
-    return set(RoleAssignment.objects.filter(
-        user=user, role__in=OFFICER_ROLES, department__isnull=False).values_list(
-        "department_id", flat=True))
-
-
-def is_supervisor(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff
-                and RoleAssignment.objects.filter(user=user,
-                                                  role=AccountRole.SUPERVISOR).exists())
+# Taken by the app's other modules from here; defined once in accounts.selectors.
+__all__ = ["is_supervisor", "officer_department_ids"]
 
 
 def may_read_staff(user: User | None) -> bool:

@@ -16,8 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from zhengwu.accounts.models import RoleAssignment
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.selectors import OFFICER_ROLES, is_supervisor, officer_department_ids
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.openness.models import OpennessRequest
 from zhengwu.openness.models import RequestStatus as S
@@ -34,18 +33,8 @@ class Role(StrEnum):
 ROLE_LABELS = {Role.OFFICER: "公开工作人员", Role.SUPERVISOR: "电子监察",
                Role.PERSON: "申请人", Role.SYSTEM: "系统"}
 
-OFFICER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
-
-
-def officer_department_ids(user: Any) -> list[int]:
-    return list(RoleAssignment.objects.filter(
-        user=user, role__in=OFFICER_ROLES, department__isnull=False).values_list(
-        "department_id", flat=True))
-
-
-def is_supervisor(user: Any) -> bool:
-    return bool(user.is_staff) and RoleAssignment.objects.filter(
-        user=user, role=AccountRole.SUPERVISOR).exists()
+# Taken by the app's other modules from here; defined once in accounts.selectors.
+__all__ = ["OFFICER_ROLES", "is_supervisor", "officer_department_ids"]
 
 
 def staff_q(user: Any) -> Q | None:

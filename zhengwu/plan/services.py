@@ -12,6 +12,7 @@ from django.db import transaction
 
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role
+from zhengwu.accounts.selectors import is_supervisor
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, audit_record
@@ -22,6 +23,9 @@ from zhengwu.notifications.services import notify
 from zhengwu.plan.models import Comment, ProgressReport, Task
 from zhengwu.plan.selectors import overview, reporting_departments
 from zhengwu.plan.status import Status
+
+# Taken by the app's other modules from here; defined once in accounts.selectors.
+__all__ = ["is_supervisor"]
 
 MAX_TEXT = 5000
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
@@ -76,11 +80,6 @@ def report_submit(*, task: Task, user: User, month: str, text: str, completed: b
                                         "completed": completed,
                                         "evidence": checked.sha256 if checked else ""})
     return report
-
-
-def is_supervisor(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_staff and RoleAssignment.objects.filter(
-        user=user, role=Role.SUPERVISOR).exists())
 
 
 def comment_add(*, task: Task, user: User, text: str) -> Comment:

@@ -17,8 +17,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from zhengwu.accounts.models import RoleAssignment, User
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User
+from zhengwu.accounts.selectors import is_supervisor, officer_department_ids
 from zhengwu.accounts.services import actor_for
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.catalog.services import catalog_generation_bump
@@ -47,24 +47,11 @@ from zhengwu.policies.models import (
 )
 from zhengwu.policies.rules import benefit_of, conditions_parse, version_of
 
-OFFICER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
+# Taken by the app's other modules from here; defined once in accounts.selectors.
+__all__ = ["is_supervisor", "officer_department_ids"]
 
 
 # --- who acts for a department ------------------------------------------------------------
-
-
-def officer_department_ids(user: User | None) -> set[int]:
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return set()
-    return set(RoleAssignment.objects.filter(
-        user=user, role__in=OFFICER_ROLES, department__isnull=False).values_list(
-        "department_id", flat=True))
-
-
-def is_supervisor(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff
-                and RoleAssignment.objects.filter(user=user,
-                                                  role=AccountRole.SUPERVISOR).exists())
 
 
 def benefits_managed(user: User) -> QuerySet[Benefit]:
