@@ -100,7 +100,7 @@ class CloseIn(Schema):
     code: str = Code
 
 
-class NoticeOut(Schema):
+class AccountNoticeOut(Schema):
     version: str
     title: str
     body: str
@@ -202,7 +202,7 @@ def reset_password(request: HttpRequest, body: ResetIn) -> Any:
     return {"detail": "密码已重置，请用新密码登录。"}
 
 
-@router.get("/privacy", response=NoticeOut, auth=None)
+@router.get("/privacy", response=AccountNoticeOut, auth=None)
 def current_privacy_notice(request: HttpRequest) -> PrivacyNotice:
     """当前隐私政策（个人信息处理规则）。同时下发 csrftoken Cookie，供注册（POST /signup）使用。"""
     get_token(request)  # the CSRF cookie, set on the response by the CSRF middleware

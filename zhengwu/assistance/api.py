@@ -31,7 +31,7 @@ from zhengwu.core.schemas import MAX_ID, PathId
 router = Router(tags=["assistance"], auth=django_auth)
 
 
-class PageQuery(Schema):
+class AssistancePageQuery(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=1_000_000)
 
@@ -60,7 +60,7 @@ def _project_out(project: Project) -> dict[str, Any]:
 
 
 @router.get("/projects", response=AssistanceProjectPage)
-def projects(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def projects(request: HttpRequest, page: Query[AssistancePageQuery]) -> dict[str, Any]:
     """The projects the caller may see: a hall manager's region's, a 代办员's own, those of the
     enterprises an applicant speaks for."""
     rows = selectors.projects_for(_user(request))

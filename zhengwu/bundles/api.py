@@ -48,23 +48,23 @@ from zhengwu.bundles.schemas import (
     AskSupplementIn,
     BundleCaseOut,
     BundleCasePage,
+    BundleDraftOut,
     BundleFilter,
     BundleKpiOut,
     BundlePage,
+    BundlePageQuery,
+    BundleReviewIn,
+    BundleSupplementIn,
     DeliverIn,
     DraftFilter,
     DraftIn,
-    DraftOut,
     DraftPage,
     EvaluateIn,
     EvaluateOut,
     GuideOut,
     GuideQuery,
     KpisOut,
-    PageQuery,
     ReasonIn,
-    ReviewIn,
-    SupplementIn,
     SupplementRequestIn,
     SupplementRequestOut,
     VersionPage,
@@ -354,7 +354,7 @@ def get_application(request: HttpRequest, number: BundleNumber) -> dict[str, Any
 
 @router.get("/applications/{number}/accesses", response=AccessPage)
 def list_application_accesses(request: HttpRequest, number: BundleNumber,
-                              page: Query[PageQuery]) -> dict[str, Any]:
+                              page: Query[BundlePageQuery]) -> dict[str, Any]:
     """谁查看过我的一件事, for the applicant only: which staff member of which department read
     the bundle case, why and when — one line per staff member, department, purpose and day,
     with how many times. Staff are refused (403)."""
@@ -391,12 +391,12 @@ def ask_supplement(request: HttpRequest, number: BundleNumber,
 @router.post("/applications/{number}/moves/supplement", response=BundleCaseOut,
              auth=upload_auth, openapi_extra=MULTIPART_DOC)
 def supplement_application(request: HttpRequest, number: BundleNumber) -> dict[str, Any]:
-    """补正 (申请人): multipart, a JSON `payload` (SupplementIn) plus the files; shared with every
+    """补正 (申请人): multipart, a JSON `payload` (BundleSupplementIn) plus the files; shared with every
     member case."""
     user = _user(request)
     selectors.bundle_cases_for(user).get(number=number)
     data, files = multipart_payload(request)
-    body = schema_validated(SupplementIn, data)
+    body = schema_validated(BundleSupplementIn, data)
     return _move(request, number, services.BundleMoveIn(
         action="supplement", reason=body.reason, materials=_bundle_materials(body.materials,
                                                                              files)))
@@ -481,7 +481,7 @@ def _need_kpis(request: HttpRequest) -> None:
 
 
 @router.get("/kpis", response=KpisOut)
-def get_kpis(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
+def get_kpis(request: HttpRequest, page: Query[BundlePageQuery]) -> dict[str, Any]:
     """一件事 KPIs overall, and per bundle that has cases or plan limits (企业开办: ≤ 3 steps,
     ≤ 6 materials, ≤ 1 working day…), each limit checked: pass, fail or none (no data yet).
     For supervisors and catalogue administrators, as the page /bundles/staff/kpis/."""
@@ -527,7 +527,7 @@ def list_drafts(request: HttpRequest, filters: Query[DraftFilter]) -> dict[str, 
     return _page(drafts, filters, _draft_out)
 
 
-@router.post("/drafts", response={201: DraftOut})
+@router.post("/drafts", response={201: BundleDraftOut})
 def save_draft(request: HttpRequest, body: DraftIn) -> Status[dict[str, Any]]:
     """Create or update the open draft of a bundle's definition. A definition that could not be
     published answers 422 `bundle.definition_invalid` listing every problem."""
@@ -544,22 +544,22 @@ def save_draft(request: HttpRequest, body: DraftIn) -> Status[dict[str, Any]]:
     return Status(201, _draft_out(draft))
 
 
-@router.post("/drafts/{draft_id}/submit", response=DraftOut)
+@router.post("/drafts/{draft_id}/submit", response=BundleDraftOut)
 def submit_draft(request: HttpRequest, draft_id: PathId) -> dict[str, Any]:
     return _draft_out(services.bundle_draft_submit(draft_id=draft_id,
                                                    actor=actor_for(_user(request))))
 
 
-@router.post("/drafts/{draft_id}/approve", response=DraftOut)
-def approve_draft(request: HttpRequest, draft_id: PathId, body: ReviewIn) -> dict[str, Any]:
+@router.post("/drafts/{draft_id}/approve", response=BundleDraftOut)
+def approve_draft(request: HttpRequest, draft_id: PathId, body: BundleReviewIn) -> dict[str, Any]:
     """Publish the draft as the bundle's next version: a second administrator only (双人复核)."""
     return _draft_out(services.bundle_draft_review(draft_id=draft_id, approve=True,
                                                    note=body.note,
                                                    actor=actor_for(_user(request))))
 
 
-@router.post("/drafts/{draft_id}/reject", response=DraftOut)
-def reject_draft(request: HttpRequest, draft_id: PathId, body: ReviewIn) -> dict[str, Any]:
+@router.post("/drafts/{draft_id}/reject", response=BundleDraftOut)
+def reject_draft(request: HttpRequest, draft_id: PathId, body: BundleReviewIn) -> dict[str, Any]:
     """Send the draft back, with the reason."""
     return _draft_out(services.bundle_draft_review(draft_id=draft_id, approve=False,
                                                    note=body.note,
@@ -647,7 +647,7 @@ def apply(request: HttpRequest, code: BundleCode) -> Status[dict[str, Any]]:
 
 
 @router.get("/{code}/versions", response=VersionPage, auth=None)
-def list_versions(request: HttpRequest, code: BundleCode, page: Query[PageQuery]) -> dict[str, Any]:
+def list_versions(request: HttpRequest, code: BundleCode, page: Query[BundlePageQuery]) -> dict[str, Any]:
     """Every published version of the bundle's definition, newest first."""
     bundle = selectors.bundle_get(code)
     versions = BundleVersion.objects.filter(bundle=bundle).select_related(

@@ -85,7 +85,7 @@ class ApplicationFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
 
-class PageQuery(Schema):
+class BundlePageQuery(Schema):
     limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（1–100）")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
@@ -116,7 +116,7 @@ class AskSupplementIn(Schema):
     supplement_items: list[BundleSupplementItemIn] = Field(default_factory=list, max_length=50)
 
 
-class SupplementIn(Schema):
+class BundleSupplementIn(Schema):
     """The JSON in the `payload` part of a multipart 补正 of the whole bundle."""
 
     model_config = ConfigDict(extra="forbid")
@@ -152,7 +152,7 @@ class DraftFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
 
-class ReviewIn(Schema):
+class BundleReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field("", max_length=300, description="审核意见（退回时必填）")
@@ -252,7 +252,7 @@ class FormFieldOut(Schema):
         "询问该含义时，本字段不在 form 中填写，其值取自 item_answers 中对应字段的答案"))
 
 
-class RegionOut(Schema):
+class BundleRegionOut(Schema):
     code: str
     name: str
 
@@ -270,7 +270,7 @@ class GuideOut(BundleSummaryOut):
     stages: list[list[str]]
     form_fields: list[FormFieldOut]
     materials: MaterialsOut
-    townships: list[RegionOut]
+    townships: list[BundleRegionOut]
     qr_url: str
     notice_pdf_url: str
     apply_url: str
@@ -290,7 +290,7 @@ class EvaluateOut(Schema):
     critical_path_workdays: Decimal
 
 
-class VersionOut(Schema):
+class BundleVersionOut(Schema):
     number: int
     published_at: dt.datetime
     note: str
@@ -298,7 +298,7 @@ class VersionOut(Schema):
 
 
 class VersionPage(Schema):
-    items: list[VersionOut]
+    items: list[BundleVersionOut]
     count: int
 
 
@@ -491,7 +491,7 @@ class KpisOut(Schema):
     count: int
 
 
-class DraftOut(Schema):
+class BundleDraftOut(Schema):
     id: int
     code: str
     bundle_code: str | None
@@ -507,5 +507,5 @@ class DraftOut(Schema):
 
 
 class DraftPage(Schema):
-    items: list[DraftOut]
+    items: list[BundleDraftOut]
     count: int

@@ -170,7 +170,7 @@ class CasePage(Schema):
     count: int
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     name: str
     kind: str
     original_name: str
@@ -228,7 +228,7 @@ class CaseOut(Schema):
     answers: dict[str, Any] | None = Field(
         None, description="本事项申请表的答案（证件号码、电话、地址按脱敏规则与 masked 一致）；"
                           "文件为 {name, material}，material 为办件材料名称")
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
 
 
 class EventOut(Schema):

@@ -327,13 +327,13 @@ class ImportIn(Schema):
     orders: Annotated[list[dict[str, Any]], Field(max_length=1000)]
 
 
-class ImportOut(Schema):
+class HotlineImportOut(Schema):
     created: list[str]
     existing: list[str]
     count: int
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response=HotlineImportOut)
 def order_import(request: HttpRequest, body: ImportIn) -> dict[str, Any]:
     """Orders of another platform, idempotent by (channel, external_id); one bad row and
     nothing is imported (422, every bad row in `detail`)."""

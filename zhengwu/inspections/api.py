@@ -53,7 +53,7 @@ class ServiceItemOut(Schema):
     name: str
 
 
-class ItemOut(Schema):
+class SupervisionItemOut(Schema):
     code: str
     name: str
     department: str
@@ -64,12 +64,12 @@ class ItemOut(Schema):
     illustrative: bool = Field(description="示例数据")
 
 
-@router.get("/items", response=list[ItemOut], auth=None, summary="监管事项清单")
+@router.get("/items", response=list[SupervisionItemOut], auth=None, summary="监管事项清单")
 def items(request: HttpRequest) -> list[dict[str, Any]]:
     return [item_public(row) for row in items_public()]
 
 
-@router.get("/items/{code}", response=ItemOut, auth=None, summary="一项监管事项")
+@router.get("/items/{code}", response=SupervisionItemOut, auth=None, summary="一项监管事项")
 def item(request: HttpRequest, code: str) -> dict[str, Any]:
     return item_public(items_public().get(code=code))
 
@@ -82,7 +82,7 @@ class ItemIn(Schema):
     method: str = Field(max_length=12, description="、".join(InspectionMethod.values))
 
 
-@router.post("/items", response={201: ItemOut}, auth=django_auth, summary="登记监管事项")
+@router.post("/items", response={201: SupervisionItemOut}, auth=django_auth, summary="登记监管事项")
 def item_add(request: HttpRequest, body: ItemIn) -> Status[Any]:
     row = services.item_create(user=cast(User, request.user), data=services.ItemIn(
         code=body.code, name=body.name, item_codes=body.items, legal_basis=body.legal_basis,

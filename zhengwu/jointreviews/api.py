@@ -35,9 +35,9 @@ from zhengwu.jointreviews.schemas import (
     AbsencePage,
     CancelBody,
     CloseBody,
-    EventPage,
+    JointReviewEventPage,
+    JointReviewPageQuery,
     OpinionBody,
-    PageQuery,
     ReviewFilter,
     ReviewOut,
     ReviewPage,
@@ -88,7 +88,7 @@ def _review_out(review: JointReview, user: User) -> dict[str, Any]:
     }
 
 
-def _page(rows: QuerySet[Any], page: PageQuery | ReviewFilter | AbsenceFilter,
+def _page(rows: QuerySet[Any], page: JointReviewPageQuery | ReviewFilter | AbsenceFilter,
           out: Any) -> dict[str, Any]:
     return {"items": [out(row) for row in rows[page.offset:page.offset + page.limit]],
             "count": rows.count()}
@@ -171,9 +171,9 @@ def get_review(request: HttpRequest, review_id: PathId) -> dict[str, Any]:
     return _fresh(request, review_id)
 
 
-@router.get("/{review_id}/events", response=EventPage)
+@router.get("/{review_id}/events", response=JointReviewEventPage)
 def list_review_events(request: HttpRequest, review_id: PathId,
-                       page: Query[PageQuery]) -> dict[str, Any]:
+                       page: Query[JointReviewPageQuery]) -> dict[str, Any]:
     """The timeline: every step, who made it, for which department, when and why."""
     review = selectors.review_get(user=_user(request), review_id=review_id)
     return _page(selectors.review_timeline(review), page, _event_out)

@@ -79,7 +79,7 @@ class AbsenceFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
 
-class PageQuery(Schema):
+class JointReviewPageQuery(Schema):
     limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（1–100）")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
 
@@ -101,7 +101,7 @@ class ParticipantOut(Schema):
     state_label: str
 
 
-class ProgressOut(Schema):
+class JointReviewProgressOut(Schema):
     required: int
     answered: int
     defaulted: int
@@ -135,7 +135,7 @@ class ReviewOut(ReviewSummaryOut):
     concluded_at: dt.datetime | None
     conclusion_note: str
     participants: list[ParticipantOut]
-    progress: ProgressOut
+    progress: JointReviewProgressOut
     my_departments: list[int] = Field(..., description="调用者可代为签到、出具意见的受邀部门")
     can_close: bool
     can_cancel: bool
@@ -146,7 +146,7 @@ class ReviewPage(Schema):
     count: int
 
 
-class EventOut(Schema):
+class JointReviewEventOut(Schema):
     id: int
     action: str
     label: str
@@ -159,8 +159,8 @@ class EventOut(Schema):
     at: dt.datetime
 
 
-class EventPage(Schema):
-    items: list[EventOut]
+class JointReviewEventPage(Schema):
+    items: list[JointReviewEventOut]
     count: int
 
 

@@ -55,7 +55,7 @@ class FactSpec:
     """What a fact is called, in which unit, how its values read, and of whom it is said."""
 
     label: str
-    kind: str  # "number", "date", "bool", "code"
+    kind: str  # "number", "date", "bool", "code", "set" (codes held: asked with `has`)
     unit: str = ""
     names: Mapping[str, str] = field(default_factory=dict)  # code → words (企业规模)
     subjects: frozenset[str] = frozenset({ENTERPRISE})
@@ -97,12 +97,17 @@ FACT_SPECS: dict[str, FactSpec] = {
     "social_insurance_months": FactSpec("社保连续缴纳", "number", "月", subjects=_PERSON),
     "household_region": FactSpec("户籍地（区划代码）", "code", subjects=_PERSON),
     "owns_home_locally": FactSpec("本人在本市有自有住房", "bool", subjects=_PERSON),
+    # The electronic licences this platform issued that the subject holds, valid on the day
+    # (their 证照类型代码, GB/T 36904 types). The platform's own records, but not the county's
+    # every licence (a paper one from before is not here): holding one answers a `has`
+    # condition; not holding one here is no answer (需补充), never 不符合.
+    "licences_held": FactSpec("持有的有效电子证照", "set", subjects=_BOTH, lasting=True),
 }
 
 # Comparisons and the sign a failure shows ("820 万元 < 1000 万元" for a failed gte).
 NUMERIC = {"gte": "<", "gt": "≤", "lte": ">", "lt": "≥"}
 OPS = frozenset({*NUMERIC, "eq", "ne", "in", "not_in", "prefix", "between", "is_true",
-                 "is_false", "years_since_lt", "years_since_gte"})
+                 "is_false", "years_since_lt", "years_since_gte", "has"})
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,9 @@ class Condition:
             raise RuleError(f"未知的信息项“{self.fact}”（{self.label}）。")
         if self.op in ("in", "not_in", "prefix") and isinstance(self.value, str):
             object.__setattr__(self, "value", (self.value,))
+        if (self.op == "has") != (FACT_SPECS[self.fact].kind == "set"):
+            raise RuleError(f"“{self.label}”：“{FACT_SPECS[self.fact].label}”只能用 has "
+                            "（持有某类证照），has 也只用于它。")
         if self.op == "between" and (not isinstance(self.value, (tuple, list))
                                      or len(self.value) != 2):
             raise RuleError(f"“{self.label}”：区间应为两个数（下限、上限）。")
@@ -216,6 +224,8 @@ def _plain(value: Decimal) -> str:
 
 
 def _show(spec: FactSpec, value: Any) -> str:
+    if spec.kind == "set":
+        return "、".join(sorted(_codes(value))) or "无"
     if spec.kind == "bool":
         return "是" if value else "否"
     if spec.kind == "date" and isinstance(value, dt.date):
@@ -233,6 +243,13 @@ def _years_since(day: dt.date, on: dt.date) -> int:
     """Whole years from `day` to `on` (an anniversary not yet reached does not count)."""
     years = on.year - day.year
     return years - 1 if (on.month, on.day) < (day.month, day.day) else years
+
+
+def _codes(value: Any) -> frozenset[str]:
+    """A set fact's codes (a list or set of strings); anything else holds none."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return frozenset(str(v) for v in value)
+    return frozenset()
 
 
 def _holds(condition: Condition, value: Any, on: dt.date) -> bool:
@@ -303,11 +320,23 @@ def evaluate(benefit: Benefit, facts: Iterable[Fact], *, on: dt.date) -> Verdict
         if fact is None or fact.value is None or too_old:
             if condition.fact not in missing:
                 missing.append(condition.fact)
-            text = f"需补充：{spec.label}"
+            text = (f"需补充：{condition.label}（本平台无该证照记录，请提供证照）"
+                    if condition.op == "has" else f"需补充：{spec.label}")
             if too_old and fact is not None:
                 text += (f"（现有数据截至 {fact.as_of.isoformat()}，已超过 "
                          f"{version.max_fact_age_days} 天）")
             items.append(Explained(condition, None, text))
+            continue
+        if condition.op == "has":
+            # Held: met. Not among what this platform issued: unknown, never 不符合.
+            if str(condition.value) in _codes(fact.value):
+                used[condition.fact] = fact
+                items.append(Explained(condition, True, f"符合：{condition.label}"))
+            else:
+                if condition.fact not in missing:
+                    missing.append(condition.fact)
+                items.append(Explained(condition, None, f"需补充：{condition.label}"
+                                       "（本平台无该证照记录，请提供证照）"))
             continue
         used[condition.fact] = fact
         try:

@@ -118,6 +118,9 @@ def fact_file_parse(content: bytes) -> Parsed:
         elif kind not in FACT_SPECS[key].subjects:
             problems.append(f"第1行第{column}列：“{name.strip()}”不是{noun}的信息")
             key = None
+        elif FACT_SPECS[key].kind == "set":
+            problems.append(f"第1行第{column}列：“{name.strip()}”来自本平台的电子证照，不能导入")
+            key = None
         elif key in keys:
             problems.append(f"第1行第{column}列：“{name.strip()}”重复")
         keys.append(key or "")

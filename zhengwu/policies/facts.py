@@ -12,6 +12,9 @@ Two kinds of source:
   true from the day recorded. For an enterprise the platform knows of (a registration, an
   account or a department's file) and that has no such record, false as of the day asked about — this
   platform keeps the county's list, so its silence is an answer, not a guess.
+  The electronic licences this platform issued and the subject holds, valid on the day, are
+  one set fact (`licences_held`, asked with `has`); holding none here is no answer, since a
+  paper licence from before would not be here (需补充, never 不符合).
   A person's 出生日期 is read from the ID number itself (GB 11643 出生日期码), true since
   that day; the persons the platform knows of are its verified personal accounts and the people
   in departments' person files (人社 人才认定, 社保 …), the same credit list deciding 失信.
@@ -28,12 +31,15 @@ from zhengwu.accounts.models import User, UserKind
 from zhengwu.cases.models import Case, CreditRecord
 from zhengwu.core import clock
 from zhengwu.core.codes import citizen_id_birth_date
+from zhengwu.core.holder_ref import holder_ref
+from zhengwu.licences.models import Licence, LicenceStatus
 from zhengwu.policies.eligibility import ENTERPRISE, PERSON, Fact
 from zhengwu.policies.models import FactRecord
 from zhengwu.policies.rules import fact_of
 
 REGISTRATION = "本平台企业开办（设立登记）"
 CREDIT = "本平台信用记录"
+LICENCES = "本平台电子证照"
 ID_NUMBER = "公民身份号码（出生日期码）"
 
 
@@ -109,6 +115,7 @@ def subjects(codes: Iterable[str] | None = None, *, on: dt.date | None = None,
             except ValueError:
                 continue  # every stored number was checked (GB 11643); belt and braces
             entry.facts.append(Fact("birth_date", born, ID_NUMBER, born))
+    _licence_facts(found, on=min(on, clock.today()) if on is not None else clock.today())
     dishonest: dict[str, dt.date] = defaultdict(lambda: dt.date.max)
     credit = CreditRecord.objects.filter(subject_id_number__in=list(found))
     for code, at in credit.values_list("subject_id_number", "recorded_at"):
@@ -121,6 +128,28 @@ def subjects(codes: Iterable[str] | None = None, *, on: dt.date | None = None,
         elif not has_own:
             entry.facts.append(Fact("dishonest", False, CREDIT, today))
     return found
+
+
+def _licence_facts(found: dict[str, Subject], *, on: dt.date) -> None:
+    """The licences this platform issued that each subject holds, valid on `on` (licences
+    name their holder by holder_ref only): one set fact, true since the newest of them was
+    issued. A subject holding none here gets no fact — it may hold a paper one (needs
+    proof), unlike the credit list, which is the county's own."""
+    refs = {holder_ref(code): code for code in found}
+    if not refs:
+        return
+    held: dict[str, tuple[set[str], dt.date]] = {}
+    rows = Licence.objects.filter(holder_ref__in=list(refs), status=LicenceStatus.VALID) \
+        .values_list("holder_ref", "licence_type__code", "valid_from", "valid_until")
+    for ref, code, start, until in rows:
+        begins = _day(start)
+        if begins > on or (until is not None and _day(until) < on):
+            continue
+        types, since = held.get(ref, (set(), begins))
+        types.add(code)
+        held[ref] = (types, max(since, begins))
+    for ref, (types, since) in held.items():
+        found[refs[ref]].facts.append(Fact("licences_held", frozenset(types), LICENCES, since))
 
 
 def is_credit_silence(fact: Fact) -> bool:

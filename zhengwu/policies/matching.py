@@ -72,6 +72,8 @@ class FactTable:
             kind = FACT_SPECS[key].kind
             if kind == "number":
                 values[key] = np.full(n, np.nan)
+            elif kind == "set":
+                values[key] = np.full(n, frozenset(), dtype=object)
             elif kind in ("date", "bool"):
                 values[key] = np.zeros(n, dtype=np.int64)
             else:
@@ -108,6 +110,9 @@ def _column_value(key: str, value: object) -> object | None:
         return _day_key(value) if isinstance(value, dt.date) else None
     if kind == "bool":
         return int(value) if isinstance(value, bool) else None
+    if kind == "set":
+        return frozenset(str(v) for v in value) \
+            if isinstance(value, (list, tuple, set, frozenset)) else None
     return str(value)
 
 
@@ -159,6 +164,13 @@ def match(version: RuleVersion | None, table: FactTable) -> npt.NDArray[np.int8]
         usable = table.known[condition.fact]
         if oldest is not None and not FACT_SPECS[condition.fact].lasting:
             usable = usable & (table.as_of[condition.fact] >= oldest)
+        if condition.op == "has":
+            # Held: met; not held here: unknown (需补充), never unmet (eligibility).
+            want = str(condition.value)
+            held = usable & np.fromiter((want in codes for codes in table.values[condition.fact]),
+                                        dtype=bool, count=n)
+            missing |= ~held
+            continue
         missing |= ~usable
         unmet |= usable & ~_holds(condition, table)
     status = np.where(unmet, NOT_ELIGIBLE, np.where(missing, NEEDS_FACTS, ELIGIBLE))

@@ -34,7 +34,7 @@ LISTS = frozenset({"in", "not_in", "prefix"})
 OP_LABELS = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "等于", "ne": "不等于",
              "in": "属于其一", "not_in": "不属于", "prefix": "代码以…开头", "between": "介于（含）",
              "is_true": "为是", "is_false": "为否", "years_since_lt": "距今不满…年",
-             "years_since_gte": "距今满…年"}
+             "years_since_gte": "距今满…年", "has": "持有（证照类型代码）"}
 
 
 def _number(text: str, line: int) -> Decimal:

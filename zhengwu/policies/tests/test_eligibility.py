@@ -212,3 +212,39 @@ def test_a_rule_may_only_read_facts_said_of_its_subjects():
     with pytest.raises(RuleError, match="上年度营收不是个人的信息"):
         subject_check(revenue, PERSON)
     subject_check(revenue, ENTERPRISE)
+
+
+# --- licences held (the platform's own records) ---------------------------------------------
+
+FOOD = "114300000000000001"  # a 证照类型代码 (issuer's USCC + sequence), illustrative
+CATERING_AWARD = Benefit(code="CY", name="餐饮业稳岗奖补", versions=(
+    RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(
+        Condition("licences_held", "has", FOOD, "持有有效的食品经营许可证"),
+        Condition("dishonest", "is_false", None, "未列入失信名单"),
+    ), max_fact_age_days=30),
+))
+
+
+def test_a_licence_held_here_answers_and_one_not_held_here_needs_proof() -> None:
+    held = [Fact("licences_held", frozenset({FOOD}), "本平台电子证照", D(2024, 5, 1)),
+            *facts(dishonest=False)]
+    # Held since 2024: a lasting fact, not stale for the 30-day limit.
+    assert evaluate(CATERING_AWARD, held, on=D(2026, 3, 10)).status == Status.ELIGIBLE
+    other = [Fact("licences_held", frozenset({"999"}), "本平台电子证照", D(2024, 5, 1)),
+             *facts(dishonest=False)]
+    verdict = evaluate(CATERING_AWARD, other, on=D(2026, 3, 10))
+    assert verdict.status == Status.NEEDS_FACTS  # never 不符合: a paper licence may exist
+    assert "需补充：持有有效的食品经营许可证（本平台无该证照记录，请提供证照）" in [
+        i.text for i in verdict.items]
+    none = evaluate(CATERING_AWARD, facts(dishonest=False), on=D(2026, 3, 10))
+    assert none.status == Status.NEEDS_FACTS and none.missing == ("licences_held",)
+    # A failed other condition still decides.
+    assert evaluate(CATERING_AWARD, facts(dishonest=True), on=D(2026, 3, 10)).status \
+        == Status.NOT_ELIGIBLE
+
+
+def test_has_is_only_for_licences_and_licences_only_with_has() -> None:
+    with pytest.raises(RuleError, match="只能用 has"):
+        Condition("licences_held", "eq", FOOD, "持证")
+    with pytest.raises(RuleError, match="只能用 has"):
+        Condition("employees", "has", "1", "人数")

@@ -37,6 +37,10 @@ RULES = [
         Condition("size_class", "ne", "large", "非大型企业"),
         Condition("registered_on", "years_since_gte", 1, "成立满1年"),
     ), amount="round(revenue_last_year * 0.02, 2)"),
+    RuleVersion(version=1, effective_from=D(2026, 1, 1), conditions=(
+        Condition("licences_held", "has", "L1", "持有L1类证照"),
+        Condition("dishonest", "is_false", None, "未列入失信名单"),
+    ), max_fact_age_days=100),
 ]
 
 
@@ -66,6 +70,8 @@ def corpus(n: int, seed: int = 20261206) -> dict[str, list[Fact]]:
         maybe(facts, "registered_on", D(2020, 1, 1) + dt.timedelta(days=rng.randrange(2400)))
         maybe(facts, "tax_credit_grade", rng.choice("ABMCD"))
         maybe(facts, "high_tech", rng.random() < 0.3)
+        maybe(facts, "licences_held", frozenset(rng.sample(("L1", "L2", "L3"),
+                                                           rng.randrange(0, 3))))
         subjects[f"E{i:05d}"] = facts
     return subjects
 

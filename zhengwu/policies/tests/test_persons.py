@@ -178,3 +178,30 @@ def test_one_benefits_answer_is_the_readers_own_kind_only(housing: Benefit) -> N
     assert _client("canyin").get("/policies/mine/?benefit=RC-ZF-2026").status_code == 404
     document = Client().get(f"/policies/documents/{housing.document_id}/").content.decode()
     assert "/policies/mine/?benefit=RC-ZF-2026" in document and "查看我是否符合" in document
+
+
+def test_licences_issued_here_are_the_holders_facts(db: Any) -> None:
+    from zhengwu.core.audit import SYSTEM
+    from zhengwu.core.clock import SHANGHAI
+    from zhengwu.licences.holder import Holder
+    from zhengwu.licences.models import LicenceType
+    from zhengwu.licences.services import licence_issue
+
+    birth = LicenceType.objects.get(name="出生医学证明")
+    before = facts.subject_get(ZHANGSAN, kind=PERSON)
+    assert before is not None and not [f for f in before.facts if f.key == "licences_held"]
+    licence_issue(licence_type=birth, holder=Holder(kind="person", name="张三",
+                                                    id_number=ZHANGSAN),
+                  payload={"childName": "张小三", "birthDate": "2026-11-30",
+                           "institution": "耒阳市人民医院", "motherName": "李四",
+                           "fatherName": "张三"},
+                  actor=SYSTEM, source_case="C1",
+                  now=dt.datetime(2026, 12, 1, 9, tzinfo=SHANGHAI))
+    after = facts.subject_get(ZHANGSAN, kind=PERSON)
+    assert after is not None
+    held = [f for f in after.facts if f.key == "licences_held"]
+    assert [(set(f.value), f.source, f.as_of) for f in held] == [
+        ({birth.code}, facts.LICENCES, dt.date(2026, 12, 1))]
+    # Not before it was issued.
+    earlier = facts.subject_get(ZHANGSAN, kind=PERSON, on=dt.date(2026, 11, 30))
+    assert earlier is not None and not [f for f in earlier.facts if f.key == "licences_held"]
