@@ -248,7 +248,7 @@ def _targets_drawn(plan: Plan, draw: Draw) -> None:
 @transaction.atomic
 def inspectors_redraw(*, user: User, pk: int) -> Inspection:
     """Open the inspectors' draw of a target left without one (too few inspectors then)."""
-    inspection = Inspection.objects.select_for_update().select_related(
+    inspection = Inspection.objects.select_for_update(of=("self",)).select_related(
         "plan__department", "plan__created_by").get(pk=pk)
     if inspection.plan.department_id not in officer_department_ids(user):
         raise NotAllowed("只有抽查部门的工作人员可以发起抽取。", code="inspections.forbidden")

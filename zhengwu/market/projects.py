@@ -496,7 +496,7 @@ def _evaluate(row: Project, move: ProjectMoveIn, attempt: Attempt,
 
 
 def _lock(number: str, user: User | None) -> Project:
-    return Project.objects.select_for_update().select_related(
+    return Project.objects.select_for_update(of=("self",)).select_related(
         "service_type", "winner", "owner").get(number=number.replace("\x00", "?"))
 
 
