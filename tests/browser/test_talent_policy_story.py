@@ -102,11 +102,13 @@ def test_a_talent_subsidy_is_granted_with_ids_masked_and_every_look_shown_to_the
     person = new_page(browser, server, console)
     login(person, "zhangsan")
     person.goto("/")
-    # A person finds it in 我的空间 (政策兑现); the footer's link is offered to enterprises only.
+    # A person finds it in 我的空间 (政策兑现), as in every page's footer.
+    expect(person.get_by_role("contentinfo").get_by_role("link", name="我能享受的政策")) \
+        .to_be_visible()
     person.get_by_role("link", name="我的空间").click()
     expect(person.locator("main")).to_contain_text(f"{NAME}（免申即享）")
     person.screenshot(path=str(shots / "talent-my-space.png"), full_page=True)
-    person.get_by_role("link", name="我能享受的政策").click()
+    person.locator("#my-policies").get_by_role("link", name="我能享受的政策").click()
     expect(person.locator("h1")).to_have_text("我能享受的政策")
     pmain = person.locator("main")
     granted = pmain.locator("h2:has-text('已兑现') + table")
