@@ -14,7 +14,7 @@ from django.db import models
 
 
 class LedgerHead(models.Model):
-    """The one row appends lock (SELECT … FOR UPDATE) to take the next index in order."""
+    """The one row appends lock (UPDATE … RETURNING) to take the next index in order."""
 
     size = models.PositiveBigIntegerField("条目数", default=0)
 
