@@ -44,12 +44,12 @@ deploy-check:
 	$(ZW) check --deploy --fail-level WARNING
 
 pytest:
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -m "not browser" --durations=25
 
 test-browser:
 	@scripts/bootstrap.sh --browser
 	@$(MAKE) --no-print-directory axe
-	$(PY) -m pytest -q -m browser
+	$(PY) -m pytest -q -m browser --durations=25
 
 # axe-core, which the browser tests inject into each page they check for accessibility
 # (tests/browser/axe.py). Installed from npm once, at set-up, into tests/browser/node_modules

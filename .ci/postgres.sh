@@ -43,4 +43,4 @@ echo "==> PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.
 # every role once (tests/api/test_schemathesis.py checks this line against its sets).
 ZHENGWU_SCHEMATHESIS_EXAMPLES=${ZHENGWU_SCHEMATHESIS_EXAMPLES:-1} \
 ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES=${ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES:-anonymous,supervisor,catalog_admin,hall_manager,proxy_agent,hotline_operator} \
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/zhengwu" .venv/bin/python -m pytest -q -m "not browser"
+DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/zhengwu" .venv/bin/python -m pytest -q -m "not browser" --durations=25
