@@ -55,7 +55,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
     roles = user_roles(request.user)  # type: ignore[arg-type]
     return render(request, "portal/workbench.html", {
         "roles": roles, "role_names": {r.role for r in roles},
-        "missing_years": missing_years(today=clock.today()),
+        # Only those who can enter a schedule are asked to (issue 16): to everyone else the
+        # banner was noise; their deadlines still say 临时期限 where a year is missing.
+        "missing_years": missing_years(today=clock.today())
+        if request.user.has_perm("workdays.add_scheduleyear") else [],
     })
 
 
