@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "zhengwu.core.task_results.TaskResultsConfig",  # django_tasks_db, named in Chinese
     "zhengwu.core",
     "zhengwu.ledger",
     "zhengwu.regions",
@@ -156,6 +156,8 @@ LOGIN_REDIRECT_URL = "/"
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Chinese for the English strings third-party apps show in the admin (locale/README).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -105,7 +105,8 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """A role held by a user, scoped to a department and/or a region (None = unscoped)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE,
+                             related_name="role_assignments")
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     department = models.ForeignKey("departments.Department", verbose_name="部门", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
@@ -129,7 +130,8 @@ class RecoveryCode(models.Model):
     the code itself is shown once, when the set is made (accounts.services.recovery_codes_new).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE,
+                             related_name="recovery_codes")
     code_hash = models.CharField("哈希", max_length=128)
     used_at = models.DateTimeField("使用时间", null=True, blank=True)
 
@@ -319,8 +321,10 @@ class PrivacyConsent(models.Model):
     the person, on paper at a window (`recorded_by` the clerk, `basis` what was signed), or
     demo data written by the data pack, which is no consent of a real person."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="privacy_consents")
-    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.PROTECT,
+                             related_name="privacy_consents")
+    notice = models.ForeignKey(PrivacyNotice, verbose_name="告知书版本", on_delete=models.PROTECT,
+                               related_name="+")
     at = models.DateTimeField("同意时间")
     method = models.CharField("同意方式", max_length=16, choices=ConsentMethod.choices,
                               default=ConsentMethod.ONLINE)
@@ -343,7 +347,8 @@ class Address(models.Model):
     choose (家, 单位), the region from the 统计用区划代码 and the rest written out. At most
     ADDRESS_LIMIT per person; one may be the default (the one prefilled first)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE,
+                             related_name="addresses")
     label = models.CharField("名称", max_length=20)
     region = models.ForeignKey("regions.Region", verbose_name="所在区划",
                                on_delete=models.PROTECT, related_name="+")

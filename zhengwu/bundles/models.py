@@ -65,7 +65,7 @@ class Bundle(BaseModel):
 class BundleVersion(models.Model):
     """An immutable published definition."""
 
-    bundle = models.ForeignKey(Bundle, on_delete=models.PROTECT, related_name="versions")
+    bundle = models.ForeignKey(Bundle, verbose_name="一件事", on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("版本号")
     definition = models.JSONField("定义")
     published_at = models.DateTimeField("发布时间")
@@ -94,15 +94,15 @@ class BundleDraftState(models.TextChoices):
 class BundleDraft(BaseModel):
     """A change to a bundle's definition, published only by a second administrator."""
 
-    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="drafts",
+    bundle = models.ForeignKey(Bundle, verbose_name="一件事", on_delete=models.CASCADE, related_name="drafts",
                                null=True, blank=True)
     code = models.CharField("编码", max_length=40)
     definition = models.JSONField("定义")
     state = models.CharField("状态", max_length=12, choices=BundleDraftState.choices,
                              default=BundleDraftState.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT,
                                related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     review_note = models.TextField("审核意见", blank=True)
     published_version = models.PositiveIntegerField("发布为版本", null=True, blank=True)
@@ -224,7 +224,7 @@ class BundleMember(models.Model):
                                     related_name="members")
     item_code = models.CharField("事项编码", max_length=12)
     item_name = models.CharField("事项名称", max_length=200)
-    implementation = models.ForeignKey("catalog.ItemImplementation", on_delete=models.PROTECT,
+    implementation = models.ForeignKey("catalog.ItemImplementation", verbose_name="实施清单", on_delete=models.PROTECT,
                                        related_name="+")
     department = models.ForeignKey("departments.Department", on_delete=models.PROTECT,
                                    related_name="bundle_members")

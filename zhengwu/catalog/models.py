@@ -302,7 +302,7 @@ class ItemImplementation(BaseModel):
 class Material(models.Model):
     """申请材料 of an implementation's current published guide."""
 
-    implementation = models.ForeignKey(ItemImplementation, on_delete=models.CASCADE,
+    implementation = models.ForeignKey(ItemImplementation, verbose_name="实施清单", on_delete=models.CASCADE,
                                        related_name="materials")
     position = models.PositiveSmallIntegerField("序号")
     name = models.CharField("材料名称", max_length=200)
@@ -354,7 +354,7 @@ class FormCodeSet(models.Model):
 class ImplementationVersion(models.Model):
     """An immutable published version of a guide; cases pin one (item_version)."""
 
-    implementation = models.ForeignKey(ItemImplementation, on_delete=models.PROTECT,
+    implementation = models.ForeignKey(ItemImplementation, verbose_name="实施清单", on_delete=models.PROTECT,
                                        related_name="versions")
     number = models.PositiveIntegerField("版本号")
     snapshot = models.JSONField("内容")
@@ -386,14 +386,14 @@ class DraftState(models.TextChoices):
 class ImplementationDraft(BaseModel):
     """A proposed change to a guide: draft → submitted → published (or rejected)."""
 
-    implementation = models.ForeignKey(ItemImplementation, on_delete=models.CASCADE,
+    implementation = models.ForeignKey(ItemImplementation, verbose_name="实施清单", on_delete=models.CASCADE,
                                        related_name="drafts")
     payload = models.JSONField("内容")
     state = models.CharField("状态", max_length=16, choices=DraftState.choices,
                              default=DraftState.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT,
                                related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     review_note = models.TextField("审核意见", blank=True)
     published_version = models.PositiveIntegerField("发布为版本", null=True, blank=True)

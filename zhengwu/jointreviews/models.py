@@ -106,7 +106,7 @@ class JointReviewParticipant(models.Model):
     """One invited department: required (its answer is awaited, or defaulted) or optional
     (列席: heard if it answers, never waited for)."""
 
-    review = models.ForeignKey(JointReview, on_delete=models.CASCADE,
+    review = models.ForeignKey(JointReview, verbose_name="联审", on_delete=models.CASCADE,
                                related_name="participants")
     department = models.ForeignKey("departments.Department", verbose_name="部门",
                                    on_delete=models.PROTECT, related_name="+")
@@ -159,8 +159,8 @@ class JointReviewAbsence(models.Model):
     """缺席默认: a required department that did not answer by the deadline, on its record —
     its silence counted as no objection, visibly, like cases' DepartmentFailure [16][20]."""
 
-    review = models.ForeignKey(JointReview, on_delete=models.PROTECT, related_name="absences")
-    participant = models.OneToOneField(JointReviewParticipant, on_delete=models.PROTECT,
+    review = models.ForeignKey(JointReview, verbose_name="联审", on_delete=models.PROTECT, related_name="absences")
+    participant = models.OneToOneField(JointReviewParticipant, verbose_name="参与部门", on_delete=models.PROTECT,
                                        related_name="absence")
     department = models.ForeignKey("departments.Department", verbose_name="部门",
                                    on_delete=models.PROTECT, related_name="joint_review_absences")
@@ -186,7 +186,7 @@ class JointReviewEvent(ProcessEvent):
     (ADR 0010). `department` is the invited department a step is about (an answer, a
     default), apart from the department of whoever made it."""
 
-    review = models.ForeignKey(JointReview, on_delete=models.CASCADE, related_name="events")
+    review = models.ForeignKey(JointReview, verbose_name="联审", on_delete=models.CASCADE, related_name="events")
     department = models.ForeignKey("departments.Department", verbose_name="涉及部门", null=True,
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     # Named apart from `department` above.

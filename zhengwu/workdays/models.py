@@ -12,7 +12,7 @@ class ScheduleYear(models.Model):
     document = models.CharField("依据文件", max_length=200,
                                 help_text="如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）")
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -28,7 +28,7 @@ def test_racing_appends_get_distinct_consecutive_indices_and_one_tree() -> None:
             barrier.wait()
             with transaction.atomic():
                 services.ledger_append(kind="test.race", data={"n": n})
-        except BaseException as error:  # noqa: BLE001 — reported below
+        except BaseException as error:
             with lock:
                 errors.append(error)
         finally:
