@@ -10,6 +10,8 @@ PORT ?= 8000
 setup:
 	@scripts/bootstrap.sh
 
+# QR codes and links name the address being served unless ZHENGWU_PUBLIC_URL says otherwise.
+run: export ZHENGWU_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: setup
 	@$(ZW) migrate --noinput -v0
 	@$(ZW) collectstatic --noinput -v0
@@ -41,7 +43,7 @@ deploy-check:
 	ZHENGWU_IDENTITY_PROVIDER=provincial ZHENGWU_IDENTITY_URL=https://ids.example.gov.cn/verify \
 	ZHENGWU_IDENTITY_APP_ID=zhengwu ZHENGWU_IDENTITY_KEY=$$(head -c 32 /dev/urandom | base64) \
 	ZHENGWU_HOLDER_REF_KEY=$$(head -c 32 /dev/urandom | base64) ZHENGWU_USCC_ASSIGNER=local \
-	$(ZW) check --deploy --fail-level WARNING
+	ZHENGWU_PUBLIC_URL=https://zhengwu.example.gov.cn $(ZW) check --deploy --fail-level WARNING
 
 pytest:
 	$(PY) -m pytest -q -m "not browser" --durations=25

@@ -194,6 +194,9 @@ ZHENGWU_NOW = env_str("ZHENGWU_NOW")
 ZHENGWU_ALLOW_FROZEN_CLOCK = env_bool("ZHENGWU_ALLOW_FROZEN_CLOCK")
 # Where the public can reach the platform; used in QR codes on printed notices.
 ZHENGWU_PUBLIC_URL = env_str("ZHENGWU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whether it was set at all: QR codes, SMS links and the log's name are built from it, and the
+# default is right only on the machine that runs `make run` (core.public_url warns).
+ZHENGWU_PUBLIC_URL_SET = bool(env_str("ZHENGWU_PUBLIC_URL", ""))
 ZHENGWU_DEFAULT_PACK = env_str("ZHENGWU_PACK", str(BASE_DIR / "packs" / "leiyang"))
 # 实名核验 (accounts.identity_providers): `local` (the pack's illustrative registry, demo and
 # tests) or `provincial` (the province's 统一身份认证 over HTTPS; docs/deploy.md).

@@ -21,6 +21,8 @@ class CoreConfig(AppConfig):
 
         from zhengwu.core import sweeps
         from zhengwu.core.checks import holder_ref_key_check
+        from zhengwu.core.public_url import public_url_check
 
         sweeps.register("core.audit_checkpoint", audit_checkpoint)
         checks.register(holder_ref_key_check, checks.Tags.security, deploy=True)
+        checks.register(public_url_check, deploy=True)

@@ -13,6 +13,7 @@ from typing import Any, Final
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
+from zhengwu.core import public_url
 from zhengwu.portal.models import Site
 
 SITE_TTL_SECONDS: Final = 60
@@ -43,4 +44,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site": current,
         "site_name": f"{current.name}政务服务网" if current else "政务服务网",
         "elder_mode": request.COOKIES.get("elder") == "1",
+        # A callable: evaluated only where a template asks (the admin's home page).
+        "public_url_problem": public_url.problem,
     }

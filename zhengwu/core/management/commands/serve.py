@@ -19,6 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from zhengwu.core import public_url
+
 # Address, time, method, path (never the query string), status, bytes, milliseconds, agent:
 # no query string and no referer, which could carry personal data (ADR 0011).
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
@@ -50,6 +52,9 @@ class Command(BaseCommand):
                             help="不启动后台任务进程和定时任务进程")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        warning = public_url.problem(served=f"http://{options['host']}:{options['port']}")
+        if warning:
+            self.stderr.write(f"注意：{warning}")
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
         env.setdefault("PYTHONUNBUFFERED", "1")  # children's logs appear as they happen
