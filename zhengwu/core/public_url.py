@@ -31,7 +31,7 @@ def problem(*, served: str = "") -> str:
 
 def _is_loopback(url: str) -> bool:
     host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-    return host in {"127.0.0.1", "localhost", "[::1]", "0.0.0.0"}
+    return host in {"127.0.0.1", "localhost", "[::1]", "0.0.0.0"}  # noqa: S104 — compared, not bound
 
 
 def public_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
