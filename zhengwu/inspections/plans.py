@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.cases.models import GRANTED_DECISIONS, Case
@@ -50,6 +51,7 @@ from zhengwu.inspections.models import (
 )
 from zhengwu.inspections.process import INSPECTION_PROCESS, InspectionMoveIn
 from zhengwu.inspections.services import department_of, officer_actor, officer_department_ids
+from zhengwu.notifications.services import notify
 from zhengwu.process import engine
 from zhengwu.process.spec import FollowUp, Outcome
 
@@ -291,4 +293,20 @@ def draw_finished(outcome: Outcome[Draw]) -> list[FollowUp]:
             engine.transition(INSPECTION_PROCESS, int(pk), None, InspectionMoveIn(
                 action="assign" if action == "finish" else "abort",
                 drawn=tuple(draw.drawn), draw=draw.number))
+            if action == "finish":
+                _inspectors_told(int(pk), draw)
     return [follow]
+
+
+def _inspectors_told(pk: int, draw: Draw) -> None:
+    """Each drawn inspector is told, in the assignment's transaction, where to find the
+    inspection and by when it is due (an inspector learning it from the public plan page
+    would be the first to know last)."""
+    inspection = Inspection.objects.select_related("plan__item").get(pk=pk)
+    drawn = list(Inspector.objects.filter(certificate__in=draw.drawn).select_related("user"))
+    due = f"，请于{inspection.due_on:%Y年%m月%d日}前完成检查并录入结果" if inspection.due_on else ""
+    notify(recipients=[i.user for i in drawn], category="inspection",
+           title=f"您被抽中参加双随机抽查（{inspection.plan.number}）",
+           body=f"您被随机抽中检查{inspection.enterprise}（{inspection.plan.item.name}）{due}。"
+                "如与该企业存在利害关系，请立即申报回避。",
+           link=reverse("inspections:mine"), dedupe_key=f"inspection-drawn:{pk}")

@@ -21,7 +21,14 @@ from zhengwu.draws import protocol
 from zhengwu.draws.models import Draw, DrawStatus
 from zhengwu.draws.services import DrawMoveIn, draw_move
 from zhengwu.inspections import plans, rules, services
-from zhengwu.inspections.models import Inspection, InspectionStatus, PlanStatus, SupervisionItem
+from zhengwu.inspections.models import (
+    Inspection,
+    InspectionStatus,
+    Inspector,
+    PlanStatus,
+    SupervisionItem,
+)
+from zhengwu.notifications.models import OutboxItem
 from zhengwu.workdays.selectors import calendar_get
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +167,14 @@ def test_publish_draw_targets_then_two_inspectors_each_without_the_conflicted(
         assert sorted(i.certificate for i in inspection.inspectors.all()) == sorted(draw.drawn)
         assert inspection.due_on == rules.due_after(calendar_get(), clock.today(), 10)
         assert list(inspection.events.values_list("action", flat=True)) == ["open", "assign"]
+        # Each drawn inspector is told where and by when; nobody else is.
+        told = OutboxItem.objects.filter(dedupe_key__startswith=f"inspection-drawn:{inspection.pk}:")
+        assert sorted(Inspector.objects.filter(user_id__in=told.values("recipient_id"))
+                      .values_list("certificate", flat=True)) == sorted(draw.drawn)
+        for note in told:
+            assert row.number in note.subject and inspection.enterprise in note.body
+            assert f"{inspection.due_on:%Y年%m月%d日}" in note.body
+            assert note.link == "/inspections/staff/mine/"
     page = client_for(None).get("/inspections/plans/").content.decode()
     assert row.target_draw.number in page and row.number in page
     assert "赵首席" not in page and "王审核" not in page
