@@ -46,6 +46,12 @@ class EntryRef(Schema):
     kind: str
 
 
+class ExcludedOut(Schema):
+    draw: str = Field(description="其未揭示的那次抽取的编号")
+    role: str
+    label: str
+
+
 class DrawOut(Schema):
     number: str
     purpose: str
@@ -61,6 +67,8 @@ class DrawOut(Schema):
     order: list[str] = Field(description="按 HMAC-SM3(种子, 编号) 升序排列的全部候选")
     drawn: list[str]
     withheld: list[int] = Field(description="中止时未按时承诺或揭示的参与方顺序号")
+    excluded: list[ExcludedOut] = Field(
+        description="因在同一事项的前次抽取中未揭示随机数而不参与本次抽取的一方")
     ledger: list[EntryRef]
 
 

@@ -45,6 +45,9 @@ class Draw(models.Model):
     order = models.JSONField("排序", default=list)
     drawn = models.JSONField("抽中", default=list)
     withheld = models.JSONField("未按时承诺或揭示的一方", default=list)
+    # Parties left out because they withheld a reveal in an earlier draw of the same matter
+    # (draws.rules): [{"draw", "role", "label"}].
+    excluded = models.JSONField("因前次未揭示而不参与的一方", default=list, blank=True)
     opened_at = models.DateTimeField("发起时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -24,5 +24,6 @@ def draw_public(row: Draw) -> dict[str, Any]:
                      "revealed_at": rfc3339(p.revealed_at) if p.revealed_at else None}
                     for p in row.parties.order_by("position")],
         "seed": row.seed, "order": row.order, "drawn": row.drawn, "withheld": row.withheld,
+        "excluded": row.excluded,
         "ledger": [{"index": index, "kind": kind} for index, kind in LedgerEntry.objects.filter(
             ref=f"draws.Draw:{row.pk}").order_by("index").values_list("index", "kind")]}

@@ -6,7 +6,8 @@ the two deadlines, and the platform commits to its own secret at once. Each othe
 in the browser) and, once every commitment is in, the platform reveals its secret and each
 party **reveals** its own; the last reveal draws (draws.protocol). A deadline passed with a
 commitment or a reveal missing **aborts** the draw (sweep `draws.overdue`), recording who
-withheld: an abort can be caused, an outcome cannot be chosen.
+withheld: an abort can be caused, an outcome cannot be chosen — and a party that withheld a
+reveal is left out of every later draw of the same matter (draws.rules).
 
 Every step is one transaction with its DrawEvent, its audit row and its transparency-log entry
 (`draw.open`, `draw.commit`, `draw.reveal`, `draw.result`, `draw.abort`), so the published
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
@@ -30,7 +31,7 @@ from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import InvalidInput
 from zhengwu.core.numbering import next_value
-from zhengwu.draws import protocol
+from zhengwu.draws import protocol, rules
 from zhengwu.draws.models import Draw, DrawEvent, DrawParty, DrawStatus, PartyRole
 from zhengwu.draws.models import DrawStatus as S
 from zhengwu.ledger.services import ledger_append, rfc3339
@@ -224,6 +225,21 @@ class PartyIn:
     user: User | None = None  # None: the platform, or any 电子监察 for the supervisor
 
 
+def withholdings(ref: str) -> list[rules.Withholding]:
+    """The parties that committed and did not reveal in aborted draws of the matter `ref`,
+    oldest first (draws.rules). A draw aborted before every commitment was in withheld no
+    reveal: nobody had revealed anything yet."""
+    if not ref:
+        return []
+    found = []
+    for draw in Draw.objects.filter(ref=ref, status=S.ABORTED).order_by("opened_at", "pk"):
+        parties = list(draw.parties.order_by("position"))
+        if all(p.commitment for p in parties):
+            found += [rules.Withholding(draw=draw.number, role=p.role, label=p.label)
+                      for p in parties if not p.secret]
+    return found
+
+
 @transaction.atomic
 def draw_open(*, purpose: str, ref: str, candidates: dict[str, str], count: int,
               parties: list[PartyIn], commit_due: dt.datetime, reveal_due: dt.datetime,
@@ -241,11 +257,15 @@ def draw_open(*, purpose: str, ref: str, candidates: dict[str, str], count: int,
         raise InvalidInput("应先承诺截止、后揭示截止，且都晚于现在。", code="draw.dues_invalid")
     if sum(p.role == PartyRole.PLATFORM for p in parties) != 1 or len(parties) < 2:
         raise InvalidInput("参与方应包括平台和至少一个其他方。", code="draw.parties_invalid")
+    parties, left_out = rules.parties_for_draw(parties, withholdings(ref))
+    if len(parties) < 2:
+        raise InvalidInput("除平台外已无可参与抽取的一方。", code="draw.parties_invalid")
     number = f"CQ{now.year}{next_value(f'draws.{now.year}'):06d}"
     row = Draw.objects.create(number=number, purpose=purpose[:200], ref=ref[:80],
                               candidates=ids, labels={i: candidates[i][:120] for i in ids},
                               root=root, count=count, commit_due=commit_due,
-                              reveal_due=reveal_due, opened_at=now)
+                              reveal_due=reveal_due, opened_at=now,
+                              excluded=[asdict(w) for w in left_out])
     made = []
     for position, party in enumerate(parties, start=1):
         held = secrets.token_hex(32) if party.role == PartyRole.PLATFORM else ""
@@ -257,7 +277,8 @@ def draw_open(*, purpose: str, ref: str, candidates: dict[str, str], count: int,
     opened = _log(row, "draw.open", {
         "purpose": row.purpose, "candidates": ids, "root": root, "count": count,
         "parties": [{"position": p.position, "role": p.role, "label": p.label} for p in made],
-        "commit_due": rfc3339(commit_due), "reveal_due": rfc3339(reveal_due)}, now)
+        "commit_due": rfc3339(commit_due), "reveal_due": rfc3339(reveal_due),
+        **({"excluded": row.excluded} if row.excluded else {})}, now)
     platform = next(p for p in made if p.role == PartyRole.PLATFORM)
     committed = _log(row, "draw.commit", {"party": platform.position,
                                           "commitment": platform.commitment}, now)

@@ -20,6 +20,7 @@ from zhengwu.draws import protocol, services
 from zhengwu.draws.models import Draw, DrawStatus, PartyRole
 from zhengwu.ledger import merkle
 from zhengwu.ledger import services as ledger
+from zhengwu.ledger.models import LedgerEntry
 
 AGENCIES = {"91430481MA4L01014X": "耒阳示例建材有限公司", "91430481MA4L010063": "耒阳示例机械制造有限公司",
             "91430481MA4L01022Q": "耒阳示例物流有限公司", "91430481MA4L01030K": "耒阳示例软件有限公司"}
@@ -107,6 +108,50 @@ def test_a_party_that_withholds_aborts_the_draw_and_is_named(db: Any) -> None:
     with pytest.raises(Exception, match=r"已中止|不能"):
         services.draw_move(number=row.number, user=User.objects.get(username="renshe"),
                            move=services.DrawMoveIn("commit", "aa" * 32))
+
+
+def _open_for(ref: str, owner: User) -> Draw:
+    now = clock.now()
+    return services.draw_open(
+        purpose="中介服务项目（测试）随机抽取", ref=ref, candidates=AGENCIES, count=1,
+        parties=[services.PartyIn(PartyRole.OWNER, "项目业主（市人社局）", owner),
+                 services.PartyIn(PartyRole.PLATFORM, "平台"),
+                 services.PartyIn(PartyRole.SUPERVISOR, "电子监察")],
+        commit_due=now + dt.timedelta(days=1), reveal_due=now + dt.timedelta(days=2))
+
+
+def test_a_party_that_withheld_a_reveal_is_left_out_of_the_redraw(db: Any) -> None:
+    """draws.rules: the last to reveal could see the result first and abort it by silence; it
+    is left out of every later draw of the same matter, visibly and in the log. Withholding a
+    commitment costs nothing of the kind (nothing was known yet)."""
+    renshe, supervisor = User.objects.get(username="renshe"), User.objects.get(username="supervisor")
+    # Aborted at the commit stage: the owner is a party of the redraw.
+    first = _open_for("test:redraw", renshe)
+    services.overdue_abort(first.commit_due + dt.timedelta(seconds=1))
+    second = _open_for("test:redraw", renshe)
+    assert [p.role for p in second.parties.order_by("position")] == [
+        "owner", "platform", "supervisor"] and second.excluded == []
+    # Aborted at the reveal stage, the owner silent after everyone committed: left out.
+    for user, secret in ((renshe, "11" * 32), (supervisor, "22" * 32)):
+        services.draw_move(number=second.number, user=user,
+                           move=services.DrawMoveIn("commit", protocol.commitment(secret)))
+    services.draw_move(number=second.number, user=supervisor,
+                       move=services.DrawMoveIn("reveal", "22" * 32))
+    services.overdue_abort(second.reveal_due + dt.timedelta(seconds=1))
+    second.refresh_from_db()
+    assert second.status == DrawStatus.ABORTED and second.withheld == [1]
+    third = _open_for("test:redraw", renshe)
+    assert [p.role for p in third.parties.order_by("position")] == ["platform", "supervisor"]
+    assert third.excluded == [{"draw": second.number, "role": "owner",
+                               "label": "项目业主（市人社局）"}]
+    public = _api(None).get(f"/api/v1/draws/{third.number}").json()
+    assert public["excluded"] == third.excluded
+    opened = LedgerEntry.objects.get(ref=f"draws.Draw:{third.pk}", kind="draw.open")
+    assert json.loads(bytes(opened.entry))["data"]["excluded"] == third.excluded
+    page = _api(None).get(f"/draws/{third.number}/").content.decode()
+    assert f"前次抽取 <a href=\"/draws/{second.number}/\">{second.number}</a>" in page
+    # Another matter is not affected.
+    assert _open_for("test:other", renshe).excluded == []
 
 
 def test_a_draw_is_opened_only_as_it_can_be_run(db: Any) -> None:
