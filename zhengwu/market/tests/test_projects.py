@@ -93,9 +93,11 @@ def test_random_selection_needs_three_and_records_the_drawn_winner(db: Any, day:
     assert project.winner is not None and project.winner.uscc == draw.drawn[0]
     assert list(ProjectEvent.objects.filter(project=project).values_list(
         "action", flat=True))[-2:] == ["draw", "draw_done"]
-    # Found by the market walk: a finished draw no longer asks anyone to commit or reveal.
+    # Found by the market walk: a finished draw no longer asks anyone to commit or reveal,
+    # and the supervisor's row does not say 电子监察 twice.
     page = Client().get(f"/market/projects/{project.number}/").content.decode()
     assert "到抽取页提交承诺值或揭示随机数" not in page and "抽取页：结果与复算方法" in page
+    assert "监督方（电子监察）</td>" in page and "（电子监察）（电子监察）" not in page
 
 
 def test_an_aborted_draw_goes_back_to_the_owner(db: Any, day: Any) -> None:
