@@ -259,6 +259,7 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
                             timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "通过 抽中" in result.stdout and "draw.result 在日志中" in result.stdout
+    assert "不通过" not in result.stdout and "待定" not in result.stdout, result.stdout
 
     anyone.goto(f"/market/projects/{number}/")
     expect(anyone.locator("dl.facts")).to_contain_text("已选定")
@@ -266,7 +267,7 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
     href = winner_link.get_attribute("href") or ""
     winner = href.rstrip("/").rsplit("/", 1)[-1]
     assert winner in accounts, href
-    assert f"抽中 {winner}" in result.stdout or winner in result.stdout, result.stdout
+    assert f"通过 抽中 {winner}" in result.stdout, result.stdout  # the recomputed winner
     # The draw is over: nobody is asked to commit or reveal; each party is named once.
     expect(anyone.get_by_role("link", name="到抽取页提交承诺值或揭示随机数")).to_have_count(0)
     expect(anyone.get_by_role("link", name="抽取页：结果与复算方法")).to_be_visible()
