@@ -100,6 +100,21 @@ def test_random_selection_needs_three_and_records_the_drawn_winner(db: Any, day:
     assert "监督方（电子监察）</td>" in page and "（电子监察）（电子监察）" not in page
 
 
+def test_an_agency_sees_on_the_project_page_that_it_registered(db: Any, day: Any) -> None:
+    # Found by the market walk: after 报名 the agency's page said only "报名：项目报名中" and,
+    # reloaded, nothing showed that it had registered.
+    item = service_type()
+    project = _registered(item, 1)
+    registered, other = list(USCCS)[:2]
+    listed(item, other)
+    client = Client()
+    client.force_login(enterprise(registered))
+    assert f"本机构（{USCCS[registered]}）已于" in client.get(
+        f"/market/projects/{project.number}/").content.decode()
+    client.force_login(enterprise(other))
+    assert "本机构" not in client.get(f"/market/projects/{project.number}/").content.decode()
+
+
 def test_an_aborted_draw_goes_back_to_the_owner(db: Any, day: Any) -> None:
     item = service_type()
     project = _registered(item, 3)
