@@ -192,6 +192,8 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
     page.get_by_role("link", name=f"{number} 耒阳市就业服务中心改扩建环境影响评价（浏览器测试）").click()
     move(page, "报名")
     expect(page.locator("main")).to_contain_text("报名：项目报名中")
+    expect(page.locator("#my-registration")).to_contain_text(
+        "本机构（耒阳某某环评咨询有限公司（浏览器测试））已于")
     check(page, shots, "11-registered", "项目（本机构已报名）")
 
     assert server.zhengwu("shell", "-c", ACCOUNTS).strip().endswith("ok")
@@ -202,6 +204,7 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
         agency.goto(f"/market/projects/{number}/")
         move(agency, "报名")
         expect(agency.locator("main")).to_contain_text("报名：项目报名中")
+        expect(agency.locator("#my-registration")).to_contain_text("已于")
         accounts[uscc] = (agency, username)
     assert_fits(agency, shots, "market-12-registered-phone")
     owner.reload()
