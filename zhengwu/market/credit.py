@@ -67,8 +67,9 @@ def credit_score(*, evaluations: Iterable[Stars], delays: int, complaints: int,
     if min(delays, complaints, sanctions) < 0:
         raise ValueError("counts are not negative")
     effect = _one(evaluation_effect(evaluations))
-    parts = (effect, -PER_DELAY * delays, -PER_COMPLAINT * complaints,
-             -PER_SANCTION * sanctions)
+    # The count is negated, not the Decimal: −Decimal(5) × 0 is Decimal('-0'), shown as "-0".
+    parts = (effect, PER_DELAY * -delays, PER_COMPLAINT * -complaints,
+             PER_SANCTION * -sanctions)
     score = _one(BASE + sum(parts, Decimal(0)))
     below = score < THRESHOLD
     return Credit(score=score, evaluations=effect, delays=parts[1], complaints=parts[2],

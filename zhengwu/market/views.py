@@ -268,8 +268,11 @@ def project(request: HttpRequest, number: str) -> HttpResponse:
         setattr(event, "label", MOVE_LABELS.get(  # noqa: B010 — a display attribute
             event.action, "发布" if event.action == "post" else event.action))
     draw = Draw.objects.filter(number=row.draw_number).first() if row.draw_number else None
+    # An agency sees its own registration (the list of registrations is the insiders').
+    agency = agency_of(user)
+    mine = row.registrations.filter(agency=agency).first() if agency else None
     return render(request, "market/project.html", {
-        "draw": draw, "draw_parties": draw.parties.order_by("position") if draw else [],
+        "draw": draw, "mine": mine, "draw_parties": draw.parties.order_by("position") if draw else [],
         "project": row, "move_forms": move_forms, "errors": errors, "insider": insider,
         "events": events,
         "registrations": row.registrations.select_related("agency") if insider else [],

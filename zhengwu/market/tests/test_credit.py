@@ -13,6 +13,13 @@ def test_new_agency_scores_the_base() -> None:
     assert not credit.blacklisted
 
 
+def test_no_deduction_is_zero_not_minus_zero() -> None:
+    # The agency page shows each component: a new agency's read "-0" (found by the market walk).
+    credit = credit_score(evaluations=[], delays=0, complaints=0, sanctions=0)
+    assert [str(part) for part in (credit.delays, credit.complaints, credit.sanctions)] == [
+        "0", "0", "0"]
+
+
 def test_evaluations_add_two_points_per_star_above_three() -> None:
     # 5,5,5 → +4; 4,4,5 → mean 13/3 → +2.666… ; total 6.67 → 6.7
     credit = credit_score(evaluations=[Stars(5, 5, 5), Stars(4, 4, 5)], delays=0,

@@ -93,6 +93,26 @@ def test_random_selection_needs_three_and_records_the_drawn_winner(db: Any, day:
     assert project.winner is not None and project.winner.uscc == draw.drawn[0]
     assert list(ProjectEvent.objects.filter(project=project).values_list(
         "action", flat=True))[-2:] == ["draw", "draw_done"]
+    # Found by the market walk: a finished draw no longer asks anyone to commit or reveal,
+    # and the supervisor's row does not say 电子监察 twice.
+    page = Client().get(f"/market/projects/{project.number}/").content.decode()
+    assert "到抽取页提交承诺值或揭示随机数" not in page and "抽取页：结果与复算方法" in page
+    assert "监督方（电子监察）</td>" in page and "（电子监察）（电子监察）" not in page
+
+
+def test_an_agency_sees_on_the_project_page_that_it_registered(db: Any, day: Any) -> None:
+    # Found by the market walk: after 报名 the agency's page said only "报名：项目报名中" and,
+    # reloaded, nothing showed that it had registered.
+    item = service_type()
+    project = _registered(item, 1)
+    registered, other = list(USCCS)[:2]
+    listed(item, other)
+    client = Client()
+    client.force_login(enterprise(registered))
+    assert f"本机构（{USCCS[registered]}）已于" in client.get(
+        f"/market/projects/{project.number}/").content.decode()
+    client.force_login(enterprise(other))
+    assert "本机构" not in client.get(f"/market/projects/{project.number}/").content.decode()
 
 
 def test_an_aborted_draw_goes_back_to_the_owner(db: Any, day: Any) -> None:

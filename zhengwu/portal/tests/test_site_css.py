@@ -1,0 +1,20 @@
+"""The site's style sheet keeps form controls within a phone's width (issue 15's market walk
+found a select wider than the page: its selected option, a 中介服务事项's full name, set its
+width)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CSS = Path(__file__).resolve().parents[1] / "static" / "zhengwu" / "site.css"
+
+
+def _rules(selector: str) -> list[str]:
+    text = re.sub(r"/\*.*?\*/", "", CSS.read_text(encoding="utf-8"), flags=re.S)
+    return [body for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", text)
+            if selector in [s.strip() for s in selectors.split(",")]]
+
+
+def test_a_select_in_a_form_field_is_never_wider_than_its_line() -> None:
+    assert any(re.search(r"max-width:\s*100%", body) for body in _rules(".field select"))
