@@ -45,6 +45,9 @@ LIST_ABOUT = {
 }
 
 
+SEARCH_FILTERS = ("audience", "theme", "department", "level", "region")
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     hits: list[search.Hit] = []
@@ -76,12 +79,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     elif form.is_bound and not form.is_valid():
         error = "；".join(str(e) for errors in form.errors.values() for e in errors)
     template = "catalog/_results.html" if is_htmx(request) else "catalog/search.html"
+    # The filters fold behind one 筛选 control, open when one is in use (issue 16: five
+    # dropdowns pushed the first result below a phone's screen).
+    active_filters = sum(1 for name in SEARCH_FILTERS if request.GET.get(name))
     params = request.GET.copy()
     params.pop("page", None)
     last_page = max(1, -(-count // SEARCH_PAGE_SIZE))
     return render(request, template, {
         "form": form, "hits": hits, "bundles": bundles, "policies": policies, "count": count,
-        "query": query,
+        "query": query, "active_filters": active_filters,
         "error": error,
         "page": page, "first_rank": (page - 1) * SEARCH_PAGE_SIZE + 1,
         "last_rank": (page - 1) * SEARCH_PAGE_SIZE + len(hits),
