@@ -71,3 +71,8 @@ class ResultForm(ErrorsDescribed):
 class RecheckForm(ErrorsDescribed):
     findings = TextField(label="复查情况", max_length=4000, widget=forms.Textarea(
         attrs={"rows": 3}))
+    remedied = forms.TypedChoiceField(
+        label="复查结论", choices=[("yes", "整改到位"), ("no", "逾期未改正（记入失信记录）")],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": "请选择复查结论：整改到位，或逾期未改正。"},
+        help_text="逾期未改正的，企业记入失信记录并公示（不含检查人员和检查情况）。")
