@@ -112,3 +112,58 @@ def test_a_record_with_no_case_is_repaired_by_its_department(settings: Any) -> N
     entry = LedgerEntry.objects.get(kind="credit.repair")
     data = json.loads(bytes(entry.entry))["data"]
     assert data["number"] == "CC202600001" and "case" not in data
+
+
+def test_the_migration_fills_existing_rows_from_their_case(submit: Any, food: Any) -> None:
+    """cases.0018 on a row as 0017 left it: department, number, ref, basis, log index."""
+    import importlib
+
+    from django.apps import apps
+
+    from zhengwu.ledger.services import ledger_append
+
+    migration = importlib.import_module("zhengwu.cases.migrations.0018_credit_record_sources")
+    case = submit(food)
+    record = CreditRecord.objects.create(
+        subject_id_number=ZHANGSAN, subject_name="张三", case=case, reason="告知承诺不实：x",
+        department=Department.objects.get(short_name=MARKET_DEPT), recorded_at=clock.now())
+    entry = ledger_append(kind="credit.record", data={"record": record.pk},
+                          ref=f"cases.CreditRecord:{record.pk}")
+    migration.existing_rows(apps, None)
+    record.refresh_from_db()
+    assert (record.department_id, record.number, record.ref, record.ledger_index) == (
+        case.department_id, case.number, f"cases.Case:{case.pk}", entry.index)
+    assert record.source == CreditSource.COMMITMENT and "42号" in record.basis
+    assert credit.grade_of(ZHANGSAN) == Grade.C
+
+
+def test_a_false_commitment_writes_its_record_in_the_verifications_transaction(
+        submit: Any, clerk: User, staff_of: Any) -> None:
+    from unittest import mock
+
+    import time_machine
+
+    from zhengwu.cases.models import CaseStatus
+    from zhengwu.cases.services import MoveIn, case_transition
+    from zhengwu.cases.tests.test_credit import ITEM, _by_commitment, at
+    from zhengwu.cases.verification import verification_record
+
+    officer = staff_of("市卫健局")
+    with time_machine.travel(at(2025, 9, 26), tick=False):
+        impl = ItemImplementation.objects.get(item__name=ITEM, level=4)
+        case = submit(impl, materials=_by_commitment(impl))
+        for action in ("accept", "grant"):
+            case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action=action))
+        with mock.patch("zhengwu.cases.credit.ledger_append",
+                        side_effect=RuntimeError("log down")), pytest.raises(RuntimeError):
+            verification_record(case_id=case.pk, user=officer, truthful=False, finding="不实")
+        case.refresh_from_db()
+        assert case.status != CaseStatus.REVOKED
+        assert not CreditRecord.objects.filter(case=case).exists()
+        verification_record(case_id=case.pk, user=officer, truthful=False, finding="不实")
+    record = CreditRecord.objects.get(case=case)
+    assert (record.source, record.kind, record.department_id, record.number) == (
+        CreditSource.COMMITMENT, CreditKind.FALSE_COMMITMENT, case.department_id, case.number)
+    assert record.ledger_index is not None
+    assert AuditEvent.objects.filter(action="cases.credit_record.record",
+                                     object_id=str(record.pk)).count() == 1
