@@ -109,3 +109,15 @@ def test_the_recheck_page_asks_for_the_verdict_keeping_the_findings(client_for: 
     assert not CreditRecord.objects.filter(subject_id_number=CANYIN).exists()
     assert chief.post(url, {"findings": "后厨仍有积水", "remedied": "no"}).status_code == 302
     assert CreditRecord.objects.get(subject_id_number=CANYIN).kind == CreditKind.NOT_REMEDIED
+
+
+def test_the_result_page_names_the_missing_findings(client_for: Any) -> None:
+    """Found by the browser walk: an empty 检查情况 was refused with Django's generic
+    "这个字段是必填项。"; the message now says what to fill."""
+    row = _assigned(clock.today())
+    page = client_for(_u("chief")).post(f"/inspections/staff/inspections/{row.pk}/result/",
+                                        {"result": "case_opened", "findings": ""})
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert "请填写检查情况。" in text and "这个字段是必填项" not in text
+    assert 'value="case_opened" selected' in text
