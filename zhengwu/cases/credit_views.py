@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import User, UserKind
 from zhengwu.cases import credit
 from zhengwu.cases.credit_grades import takes_away
 from zhengwu.cases.models import RepairStatus
@@ -78,7 +78,9 @@ def mine(request: HttpRequest) -> HttpResponse:
                      "may_ask": record.repaired_at is None and not pending,
                      "form": forms_by_record.get(record.pk) or RepairForm()})
     return render(request, "cases/credit_mine.html", {
-        "rows": rows, "today": clock.today(), **_grade(credit.subject_of(user))}, status=status)
+        "rows": rows, "today": clock.today(), **_grade(credit.subject_of(user)),
+        # An enterprise's records are public (its page); a person's never are.
+        "public_uscc": user.uscc if user.kind == UserKind.ENTERPRISE else ""}, status=status)
 
 
 def _grade(code: str) -> dict[str, object]:

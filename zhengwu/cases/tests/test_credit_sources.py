@@ -87,6 +87,9 @@ def test_pages_show_the_record_and_the_grade(client_for: Any) -> None:
     assert "不适用告知承诺制" in page and "/api/v1/ledger/entries/" in page
     mine = client_for(_u("canyin")).get("/cases/credit/").content.decode()
     assert "C 失信" in mine and "责令整改逾期未改正" in mine and "不适用告知承诺制" in mine
+    assert f"/cases/credit/enterprises/{CANYIN}/" in mine  # an enterprise's page is public
+    assert "/cases/credit/enterprises/" not in client_for(_u("zhangsan")).get(
+        "/cases/credit/").content.decode()  # a person has none
     staff = client_for(_u("reviewer")).get("/cases/staff/credit-records/")
     assert staff.status_code == 200 and "CC202600001" in staff.content.decode()
     # Another department's staff does not see it; 电子监察 does.
