@@ -185,10 +185,23 @@ def repair_opens_on(record: CreditRecord) -> dt.date:
 # --- the process ---------------------------------------------------------------------------
 
 
+def deciding_departments(user: User) -> list[int]:
+    """The departments whose records' repairs `user` decides: those whose back office they
+    are (cases.access), and, for the 审改办's catalogue admins — who record 中介超市
+    blacklistings as `catalog.edit_catalog` holders (market.agencies), not as a back office —
+    their own department, as the blacklisting recorded it (accounts.services.actor_for)."""
+    ids = list(reviewer_departments(user))
+    if user.is_staff and user.has_perm("catalog.edit_catalog"):
+        own = actor_for(user).department_id
+        if own is not None and own not in ids:
+            ids.append(own)
+    return ids
+
+
 def roles_on(user: User | None, row: CreditRepair) -> frozenset[str]:
     if user is None:
         return frozenset()
-    if user.is_staff and row.record.department_id in reviewer_departments(user):
+    if user.is_staff and row.record.department_id in deciding_departments(user):
         return frozenset({REVIEWER})
     return frozenset()
 
@@ -244,7 +257,7 @@ def _tell(row: CreditRepair, body: str) -> None:
 def _lock(number: str, user: User | None) -> CreditRepair:
     rows = CreditRepair.objects.all()
     if user is not None:
-        rows = rows.filter(record__department_id__in=reviewer_departments(user))
+        rows = rows.filter(record__department_id__in=deciding_departments(user))
     return rows.select_for_update(of=("self",)).select_related(
         "record__department", "record__case", "applicant").get(number=number)
 
@@ -326,7 +339,7 @@ def repair_submit(*, user: User, record_id: int, correction: str,
 
 def repairs_for_staff(user: User) -> QuerySet[CreditRepair]:
     return CreditRepair.objects.filter(
-        record__department_id__in=reviewer_departments(user)).select_related(
+        record__department_id__in=deciding_departments(user)).select_related(
         "record__department", "record__case", "applicant").order_by("status", "due_on", "pk")
 
 

@@ -76,3 +76,20 @@ def test_an_agency_graded_d_is_not_selectable_until_repaired(db: Any) -> None:
     assert selectable_agencies(item.pk, ON) == []
     CreditRecord.objects.filter(pk=record.pk).update(repaired_at=clock.now())
     assert [a.uscc for a in selectable_agencies(item.pk, ON)] == [agency.uscc]
+
+
+def test_the_shengaiban_decides_the_repair_of_its_blacklisting(db: Any, settings: Any) -> None:
+    settings.ZHENGWU_CREDIT_REPAIR_MIN_DAYS = 0
+    item = service_type()
+    agency = listed(item, "91430481MA4L01030K")
+    admin = User.objects.get(username="catalog")
+    agencies.agency_move(uscc=agency.uscc, user=admin, move=agencies.AgencyMoveIn(
+        "sanction", reason="出具虚假报告", blacklist=True))
+    record = CreditRecord.objects.get(subject_id_number=agency.uscc)
+    repair = credit.repair_submit(user=enterprise(agency.uscc), record_id=record.pk,
+                                  correction="已撤回虚假报告并整改", pledged=True)
+    assert not credit.repairs_for_staff(User.objects.get(username="reviewer")).exists()
+    assert list(credit.repairs_for_staff(admin)) == [repair]
+    credit.repair_decide(number=repair.number, user=admin, move=credit.RepairMoveIn("repair"))
+    record.refresh_from_db()
+    assert record.repaired_at is not None
