@@ -1,6 +1,15 @@
-"""Credit supervision (信用监管, issue 15 §3): what a 失信记录 takes away, and 信用修复.
+"""Credit supervision (信用监管, issue 15 §3): the one writer of a 失信记录, the subject's credit
+grade and what it takes away, and 信用修复.
 
-- **告知承诺 is not for a subject with an unrepaired 失信记录.** 国办发〔2020〕42号 (证明事项和涉企
+- **One writer** (`record_write`), for the three sources (CreditSource): a false 告知承诺 found
+  by 事后核查 (cases.verification), a failed 双随机 inspection (立案查处, or 责令整改 not remedied
+  at 复查; inspections.process) and a 中介超市 blacklisting (market.agencies). In the caller's
+  transaction: the record, its transparency-log entry `credit.record` (a person named only by
+  a salted commitment; never the finding's text) and an audit row.
+- **Grades** (cases.credit_grades, pure): A 守信 / B 基本守信 / C 失信 / D 严重失信, and the one
+  table of what each takes away; `refusal(code, consequence)` is how every app asks.
+
+- **告知承诺 is not for a subject graded C or worse (an unrepaired 失信记录).** 国办发〔2020〕42号 (证明事项和涉企
   经营许可事项告知承诺制的指导意见) excludes from 告知承诺 an applicant who has made a false
   commitment, until its credit is repaired. `commitment_refusal` is the one rule: the item must
   practise 告知承诺 and the applicant must have no unrepaired record; the application form,
@@ -29,7 +38,16 @@ from django.urls import reverse
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import actor_for
 from zhengwu.cases.access import reviewer_departments
-from zhengwu.cases.models import CreditRecord, CreditRepair, CreditRepairEvent, RepairStatus
+from zhengwu.cases.credit_grades import Consequence, Grade, RecordFacts, barred, grade
+from zhengwu.cases.models import (
+    Case,
+    CreditKind,
+    CreditRecord,
+    CreditRepair,
+    CreditRepairEvent,
+    CreditSource,
+    RepairStatus,
+)
 from zhengwu.cases.models import RepairStatus as S
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core import clock
@@ -37,7 +55,8 @@ from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import Conflict, FieldsInvalid, NotAllowed
 from zhengwu.core.numbering import next_value
 from zhengwu.core.text import TextError, check_text
-from zhengwu.ledger.services import ledger_append
+from zhengwu.departments.models import Department
+from zhengwu.ledger.services import ledger_append, person_commitment
 from zhengwu.notifications.services import notify
 from zhengwu.process import engine
 from zhengwu.process.spec import Move, Process, Step, Table
@@ -57,14 +76,88 @@ def active_records(id_number: str) -> QuerySet[CreditRecord]:
                                        repaired_at__isnull=True)
 
 
+# The legal basis shown with each type of record. 42号 for a false commitment is cited from
+# memory; 35号 for the others is the general basis of 信用分级分类监管 — neither re-checked
+# against the text in this session (docs/credit.md).
+BASIS: dict[str, str] = {
+    CreditKind.FALSE_COMMITMENT: "国办发〔2020〕42号（告知承诺不实）",
+    CreditKind.INSPECTION_CASE: "国办发〔2019〕35号（双随机抽查发现违法行为，立案查处）",
+    CreditKind.NOT_REMEDIED: "国办发〔2019〕35号（责令整改，复查未改正）",
+    CreditKind.MARKET_BLACKLIST: "国办发〔2019〕35号；中介超市信用规则（审改办处罚，列入黑名单）",
+}
+
+
+def record_write(*, source: CreditSource, kind: CreditKind, subject_id_number: str,
+                 subject_name: str, department: Department, number: str, reason: str,
+                 ref: str, actor: Actor, at: dt.datetime,
+                 case: Case | None = None) -> CreditRecord:
+    """Write a 失信记录 in the caller's transaction, with its transparency-log entry (issue 15
+    §2: every credit event verifiable by an outsider) and its audit row. An enterprise is
+    named in the entry by its USCC and name (public under the 企业信息公示暂行条例); a person
+    only by a salted commitment to the ID number — the salt stays in the entry's private
+    field, so the entry is theirs to prove, nobody's to read. `reason` is not logged (it may
+    name people); the type, basis, department and public number are."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_write must run inside the source's transaction")
+    record = CreditRecord.objects.create(
+        subject_id_number=subject_id_number.strip().upper(), subject_name=subject_name,
+        source=source, kind=kind, basis=BASIS[kind], department=department, case=case,
+        number=number, ref=ref, reason=reason, recorded_at=at)
+    data: dict[str, Any] = {"record": record.pk, "source": str(source),
+                            "type": str(CreditKind(kind).label), "basis": record.basis,
+                            "number": number, "department": department.name}
+    if case is not None:
+        data["case"] = case.number
+    private: dict[str, Any] = {}
+    if record.is_person:
+        commitment, salt = person_commitment(record.subject_id_number)
+        data |= {"subject_kind": "person", "subject_commitment": commitment}
+        private = {"salt": salt}
+    else:
+        data |= {"subject_kind": "enterprise", "subject": record.subject_id_number,
+                 "subject_name": record.subject_name}
+    entry = ledger_append(kind="credit.record", data=data, private=private,
+                          ref=f"cases.CreditRecord:{record.pk}", at=at)
+    record.ledger_index = entry.index
+    record.save(update_fields=["ledger_index"])
+    audit_record(actor=actor, action="cases.credit_record.record", obj=record,
+                 object_repr=f"失信记录 {record.pk}",
+                 after={"source": str(source), "kind": str(kind), "ref": ref, "number": number,
+                        "department": department.pk, "ledger_index": entry.index})
+    return record
+
+
+def grade_of(id_number: str) -> Grade:
+    """The subject's credit grade from its records on this platform (cases.credit_grades)."""
+    code = id_number.strip().upper()
+    if not code:
+        return Grade.A
+    rows = CreditRecord.objects.filter(subject_id_number=code).values_list("kind", "repaired_at")
+    return grade(RecordFacts(kind=kind, repaired=repaired is not None) for kind, repaired in rows)
+
+
+REFUSALS = {
+    Consequence.NO_COMMITMENT: "信用修复前不适用告知承诺制，请提交材料。",
+    Consequence.NO_MARKET: "信用修复前不得入驻中介超市，也不能被抽取或选取。",
+}
+
+
+def refusal(id_number: str, consequence: Consequence) -> str | None:
+    """Why the subject's credit grade takes `consequence` away, or None: every app asks this."""
+    if not id_number:
+        return None
+    of = grade_of(id_number)
+    if not barred(of, consequence):
+        return None
+    return (f"信用等级为{of.value}（{of.label}）：有未修复的失信记录，{REFUSALS[consequence]}"
+            "可在“我的信用记录”查看并申请信用修复。")
+
+
 def commitment_refusal(implementation: ItemImplementation, id_number: str) -> str | None:
     """Why the applicant `id_number` may not replace materials by a commitment, or None."""
     if not implementation.commitment_allowed:
         return "本事项未实行告知承诺制，不能以承诺代替材料。"
-    if id_number and active_records(id_number).exists():
-        return ("申请人有未修复的失信记录（曾作出不实承诺），信用修复前不适用告知承诺制，"
-                "请提交材料。")
-    return None
+    return refusal(id_number, Consequence.NO_COMMITMENT)
 
 
 def subject_of(user: User) -> str:
@@ -80,7 +173,7 @@ def records_of(user: User) -> QuerySet[CreditRecord]:
     code = subject_of(user)
     rows = CreditRecord.objects.filter(subject_id_number=code) if code \
         else CreditRecord.objects.none()
-    return rows.select_related("case__department").prefetch_related("repairs") \
+    return rows.select_related("department", "case").prefetch_related("repairs") \
         .order_by("-recorded_at")
 
 
@@ -92,10 +185,23 @@ def repair_opens_on(record: CreditRecord) -> dt.date:
 # --- the process ---------------------------------------------------------------------------
 
 
+def deciding_departments(user: User) -> list[int]:
+    """The departments whose records' repairs `user` decides: those whose back office they
+    are (cases.access), and, for the 审改办's catalogue admins — who record 中介超市
+    blacklistings as `catalog.edit_catalog` holders (market.agencies), not as a back office —
+    their own department, as the blacklisting recorded it (accounts.services.actor_for)."""
+    ids = list(reviewer_departments(user))
+    if user.is_staff and user.has_perm("catalog.edit_catalog"):
+        own = actor_for(user).department_id
+        if own is not None and own not in ids:
+            ids.append(own)
+    return ids
+
+
 def roles_on(user: User | None, row: CreditRepair) -> frozenset[str]:
     if user is None:
         return frozenset()
-    if user.is_staff and row.record.case.department_id in reviewer_departments(user):
+    if user.is_staff and row.record.department_id in deciding_departments(user):
         return frozenset({REVIEWER})
     return frozenset()
 
@@ -124,11 +230,13 @@ def _repair(row: CreditRepair, move: RepairMoveIn, attempt: Any, actor: Actor) -
     record = row.record
     record.repaired_at = attempt.now
     record.save(update_fields=["repaired_at"])
-    entry = ledger_append(kind="credit.repair", data={
-        "record": record.pk, "repair": row.number, "case": record.case.number,
-        "department": record.case.department.name}, ref=f"cases.CreditRepair:{row.pk}",
-        at=attempt.now)
-    _tell(row, "您的信用修复申请已获准予：该失信记录不再限制告知承诺，也不再公示。")
+    data: dict[str, Any] = {"record": record.pk, "repair": row.number,
+                            "number": record.number, "department": record.department.name}
+    if record.case is not None:
+        data["case"] = record.case.number
+    entry = ledger_append(kind="credit.repair", data=data, ref=f"cases.CreditRepair:{row.pk}",
+                          at=attempt.now)
+    _tell(row, "您的信用修复申请已获准予：该失信记录不再降低信用等级，也不再公示。")
     return {"record": record.pk, "ledger_index": entry.index}
 
 
@@ -149,15 +257,15 @@ def _tell(row: CreditRepair, body: str) -> None:
 def _lock(number: str, user: User | None) -> CreditRepair:
     rows = CreditRepair.objects.all()
     if user is not None:
-        rows = rows.filter(record__case__department_id__in=reviewer_departments(user))
+        rows = rows.filter(record__department_id__in=deciding_departments(user))
     return rows.select_for_update(of=("self",)).select_related(
-        "record__case__department", "applicant").get(number=number)
+        "record__department", "record__case", "applicant").get(number=number)
 
 
 def _actor(user: User | None, row: CreditRepair, role: str, subject: Any) -> Actor:
     if user is None:
         return SYSTEM
-    return actor_for(user, department=row.record.case.department)
+    return actor_for(user, department=row.record.department)
 
 
 def _record(row: CreditRepair, step: Step) -> None:
@@ -192,7 +300,7 @@ def repair_decide(*, number: str, user: User, move: RepairMoveIn) -> CreditRepai
 def repair_submit(*, user: User, record_id: int, correction: str,
                   pledged: bool) -> CreditRepair:
     """The subject asks for its record to be repaired (conditions checked, all named at once)."""
-    record = CreditRecord.objects.select_for_update().select_related("case__department") \
+    record = CreditRecord.objects.select_for_update().select_related("department") \
         .filter(pk=record_id, subject_id_number=subject_of(user) or "-").first()
     if record is None:
         raise CreditRecord.DoesNotExist("没有这条失信记录。")
@@ -231,11 +339,11 @@ def repair_submit(*, user: User, record_id: int, correction: str,
 
 def repairs_for_staff(user: User) -> QuerySet[CreditRepair]:
     return CreditRepair.objects.filter(
-        record__case__department_id__in=reviewer_departments(user)).select_related(
-        "record__case__department", "applicant").order_by("status", "due_on", "pk")
+        record__department_id__in=deciding_departments(user)).select_related(
+        "record__department", "record__case", "applicant").order_by("status", "due_on", "pk")
 
 
 def public_records(uscc: str) -> QuerySet[CreditRecord]:
     """What the public credit page of an enterprise shows: its unrepaired 失信记录 (a repaired
     one is no longer published). Persons have no public page."""
-    return active_records(uscc).select_related("case__department").order_by("-recorded_at")
+    return active_records(uscc).select_related("department").order_by("-recorded_at")

@@ -13,14 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from zhengwu.accounts.models import User
+from zhengwu.accounts.models import User, UserKind
 from zhengwu.cases import credit
+from zhengwu.cases.credit_grades import takes_away
 from zhengwu.cases.models import RepairStatus
 from zhengwu.core import clock
 from zhengwu.core.codes import CodeError, validate_uscc
 from zhengwu.core.errors import DomainError, FieldsInvalid
 from zhengwu.core.forms import ErrorsDescribed, TextField, refuse
-from zhengwu.ledger.models import LedgerEntry
 from zhengwu.process import engine
 
 
@@ -77,8 +77,16 @@ def mine(request: HttpRequest) -> HttpResponse:
                      "opens_on": credit.repair_opens_on(record),
                      "may_ask": record.repaired_at is None and not pending,
                      "form": forms_by_record.get(record.pk) or RepairForm()})
-    return render(request, "cases/credit_mine.html", {"rows": rows, "today": clock.today()},
-                  status=status)
+    return render(request, "cases/credit_mine.html", {
+        "rows": rows, "today": clock.today(), **_grade(credit.subject_of(user)),
+        # An enterprise's records are public (its page); a person's never are.
+        "public_uscc": user.uscc if user.kind == UserKind.ENTERPRISE else ""}, status=status)
+
+
+def _grade(code: str) -> dict[str, object]:
+    """The subject's grade and what it takes away (the one table, cases.credit_grades)."""
+    of = credit.grade_of(code)
+    return {"grade": of, "takes_away": [c.label for c in sorted(takes_away(of))]}
 
 
 @login_required
@@ -126,15 +134,14 @@ def repair_staff(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def enterprise_public(request: HttpRequest, uscc: str) -> HttpResponse:
-    """An enterprise's public credit page: its unrepaired 失信记录 (type, date, department,
-    the case number), each with its transparency-log entry to check."""
+    """An enterprise's public credit page: its grade and what it takes away, its unrepaired
+    失信记录 (type, basis, date, department, the public number — never the finding's text),
+    each with its transparency-log entry to check."""
     try:
         code = validate_uscc(uscc)
     except CodeError:
         raise Http404("统一社会信用代码有误。") from None
     records = list(credit.public_records(code))
-    logged = dict(LedgerEntry.objects.filter(
-        ref__in=[f"cases.CreditRecord:{r.pk}" for r in records]).values_list("ref", "index"))
     return render(request, "cases/credit_public.html", {
         "uscc": code, "name": records[0].subject_name if records else "",
-        "rows": [(r, logged.get(f"cases.CreditRecord:{r.pk}")) for r in records]})
+        "rows": [(r, r.ledger_index) for r in records], **_grade(code)})

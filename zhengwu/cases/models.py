@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from zhengwu.accounts.models import IdentityBasis
+from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.models import AccessRecord, BaseModel
 from zhengwu.process.models import (
     ProcessEvent,
@@ -445,23 +446,67 @@ class Verification(models.Model):
         return f"{self.case_id} 核查"
 
 
+class CreditSource(models.TextChoices):
+    """Where a 失信记录 comes from (issue 15 §3)."""
+
+    COMMITMENT = "commitment", "告知承诺事后核查"
+    INSPECTION = "inspection", "双随机抽查"
+    MARKET = "market", "中介超市"
+
+
+class CreditKind(models.TextChoices):
+    """The type of a 失信记录 as the public sees it (its legal basis: cases.credit.BASIS)."""
+
+    FALSE_COMMITMENT = "false_commitment", "告知承诺不实"
+    INSPECTION_CASE = "inspection_case", "抽查检查立案查处"
+    NOT_REMEDIED = "not_remedied", "责令整改逾期未改正"
+    MARKET_BLACKLIST = "market_blacklist", "中介机构列入黑名单"
+
+
 class CreditRecord(models.Model):
-    """失信记录: a false commitment, kept against the applicant's ID or credit code. While not
-    repaired (信用修复, CreditRepair) it takes away the 告知承诺 option (cases.credit)."""
+    """失信记录 against an ID number or USCC, from one of three sources (CreditSource): a false
+    commitment (事后核查, with its case), a failed 双随机 inspection, or a 中介超市 blacklisting.
+    Written only by cases.credit.record_write, with its transparency-log entry. While not
+    repaired (信用修复, CreditRepair) it lowers the subject's credit grade (cases.credit_grades),
+    which takes options away."""
 
     subject_id_number = models.CharField("证件号码", max_length=18, db_index=True)
     subject_name = models.CharField("名称", max_length=150)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField("来源", max_length=12, choices=CreditSource.choices,
+                              default=CreditSource.COMMITMENT)
+    kind = models.CharField("类型", max_length=20, choices=CreditKind.choices,
+                            default=CreditKind.FALSE_COMMITMENT)
+    basis = models.CharField("依据", max_length=300, blank=True)
+    # The department that recorded it decides its repair (the case's, the plan's, 审改办).
+    department = models.ForeignKey("departments.Department", verbose_name="记录部门",
+                                   on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    # The public number of what it records (case number, plan number, sanction number).
+    number = models.CharField("关联编号", max_length=40, blank=True)
+    # What it records, "app.Model:pk" (the platform's own lookups; not shown).
+    ref = models.CharField("关联对象", max_length=80, blank=True)
     reason = models.TextField("原因")
     recorded_at = models.DateTimeField("记录时间")
+    ledger_index = models.PositiveBigIntegerField("透明日志序号", null=True, blank=True)
     repaired_at = models.DateTimeField("信用修复时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "失信记录"
         verbose_name_plural = "失信记录"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(source__in=CreditSource.values),
+                                   name="credit_record_source_valid"),
+            models.CheckConstraint(condition=models.Q(kind__in=CreditKind.values),
+                                   name="credit_record_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.recorded_at:%Y-%m-%d}"
+
+    @property
+    def is_person(self) -> bool:
+        """A person's record (masked for staff, never public): anything not a valid USCC."""
+        return not is_valid_uscc(self.subject_id_number)
 
 
 class RepairStatus(models.TextChoices):

@@ -24,9 +24,9 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import RoleAssignment, User
 from zhengwu.accounts.roles import Role as AccountRole
-from zhengwu.cases import caseclock, workflow
+from zhengwu.cases import caseclock, credit, workflow
 from zhengwu.cases.access import case_queryset_for, roles_on, visible_q
-from zhengwu.cases.models import Case, CreditRecord, Verification
+from zhengwu.cases.models import Case, CreditKind, CreditSource, Verification
 from zhengwu.cases.models import VerificationStatus as S
 from zhengwu.cases.services import (
     MoveIn,
@@ -37,10 +37,7 @@ from zhengwu.cases.services import (
     verification_due,
 )
 from zhengwu.core.audit import SYSTEM, Actor
-from zhengwu.core.codes import is_valid_uscc
 from zhengwu.core.errors import Conflict, InvalidInput
-from zhengwu.ledger.models import LedgerEntry
-from zhengwu.ledger.services import ledger_append, person_commitment
 from zhengwu.notifications.services import notify
 from zhengwu.process import engine
 from zhengwu.process.spec import Attempt, Move, Process, Step, Table
@@ -90,32 +87,13 @@ def _find_false(verification: Verification, move: VerificationMoveIn, attempt: A
     verification.done_at, verification.truthful = attempt.now, False
     verification.finding = _finding(move)
     case = verification.case
-    record = CreditRecord.objects.create(subject_id_number=case.applicant_id_number,
-                                         subject_name=case.applicant_name, case=case,
-                                         reason=f"告知承诺不实：{verification.finding}",
-                                         recorded_at=attempt.now)
-    entry = credit_logged(record, department=case.department.name)
-    return {"truthful": False, "ledger_index": entry.index}
-
-
-def credit_logged(record: CreditRecord, *, department: str) -> LedgerEntry:
-    """The 失信记录 in the transparency log (issue 15 §2: every credit event verifiable by an
-    outsider), in the same transaction. An enterprise is named by its USCC and name (public
-    under the 企业信息公示暂行条例); a person only by a salted commitment to the ID number — the
-    salt stays in the entry's private field, so the entry is theirs to prove, nobody's to read.
-    The finding's text is not logged (it may name people); the case number points to it."""
-    data: dict[str, Any] = {"record": record.pk, "type": "告知承诺不实", "case": record.case.number,
-                            "department": department}
-    private: dict[str, Any] = {}
-    if is_valid_uscc(record.subject_id_number):
-        data |= {"subject_kind": "enterprise", "subject": record.subject_id_number,
-                 "subject_name": record.subject_name}
-    else:
-        commitment, salt = person_commitment(record.subject_id_number)
-        data |= {"subject_kind": "person", "subject_commitment": commitment}
-        private = {"salt": salt}
-    return ledger_append(kind="credit.record", data=data, private=private,
-                         ref=f"cases.CreditRecord:{record.pk}", at=record.recorded_at)
+    record = credit.record_write(
+        source=CreditSource.COMMITMENT, kind=CreditKind.FALSE_COMMITMENT,
+        subject_id_number=case.applicant_id_number, subject_name=case.applicant_name,
+        department=case.department, case=case, number=case.number,
+        reason=f"告知承诺不实：{verification.finding}", ref=f"cases.Case:{case.pk}",
+        actor=actor, at=attempt.now)
+    return {"truthful": False, "ledger_index": record.ledger_index}
 
 
 def _lock(pk: int, user: User | None) -> Verification:

@@ -24,7 +24,7 @@ from zhengwu.cases.access import (
     reviewer_departments,
     visible_q,
 )
-from zhengwu.cases.models import Case, CreditRecord, MaterialKind, Verification
+from zhengwu.cases.models import CreditRecord, MaterialKind, Verification
 from zhengwu.cases.verification import (
     VERIFICATION_TABLE,
     verification_record,
@@ -114,20 +114,20 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def credit_records(request: HttpRequest) -> HttpResponse:
-    """失信记录: false commitments found by 事后核查, newest first — the departments' own for
+    """失信记录 of every source (事后核查, 双随机, 中介超市), newest first — the departments' own for
     their back office, all of them for supervisors."""
     user = _user(request)
     if not _reader(user):
         raise PermissionDenied("仅审批部门人员和监察人员可以使用此页面。")
-    records = CreditRecord.objects.select_related("case__implementation__item",
-                                                  "case__department").order_by("-recorded_at")
-    condition = visible_q(user, department="case__department_id")
+    records = CreditRecord.objects.select_related(
+        "case__implementation__item", "department").order_by("-recorded_at", "-pk")
+    condition = visible_q(user, department="department_id")
     records = records.none() if condition is None else records.filter(condition)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    services.case_accesses_record(cases=[cast(Case, r.case) for r in page.object_list],
+    # A case-linked record is read through its case (logged); the others name enterprises.
+    services.case_accesses_record(cases=[r.case for r in page.object_list if r.case is not None],
                                   user=user, purpose=PURPOSE_CREDIT)
-    rows = [(r, mask_name(r.subject_name) if r.case.applicant_kind == "person"
-             else r.subject_name, mask_citizen_id(r.subject_id_number)
-             if r.case.applicant_kind == "person" else r.subject_id_number)
+    rows = [(r, mask_name(r.subject_name) if r.is_person else r.subject_name,
+             mask_citizen_id(r.subject_id_number) if r.is_person else r.subject_id_number)
             for r in page.object_list]
     return render(request, "cases/credit_records.html", {"rows": rows, "page": page})

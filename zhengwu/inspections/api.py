@@ -8,7 +8,8 @@
   `POST /plans`, `POST /plans/{number}/moves` {"action": "publish"|"draw"}: the department.
 - `GET /inspections`, `GET /inspections/{id}`: the department's, one's own (a drawn
   inspector) or all (电子监察); `POST /inspections/{id}/moves` {"action": "result" | "recheck"
-  | "publish", …}: a drawn inspector records; an officer publishes.
+  | "publish", …}: a drawn inspector records (a recheck says "remedied": true|false; 立案查处
+  or not remedied writes a 失信记录); an officer publishes.
 - `GET /results` (public): published results, no inspector.
 - `POST /inspectors` {"username","certificate"}: an officer registers one of the department's
   staff; `POST /conflicts` {"certificate","uscc","reason","note"}: the inspector (or the
@@ -279,6 +280,7 @@ class InspectionMoveIn(Schema):
     findings: str = Field("", max_length=4000)
     result_on: dt.date | None = None
     rectify_workdays: int = Field(0, ge=0, le=60)
+    remedied: bool | None = None  # recheck: required there
 
 
 @router.post("/inspections/{inspection_id}/moves", response=InspectionOut, auth=django_auth,
@@ -293,7 +295,8 @@ def inspection_move(request: HttpRequest, inspection_id: int,
                               findings=body.findings, result_on=body.result_on,
                               rectify_workdays=body.rectify_workdays)
     elif body.action == "recheck":
-        results.recheck_record(user=user, pk=inspection_id, findings=body.findings)
+        results.recheck_record(user=user, pk=inspection_id, findings=body.findings,
+                               remedied=body.remedied)
     else:
         results.result_publish(user=user, pk=inspection_id)
     return _inspection(Inspection.objects.get(pk=inspection_id))

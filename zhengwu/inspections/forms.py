@@ -60,7 +60,7 @@ class PlanForm(ErrorsDescribed):
 class ResultForm(ErrorsDescribed):
     result = forms.ChoiceField(label="检查结果", choices=InspectionResult.choices)
     findings = TextField(label="检查情况", max_length=4000, widget=forms.Textarea(
-        attrs={"rows": 4}))
+        attrs={"rows": 4}), error_messages={"required": "请填写检查情况。"})
     result_on = forms.DateField(label="结果日期", required=False, widget=DateInput(),
                                 help_text="留空为今天。")
     rectify_workdays = forms.IntegerField(label="整改期限（工作日）", required=False,
@@ -70,4 +70,9 @@ class ResultForm(ErrorsDescribed):
 
 class RecheckForm(ErrorsDescribed):
     findings = TextField(label="复查情况", max_length=4000, widget=forms.Textarea(
-        attrs={"rows": 3}))
+        attrs={"rows": 3}), error_messages={"required": "请填写复查情况。"})
+    remedied = forms.TypedChoiceField(
+        label="复查结论", choices=[("yes", "整改到位"), ("no", "逾期未改正（记入失信记录）")],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": "请选择复查结论：整改到位，或逾期未改正。"},
+        help_text="逾期未改正的，企业记入失信记录并公示（不含检查人员和检查情况）。")

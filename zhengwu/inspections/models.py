@@ -180,6 +180,8 @@ class Inspection(models.Model):
     rectify_due = models.DateField("整改期限", null=True, blank=True)
     recheck_findings = models.TextField("复查情况", blank=True)
     rechecked_on = models.DateField("复查日期", null=True, blank=True)
+    # The 复查's verdict: not remedied writes a 失信记录 (cases.credit), in the same move.
+    remedied = models.BooleanField("整改到位", null=True, blank=True)
     disclosure_due = models.DateField("公示期限", null=True, blank=True)
     published_at = models.DateTimeField("公示时间", null=True, blank=True)
     ledger_index = models.PositiveBigIntegerField("透明日志序号", null=True, blank=True)

@@ -2,6 +2,8 @@
 
 待抽取检查人员 → (assign: the inspectors' draw finished, the platform) 待检查 →
 (record: a drawn inspector) 已检查, or (rectify: 责令整改) 责令整改待复查 → (recheck) 已复查;
+a result of 立案查处, or a 复查 finding the 责令整改 not remedied, writes a 失信记录 against the
+enterprise's USCC in the same move (cases.credit.record_write: no inspector, no findings);
 publish (an officer of the plan's department) and warn (the platform, disclosure overdue)
 leave the state as it is. abort: the inspectors' draw was aborted. Each move is one
 transaction with its InspectionEvent and audit row.
@@ -15,6 +17,8 @@ from typing import Any
 
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
+from zhengwu.cases import credit
+from zhengwu.cases.models import CreditKind, CreditSource
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.clock import SHANGHAI
 from zhengwu.core.errors import FieldsInvalid
@@ -87,6 +91,7 @@ class InspectionMoveIn:
     rectify_workdays: int = 0
     drawn: tuple[str, ...] = ()  # assign: the drawn 执法证号
     draw: str = ""  # assign / abort: the draw's number
+    remedied: bool | None = None  # recheck: was the 责令整改 remedied?
 
 
 def _assign(row: Inspection, move: InspectionMoveIn, attempt: Attempt,
@@ -125,18 +130,41 @@ def _result(row: Inspection, move: InspectionMoveIn, attempt: Attempt,
     row.disclosure_due = rules.disclosure_due(calendar, day)
     if rectify:
         row.rectify_due = rules.due_after(calendar, day, move.rectify_workdays)
-    return {"result": row.result, "result_on": str(day),
-            "disclosure_due": str(row.disclosure_due),
-            "rectify_due": str(row.rectify_due or "")}
+    done: dict[str, Any] = {"result": row.result, "result_on": str(day),
+                            "disclosure_due": str(row.disclosure_due),
+                            "rectify_due": str(row.rectify_due or "")}
+    if row.result == InspectionResult.CASE_OPENED:
+        done["credit_record"] = _dishonest(row, CreditKind.INSPECTION_CASE, attempt, actor)
+    return done
+
+
+def _dishonest(row: Inspection, kind: CreditKind, attempt: Attempt, actor: Actor) -> int:
+    """The 失信记录 of a failed inspection: the enterprise's USCC and name, the supervision
+    item, the plan's number and department — never the inspectors nor the findings."""
+    record = credit.record_write(
+        source=CreditSource.INSPECTION, kind=kind, subject_id_number=row.uscc,
+        subject_name=row.enterprise, department=row.plan.department, number=row.plan.number,
+        reason=f"{row.plan.item.name}：{kind.label}", ref=f"inspections.Inspection:{row.pk}",
+        actor=actor, at=attempt.now)
+    return record.pk
 
 
 def _recheck(row: Inspection, move: InspectionMoveIn, attempt: Attempt,
              actor: Actor) -> dict[str, Any]:
+    problems: dict[str, str] = {}
     if not move.findings.strip():
-        raise FieldsInvalid({"findings": "请填写复查情况。"}, code="inspections.recheck_invalid")
+        problems["findings"] = "请填写复查情况。"
+    if move.remedied is None:
+        problems["remedied"] = "请选择复查结论：整改到位，或逾期未改正。"
+    if problems:
+        raise FieldsInvalid(problems, code="inspections.recheck_invalid")
     row.recheck_findings = move.findings.strip()
     row.rechecked_on = attempt.now.astimezone(SHANGHAI).date()
-    return {}
+    row.remedied = move.remedied
+    done: dict[str, Any] = {"remedied": move.remedied}
+    if not move.remedied:
+        done["credit_record"] = _dishonest(row, CreditKind.NOT_REMEDIED, attempt, actor)
+    return done
 
 
 def _publish(row: Inspection, move: InspectionMoveIn, attempt: Attempt,

@@ -3,7 +3,8 @@ inspection's process (process.py).
 
 - One of the two drawn inspectors records the result (合格 / 未发现问题 / 责令整改 / 立案查处 /
   无法联系) with the findings; 责令整改 sets a rectification due (working days) and waits for
-  the 复查, recorded by one of the inspectors.
+  the 复查, recorded by one of the inspectors (整改到位 or not). 立案查处, or a 复查 finding it
+  not remedied, writes a 失信记录 (cases.credit) in the same move.
 - The result is due for public disclosure rules.DISCLOSURE_WORKDAYS working days after it was
   made (rules.py gives the source and says what is not confirmed). An officer of the plan's
   department publishes it: it then shows on /inspections/results/ (enterprise, USCC, item,
@@ -34,10 +35,12 @@ def result_record(*, user: User, pk: int, result: str, findings: str,
         rectify_workdays=rectify_workdays))
 
 
-def recheck_record(*, user: User, pk: int, findings: str) -> Inspection:
-    """复查 of a 责令整改: what the inspector found on returning."""
-    return engine.transition(INSPECTION_PROCESS, pk, user,
-                             InspectionMoveIn(action="recheck", findings=findings))
+def recheck_record(*, user: User, pk: int, findings: str,
+                   remedied: bool | None) -> Inspection:
+    """复查 of a 责令整改: what the inspector found on returning, and whether it was remedied
+    (not remedied: a 失信记录, process._dishonest)."""
+    return engine.transition(INSPECTION_PROCESS, pk, user, InspectionMoveIn(
+        action="recheck", findings=findings, remedied=remedied))
 
 
 def result_publish(*, user: User, pk: int) -> Inspection:

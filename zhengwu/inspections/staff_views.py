@@ -151,7 +151,8 @@ def inspection_result(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if recheck:
-                results.recheck_record(user=user, pk=pk, findings=data["findings"])
+                results.recheck_record(user=user, pk=pk, findings=data["findings"],
+                                       remedied=data["remedied"])
             else:
                 results.result_record(user=user, pk=pk, result=data["result"],
                                       findings=data["findings"], result_on=data["result_on"],

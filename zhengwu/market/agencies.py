@@ -5,7 +5,9 @@ the catalogue's 中介服务事项清单, staff count, fee description (待审�
 the catalogue-admin permission `catalog.edit_catalog` — verifies it (已入驻) or returns it
 with a reason (退回); the agency corrects and submits again. The 审改办 may sanction a listed
 agency, with a reason, optionally blacklisting it: the sanction is a transparency-log entry
-(`market.sanction`, no personal data) and counts in the credit formula.
+(`market.sanction`, no personal data) and counts in the credit formula. A blacklisting also
+writes a 失信记录 against the agency's USCC (cases.credit, same transaction); an enterprise
+graded D (严重失信, cases.credit_grades) may not register.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from django.db import transaction
 
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.services import actor_for
+from zhengwu.cases import credit as credit_supervision
+from zhengwu.cases.credit_grades import Consequence
+from zhengwu.cases.models import CreditKind, CreditSource
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import Conflict, FieldsInvalid, InvalidInput, NotAllowed
 from zhengwu.core.text import TextError, check_text
+from zhengwu.departments.models import Department
 from zhengwu.ledger.services import ledger_append
 from zhengwu.market.models import Agency, AgencyEvent, AgencyStatus, Qualification, Sanction
 from zhengwu.market.models import AgencyStatus as S
@@ -157,6 +163,9 @@ def agency_register(*, user: User, data: AgencyIn) -> Agency:
         raise NotAllowed("只有已登录的企业（法人）账号可以申请入驻中介超市。",
                          code="agency.not_enterprise")
     agency_validate(data)
+    barred = credit_supervision.refusal(user.uscc, Consequence.NO_MARKET)
+    if barred is not None:
+        raise NotAllowed(barred, code="agency.credit_grade")
     existing = Agency.objects.select_for_update().filter(uscc=user.uscc).first()
     if existing is not None and existing.status != S.RETURNED:
         raise Conflict(f"本单位的入驻申请{existing.get_status_display()}，无需重复提交。",
@@ -218,7 +227,25 @@ def _sanction(agency: Agency, move: AgencyMoveIn, attempt: Attempt,
         at=attempt.now)
     sanction.ledger_index = entry.index
     sanction.save(update_fields=["ledger_index"])
-    return {"sanction": sanction.pk, "blacklist": move.blacklist, "ledger_index": entry.index}
+    done: dict[str, Any] = {"sanction": sanction.pk, "blacklist": move.blacklist,
+                            "ledger_index": entry.index}
+    if move.blacklist:
+        done["credit_record"] = _blacklist_record(agency, sanction, reason, attempt, actor)
+    return done
+
+
+def _blacklist_record(agency: Agency, sanction: Sanction, reason: str, attempt: Attempt,
+                      actor: Actor) -> int:
+    """列入黑名单 is a 失信记录 of the agency's USCC, recorded by the 审改办's department."""
+    department = Department.objects.filter(pk=actor.department_id).first() \
+        if actor.department_id is not None else None
+    if department is None:
+        raise Conflict("列入黑名单须由所属审改办的工作人员作出。", code="agency.no_department")
+    return credit_supervision.record_write(
+        source=CreditSource.MARKET, kind=CreditKind.MARKET_BLACKLIST,
+        subject_id_number=agency.uscc, subject_name=agency.name, department=department,
+        number=f"中介超市处罚 {sanction.pk}", reason=f"中介超市处罚，列入黑名单：{reason}",
+        ref=f"market.Sanction:{sanction.pk}", actor=actor, at=attempt.now).pk
 
 
 def _lock(uscc: str, user: User | None) -> Agency:

@@ -8,6 +8,8 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from zhengwu.accounts.models import User
+from zhengwu.cases import credit as credit_supervision
+from zhengwu.cases.credit_grades import Consequence
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
 from zhengwu.market import credit
@@ -43,12 +45,14 @@ def valid_qualification_q(on: dt.date) -> dict[str, dt.date]:
 
 
 def selectable_agencies(service_type_id: int, on: dt.date) -> list[Agency]:
-    """Verified (已入驻), not blacklisted (by sanction or by score), offering the service type
-    and holding at least one 资质 valid on `on`."""
+    """Verified (已入驻), not blacklisted (by sanction or by score), not graded D on the
+    platform's credit (cases.credit_grades), offering the service type and holding at least
+    one 资质 valid on `on`."""
     rows = Agency.objects.filter(status=AgencyStatus.LISTED, blacklisted=False,
                                  service_types__pk=service_type_id,
                                  **valid_qualification_q(on)).distinct().order_by("uscc")
-    return [a for a in rows if not agency_credit(a).blacklisted]
+    return [a for a in rows if not agency_credit(a).blacklisted
+            and credit_supervision.refusal(a.uscc, Consequence.NO_MARKET) is None]
 
 
 def is_selectable(agency: Agency, service_type_id: int, on: dt.date) -> bool:

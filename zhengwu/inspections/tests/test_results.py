@@ -73,10 +73,12 @@ def test_rectification_has_its_working_day_due_and_a_recheck() -> None:
                                 findings="后厨卫生不合格", rectify_workdays=5)
     assert row.status == InspectionStatus.RECTIFYING
     assert row.rectify_due == dt.date(2026, 10, 10)  # 9/29, 9/30, 10/8, 10/9, 10/10 (调休)
-    with pytest.raises(FieldsInvalid):
-        results.recheck_record(user=_u("chief"), pk=row.pk, findings="")
-    row = results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位")
-    assert row.status == InspectionStatus.RECHECKED
+    with pytest.raises(FieldsInvalid) as refused:
+        results.recheck_record(user=_u("chief"), pk=row.pk, findings="", remedied=None)
+    assert set(refused.value.fields) == {"findings", "remedied"}
+    row = results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位",
+                                 remedied=True)
+    assert row.status == InspectionStatus.RECHECKED and row.remedied is True
 
 
 def test_publication_goes_to_the_log_without_names_and_the_public_page(client_for: Any
@@ -187,7 +189,7 @@ def test_each_move_is_an_event_of_the_inspection_with_its_audit_row() -> None:
     results.result_record(user=_u("chief"), pk=row.pk, result="rectify", findings="整改",
                           rectify_workdays=3)
     results.result_publish(user=_u("reviewer"), pk=row.pk)
-    results.recheck_record(user=_u("reviewer"), pk=row.pk, findings="已整改")
+    results.recheck_record(user=_u("reviewer"), pk=row.pk, findings="已整改", remedied=True)
     assert list(row.events.values_list("action", "to_status")) == [
         ("rectify", "rectifying"), ("publish", "rectifying"), ("recheck", "rechecked")]
     assert AuditEvent.objects.filter(object_id=str(row.pk),

@@ -65,8 +65,9 @@ def test_failures_and_missing_facts_are_said_not_guessed(wg: Benefit) -> None:
 
 def test_a_credit_record_on_this_platform_makes_it_not_eligible(wg: Benefit, submit: Any,
                                                                food: Any) -> None:
+    case = submit(food)
     CreditRecord.objects.create(subject_id_number=CANYIN, subject_name="耒阳某某餐饮有限公司",
-                                case=submit(food), reason="告知承诺不实（测试）",
+                                case=case, department=case.department, reason="告知承诺不实（测试）",
                                 recorded_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC))
     verdict = _answer(wg, CANYIN).verdict
     assert verdict.status == "not_eligible"
