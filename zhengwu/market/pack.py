@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.models import User
 from zhengwu.catalog.codes import make_basic_code
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
@@ -29,7 +29,7 @@ from zhengwu.market.models import (
     Qualification,
     Registration,
 )
-from zhengwu.market.projects import OWNER_ROLES
+from zhengwu.market.projects import owner_departments
 
 PREFIX = "43"  # 湖南省
 
@@ -71,15 +71,14 @@ def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
     project = spec.get("project")
     if project and not Project.objects.filter(title=project["title"]).exists():
         owner = User.objects.filter(username=project["owner"]).first()
-        assignment = RoleAssignment.objects.filter(
-            user=owner, role__in=OWNER_ROLES, department__isnull=False).select_related(
-            "department").first() if owner else None
-        if owner is not None and assignment is not None and assignment.department:
+        departments = owner_departments(owner)
+        if owner is not None and departments:
+            department = departments[0]
             today = clock.today()
             row = Project.objects.create(
                 number=f"ZJ{today.year}{next_value(f'market.project.{today.year}'):05d}",
-                owner=owner, owner_name=assignment.department.name,
-                department=assignment.department, service_type=items[project["service_type"]],
+                owner=owner, owner_name=department.name,
+                department=department, service_type=items[project["service_type"]],
                 title=project["title"], budget=Decimal(project["budget"]),
                 requirements=project["requirements"],
                 service_workdays=project["service_workdays"],

@@ -35,8 +35,8 @@ from typing import Any
 
 from django.db import transaction
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import officer_department_ids
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -67,15 +67,12 @@ AGENCY = "agency"      # any enterprise account holding an agency (registers)
 WINNER = "winner"      # the selected agency's account
 SYSTEM_ROLE = "system"
 MIN_CANDIDATES = 3     # 随机抽取 needs at least three qualified registered agencies
-OWNER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
 
 
 def owner_departments(user: User | None) -> list[Department]:
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return []
-    return [a.department for a in RoleAssignment.objects.filter(
-        user=user, role__in=OWNER_ROLES, department__isnull=False).select_related(
-        "department").order_by("department__name") if a.department is not None]
+    """The departments `user` may post a project for: those they act for as 后台审批人员 or
+    首席代表 (accounts.selectors.OFFICER_ROLES, the one definition)."""
+    return list(Department.objects.filter(pk__in=officer_department_ids(user)).order_by("name"))
 
 
 def may_post(user: User | None) -> bool:

@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import is_supervisor
 from zhengwu.core import clock
 from zhengwu.core.errors import DomainError, FieldsInvalid
 from zhengwu.core.forms import mark_errors, refuse
@@ -38,11 +38,6 @@ from zhengwu.market.selectors import (
 from zhengwu.process import engine
 
 MOVE_LABELS = {name: move.label for name, move in projects.PROJECT_TABLE.moves.items()}
-
-
-def _is_supervisor(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_staff and RoleAssignment.objects.filter(
-        user=user, role=AccountRole.SUPERVISOR).exists())
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -185,7 +180,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 def project_list(request: HttpRequest) -> HttpResponse:
     """我的项目 (the owner's); 电子监察 reads every project."""
     user = cast(User, request.user)
-    supervisor = _is_supervisor(user)
+    supervisor = is_supervisor(user)
     rows = Project.objects.select_related("service_type", "winner")
     if not supervisor:
         rows = rows.filter(owner=user)
@@ -259,7 +254,7 @@ def project(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("market:project", number=number)
     open_moves = engine.moves_open(projects.PROJECT_TABLE, row, user,
                                    actions=projects.PAGE_ACTIONS) if user else []
-    insider = user is not None and (row.owner_id == user.pk or _is_supervisor(user))
+    insider = user is not None and (row.owner_id == user.pk or is_supervisor(user))
     today = clock.today()
     move_forms = [(action, MOVE_LABELS[action], typed if typed.get("action") == action else {},
                    errors if typed.get("action") == action else {}) for action in open_moves]

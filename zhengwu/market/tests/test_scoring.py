@@ -18,9 +18,9 @@ def test_the_lowest_price_earns_the_full_price_points() -> None:
 
 
 def test_a_price_below_the_lowest_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="prices"):
         price_score(Decimal("1"), Decimal("2"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="prices"):
         price_score(Decimal("0"), Decimal("0"))
 
 
@@ -40,11 +40,11 @@ def test_fewer_than_five_marks_are_all_kept() -> None:
 
 
 def test_marks_out_of_range_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="marks"):
         Mark(41, 0).total()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="marks"):
         Mark(0, 31).total()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="marks"):
         Mark(-1, 10).total()
 
 
@@ -84,7 +84,7 @@ def test_equal_highest_totals_go_to_a_draw() -> None:
 
 
 def test_rank_needs_agencies_and_a_panel() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no agencies"):
         rank({}, [{}])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no agencies"):
         rank({"A": Decimal(1)}, [])
