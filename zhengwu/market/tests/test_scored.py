@@ -130,7 +130,7 @@ def test_too_few_experts_refuse_the_panel(db: Any, day: Any) -> None:
 
 
 def _marks(row: tuple[tuple[int, int], ...]) -> dict[str, tuple[int | None, int | None]]:
-    return {uscc: mark for uscc, mark in zip(AGENCIES, row, strict=True)}
+    return dict(zip(AGENCIES, row, strict=True))
 
 
 def test_scores_are_sealed_until_the_panel_is_complete_then_logged(db: Any, day: Any) -> None:
