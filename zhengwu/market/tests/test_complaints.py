@@ -30,7 +30,7 @@ def day(settings: Any) -> Any:
 
 def test_an_upheld_complaint_counts_in_the_credit_and_the_log(db: Any, day: Any) -> None:
     item = service_type()
-    uscc = list(USCCS)[0]
+    uscc = next(iter(USCCS))
     agency = listed(item, uscc)
     zhangsan = User.objects.get(username="zhangsan")
     with pytest.raises(FieldsInvalid) as caught:
