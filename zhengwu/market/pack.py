@@ -2,7 +2,8 @@
 示例 — intermediary service types (catalogue items marked 中介服务事项, created only when the
 catalogue has none of that name), agencies already verified with their 资质 (one of them
 expired, so it is not selectable), and one project whose registration has closed with three
-qualified agencies registered, ready for a 随机抽取.
+qualified agencies registered, ready for a 随机抽取; a 评审专家库 of six experts (demo staff
+accounts, one with a conflict declared) for 综合评分 projects.
 
 Loading twice changes nothing: each record is created only when missing.
 """
@@ -24,6 +25,8 @@ from zhengwu.core.numbering import next_value
 from zhengwu.market.models import (
     Agency,
     AgencyStatus,
+    Expert,
+    ExpertConflict,
     Method,
     Project,
     Qualification,
@@ -67,6 +70,7 @@ def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
         audit_record(actor=actor, action="market.pack_agency", obj=agency,
                      after={"uscc": agency.uscc, "illustrative": True})
         agencies += 1
+    _experts(spec.get("experts", []), items, actor=actor)
     made = 0
     project = spec.get("project")
     if project and not Project.objects.filter(title=project["title"]).exists():
@@ -91,3 +95,24 @@ def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
                          after={"number": row.number, "illustrative": True})
             made = 1
     return (agencies, made)
+
+
+def _experts(rows: list[dict[str, Any]], items: dict[int, ServiceItem], *,
+             actor: Actor) -> None:
+    """The 评审专家库 (示例): each expert once, on a demo account that exists."""
+    now = clock.now()
+    for row in rows:
+        user = User.objects.filter(username=row["username"]).first()
+        if user is None or Expert.objects.filter(code=row["code"]).exists() or \
+                Expert.objects.filter(user=user).exists():
+            continue
+        departments = owner_departments(user)
+        expert = Expert.objects.create(code=row["code"], user=user, employer=row["employer"],
+                                       department=departments[0] if departments else None,
+                                       registered_at=now, illustrative=True)
+        expert.specialties.set([items[s] for s in row["specialties"]])
+        for uscc, reason, note in row.get("conflicts", []):
+            ExpertConflict.objects.create(expert=expert, uscc=uscc, reason=reason, note=note,
+                                          declared_at=now, declared_by=user)
+        audit_record(actor=actor, action="market.pack_expert", obj=expert,
+                     after={"code": expert.code, "illustrative": True})
