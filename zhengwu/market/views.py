@@ -64,8 +64,10 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = [(a, agency_credit(a)) for a in listed_agencies()]
     open_projects = Project.objects.filter(status=ProjectStatus.OPEN).select_related(
         "service_type")
-    return render(request, "market/home.html", {"agencies": rows, "projects": open_projects,
-                                                "today": clock.today()})
+    return render(request, "market/home.html", {
+        "agencies": rows, "projects": open_projects, "today": clock.today(),
+        "is_expert": request.user.is_authenticated and Expert.objects.filter(
+            user=request.user).exists()})
 
 
 def agency_page(request: HttpRequest, uscc: str) -> HttpResponse:

@@ -50,6 +50,11 @@ def test_scoring_form_keeps_marks_and_the_result_is_public_by_code(
     url = f"/market/projects/{project.number}/score/"
     assert client_for(User.objects.get(username="renshe")).get(url).status_code == 403
     first = client_for(members[0].expert.user)
+    assert "/market/panels/" in first.get("/market/").content.decode()
+    assert project.number in first.get("/market/panels/").content.decode()
+    stranger = client_for(User.objects.get(username="zhangsan"))
+    assert "/market/panels/" not in stranger.get("/market/").content.decode()
+    assert stranger.get("/market/panels/").status_code == 403
     assert "进入评分" in first.get(f"/market/projects/{project.number}/").content.decode()
     form = {f"{u}_{p}": str(v) for u, row in zip(AGENCIES, MARKS[0], strict=True)
             for p, v in zip(("technical", "quality"), row, strict=True)}
