@@ -62,8 +62,8 @@ def test_scoring_form_keeps_marks_and_the_result_is_public_by_code(
     assert page.status_code == 422
     html = page.content.decode()
     assert "服务质量保障得分应为0到30的整数" in html
-    assert f'name="{AGENCIES[0]}_technical" type="number" min="0" max="40" ' \
-           f'inputmode="numeric" value="30"' in html
+    assert f'id="mark-{AGENCIES[0]}_technical" name="{AGENCIES[0]}_technical" type="number" ' \
+           f'min="0" max="40" inputmode="numeric" value="30"' in html
     assert first.post(url, form).status_code == 302
     for member, row in zip(members[1:], MARKS[1:], strict=True):
         marks = {f"{u}_{p}": str(v) for u, r in zip(AGENCIES, row, strict=True)
