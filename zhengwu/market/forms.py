@@ -116,4 +116,5 @@ class ComplaintForm(ErrorsDescribed):
     agency = TextField(label="被投诉机构的统一社会信用代码（可不填）", max_length=18,
                        required=False)
     text = TextField(label="投诉事项与理由（仅审改办和电子监察可见；请勿填写他人的身份证号、电话等个人信息）",
-                     max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+                     max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                     error_messages={"required": "请写明投诉事项与理由。"})

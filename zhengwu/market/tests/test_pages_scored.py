@@ -62,6 +62,8 @@ def test_scoring_form_keeps_marks_and_the_result_is_public_by_code(
     assert page.status_code == 422
     html = page.content.decode()
     assert "服务质量保障得分应为0到30的整数" in html
+    # the summary says which agency each problem is about
+    assert f'href="#mark-{AGENCIES[1]}_quality">{USCCS[AGENCIES[1]]}：服务质量保障' in html
     assert f'id="mark-{AGENCIES[0]}_technical" name="{AGENCIES[0]}_technical" type="number" ' \
            f'min="0" max="40" inputmode="numeric" value="30"' in html
     assert first.post(url, form).status_code == 302
@@ -86,6 +88,8 @@ def test_a_complaint_filed_and_upheld_through_the_pages(client_for: Any, day: An
     person = client_for(User.objects.get(username="zhangsan"))
     page = person.get(f"/market/complaints/new/?agency={uscc}")
     assert page.status_code == 200 and f'value="{uscc}"' in page.content.decode()
+    page = person.post("/market/complaints/new/", {"agency": uscc, "text": ""})
+    assert page.status_code == 422 and "请写明投诉事项与理由" in page.content.decode()
     page = person.post("/market/complaints/new/", {"agency": uscc + "X", "text": "收费过高"})
     assert page.status_code == 422
     assert "收费过高" in page.content.decode()
