@@ -1013,6 +1013,13 @@ NOT_OBJECT_WRITES: dict[str, str] = {
     "api POST /market/projects/{number}/moves": "each move its process role: the project's "
         "owner (draw, choose, contract, accept, pay, evaluate), a selectable agency (register), "
         "the selected agency (deliver); others 403: zhengwu/market/tests/test_projects.py",
+    "api POST /market/projects/{number}/scores": "a member of the project's drawn 综合评分 "
+        "panel, once, while it scores; others 403: zhengwu/market/tests/test_scored.py, "
+        "test_pages_scored.py",
+    "api POST /market/complaints": "any signed-in account (owner, agency or the public) files "
+        "a complaint; anonymous 401: zhengwu/market/tests/test_complaints.py",
+    "api POST /market/complaints/{number}/moves": "the 审改办 (catalog.edit_catalog) decides "
+        "成立/不成立; anyone else 403: zhengwu/market/tests/test_complaints.py",
     "api POST /policies/grants/{grant_id}/payment": "staff of the benefit's department, once, "
         "on a confirmed list; others find it absent: zhengwu/policies/tests/test_grants.py",
     # 互联网+监管 (issue 15 §3): a department's officers (后台审批人员, 首席代表 of exactly one

@@ -11,7 +11,12 @@ Moves (signed in; 403 without the right, 409 in the wrong state, 422 bad input):
 - `POST /agencies` (an enterprise account registers its agency, or re-submits when returned);
 - `POST /agencies/{uscc}/moves` {"action": "verify"|"return"|"sanction", "reason",
   "blacklist"} (审改办);
-- `POST /projects` (an owner posts); `POST /projects/{number}/moves` {"action", …}.
+- `POST /projects` (an owner posts); `POST /projects/{number}/moves` {"action", …};
+- `POST /projects/{number}/scores` {"marks": [{"agency", "technical", "quality"}, …]} (a
+  member of the project's 综合评分 panel, once);
+- `POST /complaints` {"project", "agency", "text"} (anyone signed in);
+  `POST /complaints/{number}/moves` {"action": "uphold"|"dismiss", "reason"} (审改办);
+  `GET /complaints/{number}` (the complainant, the 审改办, 电子监察; 404 to others).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from ninja.security import django_auth
 from zhengwu.accounts.models import User
 from zhengwu.core import clock
 from zhengwu.core.schemas import MAX_ID, PathId
-from zhengwu.market import agencies, projects
-from zhengwu.market.models import Agency, Project
+from zhengwu.market import agencies, complaints, projects
+from zhengwu.market.models import Agency, Complaint, PanelMember, Project
 from zhengwu.market.selectors import (
     agency_credit,
     listed_agencies,
@@ -164,6 +169,15 @@ def agency_move(request: HttpRequest, uscc: str, body: AgencyMoveIn) -> dict[str
     return agency_out(agency)
 
 
+class RankedOut(Schema):
+    agency: str
+    price: str
+    price_score: str
+    marks: list[int] = Field(description="各评审专家的专家分（与 panel 顺序一致）")
+    panel_score: str
+    total: str
+
+
 class ProjectOut(Schema):
     number: str
     title: str
@@ -186,6 +200,8 @@ class ProjectOut(Schema):
     due_on: dt.date | None
     delivered_on: dt.date | None
     delayed: bool
+    panel: list[str] = Field(description="综合评分：抽中的评审专家编号（不含姓名）")
+    ranking: list[RankedOut] = Field(description="综合评分：全部专家评分后公开的评分结果")
     illustrative: bool
 
 
@@ -202,6 +218,13 @@ def project_out(row: Project) -> dict[str, Any]:
             "winner_name": row.winner.name if row.winner else "",
             "contract_on": row.contract_on, "due_on": row.due_on,
             "delivered_on": row.delivered_on, "delayed": row.delayed,
+            "panel": list(PanelMember.objects.filter(project=row).order_by(
+                "position").values_list("expert__code", flat=True)),
+            "ranking": [{"agency": r.agency, "price": str(r.price),
+                         "price_score": str(r.price_score), "marks": list(r.marks),
+                         "panel_score": str(r.panel_score), "total": str(r.total)}
+                        for r in projects.ranking(row)]
+            if row.scores_ledger_index is not None else [],
             "illustrative": row.illustrative}
 
 
@@ -218,7 +241,7 @@ class ProjectIn(Schema):
     requirements: str = Field(max_length=4000)
     service_workdays: int = Field(ge=1, le=365)
     registration_closes: dt.date
-    method: Literal["random", "lowest", "direct"]
+    method: Literal["random", "lowest", "scored", "direct"]
     direct_reason: Literal["", "secret", "emergency", "sole", "follow_up"] = ""
     department: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -234,7 +257,7 @@ def project_post(request: HttpRequest, body: ProjectIn) -> Status[dict[str, Any]
 
 
 class ProjectMoveIn(Schema):
-    action: Literal["register", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
+    action: Literal["register", "panel", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
                     "accept", "return_delivery", "pay", "evaluate"]
     reason: str = Field("", max_length=1000)
     agency: str = Field("", max_length=18, description="直接选取：机构统一社会信用代码")
@@ -268,3 +291,82 @@ def selectable(request: HttpRequest, item_id: PathId) -> list[dict[str, Any]]:
             for a in selectable_agencies(item_id, clock.today())]
 
 
+
+
+class MarkIn(Schema):
+    agency: str = Field(max_length=18)
+    technical: int = Field(ge=0, le=40)
+    quality: int = Field(ge=0, le=30)
+
+
+class ScoresIn(Schema):
+    marks: list[MarkIn] = Field(max_length=50)
+
+
+@router.post("/projects/{number}/scores", response=ProjectOut, auth=django_auth,
+             summary="评审专家评分（综合评分）")
+def project_scores(request: HttpRequest, number: str, body: ScoresIn) -> dict[str, Any]:
+    row = projects.score_submit(number=number, user=_user(request), marks={
+        m.agency: (m.technical, m.quality) for m in body.marks})
+    return project_out(row)
+
+
+class ComplaintIn(Schema):
+    project: str = Field("", max_length=24, description="所涉项目编号")
+    agency: str = Field("", max_length=18, description="被投诉机构统一社会信用代码")
+    text: str = Field(max_length=2000)
+
+
+class ComplaintOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    complainant_role: str
+    project: str
+    agency: str
+    text: str
+    filed_at: dt.datetime
+    due_on: dt.date
+    decided_at: dt.datetime | None
+    decision_reason: str
+    ledger_index: int | None
+
+
+def complaint_out(row: Complaint) -> dict[str, Any]:
+    return {"number": row.number, "status": row.status,
+            "status_label": row.get_status_display(),
+            "complainant_role": row.complainant_role,
+            "project": row.project.number if row.project else "",
+            "agency": row.agency.uscc if row.agency else "", "text": row.text,
+            "filed_at": row.filed_at, "due_on": row.due_on, "decided_at": row.decided_at,
+            "decision_reason": row.decision_reason, "ledger_index": row.ledger_index}
+
+
+@router.post("/complaints", response={201: ComplaintOut}, auth=django_auth, summary="投诉")
+def complaint_file(request: HttpRequest, body: ComplaintIn) -> Status[dict[str, Any]]:
+    row = complaints.complaint_file(user=_user(request), data=complaints.ComplaintIn(
+        text=body.text, project=body.project, agency=body.agency))
+    return Status(201, complaint_out(row))
+
+
+@router.get("/complaints/{number}", response=ComplaintOut, auth=django_auth,
+            summary="投诉（投诉人、审改办、电子监察）")
+def complaint_get(request: HttpRequest, number: str) -> dict[str, Any]:
+    row = Complaint.objects.select_related("project", "agency").filter(
+        number=number.replace("\x00", "?")).first()
+    if row is None or not complaints.may_read(_user(request), row):
+        raise Complaint.DoesNotExist  # 404, as for a number that names none
+    return complaint_out(row)
+
+
+class ComplaintMoveIn(Schema):
+    action: Literal["uphold", "dismiss"]
+    reason: str = Field("", max_length=1000)
+
+
+@router.post("/complaints/{number}/moves", response=ComplaintOut, auth=django_auth,
+             summary="投诉处理：成立或不成立（审改办）")
+def complaint_move(request: HttpRequest, number: str, body: ComplaintMoveIn) -> dict[str, Any]:
+    row = complaints.complaint_move(number=number, user=_user(request),
+                                    move=complaints.ComplaintMoveIn(body.action, body.reason))
+    return complaint_out(row)

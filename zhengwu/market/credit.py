@@ -6,7 +6,7 @@ Pure: the facts are handed in, the score and each component come out.
             capped to [−20, +20]      (a 5★ average adds 4 per project, 1★ takes 4)
           − 5 per delayed delivery    (delivered after the due date on the official calendar,
                                        or still undelivered after it; once per project)
-          − 10 per upheld complaint
+          − 10 per upheld complaint (投诉 the 审改办 decided 成立, complaints.py)
           − 20 per sanction of the 审改办
     rounded to one decimal.
 

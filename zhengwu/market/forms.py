@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 
 from zhengwu.core.forms import DateInput, ErrorsDescribed, TextField
-from zhengwu.market.models import DirectReason, Method
+from zhengwu.departments.models import Department
+from zhengwu.market.models import ConflictReason, DirectReason, Method
 from zhengwu.market.selectors import service_types
 
 QUALIFICATION_ROWS = 3
@@ -74,3 +75,46 @@ class ProjectForm(ErrorsDescribed):
 class ReasonForm(ErrorsDescribed):
     reason = TextField(label="理由", max_length=1000, required=False,
                        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExpertForm(ErrorsDescribed):
+    """评审专家入库 (审改办)."""
+
+    username = TextField(label="专家的平台账号（用户名）", max_length=150)
+    code = TextField(label="专家编号（公开，如 ZJ-0001）", max_length=20)
+    employer = TextField(label="工作单位", max_length=200)
+    department = forms.ModelChoiceField(label="所在部门（部门工作人员填写，本部门项目回避）",
+                                        queryset=Department.objects.none(), required=False,
+                                        empty_label="—")
+    specialties = forms.ModelMultipleChoiceField(
+        label="评审专业（中介服务事项）", queryset=service_types(),
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "expert")
+        super().__init__(*args, **kwargs)
+        self.fields["specialties"].queryset = service_types()  # type: ignore[attr-defined]
+        self.fields["department"].queryset = Department.objects.order_by("name")  # type: ignore[attr-defined]
+
+
+class ConflictForm(ErrorsDescribed):
+    """利害关系回避申报 (审改办 records the expert's declaration)."""
+
+    code = TextField(label="专家编号", max_length=20)
+    uscc = TextField(label="机构统一社会信用代码", max_length=18)
+    reason = forms.ChoiceField(label="回避事由", choices=[("", "请选择"),
+                                                       *list(ConflictReason.choices)])
+    note = TextField(label="说明（可不填）", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "conflict")
+        super().__init__(*args, **kwargs)
+
+
+class ComplaintForm(ErrorsDescribed):
+    project = TextField(label="所涉项目编号（可不填）", max_length=24, required=False)
+    agency = TextField(label="被投诉机构的统一社会信用代码（可不填）", max_length=18,
+                       required=False)
+    text = TextField(label="投诉事项与理由（仅审改办和电子监察可见；请勿填写他人的身份证号、电话等个人信息）",
+                     max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                     error_messages={"required": "请写明投诉事项与理由。"})

@@ -1,5 +1,7 @@
 """中介超市 records: agencies (中介机构) with their 资质 and service types, projects (采购项目)
-with registrations, the owner's evaluation and the 审改办's sanctions (docs/market.md)."""
+with registrations, the owner's evaluation and the 审改办's sanctions; the 评审专家库 with
+conflict declarations, a 综合评分 project's drawn panel and its scores; complaints (投诉)
+(docs/market.md)."""
 
 from __future__ import annotations
 
@@ -86,6 +88,7 @@ class AgencyEvent(ProcessEvent):
 class Method(models.TextChoices):
     RANDOM = "random", "随机抽取"
     LOWEST = "lowest", "最低价"
+    SCORED = "scored", "综合评分"
     DIRECT = "direct", "直接选取"
 
 
@@ -101,6 +104,9 @@ class DirectReason(models.TextChoices):
 class ProjectStatus(models.TextChoices):
     OPEN = "open", "报名中"
     DRAWING = "drawing", "抽取中"
+    PANEL = "panel", "评审专家抽取中"
+    SCORING = "scoring", "专家评分中"
+    SCORED = "scored", "评分完成"
     SELECTED = "selected", "已选定"
     CONTRACTED = "contracted", "已签约"
     DELIVERED = "delivered", "已交付待验收"
@@ -133,6 +139,12 @@ class Project(models.Model):
                               default=ProjectStatus.OPEN)
     posted_at = models.DateTimeField("发布时间")
     draw_number = models.CharField("抽取编号", max_length=24, blank=True)
+    # 综合评分: the draw of the panel, and the agencies (USCCs) the panel scores — those
+    # registered and qualified on the day the panel was drawn.
+    panel_draw_number = models.CharField("评审专家抽取编号", max_length=24, blank=True)
+    scored_agencies = models.JSONField("参评机构", default=list, blank=True)
+    scores_ledger_index = models.PositiveBigIntegerField("评分结果透明日志序号", null=True,
+                                                         blank=True)
     winner = models.ForeignKey(Agency, verbose_name="选定机构", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="projects_won")
     selected_at = models.DateTimeField("选定时间", null=True, blank=True)
@@ -158,7 +170,8 @@ class Project(models.Model):
             # 直接选取 only with a reason from the list; 随机抽取 never carries one.
             models.CheckConstraint(
                 condition=(models.Q(method="direct") & ~models.Q(direct_reason=""))
-                | (models.Q(method__in=["random", "lowest"]) & models.Q(direct_reason="")),
+                | (models.Q(method__in=["random", "lowest", "scored"])
+                   & models.Q(direct_reason="")),
                 name="market_project_direct_reason"),
         ]
 
@@ -239,3 +252,162 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.at:%Y-%m-%d}"
+
+
+class ConflictReason(models.TextChoices):
+    RELATIVE = "relative", "近亲属在该机构任职或持股"
+    FORMER = "former", "曾在该机构任职（三年内）"
+    INTEREST = "interest", "与该机构有其他利害关系"
+
+
+class Expert(models.Model):
+    """评审专家: a member of the 评审专家库 kept by the 审改办. The 专家编号 is the expert's
+    public id (draw candidates, scores in the log); the name (the account's) is shown to the
+    审改办 only."""
+
+    code = models.CharField("专家编号", max_length=20, unique=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号",
+                                on_delete=models.PROTECT, related_name="market_expert")
+    specialties = models.ManyToManyField(ServiceItem, verbose_name="评审专业（服务类型）",
+                                         related_name="market_experts")
+    # The expert's employer: a department (then the department's own projects exclude the
+    # expert) or another employer by name.
+    department = models.ForeignKey(Department, verbose_name="所在部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    employer = models.CharField("工作单位", max_length=200)
+    active = models.BooleanField("在库", default=True)
+    registered_at = models.DateTimeField("入库时间")
+    illustrative = models.BooleanField("示例数据", default=False)
+
+    class Meta:
+        verbose_name = "评审专家"
+        verbose_name_plural = "评审专家"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ExpertConflict(models.Model):
+    """利害关系回避: an agency (USCC) an expert may not score, and why; applied to the
+    candidates before the panel's draw."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts")
+    uscc = models.CharField("机构统一社会信用代码", max_length=18)
+    reason = models.CharField("回避事由", max_length=12, choices=ConflictReason.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    declared_at = models.DateTimeField("申报时间")
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人",
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "评审专家回避申报"
+        verbose_name_plural = "评审专家回避申报"
+        ordering = ["expert_id", "uscc"]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "uscc"], name="market_conflict_once"),
+            models.CheckConstraint(condition=models.Q(reason__in=ConflictReason.values),
+                                   name="market_conflict_reason_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} ↔ {self.uscc}"
+
+
+class PanelMember(models.Model):
+    """An expert drawn onto a project's 综合评分 panel."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="panel")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="panels")
+    position = models.PositiveSmallIntegerField("抽中顺序")
+    scored_at = models.DateTimeField("评分时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评审专家组成员"
+        verbose_name_plural = "评审专家组成员"
+        ordering = ["project_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["project", "expert"],
+                                               name="market_panel_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.expert_id}"
+
+
+class Score(models.Model):
+    """One panel member's marks for one agency (scoring.py: 技术方案 0–40, 服务质量保障 0–30)."""
+
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="scores")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    technical = models.PositiveSmallIntegerField("技术方案")
+    quality = models.PositiveSmallIntegerField("服务质量保障")
+
+    class Meta:
+        verbose_name = "专家评分"
+        verbose_name_plural = "专家评分"
+        ordering = ["member_id", "agency__uscc"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "agency"], name="market_score_once"),
+            models.CheckConstraint(condition=models.Q(technical__lte=40, quality__lte=30),
+                                   name="market_score_range")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}:{self.agency_id}"
+
+
+class ComplaintStatus(models.TextChoices):
+    FILED = "filed", "待处理"
+    UPHELD = "upheld", "成立"
+    DISMISSED = "dismissed", "不成立"
+
+
+class ComplainantRole(models.TextChoices):
+    OWNER = "owner", "项目业主"
+    AGENCY = "agency", "中介机构"
+    PUBLIC = "public", "社会公众"
+
+
+class Complaint(models.Model):
+    """投诉: about an agency (then an upheld one counts in its credit), a project, or both."""
+
+    number = models.CharField("投诉编号", max_length=24, unique=True)
+    complainant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉人",
+                                    on_delete=models.PROTECT, related_name="+")
+    complainant_role = models.CharField("投诉人身份", max_length=8,
+                                        choices=ComplainantRole.choices)
+    project = models.ForeignKey(Project, verbose_name="所涉项目", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="complaints")
+    agency = models.ForeignKey(Agency, verbose_name="被投诉机构", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="complaints")
+    text = models.TextField("投诉事项与理由")
+    status = models.CharField("状态", max_length=10, choices=ComplaintStatus.choices,
+                              default=ComplaintStatus.FILED)
+    filed_at = models.DateTimeField("投诉时间")
+    due_on = models.DateField("办理期限")
+    due_provisional = models.BooleanField("临时期限", default=False)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_reason = models.TextField("处理理由", blank=True)
+    ledger_index = models.PositiveBigIntegerField("透明日志序号", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "中介超市投诉"
+        verbose_name_plural = "中介超市投诉"
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ComplaintStatus.values),
+                                   name="market_complaint_status_valid"),
+            models.CheckConstraint(condition=models.Q(project__isnull=False)
+                                   | models.Q(agency__isnull=False),
+                                   name="market_complaint_about_something")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ComplaintEvent(ProcessEvent):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(ProcessEvent.Meta):
+        verbose_name = "中介超市投诉事件"
+        verbose_name_plural = "中介超市投诉事件"
+        ordering = ["complaint_id", "id"]
+        indexes = [models.Index(fields=["audit_seal"], condition=models.Q(audit_seal=None),
+                                name="market_complaintevent_unsealed")]

@@ -2,7 +2,8 @@
 示例 — intermediary service types (catalogue items marked 中介服务事项, created only when the
 catalogue has none of that name), agencies already verified with their 资质 (one of them
 expired, so it is not selectable), and one project whose registration has closed with three
-qualified agencies registered, ready for a 随机抽取.
+qualified agencies registered, ready for a 随机抽取; a 评审专家库 of six experts (demo staff
+accounts, one with a conflict declared) for 综合评分 projects.
 
 Loading twice changes nothing: each record is created only when missing.
 """
@@ -15,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zhengwu.accounts.models import RoleAssignment, User
+from zhengwu.accounts.models import User
 from zhengwu.catalog.codes import make_basic_code
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
@@ -24,12 +25,14 @@ from zhengwu.core.numbering import next_value
 from zhengwu.market.models import (
     Agency,
     AgencyStatus,
+    Expert,
+    ExpertConflict,
     Method,
     Project,
     Qualification,
     Registration,
 )
-from zhengwu.market.projects import OWNER_ROLES
+from zhengwu.market.projects import owner_departments
 
 PREFIX = "43"  # 湖南省
 
@@ -67,19 +70,19 @@ def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
         audit_record(actor=actor, action="market.pack_agency", obj=agency,
                      after={"uscc": agency.uscc, "illustrative": True})
         agencies += 1
+    _experts(spec.get("experts", []), items, actor=actor)
     made = 0
     project = spec.get("project")
     if project and not Project.objects.filter(title=project["title"]).exists():
         owner = User.objects.filter(username=project["owner"]).first()
-        assignment = RoleAssignment.objects.filter(
-            user=owner, role__in=OWNER_ROLES, department__isnull=False).select_related(
-            "department").first() if owner else None
-        if owner is not None and assignment is not None and assignment.department:
+        departments = owner_departments(owner)
+        if owner is not None and departments:
+            department = departments[0]
             today = clock.today()
             row = Project.objects.create(
                 number=f"ZJ{today.year}{next_value(f'market.project.{today.year}'):05d}",
-                owner=owner, owner_name=assignment.department.name,
-                department=assignment.department, service_type=items[project["service_type"]],
+                owner=owner, owner_name=department.name,
+                department=department, service_type=items[project["service_type"]],
                 title=project["title"], budget=Decimal(project["budget"]),
                 requirements=project["requirements"],
                 service_workdays=project["service_workdays"],
@@ -92,3 +95,24 @@ def market_load(pack: Path, *, actor: Actor) -> tuple[int, int]:
                          after={"number": row.number, "illustrative": True})
             made = 1
     return (agencies, made)
+
+
+def _experts(rows: list[dict[str, Any]], items: dict[int, ServiceItem], *,
+             actor: Actor) -> None:
+    """The 评审专家库 (示例): each expert once, on a demo account that exists."""
+    now = clock.now()
+    for row in rows:
+        user = User.objects.filter(username=row["username"]).first()
+        if user is None or Expert.objects.filter(code=row["code"]).exists() or \
+                Expert.objects.filter(user=user).exists():
+            continue
+        departments = owner_departments(user)
+        expert = Expert.objects.create(code=row["code"], user=user, employer=row["employer"],
+                                       department=departments[0] if departments else None,
+                                       registered_at=now, illustrative=True)
+        expert.specialties.set([items[s] for s in row["specialties"]])
+        for uscc, reason, note in row.get("conflicts", []):
+            ExpertConflict.objects.create(expert=expert, uscc=uscc, reason=reason, note=note,
+                                          declared_at=now, declared_by=user)
+        audit_record(actor=actor, action="market.pack_expert", obj=expert,
+                     after={"code": expert.code, "illustrative": True})

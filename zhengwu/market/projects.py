@@ -16,6 +16,12 @@ contract, delivery on a working-day deadline, 验收, payment, the owner's evalu
 - **最低价** (`award`, after the closing date): each agency registers with its price (at
   most the budget); the lowest price among the registrations still qualified wins; a tie is
   broken by a verifiable draw among the tied (`draw`, the same draw as above).
+- **综合评分** (`panel`, after the closing date): each agency registers with its price; the
+  owner draws a panel of experts (scoring.PANEL_SIZE) from the 评审专家库 by the same
+  verifiable draw (experts.panel_candidates: conflicts excluded before the draw); each member
+  scores every agency (`score`); when the last has scored, the scores and the ranking by the
+  published rule (scoring.py) go to the transparency log (`scores_complete`) and the owner
+  awards the highest total (`award`) or, on a tie, draws among the tied (`draw`).
 - **直接选取** (`choose`): only with a reason from DirectReason, recorded on the project, and
   only a selectable agency.
 - Then `contract` (date, amount; due date = contract date + the service period in working days
@@ -29,14 +35,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
-from zhengwu.accounts.models import RoleAssignment, User, UserKind
-from zhengwu.accounts.roles import Role as AccountRole
+from zhengwu.accounts.models import User, UserKind
+from zhengwu.accounts.selectors import officer_department_ids
 from zhengwu.accounts.services import actor_for
 from zhengwu.core import clock
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
@@ -47,35 +53,39 @@ from zhengwu.departments.models import Department
 from zhengwu.draws.models import Draw, DrawStatus, PartyRole
 from zhengwu.draws.services import PartyIn, draw_open
 from zhengwu.ledger.services import ledger_append
+from zhengwu.market import scoring
+from zhengwu.market.experts import panel_candidates
 from zhengwu.market.models import (
     Agency,
     DirectReason,
     Evaluation,
+    Expert,
     Method,
+    PanelMember,
     Project,
     ProjectEvent,
     Registration,
+    Score,
 )
 from zhengwu.market.models import ProjectStatus as S
 from zhengwu.market.selectors import agency_of, is_selectable, selectable_agencies, service_types
 from zhengwu.process import engine
+from zhengwu.process.engine import By
 from zhengwu.process.spec import Attempt, FollowUp, Move, Outcome, Process, Refusal, Step, Table
 from zhengwu.workdays.selectors import calendar_get
 
 OWNER = "owner"
 AGENCY = "agency"      # any enterprise account holding an agency (registers)
 WINNER = "winner"      # the selected agency's account
+EXPERT = "expert"      # a member of the project's 综合评分 panel
 SYSTEM_ROLE = "system"
 MIN_CANDIDATES = 3     # 随机抽取 needs at least three qualified registered agencies
-OWNER_ROLES = (AccountRole.REVIEWER, AccountRole.CHIEF_REPRESENTATIVE)
 
 
 def owner_departments(user: User | None) -> list[Department]:
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return []
-    return [a.department for a in RoleAssignment.objects.filter(
-        user=user, role__in=OWNER_ROLES, department__isnull=False).select_related(
-        "department").order_by("department__name") if a.department is not None]
+    """The departments `user` may post a project for: those they act for as 后台审批人员 or
+    首席代表 (accounts.selectors.OFFICER_ROLES, the one definition)."""
+    return list(Department.objects.filter(pk__in=officer_department_ids(user)).order_by("name"))
 
 
 def may_post(user: User | None) -> bool:
@@ -96,6 +106,9 @@ def roles_on(user: User | None, row: Project) -> frozenset[str]:
         roles.add(AGENCY)
         if row.winner_id == agency.pk:
             roles.add(WINNER)
+    if row.method == Method.SCORED and PanelMember.objects.filter(
+            project=row, expert__user=user).exists():
+        roles.add(EXPERT)
     return frozenset(roles)
 
 
@@ -125,6 +138,22 @@ def _window_closed(row: Project, attempt: Attempt) -> Refusal | None:
     return None
 
 
+def _stage(row: Project, attempt: Attempt) -> Refusal | None:
+    """综合评分 selects only once the panel has scored; the other methods from 报名中."""
+    if row.method == Method.SCORED and row.status != S.SCORED:
+        return Refusal("project.not_scored", "综合评分项目须先抽取评审专家并完成评分。")
+    if row.method != Method.SCORED and row.status != S.OPEN:
+        return Refusal("project.stage", "该项目当前不能进行此操作。")
+    return None
+
+
+def _not_scored(row: Project, attempt: Attempt) -> Refusal | None:
+    if PanelMember.objects.filter(project=row, expert__user=attempt.user,
+                                  scored_at__isnull=False).exists():
+        return Refusal("project.scored", "您已提交评分，不能重复评分。")
+    return None
+
+
 def _method(*methods: str) -> Any:
     def guard(row: Project, attempt: Attempt) -> Refusal | None:
         if row.method not in methods:
@@ -141,10 +170,23 @@ PROJECT_TABLE: Table[Project] = Table(
         "reopen": Move(frozenset({S.OPEN}), None, frozenset({OWNER}), "重新开放报名",
                        guards=(_window_closed,)),
         "fail": Move(frozenset({S.OPEN}), S.FAILED, frozenset({OWNER}), "流标"),
-        "draw": Move(frozenset({S.OPEN}), S.DRAWING, frozenset({OWNER}), "随机抽取",
-                     guards=(_method(Method.RANDOM, Method.LOWEST), _window_closed)),
-        "award": Move(frozenset({S.OPEN}), S.SELECTED, frozenset({OWNER}), "最低价中选",
-                      guards=(_method(Method.LOWEST), _window_closed)),
+        "draw": Move(frozenset({S.OPEN, S.SCORED}), S.DRAWING, frozenset({OWNER}), "随机抽取",
+                     guards=(_method(Method.RANDOM, Method.LOWEST, Method.SCORED),
+                             _window_closed, _stage)),
+        "award": Move(frozenset({S.OPEN, S.SCORED}), S.SELECTED, frozenset({OWNER}), "确定中选",
+                      guards=(_method(Method.LOWEST, Method.SCORED), _window_closed, _stage)),
+        "panel": Move(frozenset({S.OPEN}), S.PANEL, frozenset({OWNER}), "抽取评审专家",
+                      guards=(_method(Method.SCORED), _window_closed)),
+        "panel_done": Move(frozenset({S.PANEL}), S.SCORING, frozenset({SYSTEM_ROLE}),
+                           "评审专家抽取完成"),
+        "panel_aborted": Move(frozenset({S.PANEL}), S.OPEN, frozenset({SYSTEM_ROLE}),
+                              "评审专家抽取中止"),
+        "score": Move(frozenset({S.SCORING}), None, frozenset({EXPERT}), "专家评分",
+                      guards=(_not_scored,)),
+        "scores_complete": Move(frozenset({S.SCORING}), S.SCORED, frozenset({SYSTEM_ROLE}),
+                                "评分完成"),
+        "tie_draw_aborted": Move(frozenset({S.DRAWING}), S.SCORED, frozenset({SYSTEM_ROLE}),
+                                 "抽取中止"),
         "draw_done": Move(frozenset({S.DRAWING}), S.SELECTED, frozenset({SYSTEM_ROLE}),
                           "抽取完成"),
         "draw_aborted": Move(frozenset({S.DRAWING}), S.OPEN, frozenset({SYSTEM_ROLE}),
@@ -161,7 +203,7 @@ PROJECT_TABLE: Table[Project] = Table(
         "evaluate": Move(frozenset({S.PAID}), S.EVALUATED, frozenset({OWNER}), "评价"),
     })
 
-PAGE_ACTIONS = ("register", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
+PAGE_ACTIONS = ("register", "panel", "award", "draw", "choose", "reopen", "fail", "contract", "deliver",
                 "accept", "return_delivery", "pay", "evaluate")
 
 
@@ -177,6 +219,8 @@ class ProjectMoveIn:
     timeliness: int | None = None
     attitude: int | None = None
     text: str = ""
+    # score: agency USCC → (技术方案, 服务质量保障) as typed (None: left empty)
+    marks: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -280,9 +324,10 @@ def _register(row: Project, move: ProjectMoveIn, attempt: Attempt,
     agency = agency_of(attempt.user)
     assert agency is not None  # the guard
     bid = None
-    if row.method == Method.LOWEST:
+    if row.method in (Method.LOWEST, Method.SCORED):
         if move.amount is None or move.amount <= 0 or move.amount > row.budget:
-            raise FieldsInvalid({"amount": f"最低价项目报名须报价：大于0且不超过预算{row.budget}元。"},
+            raise FieldsInvalid({"amount": f"{row.get_method_display()}项目报名须报价：大于0且不超过预算"
+                                           f"{row.budget}元。"},
                                 code="project.bid_invalid")
         bid = move.amount
     Registration.objects.create(project=row, agency=agency, registered_at=attempt.now, bid=bid)
@@ -336,6 +381,14 @@ def lowest_bidders(row: Project, on: dt.date) -> tuple[Decimal | None, list[Agen
 
 def _award(row: Project, move: ProjectMoveIn, attempt: Attempt,
            actor: Actor) -> dict[str, Any]:
+    if row.method == Method.SCORED:
+        ranked = ranking(row)
+        top = scoring.leaders(ranked)
+        if len(top) > 1:
+            raise Conflict(f"有{len(top)}家机构并列最高分（{ranked[0].total}分）：请以随机抽取从中选定。",
+                           code="project.tied_scores")
+        row.winner, row.selected_at = Agency.objects.get(uscc=top[0]), attempt.now
+        return {"winner": top[0], "total": str(ranked[0].total)}
     low, tied = lowest_bidders(row, _day(attempt))
     if not tied:
         raise Conflict("没有具备资质的中介机构报价：请重新开放报名，或作流标处理。",
@@ -349,6 +402,13 @@ def _award(row: Project, move: ProjectMoveIn, attempt: Attempt,
 
 def _draw(row: Project, move: ProjectMoveIn, attempt: Attempt,
           actor: Actor) -> dict[str, Any]:
+    if row.method == Method.SCORED:
+        ranked = ranking(row)
+        top = scoring.leaders(ranked)
+        if len(top) < 2:
+            raise Conflict("没有并列最高分，无需随机抽取：请直接确定中选。", code="project.not_tied")
+        return _open_draw(row, list(Agency.objects.filter(uscc__in=top).order_by("uscc")),
+                          attempt, actor, f"并列最高分（{ranked[0].total}分）")
     if row.method == Method.LOWEST:
         low, tied = lowest_bidders(row, _day(attempt))
         if len(tied) < 2:
@@ -375,6 +435,117 @@ def _open_draw(row: Project, candidates: list[Agency], attempt: Attempt, actor: 
         commit_due=commit_due, reveal_due=reveal_due, actor=actor)
     row.draw_number = draw.number
     return {"draw": draw.number, "candidates": [a.uscc for a in candidates]}
+
+
+def _panel(row: Project, move: ProjectMoveIn, attempt: Attempt,
+           actor: Actor) -> dict[str, Any]:
+    """Draw the 综合评分 panel among the experts of the service type, conflicts excluded."""
+    bidders = [a for a in candidates_of(row, _day(attempt))
+               if row.registrations.filter(agency=a, bid__isnull=False).exists()]
+    if len(bidders) < MIN_CANDIDATES:
+        raise Conflict(f"报名且具备资质的中介机构只有{len(bidders)}家，不足{MIN_CANDIDATES}家，"
+                       "不能组织综合评分：请重新开放报名，或作流标处理。",
+                       code="project.too_few_candidates")
+    usccs = [a.uscc for a in bidders]
+    codes, excluded = panel_candidates(row, usccs)
+    if len(codes) < scoring.PANEL_SIZE:
+        raise Conflict(f"评审专家库中该专业可抽取的专家只有{len(codes)}名（已回避{excluded}名），"
+                       f"不足{scoring.PANEL_SIZE}名：请审改办补充专家后再抽取。",
+                       code="project.too_few_experts")
+    commit_due, reveal_due = _dues(attempt.now)
+    draw = draw_open(
+        purpose=f"中介超市项目{row.number}“{row.title}”综合评分抽取评审专家",
+        ref=f"market.Project:{row.pk}", candidates={c: f"评审专家{c}" for c in codes},
+        count=scoring.PANEL_SIZE,
+        parties=[PartyIn(PartyRole.OWNER, row.owner_name, row.owner),
+                 PartyIn(PartyRole.PLATFORM, "中介超市平台"),
+                 PartyIn(PartyRole.SUPERVISOR, "电子监察", None)],
+        commit_due=commit_due, reveal_due=reveal_due, actor=actor)
+    row.panel_draw_number, row.scored_agencies = draw.number, usccs
+    PanelMember.objects.filter(project=row).delete()  # a redraw after an abort starts anew
+    return {"draw": draw.number, "agencies": usccs, "experts": len(codes),
+            "experts_excluded": excluded}
+
+
+def _panel_done(row: Project, move: ProjectMoveIn, attempt: Attempt,
+                actor: Actor) -> dict[str, Any]:
+    draw = Draw.objects.get(number=row.panel_draw_number)
+    for position, code in enumerate(draw.drawn, start=1):
+        PanelMember.objects.create(project=row, expert=Expert.objects.get(code=code),
+                                   position=position)
+    return {"draw": draw.number, "panel": list(draw.drawn)}
+
+
+def _panel_aborted(row: Project, move: ProjectMoveIn, attempt: Attempt,
+                   actor: Actor) -> dict[str, Any]:
+    return {"draw": row.panel_draw_number}
+
+
+def _score(row: Project, move: ProjectMoveIn, attempt: Attempt,
+           actor: Actor) -> dict[str, Any]:
+    """A panel member's marks for every agency scored; sealed (not shown, not logged) until
+    the whole panel has scored, so that no member sees another's."""
+    member = PanelMember.objects.select_related("expert").get(project=row,
+                                                               expert__user=attempt.user)
+    problems: dict[str, str] = {}
+    marks: dict[str, scoring.Mark] = {}
+    for uscc in row.scored_agencies:
+        technical, quality = move.marks.get(uscc, (None, None))
+        if technical is None or not 0 <= technical <= scoring.TECHNICAL_MAX:
+            problems[f"{uscc}_technical"] = f"技术方案得分应为0到{scoring.TECHNICAL_MAX}的整数。"
+        if quality is None or not 0 <= quality <= scoring.QUALITY_MAX:
+            problems[f"{uscc}_quality"] = f"服务质量保障得分应为0到{scoring.QUALITY_MAX}的整数。"
+        if technical is not None and quality is not None:
+            marks[uscc] = scoring.Mark(technical, quality)
+    if problems:
+        raise FieldsInvalid(problems, code="project.marks_invalid")
+    agencies = {a.uscc: a for a in Agency.objects.filter(uscc__in=row.scored_agencies)}
+    Score.objects.bulk_create(Score(member=member, agency=agencies[uscc],
+                                    technical=mark.technical, quality=mark.quality)
+                              for uscc, mark in marks.items())
+    member.scored_at = attempt.now
+    member.save(update_fields=["scored_at"])
+    return {"expert": member.expert.code}
+
+
+def panel_marks(row: Project) -> tuple[list[str], list[dict[str, scoring.Mark]]]:
+    """The panel's codes in draw order and each member's marks (all members scored)."""
+    members = list(PanelMember.objects.filter(project=row).select_related("expert").order_by(
+        "position"))
+    marks = []
+    for member in members:
+        marks.append({s.agency.uscc: scoring.Mark(s.technical, s.quality)
+                      for s in member.scores.select_related("agency")})
+    return [m.expert.code for m in members], marks
+
+
+def ranking(row: Project) -> list[scoring.Ranked]:
+    """The agencies scored, ranked by the published rule (scoring.rank)."""
+    prices = {r.agency.uscc: r.bid for r in row.registrations.select_related("agency")
+              if r.agency.uscc in row.scored_agencies and r.bid is not None}
+    return scoring.rank(prices, panel_marks(row)[1])
+
+
+def _scores_complete(row: Project, move: ProjectMoveIn, attempt: Attempt,
+                     actor: Actor) -> dict[str, Any]:
+    """The whole panel has scored: each member's marks and the ranking go to the log (public
+    forever: expert codes, agencies' USCCs, prices and marks — no names)."""
+    codes, marks = panel_marks(row)
+    for code, given in zip(codes, marks, strict=True):
+        ledger_append(kind="market.score", data={
+            "project": row.number, "expert": code,
+            "marks": {u: [m.technical, m.quality] for u, m in sorted(given.items())}},
+            ref=f"market.Project:{row.pk}", at=attempt.now)
+    ranked = ranking(row)
+    entry = ledger_append(kind="market.score_result", data={
+        "project": row.number, "panel": codes, "rule": "scoring.v1",
+        "ranking": [{"agency": r.agency, "price": str(r.price),
+                     "price_score": str(r.price_score), "marks": list(r.marks),
+                     "panel_score": str(r.panel_score), "total": str(r.total)}
+                    for r in ranked],
+        "leaders": scoring.leaders(ranked)}, ref=f"market.Project:{row.pk}", at=attempt.now)
+    row.scores_ledger_index = entry.index
+    return {"ledger_index": entry.index, "leaders": scoring.leaders(ranked)}
 
 
 def _draw_done(row: Project, move: ProjectMoveIn, attempt: Attempt,
@@ -530,12 +701,14 @@ def _text_check(move: ProjectMoveIn) -> None:
 PROJECT_PROCESS: Process[Project, ProjectMoveIn] = Process(
     table=PROJECT_TABLE, lock=_lock, actor=_actor, record=_record, text_check=_text_check,
     handlers={"register": _register, "reopen": _reopen, "fail": _fail, "draw": _draw,
-              "award": _award,
+              "award": _award, "panel": _panel, "panel_done": _panel_done,
+              "panel_aborted": _panel_aborted, "score": _score,
+              "scores_complete": _scores_complete, "tie_draw_aborted": _draw_aborted,
               "draw_done": _draw_done, "draw_aborted": _draw_aborted, "choose": _choose,
               "contract": _contract, "deliver": _deliver, "accept": _accept,
               "return_delivery": _return_delivery, "pay": _pay, "evaluate": _evaluate},
     reason_of=lambda move: move.reason.strip(), action_of=lambda move: move.action,
-    role_order=(OWNER, WINNER, AGENCY))
+    role_order=(OWNER, WINNER, AGENCY, EXPERT))
 
 
 @transaction.atomic
@@ -543,6 +716,18 @@ def project_move(*, number: str, user: User, move: ProjectMoveIn) -> Project:
     if move.action not in PAGE_ACTIONS:
         raise InvalidInput("未知的操作。", code="project.action_invalid")
     return engine.transition(PROJECT_PROCESS, number, user, move)
+
+
+@transaction.atomic
+def score_submit(*, number: str, user: User,
+                 marks: dict[str, tuple[int | None, int | None]]) -> Project:
+    """A panel member scores every agency; the last member's scores complete the panel's
+    work in the same transaction (the scores and the ranking to the log)."""
+    def moves(row: Project) -> Iterable[ProjectMoveIn | By[ProjectMoveIn]]:
+        yield ProjectMoveIn("score", marks=marks)
+        if not PanelMember.objects.filter(project=row, scored_at__isnull=True).exists():
+            yield By(None, ProjectMoveIn("scores_complete"))
+    return engine.transitions(PROJECT_PROCESS, number, user, moves)
 
 
 def draw_moved(outcome: Outcome[Draw]) -> Iterable[FollowUp]:
@@ -555,5 +740,12 @@ def draw_moved(outcome: Outcome[Draw]) -> Iterable[FollowUp]:
         "number", flat=True).first()
     if number is None:
         return []
-    action = "draw_done" if draw.status == DrawStatus.DRAWN else "draw_aborted"
+    row = Project.objects.get(number=number)
+    done = draw.status == DrawStatus.DRAWN
+    if row.panel_draw_number and draw.number == row.panel_draw_number:
+        action = "panel_done" if done else "panel_aborted"
+    elif row.method == Method.SCORED:
+        action = "draw_done" if done else "tie_draw_aborted"
+    else:
+        action = "draw_done" if done else "draw_aborted"
     return [lambda: engine.transition(PROJECT_PROCESS, number, None, ProjectMoveIn(action))]

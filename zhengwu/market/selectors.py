@@ -13,7 +13,14 @@ from zhengwu.cases.credit_grades import Consequence
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
 from zhengwu.market import credit
-from zhengwu.market.models import Agency, AgencyStatus, Project, ProjectStatus
+from zhengwu.market.models import (
+    Agency,
+    AgencyStatus,
+    Complaint,
+    ComplaintStatus,
+    Project,
+    ProjectStatus,
+)
 
 
 def service_types() -> QuerySet[ServiceItem]:
@@ -36,7 +43,8 @@ def agency_credit(agency: Agency, today: dt.date | None = None) -> credit.Credit
     sanctions = list(agency.sanctions.all())
     return credit.credit_score(
         evaluations=stars, delays=delays_of(agency, today or clock.today()),
-        complaints=0,  # complaints (投诉) are not built yet: docs/market.md
+        complaints=Complaint.objects.filter(agency=agency,
+                                            status=ComplaintStatus.UPHELD).count(),
         sanctions=len(sanctions), sanction_blacklist=agency.blacklisted)
 
 

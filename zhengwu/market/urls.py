@@ -14,4 +14,10 @@ urlpatterns = [
     path("projects/", views.project_list, name="projects"),
     path("projects/new/", views.project_new, name="project_new"),
     path("projects/<str:number>/", views.project, name="project"),
+    path("projects/<str:number>/score/", views.score, name="score"),
+    path("panels/", views.panels, name="panels"),
+    path("experts/", views.expert_pool, name="experts"),
+    path("complaints/", views.complaint_list, name="complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/<str:number>/", views.complaint, name="complaint"),
 ]

@@ -42,7 +42,7 @@ def test_every_timeline_and_access_log_is_sealed():
     from zhengwu.hotline.models import WorkOrderEvent, WorkOrderRead
     from zhengwu.inspections.models import InspectionEvent
     from zhengwu.jointreviews.models import JointReviewEvent
-    from zhengwu.market.models import AgencyEvent, ProjectEvent
+    from zhengwu.market.models import AgencyEvent, ComplaintEvent, ProjectEvent
     from zhengwu.openness.models import RequestEvent, RequestRead
     from zhengwu.policies.models import GrantListEvent, SubjectRead
     from zhengwu.unresolved.models import TicketEvent as UnresolvedTicketEvent
@@ -67,8 +67,8 @@ def test_every_timeline_and_access_log_is_sealed():
         DrawEvent,
         # 信用修复: a repair's timeline (submit, the decision).
         CreditRepairEvent,
-        # 中介超市: an agency's (入驻, 审核, 退回, 处罚) and a project's timelines.
-        AgencyEvent, ProjectEvent,
+        # 中介超市: an agency's (入驻, 审核, 退回, 处罚), a project's and a complaint's timelines.
+        AgencyEvent, ProjectEvent, ComplaintEvent,
         # 双随机一公开: an inspection's timeline (assigned, inspected, 整改, 复查, published).
         InspectionEvent}
 

@@ -120,6 +120,8 @@ PAIRS: list[tuple[str, str | tuple[str, ...]]] = [
     # department's staff and 电子监察 (the benefit's staff page).
     # 执法检查人员名录库 with names: the departments' officers and 电子监察 (its page).
     ("/api/v1/inspections/inspectors", "/inspections/staff/inspectors/"),
+    # 中介超市 投诉: the complainant, the 审改办 and 电子监察; others find it absent.
+    ("/api/v1/market/complaints/{complaint}", "/market/complaints/{complaint}/"),
     # 双随机 inspections: the department's plans (its officers, 电子监察) or one's own tasks;
     # one inspection as its plan's staff page or its result page (the drawn inspector).
     ("/api/v1/inspections/inspections", ("/inspections/staff/plans/", "/inspections/staff/mine/")),
@@ -315,7 +317,14 @@ def world(monday: Any) -> dict[str, Any]:
     inspection = Inspection.objects.create(plan=plan, uscc=canyin.uscc, enterprise="餐饮",
                                            status="assigned")
     inspection.inspectors.set(pair)
-    return {"inspection": inspection.pk, "plan": plan.number,
+    # A complaint of a person about the demo pack's 中介超市 project.
+    from zhengwu.market import complaints
+    from zhengwu.market.models import Project as MarketProject
+
+    complaint = complaints.complaint_file(user=applicant, data=complaints.ComplaintIn(
+        text="报名截止时间过短", project=MarketProject.objects.filter(
+            illustrative=True).values_list("number", flat=True).first() or ""))
+    return {"complaint": complaint.number,"inspection": inspection.pk, "plan": plan.number,
             "openness": openness.number, "order": order.number, "project": project.pk, "butler": butler.pk, "ticket": ticket.number,
             "case": case.number, "rectification": rectification.pk, "notice": notice.pk, "bundle": bundle_case.number,
             "bundle_code": QYKB, "review": review.pk, "import_id": job.pk,

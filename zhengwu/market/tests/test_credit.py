@@ -61,3 +61,19 @@ def test_a_sanction_may_blacklist_whatever_the_score() -> None:
 def test_stars_out_of_range_are_refused() -> None:
     with pytest.raises(ValueError, match="stars"):
         evaluation_effect([Stars(6, 3, 3)])
+
+
+def test_each_upheld_complaint_takes_ten() -> None:
+    one = credit_score(evaluations=[Stars(5, 5, 5)], delays=0, complaints=1, sanctions=0)
+    # 100 + 4 − 10
+    assert (one.complaints, one.score) == (Decimal(-10), Decimal("94.0"))
+    # 100 − 10×3 − 5×2 = 60: at the threshold, not below it
+    edge = credit_score(evaluations=[], delays=2, complaints=3, sanctions=0)
+    assert edge.score == Decimal("60.0") and not edge.blacklisted
+    below = credit_score(evaluations=[], delays=2, complaints=4, sanctions=0)
+    assert below.score == Decimal("50.0") and below.blacklisted and below.below_threshold
+
+
+def test_a_negative_count_is_refused() -> None:
+    with pytest.raises(ValueError, match="counts"):
+        credit_score(evaluations=[], delays=0, complaints=-1, sanctions=0)

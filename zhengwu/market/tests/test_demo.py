@@ -21,3 +21,23 @@ def test_the_demo_project_is_ready_for_a_random_draw(db: Any) -> None:
     row = projects.project_move(number=project.number, user=User.objects.get(
         username="renshe"), move=projects.ProjectMoveIn("draw"))
     assert row.status == ProjectStatus.DRAWING and row.draw_number
+
+
+def test_the_demo_expert_pool_draws_five_for_a_scored_project(db: Any) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from zhengwu.market import experts
+    from zhengwu.market.models import Expert, Method
+
+    demo = Project.objects.get(illustrative=True)
+    assert Expert.objects.filter(illustrative=True).count() == 6
+    scored = projects.project_post(user=User.objects.get(username="renshe"),
+                                   data=projects.ProjectIn(
+        service_type_id=demo.service_type_id, title="示例综合评分项目", budget=Decimal("50000"),
+        requirements="示例", service_workdays=10,
+        registration_closes=clock.today() + dt.timedelta(days=3), method=Method.SCORED))
+    codes, excluded = experts.panel_candidates(scored, [
+        "91430481MA4L200120", "91430481MA4L20020T", "91430481MA4L20039P"])
+    # PS-0006 declared a conflict with the first agency: left out before the draw.
+    assert (codes, excluded) == (["PS-0001", "PS-0002", "PS-0003", "PS-0004", "PS-0005"], 1)

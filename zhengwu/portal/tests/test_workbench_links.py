@@ -21,13 +21,13 @@ MUST_LINK = {
     "clerk": ("hall:staff", "unresolved:staff_new"),
     "reviewer": ("openness:staff_list", "openness:staff_column", "market:projects",
                  "inspections:inspectors"),
-    "catalog": ("market:review",),
+    "catalog": ("market:review", "market:experts", "market:complaints"),
     "chief": ("hall:staff", "evaluations:staff_list", "unresolved:staff_list",
               "openness:staff_list"),
     "hallmgr": ("hall:staff", "unresolved:staff_overview", "assistance:home"),
     "proxy": ("assistance:home",),
     "supervisor": ("evaluations:indicators", "unresolved:staff_overview", "openness:staff_list",
-                   "market:projects", "inspections:inspectors"),
+                   "market:projects", "inspections:inspectors", "market:complaints"),
 }
 HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
 

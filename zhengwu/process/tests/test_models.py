@@ -36,7 +36,8 @@ CONCRETE = {
                    "cases.CreditRepairEvent": set(), "inspections.InspectionEvent": set(),
                    "hotline.WorkOrderEvent": set(),
                    # 中介超市: agencies and projects.
-                   "market.AgencyEvent": set(), "market.ProjectEvent": set()},
+                   "market.AgencyEvent": set(), "market.ProjectEvent": set(),
+                   "market.ComplaintEvent": set()},
     ProcessNotice: {"cases.Notice": {"kind"}, "bundles.BundleNotice": {"kind"},
                     "openness.RequestNotice": {"kind"}},
     ProcessMaterial: {"cases.CaseMaterial": {"kind"}, "bundles.BundleMaterial": set()},
