@@ -99,3 +99,11 @@ def takes_away(of: Grade) -> frozenset[Consequence]:
 
 def barred(of: Grade, consequence: Consequence) -> bool:
     return consequence in CONSEQUENCES[of]
+
+
+def public(of: Grade) -> Grade:
+    """The grade the public credit page shows. A repaired record leaves the public page
+    (信用修复: "不再公示"), so B — "had records, all repaired" — is shown as A there: showing
+    基本守信 publicly would tell everyone what the repair took down. The subject itself and
+    staff read the true grade."""
+    return Grade.A if of == Grade.B else of

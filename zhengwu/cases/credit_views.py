@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from zhengwu.accounts.models import User, UserKind
-from zhengwu.cases import credit
+from zhengwu.cases import credit, credit_grades
 from zhengwu.cases.credit_grades import takes_away
 from zhengwu.cases.models import RepairStatus
 from zhengwu.core import clock
@@ -83,9 +83,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         "public_uscc": user.uscc if user.kind == UserKind.ENTERPRISE else ""}, status=status)
 
 
-def _grade(code: str) -> dict[str, object]:
-    """The subject's grade and what it takes away (the one table, cases.credit_grades)."""
+def _grade(code: str, *, public: bool = False) -> dict[str, object]:
+    """The subject's grade and what it takes away (the one table, cases.credit_grades); on
+    the public page, as the public may read it (credit_grades.public)."""
     of = credit.grade_of(code)
+    if public:
+        of = credit_grades.public(of)
     return {"grade": of, "takes_away": [c.label for c in sorted(takes_away(of))]}
 
 
@@ -144,4 +147,4 @@ def enterprise_public(request: HttpRequest, uscc: str) -> HttpResponse:
     records = list(credit.public_records(code))
     return render(request, "cases/credit_public.html", {
         "uscc": code, "name": records[0].subject_name if records else "",
-        "rows": [(r, r.ledger_index) for r in records], **_grade(code)})
+        "rows": [(r, r.ledger_index) for r in records], **_grade(code, public=True)})

@@ -99,7 +99,8 @@ def test_pages_show_the_record_and_the_grade(client_for: Any) -> None:
         "/cases/staff/credit-records/").content.decode()
 
 
-def test_a_record_with_no_case_is_repaired_by_its_department(settings: Any) -> None:
+def test_a_record_with_no_case_is_repaired_by_its_department(settings: Any, client_for: Any
+                                                           ) -> None:
     settings.ZHENGWU_CREDIT_REPAIR_MIN_DAYS = 0
     record = write()
     canyin = User.objects.get(username="canyin")
@@ -112,6 +113,10 @@ def test_a_record_with_no_case_is_repaired_by_its_department(settings: Any) -> N
                          move=credit.RepairMoveIn("repair"))
     record.refresh_from_db()
     assert record.repaired_at is not None and credit.grade_of(CANYIN) == Grade.B
+    # The public page says nothing of what the repair took down; the enterprise reads B.
+    public = client_for(None).get(f"/cases/credit/enterprises/{CANYIN}/").content.decode()
+    assert "A 守信" in public and "基本守信" not in public.split("等级规则")[0]
+    assert "B 基本守信" in client_for(canyin).get("/cases/credit/").content.decode()
     entry = LedgerEntry.objects.get(kind="credit.repair")
     data = json.loads(bytes(entry.entry))["data"]
     assert data["number"] == "CC202600001" and "case" not in data
