@@ -38,8 +38,8 @@ class ProcessEvent(SealedRecord):
     action = models.CharField("动作", max_length=40)
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作账号", null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField("操作人", max_length=150)
     role = models.CharField("角色", max_length=40)
     department_label = models.CharField("部门", max_length=200, blank=True)
