@@ -13,7 +13,6 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.utils import translation
-
 from django_tasks_db.models import DBTaskResult
 
 from zhengwu.accounts.models import User
