@@ -99,6 +99,9 @@ def test_publication_goes_to_the_log_without_names_and_the_public_page(client_fo
         assert name not in text
     page = client_for(None).get("/inspections/results/").content.decode()
     assert CANYIN in page and "耒阳某某餐饮有限公司" in page and "未发现问题" in page
+    # Found in the browser walk: the index was plain text; the entry is one click away, as on
+    # the public credit page.
+    assert f'<a href="/api/v1/ledger/entries/{row.ledger_index}">' in page
     assert "赵首席" not in page and "ZF01" not in page
     public = client_for(None).get("/api/v1/inspections/results").json()
     assert [r["uscc"] for r in public] == [CANYIN] and "inspectors" not in public[0]
