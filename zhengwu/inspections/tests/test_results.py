@@ -79,6 +79,21 @@ def test_rectification_has_its_working_day_due_and_a_recheck() -> None:
     assert row.status == InspectionStatus.RECHECKED
 
 
+def test_the_public_page_says_a_rectification_was_rechecked(client_for: Any) -> None:
+    # Found in the browser walk: a published 责令整改 read the same after its 复查.
+    row = _assigned(clock.today())
+    results.result_record(user=_u("reviewer"), pk=row.pk, result="rectify",
+                          findings="后厨卫生不合格", rectify_workdays=5)
+    results.result_publish(user=_u("reviewer"), pk=row.pk)
+    page = client_for(None).get("/inspections/results/").content.decode()
+    assert "责令整改</td>" in page and "已复查" not in page
+    results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位")
+    page = client_for(None).get("/inspections/results/").content.decode()
+    assert f"责令整改（{clock.today():%Y-%m-%d} 已复查）" in page
+    assert "已整改到位" not in page  # the findings stay with the department
+    assert 'href="/ledger/"' in page  # the log's page, not its raw checkpoint
+
+
 def test_publication_goes_to_the_log_without_names_and_the_public_page(client_for: Any
                                                                         ) -> None:
     row = _assigned(clock.today())
