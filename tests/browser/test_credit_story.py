@@ -10,8 +10,8 @@
    is revoked and a 失信记录 made.
 4. The enterprise reads it on 我的信用记录 (footer link); the apply form no longer offers the
    以书面承诺代替 boxes and says why.
-5. The public credit page /cases/credit/enterprises/<USCC>/ shows the record with its
-   transparency-log entry (`credit.record`, the enterprise by USCC, no finding text).
+5. The public credit page /cases/credit/enterprises/<USCC>/ (linked from 我的信用记录) shows
+   the record with its transparency-log entry (`credit.record`, the enterprise by USCC, no finding text).
 Every page axe-clean at desktop and phone width, nothing wider than a phone.
 """
 
@@ -145,6 +145,8 @@ def test_a_false_commitment_becomes_a_public_credit_record(
     expect(applicant.locator("main")).to_contain_text("告知承诺不实")
     expect(applicant.locator("main")).to_contain_text(number)
     check(applicant, shots, "credit-mine", "我的信用记录")
+    public = applicant.get_by_role("link", name="本企业的公开信用信息").get_attribute("href")
+    assert public == f"/cases/credit/enterprises/{USCC}/", public
     open_apply_form(applicant)
     refused = applicant.locator("#commitment-refused")
     expect(refused).to_contain_text("失信记录")
@@ -155,7 +157,7 @@ def test_a_false_commitment_becomes_a_public_credit_record(
 
     # 5. The public credit page and the log entry.
     anyone = new_page(browser, server, console)
-    anyone.goto(f"/cases/credit/enterprises/{USCC}/")
+    anyone.goto(public)  # the address the enterprise's page links (anyone may open it)
     record = anyone.locator("main table tbody tr", has_text=number)
     expect(record).to_contain_text("告知承诺不实")
     expect(record).to_contain_text("耒阳市交通运输局")
