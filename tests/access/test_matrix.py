@@ -111,6 +111,9 @@ PEOPLE: dict[str, Person] = {
     "chief_renshe": Person(chief="市人社局"), "chief_gongjijin": Person(chief="公积金耒阳管理部"),
     "chief_yinhang": Person(chief="人民银行耒阳支行"),
     "hallmgr": Person(),  # 大厅管理员: no power over cases (zhengwu/hall/tests/test_access.py)
+    # 市场监管's demo inspectors (docs/inspections.md) and 市交通运输局's back office.
+    "jiancha1": reviews(MARKET), "jiancha2": reviews(MARKET), "jiancha3": reviews(MARKET),
+    "jiaotong": reviews("市交通运输局"),
 }
 # Added by this test: the region dimension and the 告知承诺 department's back office.
 EXTRA: dict[str, tuple[Person, AccountRole, str, str]] = {

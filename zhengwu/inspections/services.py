@@ -159,7 +159,7 @@ def conflict_declare(*, user: User, certificate: str, uscc: str, reason: str,
     try:
         code = validate_uscc(uscc.strip().upper())
     except CodeError as error:
-        problems["uscc"] = f"统一社会信用代码有误：{error}"
+        problems["uscc"] = f"{error}。"  # the message names the code already
         code = ""
     if code and ConflictDeclaration.objects.filter(inspector=inspector, uscc=code).exists():
         problems["uscc"] = "已申报过对该企业回避。"

@@ -80,6 +80,8 @@ def test_the_inspector_declares_a_conflict_and_no_one_else_outside_the_departmen
         services.conflict_declare(user=_u("chief"), certificate="ZF1",
                                   uscc="91430481MA4L00003X", reason="nope")
     assert set(refused.value.fields) == {"uscc", "reason"}
+    # Found in the browser walk: the message said 统一社会信用代码有误 twice.
+    assert refused.value.fields["uscc"].count("统一社会信用代码") == 1, refused.value.fields
     with pytest.raises(NotAllowed):
         services.conflict_declare(user=_u("renshe"), certificate="ZF1", uscc=CANYIN,
                                   reason="former")

@@ -81,6 +81,21 @@ def test_rectification_has_its_working_day_due_and_a_recheck() -> None:
     assert row.status == InspectionStatus.RECHECKED and row.remedied is True
 
 
+def test_the_public_page_says_a_rectification_was_rechecked(client_for: Any) -> None:
+    # Found in the browser walk: a published 责令整改 read the same after its 复查.
+    row = _assigned(clock.today())
+    results.result_record(user=_u("reviewer"), pk=row.pk, result="rectify",
+                          findings="后厨卫生不合格", rectify_workdays=5)
+    results.result_publish(user=_u("reviewer"), pk=row.pk)
+    page = client_for(None).get("/inspections/results/").content.decode()
+    assert "责令整改</td>" in page and "已复查" not in page
+    results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位")
+    page = client_for(None).get("/inspections/results/").content.decode()
+    assert f"责令整改（{clock.today():%Y-%m-%d} 已复查）" in page
+    assert "已整改到位" not in page  # the findings stay with the department
+    assert 'href="/ledger/"' in page  # the log's page, not its raw checkpoint
+
+
 def test_publication_goes_to_the_log_without_names_and_the_public_page(client_for: Any
                                                                         ) -> None:
     row = _assigned(clock.today())
@@ -101,6 +116,9 @@ def test_publication_goes_to_the_log_without_names_and_the_public_page(client_fo
         assert name not in text
     page = client_for(None).get("/inspections/results/").content.decode()
     assert CANYIN in page and "耒阳某某餐饮有限公司" in page and "未发现问题" in page
+    # Found in the browser walk: the index was plain text; the entry is one click away, as on
+    # the public credit page.
+    assert f'<a href="/api/v1/ledger/entries/{row.ledger_index}">' in page
     assert "赵首席" not in page and "ZF01" not in page
     public = client_for(None).get("/api/v1/inspections/results").json()
     assert [r["uscc"] for r in public] == [CANYIN] and "inspectors" not in public[0]
