@@ -303,3 +303,21 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
             with page.expect_navigation():
                 page.get_by_role("link", name="我已保存，继续").click()
     assert "/accounts/login/" not in page.url, f"login as {username} failed"
+
+
+CANYIN_USCC = "91430481MA4L00003J"
+RESTORE_CREDIT = """
+from zhengwu.cases.models import CreditRecord
+from zhengwu.core import clock
+CreditRecord.objects.filter(subject_id_number="{uscc}", repaired_at__isnull=True).update(
+    repaired_at=clock.now())
+"""
+
+
+@pytest.fixture
+def credit_restored(server: Server) -> Iterator[None]:
+    """The stories share one server: a story that gives the demo enterprise (`canyin`) a
+    失信记录 repairs it when it ends, so the stories after it find canyin as it was (a D grade
+    bars it from the 中介超市, any unrepaired record from 告知承诺)."""
+    yield
+    server.zhengwu("shell", "-c", RESTORE_CREDIT.format(uscc=CANYIN_USCC))

@@ -47,6 +47,7 @@ print(row.pk)
 """.replace("USCC", USCC)
 
 
+@pytest.mark.usefixtures("credit_restored")
 def test_a_failed_inspection_lowers_the_grade_and_takes_options_away(
         page: Page, browser: Browser, server: Server, console: ConsoleLog,
         shots: Path) -> None:

@@ -67,6 +67,7 @@ def open_apply_form(page: Page) -> None:
     expect(page.locator("h1")).to_have_text(f"在线申请：{ITEM}")
 
 
+@pytest.mark.usefixtures("credit_restored")
 def test_a_false_commitment_becomes_a_public_credit_record(
         page: Page, browser: Browser, server: Server, console: ConsoleLog,
         shots: Path) -> None:

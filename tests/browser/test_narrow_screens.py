@@ -30,7 +30,8 @@ SKIP = re.compile(r"^/(accounts|admin|api|static|media|elder|open311|metrics|hea
 def _public_pages(page: Page) -> list[str]:
     """Pages reached from the home page by following links, breadth first: each path once
     (the first link to it, with its query: 45 theme searches are one page)."""
-    seen, queue, found = {"/"}, deque(["/"]), []
+    seen, queue = {"/"}, deque(["/"])
+    found: list[str] = []
     while queue and len(found) < MAX_PAGES:
         path = queue.popleft()
         response = page.goto(path)
