@@ -89,7 +89,7 @@ def test_the_public_page_says_a_rectification_was_rechecked(client_for: Any) -> 
     results.result_publish(user=_u("reviewer"), pk=row.pk)
     page = client_for(None).get("/inspections/results/").content.decode()
     assert "责令整改</td>" in page and "已复查" not in page
-    results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位")
+    results.recheck_record(user=_u("chief"), pk=row.pk, findings="已整改到位", remedied=True)
     page = client_for(None).get("/inspections/results/").content.decode()
     assert f"责令整改（{clock.today():%Y-%m-%d} 已复查）" in page
     assert "已整改到位" not in page  # the findings stay with the department
