@@ -8,8 +8,8 @@ Two kinds of source:
 - **departments' data files** (税务, 社保 …), imported whole as a FactBatch (services);
 - **the platform's own records**: an enterprise registered here (设立登记, cases.registration)
   has its 成立日期 and 注册地 from the registering case (its decision day and the accepting
-  region); and 列入失信名单 from this platform's credit list (cases.CreditRecord, 告知承诺不实):
-  true from the day recorded. For an enterprise the platform knows of (a registration, an
+  region); and 列入失信名单 from this platform's credit list (cases.CreditRecord, any source):
+  true from the day recorded until the day it is repaired (信用修复). For an enterprise the platform knows of (a registration, an
   account or a department's file) and that has no such record, false as of the day asked about — this
   platform keeps the county's list, so its silence is an answer, not a guess.
   The electronic licences this platform issued and the subject holds, valid on the day, are
@@ -117,10 +117,14 @@ def subjects(codes: Iterable[str] | None = None, *, on: dt.date | None = None,
             entry.facts.append(Fact("birth_date", born, ID_NUMBER, born))
     _licence_facts(found, on=min(on, clock.today()) if on is not None else clock.today())
     dishonest: dict[str, dt.date] = defaultdict(lambda: dt.date.max)
-    credit = CreditRecord.objects.filter(subject_id_number__in=list(found))
-    for code, at in credit.values_list("subject_id_number", "recorded_at"):
-        dishonest[code] = min(dishonest[code], _day(at))
     today = min(on, clock.today()) if on is not None else clock.today()
+    credit = CreditRecord.objects.filter(subject_id_number__in=list(found))
+    for code, at, repaired in credit.values_list("subject_id_number", "recorded_at",
+                                                 "repaired_at"):
+        # A record repaired (信用修复) by the day asked about no longer lists the subject.
+        if repaired is not None and _day(repaired) <= today:
+            continue
+        dishonest[code] = min(dishonest[code], _day(at))
     for code, entry in found.items():
         has_own = any(fact.key == "dishonest" for fact in entry.facts)
         if code in dishonest:

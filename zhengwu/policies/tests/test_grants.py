@@ -74,6 +74,19 @@ def test_a_credit_record_on_this_platform_makes_it_not_eligible(wg: Benefit, sub
     assert verdict.used["dishonest"].as_of == dt.date(2026, 11, 2)
 
 
+def test_a_repaired_record_lists_the_enterprise_no_longer(wg: Benefit, submit: Any,
+                                                          food: Any) -> None:
+    """信用修复 ends the listing from the day repaired: before it, still 失信 as of then."""
+    case = submit(food)
+    CreditRecord.objects.create(subject_id_number=CANYIN, subject_name="耒阳某某餐饮有限公司",
+                                case=case, department=case.department, reason="告知承诺不实（测试）",
+                                recorded_at=dt.datetime(2026, 10, 2, tzinfo=dt.UTC),
+                                repaired_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    assert _answer(wg, CANYIN).verdict.status == "eligible"  # asked as of 12-01
+    before = services.eligibility(benefit=wg, code=CANYIN, on=dt.date(2026, 11, 10))
+    assert before is not None and before.verdict.status == "not_eligible"
+
+
 def test_the_departments_list_is_the_eligible_ones(wg: Benefit) -> None:
     found = {a.subject.code for a in services.eligible_answers(benefit=wg, on=ON)}
     assert found == {CANYIN, MACHINERY, GARMENTS}
