@@ -228,6 +228,7 @@ def test_a_plan_is_drawn_inspected_and_published(
     expect(inspector.locator("main")).to_contain_text("已记录")
     inspector.get_by_role("link", name="记录复查").click()
     inspector.fill("#id_findings", "温度记录已补齐，健康证已更新（示例）")
+    inspector.get_by_label("整改到位").check()  # 逾期未改正 would make a 失信记录
     check(inspector, shots, "inspection-recheck", "记录复查")
     inspector.locator("main form button[type=submit]").click()
     expect(inspector.locator("main")).to_contain_text("已记录")
