@@ -111,6 +111,7 @@ def test_committed_the_case_is_by_commitment_and_verified_afterwards(submit, hea
     assert case.materials.get(name=REPORT).kind == MaterialKind.COMMITMENT
     for action in ("accept", "grant"):
         case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action=action))
+    assert case.decided_at is not None
     assert case.verification.due_at > case.decided_at
 
 
