@@ -144,6 +144,13 @@ class ApplyForm(KeepsUploads):
                                         else applicant.citizen_id)
 
     @property
+    def commitment_unused(self) -> bool:
+        """A material the guide marks 告知承诺替代 is listed but may not be committed here (the
+        item does not practise it): the page says why it is to be uploaded."""
+        return not self.window and not self.implementation.commitment_allowed and any(
+            commitment.replaceable(m) for m in self.material_list)
+
+    @property
     def common_fields(self) -> list[forms.BoundField]:
         return [self[f.key] for f in COMMON_FIELDS]
 

@@ -135,3 +135,13 @@ def test_a_supplement_may_not_commit_an_applicant_material(submit, health, clerk
     case_transition(case_id=case.pk, user=applicant, move=MoveIn(
         action="supplement", materials=[MaterialIn(licence.name, MaterialKind.UPLOAD,
                                                    file_name="a.pdf", content=pdf_bytes())]))
+
+
+def test_an_item_not_practising_it_asks_the_material_as_an_upload_and_says_why(
+        client_for, applicant, health) -> None:
+    health.commitment_allowed = False
+    health.save(update_fields=["commitment_allowed"])
+    page = client_for(applicant).get(reverse("cases:apply", args=[health.code]))
+    assert all(row.commitment is None for row in page.context["form"].material_rows)
+    assert REPORT in [row.material.name for row in page.context["form"].material_rows]
+    assert "本事项未实行告知承诺制" in page.content.decode()
