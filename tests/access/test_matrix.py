@@ -64,7 +64,13 @@ from zhengwu.cases.models import (
     Verification,
 )
 from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FORM, pdf_bytes, sample_answers, uploads_for
+from zhengwu.cases.tests.conftest import (
+    FORM,
+    by_commitment,
+    pdf_bytes,
+    sample_answers,
+    uploads_for,
+)
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview, JointReviewEvent
@@ -312,8 +318,7 @@ def build_world() -> World:
         channel=Channel.WINDOW, accepting_region=STREET)
     cases["police_accepted"] = _move(file(police), clerk, "accept")
     # 告知承诺: the window decides on the spot; the department verifies afterwards.
-    commitments = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                   for m in health.materials.filter(source="applicant", required=True)]
+    commitments = by_commitment(health)
     cases["commitment_accepted"] = _move(file(health, materials=commitments), clerk, "accept")
     cases["commitment_decided"] = _move(_move(file(health, materials=commitments), clerk,
                                               "accept"), clerk, "grant")

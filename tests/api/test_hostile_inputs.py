@@ -67,7 +67,7 @@ def csrf(client: Client) -> dict[str, str]:
 
 
 def required_files(impl: Any) -> tuple[list[dict[str, str]], dict[str, Any]]:
-    names = list(impl.materials.filter(source="applicant", required=True)
+    names = list(impl.materials.filter(source__in=("applicant", "commitment"), required=True)
                  .order_by("position").values_list("name", flat=True))
     specs = [{"name": n, "kind": "upload", "file_field": f"file{i}"} for i, n in enumerate(names)]
     files = {f"file{i}": SimpleUploadedFile(f"scan{i}.pdf", pdf_bytes(), "application/pdf")

@@ -48,7 +48,7 @@ def api_submit(client: Client, impl: Any, form: dict[str, str]) -> Any:
     from zhengwu.cases.tests.conftest import api_answers
 
     answers, answer_files = api_answers(impl)
-    names = list(impl.materials.filter(source="applicant", required=True)
+    names = list(impl.materials.filter(source__in=("applicant", "commitment"), required=True)
                  .order_by("position").values_list("name", flat=True))
     payload = {"implementation_id": impl.pk, "form": form, "answers": answers, "channel": "online",
                "materials": [{"name": n, "kind": "upload", "file_field": f"f{i}"}

@@ -2,14 +2,16 @@
 事后核查 becomes a 失信记录 the enterprise, the apply form and the public see, with its log entry):
 
 1. 耒阳某某餐饮有限公司 (`canyin`) applies online for 道路货物运输经营许可, an item practising
-   告知承诺, replacing the application form by its written commitment (以书面承诺代替); a
-   mistyped phone number is refused first, the ticked box kept.
+   告知承诺: it uploads the application form (its own material: no commitment box) and
+   replaces 安全生产管理制度 — the one material the guide marks 告知承诺替代 — by its written
+   commitment (以书面承诺代替); a mistyped phone number is refused first, the ticked box and
+   the file kept.
 2. The window accepts; 市交通运输局's 韩交通 (`jiaotong`) grants it from the department's 待办.
 3. From the workbench's 事后核查 worklist (due date, card) he opens the case and finds the
    commitment false (the conclusion forgotten first: refused, the finding kept): the decision
    is revoked and a 失信记录 made.
 4. The enterprise reads it on 我的信用记录 (footer link); the apply form no longer offers the
-   以书面承诺代替 boxes and says why.
+   以书面承诺代替 box and says why; 安全生产管理制度 is then to be uploaded.
 5. The public credit page /cases/credit/enterprises/<USCC>/ (linked from 我的信用记录) shows
    the record with its transparency-log entry (`credit.record`, the enterprise by USCC, no finding text).
 Every page axe-clean at desktop and phone width, nothing wider than a phone.
@@ -27,13 +29,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import assert_accessible_at_widths
 from tests.browser.conftest import ConsoleLog, Server, assert_fits, login, new_page
-from tests.browser.item_forms import fill_item_form
+from tests.browser.item_forms import _pdf, fill_item_form
 
 pytestmark = pytest.mark.browser
 
 ITEM = "道路货物运输经营许可"
 USCC = "91430481MA4L00003J"
 PHONE = "13800000002"
+COMMITTED = "安全生产管理制度"  # 告知承诺替代 in the Leiyang pack
 FINDING = "现场核查：未建立安全生产管理制度，承诺不实（示例）"
 
 
@@ -80,19 +83,29 @@ def test_a_false_commitment_becomes_a_public_credit_record(
     applicant.fill("#id_phone", PHONE[:-1])
     if applicant.locator("#id_address").count():
         applicant.fill("#id_address", "耒阳市蔡子池街道")
-    required = applicant.locator("div.material").filter(
-        has=applicant.locator(".badge", has_text=re.compile(r"^必要$")))
-    assert required.count() >= 1
+    # The box sits only on the material the guide marks 告知承诺替代; the applicant's own
+    # required materials are uploaded.
+    materials = applicant.locator("div.material")
     boxes = applicant.get_by_label("以书面承诺代替（告知承诺制）")
-    assert boxes.count() == required.count()
-    for i in range(boxes.count()):
-        boxes.nth(i).check()
+    expect(boxes).to_have_count(1)
+    committed = materials.filter(has_text=COMMITTED)
+    expect(committed.get_by_label("以书面承诺代替（告知承诺制）")).to_have_count(1)
+    boxes.check()
+    own = materials.filter(has=applicant.locator(".badge", has_text=re.compile(r"^必要$"))) \
+        .filter(has_not_text=COMMITTED)
+    assert own.count() >= 1
+    for i in range(own.count()):
+        expect(own.nth(i).get_by_label("以书面承诺代替（告知承诺制）")).to_have_count(0)
+        own.nth(i).locator("input[type=file]").set_input_files(
+            {"name": f"material-{i + 1}.pdf", "mimeType": "application/pdf",
+             "buffer": _pdf()})
     with applicant.expect_navigation():
         applicant.get_by_role("button", name="提交申请").click()
     expect(applicant.locator(".error-summary")).to_contain_text("联系电话")
     expect(applicant.locator("#id_phone")).to_have_value(PHONE[:-1])
-    for i in range(boxes.count()):
-        expect(boxes.nth(i)).to_be_checked()
+    expect(boxes).to_be_checked()
+    for i in range(own.count()):
+        expect(own.nth(i).locator(".kept")).to_contain_text("material-")  # cases.staging
     check(applicant, shots, "credit-apply-refused", "在线申请（告知承诺，有误）")
     applicant.fill("#id_phone", PHONE)
     with applicant.expect_navigation():
@@ -153,7 +166,9 @@ def test_a_false_commitment_becomes_a_public_credit_record(
     expect(refused).to_contain_text("失信记录")
     expect(refused.get_by_role("link", name="我的信用记录")).to_be_visible()
     expect(applicant.get_by_label("以书面承诺代替（告知承诺制）")).to_have_count(0)
-    expect(applicant.locator("main")).not_to_contain_text("必要材料可以勾选")
+    expect(applicant.locator("main")).not_to_contain_text("可以勾选“以书面承诺代替”")
+    expect(applicant.locator("div.material").filter(has_text=COMMITTED)
+           .locator("input[type=file]")).to_have_count(1)
     check(applicant, shots, "credit-apply-no-commitment", "在线申请（不适用告知承诺）")
 
     # 5. The public credit page and the log entry.

@@ -15,7 +15,7 @@ from django.urls import reverse
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.selectors import identity_mismatch
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import item_form, material_licences, selectors, staging
+from zhengwu.cases import commitment, item_form, material_licences, selectors, staging
 from zhengwu.cases.credit import commitment_refusal
 from zhengwu.cases.formdef import COMMON_FIELDS, validate_form
 from zhengwu.cases.kept_uploads import KeepsUploads
@@ -30,7 +30,7 @@ from zhengwu.cases.services import MaterialIn
 from zhengwu.cases.uploads import ACCEPT
 from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.form_answers import validate
-from zhengwu.catalog.models import ItemImplementation, Material, MaterialSource
+from zhengwu.catalog.models import ItemImplementation, Material
 from zhengwu.core import clock, idempotency
 from zhengwu.core.forms import ErrorsDescribed, TextField
 
@@ -112,8 +112,10 @@ class ApplyForm(KeepsUploads):
             implementation, (applicant.uscc if applicant.kind == UserKind.ENTERPRISE
                              else applicant.citizen_id) if applicant is not None and not window
             else "")
+        # The applicant's own materials, those a commitment may replace (to commit or upload:
+        # cases.commitment) and those a licence it holds is offered for.
         self.material_list = [m for m in implementation.materials.all()
-                              if m.source == MaterialSource.APPLICANT or m.position in self.offers]
+                              if commitment.given_by_applicant(m) or m.position in self.offers]
         for material in self.material_list:
             key = str(material.position)
             if material.position in self.offers:
@@ -124,7 +126,7 @@ class ApplyForm(KeepsUploads):
             self.fields[f"file_{key}"] = forms.FileField(
                 label=material.name, required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
-            if material.required and self.commitment_refused is None:
+            if commitment.replaceable(material) and self.commitment_refused is None:
                 self.fields[f"commit_{key}"] = forms.BooleanField(
                     label="以书面承诺代替（告知承诺制）", required=False)
             if window:
@@ -140,6 +142,13 @@ class ApplyForm(KeepsUploads):
                 self.initial.setdefault("id_number", applicant.uscc
                                         if applicant.kind == UserKind.ENTERPRISE
                                         else applicant.citizen_id)
+
+    @property
+    def commitment_unused(self) -> bool:
+        """A material the guide marks 告知承诺替代 is listed but may not be committed here (the
+        item does not practise it): the page says why it is to be uploaded."""
+        return not self.window and not self.implementation.commitment_allowed and any(
+            commitment.replaceable(m) for m in self.material_list)
 
     @property
     def common_fields(self) -> list[forms.BoundField]:
@@ -299,7 +308,7 @@ class ApplyForm(KeepsUploads):
             elif paper:
                 materials.append(MaterialIn(name=material.name, kind=MaterialKind.PAPER))
             elif material.required and not self.window and f"file_{key}" not in self.errors \
-                    and material.source == MaterialSource.APPLICANT:
+                    and commitment.given_by_applicant(material):
                 self.add_error(f"file_{key}", ("请选择使用电子证照/共享数据，或上传本材料"
                                                if offer is not None else "请上传本材料") + (
                     "，或勾选以书面承诺代替。" if f"commit_{key}" in self.fields else "。"))
@@ -359,7 +368,7 @@ def supplement_choices(case: Case) -> list[dict[str, Any]]:
         missing = set(submitted.data.get("missing") or [])
     names: list[str] = []
     for material in case.implementation.materials.all():
-        if material.source == MaterialSource.APPLICANT and material.name not in names:
+        if commitment.given_by_applicant(material) and material.name not in names:
             names.append(material.name)
     for name in case.materials.values_list("name", flat=True):
         if name not in names:

@@ -30,7 +30,7 @@ from zhengwu.accounts.mandates import (
 from zhengwu.accounts.models import IdentityBasis, User
 from zhengwu.accounts.services import actor_for, applicant_identity_confirm
 from zhengwu.cases import answers as item_answers
-from zhengwu.cases import deadlines, material_licences, staging, uploads, workflow
+from zhengwu.cases import commitment, deadlines, material_licences, staging, uploads, workflow
 from zhengwu.cases.access import (
     CASE_TABLE,
     acting_assignment,
@@ -64,7 +64,7 @@ from zhengwu.cases.notices import notice_render_task, notice_sealer
 from zhengwu.cases.results import collection_text
 from zhengwu.cases.uploads import MAX_FILES, CheckedFile, check_upload
 from zhengwu.catalog.application_form import FormDefinition
-from zhengwu.catalog.models import ItemImplementation, MaterialSource, PublicationStatus
+from zhengwu.catalog.models import ItemImplementation, Material, PublicationStatus
 from zhengwu.core import clock, idempotency, numbering
 from zhengwu.core.audit import SYSTEM, Actor, audit_record
 from zhengwu.core.errors import Conflict, InvalidInput, NotAllowed
@@ -196,10 +196,11 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
                                             else None))
     if len(materials) > MAX_FILES:
         raise InvalidInput(f"材料过多：最多 {MAX_FILES} 份。", code="case.too_many_files")
-    required = {m.name: m for m in implementation.materials.all()
-                if m.required and m.source == MaterialSource.APPLICANT}
+    catalogue = list(implementation.materials.all())
     given = {m.name for m in materials}
-    missing = [name for name in required if name not in given]
+    # Required: the applicant's own materials and those a commitment may replace (uploaded
+    # or committed); a commitment stands only for the latter (cases.commitment).
+    missing = [name for name in commitment.required_names(catalogue) if name not in given]
     by_commitment = any(m.kind == MaterialKind.COMMITMENT for m in materials)
     if channel in (Channel.ONLINE, Channel.MOBILE) and implementation.online_depth < 2:
         raise InvalidInput("本事项暂不支持网上申请，请到窗口办理。", code="case.not_online")
@@ -207,6 +208,7 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
         else None
     if refused:
         raise InvalidInput(refused, code="case.no_commitment")
+    _commitments_check(catalogue, materials)
     if missing and channel in (Channel.ONLINE, Channel.MOBILE):
         # Online, every required material must come with the application; at a window the
         # clerk checks paper materials and may ask once for what is missing.
@@ -281,6 +283,15 @@ def case_submit(*, implementation_id: int, submitted_by: User, form_data: dict[s
     if drafts.exists():
         drafts.delete()
     return SubmitResult(case, created=True)
+
+
+def _commitments_check(catalogue: list[Material], materials: list[MaterialIn]) -> None:
+    """A commitment only for a material the catalogue marks 告知承诺替代 (cases.commitment)."""
+    wrong = commitment.misplaced(catalogue, [m.name for m in materials
+                                             if m.kind == MaterialKind.COMMITMENT])
+    if wrong:
+        raise InvalidInput(commitment.misplaced_message(wrong),
+                           code="case.commitment_not_allowed")
 
 
 @dataclass
@@ -535,6 +546,7 @@ def _supplement(case: Case, move: MoveIn, attempt: Attempt, actor: Actor) -> dic
             if material.kind == MaterialKind.COMMITMENT else None
         if refused:
             raise InvalidInput(refused, code="case.no_commitment")
+    _commitments_check(list(case.implementation.materials.all()), move.materials)
     for material in move.materials:
         upload = check_upload(material.file_name or material.name, material.content) \
             if material.kind == MaterialKind.UPLOAD else None

@@ -40,10 +40,21 @@ def food(db) -> ItemImplementation:
     return ItemImplementation.objects.get(item__name=FOOD, level=4)
 
 
-def uploads_for(impl: ItemImplementation) -> list[MaterialIn]:
+def uploads_for(impl: ItemImplementation,
+                sources: tuple[str, ...] = ("applicant", "commitment")) -> list[MaterialIn]:
+    """A file for every required material the applicant gives: its own, and by default
+    those it could replace by a commitment (告知承诺替代) but uploads instead."""
     return [MaterialIn(name=m.name, kind=MaterialKind.UPLOAD, file_name="scan.pdf",
                        content=pdf_bytes())
-            for m in impl.materials.filter(source="applicant", required=True)]
+            for m in impl.materials.filter(source__in=sources, required=True)]
+
+
+def by_commitment(impl: ItemImplementation) -> list[MaterialIn]:
+    """An application on commitment (告知承诺): every required material the catalogue lets
+    a commitment replace is committed, the applicant's own are uploaded."""
+    return [MaterialIn(name=m.name, kind=MaterialKind.COMMITMENT)
+            for m in impl.materials.filter(source="commitment", required=True)] + \
+        uploads_for(impl, sources=("applicant",))
 
 
 FORM = {"applicant_name": "张三", "id_number": "43048119900101123X", "phone": "13800000001",

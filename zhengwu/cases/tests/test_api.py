@@ -20,8 +20,15 @@ from zhengwu.accounts.services import role_groups_ensure, user_create
 from zhengwu.accounts.tests.consented import consented
 from zhengwu.cases import services
 from zhengwu.cases.models import Case, CaseStatus
-from zhengwu.cases.services import MaterialIn, MoveIn, case_submit, case_transition
-from zhengwu.cases.tests.conftest import FORM, api_answers, pdf_bytes, png_bytes, uploads_for
+from zhengwu.cases.services import MoveIn, case_submit, case_transition
+from zhengwu.cases.tests.conftest import (
+    FORM,
+    api_answers,
+    by_commitment,
+    pdf_bytes,
+    png_bytes,
+    uploads_for,
+)
 from zhengwu.catalog.models import ItemImplementation, ServiceItem
 from zhengwu.core.codes import make_uscc
 from zhengwu.core.errors import Conflict
@@ -50,7 +57,7 @@ def client_of(user: User | None) -> Client:
 
 
 def required_names(impl: ItemImplementation) -> list[str]:
-    return list(impl.materials.filter(source="applicant", required=True)
+    return list(impl.materials.filter(source__in=("applicant", "commitment"), required=True)
                 .order_by("position").values_list("name", flat=True))
 
 
@@ -184,8 +191,7 @@ def test_a_move_the_state_does_not_allow_is_409(food, submit, clerk, applicant):
 @time_machine.travel(at(2025, 9, 26), tick=False)
 def test_post_verification_of_a_commitment(submit, clerk, staff_of, food):
     impl = ItemImplementation.objects.get(item__name="公共场所卫生许可", level=4)
-    case = submit(impl, materials=[MaterialIn(name, "commitment")
-                                   for name in required_names(impl)])
+    case = submit(impl, materials=by_commitment(impl))
     for action in ("accept", "grant"):
         case = case_transition(case_id=case.pk, user=clerk, move=MoveIn(action))
     inspector = client_of(staff_of("市卫健局"))

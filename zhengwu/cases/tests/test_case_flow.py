@@ -23,7 +23,7 @@ from zhengwu.cases.services import (
     case_transition,
     notice_issue,
 )
-from zhengwu.cases.tests.conftest import FORM, png_bytes, sample_answers
+from zhengwu.cases.tests.conftest import FORM, by_commitment, png_bytes, sample_answers
 from zhengwu.cases.verification import verification_record
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import InvalidInput, NotAllowed
@@ -140,8 +140,7 @@ def test_suspension_and_one_extension_within_the_legal_limit(food, submit, clerk
 @time_machine.travel(at(2025, 9, 26), tick=False)
 def test_commitment_is_decided_on_the_spot_and_a_false_one_is_revoked(submit, clerk, staff_of):
     impl = ItemImplementation.objects.get(item__name="公共场所卫生许可", level=4)
-    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                 for m in impl.materials.filter(source="applicant", required=True)]
+    materials = by_commitment(impl)
     case = submit(impl, materials=materials)
     assert case.by_commitment
     case = move(case, clerk, "accept")
@@ -229,8 +228,9 @@ def test_a_promise_of_half_a_day(submit, clerk):
         case = case_submit(implementation_id=impl.pk, submitted_by=boss, form_data=form,
                            answers=sample_answers(impl), materials=[MaterialIn(m.name, MaterialKind.UPLOAD, "a.pdf",
                                                  b"%PDF-1.4\n%%EOF\n")
-                                      for m in impl.materials.filter(source="applicant",
-                                                                     required=True)]).case
+                                      for m in impl.materials.filter(
+                                          source__in=("applicant", "commitment"),
+                                          required=True)]).case
         case = move(case, clerk, "accept")
     assert case.due_at.astimezone(SHANGHAI) == at(2025, 10, 10, 17).replace(minute=30)
 

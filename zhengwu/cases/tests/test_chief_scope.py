@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengwu.accounts.models import User
-from zhengwu.cases.models import Case, CaseAccess, CaseStatus, MaterialKind
-from zhengwu.cases.services import MaterialIn, MoveIn, case_transition
-from zhengwu.cases.tests.conftest import FORM
+from zhengwu.cases.models import Case, CaseAccess, CaseStatus
+from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import FORM, by_commitment
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.departments.models import Department
 from zhengwu.jointreviews.models import JointReview
@@ -44,8 +44,7 @@ def status_of(case: Case) -> str:
 @pytest.fixture
 def commitment_case(submit: Any) -> Case:
     impl = ItemImplementation.objects.get(item__name=HEALTH, level=4)
-    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                 for m in impl.materials.filter(source="applicant", required=True)]
+    materials = by_commitment(impl)
     case: Case = submit(impl, materials=materials)
     assert case.by_commitment
     return case_transition(case_id=case.pk, user=User.objects.get(username="clerk"),

@@ -15,10 +15,10 @@ from django.test import Client
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import credit
-from zhengwu.cases.models import CaseStatus, CreditRecord, CreditRepair, MaterialKind
+from zhengwu.cases.models import CaseStatus, CreditRecord, CreditRepair
 from zhengwu.cases.services import MaterialIn, case_transition
 from zhengwu.cases.services import MoveIn as CaseMoveIn
-from zhengwu.cases.tests.conftest import FORM
+from zhengwu.cases.tests.conftest import FORM, by_commitment
 from zhengwu.cases.verification import verification_record
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.errors import FieldsInvalid, InvalidInput
@@ -35,8 +35,7 @@ def at(y: int, m: int, d: int, hh: int = 10) -> dt.datetime:
 
 
 def _by_commitment(impl: ItemImplementation) -> list[MaterialIn]:
-    return [MaterialIn(m.name, MaterialKind.COMMITMENT)
-            for m in impl.materials.filter(source="applicant", required=True)]
+    return by_commitment(impl)
 
 
 def _false_commitment(submit: Any, clerk: User, inspector: User) -> CreditRecord:

@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import licence_kpis
-from zhengwu.cases.models import Case, CaseStatus, Decision, MaterialKind
+from zhengwu.cases.models import Case, CaseStatus, Decision
 from zhengwu.cases.selectors import licence_kpi_report
-from zhengwu.cases.services import MaterialIn, MoveIn, case_transition
+from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import by_commitment
 from zhengwu.cases.tests.test_material_licences import charter_for, file_with_licence
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.core.audit import SYSTEM
@@ -65,9 +66,7 @@ def world(food: ItemImplementation, submit: Any, clerk: User, reviewer: User, ch
     with time_machine.travel(at(FEB, 3), tick=False):
         granted = move(move(move(move(submit(food), clerk, "accept"), reviewer, "review_pass"),
                             chief, "review_pass"), reviewer, "grant")
-        committed = submit(hygiene, materials=[
-            MaterialIn(m.name, MaterialKind.COMMITMENT)
-            for m in hygiene.materials.filter(source="applicant", required=True)])
+        committed = submit(hygiene, materials=by_commitment(hygiene))
         committed = move(move(committed, clerk, "accept"), clerk, "grant")
         replacing = file_with_licence(food, canyin, charter.identifier)
     with time_machine.travel(at(dt.date(2027, 3, 1), 2), tick=False):

@@ -43,7 +43,11 @@ def grant_perm(user, codename):
 
 
 def applicant_materials(impl):
-    return list(impl.materials.filter(source=MaterialSource.APPLICANT).order_by("position"))
+    """The materials the apply page asks the applicant for: its own, and those a commitment
+    may replace (告知承诺替代), which it may upload too."""
+    return list(impl.materials.filter(source__in=(MaterialSource.APPLICANT,
+                                                  MaterialSource.COMMITMENT))
+                .order_by("position"))
 
 
 def apply_data(impl, **overrides):
@@ -206,7 +210,7 @@ def test_a_good_application_creates_the_case_and_opens_its_page(client_for, food
 def test_a_commitment_replaces_a_material_only_where_allowed(client_for, applicant):
     impl = (ItemImplementation.objects.filter(commitment_allowed=True, status="published",
                                               online_depth__gte=2,
-                                              materials__source=MaterialSource.APPLICANT,
+                                              materials__source=MaterialSource.COMMITMENT,
                                               materials__required=True)
             .distinct().first())
     assert impl is not None, "the Leiyang pack has commitment items (公共场所卫生许可 …)"
@@ -215,14 +219,16 @@ def test_a_commitment_replaces_a_material_only_where_allowed(client_for, applica
     assert "以书面承诺代替" in client.get(url).content.decode()
     data = apply_data(impl)
     for material in applicant_materials(impl):
-        if material.required:
+        if material.required and material.source == MaterialSource.COMMITMENT:
             data.pop(f"file_{material.position}")
             data[f"commit_{material.position}"] = "on"
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     case = Case.objects.get(applicant=applicant)
     assert case.by_commitment
-    assert case.materials.filter(kind=MaterialKind.COMMITMENT).exists()
+    assert set(case.materials.filter(kind=MaterialKind.COMMITMENT)
+               .values_list("name", flat=True)) == {
+        m.name for m in impl.materials.filter(source=MaterialSource.COMMITMENT, required=True)}
 
 
 def test_the_window_finds_items_as_the_public_search_does(client_for, food, clerk):

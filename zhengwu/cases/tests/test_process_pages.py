@@ -16,6 +16,7 @@ from django.urls import reverse
 from zhengwu.cases import selectors
 from zhengwu.cases.models import Case
 from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import by_commitment
 from zhengwu.cases.tests.test_pages import apply_data, move
 from zhengwu.workdays.calendar import SHANGHAI
 
@@ -211,13 +212,10 @@ def test_the_timeline_names_each_step_and_a_revoked_grant_is_no_longer_green(
 
 def commitment_case(submit, clerk) -> Case:
     """A 告知承诺 case (公共场所卫生许可) the window has accepted."""
-    from zhengwu.cases.models import MaterialKind
-    from zhengwu.cases.services import MaterialIn
     from zhengwu.catalog.models import ItemImplementation
 
     impl = ItemImplementation.objects.get(item__name="公共场所卫生许可", level=4)
-    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                 for m in impl.materials.filter(source="applicant", required=True)]
+    materials = by_commitment(impl)
     case = submit(impl, materials=materials)
     return case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
 

@@ -20,7 +20,8 @@ from zhengwu.cases.models import (
     MaterialKind,
     VerificationStatus,
 )
-from zhengwu.cases.services import MaterialIn, MoveIn, case_transition
+from zhengwu.cases.services import MoveIn, case_transition
+from zhengwu.cases.tests.conftest import by_commitment
 from zhengwu.cases.verification import overdue_tell
 from zhengwu.catalog.models import ItemImplementation
 from zhengwu.notifications.models import OutboxItem
@@ -39,8 +40,7 @@ def at(year: int, month: int, day: int) -> dt.datetime:
 def granted(submit: Any, clerk: Any) -> Case:
     """A 告知承诺 case the window granted on the spot (2026-12-01, a Tuesday)."""
     impl = ItemImplementation.objects.get(item__name=HEALTH, level=4)
-    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                 for m in impl.materials.filter(source="applicant", required=True)]
+    materials = by_commitment(impl)
     with time_machine.travel(at(2026, 12, 1), tick=False):
         case = submit(impl, materials=materials)
         for action in ("accept", "grant"):
@@ -179,8 +179,7 @@ def test_a_verification_due_in_a_year_without_an_official_calendar_is_provisiona
     from zhengwu.workdays.services import parse_schedule, schedule_year_enter
 
     impl = ItemImplementation.objects.get(item__name=HEALTH, level=4)
-    materials = [MaterialIn(m.name, MaterialKind.COMMITMENT)
-                 for m in impl.materials.filter(source="applicant", required=True)]
+    materials = by_commitment(impl)
     with time_machine.travel(at(2026, 12, 7), tick=False):
         case = submit(impl, materials=materials)
         for action in ("accept", "grant"):
