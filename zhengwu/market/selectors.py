@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from zhengwu.accounts.models import User
 from zhengwu.cases import credit as credit_supervision
-from zhengwu.cases.credit_grades import Consequence
+from zhengwu.cases.credit_grades import Consequence, Grade, barred
 from zhengwu.catalog.models import ServiceItem
 from zhengwu.core import clock
 from zhengwu.market import credit
@@ -59,8 +59,10 @@ def selectable_agencies(service_type_id: int, on: dt.date) -> list[Agency]:
     rows = Agency.objects.filter(status=AgencyStatus.LISTED, blacklisted=False,
                                  service_types__pk=service_type_id,
                                  **valid_qualification_q(on)).distinct().order_by("uscc")
-    return [a for a in rows if not agency_credit(a).blacklisted
-            and credit_supervision.refusal(a.uscc, Consequence.NO_MARKET) is None]
+    agencies = list(rows)
+    grades = credit_supervision.grades_of(a.uscc for a in agencies)
+    return [a for a in agencies if not agency_credit(a).blacklisted
+            and not barred(grades.get(a.uscc.strip().upper(), Grade.A), Consequence.NO_MARKET)]
 
 
 def is_selectable(agency: Agency, service_type_id: int, on: dt.date) -> bool:

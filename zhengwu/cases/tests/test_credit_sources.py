@@ -175,3 +175,15 @@ def test_a_false_commitment_writes_its_record_in_the_verifications_transaction(
     assert record.ledger_index is not None
     assert AuditEvent.objects.filter(action="cases.credit_record.record",
                                      object_id=str(record.pk)).count() == 1
+
+
+def test_many_grades_at_once_agree_with_one_at_a_time(django_assert_num_queries: Any) -> None:
+    """grades_of (a candidate list) is grade_of for each, in one query."""
+    other = "91430481MA4L01014X"
+    write()
+    write(code=other, kind=CreditKind.INSPECTION_CASE, name="耒阳示例建材有限公司")
+    codes = [CANYIN, other, "91430481MA4L01022Q"]
+    with django_assert_num_queries(1):
+        grades = credit.grades_of(codes)
+    assert grades == {code: credit.grade_of(code) for code in codes}
+    assert grades == {CANYIN: Grade.C, other: Grade.D, "91430481MA4L01022Q": Grade.A}
