@@ -164,28 +164,28 @@ def _market_implementation() -> Any:
 
 
 def commitment_implementation() -> tuple[Any, list[Any]]:
-    """A published online 告知承诺 item with at least two required applicant materials (one
-    uploaded, the others replaced by the applicant's commitment), and those materials."""
-    from zhengwu.catalog.models import ItemImplementation, MaterialSource
+    """A published online 告知承诺 item whose required applicant materials are one to upload
+    and at least one the catalogue marks 告知承诺替代 (`cases.commitment.replaceable`), and
+    those materials, the upload first."""
+    from zhengwu.cases.commitment import given_by_applicant, replaceable
+    from zhengwu.catalog.models import ItemImplementation
 
-    fallback = None
     for impl in ItemImplementation.objects.filter(
             status="published", online_depth__gte=2, commitment_allowed=True).select_related(
             "item", "department").order_by("code"):
-        required = list(impl.materials.filter(source=MaterialSource.APPLICANT, required=True)
-                        .order_by("id"))
-        if len(required) >= 2:
-            return impl, required
-        if required and fallback is None:
-            fallback = impl, required
-    if fallback is None:
-        raise SystemExit("no online 告知承诺 implementation with required materials in the pack")
-    return fallback
+        required = [m for m in impl.materials.filter(required=True).order_by("id")
+                    if given_by_applicant(m)]
+        uploads = [m for m in required if not replaceable(m)]
+        committed = [m for m in required if replaceable(m)]
+        if len(uploads) == 1 and committed:
+            return impl, uploads + committed
+    raise SystemExit("no online 告知承诺 implementation with one material to upload and one "
+                     "marked 告知承诺替代 in the pack")
 
 
 def submission_body(impl: Any, required: list[Any]) -> tuple[dict[str, Any], str]:
     """The JSON payload of POST /api/v1/cases (the first required material uploaded as the
-    file part "f1", the others by commitment) and that file part's name."""
+    file part "f1", the others — each 告知承诺替代 — by commitment) and that file part's name."""
     from zhengwu.cases.tests.conftest import sample_answers
 
     materials = [{"name": m.name, "kind": "upload", "file_field": "f1"} if n == 0
