@@ -188,6 +188,11 @@ def _pydantic_reason(error: Any) -> str:
 # --- catalogue facts a definition is checked against ---------------------------------------
 
 
+# The catalogue's MaterialSource values this module reads (kept as strings: it is pure).
+APPLICANT = "applicant"
+COMMITMENT = "commitment"
+
+
 @dataclass(frozen=True)
 class MaterialFacts:
     name: str
@@ -338,7 +343,9 @@ class NeededMaterial:
 
 @dataclass(frozen=True)
 class MaterialCount:
-    needed: tuple[NeededMaterial, ...]  # what the applicant gives, once each
+    # What the applicant gives, once each (source "commitment": may be replaced by a
+    # commitment where every member practises 告知承诺 and the applicant's credit allows).
+    needed: tuple[NeededMaterial, ...]
     fetched: tuple[NeededMaterial, ...]  # e-licenses and shared data the platform fetches
     before: int  # what the members would ask for one by one (every required material)
     after: int  # what the applicant gives once (一次采集)
@@ -347,11 +354,15 @@ class MaterialCount:
 def materials_needed(members: Iterable[Member],
                      facts: Mapping[str, ItemFacts]) -> MaterialCount:
     """Required materials of these members grouped by identity: the ones the applicant gives
-    (once each) and the ones fetched as e-licenses or shared data (none given)."""
+    (once each) and the ones fetched as e-licenses or shared data (none given).
+
+    A material some member marks 告知承诺替代 is the applicant's to give (upload, or commit);
+    it keeps the source "commitment" only when every member that asks it marks it so, since a
+    commitment stands in for it in every member case or in none (cases.commitment)."""
     order: list[str] = []
     first: dict[str, MaterialFacts] = {}
     by_identity: dict[str, dict[str, str]] = {}
-    given: set[str] = set()
+    sources: dict[str, set[str]] = {}
     before = 0
     for member in members:
         item = facts.get(member.item)
@@ -365,16 +376,22 @@ def materials_needed(members: Iterable[Member],
                 order.append(material.identity)
                 first[material.identity] = material
                 by_identity[material.identity] = {}
+                sources[material.identity] = set()
             by_identity[material.identity].setdefault(member.item, material.name)
-            if material.source == "applicant":
-                given.add(material.identity)
+            sources[material.identity].add(material.source)
 
     def entry(identity: str, source: str) -> NeededMaterial:
         return NeededMaterial(identity, first[identity].name, tuple(by_identity[identity]),
                               dict(by_identity[identity]), source)
 
-    needed = tuple(entry(i, "applicant") for i in order if i in given)
-    fetched = tuple(entry(i, first[i].source) for i in order if i not in given)
+    def given_source(identity: str) -> str | None:
+        """"applicant" / "commitment" for a material the applicant gives, else None."""
+        if sources[identity] == {COMMITMENT}:
+            return COMMITMENT
+        return APPLICANT if sources[identity] & {APPLICANT, COMMITMENT} else None
+
+    needed = tuple(entry(i, source) for i in order if (source := given_source(i)))
+    fetched = tuple(entry(i, first[i].source) for i in order if given_source(i) is None)
     return MaterialCount(needed, fetched, before, len(needed))
 
 

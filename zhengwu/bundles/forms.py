@@ -6,7 +6,7 @@ the services (which check everything again on submission)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ FIELD_PREFIX = "f_"
 MATERIAL_PREFIX = "m_"
 USE_PREFIX = "use_m_"  # use the offered licence for the material m_<n>
 FETCHED_PREFIX = "use_f_"  # consent for a material the departments would fetch
+COMMIT_PREFIX = "commit_m_"  # replace the material m_<n> by a written commitment (告知承诺)
 USE, UPLOAD, DECLINE = "use", "upload", "decline"
 DELIVERY_CHOICES = [(DeliveryMethod.ELECTRONIC, "电子送达（在“我的一件事”中下载全部结果）"),
                     (DeliveryMethod.WINDOW, "窗口领取（到综合窗口一次领取全部结果）"),
@@ -222,6 +223,7 @@ class MaterialChoice:
     kept: KeptFile | None
     offer: Offer | None
     use: forms.BoundField | None
+    commitment: forms.BoundField | None = None
 
 
 def _offered(material: d.NeededMaterial, offer: Offer) -> MaterialIn:
@@ -241,9 +243,13 @@ class MaterialsForm(KeepsUploads):
                  townships: Sequence[Region] | None = None, owner: User | None = None,
                  keep_as: str = "", kept: Sequence[str] = (),
                  fetched: Sequence[d.NeededMaterial] = (),
-                 offers: Mapping[str, Offer] | None = None) -> None:
+                 offers: Mapping[str, Offer] | None = None,
+                 commitable: Collection[str] = ()) -> None:
         super().__init__(data, files, owner=owner, keep_as=keep_as, kept=kept)
         self.needed = list(needed)
+        # The identities a written commitment may replace here (bundles.views: every member
+        # marks it 告知承诺替代, practises 告知承诺, and the applicant's credit allows).
+        self.commitable = frozenset(commitable)
         # Identity → the applicant's licence or shared data that may stand in for it
         # (bundles.material_offers); a fetched material with an offer is asked too.
         self.offers = dict(offers or {})
@@ -258,7 +264,11 @@ class MaterialsForm(KeepsUploads):
             self.fields[f"{MATERIAL_PREFIX}{index}"] = forms.FileField(
                 label=material.name, required=False,
                 widget=forms.ClearableFileInput(attrs={"accept": ACCEPT} | (
-                    {} if material.identity in self.offers else {"required": True})))
+                    {} if material.identity in self.offers or material.identity in
+                    self.commitable else {"required": True})))
+            if material.identity in self.commitable:
+                self.fields[f"{COMMIT_PREFIX}{index}"] = forms.BooleanField(
+                    label="以书面承诺代替（告知承诺制）", required=False)
         for index, _material in enumerate(self.fetched_offered):
             self.fields[f"{FETCHED_PREFIX}{index}"] = forms.ChoiceField(
                 label="提供方式", required=False, widget=forms.RadioSelect,
@@ -289,12 +299,25 @@ class MaterialsForm(KeepsUploads):
                     continue
                 materials.append(_offered(material, offer))
                 continue
+            committed = bool(cleaned.get(f"{COMMIT_PREFIX}{index}"))
+            if committed:
+                if cleaned.get(name) or (offer is not None and
+                                         cleaned.get(f"{USE_PREFIX}{index}") == USE):
+                    self.add_error(name, "每份材料只能选择一种提供方式：已勾选以书面承诺代替，"
+                                   "请不要再上传文件或使用电子证照。")
+                    continue
+                materials.append(MaterialIn(identity=material.identity,
+                                            kind=MaterialKind.COMMITMENT))
+                continue
             given = self.file_given(name, material.name)
             if given is None:
                 if name not in self.errors:
-                    self.add_error(name, "请选择使用电子证照/共享数据，或上传本材料（PDF、JPG 或 PNG，"
-                                   "不超过 10MB）。" if offer is not None else
-                                   "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）。")
+                    self.add_error(name, (
+                        "请选择使用电子证照/共享数据，或上传本材料（PDF、JPG 或 PNG，不超过 10MB）"
+                        if offer is not None else
+                        "请上传本材料（PDF、JPG 或 PNG，不超过 10MB）") + (
+                        "，或勾选以书面承诺代替。" if material.identity in self.commitable
+                        else "。"))
                 continue
             materials.append(MaterialIn(identity=material.identity, kind=MaterialKind.UPLOAD,
                                         file_name=given[0], content=given[1]))
@@ -325,7 +348,9 @@ class MaterialsForm(KeepsUploads):
     def rows(self) -> list[MaterialChoice]:
         return [MaterialChoice(m, self[f"{MATERIAL_PREFIX}{i}"],
                                self.kept_for(f"{MATERIAL_PREFIX}{i}"), self.offers.get(m.identity),
-                               self[f"{USE_PREFIX}{i}"] if m.identity in self.offers else None)
+                               self[f"{USE_PREFIX}{i}"] if m.identity in self.offers else None,
+                               self[f"{COMMIT_PREFIX}{i}"] if m.identity in self.commitable
+                               else None)
                 for i, m in enumerate(self.needed)]
 
     @property

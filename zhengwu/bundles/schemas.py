@@ -224,7 +224,9 @@ class SharedByOut(Schema):
 class NeededMaterialOut(Schema):
     identity: str = Field(..., description="申请时提交材料所用的名称")
     name: str
-    source: str
+    source: str = Field(..., description=(
+        "applicant：申请人提交；commitment：可以书面承诺代替（kind 为 commitment，须各成员事项"
+        "实行告知承诺制且申请人信用允许）；e_license / shared_data：平台调取"))
     shared_by: list[SharedByOut]
 
 

@@ -73,9 +73,10 @@ from zhengwu.bundles.selectors import (
     item_facts,
     member_implementations,
 )
-from zhengwu.cases import deadlines, staging, uploads
+from zhengwu.cases import commitment, deadlines, staging, uploads
 from zhengwu.cases.access import files_for_others, reviewer_departments
 from zhengwu.cases.answers import FormInvalid
+from zhengwu.cases.credit import commitment_refusal
 from zhengwu.cases.material_licences import Use
 from zhengwu.cases.models import (
     GRANTED_DECISIONS,
@@ -466,9 +467,12 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
             raise InvalidInput(f"材料“{material.identity}”重复提交：一次采集，每份材料只需提交一次。",
                                code="bundle.material_twice")
         if material.kind not in (MaterialKind.UPLOAD, MaterialKind.E_LICENSE,
-                                 MaterialKind.SHARED_DATA, MaterialKind.PAPER):
+                                 MaterialKind.SHARED_DATA, MaterialKind.PAPER,
+                                 MaterialKind.COMMITMENT):
             raise InvalidInput(f"材料“{material.identity}”的提供方式无效。",
                                code="bundle.material_kind")
+        if material.kind == MaterialKind.COMMITMENT:
+            _commitment_check(needed[material.identity], implementations, cleaned["id_number"])
         if material.kind in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA) and \
                 not material.reference.strip():
             raise InvalidInput(f"材料“{material.identity}”须注明电子证照或共享数据的编号。",
@@ -534,11 +538,12 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
                 for n in (*count.needed, *count.fetched)
                 if member.item in n.members and n.identity in stored]
         # The rest of the e-licenses and shared data are for the departments to fetch, once,
-        # for every member.
-        mine += [StoredMaterial(name=n.names[member.item], kind=n.source
-                                if n.source in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)
-                                else MaterialKind.COMMITMENT, reference=f"一件事{number}共享调取")
-                 for n in count.fetched if member.item in n.members and n.identity not in stored]
+        # for every member. (A material marked 告知承诺替代 is never fetched: it is given,
+        # uploaded or committed, like any other of the applicant's — definition.materials_needed.)
+        mine += [StoredMaterial(name=n.names[member.item], kind=n.source,
+                                reference=f"一件事{number}共享调取")
+                 for n in count.fetched if member.item in n.members and n.identity not in stored
+                 and n.source in (MaterialKind.E_LICENSE, MaterialKind.SHARED_DATA)]
         case = member_case_create(
             implementation=implementation, applicant=owner, submitted_by=submitted_by,
             applicant_kind=applicant_kind, form_data=item_forms.member_form_data(
@@ -566,6 +571,24 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     staging.consume(owner=submitted_by, form=submission.staged)
     wizard_drafts.draft_delete(owner=submitted_by, code=bundle.code)
     return SubmitResult(bundle_case, created=True)
+
+
+def _commitment_check(material: d.NeededMaterial,
+                      implementations: Mapping[str, ItemImplementation | None],
+                      id_number: str) -> None:
+    """A commitment for a bundle material stands in every member case that asks it, so each
+    member must mark it 告知承诺替代 (cases.commitment) and allow the applicant to commit
+    (cases.credit.commitment_refusal: the item practises 告知承诺, the applicant's credit)."""
+    if material.source != d.COMMITMENT:
+        raise InvalidInput(commitment.misplaced_message([material.name]),
+                           code="bundle.commitment_not_allowed")
+    for item in material.members:
+        implementation = implementations[item]
+        assert implementation is not None  # every member was found before materials
+        refused = commitment_refusal(implementation, id_number)
+        if refused:
+            raise InvalidInput(f"“{material.name}”（{implementation.item.name}）：{refused}",
+                               code="bundle.no_commitment")
 
 
 class ItemAnswersMissing(FormInvalid):

@@ -75,7 +75,7 @@ from zhengwu.bundles.models import (
     HallLevel,
     MemberState,
 )
-from zhengwu.cases import drafts, item_form
+from zhengwu.cases import credit, drafts, item_form
 from zhengwu.cases.access import case_queryset_for
 from zhengwu.cases.answers import FormInvalid, display_rows, prefilled
 from zhengwu.cases.kept_uploads import KEPT_FIELD
@@ -110,8 +110,7 @@ ROLE_LABELS: dict[str, str] = {"applicant": "申请人", "applicant_person": "�
                "chief_representative": "首席代表", "reviewer": "审批部门",
                "proxy_agent": "帮代办员", "system": "系统"}
 SOURCE_LABELS: dict[str, str] = {MaterialSource.E_LICENSE: "电子证照",
-                                  MaterialSource.SHARED_DATA: "共享数据",
-                                  MaterialSource.COMMITMENT: "告知承诺"}
+                                  MaterialSource.SHARED_DATA: "共享数据"}
 # Answers the service refuses for a step the applicant has already passed: go back there.
 # Where a refusal sends the applicant back to; an identity refusal is shown next to its field.
 STEP_OF_ERROR = {"bundle.answers_invalid": 1, "bundle.form_invalid": 2,
@@ -256,7 +255,8 @@ def _guide_context(bundle: Bundle, guide: selectors.Guide | None = None) -> dict
         condition=condition_text(definition, m.when), stage=stage_of[m.item])
         for m, i in guide.members]
     needed = [MaterialRow(n.name, _unique(departments[c] for c in n.members),
-                          _unique(v for v in n.names.values() if v != n.name), "申请人提供")
+                          _unique(v for v in n.names.values() if v != n.name),
+                          "告知承诺替代" if n.source == d.COMMITMENT else "")
               for n in guide.materials.needed]
     fetched = [MaterialRow(n.name, _unique(departments[c] for c in n.members), [],
                            SOURCE_LABELS.get(n.source, "共享获取"))
@@ -391,6 +391,8 @@ class Wizard:
     answered: frozenset[str] = frozenset()
     # The step shown is saved as the draft (after a POST, not when a draft is resumed).
     remember: bool = False
+    # Why the applicant may not commit (credit) where the members practise 告知承诺 (step 3).
+    commitment_refused: str = ""
 
     def carry(self) -> list[tuple[str, str]]:
         """Hidden fields: the answers outside step 1, the form values outside step 2, and
@@ -437,6 +439,7 @@ def _wizard_response(request: HttpRequest, wizard: Wizard,
                     for n in wizard.guide.materials.fetched
                     if not (wizard.materials and n.identity in wizard.materials.offers)]
         if wizard.guide else [],
+        "commitment_refused": wizard.commitment_refused,
         "material_rows": [(row, shared_by.get(row.material.identity, []))
                           for row in wizard.materials.rows] if wizard.materials else [],
         "fetched_offers": [(row, shared_by.get(row.material.identity, []))
@@ -482,12 +485,34 @@ def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
     offers = material_offers.offers_for(
         wizard.bundle.name, (*guide.materials.needed, *guide.materials.fetched),
         {m.item: i for m, i in guide.members}, holder)
+    commitable, wizard.commitment_refused = _commitable(guide, holder)
     wizard.materials = MaterialsForm(data, files, needed=guide.materials.needed,
                                      townships=towns, owner=owner,
                                      keep_as=_keep_as(wizard.bundle), kept=wizard.kept,
-                                     fetched=guide.materials.fetched, offers=offers)
+                                     fetched=guide.materials.fetched, offers=offers,
+                                     commitable=commitable)
     wizard.step = 3
     return wizard
+
+
+def _commitable(guide: selectors.Guide, holder: User | None) -> tuple[set[str], str]:
+    """The materials a written commitment may replace for this applicant (the rule the
+    submission applies: bundles.services._commitment_check), and why none may when the
+    members practise 告知承诺 but the applicant's credit does not allow it."""
+    members = {m.item: i for m, i in guide.members}
+    subject = credit.subject_of(holder) if holder is not None else ""
+    commitable: set[str] = set()
+    refused = ""
+    for material in guide.materials.needed:
+        if material.source != d.COMMITMENT:
+            continue
+        found = [i for c in material.members if (i := members.get(c)) is not None]
+        reasons = [credit.commitment_refusal(i, subject) for i in found]
+        if found and not any(reasons):
+            commitable.add(material.identity)
+        elif found and all(i.commitment_allowed for i in found) and not refused:
+            refused = next(r for r in reasons if r)  # the applicant's credit
+    return commitable, refused
 
 
 def _keep_as(bundle: Bundle) -> str:

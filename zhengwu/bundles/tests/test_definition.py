@@ -97,6 +97,20 @@ def test_materials_are_collected_once_by_identity() -> None:
     assert [(n.identity, n.source) for n in count.fetched] == [("营业执照", "e_license")]
 
 
+def test_a_material_marked_commitment_is_given_not_fetched() -> None:
+    """告知承诺替代 is the applicant's to give (upload or commit), never fetched; it may be
+    committed only when every member asking it marks it so (cases.commitment)."""
+    facts = {**FACTS, "A": d.ItemFacts("A", "企业设立登记", True, (
+        d.MaterialFacts("场所证明", "场所证明", source="commitment"),
+        d.MaterialFacts("法定代表人身份证件", "居民身份证", source="commitment"),
+        d.MaterialFacts("营业执照", "营业执照", source="e_license")), Decimal("0.5"))}
+    count = d.materials_needed(d.parse(base()).members, facts)
+    assert [(n.identity, n.source) for n in count.needed] == [
+        ("场所证明", "commitment"), ("居民身份证", "applicant")]  # B and C ask it plainly
+    assert [n.identity for n in count.fetched] == ["营业执照"]
+    assert count.after == 2
+
+
 def test_one_form_feeds_each_member_under_its_own_key() -> None:
     definition = d.parse(base())
     values = {"applicant_name": "孙创业", "id_number": "43048119900101123X",
