@@ -3,6 +3,7 @@ browser."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from zhengwu.catalog.search_form import SearchForm
 from zhengwu.core import clock, personal_space
 from zhengwu.core.errors import NotAllowed
 from zhengwu.core.models import AuditEvent
+from zhengwu.portal import audit_labels
+from zhengwu.portal.audit_filters import AuditFilterForm
 from zhengwu.workdays.selectors import missing_years
 
 
@@ -65,17 +68,31 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("core.view_auditevent", raise_exception=True)
 def audit_page(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.order_by("-at", "-seq")
-    action = request.GET.get("action", "")[:80]
-    if action:
-        events = events.filter(action=action)
-    obj = request.GET.get("object", "")[:80]
-    if obj:
-        events = events.filter(object_repr__contains=obj)
+    """审计日志 for supervisors: filtered by who, role, action, object and dates, 50 a page,
+    each action, role and before → after in plain Chinese (portal.audit_labels)."""
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # the errors show next to their fields; valid filters still apply
+    events = form.apply(AuditEvent.objects.order_by("-at", "-seq"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
-    return render(request, "portal/audit.html", {"page": page, "action": action, "object": obj,
-                                                 "actions": sorted(set(actions))})
+    rows = [AuditRow(e, audit_labels.action_label(e.action), audit_labels.role_label(e.role),
+                     audit_labels.object_type_label(e.object_type),
+                     audit_labels.changes(e.object_type, e.before, e.after))
+            for e in page.object_list]
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render(request, "portal/audit.html", {
+        "page": page, "rows": rows, "form": form,
+        "extra": (kept.urlencode() + "&") if kept else ""})
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: AuditEvent
+    action: str
+    role: str
+    object_type: str
+    changes: list[audit_labels.Change]
 
 
 # --- 我的空间 ---------------------------------------------------------------------------------
