@@ -112,15 +112,18 @@ def window_queue(*, user: User) -> QuerySet[Case]:
         "submitted_at", "id")
 
 
-def reviewer_todo(*, user: User) -> QuerySet[Case]:
+def reviewer_todo(*, user: User, card: str = "") -> QuerySet[Case]:
     """The back office's open cases: running clocks first, the least time left first, then
     the suspended ones. The order follows the (department, status, due_at) index, so a page
-    of 100,000 open cases is read without sorting them."""
+    of 100,000 open cases is read without sorting them. `card` ("yellow": 即将超期, "red":
+    已超期) keeps the cases under that warning, as 电子监察 reads them (monitoring_flagged)."""
     departments = reviewer_departments(user)
-    return case_queryset_for(user).filter(
+    cases = case_queryset_for(user).filter(
         department_id__in=departments,
-        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).order_by(
-        "status", "due_at", "id")
+        status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED])
+    if card in (Card.YELLOW, Card.RED):
+        cases = cases.filter(card=card)
+    return cases.order_by("status", "due_at", "id")
 
 
 def progress_lookup(*, number: str, id_number: str) -> Case | None:
@@ -342,10 +345,11 @@ def may_act_now(*, user: User, case: Case) -> bool:
 MINE_SCAN = 500
 
 
-def reviewer_todo_mine(*, user: User) -> tuple[QuerySet[Case], bool]:
-    """待我办理: the reviewer's todo cases that wait for this person now, in the todo order,
-    and whether the todo list was longer than what was read (MINE_SCAN)."""
-    todo = reviewer_todo(user=user)
+def reviewer_todo_mine(*, user: User, card: str = "") -> tuple[QuerySet[Case], bool]:
+    """待我办理: the reviewer's todo cases (under `card`, as reviewer_todo) that wait for this
+    person now, in the todo order, and whether the todo list was longer than what was read
+    (MINE_SCAN)."""
+    todo = reviewer_todo(user=user, card=card)
     read = list(todo[:MINE_SCAN + 1])
     ids = [case.pk for case in read[:MINE_SCAN] if may_act_now(user=user, case=case)]
     return todo.filter(pk__in=ids), len(read) > MINE_SCAN

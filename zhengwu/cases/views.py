@@ -876,18 +876,22 @@ def todo(request: HttpRequest) -> HttpResponse:
     if not reviewer_departments(user):
         raise PermissionDenied("仅审批部门人员可以使用此页面。")
     mine = request.GET.get("mine") == "1"
+    # 即将超期 / 已超期 from the workbench's counts: the cases under that card.
+    card = selectors.monitoring_filter(request.GET.get("card"))
     truncated = False
     if mine:
-        cases, truncated = selectors.reviewer_todo_mine(user=user)
+        cases, truncated = selectors.reviewer_todo_mine(user=user, card=card)
     else:
-        cases = selectors.reviewer_todo(user=user)
+        cases = selectors.reviewer_todo(user=user, card=card)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,
                                   purpose=services.PURPOSE_TODO)
     rows = selectors.reviewer_todo_rows(cases=page, now=clock.now(), user=user)
     return render(request, "cases/todo.html", {
-        "rows": rows, "page": page, "mine": mine, "truncated": truncated,
-        "scan": selectors.MINE_SCAN, "params": "mine=1" if mine else "",
+        "rows": rows, "page": page, "mine": mine, "truncated": truncated, "card": card,
+        "scan": selectors.MINE_SCAN,
+        "params": "&".join(p for p in ("mine=1" if mine else "",
+                                         f"card={card}" if card else "") if p),
         "yellow_threshold": yellow_threshold()})
 
 

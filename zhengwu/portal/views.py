@@ -24,6 +24,7 @@ from zhengwu.core import clock, personal_space
 from zhengwu.core.errors import NotAllowed
 from zhengwu.core.models import AuditEvent
 from zhengwu.portal import audit_labels
+from zhengwu.portal import workbench as workbench_counts
 from zhengwu.portal.audit_filters import AuditFilterForm
 from zhengwu.workdays.selectors import missing_years
 
@@ -56,13 +57,22 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied("工作台仅供工作人员使用。")
     roles = user_roles(request.user)  # type: ignore[arg-type]
+    figures = workbench_counts.tallies(request.user, clock.now())  # type: ignore[arg-type]
     return render(request, "portal/workbench.html", {
         "roles": roles, "role_names": {r.role for r in roles},
+        "tally_groups": _grouped(figures),
         # Only those who can enter a schedule are asked to (issue 16): to everyone else the
         # banner was noise; their deadlines still say 临时期限 where a year is missing.
         "missing_years": missing_years(today=clock.today())
         if request.user.has_perm("workdays.add_scheduleyear") else [],
     })
+
+
+def _grouped(figures: list[workbench_counts.Tally]) -> list[tuple[str, list[workbench_counts.Tally]]]:
+    groups: dict[str, list[workbench_counts.Tally]] = {}
+    for figure in figures:
+        groups.setdefault(figure.group, []).append(figure)
+    return list(groups.items())
 
 
 @login_required
