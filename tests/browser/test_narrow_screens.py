@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import ConsoleLog, Server, new_page
+from tests.browser.conftest import ConsoleLog, Server, login, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -94,3 +94,43 @@ def test_the_first_search_result_is_on_a_phones_first_screen(
     page.locator("details.filters-fold > summary").click()
     assert page.locator("select[name=department]").is_visible()
     assert _width(page) <= PHONE
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+  .filter(input => input.offsetParent !== null)
+  .map(input => {
+    const target = input.closest('label') || input;
+    const box = target.getBoundingClientRect();
+    return {name: input.name, height: Math.round(box.height), width: Math.round(box.width)};
+  })
+  .filter(t => t.height < 44)"""
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+def test_radios_and_checkboxes_are_44px_touch_targets_on_a_phone(
+        browser: Browser, server: Server, console: ConsoleLog, shots: Path,
+        elder: bool) -> None:
+    """Issue 16: radio buttons were 13 px. Each radio or checkbox, with its label (the whole
+    label is the target), is at least 44 px high on the forms a citizen fills on a phone: the
+    一件事 wizard's questions, the online application, and sign-in."""
+    page = new_page(browser, server, console, width=PHONE)
+    if elder:
+        page.goto("/elder/?on=1&next=/")
+    login(page, "zhangsan")
+    page.goto("/search/?q=开饭店")
+    href = page.locator("ol.results > li h2 a", has_text="食品经营许可证核发（新办）").first \
+        .get_attribute("href") or ""
+    found_code = re.search(r"/guide/([^/]+)/$", href)
+    assert found_code, href
+    food = found_code.group(1)
+    small = {}
+    for path in ("/bundles/LY-QYKB/apply/", f"/cases/apply/{food}/"):
+        page.goto(path)
+        assert page.locator("input[type=radio], input[type=checkbox]").count() > 0, path
+        page.screenshot(path=str(shots / f"touch-{'elder' if elder else 'std'}-"
+                                         f"{path.strip('/').replace('/', '_')}.png"),
+                        full_page=True)
+        found = page.evaluate(SMALL_TARGETS)
+        if found:
+            small[path] = found
+    assert small == {}, small
