@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from zhengwu.accounts.services import actor_for
@@ -28,7 +29,7 @@ from zhengwu.catalog.models import (
 )
 from zhengwu.catalog.search_form import SearchForm
 from zhengwu.catalog.tasks import run_catalog_import
-from zhengwu.core import clock
+from zhengwu.core import charts, clock
 from zhengwu.core.errors import DomainError
 from zhengwu.core.http import is_htmx
 from zhengwu.departments.models import Department, DepartmentKind
@@ -182,11 +183,38 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         group = "village" if kind == DepartmentKind.VILLAGE else (
             "township" if kind in (DepartmentKind.TOWNSHIP, DepartmentKind.STREET) else "county")
         groups[group].append((dep, name, [(k, _percent(k.value)) for k in rows]))
+    chosen = request.GET.get("kpi", "")
+    if chosen not in kpis.LABELS:
+        chosen = kpis.DEFINITIONS[0].key
     return render(request, "catalog/kpis.html", {
         "overall": [(k, _percent(k.value), _percent(k.target)) for k in overall],
-        "groups": [("市直部门", groups["county"], True), ("乡镇（街道）", groups["township"], False),
+        "groups": [("市直部门", groups["county"], False), ("乡镇（街道）", groups["township"], False),
                    ("村（社区）", groups["village"], False)],
-        "definitions": kpis.DEFINITIONS})
+        "definitions": kpis.DEFINITIONS, "chosen": chosen,
+        "chart": _lowest_chart(chosen, groups["county"])})
+
+
+# The chart ranks the county departments and shows the ones furthest from the goal: what a
+# supervisor acts on first; the table below keeps every unit.
+CHART_ROWS = 15
+
+
+def _lowest_chart(key: str, county: list[Any]) -> str:
+    """The county departments lowest on one indicator, each bar a link to its misses."""
+    definition = next(d for d in kpis.DEFINITIONS if d.key == key)
+    values = [(name, next(k for k, _ in rows if k.key == key), dep)
+              for dep, name, rows in county]
+    ranked = sorted((v for v in values if v[1].value is not None),
+                    key=lambda v: (v[1].value, v[0]))[:CHART_ROWS]
+    misses = reverse("catalog:kpi_misses", args=[key])
+    return charts.ranked_bars(
+        f"{definition.label}最低的 {len(ranked)} 个市直部门", [
+            charts.Bar(name, round((kpi.value or 0) * 100, 1),
+                       f"{misses}?department={dep}" if kpi.misses else "")
+            for name, kpi, dep in ranked],
+        unit="%", top=100,
+        target=definition.target * 100 if definition.target is not None else None,
+        category_name="部门")
 
 
 def kpi_misses_page(request: HttpRequest, key: str) -> HttpResponse:

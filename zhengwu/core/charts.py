@@ -199,3 +199,70 @@ def line_chart(title: str, categories: Sequence[str], series: Series, *, unit: s
     parts.append(_table(title, categories, [series], unit, category_name))
     parts.append("</figure>")
     return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped
+
+
+# --- ranked bars: one row a department or item, each a link to its rows ----------------------
+
+ROW_HEIGHT = 22
+LABEL_WIDTH = 200  # room for a department's name on the left
+VALUE_WIDTH = 56  # room for the figure on the right
+BAR_COLOUR = "#0b5cad"
+TARGET_COLOUR = "#b3261e"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a ranked chart: its label, its value (None: nothing to measure) and the
+    page that lists the rows behind the figure ("" for none)."""
+
+    label: str
+    value: float | None
+    href: str = ""
+
+
+def _clip(text: str, room: int) -> str:
+    """A label cut to what fits `room` pixels at 12 px (a CJK character ≈ 12 px)."""
+    width, kept = 0, list[str]()
+    for ch in text:
+        width += 12 if ord(ch) > 0x2E7F else 7
+        if width > room - 12:
+            return "".join(kept) + "…"
+        kept.append(ch)
+    return text
+
+
+def ranked_bars(title: str, bars: Sequence[Bar], *, unit: str, top: float | None = None,
+                target: float | None = None, category_name: str = "单位") -> SafeString:
+    """Horizontal bars, one row each in the order given (rank them before), the value at the
+    end of each bar; each row a link to `href` (every figure links to its rows). `top` fixes
+    the scale (100 for a percentage); `target` draws the goal as a vertical line."""
+    shown = [b for b in bars if b.value is not None]
+    if not shown or (all((b.value or 0) <= 0 for b in shown) and target is None):
+        return _no_data(title)
+    scale = top if top is not None else nice_ceiling(max(b.value or 0 for b in shown))
+    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    height = 8 + ROW_HEIGHT * len(shown) + 8
+    parts = _open(title, f"{title}（单位：{unit}）", height=height)
+    for index, bar in enumerate(shown):
+        y = 8 + ROW_HEIGHT * index
+        width = max(0.0, min(bar.value or 0, scale)) / scale * plot
+        row = (f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" font-size="12" '
+               f'fill="{TEXT}">{_e(_clip(bar.label, LABEL_WIDTH))}</text>'
+               f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{_at(width)}" height="{ROW_HEIGHT - 8}" '
+               f'fill="{BAR_COLOUR}"/>'
+               f'<text x="{_at(LABEL_WIDTH + width + 4)}" y="{y + 15}" font-size="12" '
+               f'fill="{TEXT}">{_num(bar.value)}</text>')
+        tip = f"<title>{_e(bar.label)} {_num(bar.value)} {_e(unit)}</title>"
+        parts.append(f'<a href="{_e(bar.href)}">{tip}{row}</a>' if bar.href else
+                     f"<g>{tip}{row}</g>")
+    if target is not None:
+        x = LABEL_WIDTH + min(target, scale) / scale * plot
+        parts.append(f'<line x1="{_at(x)}" y1="4" x2="{_at(x)}" y2="{height - 4}" '
+                     f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="4 3">'
+                     f"<title>目标 {_num(target)} {_e(unit)}</title></line>")
+    parts.append("</svg>")
+    parts.append(_table(title, [b.label for b in shown],
+                        [Series(title, [b.value for b in shown], BAR_COLOUR)], unit,
+                        category_name))
+    parts.append("</figure>")
+    return mark_safe("".join(parts))  # noqa: S308 — every label above is escaped

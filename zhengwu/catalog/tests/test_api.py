@@ -5,6 +5,7 @@ drafts and imports over HTTP with session auth and CSRF, and bad input answered 
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -567,3 +568,17 @@ def test_pagination_edges_are_accepted(client):
 def test_wrong_methods_are_405_json(client):
     response = client.delete(f"{API}/catalog/themes")
     assert response.status_code == 405
+
+
+def test_the_kpi_page_charts_the_lowest_departments_each_bar_a_link(client):
+    """Issue 16: the indicator chosen, the county departments furthest from it first, each
+    bar opening that department's misses."""
+    page = client.get("/kpis/", {"kpi": "depth_3_or_more"}).content.decode()
+    chart = page.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]
+    assert "网上办理深度Ⅲ级以上占比最低的" in chart
+    links = re.findall(r'<a href="([^"]+)">', chart)
+    assert links and all(link.startswith("/kpis/depth_3_or_more/misses/?department=")
+                         for link in links)
+    assert client.get(links[0].replace("&amp;", "&")).status_code == 200
+    # An unknown indicator falls back to the first, not an error.
+    assert "网上可办率最低的" in client.get("/kpis/", {"kpi": "x"}).content.decode()

@@ -7,7 +7,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from zhengwu.core.charts import BASELINE, PLOT_HEIGHT, Series, bar_chart, line_chart, nice_ceiling
+from zhengwu.core.charts import (
+    BASELINE,
+    LABEL_WIDTH,
+    PLOT_HEIGHT,
+    Bar,
+    Series,
+    bar_chart,
+    line_chart,
+    nice_ceiling,
+    ranked_bars,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -117,3 +127,27 @@ def test_no_data_says_so(chart: object) -> None:
     assert "暂无数据" in [t.text for t in svg.iter(f"{SVG}text")]
     assert "暂无数据" in (svg.get("aria-label") or "")
     assert not bars(figure) and figure.find("table") is None
+
+
+def test_ranked_bars_link_each_row_and_scale_to_the_top() -> None:
+    html = ranked_bars("各部门网上可办率", [
+        Bar("市<公安>局", 40.0, "/kpis/online/?department=1&x=2"), Bar("市民政局", 100.0, ""),
+        Bar("没有事项", None, "/no")], unit="%", top=100, target=90)
+    figure = parse(html)
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None
+    links = list(svg.iter(f"{SVG}a"))
+    assert [a.get("href") for a in links] == ["/kpis/online/?department=1&x=2"]  # unescaped
+    widths = [number(r, "width") for r in svg.iter(f"{SVG}rect")]
+    assert widths[1] == pytest.approx(widths[0] * 2.5)  # 40 and 100 on one scale of 100
+    assert "市<公安>局" in ET.tostring(figure, encoding="unicode").replace("&lt;", "<") \
+        .replace("&gt;", ">")
+    target = list(svg.iter(f"{SVG}line"))[-1]
+    assert number(target, "x1") > LABEL_WIDTH
+    table = figure.find("table")
+    assert table is not None and [td.text for td in table.iter("td")] == ["40", "100"]
+
+
+def test_ranked_bars_with_nothing_say_so() -> None:
+    assert "暂无数据" in ranked_bars("空", [Bar("甲", None)], unit="件")
+    assert "暂无数据" in ranked_bars("零", [Bar("甲", 0.0)], unit="件")
