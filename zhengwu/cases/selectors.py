@@ -69,12 +69,18 @@ def notice_by_code(*, code: str) -> Notice:
         verify_code=code)
 
 
+# case_list's card filter for "yellow or red" (电子监察's per-item figures count both).
+WARNED = "warned"
+
+
 def case_list(*, user: User, status: str | None = None, card: str | None = None,
               department: int | None = None, q: str | None = None) -> QuerySet[Case]:
     cases = case_queryset_for(user)
     if status:
         cases = cases.filter(status=status)
-    if card:
+    if card == WARNED:
+        cases = cases.filter(card__in=[Card.YELLOW, Card.RED])
+    elif card:
         cases = cases.filter(card=card)
     if department:
         cases = cases.filter(department_id=department)

@@ -85,7 +85,7 @@ from zhengwu.cases.progress import progress_query
 from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
-from zhengwu.core import clock, service_actions
+from zhengwu.core import charts, clock, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError, NotAllowed
 from zhengwu.core.http import client_ip, is_htmx, private_attachment
@@ -939,7 +939,30 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "deemed": deemed, "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": data.weekly, "any_weekly": any(r or d for _, r, d in data.weekly),
-        "chart": _chart(data.weekly), "cards": selectors.MONITORING_FILTERS})
+        "chart": _chart(data.weekly), "cards": selectors.MONITORING_FILTERS,
+        "ranked": _monitoring_charts(data, department)})
+
+
+# The charts rank the departments and items with most warnings first: the ten worst, each bar
+# a link to the cases behind it; the tables keep every row.
+RANKED_ROWS = 10
+
+
+def _monitoring_charts(data: selectors.Monitoring, department: int | None) -> list[str]:
+    cases = reverse("cases:staff_list")
+    departments = [(str(r["department__name"]), int(str(r["red"])), r["department_id"])
+                   for r in data.by_department]
+    items = [(str(r["implementation__item__name"]), int(str(r["n"]))) for r in data.by_item]
+    worst = sorted((d for d in departments if d[1]), key=lambda d: (-d[1], d[0]))[:RANKED_ROWS]
+    scope = f"&department={department}" if department else ""
+    return [
+        charts.ranked_bars("红牌超时最多的部门", [
+            charts.Bar(name, red, f"{cases}?department={pk}&card=red")
+            for name, red, pk in worst], unit="件", category_name="部门"),
+        charts.ranked_bars("预警最多的事项（黄牌和红牌）", [
+            charts.Bar(name, n, f"{cases}?{urlencode({'q': name})}&card={selectors.WARNED}{scope}")
+            for name, n in sorted(items, key=lambda i: (-i[1], i[0]))[:RANKED_ROWS]],
+            unit="件", category_name="事项")]
 
 
 @login_required
@@ -952,7 +975,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     department = _int_param(request, "department")
     cases = selectors.case_list(user=user, status=status if status in CaseStatus.values else None,
-                                card=card if card in (Card.RED, Card.YELLOW) else None,
+                                card=card if card in (Card.RED, Card.YELLOW, selectors.WARNED)
+                                else None,
                                 department=department, q=q or None)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,

@@ -3,6 +3,8 @@ has a row for every week (quiet ones too, counted by Beijing days), and the page
 every alert — red and yellow — not on red cards only."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 import time_machine
@@ -85,3 +87,23 @@ def test_the_trend_cannot_be_asked_for_since_the_year_one(client_for, supervisor
     response = client_for(supervisor).get(API, {"since": "0001-01-01"})
     assert response.status_code == 422
     assert set(response.json()) >= {"code", "detail"}
+
+
+def test_the_charts_rank_departments_and_items_each_bar_a_link(client_for, food, submit, clerk,
+                                                               supervisor):
+    """Issue 16: 电子监察 charts the departments with most red cards and the items with most
+    warnings; each bar opens exactly the cases behind its figure."""
+    red, yellow, calm = (submit(food, idempotency_key=f"c{i}") for i in range(3))
+    for case in (red, yellow, calm):
+        case_transition(case_id=case.pk, user=clerk, move=MoveIn(action="accept"))
+    Case.objects.filter(pk=red.pk).update(card="red")
+    Case.objects.filter(pk=yellow.pk).update(card="yellow")
+    client = client_for(supervisor)
+    page = client.get(reverse("cases:monitoring")).content.decode()
+    figures = page.split('<figure class="chart">')[1:3]
+    assert "红牌超时最多的部门" in figures[0] and "预警最多的事项" in figures[1]
+    for figure, expected in ((figures[0], {red.number}), (figures[1], {red.number, yellow.number})):
+        link = re.search(r'<a href="([^"]+)">', figure)
+        assert link, figure
+        listed = client.get(html.unescape(link.group(1))).content.decode()
+        assert {c.number for c in (red, yellow, calm) if c.number in listed} == expected
