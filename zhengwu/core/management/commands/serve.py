@@ -26,8 +26,10 @@ from zhengwu.core import public_url
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 
-def gunicorn_argv(app: str, *, host: str, port: str, workers: str) -> list[str]:
-    """The web server's command line."""
+def gunicorn_argv(app: str, *, host: str, port: str, workers: str,
+                  hooks: bool = False) -> list[str]:
+    """The web server's command line; `hooks`: the platform's server hooks
+    (config.gunicorn_hooks: each worker builds the search index before serving)."""
     return [
         sys.executable, "-m", "gunicorn", app,
         "--bind", f"{host}:{port}", "--workers", str(workers),
@@ -38,6 +40,7 @@ def gunicorn_argv(app: str, *, host: str, port: str, workers: str) -> list[str]:
         # gunicorn's control socket defaults to one path per home directory: two
         # deployments (or a test server) on one host would share it. Nothing uses it.
         "--no-control-socket",
+        *(["--config", "python:config.gunicorn_hooks"] if hooks else []),
     ]
 
 
@@ -65,7 +68,8 @@ class Command(BaseCommand):
         env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
         web = subprocess.Popen(  # noqa: S603 — fixed argv, no shell
             gunicorn_argv("config.wsgi:application", host=options["host"],
-                          port=options["port"], workers=options["workers"]), env=env)
+                          port=options["port"], workers=options["workers"], hooks=True),
+            env=env)
         children = [web]
         if not options["no_worker"]:
             children.append(subprocess.Popen(
