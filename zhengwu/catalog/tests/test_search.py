@@ -1,6 +1,7 @@
 """Search as a service [31]: a labelled set of citizen queries, filters, highlighting, limits."""
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,28 @@ def test_a_region_is_served_by_itself_and_its_ancestors_only():
     assert "430481100000" not in codes
     assert search._ancestor_codes("430481000000") == {"430000000000", "430400000000",
                                                       "430481000000"}
+
+
+def _doc(item_id: int, name: str) -> search.Doc:
+    doc = search.Doc(item_id=item_id, basic_code=f"B{item_id:04d}", name=name,
+                     item_type="XK", audience=frozenset(), theme_ids=frozenset(), themes=())
+    doc.impls.append(search.Impl(item_id, f"I{item_id}", 1, "市场监管局", "430481", 4,
+                                 Decimal("5"), 3))
+    doc.finish()
+    return doc
+
+
+def test_the_first_time_item_ranks_above_its_variants_unless_the_query_names_one() -> None:
+    """Issue 16: at province scale 开饭店 found 食品经营许可证核发（减项/迁入/迁出） ahead of
+    （新办）. A variant qualifier in the bracketed end costs a query that does not name it."""
+    names = ["食品经营许可证核发（减项/迁入/迁出）", "食品经营许可证核发（暂停）",
+             "食品经营许可证核发（新办）", "食品经营许可证核发（线上办理）"]
+    index = search.SearchIndex([_doc(i, n) for i, n in enumerate(names, start=1)], {}, {}, 0)
+    hits, _ = index.search("食品经营许可证核发")
+    assert hits[0].doc.name == "食品经营许可证核发（新办）"
+    named, _ = index.search("食品经营许可证核发 迁入 迁出 减项")
+    assert named[0].doc.name == "食品经营许可证核发（减项/迁入/迁出）"
+    # Only the brackets count: an item whose own name says 迁入 is not a variant.
+    assert search.follow_ups_of("户口迁入") == ()
+    assert search.follow_ups_of("食品经营许可证核发（迁入）") == ("迁入",)
+    assert search.follow_ups_of("企业设立登记（公司设立登记）") == ()
