@@ -79,9 +79,11 @@ def _empty(series: Sequence[Series]) -> bool:
     return not any(v for s in series for v in s.values if v is not None and v > 0)
 
 
-def _open(title: str, label: str, height: int = HEIGHT) -> list[str]:
+def _open(title: str, label: str, height: int = HEIGHT, role: str = "img") -> list[str]:
+    """The figure and the svg. `role` "group" for a chart whose bars are links: an image may
+    hold nothing focusable (axe nested-interactive); each link is then named by its title."""
     return [f'<figure class="chart"><figcaption>{_e(title)}</figcaption>'
-            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="{role}" '
             f'aria-label="{_e(label)}" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}"><title>{_e(title)}</title>']
 
@@ -242,7 +244,9 @@ def ranked_bars(title: str, bars: Sequence[Bar], *, unit: str, top: float | None
     scale = top if top is not None else nice_ceiling(max(b.value or 0 for b in shown))
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = 8 + ROW_HEIGHT * len(shown) + 8
-    parts = _open(title, f"{title}（单位：{unit}）", height=height)
+    linked = any(b.href for b in shown)
+    parts = _open(title, f"{title}（单位：{unit}）", height=height,
+                  role="group" if linked else "img")
     for index, bar in enumerate(shown):
         y = 8 + ROW_HEIGHT * index
         width = max(0.0, min(bar.value or 0, scale)) / scale * plot

@@ -250,9 +250,27 @@ ROLE_LABELS: dict[str, str] = {
 
 # Keys of before/after that are not fields of the object's model.
 KEY_LABELS: dict[str, str] = {
-    "status": "状态", "reason": "理由", "count": "数量", "items": "事项", "due": "期限",
-    "deadline": "期限", "note": "说明", "kind": "类别", "role": "角色", "department": "部门",
-    "number": "编号", "name": "名称", "version": "版本", "rows": "行数", "file": "文件",
+    "status": "状态", "state": "状态", "reason": "理由", "reasons": "理由", "count": "数量",
+    "items": "事项", "due": "期限", "deadline": "期限", "note": "说明", "kind": "类别",
+    "role": "角色", "department": "部门", "departments": "部门", "number": "编号",
+    "name": "名称", "names": "名称", "version": "版本", "rows": "行数", "file": "文件",
+    "file_name": "文件名", "title": "标题", "region": "区划", "changed": "变更项",
+    "pack": "数据包", "keys": "项", "method": "方式", "rule_versions": "规则版本",
+    "rules": "规则", "illustrative": "示例数据", "created": "新增", "measures": "措施",
+    "targets": "检查对象", "accounts": "账号", "month": "月份", "records": "记录数",
+    "notices": "通知数", "draw": "抽取", "date": "日期", "uscc": "统一社会信用代码",
+    "active": "有效", "is_active": "有效", "user": "账号", "username": "账号", "term": "词语",
+    "task": "任务", "payload": "内容", "issuer": "签发机关", "code": "编码", "closed": "已关闭",
+    "certificate": "证书", "cases": "办件", "year": "年份", "verified": "已核验",
+    "unmasked": "查看完整信息", "text": "内容", "seq": "序号", "seconds": "秒数",
+    "sealed": "已封存", "revoked": "已撤销", "published_at": "发布时间", "proxy": "代办人",
+    "pool": "候选范围", "phone_changed": "更换手机号", "persons": "人数",
+    "payment_reference": "付款凭证号", "paid_on": "付款日期", "message": "消息",
+    "manager": "管理人", "licence_type": "证照类型", "level": "层级", "left": "剩余",
+    "ids": "编号", "identifiers": "标识", "identifier": "标识", "hash": "哈希", "group": "分组",
+    "enterprise": "企业", "document": "文件", "doc_number": "文号", "definition": "定义",
+    "days": "天数", "confirmed": "已确认", "channel": "渠道", "bytes": "字节数", "by": "操作方",
+    "basic_code": "基本编码", "seconds_left": "剩余秒数",
 }
 
 
