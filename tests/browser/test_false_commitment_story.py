@@ -124,7 +124,7 @@ def test_a_false_commitment_becomes_a_public_credit_record(
     officer = new_page(browser, server, console)
     login(officer, "jiaotong")
     officer.goto("/staff/")
-    officer.get_by_role("link", name="审批待办").click()
+    officer.get_by_role("link", name="审批待办", exact=True).click()
     row = officer.locator("tr", has_text=number)
     expect(row.locator(".badge", has_text="告知承诺")).to_be_visible()
     row.get_by_role("link", name=number).click()
@@ -133,7 +133,7 @@ def test_a_false_commitment_becomes_a_public_credit_record(
 
     # 3. The 事后核查 worklist; the commitment found false (conclusion forgotten first).
     officer.goto("/staff/")
-    officer.get_by_role("link", name="事后核查").first.click()
+    officer.get_by_role("link", name="事后核查", exact=True).first.click()
     expect(officer.locator("h1")).to_have_text("事后核查")
     work = officer.locator("main table tbody tr", has_text=number)
     expect(work).to_contain_text("待核查")

@@ -22,13 +22,14 @@ public page shows its credit changed.
    the checkpoint; the project page shows the winner.
 7. 李人社 registers the contract (an amount above the budget refused first), the winner
    delivers, she accepts, registers the payment (no voucher number refused first) and
-   evaluates (6 stars refused first); the agency's public page shows 信用分 104.0.
+   evaluates (6 stars refused first); the agency's public page shows its 信用分 up by 4.
 Each page axe-clean at desktop and phone width, nothing wider than a phone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -270,6 +271,13 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
     href = winner_link.get_attribute("href") or ""
     winner = href.rstrip("/").rsplit("/", 1)[-1]
     assert winner in accounts, href
+    # The winner's score before this project (a demo agency may carry another story's upheld
+    # complaint: the stories share one server).
+    anyone.goto(f"/market/agencies/{winner}/")
+    found = re.search(r"信用分 (\d+\.\d)", anyone.locator("main").inner_text())
+    assert found, "no 信用分 on the agency's page"
+    score_before = float(found.group(1))
+    anyone.goto(f"/market/projects/{number}/")
     assert f"通过 抽中 {winner}" in result.stdout, result.stdout  # the recomputed winner
     # The draw is over: nobody is asked to commit or reveal; each party is named once.
     expect(anyone.get_by_role("link", name="到抽取页提交承诺值或揭示随机数")).to_have_count(0)
@@ -325,9 +333,9 @@ def test_an_agency_is_listed_drawn_contracted_paid_and_evaluated(
     expect(owner.locator("main")).to_contain_text("已评价")
     check(owner, shots, "20-project-evaluated", "项目（已评价）")
 
-    # The agency's public page: 100 + 2 × (5 − 3) = 104.0.
+    # The agency's public page: the evaluation adds 2 × (5 − 3) = 4 (100 → 104.0 for a fresh one).
     anyone.goto(f"/market/agencies/{winner}/")
-    expect(anyone.locator("main")).to_contain_text("信用分 104.0")
+    expect(anyone.locator("main")).to_contain_text(f"信用分 {score_before + 4:.1f}")
     expect(anyone.locator("main table").first).not_to_contain_text("-0")
     expect(anyone.locator("main")).to_contain_text(number)
     check(anyone, shots, "21-agency-credit", "中介机构公开页（评价后）")
