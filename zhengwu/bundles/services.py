@@ -573,22 +573,42 @@ def bundle_submit(*, submitted_by: User, submission: SubmitIn) -> SubmitResult:
     return SubmitResult(bundle_case, created=True)
 
 
+@dataclass(frozen=True)
+class CommitmentRefused:
+    """Why a written commitment may not replace a bundle material: `code` the API's error,
+    `by_credit` when every member practises 告知承诺 and only the applicant's credit bars it."""
+
+    code: str
+    message: str
+    by_credit: bool = False
+
+
+def material_commitment_refusal(material: d.NeededMaterial,
+                                implementations: Mapping[str, ItemImplementation | None],
+                                id_number: str) -> CommitmentRefused | None:
+    """The one rule for the wizard and the submission: a commitment for a bundle material
+    stands in every member case that asks it, so each member must mark it 告知承诺替代
+    (cases.commitment) and allow the applicant to commit (cases.credit.commitment_refusal: the
+    item practises 告知承诺, the applicant's credit). None: it may be committed."""
+    if material.source != d.COMMITMENT:
+        return CommitmentRefused("bundle.commitment_not_allowed",
+                                 commitment.misplaced_message([material.name]))
+    found = [i for item in material.members if (i := implementations.get(item)) is not None]
+    for implementation in found:
+        refused = commitment_refusal(implementation, id_number)
+        if refused:
+            return CommitmentRefused(
+                "bundle.no_commitment", f"“{material.name}”（{implementation.item.name}）：{refused}",
+                by_credit=all(i.commitment_allowed for i in found))
+    return None if found else CommitmentRefused("bundle.no_commitment", "办理地暂无该材料对应的事项。")
+
+
 def _commitment_check(material: d.NeededMaterial,
                       implementations: Mapping[str, ItemImplementation | None],
                       id_number: str) -> None:
-    """A commitment for a bundle material stands in every member case that asks it, so each
-    member must mark it 告知承诺替代 (cases.commitment) and allow the applicant to commit
-    (cases.credit.commitment_refusal: the item practises 告知承诺, the applicant's credit)."""
-    if material.source != d.COMMITMENT:
-        raise InvalidInput(commitment.misplaced_message([material.name]),
-                           code="bundle.commitment_not_allowed")
-    for item in material.members:
-        implementation = implementations[item]
-        assert implementation is not None  # every member was found before materials
-        refused = commitment_refusal(implementation, id_number)
-        if refused:
-            raise InvalidInput(f"“{material.name}”（{implementation.item.name}）：{refused}",
-                               code="bundle.no_commitment")
+    refused = material_commitment_refusal(material, implementations, id_number)
+    if refused is not None:
+        raise InvalidInput(refused.message, code=refused.code)
 
 
 class ItemAnswersMissing(FormInvalid):

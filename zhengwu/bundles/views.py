@@ -496,9 +496,9 @@ def _step_three(wizard: Wizard, data: Any = None, files: Any = None,
 
 
 def _commitable(guide: selectors.Guide, holder: User | None) -> tuple[set[str], str]:
-    """The materials a written commitment may replace for this applicant (the rule the
-    submission applies: bundles.services._commitment_check), and why none may when the
-    members practise 告知承诺 but the applicant's credit does not allow it."""
+    """The materials a written commitment may replace for this applicant (the submission's
+    rule: services.material_commitment_refusal), and why none may when the members practise
+    告知承诺 but the applicant's credit does not allow it."""
     members = {m.item: i for m, i in guide.members}
     subject = credit.subject_of(holder) if holder is not None else ""
     commitable: set[str] = set()
@@ -506,12 +506,11 @@ def _commitable(guide: selectors.Guide, holder: User | None) -> tuple[set[str], 
     for material in guide.materials.needed:
         if material.source != d.COMMITMENT:
             continue
-        found = [i for c in material.members if (i := members.get(c)) is not None]
-        reasons = [credit.commitment_refusal(i, subject) for i in found]
-        if found and not any(reasons):
+        why = services.material_commitment_refusal(material, members, subject)
+        if why is None:
             commitable.add(material.identity)
-        elif found and all(i.commitment_allowed for i in found) and not refused:
-            refused = next(r for r in reasons if r)  # the applicant's credit
+        elif why.by_credit and not refused:
+            refused = why.message
     return commitable, refused
 
 

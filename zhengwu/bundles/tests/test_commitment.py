@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from zhengwu.accounts.models import User
 from zhengwu.bundles.forms import COMMIT_PREFIX, MaterialsForm
 from zhengwu.bundles.models import Bundle
 from zhengwu.bundles.selectors import bundle_guide
@@ -116,6 +117,11 @@ def test_an_applicant_with_a_credit_record_may_not_commit(qykb: Bundle,
         submit_qykb(materials=_with(materials_for(qykb), identity, MaterialKind.COMMITMENT))
     assert error.value.code == "bundle.no_commitment"
     assert "失信" in error.value.message
+    # The wizard, by the same rule: no box, and the reason shown.
+    applicant = User.objects.get(username="zhangsan")
+    assert applicant.citizen_id == COMPANY["id_number"]
+    commitable, refused = _commitable(bundle_guide(qykb, ALL_YES), applicant)
+    assert commitable == set() and "失信" in refused
 
 
 def test_the_wizard_offers_the_commitment_for_that_material_only(
