@@ -69,6 +69,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 QUERIES_CSV = ROOT / "zhengwu" / "catalog" / "tests" / "data" / "search_queries.csv"
+# Written after the ranking change of issue 16, blind to the engine (kinds: colloquial, typo,
+# pinyin, initials, words, bundle).
+HELDOUT_CSV = ROOT / "zhengwu" / "catalog" / "tests" / "data" / "search_queries_heldout.csv"
 PACK = ROOT / "packs" / "leiyang"
 PHASES = ("search", "pack")
 CASE_PHASES = ("cases_flow", "cases_sweep", "cases_todo")  # bench/cases.py
@@ -84,7 +87,13 @@ HOTLINE_PHASES = ("hotline_http",)
 
 # Goals from quality.md, "Performance goals".
 SEARCH_P99_GOAL_MS = 20.0
+# Issue 16 restated the search goals: the old "≥ 10× a LIKE baseline" (SEARCH_RATIO_GOAL, now
+# reported only) could not be met by any index, since the LIKE scans 5,000 short names and
+# stops at ten. Now: p99 < 20 ms with and without filters, the portal page p99 ≤ 50 ms, and
+# ≥ 90 % of each labelled set in the top 3 at province scale.
 SEARCH_RATIO_GOAL = 10.0
+PAGE_P99_GOAL_MS = 50.0
+RELEVANCE_GOAL = 0.90
 
 # Queries that name nothing in the catalogue: people type those too.
 NO_MATCH_QUERIES = ["火星移民登记", "宠物美容", "xyzq", "量子计算机采购", "zhuanzhuanle"]
@@ -271,6 +280,34 @@ def _search_queries(count: int, seed: int = 7) -> list[tuple[str, str]]:
     return queries
 
 
+def _relevance(index: Any, path: Path) -> dict[str, Any]:
+    """How many labelled queries find their expected item (or, for kind "bundle", their 一件事
+    among the bundle suggestions) in the top 3, and which miss. Bundle rows count only where
+    bundles are indexed: the generated province has none, so they are reported as skipped."""
+    from zhengwu.catalog import search
+
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    found, misses, skipped = 0, [], 0
+    for row in rows:
+        expected = row.get("expected") or row.get("expected_item", "")
+        if row.get("kind") == "bundle":
+            if index.extras is None or not any(d.kind == "bundle" for d in index.extras.docs):
+                skipped += 1
+                continue
+            top = [h.doc.name for h in index.search_extras(row["query"], kind="bundle",
+                                                          limit=3)[0]]
+        else:
+            top = [h.doc.name for h in index.search(row["query"], search.Filters(), limit=3)[0]]
+        if expected in top:
+            found += 1
+        else:
+            misses.append({"query": row["query"], "expected": expected, "top3": top})
+    counted = len(rows) - skipped
+    return {"labelled": counted, "top3": found, "skipped_bundles": skipped,
+            "share": found / counted if counted else 0.0, "misses": misses}
+
+
 def _time_each(function: Callable[[str], Any], queries: list[str]) -> list[float]:
     times = []
     for query in queries:
@@ -418,12 +455,10 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     for name, figures in result["search"].items():
         say(f"  {name:14} median {figures['median_ms']:8.2f} ms   p99 {figures['p99_ms']:8.2f} ms")
 
-    # -- relevance at province scale (informational) -------------------------------------------
-    with QUERIES_CSV.open(encoding="utf-8") as handle:
-        labelled = list(csv.DictReader(handle))
-    found = sum(1 for row in labelled if row["expected_item"] in
-                [h.doc.name for h in index.search(row["query"], unfiltered, limit=3)[0]])
-    result["relevance"] = {"labelled": len(labelled), "top3": found}
+    # -- relevance at province scale ------------------------------------------------------------
+    result["relevance"] = _relevance(index, QUERIES_CSV)
+    if HELDOUT_CSV.exists():
+        result["relevance_heldout"] = _relevance(index, HELDOUT_CSV)
 
     if args.profile:
         import cProfile
@@ -470,6 +505,14 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
     page_bytes = []
     for query in page_sample[:5]:
         assert client.get("/search/", {"q": query}).status_code == 200
+    # And with a county picked in 办理地区, as a province's user narrows down: the picker then
+    # shows the path's regions and the county's departments (catalog.search_form).
+    county = Region.objects.filter(level="county").order_by("code").values_list(
+        "code", flat=True)[Region.objects.filter(level="county").count() // 2]
+    http["page_county"] = []
+    county_bytes = []
+    for query in page_sample[:5]:
+        assert client.get("/search/", {"q": query, "region": county}).status_code == 200
     for _ in range(args.rounds):
         for query in page_sample:
             started = time.perf_counter()
@@ -477,8 +520,14 @@ def phase_search(args: argparse.Namespace) -> dict[str, Any]:
             http["page"].append(time.perf_counter() - started)
             assert response.status_code == 200
             page_bytes.append(len(response.content))
+            started = time.perf_counter()
+            response = client.get("/search/", {"q": query, "region": county})
+            http["page_county"].append(time.perf_counter() - started)
+            assert response.status_code == 200
+            county_bytes.append(len(response.content))
     result["http"] = {name: summary_ms(samples) for name, samples in http.items()}
     result["http"]["page"]["bytes"] = statistics.median(page_bytes)
+    result["http"]["page_county"]["bytes"] = statistics.median(county_bytes)
     say(f"  HTTP search median {result['http']['search']['median_ms']:.2f} ms, "
         f"/healthz median {result['http']['healthz']['median_ms']:.2f} ms")
     return result
@@ -630,6 +679,17 @@ def _verdict(met: bool) -> str:
     return "met" if met else "**missed**"
 
 
+def _relevance_row(name: str, figures: dict[str, Any]) -> str:
+    skipped = (f"; {figures['skipped_bundles']} 一件事 queries not counted (no bundles at "
+               f"province scale)" if figures.get("skipped_bundles") else "")
+    misses = "; ".join(f"{m['query']} → {m['top3'][0] if m['top3'] else '—'}"
+                       for m in figures["misses"][:8])
+    return (f"| relevance at province scale, {name}: expected item in the top 3 | "
+            f"{figures['top3']} of {figures['labelled']} ({figures['share']:.0%}){skipped} | "
+            f"misses: {misses or 'none'} | — | ≥ {RELEVANCE_GOAL:.0%} | "
+            f"{_verdict(figures['share'] >= RELEVANCE_GOAL)} |")
+
+
 def render(facts: dict[str, Any], results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
     s, p = results["search"], results["pack"]
     idx, like = s["search"]["index"], s["search"]["like"]
@@ -662,8 +722,7 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]], args: argp
         "| benchmark | result | baseline (same run) | ratio | goal | verdict |",
         "|---|---|---|---|---|---|",
         f"| search, index, median | {idx['median_ms']:.2f} ms | LIKE join {like['median_ms']:.2f} ms "
-        f"| {median_ratio:.1f}× faster | ≥ {SEARCH_RATIO_GOAL:.0f}× | "
-        f"{_verdict(median_ratio >= SEARCH_RATIO_GOAL)} |",
+        f"| {median_ratio:.1f}× faster | (was ≥ {SEARCH_RATIO_GOAL:.0f}×, restated) | info |",
         f"| search, index, p99 | {idx['p99_ms']:.2f} ms | LIKE join {like['p99_ms']:.2f} ms "
         f"| {p99_ratio:.1f}× faster | < {SEARCH_P99_GOAL_MS:.0f} ms | "
         f"{_verdict(idx['p99_ms'] < SEARCH_P99_GOAL_MS)} |",
@@ -693,7 +752,18 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]], args: argp
         f"{http['page']['p99_ms']:.2f} ms, {http['page']['bytes'] / 1024:,.0f} KiB | "
         f"GET /healthz {http['healthz']['median_ms']:.2f} ms | "
         f"{http['page']['median_ms'] / http['healthz']['median_ms']:.0f}× slower (median) "
-        f"| — | info |",
+        f"| p99 ≤ {PAGE_P99_GOAL_MS:.0f} ms | "
+        f"{_verdict(http['page']['p99_ms'] <= PAGE_P99_GOAL_MS)} |",
+        f"| HTTP GET /search/ with a county picked, median / p99 | "
+        f"{http['page_county']['median_ms']:.2f} / {http['page_county']['p99_ms']:.2f} ms, "
+        f"{http['page_county']['bytes'] / 1024:,.0f} KiB | GET /healthz "
+        f"{http['healthz']['median_ms']:.2f} ms | "
+        f"{http['page_county']['median_ms'] / http['healthz']['median_ms']:.0f}× slower "
+        f"(median) | p99 ≤ {PAGE_P99_GOAL_MS:.0f} ms | "
+        f"{_verdict(http['page_county']['p99_ms'] <= PAGE_P99_GOAL_MS)} |",
+        *(_relevance_row(name, s[key]) for name, key in (
+            ("labelled queries", "relevance"), ("held-out queries", "relevance_heldout"))
+          if key in s),
         f"| pack load, empty DB | {first['seconds']:.1f} s, "
         f"{first['created'] / first['seconds']:,.0f} impl/s, {first['sql']:,} SQL | "
         f"raw insert {base:,.0f} rows/s | {base / (first['created'] / first['seconds']):,.0f}× "
@@ -707,9 +777,6 @@ def render(facts: dict[str, Any], results: dict[str, dict[str, Any]], args: argp
         f"| raw insert {p['import_baseline']['rows_per_s']:,.0f} rows/s | "
         f"{p['import_baseline']['rows_per_s'] / imp['rows_per_s']:,.0f}× slower | — | info |",
         f"| catalogue export (csv) | {imp['export_rows_per_s']:,.0f} rows/s | — | — | — | info |",
-        "",
-        f"Relevance at province scale (informational): {s['relevance']['top3']} of "
-        f"{s['relevance']['labelled']} labelled queries find their expected item in the top 3.",
         "",
         "Search latency by query kind (index, unfiltered):",
         "",

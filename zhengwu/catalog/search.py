@@ -72,10 +72,26 @@ VARIANT_QUALIFIERS = ("减项", "增项", "迁入", "迁出", "暂停", "恢复"
                       "撤回", "年度报告", "转移接续", "查询打印", "证明开具", "线上办理",
                       "异地办理", "告知承诺制")
 _QUALIFIER = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
+# A bracketed qualifier that names the first-time item itself (（新办）, （首次申请）, （公司设立登记）).
+FIRST_TIME_QUALIFIERS = ("新办", "首次", "初次", "设立", "新设")
+
+
+MEASURE_WORD = "(?:一?[个家间张本份座所辆套])?"
 
 
 class QueryError(ValueError):
     pass
+
+
+def qualifier_of(name: str) -> str:
+    """The bracketed end of a name unless it names the first-time item: 社会保障卡申领（资格认证）
+    → 资格认证, 食品经营许可证核发（新办） → "". A query that does not name it ranks the item a
+    little below its unqualified or first-time sibling (×0.9; issue 16: at province scale
+    shebaoka found （资格认证） before 社会保障卡申领)."""
+    found = _QUALIFIER.search(name)
+    if not found or any(w in found.group(1) for w in FIRST_TIME_QUALIFIERS):
+        return ""
+    return found.group(1)
 
 
 def follow_ups_of(name: str) -> tuple[str, ...]:
@@ -117,6 +133,7 @@ class Doc:
     by_level: dict[int, list[Impl]] = field(default_factory=dict)
     by_region: dict[str, list[Impl]] = field(default_factory=dict)
     follow_ups: tuple[str, ...] = ()
+    qualifier: str = ""
 
     def finish(self) -> None:
         """Precompute what filtering and ranking need once the implementations are attached."""
@@ -126,6 +143,7 @@ class Doc:
             self.by_level.setdefault(impl.level, []).append(impl)
             self.by_region.setdefault(impl.region_code, []).append(impl)
         self.follow_ups = follow_ups_of(self.name)
+        self.qualifier = qualifier_of(self.name)
 
     @property
     def item_type_label(self) -> str:
@@ -209,6 +227,10 @@ class SearchIndex:
         for term in synonyms:
             self.synonym_sounds.setdefault(pinyin_of(term), term)
             self.synonym_sounds.setdefault(initials_of(term), term)
+        # People put a measure word inside a phrase: 开一家饭店, 注册个公司 still say 开饭店 and
+        # 注册公司 (a synonym of three or more characters, a measure word between two of them).
+        self.synonym_gapped = {term: re.compile(MEASURE_WORD.join(map(re.escape, term)))
+                               for term in synonyms if len(term) >= 3 and _HAN.match(term)}
         postings: dict[str, dict[int, float]] = defaultdict(dict)
         # Whole names and keywords (as written, in pinyin and in initials) → docs, for the
         # bonus when a query is, or contains, a complete phrase people use for an item.
@@ -274,13 +296,13 @@ class SearchIndex:
                         tokens.setdefault(token, 0.6)
             return tokens, shown
         for term in self._synonym_terms(q):
-            if True:
-                targets = self.synonyms[term]
-                for target in targets:
-                    tokens[target] = max(tokens.get(target, 0), 1.5)
-                    for word in _words(target):
-                        tokens[word] = max(tokens.get(word, 0), 1.2)
-                    shown.append(target)
+            # The first target listed is the one the synonym list means most (营业执照 →
+            # 企业设立登记 before 个体工商户设立登记), as in _phrase_bonus.
+            for rank, target in enumerate(self.synonyms[term]):
+                tokens[target] = max(tokens.get(target, 0), 1.5 - 0.15 * min(rank, 2))
+                for word in _words(target):
+                    tokens[word] = max(tokens.get(word, 0), 1.2)
+                shown.append(target)
         for word in _words(q):
             if word not in STOPWORDS:
                 tokens[word] = max(tokens.get(word, 0), 1.0)
@@ -288,11 +310,19 @@ class SearchIndex:
         for gram in _bigrams(q):
             if gram not in STOPWORDS:
                 tokens["2:" + gram] = max(tokens.get("2:" + gram, 0), 0.4)
-        # Homophones: 身分证 and 结昏 sound like 身份证 and 结婚, so words also match by pinyin.
+        # Homophones: 身分证 and 结昏 sound like 身份证 and 结婚, so words also match by pinyin —
+        # and so do runs of 3–4 characters, since a mistyped word is segmented apart (身份正 →
+        # 身份/正, whose sound shenfenzheng is 身份证's).
         for word in _segments(q):
             if word not in STOPWORDS and len(word) > 1:
                 key = "py:" + pinyin_of(word)
                 tokens[key] = max(tokens.get(key, 0), 0.5)
+        han = "".join(_HAN.findall(q))
+        for size in (3, 4):
+            for start in range(len(han) - size + 1):
+                key = "py:" + pinyin_of(han[start:start + size])
+                if key in self.postings:
+                    tokens[key] = max(tokens.get(key, 0), 0.5)
         return tokens, shown
 
     def _synonym_terms(self, query: str) -> list[str]:
@@ -300,7 +330,8 @@ class SearchIndex:
         if _ASCII_QUERY.match(query):
             term = self.synonym_sounds.get(compact)
             return [term] if term else []
-        return [term for term in self.synonyms if term in compact]
+        return [term for term in self.synonyms if term in compact
+                or (term in self.synonym_gapped and self.synonym_gapped[term].search(compact))]
 
     def _phrase_bonus(self, query: str) -> dict[int, float]:
         """Docs whose whole name or keyword the query is or contains (营业执照 → 企业设立登记),
@@ -383,6 +414,8 @@ class SearchIndex:
             if any(word not in plain for word in doc.follow_ups):
                 # Most people mean a first application unless they say otherwise.
                 score *= 0.8
+            if doc.qualifier and doc.qualifier not in plain:
+                score *= 0.9
             ranked.append((score, index))
         def order(entry: tuple[float, int]) -> tuple[float, int, str]:
             doc = self.docs[entry[1]]
@@ -462,6 +495,12 @@ class SearchIndex:
             if best is None or _locality(impl) > _locality(best):
                 best = impl
         return best
+
+
+def _stems(names: Iterable[str]) -> list[str]:
+    """The names that end in a bracketed qualifier, without it (食品经营许可证核发（新办） →
+    食品经营许可证核发)."""
+    return [stem for name in names if (stem := _QUALIFIER.sub("", name).strip()) != name and stem]
 
 
 def _substrings(text: str, longest: int) -> Iterable[str]:
@@ -617,7 +656,10 @@ class ExtraIndex:
                    for i, d in enumerate(docs)]
         for shadow in shadows:
             shadow.finish()
-        keywords = {i: ";".join([*d.parts, *d.keywords]) for i, d in enumerate(docs)}
+        # A part is also named by its stem: 企业设立登记（公司设立登记） by 企业设立登记, the
+        # target of 营业执照, as an item's sub-item is by the item's name.
+        keywords = {i: ";".join([*d.parts, *_stems(d.parts), *d.keywords])
+                    for i, d in enumerate(docs)}
         self.text = SearchIndex(shadows, synonyms, keywords, generation)
         # A synonym's target in a part names the document too (开公司 → 企业设立登记, a member
         # of 企业开办一件事), as a target in an item's name names the item.
