@@ -146,6 +146,9 @@ class Definition(_Strict):
     description: str = Field(default="", max_length=2000)
     source: str = Field(default="", max_length=4000)
     illustrative: bool = False
+    # The number of the county's action-plan measure that names this bundle (企业开办: [12]),
+    # blank for the others: search ranks the plan's own bundles first (issue 16).
+    plan_measure: str = Field(default="", max_length=10, pattern=r"^(\d{1,3})?$")
 
     @field_validator("promised_workdays")
     @classmethod
@@ -170,7 +173,10 @@ def parse(data: Mapping[str, Any]) -> Definition:
 
 
 def as_json(definition: Definition) -> dict[str, Any]:
-    return definition.model_dump(mode="json")
+    # A blank plan_measure is left out, so that the definitions published before the field
+    # existed stay identical and a pack reload republishes none of them.
+    return definition.model_dump(mode="json",
+                                 exclude=None if definition.plan_measure else {"plan_measure"})
 
 
 class DefinitionError(ValueError):

@@ -131,7 +131,8 @@ def definitions(pack: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]
             "materials_limit": int(row["materials_limit"]) if row["materials_limit"] else None,
             "questions": questions.get(code, []), "members": own,
             "fields": fields.get(code, []), "source": row.get("source", "")[:4000],
-            "illustrative": row.get("illustrative", "") == "yes"}))
+            "illustrative": row.get("illustrative", "") == "yes",
+            "plan_measure": row.get("plan_measure", "")}))
     return result, problems
 
 

@@ -115,3 +115,33 @@ def test_the_portal_search_page_offers_the_bundle_first(client_for: Any) -> None
     page = client_for(None).get("/search/", {"q": "开公司"}).content.decode()
     assert "一件事一次办" in page
     assert page.index("企业开办一件事") < page.index("企业设立登记")
+
+
+@pytest.mark.parametrize("query", ["营业执照", "办营业执照", "yyzz", "yingyezhizhao", "领发票"])
+def test_the_plans_own_bundle_is_suggested_first_for_what_it_issues(query: str) -> None:
+    """Issue 16: 营业执照 suggested 我要开民宿 first and 企业开办一件事 37th. A member's result
+    (营业执照, 发票及税务UKey) now names the bundle, and the bundle the action plan names
+    (plan_measure 12) ranks first among equals."""
+    assert bundle_codes(found(query))[0] == QYKB, (query, bundle_codes(found(query)))
+
+
+def test_what_a_bundle_issues_and_its_members_stems_are_searchable() -> None:
+    from zhengwu.bundles.search_source import PLAN_WEIGHT, search_documents
+
+    doc = next(d for d in search_documents() if d.key == QYKB)
+    assert {"营业执照", "发票及税务UKey"} <= set(doc.keywords)
+    assert doc.weight == PLAN_WEIGHT > 1
+    assert search._stems(["企业设立登记（公司设立登记）", "刻章"]) == ["企业设立登记"]
+
+
+def test_a_blank_plan_measure_leaves_a_published_definition_as_it_was() -> None:
+    """Definitions published before plan_measure existed stay identical, so reloading a pack
+    republishes none of them."""
+    from zhengwu.bundles import definition as d
+
+    bundle = Bundle.objects.exclude(code=QYKB).filter(illustrative=False).first()
+    assert bundle is not None
+    assert "plan_measure" not in bundle.definition
+    again = d.as_json(d.Definition.model_validate(bundle.definition))
+    assert again == bundle.definition
+    assert Bundle.objects.get(code=QYKB).definition["plan_measure"] == "12"
