@@ -144,3 +144,12 @@ class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "审核通过并发布"), ("reject", "退回修改")])
     note = forms.CharField(label="审核意见", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SynonymFromTermForm(forms.Form):
+    """A synonym for a query people typed (the search-terms page): the query as the 口语说法,
+    the catalogue's words it means, ；-separated."""
+
+    term = forms.CharField(label="口语说法", max_length=50)
+    targets = forms.CharField(label="对应事项用词（多个用；分隔）", max_length=300,
+                              error_messages={"required": "请填写这个说法对应的事项用词，例如：食品经营许可。"})

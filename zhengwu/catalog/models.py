@@ -432,6 +432,28 @@ class Synonym(models.Model):
         return [t.strip() for t in self.targets.split(";") if t.strip()]
 
 
+class SearchTermDay(models.Model):
+    """How often a query was searched on the portal on one day, how often it found nothing and
+    how often a result was then opened (catalog.search_log). The query text and three counts,
+    nothing else: no account, address, session or time of day, and a query that looks like
+    personal data (an ID or phone number, an e-mail address) is never kept."""
+
+    day = models.DateField("日期")
+    term = models.CharField("搜索词", max_length=50)
+    searches = models.PositiveIntegerField("搜索次数", default=0)
+    empty = models.PositiveIntegerField("无结果次数", default=0)
+    clicks = models.PositiveIntegerField("点击结果次数", default=0)
+
+    class Meta:
+        verbose_name = "搜索词统计"
+        verbose_name_plural = "搜索词统计"
+        constraints = [models.UniqueConstraint(fields=["day", "term"], name="search_term_day")]
+        indexes = [models.Index(fields=["term"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.term}"
+
+
 class CatalogGeneration(models.Model):
     """One row; its counter moves whenever published catalogue data or synonyms change, so
     that every process rebuilds its in-memory search index (catalog/search.py).

@@ -1,6 +1,15 @@
 """The item search form (搜索事项): the catalogue's search page and the portal home show it, so
 it lives outside catalog.forms — other apps import no app's entry points (pyproject.toml,
-import-linter)."""
+import-linter).
+
+办理地区 is a drill-down picker and 部门 follows it (issue 16): the options are the deployment's
+region, its children, and the children of each region on the way to the one picked
+(regions.selectors.picker_tree); the departments are those of the picked region (a county's
+with its townships'). A county deployment so offers its townships and departments as before;
+a province platform some 40 regions and a few dozen departments instead of 8,607 options.
+Changing the region re-renders the picker (htmx, out of band); without JavaScript the next
+search does. Any pickable region and any department may be submitted (a link, a bookmark):
+the options only limit what is shown."""
 
 from __future__ import annotations
 
@@ -9,9 +18,28 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import Level, Theme
-from zhengwu.departments.models import Department
+from zhengwu.departments.models import Department, DepartmentKind
+from zhengwu.departments.selectors import picker_departments
 from zhengwu.regions.models import Region
-from zhengwu.regions.selectors import home_region
+from zhengwu.regions.selectors import pickable_region, picker_roots, picker_tree
+
+INDENT = "\u3000"  # a full-width space per level of the region tree
+
+
+class RegionPickField(forms.ChoiceField):
+    """A region by its code, as a Region; the choices are set by the form."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True  # checked in to_python against every pickable region, not the shown few
+
+    def to_python(self, value: Any) -> Region | None:  # type: ignore[override]
+        code = str(value or "").strip()
+        if not code:
+            return None
+        region = pickable_region(code) if code.isdigit() and len(code) <= 12 else None
+        if region is None:
+            raise forms.ValidationError("办理地区无效：请从列表中选择地区。", code="invalid_choice")
+        return region
 
 
 class SearchForm(forms.Form):
@@ -24,22 +52,30 @@ class SearchForm(forms.Form):
         ("", "全部"), ("person", "个人办事"), ("enterprise", "法人办事")])
     theme = forms.ModelChoiceField(label="主题", required=False, queryset=Theme.objects.all(),
                                    empty_label="全部主题")
-    department = forms.ModelChoiceField(label="部门", required=False, empty_label="全部部门",
-                                        queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label="部门", required=False, empty_label="全部部门",
+        queryset=Department.objects.exclude(kind=DepartmentKind.VILLAGE),
+        error_messages={"invalid_choice": "部门无效：请从列表中选择部门。"})
     level = forms.TypedChoiceField(label="层级", required=False, coerce=int, empty_value=None,
                                    choices=[("", "全部层级"), *[(c, lbl) for c, lbl in Level.choices
                                                                if c in (4, 5, 6)]])
-    region = forms.ModelChoiceField(label="办理地区", required=False, empty_label="全部地区",
-                                    to_field_name="code", queryset=Region.objects.none())
+    region = RegionPickField(label="办理地区", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The choices are this deployment's county and its townships, not a province's
-        # thousands of units (a village picks its township; its own items come with it).
-        home = home_region()
-        prefix = home.prefix if home else ""
-        self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
-            region__code__startswith=prefix).exclude(kind="村(居)民委员会").order_by(
-            "region_id", "id")
-        self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]
-            code__startswith=prefix, level__in=["county", "street", "town", "township"])
+        picked = self._picked_region()
+        region: Any = self.fields["region"]
+        region.choices = [("", "全部地区"), *(
+            (r.code, INDENT * depth + r.name) for r, depth in picker_tree(picked))]
+        departments = list(picker_departments([picked] if picked else picker_roots()))
+        chosen = self.data.get("department", "") if self.is_bound else ""
+        if chosen.isdigit() and all(str(d.pk) != chosen for d in departments):
+            # A department from a link stays shown as chosen, though outside the region.
+            departments += list(Department.objects.filter(pk=int(chosen)).exclude(
+                kind=DepartmentKind.VILLAGE))
+        department: Any = self.fields["department"]
+        department.choices = [("", "全部部门"), *((d.pk, d.name) for d in departments)]
+
+    def _picked_region(self) -> Region | None:
+        code = str(self.data.get("region", "") if self.is_bound else "").strip()
+        return pickable_region(code) if code.isdigit() and len(code) <= 12 else None

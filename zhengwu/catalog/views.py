@@ -8,24 +8,29 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zhengwu.accounts.services import actor_for
-from zhengwu.catalog import export, importing, kpis, search, selectors, services
-from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm
+from zhengwu.catalog import export, importing, kpis, search, search_log, selectors, services
+from zhengwu.catalog.forms import GuideForm, ImportForm, PeriodForm, ReviewForm, SynonymFromTermForm
 from zhengwu.catalog.guide import GuideData, guide_of, substitute_bits
 from zhengwu.catalog.models import (
     CatalogImport,
     DraftState,
     ImplementationDraft,
     ItemImplementation,
+    Synonym,
 )
 from zhengwu.catalog.search_form import SearchForm
 from zhengwu.catalog.tasks import run_catalog_import
@@ -77,6 +82,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     audience=data["audience"] or None), kind="policy", limit=3)
         except search.QueryError as exc:
             error = str(exc)
+        else:
+            if page == 1:  # what people type, for tuning the synonyms (no personal data)
+                search_log.record_search(query, count)
     elif form.is_bound and not form.is_valid():
         error = "；".join(str(e) for errors in form.errors.values() for e in errors)
     template = "catalog/_results.html" if is_htmx(request) else "catalog/search.html"
@@ -89,11 +97,52 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, template, {
         "form": form, "hits": hits, "bundles": bundles, "policies": policies, "count": count,
         "query": query, "active_filters": active_filters,
-        "error": error,
+        "error": error, "oob": is_htmx(request),
+        # A result's link pings this when opened: a click for the query (catalog.search_log).
+        "click_ping": f"{reverse('catalog:search_click')}?{urlencode({'q': query})}",
         "page": page, "first_rank": (page - 1) * SEARCH_PAGE_SIZE + 1,
         "last_rank": (page - 1) * SEARCH_PAGE_SIZE + len(hits),
         "previous_page": page - 1 if page > 1 else None,
         "next_page": page + 1 if page < last_page else None, "params": params.urlencode()})
+
+
+@csrf_exempt
+@require_POST
+def search_click(request: HttpRequest) -> HttpResponse:
+    """A result of the search page was opened: its link's `ping` (no script, no cookie
+    needed) counts the click for the query (catalog.search_log)."""
+    search_log.record_click(request.GET.get("q", ""))
+    return HttpResponse(status=204)
+
+
+@login_required
+@permission_required("catalog.view_synonym", raise_exception=True)
+def search_terms_page(request: HttpRequest) -> HttpResponse:
+    """搜索词调优: queries people typed that found nothing or led to no click, and a synonym
+    added from each (catalog.services.synonym_save, audited)."""
+    only = request.GET.get("only", "")
+    only = only if only in ("empty", "unclicked") else ""
+    form, saved = SynonymFromTermForm(), None
+    if request.method == "POST":
+        if not request.user.has_perm("catalog.add_synonym"):
+            raise PermissionDenied
+        form = SynonymFromTermForm(request.POST)
+        if form.is_valid():
+            existing = Synonym.objects.filter(term=form.cleaned_data["term"]).first()
+            try:
+                saved = services.synonym_save(
+                    term=form.cleaned_data["term"], targets=form.cleaned_data["targets"],
+                    actor=actor_for(request.user),  # type: ignore[arg-type]
+                    synonym_id=existing.pk if existing else None)
+            except DomainError as exc:
+                form.add_error("targets", str(exc))
+            else:
+                messages.success(request, f"已保存同义词：{saved.term} → {saved.targets}。"
+                                          "搜索索引随即更新。")
+                return redirect(f"{reverse('catalog:search_terms')}?only={only}")
+    return render(request, "catalog/staff/search_terms.html", {
+        "rows": search_log.terms_to_tune(only=only), "only": only, "form": form,
+        "days": search_log.WINDOW_DAYS, "min_shown": search_log.MIN_SHOWN})
 
 
 def _guide_context(implementation: ItemImplementation) -> dict[str, Any]:

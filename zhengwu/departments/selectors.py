@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from zhengwu.departments.models import Department
+from zhengwu.departments.models import Department, DepartmentKind
+from zhengwu.regions.models import Region, RegionLevel
 
 
 def department_list(*, region: str | None = None, kind: str | None = None,
@@ -21,3 +22,16 @@ def department_list(*, region: str | None = None, kind: str | None = None,
 
 def department_get(*, department_id: int) -> Department:
     return Department.objects.select_related("region").get(pk=department_id)
+
+
+def picker_departments(regions: list[Region]) -> QuerySet[Department]:
+    """The departments a search may be narrowed to with these regions picked (or the picker's
+    roots when none is): each region's own and, for a county, its townships' — never village
+    committees, whose items come with their township. A province so offers its own few dozen,
+    not sixteen thousand."""
+    codes = {r.code for r in regions}
+    for region in regions:
+        if region.level == RegionLevel.COUNTY:
+            codes.update(region.children.values_list("code", flat=True))
+    return Department.objects.filter(region_id__in=codes).exclude(
+        kind=DepartmentKind.VILLAGE).order_by("region_id", "id")

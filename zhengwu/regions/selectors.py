@@ -37,3 +37,46 @@ def region_ancestors(region: Region) -> list[Region]:
 def home_region() -> Region | None:
     """The region this deployment serves (its data pack's region)."""
     return Region.objects.filter(home=True).first()
+
+
+# Where a search may be narrowed to: down to townships; a village's own items come with its
+# township (catalog.search ranks the nearest implementation first).
+PICKABLE_LEVELS = ("province", "city", "county", "street", "town", "township")
+
+
+def picker_roots() -> list[Region]:
+    """The top of the region picker: the deployment's own region (its pack's county), or, for a
+    deployment that marks none (a province platform), the regions that have no parent."""
+    home = home_region()
+    if home is not None:
+        return [home]
+    return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+
+
+def pickable_region(code: str) -> Region | None:
+    """The region a picker may submit: a pickable level, inside a root; None otherwise."""
+    region = Region.objects.filter(code=code, level__in=PICKABLE_LEVELS).first()
+    if region is None:
+        return None
+    roots = picker_roots()
+    return region if any(region.code.startswith(r.prefix) for r in roots) else None
+
+
+def picker_tree(selected: Region | None) -> list[tuple[Region, int]]:
+    """The picker's options as (region, depth), in tree order: each root, its children, and the
+    children of every region on the way down to `selected` (and of `selected` itself). A
+    province's picker so lists some 40 regions where all of them would be thousands (issue 16:
+    8,607 options made the search page take ~630 ms)."""
+    path = {r.code for r in region_ancestors(selected)} if selected is not None else set()
+    out: list[tuple[Region, int]] = []
+
+    def walk(region: Region, depth: int) -> None:
+        out.append((region, depth))
+        if depth and region.code not in path:
+            return
+        for child in region.children.filter(level__in=PICKABLE_LEVELS).order_by("code"):
+            walk(child, depth + 1)
+
+    for root in picker_roots():
+        walk(root, 0)
+    return out
