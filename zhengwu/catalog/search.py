@@ -83,15 +83,15 @@ class QueryError(ValueError):
     pass
 
 
-def qualifier_of(name: str) -> str:
-    """The bracketed end of a name unless it names the first-time item: 社会保障卡申领（资格认证）
-    → 资格认证, 食品经营许可证核发（新办） → "". A query that does not name it ranks the item a
-    little below its unqualified or first-time sibling (×0.9; issue 16: at province scale
-    shebaoka found （资格认证） before 社会保障卡申领)."""
+def qualifier_of(name: str) -> tuple[str, float]:
+    """The bracketed end of a name and what it costs a query that does not name it: nothing for
+    one naming the first-time item (（新办）, （首次申请）, （公司设立登记）), ×0.9 for any other
+    (（资格认证）), which so ranks below its unqualified and first-time siblings. Issue 16: at
+    province scale shebaoka found 社会保障卡申领（资格认证） before 社会保障卡申领."""
     found = _QUALIFIER.search(name)
     if not found or any(w in found.group(1) for w in FIRST_TIME_QUALIFIERS):
-        return ""
-    return found.group(1)
+        return "", 1.0
+    return found.group(1), 0.9
 
 
 def follow_ups_of(name: str) -> tuple[str, ...]:
@@ -134,6 +134,7 @@ class Doc:
     by_region: dict[str, list[Impl]] = field(default_factory=dict)
     follow_ups: tuple[str, ...] = ()
     qualifier: str = ""
+    qualifier_factor: float = 1.0
 
     def finish(self) -> None:
         """Precompute what filtering and ranking need once the implementations are attached."""
@@ -143,7 +144,7 @@ class Doc:
             self.by_level.setdefault(impl.level, []).append(impl)
             self.by_region.setdefault(impl.region_code, []).append(impl)
         self.follow_ups = follow_ups_of(self.name)
-        self.qualifier = qualifier_of(self.name)
+        self.qualifier, self.qualifier_factor = qualifier_of(self.name)
 
     @property
     def item_type_label(self) -> str:
@@ -370,6 +371,7 @@ class SearchIndex:
         compact = query.replace(" ", "").replace("'", "")
         exact = {"py:" + compact, "in:" + compact}
         best_prefix: dict[int, float] = defaultdict(float)
+        whole: set[int] = set()  # docs with a word whose whole sound the query is
         for token, qweight in tokens.items():
             posting = self.postings.get(token)
             if not posting:
@@ -377,13 +379,19 @@ class SearchIndex:
             idf = self.idf[token]
             once = prefixes_once and token.startswith(("py:", "in:")) and token not in exact \
                 and _ASCII_QUERY.match(query) is not None
+            if prefixes_once and token in exact:
+                whole.update(posting)
             for index, weight in posting.items():
                 if once:
                     best_prefix[index] = max(best_prefix[index], qweight * weight * idf)
                 else:
                     scores[index] += qweight * weight * idf
         for index, extra in best_prefix.items():
-            scores[index] += extra
+            # A completion (huzhao → 护照首次申请) helps a doc the query names only in part, not
+            # one it names whole already: else a sub-item, with one keyword more, outranks the
+            # item itself (issue 16: huzhao found 普通护照签发（首次申请） first).
+            if index not in whole:
+                scores[index] += extra
         for index, extra in self._phrase_bonus(query).items():
             scores[index] += extra
         plain = query.replace(" ", "")
@@ -401,7 +409,7 @@ class SearchIndex:
         filters = filters or Filters()
         if not query:
             return [], 0
-        scores, shown = self._scores(query)
+        scores, shown = self._scores(query, prefixes_once=True)
         plain = query.replace(" ", "")
         doc_ok = self._doc_filter(filters)
         region_codes = _ancestor_codes(filters.region) if filters.region else None
@@ -415,7 +423,7 @@ class SearchIndex:
                 # Most people mean a first application unless they say otherwise.
                 score *= 0.8
             if doc.qualifier and doc.qualifier not in plain:
-                score *= 0.9
+                score *= doc.qualifier_factor
             ranked.append((score, index))
         def order(entry: tuple[float, int]) -> tuple[float, int, str]:
             doc = self.docs[entry[1]]
