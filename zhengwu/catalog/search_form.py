@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 
 from zhengwu.catalog.models import Level, Theme
+from zhengwu.core.forms import PlainSelect
 from zhengwu.departments.models import Department, DepartmentKind
 from zhengwu.departments.selectors import picker_departments
 from zhengwu.regions.models import Region
@@ -26,17 +27,25 @@ from zhengwu.regions.selectors import pickable_region, picker_roots, picker_tree
 INDENT = "\u3000"  # a full-width space per level of the region tree
 
 
+def _region_code(value: Any) -> str:
+    code = str(value or "").strip()
+    return code if code.isdigit() and len(code) <= 12 else ("" if not code else "?")
+
+
 class RegionPickField(forms.ChoiceField):
-    """A region by its code, as a Region; the choices are set by the form."""
+    """A region by its code, as a Region; the choices (and `picked`, the region the submitted
+    code names, looked up once) are set by the form."""
+
+    picked: Region | None = None
 
     def valid_value(self, value: Any) -> bool:
         return True  # checked in to_python against every pickable region, not the shown few
 
     def to_python(self, value: Any) -> Region | None:  # type: ignore[override]
-        code = str(value or "").strip()
+        code = _region_code(value)
         if not code:
             return None
-        region = pickable_region(code) if code.isdigit() and len(code) <= 12 else None
+        region = self.picked if self.picked is not None and self.picked.code == code else None
         if region is None:
             raise forms.ValidationError("办理地区无效：请从列表中选择地区。", code="invalid_choice")
         return region
@@ -48,26 +57,30 @@ class SearchForm(forms.Form):
                         widget=forms.TextInput(attrs={
                             "placeholder": "例如：开饭店、营业执照、yyzz、生孩子",
                             "autocomplete": "off", "type": "search"}))
-    audience = forms.ChoiceField(label="服务对象", required=False, choices=[
+    audience = forms.ChoiceField(label="服务对象", required=False, widget=PlainSelect, choices=[
         ("", "全部"), ("person", "个人办事"), ("enterprise", "法人办事")])
     theme = forms.ModelChoiceField(label="主题", required=False, queryset=Theme.objects.all(),
-                                   empty_label="全部主题")
+                                   empty_label="全部主题", widget=PlainSelect)
     department = forms.ModelChoiceField(
-        label="部门", required=False, empty_label="全部部门",
+        label="部门", required=False, empty_label="全部部门", widget=PlainSelect,
         queryset=Department.objects.exclude(kind=DepartmentKind.VILLAGE),
         error_messages={"invalid_choice": "部门无效：请从列表中选择部门。"})
     level = forms.TypedChoiceField(label="层级", required=False, coerce=int, empty_value=None,
+                                   widget=PlainSelect,
                                    choices=[("", "全部层级"), *[(c, lbl) for c, lbl in Level.choices
                                                                if c in (4, 5, 6)]])
-    region = RegionPickField(label="办理地区", required=False)
+    region = RegionPickField(label="办理地区", required=False, widget=PlainSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        picked = self._picked_region()
+        roots = picker_roots()
+        code = _region_code(self.data.get("region", "")) if self.is_bound else ""
+        picked = pickable_region(code, roots) if code not in ("", "?") else None
         region: Any = self.fields["region"]
+        region.picked = picked
         region.choices = [("", "全部地区"), *(
-            (r.code, INDENT * depth + r.name) for r, depth in picker_tree(picked))]
-        departments = list(picker_departments([picked] if picked else picker_roots()))
+            (r.code, INDENT * depth + r.name) for r, depth in picker_tree(picked, roots))]
+        departments = list(picker_departments([picked] if picked else roots))
         chosen = self.data.get("department", "") if self.is_bound else ""
         if chosen.isdigit() and all(str(d.pk) != chosen for d in departments):
             # A department from a link stays shown as chosen, though outside the region.
@@ -75,7 +88,3 @@ class SearchForm(forms.Form):
                 kind=DepartmentKind.VILLAGE))
         department: Any = self.fields["department"]
         department.choices = [("", "全部部门"), *((d.pk, d.name) for d in departments)]
-
-    def _picked_region(self) -> Region | None:
-        code = str(self.data.get("region", "") if self.is_bound else "").strip()
-        return pickable_region(code) if code.isdigit() and len(code) <= 12 else None

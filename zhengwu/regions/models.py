@@ -46,6 +46,10 @@ class Region(models.Model):
             models.CheckConstraint(condition=models.Q(level__in=RegionLevel.values),
                                    name="region_level_valid"),
         ]
+        # The deployment's own region is read on every search page (regions.selectors
+        # .home_region): found through this index, not a scan of a province's 12,000 regions.
+        indexes = [models.Index(fields=["home"], condition=models.Q(home=True),
+                                name="region_home")]
 
     def __str__(self) -> str:
         return self.name

@@ -53,16 +53,17 @@ def picker_roots() -> list[Region]:
     return list(Region.objects.filter(parent__isnull=True).order_by("code"))
 
 
-def pickable_region(code: str) -> Region | None:
+def pickable_region(code: str, roots: list[Region] | None = None) -> Region | None:
     """The region a picker may submit: a pickable level, inside a root; None otherwise."""
     region = Region.objects.filter(code=code, level__in=PICKABLE_LEVELS).first()
     if region is None:
         return None
-    roots = picker_roots()
+    roots = picker_roots() if roots is None else roots
     return region if any(region.code.startswith(r.prefix) for r in roots) else None
 
 
-def picker_tree(selected: Region | None) -> list[tuple[Region, int]]:
+def picker_tree(selected: Region | None,
+                roots: list[Region] | None = None) -> list[tuple[Region, int]]:
     """The picker's options as (region, depth), in tree order: each root, its children, and the
     children of every region on the way down to `selected` (and of `selected` itself). A
     province's picker so lists some 40 regions where all of them would be thousands (issue 16:
@@ -77,6 +78,6 @@ def picker_tree(selected: Region | None) -> list[tuple[Region, int]]:
         for child in region.children.filter(level__in=PICKABLE_LEVELS).order_by("code"):
             walk(child, depth + 1)
 
-    for root in picker_roots():
+    for root in picker_roots() if roots is None else roots:
         walk(root, 0)
     return out

@@ -22,7 +22,9 @@ def test_a_select_in_a_form_field_is_never_wider_than_its_line() -> None:
 
 def test_a_select_is_never_wider_than_its_column() -> None:
     text = re.sub(r"/\*.*?\*/", "", CSS.read_text(encoding="utf-8"), flags=re.S)
-    rules = re.findall(r"(?:^|\})\s*([^{}]*)\{([^}]*)\}", text)
+    # Each rule after the previous one's "}" (looked behind, not consumed: consuming it made
+    # every other rule invisible, so one rule added above select's hid it).
+    rules = re.findall(r"(?:^|(?<=\}))\s*([^{}]*)\{([^}]*)\}", text)
     assert any(
         "select" in [s.strip() for s in selectors.split(",")] and "@media" not in selectors
         and re.search(r"max-width:\s*100%", body)
