@@ -80,11 +80,12 @@ class SearchForm(forms.Form):
         region.picked = picked
         region.choices = [("", "全部地区"), *(
             (r.code, INDENT * depth + r.name) for r, depth in picker_tree(picked, roots))]
-        departments = list(picker_departments([picked] if picked else roots))
+        departments = list(picker_departments([picked] if picked else roots).values_list(
+            "pk", "name"))
         chosen = self.data.get("department", "") if self.is_bound else ""
-        if chosen.isdigit() and all(str(d.pk) != chosen for d in departments):
+        if chosen.isdigit() and all(str(pk) != chosen for pk, _ in departments):
             # A department from a link stays shown as chosen, though outside the region.
             departments += list(Department.objects.filter(pk=int(chosen)).exclude(
-                kind=DepartmentKind.VILLAGE))
+                kind=DepartmentKind.VILLAGE).values_list("pk", "name"))
         department: Any = self.fields["department"]
-        department.choices = [("", "全部部门"), *((d.pk, d.name) for d in departments)]
+        department.choices = [("", "全部部门"), *departments]
