@@ -91,4 +91,5 @@ def test_changing_the_region_re_renders_the_picker_out_of_band(client: Client) -
     assert f'<option value="{TOWN}" selected>' in block.group(1)
     full = client.get("/search/", {"q": "社保卡", "region": TOWN}).content.decode()
     assert "hx-swap-oob" not in full
+    assert "{#" not in full and "{#" not in text  # no template comment shown as text
     assert 'hx-trigger="submit, change from:#search-filters"' in full
