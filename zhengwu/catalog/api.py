@@ -346,5 +346,9 @@ def search_catalog(request: HttpRequest, query: Query[SearchQuery]) -> dict[str,
          "level": h.impl.level, "promised_limit_workdays": h.impl.promised,
          "online_depth": h.impl.online_depth, "implementation_count": len(h.doc.impls),
          "matched": list(h.matched), "score": h.score,
-         "guide_url": reverse("catalog:guide", kwargs={"code": h.impl.code})}
+         "guide_url": reverse("catalog:guide", kwargs={"code": h.impl.code}),
+         "variants": [{"item_id": doc.item_id, "name": doc.name, "label": doc.variant_label,
+                       "implementation_code": impl.code,
+                       "guide_url": reverse("catalog:guide", kwargs={"code": impl.code})}
+                      for doc, impl in h.variants]}
         for h in hits]}

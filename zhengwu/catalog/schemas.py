@@ -133,6 +133,15 @@ class SearchQuery(Schema):
     offset: int = Field(0, ge=0, le=10_000)
 
 
+class SearchVariantOut(Schema):
+    """Another sub-item (办理项) of a result's item that matches the query, listed under it."""
+    item_id: int
+    name: str
+    label: str = Field(..., description="办理项名称：括号内的部分，如“减项”")
+    implementation_code: str
+    guide_url: str
+
+
 class SearchHitOut(Schema):
     kind: Literal["item"] = "item"
     item_id: int
@@ -152,6 +161,8 @@ class SearchHitOut(Schema):
     matched: list[str]
     score: float
     guide_url: str
+    variants: list[SearchVariantOut] = Field(
+        default_factory=list, description="同一事项的其他匹配办理项（最多 4 个），最相关的在前")
 
 
 class BundleHitOut(Schema):

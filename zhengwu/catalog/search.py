@@ -29,7 +29,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -75,6 +75,9 @@ _QUALIFIER = re.compile(r"[（(]([^（）()]+)[）)]\s*$")
 # A bracketed qualifier that names the first-time item itself (（新办）, （首次申请）, （公司设立登记）).
 FIRST_TIME_QUALIFIERS = ("新办", "首次", "初次", "设立", "新设")
 
+
+# How many other sub-items (办理项) of an item a result lists under it.
+VARIANTS_SHOWN = 4
 
 MEASURE_WORD = "(?:一?[个家间张本份座所辆套])?"
 
@@ -135,6 +138,9 @@ class Doc:
     follow_ups: tuple[str, ...] = ()
     qualifier: str = ""
     qualifier_factor: float = 1.0
+    # The item a sub-item (办理项) belongs to: its name without the bracketed end, shared by
+    # 食品经营许可证核发 and 食品经营许可证核发（减项）; search shows one result per item.
+    item_key: str = ""
 
     def finish(self) -> None:
         """Precompute what filtering and ranking need once the implementations are attached."""
@@ -145,10 +151,17 @@ class Doc:
             self.by_region.setdefault(impl.region_code, []).append(impl)
         self.follow_ups = follow_ups_of(self.name)
         self.qualifier, self.qualifier_factor = qualifier_of(self.name)
+        self.item_key = _QUALIFIER.sub("", self.name).strip() or self.name
 
     @property
     def item_type_label(self) -> str:
         return str(ItemType(self.item_type).label)
+
+    @property
+    def variant_label(self) -> str:
+        """How a sub-item is named under its item's result: its bracketed end (减项), or the
+        whole name of the unqualified item."""
+        return self.name[len(self.item_key):].strip().strip("（）()") or self.name
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,9 @@ class Hit:
     impl: Impl
     score: float
     matched: tuple[str, ...]
+    # Other sub-items (办理项) of the same item that match the query, best first, each with
+    # the implementation to show: listed under the result, not as results of their own.
+    variants: tuple[tuple[Doc, Impl], ...] = ()
 
     @property
     def name_highlighted(self) -> str:
@@ -431,24 +447,30 @@ class SearchIndex:
 
         narrowing = filters.department is not None or filters.level is not None or \
             region_codes is not None
+        # One result per item, ranked by its best-ranked sub-item (办理项), the other matching
+        # ones listed under it (issue 16: at province scale three sub-items of one item filled
+        # the top 3 and pushed the next item off the first screen).
+        families: dict[str, list[tuple[float, int]]] = defaultdict(list)
         if not narrowing:
-            # Every candidate has an implementation to show: count them all, rank only a page.
-            count = len(ranked)
-            page = heapq.nsmallest(offset + limit, ranked, key=order)[offset:]
-            return [self._hit(index, score, shown, self.docs[index].best)
-                    for score, index in page], count
+            for entry in ranked:
+                families[self.docs[entry[1]].item_key].append(entry)
+            count = len(families)
+            firsts = heapq.nsmallest(offset + limit, (min(members, key=order)
+                                                      for members in families.values()),
+                                     key=order)[offset:]
+            return [self._item_hit([(score, index, self.docs[index].best) for score, index in
+                                    sorted(families[self.docs[first].item_key], key=order)],
+                                   shown, plain) for _, first in firsts], count
         ranked.sort(key=order)
-        hits: list[Hit] = []
-        count = 0
+        picked: dict[str, list[tuple[float, int, Impl]]] = {}
         for score, index in ranked:
             doc = self.docs[index]
             impl = self._pick(doc, filters, region_codes)
-            if impl is None:
-                continue
-            count += 1
-            if offset < count <= offset + limit:
-                hits.append(self._hit(index, score, shown, impl))
-        return hits, count
+            if impl is not None:
+                picked.setdefault(doc.item_key, []).append((score, index, impl))
+        hits = [self._item_hit(members, shown, plain)
+                for members in list(picked.values())[offset:offset + limit]]
+        return hits, len(picked)
 
     def search_extras(self, q: str, filters: Filters | None = None, kind: str | None = None,
                       limit: int = 20, offset: int = 0) -> tuple[list[ExtraHit], int]:
@@ -459,12 +481,29 @@ class SearchIndex:
             return [], 0
         return self.extras.search(q, filters, kind=kind, limit=limit, offset=offset)
 
-    def _hit(self, index: int, score: float, shown: list[str], impl: Impl | None) -> Hit:
+    def _item_hit(self, members: Sequence[tuple[float, int, Impl | None]], shown: list[str],
+                  plain: str) -> Hit:
+        """The result for one item from its matching sub-items, best first, ranked by the best:
+        titled by the best if the query names its qualifier (社保卡资格认证), else by the item
+        itself (the unqualified name) where it matches, else by the best; the others listed
+        under it."""
+        score, best = members[0][0], self.docs[members[0][1]]
+        named = best.name != best.item_key and any(
+            word in plain for word in _words(best.variant_label) if len(word) > 1)
+        title = members[0] if named else next(
+            (m for m in members if self.docs[m[1]].name == self.docs[m[1]].item_key), members[0])
+        others = [m for m in members if m is not title][:VARIANTS_SHOWN]
+        return self._hit(title[1], score, shown, title[2],
+                         tuple((self.docs[index], impl) for _, index, impl in others))
+
+    def _hit(self, index: int, score: float, shown: list[str], impl: Impl | None,
+             variants: tuple[tuple[Doc, Impl | None], ...] = ()) -> Hit:
         doc = self.docs[index]
         assert impl is not None  # published docs always have an implementation
         matched = tuple(w for w in dict.fromkeys(shown) if w in doc.name) or tuple(
             w for w in dict.fromkeys(shown) if len(w) > 1 and any(w in t for t in doc.themes))
-        return Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched)
+        return Hit(doc=doc, impl=impl, score=round(score, 3), matched=matched,
+                   variants=tuple((d, i) for d, i in variants if i is not None))
 
     @staticmethod
     def _doc_filter(filters: Filters) -> Callable[[Doc], bool]:
@@ -644,6 +683,9 @@ class ExtraHit:
     doc: SourceDoc
     score: float
     matched: tuple[str, ...]
+    # Other sub-items (办理项) of the same item that match the query, best first, each with
+    # the implementation to show: listed under the result, not as results of their own.
+    variants: tuple[tuple[Doc, Impl], ...] = ()
 
     @property
     def name_highlighted(self) -> str:

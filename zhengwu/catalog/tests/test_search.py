@@ -100,11 +100,56 @@ def test_a_region_is_served_by_itself_and_its_ancestors_only():
 
 def _doc(item_id: int, name: str) -> search.Doc:
     doc = search.Doc(item_id=item_id, basic_code=f"B{item_id:04d}", name=name,
-                     item_type="XK", audience=frozenset(), theme_ids=frozenset(), themes=())
+                     item_type="01", audience=frozenset(), theme_ids=frozenset(), themes=())
     doc.impls.append(search.Impl(item_id, f"I{item_id}", 1, "市场监管局", "430481", 4,
                                  Decimal("5"), 3))
     doc.finish()
     return doc
+
+
+def _shown(hits: list[search.Hit]) -> list[str]:
+    """The names a results page shows, in order: each result's, then its sub-items'."""
+    return [name for h in hits for name in (h.doc.name, *(d.name for d, _ in h.variants))]
+
+
+def test_one_result_per_item_with_its_matching_sub_items_listed_under_it() -> None:
+    """Issue 16: at province scale three sub-items (办理项) of one item filled the top 3. An
+    item is one result, titled by the item itself unless the query names a sub-item's
+    qualifier; the count counts items; the others that match are listed under it, up to
+    VARIANTS_SHOWN, with or without a filter that narrows the implementations."""
+    names = ["户口迁移（迁出）", "户口迁移", "户口迁移（迁入）", "户口迁移（补办）", "户口迁移（代办）",
+             "户口迁移（注销）", "户口迁移（恢复）", "户籍证明开具"]
+    index = search.SearchIndex([_doc(i, n) for i, n in enumerate(names, start=1)], {}, {}, 0)
+    for filters in (search.Filters(), search.Filters(department=1)):
+        hits, count = index.search("户口迁移", filters)
+        assert count == 1 and len(hits) == 1
+        assert hits[0].doc.name == "户口迁移"
+        assert len(hits[0].variants) == search.VARIANTS_SHOWN
+        assert all(d.item_key == "户口迁移" for d, _ in hits[0].variants)
+        assert hits[0].variants[0][0].variant_label == "迁出"  # equal scores: by code
+    named, _ = index.search("户口迁移 迁入")
+    assert named[0].doc.name == "户口迁移（迁入）"
+    assert "户口迁移" in [d.name for d, _ in named[0].variants]
+    assert [h.doc.name for h in index.search("户籍证明")[0]] == ["户籍证明开具"]
+    # A later page holds later items, not the rest of the first one's sub-items.
+    page2, count = index.search("户口迁移", limit=1, offset=1)
+    assert page2 == [] and count == 1
+
+
+def test_the_results_page_and_the_api_list_an_items_other_sub_items(client, monkeypatch):
+    names = ["户口迁移", "户口迁移（迁入）", "户口迁移（迁出）"]
+    index = search.SearchIndex([_doc(i, n) for i, n in enumerate(names, start=1)], {}, {}, 0)
+    monkeypatch.setattr(search, "get_index", lambda: index)
+    text = client.get("/search/", {"q": "户口迁移"}).content.decode()
+    assert "共找到 1 个事项" in text
+    # Equal scores: by code, 迁入 (I2) before 迁出 (I3).
+    assert '同一事项的其他办理项：<a href="/guide/I2/"' in text and ">迁入</a>、" in text
+    assert ">迁出</a></p>" in text
+    body = client.get("/api/v1/search", {"q": "户口迁移"}).json()
+    assert body["count"] == 1 and body["items"][0]["name"] == "户口迁移"
+    assert [(v["label"], v["implementation_code"], v["guide_url"])
+            for v in body["items"][0]["variants"]] == [("迁入", "I2", "/guide/I2/"),
+                                                        ("迁出", "I3", "/guide/I3/")]
 
 
 def test_the_first_time_item_ranks_above_its_variants_unless_the_query_names_one() -> None:
@@ -135,7 +180,7 @@ def test_the_item_itself_ranks_above_its_qualified_sub_items() -> None:
     index = search.SearchIndex([_doc(i, n) for i, n in enumerate(names, start=1)], {},
                                keywords, 0)
     for query in ("shebaoka", "sbk", "社保卡"):
-        top = [h.doc.name for h in index.search(query)[0]]
+        top = _shown(index.search(query)[0])
         assert top[:2] == ["社会保障卡申领", "社会保障卡申领（首次申请）"], (query, top)
     assert index.search("社保卡资格认证")[0][0].doc.name == "社会保障卡申领（资格认证）"
     assert search.qualifier_of("社会保障卡申领（资格认证）") == ("资格认证", 0.9)
