@@ -65,8 +65,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
         query = data["q"]
+        index = search.get_index()  # one look at the catalogue's generation per request
         try:
-            hits, count = search.get_index().search(query, search.Filters(
+            hits, count = index.search(query, search.Filters(
                 audience=data["audience"] or None,
                 theme=data["theme"].pk if data["theme"] else None,
                 department=data["department"].pk if data["department"] else None,
@@ -75,10 +76,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 limit=SEARCH_PAGE_SIZE, offset=(page - 1) * SEARCH_PAGE_SIZE)
             if page == 1:
                 # 一件事 that match well come first: citizens think in life events (ADR 0009).
-                bundles, _ = search.get_index().search_extras(query, search.Filters(
+                bundles, _ = index.search_extras(query, search.Filters(
                     audience=data["audience"] or None), kind="bundle", limit=3)
                 # 惠企政策 documents, apart (docs/policies.md).
-                policies, _ = search.get_index().search_extras(query, search.Filters(
+                policies, _ = index.search_extras(query, search.Filters(
                     audience=data["audience"] or None), kind="policy", limit=3)
         except search.QueryError as exc:
             error = str(exc)

@@ -25,13 +25,11 @@ def region_get(*, code: str) -> Region:
 
 
 def region_ancestors(region: Region) -> list[Region]:
-    """From the province down to the region itself."""
-    chain: list[Region] = []
-    current: Region | None = region
-    while current is not None:
-        chain.append(current)
-        current = current.parent
-    return list(reversed(chain))
+    """From the province down to the region itself, in one query: a region's ancestors are
+    the regions whose code prefix begins its own (GB/T 2260 codes nest by prefix)."""
+    prefixes = [region.prefix[:length] for length in range(1, len(region.prefix))]
+    above = list(Region.objects.filter(prefix__in=prefixes).exclude(code=region.code))
+    return [*sorted(above, key=lambda r: len(r.prefix)), region]
 
 
 def home_region() -> Region | None:
@@ -69,15 +67,22 @@ def picker_tree(selected: Region | None,
     province's picker so lists some 40 regions where all of them would be thousands (issue 16:
     8,607 options made the search page take ~630 ms)."""
     path = {r.code for r in region_ancestors(selected)} if selected is not None else set()
+    roots = picker_roots() if roots is None else roots
+    # Every list the walk opens (each root's, and each region's on the path), in one query.
+    children: dict[str | None, list[Region]] = {}
+    for child in Region.objects.filter(
+            parent_id__in=path | {r.code for r in roots}, level__in=PICKABLE_LEVELS,
+    ).order_by("code"):
+        children.setdefault(child.parent_id, []).append(child)
     out: list[tuple[Region, int]] = []
 
     def walk(region: Region, depth: int) -> None:
         out.append((region, depth))
         if depth and region.code not in path:
             return
-        for child in region.children.filter(level__in=PICKABLE_LEVELS).order_by("code"):
+        for child in children.get(region.code, ()):
             walk(child, depth + 1)
 
-    for root in picker_roots() if roots is None else roots:
+    for root in roots:
         walk(root, 0)
     return out

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from zhengwu.core.audit import Actor, audit_record
 from zhengwu.core.errors import InvalidInput
-from zhengwu.regions.codes import RegionCodeError, prefix_of, validate_region_code
+from zhengwu.regions.codes import RegionCodeError, level_of, prefix_of, validate_region_code
 from zhengwu.regions.models import Region, RegionLevel
 
 
@@ -41,6 +41,10 @@ def regions_load(*, rows: list[RegionRow], actor: Actor, year: int | None = None
         if row.parent_code and row.parent_code not in codes and not Region.objects.filter(
                 code=row.parent_code).exists():
             problems.append(f"第{number}行：上级区划 {row.parent_code} 不存在")
+        elif row.parent_code and not _nests(row.code, row.parent_code):
+            # Ancestors are found by code prefix (selectors.region_ancestors), as the codes
+            # are made: a parent whose code does not begin the region's is a typo.
+            problems.append(f"第{number}行：区划代码 {row.code} 不在上级区划 {row.parent_code} 之下")
     if problems:
         raise InvalidInput("区划表有误：" + "；".join(problems[:20]), code="regions.invalid")
     existing = {r.code: r for r in Region.objects.all()}
@@ -63,3 +67,12 @@ def regions_load(*, rows: list[RegionRow], actor: Actor, year: int | None = None
                      object_id="*", object_repr=f"行政区划（{year or ''}年代码）",
                      after={"rows": len(rows), "changed": changed})
     return changed
+
+
+def _nests(code: str, parent_code: str) -> bool:
+    """Whether `code` lies inside `parent_code` by the 编制规则 (its significant digits)."""
+    try:
+        return code != parent_code and code.startswith(
+            prefix_of(parent_code, level_of(parent_code)))
+    except RegionCodeError:
+        return False
