@@ -11,6 +11,7 @@ says "暂无数据" and has no table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -34,13 +35,53 @@ NO_DATA = "暂无数据"
 MISSING = "—"
 
 
+# The backgrounds a chart is drawn on (a page, a card; site.css --bg) and the contrast each
+# mark must keep against them. axe-core does not measure colours inside an SVG, so this is the
+# charts' contrast check, run for every colour a chart is given (issue 16): WCAG 2.1 SC 1.4.11
+# asks 3:1 of graphical objects, SC 1.4.3 4.5:1 of text. Stacked bars are parted by a white
+# line, so that two adjacent series need not differ from each other by 3:1.
+BACKGROUNDS = ("#ffffff", "#f6f8fa")
+MIN_MARK_CONTRAST = 3.0
+MIN_TEXT_CONTRAST = 4.5
+SEPARATOR = "#ffffff"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of an sRGB colour (WCAG 2.1, definition of relative luminance)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours, from 1 to 21."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def check_colour(colour: str, minimum: float = MIN_MARK_CONTRAST) -> str:
+    """The colour, if it is #rrggbb and keeps `minimum` contrast against every background."""
+    if not _HEX.match(colour):
+        raise ValueError(f"chart colour {colour!r}: write it as #rrggbb")
+    worst = min(contrast_ratio(colour, background) for background in BACKGROUNDS)
+    if worst < minimum:
+        raise ValueError(f"chart colour {colour}: contrast {worst:.2f}:1 against the page, "
+                         f"{minimum}:1 needed (WCAG 2.1 SC 1.4.11)")
+    return colour
+
+
 @dataclass(frozen=True)
 class Series:
-    """One row of values, one per category; None: no value (a gap)."""
+    """One row of values, one per category; None: no value (a gap). Its colour must keep 3:1
+    against the page (check_colour)."""
 
     name: str
     values: Sequence[float | None]
     colour: str
+
+    def __post_init__(self) -> None:
+        check_colour(self.colour)
 
 
 def nice_ceiling(value: float) -> float:
@@ -164,7 +205,8 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
             below[index] += height
             parts.append(
                 f'<rect class="bar" x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" '
-                f'height="{_at(height)}" fill="{_e(one.colour)}"><title>{_e(labels[index])} '
+                f'height="{_at(height)}" fill="{_e(one.colour)}" stroke="{SEPARATOR}" '
+                f'stroke-width="1"><title>{_e(labels[index])} '
                 f'{_e(one.name)} {_num(value)} {_e(unit)}</title></rect>')
     parts.append("</svg>")
     parts.append(_table(title, categories, series, unit, category_name))

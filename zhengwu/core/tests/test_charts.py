@@ -82,7 +82,7 @@ def test_bars_scale_to_the_axis_and_stack() -> None:
 def test_the_axis_rounds_up_to_a_nice_value() -> None:
     [bar] = bars(parse(bar_chart("取号", ["9"], [Series("取号", [4], "#1a7f37")], unit="个")))
     assert number(bar, "height") == pytest.approx(4 / 5 * PLOT_HEIGHT)
-    texts = [t.text for t in parse(bar_chart("取号", ["9"], [Series("取号", [4], "#000")],
+    texts = [t.text for t in parse(bar_chart("取号", ["9"], [Series("取号", [4], "#000000")],
                                              unit="个")).iter(f"{SVG}text")]
     assert "5" in texts  # the top of the axis is labelled
 
@@ -104,21 +104,23 @@ def test_a_line_chart_scales_its_points_and_breaks_at_gaps() -> None:
 
 def test_every_label_is_escaped() -> None:
     nasty = '<script>alert("x")</script>&amp;'
-    html = bar_chart(nasty, [nasty], [Series(nasty, [2], '"><x y="')], unit=nasty)
-    assert "<script>" not in html and '"><x' not in html
+    html = bar_chart(nasty, [nasty], [Series(nasty, [2], "#0b5cad")], unit=nasty)
+    assert "<script>" not in html
+    with pytest.raises(ValueError):  # nor can a colour carry markup: it is #rrggbb or refused
+        Series(nasty, [2], '"><x y="')
     figure = parse(html)
     svg = figure.find(f"{SVG}svg")
     assert svg is not None and svg.findtext(f"{SVG}title") == nasty
     assert svg.get("aria-label") == f"{nasty}（单位：{nasty}）"
-    line = line_chart(nasty, [nasty], Series(nasty, [1.5], "#000"), unit=nasty)
+    line = line_chart(nasty, [nasty], Series(nasty, [1.5], "#000000"), unit=nasty)
     assert "<script>" not in line
     parse(line)
 
 
 @pytest.mark.parametrize("chart", [
-    lambda: bar_chart("每小时取号", [], [Series("已办结", [], "#000")], unit="个"),
-    lambda: bar_chart("每小时取号", ["9"], [Series("已办结", [0], "#000")], unit="个"),
-    lambda: line_chart("P90 等候", ["9", "10"], Series("P90", [None, None], "#000"), unit="分钟"),
+    lambda: bar_chart("每小时取号", [], [Series("已办结", [], "#000000")], unit="个"),
+    lambda: bar_chart("每小时取号", ["9"], [Series("已办结", [0], "#000000")], unit="个"),
+    lambda: line_chart("P90 等候", ["9", "10"], Series("P90", [None, None], "#000000"), unit="分钟"),
 ])
 def test_no_data_says_so(chart: object) -> None:
     figure = parse(chart())  # type: ignore[operator]
@@ -151,3 +153,40 @@ def test_ranked_bars_link_each_row_and_scale_to_the_top() -> None:
 def test_ranked_bars_with_nothing_say_so() -> None:
     assert "暂无数据" in ranked_bars("空", [Bar("甲", None)], unit="件")
     assert "暂无数据" in ranked_bars("零", [Bar("甲", 0.0)], unit="件")
+
+
+def test_contrast_ratio_follows_wcag() -> None:
+    from zhengwu.core.charts import contrast_ratio
+
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1.0)
+    # WebAIM's checker gives #767676 on white 4.54:1, the lightest grey that passes AA text.
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_a_series_colour_too_pale_to_see_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"2\.85:1"):
+        Series("等候", [1.0], "#8c959f")
+    with pytest.raises(ValueError, match="#rrggbb"):
+        Series("等候", [1.0], "grey")
+
+
+def test_every_colour_the_charts_use_keeps_its_contrast() -> None:
+    """The manual contrast check of issue 16, automated: each colour a chart is drawn in, in
+    this module and in every app that draws one, against the page and a card."""
+    from zhengwu.core import charts
+    from zhengwu.hall import dashboard as hall
+    from zhengwu.hotline import results_report as hotline
+    from zhengwu.plan import dashboard as plan
+
+    charts.check_colour(charts.TEXT, charts.MIN_TEXT_CONTRAST)
+    for colour in (charts.BAR_COLOUR, charts.TARGET_COLOUR, hall.SERVED, hall.ABANDONED,
+                   hall.OPEN, hall.P90, hotline.RECEIVED, hotline.DIRECT,
+                   *hotline.RATE_COLOURS.values(), plan.LINE):
+        charts.check_colour(colour)
+
+
+def test_stacked_bars_are_parted_by_a_white_line() -> None:
+    html = bar_chart("t", ["a"], [Series("x", [1.0], "#0b5cad"), Series("y", [2.0], "#1a7f37")],
+                     unit="件")
+    assert html.count('stroke="#ffffff" stroke-width="1"') == 2
