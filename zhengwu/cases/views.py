@@ -903,19 +903,20 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _chart(weekly: list[tuple[dt.date, int, int]]) -> dict[str, Any]:
-    """Bars for the weekly trend: red cards and deemed approvals side by side."""
-    top = max([1, *(max(red, deemed) for _, red, deemed in weekly)])
-    height, bar, gap, base = 120, 12, 10, 130
-    bars = []
-    for index, (week, red, deemed) in enumerate(weekly):
-        x = 30 + index * (2 * bar + gap)
-        h_red, h_deemed = round(red * height / top), round(deemed * height / top)
-        bars.append({"week": week, "red": red, "deemed": deemed, "x_red": x,
-                     "x_deemed": x + bar, "x_label": x + bar, "h_red": h_red,
-                     "h_deemed": h_deemed, "y_red": base - h_red, "y_deemed": base - h_deemed})
-    return {"bars": bars, "top": top, "bar": bar, "base": base, "label_y": base + 16,
-            "width": 40 + len(weekly) * (2 * bar + gap), "full_height": base + 24}
+# The weekly trend's colours: red cards in the red of the cards, deemed approvals in a dark
+# amber (the former #d4a72c kept 2.2:1 against the page; core.charts.check_colour).
+RED_CARD_COLOUR, DEEMED_COLOUR = "#b3261e", "#9a6700"
+
+
+def _weekly_chart(weekly: list[tuple[dt.date, int, int]]) -> str:
+    """The weekly trend: red cards and deemed approvals side by side (they do not add up)."""
+    return charts.bar_chart(
+        "每周红牌超时与超时默认准予", [week.isoformat() for week, _, _ in weekly], [
+            charts.Series("红牌超时", [float(red) for _, red, _ in weekly], RED_CARD_COLOUR),
+            charts.Series("超时默认准予", [float(deemed) for _, _, deemed in weekly],
+                          DEEMED_COLOUR)],
+        unit="件", ticks=[week.strftime("%m-%d") for week, _, _ in weekly],
+        category_name="周（起）", stacked=False)
 
 
 @login_required
@@ -939,7 +940,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "deemed": deemed, "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": data.weekly, "any_weekly": any(r or d for _, r, d in data.weekly),
-        "chart": _chart(data.weekly), "cards": selectors.MONITORING_FILTERS,
+        "chart": _weekly_chart(data.weekly), "cards": selectors.MONITORING_FILTERS,
         "ranked": _monitoring_charts(data, department)})
 
 

@@ -182,27 +182,34 @@ def _check(categories: Sequence[str], series: Sequence[Series],
 
 
 def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit: str,
-              ticks: Sequence[str] | None = None, category_name: str = "时段") -> SafeString:
-    """Bars per category, the series stacked bottom up in their order. `ticks`: shorter
-    labels for the axis (default: the categories)."""
+              ticks: Sequence[str] | None = None, category_name: str = "时段",
+              stacked: bool = True) -> SafeString:
+    """Bars per category, the series stacked bottom up in their order, or side by side
+    (`stacked=False`: measures that do not add up, such as red cards and deemed approvals).
+    `ticks`: shorter labels for the axis (default: the categories)."""
     labels = _check(categories, series, ticks)
     if not categories or _empty(series):
         return _no_data(title)
-    stacks = [sum(max(0.0, s.values[i] or 0) for s in series) for i in range(len(categories))]
-    top = nice_ceiling(max(stacks))
+    if stacked:
+        top = nice_ceiling(max(sum(max(0.0, s.values[i] or 0) for s in series)
+                               for i in range(len(categories))))
+    else:
+        top = nice_ceiling(max(max(0.0, v or 0) for s in series for v in s.values))
     parts = _open(title, f"{title}（单位：{unit}）")
     _frame(parts, categories, labels, top, series)
     band = PLOT_WIDTH / len(categories)
-    width = band * BAR_SHARE
+    width = band * BAR_SHARE if stacked else band * BAR_SHARE / len(series)
     below = [0.0] * len(categories)
-    for one in series:
+    for number, one in enumerate(series):
         for index, value in enumerate(one.values):
             if value is None or value <= 0:
                 continue
             height = value / top * PLOT_HEIGHT
-            x = LEFT + band * index + (band - width) / 2
+            x = LEFT + band * index + band * (1 - BAR_SHARE) / 2 + (0 if stacked else
+                                                                  number * width)
             y = BASELINE - below[index] - height
-            below[index] += height
+            if stacked:
+                below[index] += height
             parts.append(
                 f'<rect class="bar" x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" '
                 f'height="{_at(height)}" fill="{_e(one.colour)}" stroke="{SEPARATOR}" '

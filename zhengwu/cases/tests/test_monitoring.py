@@ -63,8 +63,10 @@ def test_the_weekly_trend_has_every_week_counted_by_beijing_days(client_for, foo
     # The page's table and chart: the quiet weeks are there, the deemed approval in its week.
     for week in weeks:
         assert f"<td>{week:%Y-%m-%d}</td>" in page
-    assert f"{weeks[1]:%m-%d} 超时默认 1" in page
-    assert f"{weeks[0]:%m-%d} 超时默认 0" in page
+    assert f"{weeks[1]:%m-%d} 超时默认准予 1 件" in page
+    # A quiet week draws no bar, and its row of the chart's table says 0.
+    assert f"{weeks[0]:%m-%d} 超时默认准予" not in page
+    assert f'<th scope="row">{weeks[0].isoformat()}</th><td>0</td><td>0</td>' in page
 
 
 def test_the_page_opens_on_every_alert(client_for, food, submit, clerk, supervisor):

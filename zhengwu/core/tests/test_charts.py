@@ -106,7 +106,7 @@ def test_every_label_is_escaped() -> None:
     nasty = '<script>alert("x")</script>&amp;'
     html = bar_chart(nasty, [nasty], [Series(nasty, [2], "#0b5cad")], unit=nasty)
     assert "<script>" not in html
-    with pytest.raises(ValueError):  # nor can a colour carry markup: it is #rrggbb or refused
+    with pytest.raises(ValueError, match="rrggbb"):  # nor can a colour carry markup: it is #rrggbb or refused
         Series(nasty, [2], '"><x y="')
     figure = parse(html)
     svg = figure.find(f"{SVG}svg")
@@ -174,6 +174,7 @@ def test_a_series_colour_too_pale_to_see_is_refused() -> None:
 def test_every_colour_the_charts_use_keeps_its_contrast() -> None:
     """The manual contrast check of issue 16, automated: each colour a chart is drawn in, in
     this module and in every app that draws one, against the page and a card."""
+    from zhengwu.cases import views as cases
     from zhengwu.core import charts
     from zhengwu.hall import dashboard as hall
     from zhengwu.hotline import results_report as hotline
@@ -182,7 +183,8 @@ def test_every_colour_the_charts_use_keeps_its_contrast() -> None:
     charts.check_colour(charts.TEXT, charts.MIN_TEXT_CONTRAST)
     for colour in (charts.BAR_COLOUR, charts.TARGET_COLOUR, hall.SERVED, hall.ABANDONED,
                    hall.OPEN, hall.P90, hotline.RECEIVED, hotline.DIRECT,
-                   *hotline.RATE_COLOURS.values(), plan.LINE):
+                   *hotline.RATE_COLOURS.values(), plan.LINE, cases.RED_CARD_COLOUR,
+                   cases.DEEMED_COLOUR):
         charts.check_colour(colour)
 
 
@@ -190,3 +192,15 @@ def test_stacked_bars_are_parted_by_a_white_line() -> None:
     html = bar_chart("t", ["a"], [Series("x", [1.0], "#0b5cad"), Series("y", [2.0], "#1a7f37")],
                      unit="件")
     assert html.count('stroke="#ffffff" stroke-width="1"') == 2
+
+
+def test_bars_side_by_side_share_the_band_and_do_not_add_up() -> None:
+    html = bar_chart("每周", ["w1"], [Series("红牌", [2.0], "#b3261e"),
+                                      Series("默认", [5.0], "#9a6700")],
+                     unit="件", stacked=False)
+    red, deemed = bars(parse(html))
+    assert float(red.get("width")) == pytest.approx(float(deemed.get("width")))
+    assert float(deemed.get("x")) == pytest.approx(float(red.get("x")) + float(red.get("width")))
+    # The axis tops out at the larger value (5), not the sum (7): the taller bar fills it.
+    assert float(deemed.get("height")) == pytest.approx(PLOT_HEIGHT)
+    assert float(red.get("y")) + float(red.get("height")) == pytest.approx(BASELINE)
