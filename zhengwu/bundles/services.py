@@ -140,22 +140,21 @@ def _code(code: str) -> str:
 # --- definitions ----------------------------------------------------------------------------
 
 
-def _checked(data: dict[str, Any], region: Region) -> d.Definition:
-    """The definition, or DefinitionInvalid listing every reason it cannot be published."""
+def _checked(data: dict[str, Any], region: Region,
+             ) -> tuple[d.Definition, dict[str, d.ItemFacts]]:
+    """The definition and what the catalogue says of its members there, or DefinitionInvalid
+    listing every reason it cannot be published."""
     try:
         definition = d.parse(data)
     except d.DefinitionError as error:
         raise DefinitionInvalid(error.reasons) from error
-    reasons = d.problems(definition, item_facts(definition, region))
+    facts = item_facts(definition, region)
+    reasons = d.problems(definition, facts)
     if not Department.objects.filter(short_name=definition.lead_department).exists():
         reasons.insert(0, f"牵头部门“{definition.lead_department}”不存在")
     if reasons:
         raise DefinitionInvalid(reasons)
-    return definition
-
-
-def _with_names(definition: d.Definition, region: Region) -> d.Definition:
-    return d.fill_promises(definition, item_facts(definition, region))
+    return definition, facts
 
 
 @transaction.atomic
@@ -164,7 +163,7 @@ def bundle_publish(*, code: str, data: dict[str, Any], region: Region, actor: Ac
     """Publish a definition as the bundle's next version; an identical definition publishes
     nothing. Returns the bundle and whether a version was made."""
     code = _code(code)
-    definition = _with_names(_checked(data, region), region)
+    definition = d.fill_promises(*_checked(data, region))
     payload = d.as_json(definition)
     lead = Department.objects.get(short_name=definition.lead_department)
     bundle = Bundle.objects.select_for_update().filter(code=code).first()
@@ -207,8 +206,8 @@ def bundle_draft_save(*, code: str, data: dict[str, Any], actor: Actor,
     code = _code(code)
     bundle = Bundle.objects.filter(code=code).first()
     where = bundle.region if bundle is not None else (region or Region.objects.get(home=True))
-    definition = _checked(data, where)
-    if bundle is not None and bundle.definition == d.as_json(_with_names(definition, where)):
+    definition, facts = _checked(data, where)
+    if bundle is not None and bundle.definition == d.as_json(d.fill_promises(definition, facts)):
         raise Conflict("与已发布的版本相同：没有需要审核的修改。", code="bundle.draft_unchanged")
     draft = BundleDraft.objects.select_for_update().filter(
         code=code, state__in=[BundleDraftState.DRAFT, BundleDraftState.SUBMITTED]).first()
