@@ -13,12 +13,34 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.budget import db_only
 from zhengwu.accounts.models import User
 from zhengwu.accounts.services import actor_for
 from zhengwu.core.audit import Actor
 
 # The test OpenID Provider (`oidc_provider`), for the regular tests and tests/browser alike.
 pytest_plugins = ["tests.oidc_provider.fixture"]
+
+
+# A test touches a database through pytest-django's marker or one of these fixtures (a
+# fixture's own needs count: `clerk` asks for `db`).
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server",
+                                "django_db_reset_sequences", "django_db_serialized_rollback"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run (tests/budget.py), leave out the tests that touch no database."""
+    if not db_only():
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        uses = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        (keep if uses else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")

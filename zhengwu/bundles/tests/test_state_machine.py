@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.budget import examples
 from zhengwu.accounts.models import User, UserKind
 from zhengwu.accounts.roles import Role
 from zhengwu.accounts.services import role_assign, user_create
@@ -314,7 +315,7 @@ class BundleMachine(RuleBasedStateMachine):
 
 
 BundleMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=15, deadline=None, database=None,
+    max_examples=examples(25), stateful_step_count=15, deadline=None, database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow])
 TestBundleMachine = pytest.mark.django_db(BundleMachine.TestCase)

@@ -543,7 +543,7 @@ def test_monitoring_draws_the_weekly_trend(client_for, food, submit, clerk, supe
     with time_machine.travel(dt.datetime(2026, 3, 23, 10, tzinfo=SHANGHAI), tick=False):
         page = client_for(supervisor).get(reverse("cases:monitoring")).content.decode()
     assert "<svg" in page
-    assert "超时默认 1" in page
+    assert "03-16 超时默认准予 1 件" in page  # the bar's title
     assert "2026-03-16" in page
 
 

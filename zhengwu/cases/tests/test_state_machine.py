@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.budget import examples
 from zhengwu.accounts.models import User
 from zhengwu.cases import workflow
 from zhengwu.cases.access import roles_on
@@ -257,6 +258,6 @@ class CaseMachine(RuleBasedStateMachine):
 
 # 70 walks, not 100: reading the pages costs ~15 ms a step; the test stays near 40 s.
 CaseMachine.TestCase.settings = settings(
-    max_examples=70, stateful_step_count=30, deadline=None, database=None,
+    max_examples=examples(70), stateful_step_count=30, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow])
 TestCaseMachine = pytest.mark.django_db(CaseMachine.TestCase)

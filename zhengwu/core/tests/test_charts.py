@@ -199,8 +199,8 @@ def test_bars_side_by_side_share_the_band_and_do_not_add_up() -> None:
                                       Series("默认", [5.0], "#9a6700")],
                      unit="件", stacked=False)
     red, deemed = bars(parse(html))
-    assert float(red.get("width")) == pytest.approx(float(deemed.get("width")))
-    assert float(deemed.get("x")) == pytest.approx(float(red.get("x")) + float(red.get("width")))
+    assert number(red, "width") == pytest.approx(number(deemed, "width"))
+    assert number(deemed, "x") == pytest.approx(number(red, "x") + number(red, "width"))
     # The axis tops out at the larger value (5), not the sum (7): the taller bar fills it.
-    assert float(deemed.get("height")) == pytest.approx(PLOT_HEIGHT)
-    assert float(red.get("y")) + float(red.get("height")) == pytest.approx(BASELINE)
+    assert number(deemed, "height") == pytest.approx(PLOT_HEIGHT)
+    assert number(red, "y") + number(red, "height") == pytest.approx(BASELINE)

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from tests.budget import examples
 from zhengwu.accounts.models import User
 from zhengwu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from zhengwu.departments.models import Department
@@ -281,7 +282,7 @@ class ReviewMachine(RuleBasedStateMachine):
 
 
 ReviewMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=20, deadline=None, database=None,
+    max_examples=examples(25), stateful_step_count=20, deadline=None, database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     suppress_health_check=[HealthCheck.too_slow])
 TestReviewMachine = pytest.mark.django_db(ReviewMachine.TestCase)
