@@ -1064,6 +1064,7 @@ READ_PAGES = {
     "cases:credit_records", "cases:licence_kpis", "cases:credit_repairs", "cases:credit_public",
     "bundles:list", "bundles:mine", "bundles:case", "bundles:notice_pdf",
     "bundles:notice_verify", "bundles:window", "bundles:department_members", "bundles:kpis",
+    "bundles:kpi_cases",
     "bundles:definitions", "bundles:guide", "bundles:guide_pdf", "bundles:guide_qr",
     "bundles:apply_questions",
     "jointreviews:list", "jointreviews:absences", "jointreviews:detail", "jointreviews:result",

@@ -362,6 +362,29 @@ def bundle_kpis(*, with_cases_or_limits: bool = True) -> list[kpis.BundleKpi]:
                  finished.get(b.pk, [])) for b in chosen]
 
 
+# The rows behind a bundle's figures on the KPI page (一件事指标): its cases, all or by how
+# they stand; "in_time" and "late" as the KPI counts them (accepted, finished, by due_at).
+KPI_CASE_STATES = {"": "全部申请", "open": "在办", "finished": "已办结",
+                   "in_time": "承诺时限内办结", "late": "超过承诺时限办结"}
+
+
+def bundle_kpi_cases(bundle: Bundle, state: str = "") -> QuerySet[BundleCase]:
+    """The cases of one bundle behind a KPI figure, newest first."""
+    from django.db.models import F
+
+    cases = BundleCase.objects.filter(bundle=bundle).select_related("region")
+    done = {"finished_at__isnull": False, "accepted_at__isnull": False}
+    if state == "open":
+        cases = cases.filter(finished_at__isnull=True)
+    elif state == "finished":
+        cases = cases.filter(**done)
+    elif state == "in_time":
+        cases = cases.filter(**done, finished_at__lte=F("due_at"))
+    elif state == "late":
+        cases = cases.filter(**done, finished_at__gt=F("due_at"))
+    return cases.order_by("-submitted_at", "-id")
+
+
 def overall_kpi() -> kpis.OverallKpi:
     from django.db.models import Count, F, Q, Sum
 

@@ -51,8 +51,9 @@ from zhengwu.bundles.staff_forms import (
 from zhengwu.cases import deadlines
 from zhengwu.cases.access import reviewer_departments, window_prefixes
 from zhengwu.cases.models import DeliveryMethod
+from zhengwu.core import charts
 from zhengwu.core.errors import DomainError
-from zhengwu.core.masking import mask_citizen_id, mask_phone
+from zhengwu.core.masking import mask_citizen_id, mask_name, mask_phone
 from zhengwu.core.schemas import MAX_ID
 from zhengwu.process import engine
 from zhengwu.workdays.selectors import calendar_get
@@ -339,10 +340,52 @@ def kpis(request: HttpRequest) -> HttpResponse:
     if not selectors.may_view_kpis(user):
         raise PermissionDenied("仅电子监察和事项管理员可以查看一件事指标。")
     show_all = request.GET.get("all") == "1"
+    rows = selectors.bundle_kpis(with_cases_or_limits=not show_all)
     return render(request, "bundles/staff_kpis.html", {
-        "overall": selectors.overall_kpi(),
-        "rows": selectors.bundle_kpis(with_cases_or_limits=not show_all),
-        "show_all": show_all})
+        "overall": selectors.overall_kpi(), "rows": rows, "show_all": show_all,
+        "charts": _kpi_charts(rows)})
+
+
+def _kpi_charts(rows: list[Any]) -> list[str]:
+    """一件事指标 as charts, each bar a link to the bundle's cases behind it: the share finished
+    within the promised time (the plan's aim: all of them), and the applications."""
+    def cases_of(code: str, state: str) -> str:
+        return f"{reverse('bundles:kpi_cases', args=[code])}?state={state}"
+
+    finished = sorted((k for k in rows if k.finished), key=lambda k: (k.in_time_share, k.name))
+    busiest = sorted((k for k in rows if k.submitted), key=lambda k: (-k.submitted, k.name))
+    return [
+        charts.ranked_bars("承诺时限内办结率（按一件事，低的在前）", [
+            charts.Bar(k.name, float(k.in_time_share or 0), cases_of(k.code, "late"))
+            for k in finished[:KPI_CHART_ROWS]], unit="%", top=100, target=100,
+            category_name="一件事"),
+        charts.ranked_bars("申请数（按一件事）", [
+            charts.Bar(k.name, float(k.submitted), cases_of(k.code, ""))
+            for k in busiest[:KPI_CHART_ROWS]], unit="件", category_name="一件事")]
+
+
+KPI_CHART_ROWS = 10  # the charts show the ten lowest / busiest; the table below keeps all
+
+
+@login_required
+def kpi_cases(request: HttpRequest, code: str) -> HttpResponse:
+    """The cases of one 一件事 behind its figures on the KPI page, by how they stand; the
+    applicant's name masked, each read logged for the applicant to see."""
+    user = _user(request)
+    if not selectors.may_view_kpis(user):
+        raise PermissionDenied("仅电子监察和事项管理员可以查看一件事指标。")
+    bundle = get_object_or_404(selectors.published_bundles(), code=code)
+    state = request.GET.get("state", "")
+    state = state if state in selectors.KPI_CASE_STATES else ""
+    page = Paginator(selectors.bundle_kpi_cases(bundle, state), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    services.bundle_accesses_record(bundle_cases=page.object_list, user=user,
+                                    purpose=services.PURPOSE_LIST)
+    return render(request, "bundles/staff_kpi_cases.html", {
+        "bundle": bundle, "state": state, "states": selectors.KPI_CASE_STATES.items(),
+        "state_label": selectors.KPI_CASE_STATES[state], "page": page,
+        "rows": [(c, mask_name(c.applicant_name)) for c in page.object_list],
+        "params": f"state={state}"})
 
 
 # --- definitions ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/members/<int:case_id>/supplement-request/", staff_views.supplement_request,
          name="supplement_request"),
     path("staff/kpis/", staff_views.kpis, name="kpis"),
+    path("staff/kpis/<str:code>/cases/", staff_views.kpi_cases, name="kpi_cases"),
     path("staff/definitions/", staff_views.definitions, name="definitions"),
     path("staff/definitions/new/", staff_views.definition_edit, name="definition_new"),
     path("staff/definitions/<str:code>/", staff_views.definition_edit, name="definition_edit"),

@@ -287,6 +287,35 @@ def test_kpis_show_the_plan_limits_met_after_a_finished_qykb(
     assert "100.0%（1 / 1）" in html
 
 
+def test_kpi_charts_and_figures_link_to_the_bundles_cases(
+        client_for: Any, supervisor: User, clerk: User, submit_qykb: Any,
+        reviewers: dict[str, User]) -> None:
+    from zhengwu.bundles.models import BundleAccess
+
+    done, waiting = submit_qykb(), submit_qykb()
+    bundle_move(number=done.number, user=clerk, move=BundleMoveIn(action="accept"))
+    finish_all(done, reviewers)
+    client = client_for(supervisor)
+    html = page(client.get(reverse("bundles:kpis")))
+    cases = reverse("bundles:kpi_cases", args=[QYKB])
+    assert html.count('<figure class="chart">') == 2
+    assert f'<a href="{cases}?state=late">' in html  # the in-time bar: the late ones behind it
+    assert f'<a href="{cases}?state=">' in html  # the applications bar
+    assert f'href="{cases}?state=finished">1</a>' in html  # the table's figure
+    listed = page(client.get(cases))
+    assert done.number in listed and waiting.number in listed
+    assert done.applicant_name not in listed  # masked
+    assert BundleAccess.objects.filter(bundle_case=waiting, user=supervisor).count() == 1
+    in_time = page(client.get(cases, {"state": "in_time"}))
+    assert done.number in in_time and waiting.number not in in_time
+    assert "按时" in in_time
+    assert done.number not in page(client.get(cases, {"state": "late"}))
+    assert waiting.number in page(client.get(cases, {"state": "open"}))
+    assert waiting.number in page(client.get(cases, {"state": "nonsense"}))  # all of them
+    assert client.get(reverse("bundles:kpi_cases", args=["LY-NONE"])).status_code == 404
+    assert client_for(clerk).get(cases).status_code == 403
+
+
 # --- definitions ------------------------------------------------------------------------------
 
 
