@@ -5,7 +5,7 @@ ZW := .venv/bin/zhengwu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline bench-policies bench-ledger clean
+.PHONY: run test setup lint types imports migrations-check deploy-check pytest test-browser axe test-postgres bench bench-env bench-engine bench-licences bench-hall bench-hotline bench-policies bench-ledger bench-restart clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -140,6 +140,13 @@ bench-policies: setup
 # latest-ledger.md). QUICK=1: 20,000 entries, about a minute.
 bench-ledger: setup
 	$(PY) bench/ledger.py $(if $(QUICK),--quick)
+
+# A restart of the web server at province scale (issue 16): the real server, a cold start and a
+# graceful reload (HUP) under load, searches against /healthz in the same window. Writes
+# bench/results/restart.json. Generates the province once into its data directory (~4 min);
+# QUICK=1 a smaller one.
+bench-restart: setup
+	$(PY) bench/restart.py $(if $(QUICK),--quick --data-dir /tmp/zhengwu-bench-restart-quick)
 
 clean:
 	rm -rf .venv var

@@ -850,5 +850,16 @@ def get_index() -> SearchIndex:
         return _index
 
 
+def index_built_in_line() -> SearchIndex:
+    """The current index, built now, in this thread, if it is missing or stale: for a process
+    about to fork its web workers (config.gunicorn_hooks), which must start no thread."""
+    global _index  # noqa: PLW0603 — see get_index
+    generation = current_generation()
+    with _lock:
+        if _index is None or _index.generation != generation:
+            _index = build_index(generation)
+        return _index
+
+
 def item_type_label(code: str) -> str:
     return str(ItemType(code).label)

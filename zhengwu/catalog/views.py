@@ -101,6 +101,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "error": error, "oob": is_htmx(request),
         # A result's link pings this when opened: a click for the query (catalog.search_log).
         "click_ping": f"{reverse('catalog:search_click')}?{urlencode({'q': query})}",
+        # Each result links to its guide, up to five links a result: the route reversed once.
+        "guide_prefix": reverse("catalog:guide", kwargs={"code": "-"})[:-2],
         "page": page, "first_rank": (page - 1) * SEARCH_PAGE_SIZE + 1,
         "last_rank": (page - 1) * SEARCH_PAGE_SIZE + len(hits),
         "previous_page": page - 1 if page > 1 else None,
