@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -37,18 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from run import summary_ms  # noqa: E402 — bench/ on the path first
+
 QUERIES = ["营业执照", "社保卡", "开饭店", "yyzz", "身份证补办", "结婚登记", "公积金提取", "退休",
            "户口迁移", "食品经营许可", "shebaoka", "生孩子", "医保", "驾驶证", "不动产登记"]
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {"count": len(samples), "median_ms": statistics.median(samples) * 1000,
-            "p99_ms": percentile(samples, 0.99) * 1000, "max_ms": max(samples) * 1000}
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
@@ -73,7 +64,7 @@ def prepare(data_dir: Path, quick: bool) -> None:
 
 def get(url: str) -> float:
     started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 — loopback only
+    with urllib.request.urlopen(url, timeout=120) as response:
         response.read()
         assert response.status == 200, url
     return time.perf_counter() - started
@@ -94,7 +85,7 @@ def load(base: str, seconds: float, offset: int = 0) -> tuple[list[float], list[
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     log = (data_dir / "restart-server.log").open("ab")
-    return subprocess.Popen(  # noqa: S603 — fixed argv
+    return subprocess.Popen(
         [sys.executable, "-m", "config.cli", "serve", "--no-worker", "--port", str(port),
          "--workers", "2"], env={**env_for(data_dir), "ZHENGWU_LOG_LEVEL": "INFO"}, cwd=ROOT,
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -106,7 +97,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def gunicorn_master(server: subprocess.Popen[bytes]) -> int:
-    found = subprocess.run(["pgrep", "-P", str(server.pid), "-f", "gunicorn"],  # noqa: S607
+    found = subprocess.run(["pgrep", "-P", str(server.pid), "-f", "gunicorn"],
                            capture_output=True, text=True, check=True).stdout.split()
     return int(found[0])
 
@@ -141,13 +132,14 @@ def main(argv: list[str]) -> int:
     try:
         result["cold_start_first_search_s"] = first_search(base, 600)
         searches, health = load(base, args.seconds)
-        result["after_cold_start"] = {"search": summary(searches), "healthz": summary(health)}
+        result["after_cold_start"] = {"search": summary_ms(searches),
+                                      "healthz": summary_ms(health)}
         # -- a graceful reload (HUP) -------------------------------------------------------
         before, _ = load(base, 3)
         os.kill(gunicorn_master(server), signal.SIGHUP)
         searches, health = load(base, args.seconds, offset=7)
-        result["reload"] = {"search_before": summary(before), "search": summary(searches),
-                            "healthz": summary(health)}
+        result["reload"] = {"search_before": summary_ms(before), "search": summary_ms(searches),
+                            "healthz": summary_ms(health)}
     finally:
         stop(server)
     print(json.dumps(result, indent=2, ensure_ascii=False))
