@@ -56,7 +56,11 @@ def test_staff_and_applicant_page_kinds_at_every_width(page: Page, shots: Path) 
     login(page, "zhangsan")
     page.goto(f"/cases/apply/{code}/")
     expect(page.locator("h1")).to_contain_text("在线申请")
-    _each_width(page, shots, "apply")
+    _each_width(page, shots, "apply-std")
+    page.goto(f"/elder/?on=1&next=/cases/apply/{code}/")  # 长辈版 is for applicants too
+    expect(page.locator("h1")).to_contain_text("在线申请")
+    _each_width(page, shots, "apply-elder")
+    page.goto("/elder/?on=0&next=/")
     logout(page)
     login(page, "supervisor")
     for path, name in (("/staff/", "workbench"), ("/kpis/", "kpis"),
