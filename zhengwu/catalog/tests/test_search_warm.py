@@ -4,6 +4,7 @@ config.gunicorn_hooks, whose post_worker_init builds it."""
 
 from __future__ import annotations
 
+import gc
 from types import SimpleNamespace
 
 import pytest
@@ -50,7 +51,7 @@ def test_the_master_builds_the_index_before_forking_and_again_on_reload(monkeypa
 
     closed, frozen = [], []
     monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
-    monkeypatch.setattr(gunicorn_hooks.gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     monkeypatch.setattr(search, "_index", None)
     assert gunicorn_hooks.preload_app is True
     gunicorn_hooks.when_ready(SimpleNamespace())
