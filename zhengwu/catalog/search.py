@@ -291,6 +291,21 @@ class SearchIndex:
         for target in {t for targets in synonyms.values() for t in targets}:
             self.target_docs[target] = [(i, d.name.startswith(target))
                                         for i, d in enumerate(docs) if target in d.name]
+        # What ranking asks of each doc per candidate, looked up by position rather than worked
+        # out per query (issue 16: at province scale a common word has thousands of candidates,
+        # and the per-candidate work was most of a search's time): its place among equal
+        # scores (shorter names first, then the basic code), its item (sub-items share one,
+        # `Doc.item_key`), and the words whose absence from a query lowers it, if any.
+        self.names = [doc.name for doc in docs]
+        self.tie = [0] * len(docs)
+        for rank, index in enumerate(sorted(range(len(docs)),
+                                            key=lambda i: (len(docs[i].name), docs[i].basic_code))):
+            self.tie[index] = rank
+        families: dict[str, int] = {}
+        self.family = [families.setdefault(doc.item_key, len(families)) for doc in docs]
+        self.adjust: list[tuple[tuple[str, ...], str, float] | None] = [
+            (doc.follow_ups, doc.qualifier, doc.qualifier_factor)
+            if doc.follow_ups or doc.qualifier else None for doc in docs]
 
     # -- querying -------------------------------------------------------------------------
 
@@ -412,65 +427,68 @@ class SearchIndex:
             scores[index] += extra
         plain = query.replace(" ", "")
         if _HAN.search(plain):
+            names = self.names
             for index in list(scores):
-                name = self.docs[index].name
+                name = names[index]
                 if plain in name:
                     scores[index] += 12.0 + (8.0 if name.startswith(plain) else 0.0)
         return scores, shown
 
     def search(self, q: str, filters: Filters | None = None, limit: int = 20,
                offset: int = 0) -> tuple[list[Hit], int]:
-        """Items (basic items with the implementation to show), best first, and their count."""
+        """Items (basic items with the implementation to show), best first, and their count.
+
+        One result per item, ranked by its best-ranked sub-item (办理项), the other matching
+        ones listed under it (issue 16: at province scale three sub-items of one item filled
+        the top 3 and pushed the next item off the first screen). One pass over the candidates
+        keeps each item's best; only the items on the page shown gather their sub-items and
+        pick the implementation to show."""
         query = normalize_query(q)
         filters = filters or Filters()
         if not query:
             return [], 0
         scores, shown = self._scores(query, prefixes_once=True)
         plain = query.replace(" ", "")
-        doc_ok = self._doc_filter(filters)
         region_codes = _ancestor_codes(filters.region) if filters.region else None
-        ranked: list[tuple[float, int]] = []
-        for index, raw_score in scores.items():
-            doc = self.docs[index]
-            if raw_score <= 0.5 or not doc_ok(doc):
-                continue
-            score = raw_score
-            if any(word not in plain for word in doc.follow_ups):
-                # Most people mean a first application unless they say otherwise.
-                score *= 0.8
-            if doc.qualifier and doc.qualifier not in plain:
-                score *= doc.qualifier_factor
-            ranked.append((score, index))
-        def order(entry: tuple[float, int]) -> tuple[float, int, str]:
-            doc = self.docs[entry[1]]
-            return (-entry[0], len(doc.name), doc.basic_code)
-
         narrowing = filters.department is not None or filters.level is not None or \
             region_codes is not None
-        # One result per item, ranked by its best-ranked sub-item (办理项), the other matching
-        # ones listed under it (issue 16: at province scale three sub-items of one item filled
-        # the top 3 and pushed the next item off the first screen).
-        families: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        if not narrowing:
-            for entry in ranked:
-                families[self.docs[entry[1]].item_key].append(entry)
-            count = len(families)
-            firsts = heapq.nsmallest(offset + limit, (min(members, key=order)
-                                                      for members in families.values()),
-                                     key=order)[offset:]
-            return [self._item_hit([(score, index, self.docs[index].best) for score, index in
-                                    sorted(families[self.docs[first].item_key], key=order)],
-                                   shown, plain) for _, first in firsts], count
-        ranked.sort(key=order)
-        picked: dict[str, list[tuple[float, int, Impl]]] = {}
-        for score, index in ranked:
-            doc = self.docs[index]
-            impl = self._pick(doc, filters, region_codes)
-            if impl is not None:
-                picked.setdefault(doc.item_key, []).append((score, index, impl))
-        hits = [self._item_hit(members, shown, plain)
-                for members in list(picked.values())[offset:offset + limit]]
-        return hits, len(picked)
+        doc_ok = self._doc_filter(filters) \
+            if filters.audience is not None or filters.theme is not None else None
+        docs, tie, family, adjust = self.docs, self.tie, self.family, self.adjust
+        # A candidate is (−score, tie, doc): tuples compare in C, best first.
+        entries: list[tuple[float, int, int]] = []
+        best: dict[int, tuple[float, int, int]] = {}
+        for index, raw_score in scores.items():
+            if raw_score <= 0.5:
+                continue
+            if doc_ok is not None and not doc_ok(docs[index]):
+                continue
+            if narrowing and not self._serves(docs[index], filters, region_codes):
+                continue
+            score, adjusting = raw_score, adjust[index]
+            if adjusting is not None:
+                follow_ups, qualifier, factor = adjusting
+                if any(word not in plain for word in follow_ups):
+                    # Most people mean a first application unless they say otherwise.
+                    score *= 0.8
+                if qualifier and qualifier not in plain:
+                    score *= factor
+            entry = (-score, tie[index], index)
+            entries.append(entry)
+            item = family[index]
+            held = best.get(item)
+            if held is None or entry < held:
+                best[item] = entry
+        firsts = heapq.nsmallest(offset + limit, best.values())[offset:]
+        members: dict[int, list[tuple[float, int, int]]] = {family[e[2]]: [] for e in firsts}
+        for entry in entries:
+            group = members.get(family[entry[2]])
+            if group is not None:
+                group.append(entry)
+        hits = [self._item_hit([(-negative, index, self._pick(docs[index], filters, region_codes))
+                                for negative, _, index in sorted(members[family[first[2]]])],
+                               shown, plain) for first in firsts]
+        return hits, len(best)
 
     def search_extras(self, q: str, filters: Filters | None = None, kind: str | None = None,
                       limit: int = 20, offset: int = 0) -> tuple[list[ExtraHit], int]:
@@ -515,6 +533,18 @@ class SearchIndex:
             return filters.theme is None or filters.theme in doc.theme_ids
 
         return ok
+
+    @staticmethod
+    def _serves(doc: Doc, filters: Filters, region_codes: frozenset[str] | None) -> bool:
+        """Whether any implementation of the doc passes the narrowing filters: a lookup for one
+        filter alone (every candidate is asked, only the page's are `_pick`ed)."""
+        if filters.department is None and filters.level is None and region_codes is not None:
+            return not doc.by_region.keys().isdisjoint(region_codes)
+        if region_codes is None and filters.level is None and filters.department is not None:
+            return filters.department in doc.by_department
+        if region_codes is None and filters.department is None and filters.level is not None:
+            return filters.level in doc.by_level
+        return SearchIndex._pick(doc, filters, region_codes) is not None
 
     @staticmethod
     def _pick(doc: Doc, filters: Filters, region_codes: frozenset[str] | None) -> Impl | None:
