@@ -34,6 +34,7 @@ from zhengwu.cases.models import (
     Channel,
     Decision,
     DepartmentFailure,
+    FailureKind,
     MaterialKind,
     Notice,
 )
@@ -73,9 +74,39 @@ def notice_by_code(*, code: str) -> Notice:
 WARNED = "warned"
 
 
+@dataclass(frozen=True)
+class FailureWeek:
+    """A bar of 电子监察's weekly trend: the cases a department failed in one way (red card,
+    deemed approval) in one week (Monday to Sunday, Beijing days, as `monitoring` counts)."""
+
+    kind: str
+    week: dt.date
+
+    @property
+    def label(self) -> str:
+        return f"{FailureKind(self.kind).label}，{self.week:%Y-%m-%d} 起一周"
+
+
+def failure_week(kind: str | None, week: str | None) -> FailureWeek | None:
+    """The bar a link names (`?failure=overdue&week=2026-11-30`), or None for anything else; a
+    date inside a week names that week."""
+    if kind not in FailureKind.values or not week:
+        return None
+    try:
+        day = dt.date.fromisoformat(week)
+    except ValueError:
+        return None
+    return FailureWeek(kind, _week_of(day))
+
+
 def case_list(*, user: User, status: str | None = None, card: str | None = None,
-              department: int | None = None, q: str | None = None) -> QuerySet[Case]:
+              department: int | None = None, q: str | None = None,
+              failed: FailureWeek | None = None) -> QuerySet[Case]:
     cases = case_queryset_for(user)
+    if failed is not None:
+        start = dt.datetime.combine(failed.week, dt.time.min, SHANGHAI)
+        cases = cases.filter(failures__kind=failed.kind, failures__recorded_at__gte=start,
+                             failures__recorded_at__lt=start + dt.timedelta(weeks=1))
     if status:
         cases = cases.filter(status=status)
     if card == WARNED:

@@ -77,6 +77,7 @@ from zhengwu.cases.models import (
     CaseStatus,
     Channel,
     DeliveryMethod,
+    FailureKind,
     NoticeKind,
     ProcedureKind,
     Supplement,
@@ -908,13 +909,21 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 RED_CARD_COLOUR, DEEMED_COLOUR = "#b3261e", "#9a6700"
 
 
-def _weekly_chart(weekly: list[tuple[dt.date, int, int]]) -> str:
-    """The weekly trend: red cards and deemed approvals side by side (they do not add up)."""
+def _weekly_chart(weekly: list[tuple[dt.date, int, int]], department: int | None) -> str:
+    """The weekly trend: red cards and deemed approvals side by side (they do not add up),
+    each bar a link to its cases (办件查询, `selectors.failure_week`)."""
+    cases = reverse("cases:staff_list")
+    scope = f"&department={department}" if department else ""
+
+    def links(kind: str) -> list[str]:
+        return [f"{cases}?failure={kind}&week={week.isoformat()}{scope}" for week, _, _ in weekly]
+
     return charts.bar_chart(
         "每周红牌超时与超时默认准予", [week.isoformat() for week, _, _ in weekly], [
-            charts.Series("红牌超时", [float(red) for _, red, _ in weekly], RED_CARD_COLOUR),
+            charts.Series("红牌超时", [float(red) for _, red, _ in weekly], RED_CARD_COLOUR,
+                          links=links(FailureKind.OVERDUE)),
             charts.Series("超时默认准予", [float(deemed) for _, _, deemed in weekly],
-                          DEEMED_COLOUR)],
+                          DEEMED_COLOUR, links=links(FailureKind.DEEMED))],
         unit="件", ticks=[week.strftime("%m-%d") for week, _, _ in weekly],
         category_name="周（起）", stacked=False)
 
@@ -940,7 +949,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "deemed": deemed, "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
         "weekly": data.weekly, "any_weekly": any(r or d for _, r, d in data.weekly),
-        "chart": _weekly_chart(data.weekly), "cards": selectors.MONITORING_FILTERS,
+        "chart": _weekly_chart(data.weekly, department), "cards": selectors.MONITORING_FILTERS,
         "ranked": _monitoring_charts(data, department)})
 
 
@@ -975,10 +984,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     card = request.GET.get("card", "")
     q = request.GET.get("q", "").strip()[:50]
     department = _int_param(request, "department")
+    failed = selectors.failure_week(request.GET.get("failure"), request.GET.get("week"))
     cases = selectors.case_list(user=user, status=status if status in CaseStatus.values else None,
                                 card=card if card in (Card.RED, Card.YELLOW, selectors.WARNED)
                                 else None,
-                                department=department, q=q or None)
+                                department=department, q=q or None, failed=failed)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,
                                   purpose=services.PURPOSE_LIST)
@@ -986,4 +996,5 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(request, "cases/list.html", {
         "page": page, "rows": selectors.clock_rows(cases=page, now=clock.now()), "status": status, "card": card, "q": q, "department": department,
+        "failed": failed,
         "statuses": CaseStatus.choices, "params": params.urlencode()})

@@ -79,9 +79,14 @@ class Series:
     name: str
     values: Sequence[float | None]
     colour: str
+    # Where each value's bar leads (the rows it counts), one per value; none: bars that are
+    # pictures only.
+    links: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         check_colour(self.colour)
+        if self.links and len(self.links) != len(self.values):
+            raise ValueError(f"series {self.name!r}: one link per value, or none")
 
 
 def nice_ceiling(value: float) -> float:
@@ -186,7 +191,8 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
               stacked: bool = True) -> SafeString:
     """Bars per category, the series stacked bottom up in their order, or side by side
     (`stacked=False`: measures that do not add up, such as red cards and deemed approvals).
-    `ticks`: shorter labels for the axis (default: the categories)."""
+    `ticks`: shorter labels for the axis (default: the categories). A series with `links`
+    makes each of its bars a link, named by the bar's title."""
     labels = _check(categories, series, ticks)
     if not categories or _empty(series):
         return _no_data(title)
@@ -195,7 +201,8 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
                                for i in range(len(categories))))
     else:
         top = nice_ceiling(max(max(0.0, v or 0) for s in series for v in s.values))
-    parts = _open(title, f"{title}（单位：{unit}）")
+    linked = any(s.links for s in series)
+    parts = _open(title, f"{title}（单位：{unit}）", role="group" if linked else "img")
     _frame(parts, categories, labels, top, series)
     band = PLOT_WIDTH / len(categories)
     width = band * BAR_SHARE if stacked else band * BAR_SHARE / len(series)
@@ -210,11 +217,13 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
             y = BASELINE - below[index] - height
             if stacked:
                 below[index] += height
-            parts.append(
-                f'<rect class="bar" x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" '
-                f'height="{_at(height)}" fill="{_e(one.colour)}" stroke="{SEPARATOR}" '
-                f'stroke-width="1"><title>{_e(labels[index])} '
-                f'{_e(one.name)} {_num(value)} {_e(unit)}</title></rect>')
+            tip = f"<title>{_e(labels[index])} {_e(one.name)} {_num(value)} {_e(unit)}</title>"
+            bar = (f'<rect class="bar" x="{_at(x)}" y="{_at(y)}" width="{_at(width)}" '
+                   f'height="{_at(height)}" fill="{_e(one.colour)}" stroke="{SEPARATOR}" '
+                   f'stroke-width="1">')
+            # A link is named by a title of its own (the bar's, moved up to it).
+            parts.append(f'<a href="{_e(one.links[index])}">{tip}{bar}</rect></a>'
+                         if one.links else f"{bar}{tip}</rect>")
     parts.append("</svg>")
     parts.append(_table(title, categories, series, unit, category_name))
     parts.append("</figure>")

@@ -109,3 +109,28 @@ def test_the_charts_rank_departments_and_items_each_bar_a_link(client_for, food,
         assert link, figure
         listed = client.get(html.unescape(link.group(1))).content.decode()
         assert {c.number for c in (red, yellow, calm) if c.number in listed} == expected
+
+
+def test_each_bar_of_the_weekly_trend_leads_to_its_cases(client_for, food, submit, clerk,
+                                                          supervisor):
+    case, monday = _deemed_on_a_monday_morning(food, submit, clerk)
+    cases = reverse("cases:staff_list")
+    with time_machine.travel(dt.datetime.combine(monday + dt.timedelta(days=3), dt.time(10),
+                                                 SHANGHAI), tick=False):
+        client = client_for(supervisor)
+        page = client.get(reverse("cases:monitoring")).content.decode()
+        link = f"{cases}?failure=deemed&amp;week={monday.isoformat()}"
+        assert f'<a href="{link}"><title>{monday:%m-%d} 超时默认准予 1 件</title>' in page
+        listed = client.get(html.unescape(link)).content.decode()
+        assert case.number in listed
+        assert f"超时默认准予，{monday.isoformat()} 起一周" in listed
+        # A day inside the week names the week; the other kind or another week finds nothing.
+        assert case.number in client.get(cases, {
+            "failure": "deemed", "week": str(monday + dt.timedelta(days=6))}).content.decode()
+        for params in ({"failure": "overdue", "week": str(monday)},
+                       {"failure": "deemed", "week": str(monday + dt.timedelta(weeks=1))}):
+            assert case.number not in client.get(cases, params).content.decode()
+        # A link that names no bar is no filter.
+        for params in ({"failure": "deemed", "week": "2026-13-01"}, {"failure": "x", "week": "x"}):
+            response = client.get(cases, params)
+            assert response.status_code == 200 and "起一周" not in response.content.decode()

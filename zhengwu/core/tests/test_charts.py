@@ -150,6 +150,25 @@ def test_ranked_bars_link_each_row_and_scale_to_the_top() -> None:
     assert table is not None and [td.text for td in table.iter("td")] == ["40", "100"]
 
 
+def test_bars_with_links_lead_to_their_rows_each_named_by_its_title() -> None:
+    html = bar_chart("每周红牌", ["2026-11-23", "2026-11-30"], [
+        Series("红牌超时", [2, 0], "#b3261e", links=["/cases/?week=2026-11-23&x=1", "/no"]),
+        Series("超时默认准予", [1, 3], "#9a6700")], unit="件", stacked=False)
+    figure = parse(html)
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None and svg.get("role") == "group"  # an image may hold no links
+    links = list(svg.iter(f"{SVG}a"))
+    # The zero draws no bar, so no link; the other series' bars are pictures only.
+    assert [a.get("href") for a in links] == ["/cases/?week=2026-11-23&x=1"]
+    assert links[0][0].tag == f"{SVG}title" and links[0][0].text == "2026-11-23 红牌超时 2 件"
+    assert len(bars(figure)) == 3
+
+
+def test_a_series_has_a_link_per_value_or_none() -> None:
+    with pytest.raises(ValueError, match="one link per value"):
+        Series("红牌超时", [2, 0], "#b3261e", links=["/one"])
+
+
 def test_ranked_bars_with_nothing_say_so() -> None:
     assert "暂无数据" in ranked_bars("空", [Bar("甲", None)], unit="件")
     assert "暂无数据" in ranked_bars("零", [Bar("甲", 0.0)], unit="件")
