@@ -25,6 +25,10 @@ from zhengwu.core import clock
 PERSONAL = re.compile(r"\d{6,}|@|\d{17}[\dxX]|[A-Za-z]\d{5,}")
 MIN_SHOWN = 2
 WINDOW_DAYS = 30
+# How long a day's counts are kept: a year and a month, so an editor can compare a query with
+# the same season last year; older rows are deleted by the `catalog.search_terms` sweep (a
+# day's distinct queries add up to a table without end otherwise).
+KEPT_DAYS = 400
 
 
 def term_of(query: str) -> str | None:
@@ -102,3 +106,10 @@ def terms_to_tune(*, days: int = WINDOW_DAYS, only: str = "") -> list[TermRow]:
     synonyms = {s.term: s for s in Synonym.objects.filter(term__in=[r["term"] for r in listed])}
     return [TermRow(term=r["term"], searches=r["s"], empty=r["e"], clicks=r["c"],
                     synonym=synonyms.get(r["term"])) for r in listed]
+
+
+def sweep(now: dt.datetime) -> str:
+    """Delete the day counts older than KEPT_DAYS (Beijing days); idempotent."""
+    cutoff = now.astimezone(clock.SHANGHAI).date() - dt.timedelta(days=KEPT_DAYS)
+    deleted, _ = SearchTermDay.objects.filter(day__lt=cutoff).delete()
+    return f"删除 {cutoff} 以前的搜索词日计数 {deleted} 条"

@@ -69,3 +69,22 @@ def test_the_page_lists_what_found_nothing_and_a_synonym_added_there_finds_it(
     first = found.split('<ol class="results"', 1)[1].split("</h2>", 1)[0]
     assert "食品小经营许可" in first.replace("<mark>", "").replace("</mark>", "")
     assert "已有：食品小经营许可" in admin.get(PAGE).content.decode()
+
+
+def test_the_sweep_deletes_day_counts_older_than_kept_days_in_beijing_days() -> None:
+    import datetime as dt
+
+    from zhengwu.core import sweeps
+    from zhengwu.core.clock import SHANGHAI
+
+    assert sweeps.SWEEPS["catalog.search_terms"] is search_log.sweep
+    today = dt.date(2026, 12, 8)
+    for age in (search_log.KEPT_DAYS + 1, search_log.KEPT_DAYS, 0):
+        SearchTermDay.objects.create(day=today - dt.timedelta(days=age), term=f"营业执照{age}",
+                                     searches=3)
+    # 00:30 in Beijing is still the day before in UTC: the cutoff counts Beijing days.
+    now = dt.datetime(2026, 12, 8, 0, 30, tzinfo=SHANGHAI)
+    assert "1 条" in search_log.sweep(now)
+    assert sorted(SearchTermDay.objects.values_list("term", flat=True)) == [
+        "营业执照0", f"营业执照{search_log.KEPT_DAYS}"]
+    assert "0 条" in search_log.sweep(now)  # idempotent
