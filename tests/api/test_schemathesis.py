@@ -18,6 +18,13 @@ arrives first and SQLite is the default deployment. Every role not in a run's se
 there with the examples only. ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES names the set (a list of
 roles, or `all`).
 
+Of the coverage phase, the invalid values (negative mode) and the methods an operation does not
+have are refused before any role matters — django-ninja checks the session, then validates
+every parameter, before the view runs — so they are sent as anonymous and one signed-in role
+(`VALIDATION_ROLES`, on SQLite; env ZHENGWU_SCHEMATHESIS_VALIDATION_ROLES) and every other
+coverage role gets the valid boundary values only (positive mode), which reach the services,
+where roles differ. That is a third of each such role's time (measured: docs/security.md).
+
 The schema is loaded from the Django app at import time (serving openapi.json needs no
 database); every generated request runs inside the test's transaction on the loaded pack.
 `schemathesis.pytest.from_fixture` is not used: schemathesis 4.32 sets `Node._nodeid`, which
@@ -71,11 +78,23 @@ _named = os.environ.get("ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES", ",".join(SQLITE_C
 COVERAGE_ROLES = list(ROLES) if _named == "all" else [
     role for role in _named.split(",") if role in ROLES]
 FUZZ_ONLY_ROLES = [role for role in ROLES if role not in COVERAGE_ROLES]
+# Who gets the whole coverage phase (invalid values and unexpected methods too); the other
+# coverage roles get its valid boundary values only.
+VALIDATION_ROLES = ("anonymous", "clerk")
+_validating = os.environ.get("ZHENGWU_SCHEMATHESIS_VALIDATION_ROLES", ",".join(VALIDATION_ROLES))
+WHOLE_COVERAGE_ROLES = [role for role in COVERAGE_ROLES if role in _validating.split(",")]
+POSITIVE_COVERAGE_ROLES = [role for role in COVERAGE_ROLES if role not in WHOLE_COVERAGE_ROLES]
 WITHOUT_COVERAGE = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+POSITIVE_COVERAGE = SchemathesisConfig.from_dict({"phases": {"coverage": {
+    "generation": {"mode": "positive"}, "unexpected-methods": []}}})
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
 light = schema.exclude(path_regex=HEAVY)
 heavy = schema.include(path_regex=HEAVY)
+positive = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(),
+                                          config=POSITIVE_COVERAGE)
+positive_light = positive.exclude(path_regex=HEAVY)
+positive_heavy = positive.include(path_regex=HEAVY)
 fuzzed = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler(),
                                         config=WITHOUT_COVERAGE)
 
@@ -112,9 +131,15 @@ def _auth(role):
     return _cookies_of(username) if username else None
 
 
-@pytest.fixture(params=COVERAGE_ROLES)
+@pytest.fixture(params=WHOLE_COVERAGE_ROLES)
 def auth(request, db):
-    """Each role the coverage phase runs as, in turn."""
+    """Each role the whole coverage phase runs as, in turn."""
+    return _auth(request.param)
+
+
+@pytest.fixture(params=POSITIVE_COVERAGE_ROLES)
+def positive_auth(request, db):
+    """Each role the coverage phase's valid values only are sent as, in turn."""
     return _auth(request.param)
 
 
@@ -132,19 +157,35 @@ def _call(case, auth):
     case.call_and_validate(checks=CHECKS, cookies=cookies, headers={"X-CSRFToken": auth["_header"]})
 
 
-@light.parametrize()
-@_examples(EXAMPLES_PER_ROLE)
-def test_api(case, auth):
-    _call(case, auth)
+# Each test is defined only when its roles are some: an empty parametrization would skip
+# each operation.
+if WHOLE_COVERAGE_ROLES:
+
+    @light.parametrize()
+    @_examples(EXAMPLES_PER_ROLE)
+    def test_api(case, auth):
+        _call(case, auth)
+
+    @heavy.parametrize()
+    @_examples(1)
+    def test_heavy_api(case, auth):
+        _call(case, auth)
 
 
-@heavy.parametrize()
-@_examples(1)
-def test_heavy_api(case, auth):
-    _call(case, auth)
+if POSITIVE_COVERAGE_ROLES:
+
+    @positive_light.parametrize()
+    @_examples(EXAMPLES_PER_ROLE)
+    def test_api_positive(case, positive_auth):
+        _call(case, positive_auth)
+
+    @positive_heavy.parametrize()
+    @_examples(1)
+    def test_heavy_api_positive(case, positive_auth):
+        _call(case, positive_auth)
 
 
-if FUZZ_ONLY_ROLES:  # defined only when used: an empty parametrization would skip each operation
+if FUZZ_ONLY_ROLES:
 
     @fuzzed.parametrize()
     @_examples(EXAMPLES_PER_ROLE)
@@ -178,7 +219,13 @@ def test_the_supervisor_run_reaches_staff_only_endpoints(db):
 
 
 def test_every_role_is_sent_the_coverage_phase_in_each_ci_run():
-    """The two databases' sets cover every role, and .ci/postgres.sh sends its set."""
+    """The two databases' sets cover every role, and .ci/postgres.sh sends its set; the
+    invalid values go as anonymous and as a signed-in role on SQLite (the default run), the
+    PostgreSQL run sends the valid values only."""
     assert set(SQLITE_COVERAGE) | set(POSTGRES_COVERAGE) == set(ROLES)
     script = (Path(__file__).resolve().parents[2] / ".ci" / "postgres.sh").read_text()
     assert f"ZHENGWU_SCHEMATHESIS_COVERAGE_ROLES:-{','.join(POSTGRES_COVERAGE)}}}" in script
+    assert "ZHENGWU_SCHEMATHESIS_VALIDATION_ROLES=${ZHENGWU_SCHEMATHESIS_VALIDATION_ROLES-}" \
+        in script
+    assert "anonymous" in VALIDATION_ROLES and set(VALIDATION_ROLES) <= set(SQLITE_COVERAGE)
+    assert any(ROLES[role] for role in VALIDATION_ROLES)
