@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from zhengwu.core import numbers
+
 
 @dataclass(frozen=True)
 class FinishedCase:
@@ -67,7 +69,7 @@ class BundleKpi:
 
 
 def _days(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return numbers.plain(value)
 
 
 def bundle_kpi(*, code: str, name: str, steps: int, steps_limit: int | None,

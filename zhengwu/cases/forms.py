@@ -4,6 +4,7 @@ field) and turn it into what cases.services takes; the rules themselves stay in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -359,9 +360,11 @@ def supplement_items_from(data: QueryDict) -> tuple[list[dict[str, str]], list[s
     return items, errors
 
 
-def supplement_choices(case: Case) -> list[dict[str, Any]]:
+def supplement_choices(case: Case, answered: Mapping[str, str] | None = None,
+                       ) -> list[dict[str, Any]]:
     """Rows offered to the clerk: the guide's materials and the case's own, those missing at
-    submission ticked, then empty rows for anything else."""
+    submission ticked, then empty rows for anything else. `answered`: the clerk's refused form
+    (a reason left out), whose ticks, names and reasons are shown again as sent."""
     missing: set[str] = set()
     submitted = case.events.filter(action="submit").first()
     if submitted is not None:
@@ -378,6 +381,14 @@ def supplement_choices(case: Case) -> list[dict[str, Any]]:
          "reason": "未提交" if name in missing else ""} for i, name in enumerate(names)]
     rows += [{"index": len(names) + i, "material": "", "known": False, "checked": False,
               "reason": ""} for i in range(SUPPLEMENT_FREE_ROWS)]
+    if answered is not None:
+        for row in rows:
+            index = row["index"]
+            row["reason"] = answered.get(f"sup_reason_{index}", "")[:500]
+            if row["known"]:
+                row["checked"] = answered.get(f"sup_on_{index}") == "1"
+            else:
+                row["material"] = answered.get(f"sup_material_{index}", "")[:200]
     return rows
 
 

@@ -484,6 +484,13 @@ def implementations_for_filing(*, q: str, region: str,
     return (ranked + list(by_code[:limit]))[:limit]
 
 
+def department_name(pk: int) -> str | None:
+    """A department's name for a filter's note (办件查询), None when there is none."""
+    from zhengwu.departments.models import Department
+
+    return Department.objects.filter(pk=pk).values_list("name", flat=True).first()
+
+
 def departments_with_open_cases() -> list[tuple[int, str]]:
     """Departments that have cases under review (the monitoring filter)."""
     rows = Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUSPENDED]).values_list(

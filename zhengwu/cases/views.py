@@ -86,7 +86,7 @@ from zhengwu.cases.progress import progress_query
 from zhengwu.catalog.application_form import FormDefinition
 from zhengwu.catalog.models import ItemImplementation, OnlineDepth
 from zhengwu.catalog.selectors import implementation_get
-from zhengwu.core import charts, clock, service_actions
+from zhengwu.core import charts, clock, numbers, service_actions
 from zhengwu.core.access_log import ACCESS_PAGE_SIZE, AccessGroup, access_group
 from zhengwu.core.errors import DomainError, NotAllowed
 from zhengwu.core.http import client_ip, is_htmx, private_attachment
@@ -302,7 +302,7 @@ def _filed_message(case: Case, *, channel: str, for_other: bool) -> str:
     if for_other and channel != Channel.ONLINE:
         return f"申请已提交，办件编号 {case.number}。已为{case.applicant_name}代为提交，请按规定受理。"
     limit = "即办（受理后当场办结）" if case.promised_workdays == 0 else \
-        f"受理后 {case.promised_workdays:g} 个工作日内办结"
+        f"受理后 {numbers.plain(case.promised_workdays)} 个工作日内办结"
     return (f"申请已提交，办件编号 {case.number}。接下来：{case.department.name}审查申请，"
             f"决定受理或不予受理（都会以短信和站内消息通知您）；承诺时限为{limit}。"
             "办理进度可在本页和“我的办件”中随时查看。"
@@ -379,7 +379,9 @@ def _detail_context(request: HttpRequest, case: Case, *, failed: str = "", error
             case.applicant_id == user.pk or unmasked)),
         "id_number": id_number, "phone": phone, "actions": actions,
         "supplement": supplement, "supplement_form": supplement_form,
-        "supplement_rows": supplement_choices(case) if "ask_supplement" in actions else [],
+        "supplement_rows": supplement_choices(
+            case, answered=values if failed == "ask_supplement" else None,
+        ) if "ask_supplement" in actions else [],
         "procedures": list(case.procedures.all()),
         "extension": getattr(case, "extension", None) if case.accepted_at else None,
         "clock": reading,
@@ -997,4 +999,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {
         "page": page, "rows": selectors.clock_rows(cases=page, now=clock.now()), "status": status, "card": card, "q": q, "department": department,
         "failed": failed,
+        # The filters a link named, in words; one it got wrong is said to be left out.
+        "department_name": selectors.department_name(department) if department else None,
+        "ignored_week": failed is None and bool(request.GET.get("failure") or
+                                                request.GET.get("week")),
         "statuses": CaseStatus.choices, "params": params.urlencode()})

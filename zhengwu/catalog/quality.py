@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from zhengwu.catalog.application_form import FieldDef, FormDefinition, Kind
+from zhengwu.core import numbers
 
 CATCH_ALL = re.compile(r"(其他|其它|有关|相关)(的)?(相关)?(材料|资料|证明|文件)|等(相关)?材料$|其他.*所需")
 
@@ -95,7 +96,7 @@ PLAN_MEASURE = "耒阳市 2021 方案措施[17]"
 
 
 def _days(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return numbers.plain(value)
 
 
 def check(facts: GuideFacts) -> list[Finding]:

@@ -12,10 +12,10 @@ says "暂无数据" and has no table.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from math import floor, log10
+from math import ceil, floor, log10
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -99,6 +99,15 @@ def nice_ceiling(value: float) -> float:
         if step * power >= value * (1 - 1e-12):
             return _tidy(step * power)
     return _tidy(10 * power)  # pragma: no cover — the loop always returns
+
+
+def axis_top(peak: float, values: Iterable[float | None]) -> float:
+    """The top of a value axis with ticks at 0, half and top: `nice_ceiling`, except that
+    counts (every value a whole number) get whole ticks — below ten the next even number
+    (1 → 2, 3 → 4, 5 → 6), not 1 or 5 with a tick at 0.5 or 2.5 件 (issue 16 walk-through)."""
+    if all(v is None or float(v).is_integer() for v in values) and 0 < peak < 10:
+        return float(max(2, ceil(peak / 2) * 2))
+    return nice_ceiling(peak)
 
 
 def _tidy(value: float) -> float:
@@ -197,10 +206,11 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
     if not categories or _empty(series):
         return _no_data(title)
     if stacked:
-        top = nice_ceiling(max(sum(max(0.0, s.values[i] or 0) for s in series)
-                               for i in range(len(categories))))
+        top = axis_top(max(sum(max(0.0, s.values[i] or 0) for s in series)
+                           for i in range(len(categories))), (v for s in series for v in s.values))
     else:
-        top = nice_ceiling(max(max(0.0, v or 0) for s in series for v in s.values))
+        top = axis_top(max(max(0.0, v or 0) for s in series for v in s.values),
+                       (v for s in series for v in s.values))
     linked = any(s.links for s in series)
     parts = _open(title, f"{title}（单位：{unit}）", role="group" if linked else "img")
     _frame(parts, categories, labels, top, series)
@@ -236,7 +246,7 @@ def line_chart(title: str, categories: Sequence[str], series: Series, *, unit: s
     labels = _check(categories, [series], ticks)
     if not categories or _empty([series]):
         return _no_data(title)
-    top = nice_ceiling(max(v for v in series.values if v is not None))
+    top = axis_top(max(v for v in series.values if v is not None), series.values)
     parts = _open(title, f"{title}（单位：{unit}）")
     _frame(parts, categories, labels, top, [series])
     band = PLOT_WIDTH / len(categories)

@@ -240,7 +240,10 @@ def test_the_answers_are_stored_with_the_case_and_the_success_message_says_what_
     assert case.item_version == food.version  # the definition of the version it pins
     page = client.get(response["Location"]).content.decode()
     assert f"申请已提交，办件编号 {case.number}" in page
-    assert "接下来" in page and f"受理后 {food.promised_limit_workdays:g} 个工作日内办结" in page
+    # As the guide says it: 10, not the stored 10.0 (issue 16 walk-through).
+    days = f"{food.promised_limit_workdays.normalize():f}"
+    assert "接下来" in page and f"受理后 {days} 个工作日内办结" in page
+    assert ".0 个工作日" not in page
     assert not StagedUpload.objects.filter(owner=applicant).exists()
 
 

@@ -130,7 +130,12 @@ def test_each_bar_of_the_weekly_trend_leads_to_its_cases(client_for, food, submi
         for params in ({"failure": "overdue", "week": str(monday)},
                        {"failure": "deemed", "week": str(monday + dt.timedelta(weeks=1))}):
             assert case.number not in client.get(cases, params).content.decode()
-        # A link that names no bar is no filter.
+        # A link that names no bar is no filter, and the page says so.
         for params in ({"failure": "deemed", "week": "2026-13-01"}, {"failure": "x", "week": "x"}):
             response = client.get(cases, params)
             assert response.status_code == 200 and "起一周" not in response.content.decode()
+            assert "周次筛选无效" in response.content.decode()
+        # The department filter is named; one that does not exist is said so.
+        named = client.get(cases, {"department": food.department_id}).content.decode()
+        assert f"承办部门：{food.department.name}" in named
+        assert "编号 99999 的部门不存在" in client.get(cases, {"department": 99999}).content.decode()

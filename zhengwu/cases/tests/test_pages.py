@@ -2,6 +2,7 @@
 the reviewer moving a case through the pages, the public progress query, masking, monitoring."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -334,6 +335,18 @@ def test_the_window_asks_once_and_the_applicant_supplements_on_the_case_page(
     no_reason = move(window, case, "ask_supplement", sup_known_0="1", sup_material_0="申请书",
                      sup_on_0="1")
     assert "请写明“申请书”需补正的原因" in no_reason.content.decode()
+    # Refused, the form comes back as the clerk sent it: ticks, typed names and reasons
+    # (issue 16 walk-through: the ticks were cleared).
+    free = re.search(r'name="sup_material_(\d+)" maxlength="200" value=""', detail)
+    assert free is not None  # the first row for a material the guide does not list
+    again = move(window, case, "ask_supplement", sup_known_1="1", sup_material_1="申请书",
+                 sup_on_1="1", sup_known_0="1", sup_material_0="身份证明", sup_reason_0="模糊",
+                 **{f"sup_material_{free[1]}": "卫生许可证明"}).content.decode()
+    assert "请写明“申请书”需补正的原因" in again and "请写明“卫生许可证明”" in again
+    assert f'name="sup_on_1" value="1" id="sup-{case.number}-1" checked>' in again
+    assert f'name="sup_on_0" value="1" id="sup-{case.number}-0">' in again  # not ticked
+    assert f'name="sup_material_{free[1]}" maxlength="200" value="卫生许可证明"' in again
+    assert 'name="sup_reason_0" maxlength="500" value="模糊"' in again
     response = move(window, case, "ask_supplement", next="window",
                     sup_known_0="1", sup_material_0="食品经营许可申请书", sup_on_0="1",
                     sup_reason_0="未签字", sup_material_9="卫生许可证明", sup_reason_9="缺少")

@@ -80,10 +80,10 @@ def test_bars_scale_to_the_axis_and_stack() -> None:
 
 
 def test_the_axis_rounds_up_to_a_nice_value() -> None:
-    [bar] = bars(parse(bar_chart("取号", ["9"], [Series("取号", [4], "#1a7f37")], unit="个")))
-    assert number(bar, "height") == pytest.approx(4 / 5 * PLOT_HEIGHT)
-    texts = [t.text for t in parse(bar_chart("取号", ["9"], [Series("取号", [4], "#000000")],
-                                             unit="个")).iter(f"{SVG}text")]
+    [bar] = bars(parse(bar_chart("等候", ["9"], [Series("等候", [4.5], "#1a7f37")], unit="分钟")))
+    assert number(bar, "height") == pytest.approx(4.5 / 5 * PLOT_HEIGHT)
+    texts = [t.text for t in parse(bar_chart("等候", ["9"], [Series("等候", [4.5], "#000000")],
+                                             unit="分钟")).iter(f"{SVG}text")]
     assert "5" in texts  # the top of the axis is labelled
 
 
@@ -215,11 +215,26 @@ def test_stacked_bars_are_parted_by_a_white_line() -> None:
 
 def test_bars_side_by_side_share_the_band_and_do_not_add_up() -> None:
     html = bar_chart("每周", ["w1"], [Series("红牌", [2.0], "#b3261e"),
-                                      Series("默认", [5.0], "#9a6700")],
+                                      Series("默认", [10.0], "#9a6700")],
                      unit="件", stacked=False)
     red, deemed = bars(parse(html))
     assert number(red, "width") == pytest.approx(number(deemed, "width"))
     assert number(deemed, "x") == pytest.approx(number(red, "x") + number(red, "width"))
-    # The axis tops out at the larger value (5), not the sum (7): the taller bar fills it.
+    # The axis tops out at the larger value (10), not the sum (12): the taller bar fills it.
     assert number(deemed, "height") == pytest.approx(PLOT_HEIGHT)
     assert number(red, "y") + number(red, "height") == pytest.approx(BASELINE)
+
+
+@pytest.mark.parametrize(("peak", "values", "top"), [
+    (1, [0, 1], 2), (3, [3], 4), (5, [5, 2], 6), (9, [9], 10), (12, [12], 20),
+    (0.3, [0.3], 0.5), (1, [1, 0.5], 1), (7.5, [7.5], 10)])
+def test_counts_get_whole_ticks(peak: float, values: list[float], top: float) -> None:
+    from zhengwu.core.charts import axis_top
+
+    assert axis_top(peak, values) == top
+
+
+def test_a_count_chart_labels_its_half_tick_whole() -> None:
+    figure = parse(bar_chart("每周", ["一", "二"], [Series("红牌", [1, 0], "#b3261e")], unit="件"))
+    labels = [t.text for t in figure.iter(f"{SVG}text")]
+    assert "0.5" not in labels and {"0", "1", "2"} <= set(labels)
