@@ -652,7 +652,9 @@ def window(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not serves_window(user):
         raise PermissionDenied("仅综合窗口人员可以使用此页面。")
-    page = Paginator(selectors.window_queue(user=user), PAGE_SIZE).get_page(
+    part = request.GET.get("part", "")
+    part = part if part in selectors.WINDOW_PARTS else ""
+    page = Paginator(selectors.window_part(user=user, part=part), PAGE_SIZE).get_page(
         request.GET.get("page"))
     services.case_accesses_record(cases=page.object_list, user=user,
                                   purpose=services.PURPOSE_WINDOW)
@@ -666,7 +668,9 @@ def window(request: HttpRequest) -> HttpResponse:
             supplement_choices(case) if "ask_supplement" in actions else [],
             list(submitted.data.get("missing") or []) if submitted else []))
     return render(request, "cases/window.html", {
-        "page": page, "rows": rows, "delivery_methods": DeliveryMethod.choices})
+        "page": page, "rows": rows, "delivery_methods": DeliveryMethod.choices, "part": part,
+        "params": f"part={part}" if part else "",
+        "parts": [(key, label) for key, (label, _) in selectors.WINDOW_PARTS.items()]})
 
 
 @login_required

@@ -57,16 +57,12 @@ def tallies(user: User, now: dt.datetime) -> list[Tally]:
     found: list[Tally] = []
     # Each group behind the guard of the page it links to (the page's own rule).
     if serves_window(user):
-        queue = case_selectors.window_queue(user=user)
         window = reverse("cases:window")
-        new = queue.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED])
-        found += [
-            Tally("综合窗口", "待受理", new.count(), window,
-                  since=_since(new, "submitted_at", start)),
-            Tally("综合窗口", "补正中", queue.filter(
-                status=CaseStatus.AWAITING_SUPPLEMENT).count(), window),
-            Tally("综合窗口", "待出件", queue.filter(
-                status__in=[CaseStatus.DECIDED, CaseStatus.CLOSED]).count(), window)]
+        for part, (label, _) in case_selectors.WINDOW_PARTS.items():
+            rows = case_selectors.window_part(user=user, part=part)
+            found.append(Tally("综合窗口", label, rows.count(), f"{window}?part={part}",
+                               since=_since(rows, "submitted_at", start) if part == "new"
+                               else None))
     if window_prefixes(user):  # the 一件事 window: the comprehensive window's clerks
         bundles = bundle_selectors.window_queue(user, status=BundleStatus.SUBMITTED)
         found.append(Tally("综合窗口", "一件事待受理", bundles.count(),

@@ -58,6 +58,18 @@ def test_the_window_sees_what_to_accept(food: Any, submit: Any, clerk: User,
     assert figures["待受理"].since is not None and figures["待受理"].since >= 1
     page = client_for(clerk).get(figures["待受理"].url).content.decode()
     assert case.number in page
+    # Each of the window's figures opens exactly its rows (issue 16 walk-through: all three
+    # opened the whole queue).
+    asked = submit(food, idempotency_key="asked")
+    case_transition(case_id=asked.pk, user=clerk, move=MoveIn(
+        action="ask_supplement", supplement_items=[{"material": "申请书", "reason": "未签字"}]))
+    figures = _figures(clerk)
+    client = client_for(clerk)
+    new = _cases_in(client.get(figures["待受理"].url).content.decode())
+    waiting = _cases_in(client.get(figures["补正中"].url).content.decode())
+    assert case.number in new and asked.number not in new
+    assert asked.number in waiting and case.number not in waiting
+    assert figures["补正中"].value == len(waiting) and figures["待受理"].value == len(new)
 
 
 def test_yesterday_is_a_beijing_day() -> None:
