@@ -21,7 +21,7 @@ from zhengwu.bundles import selectors as bundle_selectors
 from zhengwu.bundles.models import BundleCaseStatus as BundleStatus
 from zhengwu.cases import selectors as case_selectors
 from zhengwu.cases.access import reviewer_departments, serves_window, window_prefixes
-from zhengwu.cases.models import Card, CaseStatus, VerificationStatus
+from zhengwu.cases.models import Card, VerificationStatus
 from zhengwu.cases.verification import verification_worklist
 from zhengwu.core import clock
 from zhengwu.hotline import selectors as hotline_selectors
