@@ -12,7 +12,6 @@ A code nobody labelled still shows, as itself: the log never hides a row.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -271,6 +270,17 @@ KEY_LABELS: dict[str, str] = {
     "enterprise": "企业", "document": "文件", "doc_number": "文号", "definition": "定义",
     "days": "天数", "confirmed": "已确认", "channel": "渠道", "bytes": "字节数", "by": "操作方",
     "basic_code": "基本编码", "seconds_left": "剩余秒数",
+    # Keys of the moves' event data and of audit rows that are no model field (issue 16
+    # walk-through: provisional, notice, by_law, materials and missing were shown as written).
+    "provisional": "临时期限", "notice": "文书编号", "by_law": "逾期自动受理（行政许可法第三十二条）",
+    "materials": "材料", "material": "材料", "missing": "未提交的材料", "type": "类型",
+    "due_at": "办结期限", "bundle": "一件事编号", "by_commitment": "告知承诺",
+    "authority": "登记机关", "authorizations_revoked": "撤销的授权", "existing": "已有记录",
+    "fee": "费用", "flags": "标记", "graphic_of": "图解所属文件", "how": "方式",
+    "issuers": "签发机关", "kept": "保留", "letter_checked": "授权书已核验",
+    "opened_by": "开户人", "removed": "删除", "replaced": "被替换", "rule_version": "规则版本",
+    "sm3": "SM3 摘要", "through": "途径", "updated": "更新", "use_seq": "使用序号",
+    "verified_by": "核验人", "verified_in_person": "当面核验", "what": "内容", "with": "对象",
 }
 
 
@@ -340,8 +350,9 @@ def _value(value: Any, field: Any, process: Process | None, key: str) -> str:
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(_value(v, None, None, "") for v in value) or "（空）"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)[:200]
+    if isinstance(value, dict):  # {"material": …, "reason": …} → 材料：…，理由：…
+        return "，".join(f"{KEY_LABELS.get(str(k), str(k))}：{_value(v, None, None, str(k))}"
+                        for k, v in value.items())[:200] or "（空）"
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
         try:  # an ISO time as the audit stores it: shown in Beijing time
             at = dt.datetime.fromisoformat(value)

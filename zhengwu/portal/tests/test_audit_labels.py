@@ -117,3 +117,34 @@ def test_before_and_after_read_as_words() -> None:
     # A model the log does not know keeps its keys, and nothing is lost.
     assert [(r.label, r.after) for r in audit_labels.changes("x.Y", None, {"k": [1, 2]})] == [
         ("k", "1、2")]
+
+
+def test_a_moves_data_reads_as_words_not_keys_or_json() -> None:
+    """Issue 16 walk-through: 受理 showed "provisional：否 notice：… by_law：否" and 补正告知
+    a JSON object."""
+    rows = audit_labels.changes("x.Y", None, {
+        "provisional": False, "notice": "SL-1", "by_law": False, "missing": [],
+        "items": [{"material": "申请书", "reason": "未签字"}]})
+    assert all(not r.label.isascii() for r in rows), [r.label for r in rows]
+    assert rows[-1].after == "材料：申请书，理由：未签字"
+
+
+def test_every_literal_key_of_an_audit_row_has_a_label() -> None:
+    """Each key written as `before={…}`/`after={…}` in the source reads in Chinese: a label
+    here, or a field of some model (named by its verbose name there)."""
+    from django.apps import apps
+
+    fields = {f.name for m in apps.get_models() for f in m._meta.get_fields()}
+    unlabelled = set()
+    for path in Path(audit_labels.__file__).resolve().parents[1].rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg in ("after", "before") and isinstance(keyword.value, ast.Dict):
+                        unlabelled |= {k.value for k in keyword.value.keys
+                                       if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                       and k.value not in audit_labels.KEY_LABELS
+                                       and k.value not in fields}
+    assert not unlabelled, sorted(unlabelled)
