@@ -915,14 +915,27 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 RED_CARD_COLOUR, DEEMED_COLOUR = "#b3261e", "#9a6700"
 
 
+def _failure_week_url(kind: str, week: dt.date, department: int | None) -> str:
+    """办件查询 for one bar of the weekly trend (`selectors.failure_week`): the chart's bars
+    and the table's figures link alike."""
+    scope = f"&department={department}" if department else ""
+    return f"{reverse('cases:staff_list')}?failure={kind}&week={week.isoformat()}{scope}"
+
+
+def _weekly_rows(weekly: list[tuple[dt.date, int, int]], department: int | None,
+                 ) -> list[tuple[dt.date, int, str, int, str]]:
+    """The weekly table: each week's red cards and deemed approvals with their links."""
+    return [(week, red, _failure_week_url(FailureKind.OVERDUE, week, department), deemed,
+             _failure_week_url(FailureKind.DEEMED, week, department))
+            for week, red, deemed in weekly]
+
+
 def _weekly_chart(weekly: list[tuple[dt.date, int, int]], department: int | None) -> str:
     """The weekly trend: red cards and deemed approvals side by side (they do not add up),
     each bar a link to its cases (办件查询, `selectors.failure_week`)."""
-    cases = reverse("cases:staff_list")
-    scope = f"&department={department}" if department else ""
 
     def links(kind: str) -> list[str]:
-        return [f"{cases}?failure={kind}&week={week.isoformat()}{scope}" for week, _, _ in weekly]
+        return [_failure_week_url(kind, week, department) for week, _, _ in weekly]
 
     return charts.bar_chart(
         "每周红牌超时与超时默认准予", [week.isoformat() for week, _, _ in weekly], [
@@ -954,7 +967,8 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         "flagged": selectors.clock_rows(cases=flagged, now=clock.now()),
         "deemed": deemed, "failures": data.failures, "by_person": data.by_person,
         "departments": selectors.departments_with_open_cases(), "since": since,
-        "weekly": data.weekly, "any_weekly": any(r or d for _, r, d in data.weekly),
+        "weekly": _weekly_rows(data.weekly, department),
+        "any_weekly": any(r or d for _, r, d in data.weekly),
         "chart": _weekly_chart(data.weekly, department), "cards": selectors.MONITORING_FILTERS,
         "ranked": _monitoring_charts(data, department)})
 

@@ -121,6 +121,7 @@ def test_each_bar_of_the_weekly_trend_leads_to_its_cases(client_for, food, submi
         page = client.get(reverse("cases:monitoring")).content.decode()
         link = f"{cases}?failure=deemed&amp;week={monday.isoformat()}"
         assert f'<a href="{link}"><title>{monday:%m-%d} 超时默认准予 1 件</title>' in page
+        assert f'<td><a href="{link}">1</a></td>' in page  # the table's figure, the same link
         listed = client.get(html.unescape(link)).content.decode()
         assert case.number in listed
         assert f"超时默认准予，{monday.isoformat()} 起一周" in listed
