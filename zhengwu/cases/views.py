@@ -196,12 +196,6 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
                            channel=Channel.ONLINE, applicant=on_behalf.chosen)
         if response is not None:
             return response
-        # Refused: what was typed and the files that passed become the draft as well, so that
-        # the page opened again — on another device, after a dropped tab — still has them
-        # (issue 16 walk-through: only 保存草稿 kept files, and a refusal kept nothing).
-        drafts.draft_save(owner=user, implementation=implementation,
-                          kept=[k.token for k in form.kept_files] + form.carried_tokens,
-                          **_draft_state(request, form))
     return render(request, "cases/apply.html", {
         "impl": implementation, "item": implementation.item, "form": form, "online": online,
         "window": False, "action": _apply_action(implementation, on_behalf.chosen),
